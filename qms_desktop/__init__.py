@@ -1,0 +1,2 @@
+"""QMS Workbench."""
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""Headline figures of a workspace (dashboard, ``qms info``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+
+from ..storage import models as m
+from ..storage.audit import head_hash
+from ..storage.workspace import Workspace
+
+#: (label, model) in display order
+COUNTED = (
+    ("people", m.Person),
+    ("roles", m.Role),
+    ("processes", m.Process),
+    ("process_steps", m.ProcessNode),
+    ("risks", m.Risk),
+    ("actions", m.Action),
+    ("courses", m.Course),
+    ("training_records", m.TrainingRecord),
+    ("checklist_templates", m.ChecklistTemplate),
+    ("checklist_runs", m.ChecklistRun),
+    ("findings", m.Finding),
+    ("documents", m.Document),
+    ("objectives", m.Objective),
+    ("nonconformities", m.Nonconformity),
+    ("audit_events", m.AuditEvent),
+)
+
+
+@dataclass
+class Overview:
+    path: str
+    organization: str
+    counts: dict[str, int]
+    open_actions: int
+    overdue_actions: int
+    head_hash: str
+    read_only: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def overview(ws: Workspace, today: dt.date | None = None) -> Overview:
+    today = today or dt.date.today()
+    with ws.connect() as c:
+        counts = {}
+        for label, model in COUNTED:
+            counts[label] = c.execute(select(func.count()).select_from(model)).scalar_one()
+        org = c.execute(select(m.Organization.name).order_by(m.Organization.id).limit(1)).scalar()
+        open_states = ("open", "in_progress")
+        open_actions = c.execute(
+            select(func.count()).select_from(m.Action).where(m.Action.status.in_(open_states))
+        ).scalar_one()
+        overdue = c.execute(
+            select(func.count()).select_from(m.Action).where(
+                m.Action.status.in_(open_states), m.Action.due_date < today)
+        ).scalar_one()
+        head = head_hash(c)
+    return Overview(str(ws.path), org or "", counts, open_actions, overdue, head, ws.read_only)

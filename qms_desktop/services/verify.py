@@ -1,0 +1,113 @@
+"""``qms verify``: SQLite integrity, the audit chain, and records against their trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select
+
+from ..core.audit_chain import GENESIS, encode_value, event_hash, fold_state
+from ..storage.audit import iter_events
+from ..storage.models import audited_tables
+from ..storage.workspace import Workspace
+
+
+@dataclass
+class VerifyReport:
+    integrity: str = "ok"
+    events: int = 0
+    records: int = 0
+    head_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> str | None:
+        return self.problems[0] if self.problems else None
+
+
+def _show(v) -> str:
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def verify(ws: Workspace, *, progress: Callable[[str], None] | None = None,
+           max_problems: int = 20) -> VerifyReport:
+    rep = VerifyReport()
+    say = progress or (lambda _m: None)
+    with ws.connect() as conn:
+        say("checking the file")
+        rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+        rep.integrity = "; ".join(r[0] for r in rows[:5])
+        if rep.integrity != "ok":
+            rep.problems.append(f"the workspace file is damaged: {rep.integrity}")
+            return rep
+        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        for t, rowid, parent, _ in fk[:max_problems]:
+            rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
+
+        say("checking the audit chain")
+        prev = GENESIS
+        state: dict = {}
+        batch: list = []
+        n = 0
+        broken = False
+        for (eid, at, user, op, entity, rid, fld, old, new, prev_hash, hsh) in iter_events(conn):
+            n += 1
+            if prev_hash != prev:
+                rep.problems.append(
+                    f"audit event {eid} ({entity} {rid}) does not follow the event before it: "
+                    "events were removed, inserted or reordered")
+                broken = True
+                break
+            if event_hash(prev_hash, at, user, op, entity, rid, fld or "", old, new) != hsh:
+                rep.problems.append(
+                    f"audit event {eid} ({entity} {rid}) was altered after it was written")
+                broken = True
+                break
+            prev = hsh
+            batch.append((op, entity, rid, fld, old, new))
+            if len(batch) >= 10000:
+                fold_state(batch, state)
+                batch.clear()
+        fold_state(batch, state)
+        rep.events = n
+        rep.head_hash = prev
+        if broken:
+            return rep
+
+        say("checking records against the trail")
+        for table in audited_tables():
+            cols = list(table.c)
+            names = [c.name for c in cols]
+            for row in conn.execute(select(table).order_by(table.c.id)):
+                rep.records += 1
+                key = (table.name, row.id)
+                expect = state.pop(key, None)
+                if expect is None:
+                    rep.problems.append(
+                        f"{table.name} {row.id} has no audit history: it was added outside "
+                        "the application")
+                else:
+                    for name, value in zip(names, row):
+                        ev = encode_value(value)
+                        if name not in expect or expect[name] != ev:
+                            rep.problems.append(
+                                f"{table.name} {row.id}: {name} is {_show(ev)} but the audit "
+                                f"trail says {_show(expect.get(name))} (changed outside the "
+                                "application)")
+                            break
+                if len(rep.problems) >= max_problems:
+                    return rep
+            # records the trail says exist but the table lacks
+        for (entity, rid), rec in state.items():
+            if rec is not None:
+                rep.problems.append(
+                    f"{entity} {rid} is missing, but the audit trail never recorded its deletion")
+                if len(rep.problems) >= max_problems:
+                    break
+    return rep

@@ -1,0 +1,537 @@
+"""The workspace data model (SQLAlchemy 2, typed mappings).
+
+Every table has an integer primary key ``id`` so the audit trail can name any record as
+(entity, id). Columns are dialect-neutral (SQLite file or PostgreSQL server). Enumerations are
+plain strings validated in ``core``/``services``; the allowed values live next to the model as
+tuples so the UI can offer them.
+
+Schema changes go through Alembic revisions in ``storage/migrations/versions`` (see
+ARCHITECTURE.md); ``tests/unit/test_migrations.py`` fails when this file and the migrations
+disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    #: tables whose changes are recorded in the audit trail (all but the trail itself)
+    __audited__ = True
+
+
+def fk(target: str, *, nullable: bool = True, ondelete: str = "SET NULL", index: bool = True):
+    """A foreign key, checked at commit (deferred), whose delete rule the ORM applies.
+
+    ``ondelete`` is enforced by the audit layer (``storage.audit``) through the ORM, not by the
+    database, so rows removed or cleared by a cascade get their own audit events:
+    ``CASCADE`` deletes dependants, ``SET NULL`` clears the reference, ``RESTRICT`` refuses.
+    """
+    rule = {"CASCADE": "cascade", "SET NULL": "set_null", "RESTRICT": "restrict"}[ondelete]
+    return mapped_column(
+        ForeignKey(target, deferrable=True, initially="DEFERRED", info={"on_delete": rule}),
+        nullable=nullable,
+        index=index,
+    )
+
+
+# --------------------------------------------------------------------------- organisation
+
+class Setting(Base):
+    """Workspace-wide settings (key -> JSON text), e.g. the risk banding."""
+
+    __tablename__ = "setting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(Text, default="")
+    quality_policy: Mapped[str] = mapped_column(Text, default="")
+    sites: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    employee_no: Mapped[str] = mapped_column(String(40), default="")
+    department: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hired_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Role(Base):
+    __tablename__ = "role"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class PersonRole(Base):
+    __tablename__ = "person_role"
+    __table_args__ = (UniqueConstraint("person_id", "role_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = fk("person.id", nullable=False, ondelete="CASCADE")
+    role_id: Mapped[int] = fk("role.id", nullable=False, ondelete="CASCADE")
+
+
+# --------------------------------------------------------------------------- processes
+
+PROCESS_STATUSES = ("draft", "active", "under_review", "retired")
+
+
+class Process(Base):
+    __tablename__ = "process"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), default="")
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    owner_role_id: Mapped[int | None] = fk("role.id")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    suppliers: Mapped[str] = mapped_column(Text, default="")
+    inputs: Mapped[str] = mapped_column(Text, default="")
+    outputs: Mapped[str] = mapped_column(Text, default="")
+    customers: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    kpis: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    parent_id: Mapped[int | None] = fk("process.id")
+    #: JSON text: document-level data kept for BPMN round trips (definitions, pools, ...)
+    map_extra: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProcessLane(Base):
+    __tablename__ = "process_lane"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = fk("process.id", nullable=False, ondelete="CASCADE")
+    key: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role_id: Mapped[int | None] = fk("role.id")
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    x: Mapped[float] = mapped_column(Float, default=0.0)
+    y: Mapped[float] = mapped_column(Float, default=0.0)
+    w: Mapped[float] = mapped_column(Float, default=0.0)
+    h: Mapped[float] = mapped_column(Float, default=0.0)
+    extra: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProcessNode(Base):
+    __tablename__ = "process_node"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = fk("process.id", nullable=False, ondelete="CASCADE")
+    key: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(30), default="step")
+    bpmn_type: Mapped[str] = mapped_column(String(60), default="")
+    name: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    lane_id: Mapped[int | None] = fk("process_lane.id")
+    parent_node_id: Mapped[int | None] = fk("process_node.id")
+    role_id: Mapped[int | None] = fk("role.id")
+    subprocess_id: Mapped[int | None] = fk("process.id")
+    duration_minutes: Mapped[float | None] = mapped_column(Float)
+    x: Mapped[float] = mapped_column(Float, default=0.0)
+    y: Mapped[float] = mapped_column(Float, default=0.0)
+    w: Mapped[float] = mapped_column(Float, default=120.0)
+    h: Mapped[float] = mapped_column(Float, default=60.0)
+    extra: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProcessEdge(Base):
+    __tablename__ = "process_edge"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = fk("process.id", nullable=False, ondelete="CASCADE")
+    key: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="sequence")
+    source_id: Mapped[int] = fk("process_node.id", nullable=False, ondelete="CASCADE")
+    target_id: Mapped[int] = fk("process_node.id", nullable=False, ondelete="CASCADE")
+    label: Mapped[str] = mapped_column(Text, default="")
+    condition: Mapped[str] = mapped_column(Text, default="")
+    #: JSON list of [x, y] points
+    waypoints: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[str] = mapped_column(Text, default="")
+
+
+NODE_LINK_KINDS = ("document", "record")
+
+
+class NodeDocument(Base):
+    """A step's link to a controlled document or a record it produces."""
+
+    __tablename__ = "node_document"
+    __table_args__ = (UniqueConstraint("node_id", "document_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node_id: Mapped[int] = fk("process_node.id", nullable=False, ondelete="CASCADE")
+    document_id: Mapped[int] = fk("document.id", nullable=False, ondelete="CASCADE")
+    kind: Mapped[str] = mapped_column(String(20), default="document")
+
+
+class NodeObjective(Base):
+    __tablename__ = "node_objective"
+    __table_args__ = (UniqueConstraint("node_id", "objective_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node_id: Mapped[int] = fk("process_node.id", nullable=False, ondelete="CASCADE")
+    objective_id: Mapped[int] = fk("objective.id", nullable=False, ondelete="CASCADE")
+
+
+# --------------------------------------------------------------------------- risks & actions
+
+RISK_KINDS = ("risk", "opportunity")
+RISK_STATUSES = ("open", "treating", "monitoring", "closed")
+RISK_METHODS = ("5x5", "fmea", "both")
+
+
+class Risk(Base):
+    __tablename__ = "risk"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), index=True, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="risk")
+    category: Mapped[str] = mapped_column(String(120), default="")
+    process_id: Mapped[int | None] = fk("process.id")
+    node_id: Mapped[int | None] = fk("process_node.id")
+    cause: Mapped[str] = mapped_column(Text, default="")
+    effect: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = fk("person.id")
+    controls: Mapped[str] = mapped_column(Text, default="")
+    treatment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    review_date: Mapped[dt.date | None] = mapped_column(Date)
+    identified_on: Mapped[dt.date | None] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(10), default="5x5")
+    inherent_likelihood: Mapped[int | None] = mapped_column(Integer)
+    inherent_impact: Mapped[int | None] = mapped_column(Integer)
+    residual_likelihood: Mapped[int | None] = mapped_column(Integer)
+    residual_impact: Mapped[int | None] = mapped_column(Integer)
+    failure_mode: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[int | None] = mapped_column(Integer)
+    occurrence: Mapped[int | None] = mapped_column(Integer)
+    detection: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class RiskRating(Base):
+    """History of ratings: every re-rating after actions keeps the earlier ones."""
+
+    __tablename__ = "risk_rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = fk("risk.id", nullable=False, ondelete="CASCADE")
+    rated_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20), default="residual")
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[int | None] = mapped_column(Integer)
+    severity: Mapped[int | None] = mapped_column(Integer)
+    occurrence: Mapped[int | None] = mapped_column(Integer)
+    detection: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+ACTION_KINDS = ("treatment", "correction", "corrective", "preventive", "improvement", "review")
+ACTION_STATUSES = ("open", "in_progress", "done", "verified", "cancelled")
+
+
+class Action(Base):
+    """An action, shared by risks, audit findings, nonconformities and management reviews."""
+
+    __tablename__ = "action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), index=True, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="corrective")
+    owner_id: Mapped[int | None] = fk("person.id")
+    due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    effectiveness_check: Mapped[str] = mapped_column(Text, default="")
+    effectiveness_due: Mapped[dt.date | None] = mapped_column(Date)
+    effective: Mapped[bool | None] = mapped_column(Boolean)
+    risk_id: Mapped[int | None] = fk("risk.id", ondelete="CASCADE")
+    finding_id: Mapped[int | None] = fk("finding.id", ondelete="CASCADE")
+    nonconformity_id: Mapped[int | None] = fk("nonconformity.id", ondelete="CASCADE")
+    review_id: Mapped[int | None] = fk("management_review.id", ondelete="CASCADE")
+
+
+NC_STATUSES = ("open", "contained", "investigating", "action", "closed")
+
+
+class Nonconformity(Base):
+    __tablename__ = "nonconformity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    detected_on: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(60), default="")
+    process_id: Mapped[int | None] = fk("process.id")
+    correction: Mapped[str] = mapped_column(Text, default="")
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+
+# --------------------------------------------------------------------------- documents
+
+DOCUMENT_KINDS = ("manual", "policy", "procedure", "work_instruction", "form", "record")
+DOCUMENT_STATUSES = ("draft", "approved", "effective", "obsolete")
+
+
+class Document(Base):
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), index=True, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(30), default="procedure")
+    owner_id: Mapped[int | None] = fk("person.id")
+    process_id: Mapped[int | None] = fk("process.id")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    current_revision: Mapped[str] = mapped_column(String(20), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class Revision(Base):
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = fk("document.id", nullable=False, ondelete="CASCADE")
+    number: Mapped[str] = mapped_column(String(20), default="")
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    change_summary: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    approver: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+
+
+SIGNATURE_MEANINGS = ("authored", "reviewed", "approved")
+
+
+class Signature(Base):
+    """An electronic signature bound to one record's content (hash of its values)."""
+
+    __tablename__ = "signature"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    meaning: Mapped[str] = mapped_column(String(20))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    user: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    record_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --------------------------------------------------------------------------- training
+
+COURSE_KINDS = ("read_and_understood", "classroom", "on_the_job", "external")
+
+
+class Course(Base):
+    __tablename__ = "course"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(30), default="classroom")
+    #: months a completion stays valid; None = does not expire
+    validity_months: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = fk("document.id")
+
+
+class RoleCourse(Base):
+    """A training requirement: people holding the role must complete the course."""
+
+    __tablename__ = "role_course"
+    __table_args__ = (UniqueConstraint("role_id", "course_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = fk("role.id", nullable=False, ondelete="CASCADE")
+    course_id: Mapped[int] = fk("course.id", nullable=False, ondelete="CASCADE")
+
+
+class TrainingRecord(Base):
+    __tablename__ = "training_record"
+    __table_args__ = (Index("ix_training_person_course", "person_id", "course_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = fk("person.id", nullable=False, ondelete="CASCADE", index=False)
+    course_id: Mapped[int] = fk("course.id", nullable=False, ondelete="CASCADE")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    trainer: Mapped[str] = mapped_column(String(200), default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    document_revision: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+# --------------------------------------------------------------------------- checklists & audits
+
+CHECKLIST_KINDS = ("gap_analysis", "internal_audit", "inspection")
+RUN_STAGES = ("initiate", "prepare", "conduct", "report", "complete", "follow_up")
+RESPONSE_RESULTS = ("conform", "partial", "nonconform", "na")
+FINDING_KINDS = ("major", "minor", "observation", "ofi")
+
+
+class ChecklistTemplate(Base):
+    __tablename__ = "checklist_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(20), default="1")
+    standard: Mapped[str] = mapped_column(String(60), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="gap_analysis")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = fk("checklist_template.id", nullable=False, ondelete="CASCADE")
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    clause: Mapped[str] = mapped_column(String(20), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    expected_evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChecklistRun(Base):
+    __tablename__ = "checklist_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int | None] = fk("checklist_template.id")
+    kind: Mapped[str] = mapped_column(String(20), default="gap_analysis")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(Text, default="")
+    auditor: Mapped[str] = mapped_column(String(200), default="")
+    auditee: Mapped[str] = mapped_column(String(200), default="")
+    process_id: Mapped[int | None] = fk("process.id")
+    planned_on: Mapped[dt.date | None] = mapped_column(Date)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20), default="initiate")
+
+
+class Response(Base):
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("run_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = fk("checklist_run.id", nullable=False, ondelete="CASCADE")
+    item_id: Mapped[int] = fk("checklist_item.id", nullable=False, ondelete="CASCADE")
+    result: Mapped[str | None] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Finding(Base):
+    __tablename__ = "finding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = fk("checklist_run.id", nullable=False, ondelete="CASCADE")
+    response_id: Mapped[int | None] = fk("response.id")
+    ref: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="observation")
+    clause: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    correction: Mapped[str] = mapped_column(Text, default="")
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+
+# --------------------------------------------------------------------------- objectives & review
+
+class Objective(Base):
+    __tablename__ = "objective"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    process_id: Mapped[int | None] = fk("process.id")
+    owner_id: Mapped[int | None] = fk("person.id")
+    target: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    direction: Mapped[str] = mapped_column(String(2), default=">=")
+    frequency: Mapped[str] = mapped_column(String(20), default="monthly")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+
+class Measurement(Base):
+    __tablename__ = "measurement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = fk("objective.id", nullable=False, ondelete="CASCADE")
+    measured_on: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ManagementReview(Base):
+    __tablename__ = "management_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[dt.date | None] = mapped_column(Date)
+    chair: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    inputs: Mapped[str] = mapped_column(Text, default="")
+    outputs: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+
+
+# --------------------------------------------------------------------------- audit trail
+
+class AuditEvent(Base):
+    """Append-only, hash-chained record of every insert, update and delete.
+
+    One event per changed field for updates; one event per record for inserts (``new`` holds
+    every value as canonical JSON) and deletes (``old`` holds them). ``hash`` covers this event's
+    content and ``prev_hash``, so changing or removing any event breaks the chain.
+    """
+
+    __tablename__ = "audit_event"
+    __audited__ = False
+    __table_args__ = (Index("ix_audit_entity_record", "entity", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(120))
+    op: Mapped[str] = mapped_column(String(6))
+    entity: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(60), default="")
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def audited_tables():
+    """Tables whose rows the audit trail covers, in dependency order."""
+    return [t for t in Base.metadata.sorted_tables if t.name != AuditEvent.__tablename__]
+
+
+def model_for_table(name: str):
+    for mapper in Base.registry.mappers:
+        if mapper.local_table.name == name:
+            return mapper.class_
+    raise KeyError(name)
