@@ -126,7 +126,9 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         if not _is_audited(mapper):
             raise AuditBypassError("audit events cannot be deleted")
         table = mapper.local_table
-        snapshots[id(obj)] = (table.name, obj.id, encode_record(record_values(obj)))
+        values = record_values(obj)
+        snapshots[id(obj)] = (table.name, obj.id, encode_record(values))
+        session.info.setdefault("deleted_records", []).append((table.name, values))
         for child_mapper, col, rule in _children(table):
             attr = child_mapper.get_property_by_column(col).key
             kids = session.scalars(
@@ -140,6 +142,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                     session.delete(kid)
                     pending.append(kid)
                 elif rule == "set_null":
+                    session.info.setdefault("cleared_refs", []).append(
+                        (child_mapper.local_table.name, kid.id, col.name, obj.id))
                     setattr(kid, attr, None)
                 # "restrict": the deferred foreign key refuses the commit
 
