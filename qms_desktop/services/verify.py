@@ -37,7 +37,18 @@ def _show(v) -> str:
 
 def verify(ws: Workspace, *, progress: Callable[[str], None] | None = None,
            max_problems: int = 20) -> VerifyReport:
+    """Check the file, the chain and every record; never raises on a damaged file."""
+    from sqlalchemy.exc import DatabaseError
+
     rep = VerifyReport()
+    try:
+        return _verify(ws, rep, progress, max_problems)
+    except DatabaseError as e:
+        rep.problems.append(f"the workspace file is damaged ({e.orig}); restore it from a backup")
+        return rep
+
+
+def _verify(ws, rep, progress, max_problems) -> VerifyReport:
     say = progress or (lambda _m: None)
     with ws.connect() as conn:
         say("checking the file")

@@ -93,7 +93,7 @@ def sniff(path: Path) -> None:
         raise NotAWorkspaceError(f"“{name}” is empty: it is not a QMS workspace.")
     if not head.startswith(SQLITE_MAGIC):
         kind = _describe_foreign(head)
-        raise NotAWorkspaceError(f"“{name}” is {kind}, not a QMS workspace.")
+        raise NotAWorkspaceError(f"“{name}” is not a QMS workspace: it is {kind}.")
     if len(head) < 100:
         raise NotAWorkspaceError(f"“{name}” is damaged (truncated header): it cannot be opened.")
     (app_id,) = struct.unpack(">I", head[68:72])
@@ -115,7 +115,7 @@ def sniff(path: Path) -> None:
 
 def _describe_foreign(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
-        return "a zip-based document (Word, Excel or similar)"
+        return "a Word, Excel or other zip-based document"
     if head.startswith(b"%PDF"):
         return "a PDF document"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -325,10 +325,14 @@ class Workspace:
             raise _friendly(e) from e
         except Exception as e:
             s.rollback()
-            from sqlalchemy.exc import OperationalError
+            from sqlalchemy.exc import DatabaseError, IntegrityError
 
-            if isinstance(e, OperationalError):
+            if isinstance(e, DatabaseError) and not isinstance(e, IntegrityError):
                 raise _friendly(e.orig) from e
+            if isinstance(e, IntegrityError):
+                raise WorkspaceError(
+                    "The change was refused because it refers to a record that does not exist "
+                    "(or would leave one without its owner); nothing was saved.") from e
             raise
         finally:
             s.close()
@@ -477,6 +481,14 @@ def create_workspace(path: Path | str, *, organization: str = "", user: str | No
     return ws
 
 
+def _writable(path: Path) -> bool:
+    """Writable by us *and* not marked read-only (root may write anything; users mean it)."""
+    import stat
+
+    return (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            and bool(path.stat().st_mode & stat.S_IWUSR))
+
+
 def _schema_revision(path: Path, *, immutable: bool) -> str | None:
     url = _sqlite_url(path, read_only=True, immutable=immutable)
     eng = create_engine(url, poolclass=NullPool)
@@ -502,7 +514,7 @@ def open_workspace(path: Path | str, *, read_only: bool = False, user: str | Non
     path = Path(path)
     sniff(path)
     user = user or audit.default_user()
-    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    writable = _writable(path)
     if not read_only and not writable:
         raise ReadOnlyFileError(
             f"“{path.name}” is read-only (or its folder is): it can only be opened read-only.")

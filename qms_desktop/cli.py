@@ -1,0 +1,146 @@
+"""``qms``: the headless command line. Same services as the GUI, no Qt unless a command renders.
+
+Shape: ``qms VERB [KIND] WORKSPACE [ARGS] [-o OUT]``. Exit 0 on success; otherwise a one-line
+reason on stderr and a non-zero code (1: the check failed / bad input, 2: usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+class CliError(Exception):
+    """A one-line reason for the user; exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def _open(path: str, *, write: bool = False):
+    from .storage.workspace import open_workspace
+
+    return open_workspace(Path(path), read_only=not write)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_demo(args) -> int:
+    from .services.demo import create_demo
+
+    out = create_demo(Path(args.out), overwrite=args.force)
+    print(f"created demo workspace {out}")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .services.overview import overview
+
+    with _open(args.workspace) as ws:
+        ov = overview(ws)
+    if args.json:
+        print(json.dumps(ov.as_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"workspace      {ov.path}")
+    print(f"organization   {ov.organization or '-'}")
+    for label, n in ov.counts.items():
+        print(f"{label.replace('_', ' '):<20} {n:>8,}")
+    print(f"{'open actions':<20} {ov.open_actions:>8,}  ({ov.overdue_actions:,} overdue)")
+    print(f"audit head     {ov.head_hash}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .services.verify import verify
+
+    with _open(args.workspace) as ws:
+        say = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
+        rep = verify(ws, progress=say)
+    if rep.ok:
+        print(f"ok: file intact, {rep.events:,} audit events chained, {rep.records:,} records "
+              f"match their trail; head {rep.head_hash}")
+        return 0
+    for p in rep.problems[1:]:
+        print(f"also: {p}")
+    raise CliError(f"verify failed: {rep.first_problem}")
+
+
+def cmd_backup(args) -> int:
+    with _open(args.workspace) as ws:
+        dest = ws.save_copy(Path(args.dest))
+    print(f"copied to {dest}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qms", description="QMS Workbench on the command line (headless).")
+    p.add_argument("--version", action="version", version=f"qms {__version__}")
+    sub = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    s = sub.add_parser("demo", help="create the demo workspace",
+                       description="Create a realistic demo workspace (a small manufacturer).")
+    s.add_argument("out", metavar="OUT.qms")
+    s.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("info", help="headline counts of a workspace",
+                       description="Print a workspace's headline counts.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser(
+        "verify", help="check the file, the audit chain and every record",
+        description="Check SQLite integrity, the audit trail's hash chain, and that every "
+                    "record equals what its audit events say. Exit 0 when intact, 1 naming "
+                    "the first broken record or event.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("-v", "--verbose", action="store_true", help="print progress on stderr")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("backup", help="write a consistent copy of a workspace",
+                       description="Copy a workspace with SQLite's online backup API "
+                                   "(safe while the app has it open).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("dest", metavar="DEST")
+    s.set_defaults(func=cmd_backup)
+
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .storage.workspace import WorkspaceError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as e:
+        print(f"qms: {e}", file=sys.stderr)
+        return e.code
+    except WorkspaceError as e:
+        print(f"qms: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:  # bad input files raise ValueError subclasses with clear messages
+        print(f"qms: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("qms: interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:
+        print(f"qms: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Shared fixtures: isolated folders, the corpus, workspaces."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never need a display; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """Real files made by other tools (see tests/corpus/README.md for their sources)."""
+    return ROOT / "tests" / "corpus"
+
+
+@pytest.fixture
+def ws_path(tmp_path) -> Path:
+    return tmp_path / "test.qms"
+
+
+@pytest.fixture
+def ws(ws_path):
+    from qms_desktop.storage.workspace import create_workspace
+
+    w = create_workspace(ws_path, organization="Test Org", user="tester")
+    yield w
+    w.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/gui/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.gui)
