@@ -254,7 +254,10 @@ def _sqlite_url(path: Path, *, read_only: bool, immutable: bool = False) -> str:
     return f"sqlite:///{uri}{q}" + ("&uri=true" if q else "?uri=true")
 
 
-def _make_engine(path: Path, *, read_only: bool, immutable: bool = False) -> Engine:
+def _make_engine(path: Path, *, read_only: bool, immutable: bool = False,
+                 immediate: bool = True) -> Engine:
+    """An engine with our pragmas; ``immediate`` transactions take the write lock up front
+    (sessions), deferred ones only read (queries that must never block a writer)."""
     engine = create_engine(
         _sqlite_url(path, read_only=read_only, immutable=immutable),
         poolclass=NullPool if read_only else None,
@@ -274,7 +277,7 @@ def _make_engine(path: Path, *, read_only: bool, immutable: bool = False) -> Eng
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if not read_only else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate and not read_only else "BEGIN")
 
     return engine
 
@@ -301,6 +304,7 @@ class Workspace:
         self.lock = lock
         self.info = info
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._reader: Engine | None = None
         audit.install(self._factory)
         self.closed = False
 
@@ -338,11 +342,19 @@ class Workspace:
             s.close()
 
     def connect(self):
-        """A plain connection for read-only queries (use as a context manager)."""
-        return self.engine.connect()
+        """A connection for queries (use as a context manager); it never takes the write lock,
+        so it never blocks an edit. Do not hold it across an edit on the same thread."""
+        if self.closed:
+            raise WorkspaceError("The workspace is closed.")
+        if self._reader is None:
+            if self.read_only:
+                self._reader = self.engine
+            else:
+                self._reader = _make_engine(self.path, read_only=False, immediate=False)
+        return self._reader.connect()
 
     def head_hash(self) -> str:
-        with self.engine.connect() as c:
+        with self.connect() as c:
             return audit.head_hash(c)
 
     # -- copies
@@ -396,6 +408,8 @@ class Workspace:
         if self.closed:
             return
         self.engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
         if self.lock:
             self.lock.release()
         self.closed = True

@@ -1,0 +1,452 @@
+"""Risk register use cases: rows for the register, validated edits, re-rating, banding,
+treatment actions, heat-map counts, import and export.
+
+Rows are plain dataclasses with their computed scores, so the UI never queries while painting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import and_, case, func, select
+
+from ..core import risk as rules
+from ..storage import models as m
+from ..storage.workspace import Workspace
+from .records import Change, RecordError, coerce
+
+BANDING_KEY = "risk.banding"
+RISK = frozenset({"risk"})
+
+#: fields a user edits, with their kind for validation and delegates
+RATING_5 = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+RATING_10 = ("severity", "occurrence", "detection")
+CHOICES = {"kind": rules.KINDS, "status": rules.STATUSES, "method": rules.METHODS}
+TEXT_FIELDS = ("ref", "title", "category", "cause", "effect", "controls", "treatment",
+               "failure_mode", "notes")
+DATE_FIELDS = ("review_date", "identified_on")
+LINK_FIELDS = ("process_id", "node_id", "owner_id")
+EDITABLE = TEXT_FIELDS + DATE_FIELDS + LINK_FIELDS + RATING_5 + RATING_10 + tuple(CHOICES)
+
+
+@dataclass
+class RiskRow:
+    id: int
+    ref: str
+    title: str
+    kind: str
+    category: str
+    process_id: int | None
+    process: str
+    node_id: int | None
+    step: str
+    cause: str
+    effect: str
+    owner_id: int | None
+    owner: str
+    controls: str
+    treatment: str
+    status: str
+    review_date: dt.date | None
+    identified_on: dt.date | None
+    method: str
+    inherent_likelihood: int | None
+    inherent_impact: int | None
+    residual_likelihood: int | None
+    residual_impact: int | None
+    failure_mode: str
+    severity: int | None
+    occurrence: int | None
+    detection: int | None
+    notes: str
+    # computed
+    inherent_score: int | None = None
+    inherent_level: str = ""
+    residual_score: int | None = None
+    residual_level: str = ""
+    rpn: int | None = None
+    ap: str = ""
+    open_actions: int = 0
+    overdue_actions: int = 0
+    review_overdue: bool = False
+
+    @property
+    def level(self) -> str:
+        """The level that counts now: residual when rated, otherwise inherent."""
+        return self.residual_level or self.inherent_level
+
+    @property
+    def overdue(self) -> bool:
+        return self.review_overdue or self.overdue_actions > 0
+
+
+STORED = [f.name for f in fields(RiskRow)][: [f.name for f in fields(RiskRow)].index("notes") + 1]
+
+
+def _score(banding: rules.Banding, lk, im):
+    if lk is None or im is None:
+        return None, ""
+    try:
+        return rules.score(lk, im), banding.level(lk, im)
+    except ValueError:
+        return None, ""
+
+
+def compute(row: RiskRow, banding: rules.Banding, today: dt.date) -> RiskRow:
+    row.inherent_score, row.inherent_level = _score(
+        banding, row.inherent_likelihood, row.inherent_impact)
+    row.residual_score, row.residual_level = _score(
+        banding, row.residual_likelihood, row.residual_impact)
+    s, o, d = row.severity, row.occurrence, row.detection
+    if s and o and d:
+        try:
+            row.rpn = rules.rpn(s, o, d)
+            row.ap = rules.action_priority(s, o, d)
+        except ValueError:
+            row.rpn, row.ap = None, ""
+    else:
+        row.rpn, row.ap = None, ""
+    row.review_overdue = bool(
+        row.review_date and row.review_date < today and row.status != "closed")
+    return row
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def get_banding(ws: Workspace) -> rules.Banding:
+    with ws.connect() as c:
+        text = c.execute(select(m.Setting.value).where(m.Setting.key == BANDING_KEY)).scalar()
+    if not text:
+        return rules.Banding.default()
+    try:
+        return rules.Banding.from_json(text)
+    except rules.BandingError:
+        return rules.Banding.default()
+
+
+def set_banding(ws: Workspace, banding: rules.Banding) -> Change:
+    with ws.session() as s:
+        row = s.scalars(select(m.Setting).where(m.Setting.key == BANDING_KEY)).first()
+        if row is None:
+            s.add(m.Setting(key=BANDING_KEY, value=banding.to_json()))
+        else:
+            row.value = banding.to_json()
+    return Change(frozenset({"setting", "risk"}))
+
+
+def _row_query(today: dt.date):
+    r = m.Risk
+    open_states = ("open", "in_progress")
+    acts = (
+        select(
+            m.Action.risk_id.label("rid"),
+            func.count().label("n_open"),
+            func.sum(case((m.Action.due_date < today, 1), else_=0)).label("n_overdue"),
+        )
+        .where(m.Action.risk_id.is_not(None), m.Action.status.in_(open_states))
+        .group_by(m.Action.risk_id)
+        .subquery()
+    )
+    cols = [getattr(r, n) for n in STORED if hasattr(r, n)]
+    return (
+        select(*cols, m.Process.name.label("process_name"), m.ProcessNode.name.label("step_name"),
+               m.Person.name.label("owner_name"), acts.c.n_open, acts.c.n_overdue)
+        .outerjoin(m.Process, m.Process.id == r.process_id)
+        .outerjoin(m.ProcessNode, m.ProcessNode.id == r.node_id)
+        .outerjoin(m.Person, m.Person.id == r.owner_id)
+        .outerjoin(acts, acts.c.rid == r.id)
+    )
+
+
+def _to_row(rec, banding, today) -> RiskRow:
+    d = dict(rec._mapping)
+    row = RiskRow(
+        **{n: d[n] for n in STORED if n not in ("process", "step", "owner")},
+        process=d.pop("process_name") or "", step=d.pop("step_name") or "",
+        owner=d.pop("owner_name") or "")
+    row.open_actions = d.get("n_open") or 0
+    row.overdue_actions = d.get("n_overdue") or 0
+    return compute(row, banding, today)
+
+
+def list_risks(ws: Workspace, today: dt.date | None = None) -> list[RiskRow]:
+    today = today or dt.date.today()
+    banding = get_banding(ws)
+    with ws.connect() as c:
+        recs = c.execute(_row_query(today).order_by(m.Risk.id)).all()
+    return [_to_row(rec, banding, today) for rec in recs]
+
+
+def get_risk(ws: Workspace, rid: int, today: dt.date | None = None) -> RiskRow:
+    today = today or dt.date.today()
+    with ws.connect() as c:
+        rec = c.execute(_row_query(today).where(m.Risk.id == rid)).first()
+    if rec is None:
+        raise RecordError(f"Risk {rid} no longer exists.")
+    return _to_row(rec, get_banding(ws), today)
+
+
+@dataclass
+class Choice:
+    id: int
+    name: str
+
+
+def lookups(ws: Workspace) -> dict[str, list[Choice]]:
+    """People, processes and steps offered by the register's pickers."""
+    with ws.connect() as c:
+        people = [Choice(i, n) for i, n in c.execute(
+            select(m.Person.id, m.Person.name).where(m.Person.active.is_(True))
+            .order_by(m.Person.name))]
+        procs = [Choice(i, n) for i, n in c.execute(
+            select(m.Process.id, m.Process.name).order_by(m.Process.name))]
+    return {"owner_id": people, "process_id": procs}
+
+
+def steps_of(ws: Workspace, process_id: int) -> list[Choice]:
+    with ws.connect() as c:
+        return [Choice(i, n or f"step {i}") for i, n in c.execute(
+            select(m.ProcessNode.id, m.ProcessNode.name)
+            .where(m.ProcessNode.process_id == process_id,
+                   m.ProcessNode.kind.in_(("step", "decision", "subprocess", "document",
+                                           "record")))
+            .order_by(m.ProcessNode.name))]
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def validate(field_: str, value: Any) -> Any:
+    """The stored value for one edit, or RecordError with a sentence saying what is wrong."""
+    if field_ not in EDITABLE:
+        raise RecordError(f"“{field_}” cannot be edited in the register.")
+    if value == "" and field_ not in TEXT_FIELDS:
+        value = None
+    if field_ in RATING_5 or field_ in RATING_10:
+        if value is None:
+            return None
+        top = 5 if field_ in RATING_5 else 10
+        number = rules.text_rating_to_number(value, top) if isinstance(value, str) else value
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= top:
+            label = field_.replace("_", " ")
+            raise RecordError(f"{label.capitalize()} must be a whole number from 1 to {top}.")
+        return number
+    if field_ in CHOICES:
+        if value not in CHOICES[field_]:
+            raise RecordError(
+                f"{field_.capitalize()} must be one of: {', '.join(CHOICES[field_])}.")
+        return value
+    return coerce(m.Risk, field_, value)
+
+
+def next_ref(ws: Workspace, prefix: str = "R-") -> str:
+    with ws.connect() as c:
+        return _next_ref(c, m.Risk.ref, prefix)
+
+
+def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> tuple[int, Change]:
+    values = dict(values or {})
+    clean = {k: validate(k, v) for k, v in values.items()}
+    clean.setdefault("title", "New risk")
+    clean.setdefault("identified_on", dt.date.today())
+    with ws.session() as s:
+        clean.setdefault("ref", _next_ref(s.connection(), m.Risk.ref, "R-"))
+        r = m.Risk(**clean)
+        s.add(r)
+        s.flush()
+        rid = r.id
+    return rid, Change(RISK)
+
+
+def update_risks(ws: Workspace, ids: list[int], values: dict[str, Any]) -> Change:
+    """Set the same values on one or many risks, in one transaction (bulk edit)."""
+    clean = {k: validate(k, v) for k, v in values.items()}
+    with ws.session() as s:
+        for rid in ids:
+            r = s.get(m.Risk, rid)
+            if r is None:
+                raise RecordError(f"Risk {rid} no longer exists.")
+            for k, v in clean.items():
+                setattr(r, k, v)
+            if "process_id" in clean and r.node_id is not None and "node_id" not in clean:
+                node = s.get(m.ProcessNode, r.node_id)
+                if node is not None and node.process_id != r.process_id:
+                    r.node_id = None  # the step belonged to the old process
+    return Change(RISK)
+
+
+def current_values(ws: Workspace, ids: list[int], names: list[str]) -> dict[int, dict]:
+    """Stored values (for undo) of ``names`` on each risk."""
+    cols = [getattr(m.Risk, n) for n in names]
+    with ws.connect() as c:
+        return {rec[0]: dict(zip(names, rec[1:]))
+                for rec in c.execute(select(m.Risk.id, *cols).where(m.Risk.id.in_(ids)))}
+
+
+def restore_values(ws: Workspace, values: dict[int, dict]) -> Change:
+    with ws.session() as s:
+        for rid, vals in values.items():
+            r = s.get(m.Risk, rid)
+            if r is not None:
+                for k, v in vals.items():
+                    setattr(r, k, v)
+    return Change(RISK)
+
+
+def rerate(ws: Workspace, rid: int, *, stage: str = "residual", note: str = "",
+           on: dt.date | None = None, **ratings) -> Change:
+    """Record a new rating (after actions): the risk's current values change and the rating is
+    kept in its history (``risk_rating``)."""
+    allowed = {"likelihood", "impact", "severity", "occurrence", "detection"}
+    unknown = set(ratings) - allowed
+    if unknown:
+        raise RecordError(f"Unknown rating {', '.join(sorted(unknown))}.")
+    if stage not in ("inherent", "residual"):
+        raise RecordError("A rating is either inherent or residual.")
+    target = {
+        "likelihood": f"{stage}_likelihood", "impact": f"{stage}_impact",
+        "severity": "severity", "occurrence": "occurrence", "detection": "detection"}
+    clean = {k: validate(target[k], v) for k, v in ratings.items()}
+    with ws.session() as s:
+        r = s.get(m.Risk, rid)
+        if r is None:
+            raise RecordError(f"Risk {rid} no longer exists.")
+        for k, v in clean.items():
+            setattr(r, target[k], v)
+        s.add(m.RiskRating(risk_id=rid, rated_on=on or dt.date.today(), stage=stage, note=note,
+                           likelihood=getattr(r, f"{stage}_likelihood"),
+                           impact=getattr(r, f"{stage}_impact"),
+                           severity=r.severity, occurrence=r.occurrence, detection=r.detection))
+    return Change(frozenset({"risk", "risk_rating"}))
+
+
+@dataclass
+class RatingRow:
+    id: int
+    rated_on: dt.date
+    stage: str
+    likelihood: int | None
+    impact: int | None
+    severity: int | None
+    occurrence: int | None
+    detection: int | None
+    note: str
+
+
+def rating_history(ws: Workspace, rid: int) -> list[RatingRow]:
+    t = m.RiskRating
+    with ws.connect() as c:
+        return [RatingRow(*rec) for rec in c.execute(
+            select(t.id, t.rated_on, t.stage, t.likelihood, t.impact, t.severity, t.occurrence,
+                   t.detection, t.note).where(t.risk_id == rid).order_by(t.rated_on, t.id))]
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass
+class ActionRow:
+    id: int
+    ref: str
+    title: str
+    owner_id: int | None
+    owner: str
+    due_date: dt.date | None
+    status: str
+    completed_on: dt.date | None
+    effectiveness_check: str
+    effective: bool | None
+    overdue: bool = False
+
+
+def risk_actions(ws: Workspace, rid: int, today: dt.date | None = None) -> list[ActionRow]:
+    today = today or dt.date.today()
+    a = m.Action
+    with ws.connect() as c:
+        recs = c.execute(
+            select(a.id, a.ref, a.title, a.owner_id, m.Person.name, a.due_date, a.status,
+                   a.completed_on, a.effectiveness_check, a.effective)
+            .outerjoin(m.Person, m.Person.id == a.owner_id)
+            .where(a.risk_id == rid).order_by(a.due_date.is_(None), a.due_date, a.id)).all()
+    out = []
+    for rec in recs:
+        row = ActionRow(*rec[:4], rec[4] or "", *rec[5:])
+        row.overdue = bool(row.due_date and row.due_date < today
+                           and row.status in ("open", "in_progress"))
+        out.append(row)
+    return out
+
+
+def _next_ref(conn, column, prefix: str) -> str:
+    refs = conn.execute(select(column).where(column.like(prefix + "%"))).scalars()
+    nums = [int(x.group(1)) for r in refs if (x := re.match(re.escape(prefix) + r"(\d+)$", r))]
+    return f"{prefix}{(max(nums) + 1) if nums else 1:03d}"
+
+
+def next_action_ref(ws: Workspace) -> str:
+    with ws.connect() as c:
+        return _next_ref(c, m.Action.ref, "A-")
+
+
+def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None
+               ) -> tuple[int, Change]:
+    values = dict(values or {})
+    with ws.session() as s:
+        if s.get(m.Risk, rid) is None:
+            raise RecordError(f"Risk {rid} no longer exists.")
+        clean = {k: coerce(m.Action, k, v) for k, v in values.items()}
+        clean.setdefault("ref", _next_ref(s.connection(), m.Action.ref, "A-"))
+        clean.setdefault("title", "New action")
+        clean.setdefault("kind", "treatment")
+        a = m.Action(risk_id=rid, **clean)
+        s.add(a)
+        s.flush()
+        aid = a.id
+    return aid, Change(frozenset({"action", "risk"}))
+
+
+# --------------------------------------------------------------------------- heat map
+
+
+def heat_counts(rows: list[RiskRow], stage: str = "inherent") -> list[list[int]]:
+    """5x5 counts, [likelihood-1][impact-1], of rated risks at ``stage``."""
+    grid = [[0] * 5 for _ in range(5)]
+    for r in rows:
+        lk = getattr(r, f"{stage}_likelihood")
+        im = getattr(r, f"{stage}_impact")
+        if lk and im and 1 <= lk <= 5 and 1 <= im <= 5:
+            grid[lk - 1][im - 1] += 1
+    return grid
+
+
+def overdue_summary(ws: Workspace, today: dt.date | None = None) -> dict[str, int]:
+    """Counts for the dashboard: risks with an overdue review, overdue treatment actions."""
+    today = today or dt.date.today()
+    with ws.connect() as c:
+        reviews = c.execute(select(func.count()).select_from(m.Risk).where(
+            m.Risk.review_date < today, m.Risk.status != "closed")).scalar_one()
+        acts = c.execute(select(func.count()).select_from(m.Action).where(and_(
+            m.Action.risk_id.is_not(None), m.Action.due_date < today,
+            m.Action.status.in_(("open", "in_progress"))))).scalar_one()
+    return {"risk_reviews_overdue": reviews, "risk_actions_overdue": acts}
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def export_rows(rows: list[RiskRow]) -> list[dict]:
+    """Rows as the field dicts the xlsx writer and the importer share."""
+    out = []
+    for r in rows:
+        d = {n: getattr(r, n) for n in STORED if not n.endswith("_id") and n != "id"}
+        d.update(score=r.inherent_score, level=r.inherent_level,
+                 residual_score=r.residual_score, residual_level=r.residual_level,
+                 rpn=r.rpn, ap=r.ap)
+        out.append(d)
+    return out
+
