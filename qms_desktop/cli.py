@@ -78,6 +78,42 @@ def cmd_backup(args) -> int:
     return 0
 
 
+def _print_import(report, as_json: bool) -> None:
+    if as_json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report) | {"summary": report.summary()}, indent=2,
+                         ensure_ascii=False, default=str))
+        return
+    for r in report.rows:
+        if r.messages or r.status != "ok":
+            print(f"row {r.row_number:>5}  {r.status:<7}  {r.ref}  " + "; ".join(r.messages))
+    for n in getattr(report, "notes", []):
+        print(f"note: {n}")
+    print(report.summary())
+
+
+def cmd_import_risks(args) -> int:
+    from .services.risks import import_risks
+
+    with _open(args.workspace, write=not args.dry_run) as ws:
+        rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
+                           on_existing="update" if args.update_existing else "error")
+    _print_import(rep, args.json)
+    if rep.errors:
+        raise CliError(f"{rep.errors} rows have errors; nothing was imported")
+    return 0
+
+
+def cmd_export_risks(args) -> int:
+    from .services.risks import export_risks
+
+    with _open(args.workspace) as ws:
+        out = export_risks(ws, Path(args.output))
+    print(f"wrote {out}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -115,6 +151,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dest", metavar="DEST")
     s.set_defaults(func=cmd_backup)
 
+    imp = sub.add_parser("import", help="import a file into a workspace",
+                         description="Import a file; all or nothing, with a per-row report.")
+    isub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
+    s = isub.add_parser("risks", help="a risk register (.xlsx or .csv)",
+                        description="Import a risk register from .xlsx or .csv. Columns are "
+                                    "recognised from their headers (English, French, German).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--sheet", help="sheet name (default: the first visible sheet)")
+    s.add_argument("--dry-run", action="store_true", help="report per row, change nothing")
+    s.add_argument("--update-existing", action="store_true",
+                   help="rows whose ID exists update that risk (default: an error)")
+    s.add_argument("--json", action="store_true", help="machine-readable report")
+    s.set_defaults(func=cmd_import_risks)
+
+    exp = sub.add_parser("export", help="export from a workspace",
+                         description="Export part of a workspace to a file.")
+    esub = exp.add_subparsers(dest="kind", metavar="KIND", required=True)
+    s = esub.add_parser("risks", help="the risk register as a formatted .xlsx",
+                        description="Write the risk register as a formatted Excel workbook.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    s.set_defaults(func=cmd_export_risks)
     return p
 
 

@@ -450,3 +450,189 @@ def export_rows(rows: list[RiskRow]) -> list[dict]:
         out.append(d)
     return out
 
+
+
+# --------------------------------------------------------------------------- import / export
+
+
+@dataclass
+class ImportRow:
+    row_number: int
+    status: str  # ok / warning / error
+    messages: list[str]
+    ref: str = ""
+    action: str = ""  # "create" / "update" / "" (not imported)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    dry_run: bool
+    committed: bool = False
+    created: int = 0
+    updated: int = 0
+    people_added: list[str] = field(default_factory=list)
+    sheet: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.rows if r.status == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for r in self.rows if r.status == "warning")
+
+    def summary(self) -> str:
+        done = self.committed and not self.dry_run
+        create, update = ("created", "updated") if done else ("would create", "update")
+        head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
+                f"warnings; {create} {self.created} risks and {update} {self.updated}")
+        if self.errors and not self.dry_run:
+            head += "; nothing was imported because of the errors"
+        return head + "."
+
+
+def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] | None = None,
+                 options=None, dry_run: bool = False, on_existing: str = "error",
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> ImportReport:
+    """Import a register (an opened ``TableSource`` or a path) all-or-nothing.
+
+    Every row is checked first (the per-row report); if any row has an error, or ``dry_run``,
+    nothing is written. Otherwise every row is written in one transaction. Process and step are
+    matched by name (or process code); an unknown one is kept in the notes with a warning.
+    Owners are matched by name; unknown owners are added to the people list (warning).
+    ``on_existing``: a row whose ID already exists is an "error" or an "update".
+    """
+    from .imports import risk_table as rt
+
+    if on_existing not in ("error", "update"):
+        raise ValueError("on_existing must be 'error' or 'update'")
+    if not hasattr(source, "rows"):
+        source = rt.open_table(Path(source))
+    preview = rt.parse_rows(source, sheet, mapping, options)
+    with ws.connect() as c:
+        procs: dict[str, int] = {}
+        for pid, name, code in c.execute(select(m.Process.id, m.Process.name, m.Process.code)):
+            procs.setdefault(name.strip().casefold(), pid)
+            if code:
+                procs.setdefault(code.strip().casefold(), pid)
+        steps: dict[tuple[int, str], int] = {}
+        for nid, pid, name in c.execute(
+                select(m.ProcessNode.id, m.ProcessNode.process_id, m.ProcessNode.name)):
+            if name:
+                steps.setdefault((pid, name.strip().casefold()), nid)
+        people = {n.strip().casefold(): i for i, n in c.execute(select(m.Person.id, m.Person.name))}
+        existing = {r: i for i, r in c.execute(select(m.Risk.id, m.Risk.ref)) if r}
+
+    report = ImportReport([], dry_run, sheet=preview.sheet, notes=list(preview.notes))
+    planned: list[tuple[str, int | None, dict]] = []
+    new_people: dict[str, str] = {}
+    for row in preview.rows:
+        msgs = list(row.messages)
+        status = row.status
+        v = dict(row.values)
+        out = ImportRow(row.row_number, status, msgs, ref=v.get("ref") or "")
+        report.rows.append(out)
+        if status == "error":
+            continue
+        values = {k: v[k] for k in v if k in EDITABLE}
+        extra_notes = []
+        pname = (v.get("process") or "").strip()
+        pid = procs.get(pname.casefold()) if pname else None
+        if pname and pid is None:
+            msgs.append(f"process “{pname}” is not in the workspace: kept in the notes")
+            extra_notes.append(f"Process: {pname}")
+        values["process_id"] = pid
+        sname = (v.get("step") or "").strip()
+        nid = steps.get((pid, sname.casefold())) if (sname and pid) else None
+        if sname and nid is None:
+            msgs.append(f"step “{sname}” is not on that process map: kept in the notes")
+            extra_notes.append(f"Step: {sname}")
+        values["node_id"] = nid
+        oname = (v.get("owner") or "").strip()
+        if oname:
+            if oname.casefold() in people:
+                values["owner_id"] = people[oname.casefold()]
+            else:
+                if oname.casefold() not in new_people:
+                    new_people[oname.casefold()] = oname
+                    msgs.append(f"owner “{oname}” will be added to the people list")
+                values["owner_id"] = ("new", oname.casefold())
+        else:
+            values["owner_id"] = None
+        if extra_notes:
+            values["notes"] = "\n".join(filter(None, [values.get("notes", ""), *extra_notes]))
+        ref = values.get("ref") or ""
+        rid = existing.get(ref) if ref else None
+        if rid is not None and on_existing == "error":
+            msgs.append(f"ID {ref} already exists in the workspace (choose “update existing” "
+                        "to overwrite it)")
+            out.status = "error"
+            continue
+        try:
+            for k in list(values):
+                if k != "owner_id":
+                    values[k] = validate(k, values[k]) if k in EDITABLE else values[k]
+        except RecordError as e:
+            msgs.append(str(e))
+            out.status = "error"
+            continue
+        if len(msgs) > len(row.messages) and out.status == "ok":
+            out.status = "warning"
+        out.action = "update" if rid is not None else "create"
+        planned.append((out.action, rid, values))
+    report.created = sum(1 for a, _, _ in planned if a == "create")
+    report.updated = sum(1 for a, _, _ in planned if a == "update")
+    report.people_added = sorted(new_people.values())
+    if dry_run or report.errors:
+        return report
+
+    total = len(planned)
+    with ws.session() as s:
+        person_ids = {}
+        for key, name in new_people.items():
+            p = m.Person(name=name)
+            s.add(p)
+            s.flush()
+            person_ids[key] = p.id
+        auto = _next_ref(s.connection(), m.Risk.ref, "R-")
+        auto_n = int(auto[2:])
+        for i, (action, rid, values) in enumerate(planned, 1):
+            if cancelled and cancelled():
+                raise RecordError("The import was cancelled; nothing was imported.")
+            if isinstance(values.get("owner_id"), tuple):
+                values["owner_id"] = person_ids[values["owner_id"][1]]
+            if action == "update":
+                r = s.get(m.Risk, rid)
+                for k, val in values.items():
+                    setattr(r, k, val)
+            else:
+                if not values.get("ref"):
+                    values["ref"] = f"R-{auto_n:03d}"
+                    auto_n += 1
+                s.add(m.Risk(**values))
+            if progress and (i % 200 == 0 or i == total):
+                progress(i, total)
+    report.committed = True
+    return report
+
+
+def export_risks(ws: Workspace, path: Path | str, *, with_heatmap: bool = True,
+                 today: dt.date | None = None) -> Path:
+    """The formatted .xlsx register (with the inherent heat map and the audit head hash)."""
+    from .exports.risks_xlsx import write_risk_register
+
+    rows = list_risks(ws, today)
+    banding = get_banding(ws)
+    png = None
+    if with_heatmap:
+        try:
+            from .exports.risk_charts import heatmap_png
+        except ImportError:  # charts module not available: export without the picture
+            heatmap_png = None
+        if heatmap_png is not None:
+            png = heatmap_png(rows, banding, "inherent")
+    return write_risk_register(Path(path), export_rows(rows), banding,
+                               head_hash=ws.head_hash(), heatmap_png=png)

@@ -1,0 +1,424 @@
+"""Export the risk register to a formatted .xlsx workbook.
+
+The workbook has a "Risks" sheet (a real Excel table with filters, frozen header, computed
+score/level/RPN/AP columns written as values, conditional colours and dropdown validation),
+an optional "Heat map" sheet with the heat-map image, and an "Info" sheet with the title,
+time of export, audit-trail head hash and the banding in force.
+
+Every text that could be read as a formula (starting with =, +, -, @, tab or carriage return)
+or as an Excel error is written as a plain text cell; the register never holds a formula.
+The column titles are the importer's :data:`FIELD_LABELS`, so the file re-imports losslessly.
+
+Written in openpyxl's write-only (streaming) mode; openpyxl is imported lazily.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qms_desktop.core.risk import (
+    IMPACT_LABELS,
+    KINDS,
+    LEVEL_LABELS,
+    LEVELS,
+    LIKELIHOOD_LABELS,
+    METHODS,
+    STATUSES,
+    Banding,
+    action_priority,
+    rpn,
+)
+from qms_desktop.services.imports.risk_table import FIELD_LABELS
+
+__all__ = ["COLUMNS", "LEVEL_COLOURS", "write_risk_register"]
+
+# (key, header, width). Keys starting with "=" are computed columns.
+COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("ref", FIELD_LABELS["ref"], 10),
+    ("title", FIELD_LABELS["title"], 40),
+    ("kind", FIELD_LABELS["kind"], 12),
+    ("category", FIELD_LABELS["category"], 16),
+    ("process", FIELD_LABELS["process"], 18),
+    ("step", FIELD_LABELS["step"], 18),
+    ("cause", FIELD_LABELS["cause"], 32),
+    ("effect", FIELD_LABELS["effect"], 32),
+    ("owner", FIELD_LABELS["owner"], 16),
+    ("controls", FIELD_LABELS["controls"], 32),
+    ("treatment", FIELD_LABELS["treatment"], 36),
+    ("status", FIELD_LABELS["status"], 12),
+    ("identified_on", FIELD_LABELS["identified_on"], 12),
+    ("review_date", FIELD_LABELS["review_date"], 12),
+    ("method", FIELD_LABELS["method"], 9),
+    ("inherent_likelihood", FIELD_LABELS["inherent_likelihood"], 11),
+    ("inherent_impact", FIELD_LABELS["inherent_impact"], 11),
+    ("=inherent_score", "Inherent score", 9),
+    ("=inherent_level", "Inherent level", 10),
+    ("residual_likelihood", FIELD_LABELS["residual_likelihood"], 11),
+    ("residual_impact", FIELD_LABELS["residual_impact"], 11),
+    ("=residual_score", "Residual score", 9),
+    ("=residual_level", "Residual level", 10),
+    ("failure_mode", FIELD_LABELS["failure_mode"], 28),
+    ("severity", FIELD_LABELS["severity"], 9),
+    ("occurrence", FIELD_LABELS["occurrence"], 11),
+    ("detection", FIELD_LABELS["detection"], 10),
+    ("=rpn", "RPN", 7),
+    ("=ap", "Action priority (AP)", 10),
+    ("notes", FIELD_LABELS["notes"], 40),
+)
+
+#: Fill and font colours per level (fill, font), also used for AP H/M/L.
+LEVEL_COLOURS = {
+    "low": ("C6EFCE", "006100"),
+    "medium": ("FFEB9C", "7F6000"),
+    "high": ("F8CBAD", "833C0B"),
+    "critical": ("C00000", "FFFFFF"),
+}
+_AP_COLOURS = {"H": LEVEL_COLOURS["critical"], "M": LEVEL_COLOURS["medium"],
+               "L": LEVEL_COLOURS["low"]}
+
+_TEXT_KEYS = frozenset({"ref", "title", "category", "process", "step", "cause", "effect",
+                        "owner", "controls", "treatment", "failure_mode", "notes", "kind",
+                        "status", "method"})
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                           "#UNKNOWN!", "#BUSY!", "#CONNECT!", "#EXTERNAL!", "#PYTHON!"})
+# Control characters XML 1.0 cannot hold (openpyxl refuses them); they are dropped.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EXCEL_TEXT_LIMIT = 32767
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_TABLE_NAME = "RiskRegister"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _footer_text(text: str) -> str:
+    """Escape a text for an Excel header/footer (where & starts a code)."""
+    return text.replace("&", "&&")
+
+
+def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
+                        banding: Banding, *, head_hash: str,
+                        heatmap_png: bytes | None = None, title: str = "Risk register",
+                        generated_at: dt.datetime | None = None) -> Path:
+    """Write ``risks`` (dicts with the risk field names) to a formatted .xlsx at ``path``.
+
+    Scores, levels (from ``banding``), RPN and AP are computed and written as values. The
+    audit-trail ``head_hash`` is printed in the page footer and on the Info sheet. Raises
+    ValueError for a rating out of range, a text longer than Excel allows or a
+    ``heatmap_png`` that is not a PNG image. The file is written to a temporary name first
+    and moved into place, so a failed export never leaves a half-written file.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+    if heatmap_png is not None and not bytes(heatmap_png[:8]) == _PNG_SIGNATURE:
+        raise ValueError("The heat-map image is not a PNG file; render it as PNG and export "
+                         "again.")
+    if not isinstance(banding, Banding):
+        raise ValueError("banding must be a Banding.")
+    path = Path(path)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Risks")
+
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F4E78")
+    header_alignment = Alignment(wrap_text=True, vertical="top")
+
+    # Everything written before the rows: widths, frozen header, page set-up.
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[_column_letter(index)].width = width
+    sheet.freeze_panes = "C2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = _footer_text(title)
+    sheet.oddFooter.left.text = _footer_text(f"Audit-trail head: {head_hash}")
+    sheet.oddFooter.center.text = "Page &P of &N"
+    sheet.oddFooter.right.text = _footer_text(f"Exported {generated_at:%Y-%m-%d %H:%M} UTC")
+
+    header_cells = []
+    for _, header, _ in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.alignment = header_alignment
+        header_cells.append(cell)
+
+    def text_cell(value: str) -> Any:
+        cell = WriteOnlyCell(sheet)
+        cell._value = value
+        cell.data_type = "s"  # never "f": written as an inline string
+        cell.quotePrefix = True  # Excel keeps it as text when the cell is edited
+        return cell
+
+    def safe_text(value: Any, key: str, ref: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            value = str(value)
+        if not value:
+            return None
+        if _ILLEGAL_XML.search(value):
+            value = _ILLEGAL_XML.sub("", value)
+        if len(value) > _EXCEL_TEXT_LIMIT:
+            raise ValueError(f"The {key} of risk {ref or '(no ID)'} is longer than the "
+                             f"{_EXCEL_TEXT_LIMIT:,} characters an Excel cell can hold; shorten "
+                             "it and export again.")
+        if value[0] in _FORMULA_PREFIXES or value in _EXCEL_ERRORS:
+            return text_cell(value)
+        return value
+
+    def date_value(value: Any, key: str, ref: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        raise ValueError(f"The {key} of risk {ref or '(no ID)'} is not a date ({value!r}).")
+
+    level_label = {level: LEVEL_LABELS[level] for level in LEVELS}
+    cells = banding.cells
+    rating5 = range(1, 6)
+
+    def level_of(likelihood: Any, impact: Any, stage: str, ref: Any) -> tuple[Any, Any]:
+        if likelihood is None or impact is None:
+            return None, None
+        if (type(likelihood) is not int or type(impact) is not int
+                or likelihood not in rating5 or impact not in rating5):
+            raise ValueError(f"Risk {ref or '(no ID)'} has {stage} ratings {likelihood!r} x "
+                             f"{impact!r}; likelihood and impact must be whole numbers 1-5.")
+        return likelihood * impact, level_label[cells[likelihood - 1][impact - 1]]
+
+    # Build (and so validate) every row before streaming: a bad risk fails the export before
+    # anything is written.
+    text_keys = [key for key, _, _ in COLUMNS if key in _TEXT_KEYS]
+    prepared = []
+    add_row = prepared.append
+    for risk in risks:
+        get = risk.get
+        ref = get("ref")
+        text = {key: safe_text(get(key), key, ref) for key in text_keys}
+        il, ii = get("inherent_likelihood"), get("inherent_impact")
+        rl, ri = get("residual_likelihood"), get("residual_impact")
+        s, o, d = get("severity"), get("occurrence"), get("detection")
+        inherent_score, inherent_level = level_of(il, ii, "inherent", ref)
+        residual_score, residual_level = level_of(rl, ri, "residual", ref)
+        try:
+            if s is None or o is None or d is None:
+                for value in (s, o, d):
+                    if value is not None:
+                        rpn(value, 1, 1)  # validates the one given
+                risk_rpn = ap = None
+            else:
+                risk_rpn = rpn(s, o, d)
+                ap = action_priority(s, o, d)
+        except ValueError as exc:
+            raise ValueError(f"Risk {ref or '(no ID)'}: {exc}") from None
+        add_row((
+            text["ref"], text["title"], text["kind"], text["category"], text["process"],
+            text["step"], text["cause"], text["effect"], text["owner"], text["controls"],
+            text["treatment"], text["status"],
+            date_value(get("identified_on"), "identification date", ref),
+            date_value(get("review_date"), "review date", ref),
+            text["method"], il, ii, inherent_score, inherent_level, rl, ri, residual_score,
+            residual_level, text["failure_mode"], s, o, d, risk_rpn, ap, text["notes"],
+        ))
+    count = len(prepared)
+    if count == 0:
+        prepared.append(())  # an Excel table needs at least one data row
+    try:
+        sheet.append(header_cells)  # the stream opens here, once every row is known to be valid
+        for row in prepared:
+            sheet.append(row)
+    except BaseException:
+        _discard(workbook)
+        raise
+    del prepared
+
+    last_row = max(count, 1) + 1
+    last_col = _column_letter(len(COLUMNS))
+    ref_range = f"A1:{last_col}{last_row}"
+    table = Table(
+        displayName=_TABLE_NAME,
+        ref=ref_range,
+        tableColumns=[TableColumn(id=index, name=header)
+                      for index, (_, header, _) in enumerate(COLUMNS, start=1)],
+        autoFilter=AutoFilter(ref=ref_range),
+        tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True,
+                                      showColumnStripes=False, showFirstColumn=False,
+                                      showLastColumn=False),
+    )
+    with warnings.catch_warnings():
+        # openpyxl warns that write-only tables need their columns set by hand: done above.
+        warnings.simplefilter("ignore", UserWarning)
+        sheet.add_table(table)
+
+    column_of = {key: _column_letter(index) for index, (key, _, _) in enumerate(COLUMNS, 1)}
+
+    def col_range(key: str) -> str:
+        letter = column_of[key]
+        return f"{letter}2:{letter}{last_row}"
+
+    fills = {level: PatternFill("solid", fgColor=fill, bgColor=fill)
+             for level, (fill, _) in LEVEL_COLOURS.items()}
+    fonts = {level: Font(color=font, bold=level == "critical")
+             for level, (_, font) in LEVEL_COLOURS.items()}
+    for stage in ("inherent", "residual"):
+        level_col = column_of[f"={stage}_level"]
+        for level in LEVELS:
+            label = level_label[level]
+            sheet.conditional_formatting.add(
+                col_range(f"={stage}_level"),
+                CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fills[level],
+                           font=fonts[level]))
+            sheet.conditional_formatting.add(
+                col_range(f"={stage}_score"),
+                FormulaRule(formula=[f'${level_col}2="{label}"'], fill=fills[level],
+                            font=fonts[level]))
+    for letter, (fill, font) in _AP_COLOURS.items():
+        level = {"H": "critical", "M": "medium", "L": "low"}[letter]
+        sheet.conditional_formatting.add(
+            col_range("=ap"),
+            CellIsRule(operator="equal", formula=[f'"{letter}"'], fill=fills[level],
+                       font=fonts[level]))
+    sheet.conditional_formatting.add(
+        col_range("=rpn"),
+        ColorScaleRule(start_type="num", start_value=1, start_color="FFFFFF",
+                       mid_type="num", mid_value=100, mid_color="FFEB9C",
+                       end_type="num", end_value=1000, end_color="F8696B"))
+
+    def dropdown(values: Sequence[Any], keys: Sequence[str], what: str) -> None:
+        listed = ",".join(str(value) for value in values)
+        validation = DataValidation(
+            type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=True,
+            errorStyle="stop", errorTitle=f"Invalid {what}",
+            error=f"Choose a {what} from the list: {listed}.",
+            promptTitle=what.capitalize(), prompt=f"Choose from {listed}.",
+            showInputMessage=False)
+        for key in keys:
+            validation.add(col_range(key))
+        sheet.data_validations.append(validation)
+
+    dropdown(range(1, 6), ("inherent_likelihood", "inherent_impact", "residual_likelihood",
+                           "residual_impact"), "rating (1-5)")
+    dropdown(range(1, 11), ("severity", "occurrence", "detection"), "rating (1-10)")
+    dropdown(STATUSES, ("status",), "status")
+    dropdown(KINDS, ("kind",), "kind")
+    dropdown(METHODS, ("method",), "method")
+
+    if heatmap_png is not None:
+        _write_heatmap_sheet(workbook, heatmap_png, title, WriteOnlyCell)
+    _write_info_sheet(workbook, title=title, head_hash=head_hash, generated_at=generated_at,
+                      count=count, banding=banding, cell_factory=WriteOnlyCell,
+                      fills=fills, fonts=fonts, Font=Font, Alignment=Alignment, Border=Border,
+                      Side=Side)
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        workbook.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(workbook)
+        raise
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _discard(workbook: Any) -> None:
+    """Close the streams of an abandoned write-only workbook and delete its temporary files."""
+    for sheet in getattr(workbook, "_sheets", ()):
+        try:
+            if not sheet.closed:
+                sheet.close()
+        except Exception:  # already broken: nothing more to save
+            pass
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            try:
+                writer.cleanup()
+            except Exception:
+                pass
+
+
+def _write_heatmap_sheet(workbook: Any, png: bytes, title: str, cell_factory: Any) -> None:
+    import io
+
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet("Heat map")
+    heading = cell_factory(sheet, value=f"{title}: heat map")
+    if heading.data_type != "s":
+        heading.data_type = "s"
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    image = Image(io.BytesIO(png))
+    sheet.add_image(image, "A3")
+
+
+def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at: dt.datetime,
+                      count: int, banding: Banding, cell_factory: Any, fills: dict,
+                      fonts: dict, Font: Any, Alignment: Any, Border: Any, Side: Any) -> None:
+    sheet = workbook.create_sheet("Info")
+    sheet.column_dimensions["A"].width = 26
+    for letter in "BCDEF":
+        sheet.column_dimensions[letter].width = 16
+    sheet.sheet_view.showGridLines = False
+
+    def text(value: str, **style: Any) -> Any:
+        cell = cell_factory(sheet)
+        cell._value = value
+        cell.data_type = "s"
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    bold = Font(bold=True)
+    sheet.append([text(title, font=Font(bold=True, size=14))])
+    sheet.append([])
+    sheet.append([text("Exported (UTC)", font=bold),
+                  text(generated_at.strftime("%Y-%m-%d %H:%M:%S"))])
+    sheet.append([text("Risks and opportunities", font=bold), count])
+    sheet.append([text("Audit-trail head hash", font=bold), text(head_hash)])
+    sheet.append([text("Computed columns", font=bold),
+                  text("Scores, levels, RPN and action priority (AIAG-VDA 2019) are values "
+                       "computed at export time.")])
+    sheet.append([])
+    sheet.append([text("Banding (rows: likelihood, columns: impact)", font=bold)])
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.append([text("")] + [text(f"{i} {IMPACT_LABELS[i]}", font=bold, alignment=centre)
+                               for i in range(1, 6)])
+    for likelihood in range(5, 0, -1):
+        row = [text(f"{likelihood} {LIKELIHOOD_LABELS[likelihood]}", font=bold)]
+        for impact in range(1, 6):
+            level = banding.level(likelihood, impact)
+            row.append(text(LEVEL_LABELS[level], fill=fills[level], font=fonts[level],
+                            alignment=centre, border=border))
+        sheet.append(row)

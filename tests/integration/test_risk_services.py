@@ -1,0 +1,142 @@
+"""Risk register services on a real workspace: edits, re-rating, import all-or-nothing, export."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from qms_desktop.cli import main as qms
+from qms_desktop.core.risk import Banding
+from qms_desktop.services import records as R
+from qms_desktop.services import risks as RS
+from qms_desktop.services.verify import verify
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def test_rows_carry_scores_and_overdue_flags(ws):
+    pid, _ = R.create(ws, "person", {"name": "Ann Lee"})
+    rid, _ = RS.add_risk(ws, {"title": "Supplier late", "inherent_likelihood": "Likely",
+                              "inherent_impact": 5, "severity": 8, "occurrence": 6,
+                              "detection": 2, "owner_id": pid,
+                              "review_date": TODAY - dt.timedelta(days=1)})
+    RS.add_action(ws, rid, {"title": "Second source", "due_date": TODAY - dt.timedelta(days=3)})
+    row = RS.get_risk(ws, rid, TODAY)
+    assert (row.ref, row.inherent_score, row.inherent_level) == ("R-001", 20, "critical")
+    assert (row.rpn, row.ap) == (96, "H")
+    assert row.review_overdue and row.overdue_actions == 1 and row.owner == "Ann Lee"
+    assert RS.overdue_summary(ws, TODAY) == {"risk_reviews_overdue": 1, "risk_actions_overdue": 1}
+
+
+def test_validation_messages(ws):
+    rid, _ = RS.add_risk(ws)
+    for field, value, msg in [("severity", 11, "1 to 10"), ("inherent_impact", 0, "1 to 5"),
+                              ("status", "done", "one of"), ("review_date", "soon", "valid")]:
+        with pytest.raises(R.RecordError, match=msg):
+            RS.update_risks(ws, [rid], {field: value})
+
+
+def test_bulk_edit_and_undo_values(ws):
+    ids = [RS.add_risk(ws, {"title": f"r{i}"})[0] for i in range(3)]
+    before = RS.current_values(ws, ids, ["status", "category"])
+    RS.update_risks(ws, ids, {"status": "treating", "category": "Supply"})
+    assert {r.status for r in RS.list_risks(ws)} == {"treating"}
+    RS.restore_values(ws, before)
+    assert {r.status for r in RS.list_risks(ws)} == {"open"}
+    assert verify(ws).ok
+
+
+def test_rerate_keeps_history(ws):
+    rid, _ = RS.add_risk(ws, {"inherent_likelihood": 4, "inherent_impact": 4})
+    RS.rerate(ws, rid, stage="residual", likelihood=2, impact=3, note="after poka-yoke")
+    RS.rerate(ws, rid, stage="residual", likelihood=1, impact=3, note="after audit")
+    hist = RS.rating_history(ws, rid)
+    assert [(h.likelihood, h.note) for h in hist] == [(2, "after poka-yoke"), (1, "after audit")]
+    assert RS.get_risk(ws, rid).residual_likelihood == 1
+
+
+def test_banding_is_per_cell_and_persists(ws):
+    rid, _ = RS.add_risk(ws, {"inherent_likelihood": 1, "inherent_impact": 1})
+    assert RS.get_risk(ws, rid).inherent_level == "low"
+    RS.set_banding(ws, Banding().with_cell(1, 1, "critical"))
+    assert RS.get_risk(ws, rid).inherent_level == "critical"
+    assert RS.get_banding(ws).level(1, 2) == Banding().level(1, 2)
+
+
+def _sha(p):
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_import_corpus_dry_run_changes_nothing(ws, ws_path, corpus_dir):
+    before = RS.list_risks(ws)
+    rep = RS.import_risks(ws, corpus_dir / "registers" / "risk_register_ericjoye.csv",
+                          dry_run=True)
+    assert rep.created == 2 and not rep.committed and RS.list_risks(ws) == before
+    rep = RS.import_risks(ws, corpus_dir / "registers" / "risk_register_ericjoye.csv")
+    assert rep.committed
+    rows = {r.ref: r for r in RS.list_risks(ws)}
+    assert rows["RISK-001"].inherent_likelihood == 5 and rows["RISK-001"].inherent_impact == 5
+    assert "root cause analysis" in rows["RISK-001"].treatment
+
+
+def test_import_is_all_or_nothing(ws, tmp_path):
+    csv = tmp_path / "reg.csv"
+    csv.write_text("ID;Title;Likelihood;Impact;Owner\n"
+                   "X-1;Good row;2;3;Zoe Brandt\n"
+                   "X-2;Bad rating;banana;3;Zoe Brandt\n", encoding="utf-8")
+    events_before = ws.head_hash()
+    rep = RS.import_risks(ws, csv)
+    assert rep.errors == 1 and not rep.committed
+    assert RS.list_risks(ws) == [] and ws.head_hash() == events_before
+    assert [r.status for r in rep.rows] == ["warning", "error"]  # new owner is a warning
+    csv.write_text("ID;Title;Likelihood;Impact;Owner\nX-1;Good row;2;3;Zoe Brandt\n")
+    rep = RS.import_risks(ws, csv)
+    assert rep.committed and rep.people_added == ["Zoe Brandt"]
+    assert RS.list_risks(ws)[0].owner == "Zoe Brandt"
+    rep = RS.import_risks(ws, csv)
+    assert rep.errors == 1 and "already exists" in rep.rows[0].messages[-1]
+    rep = RS.import_risks(ws, csv, on_existing="update")
+    assert rep.updated == 1 and len(RS.list_risks(ws)) == 1
+    assert verify(ws).ok
+
+
+def test_export_reimports_losslessly(ws, tmp_path):
+    from qms_desktop.storage.workspace import create_workspace
+
+    pid, _ = R.create(ws, "process", {"name": "Machining"})
+    node, _ = R.create(ws, "process_node", {"process_id": pid, "name": "Turn shaft"})
+    RS.add_risk(ws, {"title": "=HYPERLINK(\"x\")", "process_id": pid, "node_id": node,
+                     "cause": "-tool wear", "severity": 7, "occurrence": 3, "detection": 4,
+                     "inherent_likelihood": 3, "inherent_impact": 4, "status": "monitoring",
+                     "review_date": dt.date(2027, 1, 31), "kind": "risk", "method": "both"})
+    RS.add_risk(ws, {"title": "Automate deburring", "kind": "opportunity"})
+    out = RS.export_risks(ws, tmp_path / "reg.xlsx")
+    other = create_workspace(tmp_path / "b.qms")
+    R.create(other, "process", {"name": "Machining"})
+    R.create(other, "process_node", {"process_id": 1, "name": "Turn shaft"})
+    rep = RS.import_risks(other, out)
+    assert rep.errors == 0 and rep.warnings == 0, [r.messages for r in rep.rows]
+    skip = {"id", "owner_id", "identified_on"}
+    a = [{k: v for k, v in vars(r).items() if k not in skip} for r in RS.list_risks(ws)]
+    b = [{k: v for k, v in vars(r).items() if k not in skip} for r in RS.list_risks(other)]
+    assert a == b
+    other.close()
+
+
+def test_cli_import_export(ws_path, tmp_path, capsys, corpus_dir):
+    from qms_desktop.storage.workspace import create_workspace
+
+    create_workspace(ws_path).close()
+    csv = corpus_dir / "registers" / "risk_register_ericjoye.csv"
+    before = _sha(ws_path)
+    assert qms(["import", "risks", str(ws_path), str(csv), "--dry-run"]) == 0
+    assert _sha(ws_path) == before
+    assert "would create 2 risks" in capsys.readouterr().out
+    assert qms(["import", "risks", str(ws_path), str(csv)]) == 0
+    assert qms(["export", "risks", str(ws_path), "-o", str(tmp_path / "o.xlsx")]) == 0
+    assert qms(["import", "risks", str(ws_path), str(tmp_path / "o.xlsx")]) == 1
+    assert "already exists" in capsys.readouterr().out
+    bad = tmp_path / "fake.xlsx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert qms(["import", "risks", str(ws_path), str(bad)]) == 1
+    assert "qms: " in capsys.readouterr().err
