@@ -1,0 +1,422 @@
+"""The demo workspace: promised contents, audit trail intact, dates relative to ``today``."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from qms_desktop.core.catalogue import load_catalogue
+from qms_desktop.services.demo import create_demo
+from qms_desktop.services.overview import overview
+from qms_desktop.services.verify import verify
+from qms_desktop.storage import models as m
+from qms_desktop.storage.models import audited_tables
+from qms_desktop.storage.workspace import WorkspaceError, open_workspace
+
+TODAY = dt.date(2025, 3, 14)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    t0 = time.perf_counter()
+    path = create_demo(folder / "nordwind", today=TODAY)
+    elapsed = time.perf_counter() - t0
+    ws = open_workspace(path, read_only=True)
+    yield ws, elapsed
+    ws.close()
+
+
+@pytest.fixture
+def s(demo):
+    ws, _ = demo
+    with ws.session() as session:
+        yield session
+
+
+def count(s, model, *where):
+    return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def all_of(s, model, *where):
+    return s.scalars(select(model).where(*where).order_by(model.id)).all()
+
+
+# --------------------------------------------------------------------------- file & trail
+
+
+def test_written_fast_with_suffix_and_no_leftovers(demo):
+    ws, elapsed = demo
+    assert elapsed < 3.0
+    assert ws.path.name == "nordwind.qms"
+    assert sorted(p.name for p in ws.path.parent.iterdir()) == ["nordwind.qms"]
+
+
+def test_verify_passes(demo):
+    ws, _ = demo
+    rep = verify(ws)
+    assert rep.ok, rep.problems
+    assert rep.records == rep.events  # every record came with exactly one insert event
+
+
+def test_every_row_has_an_insert_event_by_demo(demo, s):
+    ws, _ = demo
+    events = all_of(s, m.AuditEvent)
+    assert {e.user for e in events} == {"demo"}
+    assert {e.op for e in events} == {"insert"}
+    by_table = collections.Counter(e.entity for e in events)
+    with ws.connect() as c:
+        for table in audited_tables():
+            n = c.execute(select(func.count()).select_from(table)).scalar_one()
+            assert by_table.get(table.name, 0) == n, table.name
+
+
+def test_existing_file_needs_overwrite(tmp_path):
+    first = create_demo(tmp_path / "a.qms", today=TODAY)
+    with pytest.raises(WorkspaceError, match="already exists"):
+        create_demo(first, today=TODAY)
+    again = create_demo(first, today=TODAY, overwrite=True)
+    assert again == first
+    with open_workspace(again, read_only=True) as ws:
+        assert verify(ws).ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.qms"]
+
+
+def test_overwrite_refuses_a_workspace_in_use(tmp_path):
+    path = create_demo(tmp_path / "busy.qms", today=TODAY)
+    ws = open_workspace(path)  # holds the writer lock
+    try:
+        with pytest.raises(WorkspaceError, match="in use"):
+            create_demo(path, today=TODAY, overwrite=True)
+    finally:
+        ws.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.qms"]
+
+
+def test_progress_reports(tmp_path):
+    seen = []
+    create_demo(tmp_path / "p.qms", today=TODAY, progress=seen.append)
+    assert seen[0] == "creating the workspace" and seen[-1] == "done"
+    assert "risk register" in seen
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def test_headline_counts(demo):
+    ws, _ = demo
+    ov = overview(ws, today=TODAY)
+    c = ov.counts
+    assert ov.organization == "Nordwind Precision Components Ltd"
+    assert c["people"] == 25
+    assert c["roles"] == 8
+    assert c["processes"] == 10
+    assert c["risks"] == 40
+    assert c["courses"] == 30
+    assert c["documents"] == 12
+    assert c["nonconformities"] == 1
+    assert c["checklist_templates"] == 2
+    assert c["checklist_runs"] == 3
+    assert c["findings"] == 7
+    assert c["objectives"] == 5
+    assert c["training_records"] > 200
+    assert ov.overdue_actions >= 5
+    assert ov.open_actions > ov.overdue_actions
+
+
+def test_organisation_text(s):
+    org = s.scalars(select(m.Organization)).one()
+    assert "CNC turning and milling" in org.scope
+    assert "8.3" in org.scope
+    assert "climate" in org.quality_policy.lower()
+    assert org.sites
+
+
+def test_people_and_roles(s):
+    people = all_of(s, m.Person)
+    assert sum(p.active for p in people) == 24
+    assert len({p.email for p in people}) == 25
+    assert all(p.hired_on < TODAY for p in people)
+    per_role = collections.Counter(pr.role_id for pr in all_of(s, m.PersonRole))
+    assert len(per_role) == 8 and min(per_role.values()) >= 1
+    machinist = s.scalars(select(m.Role).where(m.Role.name == "CNC Machinist")).one()
+    assert per_role[machinist.id] >= 12
+
+
+def test_procedures_with_revisions(s):
+    procs = all_of(s, m.Document, m.Document.kind == "procedure")
+    assert len(procs) == 8
+    for doc in procs:
+        revs = all_of(s, m.Revision, m.Revision.document_id == doc.id)
+        assert revs, doc.number
+        effective = [r for r in revs if r.status == "effective"]
+        assert [r.number for r in effective] == [doc.current_revision]
+        assert doc.body and doc.purpose and doc.scope
+        assert all(r.issued_on <= TODAY for r in revs if r.issued_on)
+    assert count(s, m.Revision, m.Revision.status == "draft") >= 1
+
+
+# --------------------------------------------------------------------------- process maps
+
+
+def test_every_process_has_a_sound_flowchart(s):
+    for proc in all_of(s, m.Process):
+        lanes = {ln.id: ln for ln in all_of(s, m.ProcessLane, m.ProcessLane.process_id == proc.id)}
+        nodes = {n.id: n for n in all_of(s, m.ProcessNode, m.ProcessNode.process_id == proc.id)}
+        edges = all_of(s, m.ProcessEdge, m.ProcessEdge.process_id == proc.id)
+        assert len(lanes) >= 3, proc.code
+        assert len(nodes) >= 8, proc.code
+        kinds = collections.Counter(n.kind for n in nodes.values())
+        assert kinds["start"] == 1 and kinds["end"] >= 1 and kinds["decision"] >= 1, proc.code
+        assert set(kinds) <= {"start", "end", "step", "decision", "document", "subprocess"}
+        for n in nodes.values():  # inside its lane, laid out left to right
+            ln = lanes[n.lane_id]
+            assert ln.x <= n.x and n.x + n.w <= ln.x + ln.w, (proc.code, n.key)
+            assert ln.y <= n.y and n.y + n.h <= ln.y + ln.h, (proc.code, n.key)
+            assert n.role_id == ln.role_id
+        out = collections.defaultdict(list)
+        for e in edges:
+            assert e.source_id in nodes and e.target_id in nodes
+            assert len(json.loads(e.waypoints)) >= 2
+            out[e.source_id].append(e)
+            doc_edge = "document" in (nodes[e.source_id].kind, nodes[e.target_id].kind)
+            assert e.kind == ("association" if doc_edge else "sequence")
+        for n in nodes.values():
+            if n.kind == "decision":
+                labels = [e.label for e in out[n.id]]
+                assert len(labels) >= 2 and all(labels), (proc.code, n.key)
+                assert len(set(labels)) == len(labels)
+            elif n.kind == "end":
+                assert not out[n.id]
+            elif n.kind != "document":
+                assert out[n.id], (proc.code, n.key)
+        start = next(n.id for n in nodes.values() if n.kind == "start")
+        seen, todo = {start}, [start]
+        while todo:
+            for e in out[todo.pop()]:
+                if e.target_id not in seen:
+                    seen.add(e.target_id)
+                    todo.append(e.target_id)
+        assert seen == set(nodes), proc.code
+
+
+def test_decisions_use_yes_no_and_subprocess_links(s):
+    labels = collections.Counter(e.label for e in all_of(s, m.ProcessEdge) if e.label)
+    assert labels["yes"] >= 8 and labels["no"] >= 8
+    sub = s.scalars(select(m.ProcessNode).where(m.ProcessNode.kind == "subprocess")).one()
+    target = s.get(m.Process, sub.subprocess_id)
+    assert target.code == "SP-02"
+
+
+def test_order_to_delivery_has_three_lanes(s):
+    proc = s.scalars(select(m.Process).where(m.Process.code == "CP-02")).one()
+    lanes = all_of(s, m.ProcessLane, m.ProcessLane.process_id == proc.id)
+    assert [ln.name for ln in lanes] == ["Sales & customer service", "Production",
+                                         "Quality & dispatch"]
+
+
+def test_steps_link_documents_and_risks_link_steps(s):
+    links = all_of(s, m.NodeDocument)
+    assert len(links) >= 15
+    assert {ln.kind for ln in links} == {"document", "record"}
+    linked = [r for r in all_of(s, m.Risk) if r.node_id]
+    assert len(linked) >= 20
+    for r in linked:
+        assert s.get(m.ProcessNode, r.node_id).process_id == r.process_id, r.ref
+    assert count(s, m.NodeObjective) >= 3
+
+
+# --------------------------------------------------------------------------- risks & actions
+
+
+def test_risk_register(s):
+    risks = all_of(s, m.Risk)
+    assert collections.Counter(r.kind for r in risks) == {"risk": 35, "opportunity": 5}
+    assert {r.status for r in risks} == {"open", "treating", "monitoring", "closed"}
+    fmea = [r for r in risks if r.severity is not None]
+    assert len(fmea) >= 8
+    for r in fmea:
+        assert r.method in ("fmea", "both") and r.failure_mode
+        assert all(1 <= v <= 10 for v in (r.severity, r.occurrence, r.detection))
+    for r in risks:
+        if r.method in ("5x5", "both"):
+            vals = (r.inherent_likelihood, r.inherent_impact, r.residual_likelihood,
+                    r.residual_impact)
+            assert all(v is not None and 1 <= v <= 5 for v in vals), r.ref
+            if r.kind == "risk":
+                assert (r.residual_likelihood * r.residual_impact
+                        <= r.inherent_likelihood * r.inherent_impact), r.ref
+        assert r.identified_on <= TODAY and r.cause and r.effect and r.owner_id
+    assert any("climate" in (r.category + r.notes).lower() for r in risks)
+    ratings = collections.Counter(x.risk_id for x in all_of(s, m.RiskRating))
+    assert len(ratings) == 40 and min(ratings.values()) >= 2
+
+
+def test_actions_in_every_state_some_overdue(s):
+    actions = all_of(s, m.Action)
+    assert {a.status for a in actions} == {"open", "in_progress", "done", "verified",
+                                           "cancelled"}
+    overdue = [a for a in actions if a.status in ("open", "in_progress") and a.due_date < TODAY]
+    assert len(overdue) >= 5
+    for a in actions:
+        assert sum(x is not None for x in (a.risk_id, a.finding_id, a.nonconformity_id,
+                                           a.review_id)) == 1, a.ref
+        if a.status in ("done", "verified"):
+            assert a.completed_on is not None and a.completed_on <= TODAY
+        if a.status == "verified":
+            assert a.effective is True and a.effectiveness_check
+    assert len({a.ref for a in actions}) == len(actions)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def test_training_matrix_has_every_status(s):
+    people = {p.id: p for p in all_of(s, m.Person, m.Person.active.is_(True))}
+    roles = collections.defaultdict(set)
+    for pr in all_of(s, m.PersonRole):
+        roles[pr.person_id].add(pr.role_id)
+    required = collections.defaultdict(set)
+    for rc in all_of(s, m.RoleCourse):
+        required[rc.role_id].add(rc.course_id)
+    courses = {c.id: c for c in all_of(s, m.Course)}
+    docs = {d.id: d for d in all_of(s, m.Document)}
+    latest = {}
+    for r in s.scalars(select(m.TrainingRecord).order_by(m.TrainingRecord.completed_on)):
+        latest[(r.person_id, r.course_id)] = r
+        assert r.completed_on <= TODAY
+        if r.expires_on:
+            assert r.expires_on > r.completed_on
+    status = collections.Counter()
+    for pid in people:
+        for cid in {c for role in roles[pid] for c in required[role]}:
+            rec, course = latest.get((pid, cid)), courses[cid]
+            if rec is None:
+                status["missing"] += 1
+            elif course.document_id and rec.document_revision != \
+                    docs[course.document_id].current_revision:
+                status["new revision"] += 1
+            elif rec.expires_on and rec.expires_on < TODAY:
+                status["expired"] += 1
+            elif rec.expires_on and rec.expires_on <= TODAY + dt.timedelta(days=60):
+                status["expiring"] += 1
+            else:
+                status["current"] += 1
+    assert status["current"] > 150
+    for kind in ("missing", "expired", "expiring", "new revision"):
+        assert status[kind] >= 3, status
+    assert {c.kind for c in courses.values()} == {"read_and_understood", "classroom",
+                                                 "on_the_job", "external"}
+    assert sum(1 for c in courses.values() if c.document_id) == 8
+
+
+# --------------------------------------------------------------------------- checklists
+
+
+def test_gap_analysis_in_progress_from_catalogue(s):
+    cat = load_catalogue()
+    tpl = s.scalars(select(m.ChecklistTemplate).where(
+        m.ChecklistTemplate.kind == "gap_analysis")).one()
+    assert tpl.standard == "ISO 9001:2015" and tpl.version == cat.version
+    items = all_of(s, m.ChecklistItem, m.ChecklistItem.template_id == tpl.id)
+    leaves = cat.leaf_clauses()
+    assert [(i.clause, i.title) for i in items] == [(c.number, c.title) for c in leaves]
+    assert all(i.guidance and i.expected_evidence for i in items)
+    run = s.scalars(select(m.ChecklistRun).where(m.ChecklistRun.template_id == tpl.id)).one()
+    assert run.stage == "conduct" and run.started_on < TODAY and run.completed_on is None
+    responses = all_of(s, m.Response, m.Response.run_id == run.id)
+    assert len(responses) == len(items)
+    results = collections.Counter(r.result for r in responses)
+    assert results[None] >= 10  # partly filled
+    assert {"conform", "partial", "nonconform", "na"} <= set(results)
+
+
+def test_internal_audit_at_report_stage_with_findings_and_actions(s):
+    run = s.scalars(select(m.ChecklistRun).where(m.ChecklistRun.stage == "report")).one()
+    assert run.kind == "internal_audit" and run.started_on < TODAY
+    findings = all_of(s, m.Finding, m.Finding.run_id == run.id)
+    assert {f.kind for f in findings} == {"major", "minor", "observation", "ofi"}
+    for f in findings:
+        assert f.clause and f.description and f.response_id
+        resp = s.get(m.Response, f.response_id)
+        assert resp.run_id == run.id
+        actions = all_of(s, m.Action, m.Action.finding_id == f.id)
+        if f.kind in ("major", "minor"):
+            assert f.correction and f.root_cause
+            assert {a.kind for a in actions} >= {"correction", "corrective"}, f.ref
+            assert any(a.effectiveness_check for a in actions if a.kind == "corrective")
+    planned = s.scalars(select(m.ChecklistRun).where(m.ChecklistRun.stage == "initiate")).one()
+    assert planned.planned_on > TODAY
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+def test_objectives_with_twelve_monthly_measurements(s):
+    for obj in all_of(s, m.Objective):
+        ms = all_of(s, m.Measurement, m.Measurement.objective_id == obj.id)
+        assert len(ms) == 12, obj.ref
+        days = [x.measured_on for x in ms]
+        assert days == sorted(days) and days[-1] < TODAY.replace(day=1)
+        assert len({(d.year, d.month) for d in days}) == 12
+        assert obj.target is not None and obj.unit
+
+
+def test_nonconformity_and_management_review(s):
+    nc = s.scalars(select(m.Nonconformity)).one()
+    assert nc.detected_on < TODAY and nc.correction and nc.root_cause
+    assert count(s, m.Action, m.Action.nonconformity_id == nc.id) >= 2
+    review = s.scalars(select(m.ManagementReview)).one()
+    assert review.held_on < TODAY and review.inputs and review.outputs
+    assert count(s, m.Action, m.Action.review_id == review.id) >= 3
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def _dump(path):
+    """Every audited table's rows, without ids of the trail itself."""
+    out = {}
+    with open_workspace(path, read_only=True) as ws, ws.connect() as c:
+        for table in audited_tables():
+            out[table.name] = [tuple(r) for r in c.execute(
+                select(table).order_by(table.c.id))]
+    return out
+
+
+def test_deterministic_for_the_same_day(tmp_path):
+    a = _dump(create_demo(tmp_path / "a.qms", today=TODAY))
+    b = _dump(create_demo(tmp_path / "b.qms", today=TODAY))
+    assert a == b
+
+
+def test_dates_move_with_today(tmp_path):
+    later = TODAY + dt.timedelta(days=100)
+    with open_workspace(create_demo(tmp_path / "a.qms", today=TODAY), read_only=True) as wa, \
+            open_workspace(create_demo(tmp_path / "b.qms", today=later),
+                           read_only=True) as wb:
+        with wa.session() as sa, wb.session() as sb:
+            due_a = [a.due_date for a in all_of(sa, m.Action)]
+            due_b = [a.due_date for a in all_of(sb, m.Action)]
+            assert [(y - x).days for x, y in zip(due_a, due_b)] == [100] * len(due_a)
+            ident_a = [r.identified_on for r in all_of(sa, m.Risk)]
+            ident_b = [r.identified_on for r in all_of(sb, m.Risk)]
+            assert all((y - x).days == 100 for x, y in zip(ident_a, ident_b))
+        assert overview(wa, today=TODAY).overdue_actions == \
+            overview(wb, today=later).overdue_actions
+
+
+def test_default_today_is_the_real_date(tmp_path):
+    with open_workspace(create_demo(tmp_path / "now.qms"), read_only=True) as ws:
+        assert verify(ws).ok
+        ov = overview(ws)  # overview also defaults to the real date
+        assert ov.overdue_actions >= 5
+        with ws.session() as s:
+            stamp = json.loads(s.scalars(select(m.Setting.value).where(
+                m.Setting.key == "demo")).one())
+    assert stamp["today"] == dt.date.today().isoformat()
