@@ -114,6 +114,44 @@ def cmd_export_risks(args) -> int:
     return 0
 
 
+def cmd_import_map(args) -> int:
+    from .services.processes import import_map_file
+
+    with _open(args.workspace, write=True) as ws:
+        got = import_map_file(ws, Path(args.file), args.kind, name=args.name)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(got), indent=2, ensure_ascii=False))
+        return 0
+    for w in got.warnings:
+        print(f"warning: {w}")
+    print(f"created process {got.process_id} “{got.name}”: {got.nodes} shapes, {got.edges} "
+          f"connectors, {got.lanes} lanes")
+    return 0
+
+
+def cmd_export_bpmn(args) -> int:
+    from .services.processes import export_bpmn_file, process_id_by_ref
+
+    with _open(args.workspace) as ws:
+        out = export_bpmn_file(ws, process_id_by_ref(ws, args.process), Path(args.output))
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_export_diagram(args) -> int:
+    from .services.processes import process_id_by_ref
+
+    with _open(args.workspace) as ws:
+        pid = process_id_by_ref(ws, args.process)
+        from .ui.flowchart.render import render_map  # Qt only because it renders
+
+        out = render_map(ws, pid, Path(args.output), dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -166,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="machine-readable report")
     s.set_defaults(func=cmd_import_risks)
 
+    for kind, what in (("bpmn", "a BPMN 2.0 XML model (.bpmn)"),
+                       ("drawio", "a draw.io diagram (.drawio/.xml, plain or compressed)")):
+        s = isub.add_parser(kind, help=what,
+                            description=f"Import {what} as a new process with its map.")
+        s.add_argument("workspace", metavar="WORKSPACE")
+        s.add_argument("file", metavar="FILE")
+        s.add_argument("--name", help="process name (default: from the file)")
+        s.add_argument("--json", action="store_true", help="machine-readable output")
+        s.set_defaults(func=cmd_import_map)
+
     exp = sub.add_parser("export", help="export from a workspace",
                          description="Export part of a workspace to a file.")
     esub = exp.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -174,6 +222,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("workspace", metavar="WORKSPACE")
     s.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     s.set_defaults(func=cmd_export_risks)
+
+    s = esub.add_parser("bpmn", help="a process map as BPMN 2.0 XML",
+                        description="Write a process map as BPMN 2.0 XML (opens in bpmn.io "
+                                    "and Camunda Modeler).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("process", metavar="PROCESS", help="id, exact name or code")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.bpmn")
+    s.set_defaults(func=cmd_export_bpmn)
+
+    s = esub.add_parser("diagram", help="a process map as PNG, SVG or PDF",
+                        description="Draw a process map to PNG (at --dpi), SVG or PDF.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("process", metavar="PROCESS", help="id, exact name or code")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.(png|svg|pdf)")
+    s.add_argument("--dpi", type=float, default=150, help="PNG resolution (default 150)")
+    s.set_defaults(func=cmd_export_diagram)
     return p
 
 

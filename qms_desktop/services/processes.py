@@ -603,3 +603,66 @@ def process_id_by_ref(ws: Workspace, ref: str) -> int:
     if len(got) > 1:
         raise RecordError(f"Several processes are called “{ref}”; give its id instead.")
     raise RecordError(f"There is no process “{ref}” (give an id, an exact name or a code).")
+
+
+@dataclass
+class MapImport:
+    process_id: int
+    name: str
+    nodes: int
+    edges: int
+    lanes: int
+    warnings: list[str]
+
+
+def _read_file(path, what: str) -> bytes:
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise RecordError(f"The {what} “{p.name}” does not exist.") from None
+    except IsADirectoryError:
+        raise RecordError(f"“{p.name}” is a folder, not a {what}.") from None
+    except OSError as e:
+        raise RecordError(f"The {what} “{p.name}” cannot be read ({e.strerror}).") from None
+
+
+def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> MapImport:
+    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing."""
+    from pathlib import Path
+
+    data = _read_file(path, "BPMN file" if fmt == "bpmn" else "draw.io file")
+    if fmt == "bpmn":
+        from .imports.bpmn import read_bpmn
+
+        got = read_bpmn(data)
+    elif fmt == "drawio":
+        from .imports.drawio import read_drawio
+
+        got = read_drawio(data)
+    else:
+        raise ValueError(f"unknown map format {fmt!r}")
+    title = name or got.name or Path(path).stem
+    pid, _ = save_map(ws, got.map, name=unique_name(ws, title))
+    pm = got.map
+    return MapImport(pid, title, len(pm.nodes), len(pm.edges), len(pm.lanes), list(got.warnings))
+
+
+def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":
+    from pathlib import Path
+
+    from .exports.bpmn import write_bpmn
+
+    pm, _ids = load_map(ws, pid)
+    data = write_bpmn(pm, name=get_process(ws, pid).name)
+    out = Path(path)
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise RecordError(f"“{out}” could not be written ({e.strerror}).") from None
+    return out

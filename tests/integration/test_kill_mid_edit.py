@@ -42,7 +42,7 @@ def test_sigkill_mid_edits(tmp_path, round_):
         rid = r.id
     w.close()
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(p), str(rid)],
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stop_after = random.Random(round_).randint(20, 200)
     acked = 0
     for line in proc.stdout:
@@ -51,7 +51,7 @@ def test_sigkill_mid_edits(tmp_path, round_):
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert acked >= stop_after
+    assert acked >= stop_after, proc.stderr.read()
 
     ws = open_workspace(p)  # takes over the stale lock, rolls back any hot journal
     with ws.connect() as c:

@@ -1,0 +1,225 @@
+"""Risk register page on a large workspace (5,000 risks): open, sort, filter, one cell edit.
+
+``bench_risks_ui(ws_path)`` times, on a *copy-safe* workspace (it edits risk titles):
+
+* **open**: build the Risks page on an open workspace, show it and paint it once (rows read,
+  filter combos filled, table and detail panel painted) — target ≤ 150 ms;
+* **sort**: one header click (sort the 5,000 rows by a column and repaint) — target ≤ 50 ms;
+* **filter**: one filter change (text, owner, level, overdue) with the repaint — ≤ 50 ms;
+* **edit**: one cell edit committed with its audit event (the undo command's
+  ``current_values`` + ``update_risks`` in one transaction) — target ≤ 10 ms; the full inline
+  edit (command + the row re-read + repaint) is reported beside it.
+
+Medians over ``repeat`` runs (open) or over several columns/filters/edits. Runs offscreen::
+
+    python -m bench.risks_ui [WORKSPACE.qms]   # default: a copy of the cached large workspace
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+OPEN_LIMIT_MS = 150.0
+SORT_LIMIT_MS = 50.0
+FILTER_LIMIT_MS = 50.0
+EDIT_LIMIT_MS = 10.0
+
+
+def _app():
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def bench_risks_ui(ws_path: str | Path, repeat: int = 5) -> dict[str, Any]:
+    """Time the Risks page on the workspace at ``ws_path`` (it is edited: pass a copy)."""
+    app = _app()
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtGui import QUndoGroup
+
+    from qms_desktop.services import risks
+    from qms_desktop.ui.controller import WorkspaceController
+    from qms_desktop.ui.pages import page_specs
+    from qms_desktop.ui.risks import RisksPage
+    from qms_desktop.ui.risks.commands import EditRisksCommand
+    from qms_desktop.ui.tasks import TaskRunner
+
+    settings_dir = tempfile.mkdtemp(prefix="qms-bench-settings-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    spec = next(s for s in page_specs() if s.key == "risks")
+    group = QUndoGroup()
+    runner = TaskRunner()
+    controller = WorkspaceController(runner, group, backup_minutes=0)
+    controller.open(Path(ws_path))
+    ws = controller.workspace
+    n = len(risks.list_risks(ws))  # warms the connection and SQLite's page cache
+
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCounter(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    counter = PaintCounter()
+
+    def paint(page) -> None:
+        """Let Qt process the pending events, including the repaint they cause; if the table
+        was not painted (nothing pending), paint it now, so every figure includes one paint."""
+        before = counter.count
+        app.processEvents()
+        if counter.count == before:
+            page.table.viewport().repaint()
+
+    # -- open
+    open_ms: list[float] = []
+    page = None
+    for _ in range(repeat + 1):
+        if page is not None:
+            page.close()
+            page.deleteLater()
+            app.processEvents()
+        started = time.perf_counter()
+        page = RisksPage(controller, spec)
+        page.table.viewport().installEventFilter(counter)
+        page.resize(1400, 850)
+        page.show()
+        paint(page)
+        open_ms.append(_ms(started))
+    cold_open = open_ms.pop(0)
+    if page.model.rowCount() != n:
+        raise RuntimeError(f"the page shows {page.model.rowCount()} of {n} risks")
+
+    # -- sort (one header click each: ascending then descending)
+    sort_ms: list[float] = []
+    for key in ("title", "residual_level", "review_date", "rpn", "owner_id", "ref"):
+        column = page.model.column_of[key]
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            started = time.perf_counter()
+            page.table.sortByColumn(column, order)
+            paint(page)
+            sort_ms.append(_ms(started))
+    page.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+
+    # -- filter
+    owner = next((r.owner_id for r in page.model.rows if r.owner_id is not None), None)
+    steps = [dict(text="supplier"), dict(text="supplier late"), dict(text=""),
+             dict(owner=owner), dict(owner=None), dict(level="high+"), dict(level=None),
+             dict(overdue_only=True), dict(overdue_only=False),
+             dict(cell=("inherent", 4, 4)), dict(cell=None)]
+    filter_ms: list[float] = []
+    shown = []
+    for change in steps:
+        started = time.perf_counter()
+        page.proxy.set_filters(**change)
+        paint(page)
+        filter_ms.append(_ms(started))
+        shown.append(page.proxy.rowCount())
+    if shown[-1] != n or min(shown) >= n:
+        raise RuntimeError(f"filters did not filter: {shown}")
+
+    # -- edit: the command alone (commit + audit event), then the whole inline edit
+    ids = [r.id for r in page.model.rows[:: max(1, n // 40)]][:40]
+    commit_ms: list[float] = []
+    for i, rid in enumerate(ids):
+        cmd = EditRisksCommand(ws, [rid], {"title": f"Bench title {i}"})
+        started = time.perf_counter()
+        cmd.apply()
+        commit_ms.append(_ms(started))
+    inline_ms: list[float] = []
+    title = page.model.column_of["title"]
+    for i, rid in enumerate(ids):
+        index = page.proxy.mapFromSource(page.model.index(page.model.row_of(rid), title))
+        started = time.perf_counter()
+        ok = page.proxy.setData(index, f"Edited inline {i}")
+        paint(page)
+        inline_ms.append(_ms(started))
+        if not ok:
+            raise RuntimeError("an inline edit was refused")
+    if page.model.risk(ids[-1]).title != f"Edited inline {len(ids) - 1}":
+        raise RuntimeError("the edited row was not refreshed")
+
+    page.close()
+    controller.close()
+    shutil.rmtree(settings_dir, ignore_errors=True)
+    med = statistics.median
+    return {
+        "risks": n,
+        "open_ms": round(med(open_ms), 1),
+        "open_cold_ms": round(cold_open, 1),
+        "open_limit_ms": OPEN_LIMIT_MS,
+        "sort_ms": round(med(sort_ms), 1),
+        "sort_max_ms": round(max(sort_ms), 1),
+        "sort_limit_ms": SORT_LIMIT_MS,
+        "filter_ms": round(med(filter_ms), 1),
+        "filter_max_ms": round(max(filter_ms), 1),
+        "filter_limit_ms": FILTER_LIMIT_MS,
+        "edit_commit_ms": round(med(commit_ms), 2),
+        "edit_commit_max_ms": round(max(commit_ms), 2),
+        "edit_limit_ms": EDIT_LIMIT_MS,
+        "edit_inline_ms": round(med(inline_ms), 2),
+        "passed": (med(open_ms) <= OPEN_LIMIT_MS and med(sort_ms) <= SORT_LIMIT_MS
+                   and med(filter_ms) <= FILTER_LIMIT_MS and med(commit_ms) <= EDIT_LIMIT_MS),
+    }
+
+
+def figures(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result as ``bench.figures.Figure`` field dicts (for ``python -m bench``)."""
+    n = result["risks"]
+    return [
+        dict(name="risks_ui", label=f"open the Risks page ({n:,} risks), median",
+             value=result["open_ms"], unit="ms", target=result["open_limit_ms"],
+             note=f"first open {result['open_cold_ms']} ms"),
+        dict(name="risks_ui", label="sort the register (one header click), median",
+             value=result["sort_ms"], unit="ms", target=result["sort_limit_ms"],
+             note=f"slowest {result['sort_max_ms']} ms"),
+        dict(name="risks_ui", label="filter the register (one change), median",
+             value=result["filter_ms"], unit="ms", target=result["filter_limit_ms"],
+             note=f"slowest {result['filter_max_ms']} ms"),
+        dict(name="risks_ui", label="one cell edit committed with its audit event, median",
+             value=result["edit_commit_ms"], unit="ms", target=result["edit_limit_ms"],
+             note=f"whole inline edit incl. row re-read and repaint "
+                  f"{result['edit_inline_ms']} ms"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    with tempfile.TemporaryDirectory(prefix="qms-bench-") as folder:
+        if argv:
+            source = Path(argv[0])
+        else:
+            from bench.large import cached_large
+
+            source = cached_large()
+        copy = Path(folder) / "risks-ui.qms"
+        shutil.copyfile(source, copy)
+        result = bench_risks_ui(copy)
+    for key, value in result.items():
+        print(f"{key:>20}: {value}")
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+def bench_risks_ui_figures(workspace: str | Path) -> list[dict[str, Any]]:
+    """Entry point for ``python -m bench risks_ui`` (on a copy of the large workspace)."""
+    return figures(bench_risks_ui(workspace))

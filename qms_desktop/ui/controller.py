@@ -1,0 +1,366 @@
+"""The open workspace, owned by one object: opening, closing, edits, undo stack and backups.
+
+Pages never hold a workspace of their own: they ask the controller for it, push edits through
+:meth:`WorkspaceController.push`, and refresh when :attr:`~WorkspaceController.changed` says a
+kind of record they show was touched.
+
+Opening runs in the background (a workspace may need a schema upgrade, and importing the storage
+layer costs time at start-up); the result arrives as :attr:`opened` or :attr:`openFailed`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtGui import QUndoGroup, QUndoStack
+
+from .tasks import TaskContext, TaskRunner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..services.overview import Overview
+    from ..services.records import Change
+    from ..storage.workspace import Workspace
+    from .commands import RecordCommand
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("controller", text)
+
+
+@dataclass
+class Opened:
+    """What a background open delivers: the workspace and its first overview."""
+
+    workspace: "Workspace"
+    overview: "Overview"
+    #: True when the user asked for read-only (as opposed to a writable open)
+    requested_read_only: bool
+
+
+def open_in_background(path: Path, read_only: bool) -> Opened:
+    """Open ``path`` and read its overview (runs on a worker thread)."""
+    from ..services.overview import overview
+    from ..storage.workspace import open_workspace
+
+    ws = open_workspace(path, read_only=read_only)
+    try:
+        ov = overview(ws)
+    except BaseException:
+        ws.close()
+        raise
+    return Opened(ws, ov, read_only)
+
+
+def create_in_background(path: Path, organization: str, overwrite: bool) -> Opened:
+    """Create a new workspace at ``path`` and read its overview (runs on a worker thread)."""
+    from ..services.overview import overview
+    from ..storage.workspace import create_workspace
+
+    ws = create_workspace(path, organization=organization, overwrite=overwrite)
+    try:
+        ov = overview(ws)
+    except BaseException:
+        ws.close()
+        raise
+    return Opened(ws, ov, False)
+
+
+def same_file(a: Path | str, b: Path | str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+class WorkspaceController(QObject):
+    #: a workspace was opened (the Workspace); pages reload everything
+    opened = Signal(object)
+    #: opening ``path`` failed: (path, exception, read_only_was_requested)
+    openFailed = Signal(object, object, bool)
+    #: the workspace was closed
+    closed = Signal()
+    #: records changed (a services.records.Change); pages refresh when it touches their kinds
+    changed = Signal(object)
+    #: the audit trail's head hash after a change ("" when no workspace is open)
+    headHashChanged = Signal(str)
+    #: a known problem or bug happened in an edit/undo/redo (the exception)
+    errorOccurred = Signal(object)
+    #: an automatic backup was written (its path) or failed (the CopyError)
+    backupWritten = Signal(object)
+    backupFailed = Signal(object)
+    #: editors must commit what the user typed now (before undo/redo, copy, close)
+    flushRequested = Signal()
+
+    def __init__(self, runner: TaskRunner, undo_group: QUndoGroup, parent: QObject | None = None,
+                 *, backup_minutes: int = 15):
+        super().__init__(parent)
+        self.runner = runner
+        self.undo_group = undo_group
+        self._ws: "Workspace | None" = None
+        self._stack: QUndoStack | None = None
+        self.overview: "Overview | None" = None
+        self._overview_stale = False
+        self.head_hash = ""
+        self.opening: Path | None = None
+        #: edits since the last automatic backup (decides whether closing writes one)
+        self.edited_since_backup = False
+        #: any edit at all during this session of the workspace
+        self.edited = False
+        self._backup_task = None
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setSingleShot(False)
+        self._backup_timer.timeout.connect(self._periodic_backup)
+        self.set_backup_interval(backup_minutes)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def workspace(self) -> "Workspace | None":
+        return self._ws
+
+    @property
+    def path(self) -> Path | None:
+        return self._ws.path if self._ws is not None else None
+
+    @property
+    def read_only(self) -> bool:
+        return self._ws is not None and self._ws.read_only
+
+    @property
+    def undo_stack(self) -> QUndoStack | None:
+        return self._stack
+
+    def set_backup_interval(self, minutes: int) -> None:
+        self._backup_timer.stop()
+        if minutes > 0:
+            self._backup_timer.setInterval(minutes * 60_000)
+            if self._ws is not None:
+                self._backup_timer.start()
+        else:
+            self._backup_timer.setInterval(0)
+
+    # ------------------------------------------------------------------ open / close
+    def open_async(self, path: Path | str, *, read_only: bool = False, label: str | None = None,
+                   parent=None) -> bool:
+        """Open ``path`` in the background; False when another open is still running."""
+        path = Path(path)
+        return self._start(path, lambda ctx: open_in_background(path, read_only), read_only,
+                           label, parent)
+
+    def create_async(self, path: Path | str, *, organization: str = "", overwrite: bool = False,
+                     label: str | None = None, parent=None) -> bool:
+        """Create a workspace at ``path`` in the background and open it (like open_async)."""
+        path = Path(path)
+        return self._start(path, lambda ctx: create_in_background(path, organization, overwrite),
+                           False, label, parent)
+
+    def _start(self, path: Path, fn, read_only: bool, label, parent) -> bool:
+        if self.opening is not None:
+            return False
+        self.opening = path
+
+        def done(result: Opened) -> None:
+            self.opening = None
+            self.adopt(result.workspace, result.overview)
+
+        def failed(error: BaseException) -> None:
+            self.opening = None
+            self.openFailed.emit(path, error, read_only)
+
+        def cancelled(result: Opened | None) -> None:
+            self.opening = None
+            if result is not None:
+                result.workspace.close()
+
+        self.runner.run(fn, label=label, parent=parent, on_result=done, on_error=failed,
+                        on_cancelled=cancelled, show_after_ms=800)
+        return True
+
+    def open(self, path: Path | str, *, read_only: bool = False) -> "Workspace":
+        """Open ``path`` now (blocking); raises the storage layer's errors."""
+        result = open_in_background(Path(path), read_only)
+        self.adopt(result.workspace, result.overview)
+        return result.workspace
+
+    def adopt(self, ws: "Workspace", ov: "Overview | None" = None) -> None:
+        """Make ``ws`` the open workspace (closing the previous one)."""
+        if self._ws is not None:
+            self.close()
+        self._ws = ws
+        self.edited = False
+        self.edited_since_backup = False
+        self._stack = QUndoStack(self)
+        self.undo_group.addStack(self._stack)
+        self.undo_group.setActiveStack(self._stack)
+        if ov is None:
+            from ..services.overview import overview
+
+            ov = overview(ws)
+        self.overview = ov
+        self._overview_stale = False
+        self.head_hash = ov.head_hash
+        if self._backup_timer.interval() > 0 and not ws.read_only:
+            self._backup_timer.start()
+        self.opened.emit(ws)
+        self.headHashChanged.emit(self.head_hash)
+
+    def close(self) -> None:
+        """Close the workspace; writes an automatic backup first when it was edited."""
+        ws = self._ws
+        if ws is None:
+            return
+        self.flush_edits()
+        self._backup_timer.stop()
+        self.runner.cancel_all()
+        self.runner.wait_all(30.0)
+        if self.edited_since_backup and not ws.read_only:
+            try:
+                path = ws.rotate_backups()
+            except Exception as e:  # a CopyError: tell the user, close anyway (data is saved)
+                self.backupFailed.emit(e)
+            else:
+                self.edited_since_backup = False
+                self.backupWritten.emit(path)
+        if self._stack is not None:
+            self._stack.clear()
+            self.undo_group.removeStack(self._stack)
+            self._stack.deleteLater()
+            self._stack = None
+        self._ws = None
+        self.overview = None
+        self.head_hash = ""
+        ws.close()
+        self.closed.emit()
+        self.headHashChanged.emit("")
+
+    # ------------------------------------------------------------------ edits
+    def require_writable(self) -> None:
+        from ..storage.workspace import WorkspaceError
+
+        if self._ws is None:
+            raise WorkspaceError(tr("No workspace is open."))
+        if self._ws.read_only:
+            raise WorkspaceError(tr("The workspace is open read-only, so it cannot be changed. "
+                                    "Close it and open it again for editing when it is free."))
+
+    def push(self, command: "RecordCommand") -> bool:
+        """Execute ``command`` and put it on the undo stack; False (after telling the user)
+        when the change was refused."""
+        try:
+            self.require_writable()
+            command.on_change = self.notify
+            command.on_error = self._command_failed
+            command.execute()
+        except Exception as e:
+            self.errorOccurred.emit(e)
+            return False
+        assert self._stack is not None
+        self._stack.push(command)
+        return True
+
+    def run_edit(self, fn: Callable[["Workspace"], "Change"]) -> bool:
+        """Run a service call that changes data without an undo step (e.g. an import)."""
+        try:
+            self.require_writable()
+            change = fn(self._ws)
+        except Exception as e:
+            self.errorOccurred.emit(e)
+            return False
+        self.notify(change)
+        return True
+
+    def notify(self, change: "Change") -> None:
+        """Record that ``change`` happened and tell the pages."""
+        if self._ws is None:
+            return
+        self.edited = True
+        self.edited_since_backup = True
+        self._overview_stale = True
+        self.changed.emit(change)
+        self.refresh_head_hash()
+
+    def current_overview(self) -> "Overview | None":
+        """The workspace's headline figures, re-read after changes (None when none is open)."""
+        if self._ws is None:
+            return None
+        if self._overview_stale or self.overview is None:
+            from ..services.overview import overview
+
+            self.overview = overview(self._ws)
+            self._overview_stale = False
+            if self.overview.head_hash != self.head_hash:
+                self.head_hash = self.overview.head_hash
+                self.headHashChanged.emit(self.head_hash)
+        return self.overview
+
+    def refresh_head_hash(self) -> None:
+        if self._ws is None:
+            return
+        try:
+            head = self._ws.head_hash()
+        except Exception:  # keep the last known hash; the next change retries
+            return
+        if head != self.head_hash:
+            self.head_hash = head
+            self.headHashChanged.emit(head)
+
+    def _command_failed(self, error: BaseException) -> None:
+        # Called from inside QUndoStack.undo()/redo(): report after it returned, and clear the
+        # history, whose later steps assumed the failed one had worked.
+        def later():
+            if self._stack is not None:
+                self._stack.clear()
+            self.errorOccurred.emit(error)
+
+        QTimer.singleShot(0, self, later)
+
+    def flush_edits(self) -> None:
+        """Ask every editor to commit pending typing (before undo/redo, copies, closing)."""
+        self.flushRequested.emit()
+
+    def undo(self) -> None:
+        self.flush_edits()
+        if self._stack is not None:
+            self._stack.undo()
+
+    def redo(self) -> None:
+        self.flush_edits()
+        if self._stack is not None:
+            self._stack.redo()
+
+    def flush_undo_merges(self) -> None:
+        """Seal the top command so the next edit starts a new undo step."""
+        if self._stack is None or self._stack.index() == 0:
+            return
+        top = self._stack.command(self._stack.index() - 1)
+        seal = getattr(top, "seal", None)
+        if seal is not None:
+            seal()
+
+    # ------------------------------------------------------------------ backups
+    def _periodic_backup(self) -> None:
+        if self.edited_since_backup:
+            self.backup_now()
+
+    def backup_now(self) -> bool:
+        """Write an automatic backup in the background; False when one is already running."""
+        ws = self._ws
+        if ws is None or ws.read_only:
+            return False
+        if self._backup_task is not None and self._backup_task.running:
+            return False
+        self.edited_since_backup = False
+
+        def failed(e: BaseException) -> None:
+            self.edited_since_backup = True
+            self.backupFailed.emit(e)
+
+        def run(ctx: TaskContext) -> Any:
+            return ws.rotate_backups()
+
+        self._backup_task = self.runner.run(run, on_result=self.backupWritten.emit,
+                                            on_error=failed)
+        return True

@@ -1,0 +1,987 @@
+"""The map editor: canvas, palette, overview, properties and validation, and its actions.
+
+The editor turns gestures into undo commands (``ui/flowchart/commands.py``) pushed through the
+controller; when the controller reports a change to map records, the editor reads the map's rows
+again and lets the scene sync its items. The scene never writes, and commands never touch items.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.processmap import DEFAULT_SIZES
+from ..commands import FieldEditCommand
+from .commands import (
+    AddEdgeCommand,
+    AddLaneCommand,
+    AddNodeCommand,
+    DeleteItemsCommand,
+    LayoutCommand,
+    MoveNodesCommand,
+    PasteCommand,
+    SaveMapCommand,
+)
+from .items import EdgeItem, LaneItem, NodeItem
+from .palette import Palette
+from .properties import PropertiesPanel, ValidationPanel
+from .scene import MapScene
+from .style import DETAIL_SCALE, GRID, kind_titles, theme_for
+from .view import MapView, Overview
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...services.processes import MapData, MapIssue
+    from ...services.records import Change
+    from ..controller import WorkspaceController
+
+#: clipboard format of copied map items (JSON: {"nodes": [...], "edges": [...]})
+MAP_ITEMS_MIME = "application/x-qms-map-items"
+MAP_RECORDS = frozenset({"process_node", "process_edge", "process_lane"})
+LINK_RECORDS = frozenset({"node_document", "node_objective", "risk"})
+
+#: kinds linked to steps with a dotted association rather than the sequence flow
+ASSOCIATED = frozenset({"document", "record", "annotation"})
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("flowchart", text)
+
+
+def default_name(kind: str) -> str:
+    return {
+        "step": tr("New step"),
+        "decision": tr("Decision?"),
+        "subprocess": tr("Sub-process"),
+        "document": tr("Document"),
+        "record": tr("Record"),
+        "annotation": tr("Note"),
+        "start": tr("Start"),
+        "end": tr("End"),
+    }.get(kind, "")
+
+
+class FlowchartEditor(QWidget):
+    """Edits one process map. :meth:`open_process` shows a map; sub-processes open in place
+    (Back returns)."""
+
+    #: the shown map changed: (process id, container node id or None)
+    mapOpened = Signal(object, object)
+    #: the shown process no longer exists (deleted, or its workspace closed)
+    mapClosed = Signal()
+    #: the editor wants the process list shown again
+    backToList = Signal()
+
+    def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("flowchartEditor")
+        self.controller = controller
+        self.process_id: int | None = None
+        self.container: int | None = None
+        self.data: "MapData | None" = None
+        self.history: list[tuple[int, int | None]] = []
+        self._clipboard: dict | None = None
+        self._paste_count = 0
+        self._title = ""
+
+        self.scene = MapScene(theme_for(self.palette()), self)
+        self.view = MapView(self.scene, self)
+        self.view.setObjectName("flowchartView")
+        self.palette_list = Palette(self)
+        self.overview = Overview(self.view, self)
+        self.properties = PropertiesPanel(controller, self)
+        self.validation = ValidationPanel(self)
+
+        self.actions: dict[str, QAction] = {}
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("flowchartToolbar")
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._build_actions()
+
+        self.back_button = QToolButton(self)
+        self.back_button.setObjectName("mapBack")
+        self.back_button.setText(tr("◀ Back"))
+        self.back_button.setToolTip(tr("Back to the previous map or to the process list"))
+        self.back_button.clicked.connect(self.go_back)
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("mapTitle")
+        f = self.title_label.font()
+        f.setBold(True)
+        f.setPointSizeF(max(f.pointSizeF(), 8.0) * 1.2)
+        self.title_label.setFont(f)
+        self.zoom_label = QLabel(self)
+        self.zoom_label.setObjectName("zoomLabel")
+        self.zoom_label.setMinimumWidth(50)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 2, 4, 2)
+        head.addWidget(self.back_button)
+        head.addWidget(self.title_label, 1)
+        head.addWidget(self.zoom_label)
+
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        shapes = QLabel(tr("Shapes"), left)
+        ll.addWidget(shapes)
+        ll.addWidget(self.palette_list, 1)
+        ll.addWidget(QLabel(tr("Overview"), left))
+        ll.addWidget(self.overview)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.properties, tr("Properties"))
+        self.tabs.addTab(self.validation, tr("Validation"))
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([170, 900, 300])
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(head)
+        lay.addWidget(self.toolbar)
+        lay.addWidget(self.splitter, 1)
+
+        self.view.command.connect(self._key_command)
+        self.view.kindDropped.connect(self.add_kind_at)
+        self.view.connectRequested.connect(lambda s, t: self.connect_nodes(s.nid, t.nid))
+        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.palette_list.kindActivated.connect(self.add_kind_center)
+        self.scene.nodesMoved.connect(self.nodes_dragged)
+        self.scene.nodeDoubleClicked.connect(self.node_double_clicked)
+        self.scene.edgeDoubleClicked.connect(self.scene.begin_edit)
+        self.scene.laneDoubleClicked.connect(self.scene.begin_edit)
+        self.scene.labelEdited.connect(self.label_edited)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.validation.validateRequested.connect(self.validate)
+        self.validation.issueActivated.connect(self.show_issue)
+        controller.changed.connect(self._changed)
+        controller.closed.connect(self.close_map)
+        controller.flushRequested.connect(self._flush)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _act(self, key: str, text: str, slot, *, shortcut=None, tip: str = "",
+             checkable: bool = False, toolbar: bool = True) -> QAction:
+        a = QAction(text, self)
+        a.setObjectName(f"flowchart_{key}")
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        if checkable:
+            a.toggled.connect(slot)
+        else:
+            a.triggered.connect(lambda _=False: slot())
+        self.addAction(a)
+        if toolbar:
+            self.toolbar.addAction(a)
+        self.actions[key] = a
+        return a
+
+    def _menu_button(self, text: str, entries: list[tuple[str, str, object]], key: str) -> QMenu:
+        menu = QMenu(text, self)
+        for k, label, slot in entries:
+            a = QAction(label, self)
+            a.setObjectName(f"flowchart_{k}")
+            a.triggered.connect(lambda _=False, s=slot: s())
+            menu.addAction(a)
+            self.actions[k] = a
+        btn = QToolButton(self)
+        btn.setObjectName(f"flowchart_{key}_menu")
+        btn.setText(text)
+        btn.setMenu(menu)
+        btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(btn)
+        return menu
+
+    def _build_actions(self) -> None:
+        group = self.controller.undo_group
+        undo = self._act("undo", tr("Undo"), self.controller.undo)
+        redo = self._act("redo", tr("Redo"), self.controller.redo)
+        undo.setEnabled(group.canUndo())
+        redo.setEnabled(group.canRedo())
+        group.canUndoChanged.connect(undo.setEnabled)
+        group.canRedoChanged.connect(redo.setEnabled)
+        group.undoTextChanged.connect(self._undo_text)
+        group.redoTextChanged.connect(self._redo_text)
+        self.toolbar.addSeparator()
+        self._act("connect", tr("Connect"), self.set_connect_mode, checkable=True,
+                  tip=tr("Draw connectors: press on a shape and release on another "
+                         "(Alt+drag does it too)"))
+        self._act("add_lane", tr("Add lane"), self.add_lane, tip=tr("Add a swimlane for a role"))
+        self._act("delete", tr("Delete"), self.delete_selected,
+                  tip=tr("Delete the selection; connectors of deleted shapes go with them"))
+        self._act("cut", tr("Cut"), self.cut, toolbar=False)
+        self._act("copy", tr("Copy"), self.copy, toolbar=False)
+        self._act("paste", tr("Paste"), self.paste, toolbar=False)
+        self._act("rename", tr("Rename"), self.rename_selected, toolbar=False)
+        self._act("select_all", tr("Select all"), self.select_all, toolbar=False)
+        self._menu_button(tr("Arrange"), [
+            ("align_left", tr("Align left"), lambda: self.align("left")),
+            ("align_center", tr("Align centres vertically"), lambda: self.align("hcenter")),
+            ("align_right", tr("Align right"), lambda: self.align("right")),
+            ("align_top", tr("Align top"), lambda: self.align("top")),
+            ("align_middle", tr("Align middles horizontally"), lambda: self.align("vcenter")),
+            ("align_bottom", tr("Align bottom"), lambda: self.align("bottom")),
+            ("distribute_h", tr("Distribute horizontally"), lambda: self.distribute("h")),
+            ("distribute_v", tr("Distribute vertically"), lambda: self.distribute("v")),
+        ], "arrange")
+        self._menu_button(tr("Layout"), [
+            ("layout_lr", tr("Automatic layout, left to right"), lambda: self.auto_layout("LR")),
+            ("layout_tb", tr("Automatic layout, top to bottom"), lambda: self.auto_layout("TB")),
+        ], "layout")
+        snap = self._act("snap", tr("Snap"), self.set_snap, checkable=True,
+                         tip=tr("Snap shapes to the grid while dragging"))
+        snap.setChecked(True)
+        self.toolbar.addSeparator()
+        self._act("zoom_in", tr("Zoom in"), lambda: self.view.zoom_by(1),
+                  shortcut=QKeySequence.StandardKey.ZoomIn, toolbar=False)
+        self._act("zoom_out", tr("Zoom out"), lambda: self.view.zoom_by(-1),
+                  shortcut=QKeySequence.StandardKey.ZoomOut, toolbar=False)
+        self._act("zoom_fit", tr("Fit"), self.view.zoom_fit, shortcut="Ctrl+Shift+F",
+                  tip=tr("Zoom to show the whole map"))
+        self._act("zoom_100", tr("100 %"), self.view.zoom_actual, shortcut="Ctrl+0",
+                  tip=tr("Zoom to actual size"))
+        self.toolbar.addSeparator()
+        self._act("validate", tr("Validate"), self.validate,
+                  tip=tr("List unreachable steps, dead ends, decisions with fewer than two "
+                         "exits and steps without a role"))
+        self._menu_button(tr("Export"), [
+            ("export_png", tr("Image (PNG)…"), lambda: self.export_image("png")),
+            ("export_svg", tr("Drawing (SVG)…"), lambda: self.export_image("svg")),
+            ("export_pdf", tr("PDF…"), lambda: self.export_image("pdf")),
+            ("export_bpmn", tr("BPMN 2.0 XML…"), self.export_bpmn),
+        ], "export")
+        self._menu_button(tr("Import"), [
+            ("import_bpmn", tr("BPMN 2.0 XML…"), lambda: self.import_file("bpmn")),
+            ("import_drawio", tr("draw.io diagram…"), lambda: self.import_file("drawio")),
+        ], "import")
+        self._act("print", tr("Print…"), self.print_map, toolbar=False)
+        self._act("print_preview", tr("Print preview…"), self.print_preview)
+
+    def _undo_text(self, text: str) -> None:
+        self.actions["undo"].setToolTip(tr("Undo {what}").format(what=text) if text
+                                        else tr("Undo"))
+
+    def _redo_text(self, text: str) -> None:
+        self.actions["redo"].setToolTip(tr("Redo {what}").format(what=text) if text
+                                        else tr("Redo"))
+
+    def _update_actions(self) -> None:
+        has_map = self.process_id is not None
+        writable = has_map and not self.controller.read_only
+        for key in ("connect", "add_lane", "delete", "cut", "paste", "layout_lr", "layout_tb",
+                    "align_left", "align_center", "align_right", "align_top", "align_middle",
+                    "align_bottom", "distribute_h", "distribute_v", "rename", "import_bpmn",
+                    "import_drawio"):
+            if key in self.actions:
+                self.actions[key].setEnabled(writable if key not in (
+                    "import_bpmn", "import_drawio") else
+                    self.controller.workspace is not None and not self.controller.read_only)
+        for key in ("copy", "select_all", "zoom_fit", "zoom_100", "validate", "export_png",
+                    "export_svg", "export_pdf", "export_bpmn", "print", "print_preview"):
+            self.actions[key].setEnabled(has_map)
+        self.palette_list.setEnabled(writable)
+        if self.scene.editable != writable:
+            self.scene.set_editable(writable)
+        self.back_button.setEnabled(True)
+
+    # ------------------------------------------------------------------ opening
+    @property
+    def ws(self):
+        return self.controller.workspace
+
+    def open_process(self, process_id: int, container: int | None = None, *,
+                     remember: bool = True, fit: bool = True) -> None:
+        """Show the map of ``process_id`` (or the content of its collapsed sub-process
+        ``container``)."""
+        from ...services.processes import load_map_data
+
+        self._flush()
+        if remember and self.process_id is not None and (
+                self.process_id, self.container) != (process_id, container):
+            self.history.append((self.process_id, self.container))
+        data = load_map_data(self.ws, process_id)
+        self.process_id, self.container, self.data = process_id, container, data
+        self._paste_count = 0
+        self.validation.clear_issues()
+        self.scene.editable = not self.controller.read_only
+        self.scene.detail = False  # labels are built once the zoom says they can be read
+        self.scene.load(data, container)
+        self._update_title()
+        rect = self.view.update_scene_rect()
+        if fit:
+            self.view.resetTransform()
+            self.view.request_fit(rect)
+        else:
+            self.scene.set_detail(self.view.zoom() >= DETAIL_SCALE)
+        self.properties.forget_choices()
+        self._selection_changed()
+        self._update_actions()
+        self.mapOpened.emit(process_id, container)
+
+    def _update_title(self) -> None:
+        from ...services.records import RecordError, get
+
+        try:
+            p = get(self.ws, "process", self.process_id)
+        except RecordError:
+            self._title = ""
+            self.title_label.setText("")
+            return
+        title = f"{p['code'] or ''} {p['name'] or ''}".strip()
+        if self.container is not None and self.data is not None:
+            node = next((r for r in self.data.nodes if r["id"] == self.container), None)
+            if node is not None:
+                title += " › " + (node["name"] or kind_titles()["subprocess"])
+        self._title = title
+        self.title_label.setText(title)
+
+    def reload(self) -> None:
+        """Read the map again and update the items that changed."""
+        from ...services.processes import load_map_data
+        from ...services.records import RecordError
+
+        if self.process_id is None or self.ws is None:
+            return
+        try:
+            data = load_map_data(self.ws, self.process_id)
+        except RecordError:
+            self.close_map()
+            return
+        if self.container is not None and not any(r["id"] == self.container for r in data.nodes):
+            self.container = None
+            self.data = data
+            self.scene.load(data, None)
+        else:
+            self.data = data
+            self.scene.sync(data)
+        self.view.update_scene_rect()
+        self._selection_changed()
+
+    def close_map(self) -> None:
+        self.scene.clear_map()
+        self.process_id = None
+        self.container = None
+        self.data = None
+        self.history.clear()
+        self.validation.clear_issues()
+        self.properties.show_selection(None, [], [], [])
+        self.title_label.setText("")
+        self._update_actions()
+        self.mapClosed.emit()
+
+    def go_back(self) -> None:
+        self._flush()
+        while self.history:
+            pid, container = self.history.pop()
+            try:
+                self.open_process(pid, container, remember=False)
+                return
+            except Exception:  # that process was deleted meanwhile: go further back
+                continue
+        self.backToList.emit()
+
+    def _changed(self, change: "Change") -> None:
+        if self.process_id is None:
+            return
+        kinds = change.kinds
+        self.properties.forget_choices(kinds)
+        if kinds & MAP_RECORDS or "process" in kinds:
+            self.reload()
+            if "process" in kinds:
+                self._update_title()
+        elif kinds & {"role"}:
+            self._selection_changed()
+        if kinds & LINK_RECORDS:
+            self.properties.refresh_links()
+        self._update_actions()
+
+    def _flush(self) -> None:
+        ed = self.scene.editor
+        if ed is not None:
+            ed.finish(True)
+
+    # ------------------------------------------------------------------ pushing
+    def push(self, command) -> bool:
+        if self.ws is None:
+            return False
+        ok = self.controller.push(command)
+        if not ok:
+            self.reload()  # put dragged items back where the data says they are
+        return ok
+
+    # ------------------------------------------------------------------ adding
+    def add_kind_at(self, kind: str, pos: QPointF) -> int | None:
+        """Add a shape of ``kind`` centred at scene point ``pos``; returns its id."""
+        if self.process_id is None or kind not in DEFAULT_SIZES:
+            return None
+        w, h = DEFAULT_SIZES[kind]
+        cx, cy = pos.x(), pos.y()
+        if self.scene.snap_enabled:
+            cx, cy = round(cx / GRID) * GRID, round(cy / GRID) * GRID
+        lane = self.scene.lane_at(QPointF(cx, cy)) if self.container is None else None
+        cmd = AddNodeCommand(self.ws, self.process_id, kind, cx - w / 2, cy - h / 2,
+                             name=default_name(kind), lane_id=lane)
+        if not self.push(cmd):
+            return None
+        self.scene.select_ids(nodes=[cmd.node_id])
+        self.view.setFocus()
+        return cmd.node_id
+
+    def add_kind_center(self, kind: str) -> int | None:
+        c = self.view.mapToScene(self.view.viewport().rect().center())
+        return self.add_kind_at(kind, c)
+
+    def connect_nodes(self, source_id: int, target_id: int) -> int | None:
+        if self.process_id is None or source_id == target_id:
+            return None
+        src, tgt = self.scene.nodes.get(source_id), self.scene.nodes.get(target_id)
+        if src is None or tgt is None:
+            return None
+        label = ""
+        kind = "sequence"
+        if src.kind in ASSOCIATED or tgt.kind in ASSOCIATED:
+            kind = "association"
+        elif src.kind == "decision":
+            exits = [e for e in src.edges if e.source is src and e.kind == "sequence"]
+            label = {0: tr("yes"), 1: tr("no")}.get(len(exits), "")
+        cmd = AddEdgeCommand(self.ws, self.process_id, source_id, target_id, label=label,
+                             kind=kind)
+        if not self.push(cmd):
+            return None
+        self.scene.select_ids(edges=[cmd.edge_id])
+        return cmd.edge_id
+
+    def add_lane(self) -> int | None:
+        if self.process_id is None:
+            return None
+        roles = self.properties.choices()["roles"]
+        names = [n for _, n in roles]
+        name, ok = QInputDialog.getItem(self, tr("Add lane"),
+                                        tr("Role done in this lane (pick one or type a name):"),
+                                        names, 0, True)
+        if not ok or not name.strip():
+            return None
+        return self.add_lane_named(name.strip())
+
+    def add_lane_named(self, name: str) -> int | None:
+        roles = {n.casefold(): i for i, n in self.properties.choices()["roles"]}
+        cmd = AddLaneCommand(self.ws, self.process_id, name, roles.get(name.casefold()))
+        if not self.push(cmd):
+            return None
+        return cmd.lane_id
+
+    # ------------------------------------------------------------------ moving
+    def _lane_changes(self, new: dict[int, tuple[float, float]]
+                      ) -> tuple[dict[int, tuple[int | None, int | None]], dict[int, int | None]]:
+        lanes: dict[int, tuple[int | None, int | None]] = {}
+        roles: dict[int, int | None] = {}
+        if not self.scene.lanes or self.container is not None:
+            return lanes, roles
+        for nid, (x, y) in new.items():
+            item = self.scene.nodes.get(nid)
+            if item is None or item.kind in ("pool", "annotation"):
+                continue
+            parent = item.row.get("parent_node_id")
+            if parent is not None and parent in new:
+                continue  # content of a moved sub-process keeps its place in it
+            lane = self.scene.lane_at(QPointF(x + item.w / 2, y + item.h / 2))
+            old_lane = item.row.get("lane_id")
+            if lane != old_lane:
+                lanes[nid] = (old_lane, lane)
+                roles[nid] = item.row.get("role_id")
+        return lanes, roles
+
+    def _waypoints_of(self, node_ids) -> dict[int, str]:
+        ids = set(node_ids)
+        out = {}
+        for e in self.scene.edges.values():
+            if (e.source.nid in ids or e.target.nid in ids) and e.row.get("waypoints"):
+                out[e.eid] = e.row["waypoints"]
+        return out
+
+    def nodes_dragged(self, old: dict, new: dict) -> None:
+        if self.process_id is None:
+            return
+        lanes, roles = self._lane_changes(new)
+        cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
+                               waypoints=self._waypoints_of(new))
+        self.push(cmd)
+
+    def move_nodes_to(self, new: dict[int, tuple[float, float]], *, nudge: bool = False,
+                      text: str | None = None) -> bool:
+        old = {}
+        for nid in list(new):
+            item = self.scene.nodes.get(nid)
+            if item is None:
+                new.pop(nid)
+                continue
+            old[nid] = (item.row["x"], item.row["y"])
+        new = {k: v for k, v in new.items() if old.get(k) != v}
+        if not new:
+            return False
+        old = {k: old[k] for k in new}
+        lanes, roles = self._lane_changes(new)
+        cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
+                               waypoints=self._waypoints_of(new), nudge=nudge, text=text)
+        return self.push(cmd)
+
+    def _selected_nodes(self, with_inner: bool = True) -> list[NodeItem]:
+        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        if with_inner:
+            seen = {i.nid for i in items}
+            for i in list(items):
+                for d in self.scene.descendants(i):
+                    if d.nid not in seen:
+                        seen.add(d.nid)
+                        items.append(d)
+        return items
+
+    def nudge(self, dx: float, dy: float) -> bool:
+        items = self._selected_nodes()
+        if not items or self.controller.read_only:
+            return False
+        new = {i.nid: (i.row["x"] + dx, i.row["y"] + dy) for i in items}
+        return self.move_nodes_to(new, nudge=True, text=tr("Nudge"))
+
+    def align(self, how: str) -> bool:
+        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        if len(items) < 2:
+            return False
+        boxes = {i.nid: i.box() for i in items}
+        new = {}
+        if how == "left":
+            x0 = min(b[0] for b in boxes.values())
+            new = {n: (x0, b[1]) for n, b in boxes.items()}
+        elif how == "right":
+            x1 = max(b[0] + b[2] for b in boxes.values())
+            new = {n: (x1 - b[2], b[1]) for n, b in boxes.items()}
+        elif how == "hcenter":
+            cx = sum(b[0] + b[2] / 2 for b in boxes.values()) / len(boxes)
+            new = {n: (cx - b[2] / 2, b[1]) for n, b in boxes.items()}
+        elif how == "top":
+            y0 = min(b[1] for b in boxes.values())
+            new = {n: (b[0], y0) for n, b in boxes.items()}
+        elif how == "bottom":
+            y1 = max(b[1] + b[3] for b in boxes.values())
+            new = {n: (b[0], y1 - b[3]) for n, b in boxes.items()}
+        elif how == "vcenter":
+            cy = sum(b[1] + b[3] / 2 for b in boxes.values()) / len(boxes)
+            new = {n: (b[0], cy - b[3] / 2) for n, b in boxes.items()}
+        new.update(self._inner_shift(items, new))
+        return self.move_nodes_to(new, text=tr("Align shapes"))
+
+    def distribute(self, axis: str) -> bool:
+        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        if len(items) < 3:
+            return False
+        k = 0 if axis == "h" else 1
+        boxes = sorted(((i.nid, i.box()) for i in items), key=lambda t: t[1][k] + t[1][k + 2] / 2)
+        first = boxes[0][1][k] + boxes[0][1][k + 2] / 2
+        last = boxes[-1][1][k] + boxes[-1][1][k + 2] / 2
+        step = (last - first) / (len(boxes) - 1)
+        new = {}
+        for n, (nid, b) in enumerate(boxes):
+            c = first + step * n
+            new[nid] = (c - b[2] / 2, b[1]) if k == 0 else (b[0], c - b[3] / 2)
+        new.update(self._inner_shift(items, new))
+        return self.move_nodes_to(new, text=tr("Distribute shapes"))
+
+    def _inner_shift(self, items: list[NodeItem], new: dict) -> dict:
+        out = {}
+        for i in items:
+            if i.nid not in new:
+                continue
+            dx, dy = new[i.nid][0] - i.row["x"], new[i.nid][1] - i.row["y"]
+            for d in self.scene.descendants(i):
+                if d.nid not in new:
+                    out[d.nid] = (d.row["x"] + dx, d.row["y"] + dy)
+        return out
+
+    # ------------------------------------------------------------------ deleting, clipboard
+    def delete_selected(self) -> bool:
+        if self.process_id is None or self.controller.read_only:
+            return False
+        nodes = [i.nid for i in self._selected_nodes()]
+        _n, edges, lanes = self.scene.selected_ids()
+        if not (nodes or edges or lanes):
+            return False
+        return self.push(DeleteItemsCommand(self.ws, nodes, edges, lanes))
+
+    def copy(self) -> bool:
+        items = self._selected_nodes()
+        if not items:
+            return False
+        ids = {i.nid for i in items}
+        nodes = [dict(i.row) for i in items]
+        edges = [dict(e.row) for e in self.scene.edges.values()
+                 if e.source.nid in ids and e.target.nid in ids]
+        payload = {"process_id": self.process_id, "nodes": nodes, "edges": edges}
+        self._clipboard = payload
+        self._paste_count = 0
+        md = QMimeData()
+        md.setData(MAP_ITEMS_MIME, json.dumps(payload, default=str).encode("utf-8"))
+        md.setText("\n".join(n["name"] for n in nodes if n.get("name")))
+        QGuiApplication.clipboard().setMimeData(md)
+        return True
+
+    def cut(self) -> bool:
+        return self.copy() and self.delete_selected()
+
+    def paste(self) -> bool:
+        if self.process_id is None or self.controller.read_only:
+            return False
+        payload = None
+        md = QGuiApplication.clipboard().mimeData()
+        if md is not None and md.hasFormat(MAP_ITEMS_MIME):
+            try:
+                payload = json.loads(bytes(md.data(MAP_ITEMS_MIME)).decode("utf-8"))
+            except ValueError:
+                payload = None
+        if payload is None:
+            payload = self._clipboard
+        if not payload or not payload.get("nodes"):
+            return False
+        self._paste_count += 1
+        off = 20.0 * self._paste_count if payload.get("process_id") == self.process_id else 0.0
+        nodes = payload["nodes"]
+        if payload.get("process_id") != self.process_id:
+            for n in nodes:
+                n["lane_id"] = None  # lanes belong to the other map
+        cmd = PasteCommand(self.ws, self.process_id, nodes, payload.get("edges", []), off, off)
+        if not self.push(cmd):
+            return False
+        self.scene.select_ids(nodes=cmd.node_ids, edges=cmd.edge_ids)
+        return True
+
+    def select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+        for item in self.scene.edges.values():
+            item.setSelected(True)
+
+    # ------------------------------------------------------------------ labels
+    def rename_selected(self) -> bool:
+        sel = self.scene.selectedItems()
+        if len(sel) != 1 or self.controller.read_only:
+            return False
+        self.view.setFocus()
+        return self.scene.begin_edit(sel[0]) is not None
+
+    def label_edited(self, item, text: str) -> None:
+        if isinstance(item, NodeItem):
+            entity, rid, field, old = "process_node", item.nid, "name", item.row.get("name") or ""
+        elif isinstance(item, EdgeItem):
+            entity, rid, field, old = "process_edge", item.eid, "label", item.row.get("label") or ""
+        elif isinstance(item, LaneItem):
+            entity, rid, field, old = "process_lane", item.lid, "name", item.row.get("name") or ""
+        else:
+            return
+        if text == old or self.ws is None:
+            return
+        cmd = FieldEditCommand(self.ws, entity, rid, field, old, text)
+        self.push(cmd)
+        cmd.seal()
+
+    def node_double_clicked(self, item: NodeItem) -> None:
+        if item.kind == "subprocess":
+            sub = item.row.get("subprocess_id")
+            if sub:
+                self.open_process(sub)
+                return
+            if self.data is not None and item.nid not in self.scene.expanded and any(
+                    r["parent_node_id"] == item.nid for r in self.data.nodes):
+                self.open_process(self.process_id, item.nid)
+                return
+        if not self.controller.read_only:
+            self.scene.begin_edit(item)
+
+    # ------------------------------------------------------------------ modes, keys
+    def set_connect_mode(self, on: bool) -> None:
+        self.view.connect_mode = bool(on)
+        self.view.viewport().setCursor(Qt.CursorShape.CrossCursor if on
+                                       else Qt.CursorShape.ArrowCursor)
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap_enabled = bool(on)
+
+    def _key_command(self, cmd) -> None:
+        if isinstance(cmd, tuple) and cmd[0] == "nudge":
+            self.nudge(cmd[1], cmd[2])
+            return
+        if cmd == "escape":
+            if self.actions["connect"].isChecked():
+                self.actions["connect"].setChecked(False)
+            else:
+                self.scene.clearSelection()
+            return
+        handler = {"delete": self.delete_selected, "rename": self.rename_selected,
+                   "copy": self.copy, "cut": self.cut, "paste": self.paste,
+                   "select_all": self.select_all}.get(cmd)
+        if handler is not None:
+            handler()
+
+    def _selection_changed(self) -> None:
+        try:
+            nodes, edges, lanes = self.scene.selected_ids()
+        except RuntimeError:  # the scene is being destroyed
+            return
+        self.properties.show_selection(self.data, nodes, edges, lanes)
+
+    # ------------------------------------------------------------------ layout, validation
+    def auto_layout(self, direction: str = "LR") -> bool:
+        if self.process_id is None:
+            return False
+        ok = self.push(LayoutCommand(self.ws, self.process_id, direction))
+        if ok:
+            self.view.zoom_fit()
+        return ok
+
+    def validate(self) -> list["MapIssue"]:
+        from ...services.processes import validate_map
+
+        if self.process_id is None:
+            return []
+        issues = validate_map(self.ws, self.process_id)
+        self.validation.show_issues(issues)
+        self.tabs.setCurrentWidget(self.validation)
+        return issues
+
+    def show_issue(self, issue: "MapIssue") -> None:
+        if issue.node_id is not None and issue.node_id not in self.scene.nodes and \
+                self.data is not None:
+            # the shape is inside a collapsed sub-process: open that first
+            by_id = {r["id"]: r for r in self.data.nodes}
+            cur = by_id.get(issue.node_id)
+            while cur is not None and cur["parent_node_id"] is not None:
+                parent = cur["parent_node_id"]
+                if parent not in self.scene.expanded:
+                    self.open_process(self.process_id, parent, fit=False)
+                    break
+                cur = by_id.get(parent)
+        items = self.scene.select_ids(nodes=[issue.node_id] if issue.node_id else [],
+                                      edges=[issue.edge_id] if issue.edge_id else [])
+        if items:
+            self.view.ensureVisible(items[0], 80, 80)
+
+    # ------------------------------------------------------------------ files
+    def _ask_save(self, caption: str, suffix: str, filt: str) -> Path | None:
+        start = str(Path(last_dir()) / f"{self._file_stem()}.{suffix}")
+        name, _ = QFileDialog.getSaveFileName(self, caption, start, filt)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != f".{suffix}":
+            path = path.with_suffix(f".{suffix}")
+        remember_dir(path.parent)
+        return path
+
+    def _file_stem(self) -> str:
+        stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._title).strip()
+        return stem or "process-map"
+
+    def export_image(self, fmt: str, path: Path | None = None, dpi: int | None = None) -> Path | None:
+        from . import render
+
+        if self.process_id is None:
+            return None
+        filters = {"png": tr("PNG image (*.png)"), "svg": tr("SVG drawing (*.svg)"),
+                   "pdf": tr("PDF document (*.pdf)")}
+        if path is None:
+            path = self._ask_save(tr("Export map"), fmt, filters[fmt])
+            if path is None:
+                return None
+        if fmt == "png" and dpi is None:
+            dpi, ok = QInputDialog.getInt(self, tr("Export map"), tr("Resolution (dots per inch):"),
+                                          150, 10, 2400, 50)
+            if not ok:
+                return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return render.render_map(self.ws, self.process_id, path, dpi or 150,
+                                     container=self.container)
+        except Exception as e:
+            self._error(e)
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _error(self, e: BaseException) -> None:
+        from ..errors import report_exception, show_error
+
+        if isinstance(e, ValueError):
+            show_error(self, e)
+        else:
+            report_exception(e, self)
+
+    def _printer(self):
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self._title or tr("Process map"))
+        return printer
+
+    def _paint_printer(self, printer) -> None:
+        from . import render
+
+        scene = render.build_scene(self.ws, self.process_id, self.container)
+        try:
+            render.print_scene(printer, scene, self._title, render.export_subtitle(self.ws))
+        finally:
+            scene.clear_map()
+            scene.deleteLater()
+
+    def print_map(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        if self.process_id is None:
+            return
+        printer = self._printer()
+        dlg = QPrintDialog(printer, self)
+        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
+            try:
+                self._paint_printer(printer)
+            except Exception as e:
+                self._error(e)
+
+    def print_preview(self) -> None:
+        from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+        if self.process_id is None:
+            return
+        printer = self._printer()
+        dlg = QPrintPreviewDialog(printer, self)
+        dlg.setWindowTitle(tr("Print preview"))
+        dlg.paintRequested.connect(self._paint_printer)
+        dlg.resize(1000, 750)
+        dlg.exec()
+
+    def export_bpmn(self, path: Path | None = None) -> Path | None:
+        from ...services.processes import load_map
+
+        if self.process_id is None:
+            return None
+        if path is None:
+            path = self._ask_save(tr("Export BPMN"), "bpmn",
+                                  tr("BPMN 2.0 XML (*.bpmn *.xml)"))
+            if path is None:
+                return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from ...services.exports.bpmn import write_bpmn
+
+            pm, _ids = load_map(self.ws, self.process_id)
+            path.write_bytes(write_bpmn(pm, name=self._title))
+        except OSError as e:
+            from ..errors import show_error
+
+            show_error(self, tr("The BPMN file could not be written to {path}: {reason}. "
+                                "Choose another folder and try again.").format(
+                path=path, reason=e.strerror or e))
+            return None
+        except Exception as e:
+            self._error(e)
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        return path
+
+    def import_file(self, kind: str, path: Path | None = None) -> int | None:
+        """Import a BPMN or draw.io file as a new process (one undo step) and open it."""
+        if self.ws is None:
+            return None
+        if path is None:
+            filt = (tr("BPMN 2.0 XML (*.bpmn *.bpmn2 *.xml);;All files (*)") if kind == "bpmn"
+                    else tr("draw.io diagrams (*.drawio *.xml *.dio);;All files (*)"))
+            name, _ = QFileDialog.getOpenFileName(self, tr("Import process map"), last_dir(), filt)
+            if not name:
+                return None
+            path = Path(name)
+            remember_dir(path.parent)
+        try:
+            pm, name, warnings = read_map_file(path, kind)
+        except OSError as e:
+            from ..errors import show_error
+
+            show_error(self, tr("{path} could not be read: {reason}. Check the file and try "
+                                "again.").format(path=path, reason=e.strerror or e))
+            return None
+        except Exception as e:
+            self._error(e)
+            return None
+        from ...services.processes import unique_name
+
+        cmd = SaveMapCommand(self.ws, pm, unique_name(self.ws, name or path.stem))
+        if not self.controller.push(cmd):
+            return None
+        self.open_process(cmd.process_id)
+        if warnings:
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setWindowTitle(tr("Import"))
+            box.setText(tr("The map was imported with {n} remarks; elements Workbench does not "
+                           "know were kept as generic steps.").format(n=len(warnings)))
+            box.setDetailedText("\n".join(warnings))
+            box.open()
+        return cmd.process_id
+
+
+def last_dir() -> str:
+    """The folder the user last chose a file in (their home folder at first)."""
+    from ..settings import Settings
+
+    folder = Settings().last_directory
+    return folder if folder and Path(folder).is_dir() else str(Path.home())
+
+
+def remember_dir(folder: Path) -> None:
+    from ..settings import Settings
+
+    Settings().last_directory = str(folder)
+
+
+def read_map_file(path: Path, kind: str):
+    """(ProcessMap, name, warnings) from a BPMN or draw.io file; the mappers' errors are
+    ValueError subclasses with a clear message (nothing is stored when they raise)."""
+    data = path.read_bytes()
+    if kind == "bpmn":
+        from ...services.imports.bpmn import read_bpmn
+
+        got = read_bpmn(data)
+    else:
+        from ...services.imports.drawio import read_drawio
+
+        got = read_drawio(data)
+    return got.map, got.name or path.stem, list(got.warnings)
+
+
+__all__ = ["FlowchartEditor", "MAP_ITEMS_MIME", "read_map_file"]

@@ -1,0 +1,588 @@
+"""The graphics items of a map: shapes (nodes), connectors (edges), swimlanes and labels.
+
+Items are views of the rows :func:`qms_desktop.services.processes.load_map_data` returns; they
+keep the row they show and never touch the database. Undo commands change the data and the scene
+updates the items from the new rows (:meth:`MapScene.sync`), never the other way round.
+
+Performance (a map may hold thousands of shapes):
+
+* Shapes and connectors are ``QGraphicsPathItem`` s: Qt paints them in C++ with shared, cached
+  pens and brushes; no ``paint()`` runs in Python for them.
+* A connector is one path: its polyline is traced out and back (zero area, so the brush only fills
+  the arrowhead subpath). Its route is recomputed only when one of its ends moves.
+* The wide hit area of a connector comes from :meth:`EdgeItem.shape`, which Qt also uses once to
+  size the (cached) bounding rectangle — the BSP index finds connectors near the pointer.
+* Labels are the only items painted in Python (a cached ``QStaticText``); the scene hides them
+  when the view is zoomed out too far to read them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPolygonF,
+    QStaticText,
+    QTextOption,
+)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from ...core.processmap import route_edge
+from .style import LABEL_BELOW, LANE_HEADER, Paints, arrow_head, border_point, shape_path
+
+GIC = QGraphicsItem.GraphicsItemChange
+GIF = QGraphicsItem.GraphicsItemFlag
+
+Z_POOL, Z_LANE, Z_EDGE, Z_NODE, Z_EDIT = -30.0, -20.0, 1.0, 2.0, 1000.0
+
+
+def parse_points(text: str) -> list[tuple[float, float]]:
+    """Waypoints stored as JSON ``[[x, y], ...]`` (an empty list when absent or broken)."""
+    if not text:
+        return []
+    try:
+        pts = json.loads(text)
+        return [(float(p[0]), float(p[1])) for p in pts]
+    except (ValueError, TypeError, IndexError):
+        return []
+
+
+_SHAPES: dict[tuple, QPainterPath] = {}
+
+
+def cached_shape(kind: str, w: float, h: float, bpmn_type: str, expanded: bool) -> QPainterPath:
+    """Shape outlines are shared between shapes of the same kind and size (QPainterPath is
+    implicitly shared, so a thousand steps hold one path)."""
+    key = (kind, w, h, bpmn_type, expanded)
+    path = _SHAPES.get(key)
+    if path is None:
+        if len(_SHAPES) > 4096:
+            _SHAPES.clear()
+        path = _SHAPES[key] = shape_path(kind, w, h, bpmn_type=bpmn_type, expanded=expanded)
+    return path
+
+
+def straighten(pts: list[tuple[float, float]], sb: tuple[float, float, float, float],
+               tb: tuple[float, float, float, float], tolerance: float = 6.0
+               ) -> list[tuple[float, float]]:
+    """A route with a tiny jog (two shapes almost in line) becomes one straight segment,
+    provided the straight line still meets both shapes."""
+    if len(pts) != 4:
+        return pts
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts
+    if y0 == y1 and x1 == x2 and y2 == y3 and abs(y3 - y0) <= tolerance:
+        y = y0
+        if tb[1] + 4 <= y <= tb[1] + tb[3] - 4:
+            return [(x0, y), (x3, y)]
+    if x0 == x1 and y1 == y2 and x2 == x3 and abs(x3 - x0) <= tolerance:
+        x = x0
+        if tb[0] + 4 <= x <= tb[0] + tb[2] - 4:
+            return [(x, y0), (x, y3)]
+    return pts
+
+
+class LabelItem(QGraphicsItem):
+    """Text of a shape, connector or lane. Its bounding box is the area it may use, so setting a
+    text costs no font work; the text is laid out on its first paint (into a cached
+    QStaticText) — labels of a map opened zoomed out are never laid out until zoomed in."""
+
+    def __init__(self, parent: QGraphicsItem, paints: Paints):
+        super().__init__(parent)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # text is the dearest thing to paint: keep it as a pixmap while the zoom stays the same
+        # (drags, scrolling and repaints then blit it instead of calling back into Python)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.paints = paints
+        self.text = ""
+        self._area = QRectF()
+        self._align = Qt.AlignmentFlag.AlignCenter
+        self._static: QStaticText | None = None
+        self._rect = QRectF()
+        self._color = paints.text
+        self._font = paints.font
+        self._background = None
+
+    def set_text(self, text: str, area: QRectF, *, align: Qt.AlignmentFlag =
+                 Qt.AlignmentFlag.AlignCenter, color=None, font=None, background=None) -> None:
+        """Show ``text`` wrapped to the width of ``area`` and aligned inside it."""
+        self.prepareGeometryChange()
+        self.text = text
+        self._area = QRectF(area) if text else QRectF()
+        self._align = align
+        self._font = font or self.paints.font
+        self._color = color or self.paints.text
+        self._background = background
+        self._static = None
+
+    def _layout(self) -> None:
+        area, align, text = self._area, self._align, self.text
+        width = max(area.width(), 10.0)
+        flags = int(Qt.TextFlag.TextWordWrap) | int(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
+        bound = QFontMetricsF(self._font).boundingRect(QRectF(0, 0, width, 1e6), flags, text)
+        tw = min(width, bound.width() + 1)
+        th = bound.height()
+        if align & Qt.AlignmentFlag.AlignLeft:
+            x = area.left()
+        elif align & Qt.AlignmentFlag.AlignRight:
+            x = area.right() - tw
+        else:
+            x = area.center().x() - tw / 2
+        if align & Qt.AlignmentFlag.AlignTop:
+            y = area.top()
+        elif align & Qt.AlignmentFlag.AlignBottom:
+            y = area.bottom() - th
+        else:
+            y = area.center().y() - th / 2
+        self._rect = QRectF(x, y, tw, th)
+        opt = QTextOption(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
+        opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        st = QStaticText(text)
+        st.setTextFormat(Qt.TextFormat.PlainText)
+        st.setTextOption(opt)
+        st.setTextWidth(tw)
+        self._static = st
+
+    def text_rect(self) -> QRectF:
+        """Where the text is drawn (laid out now if it was not yet)."""
+        if not self.text:
+            return QRectF()
+        if self._static is None:
+            self._layout()
+        return QRectF(self._rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return self._area.adjusted(-2, -1, 2, 1) if self._background is not None else self._area
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not self.text:
+            return
+        if widget is None and option.levelOfDetailFromTransform(painter.worldTransform()) < 0.25:
+            return  # a tiny picture (the overview): unreadable text is left out
+        if self._static is None:
+            self._layout()
+        if self._background is not None:
+            painter.fillRect(self._rect.adjusted(-2, -1, 2, 1), self._background)
+        painter.setFont(self._font)
+        painter.setPen(self._color)
+        painter.drawStaticText(self._rect.topLeft(), self._static)
+
+
+class NodeItem(QGraphicsPathItem):
+    """One shape. ``pos()`` is the top-left corner (the stored ``x, y``)."""
+
+    def __init__(self, row: dict, paints: Paints, *, expanded: bool = False):
+        super().__init__()
+        self.nid: int = row["id"]
+        self.row: dict = {}
+        self.paints = paints
+        self.edges: list[EdgeItem] = []
+        #: shapes drawn inside this one (an expanded sub-process); they move with it
+        self.inner: list[NodeItem] = []
+        self.expanded = expanded
+        self._geometry_key = None
+        #: created when first shown: a big map opened zoomed out never builds its labels
+        self._label: LabelItem | None = None
+        self.setFlags(GIF.ItemIsSelectable | GIF.ItemIsMovable)
+        self.apply(row, expanded=expanded)
+
+    # -- data
+    @property
+    def kind(self) -> str:
+        return self.row.get("kind", "step")
+
+    @property
+    def w(self) -> float:
+        return float(self.row.get("w") or 0)
+
+    @property
+    def h(self) -> float:
+        return float(self.row.get("h") or 0)
+
+    def box(self) -> tuple[float, float, float, float]:
+        p = self.pos()
+        return (p.x(), p.y(), self.w, self.h)
+
+    def center(self) -> QPointF:
+        p = self.pos()
+        return QPointF(p.x() + self.w / 2, p.y() + self.h / 2)
+
+    def apply(self, row: dict, *, expanded: bool | None = None) -> None:
+        """Show ``row`` (a process_node row)."""
+        if expanded is not None:
+            self.expanded = expanded
+        old = self.row
+        self.row = dict(row)
+        kind = self.row["kind"]
+        key = (kind, self.row.get("bpmn_type"), self.w, self.h, self.expanded)
+        if key != self._geometry_key:
+            self._geometry_key = key
+            self.setPath(cached_shape(kind, self.w, self.h, self.row.get("bpmn_type") or "",
+                                      self.expanded))
+            self._apply_paint()
+            z = {"pool": -30.0, "annotation": 2.5}.get(kind, 2.0)
+            if self.expanded:
+                z = 1.5
+            self.setZValue(z)
+            old = {}
+        if (self.row.get("x"), self.row.get("y")) != (self.pos().x(), self.pos().y()):
+            self.setPos(float(self.row.get("x") or 0), float(self.row.get("y") or 0))
+        if old.get("name") != self.row.get("name") or not old:
+            self.update_label()
+
+    def _apply_paint(self) -> None:
+        kind = self.kind if self.kind in self.paints.node_pen else "step"
+        if self.isSelected():
+            self.setPen(self.paints.selected_pen[kind])
+        else:
+            self.setPen(self.paints.node_pen[kind])
+        brush = self.paints.node_brush[kind]
+        self.setBrush(brush)
+
+    @property
+    def label(self) -> LabelItem:
+        """The shape's label (built on first use, hidden when the scene shows no detail)."""
+        if self._label is None:
+            self._label = LabelItem(self, self.paints)
+            sc = self.scene()
+            if sc is not None and not getattr(sc, "detail", True):
+                self._label.setVisible(False)
+            self._fill_label()
+        return self._label
+
+    def has_label(self) -> bool:
+        return self._label is not None
+
+    def update_label(self) -> None:
+        if self._label is not None:
+            self._fill_label()
+
+    def _fill_label(self) -> None:
+        label = self._label
+        name = (self.row.get("name") or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+        kind, w, h = self.kind, self.w, self.h
+        p = self.paints
+        if kind == "decision":  # upper left: flows come in from the left, exits leave
+            width = 120.0        # right, up or down
+            label.set_text(name, QRectF(w * 0.3 - width, -64, width, 64 + h * 0.25),
+                                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                                color=p.text)
+        elif kind in LABEL_BELOW:
+            width = max(w * 2.4, 110.0)
+            label.set_text(name, QRectF(w / 2 - width / 2, h + 3, width, 60),
+                                align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                                color=p.text)
+        elif kind == "annotation":
+            label.set_text(name, QRectF(6, 2, max(w - 8, 20), max(h - 4, 10)),
+                                align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                color=p.text, font=p.small_font)
+        elif kind == "pool":
+            label.setRotation(-90)
+            label.setPos(0, h)
+            label.set_text(name, QRectF(0, 0, h, LANE_HEADER),
+                                color=p.text, font=p.title_font)
+        elif kind == "subprocess" and self.expanded:
+            label.set_text(name, QRectF(8, 4, max(w - 16, 20), 20),
+                                align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                                color=p.text_on_shape, font=p.title_font)
+        else:
+            bottom = 18 if kind == "subprocess" else 4
+            label.set_text(name, QRectF(5, 4, max(w - 10, 10), max(h - 4 - bottom, 10)),
+                                color=p.text_on_shape)
+
+    # -- moving (the scene moves shapes itself: no per-change Python callbacks)
+    def move_to(self, x: float, y: float) -> None:
+        """Put the shape at (x, y) and re-route its connectors."""
+        self.setPos(x, y)
+        for e in self.edges:
+            e.ends_moved()
+
+    def restyle(self) -> None:
+        """The selection changed: show it."""
+        self._apply_paint()
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        sc = self.scene()
+        if sc is not None and event.button() == Qt.MouseButton.LeftButton:
+            sc.node_double_clicked(self)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A connector between two shapes; it follows them when they move."""
+
+    HIT_WIDTH = 10.0
+
+    def __init__(self, row: dict, source: NodeItem, target: NodeItem, paints: Paints,
+                 direction: str = "LR"):
+        super().__init__()
+        self.eid: int = row["id"]
+        self.row: dict = dict(row)
+        self.source = source
+        self.target = target
+        self.paints = paints
+        self.direction = direction
+        self.points: list[tuple[float, float]] = []
+        #: stored bends (from an import or the automatic layout) until an end moves
+        self.fixed: list[tuple[float, float]] = parse_points(row.get("waypoints") or "")
+        self._shape: QPainterPath | None = None
+        self.label: LabelItem | None = None
+        self.setFlags(GIF.ItemIsSelectable)
+        self.setZValue(Z_EDGE)
+        source.edges.append(self)
+        if target is not source:
+            target.edges.append(self)
+        self._apply_pen()
+        self.reroute()
+
+    @property
+    def kind(self) -> str:
+        return self.row.get("kind") or "sequence"
+
+    def detach(self) -> None:
+        for n in (self.source, self.target):
+            if self in n.edges:
+                n.edges.remove(self)
+
+    def apply(self, row: dict, *, ends_moved: bool = False) -> None:
+        """Show ``row`` (a process_edge row); ``ends_moved``: a shape it joins moved."""
+        old = self.row
+        self.row = dict(row)
+        if old.get("kind") != row.get("kind"):
+            self._apply_pen()
+        if ends_moved or old.get("waypoints") != row.get("waypoints") or \
+                old.get("kind") != row.get("kind"):
+            self.fixed = parse_points(row.get("waypoints") or "")
+            self.reroute()
+        elif old.get("label") != row.get("label"):
+            self._place_label()
+
+    def _apply_pen(self) -> None:
+        sel = self.isSelected()
+        pens = self.paints.edge_pen_selected if sel else self.paints.edge_pen
+        self.setPen(pens.get(self.kind, pens["sequence"]))
+        if self.kind == "sequence":
+            self.setBrush(self.paints.edge_brush_selected if sel else self.paints.edge_brush)
+        else:
+            self.setBrush(self.paints.no_brush)
+
+    def ends_moved(self) -> None:
+        """One of the shapes moved: the stored bends no longer fit; route again."""
+        self.fixed = []
+        self.reroute()
+
+    def route(self) -> list[tuple[float, float]]:
+        s, t = self.source, self.target
+        if s is t:
+            x, y, w, h = s.box()
+            top = y - 25
+            return [(x + w * 0.65, y), (x + w * 0.65, top), (x + w * 0.35, top), (x + w * 0.35, y)]
+        if len(self.fixed) >= 2:
+            return list(self.fixed)
+        sb, tb = s.box(), t.box()
+        if self.kind == "association" or "annotation" in (s.kind, t.kind):
+            sc = (sb[0] + sb[2] / 2, sb[1] + sb[3] / 2)
+            tc = (tb[0] + tb[2] / 2, tb[1] + tb[3] / 2)
+            return [border_point(s.kind, sb, tc), border_point(t.kind, tb, sc)]
+        direction = "TB" if self.kind == "message" else self.direction
+        return straighten(route_edge(sb, tb, direction), sb, tb)
+
+    def reroute(self) -> None:
+        self.set_points(self.route())
+
+    def set_points(self, pts: list[tuple[float, float]]) -> None:
+        if len(pts) < 2:
+            pts = [pts[0], pts[0]] if pts else [(0.0, 0.0), (0.0, 0.0)]
+        self.points = pts
+        qpts = [QPointF(x, y) for x, y in pts]
+        path = QPainterPath()
+        # out and back: zero area, so the brush fills only the arrowhead
+        path.addPolygon(QPolygonF(qpts + qpts[-2::-1]))
+        kind = self.kind
+        frm = pts[-2]
+        if kind == "sequence":
+            path.addPolygon(QPolygonF(arrow_head(pts[-1], frm)))
+            path.closeSubpath()
+        elif kind == "message" or (kind == "association" and "annotation" not in (
+                self.source.kind, self.target.kind)):
+            a, b, c = arrow_head(pts[-1], frm, 9.0, 4.5)
+            path.moveTo(b)
+            path.lineTo(a)
+            path.lineTo(c)
+            if kind == "message":
+                path.addEllipse(QPointF(*pts[0]), 3.5, 3.5)
+        self._shape = None
+        self.setPath(path)  # (Qt calls prepareGeometryChange itself)
+        self._place_label()
+
+    def shape(self) -> QPainterPath:  # noqa: D401 (Qt's name)
+        if self._shape is None:
+            line = QPainterPath(QPointF(*self.points[0]))
+            for p in self.points[1:]:
+                line.lineTo(*p)
+            stroker = QPainterPathStroker()
+            stroker.setWidth(self.HIT_WIDTH)
+            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self._shape = stroker.createStroke(line)
+        return self._shape
+
+    def restyle(self) -> None:
+        """The selection changed: show it."""
+        self._apply_pen()
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        sc = self.scene()
+        if sc is not None and event.button() == Qt.MouseButton.LeftButton:
+            sc.edge_double_clicked(self)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # -- label
+    def label_anchor(self) -> QPointF:
+        """Where the label sits: near the start for a decision's exits, else mid-way."""
+        pts = self.points
+        lengths = [math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in zip(pts, pts[1:])]
+        total = sum(lengths) or 1.0
+        want = min(24.0, total / 2) if self.source.kind == "decision" else total / 2
+        for (a, b), seg in zip(zip(pts, pts[1:]), lengths):
+            if want <= seg and seg > 0:
+                t = want / seg
+                return QPointF(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+            want -= seg
+        return QPointF(*pts[-1])
+
+    def _place_label(self) -> None:
+        text = (self.row.get("label") or "").strip()
+        if not text:
+            if self.label is not None:
+                self.label.set_text("", QRectF())
+            return
+        if self.label is None:
+            self.label = LabelItem(self, self.paints)
+            sc = self.scene()
+            if sc is not None:
+                self.label.setVisible(sc.detail)
+        a = self.label_anchor()
+        width = 120.0
+        self.label.set_text(text, QRectF(a.x() + 4, a.y() - 18, width, 16),
+                            align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                            font=self.paints.small_font, background=self.paints.label_background)
+
+
+class LaneItem(QGraphicsItem):
+    """A swimlane: a band for one role, titled in its header, selected by its header.
+
+    A lane may be tens of thousands of pixels long: it paints only the exposed part of itself,
+    without antialiasing (its edges are axis-aligned), so dragging a shape over it repaints a
+    few hundred pixels of it, not the whole band. Its title is a label child."""
+
+    def __init__(self, row: dict, paints: Paints, index: int = 0):
+        super().__init__()
+        self.lid: int = row["id"]
+        self.row: dict = {}
+        self.paints = paints
+        self.index = index
+        self._rect = QRectF()
+        self.setFlags(GIF.ItemIsSelectable | GIF.ItemUsesExtendedStyleOption)
+        self.setZValue(Z_LANE)
+        self.label = LabelItem(self, paints)
+        self.apply(row, index)
+
+    @property
+    def horizontal(self) -> bool:
+        """Lanes are rows (flow left to right, title on the left) unless taller than wide."""
+        return self._rect.width() >= self._rect.height()
+
+    def rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def scene_rect(self) -> QRectF:
+        return self._rect.translated(self.pos())
+
+    def header_rect(self) -> QRectF:
+        r = self._rect
+        if self.horizontal:
+            return QRectF(0, 0, LANE_HEADER, r.height())
+        return QRectF(0, 0, r.width(), LANE_HEADER)
+
+    def apply(self, row: dict, index: int | None = None) -> None:
+        if index is not None:
+            self.index = index
+        old = self.row
+        self.row = dict(row)
+        rect = QRectF(0, 0, max(float(row.get("w") or 0), 1.0), max(float(row.get("h") or 0), 1.0))
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+            old = {}
+        pos = QPointF(float(row.get("x") or 0), float(row.get("y") or 0))
+        if pos != self.pos():
+            self.setPos(pos)
+        if old.get("name") != row.get("name") or not old:
+            name = row.get("name") or ""
+            r = self._rect
+            if self.horizontal:
+                self.label.setRotation(-90)
+                self.label.setPos(0, r.height())
+                self.label.set_text(name, QRectF(4, 0, max(r.height() - 8, 10), LANE_HEADER),
+                                    font=self.paints.title_font)
+            else:
+                self.label.setRotation(0)
+                self.label.setPos(0, 0)
+                self.label.set_text(name, QRectF(4, 0, max(r.width() - 8, 10), LANE_HEADER),
+                                    font=self.paints.title_font)
+        self.update()
+
+    def restyle(self) -> None:
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return self._rect.adjusted(-1.5, -1.5, 1.5, 1.5)
+
+    def shape(self) -> QPainterPath:
+        p = QPainterPath()
+        p.addRect(self.header_rect())
+        return p
+
+    def paint(self, painter, option, widget=None) -> None:
+        p = self.paints
+        r = self._rect
+        exposed = option.exposedRect.intersected(r) if not option.exposedRect.isEmpty() else r
+        if exposed.isEmpty():
+            return
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(exposed, p.lane_fill[self.index % 2])
+        head_part = self.header_rect().intersected(exposed)
+        if not head_part.isEmpty():
+            painter.fillRect(head_part, p.lane_header)
+        painter.setPen(p.lane_pen_selected if self.isSelected() else p.lane_pen)
+        left, right = exposed.left(), exposed.right()
+        top, bottom = exposed.top(), exposed.bottom()
+        lines = []
+        if top <= r.top() + 2:
+            lines.append(QLineF(left, r.top(), right, r.top()))
+        if bottom >= r.bottom() - 2:
+            lines.append(QLineF(left, r.bottom(), right, r.bottom()))
+        if left <= r.left() + 2:
+            lines.append(QLineF(r.left(), top, r.left(), bottom))
+        if right >= r.right() - 2:
+            lines.append(QLineF(r.right(), top, r.right(), bottom))
+        if self.horizontal and left <= LANE_HEADER + 2 <= right + 4:
+            lines.append(QLineF(LANE_HEADER, top, LANE_HEADER, bottom))
+        elif not self.horizontal and top <= LANE_HEADER + 2 <= bottom + 4:
+            lines.append(QLineF(left, LANE_HEADER, right, LANE_HEADER))
+        if lines:
+            painter.drawLines(lines)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+
+
+__all__ = ["EdgeItem", "LabelItem", "LaneItem", "NodeItem", "parse_points", "straighten"]

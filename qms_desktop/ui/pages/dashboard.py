@@ -1,0 +1,255 @@
+"""Dashboard: the workspace's headline figures and the organization profile (editable, undoable)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..binding import FieldBinding
+from ..commands import CreateCommand
+from .base import Page, heading
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DashboardPage", text)
+
+
+def card_captions() -> list[tuple[str, str]]:
+    """(overview count key, caption) for the cards, in display order."""
+    return [
+        ("people", tr("People")),
+        ("roles", tr("Roles")),
+        ("processes", tr("Processes")),
+        ("process_steps", tr("Process steps")),
+        ("risks", tr("Risks and opportunities")),
+        ("actions", tr("Open actions")),
+        ("courses", tr("Courses")),
+        ("training_records", tr("Training records")),
+        ("documents", tr("Documents")),
+        ("checklist_runs", tr("Gap analyses and audits")),
+        ("findings", tr("Findings")),
+        ("nonconformities", tr("Nonconformities")),
+        ("objectives", tr("Objectives")),
+        ("audit_events", tr("Audit events")),
+    ]
+
+
+class StatCard(QFrame):
+    """One headline figure: a large number, its caption and an optional detail line."""
+
+    def __init__(self, key: str, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"card_{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        lay = QVBoxLayout(self)
+        self.value = QLabel("–", self)
+        f = QFont(self.value.font())
+        f.setPointSizeF(max(f.pointSizeF(), 6.0) * 2.0)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.value.setObjectName(f"value_{key}")
+        self.caption = QLabel(caption, self)
+        self.caption.setWordWrap(True)
+        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.detail = QLabel(self)
+        self.detail.setObjectName(f"detail_{key}")
+        self.detail.setWordWrap(True)
+        self.detail_icon = QLabel(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.detail_icon)
+        row.addWidget(self.detail, 1)
+        lay.addWidget(self.value)
+        lay.addWidget(self.caption)
+        lay.addLayout(row)
+        self.set_detail("")
+
+    def set_value(self, n: int) -> None:
+        self.value.setText(QLocale().toString(n))
+        self.setAccessibleName(f"{self.caption.text()}: {self.value.text()}")
+
+    def set_detail(self, text: str, warning: bool = False) -> None:
+        # an empty detail keeps its line, so every card in a row has the same height
+        self.detail.setText(text or "\u00a0")
+        if warning and text:
+            size = QFontMetrics(self.detail.font()).height()
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self.detail_icon.setPixmap(icon.pixmap(QSize(size, size),
+                                                   self.devicePixelRatioF()))
+            self.detail_icon.show()
+        else:
+            self.detail_icon.clear()
+            self.detail_icon.hide()
+
+
+class ProfilePanel(QGroupBox):
+    """The organization's name, scope, quality policy and sites; edits are undoable commands."""
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(tr("Organization profile"), parent)
+        self.controller = controller
+        lay = QVBoxLayout(self)
+        self.empty = QWidget(self)
+        empty_lay = QVBoxLayout(self.empty)
+        empty_lay.setContentsMargins(0, 0, 0, 0)
+        empty_text = QLabel(tr("This workspace has no organization profile yet."), self.empty)
+        empty_text.setWordWrap(True)
+        self.create_button = QPushButton(tr("Create Profile"), self.empty)
+        self.create_button.clicked.connect(self.create_profile)
+        empty_lay.addWidget(empty_text)
+        empty_lay.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.empty)
+
+        self.form_widget = QWidget(self)
+        form = QFormLayout(self.form_widget)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.name_edit = QLineEdit(self.form_widget)
+        self.name_edit.setObjectName("orgName")
+        self.scope_edit = self._text_edit("orgScope", 6)
+        self.policy_edit = self._text_edit("orgPolicy", 8, grow=True)
+        self.sites_edit = self._text_edit("orgSites", 3)
+        form.addRow(tr("&Name:"), self.name_edit)
+        form.addRow(tr("&Scope:"), self.scope_edit)
+        form.addRow(tr("Quality &policy:"), self.policy_edit)
+        form.addRow(tr("S&ites:"), self.sites_edit)
+        lay.addWidget(self.form_widget, 1)
+        self.read_only_note = QLabel(
+            tr("The workspace is open read-only: the profile cannot be changed."), self)
+        self.read_only_note.setWordWrap(True)
+        lay.addWidget(self.read_only_note)
+        lay.addStretch(0)
+
+        self.bindings = {
+            "name": FieldBinding(controller, self.name_edit, "organization", "name"),
+            "scope": FieldBinding(controller, self.scope_edit, "organization", "scope"),
+            "quality_policy": FieldBinding(controller, self.policy_edit, "organization",
+                                           "quality_policy"),
+            "sites": FieldBinding(controller, self.sites_edit, "organization", "sites"),
+        }
+        self.show_profile(None, read_only=True)
+
+    def _text_edit(self, name: str, lines: int, *, grow: bool = False) -> QPlainTextEdit:
+        """A text box ``lines`` lines high (in the user's font); ``grow`` takes spare height."""
+        edit = QPlainTextEdit(self.form_widget)
+        edit.setObjectName(name)
+        edit.setTabChangesFocus(True)
+        line = QFontMetrics(edit.font()).lineSpacing()
+        height = line * lines + 2 * edit.frameWidth() + int(edit.document().documentMargin() * 2)
+        if grow:
+            edit.setMinimumHeight(height)
+            edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        else:
+            edit.setFixedHeight(height)
+        return edit
+
+    def show_profile(self, profile, *, read_only: bool) -> None:
+        self.empty.setVisible(profile is None and self.controller.workspace is not None)
+        self.create_button.setEnabled(not read_only)
+        self.form_widget.setVisible(profile is not None)
+        self.read_only_note.setVisible(read_only and self.controller.workspace is not None)
+        for field, binding in self.bindings.items():
+            binding.set_record(profile.id if profile else None,
+                               getattr(profile, field) if profile else "")
+            binding.set_read_only(read_only)
+
+    def create_profile(self) -> None:
+        ws = self.controller.workspace
+        if ws is None:
+            return
+        cmd = CreateCommand(ws, "organization", {"name": tr("My organization")},
+                            text=tr("Create organization profile"))
+        if self.controller.push(cmd):
+            self.name_edit.setFocus()
+            self.name_edit.selectAll()
+
+
+class DashboardPage(Page):
+    kinds = None  # every change adds audit events, so the figures always move
+
+    def __init__(self, controller, spec, parent: QWidget | None = None):
+        super().__init__(controller, spec, parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        content = QWidget(scroll)
+        scroll.setWidget(content)
+        lay = QVBoxLayout(content)
+
+        self.title = heading(tr("Dashboard"), parent=content)
+        self.title.setObjectName("dashboardTitle")
+        self.path_label = QLabel(content)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.path_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.path_label.setWordWrap(True)
+        lay.addWidget(self.title)
+        lay.addWidget(self.path_label)
+
+        body = QHBoxLayout()
+        lay.addLayout(body, 1)
+        cards_box = QWidget(content)
+        self.grid = QGridLayout(cards_box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.cards: dict[str, StatCard] = {}
+        columns = 3
+        for i, (key, caption) in enumerate(card_captions()):
+            card = StatCard(key, caption, cards_box)
+            self.cards[key] = card
+            self.grid.addWidget(card, i // columns, i % columns)
+        self.grid.setRowStretch(self.grid.rowCount(), 1)
+        body.addWidget(cards_box, 3, Qt.AlignmentFlag.AlignTop)
+        self.profile = ProfilePanel(controller, content)
+        body.addWidget(self.profile, 2)
+
+    def refresh(self) -> None:
+        from ...services.organization import get_profile
+
+        ws = self.workspace
+        ov = self.controller.current_overview()
+        if ws is None or ov is None:
+            return
+        self.title.setText(ov.organization or ws.path.stem)
+        self.path_label.setText(str(ws.path))
+        for key, card in self.cards.items():
+            if key == "actions":
+                card.set_value(ov.open_actions)
+                if ov.overdue_actions:
+                    card.set_detail(tr("{n} overdue").format(
+                        n=QLocale().toString(ov.overdue_actions)), warning=True)
+                else:
+                    card.set_detail(tr("none overdue, {n} in total").format(
+                        n=QLocale().toString(ov.counts.get("actions", 0))))
+            else:
+                card.set_value(ov.counts.get(key, 0))
+        self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
+
+    def workspace_closed(self) -> None:
+        self.title.setText(tr("Dashboard"))
+        self.path_label.clear()
+        for card in self.cards.values():
+            card.value.setText("–")
+            card.set_detail("")
+        self.profile.show_profile(None, read_only=True)

@@ -1,0 +1,368 @@
+"""The Processes page: the process list with its turtle/SIPOC panel, and the map editor.
+
+The list shows every process with owner, status, counts, inputs/outputs and purpose; add,
+rename (F2 or type in the cell), duplicate and delete are undoable. Opening a process (double-
+click, Enter or "Open map") shows its flowchart in the editor; Back returns to the list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..commands import DeleteCommand
+from ..flowchart.editor import FlowchartEditor
+from ..pages.base import Page, heading
+from .commands import AddProcessCommand, DuplicateProcessCommand
+from .model import COLUMNS, ID_ROLE, ChoiceDelegate, ProcessTableModel
+from .turtle import TurtlePanel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...services.records import Change
+    from ...storage.workspace import Workspace
+    from ..controller import WorkspaceController
+    from ..pages import PageSpec
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ProcessesPage", text)
+
+
+LIST_KINDS = frozenset({"process", "role", "risk", "document", "process_node"})
+
+
+class ProcessesPage(Page):
+    """Navigation page "Processes" (``factory="qms_desktop.ui.processes:ProcessesPage"``)."""
+
+    kinds = LIST_KINDS | frozenset({"process_edge", "process_lane"})
+
+    def __init__(self, controller: "WorkspaceController", spec: "PageSpec | None" = None,
+                 parent: QWidget | None = None):
+        super().__init__(controller, spec, parent)
+        self._roles: list[tuple[int, str]] | None = None
+        self._risks: dict[int, list[tuple[int, str]]] | None = None
+        self._list_stale = True
+
+        self.stack = QStackedWidget(self)
+        # -- the list
+        self.list_page = QWidget(self.stack)
+        self.model = ProcessTableModel(controller, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setSortRole(Qt.ItemDataRole.EditRole)
+        self.table = QTableView(self.list_page)
+        self.table.setObjectName("processTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setItemDelegate(ChoiceDelegate(self.model, self.table))
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        widths = {"code": 70, "name": 220, "owner_role_id": 160, "status": 100, "steps": 60,
+                  "risks": 60, "documents": 80, "inputs": 170, "outputs": 170}
+        for i, (field, _e) in enumerate(COLUMNS):
+            if field in widths:
+                self.table.setColumnWidth(i, widths[field])
+        self.table.doubleClicked.connect(lambda _idx: self.open_selected())
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(self.open_selected)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+
+        self.search = QLineEdit(self.list_page)
+        self.search.setObjectName("processSearch")
+        self.search.setPlaceholderText(tr("Search processes"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+
+        def button(name: str, text: str, slot, tip: str = "") -> QPushButton:
+            b = QPushButton(text, self.list_page)
+            b.setObjectName(name)
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False: slot())
+            return b
+
+        self.add_button = button("addProcess", tr("Add"), self.add_process,
+                                 tr("Add a new process"))
+        self.duplicate_button = button("duplicateProcess", tr("Duplicate"), self.duplicate_selected,
+                                       tr("Copy the process with its whole map"))
+        self.delete_button = button("deleteProcess", tr("Delete"), self.delete_selected,
+                                    tr("Delete the process and its map (Undo brings them back)"))
+        self.open_button = button("openProcess", tr("Open map"), self.open_selected,
+                                  tr("Show the process's flowchart"))
+        self.import_bpmn_button = button("importBpmn", tr("Import BPMN…"),
+                                         lambda: self.editor.import_file("bpmn"),
+                                         tr("Import a BPMN 2.0 XML file as a new process"))
+        self.import_drawio_button = button("importDrawio", tr("Import draw.io…"),
+                                           lambda: self.editor.import_file("drawio"),
+                                           tr("Import a draw.io diagram as a new process"))
+        bar = QHBoxLayout()
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.duplicate_button)
+        bar.addWidget(self.delete_button)
+        bar.addWidget(self.open_button)
+        bar.addSpacing(12)
+        bar.addWidget(self.import_bpmn_button)
+        bar.addWidget(self.import_drawio_button)
+        bar.addStretch(1)
+        bar.addWidget(self.search, 1)
+
+        self.turtle = TurtlePanel(controller, self.list_page)
+        self.turtle.openMapRequested.connect(self.open_map)
+        turtle_scroll = QScrollArea(self.list_page)
+        turtle_scroll.setWidgetResizable(True)
+        turtle_scroll.setWidget(self.turtle)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self.list_page)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(turtle_scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        ll = QVBoxLayout(self.list_page)
+        ll.addWidget(heading(tr("Processes")))
+        self.hint = QLabel(tr("Each process with its owner, purpose, inputs and outputs. "
+                              "Select one to edit its turtle below; open it to edit its map."))
+        self.hint.setWordWrap(True)
+        ll.addWidget(self.hint)
+        ll.addLayout(bar)
+        ll.addWidget(self.splitter, 1)
+
+        # -- the map
+        self.editor = FlowchartEditor(controller, self.stack)
+        self.editor.backToList.connect(self.show_list)
+        self.editor.mapClosed.connect(self.show_list)
+        self.editor.mapOpened.connect(self._map_opened)
+        self.stack.addWidget(self.list_page)
+        self.stack.addWidget(self.editor)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.stack)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ Page
+    def refresh(self) -> None:
+        if self.stack.currentWidget() is not self.list_page:
+            self._list_stale = True
+            return
+        self.reload_list()
+
+    def _on_changed(self, change: "Change") -> None:
+        if change.touches("role"):
+            self._roles = None
+        if change.touches("risk", "process"):
+            self._risks = None
+        super()._on_changed(change)
+
+    def workspace_opened(self, ws: "Workspace") -> None:
+        self._roles = None
+        self._risks = None
+        self._list_stale = True
+        self.show_list()
+
+    def workspace_closed(self) -> None:
+        self._roles = None
+        self._risks = None
+        self.editor.close_map()
+        self.model.set_rows([])
+        self.turtle.show_process(None)
+        self.stack.setCurrentWidget(self.list_page)
+
+    def search_widget(self) -> QWidget | None:
+        return self.search if self.stack.currentWidget() is self.list_page else None
+
+    # ------------------------------------------------------------------ data
+    def roles(self) -> list[tuple[int, str]]:
+        if self._roles is None:
+            from ...services.processes import link_choices
+
+            self._roles = link_choices(self.workspace)["roles"]
+        return self._roles
+
+    def risks_of(self, pid: int) -> list[tuple[int, str]]:
+        if self._risks is None:
+            from ...services.risks import list_risks
+
+            by: dict[int, list[tuple[int, str]]] = {}
+            for r in list_risks(self.workspace):
+                if r.process_id is not None:
+                    level = f" [{r.level}]" if r.level else ""
+                    by.setdefault(r.process_id, []).append(
+                        (r.id, f"{r.ref} {r.title}".strip() + level))
+            self._risks = by
+        return self._risks.get(pid, [])
+
+    def reload_list(self) -> None:
+        from ...services.processes import list_processes
+
+        ws = self.workspace
+        if ws is None:
+            return
+        self._list_stale = False
+        keep = self.selected_process_id()
+        self.model.set_roles(self.roles())
+        self.model.set_rows(list_processes(ws))
+        if keep is not None and self.model.row_of(keep) >= 0:
+            self.select_process(keep)
+        elif self.proxy.rowCount() and self.selected_process_id() is None:
+            self.table.selectRow(0)
+        self._show_current()
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ selection
+    def selected_process_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        if not idx.isValid():
+            return None
+        return idx.data(ID_ROLE)
+
+    def select_process(self, pid: int) -> bool:
+        row = self.model.row_of(pid)
+        if row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(row, 1))
+        if not idx.isValid():
+            self.search.clear()
+            idx = self.proxy.mapFromSource(self.model.index(row, 1))
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(idx)
+        return True
+
+    def _show_current(self) -> None:
+        pid = self.selected_process_id()
+        row = self.model.process_at(self.model.row_of(pid)) if pid is not None else None
+        if row is None:
+            self.turtle.show_process(None, self.roles() if self.workspace else [])
+        else:
+            self.turtle.show_process(row, self.roles(), self.risks_of(row.id))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_ws = self.workspace is not None
+        writable = has_ws and not self.controller.read_only
+        selected = self.selected_process_id() is not None
+        self.add_button.setEnabled(writable)
+        self.duplicate_button.setEnabled(writable and selected)
+        self.delete_button.setEnabled(writable and selected)
+        self.open_button.setEnabled(has_ws and selected)
+        self.import_bpmn_button.setEnabled(writable)
+        self.import_drawio_button.setEnabled(writable)
+
+    # ------------------------------------------------------------------ list actions
+    def add_process(self) -> int | None:
+        ws = self.workspace
+        if ws is None:
+            return None
+        cmd = AddProcessCommand(ws, {"name": tr("New process")})
+        if not self.controller.push(cmd):
+            return None
+        self.reload_list()
+        self.select_process(cmd.process_id)
+        self.rename_selected()
+        return cmd.process_id
+
+    def rename_selected(self) -> bool:
+        if self.stack.currentWidget() is self.editor:
+            return self.editor.rename_selected()
+        pid = self.selected_process_id()
+        if pid is None:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(self.model.row_of(pid), 1))
+        self.table.setFocus()
+        self.table.setCurrentIndex(idx)
+        self.table.edit(idx)
+        return True
+
+    def duplicate_selected(self) -> int | None:
+        ws, pid = self.workspace, self.selected_process_id()
+        if ws is None or pid is None:
+            return None
+        row = self.model.process_at(self.model.row_of(pid))
+        cmd = DuplicateProcessCommand(ws, pid, row.name if row else "")
+        if not self.controller.push(cmd):
+            return None
+        self.reload_list()
+        self.select_process(cmd.process_id)
+        return cmd.process_id
+
+    def delete_selected(self) -> bool:
+        if self.stack.currentWidget() is self.editor:
+            return self.editor.delete_selected()
+        ws, pid = self.workspace, self.selected_process_id()
+        if ws is None or pid is None:
+            return False
+        row = self.model.process_at(self.model.row_of(pid))
+        text = tr("Delete “{name}”").format(name=row.name) if row else None
+        return self.controller.push(DeleteCommand(ws, "process", pid, text=text))
+
+    def open_selected(self) -> bool:
+        pid = self.selected_process_id()
+        if pid is None:
+            return False
+        self.open_map(pid)
+        return True
+
+    # ------------------------------------------------------------------ switching
+    def open_map(self, pid: int) -> None:
+        self.turtle.flush()
+        self.editor.history.clear()
+        self.editor.process_id = None
+        self.stack.setCurrentWidget(self.editor)
+        try:
+            self.editor.open_process(pid)
+        except Exception as e:
+            self.stack.setCurrentWidget(self.list_page)
+            from ..errors import report_exception
+
+            report_exception(e, self)
+            return
+        self.editor.view.setFocus()
+
+    def _map_opened(self, pid, container) -> None:
+        # e.g. an import started from the list opens its new map
+        if self.stack.currentWidget() is not self.editor:
+            self.stack.setCurrentWidget(self.editor)
+
+    def show_list(self) -> None:
+        self.stack.setCurrentWidget(self.list_page)
+        pid = self.editor.process_id
+        if self.workspace is not None:
+            self.reload_list()
+        if pid is not None:
+            self.select_process(pid)
+
+    # -- main window hooks
+    def print_preview(self) -> None:
+        if self.stack.currentWidget() is self.editor:
+            self.editor.print_preview()
+
+    def print_document(self) -> None:
+        if self.stack.currentWidget() is self.editor:
+            self.editor.print_map()

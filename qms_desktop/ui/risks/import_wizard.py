@@ -1,0 +1,669 @@
+"""The import wizard: pick a file → its sheet and header row → the column mapping (guessed,
+editable) → how text ratings read → a dry run with a per-row report → import all-or-nothing in
+the background, with progress and Cancel.
+
+Reading and checking are ``services.imports.risk_table`` and ``services.risks.import_risks``;
+the wizard only collects the choices and shows the reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from ...core.risk import text_rating_to_number
+from . import style
+from .delegates import ValueCombo, rating_items
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..controller import WorkspaceController
+
+tr = style.tr
+
+FILE_FILTER = "Registers (*.xlsx *.xlsm *.csv *.tsv *.txt);;All files (*)"
+PREVIEW_ROWS = 15
+MAX_PREVIEW_COLUMNS = 40
+
+
+def _rt():
+    from ...services.imports import risk_table
+
+    return risk_table
+
+
+def column_name(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    name, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+class RatingOverrides:
+    """A table source whose rating cells holding text read as the numbers the user chose.
+
+    ``overrides`` maps a 0-based column to {cell text (stripped): number}. Everything else is
+    the wrapped :class:`~qms_desktop.services.imports.risk_table.TableSource`.
+    """
+
+    def __init__(self, source, sheet: str, header_row: int,
+                 overrides: dict[int, dict[str, int]]):
+        self._source = source
+        self._sheet = sheet
+        self._header_row = header_row
+        self._overrides = {c: t for c, t in overrides.items() if t}
+        self._replaced = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    def _data(self, sheet):
+        data = self._source._data(sheet)
+        if not self._overrides or self._source._sheet_name(sheet) != self._sheet:
+            return data
+        if self._replaced is None:
+            rows = list(data.rows)
+            for i in range(self._header_row, len(rows)):
+                row = rows[i]
+                changed = None
+                for col, table in self._overrides.items():
+                    value = row[col] if col < len(row) else None
+                    if isinstance(value, str) and value.strip() in table:
+                        changed = changed if changed is not None else list(row)
+                        changed[col] = table[value.strip()]
+                if changed is not None:
+                    rows[i] = changed
+            self._replaced = dataclasses.replace(data, rows=rows)
+        return self._replaced
+
+    def rows(self, sheet=None):
+        return self._data(sheet).rows
+
+
+# ====================================================================== pages
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Choose the register file"))
+        self.setSubTitle(tr("An Excel workbook (.xlsx) or a CSV file. Headers in English, "
+                            "French or German are recognised; nothing is changed until the last "
+                            "step."))
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.path = QLineEdit(self)
+        self.path.setPlaceholderText(tr("Path of the .xlsx or .csv file"))
+        self.path.textChanged.connect(lambda _t: (self.error.clear(), self.completeChanged.emit()))
+        browse = QPushButton(tr("Browse…"), self)
+        browse.clicked.connect(self.browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        lay.addLayout(row)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: %s;" % style.Palette().overdue.color().name())
+        lay.addWidget(self.error)
+        lay.addStretch(1)
+
+    def browse(self) -> None:
+        start = self.path.text() or self.w.start_dir
+        path, _f = QFileDialog.getOpenFileName(self, tr("Import risk register"), start,
+                                               FILE_FILTER)
+        if path:
+            self.path.setText(path)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.path.text().strip())
+
+    def validatePage(self) -> bool:  # noqa: N802
+        rt = _rt()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.w.source = rt.open_table(Path(self.path.text().strip()))
+        except rt.ImportFileError as e:
+            self.error.setText(str(e))
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        return True
+
+
+class SheetPage(QWizardPage):
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Sheet and header row"))
+        self.setSubTitle(tr("Choose the sheet holding the register and the row with the column "
+                            "titles (it is guessed)."))
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.sheet = ValueCombo([], self)
+        self.sheet.currentIndexChanged.connect(self._sheet_changed)
+        form.addRow(tr("Sheet"), self.sheet)
+        self.header_row = QSpinBox(self)
+        self.header_row.setRange(1, 1)
+        self.header_row.valueChanged.connect(self._show_preview)
+        form.addRow(tr("Header row"), self.header_row)
+        lay.addLayout(form)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        self.preview = QTableWidget(self)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.setWordWrap(False)
+        lay.addWidget(self.preview, 1)
+        self._ok = False
+
+    def initializePage(self) -> None:  # noqa: N802
+        src = self.w.source
+        items = [(name + (tr(" (hidden)") if name in src.hidden_sheets else ""), name, "")
+                 for name in src.sheets]
+        self.sheet.set_items(items)
+        visible = [n for n in src.sheets if n not in src.hidden_sheets]
+        self.sheet.set_value((visible or src.sheets)[0])
+        self._sheet_changed()
+
+    def _sheet_changed(self, *_a) -> None:
+        rt = _rt()
+        name = self.sheet.value()
+        if name is None:
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            rows = self.w.source.rows(name)
+            guessed = self.w.source.guess_header_row(name) if rows else 1
+        except (rt.ImportFileError, ValueError) as e:
+            self.error.setText(str(e))
+            self._ok = False
+            self.preview.clear()
+            self.completeChanged.emit()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.error.setText("" if rows else tr("This sheet is empty; choose another one."))
+        self._ok = bool(rows)
+        self.w.sheet = name
+        self.header_row.blockSignals(True)
+        self.header_row.setRange(1, max(1, min(len(rows), 30)))
+        self.header_row.setValue(guessed)
+        self.header_row.blockSignals(False)
+        self._show_preview()
+        self.completeChanged.emit()
+
+    def _show_preview(self, *_a) -> None:
+        name = self.sheet.value()
+        if name is None or not self._ok:
+            return
+        rows = self.w.source.rows(name)
+        header = self.header_row.value()
+        shown = rows[: max(PREVIEW_ROWS, header + 5)]
+        width = min(max((len(r) for r in shown), default=0), MAX_PREVIEW_COLUMNS)
+        self.preview.clear()
+        self.preview.setRowCount(len(shown))
+        self.preview.setColumnCount(width)
+        self.preview.setHorizontalHeaderLabels([column_name(i) for i in range(width)])
+        self.preview.setVerticalHeaderLabels([str(i + 1) for i in range(len(shown))])
+        bold = QFont(self.preview.font())
+        bold.setBold(True)
+        for r, row in enumerate(shown):
+            for c in range(min(width, len(row))):
+                item = QTableWidgetItem(_cell_text(row[c]))
+                if r + 1 == header:
+                    item.setFont(bold)
+                    item.setBackground(self.palette().highlight())
+                    item.setForeground(self.palette().highlightedText())
+                elif r + 1 < header:
+                    item.setForeground(style.Palette().muted)
+                self.preview.setItem(r, c, item)
+        self.w.header_row = header
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self._ok
+
+
+class MappingPage(QWizardPage):
+    COLUMNS = (tr("Column"), tr("Header"), tr("Examples"), tr("Imported as"), tr("Fill down"))
+
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Map the columns"))
+        self.setSubTitle(tr("Each column is matched to a field from its title; change any that "
+                            "are wrong. “Fill down” repeats a value into the empty cells below it "
+                            "(grouped or merged layouts)."))
+        lay = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+        options = QFormLayout()
+        self.dayfirst = QCheckBox(tr("Dates like 03/04/2026 mean 3 April (day first)"), self)
+        self.dayfirst.setChecked(True)
+        options.addRow(self.dayfirst)
+        self.extra_notes = QCheckBox(tr("Copy the other columns into the notes"), self)
+        self.extra_notes.setChecked(True)
+        options.addRow(self.extra_notes)
+        self.existing = ValueCombo([
+            (tr("Report it as an error"), "error", ""),
+            (tr("Update the existing risk"), "update", "")], self)
+        options.addRow(tr("A row whose ID already exists:"), self.existing)
+        lay.addLayout(options)
+        self.problems = QLabel(self)
+        self.problems.setWordWrap(True)
+        lay.addWidget(self.problems)
+        self.combos: list[ValueCombo] = []
+        self.fill: list[QCheckBox] = []
+        self.headers: list[str] = []
+        self._problems: list[str] = []
+
+    @staticmethod
+    def field_items() -> list[tuple[str, Any, str]]:
+        rt = _rt()
+        return [(tr("— not imported"), None, "")] + [
+            (rt.FIELD_LABELS[f], f, "") for f in rt.MAPPABLE_FIELDS]
+
+    def initializePage(self) -> None:  # noqa: N802
+        rt = _rt()
+        src, sheet, header = self.w.source, self.w.sheet, self.w.header_row
+        headers = src.headers(sheet, header)
+        samples = src.sample_rows(sheet, header)
+        mapping = rt.guess_mapping(headers, samples)
+        computed = rt.computed_columns(headers)
+        width = max([len(headers)] + [len(r) for r in samples])
+        self.headers = headers + [""] * (width - len(headers))
+        self.table.setRowCount(width)
+        self.combos, self.fill = [], []
+        items = self.field_items()
+        for c in range(width):
+            self.table.setItem(c, 0, QTableWidgetItem(column_name(c)))
+            self.table.setItem(c, 1, QTableWidgetItem(self.headers[c]))
+            examples = [_cell_text(r[c]) for r in samples[:4] if c < len(r) and r[c] is not None]
+            ex_item = QTableWidgetItem(" | ".join(examples))
+            ex_item.setToolTip("\n".join(examples))
+            self.table.setItem(c, 2, ex_item)
+            combo = ValueCombo(items, self.table)
+            combo.set_value(mapping.get(c))
+            if c in computed:
+                combo.setToolTip(tr("A computed column (score, level, RPN, AP): it is worked out "
+                                    "again from the ratings."))
+            combo.currentIndexChanged.connect(self._mapping_changed)
+            self.table.setCellWidget(c, 3, combo)
+            self.combos.append(combo)
+            check = QCheckBox(self.table)
+            check.setToolTip(tr("Repeat the value above into empty cells of this column"))
+            self.table.setCellWidget(c, 4, check)
+            self.fill.append(check)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self._mapping_changed()
+
+    def mapping(self) -> dict[int, str]:
+        return {c: combo.value() for c, combo in enumerate(self.combos)
+                if combo.value() is not None}
+
+    def set_mapping(self, mapping: dict[int, str]) -> None:
+        for c, combo in enumerate(self.combos):
+            combo.set_value(mapping.get(c))
+        self._mapping_changed()
+
+    def fill_down(self) -> frozenset[str]:
+        return frozenset(combo.value() for combo, check in zip(self.combos, self.fill)
+                         if check.isChecked() and combo.value() is not None)
+
+    def _mapping_changed(self, *_a) -> None:
+        rt = _rt()
+        mapping = self.mapping()
+        problems = rt.validate_mapping(mapping, len(self.combos))
+        if not set(mapping.values()) & {"title", "description", "failure_mode"}:
+            problems.append(tr("Map a column to Title (or Description) so every risk gets a "
+                               "title."))
+        self.problems.setText("\n".join(problems))
+        self._problems = problems
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.combos) and not self._problems
+
+    def validatePage(self) -> bool:  # noqa: N802
+        rt = _rt()
+        self.w.mapping = self.mapping()
+        self.w.options = rt.ImportOptions(
+            header_row=self.w.header_row, dayfirst=self.dayfirst.isChecked(),
+            fill_down=self.fill_down(),
+            extra_columns="notes" if self.extra_notes.isChecked() else "ignore")
+        self.w.on_existing = self.existing.value()
+        return True
+
+
+class RatingsPage(QWizardPage):
+    """How each text found in a rating column reads as a number."""
+
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Text ratings"))
+        self.setSubTitle(tr("Ratings written as words (“Very High”, “Severe”, “faible”) are read "
+                            "as numbers. Check each one; a word left at “—” makes its rows "
+                            "fail."))
+        lay = QVBoxLayout(self)
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        lay.addWidget(self.info)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setHorizontalHeaderLabels([tr("Column"), tr("Text"), tr("Rows"),
+                                              tr("Read as")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+        self.entries: list[tuple[int, str, ValueCombo]] = []
+
+    def initializePage(self) -> None:  # noqa: N802
+        rt = _rt()
+        rows = self.w.source.rows(self.w.sheet)[self.w.header_row:]
+        found: list[tuple[int, str, str, int]] = []  # column, field, text, count
+        for col, name in sorted(self.w.mapping.items()):
+            if name not in rt.RATING_FIELDS:
+                continue
+            counts = Counter(r[col].strip() for r in rows
+                             if col < len(r) and isinstance(r[col], str) and r[col].strip())
+            for text, n in sorted(counts.items()):
+                found.append((col, name, text, n))
+        self.table.setRowCount(len(found))
+        self.entries = []
+        headers = self.w.page(RiskImportWizard.MAPPING).headers
+        for i, (col, name, text, n) in enumerate(found):
+            scale = 10 if name in ("severity", "occurrence", "detection") else 5
+            label = f"{column_name(col)} · {headers[col] or rt.FIELD_LABELS[name]}"
+            self.table.setItem(i, 0, QTableWidgetItem(label))
+            self.table.setItem(i, 1, QTableWidgetItem(text))
+            self.table.setItem(i, 2, QTableWidgetItem(str(n)))
+            items = rating_items(name)
+            items[0] = (tr("— not a rating (rows fail)"), None, "")
+            combo = ValueCombo(items, self.table)
+            previous = self.w.rating_overrides.get(col, {}).get(text)
+            combo.set_value(previous if previous is not None
+                            else text_rating_to_number(text, scale))
+            self.table.setCellWidget(i, 3, combo)
+            self.entries.append((col, text, combo))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.info.setText(tr("{n} different texts were found in the rating columns.").format(
+            n=len(found)) if found else
+            tr("Every rating in the mapped columns is a number; nothing to check here."))
+
+    def overrides(self) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for col, text, combo in self.entries:
+            if combo.value() is not None:
+                out.setdefault(col, {})[text] = combo.value()
+        return out
+
+    def set_override(self, text: str, value: int | None) -> None:
+        for _col, t, combo in self.entries:
+            if t == text:
+                combo.set_value(value)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        self.w.rating_overrides = self.overrides()
+        return True
+
+
+class PreviewPage(QWizardPage):
+    """The dry run: every row checked against the file and the workspace; nothing written."""
+
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Check (dry run)"))
+        self.setSubTitle(tr("Every row is checked; nothing has been imported yet. Rows with "
+                            "errors block the import: fix them in the file or the mapping."))
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, tr("Import"))
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        top.addWidget(self.summary, 1)
+        self.show_filter = ValueCombo([(tr("All rows"), "all", ""),
+                                       (tr("Errors"), "error", ""),
+                                       (tr("Warnings"), "warning", ""),
+                                       (tr("Errors and warnings"), "problems", "")], self)
+        self.show_filter.currentIndexChanged.connect(self._apply_filter)
+        top.addWidget(self.show_filter)
+        lay.addLayout(top)
+        self.table = QTableWidget(0, 5, self)
+        self.table.setHorizontalHeaderLabels([tr("Row"), tr("Result"), tr("ID"), tr("Title"),
+                                              tr("Messages")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.table, 1)
+        self.report = None
+        self.task = None
+        self.error: BaseException | None = None
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.report = None
+        self.error = None
+        self.table.setRowCount(0)
+        self.summary.setText(tr("Checking every row…"))
+        self.completeChanged.emit()
+        w = self.w
+        ws = w.controller.workspace
+        source = w.mapped_source()
+        sheet, mapping, options, existing = w.sheet, dict(w.mapping), w.options, w.on_existing
+
+        def check(ctx):
+            from ...services import risks
+
+            rt = _rt()
+            preview = rt.parse_rows(source, sheet, mapping, options)
+            ctx.check()
+            report = risks.import_risks(ws, source, sheet=sheet, mapping=mapping,
+                                        options=options, dry_run=True, on_existing=existing)
+            return preview, report
+
+        self.task = w.controller.runner.run(check, on_result=self._checked,
+                                            on_error=self._failed)
+
+    def _checked(self, result) -> None:
+        preview, report = result
+        self.report = report
+        titles = {r.row_number: r.values.get("title", "") for r in preview.rows}
+        pal = style.Palette(style.is_dark(self.palette()))
+        self.table.setRowCount(len(report.rows))
+        labels = {"ok": tr("✓ OK"), "warning": tr("⚠ Warning"), "error": tr("✗ Error")}
+        for i, row in enumerate(report.rows):
+            self.table.setItem(i, 0, QTableWidgetItem(str(row.row_number)))
+            result_item = QTableWidgetItem(labels.get(row.status, row.status))
+            result_item.setData(Qt.ItemDataRole.UserRole, row.status)
+            if row.status in ("error", "warning"):
+                result_item.setForeground(pal.overdue)
+                bold = QFont(result_item.font())
+                bold.setBold(row.status == "error")
+                result_item.setFont(bold)
+            self.table.setItem(i, 1, result_item)
+            self.table.setItem(i, 2, QTableWidgetItem(row.ref))
+            self.table.setItem(i, 3, QTableWidgetItem(titles.get(row.row_number, "")))
+            message = QTableWidgetItem("\n".join(row.messages))
+            message.setToolTip("\n".join(row.messages))
+            self.table.setItem(i, 4, message)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        if len(report.rows) <= 2000:  # measuring rows is slow for huge files
+            self.table.resizeRowsToContents()
+        text = report.summary()
+        if report.notes:
+            text += "\n" + "\n".join(report.notes)
+        if report.people_added:
+            text += "\n" + tr("New people: {names}.").format(names=", ".join(report.people_added))
+        if report.errors:
+            text += "\n" + tr("Nothing will be imported while a row has an error.")
+        self.summary.setText(text)
+        self._apply_filter()
+        self.completeChanged.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self.summary.setText(tr("The file could not be checked: {reason}").format(reason=error))
+        self.completeChanged.emit()
+
+    def _apply_filter(self, *_a) -> None:
+        wanted = self.show_filter.value()
+        for i in range(self.table.rowCount()):
+            status = self.table.item(i, 1).data(Qt.ItemDataRole.UserRole)
+            hide = (wanted == "error" and status != "error"
+                    or wanted == "warning" and status != "warning"
+                    or wanted == "problems" and status == "ok")
+            self.table.setRowHidden(i, hide)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        r = self.report
+        return r is not None and not r.errors and (r.created + r.updated) > 0
+
+    def validatePage(self) -> bool:  # noqa: N802
+        return self.w.start_import() is not None
+
+
+class DonePage(QWizardPage):
+    def __init__(self, wizard: "RiskImportWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(tr("Importing"))
+        lay = QVBoxLayout(self)
+        self.label = QLabel(tr("Importing…"), self)
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label)
+        lay.addStretch(1)
+        self.is_done = False
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.is_done
+
+
+# ====================================================================== wizard
+
+
+class RiskImportWizard(QWizard):
+    FILE, SHEET, MAPPING, RATINGS, PREVIEW, DONE = range(6)
+
+    def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(tr("Import risk register"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        ws = controller.workspace
+        self.start_dir = str(ws.path.parent) if ws is not None else ""
+        self.source = None
+        self.sheet: str | None = None
+        self.header_row = 1
+        self.mapping: dict[int, str] = {}
+        self.options = None
+        self.on_existing = "error"
+        self.rating_overrides: dict[int, dict[str, int]] = {}
+        self.import_task = None
+        self.result_report = None
+        self.import_error: BaseException | None = None
+        self.setPage(self.FILE, FilePage(self))
+        self.setPage(self.SHEET, SheetPage(self))
+        self.setPage(self.MAPPING, MappingPage(self))
+        self.setPage(self.RATINGS, RatingsPage(self))
+        self.setPage(self.PREVIEW, PreviewPage(self))
+        self.setPage(self.DONE, DonePage(self))
+        self.resize(900, 620)
+
+    def mapped_source(self):
+        return RatingOverrides(self.source, self.sheet, self.header_row, self.rating_overrides)
+
+    def start_import(self):
+        """Write the checked rows in the background (one transaction; Cancel rolls back)."""
+        from ...services.records import Change
+
+        try:
+            self.controller.require_writable()
+        except Exception as e:  # noqa: BLE001 - shown to the user
+            QMessageBox.warning(self, self.windowTitle(), str(e))
+            return None
+        ws = self.controller.workspace
+        source = self.mapped_source()
+        sheet, mapping, options, existing = self.sheet, dict(self.mapping), self.options, \
+            self.on_existing
+
+        def run(ctx):
+            from ...services import risks
+
+            return risks.import_risks(ws, source, sheet=sheet, mapping=mapping, options=options,
+                                      on_existing=existing, progress=ctx.callback,
+                                      cancelled=lambda: ctx.cancelled)
+
+        done_page: DonePage = self.page(self.DONE)
+
+        def finished(report) -> None:
+            self.result_report = report
+            if report.committed:
+                self.controller.notify(Change(frozenset({"risk", "person"})))
+                done_page.label.setText(tr("Imported: {summary}").format(
+                    summary=report.summary()))
+            else:
+                done_page.label.setText(tr("Nothing was imported: {summary}").format(
+                    summary=report.summary()))
+            done_page.is_done = True
+            done_page.completeChanged.emit()
+
+        def failed(error: BaseException) -> None:
+            self.import_error = error
+            done_page.label.setText(tr("Nothing was imported: {reason}").format(reason=error))
+            done_page.is_done = True
+            done_page.completeChanged.emit()
+
+        def cancelled(_result) -> None:
+            done_page.label.setText(tr("The import was cancelled; nothing was imported."))
+            done_page.is_done = True
+            done_page.completeChanged.emit()
+
+        self.import_task = self.controller.runner.run(
+            run, label=tr("Importing risks…"), parent=self, on_result=finished,
+            on_error=failed, on_cancelled=cancelled)
+        return self.import_task

@@ -1,0 +1,163 @@
+"""Colours, icons and labels of the risk register, readable without colour and in dark mode.
+
+Every colour comes with text (the level's name, "overdue") and a shape icon, so the register
+reads the same for colour-blind users and in grey-scale print. Colours follow the palette:
+pastel fills with dark text on a light window, deep fills with light text on a dark one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, \
+    QPolygonF
+from PySide6.QtWidgets import QApplication
+
+from ...core.risk import IMPACT_LABELS, LIKELIHOOD_LABELS
+
+#: (fill, text) per level on light and dark windows (the light ones match the xlsx export).
+_LEVEL = {
+    False: {"low": ("#C6EFCE", "#004D00"), "medium": ("#FFEB9C", "#4D3B00"),
+            "high": ("#F8CBAD", "#7A2E00"), "critical": ("#C00000", "#FFFFFF")},
+    True: {"low": ("#1F5130", "#D8F3DF"), "medium": ("#6B5300", "#FFF1C2"),
+           "high": ("#8A3B12", "#FFE2D1"), "critical": ("#B3001B", "#FFFFFF")},
+}
+_AP_LEVEL = {"H": "critical", "M": "medium", "L": "low"}
+_OVERDUE = {False: "#B00020", True: "#FF8A80"}
+_MUTED = {False: "#8A8A8A", True: "#8C8C8C"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("risks", text)
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the window background is dark (dark mode or a dark theme)."""
+    if palette is None:
+        app = QApplication.instance()
+        palette = app.palette() if app is not None else QPalette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def level_label(level: str) -> str:
+    return {"low": tr("Low"), "medium": tr("Medium"), "high": tr("High"),
+            "critical": tr("Critical")}.get(level, level)
+
+
+def ap_label(ap: str) -> str:
+    return {"H": tr("H (high)"), "M": tr("M (medium)"), "L": tr("L (low)")}.get(ap, ap)
+
+
+def kind_label(kind: str) -> str:
+    return {"risk": tr("Risk"), "opportunity": tr("Opportunity")}.get(kind, kind)
+
+
+def status_label(status: str) -> str:
+    return {"open": tr("Open"), "treating": tr("Treating"), "monitoring": tr("Monitoring"),
+            "closed": tr("Closed")}.get(status, status)
+
+
+def method_label(method: str) -> str:
+    return {"5x5": tr("5×5"), "fmea": tr("FMEA"), "both": tr("5×5 + FMEA")}.get(method, method)
+
+
+def action_status_label(status: str) -> str:
+    return {"open": tr("Open"), "in_progress": tr("In progress"), "done": tr("Done"),
+            "verified": tr("Verified"), "cancelled": tr("Cancelled")}.get(status, status)
+
+
+def likelihood_label(n: int) -> str:
+    return {1: tr("Rare"), 2: tr("Unlikely"), 3: tr("Possible"), 4: tr("Likely"),
+            5: tr("Almost certain")}.get(n, LIKELIHOOD_LABELS.get(n, str(n)))
+
+
+def impact_label(n: int) -> str:
+    return {1: tr("Insignificant"), 2: tr("Minor"), 3: tr("Moderate"), 4: tr("Major"),
+            5: tr("Severe")}.get(n, IMPACT_LABELS.get(n, str(n)))
+
+
+class Palette:
+    """QColors and icons for the current palette; rebuilt when the palette changes."""
+
+    def __init__(self, dark: bool | None = None):
+        self.dark = is_dark() if dark is None else dark
+        colours = _LEVEL[self.dark]
+        self.level_bg = {k: QBrush(QColor(v[0])) for k, v in colours.items()}
+        self.level_fg = {k: QBrush(QColor(v[1])) for k, v in colours.items()}
+        self.overdue = QBrush(QColor(_OVERDUE[self.dark]))
+        self.muted = QBrush(QColor(_MUTED[self.dark]))
+
+    def level_colours(self, level: str) -> tuple[QBrush, QBrush] | tuple[None, None]:
+        if level not in self.level_bg:
+            return None, None
+        return self.level_bg[level], self.level_fg[level]
+
+    def ap_colours(self, ap: str) -> tuple[QBrush, QBrush] | tuple[None, None]:
+        return self.level_colours(_AP_LEVEL.get(ap, ""))
+
+    def level_icon(self, level: str) -> QIcon | None:
+        return _level_icon(level, self.dark) if level in self.level_bg else None
+
+    def ap_icon(self, ap: str) -> QIcon | None:
+        return self.level_icon(_AP_LEVEL.get(ap, ""))
+
+    def overdue_icon(self) -> QIcon:
+        return _overdue_icon(self.dark)
+
+
+def _pixmap(size: int = 16) -> tuple[QPixmap, QPainter]:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return pm, p
+
+
+@lru_cache(maxsize=16)
+def _level_icon(level: str, dark: bool) -> QIcon:
+    """A shape per level (circle, triangle, square, octagon with a bar), so levels differ by
+    form as well as colour."""
+    fill, _ink = _LEVEL[dark][level]
+    edge = QColor("#F0F0F0" if dark else "#303030")
+    pm, p = _pixmap()
+    p.setPen(QPen(edge, 1.2))
+    p.setBrush(QColor(fill))
+    if level == "low":
+        p.drawEllipse(QRectF(3, 3, 10, 10))
+    elif level == "medium":
+        p.drawPolygon(QPolygonF([QPointF(8, 2.5), QPointF(14, 13.5), QPointF(2, 13.5)]))
+    elif level == "high":
+        p.drawRect(QRectF(3, 3, 10, 10))
+    else:
+        path = QPainterPath()
+        pts = [(5, 1.5), (11, 1.5), (14.5, 5), (14.5, 11), (11, 14.5), (5, 14.5), (1.5, 11),
+               (1.5, 5)]
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
+        path.closeSubpath()
+        p.drawPath(path)
+        p.setPen(QPen(QColor("#FFFFFF"), 2))
+        p.drawLine(QPointF(5, 8), QPointF(11, 8))
+    p.end()
+    return QIcon(pm)
+
+
+@lru_cache(maxsize=2)
+def _overdue_icon(dark: bool) -> QIcon:
+    """A warning triangle with an exclamation mark."""
+    colour = QColor(_OVERDUE[dark])
+    pm, p = _pixmap()
+    p.setPen(QPen(colour, 1.2))
+    p.setBrush(colour)
+    p.drawPolygon(QPolygonF([QPointF(8, 1.5), QPointF(15, 14.5), QPointF(1, 14.5)]))
+    p.setPen(QPen(QColor("#FFFFFF" if not dark else "#1A1A1A"), 2))
+    p.drawLine(QPointF(8, 6), QPointF(8, 10))
+    p.drawPoint(QPointF(8, 12.5))
+    p.end()
+    return QIcon(pm)
+
+
+def cell_style(level: str, dark: bool) -> str:
+    """A style sheet for a button or label showing ``level`` (banding editor, badges)."""
+    fill, ink = _LEVEL[dark].get(level, ("transparent", "palette(text)"))
+    return f"background-color: {fill}; color: {ink};"

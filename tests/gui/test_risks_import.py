@@ -1,0 +1,264 @@
+"""The risk import wizard: file → sheet → mapping → text ratings → dry run → import, and the
+all-or-nothing guarantees (errors block, a failure or Cancel mid-import writes nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from risks_helpers import seed_register
+
+
+@pytest.fixture
+def page(window, open_ws, qtbot, tmp_path):
+    from qms_desktop.ui.pages import page_specs
+    from qms_desktop.ui.risks import RisksPage
+
+    path = tmp_path / "register.qms"
+    seed_register(path)
+    open_ws(window, path)
+    spec = next(s for s in page_specs() if s.key == "risks")
+    p = RisksPage(window.controller, spec)
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitExposed(p)
+    yield p
+    p.close()
+
+
+def french_workbook(path):
+    """A French register: merged process cells, a blank row, text ratings (one unknown word),
+    a date written as text and a computed score column."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Registre"
+    ws.append(["Registre des risques 2026"])
+    ws.append([])
+    ws.append(["N°", "Processus", "Titre", "Cause", "Propriétaire", "Probabilité", "Gravité",
+               "Score", "Statut", "Date de revue"])
+    rows = [
+        ["RQ-1", "Purchasing", "Fournisseur unique pour l'acier", "Un seul fournisseur agréé",
+         "Ada Lovelace", "Très élevé", "Moyen", 15, "Ouvert", "31/01/2027"],
+        ["RQ-2", None, "Certificats matière manquants", "Contrôle à réception faible",
+         "Ben Carter", "Faible", "Élevé", 8, "En cours", dt.date(2027, 3, 1)],
+        [None] * 10,
+        ["RQ-3", "Machining", "Usure des outils", "Pas de compteur de vie", "Nadia Roux",
+         "Bof", "Très élevé", 10, "Surveillance", "2027-02-15"],
+    ]
+    for r in rows:
+        ws.append(r)
+    ws.merge_cells("B4:B5")  # the process is written once for two rows
+    wb.save(path)
+    return path
+
+
+def run_to_preview(wizard, qtbot, path):
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    wizard.page(RiskImportWizard.FILE).path.setText(str(path))
+    wizard.next()
+    assert wizard.currentId() == RiskImportWizard.SHEET
+    wizard.next()
+    assert wizard.currentId() == RiskImportWizard.MAPPING
+    wizard.next()
+    assert wizard.currentId() == RiskImportWizard.RATINGS
+    return wizard.page(RiskImportWizard.RATINGS)
+
+
+def wait_preview(wizard, qtbot):
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    preview = wizard.page(RiskImportWizard.PREVIEW)
+    qtbot.waitUntil(lambda: preview.report is not None or preview.error is not None,
+                    timeout=20_000)
+    assert preview.error is None, preview.error
+    return preview
+
+
+def make_wizard(page, qtbot):
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    wizard = RiskImportWizard(page.controller, page)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def test_wizard_maps_checks_and_imports_a_french_workbook(page, qtbot, tmp_path):
+    from qms_desktop.services import risks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    src = french_workbook(tmp_path / "registre.xlsx")
+    wizard = make_wizard(page, qtbot)
+    wizard.page(RiskImportWizard.FILE).path.setText(str(src))
+    wizard.next()
+    sheet = wizard.page(RiskImportWizard.SHEET)
+    assert sheet.sheet.value() == "Registre" and sheet.header_row.value() == 3
+    wizard.next()
+    mapping = wizard.page(RiskImportWizard.MAPPING)
+    guessed = mapping.mapping()
+    assert guessed[0] == "ref" and guessed[1] == "process" and guessed[2] == "title"
+    assert guessed[5] == "inherent_likelihood" and guessed[6] == "inherent_impact"
+    assert 7 not in guessed  # the computed score is not imported
+    # a mapping with a field twice is refused with a sentence
+    mapping.combos[3].set_value("title")
+    assert not mapping.isComplete() and "Title" in mapping.problems.text()
+    mapping.combos[3].set_value("cause")
+    assert mapping.isComplete()
+    wizard.next()
+
+    ratings = wizard.page(RiskImportWizard.RATINGS)
+    texts = {text: combo.value() for _c, text, combo in ratings.entries}
+    assert texts["Très élevé"] == 5 and texts["Faible"] == 2 and texts["Bof"] is None
+    ratings.set_override("Bof", 3)
+    wizard.next()
+
+    preview = wait_preview(wizard, qtbot)
+    report = preview.report
+    assert [r.status for r in report.rows].count("error") == 0
+    assert report.created == 3 and len(report.rows) == 3
+    assert any("Nadia Roux" in m for r in report.rows for m in r.messages)  # new person
+    assert preview.isComplete()
+    assert risks.list_risks(page.controller.workspace)[-1].title == "Unrated idea"  # dry run
+
+    wizard.next()  # the commit button: "Import"
+    done = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: done.is_done, timeout=20_000)
+    assert wizard.result_report.committed, done.label.text()
+    rows = {r.ref: r for r in risks.list_risks(page.controller.workspace)}
+    assert rows["RQ-1"].process == "Purchasing" and rows["RQ-2"].process == "Purchasing"
+    assert rows["RQ-3"].inherent_likelihood == 3 and rows["RQ-3"].owner == "Nadia Roux"
+    assert rows["RQ-1"].review_date == dt.date(2027, 1, 31)
+    assert page.model.rowCount() == 15  # the page refreshed
+
+
+def test_rows_with_errors_block_the_import(page, qtbot, tmp_path):
+    from qms_desktop.services import risks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    src = tmp_path / "bad.csv"
+    src.write_text("ID,Title,Likelihood,Impact\nX-1,Fine row,2,3\nX-2,,4,4\nX-3,Bad rating,9,1\n",
+                   encoding="utf-8")
+    wizard = make_wizard(page, qtbot)
+    run_to_preview(wizard, qtbot, src)
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    statuses = [r.status for r in preview.report.rows]
+    assert statuses == ["ok", "error", "error"]
+    assert not preview.isComplete()
+    assert "Nothing will be imported" in preview.summary.text()
+    preview.show_filter.set_value("error")
+    assert [preview.table.isRowHidden(i) for i in range(3)] == [True, False, False]
+    before = len(risks.list_risks(page.controller.workspace))
+    assert not wizard.button(RiskImportWizard.WizardButton.CommitButton).isEnabled()
+    assert len(risks.list_risks(page.controller.workspace)) == before
+
+
+def big_csv(path, n=260):
+    lines = ["ID,Title,Owner,Likelihood,Impact"]
+    lines += [f"B-{i},Imported risk {i},Owner {i % 7},{i % 5 + 1},{(i * 3) % 5 + 1}"
+              for i in range(n)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_failure_mid_import_rolls_everything_back(page, qtbot, tmp_path, monkeypatch):
+    from qms_desktop.services import risks
+    from qms_desktop.ui import tasks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    ws = page.controller.workspace
+    people_before = len(risks.lookups(ws)["owner_id"])
+    risks_before = len(risks.list_risks(ws))
+    wizard = make_wizard(page, qtbot)
+    run_to_preview(wizard, qtbot, big_csv(tmp_path / "big.csv"))
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    assert preview.report.created == 260 and preview.isComplete()
+
+    def broken(self, *args):  # the disk fails after 200 rows were written in the transaction
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tasks.TaskContext, "callback", broken)
+    wizard.next()
+    done = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: done.is_done, timeout=20_000)
+    assert "Nothing was imported" in done.label.text()
+    assert len(risks.list_risks(ws)) == risks_before
+    assert len(risks.lookups(ws)["owner_id"]) == people_before  # new people rolled back too
+
+
+def test_cancel_mid_import_writes_nothing(page, qtbot, tmp_path, monkeypatch):
+    from qms_desktop.services import risks
+    from qms_desktop.ui import tasks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    ws = page.controller.workspace
+    before = len(risks.list_risks(ws))
+    wizard = make_wizard(page, qtbot)
+    run_to_preview(wizard, qtbot, big_csv(tmp_path / "big.csv"))
+    wizard.next()
+    wait_preview(wizard, qtbot)
+    real = tasks.TaskContext.callback
+
+    def press_cancel(self, *args):  # the user presses Cancel when the first progress shows
+        self._task.cancel()
+        return real(self, *args)
+
+    monkeypatch.setattr(tasks.TaskContext, "callback", press_cancel)
+    wizard.next()
+    done = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: done.is_done, timeout=20_000)
+    assert "cancelled" in done.label.text()
+    assert len(risks.list_risks(ws)) == before
+
+
+def test_hostile_files_are_refused_on_the_first_page(page, qtbot, tmp_path):
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    wizard = make_wizard(page, qtbot)
+    first = wizard.page(RiskImportWizard.FILE)
+    encrypted = tmp_path / "secret.xlsx"
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    first.path.setText(str(encrypted))
+    wizard.next()
+    assert wizard.currentId() == RiskImportWizard.FILE
+    assert "password" in first.error.text()
+    first.path.setText(str(tmp_path / "missing.csv"))
+    wizard.next()
+    assert wizard.currentId() == RiskImportWizard.FILE
+    assert "not found" in first.error.text()
+
+
+def test_reexport_round_trip_through_the_wizard(page, qtbot, tmp_path, dialogs):
+    """The page's export re-imports as updates of the same risks, with nothing changed."""
+    from qms_desktop.services import risks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    out = tmp_path / "register.xlsx"
+    done = []
+    page.export_to(out, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20_000)
+    wizard = make_wizard(page, qtbot)
+    run_to_preview(wizard, qtbot, out)
+    wizard.page(RiskImportWizard.MAPPING)  # mapping already validated
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    # every ID exists: with the default "report an error" nothing can be imported twice
+    assert preview.report.errors == 12 and not preview.isComplete()
+    wizard.back()
+    wizard.back()
+    wizard.page(RiskImportWizard.MAPPING).existing.set_value("update")
+    wizard.next()
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    assert preview.report.updated == 12 and preview.report.errors == 0
+    before = {r.id: r for r in risks.list_risks(page.controller.workspace)}
+    wizard.next()
+    finished = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: finished.is_done, timeout=20_000)
+    after = {r.id: r for r in risks.list_risks(page.controller.workspace)}
+    assert after == before

@@ -1,0 +1,74 @@
+"""`qms import bpmn|drawio` and `qms export bpmn|diagram` end to end."""
+
+import struct
+
+import pytest
+
+from qms_desktop.cli import main as qms
+from qms_desktop.storage.workspace import create_workspace
+
+
+@pytest.fixture
+def wsfile(tmp_path):
+    p = tmp_path / "m.qms"
+    create_workspace(p).close()
+    return p
+
+
+def test_bpmn_import_export_roundtrip(wsfile, tmp_path, corpus_dir, capsys):
+    from lxml import etree
+
+    src = corpus_dir / "bpmn" / "A.4.0.bpmn"
+    assert qms(["import", "bpmn", str(wsfile), str(src)]) == 0
+    assert "created process 1" in capsys.readouterr().out
+    out = tmp_path / "a.bpmn"
+    assert qms(["export", "bpmn", str(wsfile), "A.4.0", "-o", str(out)]) == 0
+    ns = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    ids = lambda p: {e.get("id") for e in etree.parse(str(p)).iter()  # noqa: E731
+                     if isinstance(e.tag, str) and e.tag.startswith(ns) and e.get("id")}
+    assert ids(src) <= ids(out)
+    assert qms(["verify", str(wsfile)]) == 0
+
+
+def test_hostile_bpmn_refused_nothing_imported(wsfile, tmp_path, capsys):
+    evil = tmp_path / "evil.bpmn"
+    evil.write_text('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;'
+                    '</definitions>')
+    assert qms(["import", "bpmn", str(wsfile), str(evil)]) == 1
+    assert capsys.readouterr().err.startswith("qms: ")
+    assert qms(["info", str(wsfile), "--json"]) == 0
+    assert '"processes": 0' in capsys.readouterr().out
+
+
+def test_drawio_import(wsfile, tmp_path, capsys):
+    plain = tmp_path / "f.drawio"
+    plain.write_text(
+        '<mxfile><diagram name="P"><mxGraphModel><root><mxCell id="0"/>'
+        '<mxCell id="1" parent="0"/>'
+        '<mxCell id="a" value="Receive order" style="rounded=1;" vertex="1" parent="1">'
+        '<mxGeometry x="10" y="10" width="120" height="60" as="geometry"/></mxCell>'
+        '<mxCell id="b" value="In stock?" style="rhombus;" vertex="1" parent="1">'
+        '<mxGeometry x="200" y="10" width="80" height="80" as="geometry"/></mxCell>'
+        '<mxCell id="e" value="" edge="1" parent="1" source="a" target="b">'
+        '<mxGeometry relative="1" as="geometry"/></mxCell>'
+        '</root></mxGraphModel></diagram></mxfile>')
+    assert qms(["import", "drawio", str(wsfile), str(plain), "--name", "Sales"]) == 0
+    assert "2 shapes, 1 connectors" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ext", ["png", "svg", "pdf"])
+def test_export_diagram(wsfile, tmp_path, corpus_dir, ext):
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
+    out = tmp_path / f"d.{ext}"
+    assert qms(["export", "diagram", str(wsfile), "1", "-o", str(out), "--dpi", "96"]) == 0
+    data = out.read_bytes()
+    assert len(data) > 500
+    if ext == "png":
+        w, h = struct.unpack(">II", data[16:24])
+        assert w > 100 and h > 50
+
+
+def test_export_unknown_process(wsfile, tmp_path, capsys):
+    assert qms(["export", "bpmn", str(wsfile), "Nope", "-o", str(tmp_path / "x.bpmn")]) == 1
+    assert "no process “Nope”" in capsys.readouterr().err

@@ -1,0 +1,78 @@
+"""Risk charts without Qt: heat-map counts, PNG/SVG output, the Pareto order."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from qms_desktop.core.risk import Banding, action_priority, rpn
+from qms_desktop.services.exports import risk_charts as charts
+
+
+def row(ref, inh=None, res=None, sod=None):
+    d = {"ref": ref, "inherent_likelihood": None, "inherent_impact": None,
+         "residual_likelihood": None, "residual_impact": None, "rpn": None, "ap": ""}
+    if inh:
+        d["inherent_likelihood"], d["inherent_impact"] = inh
+    if res:
+        d["residual_likelihood"], d["residual_impact"] = res
+    if sod:
+        d["rpn"], d["ap"] = rpn(*sod), action_priority(*sod)
+    return d
+
+
+ROWS = [row("R-1", (3, 4), (2, 4), (9, 3, 7)), row("R-2", (3, 4), None, (4, 4, 4)),
+        row("R-3", (5, 5), (1, 1)), row("R-4", None, None, (10, 10, 10)),
+        row("R-5", (3, 9)), row("R-6", (2, 2), (2, 2), (2, 2, 2))]
+
+
+def test_counts_per_cell_ignore_unrated_and_out_of_range():
+    inherent = charts.heatmap_counts(ROWS, "inherent")
+    assert inherent[2][3] == 2 and inherent[4][4] == 1 and inherent[1][1] == 1
+    assert sum(map(sum, inherent)) == 4  # R-4 unrated, R-5 impact 9 out of range
+    residual = charts.heatmap_counts(ROWS, "residual")
+    assert sum(map(sum, residual)) == 3
+    with pytest.raises(ValueError):
+        charts.heatmap_counts(ROWS, "both")
+
+
+def test_heatmap_figure_axes_know_their_stage_and_cells():
+    fig = charts.heatmap_figure(ROWS, Banding.default(), "both", selected=("residual", 2, 4))
+    assert [ax.get_gid() for ax in fig.axes] == ["inherent", "residual"]
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "2" in texts and "Critical" in texts and "Low" in texts  # counts and level names
+    assert "Inherent risk (4 rated)" == fig.axes[0].get_title()
+    with pytest.raises(ValueError):
+        charts.heatmap_figure(ROWS, stage="sideways")
+
+
+def test_png_and_svg_are_images():
+    png = charts.heatmap_png(ROWS, Banding.default(), "inherent")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = charts.heatmap_svg(ROWS, Banding.default(), dark=True)
+    assert b"<svg" in svg[:400]
+    assert charts.pareto_png(ROWS)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in charts.pareto_svg([])[:400]  # an empty Pareto says so, still an image
+
+
+def test_pareto_orders_by_action_priority_then_rpn():
+    by_ap = [r["ref"] for r in charts.pareto_rows(ROWS)]
+    assert by_ap == ["R-4", "R-1", "R-2", "R-6"]  # H 1000, H 189, M 64, L 8
+    by_rpn = [r["ref"] for r in charts.pareto_rows(ROWS, "rpn")]
+    assert by_rpn == ["R-4", "R-1", "R-2", "R-6"]
+    rows = [row("A", sod=(9, 2, 2)), row("B", sod=(5, 8, 8))]  # AP H 36 vs AP H 320
+    assert [r["ref"] for r in charts.pareto_rows(rows, "rpn")] == ["B", "A"]
+    with pytest.raises(ValueError):
+        charts.pareto_rows(rows, "alphabetical")
+
+
+def test_charts_render_without_qt():
+    import subprocess
+
+    code = ("import sys; from qms_desktop.services.exports import risk_charts as c; "
+            "assert 'matplotlib' not in sys.modules; "
+            "c.heatmap_png([{'inherent_likelihood': 2, 'inherent_impact': 3}]); "
+            "c.pareto_png([]); "
+            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'PyQt'))]")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
