@@ -91,11 +91,14 @@ class FieldBinding(QObject):
         new = self.text()
         if new == self.committed:
             return
-        cmd = FieldEditCommand(ws, self.entity, self.rid, self.field, self.committed, new)
-        if self.controller.push(cmd):
-            self.committed = new
-        else:  # refused (read-only, invalid): show the stored value again
-            self.set_record(self.rid, self.committed)
+        old = self.committed
+        cmd = FieldEditCommand(ws, self.entity, self.rid, self.field, old, new)
+        # Mark it committed before pushing: the push notifies views, and a refresh that flushes
+        # again must find nothing left to commit (no second push, no recursion).
+        self.committed = new
+        if not self.controller.push(cmd):  # refused (read-only, invalid): show the stored value
+            self.committed = old
+            self.set_record(self.rid, old)
 
     def finish(self) -> None:
         """The user left the field: commit, and start a new undo step next time."""
