@@ -66,14 +66,22 @@ def cmd_verify(args) -> int:
         print(f"ok: file intact, {rep.events:,} audit events chained, {rep.records:,} records "
               f"match their trail; head {rep.head_hash}")
         return 0
+    print(f"qms: verify failed: {rep.first_problem}", file=sys.stderr)
     for p in rep.problems[1:]:
-        print(f"also: {p}")
-    raise CliError(f"verify failed: {rep.first_problem}")
+        print(f"  also: {p}", file=sys.stderr)
+    return 1
 
 
 def cmd_backup(args) -> int:
+    dest = Path(args.dest)
+    if dest.is_dir():
+        dest = dest / Path(args.workspace).name
+    if dest.suffix.lower() != ".qms":
+        dest = dest.with_name(dest.name + ".qms")
+    if dest.exists() and not args.force:
+        raise CliError(f"{dest} already exists; add --force to replace it")
     with _open(args.workspace) as ws:
-        dest = ws.save_copy(Path(args.dest))
+        dest = ws.save_copy(dest)
     print(f"copied to {dest}")
     return 0
 
@@ -105,9 +113,17 @@ def cmd_import_risks(args) -> int:
     return 0
 
 
+def _need_suffix(path: str, *suffixes: str) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise CliError(f"{p.name}: the output must end with {' or '.join(suffixes)}", 2)
+    return p
+
+
 def cmd_export_risks(args) -> int:
     from .services.risks import export_risks
 
+    _need_suffix(args.output, ".xlsx")
     with _open(args.workspace) as ws:
         out = export_risks(ws, Path(args.output))
     print(f"wrote {out}")
@@ -134,6 +150,7 @@ def cmd_import_map(args) -> int:
 def cmd_export_bpmn(args) -> int:
     from .services.processes import export_bpmn_file, process_id_by_ref
 
+    _need_suffix(args.output, ".bpmn", ".xml")
     with _open(args.workspace) as ws:
         out = export_bpmn_file(ws, process_id_by_ref(ws, args.process), Path(args.output))
     print(f"wrote {out}")
@@ -143,6 +160,7 @@ def cmd_export_bpmn(args) -> int:
 def cmd_export_diagram(args) -> int:
     from .services.processes import process_id_by_ref
 
+    _need_suffix(args.output, ".png", ".svg", ".pdf")
     with _open(args.workspace) as ws:
         pid = process_id_by_ref(ws, args.process)
         from .ui.flowchart.render import render_map  # Qt only because it renders
@@ -186,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Copy a workspace with SQLite's online backup API "
                                    "(safe while the app has it open).")
     s.add_argument("workspace", metavar="WORKSPACE")
-    s.add_argument("dest", metavar="DEST")
+    s.add_argument("dest", metavar="DEST", help="a file (.qms is added) or an existing folder")
+    s.add_argument("--force", action="store_true", help="replace DEST if it exists")
     s.set_defaults(func=cmd_backup)
 
     imp = sub.add_parser("import", help="import a file into a workspace",

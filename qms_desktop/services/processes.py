@@ -598,6 +598,11 @@ def process_id_by_ref(ws: Workspace, ref: str) -> int:
                 return got
         got = c.execute(select(m.Process.id).where(
             (m.Process.name == ref) | (m.Process.code == ref))).scalars().all()
+        if not got:  # forgiving about case and spaces
+            want = " ".join(ref.split()).casefold()
+            got = [i for i, n, code in c.execute(
+                select(m.Process.id, m.Process.name, m.Process.code))
+                if " ".join(n.split()).casefold() == want or (code or "").casefold() == want]
     if len(got) == 1:
         return got[0]
     if len(got) > 1:

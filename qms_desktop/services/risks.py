@@ -633,6 +633,6 @@ def export_risks(ws: Workspace, path: Path | str, *, with_heatmap: bool = True,
         except ImportError:  # charts module not available: export without the picture
             heatmap_png = None
         if heatmap_png is not None:
-            png = heatmap_png(rows, banding, "inherent")
+            png = heatmap_png(rows, banding, "both")
     return write_risk_register(Path(path), export_rows(rows), banding,
                                head_hash=ws.head_hash(), heatmap_png=png)

@@ -57,10 +57,6 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
         if rep.integrity != "ok":
             rep.problems.append(f"the workspace file is damaged: {rep.integrity}")
             return rep
-        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        for t, rowid, parent, _ in fk[:max_problems]:
-            rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
-
         say("checking the audit chain")
         prev = GENESIS
         state: dict = {}
@@ -120,5 +116,10 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
                 rep.problems.append(
                     f"{entity} {rid} is missing, but the audit trail never recorded its deletion")
                 if len(rep.problems) >= max_problems:
-                    break
+                    return rep
+        # dangling references are a symptom of the above; reported after the cause
+        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        for t, rowid, parent, _ in fk[:max_problems]:
+            rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
+
     return rep

@@ -361,8 +361,13 @@ class Workspace:
     def save_copy(self, dest: Path | str) -> Path:
         """Write a consistent copy of the workspace to ``dest`` (online backup API)."""
         dest = Path(dest)
+        if dest.is_dir():
+            dest = dest / self.path.name
         if dest.suffix.lower() != SUFFIX:
             dest = dest.with_name(dest.name + SUFFIX)
+        if not dest.parent.is_dir():
+            raise CopyError(f"The folder “{dest.parent}” does not exist; choose another folder. "
+                            "The workspace is unchanged.")
         if dest.resolve() == self.path.resolve():
             raise CopyError("Choose another file name: a copy cannot replace the workspace itself.")
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
