@@ -70,12 +70,18 @@ def test_cells_are_readable(window, busy_ws, open_ws, qtbot):
     page = show_audit(window, qtbot)
     m = page.model
     header = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
-    assert header == ["Time", "User", "Operation", "Record kind", "Record", "Field",
+    assert header == ["Time (UTC)", "User", "Operation", "Record kind", "Record", "Field",
                       "Old value", "New value"]
     row = [m.data(m.index(0, c)) for c in range(m.columnCount())]
     assert row[1] == "setup" and row[2] == "Created" and row[3] == "person"
     assert row[7] == "active: 1; department: Assembly; name: Person 1299"
     assert "T" in m.data(m.index(0, 0), Qt.ItemDataRole.ToolTipRole)  # ISO time in the tip
+    # the trail stores UTC: shown ISO-like with the zone, whatever the locale
+    assert m.format_time("2026-11-25T06:14:23.123456Z") == "2026-11-25 06:14:23 UTC"
+    assert m.format_time("2026-11-25T08:14:23+02:00") == "2026-11-25 06:14:23 UTC"
+    import re
+
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", row[0])
     assert describe_value('"plain"') == "plain"
     assert describe_value(None) == ""
 

@@ -49,7 +49,7 @@ def test_copy_error_is_reported_and_workspace_untouched(window, make_ws, open_ws
     window.acts["save_copy"].trigger()
     qtbot.waitUntil(lambda: "warning" in dialogs.kinds(), timeout=10_000)
     msg = dialogs.messages("warning")[0]
-    assert "could not be written" in msg and "unchanged" in msg
+    assert "does not exist" in msg and "unchanged" in msg
     assert sha(path) == before
     assert window.controller.workspace is not None
 

@@ -792,3 +792,28 @@ def test_add_lane_for_a_role_then_drop_a_step_into_it(qtbot, editor, controller,
     controller.undo()
     controller.undo()
     assert lid not in editor.scene.lanes
+
+
+def test_a_wide_map_opens_readable_and_fit_still_fits(qtbot, editor, demo_map, ws):
+    from qms_desktop.ui.flowchart.style import DETAIL_SCALE
+    from qms_desktop.ui.flowchart.view import READABLE_SCALE
+
+    pid = demo_map["pid"]
+    for i in range(30):  # a long flow: fitting all of it would hide every label
+        P.add_node(ws, pid, "step", 800 + i * 160, 40, name=f"Step {i}")
+    editor.open_process(pid)
+    QApplication.processEvents()
+    view = editor.view
+    assert view.zoom() == pytest.approx(READABLE_SCALE)
+    assert editor.scene.detail  # labels are drawn
+    start = editor.scene.nodes[demo_map["nodes"]["start"]]
+    assert view.visible_scene_rect().contains(start.sceneBoundingRect())
+    assert editor.zoom_label.text() == "Zoom: 75 %"
+    editor.resize(1200, 700)  # a resize before the user touches the view keeps it readable
+    QApplication.processEvents()
+    assert view.zoom() == pytest.approx(READABLE_SCALE)
+    editor.actions["zoom_fit"].trigger()  # Fit shows the whole map, however small
+    assert view.zoom() < DETAIL_SCALE
+    vis = view.visible_scene_rect()
+    for item in editor.scene.nodes.values():
+        assert vis.contains(item.sceneBoundingRect())

@@ -651,3 +651,26 @@ def test_export_register_in_background(page, tmp_path, qtbot, dialogs):
     task = page.export_to(tmp_path / "again.xlsx", on_done=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     assert done[0].name == "again.xlsx" and not task.running
+
+
+def test_default_layout_gives_the_register_the_width_and_fits_values(make_page, seeded):
+    from qms_desktop.ui.risks import style as risk_style
+
+    page = make_page(seeded[0])
+    page.reset_columns()
+    assert page.heading.text() == "Risks"
+    register, detail = page.splitter.sizes()
+    assert register > 2 * detail  # the register gets ~70 % at first
+    header = page.table.horizontalHeader()
+    fm = page.table.fontMetrics()
+    hfm = header.fontMetrics()
+    for key, sample in (("review_date", page.model.format_date(__import__("datetime").date(
+            2026, 11, 25))), ("ap", risk_style.ap_label("M")),
+            ("actions", "1 open · 1 overdue"), ("inherent_level", "Critical")):
+        col = page.model.column_of[key]
+        width = header.sectionSize(col)
+        assert width > fm.horizontalAdvance(sample) + 16, key  # text and icon fit
+        assert width > hfm.horizontalAdvance(page.model.columns[col].title), key
+    # the levels come right after what the risk is, so they are on screen without scrolling
+    keys = [k for k, _w in page.column_layout()]
+    assert keys.index("residual_level") < keys.index("owner_id")

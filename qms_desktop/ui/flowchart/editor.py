@@ -79,6 +79,11 @@ def default_name(kind: str) -> str:
     }.get(kind, "")
 
 
+def zoom_text(factor: float) -> str:
+    """The zoom readout: “Zoom: 75 %”."""
+    return tr("Zoom: {percent} %").format(percent=f"{factor * 100:.0f}")
+
+
 class FlowchartEditor(QWidget):
     """Edits one process map. :meth:`open_process` shows a map; sub-processes open in place
     (Back returns)."""
@@ -130,14 +135,19 @@ class FlowchartEditor(QWidget):
         self.title_label.setFont(f)
         self.zoom_label = QLabel(self)
         self.zoom_label.setObjectName("zoomLabel")
-        self.zoom_label.setMinimumWidth(50)
-        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance(
+            zoom_text(8.0)) + 8)
+        self.zoom_label.setToolTip(tr("Current zoom; Fit shows the whole map, 100 % shows it at "
+                                      "actual size"))
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         head = QHBoxLayout()
-        head.setContentsMargins(4, 2, 4, 2)
+        head.setContentsMargins(6, 4, 8, 4)
+        head.setSpacing(12)
         head.addWidget(self.back_button)
         head.addWidget(self.title_label, 1)
-        head.addWidget(self.zoom_label)
+        # the readout sits right after the Fit and 100 % buttons
+        self.toolbar.insertWidget(self._zoom_separator, self.zoom_label)
 
         left = QWidget(self)
         ll = QVBoxLayout(left)
@@ -169,7 +179,7 @@ class FlowchartEditor(QWidget):
         self.view.command.connect(self._key_command)
         self.view.kindDropped.connect(self.add_kind_at)
         self.view.connectRequested.connect(lambda s, t: self.connect_nodes(s.nid, t.nid))
-        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(zoom_text(z)))
         self.palette_list.kindActivated.connect(self.add_kind_center)
         self.scene.nodesMoved.connect(self.nodes_dragged)
         self.scene.nodeDoubleClicked.connect(self.node_double_clicked)
@@ -270,7 +280,7 @@ class FlowchartEditor(QWidget):
                   tip=tr("Zoom to show the whole map"))
         self._act("zoom_100", tr("100 %"), self.view.zoom_actual, shortcut="Ctrl+0",
                   tip=tr("Zoom to actual size"))
-        self.toolbar.addSeparator()
+        self._zoom_separator = self.toolbar.addSeparator()
         self._act("validate", tr("Validate"), self.validate,
                   tip=tr("List unreachable steps, dead ends, decisions with fewer than two "
                          "exits and steps without a role"))

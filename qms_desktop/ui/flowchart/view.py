@@ -17,6 +17,9 @@ NODE_KIND_MIME = "application/x-qms-node-kind"
 
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
 
+#: the zoom a map opens at when fitting all of it would make its labels unreadable
+READABLE_SCALE = 0.75
+
 #: keys the editor handles itself even when the main window has shortcuts for them
 _EDITOR_KEYS = {
     Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_F2, Qt.Key.Key_Left, Qt.Key.Key_Right,
@@ -63,6 +66,8 @@ class MapView(QGraphicsView):
         self._space = False
         #: fit the map to the window at every resize until the user zooms or scrolls
         self.fit_pending = False
+        #: the pending fit keeps labels readable (see :meth:`zoom_fit`)
+        self._fit_readable = False
         self.horizontalScrollBar().valueChanged.connect(self.viewportMoved)
         self.verticalScrollBar().valueChanged.connect(self.viewportMoved)
 
@@ -90,13 +95,22 @@ class MapView(QGraphicsView):
         self.fit_pending = False
         self.set_zoom(self.zoom() * math.pow(1.2, steps), anchor=QPointF())
 
-    def request_fit(self, rect: QRectF | None = None) -> None:
-        """Fit now and again whenever the view is resized, until the user zooms."""
+    def request_fit(self, rect: QRectF | None = None, *, readable: bool = True) -> None:
+        """Fit now and again whenever the view is resized, until the user zooms.
+
+        With ``readable`` (how a map opens) a map too big to fit with legible labels is shown
+        at :data:`READABLE_SCALE` from its start instead (see :meth:`zoom_fit`)."""
         self.fit_pending = True
-        self.zoom_fit(rect)
+        self._fit_readable = readable
+        self.zoom_fit(rect, readable=readable)
         self.fit_pending = True
 
-    def zoom_fit(self, rect: QRectF | None = None) -> None:
+    def zoom_fit(self, rect: QRectF | None = None, *, readable: bool = False) -> None:
+        """Show the whole map (never above 100 %).
+
+        With ``readable``, when the whole map would only fit below the zoom at which labels are
+        drawn (``DETAIL_SCALE``), zoom to :data:`READABLE_SCALE` instead and show the start of
+        the flow: the map's top-left corner, or its start event when that is elsewhere."""
         self.fit_pending = False
         sc = self.map_scene()
         rect = rect if rect is not None else sc.map_rect()
@@ -105,7 +119,27 @@ class MapView(QGraphicsView):
         if self.zoom() > 1.0:  # never blow a small map up
             self.resetTransform()
             self.centerOn(rect.center())
+        elif readable and self.zoom() < DETAIL_SCALE:
+            self.resetTransform()
+            self.scale(READABLE_SCALE, READABLE_SCALE)
+            self.show_start(rect)
         self._zoomed()
+
+    def show_start(self, rect: QRectF | None = None) -> None:
+        """Scroll so the start of the flow is in view: the map's top-left corner (centred
+        vertically when the map is not taller than the window), or its first start event
+        when that corner does not show it."""
+        rect = rect if rect is not None else self.map_scene().map_rect()
+        z = self.zoom() or 1.0
+        vw, vh = self.viewport().width() / z, self.viewport().height() / z
+        margin = 24.0 / z
+        cx = rect.left() - margin + vw / 2 if rect.width() + 2 * margin > vw else rect.center().x()
+        cy = rect.top() - margin + vh / 2 if rect.height() + 2 * margin > vh else rect.center().y()
+        self.centerOn(QPointF(cx, cy))
+        starts = sorted((n for n in self.map_scene().nodes.values() if n.kind == "start"),
+                        key=lambda n: (n.box()[0], n.box()[1]))
+        if starts and not self.visible_scene_rect().contains(starts[0].sceneBoundingRect()):
+            self.ensureVisible(starts[0], 40, 40)
 
     def zoom_actual(self) -> None:
         self.fit_pending = False
@@ -303,7 +337,7 @@ class MapView(QGraphicsView):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         if self.fit_pending:
-            self.zoom_fit()
+            self.zoom_fit(readable=self._fit_readable)
             self.fit_pending = True
         self.viewportMoved.emit()
 

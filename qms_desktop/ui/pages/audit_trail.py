@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDateTime,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..labels import entity_label, field_label, op_label
+from ..labels import _entities, entity_label, field_label, op_label
 from .base import Page, heading
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,11 +93,6 @@ class AuditTrailModel(QAbstractTableModel):
         self._cells: list[tuple[str, ...]] = []
         self._more = False
         self._locale = QLocale()
-        self._date_fmt = self._locale.dateFormat(QLocale.FormatType.ShortFormat)
-        t = self._locale.timeFormat(QLocale.FormatType.ShortFormat)
-        if "ss" not in t:  # an audit trail needs seconds
-            t = t.replace("mm", "mm:ss", 1)
-        self._time_fmt = t
         #: how many times the services were asked for rows (tests check paging is lazy)
         self.fetches = 0
 
@@ -143,7 +137,7 @@ class AuditTrailModel(QAbstractTableModel):
         self.endInsertRows()
 
     def format_time(self, at: str) -> str:
-        """An event's UTC ISO time as local date and time in the user's locale."""
+        """An event's time as stored (UTC), written ISO-like: "2026-11-25 06:14:23 UTC"."""
         return self._when(at)
 
     def _when(self, at: str) -> str:
@@ -151,9 +145,9 @@ class AuditTrailModel(QAbstractTableModel):
             t = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError:
             return at
-        qdt = QDateTime.fromMSecsSinceEpoch(int(t.timestamp() * 1000))  # local time
-        return (self._locale.toString(qdt.date(), self._date_fmt) + " "
-                + self._locale.toString(qdt.time(), self._time_fmt))
+        if t.tzinfo is not None:
+            t = t.astimezone(dt.timezone.utc)
+        return tr("{time} UTC").format(time=t.strftime("%Y-%m-%d %H:%M:%S"))
 
     def _cells_for(self, r: "AuditRow") -> tuple[str, ...]:
         return (
@@ -207,7 +201,7 @@ class AuditTrailModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                "time": tr("Time"), "user": tr("User"), "op": tr("Operation"),
+                "time": tr("Time (UTC)"), "user": tr("User"), "op": tr("Operation"),
                 "entity": tr("Record kind"), "record": tr("Record"), "field": tr("Field"),
                 "old": tr("Old value"), "new": tr("New value"),
             }[self.COLUMNS[section]]
@@ -278,6 +272,11 @@ class AuditTrailPage(Page):
         self.view.setColumnWidth(0, fm.horizontalAdvance(sample) + 2 * em)
         for col, width_em in enumerate((7, 7, 11, 5, 9, 18), start=1):
             self.view.setColumnWidth(col, width_em * em)
+        # the record kind column fits the longest kind ("management review") unclipped
+        kinds = max(fm.horizontalAdvance(label) for label in _entities().values())
+        self.view.setColumnWidth(self.model.COLUMNS.index("entity"),
+                                 max(11 * em, kinds + em))
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         lay.addWidget(self.view, 1)
 
         self.count_label = QLabel(self)

@@ -13,19 +13,28 @@ def tr(text: str) -> str:
 
 
 def count_phrase(key: str, n: int) -> str:
-    """“12 risks” for an overview count key (translated, locale digits)."""
+    """“12 risks” / “1 risk” for an overview count key (translated, locale digits)."""
     num = QLocale().toString(n)
     phrases = {
-        "people": tr("{n} people"), "roles": tr("{n} roles"), "processes": tr("{n} processes"),
-        "process_steps": tr("{n} process steps"), "risks": tr("{n} risks"),
-        "actions": tr("{n} actions"), "courses": tr("{n} courses"),
-        "training_records": tr("{n} training records"),
-        "checklist_templates": tr("{n} checklist templates"),
-        "checklist_runs": tr("{n} gap analyses and audits"), "findings": tr("{n} findings"),
-        "documents": tr("{n} documents"), "objectives": tr("{n} objectives"),
-        "nonconformities": tr("{n} nonconformities"), "audit_events": tr("{n} audit events"),
+        "people": (tr("{n} person"), tr("{n} people")),
+        "roles": (tr("{n} role"), tr("{n} roles")),
+        "processes": (tr("{n} process"), tr("{n} processes")),
+        "process_steps": (tr("{n} process step"), tr("{n} process steps")),
+        "risks": (tr("{n} risk"), tr("{n} risks")),
+        "actions": (tr("{n} action"), tr("{n} actions")),
+        "courses": (tr("{n} course"), tr("{n} courses")),
+        "training_records": (tr("{n} training record"), tr("{n} training records")),
+        "checklist_templates": (tr("{n} checklist template"), tr("{n} checklist templates")),
+        "checklist_runs": (tr("{n} gap analysis or audit"), tr("{n} gap analyses and audits")),
+        "findings": (tr("{n} finding"), tr("{n} findings")),
+        "documents": (tr("{n} document"), tr("{n} documents")),
+        "objectives": (tr("{n} objective"), tr("{n} objectives")),
+        "nonconformities": (tr("{n} nonconformity"), tr("{n} nonconformities")),
+        "audit_events": (tr("{n} audit event"), tr("{n} audit events")),
     }
-    return phrases.get(key, "{n} " + key.replace("_", " ")).format(n=num)
+    words = key.replace("_", " ")
+    one, many = phrases.get(key, ("{n} " + words, "{n} " + words))
+    return (one if n == 1 else many).format(n=num)
 
 
 class PlaceholderPage(Page):

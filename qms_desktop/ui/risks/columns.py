@@ -53,11 +53,11 @@ class Column:
 
 def all_columns() -> tuple[Column, ...]:
     return (
-        Column("ref", tr("ID"), TEXT, tr("Reference of the risk"), 80),
-        Column("title", tr("Title"), TEXT, tr("What could happen"), 260),
+        Column("ref", tr("ID"), TEXT, tr("Reference of the risk"), 76),
+        Column("title", tr("Title"), TEXT, tr("What could happen"), 220),
         Column("kind", tr("Kind"), CHOICE, tr("Risk or opportunity"), 90),
         Column("category", tr("Category"), TEXT, width=110),
-        Column("process_id", tr("Process"), LINK, tr("The process this risk belongs to"), 150,
+        Column("process_id", tr("Process"), LINK, tr("The process this risk belongs to"), 130,
                display="process"),
         Column("node_id", tr("Step"), LINK, tr("The process step this risk belongs to"), 140,
                display="step"),
@@ -101,7 +101,9 @@ def all_columns() -> tuple[Column, ...]:
     )
 
 
-DEFAULT_VISIBLE = ("ref", "title", "process_id", "owner_id", "status", "review_date", "method",
-                   "inherent_likelihood", "inherent_impact", "inherent_level",
-                   "residual_likelihood", "residual_impact", "residual_level", "severity",
-                   "occurrence", "detection", "rpn", "ap", "actions")
+#: the columns shown at first, in order: what a risk is, then its levels (so they are on screen
+#: next to the title even in a narrow window), then who looks after it and when
+DEFAULT_VISIBLE = ("ref", "title", "process_id", "inherent_likelihood", "inherent_impact",
+                   "inherent_level", "residual_likelihood", "residual_impact", "residual_level",
+                   "owner_id", "status", "review_date", "actions", "method", "severity",
+                   "occurrence", "detection", "rpn", "ap")

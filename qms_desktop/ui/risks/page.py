@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.risk import Banding
-from ..pages.base import Page
+from ..pages.base import Page, heading
 from . import style
-from .columns import DEFAULT_VISIBLE
+from .columns import ACTIONS, AP, CHOICE, DATE, DEFAULT_VISIBLE, LEVEL, NUMBER, RATING5, \
+    RATING10, Column
 from .commands import AddRiskCommand, DeleteRisksCommand, EditRisksCommand, RiskChange, \
     SetBandingCommand
 from .delegates import Choices, RiskDelegate, ValueCombo, edit_triggers
@@ -52,6 +53,8 @@ tr = style.tr
 
 SETTINGS_COLUMNS = "risks/columns"
 SETTINGS_SPLITTER = "risks/splitter"
+#: the default share of the width of the register and of the detail panel
+DETAIL_SPLIT = (0.7, 0.3)
 #: above this many touched rows a full reload is cheaper than re-reading them one by one
 TARGETED_LIMIT = 60
 
@@ -81,6 +84,9 @@ class RisksPage(Page):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        self.heading = heading(self.spec.title if self.spec is not None else tr("Risks"),
+                               parent=self)
+        lay.addWidget(self.heading)
 
         # -- toolbar
         self.toolbar = QToolBar(tr("Risk register"), self)
@@ -206,12 +212,13 @@ class RisksPage(Page):
         self.detail = RiskDetailPanel(self, self.splitter)
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setCollapsible(0, False)
         self._splitter_placed = False
-        self.splitter.splitterMoved.connect(lambda *_a: QSettings().setValue(
-            SETTINGS_SPLITTER, self.splitter.saveState()))
+        #: keep the default split (register 70 %, detail 30 %) until the user moves it
+        self._splitter_auto = False
+        self.splitter.splitterMoved.connect(self._splitter_moved)
         lay.addWidget(self.splitter, 1)
 
         self.count_label = QLabel(self)
@@ -619,7 +626,7 @@ class RisksPage(Page):
             return  # keep at least one column
         header.setSectionHidden(logical, not visible)
         if visible and header.sectionSize(logical) < 20:
-            header.resizeSection(logical, self.model.columns[logical].width)
+            header.resizeSection(logical, self.default_width(self.model.columns[logical]))
         self.save_columns()
 
     def column_layout(self) -> list[tuple[str, int]]:
@@ -638,7 +645,7 @@ class RisksPage(Page):
         try:
             keys = [k for k, _w in layout if k in self.model.column_of]
             if not keys:
-                layout = [(k, self.model.columns[self.model.column_of[k]].width)
+                layout = [(k, self.default_width(self.model.columns[self.model.column_of[k]]))
                           for k in DEFAULT_VISIBLE]
                 keys = [k for k, _w in layout]
             widths = dict(layout)
@@ -647,10 +654,50 @@ class RisksPage(Page):
             for visual, key in enumerate(keys):
                 logical = self.model.column_of[key]
                 header.moveSection(header.visualIndex(logical), visual)
+                column = self.model.columns[logical]
                 header.resizeSection(logical, max(24, int(widths.get(key) or 0)
-                                                  or self.model.columns[logical].width))
+                                                  or self.default_width(column)))
         finally:
             header.blockSignals(False)
+
+    def default_width(self, column: Column) -> int:
+        """A width that shows the column's header and its longest usual value unclipped (in the
+        user's font): dates, levels, action counts and choices in full; free text at its
+        preset width."""
+        import datetime as dt
+
+        header = self.table.horizontalHeader()
+        pad = 2 * self.table.style().pixelMetric(
+            self.table.style().PixelMetric.PM_FocusFrameHMargin, None, self.table) + 10
+        title = header.fontMetrics().horizontalAdvance(column.title) + pad + 10  # sort arrow
+        fm = self.table.fontMetrics()
+        icon = self.table.iconSize().width() if self.table.iconSize().width() > 0 else 16
+        icon += 6
+
+        def widest(texts) -> int:
+            return max((fm.horizontalAdvance(t) for t in texts), default=0) + pad
+
+        kind = column.kind
+        if kind == DATE:
+            content = widest([self.model.format_date(dt.date(2026, 12, 28))]) + icon
+        elif kind == LEVEL:
+            content = widest(style.level_label(v) for v in
+                             ("low", "medium", "high", "critical")) + icon
+        elif kind == AP:
+            content = widest(style.ap_label(v) for v in ("H", "M", "L")) + icon
+        elif kind == ACTIONS:
+            content = widest([style.tr("{n} open · {m} overdue").format(n=10, m=10)]) + icon
+        elif kind == CHOICE:
+            labels = {"status": [style.status_label(v) for v in
+                                 ("open", "treating", "monitoring", "closed")],
+                      "method": [style.method_label(v) for v in ("5x5", "fmea", "both")]}
+            content = widest(labels.get(column.key, [style.kind_label(v) for v in
+                                                     ("risk", "opportunity")]))
+        elif kind in (RATING5, RATING10, NUMBER):
+            content = widest(["100"])
+        else:
+            content = column.width
+        return max(title, content)
 
     def save_columns(self) -> None:
         QSettings().setValue(SETTINGS_COLUMNS, json.dumps(self.column_layout()))
@@ -687,14 +734,28 @@ class RisksPage(Page):
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
+    def _splitter_moved(self, *_a) -> None:
+        self._splitter_auto = False
+        QSettings().setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+
+    def place_splitter(self) -> None:
+        """The default split: the register gets 70 % of the width, the detail panel 30 %."""
+        width = max(self.splitter.width(), 800)
+        self.splitter.setSizes([int(width * DETAIL_SPLIT[0]), int(width * DETAIL_SPLIT[1])])
+
     def showEvent(self, event) -> None:  # noqa: N802
         if not self._splitter_placed:
             self._splitter_placed = True
             state = QSettings().value(SETTINGS_SPLITTER)
             if not (state and self.splitter.restoreState(state)):
-                width = max(self.width(), 800)
-                self.splitter.setSizes([int(width * 0.64), int(width * 0.36)])
+                self._splitter_auto = True
+                self.place_splitter()
         super().showEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._splitter_auto:
+            self.place_splitter()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         from PySide6.QtCore import QEvent
