@@ -611,8 +611,13 @@ def test_export_formatting(exported):
     assert validations['"1,2,3,4,5"'] == (f"P2:P{last_row} Q2:Q{last_row} T2:T{last_row} "
                                           f"U2:U{last_row}")
     assert validations['"1,2,3,4,5,6,7,8,9,10"'].startswith(f"Y2:Y{last_row}")
-    assert validations['"open,treating,monitoring,closed"'] == f"L2:L{last_row}"
-    assert validations['"risk,opportunity"'] == f"C2:C{last_row}"
+    assert validations['"Open,Treating,Monitoring,Closed"'] == f"L2:L{last_row}"
+    assert validations['"Risk,Opportunity"'] == f"C2:C{last_row}"
+    assert validations['"5×5,FMEA,5×5 + FMEA"'] == f"O2:O{last_row}"
+    # Codes are written as the labels the dropdowns offer.
+    assert {row["Kind"], row["Status"], row["Method"]} <= {
+        "Risk", "Opportunity", "Open", "Treating", "Monitoring", "Closed", "5×5", "FMEA",
+        "5×5 + FMEA"}
     assert all(dv.type == "list" and dv.showErrorMessage
                for dv in sheet.data_validations.dataValidation)
 
@@ -674,3 +679,137 @@ def test_benchmark_smoke():
     result = module.bench_risk_io(n=100, repeat=1)
     assert result["n"] == 100
     assert result["import_ratio"] > 0 and result["export_ratio"] > 0
+
+
+# -- readability of the export (new-user trial) ---------------------------------------------
+
+def test_codes_are_written_as_labels_and_read_back(tmp_path):
+    from openpyxl import load_workbook
+
+    from qms_desktop.core.risk import KINDS, METHODS, STATUSES
+
+    risks = [{"ref": f"R-{index}", "title": f"T{index}", "kind": KINDS[index % 2],
+              "status": STATUSES[index % 4], "method": METHODS[index % 3]}
+             for index in range(12)]
+    path = write_risk_register(tmp_path / "labels.xlsx", risks, Banding(), head_hash="0")
+    sheet = load_workbook(path)["Risks"]
+    shown = {(row[2], row[11], row[14]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert ("Risk", "Open", "5×5") in shown and ("Opportunity", "Treating", "FMEA") in shown
+    assert any(method == "5×5 + FMEA" for _, _, method in shown)
+    values = [row.values for row in parse_rows(open_table(path)).rows]
+    assert [(v["kind"], v["status"], v["method"]) for v in values] == [
+        (r["kind"], r["status"], r["method"]) for r in risks]
+
+
+def test_residual_above_inherent_is_fine_for_an_opportunity(tmp_path):
+    source = _write_csv(tmp_path / "o.csv",
+                        "ID,Title,Kind,Inherent likelihood,Inherent impact,Residual likelihood,"
+                        "Residual impact\n"
+                        "O-1,Grow exports,Opportunity,2,2,4,4\n"
+                        "R-1,Late parts,Risk,2,2,4,4\n"
+                        "R-1,Duplicate,Risk,2,2,4,4\n")
+    rows = parse_rows(open_table(source)).rows
+    assert rows[0].status == "ok" and rows[0].messages == ()
+    assert rows[1].status == "warning" and "higher than the inherent" in rows[1].messages[0]
+    joined = "; ".join(rows[2].messages)
+    assert "used twice" in joined and "higher than the inherent" in joined
+    assert ".;" not in joined and not joined.endswith(".")
+
+
+def test_export_to_a_missing_folder_says_so(tmp_path):
+    from qms_desktop.storage.workspace import WorkspaceError
+
+    folder = tmp_path / "nonexist"
+    with pytest.raises(WorkspaceError) as caught:
+        write_risk_register(folder / "r.xlsx", [], Banding(), head_hash="0")
+    assert str(caught.value) == (f"The folder “{folder}” does not exist; create it or choose "
+                                 "another folder.")
+    assert ".tmp" not in str(caught.value)
+
+
+def test_export_to_a_read_only_folder_says_so(tmp_path, monkeypatch):
+    import os
+
+    from qms_desktop.services.exports import risks_xlsx
+    from qms_desktop.storage.workspace import WorkspaceError
+
+    real_access = os.access
+    monkeypatch.setattr(risks_xlsx.os, "access",
+                        lambda where, mode: False if Path(where) == tmp_path
+                        else real_access(where, mode))
+    with pytest.raises(WorkspaceError, match="cannot be written; choose another folder"):
+        write_risk_register(tmp_path / "r.xlsx", [], Banding(), head_hash="0")
+    monkeypatch.undo()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".r.xlsx.1.tmp"))
+
+    monkeypatch.setattr(risks_xlsx.os, "replace", refuse)
+    with pytest.raises(WorkspaceError) as caught:
+        write_risk_register(tmp_path / "r.xlsx", [], Banding(), head_hash="0")
+    assert "cannot be written" in str(caught.value) and ".tmp" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_print_setup_is_readable(exported):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(exported)
+    sheet = workbook["Risks"]
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation) in ((8, "landscape"), ("8", "landscape"))
+    assert int(setup.fitToWidth) == 2 and int(setup.fitToHeight) == 0
+    assert sheet.print_title_cols == "$A:$B" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_margins.left < 0.5
+    assert sheet.row_dimensions[1].height >= 45  # three header lines fit
+    headers = [cell.value for cell in sheet[1]]
+    for header in ("Title", "Cause", "Effect", "Existing controls", "Treatment", "Notes"):
+        cell = sheet.cell(2, headers.index(header) + 1)
+        assert cell.alignment.wrap_text, header
+    assert sheet["M2"].alignment.horizontal == "center"  # dates stay clear of the method
+    # Rows are as tall as their longest wrapped text (spreadsheets do not grow them alone).
+    tall = write_risk_register(
+        exported.with_name("tall.xlsx"),
+        [{"ref": "R-1", "title": "Short"},
+         {"ref": "R-2", "title": "A title that is far too long for one line of its column",
+          "cause": "First line\nSecond line\nThird line\nFourth line"}],
+        Banding(), head_hash="0")
+    rows = load_workbook(tall)["Risks"].row_dimensions
+    assert rows[2].height in (None, 15) and rows[3].height == 4 * 15
+    # ID and title plus the rest fit two pages at a legible scale (about 90 %).
+    widths = [width for _, _, width in COLUMNS]
+    assert sum(widths) + sum(widths[:2]) < 2 * 215 / 0.85
+
+    info = workbook["Info"]
+    assert info.page_setup.orientation == "portrait"
+    assert int(info.page_setup.fitToWidth) == 1 and int(info.page_setup.fitToHeight) == 1
+    assert info.sheet_properties.pageSetUpPr.fitToPage
+    assert "B5:F5" in {str(r) for r in info.merged_cells.ranges}
+
+
+def test_side_by_side_heatmap_keeps_its_aspect_ratio(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from openpyxl import load_workbook
+
+    figure = Figure(figsize=(12, 5), dpi=200)  # inherent and residual maps side by side
+    for index in (1, 2):
+        figure.add_subplot(1, 2, index).imshow([[1, 2], [3, 4]])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    path = write_risk_register(tmp_path / "h.xlsx", [], Banding(), head_hash="0",
+                               heatmap_png=buffer.getvalue())
+    image = load_workbook(path)["Heat map"]._images[0]
+    anchor = image.anchor.ext
+    width, height = anchor.width, anchor.height  # EMU
+    assert abs(width / height - 12 / 5) < 0.02
+    assert width <= 1100 * 9525 and height <= 620 * 9525
+
+
+def test_heatmap_without_a_size_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no size"):
+        write_risk_register(tmp_path / "x.xlsx", [], Banding(), head_hash="0",
+                            heatmap_png=b"\x89PNG\r\n\x1a\n")
+    assert list(tmp_path.iterdir()) == []

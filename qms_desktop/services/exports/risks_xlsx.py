@@ -34,42 +34,48 @@ from qms_desktop.core.risk import (
     action_priority,
     rpn,
 )
-from qms_desktop.services.imports.risk_table import FIELD_LABELS
+from qms_desktop.services.imports.risk_table import (
+    FIELD_LABELS,
+    KIND_LABELS,
+    METHOD_LABELS,
+    STATUS_LABELS,
+)
 
 __all__ = ["COLUMNS", "LEVEL_COLOURS", "write_risk_register"]
 
-# (key, header, width). Keys starting with "=" are computed columns.
+# (key, header, width). Keys starting with "=" are computed columns. The widths keep every
+# header on at most three lines and let the sheet print on two A3 landscape pages across.
 COLUMNS: tuple[tuple[str, str, float], ...] = (
-    ("ref", FIELD_LABELS["ref"], 10),
-    ("title", FIELD_LABELS["title"], 40),
+    ("ref", FIELD_LABELS["ref"], 9),
+    ("title", FIELD_LABELS["title"], 30),
     ("kind", FIELD_LABELS["kind"], 12),
-    ("category", FIELD_LABELS["category"], 16),
-    ("process", FIELD_LABELS["process"], 18),
-    ("step", FIELD_LABELS["step"], 18),
-    ("cause", FIELD_LABELS["cause"], 32),
-    ("effect", FIELD_LABELS["effect"], 32),
-    ("owner", FIELD_LABELS["owner"], 16),
-    ("controls", FIELD_LABELS["controls"], 32),
-    ("treatment", FIELD_LABELS["treatment"], 36),
+    ("category", FIELD_LABELS["category"], 13),
+    ("process", FIELD_LABELS["process"], 14),
+    ("step", FIELD_LABELS["step"], 16),
+    ("cause", FIELD_LABELS["cause"], 28),
+    ("effect", FIELD_LABELS["effect"], 28),
+    ("owner", FIELD_LABELS["owner"], 14),
+    ("controls", FIELD_LABELS["controls"], 28),
+    ("treatment", FIELD_LABELS["treatment"], 30),
     ("status", FIELD_LABELS["status"], 12),
-    ("identified_on", FIELD_LABELS["identified_on"], 12),
-    ("review_date", FIELD_LABELS["review_date"], 12),
-    ("method", FIELD_LABELS["method"], 9),
-    ("inherent_likelihood", FIELD_LABELS["inherent_likelihood"], 11),
-    ("inherent_impact", FIELD_LABELS["inherent_impact"], 11),
+    ("identified_on", FIELD_LABELS["identified_on"], 13),
+    ("review_date", FIELD_LABELS["review_date"], 13),
+    ("method", FIELD_LABELS["method"], 12),
+    ("inherent_likelihood", FIELD_LABELS["inherent_likelihood"], 10.5),
+    ("inherent_impact", FIELD_LABELS["inherent_impact"], 10),
     ("=inherent_score", "Inherent score", 9),
     ("=inherent_level", "Inherent level", 10),
-    ("residual_likelihood", FIELD_LABELS["residual_likelihood"], 11),
-    ("residual_impact", FIELD_LABELS["residual_impact"], 11),
+    ("residual_likelihood", FIELD_LABELS["residual_likelihood"], 10.5),
+    ("residual_impact", FIELD_LABELS["residual_impact"], 10),
     ("=residual_score", "Residual score", 9),
     ("=residual_level", "Residual level", 10),
-    ("failure_mode", FIELD_LABELS["failure_mode"], 28),
+    ("failure_mode", FIELD_LABELS["failure_mode"], 22),
     ("severity", FIELD_LABELS["severity"], 9),
-    ("occurrence", FIELD_LABELS["occurrence"], 11),
+    ("occurrence", FIELD_LABELS["occurrence"], 11.5),
     ("detection", FIELD_LABELS["detection"], 10),
     ("=rpn", "RPN", 7),
-    ("=ap", "Action priority (AP)", 10),
-    ("notes", FIELD_LABELS["notes"], 40),
+    ("=ap", "Action priority (AP)", 9),
+    ("notes", FIELD_LABELS["notes"], 30),
 )
 
 #: Fill and font colours per level (fill, font), also used for AP H/M/L.
@@ -85,6 +91,19 @@ _AP_COLOURS = {"H": LEVEL_COLOURS["critical"], "M": LEVEL_COLOURS["medium"],
 _TEXT_KEYS = frozenset({"ref", "title", "category", "process", "step", "cause", "effect",
                         "owner", "controls", "treatment", "failure_mode", "notes", "kind",
                         "status", "method"})
+#: Coded fields written as their labels (the importer reads the labels back).
+_LABELLED = {"kind": KIND_LABELS, "status": STATUS_LABELS, "method": METHOD_LABELS}
+_DATE_KEYS = ("identified_on", "review_date")
+_HEADER_HEIGHT = 48  # points: three lines of bold 11 pt text
+_LINE_HEIGHT = 15  # points per line of 11 pt text
+_MAX_LINES = 27  # Excel's highest row is 409 points
+# Print set-up of the "Risks" sheet: A3 landscape, two pages across, ID and title repeated.
+_PAPER_A3 = 8
+_PAPER_A4 = 9
+_PAGES_ACROSS = 2
+_REPEATED_COLUMNS = "A:B"
+# The heat-map picture is shown at most this size (pixels at 96 dpi), at its aspect ratio.
+_HEATMAP_MAX = (1100, 620)
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                            "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
@@ -102,6 +121,17 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _line_capacity(width: float) -> int:
+    """About how many characters of 11 pt text one line of a column ``width`` wide holds,
+    leaving room for the words a line break pushes to the next line."""
+    return max(4, int(width * 0.9) - 2)
+
+
+def _line_count(text: str, capacity: int) -> int:
+    """The number of lines ``text`` takes when wrapped at ``capacity`` characters."""
+    return sum(max(1, -(-len(line) // capacity)) for line in text.split("\n"))
 
 
 def _footer_text(text: str) -> str:
@@ -126,33 +156,50 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.dimensions import RowDimension
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
     if heatmap_png is not None and not bytes(heatmap_png[:8]) == _PNG_SIGNATURE:
         raise ValueError("The heat-map image is not a PNG file; render it as PNG and export "
                          "again.")
+    picture_size = None if heatmap_png is None else _picture_size(heatmap_png, _HEATMAP_MAX)
     if not isinstance(banding, Banding):
         raise ValueError("banding must be a Banding.")
     path = Path(path)
+    _check_target(path)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
     workbook = Workbook(write_only=True)
+    _wrap_by_default(workbook, Alignment(wrap_text=True, vertical="top"))
     sheet = workbook.create_sheet("Risks")
 
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F4E78")
     header_alignment = Alignment(wrap_text=True, vertical="top")
+    wrap_alignment = Alignment(wrap_text=True, vertical="top")  # as the workbook default
+    date_alignment = Alignment(horizontal="center", vertical="top")
 
     # Everything written before the rows: widths, frozen header, page set-up.
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[_column_letter(index)].width = width
+        dimension = sheet.column_dimensions[_column_letter(index)]
+        dimension.width = width
+        dimension.alignment = wrap_alignment  # the column's format is the default one too
+    sheet.row_dimensions[1].height = _HEADER_HEIGHT
     sheet.freeze_panes = "C2"
+    # About 30 columns cannot be read on one page: two A3 landscape pages across, with the ID
+    # and title columns and the header row repeated on every page.
+    sheet.page_setup.paperSize = _PAPER_A3
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = _PAGES_ACROSS
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.3
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.55
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    sheet.print_options.horizontalCentered = False
     sheet.print_title_rows = "1:1"
+    sheet.print_title_cols = _REPEATED_COLUMNS
     sheet.oddHeader.center.text = _footer_text(title)
     sheet.oddFooter.left.text = _footer_text(f"Audit-trail head: {head_hash}")
     sheet.oddFooter.center.text = "Page &P of &N"
@@ -171,6 +218,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
         cell._value = value
         cell.data_type = "s"  # never "f": written as an inline string
         cell.quotePrefix = True  # Excel keeps it as text when the cell is edited
+        cell.alignment = wrap_alignment  # its own style: so the default's alignment, again
         return cell
 
     def safe_text(value: Any, key: str, ref: Any) -> Any:
@@ -215,12 +263,17 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     # Build (and so validate) every row before streaming: a bad risk fails the export before
     # anything is written.
     text_keys = [key for key, _, _ in COLUMNS if key in _TEXT_KEYS]
+    labelled = tuple(_LABELLED.items())
     prepared = []
     add_row = prepared.append
     for risk in risks:
         get = risk.get
         ref = get("ref")
         text = {key: safe_text(get(key), key, ref) for key in text_keys}
+        for key, labels in labelled:
+            value = text[key]
+            if value.__class__ is str:
+                text[key] = labels.get(value, value)
         il, ii = get("inherent_likelihood"), get("inherent_impact")
         rl, ri = get("residual_likelihood"), get("residual_impact")
         s, o, d = get("severity"), get("occurrence"), get("detection")
@@ -237,7 +290,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
                 ap = action_priority(s, o, d)
         except ValueError as exc:
             raise ValueError(f"Risk {ref or '(no ID)'}: {exc}") from None
-        add_row((
+        add_row([
             text["ref"], text["title"], text["kind"], text["category"], text["process"],
             text["step"], text["cause"], text["effect"], text["owner"], text["controls"],
             text["treatment"], text["status"],
@@ -245,13 +298,50 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
             date_value(get("review_date"), "review date", ref),
             text["method"], il, ii, inherent_score, inherent_level, rl, ri, residual_score,
             residual_level, text["failure_mode"], s, o, d, risk_rpn, ap, text["notes"],
-        ))
+        ])
     count = len(prepared)
     if count == 0:
-        prepared.append(())  # an Excel table needs at least one data row
+        prepared.append([])  # an Excel table needs at least one data row
+    # Long texts wrap through the workbook's default format (no per-cell cost); dates are
+    # centred: one styled cell per date column is filled with each row's value in turn (a row
+    # is written out before the next is appended).
+    dated = []
+    for index, (key, _, _) in enumerate(COLUMNS):
+        if key in _DATE_KEYS:
+            template = WriteOnlyCell(sheet)
+            template.alignment = date_alignment
+            template.number_format = "yyyy-mm-dd"
+            dated.append((index, template))
+    # Spreadsheet programs do not grow a row to fit its wrapped text by themselves: each row
+    # gets the height its longest text needs (estimated from the column widths).
+    wrapped = [(index, _line_capacity(width)) for index, (key, _, width) in enumerate(COLUMNS)
+               if key in _TEXT_KEYS]
+    row_dimensions = sheet.row_dimensions
+    # One dimension object per height, shared by the rows of that height (the writer reads
+    # only its height fields; the row number is written separately).
+    heights = {lines: RowDimension(sheet, index=0, ht=lines * _LINE_HEIGHT)
+               for lines in range(2, _MAX_LINES + 1)}
     try:
         sheet.append(header_cells)  # the stream opens here, once every row is known to be valid
-        for row in prepared:
+        for row_number, row in enumerate(prepared, start=2):
+            if row:  # (not the empty table's placeholder row)
+                lines = 1
+                for index, capacity in wrapped:
+                    value = row[index]
+                    if value is None:
+                        continue
+                    if value.__class__ is not str:
+                        value = value._value  # a text cell
+                    if len(value) > capacity or "\n" in value:
+                        lines = max(lines, _line_count(value, capacity))
+                if lines > 1:
+                    row_dimensions[row_number] = heights[min(lines, _MAX_LINES)]
+                for index, template in dated:
+                    value = row[index]
+                    if value is not None:
+                        template._value = value
+                        template.data_type = "d"
+                        row[index] = template
             sheet.append(row)
     except BaseException:
         _discard(workbook)
@@ -325,12 +415,12 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     dropdown(range(1, 6), ("inherent_likelihood", "inherent_impact", "residual_likelihood",
                            "residual_impact"), "rating (1-5)")
     dropdown(range(1, 11), ("severity", "occurrence", "detection"), "rating (1-10)")
-    dropdown(STATUSES, ("status",), "status")
-    dropdown(KINDS, ("kind",), "kind")
-    dropdown(METHODS, ("method",), "method")
+    dropdown([STATUS_LABELS[code] for code in STATUSES], ("status",), "status")
+    dropdown([KIND_LABELS[code] for code in KINDS], ("kind",), "kind")
+    dropdown([METHOD_LABELS[code] for code in METHODS], ("method",), "method")
 
     if heatmap_png is not None:
-        _write_heatmap_sheet(workbook, heatmap_png, title, WriteOnlyCell)
+        _write_heatmap_sheet(workbook, heatmap_png, picture_size, title, WriteOnlyCell)
     _write_info_sheet(workbook, title=title, head_hash=head_hash, generated_at=generated_at,
                       count=count, banding=banding, cell_factory=WriteOnlyCell,
                       fills=fills, fonts=fonts, Font=Font, Alignment=Alignment, Border=Border,
@@ -340,6 +430,9 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     try:
         workbook.save(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(workbook)
+        raise _write_error(path, exc) from None
     except BaseException:
         _discard(workbook)
         raise
@@ -347,6 +440,63 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _wrap_by_default(workbook: Any, alignment: Any) -> None:
+    """Make ``alignment`` part of the workbook's default cell format (xf 0) and of its
+    "Normal" style, which every cell written without a style of its own uses: long texts wrap
+    and rows read from the top, at no cost per cell (a style on each of the many text cells
+    would slow the export by a quarter). openpyxl (pinned to 3.1) keeps the default format as
+    the first entry of these lists."""
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils.indexed_list import IndexedList
+
+    if len(workbook._cell_styles) != 1:
+        raise RuntimeError("The default cell format must be set before any cell is styled.")
+    default = StyleArray()
+    default.alignmentId = workbook._alignments.add(alignment)
+    workbook._cell_styles = IndexedList([default])
+    # LibreOffice gives cells without a format the "Normal" cell style instead: that too.
+    workbook._named_styles["Normal"].alignment = alignment
+
+
+def _export_error(message: str) -> Exception:
+    """The app's error for a problem the user can act on (shown as a plain message)."""
+    from qms_desktop.storage.workspace import WorkspaceError
+
+    return WorkspaceError(message)
+
+
+def _check_target(path: Path) -> None:
+    """Refuse a target whose folder is missing or read-only, before any work is done."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise _export_error(f"The folder “{folder}” does not exist; create it or choose "
+                            "another folder.")
+    if path.is_dir():
+        raise _export_error(f"“{path}” is a folder; choose a file name for the register.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _export_error(f"The folder “{folder}” cannot be written; choose another "
+                            "folder.")
+
+
+def _write_error(path: Path, exc: OSError) -> Exception:
+    """A one-sentence message for a failed save that names no temporary file."""
+    import errno
+
+    code = exc.errno
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _export_error(f"The folder “{path.parent}” cannot be written; choose another "
+                             "folder.")
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return _export_error(f"The disk is full, so “{path}” could not be written; free "
+                             "some space and export again.")
+    if isinstance(exc, FileNotFoundError):
+        return _export_error(f"The folder “{path.parent}” does not exist; create it or "
+                             "choose another folder.")
+    reason = exc.strerror or exc.__class__.__name__
+    return _export_error(f"“{path}” could not be written ({reason.lower()}); close it if "
+                         "another program has it open, or choose another file.")
 
 
 def _discard(workbook: Any) -> None:
@@ -365,30 +515,59 @@ def _discard(workbook: Any) -> None:
                 pass
 
 
-def _write_heatmap_sheet(workbook: Any, png: bytes, title: str, cell_factory: Any) -> None:
+def _write_heatmap_sheet(workbook: Any, png: bytes, size: tuple[int, int], title: str,
+                         cell_factory: Any) -> None:
     import io
 
     from openpyxl.drawing.image import Image
     from openpyxl.styles import Font
 
     sheet = workbook.create_sheet("Heat map")
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_view.showGridLines = False
     heading = cell_factory(sheet, value=f"{title}: heat map")
     if heading.data_type != "s":
         heading.data_type = "s"
     heading.font = Font(bold=True, size=14)
     sheet.append([heading])
     image = Image(io.BytesIO(png))
+    # One map or inherent and residual side by side: shown whole, at its aspect ratio.
+    image.width, image.height = size
     sheet.add_image(image, "A3")
+
+
+def _picture_size(png: bytes, limit: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) in screen pixels to show ``png`` at, within ``limit``, ratio kept."""
+    width = int.from_bytes(png[16:20], "big") if png[12:16] == b"IHDR" else 0
+    height = int.from_bytes(png[20:24], "big") if width else 0
+    if width <= 0 or height <= 0:
+        raise ValueError("The heat-map image has no size; render it again and export again.")
+    scale = min(limit[0] / width, limit[1] / height, 1.0)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at: dt.datetime,
                       count: int, banding: Banding, cell_factory: Any, fills: dict,
                       fonts: dict, Font: Any, Alignment: Any, Border: Any, Side: Any) -> None:
     sheet = workbook.create_sheet("Info")
-    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["A"].width = 24
     for letter in "BCDEF":
-        sheet.column_dimensions[letter].width = 16
+        sheet.column_dimensions[letter].width = 13.5
     sheet.sheet_view.showGridLines = False
+    # One portrait page: the head hash and the banding table are never cut.
+    sheet.page_setup.paperSize = _PAPER_A4
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.oddFooter.left.text = _footer_text(title)
+    sheet.oddFooter.right.text = "Page &P of &N"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
 
     def text(value: str, **style: Any) -> Any:
         cell = cell_factory(sheet)
@@ -399,15 +578,23 @@ def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at
         return cell
 
     bold = Font(bold=True)
+    label = {"font": bold, "alignment": top}
     sheet.append([text(title, font=Font(bold=True, size=14))])
+    sheet.merged_cells.add("A1:F1")
     sheet.append([])
-    sheet.append([text("Exported (UTC)", font=bold),
-                  text(generated_at.strftime("%Y-%m-%d %H:%M:%S"))])
-    sheet.append([text("Risks and opportunities", font=bold), count])
-    sheet.append([text("Audit-trail head hash", font=bold), text(head_hash)])
-    sheet.append([text("Computed columns", font=bold),
+    sheet.append([text("Exported (UTC)", **label),
+                  text(generated_at.strftime("%Y-%m-%d %H:%M:%S"), alignment=top)])
+    sheet.append([text("Risks and opportunities", **label), count])
+    # The long values span B:F and wrap; their rows are tall enough for two lines.
+    sheet.row_dimensions[5].height = 30
+    sheet.append([text("Audit-trail head hash", **label),
+                  text(head_hash, alignment=wrap, font=Font(name="Consolas", size=10))])
+    sheet.merged_cells.add("B5:F5")
+    sheet.row_dimensions[6].height = 30
+    sheet.append([text("Computed columns", **label),
                   text("Scores, levels, RPN and action priority (AIAG-VDA 2019) are values "
-                       "computed at export time.")])
+                       "computed at export time.", alignment=wrap)])
+    sheet.merged_cells.add("B6:F6")
     sheet.append([])
     sheet.append([text("Banding (rows: likelihood, columns: impact)", font=bold)])
     thin = Side(style="thin", color="808080")

@@ -46,6 +46,8 @@ __all__ = [
     "DEFAULT_MAX_ROWS",
     "FIELD_LABELS",
     "JOINABLE_FIELDS",
+    "KIND_LABELS",
+    "METHOD_LABELS",
     "MAPPABLE_FIELDS",
     "RATING_FIELDS",
     "RISK_FIELDS",
@@ -54,6 +56,7 @@ __all__ = [
     "ImportOptions",
     "ImportPreview",
     "RowResult",
+    "STATUS_LABELS",
     "TableSource",
     "computed_columns",
     "guess_header_row",
@@ -127,6 +130,12 @@ FIELD_LABELS = {
     "notes": "Notes",
     "description": "Description",
 }
+
+#: Cell texts the export writes for the coded fields; the parse_* functions read them back.
+STATUS_LABELS = {"open": "Open", "treating": "Treating", "monitoring": "Monitoring",
+                 "closed": "Closed"}
+KIND_LABELS = {"risk": "Risk", "opportunity": "Opportunity"}
+METHOD_LABELS = {"5x5": "5×5", "fmea": "FMEA", "both": "5×5 + FMEA"}
 
 _MAX_LENGTH = {"ref": 40, "category": 120}
 DEFAULT_MAX_ROWS = 100_000
@@ -521,6 +530,11 @@ _STATUS_GUESSES = (
 )
 
 
+_STATUS_BY_LABEL = {normalize_words(label): code for code, label in STATUS_LABELS.items()}
+_KIND_BY_LABEL = {normalize_words(label): code for code, label in KIND_LABELS.items()}
+_METHOD_BY_LABEL = {normalize_words(label): code for code, label in METHOD_LABELS.items()}
+
+
 def parse_status(value: Any) -> tuple[str | None, bool]:
     """(status, guessed) for a status text; (None, False) if it cannot be read."""
     if value is None:
@@ -530,6 +544,8 @@ def parse_status(value: Any) -> tuple[str | None, bool]:
         return None, False
     if norm in STATUSES:
         return norm, False
+    if norm in _STATUS_BY_LABEL:
+        return _STATUS_BY_LABEL[norm], False
     if norm in _STATUS_EXACT:
         return _STATUS_EXACT[norm], False
     tokens = norm.split()
@@ -556,6 +572,8 @@ def parse_kind(value: Any) -> tuple[str | None, bool]:
     norm = _norm_value(str(value))
     if not norm:
         return None, False
+    if norm in _KIND_BY_LABEL:
+        return _KIND_BY_LABEL[norm], False
     if norm in _KIND_WORDS:
         return _KIND_WORDS[norm], False
     tokens = norm.split()
@@ -567,11 +585,14 @@ def parse_kind(value: Any) -> tuple[str | None, bool]:
 
 
 def parse_method(value: Any) -> str | None:
+    """The method code ("5x5", "fmea", "both") of a method text or label; None when unknown."""
     if value is None:
         return None
     norm = _norm_value(str(value))
     if not norm:
         return None
+    if norm in _METHOD_BY_LABEL:
+        return _METHOD_BY_LABEL[norm]
     compact = norm.replace(" ", "")
     has_matrix = ("5x5" in compact or "matrix" in compact or "matrice" in compact
                   or compact in ("lxi", "pxi", "likelihoodximpact", "5", "5by5"))
@@ -1309,7 +1330,8 @@ class ImportOptions:
 @dataclass(frozen=True)
 class RowResult:
     """One data row: ``status`` is "ok", "warning" or "error"; ``messages`` lists errors
-    first, then warnings; ``values`` has every field of :data:`RISK_FIELDS`."""
+    first, then warnings, each a clause without a closing full stop, so that they read well
+    joined with "; "; ``values`` has every field of :data:`RISK_FIELDS`."""
 
     row_number: int
     status: str
@@ -1607,6 +1629,8 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
                                             + lines)
 
         status = "error" if errors else ("warning" if warnings else "ok")
+        errors = [_as_clause(message) for message in errors]
+        warnings = [_as_clause(message) for message in warnings]
         results.append(RowResult(row_number, status, tuple(errors + warnings), values,
                                  tuple(errors), tuple(warnings)))
 
@@ -1616,6 +1640,14 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
     return ImportPreview(rows=results, sheet=sheet_name, header_row=header_row,
                          headers=headers, mapping=dict(sorted(mapping.items())), notes=notes,
                          skipped_blank_rows=blank)
+
+
+def _as_clause(message: str) -> str:
+    """A row message without its closing full stop: callers list a row's messages joined with
+    "; " (and the workspace import adds its own such clauses), which must not read ".;"."""
+    if message.endswith(".") and not message.endswith(".."):
+        return message[:-1]
+    return message
 
 
 def _quote(value: Any) -> str:
@@ -1656,7 +1688,9 @@ def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
             missing = "impact" if pair[1] is None else "likelihood"
             warnings.append(f"{stage} {missing} is missing, so no {stage.lower()} score can be "
                             "worked out.")
-    if None not in inherent and None not in residual and score(*residual) > score(*inherent):
+    # For an opportunity a residual score above the inherent one is the aim, not a slip.
+    if values["kind"] != "opportunity" and None not in inherent and None not in residual \
+            and score(*residual) > score(*inherent):
         warnings.append(f"The residual score ({score(*residual)}) is higher than the inherent "
                         f"score ({score(*inherent)}); check the ratings.")
     fmea_given = [value is not None for value in fmea]
