@@ -78,21 +78,6 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
-class Event:
-    id: int
-    at: str
-    user: str
-    op: str
-    entity: str
-    record_id: int
-    field: str
-    old: str | None
-    new: str | None
-    prev_hash: str
-    hash: str
-
-
-@dataclass(frozen=True)
 class ChainProblem:
     event_id: int | None
     entity: str | None
@@ -104,7 +89,8 @@ class ChainProblem:
 
 
 def check_chain(events: Iterable[tuple]) -> tuple[str, int, ChainProblem | None]:
-    """Walk events (tuples in Event field order, ascending id) and check every link.
+    """Walk events (tuples: id, at, user, op, entity, record_id, field, old, new, prev_hash,
+    hash; ascending id) and check every link.
 
     Returns (head hash, number of events, first problem or None).
     """
@@ -116,8 +102,8 @@ def check_chain(events: Iterable[tuple]) -> tuple[str, int, ChainProblem | None]
         if prev_hash != prev:
             return prev, n, ChainProblem(
                 eid, entity, record_id,
-                f"audit event {eid} does not follow the previous event "
-                "(an event was removed, inserted or reordered)")
+                f"audit event {eid} ({entity} {record_id}) does not follow the event before it: "
+                "events were removed, inserted or reordered")
         if op not in OPS:
             return prev, n, ChainProblem(eid, entity, record_id,
                                          f"audit event {eid} has an unknown operation {op!r}")

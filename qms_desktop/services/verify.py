@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from ..core.audit_chain import GENESIS, encode_value, event_hash, fold_state
+from ..core.audit_chain import GENESIS, check_chain, encode_value, fold_state
 from ..storage.audit import iter_events
 from ..storage.models import audited_tables
 from ..storage.workspace import Workspace
@@ -58,34 +58,23 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
             rep.problems.append(f"the workspace file is damaged: {rep.integrity}")
             return rep
         say("checking the audit chain")
-        prev = GENESIS
         state: dict = {}
         batch: list = []
-        n = 0
-        broken = False
-        for (eid, at, user, op, entity, rid, fld, old, new, prev_hash, hsh) in iter_events(conn):
-            n += 1
-            if prev_hash != prev:
-                rep.problems.append(
-                    f"audit event {eid} ({entity} {rid}) does not follow the event before it: "
-                    "events were removed, inserted or reordered")
-                broken = True
-                break
-            if event_hash(prev_hash, at, user, op, entity, rid, fld or "", old, new) != hsh:
-                rep.problems.append(
-                    f"audit event {eid} ({entity} {rid}) was altered after it was written")
-                broken = True
-                break
-            prev = hsh
-            batch.append((op, entity, rid, fld, old, new))
-            if len(batch) >= 10000:
-                fold_state(batch, state)
-                batch.clear()
-        fold_state(batch, state)
-        rep.events = n
-        rep.head_hash = prev
-        if broken:
+
+        def folding(rows):
+            # fold each event into the expected record state while the chain is checked
+            for row in rows:
+                batch.append(row[3:9])  # op, entity, record_id, field, old, new
+                if len(batch) >= 10000:
+                    fold_state(batch, state)
+                    batch.clear()
+                yield row
+
+        rep.head_hash, rep.events, problem = check_chain(folding(iter_events(conn)))
+        if problem is not None:
+            rep.problems.append(str(problem))
             return rep
+        fold_state(batch, state)
 
         say("checking records against the trail")
         for table in audited_tables():
