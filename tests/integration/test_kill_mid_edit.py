@@ -14,7 +14,8 @@ from qms_desktop.services.verify import verify
 from qms_desktop.storage.models import Risk, Role
 from qms_desktop.storage.workspace import create_workspace, open_workspace
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")]
 
 WRITER = textwrap.dedent("""
     import sys

@@ -41,6 +41,18 @@ GIF = QGraphicsItem.GraphicsItemFlag
 
 Z_POOL, Z_LANE, Z_EDGE, Z_NODE, Z_EDIT = -30.0, -20.0, 1.0, 2.0, 1000.0
 
+# Combining Qt enum flags goes through Python's enum machinery (slow per call): the combinations
+# used for every item are built once here.
+_AF = Qt.AlignmentFlag
+NODE_FLAGS = GIF.ItemIsSelectable | GIF.ItemIsMovable
+EDGE_FLAGS = GIF.ItemIsSelectable
+LANE_FLAGS = GIF.ItemIsSelectable | GIF.ItemUsesExtendedStyleOption
+ALIGN_RIGHT_BOTTOM = _AF.AlignRight | _AF.AlignBottom
+ALIGN_HCENTER_TOP = _AF.AlignHCenter | _AF.AlignTop
+ALIGN_LEFT_VCENTER = _AF.AlignLeft | _AF.AlignVCenter
+ALIGN_LEFT_TOP = _AF.AlignLeft | _AF.AlignTop
+ALIGN_LEFT_BOTTOM = _AF.AlignLeft | _AF.AlignBottom
+
 
 def parse_points(text: str) -> list[tuple[float, float]]:
     """Waypoints stored as JSON ``[[x, y], ...]`` (an empty list when absent or broken)."""
@@ -188,7 +200,7 @@ class NodeItem(QGraphicsPathItem):
         self._geometry_key = None
         #: created when first shown: a big map opened zoomed out never builds its labels
         self._label: LabelItem | None = None
-        self.setFlags(GIF.ItemIsSelectable | GIF.ItemIsMovable)
+        self.setFlags(NODE_FLAGS)
         self.apply(row, expanded=expanded)
 
     # -- data
@@ -270,16 +282,16 @@ class NodeItem(QGraphicsPathItem):
         if kind == "decision":  # upper left: flows come in from the left, exits leave
             width = 120.0        # right, up or down
             label.set_text(name, QRectF(w * 0.3 - width, -64, width, 64 + h * 0.25),
-                                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                                align=ALIGN_RIGHT_BOTTOM,
                                 color=p.text)
         elif kind in LABEL_BELOW:
             width = max(w * 2.4, 110.0)
             label.set_text(name, QRectF(w / 2 - width / 2, h + 3, width, 60),
-                                align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                                align=ALIGN_HCENTER_TOP,
                                 color=p.text)
         elif kind == "annotation":
             label.set_text(name, QRectF(6, 2, max(w - 8, 20), max(h - 4, 10)),
-                                align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                align=ALIGN_LEFT_VCENTER,
                                 color=p.text, font=p.small_font)
         elif kind == "pool":
             label.setRotation(-90)
@@ -288,7 +300,7 @@ class NodeItem(QGraphicsPathItem):
                                 color=p.text, font=p.title_font)
         elif kind == "subprocess" and self.expanded:
             label.set_text(name, QRectF(8, 4, max(w - 16, 20), 20),
-                                align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                                align=ALIGN_LEFT_TOP,
                                 color=p.text_on_shape, font=p.title_font)
         else:
             bottom = 18 if kind == "subprocess" else 4
@@ -334,7 +346,7 @@ class EdgeItem(QGraphicsPathItem):
         self.fixed: list[tuple[float, float]] = parse_points(row.get("waypoints") or "")
         self._shape: QPainterPath | None = None
         self.label: LabelItem | None = None
-        self.setFlags(GIF.ItemIsSelectable)
+        self.setFlags(EDGE_FLAGS)
         self.setZValue(Z_EDGE)
         source.edges.append(self)
         if target is not source:
@@ -473,7 +485,7 @@ class EdgeItem(QGraphicsPathItem):
         a = self.label_anchor()
         width = 120.0
         self.label.set_text(text, QRectF(a.x() + 4, a.y() - 18, width, 16),
-                            align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                            align=ALIGN_LEFT_BOTTOM,
                             font=self.paints.small_font, background=self.paints.label_background)
 
 
@@ -491,7 +503,7 @@ class LaneItem(QGraphicsItem):
         self.paints = paints
         self.index = index
         self._rect = QRectF()
-        self.setFlags(GIF.ItemIsSelectable | GIF.ItemUsesExtendedStyleOption)
+        self.setFlags(LANE_FLAGS)
         self.setZValue(Z_LANE)
         self.label = LabelItem(self, paints)
         self.apply(row, index)

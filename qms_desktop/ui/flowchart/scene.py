@@ -20,6 +20,9 @@ from ...core import processmap as pmod
 from .items import Z_EDIT, EdgeItem, LaneItem, NodeItem
 from .style import GRID, LABEL_BELOW, LIGHT, Theme, paints
 
+#: labels built per event-loop turn after a big map opens
+LABEL_SLICE = 250
+
 if TYPE_CHECKING:  # pragma: no cover
     from ...services.processes import MapData
 
@@ -191,12 +194,20 @@ class MapScene(QGraphicsScene):
         self._drag_origin = QPointF()
         self._selected: set[QGraphicsItem] = set()
         self.selectionChanged.connect(self._restyle_selection)
+        #: shapes whose label is still to be built (see :meth:`set_detail`)
+        self._pending_labels: list[NodeItem] = []
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self._build_pending_labels)
 
     # ------------------------------------------------------------------ building
     def clear_map(self) -> None:
         self.cancel_edit()
         self._drag = None
         self._selected = set()
+        self._pending_labels = []
+        self._label_timer.stop()
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -325,16 +336,62 @@ class MapScene(QGraphicsScene):
         if on == self.detail:
             return
         self.detail = on
-        for item in self.nodes.values():
-            if on:
-                item.label.setVisible(True)
-            elif item.has_label():
-                item.label.setVisible(False)
+        if on:
+            # labels in (or near) view are built now; the others right after the first paint,
+            # a slice per event-loop turn, so opening a big map does not wait for them
+            area = self._shown_area()
+            pending = []
+            for item in self.nodes.values():
+                if item.has_label():
+                    item.label.setVisible(True)
+                elif area is None or area.intersects(item.sceneBoundingRect()):
+                    item.label  # noqa: B018 (built now: it is shown)
+                else:
+                    pending.append(item)
+            self._pending_labels = pending
+            if pending:
+                self._label_timer.start()
+        else:
+            self._pending_labels = []
+            self._label_timer.stop()
+            for item in self.nodes.values():
+                if item.has_label():
+                    item.label.setVisible(False)
         for e in self.edges.values():
             if e.label is not None:
                 e.label.setVisible(on)
         for lane in self.lanes.values():
             lane.label.setVisible(on)
+
+    def _shown_area(self) -> QRectF | None:
+        """The part of the scene the views show, widened by the room a label may take outside
+        its shape (None when no view shows the scene)."""
+        area = None
+        for view in self.views():
+            if not view.isVisible():
+                continue
+            r = view.mapToScene(view.viewport().rect()).boundingRect()
+            area = r if area is None else area.united(r)
+        return None if area is None else area.adjusted(-160.0, -80.0, 160.0, 80.0)
+
+    def _build_pending_labels(self) -> None:
+        """Build the next slice of labels left for later by :meth:`set_detail`."""
+        pending = self._pending_labels
+        if not self.detail or not pending:
+            self._pending_labels = []
+            return
+        chunk, self._pending_labels = pending[:LABEL_SLICE], pending[LABEL_SLICE:]
+        for item in chunk:
+            if item.scene() is self and not item.has_label():
+                item.label  # noqa: B018 (built now: detail is on)
+        if self._pending_labels:
+            self._label_timer.start()
+
+    def flush_labels(self) -> None:
+        """Build every label still waiting (before measuring or exporting the map)."""
+        while self._pending_labels:
+            self._build_pending_labels()
+        self._label_timer.stop()
 
     def labels(self):
         for item in self.nodes.values():
