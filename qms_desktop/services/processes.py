@@ -134,8 +134,9 @@ class MapData:
 
 
 def _rows(conn, table, pid):
-    return [dict(r) for r in conn.execute(
-        select(table).where(table.c.process_id == pid).order_by(table.c.id)).mappings()]
+    result = conn.execute(select(table).where(table.c.process_id == pid).order_by(table.c.id))
+    keys = list(result.keys())
+    return [dict(zip(keys, r)) for r in result.all()]  # (plain tuples: cheaper than mappings)
 
 
 def load_map_data(ws: Workspace, pid: int) -> MapData:

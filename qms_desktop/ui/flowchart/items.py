@@ -436,9 +436,8 @@ class EdgeItem(QGraphicsPathItem):
 
     def shape(self) -> QPainterPath:  # noqa: D401 (Qt's name)
         if self._shape is None:
-            line = QPainterPath(QPointF(*self.points[0]))
-            for p in self.points[1:]:
-                line.lineTo(*p)
+            line = QPainterPath()
+            line.addPolygon(QPolygonF([QPointF(x, y) for x, y in self.points]))  # open polyline
             stroker = QPainterPathStroker()
             stroker.setWidth(self.HIT_WIDTH)
             stroker.setCapStyle(Qt.PenCapStyle.RoundCap)

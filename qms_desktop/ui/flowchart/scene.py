@@ -90,6 +90,13 @@ def visible_nodes(data: "MapData", container: int | None) -> tuple[set[int], set
     return shown, expanded
 
 
+def _meets(area: QRectF, row: dict) -> bool:
+    """Whether the shape of ``row`` (scene coordinates x, y, w, h) meets ``area``."""
+    x, y = float(row.get("x") or 0), float(row.get("y") or 0)
+    return (x <= area.right() and x + float(row.get("w") or 0) >= area.left()
+            and y <= area.bottom() and y + float(row.get("h") or 0) >= area.top())
+
+
 def flow_direction(data: "MapData") -> str:
     """"LR" when the map flows left to right (lanes are rows), "TB" when it flows downward."""
     lanes = [r for r in data.lanes if r["w"] and r["h"]]
@@ -344,7 +351,7 @@ class MapScene(QGraphicsScene):
             for item in self.nodes.values():
                 if item.has_label():
                     item.label.setVisible(True)
-                elif area is None or area.intersects(item.sceneBoundingRect()):
+                elif area is None or _meets(area, item.row):
                     item.label  # noqa: B018 (built now: it is shown)
                 else:
                     pending.append(item)
