@@ -327,6 +327,11 @@ class NodeItem(QGraphicsPathItem):
         super().mouseDoubleClickEvent(event)
 
 
+_HIT_STROKER = QPainterPathStroker()
+_HIT_STROKER.setWidth(10.0)
+_HIT_STROKER.setCapStyle(Qt.PenCapStyle.RoundCap)
+
+
 class EdgeItem(QGraphicsPathItem):
     """A connector between two shapes; it follows them when they move."""
 
@@ -343,9 +348,12 @@ class EdgeItem(QGraphicsPathItem):
         self.direction = direction
         self.points: list[tuple[float, float]] = []
         #: stored bends (from an import or the automatic layout) until an end moves
-        self.fixed: list[tuple[float, float]] = parse_points(row.get("waypoints") or "")
+        wp = row.get("waypoints")
+        self.fixed: list[tuple[float, float]] = parse_points(wp) if wp else []
         self._shape: QPainterPath | None = None
-        self.label: LabelItem | None = None
+        self._poly: QPolygonF | None = None
+        #: created when first needed (see :attr:`label`): a map opened zoomed out builds none
+        self._label: LabelItem | None = None
         self.setFlags(EDGE_FLAGS)
         self.setZValue(Z_EDGE)
         source.edges.append(self)
@@ -371,7 +379,8 @@ class EdgeItem(QGraphicsPathItem):
             self._apply_pen()
         if ends_moved or old.get("waypoints") != row.get("waypoints") or \
                 old.get("kind") != row.get("kind"):
-            self.fixed = parse_points(row.get("waypoints") or "")
+            wp = row.get("waypoints")
+            self.fixed = parse_points(wp) if wp else []
             self.reroute()
         elif old.get("label") != row.get("label"):
             self._place_label()
@@ -414,6 +423,7 @@ class EdgeItem(QGraphicsPathItem):
             pts = [pts[0], pts[0]] if pts else [(0.0, 0.0), (0.0, 0.0)]
         self.points = pts
         qpts = [QPointF(x, y) for x, y in pts]
+        self._poly = QPolygonF(qpts)
         path = QPainterPath()
         # out and back: zero area, so the brush fills only the arrowhead
         path.addPolygon(QPolygonF(qpts + qpts[-2::-1]))
@@ -437,11 +447,11 @@ class EdgeItem(QGraphicsPathItem):
     def shape(self) -> QPainterPath:  # noqa: D401 (Qt's name)
         if self._shape is None:
             line = QPainterPath()
-            line.addPolygon(QPolygonF([QPointF(x, y) for x, y in self.points]))  # open polyline
-            stroker = QPainterPathStroker()
-            stroker.setWidth(self.HIT_WIDTH)
-            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self._shape = stroker.createStroke(line)
+            poly = self._poly
+            if poly is None:
+                poly = self._poly = QPolygonF([QPointF(x, y) for x, y in self.points])
+            line.addPolygon(poly)  # open polyline
+            self._shape = _HIT_STROKER.createStroke(line)
         return self._shape
 
     def restyle(self) -> None:
@@ -470,20 +480,37 @@ class EdgeItem(QGraphicsPathItem):
             want -= seg
         return QPointF(*pts[-1])
 
+    @property
+    def label(self) -> LabelItem | None:
+        """The connector's label (None without text; built on first use)."""
+        if self._label is None and (self.row.get("label") or "").strip():
+            self._label = LabelItem(self, self.paints)
+            sc = self.scene()
+            if sc is not None and not getattr(sc, "detail", True):
+                self._label.setVisible(False)
+            self._place_label()
+        return self._label
+
+    def has_label(self) -> bool:
+        return self._label is not None
+
+    def has_text(self) -> bool:
+        return bool((self.row.get("label") or "").strip())
+
     def _place_label(self) -> None:
+        label = self._label
+        if label is None:
+            sc = self.scene()
+            if sc is not None and getattr(sc, "detail", False):
+                self.label  # noqa: B018 (shown: built, and placed, now)
+            return  # otherwise built (and placed) when first needed
         text = (self.row.get("label") or "").strip()
         if not text:
-            if self.label is not None:
-                self.label.set_text("", QRectF())
+            label.set_text("", QRectF())
             return
-        if self.label is None:
-            self.label = LabelItem(self, self.paints)
-            sc = self.scene()
-            if sc is not None:
-                self.label.setVisible(sc.detail)
         a = self.label_anchor()
         width = 120.0
-        self.label.set_text(text, QRectF(a.x() + 4, a.y() - 18, width, 16),
+        label.set_text(text, QRectF(a.x() + 4, a.y() - 18, width, 16),
                             align=ALIGN_LEFT_BOTTOM,
                             font=self.paints.small_font, background=self.paints.label_background)
 

@@ -286,10 +286,10 @@ class MapScene(QGraphicsScene):
             if item is None:
                 item = EdgeItem(r, self.nodes[r["source_id"]], self.nodes[r["target_id"]],
                                 self.paints, self.direction)
-                if item.label is not None and not self.detail:
-                    item.label.setVisible(False)
                 self.edges[eid] = item
                 self.addItem(item)
+                if self.detail:
+                    item.label  # noqa: B018 (built now: it is shown)
                 continue
             ends = r["source_id"] in moved or r["target_id"] in moved
             if item.direction != self.direction:
@@ -355,6 +355,15 @@ class MapScene(QGraphicsScene):
                     item.label  # noqa: B018 (built now: it is shown)
                 else:
                     pending.append(item)
+            for e in self.edges.values():
+                if e.has_label():
+                    e.label.setVisible(True)
+                elif not e.has_text():
+                    continue
+                elif area is None or area.intersects(e.path().controlPointRect()):
+                    e.label  # noqa: B018 (built now: it is shown)
+                else:
+                    pending.append(e)
             self._pending_labels = pending
             if pending:
                 self._label_timer.start()
@@ -364,9 +373,9 @@ class MapScene(QGraphicsScene):
             for item in self.nodes.values():
                 if item.has_label():
                     item.label.setVisible(False)
-        for e in self.edges.values():
-            if e.label is not None:
-                e.label.setVisible(on)
+            for e in self.edges.values():
+                if e.has_label():
+                    e.label.setVisible(False)
         for lane in self.lanes.values():
             lane.label.setVisible(on)
 
@@ -405,7 +414,7 @@ class MapScene(QGraphicsScene):
             if item.has_label():
                 yield item.label
         for e in self.edges.values():
-            if e.label is not None:
+            if e.has_label():
                 yield e.label
         for lane in self.lanes.values():
             yield lane.label
@@ -422,35 +431,49 @@ class MapScene(QGraphicsScene):
         """The area the map covers, plus ``margin``. ``tight`` measures labels by their text
         (exports); otherwise by the room they may use (fast, for the view)."""
         if not tight:
-            # from the data the items hold (cheaper than asking every item, labels included)
-            xs0, ys0, xs1, ys1 = [], [], [], []
+            # from the data the items hold (cheaper than asking every item, labels included),
+            # in one pass keeping running extremes
+            inf = float("inf")
+            x0 = y0 = inf
+            x1 = y1 = -inf
             for item in self.nodes.values():
                 p = item.pos()
-                x, y, w, h = p.x(), p.y(), item.w, item.h
-                kind = item.kind
+                px, py = p.x(), p.y()
+                row = item.row
+                w, h = float(row.get("w") or 0), float(row.get("h") or 0)
+                kind = row.get("kind", "step")
                 if kind == "decision":  # label above-left
-                    x, y = x - 120, y - 64
+                    ax, ay, bx, by = px - 120, py - 64, px + w, py + h
                 elif kind in LABEL_BELOW:  # label below
                     spread = max(w * 2.4, 110.0)
-                    x, w, h = x + w / 2 - spread / 2, spread, h + 64
-                xs0.append(x)
-                ys0.append(y)
-                xs1.append(p.x() + item.w if kind == "decision" else x + w)
-                ys1.append(y + h if kind != "decision" else p.y() + item.h)
+                    ax = px + w / 2 - spread / 2
+                    ay, bx, by = py, ax + spread, py + h + 64
+                else:
+                    ax, ay, bx, by = px, py, px + w, py + h
+                if ax < x0:
+                    x0 = ax
+                if ay < y0:
+                    y0 = ay
+                if bx > x1:
+                    x1 = bx
+                if by > y1:
+                    y1 = by
             for item in self.edges.values():
                 b = item.path().controlPointRect()
-                xs0.append(b.left())
-                ys0.append(b.top())
-                xs1.append(b.right())
-                ys1.append(b.bottom() + (20 if item.label is not None else 0))
+                bx, by = b.right(), b.bottom() + (20 if item.has_text() else 0)
+                if b.left() < x0:
+                    x0 = b.left()
+                if b.top() < y0:
+                    y0 = b.top()
+                if bx > x1:
+                    x1 = bx
+                if by > y1:
+                    y1 = by
             for item in self.lanes.values():
                 b = item.scene_rect()
-                xs0.append(b.left())
-                ys0.append(b.top())
-                xs1.append(b.right())
-                ys1.append(b.bottom())
-            r = QRectF(min(xs0), min(ys0), max(xs1) - min(xs0), max(ys1) - min(ys0)) \
-                if xs0 else QRectF()
+                x0, y0 = min(x0, b.left()), min(y0, b.top())
+                x1, y1 = max(x1, b.right()), max(y1, b.bottom())
+            r = QRectF(x0, y0, x1 - x0, y1 - y0) if x0 != inf else QRectF()
         else:
             r = QRectF()
             for item in self.nodes.values():
