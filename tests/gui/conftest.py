@@ -198,3 +198,21 @@ def make_ws(tmp_path):
         return path
 
     return make
+
+
+@pytest.fixture
+def controller(qtbot, ws):
+    """A workspace controller over the ``ws`` fixture, for testing one page or editor alone;
+    Qt errors it reports are collected in ``controller.errors``."""
+    from PySide6.QtGui import QUndoGroup
+
+    from qms_desktop.ui.controller import WorkspaceController
+    from qms_desktop.ui.tasks import TaskRunner
+
+    ctl = WorkspaceController(TaskRunner(), QUndoGroup())
+    ctl.errors = []
+    ctl.errorOccurred.connect(ctl.errors.append)
+    ctl.adopt(ws)
+    yield ctl
+    if ctl.undo_stack is not None:
+        ctl.undo_stack.clear()

@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QUndoGroup  # noqa: E402
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from qms_desktop.services import processes as P  # noqa: E402
@@ -27,19 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --------------------------------------------------------------------------- fixtures
 
-
-@pytest.fixture
-def controller(qtbot, ws):
-    from qms_desktop.ui.controller import WorkspaceController
-    from qms_desktop.ui.tasks import TaskRunner
-
-    ctl = WorkspaceController(TaskRunner(), QUndoGroup())
-    ctl.errors = []
-    ctl.errorOccurred.connect(ctl.errors.append)
-    ctl.adopt(ws)
-    yield ctl
-    if ctl.undo_stack is not None:
-        ctl.undo_stack.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QUndoGroup  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from qms_desktop.services import processes as P  # noqa: E402
@@ -25,19 +24,6 @@ def shown(monkeypatch) -> list[str]:
                         lambda e, parent=None: got.append(f"{type(e).__name__}: {e}"))
     return got
 
-
-@pytest.fixture
-def controller(qtbot, ws):
-    from qms_desktop.ui.controller import WorkspaceController
-    from qms_desktop.ui.tasks import TaskRunner
-
-    ctl = WorkspaceController(TaskRunner(), QUndoGroup())
-    ctl.errors = []
-    ctl.errorOccurred.connect(ctl.errors.append)
-    ctl.adopt(ws)
-    yield ctl
-    if ctl.undo_stack is not None:
-        ctl.undo_stack.clear()
 
 
 @pytest.fixture
