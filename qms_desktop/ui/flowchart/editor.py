@@ -44,7 +44,7 @@ from .commands import (
 from .items import EdgeItem, LaneItem, NodeItem
 from .palette import Palette
 from .properties import PropertiesPanel, ValidationPanel
-from .scene import MapScene
+from .scene import MapScene, gc_paused
 from .style import DETAIL_SCALE, GRID, kind_titles, theme_for
 from .view import MapView, Overview
 
@@ -339,7 +339,8 @@ class FlowchartEditor(QWidget):
         if remember and self.process_id is not None and (
                 self.process_id, self.container) != (process_id, container):
             self.history.append((self.process_id, self.container))
-        data = load_map_data(self.ws, process_id)
+        with gc_paused():
+            data = load_map_data(self.ws, process_id)
         self.process_id, self.container, self.data = process_id, container, data
         self._paste_count = 0
         self.validation.clear_issues()

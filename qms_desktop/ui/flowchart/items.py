@@ -6,14 +6,15 @@ updates the items from the new rows (:meth:`MapScene.sync`), never the other way
 
 Performance (a map may hold thousands of shapes):
 
-* Shapes and connectors are ``QGraphicsPathItem`` s: Qt paints them in C++ with shared, cached
-  pens and brushes; no ``paint()`` runs in Python for them.
-* A connector is one path: its polyline is traced out and back (zero area, so the brush only fills
-  the arrowhead subpath). Its route is recomputed only when one of its ends moves.
-* The wide hit area of a connector comes from :meth:`EdgeItem.shape`, which Qt also uses once to
-  size the (cached) bounding rectangle — the BSP index finds connectors near the pointer.
-* Labels are the only items painted in Python (a cached ``QStaticText``); the scene hides them
-  when the view is zoomed out too far to read them.
+* Shapes are ``QGraphicsPathItem`` s: Qt paints them in C++ with shared, cached outlines, pens
+  and brushes; no ``paint()`` runs in Python for them.
+* A connector keeps its route as one polygon, painted with ``drawPolyline`` and a shared
+  arrowhead moved into place; its bounding box comes from the points, so building one creates no
+  painter path. Its route is recomputed only when one of its ends moves.
+* The wide hit area of a connector (:meth:`EdgeItem.shape`) is stroked only when Qt first needs
+  it for a click or a rubber band near it.
+* Labels are painted from a cached ``QStaticText``; the scene hides them when the view is zoomed
+  out too far to read them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ GIC = QGraphicsItem.GraphicsItemChange
 GIF = QGraphicsItem.GraphicsItemFlag
 
 Z_POOL, Z_LANE, Z_EDGE, Z_NODE, Z_EDIT = -30.0, -20.0, 1.0, 2.0, 1000.0
+_NODE_Z = {"pool": Z_POOL, "annotation": 2.5}
 
 # Combining Qt enum flags goes through Python's enum machinery (slow per call): the combinations
 # used for every item are built once here.
@@ -63,6 +65,27 @@ def parse_points(text: str) -> list[tuple[float, float]]:
         return [(float(p[0]), float(p[1])) for p in pts]
     except (ValueError, TypeError, IndexError):
         return []
+
+
+def parse_all_points(texts: dict[int, str | None]) -> dict[int, list[tuple[float, float]]]:
+    """:func:`parse_points` for many connectors at once (one JSON parse for a whole map; any
+    text that is not a list of points falls back to being parsed, or dropped, on its own)."""
+    keys = [k for k, t in texts.items() if t]
+    if not keys:
+        return {}
+    try:
+        got = json.loads("[" + ",".join(texts[k] for k in keys) + "]")
+    except ValueError:
+        got = None
+    if got is None or len(got) != len(keys):
+        return {k: parse_points(texts[k]) for k in keys}
+    out = {}
+    for k, pts in zip(keys, got):
+        try:
+            out[k] = [(float(x), float(y)) for x, y in pts]
+        except (ValueError, TypeError):
+            out[k] = parse_points(texts[k])
+    return out
 
 
 _SHAPES: dict[tuple, QPainterPath] = {}
@@ -97,6 +120,24 @@ def straighten(pts: list[tuple[float, float]], sb: tuple[float, float, float, fl
         if tb[0] + 4 <= x <= tb[0] + tb[2] - 4:
             return [(x, y0), (x, y3)]
     return pts
+
+
+def shared_start(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> float:
+    """How far two routes leaving the same place run together (along ``a``) before they part."""
+    if not a or not b or abs(a[0][0] - b[0][0]) > 0.5 or abs(a[0][1] - b[0][1]) > 0.5:
+        return 0.0
+    run = 0.0
+    for (a0, a1), b1 in zip(zip(a, a[1:]), b[1:]):
+        ax, ay = a1[0] - a0[0], a1[1] - a0[1]
+        bx, by = b1[0] - a0[0], b1[1] - a0[1]
+        la, lb = math.hypot(ax, ay), math.hypot(bx, by)
+        if la == 0 or lb == 0 or abs(ax * by - ay * bx) > 0.5 * max(la, lb) \
+                or ax * bx + ay * by <= 0:
+            break  # they part here (or a degenerate segment)
+        if abs(la - lb) > 0.5:
+            return run + min(la, lb)  # one turns off along this segment
+        run += la
+    return run
 
 
 class LabelItem(QGraphicsItem):
@@ -200,21 +241,15 @@ class NodeItem(QGraphicsPathItem):
         self._geometry_key = None
         #: created when first shown: a big map opened zoomed out never builds its labels
         self._label: LabelItem | None = None
+        self.w = self.h = 0.0
         self.setFlags(NODE_FLAGS)
+        self.setZValue(Z_NODE)
         self.apply(row, expanded=expanded)
 
     # -- data
     @property
     def kind(self) -> str:
         return self.row.get("kind", "step")
-
-    @property
-    def w(self) -> float:
-        return float(self.row.get("w") or 0)
-
-    @property
-    def h(self) -> float:
-        return float(self.row.get("h") or 0)
 
     def box(self) -> tuple[float, float, float, float]:
         p = self.pos()
@@ -229,26 +264,32 @@ class NodeItem(QGraphicsPathItem):
         if expanded is not None:
             self.expanded = expanded
         old = self.row
-        self.row = dict(row)
-        kind = self.row["kind"]
-        key = (kind, self.row.get("bpmn_type"), self.w, self.h, self.expanded)
+        self.row = row = dict(row)
+        kind = row["kind"]
+        #: size, read once from the row (hot: routing asks for it all the time)
+        self.w = w = float(row.get("w") or 0)
+        self.h = h = float(row.get("h") or 0)
+        bpmn_type = row.get("bpmn_type")
+        key = (kind, bpmn_type, w, h, self.expanded)
         if key != self._geometry_key:
             self._geometry_key = key
-            self.setPath(cached_shape(kind, self.w, self.h, self.row.get("bpmn_type") or "",
-                                      self.expanded))
+            self.setPath(cached_shape(kind, w, h, bpmn_type or "", self.expanded))
             self._apply_paint()
-            z = {"pool": -30.0, "annotation": 2.5}.get(kind, 2.0)
-            if self.expanded:
-                z = 1.5
-            self.setZValue(z)
+            z = 1.5 if self.expanded else _NODE_Z.get(kind, Z_NODE)
+            if z != Z_NODE or old:
+                self.setZValue(z)
             old = {}
-        if (self.row.get("x"), self.row.get("y")) != (self.pos().x(), self.pos().y()):
-            self.setPos(float(self.row.get("x") or 0), float(self.row.get("y") or 0))
-        if old.get("name") != self.row.get("name") or not old:
+        x, y = float(row.get("x") or 0), float(row.get("y") or 0)
+        p = self.pos()
+        if x != p.x() or y != p.y():
+            self.setPos(x, y)
+        if not old or old.get("name") != row.get("name"):
             self.update_label()
 
     def _apply_paint(self) -> None:
-        kind = self.kind if self.kind in self.paints.node_pen else "step"
+        kind = self.row.get("kind", "step")
+        if kind not in self.paints.node_pen:
+            kind = "step"
         if self.isSelected():
             self.setPen(self.paints.selected_pen[kind])
         else:
@@ -331,15 +372,53 @@ _HIT_STROKER = QPainterPathStroker()
 _HIT_STROKER.setWidth(10.0)
 _HIT_STROKER.setCapStyle(Qt.PenCapStyle.RoundCap)
 
+#: room around a connector's points that its bounding box keeps: half the hit width (the widest
+#: of pen, arrowhead and hit area), plus a pixel for antialiasing
+EDGE_MARGIN = 6.0
 
-class EdgeItem(QGraphicsPathItem):
-    """A connector between two shapes; it follows them when they move."""
+
+def _head_shapes(length: float, half: float) -> dict[tuple[int, int], QPolygonF]:
+    """Arrowheads pointing along each axis, tip at (0, 0): moved into place with one call."""
+    out = {}
+    for ux, uy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+        bx, by = -ux * length, -uy * length
+        out[(ux, uy)] = QPolygonF([QPointF(0, 0), QPointF(bx - uy * half, by + ux * half),
+                                   QPointF(bx + uy * half, by - ux * half)])
+    return out
+
+
+_HEADS = {(10.0, 4.5): _head_shapes(10.0, 4.5), (9.0, 4.5): _head_shapes(9.0, 4.5)}
+
+
+def head_polygon(tip: tuple[float, float], frm: tuple[float, float], length: float = 10.0,
+                 half: float = 4.5) -> QPolygonF:
+    """The arrowhead ending at ``tip`` coming from ``frm`` (routes are mostly orthogonal: those
+    heads are shared shapes moved into place)."""
+    dx, dy = tip[0] - frm[0], tip[1] - frm[1]
+    if dx == 0 or dy == 0:
+        axis = ((dx > 0) - (dx < 0), (dy > 0) - (dy < 0))
+        shapes = _HEADS.get((length, half))
+        if shapes is not None and axis in shapes:
+            return shapes[axis].translated(tip[0], tip[1])
+    return QPolygonF(arrow_head(tip, frm, length, half))
+
+
+class EdgeItem(QGraphicsItem):
+    """A connector between two shapes; it follows them when they move.
+
+    It keeps its route as one polygon and paints it with ``drawPolyline`` (plus the arrowhead):
+    building a connector creates no painter path, and its bounding box comes from the points.
+    The wide hit area (:meth:`shape`) is stroked only when Qt first asks for it (a click or a
+    rubber band nearby), never while a map opens."""
 
     HIT_WIDTH = 10.0
 
     def __init__(self, row: dict, source: NodeItem, target: NodeItem, paints: Paints,
-                 direction: str = "LR"):
+                 direction: str = "LR", fixed: list | None = None, owner=None):
         super().__init__()
+        #: whose ``detail`` flag says whether arrowheads are big enough to draw (the scene:
+        #: zoomed out until labels are hidden, arrowheads are specks too)
+        self._owner = owner
         self.eid: int = row["id"]
         self.row: dict = dict(row)
         self.source = source
@@ -347,11 +426,20 @@ class EdgeItem(QGraphicsPathItem):
         self.paints = paints
         self.direction = direction
         self.points: list[tuple[float, float]] = []
-        #: stored bends (from an import or the automatic layout) until an end moves
-        wp = row.get("waypoints")
-        self.fixed: list[tuple[float, float]] = parse_points(wp) if wp else []
+        #: stored bends (from an import or the automatic layout) until an end moves;
+        #: ``fixed`` hands them over already parsed (the scene parses a whole map at once)
+        if fixed is None:
+            wp = row.get("waypoints")
+            fixed = parse_points(wp) if wp else []
+        self.fixed: list[tuple[float, float]] = fixed
         self._shape: QPainterPath | None = None
-        self._poly: QPolygonF | None = None
+        self._poly = QPolygonF()
+        self._head: QPolygonF | None = None
+        self._head_open = False
+        self._dot: QPointF | None = None
+        self._rect = QRectF()
+        self._pen = paints.edge_pen["sequence"]
+        self._brush = paints.edge_brush
         #: created when first needed (see :attr:`label`): a map opened zoomed out builds none
         self._label: LabelItem | None = None
         self.setFlags(EDGE_FLAGS)
@@ -385,14 +473,16 @@ class EdgeItem(QGraphicsPathItem):
         elif old.get("label") != row.get("label"):
             self._place_label()
 
+    def pen(self):
+        """The pen the connector is drawn with."""
+        return self._pen
+
     def _apply_pen(self) -> None:
         sel = self.isSelected()
         pens = self.paints.edge_pen_selected if sel else self.paints.edge_pen
-        self.setPen(pens.get(self.kind, pens["sequence"]))
-        if self.kind == "sequence":
-            self.setBrush(self.paints.edge_brush_selected if sel else self.paints.edge_brush)
-        else:
-            self.setBrush(self.paints.no_brush)
+        self._pen = pens.get(self.kind, pens["sequence"])
+        self._brush = self.paints.edge_brush_selected if sel else self.paints.edge_brush
+        self.update()
 
     def ends_moved(self) -> None:
         """One of the shapes moved: the stored bends no longer fit; route again."""
@@ -422,37 +512,71 @@ class EdgeItem(QGraphicsPathItem):
         if len(pts) < 2:
             pts = [pts[0], pts[0]] if pts else [(0.0, 0.0), (0.0, 0.0)]
         self.points = pts
-        qpts = [QPointF(x, y) for x, y in pts]
-        self._poly = QPolygonF(qpts)
-        path = QPainterPath()
-        # out and back: zero area, so the brush fills only the arrowhead
-        path.addPolygon(QPolygonF(qpts + qpts[-2::-1]))
+        poly = QPolygonF([QPointF(x, y) for x, y in pts])
         kind = self.kind
-        frm = pts[-2]
+        head = dot = None
+        is_open = False
         if kind == "sequence":
-            path.addPolygon(QPolygonF(arrow_head(pts[-1], frm)))
-            path.closeSubpath()
+            head = head_polygon(pts[-1], pts[-2])
         elif kind == "message" or (kind == "association" and "annotation" not in (
                 self.source.kind, self.target.kind)):
-            a, b, c = arrow_head(pts[-1], frm, 9.0, 4.5)
-            path.moveTo(b)
-            path.lineTo(a)
-            path.lineTo(c)
+            head = head_polygon(pts[-1], pts[-2], 9.0, 4.5)
+            is_open = True
             if kind == "message":
-                path.addEllipse(QPointF(*pts[0]), 3.5, 3.5)
+                dot = QPointF(pts[0][0], pts[0][1])
+        rect = poly.boundingRect().adjusted(-EDGE_MARGIN, -EDGE_MARGIN, EDGE_MARGIN, EDGE_MARGIN)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        else:
+            self.update()
+        self._poly, self._head, self._head_open, self._dot = poly, head, is_open, dot
         self._shape = None
-        self.setPath(path)  # (Qt calls prepareGeometryChange itself)
         self._place_label()
+        if self.source.kind == "decision":  # the exits' labels keep clear of each other
+            for e in self.source.edges:
+                if e is not self and e.source is self.source and e._label is not None:
+                    e._place_label()
+
+    def path(self) -> QPainterPath:
+        """The route as an open path, with the arrowhead as a second subpath (built on demand:
+        for exports and measurements, not for painting)."""
+        path = QPainterPath()
+        path.addPolygon(self._poly)
+        if self._head is not None:
+            path.addPolygon(self._head)
+        return path
+
+    def bounds(self) -> QRectF:
+        """The rectangle the route's points span (scene coordinates)."""
+        return self._poly.boundingRect()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return self._rect
 
     def shape(self) -> QPainterPath:  # noqa: D401 (Qt's name)
         if self._shape is None:
             line = QPainterPath()
-            poly = self._poly
-            if poly is None:
-                poly = self._poly = QPolygonF([QPointF(x, y) for x, y in self.points])
-            line.addPolygon(poly)  # open polyline
+            line.addPolygon(self._poly)  # open polyline
             self._shape = _HIT_STROKER.createStroke(line)
         return self._shape
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setPen(self._pen)
+        painter.drawPolyline(self._poly)
+        head = self._head
+        # (hot: a map at fit-to-window paints thousands of connectors; the scene's flag is
+        # cheaper to read than the painter's transform)
+        if head is None or not getattr(self._owner, "detail", True):
+            return
+        if self._head_open:
+            painter.drawPolyline(head)
+            if self._dot is not None:
+                painter.setBrush(self.paints.no_brush)
+                painter.drawEllipse(self._dot, 3.5, 3.5)
+        else:
+            painter.setBrush(self._brush)
+            painter.drawPolygon(head)
 
     def restyle(self) -> None:
         """The selection changed: show it."""
@@ -468,11 +592,19 @@ class EdgeItem(QGraphicsPathItem):
 
     # -- label
     def label_anchor(self) -> QPointF:
-        """Where the label sits: near the start for a decision's exits, else mid-way."""
+        """Where the label sits: near the start for a decision's exits — past the stretch it
+        shares with the decision's other exits, so two labels never sit on one spot — else
+        mid-way."""
         pts = self.points
         lengths = [math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in zip(pts, pts[1:])]
         total = sum(lengths) or 1.0
-        want = min(24.0, total / 2) if self.source.kind == "decision" else total / 2
+        if self.source.kind == "decision":
+            shared = max((shared_start(pts, e.points) for e in self.source.edges
+                          if e is not self and e.source is self.source and e.points),
+                         default=0.0)
+            want = shared + min(24.0, (total - shared) / 2)
+        else:
+            want = total / 2
         for (a, b), seg in zip(zip(pts, pts[1:]), lengths):
             if want <= seg and seg > 0:
                 t = want / seg

@@ -1,0 +1,128 @@
+"""Connector items: route geometry, hit area, painting, batch waypoint parsing, decision-exit
+labels kept apart, and the garbage-collector pause while a map is built."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from qms_desktop.services import processes as P
+from qms_desktop.ui.flowchart.items import parse_all_points, parse_points, shared_start
+from qms_desktop.ui.flowchart.scene import MapScene, gc_paused
+
+
+def test_shared_start_measures_the_common_stretch():
+    down_right = [(0, 0), (0, 100), (50, 100)]
+    down_further = [(0, 0), (0, 160), (50, 160)]
+    assert shared_start(down_right, down_further) == pytest.approx(100)
+    assert shared_start(down_further, down_right) == pytest.approx(100)
+    # leaving in different directions: nothing shared
+    assert shared_start([(0, 0), (50, 0)], [(0, 0), (0, 50)]) == 0
+    # opposite directions along one line: nothing shared
+    assert shared_start([(0, 0), (50, 0)], [(0, 0), (-50, 0)]) == 0
+    # different start points
+    assert shared_start([(0, 0), (50, 0)], [(5, 0), (50, 0)]) == 0
+    # identical routes run together all along
+    assert shared_start(down_right, list(down_right)) == pytest.approx(150)
+
+
+def test_parse_all_points_batches_and_falls_back_per_connector():
+    got = parse_all_points({1: "[[0, 0], [10, 5.5]]", 2: "", 3: None, 4: "[[1, 2], [3, 4]]"})
+    assert got == {1: [(0.0, 0.0), (10.0, 5.5)], 4: [(1.0, 2.0), (3.0, 4.0)]}
+    # one broken text: the others still parse, the broken one gives no bends
+    got = parse_all_points({1: "[[0, 0], [10, 5]]", 2: "[[0, 0], [1,", 3: '{"a": 1}'})
+    assert got[1] == [(0.0, 0.0), (10.0, 5.0)]
+    assert got[2] == [] and got[3] == []
+    # well-formed JSON of the wrong shape
+    got = parse_all_points({1: "[[0, 0, 0], [1, 1, 1]]", 2: '"text"'})
+    assert got == {1: parse_points("[[0, 0, 0], [1, 1, 1]]"), 2: []}
+    assert parse_all_points({}) == {}
+
+
+@pytest.fixture
+def two_steps(ws):
+    pid, _ = P.add_process(ws, {"name": "Edges"})
+    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
+    b, _ = P.add_node(ws, pid, "step", 300, 0, name="B")
+    e, _ = P.add_edge(ws, pid, a, b)
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    yield scene, scene.edges[e]
+    scene.clear_map()
+
+
+def test_connector_bounds_hit_area_and_paint(qtbot, two_steps):
+    scene, edge = two_steps
+    start, end = edge.points[0], edge.points[-1]
+    r = edge.boundingRect()
+    for x, y in edge.points:
+        assert r.contains(QPointF(x, y))
+    # the arrowhead (10 px long, 4.5 px each side) fits inside
+    assert r.top() <= end[1] - 4.5 and r.bottom() >= end[1] + 4.5
+    # the hit area is about 10 px wide around the line, not the whole box
+    mid = QPointF((start[0] + end[0]) / 2, start[1])
+    assert edge.shape().contains(mid + QPointF(0, 4))
+    assert not edge.shape().contains(mid + QPointF(0, 20))
+    assert edge in scene.items(mid + QPointF(0, 3))
+    # painted: the line and a filled arrowhead are dark on white
+    img = QImage(400, 120, QImage.Format.Format_ARGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    scene.render(p, QRectF(0, 0, 400, 120), QRectF(-20, -20, 400, 120))
+    p.end()
+    line_px = img.pixelColor(int(mid.x()) + 20, int(mid.y()) + 20)
+    head_px = img.pixelColor(int(end[0]) - 4 + 20, int(end[1]) + 20)
+    assert line_px.lightness() < 160 and head_px.lightness() < 160
+    above = img.pixelColor(int(mid.x()) + 20, int(mid.y()) + 20 - 8)
+    assert above.lightness() > 240
+
+
+def test_moving_a_shape_moves_the_connector_box(qtbot, two_steps):
+    scene, edge = two_steps
+    before = QRectF(edge.boundingRect())
+    edge.target.move_to(300, 200)
+    after = edge.boundingRect()
+    assert after != before and after.bottom() > 200
+    assert edge.shape().contains(QPointF(*edge.points[-1]) + QPointF(-2, 0))
+
+
+def test_decision_exits_sharing_a_stretch_get_separate_labels(qtbot, ws):
+    """Two exits of a decision that leave downwards together: their labels do not overlap."""
+    pid, _ = P.add_process(ws, {"name": "Disposition"})
+    d, _ = P.add_node(ws, pid, "decision", 100, 100, name="Disposition?")
+    rw, _ = P.add_node(ws, pid, "step", 260, 260, name="Rework")
+    sc, _ = P.add_node(ws, pid, "step", 260, 380, name="Scrap")
+    P.add_edge(ws, pid, d, rw, label="rework")
+    P.add_edge(ws, pid, d, sc, label="scrap")
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    try:
+        labels = [e.label for e in scene.edges.values()]
+        rects = [lb.mapRectToScene(lb.text_rect()) for lb in labels]
+        assert all(not r.isEmpty() for r in rects)
+        assert not rects[0].intersects(rects[1]), rects
+        # still near the decision: on the first stretch that is the exit's own
+        for e, r in zip(scene.edges.values(), rects):
+            assert r.left() < e.target.pos().x()
+    finally:
+        scene.clear_map()
+
+
+def test_gc_pause_restores_the_collector():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
