@@ -1,0 +1,378 @@
+"""Geometry of hand edits on a map: resizing a shape, resizing and reordering swimlanes, and
+moving one stretch of a connector's route.
+
+Pure functions on plain tuples (no Qt, no database): the editor feeds them the map's current
+geometry and what the pointer did, and stores what they return as one undoable change.
+
+A box is ``(x, y, w, h)`` with ``(x, y)`` its top-left corner. Lanes are *horizontal* (rows: the
+flow runs left to right, the title band on the left) or *vertical* (columns); the lane functions
+work on rows and handle columns by swapping the axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Box = tuple[float, float, float, float]
+Point = tuple[float, float]
+
+#: the eight resize handles of a shape, clockwise from the top-left corner
+HANDLES = ("nw", "n", "ne", "e", "se", "s", "sw", "w")
+#: shapes drawn as circles keep equal width and height
+ROUND_KINDS = frozenset({"start", "end", "event"})
+#: smallest size of a shape, by kind
+MIN_SIZE: dict[str, tuple[float, float]] = {
+    "start": (20.0, 20.0), "end": (20.0, 20.0), "event": (20.0, 20.0),
+    "decision": (30.0, 30.0), "document": (30.0, 30.0), "record": (30.0, 30.0),
+    "annotation": (30.0, 20.0), "pool": (120.0, 60.0), "subprocess": (60.0, 40.0),
+}
+DEFAULT_MIN = (40.0, 30.0)
+#: smallest extent of a lane across the flow, and the room kept around the shapes inside it
+LANE_MIN_BREADTH = 40.0
+LANE_MIN_LENGTH = 120.0
+LANE_PADDING = 10.0
+
+
+def handle_points(box: Box) -> dict[str, Point]:
+    """Where each resize handle of ``box`` sits."""
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    return {"nw": (x, y), "n": (cx, y), "ne": (x + w, y), "e": (x + w, cy),
+            "se": (x + w, y + h), "s": (cx, y + h), "sw": (x, y + h), "w": (x, cy)}
+
+
+def _snap(v: float, grid: float) -> float:
+    return round(v / grid) * grid if grid > 0 else v
+
+
+def resize_box(box: Box, handle: str, point: Point, *, kind: str = "step", grid: float = 0.0,
+               keep_aspect: bool = False) -> Box:
+    """``box`` after dragging its ``handle`` to ``point``.
+
+    The opposite side (or corner) stays put; the size never drops below the kind's minimum; with
+    ``grid`` the moved sides land on the grid; round shapes (events), and any shape when
+    ``keep_aspect``, keep their proportions — a side handle then grows the shape about the
+    middle of the other axis."""
+    if handle not in HANDLES:
+        raise ValueError(f"unknown resize handle {handle!r}")
+    x0, y0, w0, h0 = box
+    x1, y1 = x0 + w0, y0 + h0
+    min_w, min_h = MIN_SIZE.get(kind, DEFAULT_MIN)
+    px, py = _snap(point[0], grid), _snap(point[1], grid)
+    left, top, right, bottom = x0, y0, x1, y1
+    if "w" in handle:
+        left = min(px, x1 - min_w)
+    if "e" in handle:
+        right = max(px, x0 + min_w)
+    if "n" in handle:
+        top = min(py, y1 - min_h)
+    if "s" in handle:
+        bottom = max(py, y0 + min_h)
+    w, h = right - left, bottom - top
+    if kind in ROUND_KINDS or keep_aspect:
+        ratio = 1.0 if kind in ROUND_KINDS else (w0 / h0 if h0 > 0 else 1.0)
+        if handle in ("n", "s"):
+            w = h * ratio
+        elif handle in ("e", "w"):
+            h = w / ratio
+        else:  # a corner: the larger change wins
+            if w / ratio >= h:
+                h = w / ratio
+            else:
+                w = h * ratio
+        if w < min_w or h < min_h:
+            scale = max(min_w / w if w else 1.0, min_h / h if h else 1.0)
+            w, h = w * scale, h * scale
+        if handle in ("n", "s"):
+            left = x0 + w0 / 2 - w / 2
+        elif "w" in handle:
+            left = x1 - w
+        else:
+            left = x0
+        if handle in ("e", "w"):
+            top = y0 + h0 / 2 - h / 2
+        elif "n" in handle:
+            top = y1 - h
+        else:
+            top = y0
+    return (float(left), float(top), float(w), float(h))
+
+
+# --------------------------------------------------------------------------- lanes
+
+
+@dataclass
+class LanePlan:
+    """New geometry for lanes and shapes after a lane edit (only what changes)."""
+
+    lanes: dict[int, Box] = field(default_factory=dict)
+    nodes: dict[int, Point] = field(default_factory=dict)
+    orders: dict[int, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.lanes or self.nodes or self.orders)
+
+
+def _t(b: Box) -> Box:
+    return (b[1], b[0], b[3], b[2])
+
+
+def _transpose(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]]
+               ) -> tuple[dict[int, Box], dict[int, tuple[Box, int | None]]]:
+    return ({i: _t(b) for i, b in lanes.items()},
+            {i: (_t(b), lane) for i, (b, lane) in nodes.items()})
+
+
+def _plan_back(plan: LanePlan, vertical: bool) -> LanePlan:
+    if not vertical:
+        return plan
+    return LanePlan({i: _t(b) for i, b in plan.lanes.items()},
+                    {i: (p[1], p[0]) for i, p in plan.nodes.items()}, dict(plan.orders))
+
+
+def lane_is_vertical(box: Box) -> bool:
+    """A lane taller than wide is a column."""
+    return box[3] > box[2]
+
+
+def _contains(outer: Box, inner: Box, tol: float = 0.5) -> bool:
+    return (outer[0] <= inner[0] + tol and outer[1] <= inner[1] + tol
+            and outer[0] + outer[2] >= inner[0] + inner[2] - tol
+            and outer[1] + outer[3] >= inner[1] + inner[3] - tol)
+
+
+def _inside(lanes: dict[int, Box], lid: int) -> set[int]:
+    """Lanes nested in lane ``lid`` (not itself)."""
+    b = lanes[lid]
+    return {i for i, o in lanes.items() if i != lid and _contains(b, o)
+            and not (_contains(o, b) and i > lid)}
+
+
+def _parent(lanes: dict[int, Box], lid: int) -> int | None:
+    """The smallest lane that holds lane ``lid`` (None at the top level)."""
+    b = lanes[lid]
+    best, area = None, None
+    for i, o in lanes.items():
+        if i == lid or not _contains(o, b) or (_contains(b, o) and i > lid):
+            continue
+        a = o[2] * o[3]
+        if area is None or a < area:
+            best, area = i, a
+    return best
+
+
+def resize_lane(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]], lane_id: int,
+                side: str, value: float, *, grid: float = 0.0) -> LanePlan:
+    """Drag the far side of lane ``lane_id`` to ``value`` (a scene coordinate).
+
+    ``side`` is ``"breadth"`` (a row's bottom, a column's right side: the lane gets taller or
+    wider and the lanes after it, with their shapes, shift along) or ``"length"`` (the row's
+    right end, the column's bottom: every lane side by side with it follows, so the band stays
+    aligned). ``nodes`` maps shape ids to (box, lane id). The lane never shrinks past the
+    shapes in it."""
+    if lane_id not in lanes:
+        raise KeyError(lane_id)
+    vertical = lane_is_vertical(lanes[lane_id]) if len(lanes) == 1 else \
+        _band_is_vertical(lanes, lane_id)
+    if vertical:
+        lanes, nodes = _transpose(lanes, nodes)
+    value = _snap(value, grid)
+    plan = (_resize_breadth if side == "breadth" else _resize_length)(lanes, nodes, lane_id,
+                                                                      value)
+    return _plan_back(plan, vertical)
+
+
+def _band_is_vertical(lanes: dict[int, Box], lane_id: int) -> bool:
+    """Lanes of one band share their length: rows share x and width, columns y and height."""
+    b = lanes[lane_id]
+    for i, o in lanes.items():
+        if i == lane_id or _contains(o, b) or _contains(b, o):
+            continue
+        if abs(o[0] - b[0]) < 1 and abs(o[2] - b[2]) < 1:
+            return False
+        if abs(o[1] - b[1]) < 1 and abs(o[3] - b[3]) < 1:
+            return True
+    return lane_is_vertical(b)
+
+
+def _members(nodes: dict[int, tuple[Box, int | None]], lane_ids: set[int]) -> list[int]:
+    return [n for n, (_b, lane) in nodes.items() if lane in lane_ids]
+
+
+def _resize_breadth(lanes, nodes, lane_id, value) -> LanePlan:
+    x, y, w, h = lanes[lane_id]
+    bottom = y + h
+    group = {lane_id} | _inside(lanes, lane_id)
+    floor = y + LANE_MIN_BREADTH
+    for n in _members(nodes, group):
+        b = nodes[n][0]
+        floor = max(floor, b[1] + b[3] + LANE_PADDING)
+    for i in group - {lane_id}:
+        o = lanes[i]
+        floor = max(floor, o[1] + o[3])
+    new_bottom = max(value, floor)
+    delta = new_bottom - bottom
+    plan = LanePlan()
+    if abs(delta) < 1e-9:
+        return plan
+    plan.lanes[lane_id] = (x, y, w, h + delta)
+    shifted: set[int] = set()
+    for i, o in lanes.items():
+        if i in group:
+            continue
+        overlaps = o[0] < x + w and o[0] + o[2] > x
+        if _contains(o, lanes[lane_id]):  # a lane around it grows with it
+            plan.lanes[i] = (o[0], o[1], o[2], o[3] + delta)
+        elif overlaps and o[1] >= bottom - 0.5:  # after it: shifts along
+            plan.lanes[i] = (o[0], o[1] + delta, o[2], o[3])
+            shifted.add(i)
+    for n in _members(nodes, shifted):
+        b = nodes[n][0]
+        plan.nodes[n] = (b[0], b[1] + delta)
+    return plan
+
+
+def _resize_length(lanes, nodes, lane_id, value) -> LanePlan:
+    x, y, w, h = lanes[lane_id]
+    band = [i for i, o in lanes.items() if abs(o[0] - x) < 1 and abs(o[2] - w) < 1]
+    band_ids = set(band)
+    for i in list(band):
+        band_ids |= _inside(lanes, i)
+    floor = x + LANE_MIN_LENGTH
+    for n in _members(nodes, band_ids):
+        b = nodes[n][0]
+        floor = max(floor, b[0] + b[2] + LANE_PADDING)
+    for i in band_ids - set(band):
+        o = lanes[i]
+        floor = max(floor, o[0] + o[2])
+    new_w = max(value, floor) - x
+    plan = LanePlan()
+    if abs(new_w - w) < 1e-9:
+        return plan
+    for i in band:
+        o = lanes[i]
+        plan.lanes[i] = (o[0], o[1], new_w, o[3])
+    return plan
+
+
+def move_lane(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]], lane_id: int,
+              step: int, orders: dict[int, int] | None = None) -> LanePlan:
+    """Swap lane ``lane_id`` with its neighbour before (``step`` -1: up, or left for columns)
+    or after (+1): both lanes trade places with their shapes and nested lanes, and their
+    stored order. An empty plan when there is no neighbour that way."""
+    if lane_id not in lanes or step not in (-1, 1):
+        raise ValueError("a lane moves one place up or down")
+    vertical = _band_is_vertical(lanes, lane_id)
+    if vertical:
+        lanes, nodes = _transpose(lanes, nodes)
+    parent = _parent(lanes, lane_id)
+    me = lanes[lane_id]
+    siblings = [i for i in lanes if _parent(lanes, i) == parent
+                and lanes[i][0] < me[0] + me[2] and lanes[i][0] + lanes[i][2] > me[0]]
+    siblings.sort(key=lambda i: (lanes[i][1], i))
+    k = siblings.index(lane_id)
+    j = k + step
+    if not 0 <= j < len(siblings):
+        return LanePlan()
+    other = siblings[j]
+    first, second = (other, lane_id) if step < 0 else (lane_id, other)
+    a, b = lanes[first], lanes[second]
+    gap = b[1] - (a[1] + a[3])
+    top = a[1]
+    # the second goes first, then the gap, then the first
+    moves = {second: top - b[1], first: top + b[3] + gap - a[1]}
+    plan = LanePlan()
+    for lid, dy in moves.items():
+        group = {lid} | _inside(lanes, lid)
+        for i in group:
+            o = lanes[i]
+            plan.lanes[i] = (o[0], o[1] + dy, o[2], o[3])
+        for n in _members(nodes, group):
+            nb = nodes[n][0]
+            plan.nodes[n] = (nb[0], nb[1] + dy)
+    if orders is not None:
+        plan.orders = {first: orders.get(second, 0), second: orders.get(first, 0)}
+        if plan.orders[first] == plan.orders[second]:  # never told apart before: now they are
+            base = min(plan.orders.values())
+            plan.orders = {second: base, first: base + 1}
+    return _plan_back(plan, vertical)
+
+
+# --------------------------------------------------------------------------- connector routes
+
+
+def segment_handles(points: list[Point], min_length: float = 16.0) -> list[tuple[int, Point]]:
+    """(segment index, midpoint) of each stretch of a route long enough to grab."""
+    out = []
+    for i, (a, b) in enumerate(zip(points, points[1:])):
+        if abs(b[0] - a[0]) + abs(b[1] - a[1]) >= min_length:
+            out.append((i, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)))
+    return out
+
+
+def _clamp(v: float, lo: float, hi: float) -> float:
+    if lo > hi:
+        return (lo + hi) / 2
+    return min(max(v, lo), hi)
+
+
+def move_segment(points: list[Point], index: int, delta: Point, source: Box | None = None,
+                 target: Box | None = None, *, inset: float = 4.0) -> list[Point]:
+    """The route with stretch ``index`` (from ``points[index]`` to ``points[index + 1]``)
+    dragged by ``delta``.
+
+    A horizontal stretch moves only up or down, a vertical one only sideways, so the route stays
+    orthogonal; a slanted one moves freely. The first and last stretches stay attached: their end
+    on a shape slides along that shape's side (kept ``inset`` from its corners, the shapes being
+    ``source`` and ``target`` boxes)."""
+    if not 0 <= index < len(points) - 1:
+        raise IndexError("no such stretch of the route")
+    pts = [(float(x), float(y)) for x, y in points]
+    a, b = pts[index], pts[index + 1]
+    dx, dy = delta
+    horizontal = abs(a[1] - b[1]) < 1e-6 and abs(a[0] - b[0]) > 1e-6
+    vertical = abs(a[0] - b[0]) < 1e-6 and abs(a[1] - b[1]) > 1e-6
+    if horizontal:
+        dx = 0.0
+    elif vertical:
+        dy = 0.0
+    last = len(pts) - 2
+    # keep the attached ends on their shapes' sides
+    for at_end, box in ((index == 0, source), (index == last, target)):
+        if not at_end or box is None:
+            continue
+        bx, by, bw, bh = box
+        end = a if box is source and index == 0 else b
+        if horizontal:
+            dy = _clamp(end[1] + dy, by + inset, by + bh - inset) - end[1]
+        elif vertical:
+            dx = _clamp(end[0] + dx, bx + inset, bx + bw - inset) - end[0]
+    pts[index] = (a[0] + dx, a[1] + dy)
+    pts[index + 1] = (b[0] + dx, b[1] + dy)
+    return pts
+
+
+def tidy_route(points: list[Point], tol: float = 0.5) -> list[Point]:
+    """Drop repeated points and points in the middle of a straight run (after a hand edit)."""
+    out: list[Point] = []
+    for p in points:
+        if out and abs(out[-1][0] - p[0]) <= tol and abs(out[-1][1] - p[1]) <= tol:
+            continue
+        out.append(p)
+    changed = True
+    while changed and len(out) > 2:
+        changed = False
+        for i in range(1, len(out) - 1):
+            (x0, y0), (x1, y1), (x2, y2) = out[i - 1], out[i], out[i + 1]
+            cross = (x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1)
+            dot = (x1 - x0) * (x2 - x1) + (y1 - y0) * (y2 - y1)
+            if abs(cross) <= tol and dot >= 0:
+                del out[i]
+                changed = True
+                break
+    return out if len(out) >= 2 else list(points[:1]) * 2 if points else out
+
+
+__all__ = ["Box", "DEFAULT_MIN", "HANDLES", "LanePlan", "MIN_SIZE", "ROUND_KINDS",
+           "handle_points", "lane_is_vertical", "move_lane", "move_segment", "resize_box",
+           "resize_lane", "segment_handles", "tidy_route"]
