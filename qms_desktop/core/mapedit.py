@@ -172,8 +172,7 @@ def resize_lane(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]],
     shapes in it."""
     if lane_id not in lanes:
         raise KeyError(lane_id)
-    vertical = lane_is_vertical(lanes[lane_id]) if len(lanes) == 1 else \
-        _band_is_vertical(lanes, lane_id)
+    vertical = band_is_vertical(lanes, lane_id)
     if vertical:
         lanes, nodes = _transpose(lanes, nodes)
     value = _snap(value, grid)
@@ -182,8 +181,9 @@ def resize_lane(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]],
     return _plan_back(plan, vertical)
 
 
-def _band_is_vertical(lanes: dict[int, Box], lane_id: int) -> bool:
-    """Lanes of one band share their length: rows share x and width, columns y and height."""
+def band_is_vertical(lanes: dict[int, Box], lane_id: int) -> bool:
+    """Whether lane ``lane_id`` is a column. Lanes of one band share their length (rows share x
+    and width, columns y and height); a lane alone is a column when taller than wide."""
     b = lanes[lane_id]
     for i, o in lanes.items():
         if i == lane_id or _contains(o, b) or _contains(b, o):
@@ -262,7 +262,7 @@ def move_lane(lanes: dict[int, Box], nodes: dict[int, tuple[Box, int | None]], l
     stored order. An empty plan when there is no neighbour that way."""
     if lane_id not in lanes or step not in (-1, 1):
         raise ValueError("a lane moves one place up or down")
-    vertical = _band_is_vertical(lanes, lane_id)
+    vertical = band_is_vertical(lanes, lane_id)
     if vertical:
         lanes, nodes = _transpose(lanes, nodes)
     parent = _parent(lanes, lane_id)
@@ -374,5 +374,5 @@ def tidy_route(points: list[Point], tol: float = 0.5) -> list[Point]:
 
 
 __all__ = ["Box", "DEFAULT_MIN", "HANDLES", "LanePlan", "MIN_SIZE", "ROUND_KINDS",
-           "handle_points", "lane_is_vertical", "move_lane", "move_segment", "resize_box",
-           "resize_lane", "segment_handles", "tidy_route"]
+           "band_is_vertical", "handle_points", "lane_is_vertical", "move_lane", "move_segment",
+           "resize_box", "resize_lane", "segment_handles", "tidy_route"]

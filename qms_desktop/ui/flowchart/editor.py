@@ -105,6 +105,8 @@ class FlowchartEditor(QWidget):
         self.history: list[tuple[int, int | None]] = []
         self._clipboard: dict | None = None
         self._paste_count = 0
+        #: the last "why nothing happened" message (also shown in the status bar)
+        self.last_status = ""
         self._title = ""
 
         self.scene = MapScene(theme_for(self.palette()), self)
@@ -182,6 +184,8 @@ class FlowchartEditor(QWidget):
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(zoom_text(z)))
         self.palette_list.kindActivated.connect(self.add_kind_center)
         self.scene.nodesMoved.connect(self.nodes_dragged)
+        self.scene.geometryEdited.connect(self.geometry_edited)
+        self.view.contextMenuRequested.connect(self.context_menu)
         self.scene.nodeDoubleClicked.connect(self.node_double_clicked)
         self.scene.edgeDoubleClicked.connect(self.scene.begin_edit)
         self.scene.laneDoubleClicked.connect(self.scene.begin_edit)
@@ -254,6 +258,15 @@ class FlowchartEditor(QWidget):
         self._act("paste", tr("Paste"), self.paste, toolbar=False)
         self._act("rename", tr("Rename"), self.rename_selected, toolbar=False)
         self._act("select_all", tr("Select all"), self.select_all, toolbar=False)
+        self._act("lane_up", tr("Move lane up"), lambda: self.move_lane(-1),
+                  shortcut="Ctrl+Shift+Up", toolbar=False,
+                  tip=tr("Swap the selected lane with the one before it, shapes included"))
+        self._act("lane_down", tr("Move lane down"), lambda: self.move_lane(1),
+                  shortcut="Ctrl+Shift+Down", toolbar=False,
+                  tip=tr("Swap the selected lane with the one after it, shapes included"))
+        self._act("auto_route", tr("Route automatically"), self.route_automatically,
+                  shortcut="Ctrl+Shift+R", toolbar=False,
+                  tip=tr("Forget the bends drawn by hand on the selected connectors"))
         self._menu_button(tr("Arrange"), [
             ("align_left", tr("Align left"), lambda: self.align("left")),
             ("align_center", tr("Align centres vertically"), lambda: self.align("hcenter")),
@@ -309,6 +322,7 @@ class FlowchartEditor(QWidget):
         has_map = self.process_id is not None
         writable = has_map and not self.controller.read_only
         for key in ("connect", "add_lane", "delete", "cut", "paste", "layout_lr", "layout_tb",
+                    "lane_up", "lane_down", "auto_route",
                     "align_left", "align_center", "align_right", "align_top", "align_middle",
                     "align_bottom", "distribute_h", "distribute_v", "rename", "import_bpmn",
                     "import_drawio"):
@@ -750,6 +764,8 @@ class FlowchartEditor(QWidget):
             self.nudge(cmd[1], cmd[2])
             return
         if cmd == "escape":
+            if self.scene.cancel_handle_drag():
+                return
             if self.actions["connect"].isChecked():
                 self.actions["connect"].setChecked(False)
             else:
@@ -767,6 +783,108 @@ class FlowchartEditor(QWidget):
         except RuntimeError:  # the scene is being destroyed
             return
         self.properties.show_selection(self.data, nodes, edges, lanes)
+
+    # ------------------------------------------------------------------ hand geometry
+    def geometry_edited(self, text: str, old: dict, new: dict) -> bool:
+        """A handle drag finished (a shape or lane resized, a route moved): one undo step."""
+        if self.process_id is None:
+            return False
+        from .geometry_commands import GeometryCommand
+
+        return self.push(GeometryCommand(self.ws, text, old, new))
+
+    def _selected_lane(self):
+        _n, _e, lanes = self.scene.selected_ids()
+        return self.scene.lanes.get(lanes[0]) if len(lanes) == 1 else None
+
+    def move_lane(self, step: int) -> bool:
+        """Swap the selected lane with its neighbour (``step`` -1: before, +1: after)."""
+        from ...core.mapedit import move_lane
+        from .geometry_commands import GeometryCommand
+        from .handles import lane_boxes, node_boxes
+
+        lane = self._selected_lane()
+        if lane is None or self.controller.read_only:
+            self._status(tr("Select one lane (click its title) to move it."))
+            return False
+        lanes, nodes = lane_boxes(self.scene), node_boxes(self.scene)
+        orders = {lid: int(item.row.get("order") or 0) for lid, item in self.scene.lanes.items()}
+        plan = move_lane(lanes, nodes, lane.lid, step, orders)
+        if not plan:
+            self._status(tr("The lane is already the first.") if step < 0
+                         else tr("The lane is already the last."))
+            return False
+        routes = {}
+        for nid in plan.nodes:
+            for e in self.scene.nodes[nid].edges:
+                if e.row.get("waypoints"):
+                    routes[e.eid] = e.row["waypoints"]
+        old = {"lanes": {i: lanes[i] for i in plan.lanes},
+               "nodes": {i: nodes[i][0][:2] for i in plan.nodes},
+               "orders": {i: orders[i] for i in plan.orders}, "edges": routes}
+        new = {"lanes": plan.lanes, "nodes": plan.nodes, "orders": plan.orders,
+               "clear_routes_of": list(plan.nodes)}
+        text = tr("Move lane up") if step < 0 else tr("Move lane down")
+        ok = self.push(GeometryCommand(self.ws, text, old, new))
+        if ok:
+            self.scene.select_ids(lanes=[lane.lid])
+        return ok
+
+    def route_automatically(self) -> bool:
+        """The selected connectors forget their hand-drawn bends."""
+        from .geometry_commands import GeometryCommand
+
+        _n, edges, _l = self.scene.selected_ids()
+        routes = {eid: self.scene.edges[eid].row.get("waypoints") for eid in edges
+                  if self.scene.edges[eid].row.get("waypoints")}
+        if not routes or self.controller.read_only:
+            self._status(tr("Select a connector with bends of its own to route it "
+                            "automatically."))
+            return False
+        return self.push(GeometryCommand(self.ws, tr("Route automatically"),
+                                         {"edges": routes},
+                                         {"edges": {eid: "" for eid in routes}}))
+
+    def _status(self, text: str) -> None:
+        """Say why nothing happened, in the main window's status bar."""
+        self.last_status = text
+        bar = getattr(self.window(), "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 5000)
+
+    def context_menu(self, global_pos, scene_pos) -> None:
+        """Right click: select what is under the pointer (unless it is selected) and offer what
+        can be done with the selection."""
+        hit = [i for i in self.view.items(self.view.mapFromScene(scene_pos))
+               if isinstance(i, (NodeItem, EdgeItem, LaneItem))]
+        if hit and not hit[0].isSelected():
+            self.scene.clearSelection()
+            hit[0].setSelected(True)
+        elif not hit:
+            self.scene.clearSelection()
+        nodes, edges, lanes = self.scene.selected_ids()
+        menu = QMenu(self)
+        menu.setObjectName("flowchartContextMenu")
+        entries = []
+        if nodes or edges or lanes:
+            entries += ["rename", "cut", "copy", "delete"]
+        entries += ["paste", None]
+        if len(lanes) == 1:
+            entries += ["lane_up", "lane_down"]
+        if any(self.scene.edges[e].row.get("waypoints") for e in edges):
+            entries += ["auto_route"]
+        entries += [None, "select_all", "zoom_fit"]
+        last_sep = True
+        for key in entries:
+            if key is None:
+                if not last_sep:
+                    menu.addSeparator()
+                last_sep = True
+                continue
+            menu.addAction(self.actions[key])
+            last_sep = False
+        self._context_menu = menu
+        menu.popup(global_pos)
 
     # ------------------------------------------------------------------ layout, validation
     def auto_layout(self, direction: str = "LR") -> bool:

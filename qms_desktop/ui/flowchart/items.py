@@ -489,6 +489,12 @@ class EdgeItem(QGraphicsItem):
         self.fixed = []
         self.reroute()
 
+    def restore_route(self) -> None:
+        """Show the route stored in the row again (after a preview changed it)."""
+        wp = self.row.get("waypoints")
+        self.fixed = parse_points(wp) if wp else []
+        self.reroute()
+
     def route(self) -> list[tuple[float, float]]:
         s, t = self.source, self.target
         if s is t:

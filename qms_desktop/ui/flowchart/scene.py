@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsTextItem
 
 from ...core import processmap as pmod
+from .handles import HandleDrag, Handles, handles_of
 from .items import Z_EDIT, EdgeItem, LaneItem, NodeItem, parse_all_points
 from .style import GRID, LABEL_BELOW, LIGHT, Theme, paints
 
@@ -196,6 +197,9 @@ class MapScene(QGraphicsScene):
     labelEdited = Signal(object, str)
     #: the items were rebuilt or changed (for the overview)
     contentChanged = Signal()
+    #: a handle drag finished: (undo text, old geometry, new geometry), each a dict of
+    #: :func:`qms_desktop.services.map_geometry.set_geometry` keyword arguments
+    geometryEdited = Signal(str, dict, dict)
 
     def __init__(self, theme: Theme = LIGHT, parent=None):
         super().__init__(parent)
@@ -225,6 +229,12 @@ class MapScene(QGraphicsScene):
         self._label_timer.setSingleShot(True)
         self._label_timer.setInterval(0)
         self._label_timer.timeout.connect(self._build_pending_labels)
+        #: grab handles of the single selected shape, lane or connector (see handles.py)
+        self.handles: Handles | None = None
+        self._handle_drag: HandleDrag | None = None
+        self._cursor_widget = None
+        #: the zoom of the view showing the scene (the view keeps it up to date)
+        self.view_scale = 1.0
 
     # ------------------------------------------------------------------ building
     def clear_map(self) -> None:
@@ -233,6 +243,8 @@ class MapScene(QGraphicsScene):
         self._selected = set()
         self._pending_labels = []
         self._label_timer.stop()
+        self._handle_drag = None
+        self.handles = None  # (deleted with the other items)
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -289,6 +301,8 @@ class MapScene(QGraphicsScene):
         self._sync_edges(data, moved)
         self._sync_lanes(data)
         self._selected = {i for i in self._selected if i.scene() is self}
+        if self._handle_drag is None:
+            self.update_handles()
         self.contentChanged.emit()
 
     def _sync_edges(self, data: "MapData", moved: set[int]) -> None:
@@ -357,6 +371,7 @@ class MapScene(QGraphicsScene):
         self.editable = bool(on)
         for item in self.nodes.values():
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.editable)
+        self.update_handles()
 
     # ------------------------------------------------------------------ level of detail
     def set_detail(self, on: bool) -> None:
@@ -399,6 +414,7 @@ class MapScene(QGraphicsScene):
                     e.label.setVisible(False)
         for lane in self.lanes.values():
             lane.label.setVisible(on)
+        self.update_handles()
 
     def _shown_area(self) -> QRectF | None:
         """The part of the scene the views show, widened by the room a label may take outside
@@ -567,6 +583,64 @@ class MapScene(QGraphicsScene):
             if restyle is not None and item.scene() is self:
                 restyle()
         self._selected = now
+        self.update_handles()
+
+    # ------------------------------------------------------------------ handles
+    def handle_target(self) -> QGraphicsItem | None:
+        """The item whose handles show: the one selected shape, lane or connector, when the map
+        may be edited and is zoomed in enough to read."""
+        if not self.editable or not self.detail:
+            return None
+        sel = self.selectedItems()
+        if len(sel) != 1 or not isinstance(sel[0], (NodeItem, LaneItem, EdgeItem)):
+            return None
+        return sel[0]
+
+    def update_handles(self) -> None:
+        """Show the handles of the selected item where it is now (or none)."""
+        target = self.handle_target()
+        if target is None:
+            if self.handles is not None:
+                self.handles.clear()
+            return
+        if self.handles is None:
+            self.handles = Handles(self.theme.selection)
+            self.addItem(self.handles)
+        points, cursors = handles_of(self, target)
+        self.handles.show_for(target, points, cursors)
+
+    def handle_at(self, pos: QPointF):
+        """The key of the handle under ``pos`` (scene coordinates), or None."""
+        if self.handles is None or self._drag:
+            return None
+        return self.handles.hit(pos, self.view_scale)
+
+    def begin_handle_drag(self, key, pos: QPointF) -> bool:
+        target = self.handles.target if self.handles is not None else None
+        if target is None or key is None:
+            return False
+        self._handle_drag = HandleDrag(self, target, key, pos)
+        return True
+
+    def cancel_handle_drag(self) -> bool:
+        """Escape during a handle drag: everything back as it was. False when none runs."""
+        drag, self._handle_drag = self._handle_drag, None
+        if drag is None:
+            return False
+        drag.cancel()
+        self.update_handles()
+        return True
+
+    def _set_cursor(self, widget, shape) -> None:
+        if widget is None:
+            return
+        if shape is None:
+            if self._cursor_widget is widget:
+                widget.unsetCursor()
+                self._cursor_widget = None
+            return
+        widget.setCursor(shape)
+        self._cursor_widget = widget
 
     # ------------------------------------------------------------------ mouse: dragging shapes
     # The scene moves dragged shapes itself (instead of Qt's per-item move with a Python
@@ -574,6 +648,10 @@ class MapScene(QGraphicsScene):
     # the content of expanded sub-processes moving along, and each touched connector re-routed
     # once. The drop is reported as one nodesMoved signal, which the editor makes one undo step.
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton and self.editable and \
+                self.begin_handle_drag(self.handle_at(event.scenePos()), event.scenePos()):
+            event.accept()  # a handle: no selection change, no rubber band
+            return
         super().mousePressEvent(event)
         self._drag = None
         if event.button() != Qt.MouseButton.LeftButton or not self.editable:
@@ -595,9 +673,23 @@ class MapScene(QGraphicsScene):
         self._drag_origin = event.scenePos()
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._handle_drag is not None:
+            if event.buttons() & Qt.MouseButton.LeftButton:
+                self._handle_drag.move(event.scenePos(), event.modifiers())
+                target = self._handle_drag.target
+                points, cursors = handles_of(self, target)
+                self.handles.show_for(target, points, cursors)
+            event.accept()
+            return
+        if not event.buttons():
+            key = self.handle_at(event.scenePos())
+            self._set_cursor(event.widget(), None if key is None else
+                             self.handles.cursor_for(key))
         if self._drag is None or not (event.buttons() & Qt.MouseButton.LeftButton):
             super().mouseMoveEvent(event)
             return
+        if self.handles is not None and self.handles.isVisible():
+            self.handles.clear()  # back where the shape lands
         d = event.scenePos() - self._drag_origin
         edges: set[EdgeItem] = set()
         for item, x0, y0, inner in self._drag:
@@ -617,9 +709,19 @@ class MapScene(QGraphicsScene):
         event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._handle_drag is not None:
+            hd, self._handle_drag = self._handle_drag, None
+            event.accept()
+            if hd.changed:
+                self.geometryEdited.emit(hd.text, hd.old, hd.new)
+            else:
+                hd.cancel()
+            self.update_handles()
+            return
         super().mouseReleaseEvent(event)
         drag, self._drag = self._drag, None
         if not drag or event.button() != Qt.MouseButton.LeftButton:
+            self.update_handles()
             return
         old, new = {}, {}
         for item, x0, y0, inner in drag:
@@ -630,6 +732,7 @@ class MapScene(QGraphicsScene):
                     new[n.nid] = (p.x(), p.y())
         if new:
             self.nodesMoved.emit(old, new)
+        self.update_handles()
 
     def node_double_clicked(self, item: NodeItem) -> None:
         self.nodeDoubleClicked.emit(item)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QFrame, QGraphicsLineItem, QGraphicsView, QSizePolicy, QWidget
 
@@ -39,6 +39,8 @@ class MapView(QGraphicsView):
     #: keys for the editor: "delete", "rename", "copy", "cut", "paste", "select_all",
     #: "escape", or ("nudge", dx, dy)
     command = Signal(object)
+    #: right click: (global position, scene position)
+    contextMenuRequested = Signal(QPoint, QPointF)
     #: the visible area changed (scrolling, zooming, resizing)
     viewportMoved = Signal()
 
@@ -150,6 +152,7 @@ class MapView(QGraphicsView):
 
     def _zoomed(self) -> None:
         z = self.zoom()
+        self.map_scene().view_scale = z
         self.map_scene().set_detail(z >= DETAIL_SCALE)
         self.zoomChanged.emit(z)
         self.viewportMoved.emit()
@@ -329,6 +332,13 @@ class MapView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._editing():
+            super().contextMenuEvent(event)
+            return
+        self.contextMenuRequested.emit(event.globalPos(), self.mapToScene(event.pos()))
+        event.accept()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt's name)
         super().scrollContentsBy(dx, dy)

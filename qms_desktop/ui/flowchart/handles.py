@@ -1,0 +1,296 @@
+"""Grab handles for hand edits: resizing the selected shape or lane, and moving a stretch of the
+selected connector's route.
+
+:class:`Handles` is one item that paints the handles of the single selected item at a fixed
+size on screen and tells which handle is under the pointer. :class:`HandleDrag` follows one drag
+of a handle: it works out the new geometry with :mod:`qms_desktop.core.mapedit`, shows it on the
+items as a preview while the mouse moves, and on release gives the old and new geometry for
+:func:`qms_desktop.services.map_geometry.set_geometry` — the editor makes that one undo step.
+Cancelled (Escape) or a drag that changed nothing puts the items back as they were.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from ...core import mapedit
+from .items import Z_EDIT, EdgeItem, LaneItem, NodeItem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scene import MapScene
+
+#: half the side of a handle square, in screen pixels
+HALF = 4.0
+#: how close (screen pixels) the pointer must come to a handle to grab it
+REACH = 7.0
+
+_CURSORS = {
+    "nw": Qt.CursorShape.SizeFDiagCursor, "se": Qt.CursorShape.SizeFDiagCursor,
+    "ne": Qt.CursorShape.SizeBDiagCursor, "sw": Qt.CursorShape.SizeBDiagCursor,
+    "n": Qt.CursorShape.SizeVerCursor, "s": Qt.CursorShape.SizeVerCursor,
+    "e": Qt.CursorShape.SizeHorCursor, "w": Qt.CursorShape.SizeHorCursor,
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("flowchart", text)
+
+
+class Handles(QGraphicsItem):
+    """The handles of one item: ``(key, scene point)`` pairs, painted as small squares."""
+
+    def __init__(self, color: str):
+        super().__init__()
+        self.setZValue(Z_EDIT - 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.target: QGraphicsItem | None = None
+        self.points: list[tuple[object, QPointF]] = []
+        self._rect = QRectF()
+        self._pen = QPen(QColor(color), 1.0)
+        self._pen.setCosmetic(True)
+        self._brush = QBrush(QColor("#ffffff"))
+        self._round_brush = QBrush(QColor(color))
+        #: cursor shape for each handle key (lanes and routes say it by their direction)
+        self.cursors: dict[object, Qt.CursorShape] = {}
+
+    def show_for(self, target: QGraphicsItem | None, points: list[tuple[object, tuple]],
+                 cursors: dict[object, Qt.CursorShape] | None = None) -> None:
+        self.prepareGeometryChange()
+        self.target = target
+        self.points = [(k, QPointF(x, y)) for k, (x, y) in points]
+        self.cursors = cursors or {}
+        if self.points:
+            xs = [p.x() for _, p in self.points]
+            ys = [p.y() for _, p in self.points]
+            m = HALF / 0.2 + 2  # enough room down to the smallest zoom handles show at
+            self._rect = QRectF(min(xs) - m, min(ys) - m, max(xs) - min(xs) + 2 * m,
+                                max(ys) - min(ys) + 2 * m)
+        else:
+            self._rect = QRectF()
+        self.setVisible(bool(self.points))
+        self.update()
+
+    def clear(self) -> None:
+        self.show_for(None, [])
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        if scale <= 0 or widget is None:
+            return  # not in exports or prints
+        h = HALF / scale
+        painter.setPen(self._pen)
+        for key, p in self.points:
+            painter.setBrush(self._round_brush if isinstance(key, int) else self._brush)
+            painter.drawRect(QRectF(p.x() - h, p.y() - h, 2 * h, 2 * h))
+
+    def hit(self, pos: QPointF, scale: float) -> object | None:
+        """The handle within reach of ``pos`` (scene coordinates at view zoom ``scale``)."""
+        if not self.isVisible() or not self.points:
+            return None
+        reach = REACH / max(scale, 1e-6)
+        best, dist = None, None
+        for key, p in self.points:
+            d = max(abs(p.x() - pos.x()), abs(p.y() - pos.y()))
+            if d <= reach and (dist is None or d < dist):
+                best, dist = key, d
+        return best
+
+    def cursor_for(self, key: object) -> Qt.CursorShape:
+        return self.cursors.get(key, _CURSORS.get(key, Qt.CursorShape.SizeAllCursor))
+
+
+def handles_of(scene: "MapScene", item: QGraphicsItem) -> tuple[list, dict]:
+    """The handles ``item`` offers: (points, cursors)."""
+    if isinstance(item, NodeItem):
+        return list(mapedit.handle_points(item.box()).items()), {}
+    if isinstance(item, LaneItem):
+        r = item.scene_rect()
+        vertical = lane_band_vertical(scene, item)
+        if vertical:  # a column: its right side sets its breadth, its bottom its length
+            return ([("breadth", (r.right(), r.center().y())),
+                     ("length", (r.center().x(), r.bottom()))],
+                    {"breadth": Qt.CursorShape.SizeHorCursor,
+                     "length": Qt.CursorShape.SizeVerCursor})
+        return ([("breadth", (r.center().x(), r.bottom())),
+                 ("length", (r.right(), r.center().y()))],
+                {"breadth": Qt.CursorShape.SizeVerCursor,
+                 "length": Qt.CursorShape.SizeHorCursor})
+    if isinstance(item, EdgeItem):
+        pts = item.points
+        out, cursors = [], {}
+        for i, mid in mapedit.segment_handles(pts):
+            a, b = pts[i], pts[i + 1]
+            out.append((i, mid))
+            if abs(a[1] - b[1]) < 1e-6:
+                cursors[i] = Qt.CursorShape.SizeVerCursor
+            elif abs(a[0] - b[0]) < 1e-6:
+                cursors[i] = Qt.CursorShape.SizeHorCursor
+            else:
+                cursors[i] = Qt.CursorShape.SizeAllCursor
+        return out, cursors
+    return [], {}
+
+
+def lane_boxes(scene: "MapScene") -> dict[int, tuple]:
+    out = {}
+    for lid, lane in scene.lanes.items():
+        r = lane.scene_rect()
+        out[lid] = (r.x(), r.y(), r.width(), r.height())
+    return out
+
+
+def node_boxes(scene: "MapScene") -> dict[int, tuple]:
+    return {nid: (n.box(), n.row.get("lane_id")) for nid, n in scene.nodes.items()}
+
+
+def lane_band_vertical(scene: "MapScene", lane: LaneItem) -> bool:
+    return mapedit.band_is_vertical(lane_boxes(scene), lane.lid)
+
+
+class HandleDrag:
+    """One drag of a handle, from press to release."""
+
+    def __init__(self, scene: "MapScene", target: QGraphicsItem, key: object, start: QPointF):
+        self.scene = scene
+        self.target = target
+        self.key = key
+        self.start = QPointF(start)
+        self.changed = False
+        #: what the drag would store (set_geometry keyword arguments), and what was there
+        self.new: dict = {}
+        self.old: dict = {}
+        self.text = ""
+        if isinstance(target, NodeItem):
+            self.box0 = target.box()
+            self.row0 = dict(target.row)
+            self.text = tr("Resize shape")
+        elif isinstance(target, LaneItem):
+            self.lanes0 = lane_boxes(scene)
+            self.nodes0 = node_boxes(scene)
+            self.text = tr("Resize lane")
+        elif isinstance(target, EdgeItem):
+            self.points0 = list(target.points)
+            self.text = tr("Change connector route")
+        else:
+            raise TypeError("only shapes, lanes and connectors have handles")
+
+    # -- preview
+    def move(self, pos: QPointF, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+        t = self.target
+        grid = mapedit_grid(self.scene)
+        if isinstance(t, NodeItem):
+            keep = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            box = mapedit.resize_box(self.box0, self.key, (pos.x(), pos.y()),
+                                     kind=t.kind, grid=grid, keep_aspect=keep)
+            self._show_node(box)
+            self.changed = box != self.box0
+            self.new = {"nodes": {t.nid: box}, "clear_routes_of": [t.nid]}
+            self.old = {"nodes": {t.nid: self.box0},
+                        "edges": {e.eid: e.row.get("waypoints") or "" for e in t.edges
+                                  if e.row.get("waypoints")}}
+        elif isinstance(t, LaneItem):
+            vertical = lane_band_vertical(self.scene, t)
+            along = pos.x() if (self.key == "breadth") == vertical else pos.y()
+            plan = mapedit.resize_lane(self.lanes0, self.nodes0, t.lid, str(self.key), along,
+                                       grid=grid)
+            self._show_plan(plan)
+            self.changed = bool(plan)
+            self.new = {"lanes": dict(plan.lanes), "nodes": dict(plan.nodes),
+                        "clear_routes_of": list(plan.nodes)}
+            self.old = {"lanes": {i: self.lanes0[i] for i in plan.lanes},
+                        "nodes": {i: self.nodes0[i][0][:2] for i in plan.nodes},
+                        "edges": self._routes_of(plan.nodes)}
+        else:
+            d = pos - self.start
+            src, tgt = t.source.box(), t.target.box()
+            pts = mapedit.move_segment(self.points0, int(self.key), (d.x(), d.y()), src, tgt)
+            if grid:
+                pts = _snap_moved(self.points0, pts, int(self.key), grid, src, tgt)
+            t.set_points(pts)
+            self.changed = pts != [(float(x), float(y)) for x, y in self.points0]
+            from ...services.map_geometry import route_text
+
+            self.new = {"edges": {t.eid: route_text(mapedit.tidy_route(pts))}}
+            self.old = {"edges": {t.eid: t.row.get("waypoints") or ""}}
+
+    def _routes_of(self, node_ids) -> dict[int, str]:
+        out = {}
+        for nid in node_ids:
+            for e in self.scene.nodes[nid].edges:
+                if e.row.get("waypoints"):
+                    out[e.eid] = e.row.get("waypoints")
+        return out
+
+    def _show_node(self, box) -> None:
+        t = self.target
+        x, y, w, h = box
+        t.apply(dict(self.row0, x=x, y=y, w=w, h=h))
+        for e in t.edges:
+            e.ends_moved()
+
+    def _show_plan(self, plan: mapedit.LanePlan) -> None:
+        sc = self.scene
+        for lid, box in self.lanes0.items():
+            x, y, w, h = plan.lanes.get(lid, box)
+            lane = sc.lanes[lid]
+            lane.apply(dict(lane.row, x=x, y=y, w=w, h=h))
+        moved = set()
+        for nid, (box, _lane) in self.nodes0.items():
+            x, y = plan.nodes.get(nid, box[:2])
+            n = sc.nodes[nid]
+            p = n.pos()
+            if (p.x(), p.y()) != (x, y):
+                n.setPos(x, y)
+                moved.update(n.edges)
+        for e in moved:
+            e.ends_moved()
+
+    # -- end
+    def cancel(self) -> None:
+        """Put every item back as it was before the drag."""
+        t = self.target
+        if isinstance(t, NodeItem):
+            t.apply(self.row0)
+            for e in t.edges:
+                e.restore_route()
+        elif isinstance(t, LaneItem):
+            self._show_plan(mapedit.LanePlan())
+            for nid in self.nodes0:
+                for e in self.scene.nodes[nid].edges:
+                    e.restore_route()
+        else:
+            t.set_points(list(self.points0))
+
+
+def mapedit_grid(scene: "MapScene") -> float:
+    from .style import GRID
+
+    return GRID if scene.snap_enabled else 0.0
+
+
+def _snap_moved(before, after, index, grid, src, tgt):
+    """Snap the moved stretch of a route to the grid (its ends stay on their shapes)."""
+    a0, b0 = before[index], before[index + 1]
+    a, b = after[index], after[index + 1]
+    dx, dy = a[0] - a0[0], a[1] - a0[1]
+    if abs(a0[1] - b0[1]) < 1e-6:  # horizontal: snap its y
+        target = round(a[1] / grid) * grid
+        dy += target - a[1]
+        dx = 0.0
+    elif abs(a0[0] - b0[0]) < 1e-6:
+        target = round(a[0] / grid) * grid
+        dx += target - a[0]
+        dy = 0.0
+    else:
+        return after
+    return mapedit.move_segment(before, index, (dx, dy), src, tgt)
+
+
+__all__ = ["HALF", "HandleDrag", "Handles", "handles_of"]

@@ -1,0 +1,224 @@
+"""Hand edits in the map editor, driven with the mouse and keyboard: resizing a shape and a lane
+by their handles, moving a lane up or down, dragging a stretch of a connector's route, routing it
+automatically again, Escape during a drag, the right-click menu — each one undo step."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from qms_desktop.services import processes as P  # noqa: E402
+from qms_desktop.services import records  # noqa: E402
+from test_flowchart import demo_map, drag, editor, stack, vpos  # noqa: E402,F401 (fixtures)
+
+
+def handle_pos(ed, key) -> QPoint:
+    h = ed.scene.handles
+    assert h is not None and h.isVisible(), "no handles shown"
+    for k, p in h.points:
+        if k == key:
+            return vpos(ed, p.x(), p.y())
+    raise AssertionError(f"no handle {key!r} among {[k for k, _ in h.points]}")
+
+
+def select(ed, *, nodes=(), edges=(), lanes=()):
+    ed.scene.select_ids(nodes, edges, lanes)
+    QApplication.processEvents()
+
+
+def geometry(ws, entity, rid):
+    r = records.get(ws, entity, rid)
+    return (r["x"], r["y"], r["w"], r["h"])
+
+
+def test_resize_a_shape_by_its_corner_is_one_undo_step(qtbot, editor, demo_map, ws):
+    nid = demo_map["nodes"]["check"]
+    before = geometry(ws, "process_node", nid)
+    select(editor, nodes=[nid])
+    assert {k for k, _ in editor.scene.handles.points} == set("nw n ne e se s sw w".split())
+    start = handle_pos(editor, "se")
+    n = stack(editor).count()
+    drag(qtbot, editor, start, start + QPoint(60, 40))
+    after = geometry(ws, "process_node", nid)
+    assert after[:2] == before[:2]  # the opposite corner stays
+    assert after[2] == pytest.approx(before[2] + 60, abs=10)
+    assert after[3] == pytest.approx(before[3] + 40, abs=10)
+    assert stack(editor).count() == n + 1 and stack(editor).undoText() == "Resize shape"
+    item = editor.scene.nodes[nid]
+    assert (item.w, item.h) == after[2:]
+    # the handles follow the new size
+    assert editor.scene.handles.points[4][1] == QPointF(after[0] + after[2], after[1] + after[3])
+    stack(editor).undo()
+    assert geometry(ws, "process_node", nid) == before
+    assert (editor.scene.nodes[nid].w, editor.scene.nodes[nid].h) == before[2:]
+    stack(editor).redo()
+    assert geometry(ws, "process_node", nid) == after
+
+
+def test_shrinking_stops_at_the_minimum_size(qtbot, editor, demo_map, ws):
+    nid = demo_map["nodes"]["check"]
+    select(editor, nodes=[nid])
+    start = handle_pos(editor, "se")
+    drag(qtbot, editor, start, start - QPoint(400, 400))
+    x, y, w, h = geometry(ws, "process_node", nid)
+    assert (w, h) == (40, 30)
+
+
+def test_resizing_reroutes_connectors_that_had_bends(qtbot, editor, demo_map, ws):
+    nid = demo_map["nodes"]["make"]
+    e4 = demo_map["edges"]["e4"]
+    records.update_fields(ws, "process_edge", e4, {"waypoints": "[[580, 230], [600, 230], [600, 240], [642, 240]]"})
+    editor.reload()
+    select(editor, nodes=[nid])
+    start = handle_pos(editor, "e")
+    drag(qtbot, editor, start, start + QPoint(30, 0))
+    assert records.get(ws, "process_edge", e4)["waypoints"] == ""
+    stack(editor).undo()
+    assert json.loads(records.get(ws, "process_edge", e4)["waypoints"])[0] == [580, 230]
+
+
+def test_escape_during_a_resize_puts_it_back(qtbot, editor, demo_map, ws):
+    nid = demo_map["nodes"]["check"]
+    before = geometry(ws, "process_node", nid)
+    select(editor, nodes=[nid])
+    vp = editor.view.viewport()
+    start = handle_pos(editor, "se")
+    n = stack(editor).count()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    qtbot.mouseMove(vp, start + QPoint(40, 40))
+    qtbot.mouseMove(vp, start + QPoint(80, 60))
+    assert editor.scene.nodes[nid].w > before[2]  # the preview
+    qtbot.keyClick(editor.view, Qt.Key.Key_Escape)
+    assert editor.scene.nodes[nid].w == before[2]
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(80, 60))
+    assert geometry(ws, "process_node", nid) == before and stack(editor).count() == n
+
+
+def test_lane_taller_pushes_the_next_lane_and_its_shapes(qtbot, editor, demo_map, ws):
+    lane1, lane2 = demo_map["lanes"]
+    make = demo_map["nodes"]["make"]
+    l1, l2 = geometry(ws, "process_lane", lane1), geometry(ws, "process_lane", lane2)
+    make_y = records.get(ws, "process_node", make)["y"]
+    select(editor, lanes=[lane1])
+    start = handle_pos(editor, "breadth")
+    drag(qtbot, editor, start, start + QPoint(0, 50))
+    n1, n2 = geometry(ws, "process_lane", lane1), geometry(ws, "process_lane", lane2)
+    grow = n1[3] - l1[3]
+    assert grow == pytest.approx(50, abs=10)
+    assert n2[1] == pytest.approx(l2[1] + grow)
+    assert records.get(ws, "process_node", make)["y"] == pytest.approx(make_y + grow)
+    assert stack(editor).undoText() == "Resize lane"
+    stack(editor).undo()
+    assert geometry(ws, "process_lane", lane1) == l1 and geometry(ws, "process_lane", lane2) == l2
+    assert records.get(ws, "process_node", make)["y"] == make_y
+
+
+def test_lane_longer_takes_every_lane_along(qtbot, editor, demo_map, ws):
+    lane1, lane2 = demo_map["lanes"]
+    l1 = geometry(ws, "process_lane", lane1)
+    select(editor, lanes=[lane2])
+    start = handle_pos(editor, "length")
+    drag(qtbot, editor, start, start + QPoint(100, 0))
+    assert geometry(ws, "process_lane", lane1)[2] == pytest.approx(l1[2] + 100, abs=10)
+    assert geometry(ws, "process_lane", lane2)[2] == geometry(ws, "process_lane", lane1)[2]
+
+
+def test_move_lane_down_with_the_keyboard_and_undo(qtbot, editor, demo_map, ws):
+    lane1, lane2 = demo_map["lanes"]
+    check, make = demo_map["nodes"]["check"], demo_map["nodes"]["make"]
+    before = {i: geometry(ws, "process_lane", i) for i in (lane1, lane2)}
+    ys = {i: records.get(ws, "process_node", i)["y"] for i in (check, make)}
+    select(editor, lanes=[lane1])
+    editor.view.setFocus()
+    qtbot.keyClick(editor.view, Qt.Key.Key_Down,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    after = {i: geometry(ws, "process_lane", i) for i in (lane1, lane2)}
+    assert after[lane2][1] == before[lane1][1]  # the second lane is now on top
+    assert after[lane1][1] == before[lane1][1] + before[lane2][3]
+    # the shapes went with their lanes: the step of lane 1 is now below the one of lane 2
+    assert records.get(ws, "process_node", check)["y"] > records.get(ws, "process_node", make)["y"]
+    rows = P.load_map_data(ws, demo_map["pid"]).lanes
+    assert [r["id"] for r in rows] == [lane2, lane1]  # stored order follows
+    assert editor.scene.selected_ids()[2] == [lane1]  # still selected: press again to go on
+    assert not editor.move_lane(1) and "last" in editor.last_status
+    stack(editor).undo()
+    assert {i: geometry(ws, "process_lane", i) for i in (lane1, lane2)} == before
+    assert {i: records.get(ws, "process_node", i)["y"] for i in (check, make)} == ys
+    assert [r["id"] for r in P.load_map_data(ws, demo_map["pid"]).lanes] == [lane1, lane2]
+
+
+def test_drag_a_stretch_of_a_route_then_route_automatically(qtbot, editor, demo_map, ws):
+    e3 = demo_map["edges"]["e3"]  # decision → step in the other lane: a route with a bend
+    edge = editor.scene.edges[e3]
+    assert len(edge.points) >= 3
+    select(editor, edges=[e3])
+    keys = [k for k, _ in editor.scene.handles.points]
+    assert keys and all(isinstance(k, int) for k in keys)
+    # a vertical stretch if there is one (it moves sideways), else the first
+    pts = edge.points
+    idx = next((i for i in keys if abs(pts[i][0] - pts[i + 1][0]) < 1e-6), keys[0])
+    vertical = abs(pts[idx][0] - pts[idx + 1][0]) < 1e-6
+    start = handle_pos(editor, idx)
+    move = QPoint(40, 0) if vertical else QPoint(0, 40)
+    drag(qtbot, editor, start, start + move)
+    stored = json.loads(records.get(ws, "process_edge", e3)["waypoints"])
+    assert stored and len(stored) >= 2
+    new_pts = editor.scene.edges[e3].points
+    if vertical:
+        assert any(abs(x - (pts[idx][0] + 40)) <= 10 for x, _ in new_pts)
+    assert stack(editor).undoText() == "Change connector route"
+    # still orthogonal
+    for (x0, y0), (x1, y1) in zip(new_pts, new_pts[1:]):
+        assert x0 == pytest.approx(x1) or y0 == pytest.approx(y1)
+    select(editor, edges=[e3])
+    assert editor.actions["auto_route"].isEnabled()
+    editor.actions["auto_route"].trigger()
+    assert records.get(ws, "process_edge", e3)["waypoints"] == ""
+    assert editor.scene.edges[e3].points == pts
+    stack(editor).undo()
+    assert json.loads(records.get(ws, "process_edge", e3)["waypoints"]) == stored
+    stack(editor).undo()
+    assert records.get(ws, "process_edge", e3)["waypoints"] == ""
+    assert not editor.route_automatically()  # nothing drawn by hand any more
+
+
+def test_no_handles_when_several_are_selected_or_read_only(qtbot, editor, demo_map):
+    a, b = demo_map["nodes"]["check"], demo_map["nodes"]["make"]
+    select(editor, nodes=[a, b])
+    assert editor.scene.handles is None or not editor.scene.handles.isVisible()
+    select(editor, nodes=[a])
+    assert editor.scene.handles.isVisible()
+    editor.scene.set_editable(False)
+    assert not editor.scene.handles.isVisible()
+
+
+def test_handles_are_not_in_exports(qtbot, editor, demo_map, tmp_path):
+    select(editor, nodes=[demo_map["nodes"]["check"]])
+    svg = editor.export_image("svg", tmp_path / "m.svg")
+    # the handles are white squares with a blue outline; the map has no white-filled rect
+    text = svg.read_text(encoding="utf-8")
+    assert 'fill="#ffffff" fill-opacity="1" stroke="#1a73e8"' not in text
+
+
+def test_context_menu_offers_what_the_selection_allows(qtbot, editor, demo_map, monkeypatch):
+    lane1, _ = demo_map["lanes"]
+    shown = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMenu.popup",
+                        lambda self, pos, *a: shown.append(
+                            [a.objectName() for a in self.actions() if not a.isSeparator()]))
+    r = editor.scene.lanes[lane1].scene_rect()
+    head = QPointF(r.left() + 10, r.center().y())
+    editor.context_menu(editor.view.mapToGlobal(vpos(editor, head.x(), head.y())), head)
+    assert editor.scene.selected_ids()[2] == [lane1]
+    assert "flowchart_lane_up" in shown[-1] and "flowchart_lane_down" in shown[-1]
+    c = editor.scene.nodes[demo_map["nodes"]["check"]].center()
+    editor.context_menu(editor.view.mapToGlobal(vpos(editor, c.x(), c.y())), c)
+    assert editor.scene.selected_ids()[0] == [demo_map["nodes"]["check"]]
+    assert "flowchart_rename" in shown[-1] and "flowchart_lane_up" not in shown[-1]
