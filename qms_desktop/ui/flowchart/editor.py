@@ -938,13 +938,27 @@ class FlowchartEditor(QWidget):
         stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._title).strip()
         return stem or "process-map"
 
-    def export_image(self, fmt: str, path: Path | None = None, dpi: int | None = None) -> Path | None:
+    def export_image(self, fmt: str, path: Path | None = None, dpi: int | None = None,
+                     pages=None) -> Path | None:
+        """Export the map as PNG, SVG or PDF. A PDF is laid out on sheets by ``pages`` (a
+        :class:`~.render.PageOptions`): asked first when no ``path`` is given, otherwise the
+        last choice."""
         from . import render
 
         if self.process_id is None:
             return None
         filters = {"png": tr("PNG image (*.png)"), "svg": tr("SVG drawing (*.svg)"),
                    "pdf": tr("PDF document (*.pdf)")}
+        if fmt == "pdf" and pages is None:
+            from .page_options import ask_page_options, load_page_options
+
+            if path is None:
+                pages = ask_page_options(self, self.ws, self.process_id, self.container,
+                                         title=tr("Export map as PDF"), action=tr("Continue…"))
+                if pages is None:
+                    return None
+            else:
+                pages = load_page_options()
         if path is None:
             path = self._ask_save(tr("Export map"), fmt, filters[fmt])
             if path is None:
@@ -957,7 +971,8 @@ class FlowchartEditor(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             return render.render_map(self.ws, self.process_id, path, dpi or 150,
-                                     container=self.container)
+                                     container=self.container,
+                                     pages=pages if fmt == "pdf" else None)
         except Exception as e:
             self._error(e)
             return None
@@ -972,19 +987,33 @@ class FlowchartEditor(QWidget):
         else:
             report_exception(e, self)
 
-    def _printer(self):
+    def _printer(self, pages=None):
+        """A high-resolution printer named after the map, on the paper of ``pages``."""
+        from PySide6.QtGui import QPageLayout, QPageSize
         from PySide6.QtPrintSupport import QPrinter
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self._title or tr("Process map"))
+        if pages is not None:
+            printer.setPageSize(QPageSize(QPageSize.PageSizeId.A3 if pages.paper == "A3"
+                                          else QPageSize.PageSizeId.A4))
+            if pages.orientation != "auto":
+                printer.setPageOrientation(QPageLayout.Orientation.Landscape
+                                           if pages.orientation == "landscape"
+                                           else QPageLayout.Orientation.Portrait)
         return printer
 
-    def _paint_printer(self, printer) -> None:
+    def _paint_printer(self, printer, pages=None):
+        """Print the map on ``printer`` laid out by ``pages`` (default: the last choice);
+        returns the plan of the sheets."""
         from . import render
+        from .page_options import load_page_options
 
         scene = render.build_scene(self.ws, self.process_id, self.container)
         try:
-            render.print_scene(printer, scene, self._title, render.export_subtitle(self.ws))
+            return render.print_scene(printer, scene, self._title,
+                                      render.export_subtitle(self.ws),
+                                      pages=pages if pages is not None else load_page_options())
         finally:
             scene.clear_map()
             scene.deleteLater()
@@ -992,25 +1021,44 @@ class FlowchartEditor(QWidget):
     def print_map(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog
 
+        from .page_options import ask_page_options
+
         if self.process_id is None:
             return
-        printer = self._printer()
+        pages = ask_page_options(self, self.ws, self.process_id, self.container,
+                                 title=tr("Print map"), action=tr("Continue…"))
+        if pages is None:
+            return
+        printer = self._printer(pages)
         dlg = QPrintDialog(printer, self)
         if dlg.exec() == QPrintDialog.DialogCode.Accepted:
             try:
-                self._paint_printer(printer)
+                self._paint_printer(printer, pages)
             except Exception as e:
                 self._error(e)
 
     def print_preview(self) -> None:
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
+        from .page_options import ask_page_options
+
         if self.process_id is None:
             return
-        printer = self._printer()
+        pages = ask_page_options(self, self.ws, self.process_id, self.container,
+                                 title=tr("Print preview"), action=tr("Preview…"))
+        if pages is None:
+            return
+        printer = self._printer(pages)
         dlg = QPrintPreviewDialog(printer, self)
         dlg.setWindowTitle(tr("Print preview"))
-        dlg.paintRequested.connect(self._paint_printer)
+
+        def paint(device) -> None:
+            try:
+                self._paint_printer(device, pages)
+            except Exception as e:
+                self._error(e)
+
+        dlg.paintRequested.connect(paint)
         dlg.resize(1000, 750)
         dlg.exec()
 

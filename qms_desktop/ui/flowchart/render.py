@@ -7,6 +7,11 @@ procedure, in a PDF and on paper is the same.
 
 Scene units are CSS pixels (1/96 inch), so a PNG at ``dpi`` is ``dpi / 96`` times the map's size
 in pixels and carries that resolution in its header.
+
+PDF and printing lay the map out on sheets (:class:`PageOptions`): one page scaled to fit, or a
+grid of overlapping tiles at a readable or chosen scale that can be taped together. Planning
+(:func:`plan_pages`, :func:`tile_grid`) is pure arithmetic on a :class:`MapGeometry`, so it is
+tested without painting; :func:`paint_sheet` draws one sheet of a :class:`PagePlan`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -151,106 +157,609 @@ def render_svg(scene: "MapScene", path: Path, title: str = "", subtitle: str = "
     return path
 
 
+# ---------------------------------------------------------------------------- pages (pure)
+#: paper sizes Workbench prints on: (width, height) in millimetres, portrait
+PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+#: page layouts: one page when readable, else several (auto); one page (fit); several (tile)
+MODES = ("auto", "fit", "tile")
+ORIENTATIONS = ("auto", "portrait", "landscape")
+#: blank border on every side of a sheet (what printers need)
+MARGIN_MM = 10.0
+#: title, subtitle and page caption above the map on every sheet
+HEADER_MM = 12.0
+#: room around a tile's map area for the crop/join marks and the neighbours' page numbers
+GUTTER_MM = 4.0
+#: the strip of the map a tile repeats from each neighbour, so sheets can be taped together
+OVERLAP_MM = 5.0
+#: the smallest text (points on paper) at the default scale of several pages
+READABLE_PT = 7.0
+#: the smallest text (points on paper) for which "auto" still puts the map on one page
+ONE_PAGE_READABLE_PT = 6.0
+MIN_SCALE_PCT, MAX_SCALE_PCT = 10.0, 400.0
+#: more sheets than this is a mistake (a scale typed wrong), not a wall chart
+MAX_PAGES = 400
+#: scene pixels (1/96 inch) per millimetre at 100 %
+PX_PER_MM = 96.0 / 25.4
+#: points per scene pixel at 100 %
+PT_PER_PX = 72.0 / 96.0
+
+Rect = tuple[float, float, float, float]  # x, y, width, height (scene units)
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """How a map goes on paper (PDF and printing).
+
+    ``mode``: ``"auto"`` (one page when the text stays at least 6 pt, otherwise several),
+    ``"fit"`` (one page, scaled to fit) or ``"tile"`` (several pages at ``scale``).
+    ``paper``: ``"A4"`` or ``"A3"``. ``orientation``: ``"auto"`` (the one needing fewer pages),
+    ``"portrait"`` or ``"landscape"``. ``scale``: percent for several pages; None picks the
+    readable scale (the largest ≤ 100 % needing no more pages than text of 7 pt does)."""
+
+    mode: str = "auto"
+    paper: str = "A4"
+    orientation: str = "auto"
+    scale: float | None = None
+
+    def __post_init__(self) -> None:
+        mode = str(self.mode).strip().lower()
+        if mode not in MODES:
+            raise DiagramExportError(f"“{self.mode}” is not a page layout; choose auto, fit "
+                                     "or tile.")
+        paper = str(self.paper).strip().upper()
+        if paper not in PAPERS:
+            raise DiagramExportError(f"“{self.paper}” is not a paper size Workbench prints on; "
+                                     "choose A4 or A3.")
+        orientation = str(self.orientation).strip().lower()
+        if orientation not in ORIENTATIONS:
+            raise DiagramExportError(f"“{self.orientation}” is not a page orientation; choose "
+                                     "auto, portrait or landscape.")
+        scale = self.scale
+        if scale is not None:
+            try:
+                scale = float(scale)
+            except (TypeError, ValueError):
+                scale = math.nan
+            if not (MIN_SCALE_PCT <= scale <= MAX_SCALE_PCT):
+                raise DiagramExportError(
+                    f"A scale of {self.scale} % cannot be printed; choose a percentage between "
+                    f"{MIN_SCALE_PCT:g} and {MAX_SCALE_PCT:g}.")
+            if mode == "fit":
+                raise DiagramExportError("One page scales the map to the sheet by itself; leave "
+                                         "the scale out or choose several pages (tile).")
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "paper", paper)
+        object.__setattr__(self, "orientation", orientation)
+        object.__setattr__(self, "scale", scale)
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """What page planning needs to know of a map, in scene units: the area it covers, the
+    rectangles that hold something (shapes, connector segments, labels, lane titles; a tile
+    meeting none of them is not printed) and the size of its smallest text."""
+
+    rect: Rect
+    content: tuple[Rect, ...] = ()
+    text_px: float = 11.0
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One printed sheet: its number among the printed sheets, its place in the grid (from 1)
+    and the part of the scene it shows."""
+
+    number: int
+    row: int
+    column: int
+    rect: Rect
+
+    def caption(self, pages: int) -> str:
+        return f"Page {self.number} of {pages} — row {self.row}, column {self.column}"
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """The sheets a map is printed on. ``scale`` is the size on paper (1.0 = 100 %: a scene
+    pixel is 1/96 inch); ``area_mm`` the map's room on each sheet; ``tiles`` the printed
+    sheets in reading order (empty grid cells are left out)."""
+
+    mode: str  # "fit" or "tile"
+    paper: str
+    orientation: str
+    scale: float
+    rows: int
+    columns: int
+    tiles: tuple[Tile, ...]
+    area_mm: tuple[float, float]
+    text_pt: float
+    #: the map's area in the scene (the tiles cover it)
+    map_rect: Rect = (0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def pages(self) -> int:
+        return len(self.tiles)
+
+    @property
+    def skipped(self) -> int:
+        return self.rows * self.columns - len(self.tiles)
+
+    @property
+    def percent(self) -> int:
+        return round(self.scale * 100)
+
+    def neighbours(self, tile: Tile) -> dict[str, Tile]:
+        """The printed sheets sharing an edge with ``tile``, by side ("left", "right", "top",
+        "bottom")."""
+        at = {(t.row, t.column): t for t in self.tiles}
+        found = {}
+        for side, (dr, dc) in (("left", (0, -1)), ("right", (0, 1)), ("top", (-1, 0)),
+                               ("bottom", (1, 0))):
+            other = at.get((tile.row + dr, tile.column + dc))
+            if other is not None:
+                found[side] = other
+        return found
+
+    def summary(self) -> str:
+        """One line for people: “This map needs 6 pages (3 × 2) at 80 % …”."""
+        sheet = f"{self.paper} {self.orientation}"
+        if self.mode == "fit":
+            text = f"This map fits on one page ({sheet}) at {self.percent} %"
+        else:
+            pages = "1 page" if self.pages == 1 else f"{self.pages} pages"
+            text = (f"This map needs {pages} ({self.columns} × {self.rows}) at {self.percent} % "
+                    f"on {sheet}")
+            if self.skipped:
+                text += (f"; {self.skipped} empty page{'s are' if self.skipped > 1 else ' is'} "
+                         "left out")
+        return text + f"; its smallest text is {self.text_pt:.1f} pt."
+
+
+def printable_mm(paper: str, orientation: str) -> tuple[float, float]:
+    """The sheet inside its margins (width, height in mm)."""
+    w, h = PAPERS[paper]
+    if orientation == "landscape":
+        w, h = h, w
+    return w - 2 * MARGIN_MM, h - 2 * MARGIN_MM
+
+
+def map_area_mm(printable: tuple[float, float], tiled: bool) -> tuple[float, float]:
+    """The map's room on a sheet: the printable area less the header (and, on tiled sheets,
+    the gutter for crop marks on every side)."""
+    g = 2 * GUTTER_MM if tiled else 0.0
+    return printable[0] - g, printable[1] - HEADER_MM - g
+
+
+def _count(length: float, tile: float, overlap: float) -> int:
+    if length <= tile * (1 + 1e-9):
+        return 1
+    return max(1, math.ceil((length - overlap) / (tile - overlap) - 1e-9))
+
+
+def _meets(a: Rect, b: Rect) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def tile_grid(rect: Rect, area_mm: tuple[float, float], scale: float, *,
+              overlap_mm: float = OVERLAP_MM, content=()) -> tuple[int, int, tuple[Tile, ...]]:
+    """(rows, columns, printed tiles) covering ``rect`` at ``scale`` with sheets whose map area
+    is ``area_mm``. Neighbouring tiles share ``overlap_mm`` (on paper); the grid is centred
+    across the map and starts at its top. Tiles meeting none of the ``content`` rectangles are
+    left out (all are kept when ``content`` is empty or nothing meets it); the rest are numbered
+    from 1 in reading order."""
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    x, y, w, h = rect
+    tw = area_mm[0] * PX_PER_MM / scale
+    th = area_mm[1] * PX_PER_MM / scale
+    o = overlap_mm * PX_PER_MM / scale
+    if o >= min(tw, th):
+        raise ValueError("the overlap must be smaller than a page")
+    cols, rows = _count(w, tw, o), _count(h, th, o)
+    x0 = x - (cols * tw - (cols - 1) * o - w) / 2
+    sx, sy = tw - o, th - o
+    cells = [(r, c, (x0 + c * sx, y + r * sy, tw, th))
+             for r in range(rows) for c in range(cols)]
+    # the cells each rectangle can meet follow from the regular grid (a big map has
+    # thousands of rectangles; the dialog plans again at every click)
+    used: set[int] = set()
+    for b in content:
+        bx, by, bw, bh = b
+        c0 = max(0, math.floor((bx - x0 - tw) / sx) + 1)
+        c1 = min(cols - 1, math.ceil((bx + bw - x0) / sx) - 1)
+        r0 = max(0, math.floor((by - y - th) / sy) + 1)
+        r1 = min(rows - 1, math.ceil((by + bh - y) / sy) - 1)
+        for r in range(max(0, r0 - 1), min(rows - 1, r1 + 1) + 1):
+            for c in range(max(0, c0 - 1), min(cols - 1, c1 + 1) + 1):
+                i = r * cols + c
+                if i not in used and _meets(cells[i][2], b):
+                    used.add(i)
+    kept = [cell for i, cell in enumerate(cells) if i in used]
+    if not kept:
+        kept = cells
+    tiles = tuple(Tile(i + 1, r + 1, c + 1, box) for i, (r, c, box) in enumerate(kept))
+    return rows, cols, tiles
+
+
+def _floor_pct(s: float) -> float:
+    return math.floor(s * 100 + 1e-6) / 100
+
+
+def _ceil_pct(s: float) -> float:
+    return math.ceil(s * 100 - 1e-6) / 100
+
+
+def readable_scale(geometry: MapGeometry, area_mm: tuple[float, float], *,
+                   overlap_mm: float = OVERLAP_MM) -> float:
+    """The largest scale ≤ 100 % (whole percent) that needs no more columns and rows of sheets
+    than the scale at which the smallest text is :data:`READABLE_PT` on paper."""
+    _x, _y, w, h = geometry.rect
+    smallest = max(_ceil_pct(READABLE_PT / (geometry.text_px * PT_PER_PX)), MIN_SCALE_PCT / 100)
+    s_min = min(1.0, smallest)
+    a, b = area_mm[0] * PX_PER_MM, area_mm[1] * PX_PER_MM  # paper pixels at 96 dpi
+    o = overlap_mm * PX_PER_MM
+    cols = _count(w * s_min, a, o)
+    rows = _count(h * s_min, b, o)
+    s_w = (cols * (a - o) + o) / w if w > 0 else 1.0
+    s_h = (rows * (b - o) + o) / h if h > 0 else 1.0
+    return max(s_min, _floor_pct(min(1.0, s_w, s_h)))
+
+
+def fit_scale(geometry: MapGeometry, area_mm: tuple[float, float]) -> float:
+    """The scale at which the whole map just fits ``area_mm``."""
+    _x, _y, w, h = geometry.rect
+    return min(area_mm[0] * PX_PER_MM / max(w, 1e-9), area_mm[1] * PX_PER_MM / max(h, 1e-9))
+
+
+def plan_pages(geometry: MapGeometry, options: PageOptions | None = None, *,
+               printable: tuple[float, float] | None = None) -> PagePlan:
+    """The sheets ``geometry`` is printed on with ``options`` (pure: no Qt, no painting).
+
+    ``printable`` (width, height in mm) replaces the paper's nominal printable area, for a
+    printer that could not take the asked paper; its orientation is then the sheet's.
+    Raises :class:`DiagramExportError` when the map would need more than :data:`MAX_PAGES`."""
+    opts = options or PageOptions()
+    if printable is not None:
+        orientations = ["landscape" if printable[0] > printable[1] else "portrait"]
+    elif opts.orientation == "auto":
+        _x, _y, w, h = geometry.rect
+        orientations = ["landscape", "portrait"] if w >= h else ["portrait", "landscape"]
+    else:
+        orientations = [opts.orientation]
+
+    def sheet(orientation: str) -> tuple[float, float]:
+        return printable if printable is not None else printable_mm(opts.paper, orientation)
+
+    def fit(orientation: str) -> PagePlan:
+        area = map_area_mm(sheet(orientation), tiled=False)
+        s = fit_scale(geometry, area)
+        return PagePlan("fit", opts.paper, orientation, s, 1, 1,
+                        (Tile(1, 1, 1, geometry.rect),), area, geometry.text_px * PT_PER_PX * s,
+                        geometry.rect)
+
+    def tile(orientation: str) -> PagePlan:
+        area = map_area_mm(sheet(orientation), tiled=True)
+        s = opts.scale / 100 if opts.scale is not None else readable_scale(geometry, area)
+        rows, cols, tiles = tile_grid(geometry.rect, area, s, content=geometry.content)
+        return PagePlan("tile", opts.paper, orientation, s, rows, cols, tiles, area,
+                        geometry.text_px * PT_PER_PX * s, geometry.rect)
+
+    mode = opts.mode
+    if mode == "auto":
+        if opts.scale is None:
+            best_fit = max((fit(o) for o in orientations), key=lambda p: p.scale)
+            if best_fit.text_pt >= ONE_PAGE_READABLE_PT - 1e-9:
+                return best_fit
+        mode = "tile"
+    if mode == "fit":
+        return max((fit(o) for o in orientations), key=lambda p: p.scale)
+    plans = [tile(o) for o in orientations]
+    # fewer sheets first, then bigger print, then fewer grid cells; ties keep the map's shape
+    best = min(plans, key=lambda p: (p.pages, -p.percent, p.rows * p.columns))
+    if best.pages > MAX_PAGES:
+        raise DiagramExportError(
+            f"At {best.percent} % this map needs {best.pages} pages, more than the {MAX_PAGES} "
+            "Workbench prints at once; choose a smaller scale or A3 paper.")
+    return best
+
+
+def map_geometry(scene: "MapScene") -> MapGeometry:
+    """The geometry :func:`plan_pages` needs, measured on ``scene`` (labels by their text)."""
+    r = scene.map_rect(tight=True)  # builds every label that has text
+    content: list[Rect] = []
+
+    def add(box) -> None:
+        if box.width() > 0 or box.height() > 0:
+            content.append((box.x(), box.y(), box.width(), box.height()))
+
+    for item in scene.nodes.values():
+        add(item.sceneBoundingRect())
+        if item.has_label() and item.label.text:
+            add(item.label.mapRectToScene(item.label.text_rect()))
+    for item in scene.edges.values():
+        # a connector counts where its segments run, not across its whole bounding box
+        route = getattr(item, "points", None)
+        if route:
+            routes = [[item.mapToScene(float(px), float(py)) for px, py in route]]
+        else:
+            routes = [[item.mapToScene(poly.at(i)) for i in range(poly.size())]
+                      for poly in item.path().toSubpathPolygons()]
+        for pts in routes:
+            for a, b in zip(pts, pts[1:]):
+                x0, y0 = min(a.x(), b.x()) - 2, min(a.y(), b.y()) - 2
+                content.append((x0, y0, abs(a.x() - b.x()) + 4, abs(a.y() - b.y()) + 4))
+        if item.has_label() and item.label is not None and item.label.text:
+            add(item.label.mapRectToScene(item.label.text_rect()))
+    for item in scene.lanes.values():
+        add(item.mapRectToScene(item.header_rect()))
+    sizes = [f.pixelSize() for f in (scene.paints.font, scene.paints.small_font)
+             if f.pixelSize() > 0]
+    return MapGeometry((r.x(), r.y(), r.width(), r.height()), tuple(content),
+                       float(min(sizes)) if sizes else 11.0)
+
+
+# ---------------------------------------------------------------------------- painting pages
+def _header(painter: "QPainter", page: "QRectF", dev_mm: float, scene: "MapScene", title: str,
+            subtitle: str, caption: str = "", note: str = "") -> None:
+    """Title (and ``caption`` on the right) on the first line, subtitle (and ``note``) on the
+    second, a hairline below: the top :data:`HEADER_MM` of ``page``."""
+    from PySide6.QtCore import QLineF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
+
+    pt = dev_mm * 25.4 / 72.0  # device pixels per point
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    big = QFont(scene.paints.title_font)
+    big.setPixelSize(max(1, round(12 * pt)))
+    small = QFont(scene.paints.font)
+    small.setBold(False)
+    small.setPixelSize(max(1, round(7.5 * pt)))
+    mid = QFont(small)
+    mid.setPixelSize(max(1, round(8.5 * pt)))
+    device = painter.device()
+    fm_big, fm_mid, fm_small = (QFontMetricsF(big, device), QFontMetricsF(mid, device),
+                                QFontMetricsF(small, device))
+    line1 = QRectF(page.left(), page.top(), page.width(), fm_big.height())
+    line2 = QRectF(page.left(), line1.bottom() + 0.8 * dev_mm, page.width(), fm_small.height())
+    gap = 4 * dev_mm
+    painter.save()
+    painter.setPen(scene.paints.text)
+    room = page.width()
+    if caption:
+        painter.setFont(mid)
+        painter.drawText(line1, int(right), caption)
+        room -= fm_mid.horizontalAdvance(caption) + gap
+    if title:
+        painter.setFont(big)
+        painter.drawText(line1, int(left),
+                         fm_big.elidedText(title, Qt.TextElideMode.ElideRight, max(room, 0)))
+    painter.setFont(small)
+    room = page.width()
+    if note:
+        painter.drawText(line2, int(right), note)
+        room -= fm_small.horizontalAdvance(note) + gap
+    if subtitle:
+        painter.drawText(line2, int(left),
+                         fm_small.elidedText(subtitle, Qt.TextElideMode.ElideRight, max(room, 0)))
+    rule = page.top() + (HEADER_MM - 1.5) * dev_mm
+    painter.setPen(QPen(QColor("#b0b0b0"), 0.2 * dev_mm))
+    painter.drawLine(QLineF(page.left(), rule, page.right(), rule))
+    painter.restore()
+
+
+def _join_marks(painter: "QPainter", shown: "QRectF", dev_mm: float, plan: PagePlan,
+                tile: Tile) -> None:
+    """Light marks where this sheet overlaps a printed neighbour. ``shown`` is the part of the
+    sheet's map area the map covers (device pixels). Along each shared edge: crop ticks beyond
+    the map at the edge (trim here) and at the end of the shared strip, a dashed line along
+    the strip (lay the neighbour's trimmed edge on it) and the neighbour's page number."""
+    from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
+
+    found = plan.neighbours(tile)
+    if not found:
+        return
+    o = OVERLAP_MM * dev_mm
+    g = GUTTER_MM * dev_mm
+    gap = 0.8 * dev_mm
+    grey = QColor("#8c8c8c")
+    tick = QPen(grey, 0.2 * dev_mm)
+    dashed = QPen(QColor("#b4b4b4"), 0.15 * dev_mm, Qt.PenStyle.DashLine)
+    font = QFont(painter.font())
+    font.setBold(False)
+    font.setPixelSize(max(1, round(6 * dev_mm * 25.4 / 72.0)))
+    fm = QFontMetricsF(font, painter.device())
+    t = shown
+    painter.save()
+    painter.setFont(font)
+    for side, other in found.items():
+        if side in ("left", "right"):
+            edge = t.left() if side == "left" else t.right()
+            inner = edge + o if side == "left" else edge - o
+            painter.setPen(tick)
+            for x in (edge, inner):
+                painter.drawLine(QLineF(x, t.top() - g, x, t.top() - gap))
+                painter.drawLine(QLineF(x, t.bottom() + gap, x, t.bottom() + g))
+            painter.setPen(dashed)
+            painter.drawLine(QLineF(inner, t.top(), inner, t.bottom()))
+        else:
+            edge = t.top() if side == "top" else t.bottom()
+            inner = edge + o if side == "top" else edge - o
+            painter.setPen(tick)
+            for y in (edge, inner):
+                painter.drawLine(QLineF(t.left() - g, y, t.left() - gap, y))
+                painter.drawLine(QLineF(t.right() + gap, y, t.right() + g, y))
+            painter.setPen(dashed)
+            painter.drawLine(QLineF(t.left(), inner, t.right(), inner))
+        label = f"page {other.number}"
+        w, h = fm.horizontalAdvance(label) + 2, fm.height()
+        painter.setPen(grey)
+        painter.save()
+        if side == "top":
+            painter.translate(QPointF(t.center().x(), t.top() - g / 2))
+        elif side == "bottom":
+            painter.translate(QPointF(t.center().x(), t.bottom() + g / 2))
+        elif side == "left":
+            painter.translate(QPointF(t.left() - g / 2, t.center().y()))
+            painter.rotate(-90)
+        else:
+            painter.translate(QPointF(t.right() + g / 2, t.center().y()))
+            painter.rotate(90)
+        painter.drawText(QRectF(-w / 2, -h / 2, w, h), int(Qt.AlignmentFlag.AlignCenter), label)
+        painter.restore()
+    painter.restore()
+
+
+def paint_sheet(painter: "QPainter", page: "QRectF", dev_mm: float, scene: "MapScene",
+                plan: PagePlan, tile: Tile, title: str = "", subtitle: str = "") -> None:
+    """Draw one sheet of ``plan`` into ``page`` (the printable area, device pixels;
+    ``dev_mm`` device pixels per millimetre): header, the tile's part of the map at the plan's
+    scale and, on tiled sheets, the page caption and the join marks."""
+    from PySide6.QtCore import QRectF, Qt
+
+    x, y, w, h = tile.rect
+    if plan.mode == "fit":
+        _header(painter, page, dev_mm, scene, title, subtitle, note=f"scale {plan.percent} %")
+        area = QRectF(page.left(), page.top() + HEADER_MM * dev_mm, page.width(),
+                      page.height() - HEADER_MM * dev_mm)
+        k = min(area.width() / w, area.height() / h)
+        target = QRectF(area.left() + (area.width() - w * k) / 2, area.top(), w * k, h * k)
+        shown = target
+    else:
+        _header(painter, page, dev_mm, scene, title, subtitle, caption=tile.caption(plan.pages),
+                note=(f"scale {plan.percent} % · {plan.columns} × {plan.rows} sheets, "
+                      f"{OVERLAP_MM:g} mm overlap"))
+        g = GUTTER_MM * dev_mm
+        k = plan.scale * dev_mm / PX_PER_MM  # device pixels per scene unit
+        target = QRectF(page.left() + g, page.top() + HEADER_MM * dev_mm + g, w * k, h * k)
+        # the part of the tile the map covers (the last row and column reach beyond it)
+        mx, my, mw, mh = plan.map_rect if plan.map_rect[2] > 0 else tile.rect
+        left, top = max(x, mx), max(y, my)
+        right, bottom = min(x + w, mx + mw), min(y + h, my + mh)
+        shown = QRectF(target.left() + (left - x) * k, target.top() + (top - y) * k,
+                       max(right - left, 0) * k, max(bottom - top, 0) * k)
+    painter.save()
+    painter.setClipRect(target)
+    scene.render(painter, target, QRectF(x, y, w, h), Qt.AspectRatioMode.IgnoreAspectRatio)
+    painter.restore()
+    if plan.mode != "fit":
+        _join_marks(painter, shown, dev_mm, plan, tile)
+
+
 def paint_page(painter: "QPainter", page: "QRectF", scene: "MapScene", title: str = "",
                subtitle: str = "") -> None:
     """Draw a titled map scaled to fit ``page`` (device coordinates of a printer or PDF)."""
-    from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QFont, QFontMetricsF
-
-    src = scene.map_rect(tight=True)
-    top = page.top()
-    if title:
-        font = QFont(scene.paints.title_font)
-        font.setPixelSize(max(8, int(page.height() * 0.028)))
-        painter.setFont(font)
-        painter.setPen(scene.paints.text)
-        fm = QFontMetricsF(font)
-        painter.drawText(QRectF(page.left(), top, page.width(), fm.height()),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
-        top += fm.height() * 1.2
-        if subtitle:
-            small = QFont(font)
-            small.setBold(False)
-            small.setPixelSize(max(6, int(font.pixelSize() * 0.6)))
-            painter.setFont(small)
-            fm2 = QFontMetricsF(small)
-            painter.drawText(QRectF(page.left(), top, page.width(), fm2.height()),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             subtitle)
-            top += fm2.height() * 1.5
-    area = QRectF(page.left(), top, page.width(), page.bottom() - top)
-    scale = min(area.width() / src.width(), area.height() / src.height())
-    w, h = src.width() * scale, src.height() * scale
-    target = QRectF(area.left() + (area.width() - w) / 2, area.top(), w, h)
-    scene.render(painter, target, src, Qt.AspectRatioMode.KeepAspectRatio)
+    dev_mm = painter.device().logicalDpiX() / 25.4
+    geometry = map_geometry(scene)
+    area = map_area_mm((page.width() / dev_mm, page.height() / dev_mm), tiled=False)
+    s = fit_scale(geometry, area)
+    plan = PagePlan("fit", "", "landscape" if page.width() >= page.height() else "portrait", s,
+                    1, 1, (Tile(1, 1, 1, geometry.rect),), area,
+                    geometry.text_px * PT_PER_PX * s, geometry.rect)
+    paint_sheet(painter, page, dev_mm, scene, plan, plan.tiles[0], title, subtitle)
 
 
-def _page_setup(device: "QPagedPaintDevice", src: "QRectF") -> None:
+def _page_setup(device: "QPagedPaintDevice", paper: str, orientation: str) -> bool:
+    """Give ``device`` the paper, orientation and margins; False when it refused them."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize
 
-    landscape = src.width() >= src.height()
-    size = QPageSize(QPageSize.PageSizeId.A4)
-    # a long map gets a bigger sheet rather than shrinking below a third of its size
-    a4_long = 297 / 25.4 * 96
-    if max(src.width(), src.height()) / a4_long > 3:
-        size = QPageSize(QPageSize.PageSizeId.A3)
-    layout = QPageLayout(size, QPageLayout.Orientation.Landscape if landscape
-                         else QPageLayout.Orientation.Portrait, QMarginsF(12, 12, 12, 12),
+    size = QPageSize(QPageSize.PageSizeId.A3 if paper == "A3" else QPageSize.PageSizeId.A4)
+    layout = QPageLayout(size, QPageLayout.Orientation.Landscape if orientation == "landscape"
+                         else QPageLayout.Orientation.Portrait,
+                         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
                          QPageLayout.Unit.Millimeter)
-    device.setPageLayout(layout)
+    return bool(device.setPageLayout(layout))
 
 
-def render_pdf(scene: "MapScene", path: Path, title: str = "", subtitle: str = "") -> Path:
+def _paint_plan(device: "QPagedPaintDevice", painter: "QPainter", scene: "MapScene",
+                plan: PagePlan, title: str, subtitle: str) -> None:
+    from PySide6.QtCore import QRectF
+
+    dpi = device.resolution() if hasattr(device, "resolution") else device.logicalDpiX()
+    dev_mm = dpi / 25.4
+    r = device.pageLayout().paintRectPixels(dpi)
+    page = QRectF(0, 0, r.width(), r.height())
+    for i, tile in enumerate(plan.tiles):
+        if i:
+            device.newPage()
+        paint_sheet(painter, page, dev_mm, scene, plan, tile, title, subtitle)
+
+
+def _device_plan(device: "QPagedPaintDevice", geometry: MapGeometry,
+                 options: PageOptions) -> PagePlan:
+    """Plan the pages and set ``device`` up for them; a device that kept another paper (a
+    printer without A3) gets the plan re-made for the sheet it really has."""
+    from PySide6.QtGui import QPageLayout
+
+    plan = plan_pages(geometry, options)
+    _page_setup(device, plan.paper, plan.orientation)
+    rect = device.pageLayout().paintRect(QPageLayout.Unit.Millimeter)
+    have = (rect.width(), rect.height())
+    want = printable_mm(plan.paper, plan.orientation)
+    if abs(have[0] - want[0]) > 0.5 or abs(have[1] - want[1]) > 0.5:
+        plan = plan_pages(geometry, options, printable=have)
+    return plan
+
+
+def render_pdf(scene: "MapScene", path: Path, title: str = "", subtitle: str = "", *,
+               pages: PageOptions | None = None) -> Path:
+    """Write the map as a PDF laid out by ``pages`` (default: :class:`PageOptions` ``()``,
+    one page when readable, otherwise readable tiles)."""
     from PySide6.QtGui import QPainter, QPdfWriter
 
+    path = Path(path)
+    plan_geometry = map_geometry(scene)
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setTitle(title or "Process map")
     writer.setCreator("QMS Workbench")
-    _page_setup(writer, scene.map_rect(tight=True))
+    plan = _device_plan(writer, plan_geometry, pages or PageOptions())
     painter = QPainter()
     if not painter.begin(writer):
         raise DiagramExportError(f"The PDF could not be written to {path}; check that the "
                                  "folder exists and that you may write there.")
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    page = writer.pageLayout().paintRectPixels(writer.resolution())
-    from PySide6.QtCore import QRectF
-
-    paint_page(painter, QRectF(0, 0, page.width(), page.height()), scene, title, subtitle)
+    _paint_plan(writer, painter, scene, plan, title, subtitle)
     painter.end()
     _written(path)
     return path
 
 
-def print_scene(printer, scene: "MapScene", title: str = "", subtitle: str = "") -> None:
-    """Print the map on one page of ``printer`` (a QPrinter, or what a preview hands over)."""
-    from PySide6.QtCore import QRectF
+def print_scene(printer, scene: "MapScene", title: str = "", subtitle: str = "", *,
+                pages: PageOptions | None = None) -> PagePlan:
+    """Print the map on ``printer`` (a QPrinter, or what a preview hands over) laid out by
+    ``pages``; returns the plan of the sheets printed."""
     from PySide6.QtGui import QPainter
 
-    _page_setup(printer, scene.map_rect(tight=True))
+    plan = _device_plan(printer, map_geometry(scene), pages or PageOptions())
     painter = QPainter()
     if not painter.begin(printer):
         raise DiagramExportError("The printer could not be started; check that it is "
                                  "connected and try again.")
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    page = printer.pageLayout().paintRectPixels(printer.resolution())
-    paint_page(painter, QRectF(0, 0, page.width(), page.height()), scene, title, subtitle)
+    _paint_plan(printer, painter, scene, plan, title, subtitle)
     painter.end()
+    return plan
 
 
 def render_map(ws: "Workspace", process_id: int, path: str | os.PathLike, dpi: float = 150, *,
-               container: int | None = None) -> Path:
-    """Write the map of ``process_id`` to ``path``: ``.png`` at ``dpi``, ``.svg`` or ``.pdf``.
+               container: int | None = None, pages: PageOptions | None = None) -> Path:
+    """Write the map of ``process_id`` to ``path``: ``.png`` at ``dpi``, ``.svg`` or ``.pdf``
+    (laid out on sheets by ``pages``; PNG and SVG are always one image).
 
     Works headless. Raises :class:`DiagramExportError` (a ValueError) with a clear message when
-    the format is unknown, the image would be too large or the file cannot be written, and the
-    services' RecordError when the process does not exist."""
+    the format is unknown, page options are given for an image, the image would be too large
+    or the file cannot be written, and the services' RecordError when the process does not
+    exist."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DiagramExportError(f"“{path.name}” has no diagram format Workbench writes; end "
                                  "the file name with .png, .svg or .pdf.")
+    if suffix != ".pdf" and pages is not None and pages != PageOptions():
+        raise DiagramExportError("Pages, paper and scale apply to PDF only; end the file name "
+                                 "with .pdf or leave those options out.")
     if suffix == ".png":
         _check_dpi(dpi)
     ensure_app()
@@ -261,7 +770,7 @@ def render_map(ws: "Workspace", process_id: int, path: str | os.PathLike, dpi: f
             return render_png(scene, path, dpi)
         if suffix == ".svg":
             return render_svg(scene, path, title, export_subtitle(ws))
-        return render_pdf(scene, path, title, export_subtitle(ws))
+        return render_pdf(scene, path, title, export_subtitle(ws), pages=pages)
     finally:
         scene.clear_map()
         scene.deleteLater()
