@@ -4,14 +4,16 @@ the flowchart editor, validation, automatic layout, BPMN/draw.io interchange.
 The database keeps one row per node/edge/lane (``process_node`` …); :func:`load_map` turns them
 into the pure :class:`~qms_desktop.core.processmap.ProcessMap` the rules, layout and mappers use.
 Node keys are the imported BPMN/draw.io ids; items created in the app get ``<Kind>_<id>`` keys
-so exports have stable ids.
+so exports have stable ids. Those keys let a file edited in a modeller update the process it came
+from (:func:`merge_map`, :func:`update_map_from_file`): matched rows keep their ids, links and
+Workbench-only fields; :func:`snapshot_map` / :func:`restore_map` undo and redo that exactly.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import func, select
 
@@ -374,6 +376,42 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
     return Change(frozenset({"process_node", "process_edge"}))
 
 
+def restore_moves(ws: Workspace, positions: dict[int, tuple[float, float]],
+                  lanes_roles: dict[int, tuple[int | None, int | None]] | None = None,
+                  waypoints: dict[int, str] | None = None) -> Change:
+    """Undo a move in ONE transaction: the nodes go back to ``positions``, the nodes in
+    ``lanes_roles`` get their (lane, role) back, and the connectors touching the moved nodes get
+    their stored bends from ``waypoints`` (the others touching them are cleared, as a move does).
+    All or nothing: a refused value leaves the map exactly as it was."""
+    lanes_roles = lanes_roles or {}
+    waypoints = waypoints or {}
+    with ws.session() as s:
+        for nid, (x, y) in positions.items():
+            node = s.get(m.ProcessNode, nid)
+            if node is None:
+                raise RecordError(f"Map element {nid} no longer exists.")
+            node.x, node.y = float(x), float(y)
+        for nid, (lane_id, role_id) in lanes_roles.items():
+            node = s.get(m.ProcessNode, nid)
+            if node is None:
+                raise RecordError(f"Map element {nid} no longer exists.")
+            node.lane_id = coerce(m.ProcessNode, "lane_id", lane_id)
+            node.role_id = coerce(m.ProcessNode, "role_id", role_id)
+        ids = list(positions)
+        touching = set()
+        if ids:
+            for e in s.scalars(select(m.ProcessEdge).where(
+                    (m.ProcessEdge.source_id.in_(ids)) | (m.ProcessEdge.target_id.in_(ids)))):
+                e.waypoints = waypoints.get(e.id, "")
+                touching.add(e.id)
+        for eid, wps in waypoints.items():
+            if eid not in touching:
+                e = s.get(m.ProcessEdge, eid)
+                if e is not None:
+                    e.waypoints = wps
+    return Change(frozenset({"process_node", "process_edge"}))
+
+
 def node_lanes(ws: Workspace, node_ids: Iterable[int]) -> dict[int, int | None]:
     with ws.connect() as c:
         return {i: lane for i, lane in c.execute(
@@ -635,11 +673,26 @@ def _read_file(path, what: str) -> bytes:
         raise RecordError(f"The {what} “{p.name}” cannot be read ({e.strerror}).") from None
 
 
-def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> MapImport:
-    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing."""
-    from pathlib import Path
+@dataclass
+class MapFile:
+    """A map read from a BPMN or draw.io file (nothing stored yet)."""
 
-    data = _read_file(path, "BPMN file" if fmt == "bpmn" else "draw.io file")
+    map: ProcessMap
+    name: str
+    warnings: list[str]
+    fmt: str
+
+
+MAP_FORMATS = ("bpmn", "drawio")
+
+
+def _what(fmt: str) -> str:
+    return "BPMN file" if fmt == "bpmn" else "draw.io file"
+
+
+def parse_map(data: bytes, fmt: str, *, fallback_name: str = "") -> MapFile:
+    """Read the bytes of a BPMN 2.0 (``fmt="bpmn"``) or draw.io (``"drawio"``) file. The
+    readers' errors are ``ValueError`` subclasses with a one-sentence message."""
     if fmt == "bpmn":
         from .imports.bpmn import read_bpmn
 
@@ -649,11 +702,631 @@ def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -
 
         got = read_drawio(data)
     else:
-        raise ValueError(f"unknown map format {fmt!r}")
-    title = name or got.name or Path(path).stem
+        raise ValueError(f"“{fmt}” is not a process map format; use bpmn or drawio.")
+    return MapFile(got.map, got.name or fallback_name, list(got.warnings), fmt)
+
+
+def read_map(path, fmt: str) -> MapFile:
+    """:func:`parse_map` of a file; a missing or unreadable file is a :class:`RecordError`."""
+    from pathlib import Path
+
+    if fmt not in MAP_FORMATS:
+        raise ValueError(f"“{fmt}” is not a process map format; use bpmn or drawio.")
+    data = _read_file(path, _what(fmt))
+    return parse_map(data, fmt, fallback_name=Path(path).stem)
+
+
+def guess_map_format(path, data: bytes | None = None) -> str:
+    """``"bpmn"`` or ``"drawio"`` from the file name, else from the first bytes."""
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".drawio", ".dio"):
+        return "drawio"
+    if suffix in (".bpmn", ".bpmn2"):
+        return "bpmn"
+    head = (data if data is not None else _read_file(path, "process map file"))[:4096]
+    return "drawio" if b"<mxfile" in head or b"<mxGraphModel" in head else "bpmn"
+
+
+def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> MapImport:
+    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing."""
+    got = read_map(path, fmt)
+    title = name or got.name
     pid, _ = save_map(ws, got.map, name=unique_name(ws, title))
     pm = got.map
     return MapImport(pid, title, len(pm.nodes), len(pm.edges), len(pm.lanes), list(got.warnings))
+
+
+# --------------------------------------------------------------------------- update from a file
+#
+# Re-importing a file into the process it came from: rows are matched by their interchange key
+# (node_key / edge_key / lane_key: the BPMN id or draw.io cell id, or the ``Task_12`` style id
+# Workbench exports for shapes drawn in the app). Matched rows are updated in place, so their
+# id, their links (documents, records, risks, KPIs) and the Workbench-only fields (description,
+# role, duration, linked sub-process) stay. Rows the file no longer has are deleted with their
+# links (the delete rules, audited); rows drawn in Workbench that the file never had (no stored
+# key) are kept.
+
+MAP_ENTITIES = ("node", "edge", "lane")
+_ENTITY_MODEL = {"node": m.ProcessNode, "edge": m.ProcessEdge, "lane": m.ProcessLane}
+_KEY_OF = {"node": node_key, "edge": edge_key, "lane": lane_key}
+#: fields a file sets (the rest of a row is Workbench's: description, role, duration, ...)
+_FILE_FIELDS = {
+    "lane": ("name", "x", "y", "w", "h", "order", "extra"),
+    "node": ("kind", "bpmn_type", "name", "x", "y", "w", "h", "lane_id", "parent_node_id",
+             "extra"),
+    "edge": ("kind", "source_id", "target_id", "label", "condition", "waypoints", "extra"),
+}
+_LINK_LABELS = {"documents": "document", "records": "record", "risks": "risk",
+                "objectives": "KPI"}
+
+
+@dataclass
+class ItemCounts:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    kept: int = 0  # drawn in Workbench, not in the file: kept
+
+    def text(self, what: str) -> str:
+        parts = [f"{n} {label}" for n, label in (
+            (self.added, "added"), (self.updated, "updated"), (self.removed, "removed"),
+            (self.unchanged, "unchanged"), (self.kept, "kept (not in the file)")) if n]
+        return f"{what}: " + (", ".join(parts) if parts else "none")
+
+
+@dataclass
+class MapItemChange:
+    """What an update does to one shape, connector or lane."""
+
+    action: str  # "added" | "updated" | "removed" | "unchanged" | "kept"
+    entity: str  # "node" | "edge" | "lane"
+    key: str
+    name: str
+    kind: str = ""
+    id: int | None = None  # database id (None until an added row is written)
+    #: matched rows: the stored fields the file changes ("unchanged" rows may list "extra",
+    #: the file's bookkeeping, which is stored without changing what the map shows)
+    fields: list[str] = field(default_factory=list)
+    links: dict[str, int] = field(default_factory=dict)  # "removed" nodes: what goes with them
+
+    def links_text(self) -> str:
+        return ", ".join(f"{n} {_LINK_LABELS[k]}{'s' if n > 1 else ''}"
+                         for k, n in self.links.items() if n)
+
+
+@dataclass
+class MapSnapshot:
+    """Every row of a process's map and of the links to it, for an exact undo/redo."""
+
+    process_id: int
+    map_extra: str
+    #: table name -> id -> column values (map rows and the link rows that cascade with them)
+    rows: dict[str, dict[int, dict]]
+    #: (table, column) -> {row id: map row id} for references that are cleared on delete
+    refs: dict[tuple[str, str], dict[int, int]]
+
+
+@dataclass
+class MapUpdateReport:
+    """What updating a process from a file does (``dry_run``) or did."""
+
+    process_id: int
+    process_name: str
+    source_name: str
+    dry_run: bool
+    items: list[MapItemChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    map_extra_changed: bool = False
+    before: MapSnapshot | None = field(default=None, repr=False)
+    after: MapSnapshot | None = field(default=None, repr=False)
+
+    def counts(self, entity: str) -> ItemCounts:
+        c = ItemCounts()
+        for it in self.items:
+            if it.entity == entity:
+                setattr(c, it.action, getattr(c, it.action) + 1)
+        return c
+
+    @property
+    def nodes(self) -> ItemCounts:
+        return self.counts("node")
+
+    @property
+    def edges(self) -> ItemCounts:
+        return self.counts("edge")
+
+    @property
+    def lanes(self) -> ItemCounts:
+        return self.counts("lane")
+
+    def of(self, action: str, entity: str | None = None) -> list[MapItemChange]:
+        return [it for it in self.items
+                if it.action == action and (entity is None or it.entity == entity)]
+
+    @property
+    def removed_with_links(self) -> list[MapItemChange]:
+        """Removed shapes that had documents, records, risks or KPIs linked (warn the user)."""
+        return [it for it in self.of("removed", "node") if any(it.links.values())]
+
+    @property
+    def changed(self) -> bool:
+        """Something the map shows is added, updated or removed."""
+        return any(it.action in ("added", "updated", "removed") for it in self.items)
+
+    @property
+    def writes(self) -> bool:
+        """The update writes something (visible changes, or only the file's bookkeeping)."""
+        return self.changed or self.map_extra_changed or any(it.fields for it in self.items)
+
+    def summary(self) -> str:
+        lines = [self.nodes.text("shapes"), self.edges.text("connectors"),
+                 self.lanes.text("lanes")]
+        if not self.changed:
+            lines.append("the map already matches the file")
+        return "; ".join(lines)
+
+    def as_dict(self) -> dict:
+        """Plain data (for ``--json``)."""
+        from dataclasses import asdict
+
+        return {
+            "process_id": self.process_id, "process_name": self.process_name,
+            "source_name": self.source_name, "dry_run": self.dry_run,
+            "changed": self.changed,
+            "counts": {e: asdict(self.counts(e)) for e in MAP_ENTITIES},
+            "items": [asdict(it) for it in self.items if it.action != "unchanged"],
+            "removed_with_links": [{"key": it.key, "name": it.name, "links": it.links}
+                                   for it in self.removed_with_links],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class _New:
+    """A row the update adds (its id is known once written)."""
+
+    entity: str
+    key: str
+    id: int | None = None
+
+
+@dataclass
+class _Plan:
+    report: MapUpdateReport
+    #: entity -> [(row id, {field: value})] for matched rows whose file fields change
+    updates: dict[str, list[tuple[int, dict]]]
+    #: entity -> [(_New, {field: value})]
+    inserts: dict[str, list[tuple[_New, dict]]]
+    #: entity -> row ids to delete
+    deletes: dict[str, list[int]]
+    #: matched rows whose stored key is empty: adopt the key the file knows them by
+    adopt_keys: dict[str, list[tuple[int, str]]]
+    map_extra: str
+
+
+def _index(rows: list[dict], entity: str) -> tuple[dict[str, dict], list[dict]]:
+    """Rows by interchange key (the first of duplicates) and the duplicates."""
+    key_of = _KEY_OF[entity]
+    by: dict[str, dict] = {}
+    dupes = []
+    for r in rows:
+        k = key_of(r)
+        if k in by:
+            dupes.append(r)
+        else:
+            by[k] = r
+    return by, dupes
+
+
+def _edge_name(e, names: dict[str, str]) -> str:
+    if e.label:
+        return " ".join(e.label.split())
+    return f"{names.get(e.source) or e.source} → {names.get(e.target) or e.target}"
+
+
+def _plan_update(cur: MapData, pm: ProcessMap, roles: dict[str, int], role_ids: set[int],
+                 links: Callable[[list[int]], dict[int, dict[str, int]]],
+                 report: MapUpdateReport) -> _Plan:
+    """Compare the stored map with the file's; pure apart from ``links(node_ids)``."""
+    plan = _Plan(report, {e: [] for e in MAP_ENTITIES}, {e: [] for e in MAP_ENTITIES},
+                 {e: [] for e in MAP_ENTITIES}, {e: [] for e in MAP_ENTITIES},
+                 _dump(pm.extra))
+    items = report.items
+
+    def compare(entity: str, row: dict, values: dict, name: str, kind: str = "") -> None:
+        changed = [f for f, v in values.items() if row.get(f) != v]
+        if not row["key"]:
+            plan.adopt_keys[entity].append((row["id"], _KEY_OF[entity](row)))
+        if changed:
+            plan.updates[entity].append((row["id"], values))
+        # only the file's bookkeeping ("extra": diagram ids, element order, attributes) differs:
+        # it is stored, but nothing the map shows changes
+        action = "updated" if any(f != "extra" for f in changed) else "unchanged"
+        items.append(MapItemChange(action, entity, _KEY_OF[entity](row), name, kind, row["id"],
+                                   changed))
+
+    # -- lanes
+    lanes_by, lane_dupes = _index(cur.lanes, "lane")
+    lane_ref: dict[str, int | _New] = {}
+    lane_role: dict[str, int | None] = {}
+    seen: set[str] = set()
+    for lane in pm.lanes:
+        if lane.key in seen:
+            continue
+        seen.add(lane.key)
+        values = {"name": lane.name, "x": float(lane.x), "y": float(lane.y), "w": float(lane.w),
+                  "h": float(lane.h), "order": int(lane.order), "extra": _dump(lane.extra)}
+        by_name = roles.get((lane.name or "").strip().casefold())
+        row = lanes_by.pop(lane.key, None)
+        if row is None:
+            new = _New("lane", lane.key)
+            plan.inserts["lane"].append((new, dict(values, key=lane.key, role_id=by_name)))
+            items.append(MapItemChange("added", "lane", lane.key, lane.name))
+            lane_ref[lane.key], lane_role[lane.key] = new, by_name
+            continue
+        role = row["role_id"]
+        if lane.name != row["name"] and by_name is not None:
+            values["role_id"] = role = by_name
+        compare("lane", row, values, lane.name)
+        lane_ref[lane.key], lane_role[lane.key] = row["id"], role
+    # not in the file: imported rows (a stored key) go, rows drawn in Workbench stay
+    for r in [*lanes_by.values(), *lane_dupes]:
+        if r["key"]:
+            plan.deletes["lane"].append(r["id"])
+            items.append(MapItemChange("removed", "lane", lane_key(r), r["name"], "", r["id"]))
+        else:
+            items.append(MapItemChange("kept", "lane", lane_key(r), r["name"], "", r["id"]))
+
+    # -- nodes
+    nodes_by, node_dupes = _index(cur.nodes, "node")
+    node_ref: dict[str, int | _New] = {}
+    file_nodes = []
+    seen = set()
+    for n in pm.nodes:
+        if n.key not in seen:
+            seen.add(n.key)
+            file_nodes.append(n)
+    matched: dict[str, dict] = {}
+    for n in file_nodes:
+        row = nodes_by.pop(n.key, None)
+        if row is None:
+            node_ref[n.key] = _New("node", n.key)
+        else:
+            node_ref[n.key] = row["id"]
+            matched[n.key] = row
+    for n in file_nodes:
+        extra = dict(n.extra)
+        role = extra.pop("role", None)
+        lane_id = lane_ref.get(n.lane) if n.lane else None
+        values = {"kind": n.kind, "bpmn_type": n.bpmn_type, "name": n.name, "x": float(n.x),
+                  "y": float(n.y), "w": float(n.w), "h": float(n.h), "lane_id": lane_id,
+                  "parent_node_id": node_ref.get(n.parent) if n.parent else None,
+                  "extra": _dump(extra)}
+        lane_role_id = lane_role.get(n.lane) if n.lane else None
+        row = matched.get(n.key)
+        if row is None:
+            role_id = role if isinstance(role, int) and role in role_ids else lane_role_id
+            plan.inserts["node"].append((node_ref[n.key], dict(values, key=n.key,
+                                                              role_id=role_id)))
+            items.append(MapItemChange("added", "node", n.key, n.name, n.kind))
+            continue
+        if row["lane_id"] != lane_id and lane_role_id is not None:
+            values["role_id"] = lane_role_id  # a step moved to another lane takes its role
+        compare("node", row, values, n.name, n.kind)
+    gone = [r for r in [*nodes_by.values(), *node_dupes] if r["key"]]
+    kept = [r for r in [*nodes_by.values(), *node_dupes] if not r["key"]]
+    removed_nodes = {r["id"] for r in gone}
+    link_counts = links(sorted(removed_nodes)) if removed_nodes else {}
+    for r in gone:
+        plan.deletes["node"].append(r["id"])
+        items.append(MapItemChange("removed", "node", node_key(r), r["name"], r["kind"], r["id"],
+                                   links=link_counts.get(r["id"], {})))
+    for r in kept:
+        items.append(MapItemChange("kept", "node", node_key(r), r["name"], r["kind"], r["id"]))
+
+    # -- edges
+    names = {n.key: " ".join((n.name or "").split()) for n in file_nodes}
+    edges_by, edge_dupes = _index(cur.edges, "edge")
+    seen = set()
+    for e in pm.edges:
+        if e.key in seen or e.source not in node_ref or e.target not in node_ref:
+            continue  # (as save_map: a connector needs a shape at both ends)
+        seen.add(e.key)
+        values = {"kind": e.kind, "source_id": node_ref[e.source],
+                  "target_id": node_ref[e.target], "label": e.label, "condition": e.condition,
+                  "waypoints": json.dumps([list(p) for p in e.waypoints]) if e.waypoints else "",
+                  "extra": _dump(e.extra)}
+        row = edges_by.pop(e.key, None)
+        if row is None:
+            plan.inserts["edge"].append((_New("edge", e.key), dict(values, key=e.key)))
+            items.append(MapItemChange("added", "edge", e.key, _edge_name(e, names), e.kind))
+            continue
+        compare("edge", row, values, _edge_name(e, names), e.kind)
+    row_names = {r["id"]: " ".join((r["name"] or "").split()) or node_key(r) for r in cur.nodes}
+    for r in [*edges_by.values(), *edge_dupes]:
+        name = " ".join((r["label"] or "").split()) or (
+            f"{row_names.get(r['source_id'], '?')} → {row_names.get(r['target_id'], '?')}")
+        if r["key"]:
+            plan.deletes["edge"].append(r["id"])
+            items.append(MapItemChange("removed", "edge", edge_key(r), name, r["kind"], r["id"]))
+        elif r["source_id"] in removed_nodes or r["target_id"] in removed_nodes:
+            # drawn in Workbench, but its shape goes: it goes with it (delete rules)
+            items.append(MapItemChange("removed", "edge", edge_key(r), name, r["kind"], r["id"]))
+        else:
+            items.append(MapItemChange("kept", "edge", edge_key(r), name, r["kind"], r["id"]))
+    report.map_extra_changed = plan.map_extra != (cur.extra_json or "")
+    for it in items:  # names on one line (BPMN names may hold line breaks)
+        it.name = " ".join((it.name or "").split())
+    return plan
+
+
+def _link_counts(conn, node_ids: list[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+
+    def bump(nid: int, what: str, n: int) -> None:
+        out.setdefault(nid, {k: 0 for k in _LINK_LABELS})[what] += n
+
+    for i in range(0, len(node_ids), 500):
+        chunk = node_ids[i:i + 500]
+        nd = m.NodeDocument
+        for nid, kind, n in conn.execute(
+                select(nd.node_id, nd.kind, func.count()).where(nd.node_id.in_(chunk))
+                .group_by(nd.node_id, nd.kind)):
+            bump(nid, "records" if kind == "record" else "documents", n)
+        for nid, n in conn.execute(select(m.Risk.node_id, func.count())
+                                   .where(m.Risk.node_id.in_(chunk)).group_by(m.Risk.node_id)):
+            bump(nid, "risks", n)
+        no = m.NodeObjective
+        for nid, n in conn.execute(select(no.node_id, func.count())
+                                   .where(no.node_id.in_(chunk)).group_by(no.node_id)):
+            bump(nid, "objectives", n)
+    return out
+
+
+def _load_for_update(conn, pid: int) -> tuple[MapData, str, dict[str, int], set[int]]:
+    proc = conn.execute(select(m.Process.name, m.Process.map_extra)
+                        .where(m.Process.id == pid)).first()
+    if proc is None:
+        raise RecordError(f"Process {pid} no longer exists; choose another process or import "
+                          "the file as a new one.")
+    data = MapData(pid, _rows(conn, m.ProcessNode.__table__, pid),
+                   _rows(conn, m.ProcessEdge.__table__, pid),
+                   _rows(conn, m.ProcessLane.__table__, pid), proc.map_extra or "")
+    roles: dict[str, int] = {}
+    ids: set[int] = set()
+    for rid, name in conn.execute(select(m.Role.id, m.Role.name)):
+        roles.setdefault((name or "").strip().casefold(), rid)
+        ids.add(rid)
+    return data, proc.name, roles, ids
+
+
+def _attr(model, column: str) -> str:
+    return model.__mapper__.get_property_by_column(model.__table__.c[column]).key
+
+
+def _set(obj, values: dict) -> None:
+    model = type(obj)
+    for col, v in values.items():
+        setattr(obj, _attr(model, col), v)
+
+
+def _apply_update(s, pid: int, plan: _Plan) -> None:
+    """Write a plan in the session: adds first (so no deleted id is reused within the update),
+    then updates, then deletes (their delete rules see the final references)."""
+    objs = {e: {o.id: o for o in s.scalars(select(_ENTITY_MODEL[e])
+                                            .where(_ENTITY_MODEL[e].process_id == pid))}
+            for e in MAP_ENTITIES}
+
+    def ref(v):
+        return v.id if isinstance(v, _New) else v
+
+    for entity in ("lane", "node", "edge"):
+        model = _ENTITY_MODEL[entity]
+        added = []
+        for new, values in plan.inserts[entity]:
+            obj = model(process_id=pid)
+            _set(obj, {k: ref(v) for k, v in values.items()})
+            s.add(obj)
+            added.append((new, obj))
+        s.flush()
+        for new, obj in added:
+            new.id = obj.id
+    for entity in ("lane", "node", "edge"):
+        for rid, values in plan.updates[entity]:
+            _set(objs[entity][rid], {k: ref(v) for k, v in values.items()})
+        for rid, key in plan.adopt_keys[entity]:
+            objs[entity][rid].key = key
+    for new, values in plan.inserts["node"]:  # parents added in the same update
+        if isinstance(values.get("parent_node_id"), _New):
+            s.get(m.ProcessNode, new.id).parent_node_id = values["parent_node_id"].id
+    s.flush()
+    for entity in ("edge", "node", "lane"):
+        for rid in plan.deletes[entity]:
+            obj = objs[entity].get(rid)
+            if obj is not None:
+                s.delete(obj)
+        s.flush()
+    proc = s.get(m.Process, pid)
+    if proc.map_extra != plan.map_extra:
+        proc.map_extra = plan.map_extra
+
+
+def merge_map(ws: Workspace, pid: int, pm: ProcessMap, *, dry_run: bool = False,
+              warnings: Iterable[str] = (), source_name: str = "") -> MapUpdateReport:
+    """Update the map of process ``pid`` to the map read from a file, in ONE transaction (all
+    or nothing). Rows are matched by interchange key and updated in place (ids, links and
+    Workbench-only fields stay); new ones are added; rows the file no longer has are deleted
+    with their links (audited); shapes drawn in Workbench that the file never knew are kept.
+    ``dry_run`` computes the report without writing anything. The report of a real update
+    holds ``before``/``after`` snapshots (for :func:`restore_map`, i.e. undo and redo)."""
+    if dry_run:
+        with ws.connect() as c:
+            data, pname, roles, role_ids = _load_for_update(c, pid)
+            report = MapUpdateReport(pid, pname, source_name, True, warnings=list(warnings))
+            _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(c, ids), report)
+        return report
+    with ws.session() as s:
+        data, pname, roles, role_ids = _load_for_update(s, pid)
+        report = MapUpdateReport(pid, pname, source_name, False, warnings=list(warnings))
+        plan = _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(s, ids), report)
+        report.before = _snapshot(s, pid)
+        if report.writes or any(plan.adopt_keys.values()):
+            _apply_update(s, pid, plan)
+            s.flush()
+            report.after = _snapshot(s, pid)
+        else:
+            report.after = report.before
+    ids = {(it.entity, it.key): it for it in report.items}
+    for entity, rows in plan.inserts.items():
+        for new, _values in rows:
+            item = ids.get((entity, new.key))
+            if item is not None:
+                item.id = new.id
+    return report
+
+
+def update_map_from_file(ws: Workspace, pid: int, path, fmt: str, *,
+                         dry_run: bool = False) -> MapUpdateReport:
+    """Read a BPMN or draw.io file and :func:`merge_map` it into process ``pid``; a file that
+    cannot be read or is not a process map changes nothing."""
+    got = read_map(path, fmt)
+    return merge_map(ws, pid, got.map, dry_run=dry_run, warnings=got.warnings,
+                     source_name=got.name)
+
+
+def matching_processes(ws: Workspace, pm: ProcessMap, name: str = "") -> list[tuple[int, int]]:
+    """Processes a file could update, best first, as (process id, score): a process whose name
+    or code is the file's name, then the most shapes known by the same interchange key."""
+    want = " ".join((name or "").split()).casefold()
+    keys = {n.key for n in pm.nodes}
+    score: dict[int, int] = {}
+    with ws.connect() as c:
+        if want:
+            for pid, pname, code in c.execute(select(m.Process.id, m.Process.name,
+                                                     m.Process.code)):
+                if want in (" ".join((pname or "").split()).casefold(),
+                            (code or "").strip().casefold()):
+                    score[pid] = 1_000_000
+        if keys:
+            t = m.ProcessNode.__table__
+            for nid, pid, key, kind in c.execute(select(t.c.id, t.c.process_id, t.c.key,
+                                                        t.c.kind)):
+                if node_key({"id": nid, "key": key, "kind": kind}) in keys:
+                    score[pid] = score.get(pid, 0) + 1
+    return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# --------------------------------------------------------------------------- map snapshots
+
+
+def _map_dependants() -> list[tuple[Any, Any, str, str]]:
+    """(table, column, delete rule, map table) of every foreign key from another table to a
+    map row."""
+    map_tables = {_ENTITY_MODEL[e].__table__ for e in MAP_ENTITIES}
+    out = []
+    for t in m.Base.metadata.sorted_tables:
+        if t in map_tables:
+            continue
+        for fk in t.foreign_keys:
+            if fk.column.table in map_tables:
+                rule = (fk.info or {}).get("on_delete", "restrict")
+                out.append((t, fk.parent, rule, fk.column.table.name))
+    return out
+
+
+_MAP_TABLES = ("process_lane", "process_node", "process_edge")
+
+
+def _snapshot(conn, pid: int) -> MapSnapshot:
+    extra = conn.execute(select(m.Process.map_extra).where(m.Process.id == pid)).scalar()
+    if extra is None:
+        raise RecordError(f"Process {pid} no longer exists.")
+    rows: dict[str, dict[int, dict]] = {}
+    for name in _MAP_TABLES:
+        t = m.Base.metadata.tables[name]
+        rows[name] = {r["id"]: r for r in _rows(conn, t, pid)}
+    refs: dict[tuple[str, str], dict[int, int]] = {}
+    for t, col, rule, parent in _map_dependants():
+        ids = sorted(rows[parent])
+        got: dict[int, dict] = {}
+        for i in range(0, len(ids), 500):
+            res = conn.execute(select(t).where(col.in_(ids[i:i + 500])))
+            keys = list(res.keys())
+            for r in res.all():
+                d = dict(zip(keys, r))
+                got[d["id"]] = d
+        if rule == "cascade":
+            rows.setdefault(t.name, {}).update(got)
+        else:
+            refs.setdefault((t.name, col.name), {}).update(
+                {rid: d[col.name] for rid, d in got.items()})
+    return MapSnapshot(pid, extra, rows, refs)
+
+
+def snapshot_map(ws: Workspace, pid: int) -> MapSnapshot:
+    """Every row of the map of ``pid`` and of the links to its shapes, connectors and lanes."""
+    with ws.connect() as c:
+        return _snapshot(c, pid)
+
+
+def _by_ids(s, model, ids) -> dict[int, Any]:
+    ids = sorted(ids)
+    out = {}
+    for i in range(0, len(ids), 500):
+        for obj in s.scalars(select(model).where(model.id.in_(ids[i:i + 500]))):
+            out[obj.id] = obj
+    return out
+
+
+def restore_map(ws: Workspace, snap: MapSnapshot) -> Change:
+    """Put the map of ``snap.process_id`` and its links back exactly as in ``snap`` (same ids),
+    in ONE transaction, with audit events for every row it deletes, adds or changes."""
+    pid = snap.process_id
+    kinds = set(_MAP_TABLES) | set(snap.rows) | {t for t, _c in snap.refs}
+    with ws.session() as s:
+        proc = s.get(m.Process, pid)
+        if proc is None:
+            raise RecordError(f"Process {pid} no longer exists.")
+        cur = _snapshot(s, pid)
+        kinds |= set(cur.rows) | {t for t, _c in cur.refs}
+        link_tables = sorted(t for t in {*cur.rows, *snap.rows} if t not in _MAP_TABLES)
+        # 1. rows the snapshot does not have go: links, then connectors, shapes, lanes
+        for name in [*link_tables, "process_edge", "process_node", "process_lane"]:
+            want = snap.rows.get(name, {})
+            extra_ids = [rid for rid in cur.rows.get(name, {}) if rid not in want]
+            for obj in _by_ids(s, m.model_for_table(name), extra_ids).values():
+                s.delete(obj)
+            s.flush()
+        # 2. rows come back with their ids and values
+        for name in [*_MAP_TABLES, *link_tables]:
+            model = m.model_for_table(name)
+            want = snap.rows.get(name, {})
+            existing = _by_ids(s, model, want)
+            for rid, values in want.items():
+                obj = existing.get(rid)
+                if obj is None:
+                    obj = model()
+                    _set(obj, values)
+                    s.add(obj)
+                else:
+                    _set(obj, {k: v for k, v in values.items()
+                               if getattr(obj, _attr(model, k)) != v})
+            s.flush()
+        # 3. references cleared by deletes (e.g. a risk's step) point back where they did
+        for name, col in {*cur.refs, *snap.refs}:
+            model = m.model_for_table(name)
+            attr = _attr(model, col)
+            target = snap.refs.get((name, col), {})
+            now = cur.refs.get((name, col), {})
+            for rid, obj in _by_ids(s, model, set(target) | set(now)).items():
+                if getattr(obj, attr) != target.get(rid):
+                    setattr(obj, attr, target.get(rid))
+        if proc.map_extra != snap.map_extra:
+            proc.map_extra = snap.map_extra
+    return Change(frozenset(kinds) | PROCESS)
 
 
 def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":

@@ -16,6 +16,7 @@ from ..commands import RecordCommand
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...core.processmap import ProcessMap
+    from ...services.processes import MapSnapshot, MapUpdateReport
     from ...services.records import Change, Deleted
     from ...storage.workspace import Workspace
 
@@ -214,18 +215,10 @@ class MoveNodesCommand(RecordCommand):
         return _procs().move_nodes(self.ws, self.new, lanes or None)
 
     def revert(self) -> "Change":
-        recs = _records()
-        change = _change(("process_node", "process_edge"))
-        for nid, (old_lane, new_lane) in self.lanes.items():
-            if old_lane != new_lane:
-                change = change | recs.update_fields(
-                    self.ws, "process_node", nid,
-                    {"lane_id": old_lane, "role_id": self.roles.get(nid)})
-        change = change | _procs().move_nodes(self.ws, self.old)
-        if self.waypoints:
-            change = change | _procs().restore_geometry(
-                self.ws, {"nodes": {}, "lanes": {}, "edges": self.waypoints})
-        return change
+        # one transaction: positions, lanes with their roles, and the connectors' bends
+        lanes_roles = {nid: (old_lane, self.roles.get(nid))
+                       for nid, (old_lane, new_lane) in self.lanes.items() if old_lane != new_lane}
+        return _procs().restore_moves(self.ws, self.old, lanes_roles, self.waypoints)
 
     def id(self) -> int:  # noqa: A003 (Qt's name)
         return NUDGE_ID if self.nudge else -1
@@ -317,3 +310,35 @@ class SaveMapCommand(RecordCommand):
     def revert(self) -> "Change":
         self._deleted = _records().delete(self.ws, "process", self.process_id)
         return self._deleted.change()
+
+
+class UpdateMapCommand(RecordCommand):
+    """Update the map of an existing process from a re-imported file (matched by interchange
+    key; links and Workbench fields of kept steps stay). Undo puts the previous map back
+    exactly — deleted shapes with their ids and links included — and redo the updated one,
+    each in one transaction."""
+
+    def __init__(self, ws: "Workspace", process_id: int, pm: "ProcessMap", *,
+                 source_name: str = "", warnings: list[str] | None = None,
+                 text: str | None = None):
+        super().__init__(ws, text or tr("Update map from “{name}”").format(
+            name=source_name or tr("file")))
+        self.process_id = process_id
+        self.pm = pm
+        self.source_name = source_name
+        self.warnings = list(warnings or [])
+        self.report: "MapUpdateReport | None" = None
+        self.before: "MapSnapshot | None" = None
+        self.after: "MapSnapshot | None" = None
+
+    def apply(self) -> "Change":
+        p = _procs()
+        if self.after is not None:
+            return p.restore_map(self.ws, self.after)
+        report = p.merge_map(self.ws, self.process_id, self.pm, warnings=self.warnings,
+                             source_name=self.source_name)
+        self.report, self.before, self.after = report, report.before, report.after
+        return _change(("process", *MAP_KINDS, "node_document", "node_objective", "risk"))
+
+    def revert(self) -> "Change":
+        return _procs().restore_map(self.ws, self.before)

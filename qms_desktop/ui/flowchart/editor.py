@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -39,7 +38,6 @@ from .commands import (
     LayoutCommand,
     MoveNodesCommand,
     PasteCommand,
-    SaveMapCommand,
 )
 from .items import EdgeItem, LaneItem, NodeItem
 from .palette import Palette
@@ -306,6 +304,7 @@ class FlowchartEditor(QWidget):
         self._menu_button(tr("Import"), [
             ("import_bpmn", tr("BPMN 2.0 XML…"), lambda: self.import_file("bpmn")),
             ("import_drawio", tr("draw.io diagram…"), lambda: self.import_file("drawio")),
+            ("update_from_file", tr("Update this map from a file…"), self.update_from_file),
         ], "import")
         self._act("print", tr("Print…"), self.print_map, toolbar=False)
         self._act("print_preview", tr("Print preview…"), self.print_preview)
@@ -322,7 +321,7 @@ class FlowchartEditor(QWidget):
         has_map = self.process_id is not None
         writable = has_map and not self.controller.read_only
         for key in ("connect", "add_lane", "delete", "cut", "paste", "layout_lr", "layout_tb",
-                    "lane_up", "lane_down", "auto_route",
+                    "lane_up", "lane_down", "auto_route", "update_from_file",
                     "align_left", "align_center", "align_right", "align_top", "align_middle",
                     "align_bottom", "distribute_h", "distribute_v", "rename", "import_bpmn",
                     "import_drawio"):
@@ -1092,20 +1091,22 @@ class FlowchartEditor(QWidget):
             QApplication.restoreOverrideCursor()
         return path
 
-    def import_file(self, kind: str, path: Path | None = None) -> int | None:
-        """Import a BPMN or draw.io file as a new process (one undo step) and open it."""
+    def import_file(self, kind: str, path: Path | None = None, *,
+                    always_ask: bool = False) -> int | None:
+        """Import a BPMN or draw.io file (one undo step) and open the map. When the file looks
+        like an existing process (same name, code or shape ids) — or ``always_ask`` — the user
+        chooses between a new process and updating that one (links and roles are kept)."""
         if self.ws is None:
             return None
+        from .import_target import ask_import_target, choose_map_file, show_import_warnings
+
         if path is None:
-            filt = (tr("BPMN 2.0 XML (*.bpmn *.bpmn2 *.xml);;All files (*)") if kind == "bpmn"
-                    else tr("draw.io diagrams (*.drawio *.xml *.dio);;All files (*)"))
-            name, _ = QFileDialog.getOpenFileName(self, tr("Import process map"), last_dir(), filt)
-            if not name:
+            path = choose_map_file(self, kind)
+            if path is None:
                 return None
-            path = Path(name)
-            remember_dir(path.parent)
         try:
-            pm, name, warnings = read_map_file(path, kind)
+            target = ask_import_target(self, self.ws, path, kind, self.process_id,
+                                       always=always_ask)
         except OSError as e:
             from ..errors import show_error
 
@@ -1115,21 +1116,32 @@ class FlowchartEditor(QWidget):
         except Exception as e:
             self._error(e)
             return None
-        from ...services.processes import unique_name
-
-        cmd = SaveMapCommand(self.ws, pm, unique_name(self.ws, name or path.stem))
+        if target is None:
+            return None
+        cmd = target.command(self.ws)
         if not self.controller.push(cmd):
             return None
         self.open_process(cmd.process_id)
-        if warnings:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setWindowTitle(tr("Import"))
-            box.setText(tr("The map was imported with {n} remarks; elements Workbench does not "
-                           "know were kept as generic steps.").format(n=len(warnings)))
-            box.setDetailedText("\n".join(warnings))
-            box.open()
+        show_import_warnings(self, target)
         return cmd.process_id
+
+    def update_from_file(self, path: Path | None = None) -> int | None:
+        """Update the open map from a BPMN or draw.io file (the format is told by the file)."""
+        if self.ws is None or self.process_id is None:
+            return None
+        from ...services.processes import guess_map_format
+        from .import_target import choose_map_file
+
+        if path is None:
+            path = choose_map_file(self, None)
+            if path is None:
+                return None
+        try:
+            kind = guess_map_format(path)
+        except Exception as e:
+            self._error(e)
+            return None
+        return self.import_file(kind, path, always_ask=True)
 
 
 def last_dir() -> str:
@@ -1146,19 +1158,4 @@ def remember_dir(folder: Path) -> None:
     Settings().last_directory = str(folder)
 
 
-def read_map_file(path: Path, kind: str):
-    """(ProcessMap, name, warnings) from a BPMN or draw.io file; the mappers' errors are
-    ValueError subclasses with a clear message (nothing is stored when they raise)."""
-    data = path.read_bytes()
-    if kind == "bpmn":
-        from ...services.imports.bpmn import read_bpmn
-
-        got = read_bpmn(data)
-    else:
-        from ...services.imports.drawio import read_drawio
-
-        got = read_drawio(data)
-    return got.map, got.name or path.stem, list(got.warnings)
-
-
-__all__ = ["FlowchartEditor", "MAP_ITEMS_MIME", "read_map_file"]
+__all__ = ["FlowchartEditor", "MAP_ITEMS_MIME"]

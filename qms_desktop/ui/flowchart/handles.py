@@ -278,7 +278,7 @@ def mapedit_grid(scene: "MapScene") -> float:
 def _snap_moved(before, after, index, grid, src, tgt):
     """Snap the moved stretch of a route to the grid (its ends stay on their shapes)."""
     a0, b0 = before[index], before[index + 1]
-    a, b = after[index], after[index + 1]
+    a = after[index]
     dx, dy = a[0] - a0[0], a[1] - a0[1]
     if abs(a0[1] - b0[1]) < 1e-6:  # horizontal: snap its y
         target = round(a[1] / grid) * grid

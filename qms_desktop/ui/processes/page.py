@@ -7,6 +7,7 @@ click, Enter or "Open map") shows its flowchart in the editor; Back returns to t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSortFilterProxyModel, Qt
@@ -116,12 +117,17 @@ class ProcessesPage(Page):
                                     tr("Delete the process and its map (Undo brings them back)"))
         self.open_button = button("openProcess", tr("Open map"), self.open_selected,
                                   tr("Show the process's flowchart"))
-        self.import_bpmn_button = button("importBpmn", tr("Import BPMN…"),
-                                         lambda: self.editor.import_file("bpmn"),
-                                         tr("Import a BPMN 2.0 XML file as a new process"))
-        self.import_drawio_button = button("importDrawio", tr("Import draw.io…"),
-                                           lambda: self.editor.import_file("drawio"),
-                                           tr("Import a draw.io diagram as a new process"))
+        self.import_bpmn_button = button(
+            "importBpmn", tr("Import BPMN…"), lambda: self.import_map("bpmn"),
+            tr("Import a BPMN 2.0 XML file as a new process, or update the process it "
+               "came from"))
+        self.import_drawio_button = button(
+            "importDrawio", tr("Import draw.io…"), lambda: self.import_map("drawio"),
+            tr("Import a draw.io diagram as a new process, or update the process it came from"))
+        self.update_from_file_button = button(
+            "updateFromFile", tr("Update from file…"), self.update_selected_from_file,
+            tr("Update the selected process's map from a BPMN or draw.io file; its steps keep "
+               "their links"))
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
         bar.addWidget(self.duplicate_button)
@@ -130,6 +136,7 @@ class ProcessesPage(Page):
         bar.addSpacing(12)
         bar.addWidget(self.import_bpmn_button)
         bar.addWidget(self.import_drawio_button)
+        bar.addWidget(self.update_from_file_button)
         bar.addStretch(1)
         bar.addWidget(self.search, 1)
 
@@ -274,6 +281,7 @@ class ProcessesPage(Page):
         self.open_button.setEnabled(has_ws and selected)
         self.import_bpmn_button.setEnabled(writable)
         self.import_drawio_button.setEnabled(writable)
+        self.update_from_file_button.setEnabled(writable and selected)
 
     # ------------------------------------------------------------------ list actions
     def add_process(self) -> int | None:
@@ -328,6 +336,63 @@ class ProcessesPage(Page):
             return False
         self.open_map(pid)
         return True
+
+    # ------------------------------------------------------------------ import
+    def import_map(self, fmt: str | None, path: Path | None = None, *,
+                   always_ask: bool = False) -> int | None:
+        """Import a BPMN (``fmt="bpmn"``) or draw.io file: as a new process, or, when the file
+        matches an existing process (or ``always_ask``), as an update of the process the user
+        chooses. One undo step; the map is opened. Returns the process id (None: cancelled or
+        refused, with the reason shown)."""
+        from ..errors import report_exception, show_error
+        from ..flowchart.import_target import (
+            ask_import_target,
+            choose_map_file,
+            show_import_warnings,
+        )
+
+        ws = self.workspace
+        if ws is None or self.controller.read_only:
+            return None
+        if path is None:
+            path = choose_map_file(self, fmt)
+            if path is None:
+                return None
+        path = Path(path)
+        self.turtle.flush()
+        try:
+            if fmt is None:
+                from ...services.processes import guess_map_format
+
+                fmt = guess_map_format(path, path.read_bytes())
+            target = ask_import_target(self, ws, path, fmt, self.selected_process_id(),
+                                       always=always_ask)
+        except OSError as e:
+            show_error(self, tr("{path} could not be read: {reason}. Check the file and try "
+                                "again.").format(path=path, reason=e.strerror or e))
+            return None
+        except ValueError as e:  # not a process map: the reader's one-sentence reason
+            show_error(self, e)
+            return None
+        except Exception as e:
+            report_exception(e, self)
+            return None
+        if target is None:
+            return None
+        cmd = target.command(ws)
+        if not self.controller.push(cmd):
+            return None
+        self.reload_list()
+        self.open_map(cmd.process_id)
+        show_import_warnings(self, target)
+        return cmd.process_id
+
+    def update_selected_from_file(self, path: Path | None = None) -> int | None:
+        """Update the selected process's map from a BPMN or draw.io file (asks which process,
+        preselecting the selected one, and shows what would change)."""
+        if self.selected_process_id() is None:
+            return None
+        return self.import_map(None, path, always_ask=True)
 
     # ------------------------------------------------------------------ switching
     def open_map(self, pid: int) -> None:

@@ -1,0 +1,244 @@
+"""The import target dialog: new process vs update of an existing one, the dry-run report,
+and the Processes page's Import / Update-from-file buttons using it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from map_update_helpers import T1, T2, seed_a1, write_modified  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QDialog, QDialogButtonBox  # noqa: E402
+
+from qms_desktop.services import processes as P  # noqa: E402
+from qms_desktop.services.verify import verify  # noqa: E402
+from qms_desktop.ui.flowchart import import_target as IT  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def shown(monkeypatch) -> list[str]:
+    """Messages shown; recorded instead of shown (a modal box would block)."""
+    got: list[str] = []
+    monkeypatch.setattr("qms_desktop.ui.errors.show_error",
+                        lambda parent, e, title=None: got.append(str(e)))
+    monkeypatch.setattr("qms_desktop.ui.errors.report_exception",
+                        lambda e, parent=None: got.append(f"{type(e).__name__}: {e}"))
+    return got
+
+
+@pytest.fixture
+def answer(monkeypatch):
+    """Replace the dialog's exec(): ``answer.script(dlg)`` runs with the dialog shown, then it is
+    accepted (or rejected when the script returns False). Seen dialogs are in ``answer.seen``."""
+
+    class Answer:
+        seen: list = []
+        script = staticmethod(lambda dlg: True)
+
+    def fake_exec(dlg):
+        dlg.show()
+        Answer.seen.append(dlg)
+        ok = Answer.script(dlg)
+        return QDialog.DialogCode.Accepted if ok is not False else QDialog.DialogCode.Rejected
+
+    Answer.seen = []
+    monkeypatch.setattr(IT.ImportTargetDialog, "exec", fake_exec)
+    return Answer
+
+
+@pytest.fixture
+def seeded(ws, corpus_dir):
+    seed = seed_a1(ws, corpus_dir)  # process "A.1.0" with links on its steps
+    other, _ = P.add_process(ws, {"name": "Purchasing", "code": "SP-01"})
+    seed["other"] = other
+    return seed
+
+
+def test_the_dialog_preselects_the_matching_process_and_shows_the_dry_run(
+        qtbot, ws, seeded, corpus_dir, tmp_path, answer, controller):
+    path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
+    trail = ws.head_hash()
+    looked = {}
+
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        looked["update"] = dlg.update_radio.isChecked()
+        looked["pid"] = dlg.combo.currentData()
+        looked["combo"] = [dlg.combo.itemText(i) for i in range(dlg.combo.count())]
+        looked["text"] = dlg.report_view.toPlainText()
+        looked["ok"] = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).text()
+        looked["name_enabled"] = dlg.name_edit.isEnabled()
+        return True
+
+    answer.script = script
+    target = IT.ask_import_target(None, ws, path, "bpmn", None)
+    assert len(answer.seen) == 1
+    assert looked["update"] and looked["pid"] == seeded["pid"]
+    assert looked["combo"] == ["A.1.0", "SP-01 — Purchasing"]
+    assert looked["ok"] == "Update process" and not looked["name_enabled"]
+    text = looked["text"]
+    assert "Update A.1.0 from the file" in text
+    assert "Task 2 — 1 document, 1 record, 1 risk, 1 KPI" in text
+    assert "Added: Task 4 (shape)" in text and "Task 1 (revised) (shape: name)" in text
+    assert "Kept (not in the file): Hand-drawn check (shape)" in text
+    assert ws.head_hash() == trail  # the dry run wrote nothing
+
+    assert target.mode == "update" and target.process_id == seeded["pid"]
+    assert target.name == "A.1.0" and target.report is not None
+    assert [it.name for it in target.report.removed_with_links] == ["Task 2"]
+    html = IT.report_html(target.report)
+    assert f"color:{IT.WARNING_COLOR}" in html and "<b>Task 2</b>" in html
+
+    cmd = target.command(ws)
+    assert controller.push(cmd)
+    assert cmd.text() == "Update “A.1.0” from A.1.0-edited.bpmn"
+    names = {r["name"] for r in P.load_map_data(ws, seeded["pid"]).nodes}
+    assert "Task 1 (revised)" in names and "Task 2" not in names
+    assert P.step_links(ws, seeded["ids"][T1]).documents
+    controller.undo()
+    assert "Task 2" in {r["name"] for r in P.load_map_data(ws, seeded["pid"]).nodes}
+    assert verify(ws).ok
+
+
+def test_choosing_new_process_in_the_dialog(qtbot, ws, seeded, corpus_dir, answer, controller):
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        qtbot.mouseClick(dlg.new_radio, Qt.MouseButton.LeftButton)
+        assert dlg.name_edit.isEnabled() and not dlg.combo.isEnabled()
+        assert dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Create process"
+        assert "Creates the new process A.1.0 (2) with 5 shapes" in dlg.report_view.toPlainText()
+        dlg.name_edit.clear()
+        assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        qtbot.keyClicks(dlg.name_edit, "Order handling")
+        return True
+
+    answer.script = script
+    target = IT.ask_import_target(None, ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn", None)
+    assert target.mode == "new" and target.name == "Order handling"
+    assert target.process_id is None
+    count = len(P.list_processes(ws))
+    cmd = target.command(ws)
+    assert controller.push(cmd)
+    assert P.get_process(ws, cmd.process_id).name == "Order handling"
+    assert len(P.list_processes(ws)) == count + 1
+
+
+def test_cancel_returns_none_and_writes_nothing(qtbot, ws, seeded, corpus_dir, answer):
+    answer.script = lambda dlg: qtbot.addWidget(dlg) or False
+    trail = ws.head_hash()
+    assert IT.ask_import_target(None, ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn",
+                                None) is None
+    assert len(answer.seen) == 1 and ws.head_hash() == trail
+
+
+def test_no_question_when_no_process_could_be_updated(ws, seeded, corpus_dir, answer):
+    target = IT.ask_import_target(None, ws, corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn",
+                                  seeded["other"])
+    assert answer.seen == []
+    assert target.mode == "new" and target.name == "A.2.0"
+
+
+def test_always_asks_and_preselects_the_current_process(qtbot, ws, seeded, corpus_dir, answer):
+    looked = {}
+
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        looked["update"] = dlg.update_radio.isChecked()
+        looked["pid"] = dlg.combo.currentData()
+        looked["text"] = dlg.report_view.toPlainText()
+        return True
+
+    answer.script = script
+    target = IT.ask_import_target(None, ws, corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn",
+                                  seeded["other"], always=True)
+    assert looked["update"] and looked["pid"] == seeded["other"]
+    assert "Shapes" in looked["text"] and "Added:" in looked["text"]
+    assert target.mode == "update" and target.process_id == seeded["other"]
+
+
+def test_unreadable_or_foreign_files_raise_before_any_question(ws, seeded, tmp_path, answer):
+    notes = tmp_path / "notes.bpmn"
+    notes.write_text("meeting notes", encoding="utf-8")
+    with pytest.raises(ValueError, match="not well-formed XML"):
+        IT.ask_import_target(None, ws, notes, "bpmn", None)
+    with pytest.raises(OSError):
+        IT.ask_import_target(None, ws, tmp_path / "missing.bpmn", "bpmn", None)
+    assert answer.seen == []
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@pytest.fixture
+def page(qtbot, controller, seeded):
+    from qms_desktop.ui.pages import PageSpec
+    from qms_desktop.ui.processes import ProcessesPage
+
+    p = ProcessesPage(controller, PageSpec("processes", "Processes", ""))
+    qtbot.addWidget(p)
+    p.resize(1300, 850)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def test_page_import_button_updates_the_matching_process(qtbot, page, controller, ws, seeded,
+                                                         corpus_dir, tmp_path, dialogs, answer):
+    answer.script = lambda dlg: qtbot.addWidget(dlg) or True
+    dialogs.open_files.append(str(write_modified(corpus_dir, tmp_path / "A.1.0.bpmn")))
+    count = len(P.list_processes(ws))
+    qtbot.mouseClick(page.import_bpmn_button, Qt.MouseButton.LeftButton)
+    assert dialogs.kinds() == ["open-file"] and len(answer.seen) == 1
+    assert len(P.list_processes(ws)) == count  # updated, not created
+    assert page.stack.currentWidget() is page.editor
+    assert page.editor.process_id == seeded["pid"]
+    names = {i.row["name"] for i in page.editor.scene.nodes.values()}
+    assert "Task 4" in names and "Task 2" not in names
+    assert controller.undo_stack.count() == 1
+    controller.undo()
+    assert seeded["ids"][T2] in page.editor.scene.nodes
+    assert not controller.errors
+
+
+def test_page_update_from_file_preselects_the_selected_process(qtbot, page, controller, ws,
+                                                               seeded, corpus_dir, dialogs,
+                                                               answer, shown):
+    page.reload_list()
+    assert page.select_process(seeded["other"])
+    assert page.update_from_file_button.isEnabled()
+    picked = []
+    answer.script = lambda dlg: qtbot.addWidget(dlg) or picked.append(dlg.combo.currentData())
+    dialogs.open_files.append(str(corpus_dir / "bpmn" / "A.2.0.bpmn"))
+    qtbot.mouseClick(page.update_from_file_button, Qt.MouseButton.LeftButton)
+    assert picked == [seeded["other"]]
+    assert page.editor.process_id == seeded["other"]
+    assert len(P.load_map_data(ws, seeded["other"]).nodes) == 8
+    assert not shown
+    # a file that is not a map: one sentence, nothing stored
+    bad = corpus_dir / "registers" / "risk_register_ericjoye.csv"
+    page.show_list()
+    dialogs.open_files.append(str(bad))
+    qtbot.mouseClick(page.update_from_file_button, Qt.MouseButton.LeftButton)
+    assert shown and "XML" in shown[0]
+    assert controller.undo_stack.count() == 1
+
+
+def test_editor_update_this_map_from_a_file(qtbot, page, controller, ws, seeded, corpus_dir,
+                                            tmp_path, answer, shown):
+    """Import ▸ Update this map from a file…: always asks, preselects the open map, tells the
+    format by the file, one undo step."""
+    ed = page.editor
+    ed.open_process(seeded["other"])
+    picked = []
+    answer.script = lambda dlg: qtbot.addWidget(dlg) or picked.append(dlg.combo.currentData())
+    pid = ed.update_from_file(corpus_dir / "bpmn" / "A.2.0.bpmn")
+    assert picked == [seeded["other"]] and pid == seeded["other"]
+    assert len(P.load_map_data(ws, seeded["other"]).nodes) == 8
+    assert controller.undo_stack.count() == 1
+    controller.undo()
+    assert len(P.load_map_data(ws, seeded["other"]).nodes) == 0
+    assert not shown
+    # not a map: a clear sentence, nothing stored
+    assert ed.update_from_file(corpus_dir / "registers" / "risk_register_ericjoye.csv") is None
+    assert shown and controller.undo_stack.count() == 1

@@ -1,0 +1,132 @@
+"""Undo commands of the map update: UpdateMapCommand (a re-import into an existing process, one
+undo step restoring rows and links exactly, redo too) and MoveNodesCommand's undo of a move into
+another lane in ONE transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from map_update_helpers import T2, seed_a1, write_modified  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from qms_desktop.services import processes as P  # noqa: E402
+from qms_desktop.services import records  # noqa: E402
+from qms_desktop.services.verify import verify  # noqa: E402
+from qms_desktop.storage import models as m  # noqa: E402
+
+
+def test_update_map_command_undo_and_redo_restore_rows_and_links_exactly(
+        controller, ws, corpus_dir, tmp_path):
+    from qms_desktop.ui.flowchart.commands import UpdateMapCommand
+
+    seed = seed_a1(ws, corpus_dir)
+    pid = seed["pid"]
+    got = P.read_map(write_modified(corpus_dir, tmp_path / "edited.bpmn"), "bpmn")
+    before = P.snapshot_map(ws, pid)
+    cmd = UpdateMapCommand(ws, pid, got.map, source_name=got.name, warnings=got.warnings)
+    assert controller.push(cmd)
+    assert controller.undo_stack.count() == 1
+    assert cmd.process_id == pid and cmd.report is not None and cmd.report.changed
+    after = P.snapshot_map(ws, pid)
+    assert after != before and cmd.after == after
+    assert "Task 2" not in {r["name"] for r in P.load_map_data(ws, pid).nodes}
+
+    controller.undo()
+    assert P.snapshot_map(ws, pid) == before  # rows, ids, links and the risk's step
+    assert records.get(ws, "risk", seed["links"][T2]["risk"])["node_id"] == seed["ids"][T2]
+    controller.redo()
+    assert P.snapshot_map(ws, pid) == after  # the very same rows (same ids) again
+    controller.undo()
+    assert P.snapshot_map(ws, pid) == before
+    ok = verify(ws)
+    assert ok.ok, ok.first_problem
+    assert not controller.errors
+
+
+def test_update_map_command_of_an_identical_file_leaves_no_trace(controller, ws, corpus_dir):
+    from qms_desktop.ui.flowchart.commands import UpdateMapCommand
+
+    path = corpus_dir / "bpmn" / "A.4.0.bpmn"
+    pid = P.import_map_file(ws, path, "bpmn").process_id
+    before, trail = P.snapshot_map(ws, pid), ws.head_hash()
+    got = P.read_map(path, "bpmn")
+    cmd = UpdateMapCommand(ws, pid, got.map, source_name=got.name)
+    assert controller.push(cmd)
+    assert not cmd.report.changed
+    controller.undo()
+    controller.redo()
+    assert P.snapshot_map(ws, pid) == before and ws.head_hash() == trail
+
+
+def _lane_map(ws):
+    with ws.session() as s:
+        r1, r2 = m.Role(name="Sales clerk"), m.Role(name="Machinist")
+        s.add_all([r1, r2])
+        s.flush()
+        roles = (r1.id, r2.id)
+    pid, _ = P.add_process(ws, {"name": "Order"})
+    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
+    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
+    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
+    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
+    e1, _ = P.add_edge(ws, pid, a, b)
+    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": {e1: "[[220, 70], [300, 70]]"}})
+    return pid, roles, (l1, l2), (a, b), e1
+
+
+def _rows(ws, pid):
+    d = P.load_map_data(ws, pid)
+    return d.nodes, d.edges, d.lanes
+
+
+def test_undo_of_a_move_into_another_lane_is_one_transaction(controller, ws, monkeypatch):
+    from qms_desktop.ui.flowchart.commands import MoveNodesCommand
+
+    pid, roles, (l1, l2), (a, b), e1 = _lane_map(ws)
+    before = _rows(ws, pid)
+    cmd = MoveNodesCommand(ws, {a: (100, 40), b: (300, 40)}, {a: (100, 200), b: (320, 40)},
+                           lanes={a: (l1, l2)}, roles={a: roles[0]},
+                           waypoints={e1: "[[220, 70], [300, 70]]"})
+    assert controller.push(cmd)
+    row = records.get(ws, "process_node", a)
+    assert (row["lane_id"], row["role_id"]) == (l2, roles[1])
+    assert records.get(ws, "process_edge", e1)["waypoints"] == ""
+    after = _rows(ws, pid)
+
+    sessions, commits = [], []
+    real_session = ws.session
+    monkeypatch.setattr(ws, "session", lambda: sessions.append(1) or real_session())
+
+    def on_commit(conn):
+        commits.append(1)
+
+    event.listen(ws.engine, "commit", on_commit)
+    try:
+        controller.undo()
+    finally:
+        event.remove(ws.engine, "commit", on_commit)
+    assert len(sessions) == 1 and len(commits) == 1  # one unit of work, one commit
+    assert _rows(ws, pid) == before  # positions, lane, role and the connector's bends
+    controller.redo()
+    assert _rows(ws, pid) == after
+    controller.undo()
+    assert _rows(ws, pid) == before
+    assert verify(ws).ok
+    assert not controller.errors
+
+
+def test_a_refused_undo_of_a_move_changes_nothing(qtbot, controller, ws):
+    from qms_desktop.ui.flowchart.commands import MoveNodesCommand
+
+    pid, roles, (l1, l2), (a, b), e1 = _lane_map(ws)
+    cmd = MoveNodesCommand(ws, {a: (100, 40), b: (300, 40)}, {a: (100, 200), b: (320, 40)},
+                           lanes={a: (l1, l2)}, roles={a: roles[0]},
+                           waypoints={e1: "[[220, 70], [300, 70]]"})
+    assert controller.push(cmd)
+    cmd.lanes[b] = (424242, l1)  # a lane that does not exist: the foreign key refuses it
+    moved, trail = _rows(ws, pid), ws.head_hash()
+    controller.undo()
+    qtbot.waitUntil(lambda: bool(controller.errors))  # reported, not half-done
+    assert _rows(ws, pid) == moved and ws.head_hash() == trail

@@ -1,0 +1,426 @@
+"""Re-importing a BPMN / draw.io file INTO an existing process (services.processes.merge_map,
+update_map_from_file, snapshot_map / restore_map), `qms import bpmn|drawio --into`, and the
+one-transaction undo of a move into another lane (restore_moves)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from map_update_helpers import (
+    END,
+    F_3E,
+    F_12,
+    F_14,
+    F_23,
+    F_43,
+    F_S1,
+    START,
+    T1,
+    T2,
+    T3,
+    T4,
+    seed_a1,
+    write_modified,
+)
+
+from qms_desktop.cli import main as qms
+from qms_desktop.services import processes as P
+from qms_desktop.services import records
+from qms_desktop.services.verify import verify
+from qms_desktop.storage import models as m
+from qms_desktop.storage.workspace import create_workspace, open_workspace
+
+BPMN_FILES = ["A.1.0.bpmn", "A.2.0.bpmn", "A.3.0.bpmn", "A.4.0.bpmn",
+              "A.1.0.bpmnio-roundtrip.bpmn", "A.2.0.bpmnio-roundtrip.bpmn",
+              "A.4.0.bpmnio-roundtrip.bpmn"]
+
+DRAWIO = """<mxfile><diagram name="Order handling"><mxGraphModel><root>
+<mxCell id="0"/><mxCell id="1" parent="0"/>
+<mxCell id="L1" value="Sales clerk" style="swimlane;horizontal=0;" vertex="1" parent="1">
+  <mxGeometry x="0" y="0" width="600" height="150" as="geometry"/></mxCell>
+<mxCell id="L2" value="Machinist" style="swimlane;horizontal=0;" vertex="1" parent="1">
+  <mxGeometry x="0" y="150" width="600" height="150" as="geometry"/></mxCell>
+<mxCell id="a" value="Start" style="ellipse;" vertex="1" parent="L1">
+  <mxGeometry x="60" y="50" width="40" height="40" as="geometry"/></mxCell>
+<mxCell id="b" value="Check order" style="rounded=1;" vertex="1" parent="{b_parent}">
+  <mxGeometry x="160" y="40" width="120" height="60" as="geometry"/></mxCell>
+<mxCell id="c" value="Make parts" style="rounded=1;" vertex="1" parent="L2">
+  <mxGeometry x="360" y="40" width="120" height="60" as="geometry"/></mxCell>
+<mxCell id="e1" edge="1" source="a" target="b" parent="1"><mxGeometry relative="1" as="geometry"/></mxCell>
+<mxCell id="e2" edge="1" source="b" target="c" parent="1"><mxGeometry relative="1" as="geometry"/></mxCell>
+</root></mxGraphModel></diagram></mxfile>"""
+
+
+def head(ws) -> str:
+    return ws.head_hash()
+
+
+def actions(rep, entity: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for it in rep.items:
+        if it.entity == entity:
+            out.setdefault(it.action, set()).add(it.key)
+    return out
+
+
+# --------------------------------------------------------------------------- no-op re-import
+
+
+@pytest.mark.parametrize("name", BPMN_FILES)
+def test_reimport_of_a_corpus_file_into_its_own_process_changes_nothing(ws, corpus_dir, name):
+    path = corpus_dir / "bpmn" / name
+    pid = P.import_map_file(ws, path, "bpmn").process_id
+    before, trail = P.snapshot_map(ws, pid), head(ws)
+    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True)
+    rep = P.update_map_from_file(ws, pid, path, "bpmn")
+    for r in (dry, rep):
+        assert r.items and {it.action for it in r.items} == {"unchanged"}
+        assert all(not it.fields for it in r.items)
+        assert not r.changed and not r.writes and not r.map_extra_changed
+        n, e, ln = r.nodes, r.edges, r.lanes
+        assert (n.unchanged, e.unchanged, ln.unchanged) == (
+            len(before.rows["process_node"]), len(before.rows["process_edge"]),
+            len(before.rows["process_lane"]))
+        assert n.added == n.updated == n.removed == n.kept == 0
+    assert "already matches" in rep.summary()
+    assert P.snapshot_map(ws, pid) == before
+    assert head(ws) == trail  # not one audit event: nothing was written
+
+
+def test_reimport_of_an_exported_workbench_map_matches_the_shapes_drawn_in_the_app(ws, tmp_path):
+    """Shapes drawn in Workbench have no stored key; the export names them Task_12 & co and a
+    re-import of that file matches them (and from then on knows them by that key)."""
+    pid, _ = P.add_process(ws, {"name": "Drawn here"})
+    a, _ = P.add_node(ws, pid, "start", 0, 0)
+    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    P.add_edge(ws, pid, a, b)
+    records.update_fields(ws, "process_node", b, {"description": "kept"})
+    out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    nodes = actions(rep, "node")
+    assert nodes.get("removed") is None and nodes.get("kept") is None
+    assert {P.node_key({"id": a, "key": "", "kind": "start"}),
+            P.node_key({"id": b, "key": "", "kind": "step"})} <= nodes["unchanged"]
+    assert records.get(ws, "process_node", b)["description"] == "kept"
+    assert records.get(ws, "process_node", b)["key"] == f"Task_{b}"  # adopted: as exported
+    again = P.update_map_from_file(ws, pid, out, "bpmn")
+    assert not again.writes and {it.action for it in again.items} == {"unchanged"}
+    assert verify(ws).ok
+
+
+# --------------------------------------------------------------------------- a modified file
+
+
+def test_a_modified_copy_gives_exactly_the_expected_report_and_rows(ws, corpus_dir, tmp_path):
+    seed = seed_a1(ws, corpus_dir)
+    pid, ids, links = seed["pid"], seed["ids"], seed["links"]
+    path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
+    trail = head(ws)
+    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True)
+    assert head(ws) == trail
+    rep = P.update_map_from_file(ws, pid, path, "bpmn")
+    for r in (dry, rep):
+        assert actions(r, "node") == {"added": {T4}, "updated": {T1, T3}, "removed": {T2},
+                                      "unchanged": {START, END},
+                                      "kept": {P.node_key({"id": seed["hand"], "key": "",
+                                                           "kind": "step"})}}
+        edges = actions(r, "edge")
+        assert edges["added"] == {F_14, F_43}
+        assert edges["unchanged"] == {F_S1, F_3E}
+        assert edges["removed"] == {F_12, F_23, f"Flow_{seed['edge_gone']}"}
+        assert edges["kept"] == {f"Flow_{seed['edge_kept']}"}
+        assert (r.nodes.added, r.nodes.updated, r.nodes.removed, r.nodes.unchanged,
+                r.nodes.kept) == (1, 2, 1, 2, 1)
+        assert (r.edges.added, r.edges.updated, r.edges.removed, r.edges.unchanged,
+                r.edges.kept) == (2, 0, 3, 2, 1)
+        assert r.lanes.text("lanes") == "lanes: none"
+        by_key = {(it.entity, it.key): it for it in r.items}
+        assert by_key[("node", T1)].fields == ["name"]
+        assert set(by_key[("node", T3)].fields) == {"y", "extra"}
+        assert [(it.name, it.links) for it in r.removed_with_links] == [
+            ("Task 2", {"documents": 1, "records": 1, "risks": 1, "objectives": 1})]
+        assert r.changed and r.warnings == []
+    assert [(it.action, it.entity, it.key, it.fields) for it in dry.items] == \
+        [(it.action, it.entity, it.key, it.fields) for it in rep.items]
+    assert next(it for it in rep.items if it.key == T4).id is not None
+
+    rows = {r["key"]: r for r in P.load_map_data(ws, pid).nodes}
+    assert T2 not in rows
+    t1, t3, t4 = rows[T1], rows[T3], rows[T4]
+    assert t1["id"] == ids[T1] and t1["name"] == "Task 1 (revised)"
+    assert (t1["role_id"], t1["description"], t1["duration_minutes"]) == (
+        seed["role"], "Check the order against the quotation.", 15.0)
+    assert t3["id"] == ids[T3] and t3["y"] == 417.0
+    assert t4["name"] == "Task 4" and (t4["x"], t4["y"]) == (390.0, 317.0)
+    hand = records.get(ws, "process_node", seed["hand"])
+    assert hand["name"] == "Hand-drawn check"
+    edges = {r["key"] or f"Flow_{r['id']}": r for r in P.load_map_data(ws, pid).edges}
+    assert (edges[F_14]["source_id"], edges[F_14]["target_id"]) == (ids[T1], t4["id"])
+    assert (edges[F_43]["source_id"], edges[F_43]["target_id"]) == (t4["id"], ids[T3])
+    assert f"Flow_{seed['edge_gone']}" not in edges and f"Flow_{seed['edge_kept']}" in edges
+
+    # links of kept steps survive; the removed step's links went with it (the risk stays)
+    for key in (T1, T3):
+        got = P.step_links(ws, ids[key])
+        assert [i for i, _ in got.documents] == [links[key]["document"]]
+        assert [i for i, _ in got.records] == [links[key]["record"]]
+        assert [i for i, _ in got.risks] == [links[key]["risk"]]
+        assert [i for i, _ in got.objectives] == [links[key]["objective"]]
+    with ws.connect() as c:
+        nd = c.execute(m.NodeDocument.__table__.select().where(
+            m.NodeDocument.node_id == ids[T2])).all()
+    assert nd == []
+    risk = records.get(ws, "risk", links[T2]["risk"])
+    assert risk["node_id"] is None and risk["process_id"] == pid
+    assert records.get(ws, "document", links[T2]["document"])["title"] == "Doc 2"
+    ok = verify(ws)
+    assert ok.ok, ok.first_problem
+
+
+def test_lane_move_rename_and_removal_from_a_drawio_file(ws, tmp_path):
+    with ws.session() as s:
+        sales, mach = m.Role(name="Sales clerk"), m.Role(name="Machinist")
+        s.add_all([sales, mach])
+        s.flush()
+        roles = (sales.id, mach.id)
+    first = tmp_path / "order.drawio"
+    first.write_text(DRAWIO.format(b_parent="L1"), encoding="utf-8")
+    pid = P.import_map_file(ws, first, "drawio").process_id
+    _pm, ids = P.load_map(ws, pid)
+    assert records.get(ws, "process_node", ids["b"])["role_id"] == roles[0]
+    records.update_fields(ws, "process_node", ids["b"], {"description": "see SOP-7"})
+    edited = DRAWIO.format(b_parent="L2").replace('value="Machinist"', 'value="Machining"')
+    edited = edited.replace('<mxCell id="e1" edge="1" source="a" target="b" parent="1">'
+                            '<mxGeometry relative="1" as="geometry"/></mxCell>', "")
+    second = tmp_path / "order-2.drawio"
+    second.write_text(edited, encoding="utf-8")
+    rep = P.update_map_from_file(ws, pid, second, "drawio")
+    by_key = {(it.entity, it.key): it for it in rep.items}
+    assert by_key[("node", "b")].action == "updated"
+    assert {"lane_id", "y", "role_id"} <= set(by_key[("node", "b")].fields)
+    assert by_key[("lane", "L2")].fields == ["name"]  # no role called "Machining": role kept
+    assert by_key[("edge", "e1")].action == "removed"
+    row = records.get(ws, "process_node", ids["b"])
+    assert (row["lane_id"], row["role_id"], row["description"]) == (ids["L2"], roles[1],
+                                                                    "see SOP-7")
+    assert records.get(ws, "process_lane", ids["L2"])["role_id"] == roles[1]
+    assert verify(ws).ok
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+
+def test_a_malformed_or_foreign_file_changes_nothing(ws, corpus_dir, tmp_path):
+    seed = seed_a1(ws, corpus_dir)
+    pid = seed["pid"]
+    before, trail = P.snapshot_map(ws, pid), head(ws)
+    text = tmp_path / "notes.bpmn"
+    text.write_text("these are meeting notes, not a model", encoding="utf-8")
+    with pytest.raises(ValueError, match="not well-formed XML"):
+        P.update_map_from_file(ws, pid, text, "bpmn")
+    with pytest.raises(ValueError, match="draw.io"):  # the damaged corpus copy
+        P.update_map_from_file(ws, pid, corpus_dir / "drawio" /
+                               "cross_functional_flowchart_1.drawio", "drawio")
+    drawio = tmp_path / "d.drawio"
+    drawio.write_text(DRAWIO.format(b_parent="L1"), encoding="utf-8")
+    with pytest.raises(ValueError, match="draw.io diagram, not BPMN"):
+        P.update_map_from_file(ws, pid, drawio, "bpmn")
+    with pytest.raises(records.RecordError, match="does not exist"):
+        P.update_map_from_file(ws, pid, tmp_path / "missing.bpmn", "bpmn")
+    with pytest.raises(records.RecordError, match="no longer exists"):
+        P.update_map_from_file(ws, 999, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn")
+    assert P.snapshot_map(ws, pid) == before
+    assert head(ws) == trail
+
+
+def test_a_failure_while_writing_rolls_the_whole_update_back(ws, corpus_dir, tmp_path,
+                                                             monkeypatch):
+    seed = seed_a1(ws, corpus_dir)
+    pid = seed["pid"]
+    path = write_modified(corpus_dir, tmp_path / "edited.bpmn")
+    before, trail = P.snapshot_map(ws, pid), head(ws)
+    real = P._apply_update
+
+    def then_fail(s, pid_, plan):
+        real(s, pid_, plan)  # everything written (and flushed) ...
+        s.flush()
+        raise OSError(28, "No space left on device")  # ... then the disk fills up
+
+    monkeypatch.setattr(P, "_apply_update", then_fail)
+    with pytest.raises(OSError):
+        P.update_map_from_file(ws, pid, path, "bpmn")
+    assert P.snapshot_map(ws, pid) == before
+    assert head(ws) == trail
+
+
+# --------------------------------------------------------------------------- undo / redo
+
+
+def test_restore_map_undoes_and_redoes_the_update_exactly(ws, corpus_dir, tmp_path):
+    seed = seed_a1(ws, corpus_dir)
+    pid = seed["pid"]
+    before = P.snapshot_map(ws, pid)
+    assert set(before.rows) == {"process_lane", "process_node", "process_edge",
+                                "node_document", "node_objective"}
+    assert set(before.refs) == {("risk", "node_id")}
+    rep = P.update_map_from_file(ws, pid, write_modified(corpus_dir, tmp_path / "e.bpmn"),
+                                 "bpmn")
+    after = P.snapshot_map(ws, pid)
+    assert rep.before == before and rep.after == after and after != before
+    change = P.restore_map(ws, rep.before)
+    assert change.touches("process_node", "node_document", "risk")
+    assert P.snapshot_map(ws, pid) == before  # same ids, same values, same links
+    risk = records.get(ws, "risk", seed["links"][T2]["risk"])
+    assert risk["node_id"] == seed["ids"][T2]
+    P.restore_map(ws, rep.after)
+    assert P.snapshot_map(ws, pid) == after
+    P.restore_map(ws, rep.before)
+    assert P.snapshot_map(ws, pid) == before
+    ok = verify(ws)
+    assert ok.ok, ok.first_problem
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def test_matching_processes_by_name_code_and_shared_ids(ws, corpus_dir):
+    a1 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").process_id
+    a2 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn").process_id
+    records.update_fields(ws, "process", a2, {"name": "Renamed in Workbench"})
+    coded, _ = P.add_process(ws, {"name": "Other", "code": "a.2.0"})
+    got = P.read_map(corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn")
+    ranked = P.matching_processes(ws, got.map, got.name)
+    assert [pid for pid, _ in ranked] == [coded, a2]  # code match first, then shared ids
+    assert a1 not in dict(ranked)
+    assert P.matching_processes(ws, got.map, "") == [(a2, 8)]
+
+
+# --------------------------------------------------------------------------- lane move undo
+
+
+def _map_rows(ws, pid) -> tuple:
+    data = P.load_map_data(ws, pid)
+    return data.nodes, data.edges, data.lanes
+
+
+def test_restore_moves_is_one_transaction_and_restores_rows_exactly(ws, monkeypatch):
+    from sqlalchemy import event
+
+    with ws.session() as s:
+        r1, r2 = m.Role(name="Sales clerk"), m.Role(name="Machinist")
+        s.add_all([r1, r2])
+        s.flush()
+        roles = (r1.id, r2.id)
+    pid, _ = P.add_process(ws, {"name": "Order"})
+    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
+    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
+    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
+    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
+    c, _ = P.add_node(ws, pid, "step", 300, 200, name="Make", lane_id=l2)
+    e1, _ = P.add_edge(ws, pid, a, b)
+    e2, _ = P.add_edge(ws, pid, b, c)
+    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": {
+        e1: "[[220, 70], [300, 70]]", e2: "[[350, 120], [350, 200]]"}})
+    before = _map_rows(ws, pid)
+    P.move_nodes(ws, {a: (110, 210), b: (320, 60)}, {a: l2})
+    assert _map_rows(ws, pid) != before
+    assert records.get(ws, "process_node", a)["role_id"] == roles[1]
+
+    sessions, commits = [], []
+    real_session = ws.session
+    monkeypatch.setattr(ws, "session", lambda: sessions.append(1) or real_session())
+
+    def on_commit(conn):
+        commits.append(1)
+
+    event.listen(ws.engine, "commit", on_commit)
+    try:
+        P.restore_moves(ws, {a: (100, 40), b: (300, 40)}, {a: (l1, roles[0])},
+                        {e1: "[[220, 70], [300, 70]]", e2: "[[350, 120], [350, 200]]"})
+    finally:
+        event.remove(ws.engine, "commit", on_commit)
+    assert len(sessions) == 1 and len(commits) == 1
+    assert _map_rows(ws, pid) == before
+    assert verify(ws).ok
+
+
+def test_restore_moves_is_all_or_nothing(ws):
+    pid, _ = P.add_process(ws, {"name": "Order"})
+    a, _ = P.add_node(ws, pid, "step", 100, 40)
+    before, trail = _map_rows(ws, pid), head(ws)
+    with pytest.raises(records.RecordError, match="no longer exists"):
+        P.restore_moves(ws, {a: (5, 5)}, {424242: (None, None)})
+    assert _map_rows(ws, pid) == before and head(ws) == trail
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.fixture
+def wsfile(tmp_path, corpus_dir):
+    p = tmp_path / "m.qms"
+    ws = create_workspace(p)
+    seed_a1(ws, corpus_dir)
+    ws.close()
+    return p
+
+
+def _snapshot_file(path, pid: int = 1):
+    with open_workspace(path, read_only=True) as ws:
+        return P.snapshot_map(ws, pid), ws.head_hash()
+
+
+def test_cli_into_dry_run_reports_and_writes_nothing(wsfile, corpus_dir, tmp_path, capsys):
+    edited = write_modified(corpus_dir, tmp_path / "A.1.0.bpmn")
+    before = _snapshot_file(wsfile)
+    assert qms(["import", "bpmn", str(wsfile), str(edited), "--into", "A.1.0", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would update process 1 “A.1.0”" in out and "dry run: nothing was changed" in out
+    assert "shapes: 1 added, 2 updated, 1 removed, 2 unchanged, 1 kept (not in the file)" in out
+    assert "the removed step “Task 2” had 1 document, 1 record, 1 risk, 1 KPI" in out
+    assert _snapshot_file(wsfile) == before
+
+
+def test_cli_into_updates_the_process(wsfile, corpus_dir, tmp_path, capsys):
+    edited = write_modified(corpus_dir, tmp_path / "A.1.0.bpmn")
+    assert qms(["import", "bpmn", str(wsfile), str(edited), "--into", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["dry_run"] is False and got["changed"] is True
+    assert got["counts"]["node"] == {"added": 1, "updated": 2, "removed": 1, "unchanged": 2,
+                                     "kept": 1}
+    assert [r["name"] for r in got["removed_with_links"]] == ["Task 2"]
+    with open_workspace(wsfile, read_only=True) as ws:
+        names = sorted(r["name"] for r in P.load_map_data(ws, 1).nodes)
+    assert "Task 1 (revised)" in names and "Task 2" not in names
+    assert qms(["verify", str(wsfile)]) == 0
+    capsys.readouterr()
+    # the same file again: nothing left to do
+    assert qms(["import", "bpmn", str(wsfile), str(edited), "--into", "A.1.0"]) == 0
+    assert "the map already matches the file" in capsys.readouterr().out
+
+
+def test_cli_into_errors_are_one_sentence(wsfile, corpus_dir, tmp_path, capsys):
+    before = _snapshot_file(wsfile)
+    src = str(corpus_dir / "bpmn" / "A.1.0.bpmn")
+    assert qms(["import", "bpmn", str(wsfile), src, "--into", "Nope"]) == 1
+    assert capsys.readouterr().err.startswith("qms: There is no process “Nope”")
+    notes = tmp_path / "notes.bpmn"
+    notes.write_text("not a model", encoding="utf-8")
+    assert qms(["import", "bpmn", str(wsfile), str(notes), "--into", "1"]) == 1
+    assert "not well-formed XML" in capsys.readouterr().err
+    assert qms(["import", "drawio", str(wsfile), src, "--into", "1"]) == 1
+    assert "BPMN model, not a draw.io diagram" in capsys.readouterr().err
+    assert qms(["import", "bpmn", str(wsfile), src, "--into", "1", "--name", "X"]) == 2
+    assert "--name cannot be used with --into" in capsys.readouterr().err
+    assert _snapshot_file(wsfile) == before
+
+
+def test_cli_without_into_still_creates_and_dry_run_creates_nothing(wsfile, corpus_dir, capsys):
+    src = str(corpus_dir / "bpmn" / "A.2.0.bpmn")
+    assert qms(["import", "bpmn", str(wsfile), src, "--dry-run"]) == 0
+    assert "would create process “A.2.0”: 8 shapes" in capsys.readouterr().out
+    assert qms(["info", str(wsfile), "--json"]) == 0
+    assert '"processes": 1' in capsys.readouterr().out
+    assert qms(["import", "bpmn", str(wsfile), src]) == 0
+    assert "created process 2 “A.2.0”" in capsys.readouterr().out
