@@ -131,6 +131,10 @@ def cmd_export_risks(args) -> int:
 
 
 def cmd_import_map(args) -> int:
+    if args.into is not None:
+        return _import_map_into(args)
+    if args.dry_run:
+        return _import_map_dry_run(args)
     from .services.processes import import_map_file
 
     with _open(args.workspace, write=True) as ws:
@@ -144,6 +148,57 @@ def cmd_import_map(args) -> int:
         print(f"warning: {w}")
     print(f"created process {got.process_id} “{got.name}”: {got.nodes} shapes, {got.edges} "
           f"connectors, {got.lanes} lanes")
+    return 0
+
+
+def _import_map_dry_run(args) -> int:
+    """``--dry-run`` without ``--into``: what a new process would get; nothing is written."""
+    from .services.processes import read_map
+
+    got = read_map(Path(args.file), args.kind)
+    pm = got.map
+    name = args.name or got.name
+    if args.json:
+        print(json.dumps({"dry_run": True, "name": name, "nodes": len(pm.nodes),
+                          "edges": len(pm.edges), "lanes": len(pm.lanes),
+                          "warnings": got.warnings}, indent=2, ensure_ascii=False))
+        return 0
+    for w in got.warnings:
+        print(f"warning: {w}")
+    print(f"would create process “{name}”: {len(pm.nodes)} shapes, {len(pm.edges)} connectors, "
+          f"{len(pm.lanes)} lanes (dry run: nothing was changed)")
+    return 0
+
+
+def _import_map_into(args) -> int:
+    """``--into PROCESS``: update that process's map from the file (``--dry-run``: report only)."""
+    from .services.processes import process_id_by_ref, update_map_from_file
+
+    if args.name:
+        raise CliError("--name cannot be used with --into: the process keeps its name.", 2)
+    with _open(args.workspace, write=not args.dry_run) as ws:
+        pid = process_id_by_ref(ws, args.into)
+        rep = update_map_from_file(ws, pid, Path(args.file), args.kind, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False))
+        return 0
+    for w in rep.warnings:
+        print(f"warning: {w}")
+    for it in rep.items:
+        if it.action in ("added", "updated", "removed", "kept"):
+            what = {"node": "shape", "edge": "connector", "lane": "lane"}[it.entity]
+            line = f"{it.action:<9} {what:<9} {it.name or it.key}"
+            if it.action == "updated":
+                line += f"  ({', '.join(it.fields)})"
+            if it.action == "kept":
+                line += "  (not in the file)"
+            print(line)
+    for it in rep.removed_with_links:
+        print(f"warning: the removed step “{it.name or it.key}” had {it.links_text()}; "
+              "those links are removed with it")
+    verb = "would update" if rep.dry_run else "updated"
+    print(f"{verb} process {rep.process_id} “{rep.process_name}” from {Path(args.file).name}: "
+          f"{rep.summary()}" + (" (dry run: nothing was changed)" if rep.dry_run else ""))
     return 0
 
 
@@ -163,9 +218,16 @@ def cmd_export_diagram(args) -> int:
     _need_suffix(args.output, ".png", ".svg", ".pdf")
     with _open(args.workspace) as ws:
         pid = process_id_by_ref(ws, args.process)
-        from .ui.flowchart.render import render_map  # Qt only because it renders
+        from .ui.flowchart.render import PageOptions, render_map  # Qt only because it renders
 
-        out = render_map(ws, pid, Path(args.output), dpi=args.dpi)
+        pages = None
+        if (args.pages, args.paper, args.orientation, args.scale) != ("auto", "A4", "auto", None):
+            if not args.output.lower().endswith(".pdf"):
+                raise ValueError("--pages, --paper, --orientation and --scale apply to PDF "
+                                 "output only; end the file name with .pdf.")
+            pages = PageOptions(mode=args.pages, paper=args.paper, orientation=args.orientation,
+                                scale=args.scale)
+        out = render_map(ws, pid, Path(args.output), dpi=args.dpi, pages=pages)
     print(f"wrote {out}")
     return 0
 
@@ -225,11 +287,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     for kind, what in (("bpmn", "a BPMN 2.0 XML model (.bpmn)"),
                        ("drawio", "a draw.io diagram (.drawio/.xml, plain or compressed)")):
-        s = isub.add_parser(kind, help=what,
-                            description=f"Import {what} as a new process with its map.")
+        s = isub.add_parser(
+            kind, help=what,
+            description=f"Import {what} as a new process with its map, or with --into update "
+                        "the map of an existing process: shapes, connectors and lanes are "
+                        "matched by their id in the file, so kept steps keep their links "
+                        "(documents, records, risks, KPIs), roles and descriptions; steps no "
+                        "longer in the file are removed with their links; shapes drawn in "
+                        "Workbench that the file never had are kept. All or nothing.")
         s.add_argument("workspace", metavar="WORKSPACE")
         s.add_argument("file", metavar="FILE")
         s.add_argument("--name", help="process name (default: from the file)")
+        s.add_argument("--into", metavar="PROCESS",
+                       help="update this process (id, exact name or code) instead of creating one")
+        s.add_argument("--dry-run", action="store_true",
+                       help="report what would change, change nothing")
         s.add_argument("--json", action="store_true", help="machine-readable output")
         s.set_defaults(func=cmd_import_map)
 
@@ -256,6 +328,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("process", metavar="PROCESS", help="id, exact name or code")
     s.add_argument("-o", "--output", required=True, metavar="FILE.(png|svg|pdf)")
     s.add_argument("--dpi", type=float, default=150, help="PNG resolution (default 150)")
+    s.add_argument("--pages", choices=("auto", "fit", "tile"), default="auto",
+                   help="PDF: one page scaled to fit (fit), a grid of pages at a readable or "
+                        "given scale to tape together (tile), or one page when it stays "
+                        "readable, else tiles (auto, the default)")
+    s.add_argument("--paper", choices=("A4", "A3"), default="A4", type=str.upper,
+                   help="PDF paper size (default A4)")
+    s.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto",
+                   help="PDF page orientation (default: the one needing fewer pages)")
+    s.add_argument("--scale", type=float, default=None, metavar="PCT",
+                   help="PDF: print the map at PCT %% (10–400) on as many pages as it needs")
     s.set_defaults(func=cmd_export_diagram)
     return p
 

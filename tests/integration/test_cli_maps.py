@@ -72,3 +72,28 @@ def test_export_diagram(wsfile, tmp_path, corpus_dir, ext):
 def test_export_unknown_process(wsfile, tmp_path, capsys):
     assert qms(["export", "bpmn", str(wsfile), "Nope", "-o", str(tmp_path / "x.bpmn")]) == 1
     assert "no process “Nope”" in capsys.readouterr().err
+
+
+def _pdf_pages(path) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
+
+
+def test_export_diagram_pdf_page_options(wsfile, tmp_path, corpus_dir, capsys):
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.4.0.bpmn")]) == 0
+    fit, tiled = tmp_path / "fit.pdf", tmp_path / "tiled.pdf"
+    assert qms(["export", "diagram", str(wsfile), "1", "-o", str(fit), "--pages", "fit",
+                "--paper", "a3"]) == 0
+    assert _pdf_pages(fit) == 1
+    assert qms(["export", "diagram", str(wsfile), "1", "-o", str(tiled), "--pages", "tile",
+                "--scale", "150", "--orientation", "portrait"]) == 0
+    assert _pdf_pages(tiled) > 1
+    capsys.readouterr()
+    # page options on an image, a scale with one page, a silly scale: one sentence each
+    for extra, out in ((["--pages", "tile"], "x.png"), (["--pages", "fit", "--scale", "50"], "x.pdf"),
+                       (["--scale", "1"], "x.pdf")):
+        assert qms(["export", "diagram", str(wsfile), "1", "-o", str(tmp_path / out), *extra]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("qms: ") and err.count("\n") == 1
+        assert not (tmp_path / out).exists()
