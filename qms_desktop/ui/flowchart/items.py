@@ -54,6 +54,8 @@ ALIGN_HCENTER_TOP = _AF.AlignHCenter | _AF.AlignTop
 ALIGN_LEFT_VCENTER = _AF.AlignLeft | _AF.AlignVCenter
 ALIGN_LEFT_TOP = _AF.AlignLeft | _AF.AlignTop
 ALIGN_LEFT_BOTTOM = _AF.AlignLeft | _AF.AlignBottom
+ALIGN_RIGHT_TOP = _AF.AlignRight | _AF.AlignTop
+ALIGN_RIGHT_VCENTER = _AF.AlignRight | _AF.AlignVCenter
 
 
 def parse_points(text: str) -> list[tuple[float, float]]:
@@ -648,9 +650,40 @@ class EdgeItem(QGraphicsItem):
             return
         a = self.label_anchor()
         width = 120.0
-        label.set_text(text, QRectF(a.x() + 4, a.y() - 18, width, 16),
-                            align=ALIGN_LEFT_BOTTOM,
-                            font=self.paints.small_font, background=self.paints.label_background)
+        x, y = a.x(), a.y()
+        # beside the line, on the first side where it covers no shape: above right, above left,
+        # below right, below left, level right, level left (a decision's exit often runs past
+        # its neighbour's corner); when every spot covers some, the one covering least
+        spots = ((QRectF(x + 4, y - 18, width, 16), ALIGN_LEFT_BOTTOM),
+                 (QRectF(x - 4 - width, y - 18, width, 16), ALIGN_RIGHT_BOTTOM),
+                 (QRectF(x + 4, y + 2, width, 16), ALIGN_LEFT_TOP),
+                 (QRectF(x - 4 - width, y + 2, width, 16), ALIGN_RIGHT_TOP),
+                 (QRectF(x + 4, y - 8, width, 16), ALIGN_LEFT_VCENTER),
+                 (QRectF(x - 4 - width, y - 8, width, 16), ALIGN_RIGHT_VCENTER))
+        sc = self.scene()
+        best, least = spots[0], None
+        for spot in spots if sc is not None else spots[:1]:
+            label.set_text(text, spot[0], align=spot[1], font=self.paints.small_font,
+                           background=self.paints.label_background)
+            if sc is None:
+                return
+            covered = self._covered_area(sc, label.text_rect())
+            if covered == 0:
+                return
+            if least is None or covered < least:
+                best, least = spot, covered
+        label.set_text(text, best[0], align=best[1], font=self.paints.small_font,
+                       background=self.paints.label_background)
+
+    def _covered_area(self, sc, rect: QRectF) -> float:
+        """How much of the shapes ``rect`` covers (their bounding boxes; 0 when none)."""
+        area = 0.0
+        for item in sc.items(rect.adjusted(-2, -1, 2, 1)):
+            if isinstance(item, NodeItem) and item.kind not in ("pool", "annotation") \
+                    and not item.expanded:
+                r = item.sceneBoundingRect().intersected(rect.adjusted(-2, -1, 2, 1))
+                area += max(r.width() * r.height(), 1.0)
+        return area
 
 
 class LaneItem(QGraphicsItem):
