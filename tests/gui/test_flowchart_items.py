@@ -126,3 +126,38 @@ def test_gc_pause_restores_the_collector():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_connector_label_moves_off_a_shape_it_would_cover(qtbot, ws):
+    pid, _ = P.add_process(ws, {"name": "Labels"})
+    a, _ = P.add_node(ws, pid, "step", 0, 100, name="A")
+    b, _ = P.add_node(ws, pid, "step", 400, 100, name="B")
+    # a wide note right above the middle of the connector, where its label would go
+    P.add_node(ws, pid, "step", 100, 80, name="Above")
+    e, _ = P.add_edge(ws, pid, a, b, label="complete")
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    try:
+        above = next(n for n in scene.nodes.values() if n.row["name"] == "Above")
+        above.setPos(260 - above.w / 2, 128 - above.h)  # over the middle, 2 px above the line
+        scene.edges[e].reroute()
+        label = scene.edges[e].label
+        r = label.mapRectToScene(label.text_rect())
+        assert not r.intersects(above.sceneBoundingRect())
+        assert r.top() >= 130  # it went below the line
+    finally:
+        scene.clear_map()
+
+
+def test_labels_placed_roughly_while_dragging_are_placed_after(qtbot, two_steps):
+    scene, edge = two_steps
+    from qms_desktop.services import records
+
+    edge.apply(dict(edge.row, label="ok"))
+    scene._drag = [(edge.target, 300, 0, [])]  # a drag in progress
+    edge.target.move_to(300, 50)
+    assert edge in scene.rough_labels
+    scene._drag = None
+    scene.place_rough_labels()
+    assert not scene.rough_labels
+    assert records  # (module used by other tests)

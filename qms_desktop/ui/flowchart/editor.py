@@ -352,21 +352,21 @@ class FlowchartEditor(QWidget):
         if remember and self.process_id is not None and (
                 self.process_id, self.container) != (process_id, container):
             self.history.append((self.process_id, self.container))
-        with gc_paused():
+        with gc_paused():  # (reading, building and placing the labels in view)
             data = load_map_data(self.ws, process_id)
-        self.process_id, self.container, self.data = process_id, container, data
-        self._paste_count = 0
-        self.validation.clear_issues()
-        self.scene.editable = not self.controller.read_only
-        self.scene.detail = False  # labels are built once the zoom says they can be read
-        self.scene.load(data, container)
-        self._update_title()
-        rect = self.view.update_scene_rect()
-        if fit:
-            self.view.resetTransform()
-            self.view.request_fit(rect)
-        else:
-            self.scene.set_detail(self.view.zoom() >= DETAIL_SCALE)
+            self.process_id, self.container, self.data = process_id, container, data
+            self._paste_count = 0
+            self.validation.clear_issues()
+            self.scene.editable = not self.controller.read_only
+            self.scene.detail = False  # labels are built once the zoom says they can be read
+            self.scene.load(data, container)
+            self._update_title()
+            rect = self.view.update_scene_rect()
+            if fit:
+                self.view.resetTransform()
+                self.view.request_fit(rect)
+            else:
+                self.scene.set_detail(self.view.zoom() >= DETAIL_SCALE)
         self.properties.forget_choices()
         self._selection_changed()
         self._update_actions()

@@ -440,6 +440,7 @@ class EdgeItem(QGraphicsItem):
         self._head_open = False
         self._dot: QPointF | None = None
         self._rect = QRectF()
+        self.extent = (0.0, 0.0, 0.0, 0.0)
         self._pen = paints.edge_pen["sequence"]
         self._brush = paints.edge_brush
         #: created when first needed (see :attr:`label`): a map opened zoomed out builds none
@@ -532,6 +533,10 @@ class EdgeItem(QGraphicsItem):
             is_open = True
             if kind == "message":
                 dot = QPointF(pts[0][0], pts[0][1])
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        #: (left, top, right, bottom) of the route's points
+        self.extent = (min(xs), min(ys), max(xs), max(ys))
         rect = poly.boundingRect().adjusted(-EDGE_MARGIN, -EDGE_MARGIN, EDGE_MARGIN, EDGE_MARGIN)
         if rect != self._rect:
             self.prepareGeometryChange()
@@ -640,6 +645,8 @@ class EdgeItem(QGraphicsItem):
     def _place_label(self) -> None:
         label = self._label
         if label is None:
+            if self._owner is not None and not getattr(self._owner, "detail", True):
+                return  # (hot while a big map opens zoomed out) built when first needed
             sc = self.scene()
             if sc is not None and getattr(sc, "detail", False):
                 self.label  # noqa: B018 (shown: built, and placed, now)
@@ -661,6 +668,9 @@ class EdgeItem(QGraphicsItem):
                  (QRectF(x + 4, y - 8, width, 16), ALIGN_LEFT_VCENTER),
                  (QRectF(x - 4 - width, y - 8, width, 16), ALIGN_RIGHT_VCENTER))
         sc = self.scene()
+        if sc is not None and getattr(sc, "dragging", False):
+            sc.rough_labels.add(self)  # placed properly on the drop
+            sc = None  # while shapes are dragged: the first spot
         best, least = spots[0], None
         for spot in spots if sc is not None else spots[:1]:
             label.set_text(text, spot[0], align=spot[1], font=self.paints.small_font,

@@ -235,6 +235,8 @@ class MapScene(QGraphicsScene):
         self._cursor_widget = None
         #: the zoom of the view showing the scene (the view keeps it up to date)
         self.view_scale = 1.0
+        #: connectors whose label was placed roughly during a drag (placed properly after it)
+        self.rough_labels: set[EdgeItem] = set()
 
     # ------------------------------------------------------------------ building
     def clear_map(self) -> None:
@@ -244,6 +246,7 @@ class MapScene(QGraphicsScene):
         self._pending_labels = []
         self._label_timer.stop()
         self._handle_drag = None
+        self.rough_labels = set()
         self.handles = None  # (deleted with the other items)
         self.clear()
         self.nodes.clear()
@@ -496,12 +499,13 @@ class MapScene(QGraphicsScene):
                 if by > y1:
                     y1 = by
             for item in self.edges.values():
-                b = item.bounds()
-                bx, by = b.right(), b.bottom() + (20 if item.has_text() else 0)
-                if b.left() < x0:
-                    x0 = b.left()
-                if b.top() < y0:
-                    y0 = b.top()
+                ax, ay, bx, by = item.extent
+                if item.has_text():
+                    by += 20
+                if ax < x0:
+                    x0 = ax
+                if ay < y0:
+                    y0 = ay
                 if bx > x1:
                     x1 = bx
                 if by > y1:
@@ -585,6 +589,18 @@ class MapScene(QGraphicsScene):
         self._selected = now
         self.update_handles()
 
+    def place_rough_labels(self) -> None:
+        """A drag ended: give the labels placed roughly meanwhile their proper place."""
+        rough, self.rough_labels = self.rough_labels, set()
+        for e in rough:
+            if e.scene() is self:
+                e._place_label()
+
+    @property
+    def dragging(self) -> bool:
+        """Shapes are being dragged or a handle is (labels then skip their fine placement)."""
+        return bool(self._drag) or self._handle_drag is not None
+
     # ------------------------------------------------------------------ handles
     def handle_target(self) -> QGraphicsItem | None:
         """The item whose handles show: the one selected shape, lane or connector, when the map
@@ -628,6 +644,7 @@ class MapScene(QGraphicsScene):
         if drag is None:
             return False
         drag.cancel()
+        self.place_rough_labels()
         self.update_handles()
         return True
 
@@ -712,6 +729,7 @@ class MapScene(QGraphicsScene):
         if self._handle_drag is not None:
             hd, self._handle_drag = self._handle_drag, None
             event.accept()
+            self.place_rough_labels()
             if hd.changed:
                 self.geometryEdited.emit(hd.text, hd.old, hd.new)
             else:
@@ -720,6 +738,7 @@ class MapScene(QGraphicsScene):
             return
         super().mouseReleaseEvent(event)
         drag, self._drag = self._drag, None
+        self.place_rough_labels()
         if not drag or event.button() != Qt.MouseButton.LeftButton:
             self.update_handles()
             return
