@@ -6,11 +6,14 @@ geometry and what the pointer did, and stores what they return as one undoable c
 
 A box is ``(x, y, w, h)`` with ``(x, y)`` its top-left corner. Lanes are *horizontal* (rows: the
 flow runs left to right, the title band on the left) or *vertical* (columns); the lane functions
-work on rows and handle columns by swapping the axes.
+work on rows and handle columns by swapping the axes. Pools (BPMN participants) take part in lane
+edits as lanes with negative ids: lanes nest in them, they grow with their lanes and shift like
+any lane after the edited one, but a band of lanes never spreads into another pool.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]
@@ -232,26 +235,46 @@ def _resize_breadth(lanes, nodes, lane_id, value) -> LanePlan:
     return plan
 
 
+def _root(lanes: dict[int, Box], lid: int) -> int:
+    """The outermost lane (or pool) holding lane ``lid`` (itself at the top level)."""
+    seen = {lid}
+    parent = _parent(lanes, lid)
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        lid, parent = parent, _parent(lanes, parent)
+    return lid
+
+
 def _resize_length(lanes, nodes, lane_id, value) -> LanePlan:
+    """Every lane of the same pool (or top-level band) that ends where this one ends follows,
+    each keeping its own start (nested lanes start further in)."""
     x, y, w, h = lanes[lane_id]
-    band = [i for i, o in lanes.items() if abs(o[0] - x) < 1 and abs(o[2] - w) < 1]
-    band_ids = set(band)
-    for i in list(band):
-        band_ids |= _inside(lanes, i)
-    floor = x + LANE_MIN_LENGTH
-    for n in _members(nodes, band_ids):
+    right = x + w
+    root = _root(lanes, lane_id)
+    family = {root} | _inside(lanes, root)
+    if root > 0:
+        # top-level lanes side by side with no pool around them form one band (pools, with
+        # negative ids, each stay their own)
+        rx, rw = lanes[root][0], lanes[root][2]
+        family |= {i for i, o in lanes.items() if i > 0 and _parent(lanes, i) is None
+                   and abs(o[0] - rx) < 1 and abs(o[2] - rw) < 1}
+        for i in list(family):
+            family |= _inside(lanes, i)
+    band = [i for i in family if abs(lanes[i][0] + lanes[i][2] - right) < 1]
+    floor = max(lanes[i][0] for i in band) + LANE_MIN_LENGTH
+    for n in _members(nodes, family):
         b = nodes[n][0]
         floor = max(floor, b[0] + b[2] + LANE_PADDING)
-    for i in band_ids - set(band):
+    for i in family - set(band):
         o = lanes[i]
         floor = max(floor, o[0] + o[2])
-    new_w = max(value, floor) - x
+    new_right = max(value, floor)
     plan = LanePlan()
-    if abs(new_w - w) < 1e-9:
+    if abs(new_right - right) < 1e-9:
         return plan
     for i in band:
         o = lanes[i]
-        plan.lanes[i] = (o[0], o[1], new_w, o[3])
+        plan.lanes[i] = (o[0], o[1], new_right - o[0], o[3])
     return plan
 
 
@@ -316,39 +339,90 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return min(max(v, lo), hi)
 
 
+def _outline_offset(kind: str, half_along: float, half_across: float, d: float) -> float:
+    """How far from a shape's centre its outline is, along the stretch's axis, at offset ``d``
+    across it: a rectangle's side is straight, a diamond's and a circle's are not."""
+    t = min(abs(d) / half_across, 1.0) if half_across > 0 else 0.0
+    if kind == "decision":
+        return half_along * (1.0 - t)
+    if kind in ROUND_KINDS:
+        return half_along * math.sqrt(max(0.0, 1.0 - t * t))
+    return half_along
+
+
+def _slide_end(end: Point, other: Point, box: Box, kind: str, horizontal: bool, want: float,
+               inset: float) -> Point:
+    """``end`` (on ``box``'s outline, its stretch running to ``other``) slid across the stretch
+    to ``want``, kept on the outline and away from the corners (round shapes and diamonds keep
+    to the middle part of their side)."""
+    bx, by, bw, bh = box
+    cx, cy = bx + bw / 2, by + bh / 2
+    if horizontal:  # the end slides up or down the shape's left or right side
+        reach = bh / 2 - inset if kind not in ROUND_KINDS | {"decision"} else bh * 0.3
+        y = _clamp(want, cy - max(reach, 0.0), cy + max(reach, 0.0))
+        off = _outline_offset(kind, bw / 2, bh / 2, y - cy)
+        x = cx + off if other[0] >= end[0] else cx - off
+        return (x, y)
+    reach = bw / 2 - inset if kind not in ROUND_KINDS | {"decision"} else bw * 0.3
+    x = _clamp(want, cx - max(reach, 0.0), cx + max(reach, 0.0))
+    off = _outline_offset(kind, bh / 2, bw / 2, x - cx)
+    y = cy + off if other[1] >= end[1] else cy - off
+    return (x, y)
+
+
 def move_segment(points: list[Point], index: int, delta: Point, source: Box | None = None,
-                 target: Box | None = None, *, inset: float = 4.0) -> list[Point]:
+                 target: Box | None = None, *, inset: float = 4.0, source_kind: str = "step",
+                 target_kind: str = "step") -> list[Point]:
     """The route with stretch ``index`` (from ``points[index]`` to ``points[index + 1]``)
     dragged by ``delta``.
 
     A horizontal stretch moves only up or down, a vertical one only sideways, so the route stays
-    orthogonal; a slanted one moves freely. The first and last stretches stay attached: their end
-    on a shape slides along that shape's side (kept ``inset`` from its corners, the shapes being
-    ``source`` and ``target`` boxes)."""
+    orthogonal. The first and last stretches stay attached: their end on a shape slides along
+    that shape's outline (``source``/``target`` boxes of ``source_kind``/``target_kind``),
+    away from its corners. A slanted stretch keeps its attached ends where they are; a route
+    that is one slanted stretch gets a bend where it is dragged."""
     if not 0 <= index < len(points) - 1:
         raise IndexError("no such stretch of the route")
     pts = [(float(x), float(y)) for x, y in points]
     a, b = pts[index], pts[index + 1]
-    dx, dy = delta
+    dx, dy = float(delta[0]), float(delta[1])
     horizontal = abs(a[1] - b[1]) < 1e-6 and abs(a[0] - b[0]) > 1e-6
     vertical = abs(a[0] - b[0]) < 1e-6 and abs(a[1] - b[1]) > 1e-6
+    last = len(pts) - 2
+    a_fixed = index == 0 and source is not None
+    b_fixed = index == last and target is not None
+    if not (horizontal or vertical):
+        if a_fixed and b_fixed:  # one slanted stretch: bend it where it is grabbed
+            mid = ((a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy)
+            return pts[:index + 1] + [mid] + pts[index + 1:]
+        if not a_fixed:
+            pts[index] = (a[0] + dx, a[1] + dy)
+        if not b_fixed:
+            pts[index + 1] = (b[0] + dx, b[1] + dy)
+        return pts
     if horizontal:
         dx = 0.0
-    elif vertical:
+    else:
         dy = 0.0
-    last = len(pts) - 2
-    # keep the attached ends on their shapes' sides
-    for at_end, box in ((index == 0, source), (index == last, target)):
-        if not at_end or box is None:
-            continue
-        bx, by, bw, bh = box
-        end = a if box is source and index == 0 else b
-        if horizontal:
-            dy = _clamp(end[1] + dy, by + inset, by + bh - inset) - end[1]
-        elif vertical:
-            dx = _clamp(end[0] + dx, bx + inset, bx + bw - inset) - end[0]
-    pts[index] = (a[0] + dx, a[1] + dy)
-    pts[index + 1] = (b[0] + dx, b[1] + dy)
+    want = (a[1] if horizontal else a[0]) + (dy if horizontal else dx)
+    # where the stretch may go: both attached ends must stay on their shapes
+    na, nb = (a[0] + dx, a[1] + dy), (b[0] + dx, b[1] + dy)
+    if a_fixed:
+        na = _slide_end(a, b, source, source_kind, horizontal, want, inset)
+        want = na[1] if horizontal else na[0]
+    if b_fixed:
+        nb = _slide_end(b, a, target, target_kind, horizontal, want, inset)
+        got = nb[1] if horizontal else nb[0]
+        if a_fixed and abs(got - want) > 1e-6:  # both ends cannot agree: it stays
+            return pts
+        want = got
+    if horizontal:
+        na = (na[0] if a_fixed else a[0], want)
+        nb = (nb[0] if b_fixed else b[0], want)
+    else:
+        na = (want, na[1] if a_fixed else a[1])
+        nb = (want, nb[1] if b_fixed else b[1])
+    pts[index], pts[index + 1] = na, nb
     return pts
 
 

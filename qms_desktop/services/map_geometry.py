@@ -12,11 +12,24 @@ import json
 import math
 from typing import Iterable
 
+from sqlalchemy import or_, select
+
 from ..storage import models as m
 from ..storage.workspace import Workspace
 from .records import Change, RecordError
 
 MAP = frozenset({"process_node", "process_edge", "process_lane"})
+#: ids per IN (...) list
+CHUNK = 500
+
+
+def _load(s, model, ids) -> dict:
+    ids = sorted(set(ids))
+    out = {}
+    for i in range(0, len(ids), CHUNK):
+        for obj in s.scalars(select(model).where(model.id.in_(ids[i:i + CHUNK]))):
+            out[obj.id] = obj
+    return out
 
 
 def _number(v, what: str) -> float:
@@ -54,9 +67,13 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
     no longer exists or a size is not positive (nothing is stored then)."""
     nodes, lanes, edges, orders = nodes or {}, lanes or {}, edges or {}, orders or {}
     clear = set(clear_routes_of)
-    with ws.session() as s:
+    with ws.session() as s, s.no_autoflush:
+        # rows loaded in bulk (a lane edit on a big map touches thousands of shapes; one get()
+        # per row would flush, and audit, the previous row each time)
+        node_rows = _load(s, m.ProcessNode, nodes)
+        lane_rows = _load(s, m.ProcessLane, set(lanes) | set(orders))
         for nid, geo in nodes.items():
-            node = s.get(m.ProcessNode, nid)
+            node = node_rows.get(nid)
             if node is None:
                 raise RecordError(f"Map element {nid} no longer exists.")
             node.x, node.y = _number(geo[0], "position"), _number(geo[1], "position")
@@ -66,7 +83,7 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
                     raise RecordError("A shape's width and height must be above zero.")
                 node.w, node.h = w, h
         for lid, (x, y, w, h) in lanes.items():
-            lane = s.get(m.ProcessLane, lid)
+            lane = lane_rows.get(lid)
             if lane is None:
                 raise RecordError(f"Lane {lid} no longer exists.")
             w, h = _number(w, "width"), _number(h, "height")
@@ -75,19 +92,21 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
             lane.x, lane.y = _number(x, "position"), _number(y, "position")
             lane.w, lane.h = w, h
         for lid, order in orders.items():
-            lane = s.get(m.ProcessLane, lid)
+            lane = lane_rows.get(lid)
             if lane is None:
                 raise RecordError(f"Lane {lid} no longer exists.")
             lane.order = int(order)
+        edge_rows = _load(s, m.ProcessEdge, edges)
         if clear:
-            from sqlalchemy import or_, select
-
-            for e in s.scalars(select(m.ProcessEdge).where(or_(
-                    m.ProcessEdge.source_id.in_(clear), m.ProcessEdge.target_id.in_(clear)))):
-                if e.id not in edges and e.waypoints:
-                    e.waypoints = ""
+            ids = sorted(clear)
+            for i in range(0, len(ids), CHUNK):
+                part = ids[i:i + CHUNK]
+                for e in s.scalars(select(m.ProcessEdge).where(or_(
+                        m.ProcessEdge.source_id.in_(part), m.ProcessEdge.target_id.in_(part)))):
+                    if e.id not in edges and e.waypoints:
+                        e.waypoints = ""
         for eid, text in edges.items():
-            edge = s.get(m.ProcessEdge, eid)
+            edge = edge_rows.get(eid)
             if edge is None:
                 raise RecordError(f"Connector {eid} no longer exists.")
             edge.waypoints = text or ""

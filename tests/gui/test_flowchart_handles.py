@@ -222,3 +222,82 @@ def test_context_menu_offers_what_the_selection_allows(qtbot, editor, demo_map, 
     editor.context_menu(editor.view.mapToGlobal(vpos(editor, c.x(), c.y())), c)
     assert editor.scene.selected_ids()[0] == [demo_map["nodes"]["check"]]
     assert "flowchart_rename" in shown[-1] and "flowchart_lane_up" not in shown[-1]
+
+
+def test_data_changing_under_a_lane_drag_ends_it_cleanly(qtbot, editor, demo_map, ws):
+    """An undo (or any change) arriving mid-drag cancels the drag: later moves and the release
+    store nothing and raise nothing."""
+    lane1, lane2 = demo_map["lanes"]
+    P.add_node(ws, demo_map["pid"], "step", 300, 60, name="Extra")  # something to undo
+    editor.reload()
+    l1 = geometry(ws, "process_lane", lane1)
+    select(editor, lanes=[lane1])
+    vp = editor.view.viewport()
+    start = handle_pos(editor, "breadth")
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    qtbot.mouseMove(vp, start + QPoint(0, 30))
+    assert editor.scene.dragging
+    # keys wait while the mouse is held (Delete would remove the lane under the drag)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Delete)
+    assert lane1 in editor.scene.lanes
+    editor.reload()  # the data changed (what an undo or another command does)
+    assert not editor.scene.dragging
+    qtbot.mouseMove(vp, start + QPoint(0, 60))
+    n = stack(editor).count()
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(0, 60))
+    assert stack(editor).count() == n and geometry(ws, "process_lane", lane1) == l1
+
+
+def test_a_lone_lane_keeps_its_direction_during_a_drag(qtbot, controller, ws):
+    from qms_desktop.ui.flowchart.editor import FlowchartEditor
+
+    pid, _ = P.add_process(ws, {"name": "Lone"})
+    lane, _ = P.add_lane(ws, pid, "Clerk")
+    records.update_fields(ws, "process_lane", lane, {"x": 0, "y": 0, "w": 300, "h": 200})
+    ed = FlowchartEditor(controller)
+    qtbot.addWidget(ed)
+    ed.resize(1000, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.open_process(pid)
+    ed.view.zoom_actual()
+    ed.view.centerOn(QPointF(150, 150))
+    select(ed, lanes=[lane])
+    start = handle_pos(ed, "breadth")
+    vp = ed.view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    heights = []
+    for dy in (50, 100, 150, 200):
+        qtbot.mouseMove(vp, start + QPoint(0, dy))
+        heights.append(ed.scene.lanes[lane].rect().height())
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(0, 200))
+    assert heights == sorted(heights) and heights[-1] == pytest.approx(400, abs=10)
+    assert geometry(ws, "process_lane", lane)[3] == pytest.approx(400, abs=10)
+
+
+def test_loops_offer_no_route_handles(qtbot, editor, demo_map, ws):
+    check = demo_map["nodes"]["check"]
+    # (the editor draws no loops; imported maps may have them)
+    loop, _ = records.create(ws, "process_edge", {"process_id": demo_map["pid"],
+                                                  "source_id": check, "target_id": check})
+    editor.reload()
+    select(editor, edges=[loop])
+    assert editor.scene.handles is None or not editor.scene.handles.points
+
+
+def test_shapes_without_a_lane_move_with_the_lane_they_sit_in(qtbot, editor, demo_map, ws):
+    lane1, lane2 = demo_map["lanes"]
+    l2 = geometry(ws, "process_lane", lane2)
+    note, _ = P.add_node(ws, demo_map["pid"], "annotation", 300, l2[1] + 40, name="Note")
+    records.update_fields(ws, "process_node", note, {"lane_id": None})
+    editor.reload()
+    y0 = records.get(ws, "process_node", note)["y"]
+    select(editor, lanes=[lane1])
+    start = handle_pos(editor, "breadth")
+    drag(qtbot, editor, start, start + QPoint(0, 50))
+    grow = geometry(ws, "process_lane", lane1)[3] - geometry(ws, "process_lane", lane1)[3] + \
+        geometry(ws, "process_lane", lane2)[1] - l2[1]
+    assert grow > 0
+    assert records.get(ws, "process_node", note)["y"] == pytest.approx(y0 + grow)

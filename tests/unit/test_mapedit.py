@@ -170,3 +170,88 @@ def test_set_geometry_is_one_transaction_and_refuses_bad_values(ws):
         G.set_geometry(ws, lanes={999: (0, 0, 1, 1)})
     with pytest.raises(RecordError):
         G.route_text([(1, 2)])
+
+
+# --------------------------------------------------------------------------- review cases
+
+POOLS = {-100: (0, 0, 800, 300), 1: (30, 0, 770, 150), 2: (30, 150, 770, 150),
+         -200: (0, 300, 800, 300), 3: (30, 300, 770, 150), 4: (30, 450, 770, 150)}
+POOL_NODES = {10: ((100, 40, 120, 60), 1), 30: ((100, 340, 120, 60), 3),
+              31: ((300, 480, 120, 60), 4), 40: ((500, 200, 40, 40), -100)}
+
+
+def test_a_lane_in_a_pool_grows_its_pool_and_pushes_the_next_pool():
+    plan = E.resize_lane(POOLS, POOL_NODES, 1, "breadth", 250)
+    assert plan.lanes[1] == (30, 0, 770, 250)
+    assert plan.lanes[2] == (30, 250, 770, 150)
+    assert plan.lanes[-100] == (0, 0, 800, 400)  # the pool grows with its lane
+    assert plan.lanes[-200] == (0, 400, 800, 300) and plan.lanes[3][1] == 400
+    assert plan.nodes[30] == (100, 440) and plan.nodes[31] == (300, 580)
+    assert 40 not in plan.nodes  # a shape in the first pool, not in a later lane
+
+
+def test_moving_the_last_lane_of_a_pool_does_not_cross_into_the_next_pool():
+    assert not E.move_lane(POOLS, POOL_NODES, 2, 1)
+    assert not E.move_lane(POOLS, POOL_NODES, 3, -1)
+    plan = E.move_lane(POOLS, POOL_NODES, 4, -1)
+    assert plan.lanes == {4: (30, 300, 770, 150), 3: (30, 450, 770, 150)}
+
+
+def test_length_of_a_lane_in_a_pool_takes_the_pool_and_its_lanes_only():
+    plan = E.resize_lane(POOLS, POOL_NODES, 1, "length", 1000)
+    assert plan.lanes == {-100: (0, 0, 1000, 300), 1: (30, 0, 970, 150),
+                          2: (30, 150, 970, 150)}
+    parent_first = E.resize_lane(POOLS, POOL_NODES, -200, "length", 900)
+    assert parent_first.lanes[3] == (30, 300, 870, 150) and -100 not in parent_first.lanes
+
+
+def test_a_slanted_route_gets_a_bend_and_keeps_its_ends():
+    src, tgt = (0, 0, 100, 60), (300, 200, 100, 60)
+    pts = [(100, 30), (300, 230)]
+    got = E.move_segment(pts, 0, (0, -100), src, tgt)
+    assert got == [(100, 30), (200, 30), (300, 230)]
+    # a slanted end stretch of a longer route: its attached end stays
+    got = E.move_segment([(100, 30), (200, 100), (300, 100)], 0, (10, 10), src, tgt)
+    assert got[0] == (100, 30) and got[1] == (210, 110)
+
+
+def test_an_end_on_a_diamond_or_circle_stays_on_its_outline():
+    diamond = (0, 0, 80, 80)  # centre (40, 40), right tip (80, 40)
+    pts = [(80, 40), (200, 40), (200, 200)]
+    got = E.move_segment(pts, 0, (0, 10), diamond, None, source_kind="decision")
+    (x, y), (x2, y2) = got[0], got[1]
+    assert y == y2 == 50 and x == pytest.approx(40 + 40 * (1 - 10 / 40))
+    got = E.move_segment(pts, 0, (0, 500), diamond, None, source_kind="decision")
+    assert got[0][1] <= 40 + 80 * 0.3 + 1e-9  # kept to the middle part of the side
+    circle = (0, 0, 80, 80)
+    got = E.move_segment(pts, 0, (0, 20), circle, None, source_kind="start")
+    x, y = got[0]
+    assert (x - 40) ** 2 + (y - 40) ** 2 == pytest.approx(40 ** 2)
+
+
+def test_set_geometry_loads_rows_in_bulk(ws):
+    """Thousands of rows are stored with a handful of statements (no flush per row)."""
+    from sqlalchemy import event
+
+    pid, _ = P.add_process(ws, {"name": "Big"})
+    from qms_desktop.storage import models as m
+
+    with ws.session() as s:
+        nodes = [m.ProcessNode(process_id=pid, kind="step", x=i * 10.0, y=0.0) for i in range(600)]
+        s.add_all(nodes)
+        s.flush()
+        ids = [n.id for n in nodes]
+    selects = []
+
+    def count(conn, cursor, statement, *a):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    engine = ws.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        G.set_geometry(ws, nodes={i: (1.0, 2.0) for i in ids}, clear_routes_of=ids)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(selects) < 20, len(selects)
+    assert get(ws, "process_node", ids[-1])["y"] == 2.0

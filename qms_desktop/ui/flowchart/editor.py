@@ -759,6 +759,8 @@ class FlowchartEditor(QWidget):
         self.scene.snap_enabled = bool(on)
 
     def _key_command(self, cmd) -> None:
+        if self.scene.dragging and cmd != "escape":
+            return  # keys wait until the mouse lets go (Escape cancels a handle drag)
         if isinstance(cmd, tuple) and cmd[0] == "nudge":
             self.nudge(cmd[1], cmd[2])
             return
@@ -800,10 +802,13 @@ class FlowchartEditor(QWidget):
         """Swap the selected lane with its neighbour (``step`` -1: before, +1: after)."""
         from ...core.mapedit import move_lane
         from .geometry_commands import GeometryCommand
-        from .handles import lane_boxes, node_boxes
+        from .handles import lane_boxes, node_boxes, plan_geometry
 
+        if self.controller.read_only:
+            self._status(tr("The workspace is open read-only; lanes cannot be moved."))
+            return False
         lane = self._selected_lane()
-        if lane is None or self.controller.read_only:
+        if lane is None:
             self._status(tr("Select one lane (click its title) to move it."))
             return False
         lanes, nodes = lane_boxes(self.scene), node_boxes(self.scene)
@@ -813,16 +818,7 @@ class FlowchartEditor(QWidget):
             self._status(tr("The lane is already the first.") if step < 0
                          else tr("The lane is already the last."))
             return False
-        routes = {}
-        for nid in plan.nodes:
-            for e in self.scene.nodes[nid].edges:
-                if e.row.get("waypoints"):
-                    routes[e.eid] = e.row["waypoints"]
-        old = {"lanes": {i: lanes[i] for i in plan.lanes},
-               "nodes": {i: nodes[i][0][:2] for i in plan.nodes},
-               "orders": {i: orders[i] for i in plan.orders}, "edges": routes}
-        new = {"lanes": plan.lanes, "nodes": plan.nodes, "orders": plan.orders,
-               "clear_routes_of": list(plan.nodes)}
+        old, new = plan_geometry(plan, lanes, nodes, self.scene, orders)
         text = tr("Move lane up") if step < 0 else tr("Move lane down")
         ok = self.push(GeometryCommand(self.ws, text, old, new))
         if ok:
@@ -833,10 +829,13 @@ class FlowchartEditor(QWidget):
         """The selected connectors forget their hand-drawn bends."""
         from .geometry_commands import GeometryCommand
 
+        if self.controller.read_only:
+            self._status(tr("The workspace is open read-only; routes cannot be changed."))
+            return False
         _n, edges, _l = self.scene.selected_ids()
         routes = {eid: self.scene.edges[eid].row.get("waypoints") for eid in edges
                   if self.scene.edges[eid].row.get("waypoints")}
-        if not routes or self.controller.read_only:
+        if not routes:
             self._status(tr("Select a connector with bends of its own to route it "
                             "automatically."))
             return False
@@ -864,6 +863,7 @@ class FlowchartEditor(QWidget):
         nodes, edges, lanes = self.scene.selected_ids()
         menu = QMenu(self)
         menu.setObjectName("flowchartContextMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         entries = []
         if nodes or edges or lanes:
             entries += ["rename", "cut", "copy", "delete"]

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 HALF = 4.0
 #: how close (screen pixels) the pointer must come to a handle to grab it
 REACH = 7.0
+#: a lane drag moves at most this many shapes along while the mouse moves (more: on release)
+LIVE_SHAPES = 400
 
 _CURSORS = {
     "nw": Qt.CursorShape.SizeFDiagCursor, "se": Qt.CursorShape.SizeFDiagCursor,
@@ -106,13 +108,16 @@ class Handles(QGraphicsItem):
         return self.cursors.get(key, _CURSORS.get(key, Qt.CursorShape.SizeAllCursor))
 
 
-def handles_of(scene: "MapScene", item: QGraphicsItem) -> tuple[list, dict]:
-    """The handles ``item`` offers: (points, cursors)."""
+def handles_of(scene: "MapScene", item: QGraphicsItem, *, vertical: bool | None = None
+               ) -> tuple[list, dict]:
+    """The handles ``item`` offers: (points, cursors). ``vertical`` tells a lane's direction
+    when known (during a drag of it, where the preview must not change it)."""
     if isinstance(item, NodeItem):
         return list(mapedit.handle_points(item.box()).items()), {}
     if isinstance(item, LaneItem):
         r = item.scene_rect()
-        vertical = lane_band_vertical(scene, item)
+        if vertical is None:
+            vertical = lane_band_vertical(scene, item)
         if vertical:  # a column: its right side sets its breadth, its bottom its length
             return ([("breadth", (r.right(), r.center().y())),
                      ("length", (r.center().x(), r.bottom()))],
@@ -123,6 +128,8 @@ def handles_of(scene: "MapScene", item: QGraphicsItem) -> tuple[list, dict]:
                 {"breadth": Qt.CursorShape.SizeVerCursor,
                  "length": Qt.CursorShape.SizeHorCursor})
     if isinstance(item, EdgeItem):
+        if item.source is item.target:
+            return [], {}  # a loop is always drawn over its shape's top
         pts = item.points
         out, cursors = [], {}
         for i, mid in mapedit.segment_handles(pts):
@@ -139,19 +146,66 @@ def handles_of(scene: "MapScene", item: QGraphicsItem) -> tuple[list, dict]:
 
 
 def lane_boxes(scene: "MapScene") -> dict[int, tuple]:
+    """Boxes of the lanes by id — and of the pools (BPMN participants, stored as shapes) under
+    their negated shape id: lanes sit in pools, so a lane edit grows or moves them too."""
     out = {}
     for lid, lane in scene.lanes.items():
         r = lane.scene_rect()
         out[lid] = (r.x(), r.y(), r.width(), r.height())
+    for nid, n in scene.nodes.items():
+        if n.kind == "pool":
+            out[-nid] = n.box()
     return out
 
 
 def node_boxes(scene: "MapScene") -> dict[int, tuple]:
-    return {nid: (n.box(), n.row.get("lane_id")) for nid, n in scene.nodes.items()}
+    """(box, lane) of every shape but pools. A shape with no lane of its own (a note, a shape
+    dropped beside the lanes, the content of an expanded sub-process) belongs to the lane — or
+    else the pool — its centre is in, so it moves with it."""
+    pools = [(nid, n.box()) for nid, n in scene.nodes.items() if n.kind == "pool"]
+    out = {}
+    for nid, n in scene.nodes.items():
+        if n.kind == "pool":
+            continue
+        box = n.box()
+        lane = n.row.get("lane_id")
+        if lane not in scene.lanes:
+            cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+            lane = scene.lane_at(QPointF(cx, cy))
+            if lane is None:
+                inside = [(b[2] * b[3], -pid) for pid, b in pools
+                          if b[0] <= cx <= b[0] + b[2] and b[1] <= cy <= b[1] + b[3]]
+                lane = min(inside)[1] if inside else None
+        out[nid] = (box, lane)
+    return out
 
 
 def lane_band_vertical(scene: "MapScene", lane: LaneItem) -> bool:
     return mapedit.band_is_vertical(lane_boxes(scene), lane.lid)
+
+
+def plan_geometry(plan: mapedit.LanePlan, lanes0: dict, nodes0: dict, scene: "MapScene",
+                  orders0: dict[int, int] | None = None) -> tuple[dict, dict]:
+    """(old, new) ``set_geometry`` arguments for a lane plan: pools (negative ids) are shapes;
+    connectors of moved shapes lose their stored bends (undo puts them back)."""
+    new_lanes = {i: b for i, b in plan.lanes.items() if i > 0}
+    new_nodes: dict = {-i: b for i, b in plan.lanes.items() if i < 0}
+    new_nodes.update(plan.nodes)
+    moved = [i for i in plan.nodes]
+    routes = {}
+    for nid in moved:
+        for e in scene.nodes[nid].edges:
+            if e.row.get("waypoints"):
+                routes[e.eid] = e.row["waypoints"]
+    old_nodes: dict = {-i: lanes0[i] for i in plan.lanes if i < 0}
+    old_nodes.update({i: nodes0[i][0][:2] for i in plan.nodes})
+    old = {"lanes": {i: lanes0[i] for i in new_lanes}, "nodes": old_nodes, "edges": routes}
+    new = {"lanes": new_lanes, "nodes": new_nodes, "clear_routes_of": moved}
+    orders = {i: o for i, o in plan.orders.items() if i > 0}
+    if orders:
+        new["orders"] = orders
+        old["orders"] = {i: (orders0 or {}).get(i, 0) for i in orders}
+    return old, new
 
 
 class HandleDrag:
@@ -167,6 +221,7 @@ class HandleDrag:
         self.new: dict = {}
         self.old: dict = {}
         self.text = ""
+        self.vertical: bool | None = None
         if isinstance(target, NodeItem):
             self.box0 = target.box()
             self.row0 = dict(target.row)
@@ -174,12 +229,21 @@ class HandleDrag:
         elif isinstance(target, LaneItem):
             self.lanes0 = lane_boxes(scene)
             self.nodes0 = node_boxes(scene)
+            self.vertical = mapedit.band_is_vertical(self.lanes0, target.lid)
+            #: what the preview shows now, where it differs from the start
+            self._lanes_shown: dict[int, tuple] = {}
+            self._nodes_shown: dict[int, tuple] = {}
+            self._edges_touched: set[EdgeItem] = set()
             self.text = tr("Resize lane")
         elif isinstance(target, EdgeItem):
             self.points0 = list(target.points)
             self.text = tr("Change connector route")
         else:
             raise TypeError("only shapes, lanes and connectors have handles")
+
+    def handles(self) -> tuple[list, dict]:
+        """The handles of the dragged item as the preview shows it."""
+        return handles_of(self.scene, self.target, vertical=self.vertical)
 
     # -- preview
     def move(self, pos: QPointF, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -196,37 +260,26 @@ class HandleDrag:
                         "edges": {e.eid: e.row.get("waypoints") or "" for e in t.edges
                                   if e.row.get("waypoints")}}
         elif isinstance(t, LaneItem):
-            vertical = lane_band_vertical(self.scene, t)
-            along = pos.x() if (self.key == "breadth") == vertical else pos.y()
+            along = pos.x() if (self.key == "breadth") == self.vertical else pos.y()
             plan = mapedit.resize_lane(self.lanes0, self.nodes0, t.lid, str(self.key), along,
                                        grid=grid)
             self._show_plan(plan)
             self.changed = bool(plan)
-            self.new = {"lanes": dict(plan.lanes), "nodes": dict(plan.nodes),
-                        "clear_routes_of": list(plan.nodes)}
-            self.old = {"lanes": {i: self.lanes0[i] for i in plan.lanes},
-                        "nodes": {i: self.nodes0[i][0][:2] for i in plan.nodes},
-                        "edges": self._routes_of(plan.nodes)}
+            self.old, self.new = plan_geometry(plan, self.lanes0, self.nodes0, self.scene)
         else:
             d = pos - self.start
             src, tgt = t.source.box(), t.target.box()
-            pts = mapedit.move_segment(self.points0, int(self.key), (d.x(), d.y()), src, tgt)
+            kinds = {"source_kind": t.source.kind, "target_kind": t.target.kind}
+            pts = mapedit.move_segment(self.points0, int(self.key), (d.x(), d.y()), src, tgt,
+                                       **kinds)
             if grid:
-                pts = _snap_moved(self.points0, pts, int(self.key), grid, src, tgt)
+                pts = _snap_moved(self.points0, pts, int(self.key), grid, src, tgt, kinds)
             t.set_points(pts)
             self.changed = pts != [(float(x), float(y)) for x, y in self.points0]
             from ...services.map_geometry import route_text
 
             self.new = {"edges": {t.eid: route_text(mapedit.tidy_route(pts))}}
             self.old = {"edges": {t.eid: t.row.get("waypoints") or ""}}
-
-    def _routes_of(self, node_ids) -> dict[int, str]:
-        out = {}
-        for nid in node_ids:
-            for e in self.scene.nodes[nid].edges:
-                if e.row.get("waypoints"):
-                    out[e.eid] = e.row.get("waypoints")
-        return out
 
     def _show_node(self, box) -> None:
         t = self.target
@@ -236,23 +289,71 @@ class HandleDrag:
             e.ends_moved()
 
     def _show_plan(self, plan: mapedit.LanePlan) -> None:
+        """Show ``plan``, touching only what differs from what is shown (a drag on a big map
+        moves thousands of shapes: a connector whose two ends move alike is moved, not routed
+        again; routes are redone once, when the drag ends)."""
         sc = self.scene
-        for lid, box in self.lanes0.items():
-            x, y, w, h = plan.lanes.get(lid, box)
-            lane = sc.lanes[lid]
-            lane.apply(dict(lane.row, x=x, y=y, w=w, h=h))
-        moved = set()
-        for nid, (box, _lane) in self.nodes0.items():
-            x, y = plan.nodes.get(nid, box[:2])
+        if len(plan.nodes) > LIVE_SHAPES:
+            # too many shapes to move on every mouse move: the lanes show the new geometry,
+            # the shapes join them when the drag ends
+            plan = mapedit.LanePlan(plan.lanes, {}, plan.orders)
+        touched = set()
+        for lid in set(plan.lanes) | set(self._lanes_shown):
+            box = plan.lanes.get(lid, self.lanes0[lid])
+            if self._lanes_shown.get(lid, self.lanes0[lid]) == box:
+                continue
+            x, y, w, h = box
+            if lid > 0:
+                lane = sc.lanes[lid]
+                lane.apply(dict(lane.row, x=x, y=y, w=w, h=h))
+            else:
+                pool = sc.nodes[-lid]
+                pool.apply(dict(pool.row, x=x, y=y, w=w, h=h))
+                touched.update(pool.edges)  # (message flows may end on a pool)
+            if box == self.lanes0[lid]:
+                self._lanes_shown.pop(lid, None)
+            else:
+                self._lanes_shown[lid] = box
+        for nid in set(plan.nodes) | set(self._nodes_shown):
+            start = self.nodes0[nid][0][:2]
+            at = plan.nodes.get(nid, start)
+            if self._nodes_shown.get(nid, start) == at:
+                continue
             n = sc.nodes[nid]
-            p = n.pos()
-            if (p.x(), p.y()) != (x, y):
-                n.setPos(x, y)
-                moved.update(n.edges)
-        for e in moved:
-            e.ends_moved()
+            n.setPos(at[0], at[1])
+            touched.update(n.edges)
+            if at == start:
+                self._nodes_shown.pop(nid, None)
+            else:
+                self._nodes_shown[nid] = at
+        for e in touched:
+            self._edges_touched.add(e)
+            ds = self._shift(e.source.nid)
+            dt = self._shift(e.target.nid)
+            if ds == dt:
+                e.setPos(ds[0], ds[1])  # both ends moved alike: the route moves as it is
+            else:
+                e.setPos(0, 0)
+                e.ends_moved()
+
+    def _shift(self, nid: int) -> tuple[float, float]:
+        """How far the preview moved shape ``nid`` (a pool moves as a lane)."""
+        if nid in self.nodes0:
+            start = self.nodes0[nid][0]
+            at = self._nodes_shown.get(nid, start[:2])
+        else:
+            start = self.lanes0.get(-nid, (0.0, 0.0))
+            at = self._lanes_shown.get(-nid, start)
+        return (at[0] - start[0], at[1] - start[1])
 
     # -- end
+    def finish(self) -> None:
+        """The drag ended with a change: connectors moved as a whole get their real route."""
+        for e in getattr(self, "_edges_touched", ()):
+            if e.scene() is self.scene and (e.pos().x(), e.pos().y()) != (0.0, 0.0):
+                e.setPos(0, 0)
+                e.ends_moved()
+
     def cancel(self) -> None:
         """Put every item back as it was before the drag."""
         t = self.target
@@ -262,9 +363,11 @@ class HandleDrag:
                 e.restore_route()
         elif isinstance(t, LaneItem):
             self._show_plan(mapedit.LanePlan())
-            for nid in self.nodes0:
-                for e in self.scene.nodes[nid].edges:
+            for e in self._edges_touched:
+                if e.scene() is self.scene:
+                    e.setPos(0, 0)
                     e.restore_route()
+            self._edges_touched = set()
         else:
             t.set_points(list(self.points0))
 
@@ -275,7 +378,7 @@ def mapedit_grid(scene: "MapScene") -> float:
     return GRID if scene.snap_enabled else 0.0
 
 
-def _snap_moved(before, after, index, grid, src, tgt):
+def _snap_moved(before, after, index, grid, src, tgt, kinds):
     """Snap the moved stretch of a route to the grid (its ends stay on their shapes)."""
     a0, b0 = before[index], before[index + 1]
     a = after[index]
@@ -290,7 +393,8 @@ def _snap_moved(before, after, index, grid, src, tgt):
         dy = 0.0
     else:
         return after
-    return mapedit.move_segment(before, index, (dx, dy), src, tgt)
+    return mapedit.move_segment(before, index, (dx, dy), src, tgt, **kinds)
 
 
-__all__ = ["HALF", "HandleDrag", "Handles", "handles_of"]
+__all__ = ["HALF", "HandleDrag", "Handles", "handles_of", "lane_boxes", "node_boxes",
+           "plan_geometry"]

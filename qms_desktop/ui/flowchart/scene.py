@@ -233,6 +233,7 @@ class MapScene(QGraphicsScene):
         self.handles: Handles | None = None
         self._handle_drag: HandleDrag | None = None
         self._cursor_widget = None
+        self._saved_cursor = None
         #: the zoom of the view showing the scene (the view keeps it up to date)
         self.view_scale = 1.0
         #: connectors whose label was placed roughly during a drag (placed properly after it)
@@ -264,6 +265,9 @@ class MapScene(QGraphicsScene):
 
     def sync(self, data: "MapData") -> None:
         """Bring the items in line with ``data``, touching only what differs."""
+        # the data changed under a handle drag (a key pressed meanwhile, an undo): its preview
+        # and its idea of the map are stale, so it ends here
+        self.cancel_handle_drag()
         if self.editor is not None and (
                 getattr(self.editor.target, "nid", None) not in {r["id"] for r in data.nodes}):
             self.cancel_edit()
@@ -649,13 +653,22 @@ class MapScene(QGraphicsScene):
         return True
 
     def _set_cursor(self, widget, shape) -> None:
+        """Show a resize cursor over a handle; give the view its own cursor back after (the
+        cross of connect mode, a pan hand…)."""
         if widget is None:
             return
         if shape is None:
             if self._cursor_widget is widget:
-                widget.unsetCursor()
+                saved, self._saved_cursor = self._saved_cursor, None
+                if saved is None:
+                    widget.unsetCursor()
+                else:
+                    widget.setCursor(saved)
                 self._cursor_widget = None
             return
+        if self._cursor_widget is not widget:
+            self._saved_cursor = widget.cursor() if widget.testAttribute(
+                Qt.WidgetAttribute.WA_SetCursor) else None
         widget.setCursor(shape)
         self._cursor_widget = widget
 
@@ -693,9 +706,8 @@ class MapScene(QGraphicsScene):
         if self._handle_drag is not None:
             if event.buttons() & Qt.MouseButton.LeftButton:
                 self._handle_drag.move(event.scenePos(), event.modifiers())
-                target = self._handle_drag.target
-                points, cursors = handles_of(self, target)
-                self.handles.show_for(target, points, cursors)
+                points, cursors = self._handle_drag.handles()
+                self.handles.show_for(self._handle_drag.target, points, cursors)
             event.accept()
             return
         if not event.buttons():
@@ -731,6 +743,7 @@ class MapScene(QGraphicsScene):
             event.accept()
             self.place_rough_labels()
             if hd.changed:
+                hd.finish()
                 self.geometryEdited.emit(hd.text, hd.old, hd.new)
             else:
                 hd.cancel()
