@@ -301,3 +301,31 @@ def test_shapes_without_a_lane_move_with_the_lane_they_sit_in(qtbot, editor, dem
         geometry(ws, "process_lane", lane2)[1] - l2[1]
     assert grow > 0
     assert records.get(ws, "process_node", note)["y"] == pytest.approx(y0 + grow)
+
+
+def _grab(ed, scene_rect):
+    from PySide6.QtCore import QRect
+
+    QApplication.processEvents()
+    ed.view.viewport().repaint()
+    tl = ed.view.mapFromScene(scene_rect.topLeft())
+    br = ed.view.mapFromScene(scene_rect.bottomRight())
+    return ed.view.viewport().grab(QRect(tl, br)).toImage()
+
+
+def test_a_rename_shows_at_once_on_the_map(qtbot, editor, demo_map, ws):
+    """Labels are cached as pixmaps on screen: a new text must replace the old picture."""
+    nid = demo_map["nodes"]["check"]
+    item = editor.scene.nodes[nid]
+    area = item.sceneBoundingRect()
+    before = _grab(editor, area)
+    assert _grab(editor, area) == before  # (the same picture when nothing changed)
+    editor.label_edited(item, "Check the order against the quotation")
+    assert records.get(ws, "process_node", nid)["name"].startswith("Check the order")
+    assert _grab(editor, area) != before
+    lane1, _ = demo_map["lanes"]
+    lane = editor.scene.lanes[lane1]
+    head = lane.mapRectToScene(lane.header_rect())
+    before = _grab(editor, head)
+    editor.label_edited(lane, "Customer service")
+    assert _grab(editor, head) != before

@@ -174,6 +174,7 @@ class LabelItem(QGraphicsItem):
         self._color = color or self.paints.text
         self._background = background
         self._static = None
+        self.update()  # (the cached picture of the old text must go too)
 
     def _layout(self) -> None:
         area, align, text = self._area, self._align, self.text
