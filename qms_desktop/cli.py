@@ -152,12 +152,14 @@ def cmd_import_map(args) -> int:
 
 
 def _import_map_dry_run(args) -> int:
-    """``--dry-run`` without ``--into``: what a new process would get; nothing is written."""
-    from .services.processes import read_map
+    """``--dry-run`` without ``--into``: what a new process would get (under the very name a
+    real import would give it); the workspace is opened read-only, nothing is written."""
+    from .services.processes import read_map, unique_name
 
-    got = read_map(Path(args.file), args.kind)
+    with _open(args.workspace) as ws:  # a missing or foreign file fails as a real import does
+        got = read_map(Path(args.file), args.kind)
+        name = unique_name(ws, args.name or got.name)
     pm = got.map
-    name = args.name or got.name
     if args.json:
         print(json.dumps({"dry_run": True, "name": name, "nodes": len(pm.nodes),
                           "edges": len(pm.edges), "lanes": len(pm.lanes),
@@ -220,14 +222,11 @@ def cmd_export_diagram(args) -> int:
         pid = process_id_by_ref(ws, args.process)
         from .ui.flowchart.render import PageOptions, render_map  # Qt only because it renders
 
-        pages = None
-        if (args.pages, args.paper, args.orientation, args.scale) != ("auto", "A4", "auto", None):
-            if not args.output.lower().endswith(".pdf"):
-                raise ValueError("--pages, --paper, --orientation and --scale apply to PDF "
-                                 "output only; end the file name with .pdf.")
-            pages = PageOptions(mode=args.pages, paper=args.paper, orientation=args.orientation,
-                                scale=args.scale)
-        out = render_map(ws, pid, Path(args.output), dpi=args.dpi, pages=pages)
+        # render_map refuses page options for PNG and SVG (one check, one message)
+        pages = PageOptions(mode=args.pages, paper=args.paper, orientation=args.orientation,
+                            scale=args.scale)
+        out = render_map(ws, pid, Path(args.output), dpi=args.dpi,
+                         pages=None if pages == PageOptions() else pages)
     print(f"wrote {out}")
     return 0
 

@@ -349,29 +349,60 @@ def positions(ws: Workspace, node_ids: Iterable[int]) -> dict[int, tuple[float, 
             .where(m.ProcessNode.id.in_(ids)))}
 
 
+#: ids per ``IN (...)`` when rows are loaded in bulk (well below SQLite's variable limit)
+_CHUNK = 500
+
+
+def _load_rows(s, model, ids: Iterable[int]) -> dict[int, Any]:
+    """The ORM rows of ``model`` with these ids, by id, in a few bulk SELECTs (one per
+    :data:`_CHUNK` ids) instead of one ``get`` (and one autoflush) per row; missing ids are
+    absent. Rows already in the session are reused."""
+    want = sorted({i for i in ids if i is not None})
+    got: dict[int, Any] = {}
+    with s.no_autoflush:
+        for i in range(0, len(want), _CHUNK):
+            chunk = want[i:i + _CHUNK]
+            for obj in s.scalars(select(model).where(model.id.in_(chunk))):
+                got[obj.id] = obj
+    return got
+
+
+def _touching_edges(s, node_ids: list[int]) -> list[Any]:
+    """The connectors that start or end at one of ``node_ids`` (bulk, in chunks)."""
+    found: dict[int, Any] = {}
+    e = m.ProcessEdge
+    with s.no_autoflush:
+        for i in range(0, len(node_ids), _CHUNK):
+            chunk = node_ids[i:i + _CHUNK]
+            for obj in s.scalars(select(e).where(e.source_id.in_(chunk)
+                                                 | e.target_id.in_(chunk))):
+                found[obj.id] = obj
+    return list(found.values())
+
+
 def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
                lanes: dict[int, int | None] | None = None) -> Change:
     """Move nodes (and optionally change their lane, which changes their responsible role)
     in one transaction. Waypoints of the connectors touching them are re-routed by the view."""
     lanes = lanes or {}
     with ws.session() as s:
-        for nid, (x, y) in moves.items():
-            node = s.get(m.ProcessNode, nid)
-            if node is None:
-                raise RecordError(f"Map element {nid} no longer exists.")
-            node.x, node.y = float(x), float(y)
-        for nid, lane_id in lanes.items():
-            node = s.get(m.ProcessNode, nid)
-            if node is None:
-                continue
-            node.lane_id = lane_id
-            lane = s.get(m.ProcessLane, lane_id) if lane_id else None
-            if lane is not None and lane.role_id is not None:
-                node.role_id = lane.role_id
-        if moves:
-            ids = list(moves)
-            for e in s.scalars(select(m.ProcessEdge).where(
-                    (m.ProcessEdge.source_id.in_(ids)) | (m.ProcessEdge.target_id.in_(ids)))):
+        nodes = _load_rows(s, m.ProcessNode, [*moves, *lanes])
+        lane_rows = _load_rows(s, m.ProcessLane, [lid for lid in lanes.values() if lid])
+        with s.no_autoflush:
+            for nid, (x, y) in moves.items():
+                node = nodes.get(nid)
+                if node is None:
+                    raise RecordError(f"Map element {nid} no longer exists.")
+                node.x, node.y = float(x), float(y)
+            for nid, lane_id in lanes.items():
+                node = nodes.get(nid)
+                if node is None:
+                    continue
+                node.lane_id = lane_id
+                lane = lane_rows.get(lane_id) if lane_id else None
+                if lane is not None and lane.role_id is not None:
+                    node.role_id = lane.role_id
+            for e in _touching_edges(s, list(moves)):
                 e.waypoints = ""  # stale bends: the view routes it again
     return Change(frozenset({"process_node", "process_edge"}))
 
@@ -382,33 +413,31 @@ def restore_moves(ws: Workspace, positions: dict[int, tuple[float, float]],
     """Undo a move in ONE transaction: the nodes go back to ``positions``, the nodes in
     ``lanes_roles`` get their (lane, role) back, and the connectors touching the moved nodes get
     their stored bends from ``waypoints`` (the others touching them are cleared, as a move does).
-    All or nothing: a refused value leaves the map exactly as it was."""
+    All or nothing: a refused value leaves the map exactly as it was. The rows are loaded in
+    bulk and written in one flush (at commit), so thousands of positions stay quick."""
     lanes_roles = lanes_roles or {}
     waypoints = waypoints or {}
     with ws.session() as s:
-        for nid, (x, y) in positions.items():
-            node = s.get(m.ProcessNode, nid)
-            if node is None:
-                raise RecordError(f"Map element {nid} no longer exists.")
-            node.x, node.y = float(x), float(y)
-        for nid, (lane_id, role_id) in lanes_roles.items():
-            node = s.get(m.ProcessNode, nid)
-            if node is None:
-                raise RecordError(f"Map element {nid} no longer exists.")
-            node.lane_id = coerce(m.ProcessNode, "lane_id", lane_id)
-            node.role_id = coerce(m.ProcessNode, "role_id", role_id)
-        ids = list(positions)
-        touching = set()
-        if ids:
-            for e in s.scalars(select(m.ProcessEdge).where(
-                    (m.ProcessEdge.source_id.in_(ids)) | (m.ProcessEdge.target_id.in_(ids)))):
+        nodes = _load_rows(s, m.ProcessNode, [*positions, *lanes_roles])
+        with s.no_autoflush:
+            for nid, (x, y) in positions.items():
+                node = nodes.get(nid)
+                if node is None:
+                    raise RecordError(f"Map element {nid} no longer exists.")
+                node.x, node.y = float(x), float(y)
+            for nid, (lane_id, role_id) in lanes_roles.items():
+                node = nodes.get(nid)
+                if node is None:
+                    raise RecordError(f"Map element {nid} no longer exists.")
+                node.lane_id = coerce(m.ProcessNode, "lane_id", lane_id)
+                node.role_id = coerce(m.ProcessNode, "role_id", role_id)
+            touching = set()
+            for e in _touching_edges(s, list(positions)):
                 e.waypoints = waypoints.get(e.id, "")
                 touching.add(e.id)
-        for eid, wps in waypoints.items():
-            if eid not in touching:
-                e = s.get(m.ProcessEdge, eid)
-                if e is not None:
-                    e.waypoints = wps
+        others = _load_rows(s, m.ProcessEdge, [eid for eid in waypoints if eid not in touching])
+        for eid, e in others.items():
+            e.waypoints = waypoints[eid]
     return Change(frozenset({"process_node", "process_edge"}))
 
 
@@ -509,16 +538,19 @@ def layout(ws: Workspace, pid: int, direction: str = "LR") -> tuple[dict, Change
     result = pmod.layout_map(pm, direction)
     before = snapshot_geometry(ws, pid)
     with ws.session() as s:
+        nodes = _load_rows(s, m.ProcessNode, [ids[k] for k in result.nodes])
+        lanes = _load_rows(s, m.ProcessLane, [ids[k] for k in result.lanes])
+        edges = _load_rows(s, m.ProcessEdge, [ids[k] for k in result.edges])
         for key, (x, y) in result.nodes.items():
-            node = s.get(m.ProcessNode, ids[key])
+            node = nodes[ids[key]]
             node.x, node.y = float(x), float(y)
             if key in result.sizes:
                 node.w, node.h = result.sizes[key]
         for key, (x, y, w, h) in result.lanes.items():
-            lane = s.get(m.ProcessLane, ids[key])
+            lane = lanes[ids[key]]
             lane.x, lane.y, lane.w, lane.h = x, y, w, h
         for key, pts in result.edges.items():
-            edge = s.get(m.ProcessEdge, ids[key])
+            edge = edges[ids[key]]
             edge.waypoints = json.dumps([list(p) for p in pts])
     return before, Change(MAP)
 
@@ -533,14 +565,18 @@ def snapshot_geometry(ws: Workspace, pid: int) -> dict:
 
 
 def restore_geometry(ws: Workspace, snap: dict) -> Change:
+    """Put shapes, lanes and connector bends back to ``snap`` (from :func:`snapshot_geometry`)
+    in one transaction; rows that no longer exist are skipped. Rows are loaded in bulk."""
     with ws.session() as s:
         for model, rows in ((m.ProcessNode, snap["nodes"]), (m.ProcessLane, snap["lanes"])):
+            objs = _load_rows(s, model, rows)
             for i, (x, y, w, h) in rows.items():
-                obj = s.get(model, i)
+                obj = objs.get(i)
                 if obj is not None:
                     obj.x, obj.y, obj.w, obj.h = x, y, w, h
+        edges = _load_rows(s, m.ProcessEdge, snap["edges"])
         for i, wps in snap["edges"].items():
-            obj = s.get(m.ProcessEdge, i)
+            obj = edges.get(i)
             if obj is not None:
                 obj.waypoints = wps
     return Change(MAP)
@@ -732,8 +768,8 @@ def guess_map_format(path, data: bytes | None = None) -> str:
 def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> MapImport:
     """Import a BPMN 2.0 or draw.io file as a new process, all or nothing."""
     got = read_map(path, fmt)
-    title = name or got.name
-    pid, _ = save_map(ws, got.map, name=unique_name(ws, title))
+    title = unique_name(ws, name or got.name)
+    pid, _ = save_map(ws, got.map, name=title)
     pm = got.map
     return MapImport(pid, title, len(pm.nodes), len(pm.edges), len(pm.lanes), list(got.warnings))
 
@@ -820,6 +856,9 @@ class MapUpdateReport:
     items: list[MapItemChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     map_extra_changed: bool = False
+    #: rows drawn in Workbench that the file knows by their exported id (``Task_12``): the
+    #: update stores that id as their key (a write, though the map looks the same)
+    keys_adopted: int = 0
     before: MapSnapshot | None = field(default=None, repr=False)
     after: MapSnapshot | None = field(default=None, repr=False)
 
@@ -858,8 +897,10 @@ class MapUpdateReport:
 
     @property
     def writes(self) -> bool:
-        """The update writes something (visible changes, or only the file's bookkeeping)."""
-        return self.changed or self.map_extra_changed or any(it.fields for it in self.items)
+        """The update writes something (visible changes, or only the file's bookkeeping or the
+        keys of shapes drawn in Workbench); when False, updating from the file is a no-op."""
+        return (self.changed or self.map_extra_changed or self.keys_adopted > 0
+                or any(it.fields for it in self.items))
 
     def summary(self) -> str:
         lines = [self.nodes.text("shapes"), self.edges.text("connectors"),
@@ -875,7 +916,7 @@ class MapUpdateReport:
         return {
             "process_id": self.process_id, "process_name": self.process_name,
             "source_name": self.source_name, "dry_run": self.dry_run,
-            "changed": self.changed,
+            "changed": self.changed, "writes": self.writes, "keys_adopted": self.keys_adopted,
             "counts": {e: asdict(self.counts(e)) for e in MAP_ENTITIES},
             "items": [asdict(it) for it in self.items if it.action != "unchanged"],
             "removed_with_links": [{"key": it.key, "name": it.name, "links": it.links}
@@ -1058,6 +1099,7 @@ def _plan_update(cur: MapData, pm: ProcessMap, roles: dict[str, int], role_ids: 
         else:
             items.append(MapItemChange("kept", "edge", edge_key(r), name, r["kind"], r["id"]))
     report.map_extra_changed = plan.map_extra != (cur.extra_json or "")
+    report.keys_adopted = sum(len(v) for v in plan.adopt_keys.values())
     for it in items:  # names on one line (BPMN names may hold line breaks)
         it.name = " ".join((it.name or "").split())
     return plan
@@ -1173,7 +1215,7 @@ def merge_map(ws: Workspace, pid: int, pm: ProcessMap, *, dry_run: bool = False,
         report = MapUpdateReport(pid, pname, source_name, False, warnings=list(warnings))
         plan = _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(s, ids), report)
         report.before = _snapshot(s, pid)
-        if report.writes or any(plan.adopt_keys.values()):
+        if report.writes:
             _apply_update(s, pid, plan)
             s.flush()
             report.after = _snapshot(s, pid)

@@ -11,8 +11,11 @@ from map_update_helpers import T1, T2, seed_a1, write_modified  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialog, QDialogButtonBox  # noqa: E402
 
+from sqlalchemy import select  # noqa: E402
+
 from qms_desktop.services import processes as P  # noqa: E402
 from qms_desktop.services.verify import verify  # noqa: E402
+from qms_desktop.storage import models as m  # noqa: E402
 from qms_desktop.ui.flowchart import import_target as IT  # noqa: E402
 
 
@@ -242,3 +245,121 @@ def test_editor_update_this_map_from_a_file(qtbot, page, controller, ws, seeded,
     # not a map: a clear sentence, nothing stored
     assert ed.update_from_file(corpus_dir / "registers" / "risk_register_ericjoye.csv") is None
     assert shown and controller.undo_stack.count() == 1
+
+
+# --------------------------------------------------------------------------- nothing to update
+
+
+def _info_boxes() -> list:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == "nothingToUpdate"
+            and w.isVisible()]
+
+
+def _close_boxes(qtbot) -> list[str]:
+    texts = []
+    for box in _info_boxes():
+        texts.append(box.text())
+        box.close()
+    return texts
+
+
+def test_a_second_reimport_of_the_same_file_pushes_no_undo_step(
+        qtbot, page, controller, ws, seeded, corpus_dir, tmp_path, answer, shown):
+    path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
+    ed = page.editor
+    ed.open_process(seeded["pid"])
+    looked = []
+
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = dlg.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        looked.append({"ok_visible": ok.isVisible(), "ok_enabled": ok.isEnabled(),
+                       "cancel": cancel.text(), "text": dlg.report_view.toPlainText(),
+                       "nothing": dlg.nothing_to_do()})
+        return True  # as if OK (or Enter) were pressed anyway
+
+    answer.script = script
+    assert ed.import_file("bpmn", path) == seeded["pid"]
+    assert controller.undo_stack.count() == 1
+    assert looked[0]["ok_visible"] and looked[0]["ok_enabled"] and not looked[0]["nothing"]
+    trail = ws.head_hash()
+
+    # the same file again: the dialog says nothing would change and offers only Close
+    assert ed.import_file("bpmn", path) is None
+    again = looked[1]
+    assert again["nothing"] and not again["ok_visible"] and not again["ok_enabled"]
+    assert again["cancel"] == "Close"
+    assert "“A.1.0” already matches the file: updating it would change nothing." in again["text"]
+    assert controller.undo_stack.count() == 1  # no empty “Update map from …” step
+    assert ws.head_hash() == trail
+    assert _close_boxes(qtbot) == [
+        "“A.1.0” already matches the file: updating it would change nothing."]
+    # the Processes page's Import button neither
+    page.show_list()
+    assert page.import_map("bpmn", path) is None
+    assert controller.undo_stack.count() == 1 and ws.head_hash() == trail
+    assert len(_close_boxes(qtbot)) == 1
+    assert not shown
+
+
+def test_choosing_new_process_brings_ok_back_when_the_update_is_a_no_op(
+        qtbot, ws, seeded, corpus_dir, tmp_path, answer, controller):
+    path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
+    assert controller.push(IT.ask_import_target(None, ws, path, "bpmn", None).command(ws))
+
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert not ok.isVisible()
+        qtbot.mouseClick(dlg.new_radio, Qt.MouseButton.LeftButton)
+        assert ok.isVisible() and ok.isEnabled() and ok.text() == "Create process"
+        assert dlg.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancel"
+        return True
+
+    answer.script = script
+    target = IT.ask_import_target(None, ws, path, "bpmn", None)
+    assert target is not None and target.mode == "new"
+    assert not IT.is_no_op(target)
+
+
+def test_adopting_keys_counts_as_a_write(qtbot, ws, controller, tmp_path, answer):
+    """Shapes drawn in Workbench, exported and re-imported: the first update only saves the ids
+    the file knows them by (the map looks the same) — a real update; the second is a no-op."""
+    pid, _ = P.add_process(ws, {"name": "Drawn here"})
+    a, _ = P.add_node(ws, pid, "start", 0, 0)
+    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    P.add_edge(ws, pid, a, b)
+    out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
+    assert P.update_map_from_file(ws, pid, out, "bpmn").changed  # stores the exported route
+    with ws.session() as s:  # as drawn in Workbench again: no stored keys
+        for model in (m.ProcessNode, m.ProcessEdge):
+            for row in s.scalars(select(model).where(model.process_id == pid)):
+                row.key = ""
+    seen = []
+
+    def script(dlg):
+        qtbot.addWidget(dlg)
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen.append((ok.isVisible(), dlg.report_view.toPlainText()))
+        return True
+
+    answer.script = script
+    first = IT.ask_import_target(None, ws, out, "bpmn", pid, always=True)
+    assert first is not None and first.report.keys_adopted > 0
+    assert not first.report.changed and first.report.writes and not IT.is_no_op(first)
+    assert seen[0][0] and "only the ids" in seen[0][1]
+    assert controller.push(first.command(ws))
+    assert controller.undo_stack.count() == 1
+    assert IT.ask_import_target(None, ws, out, "bpmn", pid, always=True) is None
+    assert not seen[1][0] and "would change nothing" in seen[1][1]
+    assert controller.undo_stack.count() == 1
+    assert {r["key"] for r in P.load_map_data(ws, pid).nodes} == {
+        P.node_key({"id": a, "key": "", "kind": "start"}),
+        P.node_key({"id": b, "key": "", "kind": "step"})}
+    assert verify(ws).ok
+    for box in _info_boxes():
+        box.close()

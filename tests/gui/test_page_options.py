@@ -295,3 +295,88 @@ def test_print_map_cancelled_at_page_dialog_prints_nothing(editor, answer, monke
     monkeypatch.setattr(QPrintDialog, "exec",
                         lambda dlg: pytest.fail("the print dialog must not open"))
     editor.print_map()
+
+
+# --------------------------------------------------------------------------- too large to tile
+#: a map so large that even the readable scale needs more than MAX_PAGES sheets (content empty:
+#: every sheet counts)
+HUGE = MapGeometry((0.0, 0.0, 60_000.0, 20_000.0), (), 11.0)
+
+
+@pytest.mark.parametrize("remembered", [PageOptions(), PageOptions("fit"), PageOptions("tile")])
+def test_a_map_too_large_to_tile_still_opens_the_dialog(qtbot, remembered):
+    with pytest.raises(render.DiagramExportError, match="more than the 400") as too_many:
+        render.plan_pages(HUGE, PageOptions("tile"))
+    readable = too_many.value.plan.percent  # the layout that needs too many sheets
+    dlg = po.PageOptionsDialog(HUGE, remembered)  # used to raise “… needs 1386 pages …”
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    line = dlg.summary_label.text()
+    assert dlg.scale_spin.value() == readable  # still shows the readable scale
+    if remembered.mode == "fit":
+        assert ok.isEnabled()
+        assert "fits on one page" in line
+        assert "would need" in line and "more than the 400" in line  # why not several pages
+    else:
+        assert not ok.isEnabled()  # this choice cannot be printed ...
+        assert "more than the 400" in line and "One page, scaled to fit" in line
+    # ... one page can, and so can several pages at a small enough scale
+    dlg.fit_radio.setChecked(True)
+    assert ok.isEnabled() and dlg.options() == PageOptions("fit")
+    dlg.auto_radio.setChecked(True)
+    assert not ok.isEnabled()
+    dlg.scale_spin.setValue(20)
+    assert dlg.tile_radio.isChecked() and ok.isEnabled()
+    assert dlg.plan().pages <= render.MAX_PAGES
+    assert "at 20 %" in dlg.summary_label.text()
+    qtbot.mouseClick(dlg.readable_button, Qt.MouseButton.LeftButton)
+    assert not ok.isEnabled() and dlg.scale_spin.value() == readable
+
+
+@pytest.fixture
+def huge_geometry(monkeypatch):
+    """Every map measures as HUGE (the real scene is built, its geometry replaced)."""
+    monkeypatch.setattr(render, "map_geometry", lambda scene: HUGE)
+    return HUGE
+
+
+def test_ask_page_options_never_raises_for_a_huge_map(qtbot, ws, wide_pid, answer,
+                                                      huge_geometry):
+    seen = []
+    answer.set(lambda dlg: seen.append(
+        (dlg.mode(), dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled())))
+    po.save_page_options(PageOptions("fit"))
+    assert po.ask_page_options(None, ws, wide_pid) == PageOptions("fit")
+    po.save_page_options(PageOptions())  # "auto": cannot be printed for this map
+    answer.set(lambda dlg: seen.append(
+        (dlg.mode(), dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()))
+        or dlg.fit_radio.setChecked(True))
+    assert po.ask_page_options(None, ws, wide_pid) == PageOptions("fit")
+    assert seen == [("fit", True), ("auto", False)]
+
+
+def test_editor_pdf_export_of_a_huge_map_does_not_crash(editor, answer, dialogs, tmp_path,
+                                                        shown, huge_geometry):
+    po.save_page_options(PageOptions())
+    answer.accept = False
+    assert editor.export_image("pdf") is None  # the dialog opened (and was cancelled)
+    assert answer.asked == ["Export map as PDF"] and not shown
+
+
+def test_map_geometry_counts_connectors_by_their_points_only(qtbot, ws, wide_pid, monkeypatch):
+    """A connector's content is the segments of its points (EdgeItem always has them); its
+    painter path is never consulted."""
+    from qms_desktop.ui.flowchart.items import EdgeItem
+
+    scene = render.build_scene(ws, wide_pid)
+    try:
+        monkeypatch.setattr(EdgeItem, "path", lambda self: pytest.fail("path() was used"))
+        full = render.map_geometry(scene)
+        edge = next(iter(scene.edges.values()))
+        segments = len(edge.points) - 1
+        assert segments >= 1
+        edge.points = []  # no route: the connector adds nothing (and no path is built)
+        assert len(render.map_geometry(scene).content) == len(full.content) - segments
+    finally:
+        scene.clear_map()
+        scene.deleteLater()

@@ -97,3 +97,64 @@ def test_export_diagram_pdf_page_options(wsfile, tmp_path, corpus_dir, capsys):
         err = capsys.readouterr().err
         assert err.startswith("qms: ") and err.count("\n") == 1
         assert not (tmp_path / out).exists()
+
+
+def test_page_options_on_an_image_are_refused_once_with_the_options_named(
+        wsfile, tmp_path, corpus_dir, capsys, monkeypatch):
+    """One check (render_map's) refuses page options for PNG and SVG; the CLI has none of its
+    own, so the message is render_map's and names the options."""
+    from qms_desktop.ui.flowchart import render
+
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.4.0.bpmn")]) == 0
+    capsys.readouterr()
+    calls = []
+    real = render.render_map
+    monkeypatch.setattr(render, "render_map",
+                        lambda *a, **k: calls.append(k.get("pages")) or real(*a, **k))
+    for ext, extra in (("png", ["--paper", "A3"]), ("svg", ["--orientation", "portrait"])):
+        out = tmp_path / f"x.{ext}"
+        assert qms(["export", "diagram", str(wsfile), "1", "-o", str(out), *extra]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert err.startswith("qms: The page options (pages, paper, orientation, scale) apply "
+                              f"to PDF only, not to {ext.upper()}")
+        assert not out.exists()
+    assert len(calls) == 2 and all(p is not None for p in calls)  # render_map decided
+    # default options are no page options: images export as before
+    assert qms(["export", "diagram", str(wsfile), "1", "-o", str(tmp_path / "ok.svg")]) == 0
+    assert calls[-1] is None
+
+
+def test_import_dry_run_opens_the_workspace(tmp_path, corpus_dir, capsys):
+    missing = tmp_path / "missing.qms"
+    src = str(corpus_dir / "bpmn" / "A.2.0.bpmn")
+    assert qms(["import", "bpmn", str(missing), src, "--dry-run"]) == 1
+    captured = capsys.readouterr()
+    assert "would create" not in captured.out
+    assert captured.err.startswith("qms: ") and captured.err.count("\n") == 1
+    assert not missing.exists()
+    notes = tmp_path / "notes.qms"
+    notes.write_text("not a workspace", encoding="utf-8")
+    assert qms(["import", "bpmn", str(notes), src, "--dry-run"]) == 1
+    assert capsys.readouterr().err.startswith("qms: ")
+
+
+def test_import_dry_run_names_the_process_as_the_real_import_would(wsfile, corpus_dir,
+                                                                   capsys):
+    import json
+
+    src = str(corpus_dir / "bpmn" / "A.2.0.bpmn")
+    assert qms(["import", "bpmn", str(wsfile), src]) == 0
+    assert "“A.2.0”" in capsys.readouterr().out
+    before = wsfile.read_bytes()
+    assert qms(["import", "bpmn", str(wsfile), src, "--dry-run"]) == 0
+    assert "would create process “A.2.0 (2)”: 8 shapes" in capsys.readouterr().out
+    assert qms(["import", "bpmn", str(wsfile), src, "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "A.2.0 (2)"
+    assert qms(["import", "bpmn", str(wsfile), src, "--dry-run", "--name", "Sales"]) == 0
+    assert "would create process “Sales”" in capsys.readouterr().out
+    assert wsfile.read_bytes() == before  # read-only: nothing written
+    assert qms(["import", "bpmn", str(wsfile), src]) == 0  # the real import: the same name
+    assert "created process 2 “A.2.0 (2)”" in capsys.readouterr().out
+    assert qms(["info", str(wsfile), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["processes"] == 2

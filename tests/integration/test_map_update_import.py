@@ -424,3 +424,112 @@ def test_cli_without_into_still_creates_and_dry_run_creates_nothing(wsfile, corp
     assert '"processes": 1' in capsys.readouterr().out
     assert qms(["import", "bpmn", str(wsfile), src]) == 0
     assert "created process 2 “A.2.0”" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- bulk map edits
+
+
+def test_adopting_keys_alone_is_a_write_and_then_a_no_op(ws, tmp_path):
+    pid, _ = P.add_process(ws, {"name": "Drawn here"})
+    a, _ = P.add_node(ws, pid, "start", 0, 0)
+    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    P.add_edge(ws, pid, a, b)
+    out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
+    P.update_map_from_file(ws, pid, out, "bpmn")  # stores the exported route (and keys)
+    with ws.session() as s:  # keys forgotten: as drawn in Workbench
+        for row in s.query(m.ProcessNode).filter_by(process_id=pid):
+            row.key = ""
+    dry = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=True)
+    assert not dry.changed and dry.keys_adopted == 2 and dry.writes
+    assert dry.as_dict()["writes"] is True and dry.as_dict()["keys_adopted"] == 2
+    trail = head(ws)
+    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    assert rep.keys_adopted == 2 and head(ws) != trail  # the keys were stored (audited)
+    again = P.update_map_from_file(ws, pid, out, "bpmn")
+    assert again.keys_adopted == 0 and not again.writes
+    assert verify(ws).ok
+
+
+def _big_map(ws, n: int):
+    from qms_desktop.core.processmap import Edge, Lane, Node, ProcessMap
+
+    lanes = [Lane("L1", "One", 0, 0, n * 10.0 + 200, 150, 0),
+             Lane("L2", "Two", 0, 150, n * 10.0 + 200, 150, 1)]
+    nodes = [Node(f"n{i}", "step", name=f"Step {i}", x=i * 10.0, y=20, w=100, h=50, lane="L1")
+             for i in range(n)]
+    edges = [Edge(f"e{i}", f"n{i}", f"n{i + 1}") for i in range(n - 1)]
+    pid, _ = P.save_map(ws, ProcessMap(nodes, edges, lanes), name="Big")
+    data = P.load_map_data(ws, pid)
+    lanes_by = {r["key"]: r["id"] for r in data.lanes}
+    return pid, [r["id"] for r in data.nodes], [r["id"] for r in data.edges], lanes_by
+
+
+class _Counter:
+    """Flushes (before_flush of any session) and SQL statements on the workspace's engine."""
+
+    def __init__(self, ws):
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+
+        self.ws, self.flushes, self.statements = ws, 0, 0
+        self._event, self._session = event, Session
+
+    def _flush(self, *_a) -> None:
+        self.flushes += 1
+
+    def _statement(self, *_a) -> None:
+        self.statements += 1
+
+    def __enter__(self):
+        self._event.listen(self._session, "before_flush", self._flush)
+        self._event.listen(self.ws.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_exc):
+        self._event.remove(self._session, "before_flush", self._flush)
+        self._event.remove(self.ws.engine, "before_cursor_execute", self._statement)
+
+
+def test_bulk_map_edits_flush_once_and_load_rows_in_bulk(ws):
+    """Moving, undoing a move and restoring the geometry of 1,200 shapes: a few bulk SELECTs
+    (500 ids each) and ONE flush, not one get() (and one autoflush) per row; the audit trail
+    still records every change."""
+    n = 1200
+    pid, nids, eids, lanes = _big_map(ws, n)
+    before = P.snapshot_geometry(ws, pid)
+    old = P.positions(ws, nids)
+
+    with _Counter(ws) as c:
+        P.move_nodes(ws, {i: (5.0, 200.0) for i in nids}, {nids[0]: lanes["L2"]})
+    assert c.flushes == 1 and c.statements < 30
+    assert set(P.positions(ws, nids).values()) == {(5.0, 200.0)}
+    assert {r["waypoints"] for r in P.load_map_data(ws, pid).edges} == {""}
+
+    with _Counter(ws) as c:
+        P.restore_moves(ws, old, {nids[0]: (lanes["L1"], None)},
+                        {eids[0]: "[[1, 2], [3, 4]]", eids[-1]: "[[5, 6], [7, 8]]"})
+    assert c.flushes == 1 and c.statements < 30
+    assert P.positions(ws, nids) == old
+    rows = {r["id"]: r for r in P.load_map_data(ws, pid).edges}
+    assert rows[eids[0]]["waypoints"] == "[[1, 2], [3, 4]]"
+    assert rows[eids[-1]]["waypoints"] == "[[5, 6], [7, 8]]"
+
+    P.move_nodes(ws, {i: (9.0, 9.0) for i in nids})
+    with _Counter(ws) as c:
+        P.restore_geometry(ws, before)
+    assert c.flushes == 1 and c.statements < 30
+    assert P.snapshot_geometry(ws, pid) == before
+    ok = verify(ws)  # every change is in the audit trail, chained
+    assert ok.ok, ok.first_problem
+
+
+def test_restore_moves_of_a_missing_shape_among_many_changes_nothing(ws):
+    pid, nids, _eids, _lanes = _big_map(ws, 600)
+    before, trail = _map_rows(ws, pid), head(ws)
+    moves = {i: (1.0, 1.0) for i in nids}
+    moves[999_999] = (2.0, 2.0)
+    with pytest.raises(records.RecordError, match="999999 no longer exists"):
+        P.restore_moves(ws, moves)
+    with pytest.raises(records.RecordError, match="no longer exists"):
+        P.move_nodes(ws, moves)
+    assert _map_rows(ws, pid) == before and head(ws) == trail

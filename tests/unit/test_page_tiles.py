@@ -261,3 +261,22 @@ def test_kept_tiles_are_exactly_those_meeting_content(w, h, scale, boxes):
     expected = [t.rect for t in every if any(meets(t.rect, b) for b in boxes)] or \
         [t.rect for t in every]
     assert [t.rect for t in kept] == expected
+
+
+def test_too_many_pages_carries_the_layout_it_refused():
+    """A map too large for MAX_PAGES sheets at the readable scale: the error still tells that
+    scale and page count (the page dialog shows them instead of failing to open)."""
+    from qms_desktop.ui.flowchart.render import TooManyPagesError
+
+    huge = MapGeometry((0, 0, 60_000, 20_000), (), 11.0)
+    with pytest.raises(TooManyPagesError) as got:
+        plan_pages(huge, PageOptions("tile"))
+    plan = got.value.plan
+    assert isinstance(got.value, DiagramExportError)
+    assert plan.pages > MAX_PAGES and plan.mode == "tile"
+    assert f"At {plan.percent} % this map needs {plan.pages} pages" in str(got.value)
+    area = map_area_mm(printable_mm("A4", plan.orientation), True)
+    assert plan.percent == round(readable_scale(huge, area) * 100)
+    with pytest.raises(TooManyPagesError):
+        plan_pages(huge)  # auto: one page is unreadable, several are too many
+    assert plan_pages(huge, PageOptions("fit")).pages == 1

@@ -147,8 +147,11 @@ def report_html(report: "MapUpdateReport") -> str:
             out.append(f"<li style='color:{WARNING_COLOR}'><b>{html.escape(it.name or it.key)}"
                        f"</b> — {html.escape(_links_text(it.links))}</li>")
         out.append("</ul>")
-    if not report.changed:
-        out.append("<p>" + tr("The map already matches the file; nothing will change.") + "</p>")
+    if not report.writes:
+        out.append(f"<p><b>{html.escape(nothing_to_update_text(report))}</b></p>")
+    elif not report.changed:
+        out.append("<p>" + tr("The map already looks like the file; only the ids and details "
+                              "the file knows its elements by are stored.") + "</p>")
     for action, title in (("added", tr("Added")), ("updated", tr("Updated")),
                           ("removed", tr("Removed")), ("kept", tr("Kept (not in the file)"))):
         items = report.of(action)
@@ -158,6 +161,18 @@ def report_html(report: "MapUpdateReport") -> str:
         out.append("<p><b>" + tr("Remarks on the file:") + "</b></p><ul>"
                    + "".join(f"<li>{html.escape(w)}</li>" for w in report.warnings) + "</ul>")
     return "".join(out)
+
+
+def nothing_to_update_text(report: "MapUpdateReport") -> str:
+    """The sentence telling that updating from the file would change nothing."""
+    return tr("“{process}” already matches the file: updating it would change nothing.").format(
+        process=report.process_name)
+
+
+def is_no_op(target: "ImportTarget | None") -> bool:
+    """``target`` updates a process that already matches the file (nothing would be written)."""
+    return (target is not None and target.mode == "update" and target.report is not None
+            and not target.report.writes)
 
 
 def new_process_html(got: "MapFile", name: str) -> str:
@@ -289,6 +304,25 @@ class ImportTargetDialog(QDialog):
             raise got
         return got
 
+    def nothing_to_do(self) -> bool:
+        """Updating the selected process would change nothing (it already matches the file):
+        the dialog then offers only Close (or a new process)."""
+        if self.mode != "update":
+            return False
+        try:
+            rep = self.report()
+        except Exception:
+            return False
+        return rep is not None and not rep.writes
+
+    def _buttons(self, ok_enabled: bool, *, close_only: bool = False) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        ok.setEnabled(ok_enabled and not close_only)
+        ok.setVisible(not close_only)
+        cancel.setText(tr("Close") if close_only else tr("Cancel"))
+        (cancel if close_only else ok).setDefault(True)
+
     def refresh(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         updating = self.mode == "update"
@@ -298,7 +332,7 @@ class ImportTargetDialog(QDialog):
             name = self.name_edit.text().strip()
             self.report_view.setHtml(new_process_html(self.got, name or self.path.stem))
             ok.setText(tr("Create process"))
-            ok.setEnabled(bool(name))
+            self._buttons(bool(name))
             return
         ok.setText(tr("Update process"))
         try:
@@ -306,14 +340,20 @@ class ImportTargetDialog(QDialog):
         except Exception as e:
             self.report_view.setHtml(f"<p style='color:{WARNING_COLOR}'>"
                                      f"{html.escape(str(e))}</p>")
-            ok.setEnabled(False)
+            self._buttons(False)
             return
         if rep is None:
             self.report_view.setHtml("<p>" + tr("Choose the process to update.") + "</p>")
-            ok.setEnabled(False)
+            self._buttons(False)
             return
         self.report_view.setHtml(report_html(rep))
-        ok.setEnabled(True)
+        # nothing to write: only Close (choosing "new process" brings the button back)
+        self._buttons(True, close_only=not rep.writes)
+
+    def accept(self) -> None:
+        if self.nothing_to_do():  # e.g. Enter pressed: there is nothing to update
+            return
+        super().accept()
 
     def target(self) -> ImportTarget:
         got = self.got
@@ -343,9 +383,11 @@ def ask_import_target(parent: QWidget | None, ws: "Workspace", path, fmt: str,
     name or code, or shapes with the same ids), or always with ``always=True`` (an explicit
     "Update from file", which preselects ``current_pid``); otherwise the file becomes a new
     process without a question, as a first import. Without ``always``, ``current_pid`` is
-    preselected only when no process matches the file better. Returns
-    ``None`` when the user cancels. A file that cannot be read raises ``OSError``; one that is
-    not a process map raises ``ValueError`` with a one-sentence message (nothing is stored)."""
+    preselected only when no process matches the file better. Returns ``None`` when the user
+    cancels, and also when the chosen process already matches the file (updating it would
+    write nothing: the user is told so, and no empty undo step is made). A file that cannot be
+    read raises ``OSError``; one that is not a process map raises ``ValueError`` with a
+    one-sentence message (nothing is stored)."""
     from ...services.processes import (
         list_processes,
         matching_processes,
@@ -368,9 +410,14 @@ def ask_import_target(parent: QWidget | None, ws: "Workspace", path, fmt: str,
     try:
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
-        return dlg.target()
+        target = dlg.target()
     finally:
         dlg.deleteLater()
+    if is_no_op(target):
+        # the process already matches the file: say so, and push no empty undo step
+        show_nothing_to_update(parent, target)
+        return None
+    return target
 
 
 def choose_map_file(parent: QWidget | None, fmt: str | None) -> Path | None:
@@ -391,6 +438,19 @@ def choose_map_file(parent: QWidget | None, fmt: str | None) -> Path | None:
     return path
 
 
+def show_nothing_to_update(parent: QWidget | None, target: ImportTarget) -> QMessageBox:
+    """Tell (non-blocking) that the process already matches the file and nothing changed."""
+    box = QMessageBox(parent)
+    box.setObjectName("nothingToUpdate")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(tr("Import"))
+    box.setText(nothing_to_update_text(target.report) if target.report is not None
+                else tr("The process already matches the file: nothing was changed."))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 def show_import_warnings(parent: QWidget | None, target: ImportTarget) -> None:
     """The importer's remarks (non-blocking), when there are any."""
     if not target.warnings:
@@ -406,4 +466,5 @@ def show_import_warnings(parent: QWidget | None, target: ImportTarget) -> None:
 
 
 __all__ = ["ImportTarget", "ImportTargetDialog", "ask_import_target", "choose_map_file",
-           "new_process_html", "report_html", "show_import_warnings"]
+           "is_no_op", "new_process_html", "nothing_to_update_text", "report_html",
+           "show_import_warnings", "show_nothing_to_update"]

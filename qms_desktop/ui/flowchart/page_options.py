@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .render import (
+    MAX_PAGES,
     MAX_SCALE_PCT,
     MIN_SCALE_PCT,
     ONE_PAGE_READABLE_PT,
@@ -34,7 +35,11 @@ from .render import (
     MapGeometry,
     PageOptions,
     PagePlan,
+    TooManyPagesError,
+    map_area_mm,
     plan_pages,
+    printable_mm,
+    readable_scale,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,8 +87,11 @@ def _orientation_name(orientation: str) -> str:
     return tr("landscape") if orientation == "landscape" else tr("portrait")
 
 
-def describe_plan(plan: PagePlan, automatic: bool = False) -> str:
-    """The dialog's line: “This map needs 6 pages (3 × 2) at 80 % on A4 landscape. …”."""
+def describe_plan(plan: PagePlan, automatic: bool = False,
+                  too_many: PagePlan | None = None) -> str:
+    """The dialog's line: “This map needs 6 pages (3 × 2) at 80 % on A4 landscape. …”.
+    ``too_many``: the readable layout of several pages when it needs more sheets than Workbench
+    prints (then the line says so instead of advising several pages)."""
     sheet = f"{plan.paper} {_orientation_name(plan.orientation)}"
     if plan.mode == "fit":
         text = tr("This map fits on one page ({sheet}) at {percent} %.").format(
@@ -100,7 +108,12 @@ def describe_plan(plan: PagePlan, automatic: bool = False) -> str:
         elif plan.skipped > 1:
             text += " " + tr("{n} empty pages are left out.").format(n=plan.skipped)
     size = f"{plan.text_pt:.1f}"
-    if plan.text_pt < ONE_PAGE_READABLE_PT:
+    if plan.text_pt < ONE_PAGE_READABLE_PT and too_many is not None:
+        text += " " + tr("Its smallest text is only {pt} pt, but several pages at the readable "
+                         "{percent} % would need {n} sheets, more than the {max} Workbench "
+                         "prints at once.").format(pt=size, percent=too_many.percent,
+                                                   n=too_many.pages, max=MAX_PAGES)
+    elif plan.text_pt < ONE_PAGE_READABLE_PT:
         text += " " + tr("Its smallest text is only {pt} pt: choose several pages or a larger "
                          "scale to read it.").format(pt=size)
     else:
@@ -221,27 +234,59 @@ class PageOptionsDialog(QDialog):
         else:
             self._update()
 
-    def _readable_percent(self) -> int:
-        tile = PageOptions("tile", self.paper_combo.currentData(),
-                           self.orientation_combo.currentData())
-        return plan_pages(self.geometry_, tile).percent
+    def _readable_plan(self) -> tuple[int, PagePlan | None]:
+        """The readable scale of several pages on the chosen paper (whole percent) and, when
+        even that needs more sheets than Workbench prints, that layout. Never raises: a map
+        too large to tile readably still gets a scale to show."""
+        paper = self.paper_combo.currentData()
+        orientation = self.orientation_combo.currentData()
+        try:
+            return plan_pages(self.geometry_, PageOptions("tile", paper, orientation)).percent, None
+        except TooManyPagesError as e:
+            return e.plan.percent, e.plan
+        except DiagramExportError:
+            orientations = ("landscape", "portrait") if orientation == "auto" else (orientation,)
+            return round(100 * max(readable_scale(self.geometry_,
+                                                  map_area_mm(printable_mm(paper, o), True))
+                                   for o in orientations)), None
+
+    def printable(self, mode: str | None = None) -> bool:
+        """The current choice (or ``mode`` at its readable scale on the current paper) gives
+        sheets Workbench can print (not too many)."""
+        try:
+            if mode is None:
+                self.plan()
+            else:
+                plan_pages(self.geometry_, PageOptions(mode, self.paper_combo.currentData(),
+                                                       self.orientation_combo.currentData()))
+        except DiagramExportError:
+            return False
+        return True
 
     def _update(self) -> None:
         mode = self.mode()
+        percent, too_many = self._readable_plan()
         if self._readable:
             with QSignalBlocker(self.scale_spin):
-                self.scale_spin.setValue(self._readable_percent())
+                self.scale_spin.setValue(max(int(MIN_SCALE_PCT), min(int(MAX_SCALE_PCT),
+                                                                     percent)))
         self.readable_button.setEnabled(not self._readable)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         try:
             plan = self.plan()
         except DiagramExportError as e:
-            self.summary_label.setText(str(e))
+            # this choice cannot be printed: say why (and what still can) and refuse OK for it
+            # only; another layout, paper or scale brings OK back
+            text = str(e)
+            if mode != "fit" and self.printable("fit"):
+                text += " " + tr("One page, scaled to fit, still prints it.")
+            self.summary_label.setText(text)
             self.summary_label.setStyleSheet("color: #b00020;")
             ok.setEnabled(False)
             return
         self.summary_label.setStyleSheet("")
-        self.summary_label.setText(describe_plan(plan, automatic=mode == "auto"))
+        self.summary_label.setText(describe_plan(plan, automatic=mode == "auto",
+                                                 too_many=too_many))
         ok.setEnabled(True)
 
 
@@ -249,7 +294,8 @@ def ask_page_options(parent: QWidget | None, ws: "Workspace", process_id: int,
                      container: int | None = None, *, title: str = "",
                      action: str = "") -> PageOptions | None:
     """Ask how the map goes on paper (starting from the last choice); remember and return the
-    answer, or None when the user cancels."""
+    answer, or None when the user cancels. Never raises for a map too large to print at some
+    layouts: the dialog opens, says why, and takes only a layout that can be printed."""
     from . import render
 
     scene = render.build_scene(ws, process_id, container)
@@ -258,6 +304,7 @@ def ask_page_options(parent: QWidget | None, ws: "Workspace", process_id: int,
     finally:
         scene.clear_map()
         scene.deleteLater()
+    # opens for any map: a choice that would need too many sheets only disables OK
     dlg = PageOptionsDialog(geometry, load_page_options(), parent, title=title, action=action)
     try:
         if dlg.exec() != QDialog.DialogCode.Accepted:

@@ -41,6 +41,15 @@ class DiagramExportError(ValueError):
     """A map image could not be written; the message says why and what to do."""
 
 
+class TooManyPagesError(DiagramExportError):
+    """The chosen layout needs more than :data:`MAX_PAGES` sheets; ``plan`` is that layout
+    (its scale and page count), so a dialog can still show the scale and explain."""
+
+    def __init__(self, message: str, plan: "PagePlan"):
+        super().__init__(message)
+        self.plan = plan
+
+
 def ensure_app():
     """The running QApplication, or a new one (offscreen when there is no display)."""
     global _APP
@@ -417,7 +426,8 @@ def plan_pages(geometry: MapGeometry, options: PageOptions | None = None, *,
 
     ``printable`` (width, height in mm) replaces the paper's nominal printable area, for a
     printer that could not take the asked paper; its orientation is then the sheet's.
-    Raises :class:`DiagramExportError` when the map would need more than :data:`MAX_PAGES`."""
+    Raises :class:`TooManyPagesError` (a :class:`DiagramExportError`) when the map would need
+    more than :data:`MAX_PAGES`."""
     opts = options or PageOptions()
     if printable is not None:
         orientations = ["landscape" if printable[0] > printable[1] else "portrait"]
@@ -457,9 +467,9 @@ def plan_pages(geometry: MapGeometry, options: PageOptions | None = None, *,
     # fewer sheets first, then bigger print, then fewer grid cells; ties keep the map's shape
     best = min(plans, key=lambda p: (p.pages, -p.percent, p.rows * p.columns))
     if best.pages > MAX_PAGES:
-        raise DiagramExportError(
+        raise TooManyPagesError(
             f"At {best.percent} % this map needs {best.pages} pages, more than the {MAX_PAGES} "
-            "Workbench prints at once; choose a smaller scale or A3 paper.")
+            "Workbench prints at once; choose a smaller scale or A3 paper.", best)
     return best
 
 
@@ -478,16 +488,10 @@ def map_geometry(scene: "MapScene") -> MapGeometry:
             add(item.label.mapRectToScene(item.label.text_rect()))
     for item in scene.edges.values():
         # a connector counts where its segments run, not across its whole bounding box
-        route = getattr(item, "points", None)
-        if route:
-            routes = [[item.mapToScene(float(px), float(py)) for px, py in route]]
-        else:
-            routes = [[item.mapToScene(poly.at(i)) for i in range(poly.size())]
-                      for poly in item.path().toSubpathPolygons()]
-        for pts in routes:
-            for a, b in zip(pts, pts[1:]):
-                x0, y0 = min(a.x(), b.x()) - 2, min(a.y(), b.y()) - 2
-                content.append((x0, y0, abs(a.x() - b.x()) + 4, abs(a.y() - b.y()) + 4))
+        pts = [item.mapToScene(float(px), float(py)) for px, py in item.points]
+        for a, b in zip(pts, pts[1:]):
+            x0, y0 = min(a.x(), b.x()) - 2, min(a.y(), b.y()) - 2
+            content.append((x0, y0, abs(a.x() - b.x()) + 4, abs(a.y() - b.y()) + 4))
         if item.has_label() and item.label is not None and item.label.text:
             add(item.label.mapRectToScene(item.label.text_rect()))
     for item in scene.lanes.values():
@@ -758,7 +762,8 @@ def render_map(ws: "Workspace", process_id: int, path: str | os.PathLike, dpi: f
         raise DiagramExportError(f"“{path.name}” has no diagram format Workbench writes; end "
                                  "the file name with .png, .svg or .pdf.")
     if suffix != ".pdf" and pages is not None and pages != PageOptions():
-        raise DiagramExportError("Pages, paper and scale apply to PDF only; end the file name "
+        raise DiagramExportError(f"The page options (pages, paper, orientation, scale) apply "
+                                 f"to PDF only, not to {suffix[1:].upper()}; end the file name "
                                  "with .pdf or leave those options out.")
     if suffix == ".png":
         _check_dpi(dpi)
