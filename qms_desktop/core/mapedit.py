@@ -34,6 +34,8 @@ DEFAULT_MIN = (40.0, 30.0)
 LANE_MIN_BREADTH = 40.0
 LANE_MIN_LENGTH = 120.0
 LANE_PADDING = 10.0
+#: shortest first or last stretch a hand-moved route keeps (so its arrowhead shows)
+STUB = 12.0
 
 
 def handle_points(box: Box) -> dict[str, Point]:
@@ -405,6 +407,23 @@ def move_segment(points: list[Point], index: int, delta: Point, source: Box | No
     else:
         dy = 0.0
     want = (a[1] if horizontal else a[0]) + (dy if horizontal else dx)
+    axis = 1 if horizontal else 0
+    # the stretches that leave the source and reach the target keep their direction and a stub
+    # of length: the route never doubles back into its shapes
+    if index == 1 and source is not None:
+        start = pts[0][axis]
+        sign = (a[axis] > start) - (a[axis] < start)
+        if sign > 0:
+            want = max(want, start + STUB)
+        elif sign < 0:
+            want = min(want, start - STUB)
+    if index + 1 == last and target is not None:
+        end = pts[-1][axis]
+        sign = (end > b[axis]) - (end < b[axis])
+        if sign > 0:
+            want = min(want, end - STUB)
+        elif sign < 0:
+            want = max(want, end + STUB)
     # where the stretch may go: both attached ends must stay on their shapes
     na, nb = (a[0] + dx, a[1] + dy), (b[0] + dx, b[1] + dy)
     if a_fixed:

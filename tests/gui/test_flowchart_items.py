@@ -161,3 +161,54 @@ def test_labels_placed_roughly_while_dragging_are_placed_after(qtbot, two_steps)
     scene.place_rough_labels()
     assert not scene.rough_labels
     assert records  # (module used by other tests)
+
+
+def test_connectors_inside_an_expanded_sub_process_are_drawn(qtbot, ws, corpus_dir):
+    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.4.0.bpmn", "bpmn")
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, r.process_id))
+    try:
+        assert scene.expanded
+        for sub in scene.expanded:
+            box = scene.nodes[sub]
+            inner = {n.nid for n in scene.descendants(box)}
+            inside = [e for e in scene.edges.values()
+                      if e.source.nid in inner and e.target.nid in inner]
+            assert inside
+            for e in inside:
+                assert e.zValue() > box.zValue()
+                # and painted: the middle of the line is dark over the sub-process fill
+                (x0, y0), (x1, y1) = e.points[0], e.points[1]
+                mid = QPointF((x0 + x1) / 2, (y0 + y1) / 2)
+                img = QImage(20, 20, QImage.Format.Format_ARGB32)
+                img.fill(QColor("white"))
+                p = QPainter(img)
+                scene.render(p, QRectF(0, 0, 20, 20), QRectF(mid.x() - 10, mid.y() - 10, 20, 20))
+                p.end()
+                assert min(img.pixelColor(10, y).lightness() for y in range(8, 13)) < 150
+    finally:
+        scene.clear_map()
+
+
+def test_stored_bends_that_miss_their_shapes_are_ignored(qtbot, ws):
+    pid, _ = P.add_process(ws, {"name": "Stale"})
+    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
+    b, _ = P.add_node(ws, pid, "step", 300, 0, name="B")
+    e, _ = P.add_edge(ws, pid, a, b)
+    from qms_desktop.services import records
+
+    # bends from a file where the connector went to a shape far away
+    records.update_fields(ws, "process_edge", e, {"waypoints": "[[100, 30], [700, 30], [700, 400]]"})
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    try:
+        pts = scene.edges[e].points
+        bx, by, bw, bh = scene.nodes[b].box()
+        assert bx - 1 <= pts[-1][0] <= bx + bw + 1 and by - 1 <= pts[-1][1] <= by + bh + 1
+        # bends that do reach both shapes are kept as they are
+        records.update_fields(ws, "process_edge", e,
+                              {"waypoints": "[[100, 30], [200, 30], [200, 40], [300, 40]]"})
+        scene.sync(P.load_map_data(ws, pid))
+        assert scene.edges[e].points == [(100, 30), (200, 30), (200, 40), (300, 40)]
+    finally:
+        scene.clear_map()

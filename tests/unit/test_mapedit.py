@@ -255,3 +255,16 @@ def test_set_geometry_loads_rows_in_bulk(ws):
         event.remove(engine, "before_cursor_execute", count)
     assert len(selects) < 20, len(selects)
     assert get(ws, "process_node", ids[-1])["y"] == 2.0
+
+
+def test_a_stretch_cannot_be_pushed_into_its_shapes():
+    src, tgt = (0, 0, 100, 60), (300, 100, 100, 60)
+    pts = [(100, 30), (200, 30), (200, 130), (300, 130)]  # right, down, right into the target
+    got = E.move_segment(pts, 1, (500, 0), src, tgt)
+    assert got[1][0] == got[2][0] == 300 - E.STUB  # the last stretch keeps a stub
+    got = E.move_segment(pts, 1, (-500, 0), src, tgt)
+    assert got[1][0] == 100 + E.STUB
+    # a stretch leaving leftwards keeps going left
+    back = [(0, 30), (-50, 30), (-50, 200), (350, 200), (350, 160)]
+    got = E.move_segment(back, 1, (80, 0), src, tgt)
+    assert got[1][0] == -E.STUB

@@ -105,6 +105,8 @@ class FlowchartEditor(QWidget):
         self._paste_count = 0
         #: the last "why nothing happened" message (also shown in the status bar)
         self.last_status = ""
+        #: the map whose validation list is on show (kept up to date while it is)
+        self._validated: tuple | None = None
         self._title = ""
 
         self.scene = MapScene(theme_for(self.palette()), self)
@@ -256,6 +258,15 @@ class FlowchartEditor(QWidget):
         self._act("paste", tr("Paste"), self.paste, toolbar=False)
         self._act("rename", tr("Rename"), self.rename_selected, toolbar=False)
         self._act("select_all", tr("Select all"), self.select_all, toolbar=False)
+        # the map view handles these keys itself; the actions only show them in menus
+        for key, seq in (("delete", QKeySequence(QKeySequence.StandardKey.Delete)),
+                         ("cut", QKeySequence(QKeySequence.StandardKey.Cut)),
+                         ("copy", QKeySequence(QKeySequence.StandardKey.Copy)),
+                         ("paste", QKeySequence(QKeySequence.StandardKey.Paste)),
+                         ("rename", QKeySequence("F2")),
+                         ("select_all", QKeySequence(QKeySequence.StandardKey.SelectAll))):
+            self.actions[key].setShortcut(seq)
+            self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self._act("lane_up", tr("Move lane up"), lambda: self.move_lane(-1),
                   shortcut="Ctrl+Shift+Up", toolbar=False,
                   tip=tr("Swap the selected lane with the one before it, shapes included"))
@@ -306,7 +317,8 @@ class FlowchartEditor(QWidget):
             ("import_drawio", tr("draw.io diagram…"), lambda: self.import_file("drawio")),
             ("update_from_file", tr("Update this map from a file…"), self.update_from_file),
         ], "import")
-        self._act("print", tr("Print…"), self.print_map, toolbar=False)
+        self._act("print", tr("Print…"), self.print_map, shortcut=QKeySequence.StandardKey.Print,
+                  tip=tr("Print the map on one page or on several pages to tape together"))
         self._act("print_preview", tr("Print preview…"), self.print_preview)
 
     def _undo_text(self, text: str) -> None:
@@ -321,7 +333,7 @@ class FlowchartEditor(QWidget):
         has_map = self.process_id is not None
         writable = has_map and not self.controller.read_only
         for key in ("connect", "add_lane", "delete", "cut", "paste", "layout_lr", "layout_tb",
-                    "lane_up", "lane_down", "auto_route", "update_from_file",
+                    "update_from_file",
                     "align_left", "align_center", "align_right", "align_top", "align_middle",
                     "align_bottom", "distribute_h", "distribute_v", "rename", "import_bpmn",
                     "import_drawio"):
@@ -336,6 +348,10 @@ class FlowchartEditor(QWidget):
         if self.scene.editable != writable:
             self.scene.set_editable(writable)
         self.back_button.setEnabled(True)
+        try:
+            self._update_selection_actions()
+        except RuntimeError:  # the scene is being destroyed
+            pass
 
     # ------------------------------------------------------------------ opening
     @property
@@ -443,6 +459,11 @@ class FlowchartEditor(QWidget):
             self.reload()
             if "process" in kinds:
                 self._update_title()
+            if self._validated == (self.process_id, self.container):
+                # the list on show follows the map (a fixed issue leaves it)
+                from ...services.processes import validate_map
+
+                self.validation.show_issues(validate_map(self.ws, self.process_id))
         elif kinds & {"role"}:
             self._selection_changed()
         if kinds & LINK_RECORDS:
@@ -490,6 +511,11 @@ class FlowchartEditor(QWidget):
             return None
         src, tgt = self.scene.nodes.get(source_id), self.scene.nodes.get(target_id)
         if src is None or tgt is None:
+            return None
+        if any(e.target is tgt for e in src.edges if e.source is src):
+            self._status(tr("“{a}” already leads to “{b}”.").format(
+                a=src.row.get("name") or kind_titles().get(src.kind, src.kind),
+                b=tgt.row.get("name") or kind_titles().get(tgt.kind, tgt.kind)))
             return None
         label = ""
         kind = "sequence"
@@ -659,7 +685,15 @@ class FlowchartEditor(QWidget):
         _n, edges, lanes = self.scene.selected_ids()
         if not (nodes or edges or lanes):
             return False
-        return self.push(DeleteItemsCommand(self.ws, nodes, edges, lanes))
+        kept = sum(1 for n in self.scene.nodes.values()
+                   if n.row.get("lane_id") in lanes and n.nid not in nodes)
+        ok = self.push(DeleteItemsCommand(self.ws, nodes, edges, lanes))
+        if ok and kept:
+            self._status(tr("The lane’s {n} shapes stay on the map without a lane (Undo brings "
+                            "the lane back).").format(n=kept) if kept != 1 else
+                         tr("The lane’s shape stays on the map without a lane (Undo brings the "
+                            "lane back)."))
+        return ok
 
     def copy(self) -> bool:
         items = self._selected_nodes()
@@ -765,7 +799,8 @@ class FlowchartEditor(QWidget):
             self.nudge(cmd[1], cmd[2])
             return
         if cmd == "escape":
-            if self.scene.cancel_handle_drag():
+            if (self.scene.cancel_handle_drag() or self.scene.cancel_node_drag()
+                    or self.view.cancel_connect()):
                 return
             if self.actions["connect"].isChecked():
                 self.actions["connect"].setChecked(False)
@@ -784,6 +819,25 @@ class FlowchartEditor(QWidget):
         except RuntimeError:  # the scene is being destroyed
             return
         self.properties.show_selection(self.data, nodes, edges, lanes)
+        self._update_selection_actions(edges, lanes)
+
+    def _update_selection_actions(self, edges=None, lanes=None) -> None:
+        """Lane and route actions are offered only when the selection allows them."""
+        if edges is None or lanes is None:
+            _n, edges, lanes = self.scene.selected_ids()
+        writable = self.process_id is not None and not self.controller.read_only
+        up = down = False
+        if writable and len(lanes) == 1:
+            from ...core.mapedit import move_lane
+            from .handles import lane_boxes
+
+            boxes = lane_boxes(self.scene)
+            up = bool(move_lane(boxes, {}, lanes[0], -1))
+            down = bool(move_lane(boxes, {}, lanes[0], 1))
+        self.actions["lane_up"].setEnabled(up)
+        self.actions["lane_down"].setEnabled(down)
+        self.actions["auto_route"].setEnabled(writable and any(
+            self.scene.edges[e].row.get("waypoints") for e in edges if e in self.scene.edges))
 
     # ------------------------------------------------------------------ hand geometry
     def geometry_edited(self, text: str, old: dict, new: dict) -> bool:
@@ -902,6 +956,7 @@ class FlowchartEditor(QWidget):
         issues = validate_map(self.ws, self.process_id)
         self.validation.show_issues(issues)
         self.tabs.setCurrentWidget(self.validation)
+        self._validated = (self.process_id, self.container)
         return issues
 
     def show_issue(self, issue: "MapIssue") -> None:

@@ -42,6 +42,7 @@ GIF = QGraphicsItem.GraphicsItemFlag
 
 Z_POOL, Z_LANE, Z_EDGE, Z_NODE, Z_EDIT = -30.0, -20.0, 1.0, 2.0, 1000.0
 _NODE_Z = {"pool": Z_POOL, "annotation": 2.5}
+Z_EXPANDED = 0.5
 
 # Combining Qt enum flags goes through Python's enum machinery (slow per call): the combinations
 # used for every item are built once here.
@@ -67,6 +68,13 @@ def parse_points(text: str) -> list[tuple[float, float]]:
         return [(float(p[0]), float(p[1])) for p in pts]
     except (ValueError, TypeError, IndexError):
         return []
+
+
+def _near(box: tuple[float, float, float, float], p: tuple[float, float],
+          tol: float = 12.0) -> bool:
+    """Whether ``p`` is on or close to the box (a route's end on its shape)."""
+    x, y, w, h = box
+    return x - tol <= p[0] <= x + w + tol and y - tol <= p[1] <= y + h + tol
 
 
 def parse_all_points(texts: dict[int, str | None]) -> dict[int, list[tuple[float, float]]]:
@@ -278,7 +286,9 @@ class NodeItem(QGraphicsPathItem):
             self._geometry_key = key
             self.setPath(cached_shape(kind, w, h, bpmn_type or "", self.expanded))
             self._apply_paint()
-            z = 1.5 if self.expanded else _NODE_Z.get(kind, Z_NODE)
+            # an expanded sub-process lies under the connectors of its content (and the ones
+            # ending on it), its inner shapes over them
+            z = Z_EXPANDED if self.expanded else _NODE_Z.get(kind, Z_NODE)
             if z != Z_NODE or old:
                 self.setZValue(z)
             old = {}
@@ -505,9 +515,12 @@ class EdgeItem(QGraphicsItem):
             x, y, w, h = s.box()
             top = y - 25
             return [(x + w * 0.65, y), (x + w * 0.65, top), (x + w * 0.35, top), (x + w * 0.35, y)]
-        if len(self.fixed) >= 2:
-            return list(self.fixed)
         sb, tb = s.box(), t.box()
+        fixed = self.fixed
+        if len(fixed) >= 2 and _near(sb, fixed[0]) and _near(tb, fixed[-1]):
+            return list(fixed)
+        # (stored bends that no longer reach their shapes — an edited file, a retargeted
+        # connector — are ignored: routed automatically instead of ending in the void)
         if self.kind == "association" or "annotation" in (s.kind, t.kind):
             sc = (sb[0] + sb[2] / 2, sb[1] + sb[3] / 2)
             tc = (tb[0] + tb[2] / 2, tb[1] + tb[3] / 2)

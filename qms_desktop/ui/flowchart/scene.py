@@ -652,6 +652,27 @@ class MapScene(QGraphicsScene):
         self.update_handles()
         return True
 
+    def cancel_node_drag(self) -> bool:
+        """Escape while shapes are dragged: they go back where they were and nothing is
+        stored. False when no drag runs."""
+        drag = self._drag
+        if not drag:
+            return False
+        # an empty drag swallows the moves left until the button is released (Qt would
+        # otherwise move the shapes itself)
+        self._drag = []
+        edges: set[EdgeItem] = set()
+        for item, x0, y0, inner in drag:
+            for n, x, y in [(item, x0, y0), *inner]:
+                if n.scene() is self and (n.pos().x(), n.pos().y()) != (x, y):
+                    n.setPos(x, y)
+                    edges.update(n.edges)
+        for e in edges:
+            e.restore_route()
+        self.place_rough_labels()
+        self.update_handles()
+        return True
+
     def _set_cursor(self, widget, shape) -> None:
         """Show a resize cursor over a handle; give the view its own cursor back after (the
         cross of connect mode, a pan hand…)."""

@@ -340,6 +340,16 @@ class MapView(QGraphicsView):
         self.contextMenuRequested.emit(event.globalPos(), self.mapToScene(event.pos()))
         event.accept()
 
+    def cancel_connect(self) -> bool:
+        """Escape while drawing a connector: nothing is connected. False when none is drawn."""
+        if self._connect_line is None:
+            return False
+        if self._connect_line.scene() is not None:
+            self._connect_line.scene().removeItem(self._connect_line)
+        self._connect_line = None
+        self._connect_from = None
+        return True
+
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt's name)
         super().scrollContentsBy(dx, dy)
         self.viewportMoved.emit()
