@@ -266,6 +266,11 @@ class NodeItem(QGraphicsPathItem):
         p = self.pos()
         return (p.x(), p.y(), self.w, self.h)
 
+    def row_box(self) -> tuple[float, float, float, float]:
+        """The box the row stores (equal to :meth:`box` except while a drag moves the shape)."""
+        row = self.row
+        return (float(row.get("x") or 0), float(row.get("y") or 0), self.w, self.h)
+
     def center(self) -> QPointF:
         p = self.pos()
         return QPointF(p.x() + self.w / 2, p.y() + self.h / 2)
@@ -515,10 +520,11 @@ class EdgeItem(QGraphicsItem):
             x, y, w, h = s.box()
             top = y - 25
             return [(x + w * 0.65, y), (x + w * 0.65, top), (x + w * 0.35, top), (x + w * 0.35, y)]
-        sb, tb = s.box(), t.box()
         fixed = self.fixed
-        if len(fixed) >= 2 and _near(sb, fixed[0]) and _near(tb, fixed[-1]):
+        # (the rows' geometry: while stored bends apply, no end has moved from its row)
+        if len(fixed) >= 2 and _near(s.row_box(), fixed[0]) and _near(t.row_box(), fixed[-1]):
             return list(fixed)
+        sb, tb = s.box(), t.box()
         # (stored bends that no longer reach their shapes — an edited file, a retargeted
         # connector — are ignored: routed automatically instead of ending in the void)
         if self.kind == "association" or "annotation" in (s.kind, t.kind):
@@ -685,19 +691,34 @@ class EdgeItem(QGraphicsItem):
         if sc is not None and getattr(sc, "dragging", False):
             sc.rough_labels.add(self)  # placed properly on the drop
             sc = None  # while shapes are dragged: the first spot
+        font, background = self.paints.small_font, self.paints.label_background
+        label.set_text(text, spots[0][0], align=spots[0][1], font=font, background=background)
+        if sc is None:
+            return
+        # the text's size is the same in every spot (same width): measure it once
+        first = label.text_rect()
+        tw, th = first.width(), first.height()
         best, least = spots[0], None
-        for spot in spots if sc is not None else spots[:1]:
-            label.set_text(text, spot[0], align=spot[1], font=self.paints.small_font,
-                           background=self.paints.label_background)
-            if sc is None:
-                return
-            covered = self._covered_area(sc, label.text_rect())
+        for spot in spots:
+            area, align = spot
+            if align & _AF.AlignRight:
+                left = area.right() - tw
+            else:
+                left = area.left()
+            if align & _AF.AlignBottom:
+                top = area.bottom() - th
+            elif align & _AF.AlignTop:
+                top = area.top()
+            else:
+                top = area.center().y() - th / 2
+            covered = self._covered_area(sc, QRectF(left, top, tw, th))
             if covered == 0:
-                return
+                best = spot
+                break
             if least is None or covered < least:
                 best, least = spot, covered
-        label.set_text(text, best[0], align=best[1], font=self.paints.small_font,
-                       background=self.paints.label_background)
+        if best is not spots[0]:
+            label.set_text(text, best[0], align=best[1], font=font, background=background)
 
     def _covered_area(self, sc, rect: QRectF) -> float:
         """How much of the shapes ``rect`` covers (their bounding boxes; 0 when none)."""
