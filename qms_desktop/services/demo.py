@@ -1608,11 +1608,13 @@ def edge_waypoints(a: _Box, b: _Box, *, from_decision: bool = False,
             cands.append([[a.x + a.w, a.cy], [mx, a.cy], [mx, b.cy], [b.x, b.cy]])
         if not from_decision:
             cands.append(decision_l)
-    else:  # backward: a loop
-        cands.append([[a.x, a.cy], [b.cx, a.cy], [b.cx, b_in_v]])
-        cands.append([[a.cx, a_out_v], [a.cx, b.cy], [b.x + b.w, b.cy]])
     top = min(a.y, b.y) - 18.0
     bottom = max(a.y + a.h, b.y + b.h) + 18.0
+    if b.x < a.x + a.w and not abs(a.cx - b.cx) < 1:  # backward: a loop
+        if from_decision:  # the diamond's left corner is where its flow comes in: go round
+            cands.append([[a.cx, a.y + a.h], [a.cx, bottom], [b.cx, bottom], [b.cx, b.y + b.h]])
+        cands.append([[a.x, a.cy], [b.cx, a.cy], [b.cx, b_in_v]])
+        cands.append([[a.cx, a_out_v], [a.cx, b.cy], [b.x + b.w, b.cy]])
     cands.append([[a.cx, a.y], [a.cx, top], [b.cx, top], [b.cx, b.y]])
     cands.append([[a.cx, a.y + a.h], [a.cx, bottom], [b.cx, bottom], [b.cx, b.y + b.h]])
     for c in cands:
