@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "route_candidates",
     "BPMN_TYPE_KIND",
     "DEFAULT_BPMN_TYPE",
     "DEFAULT_SIZES",
@@ -861,6 +862,60 @@ def route_edge(
         return _ortho([(scx, sy), (tcx, ty + th)], True)
     out = max(sy + sh, ty + th) + 25.0
     return _ortho([(scx, sy + sh), (scx, out), (tcx, out), (tcx, ty + th)], True)
+
+
+def route_candidates(
+    src: tuple[float, float, float, float],
+    tgt: tuple[float, float, float, float],
+    direction: str = "LR",
+    *,
+    from_decision: bool = False,
+    clearance: float = 18.0,
+) -> list[list[tuple[float, float]]]:
+    """Orthogonal routes from box ``src`` to box ``tgt``, in order of preference: the one
+    :func:`route_edge` draws first, then detours (other sides, round the top or the bottom of
+    both boxes) for when it runs through another shape. A decision's exits prefer its top or
+    bottom corner over the corner its flow comes in by."""
+    if direction == "TB":  # the same routes with the axes swapped
+        t = lambda b: (b[1], b[0], b[3], b[2])  # noqa: E731
+        return [[(y, x) for x, y in c] for c in route_candidates(
+            t(src), t(tgt), "LR", from_decision=from_decision, clearance=clearance)]
+    out = [route_edge(src, tgt, "LR")]
+    ax, ay, aw, ah = src
+    bx, by, bw, bh = tgt
+    acx, acy, bcx, bcy = ax + aw / 2, ay + ah / 2, bx + bw / 2, by + bh / 2
+    down = bcy > acy
+    a_out = ay + ah if down else ay          # src's bottom (or top) towards tgt
+    b_in = by if down else by + bh           # tgt's top (or bottom) facing src
+    top = min(ay, by) - clearance
+    bottom = max(ay + ah, by + bh) + clearance
+    if bx >= ax + aw:  # forward
+        corner = [(acx, a_out), (acx, bcy), (bx, bcy)]
+        if from_decision:
+            out.append(corner)
+        for mx in (bx - 20.0, ax + aw + 20.0):
+            out.append(_ortho([(ax + aw, acy), (mx, acy), (mx, bcy), (bx, bcy)], False))
+        if not from_decision:
+            out.append(corner)
+        out.append([(ax + aw, acy), (bcx, acy), (bcx, b_in)])
+    elif bx + bw <= ax:  # backward: a loop
+        out.append([(acx, ay + ah), (acx, bottom), (bcx, bottom), (bcx, by + bh)])
+        out.append([(acx, ay), (acx, top), (bcx, top), (bcx, by)])
+        out.append([(ax, acy), (bcx, acy), (bcx, b_in)])
+        out.append([(acx, a_out), (acx, bcy), (bx + bw, bcy)])
+    else:  # one above the other
+        side = max(ax + aw, bx + bw) + clearance
+        out.append([(ax + aw, acy), (side, acy), (side, bcy), (bx + bw, bcy)])
+        side = min(ax, bx) - clearance
+        out.append([(ax, acy), (side, acy), (side, bcy), (bx, bcy)])
+    out.append([(acx, ay), (acx, top), (bcx, top), (bcx, by)])
+    out.append([(acx, ay + ah), (acx, bottom), (bcx, bottom), (bcx, by + bh)])
+    clean = []
+    for c in out:
+        c = _ortho([(float(x), float(y)) for x, y in c], False) if len(c) > 1 else c
+        if c not in clean:
+            clean.append(c)
+    return clean
 
 
 def layout_map(pm: ProcessMap, direction: str = "TB") -> MapLayout:

@@ -212,3 +212,44 @@ def test_stored_bends_that_miss_their_shapes_are_ignored(qtbot, ws):
         assert scene.edges[e].points == [(100, 30), (200, 30), (200, 40), (300, 40)]
     finally:
         scene.clear_map()
+
+
+def test_automatic_routes_go_round_shapes_in_the_way(qtbot, ws):
+    pid, _ = P.add_process(ws, {"name": "Detour"})
+    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
+    b, _ = P.add_node(ws, pid, "step", 500, 0, name="B")
+    c, _ = P.add_node(ws, pid, "step", 250, 0, name="In the way")
+    e, _ = P.add_edge(ws, pid, a, b)
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    try:
+        pts = scene.edges[e].points
+        box = scene.nodes[c].sceneBoundingRect()
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            seg = QRectF(min(x0, x1), min(y0, y1), abs(x1 - x0) + 0.1, abs(y1 - y0) + 0.1)
+            assert not seg.intersects(box), pts
+        # still from A's border to B's border
+        ax, ay, aw, ah = scene.nodes[a].box()
+        bx, by, bw, bh = scene.nodes[b].box()
+        assert ax <= pts[0][0] <= ax + aw and ay <= pts[0][1] <= ay + ah
+        assert bx <= pts[-1][0] <= bx + bw and by <= pts[-1][1] <= by + bh
+        # with the shape moved away, the straight way is back
+        scene.nodes[c].move_to(250, 400)
+        scene.edges[e].reroute()
+        assert len(scene.edges[e].points) == 2
+    finally:
+        scene.clear_map()
+
+
+def test_route_candidates_start_with_the_plain_route():
+    from qms_desktop.core.processmap import route_candidates, route_edge
+
+    for src, tgt in (((0, 0, 100, 60), (300, 0, 100, 60)), ((300, 200, 100, 60), (0, 0, 100, 60)),
+                     ((0, 0, 100, 60), (20, 300, 100, 60))):
+        for d in ("LR", "TB"):
+            cands = route_candidates(src, tgt, d)
+            assert cands[0] == route_edge(src, tgt, d)
+            assert len(cands) >= 3
+            for c in cands:
+                for (x0, y0), (x1, y1) in zip(c, c[1:]):
+                    assert x0 == x1 or y0 == y1  # orthogonal

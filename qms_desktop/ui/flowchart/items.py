@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from ...core.processmap import route_edge
+from ...core.processmap import route_candidates, route_edge
 from .style import LABEL_BELOW, LANE_HEADER, Paints, arrow_head, border_point, shape_path
 
 GIC = QGraphicsItem.GraphicsItemChange
@@ -532,7 +532,33 @@ class EdgeItem(QGraphicsItem):
             tc = (tb[0] + tb[2] / 2, tb[1] + tb[3] / 2)
             return [border_point(s.kind, sb, tc), border_point(t.kind, tb, sc)]
         direction = "TB" if self.kind == "message" else self.direction
-        return straighten(route_edge(sb, tb, direction), sb, tb)
+        pts = straighten(route_edge(sb, tb, direction), sb, tb)
+        sc = self._owner
+        if sc is None or not hasattr(sc, "dragging"):
+            return pts
+        if sc.dragging:
+            sc.rough_routes.add(self)  # routed round other shapes once the drag ends
+            return pts
+        if not self._blocked(pts):
+            return pts
+        # the straight way runs through another shape: the first detour that does not
+        for cand in route_candidates(sb, tb, direction,
+                                     from_decision=s.kind == "decision")[1:]:
+            if not self._blocked(cand):
+                return cand
+        return pts
+
+    def _blocked(self, pts: list[tuple[float, float]]) -> bool:
+        """Whether the route crosses a shape other than its two ends (and what holds them)."""
+        sc = self._owner
+        s, t = self.source, self.target
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            r = QRectF(min(x0, x1) - 0.5, min(y0, y1) - 0.5, abs(x1 - x0) + 1, abs(y1 - y0) + 1)
+            for item in sc.items(r):
+                if isinstance(item, NodeItem) and item is not s and item is not t \
+                        and not item.expanded and item.kind not in ("pool", "annotation"):
+                    return True
+        return False
 
     def reroute(self) -> None:
         self.set_points(self.route())

@@ -238,6 +238,8 @@ class MapScene(QGraphicsScene):
         self.view_scale = 1.0
         #: connectors whose label was placed roughly during a drag (placed properly after it)
         self.rough_labels: set[EdgeItem] = set()
+        #: connectors routed the quick way during a drag (routed round shapes after it)
+        self.rough_routes: set[EdgeItem] = set()
 
     # ------------------------------------------------------------------ building
     def clear_map(self) -> None:
@@ -248,6 +250,7 @@ class MapScene(QGraphicsScene):
         self._label_timer.stop()
         self._handle_drag = None
         self.rough_labels = set()
+        self.rough_routes = set()
         self.handles = None  # (deleted with the other items)
         self.clear()
         self.nodes.clear()
@@ -594,7 +597,12 @@ class MapScene(QGraphicsScene):
         self.update_handles()
 
     def place_rough_labels(self) -> None:
-        """A drag ended: give the labels placed roughly meanwhile their proper place."""
+        """A drag ended: route the connectors routed the quick way meanwhile round the shapes
+        in their way, and give the labels placed roughly their proper place."""
+        routes, self.rough_routes = self.rough_routes, set()
+        for e in routes:
+            if e.scene() is self and not e.fixed:
+                e.reroute()
         rough, self.rough_labels = self.rough_labels, set()
         for e in rough:
             if e.scene() is self:
