@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -33,7 +34,14 @@ def _open(path: str, *, write: bool = False):
 
 def cmd_demo(args) -> int:
     from .services.demo import create_demo
+    from .storage.workspace import SUFFIX
 
+    target = Path(args.out)
+    if target.suffix.lower() != SUFFIX:
+        target = target.with_name(target.name + SUFFIX)
+    if target.exists() and not target.is_dir() and not args.force:
+        # (the service's sentence speaks to the GUI; here the answer is the flag)
+        raise CliError(f"{target} already exists; add --force to replace it")
     out = create_demo(Path(args.out), overwrite=args.force)
     print(f"created demo workspace {out}")
     return 0
@@ -53,6 +61,29 @@ def cmd_info(args) -> int:
         print(f"{label.replace('_', ' '):<20} {n:>8,}")
     print(f"{'open actions':<20} {ov.open_actions:>8,}  ({ov.overdue_actions:,} overdue)")
     print(f"audit head     {ov.head_hash}")
+    return 0
+
+
+def cmd_processes(args) -> int:
+    from .services.processes import list_processes
+
+    with _open(args.workspace) as ws:
+        rows = list_processes(ws)
+    if args.json:
+        print(json.dumps([{"id": r.id, "code": r.code or "", "name": r.name, "steps": r.steps,
+                           "status": r.status or ""} for r in rows], indent=2,
+                         ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no processes")
+        return 0
+    wid = max(2, *(len(str(r.id)) for r in rows))
+    wcode = max(4, *(len(r.code or "") for r in rows))
+    wname = max(4, *(len(" ".join(r.name.split())) for r in rows))
+    print(f"{'id':>{wid}}  {'code':<{wcode}}  {'name':<{wname}}  {'steps':>5}  status")
+    for r in rows:
+        print(f"{r.id:>{wid}}  {(r.code or '-'):<{wcode}}  {' '.join(r.name.split()):<{wname}}  "
+              f"{r.steps:>5}  {(r.status or '-').replace('_', ' ')}")
     return 0
 
 
@@ -101,15 +132,37 @@ def _print_import(report, as_json: bool) -> None:
     print(report.summary())
 
 
+#: the GUI's choice in the service's row messages, and the flag that is that choice here
+_GUI_CHOICES = ((re.compile(r"\(choose [“\"']update existing[”\"'] to overwrite it\)"),
+                 "(add --update-existing to overwrite it)"),)
+
+
+def _cli_words(message: str) -> tuple[str, bool]:
+    """A service message with the GUI's choice replaced by the command-line flag; True when
+    something was replaced."""
+    hit = False
+    for pattern, flag in _GUI_CHOICES:
+        message, n = pattern.subn(flag, message)
+        hit = hit or n > 0
+    return message, hit
+
+
 def cmd_import_risks(args) -> int:
     from .services.risks import import_risks
 
     with _open(args.workspace, write=not args.dry_run) as ws:
         rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
                            on_existing="update" if args.update_existing else "error")
+    existing = 0
+    for r in rep.rows:
+        for i, msg in enumerate(r.messages):
+            r.messages[i], hit = _cli_words(msg)
+            existing += hit
     _print_import(rep, args.json)
     if rep.errors:
-        raise CliError(f"{rep.errors} rows have errors; nothing was imported")
+        hint = (f"; {existing} of them have an ID that already exists: add --update-existing "
+                "to update those risks" if existing else "")
+        raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint}")
     return 0
 
 
@@ -174,7 +227,7 @@ def _import_map_dry_run(args) -> int:
 
 def _import_map_into(args) -> int:
     """``--into PROCESS``: update that process's map from the file (``--dry-run``: report only)."""
-    from .services.processes import process_id_by_ref, update_map_from_file
+    from .services.processes import fields_text, process_id_by_ref, update_map_from_file
 
     if args.name:
         raise CliError("--name cannot be used with --into: the process keeps its name.", 2)
@@ -191,15 +244,20 @@ def _import_map_into(args) -> int:
             what = {"node": "shape", "edge": "connector", "lane": "lane"}[it.entity]
             line = f"{it.action:<9} {what:<9} {it.name or it.key}"
             if it.action == "updated":
-                line += f"  ({', '.join(it.fields)})"
+                line += f"  ({fields_text(it.fields)})"
             if it.action == "kept":
                 line += "  (not in the file)"
             print(line)
     for it in rep.removed_with_links:
         print(f"warning: the removed step “{it.name or it.key}” had {it.links_text()}; "
               "those links are removed with it")
+    source = Path(args.file).name
+    if not rep.writes:
+        print(f"nothing to update: process {rep.process_id} “{rep.process_name}” already "
+              f"matches {source}: {rep.summary()}")
+        return 0
     verb = "would update" if rep.dry_run else "updated"
-    print(f"{verb} process {rep.process_id} “{rep.process_name}” from {Path(args.file).name}: "
+    print(f"{verb} process {rep.process_id} “{rep.process_name}” from {source}: "
           f"{rep.summary()}" + (" (dry run: nothing was changed)" if rep.dry_run else ""))
     return 0
 
@@ -234,6 +292,10 @@ def cmd_export_diagram(args) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+#: how PROCESS is given, in the help of every command taking one
+PROCESS_HELP = "id, exact name or code; `qms processes WS` lists them"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="qms", description="QMS Workbench on the command line (headless).")
@@ -251,6 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("workspace", metavar="WORKSPACE")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser(
+        "processes", help="list the processes (id, code, name, steps, status)",
+        description="List every process with its id, code, name, number of steps and status: "
+                    "the id, exact name or code is what PROCESS takes in the other commands.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_processes)
 
     s = sub.add_parser(
         "verify", help="check the file, the audit chain and every record",
@@ -298,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("file", metavar="FILE")
         s.add_argument("--name", help="process name (default: from the file)")
         s.add_argument("--into", metavar="PROCESS",
-                       help="update this process (id, exact name or code) instead of creating one")
+                       help=f"update this process ({PROCESS_HELP}) instead of creating one")
         s.add_argument("--dry-run", action="store_true",
                        help="report what would change, change nothing")
         s.add_argument("--json", action="store_true", help="machine-readable output")
@@ -317,14 +387,14 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Write a process map as BPMN 2.0 XML (opens in bpmn.io "
                                     "and Camunda Modeler).")
     s.add_argument("workspace", metavar="WORKSPACE")
-    s.add_argument("process", metavar="PROCESS", help="id, exact name or code")
+    s.add_argument("process", metavar="PROCESS", help=PROCESS_HELP)
     s.add_argument("-o", "--output", required=True, metavar="FILE.bpmn")
     s.set_defaults(func=cmd_export_bpmn)
 
     s = esub.add_parser("diagram", help="a process map as PNG, SVG or PDF",
                         description="Draw a process map to PNG (at --dpi), SVG or PDF.")
     s.add_argument("workspace", metavar="WORKSPACE")
-    s.add_argument("process", metavar="PROCESS", help="id, exact name or code")
+    s.add_argument("process", metavar="PROCESS", help=PROCESS_HELP)
     s.add_argument("-o", "--output", required=True, metavar="FILE.(png|svg|pdf)")
     s.add_argument("--dpi", type=float, default=150, help="PNG resolution (default 150)")
     s.add_argument("--pages", choices=("auto", "fit", "tile"), default="auto",

@@ -796,6 +796,25 @@ _FILE_FIELDS = {
 }
 _LINK_LABELS = {"documents": "document", "records": "record", "risks": "risk",
                 "objectives": "KPI"}
+#: the words a change report uses for the stored fields a file changes (``extra``: the ids,
+#: order and drawing details the file keeps for its elements)
+FIELD_LABELS = {"name": "name", "x": "position", "y": "position", "w": "size", "h": "size",
+                "lane_id": "lane", "parent_node_id": "container", "kind": "type",
+                "bpmn_type": "type", "extra": "layout details", "role_id": "role",
+                "source_id": "source", "target_id": "target", "label": "label",
+                "condition": "condition", "waypoints": "route", "order": "order"}
+
+
+def fields_text(fields: Iterable[str], labels: dict[str, str] | None = None) -> str:
+    """The changed fields of a report item in user words (``name, layout details``), each
+    word once; ``labels`` (e.g. translated) override :data:`FIELD_LABELS`."""
+    labels = {**FIELD_LABELS, **(labels or {})}
+    out: list[str] = []
+    for f in fields:
+        label = labels.get(f) or f.removesuffix("_id").replace("_", " ")
+        if label not in out:
+            out.append(label)
+    return ", ".join(out)
 
 
 @dataclass
@@ -968,17 +987,44 @@ def _edge_name(e, names: dict[str, str]) -> str:
     return f"{names.get(e.source) or e.source} → {names.get(e.target) or e.target}"
 
 
+def _is_own_export(cur: MapData, pm: ProcessMap, name: str) -> bool:
+    """The file's map is exactly what Workbench's BPMN export of the stored map reads back as
+    (under the process name, or the name the file was exported under): it holds nothing the
+    stored map does not, so updating from it must write nothing."""
+    meta = pm.extra.get("bpmn")
+    if not isinstance(meta, dict):
+        return False
+    attrs = (meta.get("definitions") or {}).get("attrs") or {}
+    if attrs.get("exporter") != "QMS Workbench":
+        return False
+    from .exports.bpmn import write_bpmn
+    from .imports.bpmn import read_bpmn
+
+    stored, _ids = to_processmap(cur)
+    names = [name] + [n for n in (attrs.get("name"),) if n and n != name]
+    for n in names:
+        try:
+            again = read_bpmn(write_bpmn(stored, name=n)).map
+        except ValueError:
+            return False
+        if again == pm:
+            return True
+    return False
+
+
 def _plan_update(cur: MapData, pm: ProcessMap, roles: dict[str, int], role_ids: set[int],
                  links: Callable[[list[int]], dict[int, dict[str, int]]],
-                 report: MapUpdateReport) -> _Plan:
-    """Compare the stored map with the file's; pure apart from ``links(node_ids)``."""
+                 report: MapUpdateReport, *, own_export: bool = False) -> _Plan:
+    """Compare the stored map with the file's; pure apart from ``links(node_ids)``.
+    ``own_export``: the file is Workbench's export of the stored map (:func:`_is_own_export`),
+    so matched rows and the map's file data stay as stored (the same file comes out of them)."""
     plan = _Plan(report, {e: [] for e in MAP_ENTITIES}, {e: [] for e in MAP_ENTITIES},
                  {e: [] for e in MAP_ENTITIES}, {e: [] for e in MAP_ENTITIES},
-                 _dump(pm.extra))
+                 (cur.extra_json or "") if own_export else _dump(pm.extra))
     items = report.items
 
     def compare(entity: str, row: dict, values: dict, name: str, kind: str = "") -> None:
-        changed = [f for f, v in values.items() if row.get(f) != v]
+        changed = [] if own_export else [f for f, v in values.items() if row.get(f) != v]
         if not row["key"]:
             plan.adopt_keys[entity].append((row["id"], _KEY_OF[entity](row)))
         if changed:
@@ -1208,12 +1254,14 @@ def merge_map(ws: Workspace, pid: int, pm: ProcessMap, *, dry_run: bool = False,
         with ws.connect() as c:
             data, pname, roles, role_ids = _load_for_update(c, pid)
             report = MapUpdateReport(pid, pname, source_name, True, warnings=list(warnings))
-            _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(c, ids), report)
+            _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(c, ids), report,
+                         own_export=_is_own_export(data, pm, pname))
         return report
     with ws.session() as s:
         data, pname, roles, role_ids = _load_for_update(s, pid)
         report = MapUpdateReport(pid, pname, source_name, False, warnings=list(warnings))
-        plan = _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(s, ids), report)
+        plan = _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(s, ids), report,
+                            own_export=_is_own_export(data, pm, pname))
         report.before = _snapshot(s, pid)
         if report.writes:
             _apply_update(s, pid, plan)
@@ -1371,13 +1419,21 @@ def restore_map(ws: Workspace, snap: MapSnapshot) -> Change:
     return Change(frozenset(kinds) | PROCESS)
 
 
-def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":
-    from pathlib import Path
-
+def export_bpmn_bytes(ws: Workspace, pid: int) -> bytes:
+    """The BPMN 2.0 XML of the map of process ``pid``, named after the process (its bare
+    name, the same from the command line and the map editor: a re-import matches it)."""
     from .exports.bpmn import write_bpmn
 
     pm, _ids = load_map(ws, pid)
-    data = write_bpmn(pm, name=get_process(ws, pid).name)
+    return write_bpmn(pm, name=get_process(ws, pid).name)
+
+
+def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":
+    """Write :func:`export_bpmn_bytes` to ``path`` (atomically); a folder that cannot be
+    written is a :class:`RecordError` naming the reason."""
+    from pathlib import Path
+
+    data = export_bpmn_bytes(ws, pid)
     out = Path(path)
     tmp = out.with_name(f".{out.name}.part")
     try:

@@ -106,7 +106,10 @@ class WorkspaceLockedDialog(QDialog):
                                            "write to, or ask for write access."))
 
     @staticmethod
-    def _since(text: str) -> str:
+    def _since(text: str, locale: QLocale | None = None) -> str:
+        """The lock's start as an unambiguous local date and time: the locale's long date
+        (with the month's name) and its short time, or ISO ``2026-11-25 09:30`` under the C
+        locale, whose dates ("25 11 2026") do not say which number is the month."""
         try:
             when = dt.datetime.fromisoformat(text)
         except ValueError:
@@ -114,7 +117,11 @@ class WorkspaceLockedDialog(QDialog):
         from PySide6.QtCore import QDateTime
 
         qdt = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
-        return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+        loc = locale if locale is not None else QLocale()
+        if loc.language() == QLocale.Language.C:
+            return qdt.toString("yyyy-MM-dd HH:mm")
+        return (f"{loc.toString(qdt.date(), QLocale.FormatType.LongFormat)} "
+                f"{loc.toString(qdt.time(), QLocale.FormatType.ShortFormat)}")
 
     def open_read_only(self) -> bool:
         """Show the dialog; True when the user chose to open read-only."""

@@ -85,6 +85,8 @@ def test_the_dialog_preselects_the_matching_process_and_shows_the_dry_run(
     assert "Task 2 — 1 document, 1 record, 1 risk, 1 KPI" in text
     assert "Added: Task 4 (shape)" in text and "Task 1 (revised) (shape: name)" in text
     assert "Kept (not in the file): Hand-drawn check (shape)" in text
+    assert "Task 3 (shape: position, layout details)" in text  # user words, never "extra"
+    assert "extra" not in text and "file details" not in text
     assert ws.head_hash() == trail  # the dry run wrote nothing
 
     assert target.mode == "update" and target.process_id == seeded["pid"]
@@ -334,7 +336,9 @@ def test_adopting_keys_counts_as_a_write(qtbot, ws, controller, tmp_path, answer
     b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
     P.add_edge(ws, pid, a, b)
     out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
-    assert P.update_map_from_file(ws, pid, out, "bpmn").changed  # stores the exported route
+    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    # the file is the map's own export: the map already matches it, only the keys are stored
+    assert not rep.changed and rep.keys_adopted == 3 and rep.writes
     with ws.session() as s:  # as drawn in Workbench again: no stored keys
         for model in (m.ProcessNode, m.ProcessEdge):
             for row in s.scalars(select(model).where(model.process_id == pid)):
@@ -363,3 +367,9 @@ def test_adopting_keys_counts_as_a_write(qtbot, ws, controller, tmp_path, answer
     assert verify(ws).ok
     for box in _info_boxes():
         box.close()
+
+
+def test_changed_fields_are_named_in_user_words(qtbot):
+    assert IT._fields_text(["name", "extra"]) == "name, layout details"
+    assert IT._fields_text(["target_id", "extra"]) == "target, layout details"
+    assert IT._fields_text(["source_id", "waypoints"]) == "source, route"

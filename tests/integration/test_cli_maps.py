@@ -158,3 +158,117 @@ def test_import_dry_run_names_the_process_as_the_real_import_would(wsfile, corpu
     assert "created process 2 “A.2.0 (2)”" in capsys.readouterr().out
     assert qms(["info", str(wsfile), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["processes"] == 2
+
+
+def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, capsys):
+    """`qms export bpmn` then `qms import bpmn --into` the same process: the pool the export
+    draws around the lanes is not added; the map already matches, nothing is written."""
+    from qms_desktop.services import processes as P
+    from qms_desktop.storage.workspace import open_workspace
+
+    demo = tmp_path / "demo.qms"
+    assert qms(["demo", str(demo)]) == 0
+    out = tmp_path / "x.bpmn"
+    assert qms(["export", "bpmn", str(demo), "CP-02", "-o", str(out)]) == 0
+    capsys.readouterr()
+
+    def state():
+        with open_workspace(demo, read_only=True) as ws:
+            pid = P.process_id_by_ref(ws, "CP-02")
+            return P.snapshot_map(ws, pid), ws.head_hash()
+
+    before = state()
+    for extra in (["--dry-run"], []):
+        assert qms(["import", "bpmn", str(demo), str(out), "--into", "CP-02", *extra]) == 0
+        text = capsys.readouterr().out
+        assert "added" not in text and "updated" not in text.split(":")[0]
+        assert "already matches" in text and text.startswith("nothing to update")
+    assert state() == before
+
+
+@pytest.mark.parametrize("ext", ["pdf", "svg", "png"])
+def test_a_diagram_that_cannot_be_written_gives_one_line_on_stderr(wsfile, tmp_path,
+                                                                   corpus_dir, ext):
+    """Qt's own warnings (``QPainter::begin(): Returned false``) stay off stderr in a headless
+    run: the user reads the one-line reason only. A fresh process, so that the QApplication
+    is the one the export makes (as for a user)."""
+    import os
+    import subprocess
+    import sys
+
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
+    target = tmp_path / "missing" / "dir" / f"x.{ext}"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_LOGGING_RULES", "QT_DEBUG_PLUGINS")}
+    env.pop("QT_QPA_PLATFORM", None)
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    got = subprocess.run([sys.executable, "-m", "qms_desktop.cli", "export", "diagram",
+                          str(wsfile), "1", "-o", str(target)],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert got.returncode == 1
+    assert got.stderr.count("\n") == 1, got.stderr
+    assert got.stderr.startswith("qms: ") and "QPainter" not in got.stderr
+    assert f"the folder “{target.parent}” does not exist" in got.stderr
+
+
+def test_qt_messages_of_a_headless_run_are_logged_not_printed(capfd, caplog):
+    """The message handler render.ensure_app installs when it makes the QApplication."""
+    import logging
+
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
+    from qms_desktop.ui.flowchart import render
+
+    capfd.readouterr()
+    with caplog.at_level(logging.DEBUG, logger="qms_desktop.qt"):
+        render._qt_message(QtMsgType.QtWarningMsg, QMessageLogContext(),
+                           "QPainter::begin(): Returned false")
+    out, err = capfd.readouterr()
+    assert err == "" and out == ""
+    assert [r.getMessage() for r in caplog.records] == ["QPainter::begin(): Returned false"]
+    assert caplog.records[0].levelno == logging.WARNING
+
+
+def test_processes_lists_what_process_arguments_take(wsfile, corpus_dir, capsys):
+    import json
+
+    from qms_desktop.services import processes as P
+    from qms_desktop.services import records
+    from qms_desktop.storage.workspace import open_workspace
+
+    assert qms(["processes", str(wsfile)]) == 0
+    assert capsys.readouterr().out.strip() == "no processes"
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
+    with open_workspace(wsfile) as ws:
+        pid, _ = P.add_process(ws, {"name": "Purchasing", "code": "SP-01",
+                                    "status": "under_review"})
+        steps = P.get_process(ws, 1).steps
+        assert records.get(ws, "process", pid)["code"] == "SP-01"
+    capsys.readouterr()
+    assert qms(["processes", str(wsfile), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert {"id": 1, "code": "", "name": "A.1.0", "steps": steps, "status": "draft"} in got
+    assert {"id": pid, "code": "SP-01", "name": "Purchasing", "steps": 0,
+            "status": "under_review"} in got
+    assert qms(["processes", str(wsfile)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["id", "code", "name", "steps", "status"]
+    assert any(ln.split() == [str(pid), "SP-01", "Purchasing", "0", "under", "review"]
+               for ln in lines)
+    # every listed id and code is a PROCESS the other commands take
+    for row in got:
+        for ref in (str(row["id"]), row["code"] or row["name"]):
+            assert qms(["export", "bpmn", str(wsfile), ref, "-o",
+                        str(wsfile.parent / "p.bpmn")]) == 0
+
+
+def test_help_of_verbs_taking_process_points_to_processes(capsys):
+    for argv in (["export", "bpmn", "--help"], ["export", "diagram", "--help"],
+                 ["import", "bpmn", "--help"], ["import", "drawio", "--help"]):
+        with pytest.raises(SystemExit):
+            qms(argv)
+        text = " ".join(capsys.readouterr().out.split())
+        assert "id, exact name or code; `qms processes WS` lists them" in text
+    with pytest.raises(SystemExit):
+        qms(["--help"])
+    assert "processes" in capsys.readouterr().out

@@ -202,3 +202,30 @@ def test_page_options_for_images_are_refused(demo_ws, tmp_path):
         render.render_map(demo_ws, pid, tmp_path / "map.png", pages=PageOptions("tile"))
     # the defaults are fine (the CLI passes them for every format)
     assert render.render_map(demo_ws, pid, tmp_path / "map.svg", pages=PageOptions()).exists()
+
+
+def test_a_wide_map_on_one_page_is_centred_vertically(synth_ws, tmp_path, monkeypatch):
+    """`--pages fit --paper A3`: the long, flat map sits in the middle of the page area, not at
+    its top with two thirds of the sheet empty below it."""
+    from qms_desktop.ui.flowchart.scene import MapScene
+
+    ws, ids = synth_ws
+    painted = []
+    real = MapScene.render
+
+    def spy(self, painter, target=None, source=None, mode=None):
+        painted.append(target)
+        return real(self, painter, target, source, mode)
+
+    monkeypatch.setattr(MapScene, "render", spy)
+    options = PageOptions("fit", "A3")
+    render.render_map(ws, ids["long"], tmp_path / "fit.pdf", pages=options)
+    plan = expected_plan(ws, ids["long"], options)
+    assert plan.pages == 1 and len(painted) == 1
+    target = painted[0]
+    dev_mm = 300 / 25.4  # render_pdf writes at 300 dpi
+    page_h = render.printable_mm(plan.paper, plan.orientation)[1] * dev_mm
+    area_top = render.HEADER_MM * dev_mm
+    gap_above, gap_below = target.top() - area_top, page_h - target.bottom()
+    assert target.height() < (page_h - area_top) / 2  # a wide map: much room to spare
+    assert gap_above > 0 and abs(gap_above - gap_below) < 2  # centred (device pixels)

@@ -533,3 +533,107 @@ def test_restore_moves_of_a_missing_shape_among_many_changes_nothing(ws):
     with pytest.raises(records.RecordError, match="no longer exists"):
         P.move_nodes(ws, moves)
     assert _map_rows(ws, pid) == before and head(ws) == trail
+
+
+# --------------------------------------------------------------------------- own exports
+
+
+def _laned_process(ws, code: str = "CP-02", name: str = "Order to delivery") -> int:
+    """A map as made in Workbench (the demo's shape): lanes, no pool, keyed rows."""
+    from qms_desktop.core.processmap import Edge, Lane, Node, ProcessMap
+
+    pm = ProcessMap(
+        nodes=[Node("start", "start", name="Order in", x=60, y=50, w=36, h=36, lane="sales"),
+               Node("enter", "step", name="Enter order", x=160, y=40, w=120, h=60, lane="sales"),
+               Node("make", "step", name="Make parts", x=360, y=190, w=120, h=60, lane="prod"),
+               Node("end", "end", name="Shipped", x=560, y=200, w=36, h=36, lane="prod")],
+        edges=[Edge("f1", "start", "enter"), Edge("f2", "enter", "make"),
+               Edge("f3", "make", "end")],
+        lanes=[Lane("sales", "Sales", 0, 0, 700, 150, 0),
+               Lane("prod", "Production", 0, 150, 700, 150, 1)])
+    pid, _ = P.save_map(ws, pm, name=name)
+    records.update_fields(ws, "process", pid, {"code": code})
+    return pid
+
+
+def test_reimporting_an_unchanged_export_adds_no_pool_and_writes_nothing(ws, tmp_path):
+    """The export puts a pool around the lanes (BPMN tools expect one); re-importing that file
+    into its process must not add it: the map already matches, nothing is written."""
+    pid = _laned_process(ws)
+    out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
+    assert b"<participant" in out.read_bytes()  # the made-up pool is in the file
+    before, trail = P.snapshot_map(ws, pid), head(ws)
+    for dry in (True, False):
+        rep = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=dry)
+        assert {it.action for it in rep.items} == {"unchanged"}
+        assert not any(it.kind == "pool" for it in rep.items)
+        assert all(not it.fields for it in rep.items)
+        assert not rep.changed and not rep.writes and not rep.map_extra_changed
+        assert "already matches" in rep.summary()
+    assert P.snapshot_map(ws, pid) == before and head(ws) == trail
+    # the same map exported under another title (as the map editor did) matches too
+    from qms_desktop.services.exports.bpmn import write_bpmn
+
+    pm, _ids = P.load_map(ws, pid)
+    titled = tmp_path / "titled.bpmn"
+    titled.write_bytes(write_bpmn(pm, name="CP-02 Order to delivery"))
+    assert not P.update_map_from_file(ws, pid, titled, "bpmn").writes
+    assert head(ws) == trail
+
+
+def test_export_names_the_file_after_the_bare_process_name(ws):
+    from lxml import etree
+
+    pid = _laned_process(ws)
+    root = etree.fromstring(P.export_bpmn_bytes(ws, pid))
+    ns = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    assert root.get("name") == "Order to delivery"
+    assert root.find(f"{ns}collaboration/{ns}participant").get("name") == "Order to delivery"
+    assert root.find(f"{ns}process").get("name") == "Order to delivery"
+
+
+def test_an_edited_export_updates_and_still_adds_no_pool(ws, tmp_path):
+    pid = _laned_process(ws)
+    out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
+    out.write_bytes(out.read_bytes().replace(b'name="Make parts"', b'name="Machine parts"'))
+    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    assert [(it.action, it.name) for it in rep.items
+            if it.action != "unchanged" and it.entity != "edge"] == [("updated", "Machine parts")]
+    assert not rep.of("added")
+    kinds = [r["kind"] for r in P.load_map_data(ws, pid).nodes]
+    assert "pool" not in kinds
+    # exported again, the file has its pool back (marked), and re-imports as a no-op
+    again = P.export_bpmn_file(ws, pid, tmp_path / "y.bpmn")
+    assert b'qms:generated="true"' in again.read_bytes()
+    assert not P.update_map_from_file(ws, pid, again, "bpmn").writes
+    assert verify(ws).ok
+
+
+def test_a_real_pool_from_another_tool_is_still_added(ws, tmp_path):
+    """A pool without Workbench's mark (drawn in bpmn.io / Camunda) is imported as a pool."""
+    pid = _laned_process(ws)
+    out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
+    out.write_bytes(out.read_bytes().replace(b' qms:generated="true"', b""))
+    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    added = [it for it in rep.items if it.action == "added"]
+    assert [(it.entity, it.kind, it.name) for it in added] == [
+        ("node", "pool", "Order to delivery")]
+    assert "pool" in [r["kind"] for r in P.load_map_data(ws, pid).nodes]
+    assert verify(ws).ok
+
+
+def test_report_fields_are_user_words():
+    assert P.fields_text(["name", "extra"]) == "name, layout details"
+    assert P.fields_text(["target_id", "extra"]) == "target, layout details"
+    assert P.fields_text(["x", "y", "w", "source_id"]) == "position, size, source"
+    assert "extra" not in P.fields_text(list(P.FIELD_LABELS))
+    assert "_" not in P.fields_text(["some_new_id"])
+
+
+def test_cli_report_of_an_update_shows_user_words(wsfile, corpus_dir, tmp_path, capsys):
+    edited = write_modified(corpus_dir, tmp_path / "A.1.0.bpmn")
+    assert qms(["import", "bpmn", str(wsfile), str(edited), "--into", "A.1.0", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    updated = [ln for ln in out.splitlines() if ln.startswith("updated")]
+    assert updated and all("extra" not in ln and "_id" not in ln for ln in updated)
+    assert "Task 3  (position, layout details)" in out and "Task 1 (revised)  (name)" in out

@@ -15,7 +15,13 @@ from lxml import etree
 
 from qms_desktop.core.processmap import Edge, Lane, Node, ProcessMap, attached_to, validate
 from qms_desktop.services.exports.bpmn import write_bpmn
-from qms_desktop.services.imports.bpmn import MODEL_NS, BpmnImport, read_bpmn
+from qms_desktop.services.imports.bpmn import (
+    GENERATED_ATTR,
+    MODEL_NS,
+    QMS_NS,
+    BpmnImport,
+    read_bpmn,
+)
 from qms_desktop.services.xmlsafe import UnsafeXmlError, XmlFormatError
 
 M = "{%s}" % MODEL_NS
@@ -449,7 +455,9 @@ def test_app_map_gets_stable_valid_ids_a_pool_and_round_trips():
     back = read_bpmn(out)
     pm2 = back.map
     by_name = {n.name: n for n in pm2.nodes}
-    assert by_name["Order to delivery"].kind == "pool"
+    # the pool the export made up around the lanes is marked, and left out again on import
+    assert part.get(GENERATED_ATTR) == "true"
+    assert "Order to delivery" not in by_name and not any(n.kind == "pool" for n in pm2.nodes)
     assert by_name["Special?"].kind == "decision"
     lanes = {ln.key: ln.name for ln in pm2.lanes}
     assert {n.name: lanes.get(n.lane) for n in pm2.nodes if n.kind not in ("pool", "annotation", "document")} == {
@@ -462,6 +470,69 @@ def test_app_map_gets_stable_valid_ids_a_pool_and_round_trips():
     assert ("yes", "special == true") in labels and ("no", "") in labels
     assert sum(1 for e in pm2.edges if e.kind == "association") == 3
     assert back.warnings == []
+
+
+def test_the_made_up_pool_comes_back_on_export_and_never_into_the_map():
+    """Export → import → export: the map never gains the pool the export makes up, and the second
+    file has it again (same ids, collaboration first, pool shape drawn first)."""
+    out = write_bpmn(_app_map(), name="Order to delivery")
+    root = etree.fromstring(out)
+    collab = root.find(M + "collaboration")
+    assert collab.get(GENERATED_ATTR) == "true" and root.nsmap.get("qms") == QMS_NS
+    back = read_bpmn(out)
+    assert [n.kind for n in back.map.nodes].count("pool") == 0
+    assert not any("pool" in ln.extra for ln in back.map.lanes)
+    assert back.map.extra["bpmn"]["collaborations"] == []
+    again = etree.fromstring(write_bpmn(back.map, name="Order to delivery"))
+    assert [etree.QName(el).localname for el in again if isinstance(el.tag, str)][:2] == [
+        "collaboration", "process"]
+    part = again.find(M + "collaboration/" + M + "participant")
+    assert (part.get("id"), part.get("name"), part.get(GENERATED_ATTR)) == (
+        root.find(M + "collaboration/" + M + "participant").get("id"), "Order to delivery", "true")
+    plane = again.find(BPMNDI + "BPMNDiagram/" + BPMNDI + "BPMNPlane")
+    assert plane.get("bpmnElement") == again.find(M + "collaboration").get("id")
+    first_shape = plane.find(BPMNDI + "BPMNShape")
+    assert first_shape.get("bpmnElement") == part.get("id")
+    assert read_bpmn(etree.tostring(again)).map == back.map  # stable from here on
+
+
+def test_a_pool_from_another_tool_is_imported():
+    """Without Workbench's mark (a file from bpmn.io, Camunda ...), the pool is a real pool."""
+    root = etree.fromstring(write_bpmn(_app_map(), name="Order to delivery"))
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            el.attrib.pop(GENERATED_ATTR, None)
+    pm = read_bpmn(etree.tostring(root)).map
+    pools = [n for n in pm.nodes if n.kind == "pool"]
+    assert [p.name for p in pools] == ["Order to delivery"]
+    assert all(ln.extra.get("pool") == pools[0].key for ln in pm.lanes)
+
+
+def test_a_made_up_pool_that_a_message_flow_uses_is_kept():
+    """A pool another tool connected a message flow to is part of the model now: it stays."""
+    root = etree.fromstring(write_bpmn(_app_map(), name="Order to delivery"))
+    collab = root.find(M + "collaboration")
+    part = collab.find(M + "participant")
+    start = root.find(f".//{M}startEvent")
+    etree.SubElement(collab, M + "messageFlow", id="Msg_1", sourceRef=part.get("id"),
+                     targetRef=start.get("id"))
+    pm = read_bpmn(etree.tostring(root)).map
+    assert [n.key for n in pm.nodes if n.kind == "pool"] == [part.get("id")]
+
+
+def test_a_made_up_collaboration_with_message_flows_gets_its_pools_back():
+    pm = _app_map()
+    pm.nodes.append(Node("9", "start", name="Customer asks", x=50, y=400))
+    pm.edges.append(Edge("m1", "9", "2", kind="message"))
+    out = write_bpmn(pm, name="Order to delivery")
+    back = read_bpmn(out)
+    assert not any(n.kind == "pool" for n in back.map.nodes)
+    assert len(back.map.extra["bpmn"]["collaborations"]) == 1  # it holds the message flow
+    again = etree.fromstring(write_bpmn(back.map, name="Order to delivery"))
+    parts = again.findall(M + "collaboration/" + M + "participant")
+    assert parts and all(p.get(GENERATED_ATTR) == "true" for p in parts)
+    assert again.find(M + "collaboration/" + M + "messageFlow") is not None
+    assert read_bpmn(etree.tostring(again)).map == back.map
 
 
 def test_multiple_maps_become_one_collaboration_with_a_pool_each():
@@ -584,7 +655,7 @@ def test_2000_step_map_exports_and_imports_within_the_budget():
     out = write_bpmn(pm, name="Big")
     back = read_bpmn(out)
     elapsed = time.perf_counter() - t0
-    assert len(back.map.nodes) == len(pm.nodes) + 1  # + the generated pool
+    assert len(back.map.nodes) == len(pm.nodes)  # (the generated pool is left out again)
     assert sum(1 for e in back.map.edges) == len(pm.edges)
     assert elapsed < 2.0, f"export+import took {elapsed:.2f} s (budget 2 s)"
 

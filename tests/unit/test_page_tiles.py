@@ -19,6 +19,7 @@ from qms_desktop.ui.flowchart.render import (
     DiagramExportError,
     MapGeometry,
     PageOptions,
+    fit_rect,
     map_area_mm,
     plan_pages,
     printable_mm,
@@ -280,3 +281,28 @@ def test_too_many_pages_carries_the_layout_it_refused():
     with pytest.raises(TooManyPagesError):
         plan_pages(huge)  # auto: one page is unreadable, several are too many
     assert plan_pages(huge, PageOptions("fit")).pages == 1
+
+
+def test_fit_rect_centres_the_map_both_ways():
+    # a wide map on a tall area: full width, centred vertically (not stuck to the top)
+    x, y, w, h = fit_rect((10, 20, 400, 600), (4000, 500))
+    assert (x, w) == (10, 400) and h == pytest.approx(50)
+    assert y - 20 == pytest.approx(20 + 600 - (y + h))  # as much room above as below
+    assert y == pytest.approx(20 + 275)
+    # a tall map on a wide area: full height, centred horizontally
+    x, y, w, h = fit_rect((0, 0, 800, 300), (100, 300))
+    assert (y, h) == (0, 300) and (x, w) == (350, 100)
+    # an empty map: a point in the middle, never a division by zero
+    assert fit_rect((0, 0, 100, 50), (0, 0)) == (50, 25, 0, 0)
+
+
+@given(st.floats(1, 1e5), st.floats(1, 1e5), st.floats(1, 2000), st.floats(1, 2000))
+@settings(max_examples=200, deadline=None)
+def test_fit_rect_fits_inside_and_keeps_the_proportions(w, h, aw, ah):
+    x, y, fw, fh = fit_rect((5, 7, aw, ah), (w, h))
+    assert x >= 5 - 1e-6 and y >= 7 - 1e-6
+    assert x + fw <= 5 + aw + 1e-6 and y + fh <= 7 + ah + 1e-6
+    assert fw / fh == pytest.approx(w / h, rel=1e-6)
+    assert math.isclose(fw, aw, rel_tol=1e-9) or math.isclose(fh, ah, rel_tol=1e-9)
+    assert (x - 5) == pytest.approx(5 + aw - (x + fw), abs=1e-6)
+    assert (y - 7) == pytest.approx(7 + ah - (y + fh), abs=1e-6)

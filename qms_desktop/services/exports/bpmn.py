@@ -8,7 +8,9 @@ generated ids: a key that is a valid XML id is used as is, any other gets a type
 (``Activity_12``, ``Flow_7`` ...); the same map always gives the same file.
 
 Maps with lanes but no pool get a pool (BPMN participant) around the lanes, as BPMN tools
-expect; a list of maps becomes one collaboration with one pool per map, stacked vertically.
+expect; that pool and the collaboration made to hold it carry ``qms:generated="true"`` so that
+the import leaves them out again (re-importing an export does not add a pool the map never had).
+A list of maps becomes one collaboration with one pool per map, stacked vertically.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from qms_desktop.services.imports.bpmn import (
     CONTAINER_TYPES,
     DC_NS,
     DI_NS,
+    GENERATED_ATTR,
     MODEL_NS,
+    QMS_NS,
     RANK_COLLAB,
     RANK_NODE,
     RANK_PROCESS,
@@ -109,6 +113,10 @@ def _stable_suffix(key: str) -> str:
 def _bpmn(obj: Node | Edge | Lane) -> dict[str, Any]:
     b = obj.extra.get("bpmn")
     return b if isinstance(b, dict) else {}
+
+
+def _generated(attrs: dict[str, str] | None) -> bool:
+    return (attrs or {}).get(GENERATED_ATTR, "").strip().lower() == "true"
 
 
 def _di(obj: Node | Edge | Lane) -> dict[str, Any] | None:
@@ -337,7 +345,9 @@ class _Writer:
 
         has_messages = any(e.kind == "message" for e in pm.edges)
         self.synthetic_pools: list[dict[str, Any]] = []
-        if not self.collabs and (pools or has_messages or pm.lanes):
+        # (a collaboration an earlier export made up gets its made-up pools back)
+        made_up = not self.collabs or _generated(self.collabs[0].get("attrs"))
+        if made_up and (pools or has_messages or pm.lanes):
             for pid in self.proc_ids:
                 if pid in claimed:
                     continue
@@ -351,7 +361,7 @@ class _Writer:
                 claimed.add(pid)
         if not self.collabs and (pools or has_messages or self.synthetic_pools):
             cid = self._make_id("Collaboration_1", "Collaboration")
-            self.collabs.append({"id": cid, "attrs": {}, "children": []})
+            self.collabs.append({"id": cid, "attrs": {GENERATED_ATTR: "true"}, "children": []})
             self.collab_ids.append(cid)
             self.generated_collab = True
 
@@ -693,6 +703,7 @@ class _Writer:
                 if sp["name"]:
                     p.set("name", sp["name"])
                 p.set("processRef", sp["process"])
+                p.set(GENERATED_ATTR, "true")
                 items.append((RANK_COLLAB["participant"], seq, p))
         for n in self.members.get(("collab", c["id"]), ()):
             seq += 1
@@ -981,7 +992,8 @@ class _Writer:
         for sp in self.synthetic_pools:
             seq += 1
             x, y, w, h = sp["box"]
-            buckets[0].append((float(_BIG + seq), seq, self._shape_el(
+            # (first: a pool is drawn below its lanes and shapes)
+            buckets[0].append((float(-_BIG + seq), seq, self._shape_el(
                 sp["id"], (x, y, w, h), None, {"isHorizontal": "true" if sp["horizontal"] else "false"})))
         for n in self.pm.nodes:
             seq += 1
@@ -1045,6 +1057,10 @@ class _Writer:
                 continue
             nsmap[p] = uri
             root_prefixes.append(p)
+        if (self.synthetic_pools or self.generated_collab) and QMS_NS not in nsmap.values() \
+                and "qms" not in nsmap:
+            nsmap["qms"] = QMS_NS
+            root_prefixes.append("qms")
         root = etree.Element(_M + "definitions", nsmap=nsmap)
         attrs = dict(defs_meta.get("attrs") or {})
         if not attrs.get("id"):
@@ -1091,6 +1107,11 @@ class _Writer:
             if "xml" in item:
                 root.append(self._frag(item["xml"]))
             elif item.get("process") in procs and item["process"] not in emitted_p:
+                if self.generated_collab:  # a made-up collaboration comes first, as BPMN tools
+                    for c in self.collabs:  # write it
+                        if c["id"] not in emitted_c:
+                            emitted_c.add(c["id"])
+                            root.append(self._collab_el(c))
                 emitted_p.add(item["process"])
                 root.append(self._process_el(procs[item["process"]]))
             elif item.get("collaboration") in collabs and item["collaboration"] not in emitted_c:

@@ -476,23 +476,31 @@ def _check_target(path: Path) -> None:
     if path.is_dir():
         raise _export_error(f"“{path}” is a folder; choose a file name for the register.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _export_error(f"The folder “{folder}” cannot be written; choose another "
-                            "folder.")
+        raise _export_error(f"The folder “{folder}” exists but you may not create files in "
+                            "it, so it cannot be written; choose another folder.")
 
 
 def _write_error(path: Path, exc: OSError) -> Exception:
-    """A one-sentence message for a failed save that names no temporary file."""
+    """A one-sentence message for a failed save that names no temporary file and the real
+    reason: a full disk, a read-only disk, a folder that is not writable or does not exist."""
     import errno
 
     code = exc.errno
-    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return _export_error(f"The folder “{path.parent}” cannot be written; choose another "
-                             "folder.")
+    folder = path.parent
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return _export_error(f"The disk is full, so “{path}” could not be written; free "
                              "some space and export again.")
+    if code == errno.EROFS:
+        return _export_error(f"The folder “{folder}” is on a read-only disk, so it cannot be "
+                             "written; choose another folder.")
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return _export_error(f"The folder “{folder}” exists but you may not create files in "
+                             "it, so it cannot be written; choose another folder.")
     if isinstance(exc, FileNotFoundError):
-        return _export_error(f"The folder “{path.parent}” does not exist; create it or "
+        if folder.is_dir():  # it exists, but takes no new files (e.g. /proc)
+            return _export_error(f"The folder “{folder}” exists but takes no new files, so it "
+                                 "cannot be written; choose another folder.")
+        return _export_error(f"The folder “{folder}” does not exist; create it or "
                              "choose another folder.")
     reason = exc.strerror or exc.__class__.__name__
     return _export_error(f"“{path}” could not be written ({reason.lower()}); close it if "

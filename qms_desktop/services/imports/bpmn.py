@@ -35,6 +35,8 @@ __all__ = [
     "DC_NS",
     "DI_NS",
     "MODEL_NS",
+    "GENERATED_ATTR",
+    "QMS_NS",
     "XSI_NS",
     "read_bpmn",
 ]
@@ -44,6 +46,13 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+#: Workbench's own namespace (extension attributes, allowed on every BPMN element)
+QMS_NS = "urn:qms-workbench:bpmn"
+#: ``qms:generated="true"`` marks what the exporter made up for BPMN tools and the app's map
+#: never had: the pool (participant) around the lanes of a map without one, and the
+#: collaboration holding it. The import leaves such a pool out, so that re-importing an export
+#: gives the map back as it was (a pool drawn in another tool has no mark and is imported).
+GENERATED_ATTR = "{" + QMS_NS + "}generated"
 
 _M = "{" + MODEL_NS + "}"
 _BD = "{" + BPMNDI_NS + "}"
@@ -605,7 +614,38 @@ class _Reader:
 
     # ---- finishing -------------------------------------------------------------------------
 
+    def _drop_generated(self, root_items: list[dict[str, Any]]) -> None:
+        """Leave out the pools Workbench's export made up (``qms:generated``) that nothing in
+        the file refers to and that were given no content in another tool, and then the made-up
+        collaboration when nothing else is left in it: the map comes back as it was in the app
+        (whose export makes them again)."""
+        def generated(attrs: dict[str, str] | None) -> bool:
+            return (attrs or {}).get(GENERATED_ATTR, "").strip().lower() == "true"
+
+        drop = {n.key for n in self.nodes
+                if n.kind == "pool" and generated((n.extra.get("bpmn") or {}).get("attrs"))
+                and not (n.extra.get("bpmn") or {}).get("children")
+                and n.key not in self.referenced}
+        if not drop:
+            return
+        self.nodes = [n for n in self.nodes if n.key not in drop]
+        used = {n.extra.get("container") for n in self.nodes}
+        used |= {e.extra.get("container") for e in self.edges}
+        used |= {ln.extra.get("container") for ln in self.lanes}
+        first_process = self.processes[0]["id"] if self.processes else None
+        for c in list(self.collaborations):
+            if (not generated(c.get("attrs")) or c.get("children") or c["id"] in used
+                    or c["id"] in self.referenced or first_process is None):
+                continue
+            self.collaborations.remove(c)
+            root_items[:] = [it for it in root_items if it.get("collaboration") != c["id"]]
+            for d in self.diagrams:  # the diagram shows the process (the export puts the
+                plane = (d.get("plane") or {}).get("attrs") or {}  # collaboration back)
+                if plane.get("bpmnElement") == c["id"]:
+                    plane["bpmnElement"] = first_process
+
     def _finish(self, root_items: list[dict[str, Any]]) -> BpmnImport:
+        self._drop_generated(root_items)
         nodes = {n.key: n for n in self.nodes}
         edge_keys = {e.key for e in self.edges}
         for lane, refs in self.lane_refs:

@@ -1117,7 +1117,9 @@ class FlowchartEditor(QWidget):
         dlg.exec()
 
     def export_bpmn(self, path: Path | None = None) -> Path | None:
-        from ...services.processes import load_map
+        """Write the map as BPMN 2.0 XML (the same file ``qms export bpmn`` writes)."""
+        from ...services.processes import export_bpmn_file
+        from ...services.records import RecordError
 
         if self.process_id is None:
             return None
@@ -1128,16 +1130,12 @@ class FlowchartEditor(QWidget):
                 return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            from ...services.exports.bpmn import write_bpmn
-
-            pm, _ids = load_map(self.ws, self.process_id)
-            path.write_bytes(write_bpmn(pm, name=self._title))
-        except OSError as e:
+            export_bpmn_file(self.ws, self.process_id, path)
+        except RecordError as e:
             from ..errors import show_error
 
-            show_error(self, tr("The BPMN file could not be written to {path}: {reason}. "
-                                "Choose another folder and try again.").format(
-                path=path, reason=e.strerror or e))
+            show_error(self, tr("{reason} Choose another folder and try again.").format(
+                reason=str(e)))
             return None
         except Exception as e:
             self._error(e)

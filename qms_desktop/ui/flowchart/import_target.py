@@ -86,20 +86,17 @@ class ImportTarget:
 def _field_labels() -> dict[str, str]:
     return {"name": tr("name"), "x": tr("position"), "y": tr("position"), "w": tr("size"),
             "h": tr("size"), "lane_id": tr("lane"), "parent_node_id": tr("container"),
-            "kind": tr("type"), "bpmn_type": tr("type"), "extra": tr("file details"),
-            "role_id": tr("role"), "source_id": tr("ends"), "target_id": tr("ends"),
+            "kind": tr("type"), "bpmn_type": tr("type"), "extra": tr("layout details"),
+            "role_id": tr("role"), "source_id": tr("source"), "target_id": tr("target"),
             "label": tr("label"), "condition": tr("condition"), "waypoints": tr("route"),
             "order": tr("order")}
 
 
 def _fields_text(fields: list[str]) -> str:
-    labels = _field_labels()
-    out: list[str] = []
-    for f in fields:
-        label = labels.get(f, f)
-        if label not in out:
-            out.append(label)
-    return ", ".join(out)
+    """The changed fields in user words (never the stored names such as ``extra``)."""
+    from ...services.processes import fields_text
+
+    return fields_text(fields, _field_labels())
 
 
 def _links_text(links: dict[str, int]) -> str:

@@ -16,6 +16,7 @@ tested without painting; :func:`paint_sheet` draws one sheet of a :class:`PagePl
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -50,9 +51,32 @@ class TooManyPagesError(DiagramExportError):
         self.plan = plan
 
 
+#: Qt's own messages of a headless run (``QPainter::begin(): Returned false`` ...) go here
+QT_LOG = logging.getLogger("qms_desktop.qt")
+QT_LOG.addHandler(logging.NullHandler())  # (never Python's last-resort print to stderr)
+
+
+def _qt_message(mode, context, message: str) -> None:
+    """Qt message handler of a headless run: Qt's warnings are logged, not printed, so that the
+    command line says what went wrong in its own single line."""
+    from PySide6.QtCore import QtMsgType
+
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING,
+             QtMsgType.QtCriticalMsg: logging.ERROR}.get(mode, logging.CRITICAL)
+    QT_LOG.log(level, "%s", message)
+    if level == logging.CRITICAL:  # Qt aborts after a fatal message: say why first
+        print(f"qms: Qt: {message}", file=sys.stderr)
+
+
 def ensure_app():
-    """The running QApplication, or a new one (offscreen when there is no display)."""
+    """The running QApplication, or a new one (offscreen when there is no display).
+
+    A QApplication made here (a headless run: ``qms export diagram``) logs Qt's own warnings
+    to the ``qms_desktop.qt`` logger instead of printing them on stderr; an application that
+    is already running (the GUI, tests) keeps its own message handling."""
     global _APP
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -61,6 +85,7 @@ def ensure_app():
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    qInstallMessageHandler(_qt_message)  # (before the platform plugin talks)
     _APP = QApplication(sys.argv[:1] or ["qms"])
     return _APP
 
@@ -102,10 +127,33 @@ def _check_dpi(dpi: float) -> None:
                                  "between 10 and 2400 (150 suits documents, 300 print).")
 
 
+def _not_written(what: str, path: Path) -> DiagramExportError:
+    """The error for a ``what`` ("image", "PDF" ...) Qt could not write to ``path``, naming the
+    reason when it can be seen: a missing folder, a folder, a folder that cannot be written."""
+    folder = path.parent
+    if not folder.is_dir():
+        why = f"the folder “{folder}” does not exist; create it or choose another folder"
+    elif path.is_dir():
+        why = f"“{path}” is a folder; choose a file name"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (path.exists()
+                                                       and not os.access(path, os.W_OK)):
+        why = f"the folder “{folder}” cannot be written; choose another folder"
+    else:
+        import shutil
+
+        try:
+            usage = shutil.disk_usage(folder)
+            full = usage.total > 0 and usage.free < 1024 * 1024  # (total 0: /proc and such)
+        except OSError:
+            full = False
+        why = ("the disk is full; free some space or choose another folder" if full else
+               f"the folder “{folder}” does not accept new files; choose another folder")
+    return DiagramExportError(f"The {what} could not be written to {path}: {why}.")
+
+
 def _written(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
-        raise DiagramExportError(f"The diagram could not be written to {path}; check that the "
-                                 "folder exists and that you may write there.")
+        raise _not_written("diagram", path)
 
 
 def render_png(scene: "MapScene", path: Path, dpi: float = 150) -> Path:
@@ -134,8 +182,7 @@ def render_png(scene: "MapScene", path: Path, dpi: float = 150) -> Path:
     scene.render(painter, QRectF(0, 0, w, h), src, Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.end()
     if not img.save(str(path), "PNG"):
-        raise DiagramExportError(f"The image could not be written to {path}; check that the "
-                                 "folder exists and that you may write there.")
+        raise _not_written("image", path)
     _written(path)
     return path
 
@@ -156,8 +203,7 @@ def render_svg(scene: "MapScene", path: Path, title: str = "", subtitle: str = "
     gen.setDescription("Exported by QMS Workbench" + (f" · {subtitle}" if subtitle else ""))
     painter = QPainter()
     if not painter.begin(gen):
-        raise DiagramExportError(f"The drawing could not be written to {path}; check that the "
-                                 "folder exists and that you may write there.")
+        raise _not_written("drawing", path)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(QRectF(0, 0, w, h), scene.paints.background)
     scene.render(painter, QRectF(0, 0, w, h), src, Qt.AspectRatioMode.KeepAspectRatio)
@@ -347,6 +393,18 @@ def _count(length: float, tile: float, overlap: float) -> int:
 
 def _meets(a: Rect, b: Rect) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def fit_rect(area: Rect, size: tuple[float, float]) -> Rect:
+    """Where a ``size`` (width, height) map goes in ``area`` on a one-page ("fit") sheet:
+    scaled to fit, keeping its proportions, and centred both ways (a wide map on a tall sheet
+    sits in the middle, not at the top with the rest of the page empty)."""
+    ax, ay, aw, ah = area
+    w, h = size
+    if w <= 0 or h <= 0 or aw <= 0 or ah <= 0:
+        return (ax + max(aw, 0) / 2, ay + max(ah, 0) / 2, 0.0, 0.0)
+    k = min(aw / w, ah / h)
+    return (ax + (aw - w * k) / 2, ay + (ah - h * k) / 2, w * k, h * k)
 
 
 def tile_grid(rect: Rect, area_mm: tuple[float, float], scale: float, *,
@@ -626,8 +684,8 @@ def paint_sheet(painter: "QPainter", page: "QRectF", dev_mm: float, scene: "MapS
         _header(painter, page, dev_mm, scene, title, subtitle, note=f"scale {plan.percent} %")
         area = QRectF(page.left(), page.top() + HEADER_MM * dev_mm, page.width(),
                       page.height() - HEADER_MM * dev_mm)
-        k = min(area.width() / w, area.height() / h)
-        target = QRectF(area.left() + (area.width() - w * k) / 2, area.top(), w * k, h * k)
+        target = QRectF(*fit_rect((area.left(), area.top(), area.width(), area.height()),
+                                  (w, h)))
         shown = target
     else:
         _header(painter, page, dev_mm, scene, title, subtitle, caption=tile.caption(plan.pages),
@@ -721,8 +779,7 @@ def render_pdf(scene: "MapScene", path: Path, title: str = "", subtitle: str = "
     plan = _device_plan(writer, plan_geometry, pages or PageOptions())
     painter = QPainter()
     if not painter.begin(writer):
-        raise DiagramExportError(f"The PDF could not be written to {path}; check that the "
-                                 "folder exists and that you may write there.")
+        raise _not_written("PDF", path)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     _paint_plan(writer, painter, scene, plan, title, subtitle)
     painter.end()
