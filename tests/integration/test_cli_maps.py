@@ -272,3 +272,14 @@ def test_help_of_verbs_taking_process_points_to_processes(capsys):
     with pytest.raises(SystemExit):
         qms(["--help"])
     assert "processes" in capsys.readouterr().out
+
+
+def test_svg_text_falls_back_to_a_sans_serif_font(wsfile, tmp_path, corpus_dir):
+    import re
+
+    assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
+    out = tmp_path / "d.svg"
+    assert qms(["export", "diagram", str(wsfile), "1", "-o", str(out)]) == 0
+    families = set(re.findall(r'font-family="([^"]*)"', out.read_text(encoding="utf-8")))
+    assert families and all(f.endswith(", sans-serif") for f in families)
+    assert not out.with_name(f".{out.name}.part").exists()

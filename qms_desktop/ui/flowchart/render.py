@@ -209,7 +209,36 @@ def render_svg(scene: "MapScene", path: Path, title: str = "", subtitle: str = "
     scene.render(painter, QRectF(0, 0, w, h), src, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
     _written(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        fixed = svg_font_fallbacks(text)
+        if fixed != text:
+            tmp = path.with_name(f".{path.name}.part")
+            tmp.write_text(fixed, encoding="utf-8")
+            tmp.replace(path)
+    except OSError as e:
+        raise _not_written("drawing", path) from e
     return path
+
+
+#: font names Qt writes for "the default sans-serif font", which browsers do not know
+_GENERIC_FAMILIES = {"sans serif", "sans", "sansserif", "helvetica"}
+
+
+def svg_font_fallbacks(svg: str) -> str:
+    """Give every ``font-family`` of an SVG a fallback list ending in the generic
+    ``sans-serif``, so browsers and office suites draw the text in a sans-serif font (Qt writes
+    only the one family it used, often the alias "Sans Serif" no browser knows)."""
+    import re
+
+    def fix(m: "re.Match[str]") -> str:
+        family = m.group(1).strip().strip("'")
+        if "," in family:
+            return m.group(0)
+        first = "'DejaVu Sans'" if family.lower() in _GENERIC_FAMILIES else f"'{family}'"
+        return f'font-family="{first}, Arial, Helvetica, sans-serif"'
+
+    return re.sub(r'font-family="([^"]*)"', fix, svg)
 
 
 # ---------------------------------------------------------------------------- pages (pure)
