@@ -12,26 +12,12 @@ import json
 import math
 from typing import Iterable
 
-from sqlalchemy import or_, select
-
 from ..storage import models as m
 from ..storage.workspace import Workspace
+from .processes import load_rows, touching_edges
 from .records import Change, RecordError
 
 MAP = frozenset({"process_node", "process_edge", "process_lane"})
-#: ids per IN (...) list
-CHUNK = 500
-
-
-def _load(s, model, ids) -> dict:
-    ids = sorted(set(ids))
-    out = {}
-    for i in range(0, len(ids), CHUNK):
-        for obj in s.scalars(select(model).where(model.id.in_(ids[i:i + CHUNK]))):
-            out[obj.id] = obj
-    return out
-
-
 def _number(v, what: str) -> float:
     try:
         f = float(v)
@@ -70,8 +56,8 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
     with ws.session() as s, s.no_autoflush:
         # rows loaded in bulk (a lane edit on a big map touches thousands of shapes; one get()
         # per row would flush, and audit, the previous row each time)
-        node_rows = _load(s, m.ProcessNode, nodes)
-        lane_rows = _load(s, m.ProcessLane, set(lanes) | set(orders))
+        node_rows = load_rows(s, m.ProcessNode, nodes)
+        lane_rows = load_rows(s, m.ProcessLane, set(lanes) | set(orders))
         for nid, geo in nodes.items():
             node = node_rows.get(nid)
             if node is None:
@@ -96,15 +82,11 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
             if lane is None:
                 raise RecordError(f"Lane {lid} no longer exists.")
             lane.order = int(order)
-        edge_rows = _load(s, m.ProcessEdge, edges)
+        edge_rows = load_rows(s, m.ProcessEdge, edges)
         if clear:
-            ids = sorted(clear)
-            for i in range(0, len(ids), CHUNK):
-                part = ids[i:i + CHUNK]
-                for e in s.scalars(select(m.ProcessEdge).where(or_(
-                        m.ProcessEdge.source_id.in_(part), m.ProcessEdge.target_id.in_(part)))):
-                    if e.id not in edges and e.waypoints:
-                        e.waypoints = ""
+            for e in touching_edges(s, sorted(clear)):
+                if e.id not in edges and e.waypoints:
+                    e.waypoints = ""
         for eid, text in edges.items():
             edge = edge_rows.get(eid)
             if edge is None:

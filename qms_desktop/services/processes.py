@@ -353,7 +353,7 @@ def positions(ws: Workspace, node_ids: Iterable[int]) -> dict[int, tuple[float, 
 _CHUNK = 500
 
 
-def _load_rows(s, model, ids: Iterable[int]) -> dict[int, Any]:
+def load_rows(s, model, ids: Iterable[int]) -> dict[int, Any]:
     """The ORM rows of ``model`` with these ids, by id, in a few bulk SELECTs (one per
     :data:`_CHUNK` ids) instead of one ``get`` (and one autoflush) per row; missing ids are
     absent. Rows already in the session are reused."""
@@ -367,7 +367,7 @@ def _load_rows(s, model, ids: Iterable[int]) -> dict[int, Any]:
     return got
 
 
-def _touching_edges(s, node_ids: list[int]) -> list[Any]:
+def touching_edges(s, node_ids: list[int]) -> list[Any]:
     """The connectors that start or end at one of ``node_ids`` (bulk, in chunks)."""
     found: dict[int, Any] = {}
     e = m.ProcessEdge
@@ -386,8 +386,8 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
     in one transaction. Waypoints of the connectors touching them are re-routed by the view."""
     lanes = lanes or {}
     with ws.session() as s:
-        nodes = _load_rows(s, m.ProcessNode, [*moves, *lanes])
-        lane_rows = _load_rows(s, m.ProcessLane, [lid for lid in lanes.values() if lid])
+        nodes = load_rows(s, m.ProcessNode, [*moves, *lanes])
+        lane_rows = load_rows(s, m.ProcessLane, [lid for lid in lanes.values() if lid])
         with s.no_autoflush:
             for nid, (x, y) in moves.items():
                 node = nodes.get(nid)
@@ -402,7 +402,7 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
                 lane = lane_rows.get(lane_id) if lane_id else None
                 if lane is not None and lane.role_id is not None:
                     node.role_id = lane.role_id
-            for e in _touching_edges(s, list(moves)):
+            for e in touching_edges(s, list(moves)):
                 e.waypoints = ""  # stale bends: the view routes it again
     return Change(frozenset({"process_node", "process_edge"}))
 
@@ -418,7 +418,7 @@ def restore_moves(ws: Workspace, positions: dict[int, tuple[float, float]],
     lanes_roles = lanes_roles or {}
     waypoints = waypoints or {}
     with ws.session() as s:
-        nodes = _load_rows(s, m.ProcessNode, [*positions, *lanes_roles])
+        nodes = load_rows(s, m.ProcessNode, [*positions, *lanes_roles])
         with s.no_autoflush:
             for nid, (x, y) in positions.items():
                 node = nodes.get(nid)
@@ -432,10 +432,10 @@ def restore_moves(ws: Workspace, positions: dict[int, tuple[float, float]],
                 node.lane_id = coerce(m.ProcessNode, "lane_id", lane_id)
                 node.role_id = coerce(m.ProcessNode, "role_id", role_id)
             touching = set()
-            for e in _touching_edges(s, list(positions)):
+            for e in touching_edges(s, list(positions)):
                 e.waypoints = waypoints.get(e.id, "")
                 touching.add(e.id)
-        others = _load_rows(s, m.ProcessEdge, [eid for eid in waypoints if eid not in touching])
+        others = load_rows(s, m.ProcessEdge, [eid for eid in waypoints if eid not in touching])
         for eid, e in others.items():
             e.waypoints = waypoints[eid]
     return Change(frozenset({"process_node", "process_edge"}))
@@ -538,9 +538,9 @@ def layout(ws: Workspace, pid: int, direction: str = "LR") -> tuple[dict, Change
     result = pmod.layout_map(pm, direction)
     before = snapshot_geometry(ws, pid)
     with ws.session() as s:
-        nodes = _load_rows(s, m.ProcessNode, [ids[k] for k in result.nodes])
-        lanes = _load_rows(s, m.ProcessLane, [ids[k] for k in result.lanes])
-        edges = _load_rows(s, m.ProcessEdge, [ids[k] for k in result.edges])
+        nodes = load_rows(s, m.ProcessNode, [ids[k] for k in result.nodes])
+        lanes = load_rows(s, m.ProcessLane, [ids[k] for k in result.lanes])
+        edges = load_rows(s, m.ProcessEdge, [ids[k] for k in result.edges])
         for key, (x, y) in result.nodes.items():
             node = nodes[ids[key]]
             node.x, node.y = float(x), float(y)
@@ -569,12 +569,12 @@ def restore_geometry(ws: Workspace, snap: dict) -> Change:
     in one transaction; rows that no longer exist are skipped. Rows are loaded in bulk."""
     with ws.session() as s:
         for model, rows in ((m.ProcessNode, snap["nodes"]), (m.ProcessLane, snap["lanes"])):
-            objs = _load_rows(s, model, rows)
+            objs = load_rows(s, model, rows)
             for i, (x, y, w, h) in rows.items():
                 obj = objs.get(i)
                 if obj is not None:
                     obj.x, obj.y, obj.w, obj.h = x, y, w, h
-        edges = _load_rows(s, m.ProcessEdge, snap["edges"])
+        edges = load_rows(s, m.ProcessEdge, snap["edges"])
         for i, wps in snap["edges"].items():
             obj = edges.get(i)
             if obj is not None:

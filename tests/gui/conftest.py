@@ -216,3 +216,15 @@ def controller(qtbot, ws):
     yield ctl
     if ctl.undo_stack is not None:
         ctl.undo_stack.clear()
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[str]:
+    """Error messages the code under test showed, recorded instead of shown (a modal box would
+    block the test). Modules use it with ``pytestmark = pytest.mark.usefixtures("shown")``."""
+    got: list[str] = []
+    monkeypatch.setattr("qms_desktop.ui.errors.show_error",
+                        lambda parent, e, title=None: got.append(str(e)))
+    monkeypatch.setattr("qms_desktop.ui.errors.report_exception",
+                        lambda e, parent=None: got.append(f"{type(e).__name__}: {e}"))
+    return got

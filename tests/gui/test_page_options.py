@@ -48,14 +48,8 @@ def pdf_printer(path: Path) -> QPrinter:
     return printer
 
 
-@pytest.fixture(autouse=True)
-def shown(monkeypatch) -> list[str]:
-    got: list[str] = []
-    monkeypatch.setattr("qms_desktop.ui.errors.show_error",
-                        lambda parent, e, title=None: got.append(str(e)))
-    monkeypatch.setattr("qms_desktop.ui.errors.report_exception",
-                        lambda e, parent=None: got.append(f"{type(e).__name__}: {e}"))
-    return got
+# messages shown are recorded instead (the shared ``shown`` fixture in conftest.py)
+pytestmark = pytest.mark.usefixtures("shown")
 
 
 @pytest.fixture

@@ -14,15 +14,8 @@ from qms_desktop.services import processes as P  # noqa: E402
 from qms_desktop.services import records  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def shown(monkeypatch) -> list[str]:
-    """Messages the page showed; recorded instead of shown (a modal box would block)."""
-    got: list[str] = []
-    monkeypatch.setattr("qms_desktop.ui.errors.show_error",
-                        lambda parent, e, title=None: got.append(str(e)))
-    monkeypatch.setattr("qms_desktop.ui.errors.report_exception",
-                        lambda e, parent=None: got.append(f"{type(e).__name__}: {e}"))
-    return got
+# messages shown are recorded instead (the shared ``shown`` fixture in conftest.py)
+pytestmark = pytest.mark.usefixtures("shown")
 
 
 
