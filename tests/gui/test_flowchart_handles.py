@@ -406,3 +406,32 @@ def test_lane_and_route_actions_follow_the_selection(qtbot, editor, demo_map):
     # menus show the keys the map answers to
     assert editor.actions["rename"].shortcut().toString() == "F2"
     assert editor.actions["print"].shortcut().toString() == "Ctrl+P"
+
+
+def test_palette_double_click_finds_a_free_spot(qtbot, editor, demo_map, ws):
+    check = editor.scene.nodes[demo_map["nodes"]["check"]]
+    editor.view.centerOn(check.center())  # a shape right in the middle of the view
+    nid = editor.add_kind_center("step")
+    new = editor.scene.nodes[nid]
+    assert not new.sceneBoundingRect().intersects(check.sceneBoundingRect())
+    assert new.row["lane_id"] == check.row["lane_id"]  # in the same lane, next to it
+
+
+def test_paste_and_menus_follow_what_can_be_done(qtbot, editor, demo_map, controller,
+                                                 monkeypatch):
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().clear()
+    editor._clipboard = None
+    editor._update_actions()
+    assert not editor.actions["paste"].isEnabled()
+    editor.scene.select_ids(nodes=[demo_map["nodes"]["check"]])
+    editor.copy()
+    QApplication.processEvents()
+    assert editor.actions["paste"].isEnabled()
+    assert editor._menu_buttons["arrange"].isEnabled()
+    monkeypatch.setattr(type(controller), "read_only", property(lambda self: True))
+    editor._update_actions()
+    assert not editor._menu_buttons["arrange"].isEnabled()
+    assert not editor._menu_buttons["layout"].isEnabled()
+    assert not editor.actions["paste"].isEnabled()

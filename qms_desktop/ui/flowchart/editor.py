@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -103,6 +103,7 @@ class FlowchartEditor(QWidget):
         self.history: list[tuple[int, int | None]] = []
         self._clipboard: dict | None = None
         self._paste_count = 0
+        self._menu_buttons: dict[str, QToolButton] = {}
         #: the last "why nothing happened" message (also shown in the status bar)
         self.last_status = ""
         #: the map whose validation list is on show (kept up to date while it is)
@@ -196,6 +197,7 @@ class FlowchartEditor(QWidget):
         controller.changed.connect(self._changed)
         controller.closed.connect(self.close_map)
         controller.flushRequested.connect(self._flush)
+        QGuiApplication.clipboard().dataChanged.connect(self._update_actions)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
@@ -234,6 +236,7 @@ class FlowchartEditor(QWidget):
         btn.setMenu(menu)
         btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(btn)
+        self._menu_buttons[key] = btn
         return menu
 
     def _build_actions(self) -> None:
@@ -345,6 +348,9 @@ class FlowchartEditor(QWidget):
                     "export_svg", "export_pdf", "export_bpmn", "print", "print_preview"):
             self.actions[key].setEnabled(has_map)
         self.palette_list.setEnabled(writable)
+        for key in ("arrange", "layout"):  # nothing in them works on a read-only workspace
+            self._menu_buttons[key].setEnabled(writable)
+        self.actions["paste"].setEnabled(writable and self._can_paste())
         if self.scene.editable != writable:
             self.scene.set_editable(writable)
         self.back_button.setEnabled(True)
@@ -503,8 +509,34 @@ class FlowchartEditor(QWidget):
         return cmd.node_id
 
     def add_kind_center(self, kind: str) -> int | None:
+        """Add a shape of ``kind`` in the middle of the view — or, when a shape is there, on
+        the nearest free spot in the same lane (a double click in the palette)."""
         c = self.view.mapToScene(self.view.viewport().rect().center())
-        return self.add_kind_at(kind, c)
+        return self.add_kind_at(kind, self._free_spot(kind, c))
+
+    def _free_spot(self, kind: str, c: QPointF) -> QPointF:
+        w, h = DEFAULT_SIZES.get(kind, (100.0, 80.0))
+        lane_id = self.scene.lane_at(c) if self.container is None else None
+        lane = self.scene.lanes.get(lane_id)
+        room = lane.scene_rect() if lane is not None else None
+
+        def free(x: float, y: float) -> bool:
+            r = QRectF(x - w / 2 - 10, y - h / 2 - 10, w + 20, h + 20)
+            if room is not None and not room.contains(r.adjusted(10, 10, -10, -10)):
+                return False
+            return not any(isinstance(i, NodeItem) and not i.expanded and i.kind != "pool"
+                           for i in self.scene.items(r))
+
+        step = GRID * 4
+        for ring in range(0, 12):
+            for dx, dy in ([(0, 0)] if ring == 0 else
+                           [(ring * step, 0), (-ring * step, 0), (0, ring * step),
+                            (0, -ring * step), (ring * step, ring * step),
+                            (-ring * step, ring * step), (ring * step, -ring * step),
+                            (-ring * step, -ring * step)]):
+                if free(c.x() + dx, c.y() + dy):
+                    return QPointF(c.x() + dx, c.y() + dy)
+        return c
 
     def connect_nodes(self, source_id: int, target_id: int) -> int | None:
         if self.process_id is None or source_id == target_id:
@@ -714,6 +746,11 @@ class FlowchartEditor(QWidget):
 
     def cut(self) -> bool:
         return self.copy() and self.delete_selected()
+
+    def _can_paste(self) -> bool:
+        """Whether the clipboard holds map items (copied here or in another window)."""
+        md = QGuiApplication.clipboard().mimeData()
+        return bool((md is not None and md.hasFormat(MAP_ITEMS_MIME)) or self._clipboard)
 
     def paste(self) -> bool:
         if self.process_id is None or self.controller.read_only:
