@@ -229,3 +229,17 @@ def test_a_wide_map_on_one_page_is_centred_vertically(synth_ws, tmp_path, monkey
     gap_above, gap_below = target.top() - area_top, page_h - target.bottom()
     assert target.height() < (page_h - area_top) / 2  # a wide map: much room to spare
     assert gap_above > 0 and abs(gap_above - gap_below) < 2  # centred (device pixels)
+
+
+def test_every_sheet_names_its_lanes(synth_ws, tmp_path):
+    """A sheet right of the lanes' title band repeats the names of the lanes it shows."""
+    ws, ids = synth_ws
+    pdf = render.render_map(ws, ids["long"], tmp_path / "lanes.pdf", pages=PageOptions("tile"))
+    plan = expected_plan(ws, ids["long"], PageOptions("tile"))
+    texts = page_texts(pdf, plan.pages)
+    if texts is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    for i, text in enumerate(texts, 1):
+        flat = " ".join(text.split())
+        for name in ("Sales", "Planning", "Production", "Quality"):
+            assert name in flat, (i, name)

@@ -734,7 +734,59 @@ def paint_sheet(painter: "QPainter", page: "QRectF", dev_mm: float, scene: "MapS
     scene.render(painter, target, QRectF(x, y, w, h), Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.restore()
     if plan.mode != "fit":
+        _lane_names(painter, shown, (left, top, right - left, bottom - top), k, dev_mm, scene)
         _join_marks(painter, shown, dev_mm, plan, tile)
+
+
+def _lane_names(painter: "QPainter", shown: "QRectF", part: tuple, k: float, dev_mm: float,
+                scene: "MapScene") -> None:
+    """On a sheet that does not show a lane's title band, its name again in a narrow band at
+    the sheet's left (rows) or top (columns) edge, so each sheet can be read on its own.
+    ``part`` is the scene rectangle ``shown`` (device pixels) draws, ``k`` the scale."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont
+
+    from .style import LANE_HEADER
+
+    x, y, w, h = part
+    if w <= 0 or h <= 0:
+        return
+    font = QFont(scene.paints.title_font)
+    font.setPixelSize(max(1, round(7 / 72 * 25.4 * dev_mm)))  # 7 pt on paper
+    band = 5.0 * dev_mm
+    painter.save()
+    painter.setFont(font)
+    for lane in scene.lanes.values():
+        name = (lane.row.get("name") or "").strip()
+        r = lane.scene_rect()
+        if not name:
+            continue
+        if lane.horizontal:
+            if r.left() + LANE_HEADER > x or r.right() <= x or r.bottom() <= y or \
+                    r.top() >= y + h:
+                continue  # its title is on this sheet, or the lane is not
+            a, b = max(r.top(), y), min(r.bottom(), y + h)
+            box = QRectF(shown.left(), shown.top() + (a - y) * k, band, (b - a) * k)
+        else:
+            if r.top() + LANE_HEADER > y or r.bottom() <= y or r.right() <= x or \
+                    r.left() >= x + w:
+                continue
+            a, b = max(r.left(), x), min(r.right(), x + w)
+            box = QRectF(shown.left() + (a - x) * k, shown.top(), (b - a) * k, band)
+        if box.width() < 1 or box.height() < 1:
+            continue
+        painter.fillRect(box, QColor(236, 239, 243, 235))
+        painter.setPen(scene.paints.text)
+        if lane.horizontal:
+            painter.save()
+            painter.translate(box.left(), box.bottom())
+            painter.rotate(-90)
+            painter.drawText(QRectF(0, 0, box.height(), box.width()),
+                             int(Qt.AlignmentFlag.AlignCenter), name)
+            painter.restore()
+        else:
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), name)
+    painter.restore()
 
 
 def paint_page(painter: "QPainter", page: "QRectF", scene: "MapScene", title: str = "",
