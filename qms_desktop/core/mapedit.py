@@ -27,9 +27,9 @@ ROUND_KINDS = frozenset({"start", "end", "event"})
 MIN_SIZE: dict[str, tuple[float, float]] = {
     "start": (20.0, 20.0), "end": (20.0, 20.0), "event": (20.0, 20.0),
     "decision": (30.0, 30.0), "document": (30.0, 30.0), "record": (30.0, 30.0),
-    "annotation": (30.0, 20.0), "pool": (120.0, 60.0), "subprocess": (60.0, 40.0),
+    "annotation": (30.0, 20.0), "pool": (120.0, 60.0), "subprocess": (80.0, 40.0),
 }
-DEFAULT_MIN = (40.0, 30.0)
+DEFAULT_MIN = (80.0, 40.0)  # (room for a label of a few short words)
 #: smallest extent of a lane across the flow, and the room kept around the shapes inside it
 LANE_MIN_BREADTH = 40.0
 LANE_MIN_LENGTH = 120.0

@@ -561,7 +561,7 @@ FLOWS: dict[str, dict] = {
 LANE_HEADER = 40.0
 COL_W = 180.0
 LANE_H = 200.0
-ROW_CY = (65.0, 150.0)
+ROW_CY = (60.0, 150.0)
 NODE_SIZE = {"start": (36.0, 36.0), "end": (36.0, 36.0), "step": (140.0, 60.0),
              "decision": (120.0, 80.0), "document": (120.0, 56.0),
              "subprocess": (140.0, 60.0)}

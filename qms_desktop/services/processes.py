@@ -1441,5 +1441,8 @@ def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":
         tmp.replace(out)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise RecordError(f"“{out}” could not be written ({e.strerror}).") from None
+        from .filewrite import why_not_written
+
+        raise RecordError(f"The BPMN file could not be written to {out}: "
+                          f"{why_not_written(out, e)}.") from None
     return out

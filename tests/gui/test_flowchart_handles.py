@@ -67,7 +67,7 @@ def test_shrinking_stops_at_the_minimum_size(qtbot, editor, demo_map, ws):
     start = handle_pos(editor, "se")
     drag(qtbot, editor, start, start - QPoint(400, 400))
     x, y, w, h = geometry(ws, "process_node", nid)
-    assert (w, h) == (40, 30)
+    assert (w, h) == (80, 40)
 
 
 def test_resizing_reroutes_connectors_that_had_bends(qtbot, editor, demo_map, ws):

@@ -253,3 +253,19 @@ def test_route_candidates_start_with_the_plain_route():
             for c in cands:
                 for (x0, y0), (x1, y1) in zip(c, c[1:]):
                     assert x0 == x1 or y0 == y1  # orthogonal
+
+
+def test_a_message_flow_ends_in_an_open_arrow(qtbot, ws):
+    pid, _ = P.add_process(ws, {"name": "Messages"})
+    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
+    b, _ = P.add_node(ws, pid, "step", 0, 300, name="B")
+    e, _ = P.add_edge(ws, pid, a, b, kind="message")
+    scene = MapScene()
+    scene.load(P.load_map_data(ws, pid))
+    try:
+        edge = scene.edges[e]
+        head = [(p.x(), p.y()) for p in edge._head]
+        assert head[1] == edge.points[-1]  # wing, tip, wing: a "V", not a closed corner
+        assert edge._head_open
+    finally:
+        scene.clear_map()

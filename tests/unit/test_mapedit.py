@@ -268,3 +268,14 @@ def test_a_stretch_cannot_be_pushed_into_its_shapes():
     back = [(0, 30), (-50, 30), (-50, 200), (350, 200), (350, 160)]
     got = E.move_segment(back, 1, (80, 0), src, tgt)
     assert got[1][0] == -E.STUB
+
+
+def test_why_not_written_names_the_reason(tmp_path):
+    import errno
+
+    from qms_desktop.services.filewrite import why_not_written
+
+    assert "does not exist" in why_not_written(tmp_path / "nope" / "x.pdf")
+    assert "is a folder" in why_not_written(tmp_path)
+    assert "disk is full" in why_not_written(tmp_path / "x.pdf", OSError(errno.ENOSPC, "full"))
+    assert "read-only disk" in why_not_written(tmp_path / "x.pdf", OSError(errno.EROFS, "ro"))

@@ -1171,8 +1171,7 @@ class FlowchartEditor(QWidget):
         except RecordError as e:
             from ..errors import show_error
 
-            show_error(self, tr("{reason} Choose another folder and try again.").format(
-                reason=str(e)))
+            show_error(self, str(e))
             return None
         except Exception as e:
             self._error(e)

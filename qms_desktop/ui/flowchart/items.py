@@ -421,6 +421,21 @@ def head_polygon(tip: tuple[float, float], frm: tuple[float, float], length: flo
     return QPolygonF(arrow_head(tip, frm, length, half))
 
 
+_SOLID: dict[int, tuple] = {}
+
+
+def _solid(pen):
+    """``pen`` drawing solid lines (shared: one per pen)."""
+    if pen.style() == Qt.PenStyle.SolidLine:
+        return pen
+    kept = _SOLID.get(id(pen))
+    if kept is None or kept[0] is not pen:
+        solid = type(pen)(pen)
+        solid.setStyle(Qt.PenStyle.SolidLine)
+        kept = _SOLID[id(pen)] = (pen, solid)  # (the pen kept too: its id stays its own)
+    return kept[1]
+
+
 class EdgeItem(QGraphicsItem):
     """A connector between two shapes; it follows them when they move.
 
@@ -575,7 +590,8 @@ class EdgeItem(QGraphicsItem):
             head = head_polygon(pts[-1], pts[-2])
         elif kind == "message" or (kind == "association" and "annotation" not in (
                 self.source.kind, self.target.kind)):
-            head = head_polygon(pts[-1], pts[-2], 9.0, 4.5)
+            tip, left, right = head_polygon(pts[-1], pts[-2], 9.0, 4.5)
+            head = QPolygonF([left, tip, right])  # open: one wing, the tip, the other wing
             is_open = True
             if kind == "message":
                 dot = QPointF(pts[0][0], pts[0][1])
@@ -629,6 +645,7 @@ class EdgeItem(QGraphicsItem):
         if head is None or not getattr(self._owner, "detail", True):
             return
         if self._head_open:
+            painter.setPen(_solid(self._pen))  # (a dashed message flow has a whole arrowhead)
             painter.drawPolyline(head)
             if self._dot is not None:
                 painter.setBrush(self.paints.no_brush)

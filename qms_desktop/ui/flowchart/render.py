@@ -130,25 +130,10 @@ def _check_dpi(dpi: float) -> None:
 def _not_written(what: str, path: Path) -> DiagramExportError:
     """The error for a ``what`` ("image", "PDF" ...) Qt could not write to ``path``, naming the
     reason when it can be seen: a missing folder, a folder, a folder that cannot be written."""
-    folder = path.parent
-    if not folder.is_dir():
-        why = f"the folder “{folder}” does not exist; create it or choose another folder"
-    elif path.is_dir():
-        why = f"“{path}” is a folder; choose a file name"
-    elif not os.access(folder, os.W_OK | os.X_OK) or (path.exists()
-                                                       and not os.access(path, os.W_OK)):
-        why = f"the folder “{folder}” cannot be written; choose another folder"
-    else:
-        import shutil
+    from ...services.filewrite import why_not_written
 
-        try:
-            usage = shutil.disk_usage(folder)
-            full = usage.total > 0 and usage.free < 1024 * 1024  # (total 0: /proc and such)
-        except OSError:
-            full = False
-        why = ("the disk is full; free some space or choose another folder" if full else
-               f"the folder “{folder}” does not accept new files; choose another folder")
-    return DiagramExportError(f"The {what} could not be written to {path}: {why}.")
+    return DiagramExportError(f"The {what} could not be written to {path}: "
+                              f"{why_not_written(path)}.")
 
 
 def _written(path: Path) -> None:
