@@ -435,3 +435,10 @@ def test_paste_and_menus_follow_what_can_be_done(qtbot, editor, demo_map, contro
     assert not editor._menu_buttons["arrange"].isEnabled()
     assert not editor._menu_buttons["layout"].isEnabled()
     assert not editor.actions["paste"].isEnabled()
+
+
+def test_labels_settle_right_after_a_map_opens(qtbot, editor, demo_map):
+    editor.open_process(demo_map["pid"])
+    assert editor.scene.settling
+    qtbot.waitUntil(lambda: not editor.scene.settling, timeout=2000)
+    assert not editor.scene.rough_labels

@@ -382,6 +382,7 @@ class FlowchartEditor(QWidget):
             self.scene.editable = not self.controller.read_only
             self.scene.detail = False  # labels are built once the zoom says they can be read
             self.scene.load(data, container)
+            self.scene.settle_after_paint()
             self._update_title()
             rect = self.view.update_scene_rect()
             if fit:

@@ -71,8 +71,10 @@ def parse_points(text: str) -> list[tuple[float, float]]:
 
 
 def _near(box: tuple[float, float, float, float], p: tuple[float, float],
-          tol: float = 12.0) -> bool:
-    """Whether ``p`` is on or close to the box (a route's end on its shape)."""
+          tol: float = 30.0) -> bool:
+    """Whether ``p`` is on or near the box: a route's end on its shape (files from other tools
+    may end a connector a little short of the border; one that ends far away was meant for
+    another shape)."""
     x, y, w, h = box
     return x - tol <= p[0] <= x + w + tol and y - tol <= p[1] <= y + h + tol
 
@@ -731,9 +733,11 @@ class EdgeItem(QGraphicsItem):
                  (QRectF(x + 4, y - 8, width, 16), ALIGN_LEFT_VCENTER),
                  (QRectF(x - 4 - width, y - 8, width, 16), ALIGN_RIGHT_VCENTER))
         sc = self.scene()
-        if sc is not None and getattr(sc, "dragging", False):
-            sc.rough_labels.add(self)  # placed properly on the drop
-            sc = None  # while shapes are dragged: the first spot
+        if sc is not None and (getattr(sc, "dragging", False) or getattr(sc, "settling", False)):
+            # while shapes are dragged, or a map is being opened: the first spot now, the
+            # proper one on the drop (or right after the first paint)
+            sc.rough_labels.add(self)
+            sc = None
         font, background = self.paints.small_font, self.paints.label_background
         label.set_text(text, spots[0][0], align=spots[0][1], font=font, background=background)
         if sc is None:

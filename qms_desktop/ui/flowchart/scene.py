@@ -240,6 +240,8 @@ class MapScene(QGraphicsScene):
         self.rough_labels: set[EdgeItem] = set()
         #: connectors routed the quick way during a drag (routed round shapes after it)
         self.rough_routes: set[EdgeItem] = set()
+        #: a map is being opened: labels are placed finely after the first paint
+        self.settling = False
 
     # ------------------------------------------------------------------ building
     def clear_map(self) -> None:
@@ -595,6 +597,19 @@ class MapScene(QGraphicsScene):
                 restyle()
         self._selected = now
         self.update_handles()
+
+    def settle_after_paint(self) -> None:
+        """Opening a map: connector labels take their first spot now and their proper one
+        (clear of shapes) right after the first paint, so the map shows without waiting."""
+        self.settling = True
+        QTimer.singleShot(0, self._settle)
+
+    def _settle(self) -> None:
+        if not self.settling:
+            return
+        self.settling = False
+        if not self.dragging:
+            self.place_rough_labels()
 
     def place_rough_labels(self) -> None:
         """A drag ended: route the connectors routed the quick way meanwhile round the shapes
