@@ -99,3 +99,32 @@ def seed_a1(ws, corpus_dir: Path) -> dict:
     e_gone, _ = P.add_edge(ws, pid, hand, ids[T2])
     return {"pid": pid, "ids": ids, "role": role_id, "links": links, "hand": hand,
             "edge_kept": e_keep, "edge_gone": e_gone}
+
+
+def two_lane_map(ws, *, with_make: bool = False) -> dict:
+    """A map "Order" with two lanes (roles Sales clerk, Machinist): steps Check → Quote in the
+    first lane (the connector with stored bends), and with ``with_make`` a step Make in the
+    second lane joined from Quote (bends stored too)."""
+    from qms_desktop.services import processes as P
+    from qms_desktop.storage import models as m
+
+    with ws.session() as s:
+        r1, r2 = m.Role(name="Sales clerk"), m.Role(name="Machinist")
+        s.add_all([r1, r2])
+        s.flush()
+        roles = (r1.id, r2.id)
+    pid, _ = P.add_process(ws, {"name": "Order"})
+    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
+    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
+    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
+    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
+    out = {"pid": pid, "roles": roles, "lanes": (l1, l2), "a": a, "b": b}
+    if with_make:
+        out["c"], _ = P.add_node(ws, pid, "step", 300, 200, name="Make", lane_id=l2)
+    out["e1"], _ = P.add_edge(ws, pid, a, b)
+    bends = {out["e1"]: "[[220, 70], [300, 70]]"}
+    if with_make:
+        out["e2"], _ = P.add_edge(ws, pid, b, out["c"])
+        bends[out["e2"]] = "[[350, 120], [350, 200]]"
+    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": bends})
+    return out

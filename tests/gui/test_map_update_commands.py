@@ -8,13 +8,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from map_update_helpers import T2, seed_a1, write_modified  # noqa: E402
+from map_update_helpers import T2, seed_a1, two_lane_map, write_modified  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from qms_desktop.services import processes as P  # noqa: E402
 from qms_desktop.services import records  # noqa: E402
 from qms_desktop.services.verify import verify  # noqa: E402
-from qms_desktop.storage import models as m  # noqa: E402
 
 
 def test_update_map_command_undo_and_redo_restore_rows_and_links_exactly(
@@ -61,19 +60,8 @@ def test_update_map_command_of_an_identical_file_leaves_no_trace(controller, ws,
 
 
 def _lane_map(ws):
-    with ws.session() as s:
-        r1, r2 = m.Role(name="Sales clerk"), m.Role(name="Machinist")
-        s.add_all([r1, r2])
-        s.flush()
-        roles = (r1.id, r2.id)
-    pid, _ = P.add_process(ws, {"name": "Order"})
-    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
-    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
-    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
-    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
-    e1, _ = P.add_edge(ws, pid, a, b)
-    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": {e1: "[[220, 70], [300, 70]]"}})
-    return pid, roles, (l1, l2), (a, b), e1
+    t = two_lane_map(ws)
+    return t["pid"], t["roles"], t["lanes"], (t["a"], t["b"]), t["e1"]
 
 
 def _rows(ws, pid):

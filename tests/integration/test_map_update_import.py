@@ -21,6 +21,7 @@ from map_update_helpers import (
     T3,
     T4,
     seed_a1,
+    two_lane_map,
     write_modified,
 )
 
@@ -307,21 +308,9 @@ def _map_rows(ws, pid) -> tuple:
 def test_restore_moves_is_one_transaction_and_restores_rows_exactly(ws, monkeypatch):
     from sqlalchemy import event
 
-    with ws.session() as s:
-        r1, r2 = m.Role(name="Sales clerk"), m.Role(name="Machinist")
-        s.add_all([r1, r2])
-        s.flush()
-        roles = (r1.id, r2.id)
-    pid, _ = P.add_process(ws, {"name": "Order"})
-    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
-    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
-    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
-    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
-    c, _ = P.add_node(ws, pid, "step", 300, 200, name="Make", lane_id=l2)
-    e1, _ = P.add_edge(ws, pid, a, b)
-    e2, _ = P.add_edge(ws, pid, b, c)
-    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": {
-        e1: "[[220, 70], [300, 70]]", e2: "[[350, 120], [350, 200]]"}})
+    m_ = two_lane_map(ws, with_make=True)
+    pid, roles, (l1, l2) = m_["pid"], m_["roles"], m_["lanes"]
+    a, b, e1, e2 = m_["a"], m_["b"], m_["e1"], m_["e2"]
     before = _map_rows(ws, pid)
     P.move_nodes(ws, {a: (110, 210), b: (320, 60)}, {a: l2})
     assert _map_rows(ws, pid) != before
