@@ -1584,12 +1584,14 @@ def _crosses(points: list[list[float]], box: _Box) -> bool:
 
 
 def edge_waypoints(a: _Box, b: _Box, *, from_decision: bool = False,
-                   obstacles: list[_Box] = ()) -> list[list[float]]:
+                   obstacles: list[_Box] = (),
+                   taken: frozenset = frozenset()) -> list[list[float]]:
     """Orthogonal route from box ``a`` to box ``b`` for a left-to-right flowchart.
 
     Candidate routes are tried in order of preference and the first that passes through none
     of ``obstacles`` (the other nodes) is used. A branch leaving a decision for another row
-    prefers the diamond's top or bottom corner, so each branch has its own exit.
+    prefers the diamond's top or bottom corner, so each branch has its own exit; routes leaving
+    by a corner in ``taken`` (the one the flow comes in by, or another exit's) come last.
     """
     down = b.cy > a.cy
     a_out_v = a.y + a.h if down else a.y     # a's bottom (or top) towards b
@@ -1617,10 +1619,12 @@ def edge_waypoints(a: _Box, b: _Box, *, from_decision: bool = False,
         cands.append([[a.cx, a_out_v], [a.cx, b.cy], [b.x + b.w, b.cy]])
     cands.append([[a.cx, a.y], [a.cx, top], [b.cx, top], [b.cx, b.y]])
     cands.append([[a.cx, a.y + a.h], [a.cx, bottom], [b.cx, bottom], [b.cx, b.y + b.h]])
-    for c in cands:
+    # routes leaving by a corner another connector already uses come last (``taken``)
+    free = [c for c in cands if tuple(c[0]) not in taken]
+    for c in free + [c for c in cands if tuple(c[0]) in taken]:
         if not any(_crosses(c, o) for o in obstacles):
             return c
-    return cands[0]
+    return free[0] if free else cands[0]
 
 
 class _Builder:
@@ -1758,18 +1762,37 @@ class _Builder:
                     duration_minutes=float(opt["minutes"]) if "minutes" in opt else None,
                     x=box.x, y=box.y, w=box.w, h=box.h))
             self.s.flush()
+            # corners of each decision already taken: the one its flow comes in by (from the
+            # left), then each exit's, so no two connectors share a corner
+            taken: dict[str, set[tuple[float, float]]] = {}
+            for src, dst, _label in flow["edges"]:
+                d = boxes[(code, dst)]
+                if self.nodes[(code, dst)].kind == "decision" and boxes[(code, src)].cx < d.cx:
+                    taken.setdefault(dst, set()).add((d.x, d.cy))
+            # a decision's loops back are routed first: they get the bottom corner, the way
+            # forward leaves by the right one
+            routes: dict[tuple[str, str], list] = {}
+            for src, dst, _label in sorted(
+                    flow["edges"], key=lambda e: not (
+                        self.nodes[(code, e[0])].kind == "decision"
+                        and boxes[(code, e[1])].x < boxes[(code, e[0])].x)):
+                route = routes[(src, dst)] = edge_waypoints(
+                    boxes[(code, src)], boxes[(code, dst)],
+                    from_decision=self.nodes[(code, src)].kind == "decision",
+                    obstacles=[bx for (c, k), bx in boxes.items()
+                               if c == code and k not in (src, dst)],
+                    taken=frozenset(taken.get(src, ())))
+                if self.nodes[(code, src)].kind == "decision":
+                    taken.setdefault(src, set()).add(tuple(route[0]))
             for src, dst, label in flow["edges"]:
                 a, b = self.nodes[(code, src)], self.nodes[(code, dst)]
                 assoc = a.kind == "document" or b.kind == "document"
+                route = routes[(src, dst)]
                 self.add(m.ProcessEdge(
                     process_id=proc.id, key=f"flow_{src}_{dst}",
                     kind="association" if assoc else "sequence",
                     source_id=a.id, target_id=b.id, label=label,
-                    waypoints=json.dumps(edge_waypoints(
-                        boxes[(code, src)], boxes[(code, dst)],
-                        from_decision=a.kind == "decision",
-                        obstacles=[bx for (c, k), bx in boxes.items()
-                                   if c == code and k not in (src, dst)]))))
+                    waypoints=json.dumps(route)))
             for key, _kind, _lane, _col, _name, opt in flow["nodes"]:
                 for number, link in opt.get("docs", []):
                     self.add(m.NodeDocument(node_id=self.nodes[(code, key)].id,

@@ -420,3 +420,28 @@ def test_default_today_is_the_real_date(tmp_path):
             stamp = json.loads(s.scalars(select(m.Setting.value).where(
                 m.Setting.key == "demo")).one())
     assert stamp["today"] == dt.date.today().isoformat()
+
+
+def test_no_two_connectors_share_a_corner_of_a_decision(demo):
+    """Each flow into or out of a demo decision has a corner of its own (yes and no read apart)."""
+    import json
+
+    from qms_desktop.services.processes import list_processes, load_map_data
+
+    ws, _ = demo
+    checked = 0
+    for p in list_processes(ws):
+        data = load_map_data(ws, p.id)
+        for d in (n for n in data.nodes if n["kind"] == "decision"):
+            ends = []
+            for e in data.edges:
+                pts = json.loads(e["waypoints"] or "[]")
+                if not pts:
+                    continue
+                if e["source_id"] == d["id"]:
+                    ends.append(tuple(pts[0]))
+                if e["target_id"] == d["id"]:
+                    ends.append(tuple(pts[-1]))
+            assert len(ends) == len(set(ends)), (p.name, d["name"], ends)
+            checked += 1
+    assert checked >= 5
