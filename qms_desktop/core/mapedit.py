@@ -445,6 +445,39 @@ def move_segment(points: list[Point], index: int, delta: Point, source: Box | No
     return pts
 
 
+def follow_ends(points: list[Point], start_delta: Point, end_delta: Point) -> list[Point] | None:
+    """A route drawn by hand, kept when its shapes move: the first point moves with the source
+    (by ``start_delta``) and the last with the target (``end_delta``); the bend next to each
+    end slides with it so the end stretches stay straight. None when the route cannot be kept
+    that way (fewer than two bends, a slanted end stretch, or an end stretch that would turn
+    round or shrink below :data:`STUB`): then it is routed automatically."""
+    if len(points) < 3:
+        return None
+    pts = [[float(x), float(y)] for x, y in points]
+    ends = ((0, 1, start_delta), (len(pts) - 1, len(pts) - 2, end_delta))
+    axes = []
+    for i, j, _d in ends:
+        (xi, yi), (xj, yj) = pts[i], pts[j]
+        if abs(yi - yj) < 1e-6 and abs(xi - xj) > 1e-6:
+            axes.append(0)  # a horizontal end stretch
+        elif abs(xi - xj) < 1e-6 and abs(yi - yj) > 1e-6:
+            axes.append(1)
+        else:
+            return None
+    signs = [(pts[j][a] > pts[i][a]) - (pts[j][a] < pts[i][a]) for (i, j, _d), a in zip(ends, axes)]
+    for (i, j, d), axis in zip(ends, axes):
+        if d[0] == 0 and d[1] == 0:
+            continue
+        pts[i][0] += d[0]
+        pts[i][1] += d[1]
+        pts[j][1 - axis] = pts[i][1 - axis]  # the neighbouring bend keeps the stretch straight
+    for (i, j, _d), axis, sign in zip(ends, axes, signs):
+        run = (pts[j][axis] - pts[i][axis]) * sign
+        if run < STUB or abs(pts[j][1 - axis] - pts[i][1 - axis]) > 1e-6:
+            return None
+    return [(x, y) for x, y in pts]
+
+
 def tidy_route(points: list[Point], tol: float = 0.5) -> list[Point]:
     """Drop repeated points and points in the middle of a straight run (after a hand edit)."""
     out: list[Point] = []
@@ -467,5 +500,5 @@ def tidy_route(points: list[Point], tol: float = 0.5) -> list[Point]:
 
 
 __all__ = ["Box", "DEFAULT_MIN", "HANDLES", "LanePlan", "MIN_SIZE", "ROUND_KINDS",
-           "band_is_vertical", "handle_points", "lane_is_vertical", "move_lane", "move_segment",
+           "band_is_vertical", "follow_ends", "handle_points", "lane_is_vertical", "move_lane", "move_segment",
            "resize_box", "resize_lane", "segment_handles", "tidy_route"]

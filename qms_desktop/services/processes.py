@@ -381,10 +381,13 @@ def touching_edges(s, node_ids: list[int]) -> list[Any]:
 
 
 def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
-               lanes: dict[int, int | None] | None = None) -> Change:
+               lanes: dict[int, int | None] | None = None,
+               waypoints: dict[int, str] | None = None) -> Change:
     """Move nodes (and optionally change their lane, which changes their responsible role)
-    in one transaction. Waypoints of the connectors touching them are re-routed by the view."""
+    in one transaction. The connectors touching them get the bends in ``waypoints`` (routes
+    drawn by hand that follow the move) or lose their stored bends (the view routes them)."""
     lanes = lanes or {}
+    waypoints = waypoints or {}
     with ws.session() as s:
         nodes = load_rows(s, m.ProcessNode, [*moves, *lanes])
         lane_rows = load_rows(s, m.ProcessLane, [lid for lid in lanes.values() if lid])
@@ -403,7 +406,7 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
                 if lane is not None and lane.role_id is not None:
                     node.role_id = lane.role_id
             for e in touching_edges(s, list(moves)):
-                e.waypoints = ""  # stale bends: the view routes it again
+                e.waypoints = waypoints.get(e.id, "")  # (else stale: the view routes it again)
     return Change(frozenset({"process_node", "process_edge"}))
 
 

@@ -442,3 +442,31 @@ def test_labels_settle_right_after_a_map_opens(qtbot, editor, demo_map):
     assert editor.scene.settling
     qtbot.waitUntil(lambda: not editor.scene.settling, timeout=2000)
     assert not editor.scene.rough_labels
+
+
+def test_a_route_drawn_by_hand_follows_its_shapes(qtbot, editor, demo_map, ws):
+    make, end = demo_map["nodes"]["make"], demo_map["nodes"]["end"]
+    e4 = demo_map["edges"]["e4"]
+    mx, my, mw, mh = editor.scene.nodes[make].box()
+    ex, ey, ew, eh = editor.scene.nodes[end].box()
+    bx = (mx + mw + ex) / 2
+    route = [[mx + mw, my + mh / 2], [bx, my + mh / 2], [bx, ey + eh / 2], [ex, ey + eh / 2]]
+    records.update_fields(ws, "process_edge", e4, {"waypoints": json.dumps(route)})
+    editor.reload()
+    c = editor.scene.nodes[end].center()
+    start = vpos(editor, c.x(), c.y())
+    drag(qtbot, editor, start, start + QPoint(0, 40))
+    dy = records.get(ws, "process_node", end)["y"] - ey
+    assert dy == pytest.approx(40, abs=10)
+    kept = json.loads(records.get(ws, "process_edge", e4)["waypoints"])
+    assert kept[:2] == route[:2]  # the part at the other end stays as drawn
+    assert kept[2] == [bx, route[2][1] + dy] and kept[3] == [ex, route[3][1] + dy]
+    assert [list(p) for p in editor.scene.edges[e4].points] == kept
+    stack(editor).undo()
+    assert json.loads(records.get(ws, "process_edge", e4)["waypoints"]) == route
+    # a nudge keeps it too
+    select(editor, nodes=[end])
+    editor.view.setFocus()
+    qtbot.keyClick(editor.view, Qt.Key.Key_Down)
+    kept = json.loads(records.get(ws, "process_edge", e4)["waypoints"])
+    assert kept[:2] == route[:2] and kept[3][1] == route[3][1] + 10

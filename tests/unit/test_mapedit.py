@@ -279,3 +279,18 @@ def test_why_not_written_names_the_reason(tmp_path):
     assert "is a folder" in why_not_written(tmp_path)
     assert "disk is full" in why_not_written(tmp_path / "x.pdf", OSError(errno.ENOSPC, "full"))
     assert "read-only disk" in why_not_written(tmp_path / "x.pdf", OSError(errno.EROFS, "ro"))
+
+
+def test_hand_drawn_routes_follow_their_moving_shapes():
+    route = [(100, 30), (200, 30), (200, 300), (300, 300)]  # right, down, right
+    # the target moves down 40: the last stretch and its bend go with it
+    assert E.follow_ends(route, (0, 0), (0, 40)) == [(100, 30), (200, 30), (200, 340), (300, 340)]
+    # the source moves right 30 and up 10
+    assert E.follow_ends(route, (30, -10), (0, 0)) == [(130, 20), (200, 20), (200, 300), (300, 300)]
+    # an end stretch that would turn round, or a straight route: not kept
+    assert E.follow_ends(route, (150, 0), (0, 0)) is None
+    assert E.follow_ends([(0, 0), (100, 0)], (0, 10), (0, 0)) is None
+    assert E.follow_ends([(0, 0), (50, 40), (100, 0)], (0, 10), (0, 0)) is None
+    # three points, both ends moving
+    assert E.follow_ends([(0, 0), (100, 0), (100, 100)], (0, 5), (5, 0)) == [
+        (0, 5), (105, 5), (105, 100)]

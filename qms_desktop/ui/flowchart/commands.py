@@ -189,7 +189,7 @@ class MoveNodesCommand(RecordCommand):
                  lanes: dict[int, tuple[int | None, int | None]] | None = None,
                  roles: dict[int, int | None] | None = None,
                  waypoints: dict[int, str] | None = None, nudge: bool = False,
-                 text: str | None = None):
+                 text: str | None = None, kept: dict[int, str] | None = None):
         lanes = lanes or {}
         if text is None:
             if lanes:
@@ -204,6 +204,8 @@ class MoveNodesCommand(RecordCommand):
         self.lanes = dict(lanes)
         self.roles = dict(roles or {})
         self.waypoints = dict(waypoints or {})
+        #: routes drawn by hand that follow the move (the others touching it are cleared)
+        self.kept = dict(kept or {})
         self.nudge = nudge
         self.sealed = False
 
@@ -212,7 +214,7 @@ class MoveNodesCommand(RecordCommand):
 
     def apply(self) -> "Change":
         lanes = {nid: new for nid, (old, new) in self.lanes.items() if old != new}
-        return _procs().move_nodes(self.ws, self.new, lanes or None)
+        return _procs().move_nodes(self.ws, self.new, lanes or None, self.kept)
 
     def revert(self) -> "Change":
         # one transaction: positions, lanes with their roles, and the connectors' bends
@@ -234,6 +236,7 @@ class MoveNodesCommand(RecordCommand):
             self.roles.setdefault(nid, other.roles.get(nid))
         for eid, wps in other.waypoints.items():
             self.waypoints.setdefault(eid, wps)
+        self.kept = dict(other.kept)  # (worked out from where the last nudge left them)
         if self.new == self.old and all(a == b for a, b in self.lanes.values()):
             self.setObsolete(True)
         return True

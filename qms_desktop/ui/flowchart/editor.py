@@ -612,12 +612,34 @@ class FlowchartEditor(QWidget):
                 out[e.eid] = e.row["waypoints"]
         return out
 
+    def _kept_routes(self, new: dict[int, tuple[float, float]]) -> dict[int, str]:
+        """Routes drawn by hand on connectors of the moved shapes that follow the move (see
+        :func:`~qms_desktop.core.mapedit.follow_ends`), as stored text."""
+        from ...core.mapedit import follow_ends
+        from ...services.map_geometry import route_text
+        from .items import near_box, parse_points
+
+        out = {}
+        for e in self.scene.edges.values():
+            s, t = e.source, e.target
+            if s is t or not (s.nid in new or t.nid in new) or not e.row.get("waypoints"):
+                continue
+            pts = parse_points(e.row["waypoints"])
+            sr, tr_ = s.row_box(), t.row_box()
+            sx, sy = new.get(s.nid, sr[:2])
+            tx, ty = new.get(t.nid, tr_[:2])
+            kept = follow_ends(pts, (sx - sr[0], sy - sr[1]), (tx - tr_[0], ty - tr_[1]))
+            if kept is not None and near_box((sx, sy, sr[2], sr[3]), kept[0]) and \
+                    near_box((tx, ty, tr_[2], tr_[3]), kept[-1]):
+                out[e.eid] = route_text(kept)
+        return out
+
     def nodes_dragged(self, old: dict, new: dict) -> None:
         if self.process_id is None:
             return
         lanes, roles = self._lane_changes(new)
         cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
-                               waypoints=self._waypoints_of(new))
+                               waypoints=self._waypoints_of(new), kept=self._kept_routes(new))
         self.push(cmd)
 
     def move_nodes_to(self, new: dict[int, tuple[float, float]], *, nudge: bool = False,
@@ -635,7 +657,8 @@ class FlowchartEditor(QWidget):
         old = {k: old[k] for k in new}
         lanes, roles = self._lane_changes(new)
         cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
-                               waypoints=self._waypoints_of(new), nudge=nudge, text=text)
+                               waypoints=self._waypoints_of(new), nudge=nudge, text=text,
+                               kept=self._kept_routes(new))
         return self.push(cmd)
 
     def _selected_nodes(self, with_inner: bool = True) -> list[NodeItem]:

@@ -286,7 +286,7 @@ class HandleDrag:
         x, y, w, h = box
         t.apply(dict(self.row0, x=x, y=y, w=w, h=h))
         for e in t.edges:
-            e.ends_moved()
+            e.route_anew()  # (a resize clears the stored bends)
 
     def _show_plan(self, plan: mapedit.LanePlan) -> None:
         """Show ``plan``, touching only what differs from what is shown (a drag on a big map
@@ -334,7 +334,7 @@ class HandleDrag:
                 e.setPos(ds[0], ds[1])  # both ends moved alike: the route moves as it is
             else:
                 e.setPos(0, 0)
-                e.ends_moved()
+                e.route_anew()  # (a lane edit clears the stored bends)
 
     def _shift(self, nid: int) -> tuple[float, float]:
         """How far the preview moved shape ``nid`` (a pool moves as a lane)."""
@@ -352,7 +352,7 @@ class HandleDrag:
         for e in getattr(self, "_edges_touched", ()):
             if e.scene() is self.scene and (e.pos().x(), e.pos().y()) != (0.0, 0.0):
                 e.setPos(0, 0)
-                e.ends_moved()
+                e.route_anew()
 
     def cancel(self) -> None:
         """Put every item back as it was before the drag."""

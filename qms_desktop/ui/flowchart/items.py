@@ -34,6 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
+from ...core.mapedit import follow_ends
 from ...core.processmap import route_candidates, route_edge
 from .style import LABEL_BELOW, LANE_HEADER, Paints, arrow_head, border_point, shape_path
 
@@ -70,7 +71,7 @@ def parse_points(text: str) -> list[tuple[float, float]]:
         return []
 
 
-def _near(box: tuple[float, float, float, float], p: tuple[float, float],
+def near_box(box: tuple[float, float, float, float], p: tuple[float, float],
           tol: float = 30.0) -> bool:
     """Whether ``p`` is on or near the box: a route's end on its shape (files from other tools
     may end a connector a little short of the border; one that ends far away was meant for
@@ -521,7 +522,22 @@ class EdgeItem(QGraphicsItem):
         self.update()
 
     def ends_moved(self) -> None:
-        """One of the shapes moved: the stored bends no longer fit; route again."""
+        """One of its shapes moved: bends drawn by hand follow (the bend next to each end
+        slides with it) when the route can be kept that way; otherwise it is routed anew."""
+        s, t = self.source, self.target
+        if len(self.fixed) >= 3 and s is not t:
+            sr, tr_ = s.row_box(), t.row_box()  # where the shapes were when it was stored
+            sb, tb = s.box(), t.box()
+            if sr[2:] == sb[2:] and tr_[2:] == tb[2:]:
+                kept = follow_ends(self.fixed, (sb[0] - sr[0], sb[1] - sr[1]),
+                                   (tb[0] - tr_[0], tb[1] - tr_[1]))
+                if kept is not None and near_box(sb, kept[0]) and near_box(tb, kept[-1]):
+                    self.set_points(kept)
+                    return
+        self.route_anew()
+
+    def route_anew(self) -> None:
+        """Forget the stored bends (its shape was resized, its lane moved) and route again."""
         self.fixed = []
         self.reroute()
 
@@ -539,7 +555,7 @@ class EdgeItem(QGraphicsItem):
             return [(x + w * 0.65, y), (x + w * 0.65, top), (x + w * 0.35, top), (x + w * 0.35, y)]
         fixed = self.fixed
         # (the rows' geometry: while stored bends apply, no end has moved from its row)
-        if len(fixed) >= 2 and _near(s.row_box(), fixed[0]) and _near(t.row_box(), fixed[-1]):
+        if len(fixed) >= 2 and near_box(s.row_box(), fixed[0]) and near_box(t.row_box(), fixed[-1]):
             return list(fixed)
         sb, tb = s.box(), t.box()
         # (stored bends that no longer reach their shapes — an edited file, a retargeted
