@@ -269,3 +269,29 @@ def test_a_message_flow_ends_in_an_open_arrow(qtbot, ws):
         assert edge._head_open
     finally:
         scene.clear_map()
+
+
+def test_imported_events_show_their_definition_and_labels_sit_where_the_file_put_them(
+        qtbot, ws, corpus_dir):
+    from qms_desktop.ui.flowchart.items import event_marker, label_bounds
+    from qms_desktop.ui.flowchart.style import shape_path
+
+    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.3.0.bpmn", "bpmn")
+    data = P.load_map_data(ws, r.process_id)
+    markers = {event_marker(n) for n in data.nodes if n["kind"] in ("start", "end", "event")}
+    assert {"message", "escalation"} <= markers
+    plain = shape_path("event", 36, 36)
+    for m in ("message", "escalation", "timer", "error", "signal", "terminate"):
+        assert shape_path("event", 36, 36, marker=m).elementCount() > plain.elementCount(), m
+    scene = MapScene()
+    scene.load(data)
+    try:
+        placed = [n for n in scene.nodes.values() if label_bounds(n.row) is not None
+                  and n.kind == "event"]
+        assert placed
+        for n in placed:
+            lx, ly, lw, lh = label_bounds(n.row)
+            area = n.label.mapRectToScene(n.label.boundingRect())
+            assert abs(area.left() - lx) < 1 and abs(area.top() - ly) < 1
+    finally:
+        scene.clear_map()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -104,15 +105,43 @@ def parse_all_points(texts: dict[int, str | None]) -> dict[int, list[tuple[float
 _SHAPES: dict[tuple, QPainterPath] = {}
 
 
-def cached_shape(kind: str, w: float, h: float, bpmn_type: str, expanded: bool) -> QPainterPath:
+_DEFINITION = re.compile(r"(message|timer|escalation|error|signal|conditional|link|compensate|"
+                         r"cancel|terminate)EventDefinition")
+
+
+def event_marker(row: dict) -> str:
+    """The definition of an event shape (message, timer …) as the importer kept it, or ""."""
+    extra = row.get("extra") or ""
+    if "EventDefinition" not in extra:
+        return ""
+    m = _DEFINITION.search(extra)
+    return m.group(1) if m else ""
+
+
+def label_bounds(row: dict) -> tuple[float, float, float, float] | None:
+    """The label box an imported BPMN file gave a shape (scene coordinates), or None."""
+    extra = row.get("extra") or ""
+    if '"label"' not in extra:
+        return None
+    try:
+        b = json.loads(extra).get("di", {}).get("label", {}).get("bounds")
+        x, y, w, h = (float(v) for v in b)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return (x, y, w, h) if w > 0 and h > 0 else None
+
+
+def cached_shape(kind: str, w: float, h: float, bpmn_type: str, expanded: bool,
+                 marker: str = "") -> QPainterPath:
     """Shape outlines are shared between shapes of the same kind and size (QPainterPath is
     implicitly shared, so a thousand steps hold one path)."""
-    key = (kind, w, h, bpmn_type, expanded)
+    key = (kind, w, h, bpmn_type, expanded, marker)
     path = _SHAPES.get(key)
     if path is None:
         if len(_SHAPES) > 4096:
             _SHAPES.clear()
-        path = _SHAPES[key] = shape_path(kind, w, h, bpmn_type=bpmn_type, expanded=expanded)
+        path = _SHAPES[key] = shape_path(kind, w, h, bpmn_type=bpmn_type, expanded=expanded,
+                                         marker=marker)
     return path
 
 
@@ -289,10 +318,11 @@ class NodeItem(QGraphicsPathItem):
         self.w = w = float(row.get("w") or 0)
         self.h = h = float(row.get("h") or 0)
         bpmn_type = row.get("bpmn_type")
-        key = (kind, bpmn_type, w, h, self.expanded)
+        marker = event_marker(row) if kind in ("start", "end", "event") else ""
+        key = (kind, bpmn_type, w, h, self.expanded, marker)
         if key != self._geometry_key:
             self._geometry_key = key
-            self.setPath(cached_shape(kind, w, h, bpmn_type or "", self.expanded))
+            self.setPath(cached_shape(kind, w, h, bpmn_type or "", self.expanded, marker))
             self._apply_paint()
             # an expanded sub-process lies under the connectors of its content (and the ones
             # ending on it), its inner shapes over them
@@ -341,7 +371,13 @@ class NodeItem(QGraphicsPathItem):
         name = (self.row.get("name") or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         kind, w, h = self.kind, self.w, self.h
         p = self.paints
-        if kind == "decision":  # upper left: flows come in from the left, exits leave
+        placed = label_bounds(self.row) if kind in LABEL_BELOW else None
+        if placed is not None:  # where the file's author put it (BPMN label bounds)
+            lx, ly, lw, lh = placed
+            x0, y0 = float(self.row.get("x") or 0), float(self.row.get("y") or 0)
+            label.set_text(name, QRectF(lx - x0, ly - y0, max(lw, 40.0), max(lh, 14.0)),
+                           align=ALIGN_HCENTER_TOP, color=p.text)
+        elif kind == "decision":  # upper left: flows come in from the left, exits leave
             width = 120.0        # right, up or down
             label.set_text(name, QRectF(w * 0.3 - width, -64, width, 64 + h * 0.25),
                                 align=ALIGN_RIGHT_BOTTOM,

@@ -155,14 +155,69 @@ def _marker_plus(path: QPainterPath, cx: float, cy: float, r: float) -> None:
     path.lineTo(cx, cy + r)
 
 
+#: BPMN event definitions drawn inside an event's circle
+EVENT_MARKERS = ("message", "timer", "escalation", "error", "signal", "conditional", "link",
+                 "compensate", "cancel", "terminate")
+
+
+def _poly(p: QPainterPath, pts: list[tuple[float, float]]) -> None:
+    p.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
+    p.closeSubpath()
+
+
+def _event_marker(p: QPainterPath, marker: str, w: float, h: float) -> None:
+    """The symbol of an event's definition (BPMN 2.0 notation), centred in its circle."""
+    cx, cy, r = w / 2, h / 2, min(w, h) * 0.26
+    if marker == "message":
+        p.addRect(QRectF(cx - r, cy - r * 0.7, 2 * r, r * 1.4))
+        p.moveTo(cx - r, cy - r * 0.7)
+        p.lineTo(cx, cy + r * 0.1)
+        p.lineTo(cx + r, cy - r * 0.7)
+    elif marker == "timer":
+        p.addEllipse(QPointF(cx, cy), r * 1.1, r * 1.1)
+        p.moveTo(cx, cy)
+        p.lineTo(cx, cy - r * 0.8)
+        p.moveTo(cx, cy)
+        p.lineTo(cx + r * 0.6, cy)
+    elif marker == "escalation":
+        _poly(p, [(cx, cy - r), (cx + r * 0.7, cy + r), (cx, cy + r * 0.3), (cx - r * 0.7, cy + r)])
+    elif marker == "error":
+        _poly(p, [(cx - r * 0.8, cy + r), (cx - r * 0.3, cy - r * 0.8), (cx + r * 0.2, cy + r * 0.1),
+                  (cx + r * 0.8, cy - r), (cx + r * 0.3, cy + r * 0.8), (cx - r * 0.2, cy - r * 0.1)])
+    elif marker == "signal":
+        _poly(p, [(cx, cy - r), (cx + r, cy + r * 0.75), (cx - r, cy + r * 0.75)])
+    elif marker == "conditional":
+        p.addRect(QRectF(cx - r * 0.7, cy - r, r * 1.4, r * 2))
+        for k in (-0.5, 0.0, 0.5):
+            p.moveTo(cx - r * 0.45, cy + r * k)
+            p.lineTo(cx + r * 0.45, cy + r * k)
+    elif marker == "link":
+        _poly(p, [(cx - r, cy - r * 0.35), (cx + r * 0.2, cy - r * 0.35), (cx + r * 0.2, cy - r * 0.8),
+                  (cx + r, cy), (cx + r * 0.2, cy + r * 0.8), (cx + r * 0.2, cy + r * 0.35),
+                  (cx - r, cy + r * 0.35)])
+    elif marker == "compensate":
+        _poly(p, [(cx - r, cy), (cx, cy - r * 0.7), (cx, cy + r * 0.7)])
+        _poly(p, [(cx, cy), (cx + r, cy - r * 0.7), (cx + r, cy + r * 0.7)])
+    elif marker == "cancel":
+        p.moveTo(cx - r * 0.7, cy - r * 0.7)
+        p.lineTo(cx + r * 0.7, cy + r * 0.7)
+        p.moveTo(cx + r * 0.7, cy - r * 0.7)
+        p.lineTo(cx - r * 0.7, cy + r * 0.7)
+    elif marker == "terminate":
+        p.addEllipse(QPointF(cx, cy), r * 1.2, r * 1.2)
+
+
 def shape_path(kind: str, w: float, h: float, *, bpmn_type: str = "",
-               expanded: bool = False) -> QPainterPath:
-    """The outline of a node of ``kind`` and size ``w`` x ``h`` at (0, 0)."""
+               expanded: bool = False, marker: str = "") -> QPainterPath:
+    """The outline of a node of ``kind`` and size ``w`` x ``h`` at (0, 0); ``marker``: an
+    event's definition (one of :data:`EVENT_MARKERS`) drawn inside it."""
     p = QPainterPath()
     if kind in ("start", "end", "event"):
         p.addEllipse(QRectF(0, 0, w, h))
         if kind == "event":
             p.addEllipse(QRectF(3, 3, max(w - 6, 1), max(h - 6, 1)))
+        if marker:
+            _event_marker(p, marker, w, h)
     elif kind == "decision":
         p.addPolygon(QPolygonF([QPointF(w / 2, 0), QPointF(w, h / 2), QPointF(w / 2, h),
                                 QPointF(0, h / 2)]))
