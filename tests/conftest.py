@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/gui/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """``tmpfs(opts)``: a context manager mounting a small tmpfs (e.g. ``"size=64k"``,
+    ``"ro,size=64k"``) below ``tmp_path``; it yields None where mounting is not possible
+    (not root, no mount), so the test can skip."""
+
+    @contextlib.contextmanager
+    def mount(opts: str):
+        d = tmp_path / ("mnt-" + opts.replace(",", "-").replace("=", ""))
+        d.mkdir()
+        if os.geteuid() != 0 or subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(d)],
+                capture_output=True).returncode:
+            yield None
+            return
+        try:
+            yield d
+        finally:
+            subprocess.run(["umount", "-l", str(d)], capture_output=True)
+
+    return mount

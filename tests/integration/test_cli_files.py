@@ -31,28 +31,10 @@ def test_export_refuses_wrong_suffix(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- why a write fails
 
-import contextlib  # noqa: E402
 import os  # noqa: E402
-import subprocess  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-
-
-@contextlib.contextmanager
-def _tmpfs(tmp_path, opts):
-    """A small tmpfs (root only, as in test_hostile_and_failures); None when it cannot be
-    mounted here."""
-    d = tmp_path / ("mnt-" + opts.replace(",", "-").replace("=", ""))
-    d.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(d)],
-                                           capture_output=True).returncode:
-        yield None
-        return
-    try:
-        yield d
-    finally:
-        subprocess.run(["umount", "-l", str(d)], capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +60,9 @@ def test_export_into_a_folder_that_takes_no_files_says_it_cannot_be_written(demo
     assert "“/proc”" in err and "cannot be written" in err and "does not exist" not in err
 
 
-def test_export_into_a_read_only_folder_says_it_cannot_be_written(demo_ws, tmp_path, capsys):
-    with _tmpfs(tmp_path, "ro,size=64k") as d:
+def test_export_into_a_read_only_folder_says_it_cannot_be_written(demo_ws, tmp_path, capsys,
+                                                                  tmpfs):
+    with tmpfs("ro,size=64k") as d:
         if d is None:
             if os.geteuid() == 0:
                 pytest.skip("root may write a chmod 555 folder, and no tmpfs can be mounted")
@@ -91,8 +74,8 @@ def test_export_into_a_read_only_folder_says_it_cannot_be_written(demo_ws, tmp_p
         assert list(d.iterdir()) == []
 
 
-def test_export_onto_a_full_disk_says_the_disk_is_full(demo_ws, tmp_path, capsys):
-    with _tmpfs(tmp_path, "size=8k") as d:
+def test_export_onto_a_full_disk_says_the_disk_is_full(demo_ws, tmp_path, capsys, tmpfs):
+    with tmpfs("size=8k") as d:
         if d is None:
             pytest.skip("cannot mount a small tmpfs here (needs root)")
         err = _export_risks_err(demo_ws, d / "r.xlsx", capsys)

@@ -3,7 +3,6 @@
 Every case must give a clear message, change no byte of the file, and leave the workspace intact.
 """
 
-import contextlib
 import hashlib
 import os
 import random
@@ -14,7 +13,6 @@ import textwrap
 
 import pytest
 
-from qms_desktop.services import records as R
 from qms_desktop.services.verify import verify
 from qms_desktop.storage.workspace import (
     CopyError, NotAWorkspaceError, ReadOnlyFileError, WorkspaceTooNewError, create_workspace,
@@ -131,25 +129,11 @@ def test_read_only_file(tmp_path):
 
 # --------------------------------------------------------------------------- full / unwritable
 
-@contextlib.contextmanager
-def _mounted(tmp_path, opts):
-    d = tmp_path / ("mnt-" + opts.replace(",", "-").replace("=", ""))
-    d.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(d)],
-                                           capture_output=True).returncode:
-        yield None
-        return
-    try:
-        yield d
-    finally:
-        subprocess.run(["umount", "-l", str(d)], capture_output=True)
-
-
-def test_copy_onto_full_disk_tmpfs(tmp_path):
+def test_copy_onto_full_disk_tmpfs(tmp_path, tmpfs):
     p = tmp_path / "big.qms"
     w = _filled(p, 600)
     head = w.head_hash()
-    with _mounted(tmp_path, "size=64k") as d:
+    with tmpfs("size=64k") as d:
         if d is None:
             pytest.skip("cannot mount a small tmpfs here (needs root); see the RLIMIT test")
         with pytest.raises(CopyError, match="disk is full"):
@@ -189,10 +173,10 @@ def test_copy_when_writes_fail_rlimit(tmp_path):
     w.close()
 
 
-def test_copy_into_read_only_folder(tmp_path):
+def test_copy_into_read_only_folder(tmp_path, tmpfs):
     p = tmp_path / "w.qms"
     w = create_workspace(p)
-    with _mounted(tmp_path, "ro,size=64k") as d:
+    with tmpfs("ro,size=64k") as d:
         if d is None:
             d = tmp_path / "ro"
             d.mkdir()
