@@ -13,6 +13,7 @@ disagree.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import (
     Boolean,
@@ -22,9 +23,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -497,6 +500,110 @@ class ManagementReview(Base):
     outputs: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
+
+
+# --------------------------------------------------------------------------- attachments
+
+class BlobContent:
+    """The bytes of one stored file, as the ``attachment_blob.data`` column hands them out.
+
+    Not ``bytes`` on purpose: the audit trail encodes unknown values with ``str()``
+    (``core.audit_chain.encode_value``), and ``str()`` of this is ``"sha256:<hex>"`` computed
+    from the bytes themselves. So an event records the content's hash instead of the content
+    (a 25 MB scan does not become 50 MB of hex in the trail), and ``qms verify``, which
+    re-encodes the stored value, re-hashes the stored bytes: content changed outside the
+    application no longer matches its insert event.
+    """
+
+    __slots__ = ("data", "_sha256")
+
+    def __init__(self, data: bytes):
+        self.data = bytes(data)
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.data).hexdigest()
+        return self._sha256
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, BlobContent):
+            return self.data == other.data
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.sha256)
+
+    def __str__(self) -> str:
+        return "sha256:" + self.sha256
+
+    def __repr__(self) -> str:
+        return f"<BlobContent {len(self.data)} bytes sha256:{self.sha256[:12]}>"
+
+
+class HashedBlob(TypeDecorator):
+    """A binary column whose Python values are :class:`BlobContent` (see there why)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or isinstance(value, bytes):
+            return value
+        if isinstance(value, BlobContent):
+            return value.data
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        raise TypeError(f"attachment content must be bytes, not {type(value).__name__}")
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else BlobContent(value)
+
+    @property
+    def python_type(self):
+        return BlobContent
+
+
+class AttachmentBlob(Base):
+    """The content of attached files, stored once per distinct content (SHA-256).
+
+    Rows are written and removed only by ``services.attachments``: a blob is added with its
+    first attachment and removed with its last one. ``data`` is deferred so looking a blob up
+    by hash never loads the bytes.
+    """
+
+    __tablename__ = "attachment_blob"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[BlobContent] = mapped_column(HashedBlob(), deferred=True)
+
+
+class Attachment(Base):
+    """A file attached to any record, named generically as (``entity``, ``record_id``) like
+    :class:`Signature`: every module reuses it without a column of its own.
+
+    There is no foreign key to the owner, so the audit layer's delete rules do not reach these
+    rows: whoever deletes an owning record removes its attachments in the same unit of work
+    (``services.attachments.remove_all_for``), which makes undo bring them back too.
+    """
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_owner", "entity", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    blob_id: Mapped[int] = fk("attachment_blob.id", nullable=False, ondelete="RESTRICT")
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(120), default="")
 
 
 # --------------------------------------------------------------------------- audit trail
