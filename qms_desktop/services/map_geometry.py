@@ -17,7 +17,6 @@ from ..storage.workspace import Workspace
 from .processes import load_rows, touching_edges
 from .records import Change, RecordError
 
-MAP = frozenset({"process_node", "process_edge", "process_lane"})
 def _number(v, what: str) -> float:
     try:
         f = float(v)
@@ -92,7 +91,7 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
             if edge is None:
                 raise RecordError(f"Connector {eid} no longer exists.")
             edge.waypoints = text or ""
-    return Change(MAP)
+    return Change.of(s)
 
 
 __all__ = ["route_text", "set_geometry"]

@@ -6,7 +6,8 @@ into the pure :class:`~qms_desktop.core.processmap.ProcessMap` the rules, layout
 Node keys are the imported BPMN/draw.io ids; items created in the app get ``<Kind>_<id>`` keys
 so exports have stable ids. Those keys let a file edited in a modeller update the process it came
 from (:func:`merge_map`, :func:`update_map_from_file`): matched rows keep their ids, links and
-Workbench-only fields; :func:`snapshot_map` / :func:`restore_map` undo and redo that exactly.
+Workbench-only fields. Undo and redo of every edit here come from the transaction's change set
+(``records.invert`` / ``reapply``), so nothing here snapshots or restores.
 """
 
 from __future__ import annotations
@@ -21,10 +22,8 @@ from ..core import processmap as pmod
 from ..core.processmap import Edge, Lane, Node, ProcessMap
 from ..storage import models as m
 from ..storage.workspace import Workspace
-from .records import Change, Deleted, RecordError, coerce
+from .records import Change, RecordError, coerce
 
-MAP = frozenset({"process_node", "process_edge", "process_lane"})
-PROCESS = frozenset({"process"})
 SIPOC_FIELDS = ("suppliers", "inputs", "outputs", "customers", "resources", "kpis")
 PROCESS_FIELDS = ("code", "name", "owner_role_id", "purpose", "status") + SIPOC_FIELDS
 
@@ -85,7 +84,8 @@ def get_process(ws: Workspace, pid: int) -> ProcessRow:
     raise RecordError(f"Process {pid} no longer exists.")
 
 
-def add_process(ws: Workspace, values: dict[str, Any] | None = None) -> tuple[int, Change]:
+def add_process(ws: Workspace, values: dict[str, Any] | None = None) -> Change:
+    """A new process; ``result`` is its id."""
     values = dict(values or {})
     values.setdefault("name", "New process")
     with ws.session() as s:
@@ -93,7 +93,7 @@ def add_process(ws: Workspace, values: dict[str, Any] | None = None) -> tuple[in
                             if k in PROCESS_FIELDS})
         s.add(proc)
         s.flush()
-        return proc.id, Change(PROCESS)
+    return Change.of(s, result=proc.id)
 
 
 def unique_name(ws: Workspace, base: str) -> str:
@@ -107,8 +107,9 @@ def unique_name(ws: Workspace, base: str) -> str:
     return f"{base} ({n})"
 
 
-def duplicate_process(ws: Workspace, pid: int) -> tuple[int, Change]:
-    """A copy of the process with its whole map (new ids; imported ids are kept as keys)."""
+def duplicate_process(ws: Workspace, pid: int) -> Change:
+    """A copy of the process with its whole map (new ids; imported ids are kept as keys);
+    ``result`` is the copy's id."""
     src = get_process(ws, pid)
     data = load_map_data(ws, pid)
     values = {f: getattr(src, f) for f in PROCESS_FIELDS}
@@ -118,7 +119,7 @@ def duplicate_process(ws: Workspace, pid: int) -> tuple[int, Change]:
         s.add(proc)
         s.flush()
         _write_rows(s, proc.id, data)
-        return proc.id, Change(PROCESS | MAP)
+    return Change.of(s, result=proc.id)
 
 
 # --------------------------------------------------------------------------- map rows
@@ -245,9 +246,9 @@ def _write_rows(s, pid: int, data: MapData) -> None:
 
 
 def save_map(ws: Workspace, pm: ProcessMap, *, process_id: int | None = None,
-             name: str = "Imported process") -> tuple[int, Change]:
+             name: str = "Imported process") -> Change:
     """Store a whole map in one transaction: into a new process, or replacing the map of
-    ``process_id``. All or nothing."""
+    ``process_id``. All or nothing; ``result`` is the process id."""
     with ws.session() as s:
         if process_id is None:
             proc = m.Process(name=name, map_extra=_dump(pm.extra))
@@ -300,7 +301,7 @@ def save_map(ws: Workspace, pm: ProcessMap, *, process_id: int | None = None,
                                 waypoints=json.dumps([list(p) for p in e.waypoints])
                                 if e.waypoints else "",
                                 extra=_dump(e.extra)))
-        return proc.id, Change(PROCESS | MAP)
+    return Change.of(s, result=proc.id)
 
 
 # --------------------------------------------------------------------------- editor operations
@@ -308,7 +309,8 @@ def save_map(ws: Workspace, pm: ProcessMap, *, process_id: int | None = None,
 
 def add_node(ws: Workspace, pid: int, kind: str, x: float, y: float, *, name: str = "",
              lane_id: int | None = None, w: float | None = None, h: float | None = None
-             ) -> tuple[int, Change]:
+             ) -> Change:
+    """A new shape; ``result`` is its id."""
     if kind not in pmod.NODE_KINDS:
         raise RecordError(f"“{kind}” is not a kind of map element.")
     dw, dh = pmod.DEFAULT_SIZES[kind]
@@ -322,11 +324,12 @@ def add_node(ws: Workspace, pid: int, kind: str, x: float, y: float, *, name: st
                              role_id=role_id)
         s.add(node)
         s.flush()
-        return node.id, Change(frozenset({"process_node"}))
+    return Change.of(s, result=node.id)
 
 
 def add_edge(ws: Workspace, pid: int, source_id: int, target_id: int, *, label: str = "",
-             kind: str = "sequence") -> tuple[int, Change]:
+             kind: str = "sequence") -> Change:
+    """A new connector; ``result`` is its id."""
     if source_id == target_id:
         raise RecordError("A connector needs two different shapes.")
     with ws.session() as s:
@@ -338,7 +341,7 @@ def add_edge(ws: Workspace, pid: int, source_id: int, target_id: int, *, label: 
                           label=label, kind=kind)
         s.add(e)
         s.flush()
-        return e.id, Change(frozenset({"process_edge"}))
+    return Change.of(s, result=e.id)
 
 
 def positions(ws: Workspace, node_ids: Iterable[int]) -> dict[int, tuple[float, float]]:
@@ -407,41 +410,7 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
                     node.role_id = lane.role_id
             for e in touching_edges(s, list(moves)):
                 e.waypoints = waypoints.get(e.id, "")  # (else stale: the view routes it again)
-    return Change(frozenset({"process_node", "process_edge"}))
-
-
-def restore_moves(ws: Workspace, positions: dict[int, tuple[float, float]],
-                  lanes_roles: dict[int, tuple[int | None, int | None]] | None = None,
-                  waypoints: dict[int, str] | None = None) -> Change:
-    """Undo a move in ONE transaction: the nodes go back to ``positions``, the nodes in
-    ``lanes_roles`` get their (lane, role) back, and the connectors touching the moved nodes get
-    their stored bends from ``waypoints`` (the others touching them are cleared, as a move does).
-    All or nothing: a refused value leaves the map exactly as it was. The rows are loaded in
-    bulk and written in one flush (at commit), so thousands of positions stay quick."""
-    lanes_roles = lanes_roles or {}
-    waypoints = waypoints or {}
-    with ws.session() as s:
-        nodes = load_rows(s, m.ProcessNode, [*positions, *lanes_roles])
-        with s.no_autoflush:
-            for nid, (x, y) in positions.items():
-                node = nodes.get(nid)
-                if node is None:
-                    raise RecordError(f"Map element {nid} no longer exists.")
-                node.x, node.y = float(x), float(y)
-            for nid, (lane_id, role_id) in lanes_roles.items():
-                node = nodes.get(nid)
-                if node is None:
-                    raise RecordError(f"Map element {nid} no longer exists.")
-                node.lane_id = coerce(m.ProcessNode, "lane_id", lane_id)
-                node.role_id = coerce(m.ProcessNode, "role_id", role_id)
-            touching = set()
-            for e in touching_edges(s, list(positions)):
-                e.waypoints = waypoints.get(e.id, "")
-                touching.add(e.id)
-        others = load_rows(s, m.ProcessEdge, [eid for eid in waypoints if eid not in touching])
-        for eid, e in others.items():
-            e.waypoints = waypoints[eid]
-    return Change(frozenset({"process_node", "process_edge"}))
+    return Change.of(s)
 
 
 def node_lanes(ws: Workspace, node_ids: Iterable[int]) -> dict[int, int | None]:
@@ -452,9 +421,8 @@ def node_lanes(ws: Workspace, node_ids: Iterable[int]) -> dict[int, int | None]:
 
 
 def delete_items(ws: Workspace, node_ids: Iterable[int] = (), edge_ids: Iterable[int] = (),
-                 lane_ids: Iterable[int] = ()) -> Deleted:
-    """Delete map items in one transaction; connectors of deleted nodes go with them.
-    ``records.restore(ws, result)`` undoes it exactly."""
+                 lane_ids: Iterable[int] = ()) -> Change:
+    """Delete map items in one transaction; connectors of deleted nodes go with them."""
     with ws.session() as s:
         for model, ids in ((m.ProcessEdge, edge_ids), (m.ProcessNode, node_ids),
                            (m.ProcessLane, lane_ids)):
@@ -462,14 +430,13 @@ def delete_items(ws: Workspace, node_ids: Iterable[int] = (), edge_ids: Iterable
                 obj = s.get(model, i)
                 if obj is not None:
                     s.delete(obj)
-        s.flush()
-        return Deleted(list(s.info.pop("deleted_records", [])),
-                       list(s.info.pop("cleared_refs", [])))
+    return Change.of(s)
 
 
 def paste_items(ws: Workspace, pid: int, nodes: list[dict], edges: list[dict],
-                dx: float = 20.0, dy: float = 20.0) -> tuple[list[int], list[int], Change]:
-    """Copies of node rows (and the edges among them), offset by (dx, dy), in one transaction."""
+                dx: float = 20.0, dy: float = 20.0) -> Change:
+    """Copies of node rows (and the edges among them), offset by (dx, dy), in one transaction;
+    ``result`` is (new node ids, new edge ids)."""
     keep = ("kind", "bpmn_type", "name", "description", "role_id", "duration_minutes",
             "w", "h", "lane_id")
     with ws.session() as s:
@@ -495,10 +462,11 @@ def paste_items(ws: Workspace, pid: int, nodes: list[dict], edges: list[dict],
                 s.add(row)
                 s.flush()
                 edge_ids.append(row.id)
-        return list(new_ids.values()), edge_ids, Change(MAP)
+    return Change.of(s, result=(list(new_ids.values()), edge_ids))
 
 
-def add_lane(ws: Workspace, pid: int, name: str, role_id: int | None = None) -> tuple[int, Change]:
+def add_lane(ws: Workspace, pid: int, name: str, role_id: int | None = None) -> Change:
+    """A new lane below the others; ``result`` is its id."""
     with ws.session() as s:
         lanes = list(s.scalars(select(m.ProcessLane).where(m.ProcessLane.process_id == pid)))
         order = max((ln.order for ln in lanes), default=-1) + 1
@@ -509,7 +477,7 @@ def add_lane(ws: Workspace, pid: int, name: str, role_id: int | None = None) -> 
                              x=x, y=y, w=w, h=160.0)
         s.add(lane)
         s.flush()
-        return lane.id, Change(frozenset({"process_lane"}))
+    return Change.of(s, result=lane.id)
 
 
 # --------------------------------------------------------------------------- rules, layout
@@ -535,11 +503,10 @@ def validate_map(ws: Workspace, pid: int) -> list[MapIssue]:
                      ids.get(i.edge) if i.edge else None, i.severity) for i in issues]
 
 
-def layout(ws: Workspace, pid: int, direction: str = "LR") -> tuple[dict, Change]:
-    """Apply automatic layout; returns the previous geometry (for undo) and the change."""
+def layout(ws: Workspace, pid: int, direction: str = "LR") -> Change:
+    """Apply automatic layout to the map of ``pid`` in one transaction."""
     pm, ids = load_map(ws, pid)
     result = pmod.layout_map(pm, direction)
-    before = snapshot_geometry(ws, pid)
     with ws.session() as s:
         nodes = load_rows(s, m.ProcessNode, [ids[k] for k in result.nodes])
         lanes = load_rows(s, m.ProcessLane, [ids[k] for k in result.lanes])
@@ -555,34 +522,7 @@ def layout(ws: Workspace, pid: int, direction: str = "LR") -> tuple[dict, Change
         for key, pts in result.edges.items():
             edge = edges[ids[key]]
             edge.waypoints = json.dumps([list(p) for p in pts])
-    return before, Change(MAP)
-
-
-def snapshot_geometry(ws: Workspace, pid: int) -> dict:
-    data = load_map_data(ws, pid)
-    return {
-        "nodes": {r["id"]: (r["x"], r["y"], r["w"], r["h"]) for r in data.nodes},
-        "lanes": {r["id"]: (r["x"], r["y"], r["w"], r["h"]) for r in data.lanes},
-        "edges": {r["id"]: r["waypoints"] for r in data.edges},
-    }
-
-
-def restore_geometry(ws: Workspace, snap: dict) -> Change:
-    """Put shapes, lanes and connector bends back to ``snap`` (from :func:`snapshot_geometry`)
-    in one transaction; rows that no longer exist are skipped. Rows are loaded in bulk."""
-    with ws.session() as s:
-        for model, rows in ((m.ProcessNode, snap["nodes"]), (m.ProcessLane, snap["lanes"])):
-            objs = load_rows(s, model, rows)
-            for i, (x, y, w, h) in rows.items():
-                obj = objs.get(i)
-                if obj is not None:
-                    obj.x, obj.y, obj.w, obj.h = x, y, w, h
-        edges = load_rows(s, m.ProcessEdge, snap["edges"])
-        for i, wps in snap["edges"].items():
-            obj = edges.get(i)
-            if obj is not None:
-                obj.waypoints = wps
-    return Change(MAP)
+    return Change.of(s)
 
 
 # --------------------------------------------------------------------------- step links
@@ -642,7 +582,6 @@ def set_link(ws: Workspace, node_id: int, kind: str, target_id: int, linked: boo
                 s.add(m.NodeDocument(node_id=node_id, document_id=target_id, kind=kind))
             elif not linked and row is not None:
                 s.delete(row)
-            return Change(frozenset({"node_document"}))
         if kind == "risk":
             risk = s.get(m.Risk, target_id)
             if risk is None:
@@ -651,7 +590,6 @@ def set_link(ws: Workspace, node_id: int, kind: str, target_id: int, linked: boo
                 risk.node_id, risk.process_id = node_id, node.process_id
             elif risk.node_id == node_id:
                 risk.node_id = None
-            return Change(frozenset({"risk"}))
         if kind == "objective":
             row = s.scalars(select(m.NodeObjective).where(
                 m.NodeObjective.node_id == node_id,
@@ -660,8 +598,9 @@ def set_link(ws: Workspace, node_id: int, kind: str, target_id: int, linked: boo
                 s.add(m.NodeObjective(node_id=node_id, objective_id=target_id))
             elif not linked and row is not None:
                 s.delete(row)
-            return Change(frozenset({"node_objective"}))
-    raise RecordError(f"“{kind}” cannot be linked to a step.")
+        else:
+            raise RecordError(f"“{kind}” cannot be linked to a step.")
+    return Change.of(s)
 
 
 # --------------------------------------------------------------------------- interchange
@@ -768,13 +707,15 @@ def guess_map_format(path, data: bytes | None = None) -> str:
     return "drawio" if b"<mxfile" in head or b"<mxGraphModel" in head else "bpmn"
 
 
-def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> MapImport:
-    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing."""
+def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> Change:
+    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing; ``result`` is a
+    :class:`MapImport`."""
     got = read_map(path, fmt)
     title = unique_name(ws, name or got.name)
-    pid, _ = save_map(ws, got.map, name=title)
+    change = save_map(ws, got.map, name=title)
     pm = got.map
-    return MapImport(pid, title, len(pm.nodes), len(pm.edges), len(pm.lanes), list(got.warnings))
+    return change.with_result(MapImport(change.result, title, len(pm.nodes), len(pm.edges),
+                                        len(pm.lanes), list(got.warnings)))
 
 
 # --------------------------------------------------------------------------- update from a file
@@ -856,18 +797,6 @@ class MapItemChange:
 
 
 @dataclass
-class MapSnapshot:
-    """Every row of a process's map and of the links to it, for an exact undo/redo."""
-
-    process_id: int
-    map_extra: str
-    #: table name -> id -> column values (map rows and the link rows that cascade with them)
-    rows: dict[str, dict[int, dict]]
-    #: (table, column) -> {row id: map row id} for references that are cleared on delete
-    refs: dict[tuple[str, str], dict[int, int]]
-
-
-@dataclass
 class MapUpdateReport:
     """What updating a process from a file does (``dry_run``) or did."""
 
@@ -881,8 +810,6 @@ class MapUpdateReport:
     #: rows drawn in Workbench that the file knows by their exported id (``Task_12``): the
     #: update stores that id as their key (a write, though the map looks the same)
     keys_adopted: int = 0
-    before: MapSnapshot | None = field(default=None, repr=False)
-    after: MapSnapshot | None = field(default=None, repr=False)
 
     def counts(self, entity: str) -> ItemCounts:
         c = ItemCounts()
@@ -1246,45 +1173,40 @@ def _apply_update(s, pid: int, plan: _Plan) -> None:
 
 
 def merge_map(ws: Workspace, pid: int, pm: ProcessMap, *, dry_run: bool = False,
-              warnings: Iterable[str] = (), source_name: str = "") -> MapUpdateReport:
+              warnings: Iterable[str] = (), source_name: str = "") -> Change:
     """Update the map of process ``pid`` to the map read from a file, in ONE transaction (all
     or nothing). Rows are matched by interchange key and updated in place (ids, links and
     Workbench-only fields stay); new ones are added; rows the file no longer has are deleted
     with their links (audited); shapes drawn in Workbench that the file never knew are kept.
-    ``dry_run`` computes the report without writing anything. The report of a real update
-    holds ``before``/``after`` snapshots (for :func:`restore_map`, i.e. undo and redo)."""
+    ``dry_run`` computes the report without writing anything. ``result`` is the
+    :class:`MapUpdateReport`."""
     if dry_run:
         with ws.connect() as c:
             data, pname, roles, role_ids = _load_for_update(c, pid)
             report = MapUpdateReport(pid, pname, source_name, True, warnings=list(warnings))
             _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(c, ids), report,
                          own_export=_is_own_export(data, pm, pname))
-        return report
+        return Change(result=report)
     with ws.session() as s:
         data, pname, roles, role_ids = _load_for_update(s, pid)
         report = MapUpdateReport(pid, pname, source_name, False, warnings=list(warnings))
         plan = _plan_update(data, pm, roles, role_ids, lambda ids: _link_counts(s, ids), report,
                             own_export=_is_own_export(data, pm, pname))
-        report.before = _snapshot(s, pid)
         if report.writes:
             _apply_update(s, pid, plan)
-            s.flush()
-            report.after = _snapshot(s, pid)
-        else:
-            report.after = report.before
     ids = {(it.entity, it.key): it for it in report.items}
     for entity, rows in plan.inserts.items():
         for new, _values in rows:
             item = ids.get((entity, new.key))
             if item is not None:
                 item.id = new.id
-    return report
+    return Change.of(s, result=report)
 
 
 def update_map_from_file(ws: Workspace, pid: int, path, fmt: str, *,
-                         dry_run: bool = False) -> MapUpdateReport:
+                         dry_run: bool = False) -> Change:
     """Read a BPMN or draw.io file and :func:`merge_map` it into process ``pid``; a file that
-    cannot be read or is not a process map changes nothing."""
+    cannot be read or is not a process map changes nothing. ``result`` is the report."""
     got = read_map(path, fmt)
     return merge_map(ws, pid, got.map, dry_run=dry_run, warnings=got.warnings,
                      source_name=got.name)
@@ -1310,116 +1232,6 @@ def matching_processes(ws: Workspace, pm: ProcessMap, name: str = "") -> list[tu
                 if node_key({"id": nid, "key": key, "kind": kind}) in keys:
                     score[pid] = score.get(pid, 0) + 1
     return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-# --------------------------------------------------------------------------- map snapshots
-
-
-def _map_dependants() -> list[tuple[Any, Any, str, str]]:
-    """(table, column, delete rule, map table) of every foreign key from another table to a
-    map row."""
-    map_tables = {_ENTITY_MODEL[e].__table__ for e in MAP_ENTITIES}
-    out = []
-    for t in m.Base.metadata.sorted_tables:
-        if t in map_tables:
-            continue
-        for fk in t.foreign_keys:
-            if fk.column.table in map_tables:
-                rule = (fk.info or {}).get("on_delete", "restrict")
-                out.append((t, fk.parent, rule, fk.column.table.name))
-    return out
-
-
-_MAP_TABLES = ("process_lane", "process_node", "process_edge")
-
-
-def _snapshot(conn, pid: int) -> MapSnapshot:
-    extra = conn.execute(select(m.Process.map_extra).where(m.Process.id == pid)).scalar()
-    if extra is None:
-        raise RecordError(f"Process {pid} no longer exists.")
-    rows: dict[str, dict[int, dict]] = {}
-    for name in _MAP_TABLES:
-        t = m.Base.metadata.tables[name]
-        rows[name] = {r["id"]: r for r in _rows(conn, t, pid)}
-    refs: dict[tuple[str, str], dict[int, int]] = {}
-    for t, col, rule, parent in _map_dependants():
-        ids = sorted(rows[parent])
-        got: dict[int, dict] = {}
-        for i in range(0, len(ids), 500):
-            res = conn.execute(select(t).where(col.in_(ids[i:i + 500])))
-            keys = list(res.keys())
-            for r in res.all():
-                d = dict(zip(keys, r))
-                got[d["id"]] = d
-        if rule == "cascade":
-            rows.setdefault(t.name, {}).update(got)
-        else:
-            refs.setdefault((t.name, col.name), {}).update(
-                {rid: d[col.name] for rid, d in got.items()})
-    return MapSnapshot(pid, extra, rows, refs)
-
-
-def snapshot_map(ws: Workspace, pid: int) -> MapSnapshot:
-    """Every row of the map of ``pid`` and of the links to its shapes, connectors and lanes."""
-    with ws.connect() as c:
-        return _snapshot(c, pid)
-
-
-def _by_ids(s, model, ids) -> dict[int, Any]:
-    ids = sorted(ids)
-    out = {}
-    for i in range(0, len(ids), 500):
-        for obj in s.scalars(select(model).where(model.id.in_(ids[i:i + 500]))):
-            out[obj.id] = obj
-    return out
-
-
-def restore_map(ws: Workspace, snap: MapSnapshot) -> Change:
-    """Put the map of ``snap.process_id`` and its links back exactly as in ``snap`` (same ids),
-    in ONE transaction, with audit events for every row it deletes, adds or changes."""
-    pid = snap.process_id
-    kinds = set(_MAP_TABLES) | set(snap.rows) | {t for t, _c in snap.refs}
-    with ws.session() as s:
-        proc = s.get(m.Process, pid)
-        if proc is None:
-            raise RecordError(f"Process {pid} no longer exists.")
-        cur = _snapshot(s, pid)
-        kinds |= set(cur.rows) | {t for t, _c in cur.refs}
-        link_tables = sorted(t for t in {*cur.rows, *snap.rows} if t not in _MAP_TABLES)
-        # 1. rows the snapshot does not have go: links, then connectors, shapes, lanes
-        for name in [*link_tables, "process_edge", "process_node", "process_lane"]:
-            want = snap.rows.get(name, {})
-            extra_ids = [rid for rid in cur.rows.get(name, {}) if rid not in want]
-            for obj in _by_ids(s, m.model_for_table(name), extra_ids).values():
-                s.delete(obj)
-            s.flush()
-        # 2. rows come back with their ids and values
-        for name in [*_MAP_TABLES, *link_tables]:
-            model = m.model_for_table(name)
-            want = snap.rows.get(name, {})
-            existing = _by_ids(s, model, want)
-            for rid, values in want.items():
-                obj = existing.get(rid)
-                if obj is None:
-                    obj = model()
-                    _set(obj, values)
-                    s.add(obj)
-                else:
-                    _set(obj, {k: v for k, v in values.items()
-                               if getattr(obj, _attr(model, k)) != v})
-            s.flush()
-        # 3. references cleared by deletes (e.g. a risk's step) point back where they did
-        for name, col in {*cur.refs, *snap.refs}:
-            model = m.model_for_table(name)
-            attr = _attr(model, col)
-            target = snap.refs.get((name, col), {})
-            now = cur.refs.get((name, col), {})
-            for rid, obj in _by_ids(s, model, set(target) | set(now)).items():
-                if getattr(obj, attr) != target.get(rid):
-                    setattr(obj, attr, target.get(rid))
-        if proc.map_extra != snap.map_extra:
-            proc.map_extra = snap.map_extra
-    return Change(frozenset(kinds) | PROCESS)
 
 
 def export_bpmn_bytes(ws: Workspace, pid: int) -> bytes:

@@ -1,41 +1,26 @@
-"""Generic record operations used by every editor's undo commands.
+"""Generic record operations, and undo/redo of any unit of work.
 
-Each call is one unit of work (commit or roll back) and returns a :class:`Change` naming the
-entity kinds (table names) it touched, so the UI refreshes only those views. Deleting returns a
-:class:`Deleted` snapshot of every row removed or cleared by the delete rules; passing it to
-:func:`restore` undoes the delete exactly (same ids, same links) — with its own audit events.
+Every writing service returns a :class:`Change` (``storage.changes``): the kinds and ids it
+touched, its change set, and ``result`` — what it made. :func:`invert` undoes a change set exactly
+(same ids, same links, every cascaded row), :func:`reapply` does it again; each is one
+transaction with audit events of its own. The one undo command (``ui.commands.EditCommand``) is
+built on these two, so no editor writes snapshot or restore code of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect, select
 
+from ..storage import audit
+from ..storage.changes import Change, ChangeConflict, ChangeSet, NetRow
 from ..storage.models import model_for_table
 from ..storage.workspace import Workspace, WorkspaceError
 
-
-@dataclass(frozen=True)
-class Change:
-    kinds: frozenset[str] = frozenset()
-
-    def __or__(self, other: "Change") -> "Change":
-        return Change(self.kinds | other.kinds)
-
-    def touches(self, *kinds: str) -> bool:
-        return bool(self.kinds.intersection(kinds))
-
-
-@dataclass
-class Deleted:
-    records: list[tuple[str, dict]] = field(default_factory=list)
-    cleared: list[tuple[str, int, str, int]] = field(default_factory=list)
-
-    def change(self) -> Change:
-        return Change(frozenset([t for t, _ in self.records] + [t for t, *_ in self.cleared]))
+__all__ = ["Change", "ChangeSet", "RecordError", "coerce", "create", "delete", "get", "invert",
+           "reapply", "update_field", "update_fields"]
 
 
 class RecordError(WorkspaceError):
@@ -112,14 +97,15 @@ def update_fields(ws: Workspace, entity: str, rid: int, values: dict[str, Any]) 
             if name == "id":
                 raise RecordError("Record ids cannot change.")
             setattr(obj, cols[name].key if name in cols else name, coerce(model, name, value))
-    return Change(frozenset([entity]))
+    return Change.of(s)
 
 
 def update_field(ws: Workspace, entity: str, rid: int, name: str, value: Any) -> Change:
     return update_fields(ws, entity, rid, {name: value})
 
 
-def create(ws: Workspace, entity: str, values: dict[str, Any]) -> tuple[int, Change]:
+def create(ws: Workspace, entity: str, values: dict[str, Any]) -> Change:
+    """A new record; ``result`` is its id."""
     model = _model(entity)
     cols = _columns(model)
     with ws.session() as s:
@@ -127,33 +113,36 @@ def create(ws: Workspace, entity: str, values: dict[str, Any]) -> tuple[int, Cha
         s.add(obj)
         s.flush()
         rid = obj.id
-    return rid, Change(frozenset([entity]))
+    return Change.of(s, result=rid)
 
 
-def delete(ws: Workspace, entity: str, rid: int) -> Deleted:
+def delete(ws: Workspace, entity: str, rid: int) -> Change:
+    """Delete a record with everything its delete rules remove or clear."""
     model = _model(entity)
     with ws.session() as s:
         obj = s.get(model, rid)
         if obj is None:
             raise RecordError(f"{entity} {rid} no longer exists.")
         s.delete(obj)
-        s.flush()
-        out = Deleted(list(s.info.pop("deleted_records", [])),
-                      list(s.info.pop("cleared_refs", [])))
-    return out
+    return Change.of(s)
 
 
-def restore(ws: Workspace, deleted: Deleted) -> Change:
-    """Undo :func:`delete`: re-create every removed record with its id, re-link cleared refs."""
-    with ws.session() as s:
-        for entity, values in deleted.records:
-            model = _model(entity)
-            cols = _columns(model)
-            s.add(model(**{cols[k].key: v for k, v in values.items()}))
-        s.flush()
-        for entity, rid, col, old in deleted.cleared:
-            model = _model(entity)
-            obj = s.get(model, rid)
-            if obj is not None:
-                setattr(obj, _columns(model)[col].key, old)
-    return deleted.change()
+def _replay(ws: Workspace, rows: list[NetRow], verb: str) -> Change:
+    try:
+        with ws.session() as s:
+            audit.apply_net(s, rows)
+    except ChangeConflict as e:
+        raise RecordError(
+            f"This cannot be {verb}: {e.entity.replace('_', ' ')} {e.id} {e.what}; "
+            "nothing was changed.") from e
+    return Change.of(s)
+
+
+def invert(ws: Workspace, changeset: ChangeSet) -> Change:
+    """Undo ``changeset`` in one transaction: every row back to what it was before it."""
+    return _replay(ws, [r.inverted() for r in changeset.net()], "undone")
+
+
+def reapply(ws: Workspace, changeset: ChangeSet) -> Change:
+    """Redo ``changeset`` (after :func:`invert`) in one transaction."""
+    return _replay(ws, changeset.net(), "redone")

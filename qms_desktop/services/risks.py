@@ -20,7 +20,6 @@ from ..storage.workspace import Workspace
 from .records import Change, RecordError, coerce
 
 BANDING_KEY = "risk.banding"
-RISK = frozenset({"risk"})
 
 #: fields a user edits, with their kind for validation and delegates
 RATING_5 = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
@@ -136,7 +135,7 @@ def set_banding(ws: Workspace, banding: rules.Banding) -> Change:
             s.add(m.Setting(key=BANDING_KEY, value=banding.to_json()))
         else:
             row.value = banding.to_json()
-    return Change(frozenset({"setting", "risk"}))
+    return Change.of(s)
 
 
 def _row_query(today: dt.date):
@@ -249,7 +248,8 @@ def next_ref(ws: Workspace, prefix: str = "R-") -> str:
         return _next_ref(c, m.Risk.ref, prefix)
 
 
-def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> tuple[int, Change]:
+def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> Change:
+    """A new risk; ``result`` is its id."""
     values = dict(values or {})
     clean = {k: validate(k, v) for k, v in values.items()}
     clean.setdefault("title", "New risk")
@@ -259,8 +259,7 @@ def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> tuple[int, 
         r = m.Risk(**clean)
         s.add(r)
         s.flush()
-        rid = r.id
-    return rid, Change(RISK)
+    return Change.of(s, result=r.id)
 
 
 def update_risks(ws: Workspace, ids: list[int], values: dict[str, Any]) -> Change:
@@ -277,25 +276,7 @@ def update_risks(ws: Workspace, ids: list[int], values: dict[str, Any]) -> Chang
                 node = s.get(m.ProcessNode, r.node_id)
                 if node is not None and node.process_id != r.process_id:
                     r.node_id = None  # the step belonged to the old process
-    return Change(RISK)
-
-
-def current_values(ws: Workspace, ids: list[int], names: list[str]) -> dict[int, dict]:
-    """Stored values (for undo) of ``names`` on each risk."""
-    cols = [getattr(m.Risk, n) for n in names]
-    with ws.connect() as c:
-        return {rec[0]: dict(zip(names, rec[1:]))
-                for rec in c.execute(select(m.Risk.id, *cols).where(m.Risk.id.in_(ids)))}
-
-
-def restore_values(ws: Workspace, values: dict[int, dict]) -> Change:
-    with ws.session() as s:
-        for rid, vals in values.items():
-            r = s.get(m.Risk, rid)
-            if r is not None:
-                for k, v in vals.items():
-                    setattr(r, k, v)
-    return Change(RISK)
+    return Change.of(s)
 
 
 def rerate(ws: Workspace, rid: int, *, stage: str = "residual", note: str = "",
@@ -322,7 +303,7 @@ def rerate(ws: Workspace, rid: int, *, stage: str = "residual", note: str = "",
                            likelihood=getattr(r, f"{stage}_likelihood"),
                            impact=getattr(r, f"{stage}_impact"),
                            severity=r.severity, occurrence=r.occurrence, detection=r.detection))
-    return Change(frozenset({"risk", "risk_rating"}))
+    return Change.of(s)
 
 
 @dataclass
@@ -393,8 +374,8 @@ def next_action_ref(ws: Workspace) -> str:
         return _next_ref(c, m.Action.ref, "A-")
 
 
-def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None
-               ) -> tuple[int, Change]:
+def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None) -> Change:
+    """A new action treating risk ``rid``; ``result`` is its id."""
     values = dict(values or {})
     with ws.session() as s:
         if s.get(m.Risk, rid) is None:
@@ -406,8 +387,7 @@ def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None
         a = m.Action(risk_id=rid, **clean)
         s.add(a)
         s.flush()
-        aid = a.id
-    return aid, Change(frozenset({"action", "risk"}))
+    return Change.of(s, result=a.id)
 
 
 # --------------------------------------------------------------------------- heat map

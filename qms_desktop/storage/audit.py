@@ -28,7 +28,8 @@ from ..core.audit_chain import (
     event_hash,
     utc_now,
 )
-from .models import AuditEvent, Base
+from .changes import OPS_KEY, ChangeConflict, NetRow, RowOp
+from .models import AuditEvent, Base, model_for_table
 
 AUDIT_TABLE = AuditEvent.__table__
 _SKIP = "qms_audit_skip"
@@ -127,8 +128,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             raise AuditBypassError("audit events cannot be deleted")
         table = mapper.local_table
         values = record_values(obj)
-        snapshots[id(obj)] = (table.name, obj.id, encode_record(values))
-        session.info.setdefault("deleted_records", []).append((table.name, values))
+        snapshots[id(obj)] = (table.name, obj.id, values)
         for child_mapper, col, rule in _children(table):
             attr = child_mapper.get_property_by_column(col).key
             kids = session.scalars(
@@ -142,8 +142,6 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                     session.delete(kid)
                     pending.append(kid)
                 elif rule == "set_null":
-                    session.info.setdefault("cleared_refs", []).append(
-                        (child_mapper.local_table.name, kid.id, col.name, obj.id))
                     setattr(kid, attr, None)
                 # "restrict": the deferred foreign key refuses the commit
 
@@ -152,6 +150,7 @@ def _after_flush(session: Session, flush_context) -> None:
     if session.info.get(_SKIP):
         return
     chain = None
+    ops = session.info.setdefault(OPS_KEY, [])
 
     def ch():
         nonlocal chain
@@ -163,8 +162,9 @@ def _after_flush(session: Session, flush_context) -> None:
         mapper = inspect(obj).mapper
         if not _is_audited(mapper):
             continue
-        ch().add("insert", mapper.local_table.name, obj.id, "",
-                 None, encode_record(record_values(obj)))
+        values = record_values(obj)
+        ch().add("insert", mapper.local_table.name, obj.id, "", None, encode_record(values))
+        ops.append(RowOp("insert", mapper.local_table.name, obj.id, values))
     for obj in session.dirty:
         state = inspect(obj)
         mapper = state.mapper
@@ -185,12 +185,14 @@ def _after_flush(session: Session, flush_context) -> None:
                 raise AuditBypassError("record ids cannot change")
             ch().add("update", mapper.local_table.name, obj.id, col.name,
                      encode_field(old), encode_field(new))
+            ops.append(RowOp("update", mapper.local_table.name, obj.id, None, col.name, old, new))
     snaps = session.info.get("_audit_deleted", {})
     for obj in session.deleted:
         if not _is_audited(inspect(obj).mapper):
             continue
-        entity, rid, old = snaps.pop(id(obj))
-        ch().add("delete", entity, rid, "", old, None)
+        entity, rid, values = snaps.pop(id(obj))
+        ch().add("delete", entity, rid, "", encode_record(values), None)
+        ops.append(RowOp("delete", entity, rid, values))
     if chain is not None:
         chain.write()
 
@@ -210,6 +212,11 @@ def _guard_bulk(orm_execute_state) -> None:
         raise AuditBypassError("audit events are append-only")
 
 
+def _forget(session: Session) -> None:
+    session.info.pop("_audit_deleted", None)
+    session.info.pop(OPS_KEY, None)
+
+
 def install(session_factory) -> None:
     """Attach the audit listeners to a sessionmaker (idempotent)."""
     if getattr(session_factory, "_qms_audit", False):
@@ -217,8 +224,7 @@ def install(session_factory) -> None:
     event.listen(session_factory, "before_flush", _before_flush)
     event.listen(session_factory, "after_flush", _after_flush)
     event.listen(session_factory, "do_orm_execute", _guard_bulk)
-    event.listen(session_factory, "after_rollback",
-                 lambda s: s.info.pop("_audit_deleted", None))
+    event.listen(session_factory, "after_rollback", _forget)
     session_factory._qms_audit = True
 
 
@@ -251,10 +257,12 @@ def bulk_insert(session: Session, model, rows: list[dict], *, chunk: int = 5000)
         new_ids = conn.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), full
         ).scalars().all()
+        ops = session.info.setdefault(OPS_KEY, [])
         for rid, d in zip(new_ids, full):
             d = dict(d)
             d["id"] = rid
             chain.add("insert", table.name, rid, "", None, encode_record(d))
+            ops.append(RowOp("insert", table.name, rid, d))
         chain.write()
         ids.extend(new_ids)
     return ids
@@ -273,3 +281,107 @@ def head_hash(conn) -> str:
     return conn.execute(
         select(AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.id.desc()).limit(1)
     ).scalar() or GENESIS
+
+
+# --------------------------------------------------------------------------- replaying changes
+
+_CHUNK = 500
+
+
+def _current_rows(conn, table, ids: list[int]) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start:start + _CHUNK]
+        for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+            out[row["id"]] = dict(row)
+    return out
+
+
+def apply_net(session: Session, rows: list[NetRow]) -> None:
+    """Make each row go from its ``before`` to its ``after`` state, in the session's transaction,
+    with an audit event per change and the ops added to the session's change set.
+
+    Raises :class:`ChangeConflict` (nothing is written) when a row is not in its ``before``
+    state: absent where it should exist, present where it should not, or a field holding another
+    value. Deletes run first, then updates, then inserts, so an id or a unique value freed by one
+    row can be taken by another.
+    """
+    from sqlalchemy import bindparam, delete, update
+
+    conn = session.connection()
+    by_entity: dict[str, list[NetRow]] = {}
+    for r in rows:
+        by_entity.setdefault(r.entity, []).append(r)
+    tables = {e: model_for_table(e).__table__ for e in by_entity}
+    current: dict[str, dict[int, dict]] = {}
+    for entity, rs in by_entity.items():
+        if tables[entity] is AUDIT_TABLE:
+            raise AuditBypassError("audit events cannot be replayed")
+        cur = current[entity] = _current_rows(conn, tables[entity], [r.id for r in rs])
+        for r in rs:
+            row = cur.get(r.id)
+            if r.before is None:
+                if row is not None:
+                    raise ChangeConflict(entity, r.id, "exists again")
+                continue
+            if row is None:
+                raise ChangeConflict(entity, r.id, "no longer exists")
+            for k, v in r.before.items():
+                if k not in row:
+                    raise ChangeConflict(entity, r.id, f"has no field {k}")
+                if encode_value(row[k]) != encode_value(v):
+                    raise ChangeConflict(entity, r.id, f"{k} was changed since")
+
+    chain = _Chain(session)
+    ops = session.info.setdefault(OPS_KEY, [])
+    opts = {"qms_audited_bulk": True}
+    # deletes
+    for entity, rs in by_entity.items():
+        table, cur = tables[entity], current[entity]
+        gone = [r.id for r in rs if r.after is None]
+        for rid in gone:
+            values = cur[rid]
+            chain.add("delete", entity, rid, "", encode_record(values), None)
+            ops.append(RowOp("delete", entity, rid, values))
+        for start in range(0, len(gone), _CHUNK):
+            conn.execute(delete(table).where(table.c.id.in_(gone[start:start + _CHUNK])),
+                         execution_options=opts)
+    # updates, grouped by the set of columns they set
+    for entity, rs in by_entity.items():
+        table, cur = tables[entity], current[entity]
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for r in rs:
+            if r.before is None or r.after is None:
+                continue
+            row = cur[r.id]
+            cols = tuple(sorted(k for k, v in r.after.items()
+                                if encode_value(row[k]) != encode_value(v)))
+            if not cols:
+                continue
+            for k in cols:
+                chain.add("update", entity, r.id, k, encode_field(row[k]),
+                          encode_field(r.after[k]))
+                ops.append(RowOp("update", entity, r.id, None, k, row[k], r.after[k]))
+            params = {f"v_{k}": r.after[k] for k in cols}
+            params["v__id"] = r.id
+            groups.setdefault(cols, []).append(params)
+        for cols, params in groups.items():
+            stmt = (update(table).where(table.c.id == bindparam("v__id"))
+                    .values({k: bindparam(f"v_{k}") for k in cols}))
+            conn.execute(stmt, params, execution_options=opts)
+    # inserts
+    for entity, rs in by_entity.items():
+        table = tables[entity]
+        new = [r for r in rs if r.before is None and r.after is not None]
+        if not new:
+            continue
+        names = [c.name for c in table.columns]
+        full = []
+        for r in new:
+            values = {n: r.after.get(n) for n in names}
+            values["id"] = r.id
+            chain.add("insert", entity, r.id, "", None, encode_record(values))
+            ops.append(RowOp("insert", entity, r.id, values))
+            full.append(values)
+        conn.execute(insert(table), full, execution_options=opts)
+    chain.write()

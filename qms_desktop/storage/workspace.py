@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from . import audit
+from . import audit, changes
 from .models import Base
 
 #: SQLite ``application_id`` of a workspace ("QMSW"), written at creation.
@@ -324,6 +324,7 @@ class Workspace:
                 s.rollback()
             else:
                 s.commit()
+                changes.committed(s)
         except sqlite3.OperationalError as e:
             s.rollback()
             raise _friendly(e) from e
@@ -340,6 +341,18 @@ class Workspace:
             raise
         finally:
             s.close()
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[changes.Recorder]:
+        """Collect every change set committed on this thread inside the block (``rec.change``,
+        ``rec.changeset``): the one undo command records a service call with it."""
+        rec = changes.Recorder()
+        stack = changes.active_recorders()
+        stack.append(rec)
+        try:
+            yield rec
+        finally:
+            stack.remove(rec)
 
     def connect(self):
         """A connection for queries (use as a context manager); it never takes the write lock,

@@ -1,7 +1,7 @@
 """Bind a text widget to one field of one record, with real undo.
 
 Typing is committed after a short pause (and when the user leaves the field or presses Enter) as
-a :class:`~qms_desktop.ui.commands.FieldEditCommand`; consecutive commits of the same field merge
+one field edit (:meth:`WorkspaceController.edit_field`); consecutive commits of the same field merge
 into one undo step until the user leaves the field. Values loaded from the workspace (after an
 undo, say) replace the text without creating commands.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from .commands import FieldEditCommand
+from .commands import field_merge_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from .controller import WorkspaceController
@@ -92,11 +92,11 @@ class FieldBinding(QObject):
         if new == self.committed:
             return
         old = self.committed
-        cmd = FieldEditCommand(ws, self.entity, self.rid, self.field, old, new)
         # Mark it committed before pushing: the push notifies views, and a refresh that flushes
         # again must find nothing left to commit (no second push, no recursion).
         self.committed = new
-        if not self.controller.push(cmd):  # refused (read-only, invalid): show the stored value
+        if not self.controller.edit_field(self.entity, self.rid, self.field, new):
+            # refused (read-only, invalid): show the stored value
             self.committed = old
             self.set_record(self.rid, old)
 
@@ -107,12 +107,10 @@ class FieldBinding(QObject):
             self.controller.flush_undo_merges()
 
     def _is_top(self) -> bool:
-        stack = self.controller.undo_stack
-        if stack is None or stack.index() == 0:
-            return False
-        top = stack.command(stack.index() - 1)
-        return isinstance(top, FieldEditCommand) and (top.entity, top.rid, top.field) == (
-            self.entity, self.rid, self.field)
+        top = self.controller.top_command()
+        return (top is not None and self.rid is not None
+                and getattr(top, "merge_key", None) == field_merge_key(self.entity, self.rid,
+                                                                        self.field))
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         if obj is self.widget and event.type() == QEvent.Type.FocusOut:

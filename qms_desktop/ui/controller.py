@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..services.overview import Overview
     from ..services.records import Change
     from ..storage.workspace import Workspace
-    from .commands import RecordCommand
+    from .commands import EditCommand
 
 
 def tr(text: str) -> str:
@@ -246,9 +246,9 @@ class WorkspaceController(QObject):
             raise WorkspaceError(tr("The workspace is open read-only, so it cannot be changed. "
                                     "Close it and open it again for editing when it is free."))
 
-    def push(self, command: "RecordCommand") -> bool:
-        """Execute ``command`` and put it on the undo stack; False (after telling the user)
-        when the change was refused."""
+    def push(self, command: "EditCommand") -> bool:
+        """Execute ``command`` and put it on the undo stack (when it changed anything); False
+        (after telling the user) when the change was refused."""
         try:
             self.require_writable()
             command.on_change = self.notify
@@ -258,19 +258,44 @@ class WorkspaceController(QObject):
             self.errorOccurred.emit(e)
             return False
         assert self._stack is not None
-        self._stack.push(command)
+        if command.changed_anything:
+            self._stack.push(command)
         return True
 
-    def run_edit(self, fn: Callable[["Workspace"], "Change"]) -> bool:
-        """Run a service call that changes data without an undo step (e.g. an import)."""
-        try:
-            self.require_writable()
-            change = fn(self._ws)
-        except Exception as e:
-            self.errorOccurred.emit(e)
+    def edit(self, label: str, fn: Callable[["Workspace"], Any], *,
+             merge_key: Any = None) -> Any:
+        """Run the service call ``fn(ws)`` as one undo step labelled ``label``; return what it
+        returned (a Change's ``result``), or None when it was refused (the user was told).
+
+        Calls with the same ``merge_key`` (not None) merge into one step until it is sealed
+        (:meth:`flush_undo_merges`): typing into one field, one drag."""
+        from .commands import EditCommand
+
+        if self._ws is None:
+            self.errorOccurred.emit(self._no_workspace())
+            return None
+        cmd = EditCommand(self._ws, label, fn, merge_key=merge_key)
+        return cmd.result if self.push(cmd) else None
+
+    def edit_field(self, entity: str, rid: int, field: str, value: Any, *,
+                   label: str | None = None) -> bool:
+        """Set one field of one record as an undo step that merges with the next edit of the
+        same field (until sealed); False when refused."""
+        from ..services import records
+        from .commands import EditCommand, field_edit_text, field_merge_key
+
+        if self._ws is None:
+            self.errorOccurred.emit(self._no_workspace())
             return False
-        self.notify(change)
-        return True
+        cmd = EditCommand(self._ws, label or field_edit_text(entity, field),
+                          lambda ws: records.update_field(ws, entity, rid, field, value),
+                          merge_key=field_merge_key(entity, rid, field))
+        return self.push(cmd)
+
+    def _no_workspace(self):
+        from ..storage.workspace import WorkspaceError
+
+        return WorkspaceError(tr("No workspace is open."))
 
     def notify(self, change: "Change") -> None:
         """Record that ``change`` happened and tell the pages."""
@@ -339,6 +364,12 @@ class WorkspaceController(QObject):
         seal = getattr(top, "seal", None)
         if seal is not None:
             seal()
+
+    def top_command(self) -> "EditCommand | None":
+        """The command the next undo would undo (None when there is none)."""
+        if self._stack is None or self._stack.index() == 0:
+            return None
+        return self._stack.command(self._stack.index() - 1)
 
     # ------------------------------------------------------------------ backups
     def _periodic_backup(self) -> None:
