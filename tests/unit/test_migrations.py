@@ -1,6 +1,8 @@
 """Alembic revisions and the models agree; every older workspace upgrades."""
 
+import shutil
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import create_engine
 
@@ -55,3 +57,62 @@ def test_every_earlier_revision_upgrades_with_backup(tmp_path):
         assert verify(w).ok
         w.close()
         assert _diff(p) == []
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _contents(path):
+    """Everything a workspace file holds (schema, rows, its application id), read-only."""
+    c = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return (c.execute("PRAGMA application_id").fetchone()[0], list(c.iterdump()))
+    finally:
+        c.close()
+
+
+def test_workspace_saved_at_0001_upgrades_backs_up_and_verifies(tmp_path):
+    """A file written by the release before attachments (tests/fixtures/README.md) opens: a
+    backup of it is written first, the schema is upgraded to the head, nothing is lost, the
+    trail still verifies, and attachments work in it."""
+    from qms_desktop.services import attachments
+    from qms_desktop.services.verify import verify
+
+    src = FIXTURES / "workspace-0001.qms"
+    p = tmp_path / "old.qms"
+    shutil.copyfile(src, p)
+    original = _contents(src)
+    w = open_workspace(p, user="auditor")
+    try:
+        assert w.info.upgraded_from == "0001"
+        backup = w.info.backup_path
+        assert backup.exists() and _contents(backup) == original
+        c = sqlite3.connect(p)
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
+        risks = c.execute("SELECT ref, title, status, notes FROM risk").fetchall()
+        c.close()
+        assert risks == [("R-1", "Late supplier delivery", "treating", "Näher prüfen – ümlaut")]
+        rep = verify(w)
+        assert rep.ok, rep.problems
+        assert rep.events == 9 and rep.records == 5
+        rid = 1
+        aid = attachments.add(w, "risk", rid, b"%PDF-1.4 certificate", name="cert.pdf").result
+        assert attachments.read_bytes(w, aid) == b"%PDF-1.4 certificate"
+        assert verify(w).ok
+    finally:
+        w.close()
+    assert _diff(p) == []
+    # the backup is still the old release's file
+    c = sqlite3.connect(f"{backup.as_uri()}?mode=ro", uri=True)
+    assert c.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    c.close()
+
+
+def test_the_0001_fixture_is_really_at_0001():
+    c = sqlite3.connect(f"{(FIXTURES / 'workspace-0001.qms').as_uri()}?mode=ro", uri=True)
+    try:
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        c.close()
+    assert "risk" in tables and "attachment" not in tables
