@@ -18,6 +18,11 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 SETTINGS_VERSION = 1
 MAX_RECENT = 10
 DEFAULT_BACKUP_MINUTES = 15
+#: keys of the map page layout (``Settings.map_pages``)
+KEY_MAP_MODE = "map_pages/mode"
+KEY_MAP_PAPER = "map_pages/paper"
+KEY_MAP_ORIENTATION = "map_pages/orientation"
+KEY_MAP_SCALE = "map_pages/scale"
 
 
 #: version -> function moving the previous version's keys to that version's layout (runs once).
@@ -162,3 +167,45 @@ class Settings:
     @backup_interval_minutes.setter
     def backup_interval_minutes(self, value: int) -> None:
         self._s.setValue("backup/interval_minutes", int(value))
+
+    # -- tables (the table kit's column choice, order and width; a page's splitter)
+    def column_layout(self, table: str) -> list[tuple[str, int]]:
+        """(column key, width) of the columns shown in table ``table``, in on-screen order;
+        empty when none was saved or what was saved is unusable."""
+        raw = self._str(f"{table}/columns", "")
+        if not raw:
+            return []
+        try:
+            return [(str(k), int(w)) for k, w in json.loads(raw)]
+        except (ValueError, TypeError):
+            return []
+
+    def set_column_layout(self, table: str, layout: list[tuple[str, int]]) -> None:
+        self._s.setValue(f"{table}/columns", json.dumps([[k, int(w)] for k, w in layout]))
+
+    def splitter(self, name: str) -> QByteArray | None:
+        """The saved state of page ``name``'s splitter (None when none was saved)."""
+        return self._bytes(f"{name}/splitter")
+
+    def set_splitter(self, name: str, state: QByteArray) -> None:
+        self._s.setValue(f"{name}/splitter", state)
+
+    # -- map pages (PDF / print layout of a process map)
+    @property
+    def map_pages(self) -> tuple[str, str, str, float]:
+        """(mode, paper, orientation, scale %) chosen last; scale 0 means "readable"."""
+        raw = self._s.value(KEY_MAP_SCALE, 0)
+        try:
+            scale = float(raw) if raw not in (None, "") else 0.0
+        except (TypeError, ValueError):
+            scale = 0.0
+        return (self._str(KEY_MAP_MODE, "auto"), self._str(KEY_MAP_PAPER, "A4"),
+                self._str(KEY_MAP_ORIENTATION, "auto"), scale)
+
+    @map_pages.setter
+    def map_pages(self, value: tuple[str, str, str, float]) -> None:
+        mode, paper, orientation, scale = value
+        self._s.setValue(KEY_MAP_MODE, mode)
+        self._s.setValue(KEY_MAP_PAPER, paper)
+        self._s.setValue(KEY_MAP_ORIENTATION, orientation)
+        self._s.setValue(KEY_MAP_SCALE, float(scale or 0.0))

@@ -1,7 +1,7 @@
 """The page layout asked before a map goes to PDF or paper: one page, or several pages at a
 scale, on A4 or A3, portrait or landscape — with a live line telling how many sheets it takes.
 
-The last choice is remembered in QSettings (group ``map_pages``); the planning itself is
+The last choice is remembered in the typed settings (``Settings.map_pages``); the planning itself is
 :func:`~.render.plan_pages`, so the line in the dialog and the sheets written always agree.
 """
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..settings import KEY_MAP_MODE, KEY_MAP_ORIENTATION, KEY_MAP_PAPER, KEY_MAP_SCALE, Settings
 from .render import (
     MAX_PAGES,
     MAX_SCALE_PCT,
@@ -45,12 +46,9 @@ from .render import (
 if TYPE_CHECKING:  # pragma: no cover
     from ...storage.workspace import Workspace
 
-#: QSettings keys of the remembered choice
-KEY_MODE = "map_pages/mode"
-KEY_PAPER = "map_pages/paper"
-KEY_ORIENTATION = "map_pages/orientation"
-#: the percentage of several pages; 0 (or missing) means "the readable scale"
-KEY_SCALE = "map_pages/scale"
+#: settings keys of the remembered choice (the scale: 0 or missing means "the readable scale")
+KEY_MODE, KEY_PAPER, KEY_ORIENTATION, KEY_SCALE = (KEY_MAP_MODE, KEY_MAP_PAPER,
+                                                   KEY_MAP_ORIENTATION, KEY_MAP_SCALE)
 
 
 def tr(text: str) -> str:
@@ -59,28 +57,17 @@ def tr(text: str) -> str:
 
 def load_page_options(settings: QSettings | None = None) -> PageOptions:
     """The page layout chosen last time (the defaults when none was, or it is unusable)."""
-    s = settings if settings is not None else QSettings()
-    mode = s.value(KEY_MODE, "auto")
-    paper = s.value(KEY_PAPER, "A4")
-    orientation = s.value(KEY_ORIENTATION, "auto")
-    raw = s.value(KEY_SCALE, 0)
+    mode, paper, orientation, scale = Settings(settings).map_pages
     try:
-        scale = float(raw) if raw not in (None, "") else 0.0
-    except (TypeError, ValueError):
-        scale = 0.0
-    try:
-        return PageOptions(str(mode), str(paper), str(orientation),
+        return PageOptions(mode, paper, orientation,
                            scale if scale > 0 and mode == "tile" else None)
     except DiagramExportError:
         return PageOptions()
 
 
 def save_page_options(options: PageOptions, settings: QSettings | None = None) -> None:
-    s = settings if settings is not None else QSettings()
-    s.setValue(KEY_MODE, options.mode)
-    s.setValue(KEY_PAPER, options.paper)
-    s.setValue(KEY_ORIENTATION, options.orientation)
-    s.setValue(KEY_SCALE, float(options.scale) if options.scale is not None else 0.0)
+    Settings(settings).map_pages = (options.mode, options.paper, options.orientation,
+                                    options.scale or 0.0)
 
 
 def _orientation_name(orientation: str) -> str:
