@@ -7,7 +7,6 @@ Rows are plain dataclasses with their computed scores, so the UI never queries w
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from ..core import risk as rules
 from ..storage import models as m
 from ..storage.workspace import Workspace
+from . import actions as _actions
 from .records import Change, RecordError, coerce
 
 BANDING_KEY = "risk.banding"
@@ -328,66 +328,21 @@ def rating_history(ws: Workspace, rid: int) -> list[RatingRow]:
 
 
 # --------------------------------------------------------------------------- actions
+# Actions have their own module (services/actions.py). These names stay for the callers that
+# still use them (the risk detail panel and its tests); new code uses services.actions.
 
-
-@dataclass
-class ActionRow:
-    id: int
-    ref: str
-    title: str
-    owner_id: int | None
-    owner: str
-    due_date: dt.date | None
-    status: str
-    completed_on: dt.date | None
-    effectiveness_check: str
-    effective: bool | None
-    overdue: bool = False
+ActionRow = _actions.ActionRow
+next_action_ref = _actions.next_action_ref
+_next_ref = _actions.next_free_ref
 
 
 def risk_actions(ws: Workspace, rid: int, today: dt.date | None = None) -> list[ActionRow]:
-    today = today or dt.date.today()
-    a = m.Action
-    with ws.connect() as c:
-        recs = c.execute(
-            select(a.id, a.ref, a.title, a.owner_id, m.Person.name, a.due_date, a.status,
-                   a.completed_on, a.effectiveness_check, a.effective)
-            .outerjoin(m.Person, m.Person.id == a.owner_id)
-            .where(a.risk_id == rid).order_by(a.due_date.is_(None), a.due_date, a.id)).all()
-    out = []
-    for rec in recs:
-        row = ActionRow(*rec[:4], rec[4] or "", *rec[5:])
-        row.overdue = bool(row.due_date and row.due_date < today
-                           and row.status in ("open", "in_progress"))
-        out.append(row)
-    return out
-
-
-def _next_ref(conn, column, prefix: str) -> str:
-    refs = conn.execute(select(column).where(column.like(prefix + "%"))).scalars()
-    nums = [int(x.group(1)) for r in refs if (x := re.match(re.escape(prefix) + r"(\d+)$", r))]
-    return f"{prefix}{(max(nums) + 1) if nums else 1:03d}"
-
-
-def next_action_ref(ws: Workspace) -> str:
-    with ws.connect() as c:
-        return _next_ref(c, m.Action.ref, "A-")
+    return _actions.actions_for(ws, "risk", rid, today)
 
 
 def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None) -> Change:
     """A new action treating risk ``rid``; ``result`` is its id."""
-    values = dict(values or {})
-    with ws.session() as s:
-        if s.get(m.Risk, rid) is None:
-            raise RecordError(f"Risk {rid} no longer exists.")
-        clean = {k: coerce(m.Action, k, v) for k, v in values.items()}
-        clean.setdefault("ref", _next_ref(s.connection(), m.Action.ref, "A-"))
-        clean.setdefault("title", "New action")
-        clean.setdefault("kind", "treatment")
-        a = m.Action(risk_id=rid, **clean)
-        s.add(a)
-        s.flush()
-    return Change.of(s, result=a.id)
+    return _actions.add_action(ws, "risk", rid, values)
 
 
 # --------------------------------------------------------------------------- heat map
