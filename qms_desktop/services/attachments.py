@@ -283,14 +283,21 @@ def _drop_unused_blobs(s, blob_ids: Iterable[int]) -> None:
 
 def remove(ws: Workspace, attachment_id: int) -> Change:
     """Take an attachment away; its content goes too when nothing else links to it."""
+    return remove_many(ws, [attachment_id])
+
+
+def remove_many(ws: Workspace, attachment_ids: Iterable[int]) -> Change:
+    """Take several attachments away in one unit of work (all or none)."""
     _require_writable(ws)
     with ws.session() as s:
-        link = s.get(Attachment, attachment_id)
-        if link is None:
-            raise AttachmentError("That attachment no longer exists; nothing was removed.")
-        blob_id = link.blob_id
-        s.delete(link)
-        _drop_unused_blobs(s, [blob_id])
+        blob_ids = set()
+        for aid in dict.fromkeys(attachment_ids):
+            link = s.get(Attachment, aid)
+            if link is None:
+                raise AttachmentError("That attachment no longer exists; nothing was removed.")
+            blob_ids.add(link.blob_id)
+            s.delete(link)
+        _drop_unused_blobs(s, blob_ids)
     return Change.of(s)
 
 
@@ -492,5 +499,5 @@ def remove_temp_copies() -> None:
 __all__ = [
     "DEFAULT_MAX_BYTES", "AttachmentError", "AttachmentRow", "add", "clean_name", "count_for",
     "disk_name", "format_size", "get", "guess_media_type", "list_for", "open_copy", "orphans",
-    "read_bytes", "remove", "remove_all_for", "remove_links", "remove_temp_copies", "save_to",
+    "read_bytes", "remove", "remove_all_for", "remove_many", "remove_links", "remove_temp_copies", "save_to",
 ]

@@ -207,6 +207,17 @@ def test_remove_takes_the_content_with_its_last_link(ws):
     assert verify(ws).ok
 
 
+def test_remove_many_is_all_or_nothing(ws, risk):
+    a1 = A.add(ws, "risk", risk, PDF, name="a.pdf").result
+    a2 = A.add(ws, "risk", risk, PNG, name="b.png").result
+    with pytest.raises(A.AttachmentError, match="no longer exists; nothing was removed"):
+        A.remove_many(ws, [a1, 999])
+    assert count(ws, m.Attachment) == 2
+    ch = A.remove_many(ws, [a1, a2, a1])
+    assert ch.ids_of("attachment") == {a1, a2} and len(ch.ids_of("attachment_blob")) == 2
+    assert count(ws, m.Attachment) == 0 and count(ws, m.AttachmentBlob) == 0
+
+
 def test_deleting_an_owner_with_its_attachments_undoes_and_redoes_exactly(ws):
     rid = new_risk(ws)
     aid = A.add(ws, "risk", rid, PDF, name="evidence.pdf").result
