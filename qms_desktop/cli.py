@@ -191,7 +191,7 @@ def cmd_import_map(args) -> int:
     from .services.processes import import_map_file
 
     with _open(args.workspace, write=True) as ws:
-        got = import_map_file(ws, Path(args.file), args.kind, name=args.name)
+        got = import_map_file(ws, Path(args.file), args.kind, name=args.name).result
     if args.json:
         from dataclasses import asdict
 
@@ -233,7 +233,8 @@ def _import_map_into(args) -> int:
         raise CliError("--name cannot be used with --into: the process keeps its name.", 2)
     with _open(args.workspace, write=not args.dry_run) as ws:
         pid = process_id_by_ref(ws, args.into)
-        rep = update_map_from_file(ws, pid, Path(args.file), args.kind, dry_run=args.dry_run)
+        rep = update_map_from_file(ws, pid, Path(args.file), args.kind,
+                                   dry_run=args.dry_run).result
     if args.json:
         print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False))
         return 0

@@ -71,7 +71,7 @@ def seed_a1(ws, corpus_dir: Path) -> dict:
     from qms_desktop.services import records
     from qms_desktop.storage import models as m
 
-    pid = P.import_map_file(ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").process_id
+    pid = P.import_map_file(ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").result.process_id
     _pm, ids = P.load_map(ws, pid)
     with ws.session() as s:
         role = m.Role(name="Planner")
@@ -82,10 +82,10 @@ def seed_a1(ws, corpus_dir: Path) -> dict:
     for key in (T1, T2, T3):
         nid = ids[key]
         short = {T1: "1", T2: "2", T3: "3"}[key]
-        doc, _ = records.create(ws, "document", {"number": f"SOP-{short}", "title": f"Doc {short}"})
-        rec, _ = records.create(ws, "document", {"number": f"REC-{short}", "title": f"Rec {short}"})
-        risk, _ = records.create(ws, "risk", {"ref": f"R-{short}", "title": f"Risk {short}"})
-        obj, _ = records.create(ws, "objective", {"ref": f"K-{short}", "title": f"KPI {short}"})
+        doc = records.create(ws, "document", {"number": f"SOP-{short}", "title": f"Doc {short}"}).result
+        rec = records.create(ws, "document", {"number": f"REC-{short}", "title": f"Rec {short}"}).result
+        risk = records.create(ws, "risk", {"ref": f"R-{short}", "title": f"Risk {short}"}).result
+        obj = records.create(ws, "objective", {"ref": f"K-{short}", "title": f"KPI {short}"}).result
         P.set_link(ws, nid, "document", doc, True)
         P.set_link(ws, nid, "record", rec, True)
         P.set_link(ws, nid, "risk", risk, True)
@@ -94,9 +94,9 @@ def seed_a1(ws, corpus_dir: Path) -> dict:
     records.update_fields(ws, "process_node", ids[T1], {
         "role_id": role_id, "description": "Check the order against the quotation.",
         "duration_minutes": 15.0})
-    hand, _ = P.add_node(ws, pid, "step", 300, 500, name="Hand-drawn check")
-    e_keep, _ = P.add_edge(ws, pid, ids[T1], hand)
-    e_gone, _ = P.add_edge(ws, pid, hand, ids[T2])
+    hand = P.add_node(ws, pid, "step", 300, 500, name="Hand-drawn check").result
+    e_keep = P.add_edge(ws, pid, ids[T1], hand).result
+    e_gone = P.add_edge(ws, pid, hand, ids[T2]).result
     return {"pid": pid, "ids": ids, "role": role_id, "links": links, "hand": hand,
             "edge_kept": e_keep, "edge_gone": e_gone}
 
@@ -106,6 +106,7 @@ def two_lane_map(ws, *, with_make: bool = False) -> dict:
     first lane (the connector with stored bends), and with ``with_make`` a step Make in the
     second lane joined from Quote (bends stored too)."""
     from qms_desktop.services import processes as P
+    from qms_desktop.services.map_geometry import set_geometry
     from qms_desktop.storage import models as m
 
     with ws.session() as s:
@@ -113,18 +114,18 @@ def two_lane_map(ws, *, with_make: bool = False) -> dict:
         s.add_all([r1, r2])
         s.flush()
         roles = (r1.id, r2.id)
-    pid, _ = P.add_process(ws, {"name": "Order"})
-    l1, _ = P.add_lane(ws, pid, "Sales clerk", roles[0])
-    l2, _ = P.add_lane(ws, pid, "Machinist", roles[1])
-    a, _ = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1)
-    b, _ = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1)
+    pid = P.add_process(ws, {"name": "Order"}).result
+    l1 = P.add_lane(ws, pid, "Sales clerk", roles[0]).result
+    l2 = P.add_lane(ws, pid, "Machinist", roles[1]).result
+    a = P.add_node(ws, pid, "step", 100, 40, name="Check", lane_id=l1).result
+    b = P.add_node(ws, pid, "step", 300, 40, name="Quote", lane_id=l1).result
     out = {"pid": pid, "roles": roles, "lanes": (l1, l2), "a": a, "b": b}
     if with_make:
-        out["c"], _ = P.add_node(ws, pid, "step", 300, 200, name="Make", lane_id=l2)
-    out["e1"], _ = P.add_edge(ws, pid, a, b)
+        out["c"] = P.add_node(ws, pid, "step", 300, 200, name="Make", lane_id=l2).result
+    out["e1"] = P.add_edge(ws, pid, a, b).result
     bends = {out["e1"]: "[[220, 70], [300, 70]]"}
     if with_make:
-        out["e2"], _ = P.add_edge(ws, pid, b, out["c"])
+        out["e2"] = P.add_edge(ws, pid, b, out["c"]).result
         bends[out["e2"]] = "[[350, 120], [350, 200]]"
-    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": bends})
+    set_geometry(ws, edges=bends)
     return out

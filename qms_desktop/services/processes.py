@@ -480,6 +480,21 @@ def add_lane(ws: Workspace, pid: int, name: str, role_id: int | None = None) -> 
     return Change.of(s, result=lane.id)
 
 
+def set_lane_role(ws: Workspace, lane_id: int, role_id: int | None) -> Change:
+    """Give a lane a role; the shapes in it that had the lane's old role (or none) take the new
+    one — the lane says who does the work in it. One transaction."""
+    with ws.session() as s:
+        lane = s.get(m.ProcessLane, lane_id)
+        if lane is None:
+            raise RecordError(f"Lane {lane_id} no longer exists.")
+        old = lane.role_id
+        lane.role_id = coerce(m.ProcessLane, "role_id", role_id)
+        for node in s.scalars(select(m.ProcessNode).where(m.ProcessNode.lane_id == lane_id)):
+            if node.role_id in (old, None):
+                node.role_id = lane.role_id
+    return Change.of(s)
+
+
 # --------------------------------------------------------------------------- rules, layout
 
 
@@ -582,7 +597,7 @@ def set_link(ws: Workspace, node_id: int, kind: str, target_id: int, linked: boo
                 s.add(m.NodeDocument(node_id=node_id, document_id=target_id, kind=kind))
             elif not linked and row is not None:
                 s.delete(row)
-        if kind == "risk":
+        elif kind == "risk":
             risk = s.get(m.Risk, target_id)
             if risk is None:
                 raise RecordError(f"Risk {target_id} no longer exists.")
@@ -590,7 +605,7 @@ def set_link(ws: Workspace, node_id: int, kind: str, target_id: int, linked: boo
                 risk.node_id, risk.process_id = node_id, node.process_id
             elif risk.node_id == node_id:
                 risk.node_id = None
-        if kind == "objective":
+        elif kind == "objective":
             row = s.scalars(select(m.NodeObjective).where(
                 m.NodeObjective.node_id == node_id,
                 m.NodeObjective.objective_id == target_id)).first()

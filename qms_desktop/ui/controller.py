@@ -265,7 +265,8 @@ class WorkspaceController(QObject):
     def edit(self, label: str, fn: Callable[["Workspace"], Any], *,
              merge_key: Any = None) -> Any:
         """Run the service call ``fn(ws)`` as one undo step labelled ``label``; return what it
-        returned (a Change's ``result``), or None when it was refused (the user was told).
+        returned (a Change's ``result``; True when that is None), or None when it was refused
+        (the user was told) — so ``if controller.edit(...)`` tests success.
 
         Calls with the same ``merge_key`` (not None) merge into one step until it is sealed
         (:meth:`flush_undo_merges`): typing into one field, one drag."""
@@ -275,7 +276,9 @@ class WorkspaceController(QObject):
             self.errorOccurred.emit(self._no_workspace())
             return None
         cmd = EditCommand(self._ws, label, fn, merge_key=merge_key)
-        return cmd.result if self.push(cmd) else None
+        if not self.push(cmd):
+            return None
+        return True if cmd.result is None else cmd.result
 
     def edit_field(self, entity: str, rid: int, field: str, value: Any, *,
                    label: str | None = None) -> bool:

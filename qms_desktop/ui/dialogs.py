@@ -18,6 +18,24 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("dialogs", text)
 
 
+def last_dir() -> str:
+    """The folder the user last chose a file in (their home folder at first): where every
+    file dialog starts."""
+    from pathlib import Path
+
+    from .settings import Settings
+
+    folder = Settings().last_directory
+    return folder if folder and Path(folder).is_dir() else str(Path.home())
+
+
+def remember_dir(folder) -> None:
+    """Remember ``folder`` as where the next file dialog starts."""
+    from .settings import Settings
+
+    Settings().last_directory = str(folder)
+
+
 def versions() -> dict[str, str]:
     """Versions of the app and what it runs on (About dialog, bug reports)."""
     import PySide6

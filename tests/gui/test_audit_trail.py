@@ -141,12 +141,11 @@ def test_verify_names_the_first_problem(window, busy_ws, open_ws, qtbot):
 
 def test_page_follows_edits(window, busy_ws, open_ws, qtbot):
     from qms_desktop.services.organization import get_profile
-    from qms_desktop.ui.commands import FieldEditCommand
 
     ws = open_ws(window, busy_ws)
     page = show_audit(window, qtbot)
     org = get_profile(ws)
-    window.controller.push(FieldEditCommand(ws, "organization", org.id, "name", org.name, "New"))
+    window.controller.edit_field("organization", org.id, "name", "New")
     assert page.model.event(0).field == "name" and page.model.event(0).op == "update"
     assert page.count_label.text() == "1,302 events"
 

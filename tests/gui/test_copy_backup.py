@@ -6,7 +6,6 @@ import hashlib
 import sqlite3
 
 from qms_desktop.services.organization import get_profile
-from qms_desktop.ui.commands import FieldEditCommand
 
 
 def sha(p):
@@ -15,8 +14,7 @@ def sha(p):
 
 def rename(window, ws, name):
     org = get_profile(ws)
-    assert window.controller.push(FieldEditCommand(ws, "organization", org.id, "name",
-                                                   org.name, name))
+    assert window.controller.edit_field("organization", org.id, "name", name)
 
 
 def test_save_a_copy_produces_an_openable_workspace(window, make_ws, open_ws, dialogs, qtbot,

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from qms_desktop.services import processes as P  # noqa: E402
 from qms_desktop.services import records  # noqa: E402
+from qms_desktop.services.map_geometry import set_geometry  # noqa: E402
+from dumps import geometry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,9 +45,9 @@ def demo_map(ws):
         s.add_all([sales, prod])
         s.flush()
         roles = {"sales": sales.id, "prod": prod.id}
-    pid, _ = P.add_process(ws, {"name": "Order to delivery", "code": "P1"})
-    lane1, _ = P.add_lane(ws, pid, "Sales clerk", roles["sales"])
-    lane2, _ = P.add_lane(ws, pid, "Machinist", roles["prod"])
+    pid = P.add_process(ws, {"name": "Order to delivery", "code": "P1"}).result
+    lane1 = P.add_lane(ws, pid, "Sales clerk", roles["sales"]).result
+    lane2 = P.add_lane(ws, pid, "Machinist", roles["prod"]).result
     ids = {}
     for key, kind, x, y, lane, name in (
             ("start", "start", 82, 62, lane1, "Order in"),
@@ -53,12 +55,12 @@ def demo_map(ws):
             ("ok", "decision", 355, 55, lane1, "OK?"),
             ("make", "step", 460, 200, lane2, "Make parts"),
             ("end", "end", 642, 222, lane2, "Shipped")):
-        ids[key], _ = P.add_node(ws, pid, kind, x, y, lane_id=lane, name=name)
+        ids[key] = P.add_node(ws, pid, kind, x, y, lane_id=lane, name=name).result
     edges = {}
     for key, a, b, label in (("e1", "start", "check", ""), ("e2", "check", "ok", ""),
                              ("e3", "ok", "make", "yes"), ("e4", "make", "end", ""),
                              ("e5", "ok", "check", "no")):
-        edges[key], _ = P.add_edge(ws, pid, ids[a], ids[b], label=label)
+        edges[key] = P.add_edge(ws, pid, ids[a], ids[b], label=label).result
     return {"pid": pid, "lanes": (lane1, lane2), "roles": roles, "nodes": ids, "edges": edges}
 
 
@@ -177,7 +179,7 @@ def test_connect_mode_draws_a_connector(qtbot, editor, controller, demo_map, ws)
 
 def test_alt_drag_from_decision_labels_exits(qtbot, editor, demo_map, ws):
     n = demo_map["nodes"]
-    p = P.add_node(ws, demo_map["pid"], "step", 460, 40, name="Reject")[0]
+    p = P.add_node(ws, demo_map["pid"], "step", 460, 40, name="Reject").result
     editor.reload()
     drag(qtbot, editor, center_of(editor, n["ok"]), center_of(editor, p),
          modifier=Qt.KeyboardModifier.AltModifier)
@@ -212,8 +214,7 @@ def test_drag_of_two_shapes_is_one_undo_step(qtbot, editor, controller, demo_map
 
 def test_dragging_a_step_into_another_lane_changes_its_role(qtbot, editor, controller, demo_map, ws):
     n, lanes, roles = demo_map["nodes"], demo_map["lanes"], demo_map["roles"]
-    P.restore_geometry(ws, {"nodes": {}, "lanes": {}, "edges": {
-        demo_map["edges"]["e1"]: "[[118, 80], [200, 80]]"}})
+    set_geometry(ws, edges={demo_map["edges"]["e1"]: "[[118, 80], [200, 80]]"})
     editor.reload()
     start = center_of(editor, n["check"])
     drag(qtbot, editor, start, start + QPoint(0, 160))
@@ -402,7 +403,7 @@ def test_undo_redo_chain_returns_to_each_state(qtbot, editor, controller, demo_m
 
 
 def test_validation_lists_issues_and_click_selects(qtbot, editor, demo_map, ws):
-    lonely, _ = P.add_node(ws, demo_map["pid"], "step", 700, 40, name="Lonely step")
+    lonely = P.add_node(ws, demo_map["pid"], "step", 700, 40, name="Lonely step").result
     editor.reload()
     qtbot.mouseClick(editor.validation.button, Qt.MouseButton.LeftButton)
     lst = editor.validation.list
@@ -415,16 +416,16 @@ def test_validation_lists_issues_and_click_selects(qtbot, editor, demo_map, ws):
 
 
 def test_auto_layout_is_undoable(editor, controller, demo_map, ws):
-    snap = P.snapshot_geometry(ws, demo_map["pid"])
+    snap = geometry(ws, demo_map["pid"])
     assert editor.auto_layout("LR")
-    assert P.snapshot_geometry(ws, demo_map["pid"]) != snap
+    assert geometry(ws, demo_map["pid"]) != snap
     assert stack(editor).count() == 1
     controller.undo()
-    assert P.snapshot_geometry(ws, demo_map["pid"]) == snap
+    assert geometry(ws, demo_map["pid"]) == snap
     item = editor.scene.nodes[demo_map["nodes"]["make"]]
     assert (item.pos().x(), item.pos().y()) == snap["nodes"][demo_map["nodes"]["make"]][:2]
     controller.redo()
-    assert P.snapshot_geometry(ws, demo_map["pid"]) != snap
+    assert geometry(ws, demo_map["pid"]) != snap
 
 
 # --------------------------------------------------------------------------- view
@@ -453,9 +454,9 @@ def test_zoom_wheel_fit_and_actual_size(qtbot, editor):
 
 
 def test_subprocess_double_click_opens_its_map_and_back(qtbot, editor, controller, demo_map, ws):
-    sub_pid, _ = P.add_process(ws, {"name": "Machining"})
+    sub_pid = P.add_process(ws, {"name": "Machining"}).result
     P.add_node(ws, sub_pid, "step", 100, 100, name="Mill")
-    sp, _ = P.add_node(ws, demo_map["pid"], "subprocess", 460, 40, name="Machining")
+    sp = P.add_node(ws, demo_map["pid"], "subprocess", 460, 40, name="Machining").result
     records.update_fields(ws, "process_node", sp, {"subprocess_id": sub_pid})
     editor.reload()
     qtbot.mouseDClick(editor.view.viewport(), Qt.MouseButton.LeftButton, pos=center_of(editor, sp))
@@ -466,8 +467,8 @@ def test_subprocess_double_click_opens_its_map_and_back(qtbot, editor, controlle
 
 
 def test_nested_subprocess_content_opens_in_place(qtbot, editor, demo_map, ws):
-    sp, _ = P.add_node(ws, demo_map["pid"], "subprocess", 460, 40, name="Pack")
-    inner, _ = P.add_node(ws, demo_map["pid"], "step", 900, 900, name="Wrap")
+    sp = P.add_node(ws, demo_map["pid"], "subprocess", 460, 40, name="Pack").result
+    inner = P.add_node(ws, demo_map["pid"], "step", 900, 900, name="Wrap").result
     records.update_fields(ws, "process_node", inner, {"parent_node_id": sp})
     records.update_fields(ws, "process_node", sp, {"extra": json.dumps(
         {"di": {"attrs": {"isExpanded": "false"}}})})

@@ -252,8 +252,8 @@ def test_data_changing_under_a_lane_drag_ends_it_cleanly(qtbot, editor, demo_map
 def test_a_lone_lane_keeps_its_direction_during_a_drag(qtbot, controller, ws):
     from qms_desktop.ui.flowchart.editor import FlowchartEditor
 
-    pid, _ = P.add_process(ws, {"name": "Lone"})
-    lane, _ = P.add_lane(ws, pid, "Clerk")
+    pid = P.add_process(ws, {"name": "Lone"}).result
+    lane = P.add_lane(ws, pid, "Clerk").result
     records.update_fields(ws, "process_lane", lane, {"x": 0, "y": 0, "w": 300, "h": 200})
     ed = FlowchartEditor(controller)
     qtbot.addWidget(ed)
@@ -280,8 +280,8 @@ def test_a_lone_lane_keeps_its_direction_during_a_drag(qtbot, controller, ws):
 def test_loops_offer_no_route_handles(qtbot, editor, demo_map, ws):
     check = demo_map["nodes"]["check"]
     # (the editor draws no loops; imported maps may have them)
-    loop, _ = records.create(ws, "process_edge", {"process_id": demo_map["pid"],
-                                                  "source_id": check, "target_id": check})
+    loop = records.create(ws, "process_edge", {"process_id": demo_map["pid"],
+                                                  "source_id": check, "target_id": check}).result
     editor.reload()
     select(editor, edges=[loop])
     assert editor.scene.handles is None or not editor.scene.handles.points
@@ -290,7 +290,7 @@ def test_loops_offer_no_route_handles(qtbot, editor, demo_map, ws):
 def test_shapes_without_a_lane_move_with_the_lane_they_sit_in(qtbot, editor, demo_map, ws):
     lane1, lane2 = demo_map["lanes"]
     l2 = geometry(ws, "process_lane", lane2)
-    note, _ = P.add_node(ws, demo_map["pid"], "annotation", 300, l2[1] + 40, name="Note")
+    note = P.add_node(ws, demo_map["pid"], "annotation", 300, l2[1] + 40, name="Note").result
     records.update_fields(ws, "process_node", note, {"lane_id": None})
     editor.reload()
     y0 = records.get(ws, "process_node", note)["y"]
@@ -383,7 +383,7 @@ def test_deleting_a_lane_says_where_its_shapes_went(qtbot, editor, demo_map, ws)
 
 
 def test_the_validation_list_follows_the_map(qtbot, editor, demo_map, ws):
-    node, _ = P.add_node(ws, demo_map["pid"], "step", 300, 300, name="Stray")  # unreachable
+    node = P.add_node(ws, demo_map["pid"], "step", 300, 300, name="Stray").result  # unreachable
     editor.reload()
     issues = editor.validate()
     assert any(i.node_id == node for i in issues)

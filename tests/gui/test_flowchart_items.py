@@ -44,10 +44,10 @@ def test_parse_all_points_batches_and_falls_back_per_connector():
 
 @pytest.fixture
 def two_steps(ws):
-    pid, _ = P.add_process(ws, {"name": "Edges"})
-    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
-    b, _ = P.add_node(ws, pid, "step", 300, 0, name="B")
-    e, _ = P.add_edge(ws, pid, a, b)
+    pid = P.add_process(ws, {"name": "Edges"}).result
+    a = P.add_node(ws, pid, "step", 0, 0, name="A").result
+    b = P.add_node(ws, pid, "step", 300, 0, name="B").result
+    e = P.add_edge(ws, pid, a, b).result
     scene = MapScene()
     scene.load(P.load_map_data(ws, pid))
     yield scene, scene.edges[e]
@@ -91,10 +91,10 @@ def test_moving_a_shape_moves_the_connector_box(qtbot, two_steps):
 
 def test_decision_exits_sharing_a_stretch_get_separate_labels(qtbot, ws):
     """Two exits of a decision that leave downwards together: their labels do not overlap."""
-    pid, _ = P.add_process(ws, {"name": "Disposition"})
-    d, _ = P.add_node(ws, pid, "decision", 100, 100, name="Disposition?")
-    rw, _ = P.add_node(ws, pid, "step", 260, 260, name="Rework")
-    sc, _ = P.add_node(ws, pid, "step", 260, 380, name="Scrap")
+    pid = P.add_process(ws, {"name": "Disposition"}).result
+    d = P.add_node(ws, pid, "decision", 100, 100, name="Disposition?").result
+    rw = P.add_node(ws, pid, "step", 260, 260, name="Rework").result
+    sc = P.add_node(ws, pid, "step", 260, 380, name="Scrap").result
     P.add_edge(ws, pid, d, rw, label="rework")
     P.add_edge(ws, pid, d, sc, label="scrap")
     scene = MapScene()
@@ -129,12 +129,12 @@ def test_gc_pause_restores_the_collector():
 
 
 def test_connector_label_moves_off_a_shape_it_would_cover(qtbot, ws):
-    pid, _ = P.add_process(ws, {"name": "Labels"})
-    a, _ = P.add_node(ws, pid, "step", 0, 100, name="A")
-    b, _ = P.add_node(ws, pid, "step", 400, 100, name="B")
+    pid = P.add_process(ws, {"name": "Labels"}).result
+    a = P.add_node(ws, pid, "step", 0, 100, name="A").result
+    b = P.add_node(ws, pid, "step", 400, 100, name="B").result
     # a wide note right above the middle of the connector, where its label would go
     P.add_node(ws, pid, "step", 100, 80, name="Above")
-    e, _ = P.add_edge(ws, pid, a, b, label="complete")
+    e = P.add_edge(ws, pid, a, b, label="complete").result
     scene = MapScene()
     scene.load(P.load_map_data(ws, pid))
     try:
@@ -164,7 +164,7 @@ def test_labels_placed_roughly_while_dragging_are_placed_after(qtbot, two_steps)
 
 
 def test_connectors_inside_an_expanded_sub_process_are_drawn(qtbot, ws, corpus_dir):
-    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.4.0.bpmn", "bpmn")
+    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.4.0.bpmn", "bpmn").result
     scene = MapScene()
     scene.load(P.load_map_data(ws, r.process_id))
     try:
@@ -191,10 +191,10 @@ def test_connectors_inside_an_expanded_sub_process_are_drawn(qtbot, ws, corpus_d
 
 
 def test_stored_bends_that_miss_their_shapes_are_ignored(qtbot, ws):
-    pid, _ = P.add_process(ws, {"name": "Stale"})
-    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
-    b, _ = P.add_node(ws, pid, "step", 300, 0, name="B")
-    e, _ = P.add_edge(ws, pid, a, b)
+    pid = P.add_process(ws, {"name": "Stale"}).result
+    a = P.add_node(ws, pid, "step", 0, 0, name="A").result
+    b = P.add_node(ws, pid, "step", 300, 0, name="B").result
+    e = P.add_edge(ws, pid, a, b).result
     from qms_desktop.services import records
 
     # bends from a file where the connector went to a shape far away
@@ -215,11 +215,11 @@ def test_stored_bends_that_miss_their_shapes_are_ignored(qtbot, ws):
 
 
 def test_automatic_routes_go_round_shapes_in_the_way(qtbot, ws):
-    pid, _ = P.add_process(ws, {"name": "Detour"})
-    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
-    b, _ = P.add_node(ws, pid, "step", 500, 0, name="B")
-    c, _ = P.add_node(ws, pid, "step", 250, 0, name="In the way")
-    e, _ = P.add_edge(ws, pid, a, b)
+    pid = P.add_process(ws, {"name": "Detour"}).result
+    a = P.add_node(ws, pid, "step", 0, 0, name="A").result
+    b = P.add_node(ws, pid, "step", 500, 0, name="B").result
+    c = P.add_node(ws, pid, "step", 250, 0, name="In the way").result
+    e = P.add_edge(ws, pid, a, b).result
     scene = MapScene()
     scene.load(P.load_map_data(ws, pid))
     try:
@@ -256,10 +256,10 @@ def test_route_candidates_start_with_the_plain_route():
 
 
 def test_a_message_flow_ends_in_an_open_arrow(qtbot, ws):
-    pid, _ = P.add_process(ws, {"name": "Messages"})
-    a, _ = P.add_node(ws, pid, "step", 0, 0, name="A")
-    b, _ = P.add_node(ws, pid, "step", 0, 300, name="B")
-    e, _ = P.add_edge(ws, pid, a, b, kind="message")
+    pid = P.add_process(ws, {"name": "Messages"}).result
+    a = P.add_node(ws, pid, "step", 0, 0, name="A").result
+    b = P.add_node(ws, pid, "step", 0, 300, name="B").result
+    e = P.add_edge(ws, pid, a, b, kind="message").result
     scene = MapScene()
     scene.load(P.load_map_data(ws, pid))
     try:
@@ -276,7 +276,7 @@ def test_imported_events_show_their_definition_and_labels_sit_where_the_file_put
     from qms_desktop.ui.flowchart.items import event_marker, label_bounds
     from qms_desktop.ui.flowchart.style import shape_path
 
-    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.3.0.bpmn", "bpmn")
+    r = P.import_map_file(ws, corpus_dir / "bpmn" / "A.3.0.bpmn", "bpmn").result
     data = P.load_map_data(ws, r.process_id)
     markers = {event_marker(n) for n in data.nodes if n["kind"] in ("start", "end", "event")}
     assert {"message", "escalation"} <= markers

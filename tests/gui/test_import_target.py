@@ -46,7 +46,7 @@ def answer(monkeypatch):
 @pytest.fixture
 def seeded(ws, corpus_dir):
     seed = seed_a1(ws, corpus_dir)  # process "A.1.0" with links on its steps
-    other, _ = P.add_process(ws, {"name": "Purchasing", "code": "SP-01"})
+    other = P.add_process(ws, {"name": "Purchasing", "code": "SP-01"}).result
     seed["other"] = other
     return seed
 
@@ -324,12 +324,12 @@ def test_choosing_new_process_brings_ok_back_when_the_update_is_a_no_op(
 def test_adopting_keys_counts_as_a_write(qtbot, ws, controller, tmp_path, answer):
     """Shapes drawn in Workbench, exported and re-imported: the first update only saves the ids
     the file knows them by (the map looks the same) — a real update; the second is a no-op."""
-    pid, _ = P.add_process(ws, {"name": "Drawn here"})
-    a, _ = P.add_node(ws, pid, "start", 0, 0)
-    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    pid = P.add_process(ws, {"name": "Drawn here"}).result
+    a = P.add_node(ws, pid, "start", 0, 0).result
+    b = P.add_node(ws, pid, "step", 100, 0, name="Do it").result
     P.add_edge(ws, pid, a, b)
     out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
-    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn").result
     # the file is the map's own export: the map already matches it, only the keys are stored
     assert not rep.changed and rep.keys_adopted == 3 and rep.writes
     with ws.session() as s:  # as drawn in Workbench again: no stored keys

@@ -1,6 +1,6 @@
-"""Undo commands of the map update: UpdateMapCommand (a re-import into an existing process, one
-undo step restoring rows and links exactly, redo too) and MoveNodesCommand's undo of a move into
-another lane in ONE transaction."""
+"""Undo of the map update (a re-import into an existing process: one undo step restoring rows
+and links exactly, redo too) and undo of a move into another lane in ONE transaction — both
+through the one undo command (``controller.edit``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from dumps import map_dump  # noqa: E402
 from map_update_helpers import T2, seed_a1, two_lane_map, write_modified  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
@@ -18,45 +19,42 @@ from qms_desktop.services.verify import verify  # noqa: E402
 
 def test_update_map_command_undo_and_redo_restore_rows_and_links_exactly(
         controller, ws, corpus_dir, tmp_path):
-    from qms_desktop.ui.flowchart.commands import UpdateMapCommand
-
     seed = seed_a1(ws, corpus_dir)
     pid = seed["pid"]
     got = P.read_map(write_modified(corpus_dir, tmp_path / "edited.bpmn"), "bpmn")
-    before = P.snapshot_map(ws, pid)
-    cmd = UpdateMapCommand(ws, pid, got.map, source_name=got.name, warnings=got.warnings)
-    assert controller.push(cmd)
+    before = map_dump(ws, pid)
+    report = controller.edit("Update map", lambda w: P.merge_map(
+        w, pid, got.map, source_name=got.name, warnings=got.warnings))
     assert controller.undo_stack.count() == 1
-    assert cmd.process_id == pid and cmd.report is not None and cmd.report.changed
-    after = P.snapshot_map(ws, pid)
-    assert after != before and cmd.after == after
+    assert report.process_id == pid and report.changed
+    after = map_dump(ws, pid)
+    assert after != before
     assert "Task 2" not in {r["name"] for r in P.load_map_data(ws, pid).nodes}
 
     controller.undo()
-    assert P.snapshot_map(ws, pid) == before  # rows, ids, links and the risk's step
+    assert map_dump(ws, pid) == before  # rows, ids, links and the risk's step
     assert records.get(ws, "risk", seed["links"][T2]["risk"])["node_id"] == seed["ids"][T2]
     controller.redo()
-    assert P.snapshot_map(ws, pid) == after  # the very same rows (same ids) again
+    assert map_dump(ws, pid) == after  # the very same rows (same ids) again
     controller.undo()
-    assert P.snapshot_map(ws, pid) == before
+    assert map_dump(ws, pid) == before
     ok = verify(ws)
     assert ok.ok, ok.first_problem
     assert not controller.errors
 
 
 def test_update_map_command_of_an_identical_file_leaves_no_trace(controller, ws, corpus_dir):
-    from qms_desktop.ui.flowchart.commands import UpdateMapCommand
-
     path = corpus_dir / "bpmn" / "A.4.0.bpmn"
-    pid = P.import_map_file(ws, path, "bpmn").process_id
-    before, trail = P.snapshot_map(ws, pid), ws.head_hash()
+    pid = P.import_map_file(ws, path, "bpmn").result.process_id
+    before, trail = map_dump(ws, pid), ws.head_hash()
     got = P.read_map(path, "bpmn")
-    cmd = UpdateMapCommand(ws, pid, got.map, source_name=got.name)
-    assert controller.push(cmd)
-    assert not cmd.report.changed
+    report = controller.edit("Update map", lambda w: P.merge_map(w, pid, got.map,
+                                                                  source_name=got.name))
+    assert not report.changed
+    assert controller.undo_stack.count() == 0  # nothing changed: no undo step
     controller.undo()
     controller.redo()
-    assert P.snapshot_map(ws, pid) == before and ws.head_hash() == trail
+    assert map_dump(ws, pid) == before and ws.head_hash() == trail
 
 
 def _lane_map(ws):
@@ -70,14 +68,10 @@ def _rows(ws, pid):
 
 
 def test_undo_of_a_move_into_another_lane_is_one_transaction(controller, ws, monkeypatch):
-    from qms_desktop.ui.flowchart.commands import MoveNodesCommand
-
     pid, roles, (l1, l2), (a, b), e1 = _lane_map(ws)
     before = _rows(ws, pid)
-    cmd = MoveNodesCommand(ws, {a: (100, 40), b: (300, 40)}, {a: (100, 200), b: (320, 40)},
-                           lanes={a: (l1, l2)}, roles={a: roles[0]},
-                           waypoints={e1: "[[220, 70], [300, 70]]"})
-    assert controller.push(cmd)
+    assert controller.edit("Move", lambda w: P.move_nodes(w, {a: (100, 200), b: (320, 40)},
+                                                          {a: l2}))
     row = records.get(ws, "process_node", a)
     assert (row["lane_id"], row["role_id"]) == (l2, roles[1])
     assert records.get(ws, "process_edge", e1)["waypoints"] == ""
@@ -106,14 +100,10 @@ def test_undo_of_a_move_into_another_lane_is_one_transaction(controller, ws, mon
 
 
 def test_a_refused_undo_of_a_move_changes_nothing(qtbot, controller, ws):
-    from qms_desktop.ui.flowchart.commands import MoveNodesCommand
-
     pid, roles, (l1, l2), (a, b), e1 = _lane_map(ws)
-    cmd = MoveNodesCommand(ws, {a: (100, 40), b: (300, 40)}, {a: (100, 200), b: (320, 40)},
-                           lanes={a: (l1, l2)}, roles={a: roles[0]},
-                           waypoints={e1: "[[220, 70], [300, 70]]"})
-    assert controller.push(cmd)
-    cmd.lanes[b] = (424242, l1)  # a lane that does not exist: the foreign key refuses it
+    assert controller.edit("Move", lambda w: P.move_nodes(w, {a: (100, 200), b: (320, 40)},
+                                                          {a: l2}))
+    records.update_field(ws, "process_node", b, "x", 500)  # changed behind the stack's back
     moved, trail = _rows(ws, pid), ws.head_hash()
     controller.undo()
     qtbot.waitUntil(lambda: bool(controller.errors))  # reported, not half-done

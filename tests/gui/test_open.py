@@ -147,7 +147,6 @@ def test_locked_workspace_opens_read_only_and_refuses_edits(window, make_ws, dia
 
     from qms_desktop.services.organization import get_profile
     from qms_desktop.storage.workspace import open_workspace
-    from qms_desktop.ui.commands import FieldEditCommand
 
     shown, _answer = accept_read_only
     path = make_ws("locked.qms")
@@ -169,8 +168,7 @@ def test_locked_workspace_opens_read_only_and_refuses_edits(window, make_ws, dia
         assert profile.read_only_note.isVisible()
         # an edit pushed anyway is refused with a message, leaves no undo step, changes nothing
         org = get_profile(ws)
-        ok = window.controller.push(FieldEditCommand(ws, "organization", org.id, "name",
-                                                     org.name, "Hacked"))
+        ok = window.controller.edit_field("organization", org.id, "name", "Hacked")
         assert not ok
         assert dialogs.kinds() == ["warning"] and "read-only" in dialogs.messages()[0]
         assert window.undo_group.activeStack().count() == 0

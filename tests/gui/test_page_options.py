@@ -87,7 +87,7 @@ def wide_pid(ws):
     nodes = [Node(f"n{i}", "step", name=f"Step {i + 1}", x=120 + i * 160.0,
                   y=(i % 3) * 160 + 50, w=120, h=60, lane=f"L{i % 3}") for i in range(20)]
     edges = [Edge(f"e{i}", f"n{i}", f"n{i + 1}") for i in range(19)]
-    pid, _ = save_map(ws, ProcessMap(nodes, edges, lanes), name="Wide map")
+    pid = save_map(ws, ProcessMap(nodes, edges, lanes), name="Wide map").result
     return pid
 
 

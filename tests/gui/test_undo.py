@@ -8,7 +8,7 @@ from PySide6.QtGui import QUndoStack
 
 from qms_desktop.services import records as R
 from qms_desktop.services.organization import get_profile
-from qms_desktop.ui.commands import CreateCommand, DeleteCommand, FieldEditCommand, MacroCommand
+from qms_desktop.ui.commands import EditCommand, field_edit_text, field_merge_key
 
 
 def plain(action):
@@ -144,11 +144,21 @@ def stack_ws(ws, qtbot):
     stack.clear()
 
 
+def create(ws, entity, values, text=None):
+    return EditCommand(ws, text or f"Add {entity}", lambda w: R.create(w, entity, values))
+
+
+def field(ws, entity, rid, name, value):
+    return EditCommand(ws, field_edit_text(entity, name),
+                       lambda w: R.update_field(w, entity, rid, name, value),
+                       merge_key=field_merge_key(entity, rid, name))
+
+
 def test_create_undo_redo_keeps_the_id(stack_ws):
     ws, stack, push, changes = stack_ws
-    cmd = CreateCommand(ws, "person", {"name": "Ann"})
+    cmd = create(ws, "person", {"name": "Ann"})
     push(cmd)
-    rid = cmd.rid
+    rid = cmd.result
     assert R.get(ws, "person", rid)["name"] == "Ann"
     assert cmd.text() == "Add person"
     stack.undo()
@@ -157,15 +167,17 @@ def test_create_undo_redo_keeps_the_id(stack_ws):
     stack.redo()
     assert R.get(ws, "person", rid)["name"] == "Ann"
     assert all(c.touches("person") for c in changes) and len(changes) == 3
+    assert all(c.ids_of("person") == {rid} for c in changes)
 
 
 def test_delete_restores_cascaded_records(stack_ws):
     ws, stack, push, changes = stack_ws
-    pid, _ = R.create(ws, "person", {"name": "Ben"})
-    role, _ = R.create(ws, "role", {"name": "Inspector"})
-    link, _ = R.create(ws, "person_role", {"person_id": pid, "role_id": role})
-    push(DeleteCommand(ws, "person", pid))
+    pid = R.create(ws, "person", {"name": "Ben"}).result
+    role = R.create(ws, "role", {"name": "Inspector"}).result
+    link = R.create(ws, "person_role", {"person_id": pid, "role_id": role}).result
+    push(EditCommand(ws, "Delete person", lambda w: R.delete(w, "person", pid)))
     assert changes[-1].touches("person", "person_role")
+    assert changes[-1].ids_of("person_role") == {link}
     with pytest.raises(R.RecordError):
         R.get(ws, "person_role", link)
     stack.undo()
@@ -178,15 +190,15 @@ def test_delete_restores_cascaded_records(stack_ws):
 
 def test_field_edits_merge_only_for_the_same_field(stack_ws):
     ws, stack, push, _ = stack_ws
-    pid, _ = R.create(ws, "person", {"name": "Cy"})
-    push(FieldEditCommand(ws, "person", pid, "name", "Cy", "Cyr"))
-    push(FieldEditCommand(ws, "person", pid, "name", "Cyr", "Cyril"))
+    pid = R.create(ws, "person", {"name": "Cy"}).result
+    push(field(ws, "person", pid, "name", "Cyr"))
+    push(field(ws, "person", pid, "name", "Cyril"))
     assert stack.count() == 1
-    push(FieldEditCommand(ws, "person", pid, "email", "", "c@x.example"))
+    push(field(ws, "person", pid, "email", "c@x.example"))
     assert stack.count() == 2
     top = stack.command(1)
     top.seal()
-    push(FieldEditCommand(ws, "person", pid, "email", "c@x.example", "cyril@x.example"))
+    push(field(ws, "person", pid, "email", "cyril@x.example"))
     assert stack.count() == 3
     stack.undo()
     stack.undo()
@@ -197,29 +209,32 @@ def test_field_edits_merge_only_for_the_same_field(stack_ws):
 
 def test_invalid_value_is_refused_before_the_stack(stack_ws):
     ws, stack, push, _ = stack_ws
-    pid, _ = R.create(ws, "course", {"title": "Gauges", "validity_months": 12})
+    pid = R.create(ws, "course", {"title": "Gauges", "validity_months": 12}).result
     with pytest.raises(R.RecordError):
-        push(FieldEditCommand(ws, "course", pid, "validity_months", 12, "often"))
+        push(field(ws, "course", pid, "validity_months", "often"))
     assert stack.count() == 0
 
 
-def test_macro_is_one_step_and_all_or_nothing(stack_ws):
+def test_a_call_of_several_transactions_is_one_step_and_all_or_nothing(stack_ws):
     ws, stack, push, _ = stack_ws
-    a = CreateCommand(ws, "role", {"name": "Welder"})
-    b = CreateCommand(ws, "role", {"name": "Fitter"})
-    push(MacroCommand(ws, "Add two roles", [a, b]))
+
+    def two(names):
+        def run(w):
+            return [R.create(w, "role", {"name": n}).result for n in names]
+        return run
+
+    a = EditCommand(ws, "Add two roles", two(["Welder", "Fitter"]))
+    push(a)
     assert stack.count() == 1
     stack.undo()
-    for cmd in (a, b):
+    for rid in a.result:
         with pytest.raises(R.RecordError):
-            R.get(ws, "role", cmd.rid)
+            R.get(ws, "role", rid)
     stack.redo()
-    assert R.get(ws, "role", a.rid)["name"] == "Welder"
+    assert R.get(ws, "role", a.result[0])["name"] == "Welder"
     # the second part fails (duplicate name): the first is rolled back
-    c = CreateCommand(ws, "role", {"name": "Painter"})
-    d = CreateCommand(ws, "role", {"name": "Welder"})
     with pytest.raises(Exception):
-        push(MacroCommand(ws, "Add roles", [c, d]))
+        push(EditCommand(ws, "Add roles", two(["Painter", "Welder"])))
     from sqlalchemy import select
 
     from qms_desktop.storage.models import Role
@@ -230,8 +245,8 @@ def test_macro_is_one_step_and_all_or_nothing(stack_ws):
 
 def test_failed_undo_is_reported_and_history_cleared(window, make_ws, open_ws, qtbot, dialogs):
     ws = open_ws(window, make_ws(organization="Acme"))
-    pid, _ = R.create(ws, "person", {"name": "Dee"})
-    assert window.controller.push(FieldEditCommand(ws, "person", pid, "name", "Dee", "Dora"))
+    pid = R.create(ws, "person", {"name": "Dee"}).result
+    assert window.controller.edit_field("person", pid, "name", "Dora")
     R.delete(ws, "person", pid)  # the record vanished behind the stack's back
     window.acts["undo"].trigger()
     qtbot.waitUntil(lambda: bool(dialogs.calls))

@@ -163,6 +163,8 @@ def test_import_dry_run_names_the_process_as_the_real_import_would(wsfile, corpu
 def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, capsys):
     """`qms export bpmn` then `qms import bpmn --into` the same process: the pool the export
     draws around the lanes is not added; the map already matches, nothing is written."""
+    from dumps import map_dump
+
     from qms_desktop.services import processes as P
     from qms_desktop.storage.workspace import open_workspace
 
@@ -175,7 +177,7 @@ def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, capsys):
     def state():
         with open_workspace(demo, read_only=True) as ws:
             pid = P.process_id_by_ref(ws, "CP-02")
-            return P.snapshot_map(ws, pid), ws.head_hash()
+            return map_dump(ws, pid), ws.head_hash()
 
     before = state()
     for extra in (["--dry-run"], []):
@@ -240,8 +242,8 @@ def test_processes_lists_what_process_arguments_take(wsfile, corpus_dir, capsys)
     assert capsys.readouterr().out.strip() == "no processes"
     assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
     with open_workspace(wsfile) as ws:
-        pid, _ = P.add_process(ws, {"name": "Purchasing", "code": "SP-01",
-                                    "status": "under_review"})
+        pid = P.add_process(ws, {"name": "Purchasing", "code": "SP-01",
+                                    "status": "under_review"}).result
         steps = P.get_process(ws, 1).steps
         assert records.get(ws, "process", pid)["code"] == "SP-01"
     capsys.readouterr()

@@ -83,8 +83,8 @@ def synth_ws(tmp_path_factory):
     from qms_desktop.storage.workspace import create_workspace
 
     ws = create_workspace(tmp_path_factory.mktemp("synth") / "synth.qms", organization="Synth")
-    ids = {"long": save_map(ws, long_map(), name="Order to delivery (60 steps)")[0],
-           "l": save_map(ws, l_shaped_map(), name="L-shaped map")[0]}
+    ids = {"long": save_map(ws, long_map(), name="Order to delivery (60 steps)").result,
+           "l": save_map(ws, l_shaped_map(), name="L-shaped map").result}
     yield ws, ids
     ws.close()
 

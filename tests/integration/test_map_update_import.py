@@ -1,12 +1,13 @@
 """Re-importing a BPMN / draw.io file INTO an existing process (services.processes.merge_map,
-update_map_from_file, snapshot_map / restore_map), `qms import bpmn|drawio --into`, and the
-one-transaction undo of a move into another lane (restore_moves)."""
+update_map_from_file, undone and redone by records.invert / reapply), `qms import bpmn|drawio
+--into`, and the one-transaction undo of a move into another lane."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from dumps import geometry, map_dump
 from map_update_helpers import (
     END,
     F_3E,
@@ -28,6 +29,7 @@ from map_update_helpers import (
 from qms_desktop.cli import main as qms
 from qms_desktop.services import processes as P
 from qms_desktop.services import records
+from qms_desktop.services.map_geometry import set_geometry
 from qms_desktop.services.verify import verify
 from qms_desktop.storage import models as m
 from qms_desktop.storage.workspace import create_workspace, open_workspace
@@ -71,10 +73,10 @@ def actions(rep, entity: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize("name", BPMN_FILES)
 def test_reimport_of_a_corpus_file_into_its_own_process_changes_nothing(ws, corpus_dir, name):
     path = corpus_dir / "bpmn" / name
-    pid = P.import_map_file(ws, path, "bpmn").process_id
-    before, trail = P.snapshot_map(ws, pid), head(ws)
-    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True)
-    rep = P.update_map_from_file(ws, pid, path, "bpmn")
+    pid = P.import_map_file(ws, path, "bpmn").result.process_id
+    before, trail = map_dump(ws, pid), head(ws)
+    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True).result
+    rep = P.update_map_from_file(ws, pid, path, "bpmn").result
     for r in (dry, rep):
         assert r.items and {it.action for it in r.items} == {"unchanged"}
         assert all(not it.fields for it in r.items)
@@ -85,27 +87,27 @@ def test_reimport_of_a_corpus_file_into_its_own_process_changes_nothing(ws, corp
             len(before.rows["process_lane"]))
         assert n.added == n.updated == n.removed == n.kept == 0
     assert "already matches" in rep.summary()
-    assert P.snapshot_map(ws, pid) == before
+    assert map_dump(ws, pid) == before
     assert head(ws) == trail  # not one audit event: nothing was written
 
 
 def test_reimport_of_an_exported_workbench_map_matches_the_shapes_drawn_in_the_app(ws, tmp_path):
     """Shapes drawn in Workbench have no stored key; the export names them Task_12 & co and a
     re-import of that file matches them (and from then on knows them by that key)."""
-    pid, _ = P.add_process(ws, {"name": "Drawn here"})
-    a, _ = P.add_node(ws, pid, "start", 0, 0)
-    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    pid = P.add_process(ws, {"name": "Drawn here"}).result
+    a = P.add_node(ws, pid, "start", 0, 0).result
+    b = P.add_node(ws, pid, "step", 100, 0, name="Do it").result
     P.add_edge(ws, pid, a, b)
     records.update_fields(ws, "process_node", b, {"description": "kept"})
     out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
-    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn").result
     nodes = actions(rep, "node")
     assert nodes.get("removed") is None and nodes.get("kept") is None
     assert {P.node_key({"id": a, "key": "", "kind": "start"}),
             P.node_key({"id": b, "key": "", "kind": "step"})} <= nodes["unchanged"]
     assert records.get(ws, "process_node", b)["description"] == "kept"
     assert records.get(ws, "process_node", b)["key"] == f"Task_{b}"  # adopted: as exported
-    again = P.update_map_from_file(ws, pid, out, "bpmn")
+    again = P.update_map_from_file(ws, pid, out, "bpmn").result
     assert not again.writes and {it.action for it in again.items} == {"unchanged"}
     assert verify(ws).ok
 
@@ -118,9 +120,9 @@ def test_a_modified_copy_gives_exactly_the_expected_report_and_rows(ws, corpus_d
     pid, ids, links = seed["pid"], seed["ids"], seed["links"]
     path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
     trail = head(ws)
-    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True)
+    dry = P.update_map_from_file(ws, pid, path, "bpmn", dry_run=True).result
     assert head(ws) == trail
-    rep = P.update_map_from_file(ws, pid, path, "bpmn")
+    rep = P.update_map_from_file(ws, pid, path, "bpmn").result
     for r in (dry, rep):
         assert actions(r, "node") == {"added": {T4}, "updated": {T1, T3}, "removed": {T2},
                                       "unchanged": {START, END},
@@ -187,7 +189,7 @@ def test_lane_move_rename_and_removal_from_a_drawio_file(ws, tmp_path):
         roles = (sales.id, mach.id)
     first = tmp_path / "order.drawio"
     first.write_text(DRAWIO.format(b_parent="L1"), encoding="utf-8")
-    pid = P.import_map_file(ws, first, "drawio").process_id
+    pid = P.import_map_file(ws, first, "drawio").result.process_id
     _pm, ids = P.load_map(ws, pid)
     assert records.get(ws, "process_node", ids["b"])["role_id"] == roles[0]
     records.update_fields(ws, "process_node", ids["b"], {"description": "see SOP-7"})
@@ -196,7 +198,7 @@ def test_lane_move_rename_and_removal_from_a_drawio_file(ws, tmp_path):
                             '<mxGeometry relative="1" as="geometry"/></mxCell>', "")
     second = tmp_path / "order-2.drawio"
     second.write_text(edited, encoding="utf-8")
-    rep = P.update_map_from_file(ws, pid, second, "drawio")
+    rep = P.update_map_from_file(ws, pid, second, "drawio").result
     by_key = {(it.entity, it.key): it for it in rep.items}
     assert by_key[("node", "b")].action == "updated"
     assert {"lane_id", "y", "role_id"} <= set(by_key[("node", "b")].fields)
@@ -215,23 +217,23 @@ def test_lane_move_rename_and_removal_from_a_drawio_file(ws, tmp_path):
 def test_a_malformed_or_foreign_file_changes_nothing(ws, corpus_dir, tmp_path):
     seed = seed_a1(ws, corpus_dir)
     pid = seed["pid"]
-    before, trail = P.snapshot_map(ws, pid), head(ws)
+    before, trail = map_dump(ws, pid), head(ws)
     text = tmp_path / "notes.bpmn"
     text.write_text("these are meeting notes, not a model", encoding="utf-8")
     with pytest.raises(ValueError, match="not well-formed XML"):
-        P.update_map_from_file(ws, pid, text, "bpmn")
+        P.update_map_from_file(ws, pid, text, "bpmn").result
     with pytest.raises(ValueError, match="draw.io"):  # the damaged corpus copy
         P.update_map_from_file(ws, pid, corpus_dir / "drawio" /
-                               "cross_functional_flowchart_1.drawio", "drawio")
+                               "cross_functional_flowchart_1.drawio", "drawio").result
     drawio = tmp_path / "d.drawio"
     drawio.write_text(DRAWIO.format(b_parent="L1"), encoding="utf-8")
     with pytest.raises(ValueError, match="draw.io diagram, not BPMN"):
-        P.update_map_from_file(ws, pid, drawio, "bpmn")
+        P.update_map_from_file(ws, pid, drawio, "bpmn").result
     with pytest.raises(records.RecordError, match="does not exist"):
-        P.update_map_from_file(ws, pid, tmp_path / "missing.bpmn", "bpmn")
+        P.update_map_from_file(ws, pid, tmp_path / "missing.bpmn", "bpmn").result
     with pytest.raises(records.RecordError, match="no longer exists"):
-        P.update_map_from_file(ws, 999, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn")
-    assert P.snapshot_map(ws, pid) == before
+        P.update_map_from_file(ws, 999, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").result
+    assert map_dump(ws, pid) == before
     assert head(ws) == trail
 
 
@@ -240,7 +242,7 @@ def test_a_failure_while_writing_rolls_the_whole_update_back(ws, corpus_dir, tmp
     seed = seed_a1(ws, corpus_dir)
     pid = seed["pid"]
     path = write_modified(corpus_dir, tmp_path / "edited.bpmn")
-    before, trail = P.snapshot_map(ws, pid), head(ws)
+    before, trail = map_dump(ws, pid), head(ws)
     real = P._apply_update
 
     def then_fail(s, pid_, plan):
@@ -250,34 +252,32 @@ def test_a_failure_while_writing_rolls_the_whole_update_back(ws, corpus_dir, tmp
 
     monkeypatch.setattr(P, "_apply_update", then_fail)
     with pytest.raises(OSError):
-        P.update_map_from_file(ws, pid, path, "bpmn")
-    assert P.snapshot_map(ws, pid) == before
+        P.update_map_from_file(ws, pid, path, "bpmn").result
+    assert map_dump(ws, pid) == before
     assert head(ws) == trail
 
 
 # --------------------------------------------------------------------------- undo / redo
 
 
-def test_restore_map_undoes_and_redoes_the_update_exactly(ws, corpus_dir, tmp_path):
+def test_invert_undoes_and_reapply_redoes_the_update_exactly(ws, corpus_dir, tmp_path):
     seed = seed_a1(ws, corpus_dir)
     pid = seed["pid"]
-    before = P.snapshot_map(ws, pid)
-    assert set(before.rows) == {"process_lane", "process_node", "process_edge",
-                                "node_document", "node_objective"}
-    assert set(before.refs) == {("risk", "node_id")}
-    rep = P.update_map_from_file(ws, pid, write_modified(corpus_dir, tmp_path / "e.bpmn"),
-                                 "bpmn")
-    after = P.snapshot_map(ws, pid)
-    assert rep.before == before and rep.after == after and after != before
-    change = P.restore_map(ws, rep.before)
-    assert change.touches("process_node", "node_document", "risk")
-    assert P.snapshot_map(ws, pid) == before  # same ids, same values, same links
+    before = map_dump(ws, pid)
+    assert before.rows["node_document"] and before.rows["node_objective"]
+    change = P.update_map_from_file(ws, pid, write_modified(corpus_dir, tmp_path / "e.bpmn"),
+                                    "bpmn")
+    after = map_dump(ws, pid)
+    assert after != before
+    undo = records.invert(ws, change.changeset)
+    assert undo.touches("process_node", "node_document", "risk")
+    assert map_dump(ws, pid) == before  # same ids, same values, same links
     risk = records.get(ws, "risk", seed["links"][T2]["risk"])
     assert risk["node_id"] == seed["ids"][T2]
-    P.restore_map(ws, rep.after)
-    assert P.snapshot_map(ws, pid) == after
-    P.restore_map(ws, rep.before)
-    assert P.snapshot_map(ws, pid) == before
+    records.reapply(ws, change.changeset)
+    assert map_dump(ws, pid) == after
+    records.invert(ws, change.changeset)
+    assert map_dump(ws, pid) == before
     ok = verify(ws)
     assert ok.ok, ok.first_problem
 
@@ -286,10 +286,10 @@ def test_restore_map_undoes_and_redoes_the_update_exactly(ws, corpus_dir, tmp_pa
 
 
 def test_matching_processes_by_name_code_and_shared_ids(ws, corpus_dir):
-    a1 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").process_id
-    a2 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn").process_id
+    a1 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.1.0.bpmn", "bpmn").result.process_id
+    a2 = P.import_map_file(ws, corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn").result.process_id
     records.update_fields(ws, "process", a2, {"name": "Renamed in Workbench"})
-    coded, _ = P.add_process(ws, {"name": "Other", "code": "a.2.0"})
+    coded = P.add_process(ws, {"name": "Other", "code": "a.2.0"}).result
     got = P.read_map(corpus_dir / "bpmn" / "A.2.0.bpmn", "bpmn")
     ranked = P.matching_processes(ws, got.map, got.name)
     assert [pid for pid, _ in ranked] == [coded, a2]  # code match first, then shared ids
@@ -305,14 +305,14 @@ def _map_rows(ws, pid) -> tuple:
     return data.nodes, data.edges, data.lanes
 
 
-def test_restore_moves_is_one_transaction_and_restores_rows_exactly(ws, monkeypatch):
+def test_undo_of_a_move_is_one_transaction_and_restores_rows_exactly(ws, monkeypatch):
     from sqlalchemy import event
 
     m_ = two_lane_map(ws, with_make=True)
     pid, roles, (l1, l2) = m_["pid"], m_["roles"], m_["lanes"]
     a, b, e1, e2 = m_["a"], m_["b"], m_["e1"], m_["e2"]
     before = _map_rows(ws, pid)
-    P.move_nodes(ws, {a: (110, 210), b: (320, 60)}, {a: l2})
+    moved = P.move_nodes(ws, {a: (110, 210), b: (320, 60)}, {a: l2})
     assert _map_rows(ws, pid) != before
     assert records.get(ws, "process_node", a)["role_id"] == roles[1]
 
@@ -325,8 +325,7 @@ def test_restore_moves_is_one_transaction_and_restores_rows_exactly(ws, monkeypa
 
     event.listen(ws.engine, "commit", on_commit)
     try:
-        P.restore_moves(ws, {a: (100, 40), b: (300, 40)}, {a: (l1, roles[0])},
-                        {e1: "[[220, 70], [300, 70]]", e2: "[[350, 120], [350, 200]]"})
+        records.invert(ws, moved.changeset)
     finally:
         event.remove(ws.engine, "commit", on_commit)
     assert len(sessions) == 1 and len(commits) == 1
@@ -334,12 +333,15 @@ def test_restore_moves_is_one_transaction_and_restores_rows_exactly(ws, monkeypa
     assert verify(ws).ok
 
 
-def test_restore_moves_is_all_or_nothing(ws):
-    pid, _ = P.add_process(ws, {"name": "Order"})
-    a, _ = P.add_node(ws, pid, "step", 100, 40)
+def test_undo_of_a_move_is_all_or_nothing(ws):
+    pid = P.add_process(ws, {"name": "Order"}).result
+    a = P.add_node(ws, pid, "step", 100, 40).result
+    b = P.add_node(ws, pid, "step", 300, 40).result
+    moved = P.move_nodes(ws, {a: (5, 5), b: (6, 6)})
+    records.delete(ws, "process_node", b)  # gone behind the undo's back
     before, trail = _map_rows(ws, pid), head(ws)
     with pytest.raises(records.RecordError, match="no longer exists"):
-        P.restore_moves(ws, {a: (5, 5)}, {424242: (None, None)})
+        records.invert(ws, moved.changeset)
     assert _map_rows(ws, pid) == before and head(ws) == trail
 
 
@@ -357,7 +359,7 @@ def wsfile(tmp_path, corpus_dir):
 
 def _snapshot_file(path, pid: int = 1):
     with open_workspace(path, read_only=True) as ws:
-        return P.snapshot_map(ws, pid), ws.head_hash()
+        return map_dump(ws, pid), ws.head_hash()
 
 
 def test_cli_into_dry_run_reports_and_writes_nothing(wsfile, corpus_dir, tmp_path, capsys):
@@ -419,22 +421,22 @@ def test_cli_without_into_still_creates_and_dry_run_creates_nothing(wsfile, corp
 
 
 def test_adopting_keys_alone_is_a_write_and_then_a_no_op(ws, tmp_path):
-    pid, _ = P.add_process(ws, {"name": "Drawn here"})
-    a, _ = P.add_node(ws, pid, "start", 0, 0)
-    b, _ = P.add_node(ws, pid, "step", 100, 0, name="Do it")
+    pid = P.add_process(ws, {"name": "Drawn here"}).result
+    a = P.add_node(ws, pid, "start", 0, 0).result
+    b = P.add_node(ws, pid, "step", 100, 0, name="Do it").result
     P.add_edge(ws, pid, a, b)
     out = P.export_bpmn_file(ws, pid, tmp_path / "drawn.bpmn")
-    P.update_map_from_file(ws, pid, out, "bpmn")  # stores the exported route (and keys)
+    P.update_map_from_file(ws, pid, out, "bpmn").result  # stores the exported route (and keys)
     with ws.session() as s:  # keys forgotten: as drawn in Workbench
         for row in s.query(m.ProcessNode).filter_by(process_id=pid):
             row.key = ""
-    dry = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=True)
+    dry = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=True).result
     assert not dry.changed and dry.keys_adopted == 2 and dry.writes
     assert dry.as_dict()["writes"] is True and dry.as_dict()["keys_adopted"] == 2
     trail = head(ws)
-    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn").result
     assert rep.keys_adopted == 2 and head(ws) != trail  # the keys were stored (audited)
-    again = P.update_map_from_file(ws, pid, out, "bpmn")
+    again = P.update_map_from_file(ws, pid, out, "bpmn").result
     assert again.keys_adopted == 0 and not again.writes
     assert verify(ws).ok
 
@@ -447,7 +449,7 @@ def _big_map(ws, n: int):
     nodes = [Node(f"n{i}", "step", name=f"Step {i}", x=i * 10.0, y=20, w=100, h=50, lane="L1")
              for i in range(n)]
     edges = [Edge(f"e{i}", f"n{i}", f"n{i + 1}") for i in range(n - 1)]
-    pid, _ = P.save_map(ws, ProcessMap(nodes, edges, lanes), name="Big")
+    pid = P.save_map(ws, ProcessMap(nodes, edges, lanes), name="Big").result
     data = P.load_map_data(ws, pid)
     lanes_by = {r["key"]: r["id"] for r in data.lanes}
     return pid, [r["id"] for r in data.nodes], [r["id"] for r in data.edges], lanes_by
@@ -480,45 +482,50 @@ class _Counter:
 
 
 def test_bulk_map_edits_flush_once_and_load_rows_in_bulk(ws):
-    """Moving, undoing a move and restoring the geometry of 1,200 shapes: a few bulk SELECTs
-    (500 ids each) and ONE flush, not one get() (and one autoflush) per row; the audit trail
-    still records every change."""
+    """Moving 1,200 shapes, undoing and redoing the move: a few bulk SELECTs (500 ids each) and
+    at most ONE flush, not one get() (and one autoflush) per row; the audit trail still records
+    every change."""
     n = 1200
     pid, nids, eids, lanes = _big_map(ws, n)
-    before = P.snapshot_geometry(ws, pid)
+    set_geometry(ws, edges={eids[0]: "[[1, 2], [3, 4]]", eids[-1]: "[[5, 6], [7, 8]]"})
+    before = geometry(ws, pid)
     old = P.positions(ws, nids)
 
     with _Counter(ws) as c:
-        P.move_nodes(ws, {i: (5.0, 200.0) for i in nids}, {nids[0]: lanes["L2"]})
+        moved = P.move_nodes(ws, {i: (5.0, 200.0) for i in nids}, {nids[0]: lanes["L2"]})
     assert c.flushes == 1 and c.statements < 30
     assert set(P.positions(ws, nids).values()) == {(5.0, 200.0)}
     assert {r["waypoints"] for r in P.load_map_data(ws, pid).edges} == {""}
 
     with _Counter(ws) as c:
-        P.restore_moves(ws, old, {nids[0]: (lanes["L1"], None)},
-                        {eids[0]: "[[1, 2], [3, 4]]", eids[-1]: "[[5, 6], [7, 8]]"})
-    assert c.flushes == 1 and c.statements < 30
+        records.invert(ws, moved.changeset)
+    assert c.flushes <= 1 and c.statements < 30
     assert P.positions(ws, nids) == old
     rows = {r["id"]: r for r in P.load_map_data(ws, pid).edges}
     assert rows[eids[0]]["waypoints"] == "[[1, 2], [3, 4]]"
     assert rows[eids[-1]]["waypoints"] == "[[5, 6], [7, 8]]"
+    assert geometry(ws, pid) == before
 
-    P.move_nodes(ws, {i: (9.0, 9.0) for i in nids})
     with _Counter(ws) as c:
-        P.restore_geometry(ws, before)
-    assert c.flushes == 1 and c.statements < 30
-    assert P.snapshot_geometry(ws, pid) == before
+        records.reapply(ws, moved.changeset)
+    assert c.flushes <= 1 and c.statements < 30
+    assert set(P.positions(ws, nids).values()) == {(5.0, 200.0)}
+    records.invert(ws, moved.changeset)
+    assert geometry(ws, pid) == before
     ok = verify(ws)  # every change is in the audit trail, chained
     assert ok.ok, ok.first_problem
 
 
-def test_restore_moves_of_a_missing_shape_among_many_changes_nothing(ws):
+def test_undo_of_a_move_with_a_missing_shape_among_many_changes_nothing(ws):
     pid, nids, _eids, _lanes = _big_map(ws, 600)
+    moved = P.move_nodes(ws, {i: (3.0, 3.0) for i in nids})
+    records.delete(ws, "process_node", nids[300])
     before, trail = _map_rows(ws, pid), head(ws)
-    moves = {i: (1.0, 1.0) for i in nids}
+    with pytest.raises(records.RecordError, match=f"{nids[300]} no longer exists"):
+        records.invert(ws, moved.changeset)
+    assert _map_rows(ws, pid) == before and head(ws) == trail
+    moves = {i: (1.0, 1.0) for i in nids if i != nids[300]}
     moves[999_999] = (2.0, 2.0)
-    with pytest.raises(records.RecordError, match="999999 no longer exists"):
-        P.restore_moves(ws, moves)
     with pytest.raises(records.RecordError, match="no longer exists"):
         P.move_nodes(ws, moves)
     assert _map_rows(ws, pid) == before and head(ws) == trail
@@ -540,7 +547,7 @@ def _laned_process(ws, code: str = "CP-02", name: str = "Order to delivery") -> 
                Edge("f3", "make", "end")],
         lanes=[Lane("sales", "Sales", 0, 0, 700, 150, 0),
                Lane("prod", "Production", 0, 150, 700, 150, 1)])
-    pid, _ = P.save_map(ws, pm, name=name)
+    pid = P.save_map(ws, pm, name=name).result
     records.update_fields(ws, "process", pid, {"code": code})
     return pid
 
@@ -551,22 +558,22 @@ def test_reimporting_an_unchanged_export_adds_no_pool_and_writes_nothing(ws, tmp
     pid = _laned_process(ws)
     out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
     assert b"<participant" in out.read_bytes()  # the made-up pool is in the file
-    before, trail = P.snapshot_map(ws, pid), head(ws)
+    before, trail = map_dump(ws, pid), head(ws)
     for dry in (True, False):
-        rep = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=dry)
+        rep = P.update_map_from_file(ws, pid, out, "bpmn", dry_run=dry).result
         assert {it.action for it in rep.items} == {"unchanged"}
         assert not any(it.kind == "pool" for it in rep.items)
         assert all(not it.fields for it in rep.items)
         assert not rep.changed and not rep.writes and not rep.map_extra_changed
         assert "already matches" in rep.summary()
-    assert P.snapshot_map(ws, pid) == before and head(ws) == trail
+    assert map_dump(ws, pid) == before and head(ws) == trail
     # the same map exported under another title (as the map editor did) matches too
     from qms_desktop.services.exports.bpmn import write_bpmn
 
     pm, _ids = P.load_map(ws, pid)
     titled = tmp_path / "titled.bpmn"
     titled.write_bytes(write_bpmn(pm, name="CP-02 Order to delivery"))
-    assert not P.update_map_from_file(ws, pid, titled, "bpmn").writes
+    assert not P.update_map_from_file(ws, pid, titled, "bpmn").result.writes
     assert head(ws) == trail
 
 
@@ -585,7 +592,7 @@ def test_an_edited_export_updates_and_still_adds_no_pool(ws, tmp_path):
     pid = _laned_process(ws)
     out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
     out.write_bytes(out.read_bytes().replace(b'name="Make parts"', b'name="Machine parts"'))
-    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn").result
     assert [(it.action, it.name) for it in rep.items
             if it.action != "unchanged" and it.entity != "edge"] == [("updated", "Machine parts")]
     assert not rep.of("added")
@@ -594,7 +601,7 @@ def test_an_edited_export_updates_and_still_adds_no_pool(ws, tmp_path):
     # exported again, the file has its pool back (marked), and re-imports as a no-op
     again = P.export_bpmn_file(ws, pid, tmp_path / "y.bpmn")
     assert b'qms:generated="true"' in again.read_bytes()
-    assert not P.update_map_from_file(ws, pid, again, "bpmn").writes
+    assert not P.update_map_from_file(ws, pid, again, "bpmn").result.writes
     assert verify(ws).ok
 
 
@@ -603,7 +610,7 @@ def test_a_real_pool_from_another_tool_is_still_added(ws, tmp_path):
     pid = _laned_process(ws)
     out = P.export_bpmn_file(ws, pid, tmp_path / "x.bpmn")
     out.write_bytes(out.read_bytes().replace(b' qms:generated="true"', b""))
-    rep = P.update_map_from_file(ws, pid, out, "bpmn")
+    rep = P.update_map_from_file(ws, pid, out, "bpmn").result
     added = [it for it in rep.items if it.action == "added"]
     assert [(it.entity, it.kind, it.name) for it in added] == [
         ("node", "pool", "Order to delivery")]

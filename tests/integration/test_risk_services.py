@@ -15,11 +15,11 @@ TODAY = dt.date(2026, 11, 25)
 
 
 def test_rows_carry_scores_and_overdue_flags(ws):
-    pid, _ = R.create(ws, "person", {"name": "Ann Lee"})
-    rid, _ = RS.add_risk(ws, {"title": "Supplier late", "inherent_likelihood": "Likely",
+    pid = R.create(ws, "person", {"name": "Ann Lee"}).result
+    rid = RS.add_risk(ws, {"title": "Supplier late", "inherent_likelihood": "Likely",
                               "inherent_impact": 5, "severity": 8, "occurrence": 6,
                               "detection": 2, "owner_id": pid,
-                              "review_date": TODAY - dt.timedelta(days=1)})
+                              "review_date": TODAY - dt.timedelta(days=1)}).result
     RS.add_action(ws, rid, {"title": "Second source", "due_date": TODAY - dt.timedelta(days=3)})
     row = RS.get_risk(ws, rid, TODAY)
     assert (row.ref, row.inherent_score, row.inherent_level) == ("R-001", 20, "critical")
@@ -29,7 +29,7 @@ def test_rows_carry_scores_and_overdue_flags(ws):
 
 
 def test_validation_messages(ws):
-    rid, _ = RS.add_risk(ws)
+    rid = RS.add_risk(ws).result
     for field, value, msg in [("severity", 11, "1 to 10"), ("inherent_impact", 0, "1 to 5"),
                               ("status", "done", "one of"), ("review_date", "soon", "valid")]:
         with pytest.raises(R.RecordError, match=msg):
@@ -37,17 +37,17 @@ def test_validation_messages(ws):
 
 
 def test_bulk_edit_and_undo_values(ws):
-    ids = [RS.add_risk(ws, {"title": f"r{i}"})[0] for i in range(3)]
-    before = RS.current_values(ws, ids, ["status", "category"])
-    RS.update_risks(ws, ids, {"status": "treating", "category": "Supply"})
+    ids = [RS.add_risk(ws, {"title": f"r{i}"}).result for i in range(3)]
+    change = RS.update_risks(ws, ids, {"status": "treating", "category": "Supply"})
+    assert change.ids_of("risk") == set(ids)
     assert {r.status for r in RS.list_risks(ws)} == {"treating"}
-    RS.restore_values(ws, before)
+    R.invert(ws, change.changeset)
     assert {r.status for r in RS.list_risks(ws)} == {"open"}
     assert verify(ws).ok
 
 
 def test_rerate_keeps_history(ws):
-    rid, _ = RS.add_risk(ws, {"inherent_likelihood": 4, "inherent_impact": 4})
+    rid = RS.add_risk(ws, {"inherent_likelihood": 4, "inherent_impact": 4}).result
     RS.rerate(ws, rid, stage="residual", likelihood=2, impact=3, note="after poka-yoke")
     RS.rerate(ws, rid, stage="residual", likelihood=1, impact=3, note="after audit")
     hist = RS.rating_history(ws, rid)
@@ -56,7 +56,7 @@ def test_rerate_keeps_history(ws):
 
 
 def test_banding_is_per_cell_and_persists(ws):
-    rid, _ = RS.add_risk(ws, {"inherent_likelihood": 1, "inherent_impact": 1})
+    rid = RS.add_risk(ws, {"inherent_likelihood": 1, "inherent_impact": 1}).result
     assert RS.get_risk(ws, rid).inherent_level == "low"
     RS.set_banding(ws, Banding().with_cell(1, 1, "critical"))
     assert RS.get_risk(ws, rid).inherent_level == "critical"
@@ -103,8 +103,8 @@ def test_import_is_all_or_nothing(ws, tmp_path):
 def test_export_reimports_losslessly(ws, tmp_path):
     from qms_desktop.storage.workspace import create_workspace
 
-    pid, _ = R.create(ws, "process", {"name": "Machining"})
-    node, _ = R.create(ws, "process_node", {"process_id": pid, "name": "Turn shaft"})
+    pid = R.create(ws, "process", {"name": "Machining"}).result
+    node = R.create(ws, "process_node", {"process_id": pid, "name": "Turn shaft"}).result
     RS.add_risk(ws, {"title": "=HYPERLINK(\"x\")", "process_id": pid, "node_id": node,
                      "cause": "-tool wear", "severity": 7, "occurrence": 3, "detection": 4,
                      "inherent_likelihood": 3, "inherent_impact": 4, "status": "monitoring",

@@ -16,8 +16,8 @@ from qms_desktop.storage.workspace import create_workspace
 def sample(tmp_path):
     p = tmp_path / "v.qms"
     w = create_workspace(p, organization="Acme")
-    pid, _ = R.create(w, "person", {"name": "Ann Lee"})
-    rid, _ = R.create(w, "risk", {"title": "Supplier late", "owner_id": pid, "severity": 6})
+    pid = R.create(w, "person", {"name": "Ann Lee"}).result
+    rid = R.create(w, "risk", {"title": "Supplier late", "owner_id": pid, "severity": 6}).result
     R.update_field(w, "risk", rid, "title", "Supplier delivers late")
     R.create(w, "risk", {"title": "Scrap rate"})
     w.close()

@@ -145,11 +145,11 @@ def test_segment_handles_skip_short_stretches_and_tidy_route():
 
 
 def test_set_geometry_is_one_transaction_and_refuses_bad_values(ws):
-    pid, _ = P.add_process(ws, {"name": "G"})
-    a, _ = P.add_node(ws, pid, "step", 0, 0)
-    b, _ = P.add_node(ws, pid, "step", 300, 0)
-    e, _ = P.add_edge(ws, pid, a, b)
-    lane, _ = P.add_lane(ws, pid, "Clerk")
+    pid = P.add_process(ws, {"name": "G"}).result
+    a = P.add_node(ws, pid, "step", 0, 0).result
+    b = P.add_node(ws, pid, "step", 300, 0).result
+    e = P.add_edge(ws, pid, a, b).result
+    lane = P.add_lane(ws, pid, "Clerk").result
     G.set_geometry(ws, edges={e: G.route_text([(120, 30), (200, 30), (200, 40), (300, 40)])})
     G.set_geometry(ws, nodes={a: (10, 20, 200, 80)}, lanes={lane: (0, 0, 900, 120)},
                    orders={lane: 4}, clear_routes_of=[a])
@@ -233,7 +233,7 @@ def test_set_geometry_loads_rows_in_bulk(ws):
     """Thousands of rows are stored with a handful of statements (no flush per row)."""
     from sqlalchemy import event
 
-    pid, _ = P.add_process(ws, {"name": "Big"})
+    pid = P.add_process(ws, {"name": "Big"}).result
     from qms_desktop.storage import models as m
 
     with ws.session() as s:

@@ -39,7 +39,7 @@ def test_create_refuses_existing(ws, ws_path):
 
 
 def test_every_change_is_audited(ws):
-    rid, _ = R.create(ws, "risk", {"title": "Late delivery", "severity": 7})
+    rid = R.create(ws, "risk", {"title": "Late delivery", "severity": 7}).result
     R.update_field(ws, "risk", rid, "title", "Late delivery to customer")
     R.update_field(ws, "risk", rid, "title", "Late delivery to customer")  # no-op: no event
     R.delete(ws, "risk", rid)
@@ -81,21 +81,23 @@ def test_bulk_insert_writes_events(ws):
 
 
 def test_delete_cascades_and_restore_is_exact(ws):
-    pid, _ = R.create(ws, "process", {"name": "Purchasing"})
-    a, _ = R.create(ws, "process_node", {"process_id": pid, "name": "Request"})
-    b, _ = R.create(ws, "process_node", {"process_id": pid, "name": "Approve"})
-    e, _ = R.create(ws, "process_edge", {"process_id": pid, "source_id": a, "target_id": b})
-    rk, _ = R.create(ws, "risk", {"title": "Wrong supplier", "node_id": a, "process_id": pid})
+    pid = R.create(ws, "process", {"name": "Purchasing"}).result
+    a = R.create(ws, "process_node", {"process_id": pid, "name": "Request"}).result
+    b = R.create(ws, "process_node", {"process_id": pid, "name": "Approve"}).result
+    e = R.create(ws, "process_edge", {"process_id": pid, "source_id": a, "target_id": b}).result
+    rk = R.create(ws, "risk", {"title": "Wrong supplier", "node_id": a, "process_id": pid}).result
     before = {t: R.get(ws, t, i) for t, i in
               [("process", pid), ("process_node", a), ("process_node", b),
                ("process_edge", e), ("risk", rk)]}
     gone = R.delete(ws, "process", pid)
-    assert {t for t, _ in gone.records} == {"process", "process_node", "process_edge"}
+    assert set(gone.changeset.ids()) == {"process", "process_node", "process_edge", "risk"}
+    assert {k for k in gone.ids if gone.deleted(k)} == {"process", "process_node",
+                                                         "process_edge"}
     assert R.get(ws, "risk", rk)["node_id"] is None
     assert R.get(ws, "risk", rk)["process_id"] is None
     with pytest.raises(R.RecordError):
         R.get(ws, "process_edge", e)
-    R.restore(ws, gone)
+    R.invert(ws, gone.changeset)
     after = {t: R.get(ws, t, i) for t, i in before and
              [("process", pid), ("process_node", a), ("process_node", b),
               ("process_edge", e), ("risk", rk)]}
@@ -107,12 +109,12 @@ def test_foreign_keys_enforced_at_commit(ws):
     with pytest.raises(WorkspaceError):
         with ws.session() as s:
             s.add(m.ProcessNode(process_id=999, name="orphan"))
-    assert R.create(ws, "role", {"name": "x"})[0]
+    assert R.create(ws, "role", {"name": "x"}).result
     assert verify(ws).ok
 
 
 def test_coerce_rejects_bad_values(ws):
-    rid, _ = R.create(ws, "risk", {"title": "x"})
+    rid = R.create(ws, "risk", {"title": "x"}).result
     with pytest.raises(R.RecordError, match="not a valid value"):
         R.update_field(ws, "risk", rid, "severity", "high")
     with pytest.raises(R.RecordError, match="no field"):

@@ -1,8 +1,8 @@
 """The map editor: canvas, palette, overview, properties and validation, and its actions.
 
-The editor turns gestures into undo commands (``ui/flowchart/commands.py``) pushed through the
-controller; when the controller reports a change to map records, the editor reads the map's rows
-again and lets the scene sync its items. The scene never writes, and commands never touch items.
+The editor turns each gesture into one undo step — ``controller.edit(label, service call)`` — and
+when the controller reports a change to map records, it reads the map's rows again and lets the
+scene sync its items. The scene never writes, and undo never touches items.
 """
 
 from __future__ import annotations
@@ -29,16 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.processmap import DEFAULT_SIZES
-from ..commands import FieldEditCommand
-from .commands import (
-    AddEdgeCommand,
-    AddLaneCommand,
-    AddNodeCommand,
-    DeleteItemsCommand,
-    LayoutCommand,
-    MoveNodesCommand,
-    PasteCommand,
-)
+from ..commands import field_edit_text
+from ..dialogs import last_dir, remember_dir
 from .items import EdgeItem, LaneItem, NodeItem
 from .palette import Palette
 from .properties import PropertiesPanel, ValidationPanel
@@ -482,14 +474,16 @@ class FlowchartEditor(QWidget):
         if ed is not None:
             ed.finish(True)
 
-    # ------------------------------------------------------------------ pushing
-    def push(self, command) -> bool:
+    # ------------------------------------------------------------------ editing
+    def edit(self, label: str, fn, *, merge_key=None):
+        """One undo step (``controller.edit``); a refused change puts the items back where the
+        data says they are. Returns the service's result (True when it has none), or None."""
         if self.ws is None:
-            return False
-        ok = self.controller.push(command)
-        if not ok:
-            self.reload()  # put dragged items back where the data says they are
-        return ok
+            return None
+        out = self.controller.edit(label, fn, merge_key=merge_key)
+        if out is None:
+            self.reload()
+        return out
 
     # ------------------------------------------------------------------ adding
     def add_kind_at(self, kind: str, pos: QPointF) -> int | None:
@@ -501,13 +495,15 @@ class FlowchartEditor(QWidget):
         if self.scene.snap_enabled:
             cx, cy = round(cx / GRID) * GRID, round(cy / GRID) * GRID
         lane = self.scene.lane_at(QPointF(cx, cy)) if self.container is None else None
-        cmd = AddNodeCommand(self.ws, self.process_id, kind, cx - w / 2, cy - h / 2,
-                             name=default_name(kind), lane_id=lane)
-        if not self.push(cmd):
+        pid, x, y = self.process_id, cx - w / 2, cy - h / 2
+        nid = self.edit(tr("Add {kind}").format(kind=kind_titles().get(kind, kind).lower()),
+                        lambda ws: processes().add_node(ws, pid, kind, x, y,
+                                                        name=default_name(kind), lane_id=lane))
+        if nid is None:
             return None
-        self.scene.select_ids(nodes=[cmd.node_id])
+        self.scene.select_ids(nodes=[nid])
         self.view.setFocus()
-        return cmd.node_id
+        return nid
 
     def add_kind_center(self, kind: str) -> int | None:
         """Add a shape of ``kind`` in the middle of the view — or, when a shape is there, on
@@ -557,12 +553,13 @@ class FlowchartEditor(QWidget):
         elif src.kind == "decision":
             exits = [e for e in src.edges if e.source is src and e.kind == "sequence"]
             label = {0: tr("yes"), 1: tr("no")}.get(len(exits), "")
-        cmd = AddEdgeCommand(self.ws, self.process_id, source_id, target_id, label=label,
-                             kind=kind)
-        if not self.push(cmd):
+        pid = self.process_id
+        eid = self.edit(tr("Connect shapes"), lambda ws: processes().add_edge(
+            ws, pid, source_id, target_id, label=label, kind=kind))
+        if eid is None:
             return None
-        self.scene.select_ids(edges=[cmd.edge_id])
-        return cmd.edge_id
+        self.scene.select_ids(edges=[eid])
+        return eid
 
     def add_lane(self) -> int | None:
         if self.process_id is None:
@@ -578,18 +575,15 @@ class FlowchartEditor(QWidget):
 
     def add_lane_named(self, name: str) -> int | None:
         roles = {n.casefold(): i for i, n in self.properties.choices()["roles"]}
-        cmd = AddLaneCommand(self.ws, self.process_id, name, roles.get(name.casefold()))
-        if not self.push(cmd):
-            return None
-        return cmd.lane_id
+        pid, role = self.process_id, roles.get(name.casefold())
+        return self.edit(tr("Add lane"), lambda ws: processes().add_lane(ws, pid, name, role))
 
     # ------------------------------------------------------------------ moving
-    def _lane_changes(self, new: dict[int, tuple[float, float]]
-                      ) -> tuple[dict[int, tuple[int | None, int | None]], dict[int, int | None]]:
-        lanes: dict[int, tuple[int | None, int | None]] = {}
-        roles: dict[int, int | None] = {}
+    def _lane_changes(self, new: dict[int, tuple[float, float]]) -> dict[int, int | None]:
+        """The shapes that land in another lane, with that lane (their role follows it)."""
+        lanes: dict[int, int | None] = {}
         if not self.scene.lanes or self.container is not None:
-            return lanes, roles
+            return lanes
         for nid, (x, y) in new.items():
             item = self.scene.nodes.get(nid)
             if item is None or item.kind in ("pool", "annotation"):
@@ -598,19 +592,9 @@ class FlowchartEditor(QWidget):
             if parent is not None and parent in new:
                 continue  # content of a moved sub-process keeps its place in it
             lane = self.scene.lane_at(QPointF(x + item.w / 2, y + item.h / 2))
-            old_lane = item.row.get("lane_id")
-            if lane != old_lane:
-                lanes[nid] = (old_lane, lane)
-                roles[nid] = item.row.get("role_id")
-        return lanes, roles
-
-    def _waypoints_of(self, node_ids) -> dict[int, str]:
-        ids = set(node_ids)
-        out = {}
-        for e in self.scene.edges.values():
-            if (e.source.nid in ids or e.target.nid in ids) and e.row.get("waypoints"):
-                out[e.eid] = e.row["waypoints"]
-        return out
+            if lane != item.row.get("lane_id"):
+                lanes[nid] = lane
+        return lanes
 
     def _kept_routes(self, new: dict[int, tuple[float, float]]) -> dict[int, str]:
         """Routes drawn by hand on connectors of the moved shapes that follow the move (see
@@ -637,10 +621,22 @@ class FlowchartEditor(QWidget):
     def nodes_dragged(self, old: dict, new: dict) -> None:
         if self.process_id is None:
             return
-        lanes, roles = self._lane_changes(new)
-        cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
-                               waypoints=self._waypoints_of(new), kept=self._kept_routes(new))
-        self.push(cmd)
+        self._move(new)
+
+    def _move(self, new: dict[int, tuple[float, float]], *, nudge: bool = False,
+              text: str | None = None) -> bool:
+        """One undo step moving shapes; a shape that lands in another lane takes that lane and
+        its role; routes drawn by hand follow where they can. Runs of nudges of the same shapes
+        merge into one step."""
+        lanes = self._lane_changes(new)
+        kept = self._kept_routes(new)
+        if text is None:
+            text = (tr("Move to another lane") if lanes else
+                    tr("Move {n} shapes").format(n=len(new)) if len(new) > 1 else
+                    tr("Move shape"))
+        key = ("nudge", frozenset(new)) if nudge else None
+        return self.edit(text, lambda ws: processes().move_nodes(ws, new, lanes or None, kept),
+                         merge_key=key) is not None
 
     def move_nodes_to(self, new: dict[int, tuple[float, float]], *, nudge: bool = False,
                       text: str | None = None) -> bool:
@@ -654,12 +650,7 @@ class FlowchartEditor(QWidget):
         new = {k: v for k, v in new.items() if old.get(k) != v}
         if not new:
             return False
-        old = {k: old[k] for k in new}
-        lanes, roles = self._lane_changes(new)
-        cmd = MoveNodesCommand(self.ws, old, new, lanes=lanes, roles=roles,
-                               waypoints=self._waypoints_of(new), nudge=nudge, text=text,
-                               kept=self._kept_routes(new))
-        return self.push(cmd)
+        return self._move(new, nudge=nudge, text=text)
 
     def _selected_nodes(self, with_inner: bool = True) -> list[NodeItem]:
         items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
@@ -743,7 +734,9 @@ class FlowchartEditor(QWidget):
             return False
         kept = sum(1 for n in self.scene.nodes.values()
                    if n.row.get("lane_id") in lanes and n.nid not in nodes)
-        ok = self.push(DeleteItemsCommand(self.ws, nodes, edges, lanes))
+        n = len(nodes) + len(edges) + len(lanes)
+        ok = self.edit(tr("Delete {n} items").format(n=n) if n > 1 else tr("Delete item"),
+                       lambda ws: processes().delete_items(ws, nodes, edges, lanes)) is not None
         if ok and kept:
             self._status(tr("The lane’s {n} shapes stay on the map without a lane (Undo brings "
                             "the lane back).").format(n=kept) if kept != 1 else
@@ -796,10 +789,13 @@ class FlowchartEditor(QWidget):
         if payload.get("process_id") != self.process_id:
             for n in nodes:
                 n["lane_id"] = None  # lanes belong to the other map
-        cmd = PasteCommand(self.ws, self.process_id, nodes, payload.get("edges", []), off, off)
-        if not self.push(cmd):
+        pid, edges = self.process_id, payload.get("edges", [])
+        got = self.edit(tr("Paste"), lambda ws: processes().paste_items(ws, pid, nodes, edges,
+                                                                         off, off))
+        if got is None:
             return False
-        self.scene.select_ids(nodes=cmd.node_ids, edges=cmd.edge_ids)
+        node_ids, edge_ids = got
+        self.scene.select_ids(nodes=node_ids, edges=edge_ids)
         return True
 
     def select_all(self) -> None:
@@ -827,9 +823,8 @@ class FlowchartEditor(QWidget):
             return
         if text == old or self.ws is None:
             return
-        cmd = FieldEditCommand(self.ws, entity, rid, field, old, text)
-        self.push(cmd)
-        cmd.seal()
+        self.edit(field_edit_text(entity, field),
+                  lambda ws: records().update_field(ws, entity, rid, field, text))
 
     def node_double_clicked(self, item: NodeItem) -> None:
         if item.kind == "subprocess":
@@ -905,9 +900,12 @@ class FlowchartEditor(QWidget):
         """A handle drag finished (a shape or lane resized, a route moved): one undo step."""
         if self.process_id is None:
             return False
-        from .geometry_commands import GeometryCommand
+        return self._set_geometry(text, new)
 
-        return self.push(GeometryCommand(self.ws, text, old, new))
+    def _set_geometry(self, text: str, new: dict) -> bool:
+        from ...services.map_geometry import set_geometry
+
+        return self.edit(text, lambda ws: set_geometry(ws, **new)) is not None
 
     def _selected_lane(self):
         _n, _e, lanes = self.scene.selected_ids()
@@ -916,7 +914,6 @@ class FlowchartEditor(QWidget):
     def move_lane(self, step: int) -> bool:
         """Swap the selected lane with its neighbour (``step`` -1: before, +1: after)."""
         from ...core.mapedit import move_lane
-        from .geometry_commands import GeometryCommand
         from .handles import lane_boxes, node_boxes, plan_geometry
 
         if self.controller.read_only:
@@ -933,17 +930,15 @@ class FlowchartEditor(QWidget):
             self._status(tr("The lane is already the first.") if step < 0
                          else tr("The lane is already the last."))
             return False
-        old, new = plan_geometry(plan, lanes, nodes, self.scene, orders)
+        _old, new = plan_geometry(plan, lanes, nodes, self.scene, orders)
         text = tr("Move lane up") if step < 0 else tr("Move lane down")
-        ok = self.push(GeometryCommand(self.ws, text, old, new))
+        ok = self._set_geometry(text, new)
         if ok:
             self.scene.select_ids(lanes=[lane.lid])
         return ok
 
     def route_automatically(self) -> bool:
         """The selected connectors forget their hand-drawn bends."""
-        from .geometry_commands import GeometryCommand
-
         if self.controller.read_only:
             self._status(tr("The workspace is open read-only; routes cannot be changed."))
             return False
@@ -954,9 +949,8 @@ class FlowchartEditor(QWidget):
             self._status(tr("Select a connector with bends of its own to route it "
                             "automatically."))
             return False
-        return self.push(GeometryCommand(self.ws, tr("Route automatically"),
-                                         {"edges": routes},
-                                         {"edges": {eid: "" for eid in routes}}))
+        return self._set_geometry(tr("Route automatically"),
+                                  {"edges": {eid: "" for eid in routes}})
 
     def _status(self, text: str) -> None:
         """Say why nothing happened, in the main window's status bar."""
@@ -1004,7 +998,9 @@ class FlowchartEditor(QWidget):
     def auto_layout(self, direction: str = "LR") -> bool:
         if self.process_id is None:
             return False
-        ok = self.push(LayoutCommand(self.ws, self.process_id, direction))
+        pid = self.process_id
+        ok = self.edit(tr("Automatic layout"),
+                       lambda ws: processes().layout(ws, pid, direction)) is not None
         if ok:
             self.view.zoom_fit()
         return ok
@@ -1231,12 +1227,12 @@ class FlowchartEditor(QWidget):
             return None
         if target is None:
             return None
-        cmd = target.command(self.ws)
-        if not self.controller.push(cmd):
+        pid = self.controller.edit(target.label(), target.run)
+        if pid is None:
             return None
-        self.open_process(cmd.process_id)
+        self.open_process(pid)
         show_import_warnings(self, target)
-        return cmd.process_id
+        return pid
 
     def update_from_file(self, path: Path | None = None) -> int | None:
         """Update the open map from a BPMN or draw.io file (the format is told by the file)."""
@@ -1257,18 +1253,16 @@ class FlowchartEditor(QWidget):
         return self.import_file(kind, path, always_ask=True)
 
 
-def last_dir() -> str:
-    """The folder the user last chose a file in (their home folder at first)."""
-    from ..settings import Settings
+def processes():
+    from ...services import processes
 
-    folder = Settings().last_directory
-    return folder if folder and Path(folder).is_dir() else str(Path.home())
+    return processes
 
 
-def remember_dir(folder: Path) -> None:
-    from ..settings import Settings
+def records():
+    from ...services import records
 
-    Settings().last_directory = str(folder)
+    return records
 
 
 __all__ = ["FlowchartEditor", "MAP_ITEMS_MIME"]

@@ -8,8 +8,8 @@ is one, asks: "New process" or "Update an existing process", showing what the up
 change and remove (a dry run: nothing is written while the dialog is open). Removed steps that
 had links are shown in bold as a warning.
 
-The caller turns the answer into one undoable step with :meth:`ImportTarget.command` and pushes
-it through the controller; :func:`show_import_warnings` then shows the importer's remarks.
+The caller runs the answer as one undo step — ``controller.edit(target.label(), target.run)`` —
+and :func:`show_import_warnings` then shows the importer's remarks.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:  # pragma: no cover
     from ...core.processmap import ProcessMap
     from ...services.processes import MapFile, MapUpdateReport, ProcessRow
+    from ...services.records import Change
     from ...storage.workspace import Workspace
-    from ..commands import RecordCommand
 
 
 def tr(text: str) -> str:
@@ -66,18 +66,22 @@ class ImportTarget:
     process_id: int | None = None
     report: "MapUpdateReport | None" = None  # the dry run shown (update only)
 
-    def command(self, ws: "Workspace") -> "RecordCommand":
-        """One undoable step doing the import (its ``process_id`` names the process after it
-        ran)."""
-        from .commands import SaveMapCommand, UpdateMapCommand
+    def label(self) -> str:
+        """The undo step's name."""
+        if self.mode == "update":
+            return tr("Update “{process}” from {file}").format(process=self.name,
+                                                              file=self.path.name)
+        return tr("Import “{name}”").format(name=self.name)
+
+    def run(self, ws: "Workspace") -> "Change":
+        """Do the import (one transaction); the Change's ``result`` is the process id."""
+        from ...services import processes
 
         if self.mode == "update":
-            return UpdateMapCommand(ws, self.process_id, self.map,
-                                    source_name=self.source_name or self.path.name,
-                                    warnings=self.warnings,
-                                    text=tr("Update “{process}” from {file}").format(
-                                        process=self.name, file=self.path.name))
-        return SaveMapCommand(ws, self.map, self.name)
+            change = processes.merge_map(ws, self.process_id, self.map, warnings=self.warnings,
+                                         source_name=self.source_name or self.path.name)
+            return change.with_result(self.process_id)
+        return processes.save_map(ws, self.map, name=self.name)
 
 
 # --------------------------------------------------------------------------- report as text
@@ -293,7 +297,7 @@ class ImportTargetDialog(QDialog):
             try:
                 self._reports[pid] = merge_map(self.ws, pid, self.got.map, dry_run=True,
                                                warnings=self.got.warnings,
-                                               source_name=self.got.name)
+                                               source_name=self.got.name).result
             except Exception as e:  # e.g. the process was deleted meanwhile
                 self._reports[pid] = e
         got = self._reports[pid]
@@ -419,7 +423,7 @@ def ask_import_target(parent: QWidget | None, ws: "Workspace", path, fmt: str,
 
 def choose_map_file(parent: QWidget | None, fmt: str | None) -> Path | None:
     """Ask for a BPMN (``"bpmn"``), draw.io (``"drawio"``) or either (``None``) file."""
-    from .editor import last_dir, remember_dir
+    from ..dialogs import last_dir, remember_dir
 
     if fmt == "bpmn":
         filt = tr("BPMN 2.0 XML (*.bpmn *.bpmn2 *.xml);;All files (*)")

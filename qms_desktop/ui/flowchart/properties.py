@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..binding import FieldBinding
-from ..commands import FieldEditCommand, MacroCommand
-from .commands import SetLinkCommand
+from ..commands import field_edit_text
 from .style import kind_titles
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -436,10 +435,10 @@ class PropertiesPanel(QScrollArea):
     def _push_field(self, entity: str, rid: int, field: str, old, new) -> bool:
         if old == new or self.ws is None:
             return False
-        cmd = FieldEditCommand(self.ws, entity, rid, field, old, new)
-        ok = self.controller.push(cmd)
-        cmd.seal()
-        return ok
+        from ...services import records
+
+        return self.controller.edit(field_edit_text(entity, field), lambda ws: records.update_field(
+            ws, entity, rid, field, new)) is not None
 
     def _role_chosen(self, index: int) -> None:
         if self._loading or self.node is None:
@@ -463,15 +462,13 @@ class PropertiesPanel(QScrollArea):
     def _lane_role_chosen(self, index: int) -> None:
         if self._loading or self.lane is None or self.ws is None:
             return
-        old, new = self.lane["role_id"], self.lane_role.itemData(index)
-        if old == new:
+        from ...services import processes
+
+        lid, new = self.lane["id"], self.lane_role.itemData(index)
+        if self.lane["role_id"] == new:
             return
-        parts = [FieldEditCommand(self.ws, "process_lane", self.lane["id"], "role_id", old, new)]
-        for n in (self.data.nodes if self.data else []):
-            if n["lane_id"] == self.lane["id"] and n["role_id"] in (old, None):
-                parts.append(FieldEditCommand(self.ws, "process_node", n["id"], "role_id",
-                                              n["role_id"], new))
-        self.controller.push(MacroCommand(self.ws, tr("Change lane role"), parts))
+        self.controller.edit(tr("Change lane role"),
+                             lambda ws: processes.set_lane_role(ws, lid, new))
 
     def _link(self, kind: str) -> None:
         if self.node is None or self.ws is None:
@@ -490,12 +487,21 @@ class PropertiesPanel(QScrollArea):
                   "risk": tr("Link a risk"), "objective": tr("Link a KPI")}
         chosen = ChooserDialog.choose(self, titles[kind], options)
         if chosen is not None:
-            self.controller.push(SetLinkCommand(self.ws, self.node["id"], kind, chosen, True))
+            self._set_link(kind, chosen, True)
 
     def _unlink(self, kind: str, target: int) -> None:
         if self.node is None or self.ws is None:
             return
-        self.controller.push(SetLinkCommand(self.ws, self.node["id"], kind, target, False))
+        self._set_link(kind, target, False)
+
+    def _set_link(self, kind: str, target: int, linked: bool) -> None:
+        from ...services import processes
+
+        what = {"document": tr("document"), "record": tr("record"), "risk": tr("risk"),
+                "objective": tr("KPI")}.get(kind, kind)
+        nid = self.node["id"]
+        self.controller.edit((tr("Link {what}") if linked else tr("Unlink {what}")).format(
+            what=what), lambda ws: processes.set_link(ws, nid, kind, target, linked))
 
 
 class ValidationPanel(QWidget):

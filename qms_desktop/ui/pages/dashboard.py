@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..binding import FieldBinding
-from ..commands import CreateCommand
 from .base import Page, heading
 
 
@@ -177,9 +176,11 @@ class ProfilePanel(QGroupBox):
         ws = self.controller.workspace
         if ws is None:
             return
-        cmd = CreateCommand(ws, "organization", {"name": tr("My organization")},
-                            text=tr("Create organization profile"))
-        if self.controller.push(cmd):
+        from ...services import records
+
+        name = tr("My organization")
+        if self.controller.edit(tr("Create organization profile"),
+                                lambda ws: records.create(ws, "organization", {"name": name})):
             self.name_edit.setFocus()
             self.name_edit.selectAll()
 
