@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from qms_desktop.core.palette import LEVEL_COLOURS as PALETTE_LEVELS
+from qms_desktop.core.palette import hex6
 from qms_desktop.core.risk import (
     IMPACT_LABELS,
     KINDS,
@@ -78,13 +80,10 @@ COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("notes", FIELD_LABELS["notes"], 30),
 )
 
-#: Fill and font colours per level (fill, font), also used for AP H/M/L.
-LEVEL_COLOURS = {
-    "low": ("C6EFCE", "006100"),
-    "medium": ("FFEB9C", "7F6000"),
-    "high": ("F8CBAD", "833C0B"),
-    "critical": ("C00000", "FFFFFF"),
-}
+#: Fill and font colours per level (fill, font), also used for AP H/M/L: the one palette of
+#: ``core.palette`` (light pairs), as spreadsheet styles write them.
+LEVEL_COLOURS = {level: (hex6(fill), hex6(ink))
+                 for level, (fill, ink) in PALETTE_LEVELS[False].items()}
 _AP_COLOURS = {"H": LEVEL_COLOURS["critical"], "M": LEVEL_COLOURS["medium"],
                "L": LEVEL_COLOURS["low"]}
 

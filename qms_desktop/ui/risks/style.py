@@ -1,8 +1,9 @@
 """Colours, icons and labels of the risk register, readable without colour and in dark mode.
 
 Every colour comes with text (the level's name, "overdue") and a shape icon, so the register
-reads the same for colour-blind users and in grey-scale print. Colours follow the palette:
-pastel fills with dark text on a light window, deep fills with light text on a dark one.
+reads the same for colour-blind users and in grey-scale print. The colours are the one palette
+of ``core.palette`` (the xlsx export uses the same): pastel fills with dark text on a light
+window, deep fills with light text on a dark one.
 """
 
 from __future__ import annotations
@@ -14,18 +15,11 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPalett
     QPolygonF
 from PySide6.QtWidgets import QApplication
 
+from ...core.palette import AP_LEVEL as _AP_LEVEL
+from ...core.palette import LEVEL_COLOURS as _LEVEL
+from ...core.palette import MUTED as _MUTED
+from ...core.palette import OVERDUE as _OVERDUE
 from ...core.risk import IMPACT_LABELS, LIKELIHOOD_LABELS
-
-#: (fill, text) per level on light and dark windows (the light ones match the xlsx export).
-_LEVEL = {
-    False: {"low": ("#C6EFCE", "#004D00"), "medium": ("#FFEB9C", "#4D3B00"),
-            "high": ("#F8CBAD", "#7A2E00"), "critical": ("#C00000", "#FFFFFF")},
-    True: {"low": ("#1F5130", "#D8F3DF"), "medium": ("#6B5300", "#FFF1C2"),
-           "high": ("#8A3B12", "#FFE2D1"), "critical": ("#B3001B", "#FFFFFF")},
-}
-_AP_LEVEL = {"H": "critical", "M": "medium", "L": "low"}
-_OVERDUE = {False: "#B00020", True: "#FF8A80"}
-_MUTED = {False: "#8A8A8A", True: "#8C8C8C"}
 
 
 def tr(text: str) -> str:

@@ -1,0 +1,31 @@
+"""One palette of risk-level colours (core/palette.py): readable pairs, used by both the xlsx
+export and the register on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from qms_desktop.core import palette
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_level_text_is_readable_on_its_fill(dark):
+    colours = palette.LEVEL_COLOURS[dark]
+    assert tuple(colours) == palette.LEVEL_ORDER
+    for level, (fill, ink) in colours.items():
+        assert palette.contrast(fill, ink) >= 4.5, level
+
+
+def test_contrast_and_hex_helpers():
+    assert palette.contrast("#FFFFFF", "#000000") == pytest.approx(21.0)
+    assert palette.contrast("#777777", "#777777") == pytest.approx(1.0)
+    assert palette.hex6("#c6efce") == "C6EFCE"
+    assert palette.ap_colours("H") == palette.level_colours("critical")
+    assert palette.level_colours("") is None
+
+
+def test_xlsx_export_uses_the_palette():
+    from qms_desktop.services.exports import risks_xlsx
+
+    for level, (fill, ink) in palette.LEVEL_COLOURS[False].items():
+        assert risks_xlsx.LEVEL_COLOURS[level] == (palette.hex6(fill), palette.hex6(ink))
