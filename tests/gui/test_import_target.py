@@ -88,9 +88,9 @@ def test_the_dialog_preselects_the_matching_process_and_shows_the_dry_run(
     html = IT.report_html(target.report)
     assert f"color:{IT.WARNING_COLOR}" in html and "<b>Task 2</b>" in html
 
-    cmd = target.command(ws)
-    assert controller.push(cmd)
-    assert cmd.text() == "Update “A.1.0” from A.1.0-edited.bpmn"
+    assert target.label() == "Update “A.1.0” from A.1.0-edited.bpmn"
+    assert controller.edit(target.label(), target.run) == seeded["pid"]
+    assert controller.undo_stack.undoText() == "Update “A.1.0” from A.1.0-edited.bpmn"
     names = {r["name"] for r in P.load_map_data(ws, seeded["pid"]).nodes}
     assert "Task 1 (revised)" in names and "Task 2" not in names
     assert P.step_links(ws, seeded["ids"][T1]).documents
@@ -116,9 +116,8 @@ def test_choosing_new_process_in_the_dialog(qtbot, ws, seeded, corpus_dir, answe
     assert target.mode == "new" and target.name == "Order handling"
     assert target.process_id is None
     count = len(P.list_processes(ws))
-    cmd = target.command(ws)
-    assert controller.push(cmd)
-    assert P.get_process(ws, cmd.process_id).name == "Order handling"
+    pid = controller.edit(target.label(), target.run)
+    assert P.get_process(ws, pid).name == "Order handling"
     assert len(P.list_processes(ws)) == count + 1
 
 
@@ -304,7 +303,8 @@ def test_a_second_reimport_of_the_same_file_pushes_no_undo_step(
 def test_choosing_new_process_brings_ok_back_when_the_update_is_a_no_op(
         qtbot, ws, seeded, corpus_dir, tmp_path, answer, controller):
     path = write_modified(corpus_dir, tmp_path / "A.1.0-edited.bpmn")
-    assert controller.push(IT.ask_import_target(None, ws, path, "bpmn", None).command(ws))
+    first = IT.ask_import_target(None, ws, path, "bpmn", None)
+    assert controller.edit(first.label(), first.run)
 
     def script(dlg):
         qtbot.addWidget(dlg)
@@ -349,7 +349,7 @@ def test_adopting_keys_counts_as_a_write(qtbot, ws, controller, tmp_path, answer
     assert first is not None and first.report.keys_adopted > 0
     assert not first.report.changed and first.report.writes and not IT.is_no_op(first)
     assert seen[0][0] and "only the ids" in seen[0][1]
-    assert controller.push(first.command(ws))
+    assert controller.edit(first.label(), first.run)
     assert controller.undo_stack.count() == 1
     assert IT.ask_import_target(None, ws, out, "bpmn", pid, always=True) is None
     assert not seen[1][0] and "would change nothing" in seen[1][1]
