@@ -443,6 +443,8 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "risk_io": _external("risk_io", "bench_risk_io", "risk_io"),
     "flowchart": _external("flowchart", "bench_flowchart_figures", "flowchart"),
     "risks_ui": _external("risks_ui", "bench_risks_ui_figures", "risks_ui"),
+    "actions_ui": _external("actions_ui", "bench_actions_ui_figures", "actions_ui"),
+    "undo": _external("undo", "bench_undo_figures", "undo"),
 }
 
 
