@@ -210,6 +210,20 @@ class ActionsPage(Page):
         if self.owner_filter.value() != self.proxy.owner:
             self.set_filters(owner=self.owner_filter.value())
 
+    def clear_filters(self) -> None:
+        widgets = (self.search, self.status_filter, self.owner_filter, self.source_filter,
+                   self.overdue_only)
+        for w in widgets:
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in widgets[1:4]:
+            combo.set_value(None)
+        self.overdue_only.setChecked(False)
+        for w in widgets:
+            w.blockSignals(False)
+        self.proxy.clear_filters()
+        self._after_change()
+
     def set_filters(self, **values: Any) -> None:
         self.proxy.set_filters(**values)
         self._after_change()
@@ -280,10 +294,7 @@ class ActionsPage(Page):
             return None
         if self.model.row_of(aid) is not None and \
                 self.proxy.mapFromSource(self.model.index(self.model.row_of(aid), 0)).row() < 0:
-            self.search.clear()  # a filter hides the new action: show everything
-            for combo in (self.status_filter, self.owner_filter, self.source_filter):
-                combo.set_value(None)
-            self.overdue_only.setChecked(False)
+            self.clear_filters()  # a filter hides the new action: show everything
         self.select_ids([aid])
         self.table.edit(self.table.currentIndex())
         return aid
