@@ -534,6 +534,9 @@ class _Builder:
 
 # =========================================================================== connector routes
 
+#: how far a route going round shapes keeps from them
+CLEARANCE = 12.0
+
 
 def _blocked(points, boxes) -> bool:
     """Whether the route runs through one of ``boxes`` (x, y, w, h)."""
@@ -545,34 +548,87 @@ def _blocked(points, boxes) -> bool:
     return False
 
 
+def _facing_corner(a, b, loop: bool) -> tuple[float, float]:
+    """The corner of decision ``a`` facing box ``b``: right (or left) for a box in its row, bottom
+    or top for one below or above; a loop back leaves by the bottom (and goes round, coming in
+    from below)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    acx, acy, bcy = ax + aw / 2, ay + ah / 2, by + bh / 2
+    if loop or bcy > acy + 0.5:
+        return (acx, ay + ah)
+    if bcy < acy - 0.5:
+        return (acx, ay)
+    return (ax + aw, acy) if bx >= ax else (ax, acy)
+
+
+def _overlaps(points, routes) -> int:
+    """How many stretches of ``points`` run along a stretch of one of ``routes``."""
+    n = 0
+    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for other in routes:
+            for (u1, v1), (u2, v2) in zip(other, other[1:]):
+                if abs(x1 - x2) < 0.5 and abs(u1 - u2) < 0.5 and abs(x1 - u1) < 0.5:
+                    lo, hi = max(min(y1, y2), min(v1, v2)), min(max(y1, y2), max(v1, v2))
+                elif abs(y1 - y2) < 0.5 and abs(v1 - v2) < 0.5 and abs(y1 - v1) < 0.5:
+                    lo, hi = max(min(x1, x2), min(u1, u2)), min(max(x1, x2), max(u1, u2))
+                else:
+                    continue
+                n += hi - lo > 1
+    return n
+
+
+def _length(points) -> float:
+    return sum(abs(x2 - x1) + abs(y2 - y1) for (x1, y1), (x2, y2) in zip(points, points[1:]))
+
+
 def route_map(boxes: dict[str, tuple[float, float, float, float]], kinds: dict[str, str],
               edges: list[tuple[str, str]]) -> dict[tuple[str, str], list]:
-    """A route for each edge of a left-to-right map: the first of ``core.processmap``'s
-    candidates (:func:`~qms_desktop.core.processmap.route_candidates`) that passes through no
-    other shape; a decision's ways out each take a corner of their own, not one a flow comes in
-    by. Flows into decisions are routed first, then decisions' loops back, then the rest."""
+    """A route for each edge of a left-to-right map, chosen among ``core.processmap``'s
+    candidates (:func:`~qms_desktop.core.processmap.route_candidates`). In order of importance:
+    through no other shape; a decision's ways out each by a corner of their own, not one a flow
+    comes in by; not through its own two shapes; not along another connector (flows that merge
+    into a shape or split from one may share their stretch); a decision's way out by the corner
+    facing its target (a loop back by the bottom, round to its target's bottom); the shortest;
+    the router's first. Flows into decisions are routed first,
+    then decisions' loops back, then the rest in order."""
     outs: dict[str, set] = {}  # a decision's corners used by its ways out
     ins: dict[str, set] = {}   # … and by the flows coming in
+
+    def loop(s, t) -> bool:
+        return kinds[s] == "decision" and boxes[t][0] + boxes[t][2] <= boxes[s][0]
 
     def order(e):
         s, t = e
         if kinds[t] == "decision" and kinds[s] != "decision":
             return 0
-        if kinds[s] == "decision" and boxes[t][0] < boxes[s][0]:
-            return 1
-        return 2
+        return 1 if loop(s, t) else 2
 
-    routes = {}
+    routes: dict[tuple[str, str], list] = {}
     for s, t in sorted(edges, key=order):
+        ends = [boxes[s], boxes[t]]
         others = [b for k, b in boxes.items() if k not in (s, t)]
+        unrelated = [r for (a, b), r in routes.items() if a != s and b != t]
         from_decision = kinds[s] == "decision"
-        cands = [[(round(x, 1), round(y, 1)) for x, y in c] for c in pmap.route_candidates(
-            boxes[s], boxes[t], "LR", from_decision=from_decision)]
         avoid_start = outs.get(s, set()) | ins.get(s, set()) if from_decision else set()
         avoid_end = outs.get(t, set()) if kinds[t] == "decision" else set()
-        clear = [c for c in cands if not _blocked(c, others)]
-        free = [c for c in clear if c[0] not in avoid_start and c[-1] not in avoid_end]
-        route = (free or clear or cands)[0]
+        facing = _facing_corner(boxes[s], boxes[t], loop(s, t)) if from_decision else None
+        bx, by, bw, bh = boxes[t]
+        below = (bx + bw / 2, by + bh) if loop(s, t) else None  # a loop back comes in from below
+
+        def score(item):
+            i, c = item
+            return (_blocked(c, others),
+                    c[0] in avoid_start or c[-1] in avoid_end,
+                    _blocked(c, ends),
+                    _overlaps(c, unrelated),
+                    (facing is not None and c[0] != facing)
+                    + (below is not None and c[-1] != below),
+                    _length(c), i)
+
+        cands = [[(round(x, 1), round(y, 1)) for x, y in c] for c in pmap.route_candidates(
+            boxes[s], boxes[t], "LR", from_decision=from_decision, clearance=CLEARANCE)]
+        route = min(enumerate(cands), key=score)[1]
         routes[(s, t)] = route
         if from_decision:
             outs.setdefault(s, set()).add(route[0])
