@@ -1,4 +1,9 @@
-"""Shared fixtures: isolated folders, the corpus, workspaces."""
+"""Shared fixtures: isolated folders, the corpus, workspaces.
+
+Markers are declared in pyproject.toml (``--strict-markers`` refuses any other). Tests under
+tests/gui/ are marked ``gui`` by tests/gui/conftest.py (the one place that does it); a test
+elsewhere that needs Qt carries ``@pytest.mark.gui`` (or ``pytestmark``) itself.
+"""
 
 from __future__ import annotations
 
@@ -33,12 +38,6 @@ def ws(ws_path):
     w = create_workspace(ws_path, organization="Test Org", user="tester")
     yield w
     w.close()
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "/tests/gui/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.gui)
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def test_drawio_import(wsfile, tmp_path, capsys):
     assert "2 shapes, 1 connectors" in capsys.readouterr().out
 
 
+@pytest.mark.gui
 @pytest.mark.parametrize("ext", ["png", "svg", "pdf"])
 def test_export_diagram(wsfile, tmp_path, corpus_dir, ext):
     assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.1.0.bpmn")]) == 0
@@ -80,6 +81,7 @@ def _pdf_pages(path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
 
 
+@pytest.mark.gui
 def test_export_diagram_pdf_page_options(wsfile, tmp_path, corpus_dir, capsys):
     assert qms(["import", "bpmn", str(wsfile), str(corpus_dir / "bpmn" / "A.4.0.bpmn")]) == 0
     fit, tiled = tmp_path / "fit.pdf", tmp_path / "tiled.pdf"
@@ -99,6 +101,7 @@ def test_export_diagram_pdf_page_options(wsfile, tmp_path, corpus_dir, capsys):
         assert not (tmp_path / out).exists()
 
 
+@pytest.mark.gui
 def test_page_options_on_an_image_are_refused_once_with_the_options_named(
         wsfile, tmp_path, corpus_dir, capsys, monkeypatch):
     """One check (render_map's) refuses page options for PNG and SVG; the CLI has none of its
@@ -188,6 +191,7 @@ def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, capsys):
     assert state() == before
 
 
+@pytest.mark.gui
 @pytest.mark.parametrize("ext", ["pdf", "svg", "png"])
 def test_a_diagram_that_cannot_be_written_gives_one_line_on_stderr(wsfile, tmp_path,
                                                                    corpus_dir, ext):
@@ -213,6 +217,7 @@ def test_a_diagram_that_cannot_be_written_gives_one_line_on_stderr(wsfile, tmp_p
     assert f"the folder “{target.parent}” does not exist" in got.stderr
 
 
+@pytest.mark.gui
 def test_qt_messages_of_a_headless_run_are_logged_not_printed(capfd, caplog):
     """The message handler render.ensure_app installs when it makes the QApplication."""
     import logging
@@ -276,6 +281,7 @@ def test_help_of_verbs_taking_process_points_to_processes(capsys):
     assert "processes" in capsys.readouterr().out
 
 
+@pytest.mark.gui
 def test_svg_text_falls_back_to_a_sans_serif_font(wsfile, tmp_path, corpus_dir):
     import re
 

@@ -14,6 +14,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+# renders with Qt (offscreen)
+pytestmark = pytest.mark.gui
+
 from qms_desktop.core.processmap import Edge, Lane, Node, ProcessMap  # noqa: E402
 from qms_desktop.services.processes import list_processes, load_map_data, save_map  # noqa: E402
 from qms_desktop.ui.flowchart import render  # noqa: E402

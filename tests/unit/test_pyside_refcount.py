@@ -13,6 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest.importorskip("PySide6.QtWidgets")
 
+pytestmark = pytest.mark.gui
+
 
 def test_set_pos_does_not_steal_references_to_none():
     from PySide6.QtWidgets import QApplication, QGraphicsRectItem
