@@ -16,15 +16,15 @@ def seed_register(path: Path) -> dict:
 
     ws = create_workspace(path, organization="Acme Precision", user="tester")
     try:
-        people = {n: records.create(ws, "person", {"name": n})[0]
+        people = {n: records.create(ws, "person", {"name": n}).result
                   for n in ("Ada Lovelace", "Ben Carter", "Chen Keller")}
-        procs = {n: records.create(ws, "process", {"name": n})[0]
+        procs = {n: records.create(ws, "process", {"name": n}).result
                  for n in ("Purchasing", "Machining")}
         steps = {
             "Order material": records.create(ws, "process_node", {
-                "process_id": procs["Purchasing"], "name": "Order material", "kind": "step"})[0],
+                "process_id": procs["Purchasing"], "name": "Order material", "kind": "step"}).result,
             "Turn parts": records.create(ws, "process_node", {
-                "process_id": procs["Machining"], "name": "Turn parts", "kind": "step"})[0],
+                "process_id": procs["Machining"], "name": "Turn parts", "kind": "step"}).result,
         }
         specs = [
             # title, owner, process, method, inherent (L, I), residual (L, I), (S, O, D), review
@@ -62,8 +62,7 @@ def seed_register(path: Path) -> dict:
                 values["review_date"] = TODAY + dt.timedelta(days=review)
             if title == "New export market":
                 values["kind"] = "opportunity"
-            rid, _c = risks.add_risk(ws, values)
-            ids[title] = rid
+            ids[title] = risks.add_risk(ws, values).result
         risks.add_action(ws, ids["Late supplier delivery"], {
             "title": "Second source for bar stock", "owner_id": people["Ada Lovelace"],
             "due_date": TODAY - dt.timedelta(days=5), "status": "open"})

@@ -29,14 +29,15 @@ def seeded(ws):
         s.add_all([owner, other])
         s.flush()
         roles = (owner.id, other.id)
-    a, _ = P.add_process(ws, {"code": "P1", "name": "Purchasing", "owner_role_id": roles[1],
+    a = P.add_process(ws, {"code": "P1", "name": "Purchasing", "owner_role_id": roles[1],
                               "status": "active", "suppliers": "Vendors",
                               "inputs": "Requisitions", "outputs": "Purchase orders",
-                              "customers": "Production", "kpis": "On-time delivery"})
-    b, _ = P.add_process(ws, {"code": "P2", "name": "Internal audit", "owner_role_id": roles[0]})
-    lane, _ = P.add_lane(ws, a, "Buyer", roles[1])
-    s1, _ = P.add_node(ws, a, "start", 60, 60, lane_id=lane)
-    s2, _ = P.add_node(ws, a, "step", 160, 40, lane_id=lane, name="Order goods")
+                              "customers": "Production", "kpis": "On-time delivery"}).result
+    b = P.add_process(ws, {"code": "P2", "name": "Internal audit",
+                           "owner_role_id": roles[0]}).result
+    lane = P.add_lane(ws, a, "Buyer", roles[1]).result
+    s1 = P.add_node(ws, a, "start", 60, 60, lane_id=lane).result
+    s2 = P.add_node(ws, a, "step", 160, 40, lane_id=lane, name="Order goods").result
     P.add_edge(ws, a, s1, s2)
     with ws.session() as s:
         s.add(m.Risk(ref="R-1", title="Late supplier", process_id=a))
@@ -198,10 +199,8 @@ def test_map_edits_update_the_step_count(page, controller, seeded, ws):
 
 
 def test_deleting_the_open_process_returns_to_the_list(page, controller, seeded, ws):
-    from qms_desktop.ui.commands import DeleteCommand
-
     page.open_map(seeded["a"])
-    controller.push(DeleteCommand(ws, "process", seeded["a"]))
+    controller.edit("Delete process", lambda w: records.delete(w, "process", seeded["a"]))
     assert page.stack.currentWidget() is page.list_page
     assert "Purchasing" not in names(page)
     controller.undo()

@@ -473,13 +473,12 @@ def test_overdue_action_is_highlighted_in_the_detail(page, seeded):
 
 def test_rerate_keeps_history_and_undo_removes_the_entry(page, seeded):
     from qms_desktop.services import risks
-    from qms_desktop.ui.risks.commands import RerateCommand
 
     rid = seeded[1]["risks"]["Burrs in cross holes"]
     ws = ws_of(page)
     assert risks.rating_history(ws, rid) == []
-    page.push(RerateCommand(ws, rid, stage="residual", ratings={"likelihood": 2, "impact": 3},
-                            note="after deburring station"))
+    page.detail.rerate_risk(rid, stage="residual", ratings={"likelihood": 2, "impact": 3},
+                            note="after deburring station")
     risks.rerate(ws, rid, stage="residual", likelihood=2, impact=2, note="second")  # outside
     page.refresh()
     history = risks.rating_history(ws, rid)

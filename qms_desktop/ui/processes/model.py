@@ -1,21 +1,20 @@
-"""The process list as a table model: a row cache of ``ProcessRow`` s, never queried while painting.
-
-Edits (code, name, owner, status, purpose) are pushed as undoable field edits through the
-controller; the page reloads the rows when the controller reports the change, and the model
-updates the rows in place (a reset only when processes were added or removed).
-"""
+"""The process list: the table kit's ``RowModel`` over ``ProcessRow`` s (never queried while
+painting). Code, name, owner, status and purpose are edited in place, each edit one undo step;
+drafts and retired processes read in italics (retired ones greyed)."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import replace
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..table import CHOICE, RIGHT, TEXT, Column, IdRole, RowModel
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...services.processes import ProcessRow
     from ..controller import WorkspaceController
 
 
@@ -28,21 +27,7 @@ def status_labels() -> dict[str, str]:
             "retired": tr("Retired")}
 
 
-#: (field, editable) in column order
-COLUMNS = (("code", True), ("name", True), ("owner_role_id", True), ("status", True),
-           ("steps", False), ("risks", False), ("documents", False), ("inputs", False),
-           ("outputs", False), ("purpose", True))
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-#: the stored value of a cell (ids for the owner), for delegates
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def headers() -> dict[str, str]:
-    return {"code": tr("Code"), "name": tr("Name"), "owner_role_id": tr("Owner"),
-            "status": tr("Status"), "steps": tr("Steps"), "risks": tr("Risks"),
-            "documents": tr("Documents"), "inputs": tr("Inputs"), "outputs": tr("Outputs"),
-            "purpose": tr("Purpose")}
+ID_ROLE = IdRole
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -50,168 +35,101 @@ def _one_line(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ProcessTableModel(QAbstractTableModel):
-    def __init__(self, controller: "WorkspaceController | None" = None, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.rows: list["ProcessRow"] = []
-        self._headers = headers()
-        self._status = status_labels()
-        self.roles: list[tuple[int, str]] = []
-        self._italic = QFont()
-        self._italic.setItalic(True)
+def _long(key: str, title: str, width: int, **kw) -> Column:
+    get = attrgetter(key)
+    return Column(key, title, width=width, searchable=True, display=lambda r: _one_line(get(r)),
+                  tip=lambda r: get(r) or None, **kw)
 
-    # -- loading
-    def set_rows(self, rows: list["ProcessRow"]) -> None:
-        """Show ``rows``: changed rows are updated in place; a different set of processes
-        resets the model."""
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            self.beginResetModel()
-            self.rows = list(rows)
-            self.endResetModel()
-            return
-        names = [f.name for f in fields(rows[0])] if rows else []
-        for i, (old, new) in enumerate(zip(self.rows, rows)):
-            if any(getattr(old, n) != getattr(new, n) for n in names):
-                self.rows[i] = new
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+def process_columns(model: "ProcessTableModel") -> tuple[Column, ...]:
+    labels = status_labels()
+    statuses = [(text, value, "") for value, text in labels.items()]
+    italic = QFont()
+    italic.setItalic(True)
+    columns = (
+        Column("code", tr("Code"), width=70, editor=TEXT, searchable=True),
+        Column("name", tr("Name"), width=220, editor=TEXT, searchable=True,
+               tip=lambda r: r.name or None),
+        Column("owner_role_id", tr("Owner"), width=160, editor=CHOICE, searchable=True,
+               display=attrgetter("owner_role"),
+               sort=lambda r: r.owner_role.casefold() or None,
+               items=lambda r: [(tr("(none)"), None, "")] + [(n, i, "") for i, n in model.roles]),
+        Column("status", tr("Status"), width=100, editor=CHOICE, items=lambda r: statuses,
+               display=lambda r: labels.get(r.status, r.status), searchable=True,
+               tip=lambda r: tr("The process is being reviewed; its map may change.")
+               if r.status == "under_review" else None),
+        Column("steps", tr("Steps"), width=60, align=RIGHT),
+        Column("risks", tr("Risks"), width=60, align=RIGHT),
+        Column("documents", tr("Documents"), width=80, align=RIGHT),
+        _long("inputs", tr("Inputs"), 170),
+        _long("outputs", tr("Outputs"), 170),
+        _long("purpose", tr("Purpose"), 300, editor=TEXT),
+    )
+    # drafts and retired processes in italics, retired ones greyed, in every column
+    font = lambda r: italic if r.status in ("draft", "retired") else None  # noqa: E731
+    colour = lambda r, pal: (None, pal if r.status == "retired" else None)  # noqa: E731
+    return tuple(replace(c, font=font, colour=colour) for c in columns)
+
+
+#: (field, editable) in column order
+COLUMNS = (("code", True), ("name", True), ("owner_role_id", True), ("status", True),
+           ("steps", False), ("risks", False), ("documents", False), ("inputs", False),
+           ("outputs", False), ("purpose", True))
+
+
+def _greyed() -> QBrush:
+    return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+
+
+class ProcessTableModel(RowModel):
+    """Every process; edits go through ``controller`` as one undo step each."""
+
+    def __init__(self, controller: "WorkspaceController | None" = None, parent=None):
+        self.roles: list[tuple[int, str]] = []
+        super().__init__(process_columns(self), kind="process", load=self._load,
+                         commit=self._commit, palette=_greyed,
+                         reload_kinds={"role", "risk", "document", "process_node"},
+                         order=None, parent=parent)
+        self.controller = controller
+        if controller is not None:
+            self.read_only = controller.read_only
 
     def set_roles(self, roles: list[tuple[int, str]]) -> None:
         self.roles = list(roles)
 
-    def row_of(self, pid: int) -> int:
-        for i, r in enumerate(self.rows):
-            if r.id == pid:
-                return i
-        return -1
+    def _load(self, ids) -> list:
+        from ...services.processes import list_processes
 
-    def process_at(self, row: int) -> "ProcessRow | None":
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    # -- Qt
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self._headers[COLUMNS[section][0]]
-            if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section][0] in (
-                    "steps", "risks", "documents"):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (
-                0 <= index.column() < len(COLUMNS)):
-            return None
-        r = self.rows[index.row()]
-        field = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if field == "owner_role_id":
-                return r.owner_role
-            if field == "status":
-                return self._status.get(r.status, r.status)
-            value = getattr(r, field)
-            return _one_line(value) if isinstance(value, str) else value
-        if role == Qt.ItemDataRole.EditRole:
-            if field == "owner_role_id":
-                return r.owner_role_id
-            return getattr(r, field)
-        if role == VALUE_ROLE:
-            return getattr(r, field)
-        if role == ID_ROLE:
-            return r.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if field in ("purpose", "inputs", "outputs", "name"):
-                return getattr(r, field) or None
-            if field == "status" and r.status == "under_review":
-                return tr("The process is being reviewed; its map may change.")
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and field in ("steps", "risks", "documents"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and r.status in ("draft", "retired"):
-            return self._italic
-        if role == Qt.ItemDataRole.ForegroundRole and r.status == "retired":
-            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        editable = COLUMNS[index.column()][1] if 0 <= index.column() < len(COLUMNS) else False
-        if editable and self.controller is not None and not self.controller.read_only:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
-
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,  # noqa: N802
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.controller is None:
-            return False
-        ws = self.controller.workspace
+        ws = self.controller.workspace if self.controller is not None else None
         if ws is None:
+            return []
+        rows = list_processes(ws)
+        return rows if ids is None else [r for r in rows if r.id in ids]
+
+    def _commit(self, row: Any, column: Column, value: Any) -> bool:
+        from ...services import records
+        from ..commands import field_edit_text
+
+        if self.controller is None or self.controller.workspace is None:
             return False
-        r = self.rows[index.row()]
-        field = COLUMNS[index.column()][0]
-        if not COLUMNS[index.column()][1]:
-            return False
-        old = getattr(r, field)
-        if isinstance(value, str) and field != "purpose":
+        if isinstance(value, str) and column.key != "purpose":
             value = value.strip()
-        if field == "name" and not value:
+        if column.key == "name" and not value:
             from ..errors import show_error
 
             show_error(None, tr("A process needs a name; type one or press Escape."))
             return False
-        if value == old:
+        if value == getattr(row, column.key):
             return False
-        from ..commands import FieldEditCommand
+        rid, key = row.id, column.key
+        ok = self.controller.edit(field_edit_text("process", key),
+                                  lambda ws: records.update_field(ws, "process", rid, key, value))
+        return bool(ok)
 
-        cmd = FieldEditCommand(ws, "process", r.id, field, old, value)
-        ok = self.controller.push(cmd)
-        cmd.seal()
-        return ok
+    def flags(self, index):
+        if self.controller is not None:
+            self.read_only = self.controller.read_only
+        return super().flags(index)
 
-
-class ChoiceDelegate(QStyledItemDelegate):
-    """A combo box editor for owner (roles) and status cells."""
-
-    def __init__(self, model: ProcessTableModel, parent=None):
-        super().__init__(parent)
-        self.model = model
-
-    def _choices(self, field: str) -> list[tuple[Any, str]]:
-        if field == "status":
-            return list(status_labels().items())
-        return [(None, tr("(none)"))] + list(self.model.roles)
-
-    def createEditor(self, parent: QWidget, option, index):  # noqa: N802 (Qt's name)
-        field = COLUMNS[index.column()][0]
-        if field not in ("status", "owner_role_id"):
-            return super().createEditor(parent, option, index)
-        combo = QComboBox(parent)
-        for value, label in self._choices(field):
-            combo.addItem(label, value)
-        return combo
-
-    def setEditorData(self, editor, index) -> None:  # noqa: N802 (Qt's name)
-        if isinstance(editor, QComboBox):
-            value = index.data(Qt.ItemDataRole.EditRole)
-            i = editor.findData(value) if value is not None else 0
-            editor.setCurrentIndex(max(i, 0))
-            return
-        super().setEditorData(editor, index)
-
-    def setModelData(self, editor, model, index) -> None:  # noqa: N802 (Qt's name)
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-            return
-        super().setModelData(editor, model, index)
+    def process_at(self, row: int):
+        return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..commands import DeleteCommand
 from ..flowchart.editor import FlowchartEditor
 from ..pages.base import Page, heading
-from .commands import AddProcessCommand, DuplicateProcessCommand
-from .model import COLUMNS, ID_ROLE, ChoiceDelegate, ProcessTableModel
+from ..table import ColumnLayout, FilterProxy, TableDelegate
+from .model import ID_ROLE, ProcessTableModel
 from .turtle import TurtlePanel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,11 +63,8 @@ class ProcessesPage(Page):
         # -- the list
         self.list_page = QWidget(self.stack)
         self.model = ProcessTableModel(controller, self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setSortRole(Qt.ItemDataRole.EditRole)
         self.table = QTableView(self.list_page)
         self.table.setObjectName("processTable")
         self.table.setModel(self.proxy)
@@ -81,15 +77,12 @@ class ProcessesPage(Page):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.setItemDelegate(ChoiceDelegate(self.model, self.table))
+        self.table.setItemDelegate(TableDelegate(self.table))
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        widths = {"code": 70, "name": 220, "owner_role_id": 160, "status": 100, "steps": 60,
-                  "risks": 60, "documents": 80, "inputs": 170, "outputs": 170}
-        for i, (field, _e) in enumerate(COLUMNS):
-            if field in widths:
-                self.table.setColumnWidth(i, widths[field])
+        self.columns = ColumnLayout(self.table, self.model, "processes")
+        self.columns.restore()
         self.table.doubleClicked.connect(lambda _idx: self.open_selected())
         enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
         enter.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -100,7 +93,7 @@ class ProcessesPage(Page):
         self.search.setObjectName("processSearch")
         self.search.setPlaceholderText(tr("Search processes"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
 
         def button(name: str, text: str, slot, tip: str = "") -> QPushButton:
             b = QPushButton(text, self.list_page)
@@ -184,6 +177,12 @@ class ProcessesPage(Page):
             self._roles = None
         if change.touches("risk", "process"):
             self._risks = None
+        if (self.touches(change) and not self._stale and self.isVisible()
+                and self.stack.currentWidget() is self.list_page):
+            self.model.set_roles(self.roles())
+            self.model.refresh_ids(change)  # only the processes the change names
+            self._list_changed()
+            return
         super()._on_changed(change)
 
     def workspace_opened(self, ws: "Workspace") -> None:
@@ -225,16 +224,16 @@ class ProcessesPage(Page):
         return self._risks.get(pid, [])
 
     def reload_list(self) -> None:
-        from ...services.processes import list_processes
-
-        ws = self.workspace
-        if ws is None:
+        if self.workspace is None:
             return
         self._list_stale = False
-        keep = self.selected_process_id()
         self.model.set_roles(self.roles())
-        self.model.set_rows(list_processes(ws))
-        if keep is not None and self.model.row_of(keep) >= 0:
+        self.model.reload()
+        self._list_changed()
+
+    def _list_changed(self) -> None:
+        keep = self.selected_process_id()
+        if keep is not None and self.model.row_of(keep) is not None:
             self.select_process(keep)
         elif self.proxy.rowCount() and self.selected_process_id() is None:
             self.table.selectRow(0)
@@ -250,7 +249,7 @@ class ProcessesPage(Page):
 
     def select_process(self, pid: int) -> bool:
         row = self.model.row_of(pid)
-        if row < 0:
+        if row is None:
             return False
         idx = self.proxy.mapFromSource(self.model.index(row, 1))
         if not idx.isValid():
@@ -264,7 +263,7 @@ class ProcessesPage(Page):
 
     def _show_current(self) -> None:
         pid = self.selected_process_id()
-        row = self.model.process_at(self.model.row_of(pid)) if pid is not None else None
+        row = self.model.get(pid) if pid is not None else None
         if row is None:
             self.turtle.show_process(None, self.roles() if self.workspace else [])
         else:
@@ -285,16 +284,19 @@ class ProcessesPage(Page):
 
     # ------------------------------------------------------------------ list actions
     def add_process(self) -> int | None:
-        ws = self.workspace
-        if ws is None:
+        from ...services import processes
+
+        if self.workspace is None:
             return None
-        cmd = AddProcessCommand(ws, {"name": tr("New process")})
-        if not self.controller.push(cmd):
+        name = tr("New process")
+        pid = self.controller.edit(tr("Add process"), lambda ws: processes.add_process(
+            ws, {"name": processes.unique_name(ws, name)}))
+        if not pid:
             return None
         self.reload_list()
-        self.select_process(cmd.process_id)
+        self.select_process(pid)
         self.rename_selected()
-        return cmd.process_id
+        return pid
 
     def rename_selected(self) -> bool:
         if self.stack.currentWidget() is self.editor:
@@ -302,33 +304,40 @@ class ProcessesPage(Page):
         pid = self.selected_process_id()
         if pid is None:
             return False
-        idx = self.proxy.mapFromSource(self.model.index(self.model.row_of(pid), 1))
+        idx = self.proxy.mapFromSource(self.model.index(self.model.row_of(pid),
+                                                        self.model.column_of["name"]))
         self.table.setFocus()
         self.table.setCurrentIndex(idx)
         self.table.edit(idx)
         return True
 
     def duplicate_selected(self) -> int | None:
-        ws, pid = self.workspace, self.selected_process_id()
-        if ws is None or pid is None:
+        from ...services import processes
+
+        pid = self.selected_process_id()
+        if self.workspace is None or pid is None:
             return None
-        row = self.model.process_at(self.model.row_of(pid))
-        cmd = DuplicateProcessCommand(ws, pid, row.name if row else "")
-        if not self.controller.push(cmd):
+        row = self.model.get(pid)
+        label = tr("Duplicate “{name}”").format(name=row.name) if row else \
+            tr("Duplicate process")
+        copy = self.controller.edit(label, lambda ws: processes.duplicate_process(ws, pid))
+        if not copy:
             return None
         self.reload_list()
-        self.select_process(cmd.process_id)
-        return cmd.process_id
+        self.select_process(copy)
+        return copy
 
     def delete_selected(self) -> bool:
         if self.stack.currentWidget() is self.editor:
             return self.editor.delete_selected()
-        ws, pid = self.workspace, self.selected_process_id()
-        if ws is None or pid is None:
+        from ...services import records
+
+        pid = self.selected_process_id()
+        if self.workspace is None or pid is None:
             return False
-        row = self.model.process_at(self.model.row_of(pid))
-        text = tr("Delete “{name}”").format(name=row.name) if row else None
-        return self.controller.push(DeleteCommand(ws, "process", pid, text=text))
+        row = self.model.get(pid)
+        label = tr("Delete “{name}”").format(name=row.name) if row else tr("Delete process")
+        return bool(self.controller.edit(label, lambda ws: records.delete(ws, "process", pid)))
 
     def open_selected(self) -> bool:
         pid = self.selected_process_id()
@@ -379,13 +388,13 @@ class ProcessesPage(Page):
             return None
         if target is None:
             return None
-        cmd = target.command(ws)
-        if not self.controller.push(cmd):
+        pid = self.controller.edit(target.label(), target.run)
+        if not pid:
             return None
         self.reload_list()
-        self.open_map(cmd.process_id)
+        self.open_map(pid)
         show_import_warnings(self, target)
-        return cmd.process_id
+        return pid
 
     def update_selected_from_file(self, path: Path | None = None) -> int | None:
         """Update the selected process's map from a BPMN or draw.io file (asks which process,

@@ -1,8 +1,9 @@
 """The process "turtle" / SIPOC panel: suppliers → inputs → process → outputs → customers, with
 the resources it needs, how it is measured (KPIs), its risks, purpose, owner and status.
 
-Every text field is bound to its process field (typing is committed after a pause or when the
-field is left, as one undo step per field visit)."""
+Built on the table kit's ``DetailPanel``: every text field is bound to its process field (typing
+is committed after a pause and when the field is left, as one undo step per field visit); owner
+and status commit when picked."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..binding import FieldBinding
-from ..commands import FieldEditCommand
+from ..table import DetailPanel, ValueCombo
 from .model import status_labels
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,19 +49,15 @@ def sipoc_titles() -> dict[str, tuple[str, str]]:
     }
 
 
-class TurtlePanel(QWidget):
+class TurtlePanel(DetailPanel):
     """Shows and edits one process's SIPOC/turtle fields."""
 
     openMapRequested = Signal(int)
 
     def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(controller, "process", parent)
         self.setObjectName("turtlePanel")
-        self.controller = controller
-        self.row: "ProcessRow | None" = None
-        self._loading = False
         self.edits: dict[str, QPlainTextEdit] = {}
-        self.bindings: dict[str, FieldBinding] = {}
         titles = sipoc_titles()
 
         def box(field: str) -> QGroupBox:
@@ -78,8 +73,7 @@ class TurtlePanel(QWidget):
             lay = QVBoxLayout(g)
             lay.setContentsMargins(6, 4, 6, 6)
             lay.addWidget(edit)
-            self.edits[field] = edit
-            self.bindings[field] = FieldBinding(controller, edit, "process", field)
+            self.edits[field] = self.bind(field, edit)
             return g
 
         # the process in the middle
@@ -96,12 +90,12 @@ class TurtlePanel(QWidget):
         self.counts = QLabel(self.center)
         self.counts.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.counts.setWordWrap(True)
-        self.owner = QComboBox(self.center)
+        self.owner = self.bind("owner_role_id", ValueCombo([(tr("(none)"), None, "")],
+                                                           self.center))
         self.owner.setObjectName("turtleOwner")
-        self.status = QComboBox(self.center)
+        self.status = self.bind("status", ValueCombo(
+            [(label, value, "") for value, label in status_labels().items()], self.center))
         self.status.setObjectName("turtleStatus")
-        for value, label in status_labels().items():
-            self.status.addItem(label, value)
         self.open_map = QPushButton(tr("Open map"), self.center)
         self.open_map.setObjectName("openMapButton")
         self.open_map.clicked.connect(lambda: self.row and self.openMapRequested.emit(self.row.id))
@@ -113,8 +107,6 @@ class TurtlePanel(QWidget):
         cl.addWidget(self.counts)
         cl.addLayout(form)
         cl.addWidget(self.open_map)
-        self.owner.activated.connect(self._owner_chosen)
-        self.status.activated.connect(self._status_chosen)
 
         self.risks_box = QGroupBox(tr("Risks"), self)
         self.risks_box.setObjectName("box_risks")
@@ -129,97 +121,42 @@ class TurtlePanel(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(box("suppliers"), 0, 0)
-        grid.addWidget(box("inputs"), 0, 1)
+        for field, r, c, span in (("suppliers", 0, 0, 1), ("inputs", 0, 1, 1),
+                                  ("outputs", 0, 3, 1), ("customers", 0, 4, 1),
+                                  ("purpose", 1, 0, 2), ("resources", 1, 2, 1),
+                                  ("kpis", 1, 3, 1)):
+            grid.addWidget(box(field), r, c, 1, span)
         grid.addWidget(self.center, 0, 2)
-        grid.addWidget(box("outputs"), 0, 3)
-        grid.addWidget(box("customers"), 0, 4)
-        grid.addWidget(box("purpose"), 1, 0, 1, 2)
-        grid.addWidget(box("resources"), 1, 2)
-        grid.addWidget(box("kpis"), 1, 3)
         grid.addWidget(self.risks_box, 1, 4)
         for c in range(5):
             grid.setColumnStretch(c, 1)
+        self._risk_items: list[tuple[int, str]] = []
         self.show_process(None)
 
     # ------------------------------------------------------------------ showing
     def show_process(self, row: "ProcessRow | None", roles: list[tuple[int, str]] = (),
                      risks: list[tuple[int, str]] = ()) -> None:
-        if self._showing:  # committing typing below changed data and the page came back here
-            self._again = (row, roles, risks)
-            return
-        self._showing = True
-        try:
-            if row is None or self.row is None or row.id != self.row.id:
-                self.flush()  # commit typing for the process shown so far
-            self._show(row, roles, risks)
-        finally:
-            self._showing = False
-        again, self._again = self._again, None
-        if again is not None:
-            self.show_process(*again)
+        self.owner.set_items([(tr("(none)"), None, "")] + [(name, rid, "") for rid, name in roles])
+        self._risk_items = list(risks)
+        self.show_row(row)
 
-    _showing = False
-    _again = None
-
-    def _show(self, row, roles, risks) -> None:
-        self.row = row
-        read_only = self.controller.read_only or row is None
-        self._loading = True
-        try:
-            rid = row.id if row else None
-            for field, binding in self.bindings.items():
-                if binding.rid == rid and binding.pending:
-                    continue  # the user is typing here; their text is committed shortly
-                binding.set_record(rid, getattr(row, field) if row else "")
-                binding.set_read_only(read_only)
-            self.owner.clear()
-            self.owner.addItem(tr("(none)"), None)
-            for rid, name in roles:
-                self.owner.addItem(name, rid)
-            if row is not None:
-                i = self.owner.findData(row.owner_role_id) if row.owner_role_id is not None else 0
-                self.owner.setCurrentIndex(max(i, 0))
-                self.status.setCurrentIndex(max(self.status.findData(row.status), 0))
-                self.title.setText(f"{row.code} {row.name}".strip())
-                self.counts.setText(tr("{steps} steps · {risks} risks · {docs} documents").format(
-                    steps=row.steps, risks=row.risks, docs=row.documents))
-            else:
-                self.title.setText(tr("No process selected"))
-                self.counts.setText("")
-            self.owner.setEnabled(not read_only)
-            self.status.setEnabled(not read_only)
-            self.open_map.setEnabled(row is not None)
-            self.risks.clear()
-            for rid, text in risks:
-                it = QListWidgetItem(text)
-                it.setData(Qt.ItemDataRole.UserRole, rid)
-                it.setToolTip(text)
-                self.risks.addItem(it)
-            if row is not None and not risks:
-                it = QListWidgetItem(tr("No risks linked yet"))
-                it.setFlags(Qt.ItemFlag.NoItemFlags)
-                self.risks.addItem(it)
-        finally:
-            self._loading = False
-
-    def flush(self) -> None:
-        for b in self.bindings.values():
-            b.flush()
-
-    # ------------------------------------------------------------------ edits
-    def _push(self, field: str, old, new) -> None:
-        ws = self.controller.workspace
-        if self.row is None or ws is None or old == new:
-            return
-        cmd = FieldEditCommand(ws, "process", self.row.id, field, old, new)
-        self.controller.push(cmd)
-        cmd.seal()
-
-    def _owner_chosen(self, index: int) -> None:
-        if not self._loading and self.row is not None:
-            self._push("owner_role_id", self.row.owner_role_id, self.owner.itemData(index))
-
-    def _status_chosen(self, index: int) -> None:
-        if not self._loading and self.row is not None:
-            self._push("status", self.row.status, self.status.itemData(index))
+    def fill(self, row: "ProcessRow | None") -> None:
+        self.set_read_only(self.controller.read_only or row is None)
+        if row is not None:
+            self.title.setText(f"{row.code} {row.name}".strip())
+            self.counts.setText(tr("{steps} steps · {risks} risks · {docs} documents").format(
+                steps=row.steps, risks=row.risks, docs=row.documents))
+        else:
+            self.title.setText(tr("No process selected"))
+            self.counts.setText("")
+        self.open_map.setEnabled(row is not None)
+        self.risks.clear()
+        for rid, text in self._risk_items:
+            it = QListWidgetItem(text)
+            it.setData(Qt.ItemDataRole.UserRole, rid)
+            it.setToolTip(text)
+            self.risks.addItem(it)
+        if row is not None and not self._risk_items:
+            it = QListWidgetItem(tr("No risks linked yet"))
+            it.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.risks.addItem(it)

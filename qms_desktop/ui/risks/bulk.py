@@ -16,31 +16,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..table import editor_value, make_editor, set_editor_value
 from . import style
-from .columns import CHOICE, DATE, LINK, RATING5, RATING10
-from .delegates import Choices, editor_value, make_editor
+from .columns import risk_columns
+from .delegates import Choices
 
 tr = style.tr
 
+#: the fields offered, in this order
+BULK_FIELDS = ("owner_id", "process_id", "status", "review_date", "kind", "category", "method",
+               "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact",
+               "severity", "occurrence", "detection")
 
-def bulk_fields() -> tuple[tuple[str, str, str], ...]:
-    """(field, label, kind) offered by the dialog."""
-    return (
-        ("owner_id", tr("Owner"), LINK),
-        ("process_id", tr("Process"), LINK),
-        ("status", tr("Status"), CHOICE),
-        ("review_date", tr("Review date"), DATE),
-        ("kind", tr("Kind"), CHOICE),
-        ("category", tr("Category"), "text"),
-        ("method", tr("Method"), CHOICE),
-        ("inherent_likelihood", tr("Inherent likelihood"), RATING5),
-        ("inherent_impact", tr("Inherent impact"), RATING5),
-        ("residual_likelihood", tr("Residual likelihood"), RATING5),
-        ("residual_impact", tr("Residual impact"), RATING5),
-        ("severity", tr("Severity (S)"), RATING10),
-        ("occurrence", tr("Occurrence (O)"), RATING10),
-        ("detection", tr("Detection (D)"), RATING10),
-    )
+
+def bulk_fields() -> tuple[tuple[str, str], ...]:
+    """(field, label) offered by the dialog."""
+    labels = {"inherent_likelihood": tr("Inherent likelihood"),
+              "inherent_impact": tr("Inherent impact"),
+              "residual_likelihood": tr("Residual likelihood"),
+              "residual_impact": tr("Residual impact"), "severity": tr("Severity (S)"),
+              "occurrence": tr("Occurrence (O)"), "detection": tr("Detection (D)")}
+    columns = {c.key: c for c in risk_columns(Choices(dict, list))}
+    return tuple((k, labels.get(k) or columns[k].title) for k in BULK_FIELDS)
 
 
 class BulkEditDialog(QDialog):
@@ -60,11 +57,14 @@ class BulkEditDialog(QDialog):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(scroll)
         grid = QGridLayout(inner)
+        columns = {c.key: c for c in risk_columns(choices)}
         self.checks: dict[str, QCheckBox] = {}
         self.editors: dict[str, QWidget] = {}
-        for r, (key, label, kind) in enumerate(bulk_fields()):
+        for r, (key, label) in enumerate(bulk_fields()):
+            column = columns[key]
             check = QCheckBox(label, inner)
-            editor = make_editor(kind, key, inner, choices)
+            editor = make_editor(column.editor, inner,
+                                 column.items(None) if column.items is not None else ())
             editor.setEnabled(False)
             check.toggled.connect(editor.setEnabled)
             check.toggled.connect(self._update_ok)
@@ -89,8 +89,6 @@ class BulkEditDialog(QDialog):
 
     def set_field(self, key: str, value: Any) -> None:
         """Tick ``key`` and set its value (for tests and scripted use)."""
-        from .delegates import set_editor_value
-
         self.checks[key].setChecked(True)
         set_editor_value(self.editors[key], value)
 

@@ -1,105 +1,27 @@
-"""The register's columns: what each shows, how it is edited and sorted."""
+"""The register's columns (kit ``Column`` s): what each shows, how it sorts and is edited, its
+colours with the level's name and shape, and the "not used by this method" greying."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from operator import attrgetter
+from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication
+from ...core.risk import DETECTION_HELP, LEVELS, METHODS, OCCURRENCE_HELP, SEVERITY_HELP, \
+    STATUSES
+from ..table import CENTER, CHOICE, COMBO, DATE, LONGTEXT, RATING, TEXT, Column, format_date, \
+    natural
+from . import style
+from .delegates import Choices, choice_items, rating_items
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("risks", text)
-
-
-#: column kinds
-TEXT, LONGTEXT, RATING5, RATING10, CHOICE, DATE, LINK, NUMBER, LEVEL, AP, ACTIONS = (
-    "text", "longtext", "rating5", "rating10", "choice", "date", "link", "number", "level", "ap",
-    "actions")
+tr = style.tr
 
 #: ratings and computed values that belong to one scoring method
 FIVE_BY_FIVE = frozenset({"inherent_likelihood", "inherent_impact", "inherent_score",
                           "inherent_level", "residual_likelihood", "residual_impact",
                           "residual_score", "residual_level"})
 FMEA = frozenset({"failure_mode", "severity", "occurrence", "detection", "rpn", "ap"})
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    kind: str
-    tooltip: str = ""
-    width: int = 90
-    #: the RiskRow attribute shown (link columns show the name, edit the id)
-    display: str = ""
-
-    @property
-    def editable(self) -> bool:
-        return self.kind not in (NUMBER, LEVEL, AP, ACTIONS)
-
-    @property
-    def attr(self) -> str:
-        return self.display or self.key
-
-    @property
-    def method(self) -> str:
-        """"5x5" or "fmea" for method-specific columns, "" for the others."""
-        if self.key in FIVE_BY_FIVE:
-            return "5x5"
-        if self.key in FMEA:
-            return "fmea"
-        return ""
-
-
-def all_columns() -> tuple[Column, ...]:
-    return (
-        Column("ref", tr("ID"), TEXT, tr("Reference of the risk"), 76),
-        Column("title", tr("Title"), TEXT, tr("What could happen"), 220),
-        Column("kind", tr("Kind"), CHOICE, tr("Risk or opportunity"), 90),
-        Column("category", tr("Category"), TEXT, width=110),
-        Column("process_id", tr("Process"), LINK, tr("The process this risk belongs to"), 130,
-               display="process"),
-        Column("node_id", tr("Step"), LINK, tr("The process step this risk belongs to"), 140,
-               display="step"),
-        Column("cause", tr("Cause"), LONGTEXT, width=200),
-        Column("effect", tr("Effect"), LONGTEXT, width=200),
-        Column("owner_id", tr("Owner"), LINK, tr("Who owns this risk"), 130, display="owner"),
-        Column("controls", tr("Existing controls"), LONGTEXT, width=200),
-        Column("treatment", tr("Treatment"), LONGTEXT, width=200),
-        Column("status", tr("Status"), CHOICE, width=95),
-        Column("review_date", tr("Review date"), DATE, tr("When the risk is reviewed next"),
-               110),
-        Column("identified_on", tr("Identified on"), DATE, width=100),
-        Column("method", tr("Method"), CHOICE,
-               tr("How the risk is scored: 5×5 likelihood × impact, FMEA, or both"), 95),
-        Column("inherent_likelihood", tr("Inh. L"), RATING5,
-               tr("Inherent likelihood (before controls), 1–5"), 58),
-        Column("inherent_impact", tr("Inh. I"), RATING5,
-               tr("Inherent impact (before controls), 1–5"), 58),
-        Column("inherent_score", tr("Inh. score"), NUMBER,
-               tr("Inherent score: likelihood × impact"), 70),
-        Column("inherent_level", tr("Inherent level"), LEVEL,
-               tr("Inherent level from the banding"), 100),
-        Column("residual_likelihood", tr("Res. L"), RATING5,
-               tr("Residual likelihood (with controls and treatment), 1–5"), 58),
-        Column("residual_impact", tr("Res. I"), RATING5,
-               tr("Residual impact (with controls and treatment), 1–5"), 58),
-        Column("residual_score", tr("Res. score"), NUMBER,
-               tr("Residual score: likelihood × impact"), 70),
-        Column("residual_level", tr("Residual level"), LEVEL,
-               tr("Residual level from the banding"), 100),
-        Column("failure_mode", tr("Failure mode"), TEXT, tr("FMEA failure mode"), 180),
-        Column("severity", tr("S"), RATING10, tr("FMEA severity, 1–10"), 42),
-        Column("occurrence", tr("O"), RATING10, tr("FMEA occurrence, 1–10"), 42),
-        Column("detection", tr("D"), RATING10,
-               tr("FMEA detection, 1–10 (10 = the failure would not be detected)"), 42),
-        Column("rpn", tr("RPN"), NUMBER, tr("Risk priority number S × O × D"), 56),
-        Column("ap", tr("AP"), AP, tr("AIAG-VDA Action Priority (High, Medium, Low)"), 96),
-        Column("actions", tr("Actions"), ACTIONS,
-               tr("Open treatment actions, and how many are overdue"), 120),
-        Column("notes", tr("Notes"), LONGTEXT, width=200),
-    )
-
+HELP10 = {"severity": SEVERITY_HELP, "occurrence": OCCURRENCE_HELP, "detection": DETECTION_HELP}
 
 #: the columns shown at first, in order: what a risk is, then its levels (so they are on screen
 #: next to the title even in a narrow window), then who looks after it and when
@@ -107,3 +29,232 @@ DEFAULT_VISIBLE = ("ref", "title", "process_id", "inherent_likelihood", "inheren
                    "inherent_level", "residual_likelihood", "residual_impact", "residual_level",
                    "owner_id", "status", "review_date", "actions", "method", "severity",
                    "occurrence", "detection", "rpn", "ap")
+
+_RANK = {"level": {n: i for i, n in enumerate(LEVELS)}, "ap": {"H": 3, "M": 2, "L": 1},
+         "status": {n: i for i, n in enumerate(STATUSES)},
+         "method": {n: i for i, n in enumerate(METHODS)}}
+
+
+def method_of(key: str) -> str:
+    """"5x5" or "fmea" for method-specific columns, "" for the others."""
+    return "5x5" if key in FIVE_BY_FIVE else "fmea" if key in FMEA else ""
+
+
+def applies(row: Any, key: str) -> bool:
+    """Whether the scoring method of column ``key`` is the one (or one of those) ``row`` uses."""
+    method = method_of(key)
+    return not method or row.method == "both" or row.method == method
+
+
+def _not_used(row) -> str:
+    return tr("Not used: this risk is scored with {method} only. Change its method to use "
+              "these ratings too.").format(method=style.method_label(row.method))
+
+
+def _method_aware(key: str, tip=None, colour=None, symbol=None) -> dict[str, Any]:
+    """tip/colour/symbol of a method-specific column: greyed with an explanation where the
+    row's method does not use it."""
+    if not method_of(key):
+        return {k: v for k, v in (("tip", tip), ("colour", colour), ("symbol", symbol)) if v}
+    return {
+        "tip": lambda r: (tip(r) if tip else None) if applies(r, key) else _not_used(r),
+        "colour": lambda r, pal: (colour(r, pal) if colour else (None, None))
+        if applies(r, key) else (None, pal.muted),
+        "symbol": (lambda r, pal: symbol(r, pal) if applies(r, key) else None)
+        if symbol else None,
+    }
+
+
+def _overdue_colour(test: Callable[[Any], bool]):
+    return lambda r, pal: (None, pal.overdue if test(r) else None)
+
+
+def _overdue_symbol(test: Callable[[Any], bool]):
+    return lambda r, pal: pal.overdue_icon() if test(r) else None
+
+
+def _text(key, title, width=90, tooltip="", *, editor=TEXT, **kw) -> Column:
+    return Column(key, title, tooltip, width, editor=editor, searchable=True,
+                  **_method_aware(key, **kw))
+
+
+def _long(key, title) -> Column:
+    get = attrgetter(key)
+    return Column(key, title, width=200, editor=LONGTEXT, searchable=True,
+                  display=lambda r: get(r).replace("\n", " · ") if get(r) else "",
+                  tip=lambda r: get(r) or None)
+
+
+def _choice(key, title, tooltip="", width=95, label=None) -> Column:
+    get, rank = attrgetter(key), _RANK.get(key)
+    items = choice_items(key)
+    return Column(key, title, tooltip, width, editor=CHOICE, items=lambda r: items,
+                  display=lambda r: label(get(r)),
+                  sort=(lambda r: rank.get(get(r), len(rank))) if rank else
+                  (lambda r: get(r) or None),
+                  samples=lambda: [t for t, _v, _tip in items])
+
+
+def _link(key, title, shown, choices: Choices, tooltip="", width=130, **kw) -> Column:
+    name = attrgetter(shown)
+    if key == "node_id":
+        items = lambda r: choices.items(key, r.process_id if r is not None else None)  # noqa: E731
+    else:
+        items = lambda r: choices.items(key)  # noqa: E731
+    return Column(key, title, tooltip, width, editor=COMBO, items=items, searchable=True,
+                  display=name, sort=lambda r: name(r).casefold() or None, **kw)
+
+
+def _date(key, title, tooltip="", width=100, **kw) -> Column:
+    return Column(key, title, tooltip, width, editor=DATE, icon=True,
+                  samples=lambda: [format_date(dt.date(2026, 12, 28))], **kw)
+
+
+def _rating(key, title, tooltip, width) -> Column:
+    get = attrgetter(key)
+    items = rating_items(key)
+    labels = {v: t for _l, v, t in items}
+    return Column(key, title, tooltip, width, editor=RATING, items=lambda r: items,
+                  align=CENTER, display=lambda r: "" if get(r) is None else str(get(r)),
+                  samples=lambda: ["100"],
+                  **_method_aware(key, tip=lambda r: None if get(r) is None
+                                  else f"{get(r)} – {labels.get(get(r), '')}"))
+
+
+def _number(key, title, tooltip, width) -> Column:
+    get = attrgetter(key)
+    return Column(key, title, tooltip, width, align=CENTER, samples=lambda: ["100"],
+                  display=lambda r: "" if get(r) is None else str(get(r)),
+                  **_method_aware(key))
+
+
+def _level(stage: str, title: str, tooltip: str) -> Column:
+    key = f"{stage}_level"
+    get, score = attrgetter(key), attrgetter(f"{stage}_score")
+    rank = _RANK["level"]
+    return Column(
+        key, title, tooltip, 100, display=lambda r: style.level_label(get(r)) if get(r) else "",
+        sort=lambda r: rank.get(get(r)), icon=True,
+        samples=lambda: [style.level_label(v) for v in LEVELS],
+        **_method_aware(
+            key, tip=lambda r: tr("{level} (score {score})").format(
+                level=style.level_label(get(r)), score=score(r)) if get(r) else None,
+            colour=lambda r, pal: pal.level_colours(get(r)),
+            symbol=lambda r, pal: pal.level_icon(get(r)) if get(r) else None))
+
+
+def _ap() -> Column:
+    rank = _RANK["ap"]
+    return Column(
+        "ap", tr("AP"), tr("AIAG-VDA Action Priority (High, Medium, Low)"), 96,
+        display=lambda r: style.ap_label(r.ap) if r.ap else "", sort=lambda r: rank.get(r.ap),
+        icon=True, samples=lambda: [style.ap_label(v) for v in ("H", "M", "L")],
+        **_method_aware("ap", colour=lambda r, pal: pal.ap_colours(r.ap),
+                        symbol=lambda r, pal: pal.ap_icon(r.ap) if r.ap else None))
+
+
+def _actions_text(r) -> str:
+    if not r.open_actions:
+        return ""
+    if r.overdue_actions:
+        return tr("{n} open · {m} overdue").format(n=r.open_actions, m=r.overdue_actions)
+    return tr("{n} open").format(n=r.open_actions)
+
+
+def _ref_tip(r) -> str | None:
+    if not r.overdue:
+        return None
+    parts = []
+    if r.review_overdue:
+        parts.append(tr("the review is overdue"))
+    if r.overdue_actions:
+        parts.append(tr("{n} treatment action(s) overdue").format(n=r.overdue_actions))
+    return tr("Overdue: {what}.").format(what="; ".join(parts))
+
+
+def _spoken_overdue(get) -> Callable[[Any], str]:
+    return lambda r: tr("{text}, review overdue").format(text=get(r)) if r.review_overdue \
+        else get(r)
+
+
+def risk_columns(choices: Choices) -> tuple[Column, ...]:
+    review_overdue = attrgetter("review_overdue")
+    return (
+        Column("ref", tr("ID"), tr("Reference of the risk"), 76, editor=TEXT, searchable=True,
+               sort=lambda r: natural(r.ref) if r.ref else None, tip=_ref_tip,
+               symbol=_overdue_symbol(attrgetter("overdue")),
+               spoken=_spoken_overdue(attrgetter("ref"))),
+        _text("title", tr("Title"), 220, tr("What could happen")),
+        _choice("kind", tr("Kind"), tr("Risk or opportunity"), 90, style.kind_label),
+        _text("category", tr("Category"), 110),
+        _link("process_id", tr("Process"), "process", choices,
+              tr("The process this risk belongs to")),
+        _link("node_id", tr("Step"), "step", choices,
+              tr("The process step this risk belongs to"), 140,
+              editable=lambda r: r.process_id is not None),  # choose a process first
+        _long("cause", tr("Cause")),
+        _long("effect", tr("Effect")),
+        _link("owner_id", tr("Owner"), "owner", choices, tr("Who owns this risk")),
+        _long("controls", tr("Existing controls")),
+        _long("treatment", tr("Treatment")),
+        _choice("status", tr("Status"), label=style.status_label),
+        _date("review_date", tr("Review date"), tr("When the risk is reviewed next"), 110,
+              colour=_overdue_colour(review_overdue), symbol=_overdue_symbol(review_overdue),
+              tip=lambda r: tr("The review is overdue (due {date}).").format(
+                  date=format_date(r.review_date)) if r.review_overdue else None,
+              spoken=_spoken_overdue(lambda r: format_date(r.review_date))),
+        _date("identified_on", tr("Identified on")),
+        _choice("method", tr("Method"),
+                tr("How the risk is scored: 5×5 likelihood × impact, FMEA, or both"),
+                label=style.method_label),
+        _rating("inherent_likelihood", tr("Inh. L"),
+                tr("Inherent likelihood (before controls), 1–5"), 58),
+        _rating("inherent_impact", tr("Inh. I"), tr("Inherent impact (before controls), 1–5"),
+                58),
+        _number("inherent_score", tr("Inh. score"), tr("Inherent score: likelihood × impact"),
+                70),
+        _level("inherent", tr("Inherent level"), tr("Inherent level from the banding")),
+        _rating("residual_likelihood", tr("Res. L"),
+                tr("Residual likelihood (with controls and treatment), 1–5"), 58),
+        _rating("residual_impact", tr("Res. I"),
+                tr("Residual impact (with controls and treatment), 1–5"), 58),
+        _number("residual_score", tr("Res. score"), tr("Residual score: likelihood × impact"),
+                70),
+        _level("residual", tr("Residual level"), tr("Residual level from the banding")),
+        _text("failure_mode", tr("Failure mode"), 180, tr("FMEA failure mode")),
+        _rating("severity", tr("S"), tr("FMEA severity, 1–10"), 42),
+        _rating("occurrence", tr("O"), tr("FMEA occurrence, 1–10"), 42),
+        _rating("detection", tr("D"),
+                tr("FMEA detection, 1–10 (10 = the failure would not be detected)"), 42),
+        _number("rpn", tr("RPN"), tr("Risk priority number S × O × D"), 56),
+        _ap(),
+        Column("actions", tr("Actions"), tr("Open treatment actions, and how many are overdue"),
+               120, value=attrgetter("open_actions"), display=_actions_text,
+               sort=lambda r: (r.overdue_actions, r.open_actions) if r.open_actions else None,
+               tip=lambda r: _actions_text(r) or None,
+               colour=_overdue_colour(attrgetter("overdue_actions")),
+               symbol=_overdue_symbol(attrgetter("overdue_actions")), icon=True,
+               samples=lambda: [tr("{n} open · {m} overdue").format(n=10, m=10)]),
+        _long("notes", tr("Notes")),
+    )
+
+
+_FIELD_TEXT = {
+    "ref": "ID", "owner_id": "owner", "process_id": "process", "node_id": "step",
+    "inherent_likelihood": "inherent likelihood", "inherent_impact": "inherent impact",
+    "residual_likelihood": "residual likelihood", "residual_impact": "residual impact",
+    "controls": "existing controls", "review_date": "review date", "due_date": "due date",
+}
+
+
+def field_text(name: str) -> str:
+    from ..labels import field_label
+
+    return tr(_FIELD_TEXT[name]) if name in _FIELD_TEXT else field_label(name)
+
+
+def edit_label(ids, values: dict) -> str:
+    """The undo label of an edit of risks: "Change risk title", "Edit 3 risks"."""
+    if len(ids) == 1 and len(values) == 1:
+        return tr("Change risk {field}").format(field=field_text(next(iter(values))))
+    return tr("Edit {n} risks").format(n=len(ids))

@@ -1,18 +1,20 @@
 """The detail panel of the selected risk: every field, 5×5 and FMEA ratings side by side with
-their help texts, the rating history with "Re-rate", and the treatment actions."""
+their help texts, the rating history with "Re-rate", and the treatment actions.
+
+Built on the kit's ``DetailPanel``: text commits after a pause and when left, picks at once;
+every edit is one ``controller.edit`` line. The page gives it rows; it never calls the page."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -35,42 +36,18 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.risks import RiskRow
+from ..table import DetailPanel, TableDelegate, TextBox, compact, format_date, make_editor
+from ..table.delegates import DateEditor, ValueCombo
 from . import style
-from .actions import ActionDelegate, ActionTableModel, status_change
-from .columns import CHOICE, DATE, LINK, RATING5, RATING10
-from .commands import AddActionCommand, DeleteActionCommand, EditActionCommand, RerateCommand
-from .delegates import (
-    HELP10,
-    DateEditor,
-    ValueCombo,
-    editor_value,
-    format_date,
-    make_editor,
-    rating_items,
-    set_editor_value,
-)
+from .actions import ActionTableModel, status_change
+from .columns import HELP10, edit_label, field_text, risk_columns
+from .delegates import Choices, rating_items
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .page import RisksPage
+    from ..controller import WorkspaceController
 
 tr = style.tr
 AP_LEVEL = {"H": "critical", "M": "medium", "L": "low"}
-
-
-class _TextBox(QPlainTextEdit):
-    """A multi-line field that reports when the user leaves it."""
-
-    left = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setTabChangesFocus(True)
-        lines = 3
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
-
-    def focusOutEvent(self, event) -> None:  # noqa: N802
-        super().focusOutEvent(event)
-        self.left.emit()
 
 
 class _SideBySide(QWidget):
@@ -171,34 +148,18 @@ class RerateDialog(QDialog):
         return {name: combo.value() for name, combo in self.fields.items()}
 
 
-class RiskDetailPanel(QWidget):
-    """Shows and edits the current risk; edits go through the page's undo commands."""
+class RiskDetailPanel(DetailPanel):
+    """Shows and edits the current risk (given by :meth:`show_risk`)."""
 
-    FIELDS = (
-        # key, label, kind
-        ("title", tr("Title"), "text"),
-        ("ref", tr("ID"), "text"),
-        ("kind", tr("Kind"), CHOICE),
-        ("category", tr("Category"), "text"),
-        ("process_id", tr("Process"), LINK),
-        ("node_id", tr("Step"), LINK),
-        ("owner_id", tr("Owner"), LINK),
-        ("status", tr("Status"), CHOICE),
-        ("review_date", tr("Review date"), DATE),
-        ("identified_on", tr("Identified on"), DATE),
-        ("method", tr("Method"), CHOICE),
-        ("cause", tr("Cause"), "longtext"),
-        ("effect", tr("Effect"), "longtext"),
-        ("controls", tr("Existing controls"), "longtext"),
-        ("treatment", tr("Treatment"), "longtext"),
-        ("notes", tr("Notes"), "longtext"),
-    )
+    FIELDS = ("title", "ref", "kind", "category", "process_id", "node_id", "owner_id", "status",
+              "review_date", "identified_on", "method", "cause", "effect", "controls",
+              "treatment", "notes")
 
-    def __init__(self, page: "RisksPage", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.page = page
-        self.row: RiskRow | None = None
-        self._loading = False
+    def __init__(self, controller: "WorkspaceController", choices: Choices,
+                 parent: QWidget | None = None):
+        super().__init__(controller, "risk", parent)
+        self.choices = choices
+        self.columns = {c.key: c for c in risk_columns(choices)}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget(self)
@@ -207,14 +168,12 @@ class RiskDetailPanel(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.stack.addWidget(self.empty)
-        self.editors: dict[str, QWidget] = {}
         self.built = False
         self._choices_version = -1
 
     # ------------------------------------------------------------------ building
     def build(self) -> None:
-        """Build the panel's widgets (done when the first risk is shown, so the page opens
-        fast)."""
+        """Build the panel's widgets (when the first risk is shown, so the page opens fast)."""
         if self.built:
             return
         self.built = True
@@ -222,7 +181,6 @@ class RiskDetailPanel(QWidget):
         self.stack.addWidget(body)
         lay = QVBoxLayout(body)
         lay.setContentsMargins(6, 0, 0, 0)
-
         self.heading = QLabel(body)
         f = QFont(self.heading.font())
         f.setPointSizeF((f.pointSizeF() if f.pointSizeF() > 0 else 10) * 1.25)
@@ -232,21 +190,24 @@ class RiskDetailPanel(QWidget):
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.heading)
         badges = QHBoxLayout()
-        self.inherent_badge = Badge(body)
-        self.residual_badge = Badge(body)
-        self.fmea_badge = Badge(body)
-        self.overdue_badge = Badge(body)
+        self.inherent_badge, self.residual_badge, self.fmea_badge, self.overdue_badge = (
+            Badge(body) for _ in range(4))
         for b in (self.inherent_badge, self.residual_badge, self.fmea_badge, self.overdue_badge):
             badges.addWidget(b)
         badges.addStretch(1)
         lay.addLayout(badges)
-
         self.tabs = QTabWidget(body)
         lay.addWidget(self.tabs, 1)
         self._build_fields_tab()
         self._build_ratings_tab()
         self._build_actions_tab()
-        self._choices_version = self.page.choices.version
+
+    def _editor(self, key: str, parent: QWidget, row: Any = None) -> QWidget:
+        column = self.columns[key]
+        if column.editor == "longtext":
+            return TextBox(parent, lines=3)
+        items = column.items(row) if column.items is not None else ()
+        return make_editor(column.editor, parent, items)
 
     def _build_fields_tab(self) -> None:
         scroll = QScrollArea(self)
@@ -254,26 +215,13 @@ class RiskDetailPanel(QWidget):
         inner = QWidget(scroll)
         form = QFormLayout(inner)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for key, label, kind in self.FIELDS:
-            if kind == "longtext":
-                editor: QWidget = _TextBox(inner)
-                editor.left.connect(lambda k=key: self._commit(k))
-            else:
-                editor = make_editor(kind, key, inner, self.page.choices)
-                if isinstance(editor, ValueCombo):
-                    editor.activated.connect(lambda _i, k=key: self._commit(k))
-                    if editor.isEditable():
-                        editor.lineEdit().editingFinished.connect(lambda k=key: self._commit(k))
-                elif isinstance(editor, QDateEdit):
-                    editor.editingFinished.connect(lambda k=key: self._commit(k))
-                    editor.dateChanged.connect(lambda _d, k=key, e=editor: (
-                        self._commit(k) if not e.hasFocus() else None))
-                else:
-                    editor.editingFinished.connect(lambda k=key: self._commit(k))
-            self.editors[key] = editor
-            form.addRow(label, editor)
+        for key in self.FIELDS:
+            form.addRow(self.columns[key].title, self.bind(key, self._editor(key, inner)))
         scroll.setWidget(inner)
         self.tabs.addTab(scroll, tr("Risk"))
+
+    def _rating_combo(self, key: str, parent: QWidget, chars: int) -> QComboBox:
+        return self.bind(key, compact(ValueCombo(rating_items(key), parent), chars))
 
     def _build_ratings_tab(self) -> None:
         scroll = QScrollArea(self)
@@ -282,54 +230,36 @@ class RiskDetailPanel(QWidget):
         tab = QWidget(scroll)
         lay = QVBoxLayout(tab)
         self.side_by_side = _SideBySide(tab)
-        side = self.side_by_side.box
         lay.addWidget(self.side_by_side)
 
         self.box_5x5 = QGroupBox(tr("5×5 likelihood × impact"), tab)
         grid = QGridLayout(self.box_5x5)
-        grid.addWidget(QLabel(tr("Likelihood")), 0, 1)
-        grid.addWidget(QLabel(tr("Impact")), 0, 2)
-        grid.addWidget(QLabel(tr("Level")), 0, 3)
+        for c, text in enumerate((tr("Likelihood"), tr("Impact"), tr("Level")), start=1):
+            grid.addWidget(QLabel(text), 0, c)
         self.level_labels: dict[str, Badge] = {}
         for r, stage in enumerate(("inherent", "residual"), start=1):
             grid.addWidget(QLabel(tr("Inherent") if stage == "inherent" else tr("Residual")),
                            r, 0)
             for c, part in enumerate(("likelihood", "impact"), start=1):
-                key = f"{stage}_{part}"
-                combo = make_editor(RATING5, key, self.box_5x5)
-                combo.setSizeAdjustPolicy(
-                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-                combo.setMinimumContentsLength(9)
-                combo.activated.connect(lambda _i, k=key: self._commit(k))
-                self.editors[key] = combo
-                grid.addWidget(combo, r, c)
-            badge = Badge(self.box_5x5)
-            self.level_labels[stage] = badge
-            grid.addWidget(badge, r, 3)
+                grid.addWidget(self._rating_combo(f"{stage}_{part}", self.box_5x5, 9), r, c)
+            self.level_labels[stage] = Badge(self.box_5x5)
+            grid.addWidget(self.level_labels[stage], r, 3)
         self.note_5x5 = QLabel(self.box_5x5)
         self.note_5x5.setWordWrap(True)
         grid.addWidget(self.note_5x5, 3, 0, 1, 4)
         grid.setRowStretch(4, 1)
-        side.addWidget(self.box_5x5, 1)
+        self.side_by_side.box.addWidget(self.box_5x5, 1)
 
         self.box_fmea = QGroupBox(tr("FMEA"), tab)
         form = QGridLayout(self.box_fmea)
-        fm = make_editor("text", "failure_mode", self.box_fmea)
-        fm.editingFinished.connect(lambda: self._commit("failure_mode"))
-        self.editors["failure_mode"] = fm
         form.addWidget(QLabel(tr("Failure mode")), 0, 0)
-        form.addWidget(fm, 0, 1)
+        form.addWidget(self.bind("failure_mode", QLineEdit(self.box_fmea)), 0, 1)
         self.help_labels: dict[str, QLabel] = {}
         for r, (key, label) in enumerate((("severity", tr("Severity (S)")),
                                           ("occurrence", tr("Occurrence (O)")),
                                           ("detection", tr("Detection (D)"))), start=1):
-            combo = make_editor(RATING10, key, self.box_fmea)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
-            combo.activated.connect(lambda _i, k=key: self._commit(k))
-            self.editors[key] = combo
             form.addWidget(QLabel(label), 2 * r - 1, 0)
-            form.addWidget(combo, 2 * r - 1, 1)
+            form.addWidget(self._rating_combo(key, self.box_fmea, 12), 2 * r - 1, 1)
             help_ = QLabel(self.box_fmea)
             help_.setWordWrap(True)
             f = QFont(help_.font())
@@ -344,7 +274,7 @@ class RiskDetailPanel(QWidget):
         self.note_fmea.setWordWrap(True)
         form.addWidget(self.note_fmea, 9, 0, 1, 2)
         form.setRowStretch(10, 1)
-        side.addWidget(self.box_fmea, 1)
+        self.side_by_side.box.addWidget(self.box_fmea, 1)
 
         row = QHBoxLayout()
         row.addWidget(QLabel(tr("Rating history")))
@@ -370,11 +300,10 @@ class RiskDetailPanel(QWidget):
     def _build_actions_tab(self) -> None:
         tab = QWidget(self)
         lay = QVBoxLayout(tab)
-        self.actions_model = ActionTableModel(self)
-        self.actions_model.committer = self._edit_action
+        self.actions_model = ActionTableModel(self.choices, self._edit_action, self)
         self.actions_view = QTableView(tab)
         self.actions_view.setModel(self.actions_model)
-        self.actions_view.setItemDelegate(ActionDelegate(self.page.choices, self.actions_view))
+        self.actions_view.setItemDelegate(TableDelegate(self.actions_view))
         self.actions_view.verticalHeader().hide()
         self.actions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.actions_view.horizontalHeader().setStretchLastSection(True)
@@ -394,8 +323,8 @@ class RiskDetailPanel(QWidget):
     # ------------------------------------------------------------------ showing
     def show_risk(self, row: RiskRow | None, *, multiple: int = 0) -> None:
         """Show ``row`` (None: nothing or several selected)."""
-        self.row = row
         if row is None:
+            self.show_row(None)
             self.empty.setText(tr("{n} risks selected. Use Bulk edit to change them together.")
                                .format(n=multiple) if multiple > 1 else
                                tr("Select a risk to see its details."))
@@ -403,32 +332,20 @@ class RiskDetailPanel(QWidget):
             return
         self.build()
         self.stack.setCurrentIndex(1)
-        self._loading = True
-        try:
-            self._fill(row)
-        finally:
-            self._loading = False
-        self.reload_related()
-
-    def _fill(self, row: RiskRow) -> None:
-        read_only = self.page.read_only
-        choices = self.page.choices
-        if self._choices_version != choices.version:  # people or processes changed
+        if self._choices_version != self.choices.version:  # people or processes changed
             for key in ("owner_id", "process_id"):
-                self.editors[key].set_items(choices.items(key))
-            self._choices_version = choices.version
+                self.editors[key].set_items(self.choices.items(key))
+            self._choices_version = self.choices.version
+        self.editors["node_id"].set_items(self.choices.items("node_id", row.process_id))
+        self.show_row(row)
+
+    def fill(self, row: RiskRow | None) -> None:
+        if row is None or not self.built:
+            return
+        read_only = self.controller.read_only
+        self.set_read_only(read_only)
+        self.editors["node_id"].setEnabled(row.process_id is not None and not read_only)
         self.heading.setText(f"{row.ref} — {row.title}" if row.ref else row.title)
-        for key, editor in self.editors.items():
-            if key == "node_id":
-                editor.set_items(self.page.choices.items("node_id", row.process_id))
-                editor.setEnabled(row.process_id is not None and not read_only)
-            else:
-                editor.setEnabled(not read_only)
-            if isinstance(editor, (QLineEdit, QPlainTextEdit)) and editor.hasFocus():
-                continue  # the user is typing there
-            set_editor_value(editor, getattr(row, key))
-            if isinstance(editor, QLineEdit):
-                editor.setCursorPosition(0)
         uses_5x5 = row.method in ("5x5", "both")
         uses_fmea = row.method in ("fmea", "both")
         for stage, score in (("inherent", row.inherent_score), ("residual", row.residual_score)):
@@ -443,21 +360,17 @@ class RiskDetailPanel(QWidget):
         for key, help_ in self.help_labels.items():
             value = getattr(row, key)
             help_.setText(HELP10[key].get(value, "") if value else "")
-        if row.rpn is not None:
-            self.rpn_badge.show_level(tr("RPN {rpn} · AP {ap}").format(
-                rpn=row.rpn, ap=style.ap_label(row.ap)), AP_LEVEL.get(row.ap, ""))
-        else:
-            self.rpn_badge.show_level(tr("not rated"), "")
-        # badges in the heading
+        fmea = tr("RPN {rpn} · AP {ap}").format(rpn=row.rpn, ap=style.ap_label(row.ap))
+        self.rpn_badge.show_level(fmea if row.rpn is not None else tr("not rated"),
+                                  AP_LEVEL.get(row.ap, "") if row.rpn is not None else "")
         self.inherent_badge.show_level(
             tr("Inherent: {level}").format(level=style.level_label(row.inherent_level))
             if row.inherent_level and uses_5x5 else "", row.inherent_level)
         self.residual_badge.show_level(
             tr("Residual: {level}").format(level=style.level_label(row.residual_level))
             if row.residual_level and uses_5x5 else "", row.residual_level)
-        self.fmea_badge.show_level(
-            tr("RPN {rpn} · AP {ap}").format(rpn=row.rpn, ap=style.ap_label(row.ap))
-            if row.rpn is not None and uses_fmea else "", AP_LEVEL.get(row.ap, ""))
+        self.fmea_badge.show_level(fmea if row.rpn is not None and uses_fmea else "",
+                                   AP_LEVEL.get(row.ap, ""))
         overdue = []
         if row.review_overdue:
             overdue.append(tr("review overdue"))
@@ -468,23 +381,23 @@ class RiskDetailPanel(QWidget):
             f"color: {style.Palette(style.is_dark(self.palette())).overdue.color().name()};"
             " font-weight: bold;")
         self.overdue_badge.setVisible(bool(overdue))
-        self.rerate_button.setEnabled(not read_only)
-        self.add_action_button.setEnabled(not read_only)
-        self.delete_action_button.setEnabled(not read_only)
+        for w in (self.rerate_button, self.add_action_button, self.delete_action_button):
+            w.setEnabled(not read_only)
         self.actions_model.read_only = read_only
+        self.reload_related()
 
     def reload_related(self) -> None:
         """Re-read the rating history and actions of the shown risk (queries, not painting)."""
-        ws = self.page.workspace
-        if self.row is None or ws is None:
-            return
         from ...services import risks
 
+        ws = self.controller.workspace
+        if self.row is None or ws is None:
+            return
         history = risks.rating_history(ws, self.row.id)
         self.history.setRowCount(len(history))
         for i, h in enumerate(history):
-            date = format_date(h.rated_on)
-            values = [date, tr("Inherent") if h.stage == "inherent" else tr("Residual"),
+            values = [format_date(h.rated_on),
+                      tr("Inherent") if h.stage == "inherent" else tr("Residual"),
                       h.likelihood, h.impact, h.severity, h.occurrence, h.detection, h.note]
             for c, v in enumerate(values):
                 self.history.setItem(i, c, QTableWidgetItem("" if v is None else str(v)))
@@ -498,66 +411,64 @@ class RiskDetailPanel(QWidget):
         self.tabs.setTabText(self.actions_tab_index, label)
 
     # ------------------------------------------------------------------ editing
-    def _commit(self, key: str) -> None:
-        if self._loading or self.row is None:
-            return
-        value = editor_value(self.editors[key])
-        current = getattr(self.row, key)
-        if value == current and type(value) is type(current):
-            return
-        if not self.page.edit([self.row.id], {key: value}):
-            row = self.row
-            self._loading = True
-            try:
-                set_editor_value(self.editors[key], getattr(row, key))
-            finally:
-                self._loading = False
+    def commit_value(self, field: str, value: Any) -> bool:
+        # through the risk service: it validates, and a new process clears the old one's step
+        rid, values = self.row.id, {field: value}
+        return bool(self.controller.edit(edit_label([rid], values),
+                                         lambda ws: _risks().update_risks(ws, [rid], values)))
 
     def rerate(self) -> None:
-        if self.row is None or self.page.workspace is None:
+        if self.row is None:
             return
         dialog = RerateDialog(self.row, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        ratings = {k: v for k, v in dialog.ratings().items()}
-        self.page.push(RerateCommand(self.page.workspace, self.row.id,
-                                     stage=dialog.stage.value(), ratings=ratings,
-                                     note=dialog.note.text().strip(),
-                                     on=dialog.on.value() or dt.date.today()))
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.rerate_risk(self.row.id, stage=dialog.stage.value(), ratings=dialog.ratings(),
+                             note=dialog.note.text().strip(), on=dialog.on.value())
+
+    def rerate_risk(self, rid: int, *, stage: str, ratings: dict[str, Any], note: str = "",
+                    on: dt.date | None = None) -> bool:
+        """Record a new rating of risk ``rid`` (kept in its history) as one undo step."""
+        return bool(self.controller.edit(tr("Re-rate risk"), lambda ws: _risks().rerate(
+            ws, rid, stage=stage, note=note, on=on or dt.date.today(), **ratings)))
 
     def add_action(self) -> None:
-        if self.row is None or self.page.workspace is None:
+        if self.row is None:
             return
-        values: dict[str, Any] = {"title": tr("New action")}
+        rid, values = self.row.id, {"title": tr("New action")}
         if self.row.owner_id is not None:
             values["owner_id"] = self.row.owner_id
-        cmd = AddActionCommand(self.page.workspace, self.row.id, values)
-        if self.page.push(cmd):
+        aid = self.controller.edit(tr("Add treatment action"),
+                                   lambda ws: _risks().add_action(ws, rid, values))
+        pos = self.actions_model.row_of(aid) if aid else None
+        if pos is not None:
             self.tabs.setCurrentIndex(self.actions_tab_index)
-            for i, a in enumerate(self.actions_model.rows):
-                if a.id == cmd.aid:
-                    index = self.actions_model.index(i, 1)
-                    self.actions_view.setCurrentIndex(index)
-                    self.actions_view.edit(index)
-                    break
+            index = self.actions_model.index(pos, self.actions_model.column_of["title"])
+            self.actions_view.setCurrentIndex(index)
+            self.actions_view.edit(index)
 
     def delete_action(self) -> None:
-        if self.row is None or self.page.workspace is None:
-            return
         index = self.actions_view.currentIndex()
-        if not index.isValid():
+        if self.row is None or not index.isValid():
             return
-        action = self.actions_model.rows[index.row()]
-        self.page.push(DeleteActionCommand(self.page.workspace, self.row.id, action.id))
+        aid = self.actions_model.row_at(index.row()).id
+        self.controller.edit(tr("Delete treatment action"),
+                             lambda ws: _records().delete(ws, "action", aid))
 
-    def _edit_action(self, aid: int, field: str, value: Any) -> bool:
-        if self.row is None or self.page.workspace is None:
-            return False
-        action = next((a for a in self.actions_model.rows if a.id == aid), None)
-        if action is None:
-            return False
-        if field == "status":
-            old, new = status_change(action, value)
-        else:
-            old, new = {field: getattr(action, field)}, {field: value}
-        return self.page.push(EditActionCommand(self.page.workspace, self.row.id, aid, old, new))
+    def _edit_action(self, action: Any, column, value: Any) -> bool:
+        values = status_change(action, value) if column.key == "status" else {column.key: value}
+        aid = action.id
+        return bool(self.controller.edit(
+            tr("Change action {field}").format(field=field_text(column.key)),
+            lambda ws: _records().update_fields(ws, "action", aid, values)))
+
+
+def _risks():
+    from ...services import risks
+
+    return risks
+
+
+def _records():
+    from ...services import records
+
+    return records

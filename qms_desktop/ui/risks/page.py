@@ -1,18 +1,17 @@
 """The Risks page: the register table with its filters, the detail panel, the charts, and the
-bulk edit, banding, import and export actions.
+bulk edit, banding, import and export actions — built from the table kit (``ui/table``).
 
-Every edit is an undo command pushed through the controller. A command that names the risks it
-touched (:class:`~.commands.RiskChange`) makes the page re-read only those rows; any other change
-to the kinds it shows reloads the register (which keeps selection, sort and scroll).
+Every edit is one ``controller.edit(label, lambda ws: service(ws, …))`` line. The controller's
+Change names the rows it touched: the page re-reads only those (``RowModel.refresh_ids``), or the
+whole register when names, steps or the banding changed (which keeps selection, sort and scroll).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,28 +34,27 @@ from PySide6.QtWidgets import (
 
 from ...core.risk import Banding
 from ..pages.base import Page, heading
+from ..table import ColumnLayout, IdRole, TableDelegate, ValueCombo, edit_triggers
 from . import style
-from .columns import ACTIONS, AP, CHOICE, DATE, DEFAULT_VISIBLE, LEVEL, NUMBER, RATING5, \
-    RATING10, Column
-from .commands import AddRiskCommand, DeleteRisksCommand, EditRisksCommand, RiskChange, \
-    SetBandingCommand
-from .delegates import Choices, RiskDelegate, ValueCombo, edit_triggers
+from .columns import DEFAULT_VISIBLE, edit_label
+from .delegates import workspace_choices
 from .detail import RiskDetailPanel
-from .model import IdRole, RiskFilterProxy, RiskTableModel
+from .model import RiskFilterProxy, RiskTableModel
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...services.records import Change
     from ...storage.workspace import Workspace
-    from ..commands import RecordCommand
 
 tr = style.tr
 
-SETTINGS_COLUMNS = "risks/columns"
-SETTINGS_SPLITTER = "risks/splitter"
 #: the default share of the width of the register and of the detail panel
 DETAIL_SPLIT = (0.7, 0.3)
-#: above this many touched rows a full reload is cheaper than re-reading them one by one
-TARGETED_LIMIT = 60
+
+
+def _risks():
+    from ...services import risks
+
+    return risks
 
 
 class RisksPage(Page):
@@ -68,11 +66,11 @@ class RisksPage(Page):
     def __init__(self, controller, spec, parent: QWidget | None = None):
         super().__init__(controller, spec, parent)
         self.banding = Banding.default()
-        self.model = RiskTableModel(self)
-        self.model.committer = self.edit
+        self.choices = workspace_choices(controller)
+        self.model = RiskTableModel(self.choices, self._load, self._commit, self._action_risks,
+                                    self)
         self.proxy = RiskFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.choices = Choices(self._lookups, self._steps)
         self.charts = None  # built the first time the charts tab is shown
         #: asks the user to confirm (tests replace it)
         self.confirm: Callable[[str, str], bool] = self._confirm
@@ -88,47 +86,46 @@ class RisksPage(Page):
                                parent=self)
         lay.addWidget(self.heading)
 
-        # -- toolbar
         self.toolbar = QToolBar(tr("Risk register"), self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.acts: dict[str, QAction] = {}
-
-        def act(name: str, text: str, slot, tip: str, shortcut: str | None = None) -> QAction:
+        for spec in (
+                ("add", tr("Add risk"), self.add_risk, tr("Add a risk to the register (Insert)"),
+                 "Ins"),
+                ("delete", tr("Delete"), self.delete_selected,
+                 tr("Delete the selected risks with their actions (Ctrl+Delete)"), "Ctrl+Del"),
+                ("bulk", tr("Bulk edit…"), self.bulk_edit,
+                 tr("Set the same values on every selected risk (Ctrl+Shift+E)"), "Ctrl+Shift+E"),
+                None,
+                ("banding", tr("Banding…"), self.edit_banding,
+                 tr("Choose the level of each likelihood × impact cell"), None),
+                None,
+                ("import", tr("Import…"), self.import_register,
+                 tr("Import a risk register from Excel (.xlsx) or CSV"), None),
+                ("export", tr("Export…"), self.export_register,
+                 tr("Export the register as a formatted Excel workbook"), None),
+                None):
+            if spec is None:
+                self.toolbar.addSeparator()
+                continue
+            name, text, slot, tip, key = spec
             a = QAction(text, self)
             a.setObjectName(f"risks_{name}")
             a.setToolTip(tip)
             a.setStatusTip(tip)
             a.triggered.connect(slot)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
+            if key:
+                a.setShortcut(QKeySequence(key))
                 a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(a)
             self.acts[name] = a
             self.toolbar.addAction(a)
-            return a
-
-        act("add", tr("Add risk"), self.add_risk, tr("Add a risk to the register (Insert)"),
-            "Ins")
-        act("delete", tr("Delete"), self.delete_selected,
-            tr("Delete the selected risks with their actions (Ctrl+Delete)"), "Ctrl+Del")
-        act("bulk", tr("Bulk edit…"), self.bulk_edit,
-            tr("Set the same values on every selected risk (Ctrl+Shift+E)"), "Ctrl+Shift+E")
-        self.toolbar.addSeparator()
-        act("banding", tr("Banding…"), self.edit_banding,
-            tr("Choose the level of each likelihood × impact cell"))
-        self.toolbar.addSeparator()
-        act("import", tr("Import…"), self.import_register,
-            tr("Import a risk register from Excel (.xlsx) or CSV"))
-        act("export", tr("Export…"), self.export_register,
-            tr("Export the register as a formatted Excel workbook"))
-        self.toolbar.addSeparator()
         self.columns_button = QToolButton(self)
         self.columns_button.setText(tr("Columns"))
         self.columns_button.setToolTip(tr("Choose the columns to show (drag a column header to "
                                           "move it)"))
         self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.columns_menu = QMenu(self.columns_button)
-        self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
         self.columns_button.setMenu(self.columns_menu)
         self.toolbar.addWidget(self.columns_button)
         lay.addWidget(self.toolbar)
@@ -146,17 +143,14 @@ class RisksPage(Page):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         filters.addWidget(self.search, 2)
         self.owner_filter = ValueCombo([(tr("Any owner"), None, "")], self, searchable=True)
-        self.owner_filter.setAccessibleName(tr("Owner filter"))
-        self.owner_filter.currentIndexChanged.connect(self._combo_filters_changed)
-        filters.addWidget(self.owner_filter, 1)
         self.process_filter = ValueCombo([(tr("Any process"), None, "")], self, searchable=True)
-        self.process_filter.setAccessibleName(tr("Process filter"))
-        self.process_filter.currentIndexChanged.connect(self._combo_filters_changed)
-        filters.addWidget(self.process_filter, 1)
         self.level_filter = ValueCombo(self._level_items(), self)
-        self.level_filter.setAccessibleName(tr("Level filter"))
-        self.level_filter.currentIndexChanged.connect(self._combo_filters_changed)
-        filters.addWidget(self.level_filter)
+        for combo, name, stretch in ((self.owner_filter, tr("Owner filter"), 1),
+                                     (self.process_filter, tr("Process filter"), 1),
+                                     (self.level_filter, tr("Level filter"), 0)):
+            combo.setAccessibleName(name)
+            combo.currentIndexChanged.connect(self._combo_filters_changed)
+            filters.addWidget(combo, stretch)
         self.overdue_filter = QCheckBox(tr("Overdue only"), self)
         self.overdue_filter.setToolTip(tr("Only risks whose review or a treatment action is "
                                           "overdue"))
@@ -180,7 +174,7 @@ class RisksPage(Page):
         self.table = QTableView(self.tabs)
         self.table.setObjectName("riskTable")
         self.table.setModel(self.proxy)
-        self.table.setItemDelegate(RiskDelegate(self.choices, self.table))
+        self.table.setItemDelegate(TableDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(edit_triggers())
@@ -191,25 +185,18 @@ class RisksPage(Page):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._header_menu)
         self.table.setSortingEnabled(True)
-        self._columns_timer = QTimer(self)
-        self._columns_timer.setSingleShot(True)
-        self._columns_timer.setInterval(400)
-        self._columns_timer.timeout.connect(self.save_columns)
-        header.sectionMoved.connect(lambda *_a: self._columns_timer.start())
-        header.sectionResized.connect(lambda *_a: self._columns_timer.start())
+        self.columns = ColumnLayout(self.table, self.model, "risks", default=DEFAULT_VISIBLE)
+        self.columns_menu.aboutToShow.connect(lambda: self.columns.fill_menu(self.columns_menu))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.tabs.addTab(self.table, tr("Register"))
         self.charts_holder = QWidget(self.tabs)
         QVBoxLayout(self.charts_holder).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self.charts_holder, tr("Heat maps && Pareto"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.detail = RiskDetailPanel(self, self.splitter)
+        self.detail = RiskDetailPanel(self.controller, self.choices, self.splitter)
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
@@ -223,25 +210,53 @@ class RisksPage(Page):
 
         self.count_label = QLabel(self)
         lay.addWidget(self.count_label)
-
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
         self._detail_timer.timeout.connect(self._update_detail)
-        self.restore_columns()
+        self.columns.restore()
         self._update_actions()
 
     @staticmethod
     def _level_items() -> list[tuple[str, Any, str]]:
-        return [(tr("Any level"), None, ""),
-                (tr("Critical"), "critical", ""),
-                (tr("High or critical"), "high+", ""),
-                (tr("High"), "high", ""),
-                (tr("Medium"), "medium", ""),
-                (tr("Low"), "low", ""),
-                (tr("FMEA: AP High"), "ap:H", ""),
-                (tr("FMEA: AP Medium"), "ap:M", ""),
+        return [(tr("Any level"), None, ""), (tr("Critical"), "critical", ""),
+                (tr("High or critical"), "high+", ""), (tr("High"), "high", ""),
+                (tr("Medium"), "medium", ""), (tr("Low"), "low", ""),
+                (tr("FMEA: AP High"), "ap:H", ""), (tr("FMEA: AP Medium"), "ap:M", ""),
                 (tr("FMEA: AP Low"), "ap:L", "")]
+
+    # ================================================================== data
+    def _load(self, ids) -> list:
+        """The rows of ``ids`` (None: every risk) — the model's loader."""
+        from ...services.records import RecordError
+
+        ws, risks = self.workspace, _risks()
+        if ws is None:
+            return []
+        if ids is None:
+            return risks.list_risks(ws)
+        out = []
+        for rid in ids:
+            try:
+                out.append(risks.get_risk(ws, rid))
+            except RecordError:  # deleted
+                pass
+        return out
+
+    def _action_risks(self, action_ids: set[int]) -> list[int] | None:
+        """The risks of these (existing) actions; None when too many to look up one by one."""
+        from ...services import records
+
+        ws = self.workspace
+        if ws is None or len(action_ids) > self.model.targeted_limit:
+            return None
+        out = []
+        for aid in action_ids:
+            try:
+                out.append(records.get(ws, "action", aid)["risk_id"])
+            except records.RecordError:
+                pass
+        return out
 
     # ================================================================== Page API
     def search_widget(self) -> QWidget | None:
@@ -262,70 +277,46 @@ class RisksPage(Page):
 
     def refresh(self) -> None:
         """Reload every row (a full re-read; selection, sort and scroll are kept)."""
-        from ...services import risks
-
         ws = self.workspace
         if ws is None:
             return
-        self.banding = risks.get_banding(ws)
-        rows = risks.list_risks(ws)
+        self.banding = _risks().get_banding(ws)
         self.model.read_only = ws.read_only
         self.choices.invalidate()
         self._fill_filter_combos()
-        self.model.set_rows(rows)
+        self.model.reload()
         self._after_rows_changed()
 
     def _on_changed(self, change: "Change") -> None:
         if not self.touches(change):
             return
-        targeted = (isinstance(change, RiskChange) and change.ids
-                    and len(change.ids) <= TARGETED_LIMIT and not self._stale
-                    and self.isVisible()
-                    and not change.touches("setting", "person", "process", "process_node"))
-        if targeted:
-            self.refresh_ids(change.ids)
-            return
-        super()._on_changed(change)
-
-    def refresh_ids(self, ids) -> None:
-        """Re-read only these risks (edited, added or deleted)."""
-        from ...services import risks
-        from ...services.records import RecordError
-
-        ws = self.workspace
-        if ws is None:
-            return
-        fresh, gone = [], []
-        for rid in ids:
-            try:
-                fresh.append(risks.get_risk(ws, rid))
-            except RecordError:
-                gone.append(rid)
-        self.model.remove_ids(gone)
-        self.model.update_rows(fresh)
-        self._after_rows_changed(touched=set(ids))
+        ids = None if self._stale or not self.isVisible() else self.model.targeted_ids(change)
+        if ids is None:  # hidden (refreshed when shown), or names/banding changed: everything
+            super()._on_changed(change)
+        elif ids:
+            self.model.reload_ids(ids)
+            self._after_rows_changed(touched=ids)
 
     def _after_rows_changed(self, touched: set[int] | None = None) -> None:
         self._update_counts()
         if self.charts is not None:
             self.charts.set_data(self.proxy.chart_rows(), self.banding, self.proxy.cell)
         if self._current_id is not None and (touched is None or self._current_id in touched):
-            row = self.model.risk(self._current_id)
-            if row is None:
+            if self.model.risk(self._current_id) is None:
                 self._current_id = None
             self._update_detail()
         self._update_actions()
 
     # ================================================================== editing
-    def push(self, command: "RecordCommand") -> bool:
-        return self.controller.push(command)
+    def _commit(self, row, column, value) -> bool:
+        return self.edit([row.id], {column.key: value})
 
     def edit(self, ids: list[int], values: dict[str, Any], text: str | None = None) -> bool:
         """Set ``values`` on the risks ``ids`` as one undo step."""
-        ws = self.workspace
-        if ws is None or not ids or not values:
+        if self.workspace is None or not ids or not values:
             return False
-        return self.push(EditRisksCommand(ws, ids, values, text=text))
+        return bool(self.controller.edit(text or edit_label(ids, values),
+                                         lambda ws: _risks().update_risks(ws, ids, values)))
 
     def selected_ids(self) -> list[int]:
         rows = self.table.selectionModel().selectedRows()
@@ -337,10 +328,9 @@ class RisksPage(Page):
         first = None
         for rid in ids:
             pos = self.model.row_of(rid)
-            if pos is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(pos, 0))
-            if not index.isValid():
+            index = self.proxy.mapFromSource(self.model.index(pos, 0)) if pos is not None \
+                else None
+            if index is None or not index.isValid():
                 continue
             sel.select(index, QItemSelectionModel.SelectionFlag.Select
                        | QItemSelectionModel.SelectionFlag.Rows)
@@ -354,27 +344,27 @@ class RisksPage(Page):
                 self.table.edit(current)
 
     def add_risk(self) -> None:
-        ws = self.workspace
-        if ws is None or self.read_only:
+        if self.workspace is None or self.read_only:
             return
         values: dict[str, Any] = {"title": tr("New risk")}
         if self.proxy.process not in (None, RiskFilterProxy.NONE):
             values["process_id"] = self.proxy.process
         if self.proxy.owner not in (None, RiskFilterProxy.NONE):
             values["owner_id"] = self.proxy.owner
-        cmd = AddRiskCommand(ws, values)
-        if not self.push(cmd):
+        rid = self.controller.edit(tr("Add risk"), lambda ws: _risks().add_risk(ws, values))
+        if not rid:
             return
-        pos = self.model.row_of(cmd.rid)
+        pos = self.model.row_of(rid)
         if pos is not None and not self.proxy.mapFromSource(self.model.index(pos, 0)).isValid():
             self.clear_filters()  # the new risk must be visible
         self.tabs.setCurrentIndex(0)
-        self.select_ids([cmd.rid], edit_column="title")
+        self.select_ids([rid], edit_column="title")
 
     def delete_selected(self) -> None:
-        ws = self.workspace
+        from ...services import records
+
         ids = self.selected_ids()
-        if ws is None or not ids or self.read_only:
+        if self.workspace is None or not ids or self.read_only:
             return
         rows = [self.model.risk(i) for i in ids]
         actions = sum(r.open_actions for r in rows if r is not None)
@@ -388,42 +378,36 @@ class RisksPage(Page):
             text += " " + tr("{n} open action(s) go with them.").format(n=actions)
         if not self.confirm(tr("Delete risks"), text + " " + tr("Undo brings them back.")):
             return
-        self.push(DeleteRisksCommand(ws, ids))
+        label = tr("Delete risk") if len(ids) == 1 else tr("Delete {n} risks").format(n=len(ids))
+        self.controller.edit(label, lambda ws: [records.delete(ws, "risk", i) for i in ids])
 
     def bulk_edit(self) -> None:
         from .bulk import BulkEditDialog
 
-        ws = self.workspace
         ids = self.selected_ids()
-        if ws is None or not ids or self.read_only:
+        if self.workspace is None or not ids or self.read_only:
             return
         dialog = BulkEditDialog(len(ids), self.choices, self)
-        if dialog.exec() != BulkEditDialog.DialogCode.Accepted:
-            return
-        values = dialog.values()
-        if values:
-            self.edit(ids, values, text=tr("Edit {n} risks").format(n=len(ids)))
+        if dialog.exec() == BulkEditDialog.DialogCode.Accepted and dialog.values():
+            self.edit(ids, dialog.values(), text=tr("Edit {n} risks").format(n=len(ids)))
 
     def edit_banding(self) -> None:
         from ...services.exports.risk_charts import heatmap_counts
         from .banding import BandingDialog
 
-        ws = self.workspace
-        if ws is None:
+        if self.workspace is None:
             return
-        rows = self.model.rows
-        counts = {s: heatmap_counts(rows, s) for s in ("inherent", "residual")}
+        counts = {s: heatmap_counts(self.model.rows, s) for s in ("inherent", "residual")}
         dialog = BandingDialog(self.banding, counts, self, read_only=self.read_only)
         if dialog.exec() != BandingDialog.DialogCode.Accepted or not dialog.changed:
             return
-        self.push(SetBandingCommand(ws, self.banding, dialog.banding))
+        banding = dialog.banding
+        self.controller.edit(tr("Change risk banding"),
+                             lambda ws: _risks().set_banding(ws, banding))
 
     def detail_flush(self) -> None:
         """Commit a half-typed text in the detail panel (before undo, close...)."""
-        focused = self.detail.focusWidget()
-        for key, editor in self.detail.editors.items():
-            if editor is focused:
-                self.detail._commit(key)
+        self.detail.flush()
 
     # ================================================================== import / export
     def import_register(self) -> None:
@@ -431,8 +415,7 @@ class RisksPage(Page):
 
         if self.workspace is None or self.read_only:
             return
-        wizard = RiskImportWizard(self.controller, self)
-        wizard.exec()
+        RiskImportWizard(self.controller, self).exec()
 
     def export_register(self) -> None:
         ws = self.workspace
@@ -441,27 +424,24 @@ class RisksPage(Page):
         start = str(ws.path.with_name(ws.path.stem + "-risks.xlsx"))
         path, _f = QFileDialog.getSaveFileName(self, tr("Export risk register"), start,
                                                tr("Excel workbook (*.xlsx)"))
-        if not path:
-            return
-        self.export_to(Path(path))
+        if path:
+            self.export_to(Path(path))
 
     def export_to(self, path: Path, on_done: Callable[[Path], None] | None = None):
         """Write the register to ``path`` in the background (progress dialog with Cancel)."""
-        from ...services import risks
-
         ws = self.workspace
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
 
         def done(result: Path) -> None:
-            msg = tr("Risk register exported to {path}").format(path=result)
             window = self.window()
             if hasattr(window, "statusBar"):
-                window.statusBar().showMessage(msg, 8000)
+                window.statusBar().showMessage(
+                    tr("Risk register exported to {path}").format(path=result), 8000)
             if on_done is not None:
                 on_done(result)
 
-        return self.controller.runner.run(lambda ctx: risks.export_risks(ws, path),
+        return self.controller.runner.run(lambda ctx: _risks().export_risks(ws, path),
                                           label=tr("Exporting the risk register…"), parent=self,
                                           on_result=done)
 
@@ -469,9 +449,8 @@ class RisksPage(Page):
         if self.charts is None:
             return
         ws = self.workspace
-        start = str(ws.path.parent) if ws is not None else ""
         try:
-            self.charts.export(which, self, start)
+            self.charts.export(which, self, str(ws.path.parent) if ws is not None else "")
         except OSError as e:
             from ..errors import show_error
 
@@ -480,18 +459,12 @@ class RisksPage(Page):
 
     # ================================================================== filters
     def _fill_filter_combos(self) -> None:
-        from ...services import risks
-
-        ws = self.workspace
-        if ws is None:
-            return
-        lookups = risks.lookups(ws)
         none = RiskFilterProxy.NONE
         self.owner_filter.set_items([(tr("Any owner"), None, ""), (tr("No owner"), none, "")]
-                                    + [(c.name, c.id, "") for c in lookups["owner_id"]])
+                                    + self.choices.items("owner_id")[1:])
         self.process_filter.set_items([(tr("Any process"), None, ""),
                                        (tr("No process"), none, "")]
-                                      + [(c.name, c.id, "") for c in lookups["process_id"]])
+                                      + self.choices.items("process_id")[1:])
 
     def _apply_text_filter(self) -> None:
         self.proxy.set_filters(text=self.search.text())
@@ -517,16 +490,15 @@ class RisksPage(Page):
         self._filters_applied()
 
     def clear_filters(self) -> None:
-        for w in (self.search, self.owner_filter, self.process_filter, self.level_filter,
-                  self.overdue_filter):
+        widgets = (self.search, self.owner_filter, self.process_filter, self.level_filter,
+                   self.overdue_filter)
+        for w in widgets:
             w.blockSignals(True)
         self.search.clear()
-        self.owner_filter.set_value(None)
-        self.process_filter.set_value(None)
-        self.level_filter.set_value(None)
+        for combo in (self.owner_filter, self.process_filter, self.level_filter):
+            combo.set_value(None)
         self.overdue_filter.setChecked(False)
-        for w in (self.search, self.owner_filter, self.process_filter, self.level_filter,
-                  self.overdue_filter):
+        for w in widgets:
             w.blockSignals(False)
         self._search_timer.stop()
         self.proxy.clear_filters()
@@ -539,8 +511,7 @@ class RisksPage(Page):
             self.charts.set_data(self.proxy.chart_rows(), self.banding, self.proxy.cell)
 
     def _update_counts(self) -> None:
-        total = self.model.rowCount()
-        shown = self.proxy.rowCount()
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
         overdue = sum(1 for r in self.model.rows if r.review_overdue or r.overdue_actions)
         parts = [tr("{n} risks").format(n=f"{total:,}")]
         if shown != total:
@@ -557,12 +528,12 @@ class RisksPage(Page):
 
     def _update_detail(self) -> None:
         ids = self.selected_ids()
-        if len(ids) == 1:
-            self._current_id = ids[0]
-        elif len(ids) > 1:
+        if len(ids) > 1:
             self._current_id = None
             self.detail.show_risk(None, multiple=len(ids))
             return
+        if ids:
+            self._current_id = ids[0]
         row = self.model.risk(self._current_id) if self._current_id is not None else None
         if row is None:
             self._current_id = None
@@ -572,12 +543,10 @@ class RisksPage(Page):
         has_ws = self.workspace is not None
         writable = has_ws and not self.read_only
         n = len(self.table.selectionModel().selectedRows()) if has_ws else 0
-        self.acts["add"].setEnabled(writable)
-        self.acts["delete"].setEnabled(writable and n > 0)
-        self.acts["bulk"].setEnabled(writable and n > 0)
-        self.acts["banding"].setEnabled(has_ws)
-        self.acts["import"].setEnabled(writable)
-        self.acts["export"].setEnabled(has_ws)
+        for name, on in (("add", writable), ("delete", writable and n > 0),
+                         ("bulk", writable and n > 0), ("banding", has_ws),
+                         ("import", writable), ("export", has_ws)):
+            self.acts[name].setEnabled(on)
 
     # ================================================================== charts
     def _tab_changed(self, index: int) -> None:
@@ -603,140 +572,31 @@ class RisksPage(Page):
         self.tabs.setCurrentIndex(0)
 
     # ================================================================== columns
-    def _fill_columns_menu(self, menu: QMenu) -> None:
-        menu.clear()
-        header = self.table.horizontalHeader()
-        for i, column in enumerate(self.model.columns):
-            a = menu.addAction(column.title if column.title == column.tooltip or
-                               not column.tooltip else f"{column.title} — {column.tooltip}")
-            a.setCheckable(True)
-            a.setChecked(not header.isSectionHidden(i))
-            a.toggled.connect(lambda on, i=i: self.set_column_visible(i, on))
-        menu.addSeparator()
-        menu.addAction(tr("Reset columns"), self.reset_columns)
-
-    def _header_menu(self, pos) -> None:
-        menu = QMenu(self)
-        self._fill_columns_menu(menu)
-        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
-
     def set_column_visible(self, logical: int, visible: bool) -> None:
-        header = self.table.horizontalHeader()
-        if not visible and header.count() - header.hiddenSectionCount() <= 1:
-            return  # keep at least one column
-        header.setSectionHidden(logical, not visible)
-        if visible and header.sectionSize(logical) < 20:
-            header.resizeSection(logical, self.default_width(self.model.columns[logical]))
-        self.save_columns()
+        self.columns.set_visible(logical, visible)
 
     def column_layout(self) -> list[tuple[str, int]]:
         """(key, width) of the visible columns in their on-screen order."""
-        header = self.table.horizontalHeader()
-        out = []
-        for visual in range(header.count()):
-            logical = header.logicalIndex(visual)
-            if not header.isSectionHidden(logical):
-                out.append((self.model.columns[logical].key, header.sectionSize(logical)))
-        return out
-
-    def apply_column_layout(self, layout: list[tuple[str, int]]) -> None:
-        header = self.table.horizontalHeader()
-        header.blockSignals(True)
-        try:
-            keys = [k for k, _w in layout if k in self.model.column_of]
-            if not keys:
-                layout = [(k, self.default_width(self.model.columns[self.model.column_of[k]]))
-                          for k in DEFAULT_VISIBLE]
-                keys = [k for k, _w in layout]
-            widths = dict(layout)
-            for logical, column in enumerate(self.model.columns):
-                header.setSectionHidden(logical, column.key not in widths)
-            for visual, key in enumerate(keys):
-                logical = self.model.column_of[key]
-                header.moveSection(header.visualIndex(logical), visual)
-                column = self.model.columns[logical]
-                header.resizeSection(logical, max(24, int(widths.get(key) or 0)
-                                                  or self.default_width(column)))
-        finally:
-            header.blockSignals(False)
-
-    def default_width(self, column: Column) -> int:
-        """A width that shows the column's header and its longest usual value unclipped (in the
-        user's font): dates, levels, action counts and choices in full; free text at its
-        preset width."""
-        import datetime as dt
-
-        header = self.table.horizontalHeader()
-        pad = 2 * self.table.style().pixelMetric(
-            self.table.style().PixelMetric.PM_FocusFrameHMargin, None, self.table) + 10
-        title = header.fontMetrics().horizontalAdvance(column.title) + pad + 10  # sort arrow
-        fm = self.table.fontMetrics()
-        icon = self.table.iconSize().width() if self.table.iconSize().width() > 0 else 16
-        icon += 6
-
-        def widest(texts) -> int:
-            return max((fm.horizontalAdvance(t) for t in texts), default=0) + pad
-
-        kind = column.kind
-        if kind == DATE:
-            content = widest([self.model.format_date(dt.date(2026, 12, 28))]) + icon
-        elif kind == LEVEL:
-            content = widest(style.level_label(v) for v in
-                             ("low", "medium", "high", "critical")) + icon
-        elif kind == AP:
-            content = widest(style.ap_label(v) for v in ("H", "M", "L")) + icon
-        elif kind == ACTIONS:
-            content = widest([style.tr("{n} open · {m} overdue").format(n=10, m=10)]) + icon
-        elif kind == CHOICE:
-            labels = {"status": [style.status_label(v) for v in
-                                 ("open", "treating", "monitoring", "closed")],
-                      "method": [style.method_label(v) for v in ("5x5", "fmea", "both")]}
-            content = widest(labels.get(column.key, [style.kind_label(v) for v in
-                                                     ("risk", "opportunity")]))
-        elif kind in (RATING5, RATING10, NUMBER):
-            content = widest(["100"])
-        else:
-            content = column.width
-        return max(title, content)
+        return self.columns.column_layout()
 
     def save_columns(self) -> None:
-        QSettings().setValue(SETTINGS_COLUMNS, json.dumps(self.column_layout()))
-
-    def restore_columns(self) -> None:
-        raw = QSettings().value(SETTINGS_COLUMNS, "")
-        layout: list[tuple[str, int]] = []
-        if isinstance(raw, str) and raw:
-            try:
-                data = json.loads(raw)
-                layout = [(str(k), int(w)) for k, w in data]
-            except (ValueError, TypeError):
-                layout = []
-        self.apply_column_layout(layout)
+        self.columns.save()
 
     def reset_columns(self) -> None:
-        self.apply_column_layout([])
-        self.save_columns()
+        self.columns.reset()
 
     # ================================================================== misc
-    def _lookups(self) -> dict:
-        from ...services import risks
-
-        ws = self.workspace
-        return risks.lookups(ws) if ws is not None else {}
-
-    def _steps(self, process_id: int) -> list:
-        from ...services import risks
-
-        ws = self.workspace
-        return risks.steps_of(ws, process_id) if ws is not None else []
-
     def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def _settings(self):
+        from ..settings import Settings
+
+        return Settings()
 
     def _splitter_moved(self, *_a) -> None:
         self._splitter_auto = False
-        QSettings().setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        self._settings().set_splitter("risks", self.splitter.saveState())
 
     def place_splitter(self) -> None:
         """The default split: the register gets 70 % of the width, the detail panel 30 %."""
@@ -746,7 +606,7 @@ class RisksPage(Page):
     def showEvent(self, event) -> None:  # noqa: N802
         if not self._splitter_placed:
             self._splitter_placed = True
-            state = QSettings().value(SETTINGS_SPLITTER)
+            state = self._settings().splitter("risks")
             if not (state and self.splitter.restoreState(state)):
                 self._splitter_auto = True
                 self.place_splitter()
@@ -758,17 +618,14 @@ class RisksPage(Page):
             self.place_splitter()
 
     def changeEvent(self, event) -> None:  # noqa: N802
-        from PySide6.QtCore import QEvent
-
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self.model.refresh_palette()
             if self.detail.built:
-                self.detail.actions_model.palette = style.Palette()
+                self.detail.actions_model.refresh_palette()
             if self.charts is not None:
                 self.charts.set_data(self.charts.rows, self.banding, self.proxy.cell)
 
     @property
     def workspace(self) -> "Workspace | None":
         return self.controller.workspace
-
