@@ -214,7 +214,9 @@ def _fetch(ws: Workspace, stmt, today: dt.date) -> list[ActionRow]:
     with _gc_paused():
         with ws.connect() as c:
             recs = c.execute(stmt).all()
-        return _rows(recs, today)
+        rows = _rows(recs, today)
+        del recs  # freed before the collector runs again: it then finds only the new rows
+    return rows
 
 
 def list_actions(ws: Workspace, today: dt.date | None = None) -> list[ActionRow]:
