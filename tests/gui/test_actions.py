@@ -409,3 +409,16 @@ def test_bench_actions_ui_smoke(tmp_path):
     for key in ("open_ms", "open_baseline_ms", "filter_ms", "filter_baseline_ms", "bulk_edit_ms"):
         assert result[key] > 0
     assert [f["name"] for f in figures(result)] == ["actions_ui"] * 2
+
+
+def test_delete_key_in_a_cell_editor_edits_text_not_rows(page, world, qtbot):
+    aid = world["ids"]["alone"]
+    page.table.setFocus()
+    page.table.setCurrentIndex(cell(page, aid, "title"))
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)
+    editor = page.table.viewport().findChild(QLineEdit)
+    editor.setFocus()
+    editor.setCursorPosition(0)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)
+    assert editor.text() == "S in the stores"
+    assert page.model.row_of(aid) is not None and stack(page).count() == 0
