@@ -326,6 +326,17 @@ def remove_all_for(ws: Workspace, entity: str, record_ids: Iterable[int]) -> Cha
     return Change.of(s)
 
 
+def remove_unused_content(ws: Workspace) -> Change:
+    """Remove stored content no attachment links to any more (left when links went without
+    :func:`remove`, e.g. by a delete rule); one unit of work, undoable like any other."""
+    _require_writable(ws)
+    with ws.session() as s:
+        unused = s.scalars(select(AttachmentBlob.id).where(
+            ~AttachmentBlob.id.in_(select(Attachment.blob_id)))).all()
+        _drop_unused_blobs(s, unused)
+    return Change.of(s)
+
+
 def orphans(ws: Workspace) -> list[AttachmentRow]:
     """Attachments whose owning record no longer exists (left by a delete that did not call
     :func:`remove_links`); :func:`remove` or :func:`remove_all_for` clears them."""
@@ -467,11 +478,12 @@ def open_copy(ws: Workspace, attachment_id: int) -> Path:
     """A read-only temporary copy of the attached file, for the system's viewer: in a private
     folder removed when the application ends, named with the attachment's own (sanitised)
     name. Opening the same content again reuses its copy."""
-    row, data = _content(ws, attachment_id)
+    row = get(ws, attachment_id)
     folder = _temp_dir() / row.sha256[:20]
     path = folder / disk_name(row.file_name)
     if path.is_file() and _matches(path, row.sha256):
         return path
+    row, data = _content(ws, attachment_id)
     try:
         folder.mkdir(exist_ok=True)
         if path.exists():  # changed by a viewer: start again
@@ -499,5 +511,6 @@ def remove_temp_copies() -> None:
 __all__ = [
     "DEFAULT_MAX_BYTES", "AttachmentError", "AttachmentRow", "add", "clean_name", "count_for",
     "disk_name", "format_size", "get", "guess_media_type", "list_for", "open_copy", "orphans",
-    "read_bytes", "remove", "remove_all_for", "remove_many", "remove_links", "remove_temp_copies", "save_to",
+    "read_bytes", "remove", "remove_all_for", "remove_many",
+    "remove_unused_content", "remove_links", "remove_temp_copies", "save_to",
 ]

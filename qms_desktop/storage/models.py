@@ -587,13 +587,16 @@ class Attachment(Base):
     """A file attached to any record, named generically as (``entity``, ``record_id``) like
     :class:`Signature`: every module reuses it without a column of its own.
 
-    There is no foreign key to the owner, so the audit layer's delete rules do not reach these
-    rows: whoever deletes an owning record removes its attachments in the same unit of work
-    (``services.attachments.remove_all_for``), which makes undo bring them back too.
+    There is no foreign key to the owner, so the foreign-key delete rules do not reach these
+    rows: ``__owner_columns__`` names the owner columns for a delete rule of their own (until
+    the audit layer applies it, whoever deletes an owning record removes its attachments in the
+    same unit of work with ``services.attachments.remove_links``, so undo brings them back too).
     """
 
     __tablename__ = "attachment"
     __table_args__ = (Index("ix_attachment_owner", "entity", "record_id"),)
+    #: (kind column, id column) naming the owning record; rows go when their owner is deleted
+    __owner_columns__ = ("entity", "record_id")
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(60))
     record_id: Mapped[int] = mapped_column(Integer)

@@ -253,6 +253,21 @@ def test_orphans_after_a_delete_that_forgot_the_attachments(ws):
     assert verify(ws).ok
 
 
+def test_content_left_without_links_can_be_removed(ws, risk):
+    aid = A.add(ws, "risk", risk, PDF, name="a.pdf").result
+    keep = A.add(ws, "risk", risk, PNG, name="b.png").result
+    with ws.session() as s:  # a link going without the service (as a delete rule would do it)
+        s.delete(s.get(m.Attachment, aid))
+    assert count(ws, m.AttachmentBlob) == 2
+    ch = A.remove_unused_content(ws)
+    assert ch.touches("attachment_blob") and count(ws, m.AttachmentBlob) == 1
+    assert A.read_bytes(ws, keep) == PNG
+    assert not A.remove_unused_content(ws).touches("attachment_blob")
+    R.invert(ws, ch.changeset)
+    assert count(ws, m.AttachmentBlob) == 2
+    assert verify(ws).ok
+
+
 # --------------------------------------------------------------------------- undo and redo
 
 def test_add_and_remove_undo_and_redo_with_the_same_ids(ws, risk):
@@ -348,6 +363,9 @@ def test_temporary_copy_for_the_viewer(ws, risk):
         assert stat.S_IMODE(p.stat().st_mode) == stat.S_IRUSR  # read-only, for us alone
         assert stat.S_IMODE(p.parent.parent.stat().st_mode) & 0o077 == 0  # private folder
         assert A.open_copy(ws, aid) == p  # reused
+        p.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        p.write_bytes(b"changed by a viewer")
+        assert A.open_copy(ws, aid) == p and p.read_bytes() == PDF  # written again
     finally:
         A.remove_temp_copies()
     assert not p.exists()
