@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from action_helpers import make_sources
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from qms_desktop.services import actions as A
 from qms_desktop.services import records as R
-from qms_desktop.storage import models as m
 from qms_desktop.ui.table import NONE, IdRole
 
 pytestmark = pytest.mark.usefixtures("shown")
@@ -28,18 +28,8 @@ def populate(ws) -> dict:
     ann = R.create(ws, "person", {"name": "Ann Lee"}).result
     bob = R.create(ws, "person", {"name": "Bob Stone"}).result
     risk = R.create(ws, "risk", {"ref": "R-007", "title": "Supplier late"}).result
-    with ws.session() as s:
-        tpl = m.ChecklistTemplate(name="Internal audit")
-        s.add(tpl)
-        s.flush()
-        run = m.ChecklistRun(template_id=tpl.id, title="Audit")
-        s.add(run)
-        s.flush()
-        finding = m.Finding(run_id=run.id, ref="F-12", description="Calibration overdue")
-        review = m.ManagementReview(title="Review 2025", held_on=dt.date(2025, 12, 1))
-        s.add_all([finding, review])
-        s.flush()
-        fid, rvid = finding.id, review.id
+    sources = make_sources(ws)
+    fid, rvid = sources["finding"], sources["review"]
     ids = {
         "late": A.add_action(ws, "risk", risk, {"title": "Second source", "owner_id": ann,
                                                 "due_date": TODAY - 5 * DAY}).result,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from action_helpers import make_sources
 
 from qms_desktop.services import actions as A
 from qms_desktop.services import records as R
 from qms_desktop.services.verify import verify
-from qms_desktop.storage import models as m
 
 TODAY = dt.date(2026, 3, 10)
 DAY = dt.timedelta(days=1)
@@ -23,19 +23,7 @@ def world(ws):
     bob = R.create(ws, "person", {"name": "Bob Stone"}).result
     gone = R.create(ws, "person", {"name": "Cy Former", "active": False}).result
     risk = R.create(ws, "risk", {"ref": "R-007", "title": "Supplier late"}).result
-    with ws.session() as s:
-        tpl = m.ChecklistTemplate(name="ISO 9001 internal audit")
-        s.add(tpl)
-        s.flush()
-        run = m.ChecklistRun(template_id=tpl.id, title="Audit 2026")
-        s.add(run)
-        s.flush()
-        finding = m.Finding(run_id=run.id, ref="F-12", description="Calibration overdue\nmore")
-        nc = m.Nonconformity(ref="NC-3", title="Scratched housings")
-        review = m.ManagementReview(title="Review 2025", held_on=dt.date(2025, 12, 1))
-        s.add_all([finding, nc, review])
-        s.flush()
-        ids = {"finding": finding.id, "nonconformity": nc.id, "review": review.id}
+    ids = make_sources(ws)
     acts = {
         "risk": A.add_action(ws, "risk", risk, {"title": "Second source", "owner_id": ann,
                                                 "due_date": TODAY - 3 * DAY}, today=TODAY).result,

@@ -15,11 +15,9 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -30,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from ..pages.base import Page, heading
 from ..table import NONE, ColumnLayout, DetailPanel, IdRole, Item, TableDelegate, TextBox, \
-    ValueCombo, edit_triggers
-from ..table.delegates import compact
+    edit_triggers
+from ..table.filterbar import FilterBar
 from .model import make_model, make_proxy, source_items, status_filter_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,25 +53,19 @@ class ActionsPage(Page):
         self.proxy.setSourceModel(self.model)
 
         # -- filters
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(tr("Search ID, action, source, owner, check…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda t: self.set_filters(text=t))
-        self.status_filter = self._filter_combo(status_filter_items(), "status")
-        self.owner_filter = self._filter_combo([(tr("Any owner"), None, "")], "owner",
-                                               searchable=True)
-        self.source_filter = self._filter_combo(
-            [(tr("Any source"), None, "")] + source_items(), "source_kind")
-        self.overdue_only = QCheckBox(tr("&Overdue only"), self)
-        self.overdue_only.setToolTip(tr("Actions past their due date, or whose effectiveness "
-                                        "check is past its date"))
-        self.overdue_only.toggled.connect(lambda on: self.set_filters(overdue_only=on))
+        self.filters = FilterBar(self.proxy, tr("Search ID, action, source, owner, check…"), self)
+        self.search = self.filters.search
+        self.status_filter = self.filters.add_choice("status", status_filter_items())
+        self.owner_filter = self.filters.add_choice("owner", [(tr("Any owner"), None, "")],
+                                                    searchable=True)
+        self.source_filter = self.filters.add_choice(
+            "source_kind", [(tr("Any source"), None, "")] + source_items())
+        self.overdue_only = self.filters.add_flag(
+            "overdue_only", tr("&Overdue only"), tr("Actions past their due date, or whose "
+                                                    "effectiveness check is past its date"))
+        self.filters.changed.connect(self._after_change)
         self.count = QLabel(self)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for w in (self.status_filter, self.owner_filter, self.source_filter, self.overdue_only):
-            filters.addWidget(w)
-        filters.addWidget(self.count, 1, Qt.AlignmentFlag.AlignRight)
+        self.filters.row.addWidget(self.count, 1, Qt.AlignmentFlag.AlignRight)
 
         # -- table
         self.table = QTableView(self)
@@ -136,7 +128,7 @@ class ActionsPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading(spec.title, parent=self))
         layout.addWidget(self.read_only_note)
-        layout.addLayout(filters)
+        layout.addWidget(self.filters)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
@@ -144,12 +136,6 @@ class ActionsPage(Page):
         self._update_commands()
 
     # ------------------------------------------------------------------ building blocks
-    def _filter_combo(self, items: list[Item], name: str, searchable: bool = False
-                      ) -> ValueCombo:
-        combo = compact(ValueCombo(items, self, searchable=searchable), 14)
-        combo.currentIndexChanged.connect(lambda _i: self.set_filters(**{name: combo.value()}))
-        return combo
-
     def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
         action = QAction(text, self.table)
         action.setToolTip(tip)
@@ -204,29 +190,13 @@ class ActionsPage(Page):
         named.update((r.owner_id, r.owner) for r in self.model.rows if r.owner_id is not None)
         items = [(tr("Any owner"), None, ""), (tr("No owner"), NONE, "")] + sorted(
             ((n, i, "") for i, n in named.items()), key=lambda it: it[0].casefold())
-        self.owner_filter.blockSignals(True)
-        self.owner_filter.set_items(items)
-        self.owner_filter.blockSignals(False)
-        if self.owner_filter.value() != self.proxy.owner:
-            self.set_filters(owner=self.owner_filter.value())
+        self.filters.set_items("owner", items)
 
     def clear_filters(self) -> None:
-        widgets = (self.search, self.status_filter, self.owner_filter, self.source_filter,
-                   self.overdue_only)
-        for w in widgets:
-            w.blockSignals(True)
-        self.search.clear()
-        for combo in widgets[1:4]:
-            combo.set_value(None)
-        self.overdue_only.setChecked(False)
-        for w in widgets:
-            w.blockSignals(False)
-        self.proxy.clear_filters()
-        self._after_change()
+        self.filters.clear()
 
     def set_filters(self, **values: Any) -> None:
-        self.proxy.set_filters(**values)
-        self._after_change()
+        self.filters.apply(**values)
 
     def _after_change(self) -> None:
         rows = self.model.rows
