@@ -383,20 +383,18 @@ class _Builder:
                          "made later?)")
 
     def create(self, table: str, values: dict[str, Any], key: str | None) -> None:
+        if key is not None and ((table, key) in self.queued or (table, key) in self.ids):
+            raise self.error(f"two {table} records have the key “{key}”")
         service = self.service(table, values)
         if service is None:
             self.batch.append(NewRecord(table, values, (table, key) if key is not None else None))
             if key is not None:
-                if (table, key) in self.queued or (table, key) in self.ids:
-                    raise self.error(f"two {table} records have the key “{key}”")
                 self.queued.add((table, key))
             return
         self.flush()  # what it refers to, and everything before it, is written first
         values = {k: self.ids[v.key] if isinstance(v, Ref) else v for k, v in values.items()}
         rid = service(values)
         if key is not None:
-            if (table, key) in self.ids:
-                raise self.error(f"two {table} records have the key “{key}”")
             self.ids[(table, key)] = rid
 
     def flush(self) -> None:
@@ -449,7 +447,8 @@ class _Builder:
         change = risks.rerate(self.ws, values["risk_id"], stage=values["stage"],
                               note=values.get("note", ""), on=values.get("rated_on"),
                               **ratings)
-        assert not change.ids_of("risk"), "a rating that agrees with the risk changed it"
+        if change.ids_of("risk"):  # (is_current_rating said it would not)
+            raise self.error(f"rating of risk {values['risk_id']} changed the risk")
         return change.created("risk_rating")[0]
 
     # ------------------------------------------------------------------ process maps
@@ -492,7 +491,10 @@ class _Builder:
                 nodes.append(node)
                 for number, link in n.get("documents", {}).items():
                     links.append({"node": f"{code}/{key}", "document": number, "kind": link})
-            edges = [tuple(e) + ("",) * (3 - len(e)) for e in flow["edges"]]
+            if any(not 2 <= len(e) <= 3 for e in flow["edges"]):
+                raise self.error(f"{code}: an edge is [source, target] or [source, target, "
+                                 "label]")
+            edges = [(e[0], e[1], e[2] if len(e) == 3 else "") for e in flow["edges"]]
             for s, t, _label in edges:
                 if s not in boxes or t not in boxes:
                     raise self.error(f"{code}: edge {s} → {t} joins a node that is not there")
