@@ -390,9 +390,23 @@ class MainWindow(QMainWindow):
                 cls = PlaceholderPage
             page = cls(self.controller, spec, self.stack)
             page.setObjectName(f"page_{key}")
+            if hasattr(page, "openRecord"):
+                page.openRecord.connect(self.open_record)
             self._pages[key] = page
             self.stack.addWidget(page)
         return page
+
+    def open_record(self, entity: str, rid: int) -> None:
+        """Show record ``rid`` of kind ``entity`` (e.g. an action's source) on its page."""
+        if entity == "risk":
+            self.show_page("risks")
+            self.page("risks").select_ids([rid])
+        else:  # findings, nonconformities and reviews get their pages with their modules
+            from .labels import entity_label
+
+            self.statusBar().showMessage(
+                tr("The {kind} this comes from has no page yet.").format(
+                    kind=entity_label(entity)), 8000)
 
     def current_page_key(self) -> str | None:
         w = self.stack.currentWidget()

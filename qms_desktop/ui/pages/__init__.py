@@ -66,7 +66,8 @@ def page_specs() -> list[PageSpec]:
                  tr("Every action in one list, whether it came from a risk, an audit finding, a "
                     "nonconformity or a management review: owner, due date, status and the "
                     "check that it worked."),
-                 counts=("actions", "nonconformities")),
+                 counts=("actions", "nonconformities"),
+                 factory="qms_desktop.ui.actions:ActionsPage"),
         PageSpec("objectives", tr("Objectives"),
                  tr("Quality objectives and KPIs with targets and measurements, and management "
                     "reviews with their inputs, decisions and actions."),
