@@ -181,27 +181,24 @@ class Change:
     def ids_of(self, kind: str) -> frozenset[int]:
         return self.ids.get(kind, frozenset())
 
+    def _net_ids(self, kind: str, keep: str) -> list[int]:
+        """Ids of ``kind`` whose last insert/delete in this change is ``keep``, in order."""
+        out: dict[int, None] = {}
+        for op in self.changeset.ops:
+            if op.entity == kind and op.op in ("insert", "delete"):
+                if op.op == keep:
+                    out[op.id] = None
+                else:
+                    out.pop(op.id, None)
+        return list(out)
+
     def created(self, kind: str) -> list[int]:
         """Ids of ``kind`` inserted by this change (in insertion order), still there after it."""
-        seen: dict[int, None] = {}
-        for op in self.changeset.ops:
-            if op.entity == kind:
-                if op.op == "insert":
-                    seen[op.id] = None
-                elif op.op == "delete":
-                    seen.pop(op.id, None)
-        return list(seen)
+        return self._net_ids(kind, "insert")
 
     def deleted(self, kind: str) -> list[int]:
         """Ids of ``kind`` deleted by this change (and not inserted again)."""
-        gone: dict[int, None] = {}
-        for op in self.changeset.ops:
-            if op.entity == kind:
-                if op.op == "delete":
-                    gone[op.id] = None
-                elif op.op == "insert":
-                    gone.pop(op.id, None)
-        return list(gone)
+        return self._net_ids(kind, "delete")
 
     def __or__(self, other: "Change") -> "Change":
         ids = dict(self.ids)
