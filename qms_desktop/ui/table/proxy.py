@@ -52,9 +52,14 @@ class FilterProxy(QSortFilterProxyModel):
         for name, (default, _f) in self._factories.items():
             setattr(self, name, default)
         self._pred: Test | None = None
+        self._src = None
+
+    def setSourceModel(self, model) -> None:  # noqa: N802
+        self._src = model  # read per row while filtering: no Qt call for it
+        super().setSourceModel(model)
 
     def source(self):
-        return self.sourceModel()
+        return self._src
 
     # ------------------------------------------------------------------ filters
     def _text_test(self, text: str) -> Test | None:
@@ -103,7 +108,7 @@ class FilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int,  # noqa: N802
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         pred = self._pred
-        return pred is None or pred(self.source().rows[source_row])
+        return pred is None or pred(self._src._rows[source_row])
 
     # ------------------------------------------------------------------ rows
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
