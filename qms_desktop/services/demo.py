@@ -8,9 +8,9 @@ objectives with monthly measurements, a nonconformity and a management review.
 
 The contents are data, not code: JSON files in ``qms_desktop/resources/demo`` listed, in the order
 they are loaded, by ``demo.json``. This module only reads them and makes the records through the
-services — ``processes.add_process``, ``risks.add_risk`` / ``rerate`` / ``add_action`` where a
-service applies rules of its own, and ``bulk.create_records`` (one transaction for a whole batch
-of plain records, each with its audit event) for the rest. A later module adds its demo records by
+services — ``processes.add_process`` and ``risks.add_risk`` where a service applies rules of its
+own, and ``bulk.create_records`` (one transaction for a whole batch of plain records, each with
+its audit event) for the rest. A later module adds its demo records by
 adding a file, not code.
 
 Data file format (``"format": 1``), one object with these keys, taken in order:
@@ -273,8 +273,6 @@ class _Builder:
         #: plain records waiting to be written in one transaction (bulk.create_records)
         self.batch: list[NewRecord] = []
         self.queued: set[tuple[str, str]] = set()
-        #: values of the risks made, by id (a rating that agrees with them goes through rerate)
-        self.risk_values: dict[int, dict[str, Any]] = {}
         self.anonymous = 0
         self.where = ""
 
@@ -407,49 +405,18 @@ class _Builder:
 
     # ------------------------------------------------------------------ services
     def service(self, table: str, values: dict[str, Any]) -> Callable[[dict], int] | None:
-        """The service that makes a record of ``table`` with its rules (None: a plain record,
-        made in the batch)."""
-        ws = self.ws
+        """The service that makes a record of ``table`` with rules of its own (None: a plain
+        record, made in the batch like ``records.create`` makes one).
+
+        Processes and risks go through their services (field checks, the register's choices
+        and rating ranges). Their ratings are history as the data states it, and actions are
+        plain records until the Actions service lands; both are made in the batch, so the demo
+        needs few transactions (each commit waits for the disk)."""
         if table == "process":
-            return lambda v: processes.add_process(ws, v).result
+            return lambda v: processes.add_process(self.ws, v).result
         if table == "risk":
-            return self.add_risk
-        if table == "action" and values.get("risk_id") is not None:
-            return lambda v: risks.add_action(
-                ws, v["risk_id"], {k: x for k, x in v.items() if k != "risk_id"}).result
-        if table == "risk_rating" and self.is_current_rating(values):
-            return self.rerate
+            return lambda v: risks.add_risk(self.ws, v).result
         return None
-
-    def add_risk(self, values: dict[str, Any]) -> int:
-        rid = risks.add_risk(self.ws, values).result
-        self.risk_values[rid] = values
-        return rid
-
-    RATINGS = ("likelihood", "impact", "severity", "occurrence", "detection")
-
-    def rating_target(self, stage: str) -> dict[str, str]:
-        return {"likelihood": f"{stage}_likelihood", "impact": f"{stage}_impact",
-                "severity": "severity", "occurrence": "occurrence", "detection": "detection"}
-
-    def is_current_rating(self, values: dict[str, Any]) -> bool:
-        """Whether a rating is what the register shows for its stage (``risks.rerate`` records
-        it); an earlier one (an FMEA occurrence before its actions) is history, made as a record."""
-        risk = self.risk_values.get(values.get("risk_id"))
-        stage = values.get("stage")
-        if risk is None or stage not in ("inherent", "residual"):
-            return False
-        target = self.rating_target(stage)
-        return all(values.get(k) == risk.get(target[k]) for k in self.RATINGS)
-
-    def rerate(self, values: dict[str, Any]) -> int:
-        ratings = {k: values[k] for k in self.RATINGS if values.get(k) is not None}
-        change = risks.rerate(self.ws, values["risk_id"], stage=values["stage"],
-                              note=values.get("note", ""), on=values.get("rated_on"),
-                              **ratings)
-        if change.ids_of("risk"):  # (is_current_rating said it would not)
-            raise self.error(f"rating of risk {values['risk_id']} changed the risk")
-        return change.created("risk_rating")[0]
 
     # ------------------------------------------------------------------ process maps
     def process_maps(self, body: dict) -> None:

@@ -231,3 +231,21 @@ def test_connectors_go_round_shapes_and_never_along_each_other(demo_ws):
             assert all(a[0] == b[0] or a[1] == b[1] for a, b in zip(pts, pts[1:])), pts
             checked += 1
     assert checked == 135
+
+
+def test_the_register_shows_each_risks_latest_rating(demo_ws):
+    """The ratings are history as the data states it: the latest of each stage is what the
+    register shows (an FMEA's occurrence and detection before its actions are history)."""
+    with demo_ws.session() as s:
+        for risk in s.scalars(select(m.Risk)):
+            ratings = s.scalars(select(m.RiskRating).where(m.RiskRating.risk_id == risk.id)
+                                .order_by(m.RiskRating.rated_on, m.RiskRating.id)).all()
+            last = {r.stage: r for r in ratings}
+            assert set(last) == {"inherent", "residual"}, risk.ref
+            for stage, r in last.items():
+                assert (r.likelihood, r.impact) == (getattr(risk, f"{stage}_likelihood"),
+                                                    getattr(risk, f"{stage}_impact")), risk.ref
+                assert r.severity == risk.severity, risk.ref
+            res = last["residual"]
+            assert (res.occurrence, res.detection) == (risk.occurrence, risk.detection), risk.ref
+            assert last["inherent"].rated_on == risk.identified_on <= res.rated_on <= TODAY
