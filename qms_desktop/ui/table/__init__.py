@@ -36,7 +36,8 @@ Pieces:
   foreground) with a ``symbol`` icon that says the same without colour, font, spoken text;
   ``searchable`` columns feed the text search; ``samples`` size the default width.
 * :class:`RowModel` (``model.py``) — the id-keyed row cache (never queries while painting),
-  sorting in the model, ``refresh_ids(change)`` / ``reload()`` / ``reload_ids(ids)``,
+  sorting in the model (``order``: how unsorted rows stand, by id unless None = as loaded),
+  ``refresh_ids(change)`` / ``reload()`` / ``reload_ids(ids)``,
   ``linked_ids`` for rows affected through a foreign key (the risks whose actions changed).
   ``IdRole`` gives a cell's row id, ``KeyRole`` its column key.
 * :class:`FilterProxy` (``proxy.py``) — text search over the searchable columns plus named
@@ -62,6 +63,7 @@ from .delegates import (
     TableDelegate,
     TextBox,
     ValueCombo,
+    compact,
     edit_triggers,
     editor_value,
     format_date,
@@ -76,6 +78,6 @@ from .proxy import NONE, FilterProxy, equals, flag
 
 __all__ = ["CENTER", "CHOICE", "COMBO", "Column", "ColumnLayout", "DATE", "DateEditor",
            "DetailPanel", "FilterProxy", "IdRole", "Item", "KeyRole", "LONGTEXT", "NONE", "RATING",
-           "RIGHT", "RowModel", "TEXT", "TableDelegate", "TextBox", "ValueCombo", "edit_triggers",
-           "editor_value", "equals", "flag", "format_date", "linked_ids", "make_editor",
-           "natural", "rating_items", "set_editor_value"]
+           "RIGHT", "RowModel", "TEXT", "TableDelegate", "TextBox", "ValueCombo", "compact",
+           "edit_triggers", "editor_value", "equals", "flag", "format_date", "linked_ids",
+           "make_editor", "natural", "rating_items", "set_editor_value"]

@@ -17,6 +17,7 @@ painting (the idea of Anki's browser table: the database is read when rows chang
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Sequence
 
 from PySide6.QtCore import (
@@ -40,11 +41,13 @@ _ROOT = QModelIndex()
 
 
 def linked_ids(change: "Change", entity: str, fk: str,
-               lookup: Callable[[set[int]], Iterable[Any]] | None = None) -> set[int]:
+               lookup: Callable[[set[int]], Iterable[Any] | None] | None = None
+               ) -> set[int] | None:
     """Ids of the parent rows that ``change``'s rows of ``entity`` point to through ``fk`` (e.g.
     the risks whose actions changed: ``linked_ids(change, "action", "risk_id", …)``).
     Inserted and deleted rows carry their link; a changed link names both ends; for other
-    updates ``lookup(ids)`` returns the current links of those rows (they still exist)."""
+    updates ``lookup(ids)`` returns the current links of those rows (they still exist), or None
+    when it cannot tell (too many): then so does this (None)."""
     out: set[int] = set()
     unknown: set[int] = set()
     changeset = getattr(change, "changeset", None)
@@ -60,7 +63,10 @@ def linked_ids(change: "Change", entity: str, fk: str,
         else:
             unknown.add(op.id)
     if unknown and lookup is not None:
-        out.update(v for v in lookup(unknown) if v is not None)
+        found = lookup(unknown)
+        if found is None:
+            return None
+        out.update(v for v in found if v is not None)
     return out
 
 
@@ -79,7 +85,8 @@ class RowModel(QAbstractTableModel):
                  commit: Callable[[Any, Column, Any], bool] | None = None,
                  palette: Callable[[], Any] | None = None,
                  reload_kinds: Iterable[str] = (),
-                 related: Callable[["Change"], Iterable[int]] | None = None,
+                 related: Callable[["Change"], Iterable[int] | None] | None = None,
+                 order: Callable[[Any], Any] | None = attrgetter("id"),
                  parent=None):
         super().__init__(parent)
         self.columns: tuple[Column, ...] = tuple(columns)
@@ -91,8 +98,11 @@ class RowModel(QAbstractTableModel):
         self.palette = palette() if palette is not None else None
         #: kinds whose change reloads every row
         self.reload_kinds = frozenset(reload_kinds)
-        #: ids of this model's rows affected by a change of other kinds (see linked_ids)
+        #: ids of this model's rows affected by a change of other kinds (see linked_ids);
+        #: None from it means "cannot tell": everything is re-read
         self.related = related
+        #: the order of unsorted rows (None: as loaded)
+        self.order = order
         self.read_only = False
         self._rows: list = []
         self._pos: dict[int, int] = {}
@@ -238,7 +248,10 @@ class RowModel(QAbstractTableModel):
             return None
         ids = set(change.ids_of(self.kind)) if change.touches(self.kind) else set()
         if self.related is not None:
-            ids |= set(self.related(change))
+            more = self.related(change)
+            if more is None:
+                return None
+            ids |= set(more)
         return None if len(ids) > self.targeted_limit else ids
 
     def refresh_ids(self, change: "Change") -> set[int] | None:
@@ -272,7 +285,9 @@ class RowModel(QAbstractTableModel):
         if not self._rows:
             return
         if self._sort is None:
-            ordered = sorted(self._rows, key=lambda r: r.id)
+            if self.order is None:
+                return
+            ordered = sorted(self._rows, key=self.order)
         else:
             column, order = self._sort
             key = self.columns[column].sort_of()
