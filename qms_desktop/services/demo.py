@@ -10,8 +10,7 @@ The contents are data, not code: JSON files in ``qms_desktop/resources/demo`` li
 they are loaded, by ``demo.json``. This module only reads them and makes the records through the
 services — ``processes.add_process`` and ``risks.add_risk`` where a service applies rules of its
 own, and ``bulk.create_records`` (one transaction for a whole batch of plain records, each with
-its audit event) for the rest. A later module adds its demo records by
-adding a file, not code.
+its audit event) for the rest. A later module adds its demo records by adding a file, not code.
 
 Data file format (``"format": 1``), one object with these keys, taken in order:
 
