@@ -86,20 +86,24 @@ class RiskRow:
 STORED = [f.name for f in fields(RiskRow)][: [f.name for f in fields(RiskRow)].index("notes") + 1]
 
 
-def _score(banding: rules.Banding, lk, im):
-    if lk is None or im is None:
-        return None, ""
-    try:
-        return rules.score(lk, im), banding.level(lk, im)
-    except ValueError:
-        return None, ""
+def _cells(banding: rules.Banding) -> dict[tuple[int, int], tuple[int, str]]:
+    """(likelihood, impact) -> (score, level) for the 25 cells of the grid."""
+    return {(lk, im): (rules.score(lk, im), banding.level(lk, im))
+            for lk in range(1, 6) for im in range(1, 6)}
 
 
-def compute(row: RiskRow, banding: rules.Banding, today: dt.date) -> RiskRow:
-    row.inherent_score, row.inherent_level = _score(
-        banding, row.inherent_likelihood, row.inherent_impact)
-    row.residual_score, row.residual_level = _score(
-        banding, row.residual_likelihood, row.residual_impact)
+_NO_SCORE = (None, "")
+
+
+def compute(row: RiskRow, banding: rules.Banding, today: dt.date,
+            cells: dict[tuple[int, int], tuple[int, str]] | None = None) -> RiskRow:
+    """Fill the computed fields of ``row`` (scores, levels, RPN, AP, review overdue);
+    ``cells`` (:func:`_cells`) saves working the grid out again for every row."""
+    cells = cells if cells is not None else _cells(banding)
+    row.inherent_score, row.inherent_level = cells.get(
+        (row.inherent_likelihood, row.inherent_impact), _NO_SCORE)
+    row.residual_score, row.residual_level = cells.get(
+        (row.residual_likelihood, row.residual_impact), _NO_SCORE)
     s, o, d = row.severity, row.occurrence, row.detection
     if s and o and d:
         try:
@@ -162,32 +166,44 @@ def _row_query(today: dt.date):
     )
 
 
-def _to_row(rec, banding, today) -> RiskRow:
-    d = dict(rec._mapping)
-    row = RiskRow(
-        **{n: d[n] for n in STORED if n not in ("process", "step", "owner")},
-        process=d.pop("process_name") or "", step=d.pop("step_name") or "",
-        owner=d.pop("owner_name") or "")
-    row.open_actions = d.get("n_open") or 0
-    row.overdue_actions = d.get("n_overdue") or 0
-    return compute(row, banding, today)
+_JOINED = {"process": "process_name", "step": "step_name", "owner": "owner_name"}
+
+
+def _rows(result, banding: rules.Banding, today: dt.date) -> list[RiskRow]:
+    """RiskRows from a ``_row_query`` result: fields taken by position, computed fields from
+    the grid worked out once (the register reads thousands of rows)."""
+    pos = {k: i for i, k in enumerate(result.keys())}
+    idx = [pos[_JOINED.get(n, n)] for n in STORED]
+    texts = [i for i, n in enumerate(STORED) if n in _JOINED]
+    n_open, n_over = pos["n_open"], pos["n_overdue"]
+    cells = _cells(banding)
+    out = []
+    for rec in result.all():
+        vals = [rec[i] for i in idx]
+        for i in texts:
+            vals[i] = vals[i] or ""
+        row = RiskRow(*vals)
+        row.open_actions = rec[n_open] or 0
+        row.overdue_actions = rec[n_over] or 0
+        out.append(compute(row, banding, today, cells))
+    return out
 
 
 def list_risks(ws: Workspace, today: dt.date | None = None) -> list[RiskRow]:
     today = today or dt.date.today()
     banding = get_banding(ws)
     with ws.connect() as c:
-        recs = c.execute(_row_query(today).order_by(m.Risk.id)).all()
-    return [_to_row(rec, banding, today) for rec in recs]
+        return _rows(c.execute(_row_query(today).order_by(m.Risk.id)), banding, today)
 
 
 def get_risk(ws: Workspace, rid: int, today: dt.date | None = None) -> RiskRow:
     today = today or dt.date.today()
+    banding = get_banding(ws)
     with ws.connect() as c:
-        rec = c.execute(_row_query(today).where(m.Risk.id == rid)).first()
-    if rec is None:
+        rows = _rows(c.execute(_row_query(today).where(m.Risk.id == rid)), banding, today)
+    if not rows:
         raise RecordError(f"Risk {rid} no longer exists.")
-    return _to_row(rec, get_banding(ws), today)
+    return rows[0]
 
 
 @dataclass

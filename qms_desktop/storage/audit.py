@@ -301,10 +301,11 @@ def apply_net(session: Session, rows: list[NetRow]) -> None:
     """Make each row go from its ``before`` to its ``after`` state, in the session's transaction,
     with an audit event per change and the ops added to the session's change set.
 
-    Raises :class:`ChangeConflict` (nothing is written) when a row is not in its ``before``
-    state: absent where it should exist, present where it should not, or a field holding another
-    value. Deletes run first, then updates, then inserts, so an id or a unique value freed by one
-    row can be taken by another.
+    Raises :class:`ChangeConflict` (nothing is written) when a row that should exist is gone,
+    or one that should not exist is there. A field changed since (outside the undo history) is
+    set to its ``after`` value all the same — undo puts back what the edit replaced, as users
+    expect. Deletes run first, then updates, then inserts, so an id or a unique value freed by
+    one row can be taken by another.
     """
     from sqlalchemy import bindparam, delete, update
 
@@ -326,11 +327,9 @@ def apply_net(session: Session, rows: list[NetRow]) -> None:
                 continue
             if row is None:
                 raise ChangeConflict(entity, r.id, "no longer exists")
-            for k, v in r.before.items():
+            for k in (r.after or {}):
                 if k not in row:
                     raise ChangeConflict(entity, r.id, f"has no field {k}")
-                if encode_value(row[k]) != encode_value(v):
-                    raise ChangeConflict(entity, r.id, f"{k} was changed since")
 
     chain = _Chain(session)
     ops = session.info.setdefault(OPS_KEY, [])

@@ -103,7 +103,7 @@ def test_a_refused_undo_of_a_move_changes_nothing(qtbot, controller, ws):
     pid, roles, (l1, l2), (a, b), e1 = _lane_map(ws)
     assert controller.edit("Move", lambda w: P.move_nodes(w, {a: (100, 200), b: (320, 40)},
                                                           {a: l2}))
-    records.update_field(ws, "process_node", b, "x", 500)  # changed behind the stack's back
+    records.delete(ws, "process_node", b)  # gone behind the stack's back
     moved, trail = _rows(ws, pid), ws.head_hash()
     controller.undo()
     qtbot.waitUntil(lambda: bool(controller.errors))  # reported, not half-done
