@@ -15,6 +15,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from qms_desktop.core.palette import LEVEL_COLOURS as PALETTE_LEVELS
 from qms_desktop.core.risk import (
     AP_LABELS,
     IMPACT_LABELS,
@@ -39,14 +40,9 @@ __all__ = [
 
 STAGES = ("inherent", "residual")
 
-#: (fill, text) colours per level, for a light and a dark background. The light ones match the
-#: xlsx export's conditional colours; the dark ones keep the same hue order at lower lightness.
-LEVEL_COLOURS = {
-    False: {"low": ("#C6EFCE", "#006100"), "medium": ("#FFEB9C", "#5C4600"),
-            "high": ("#F8CBAD", "#833C0B"), "critical": ("#C00000", "#FFFFFF")},
-    True: {"low": ("#1F5130", "#D8F3DF"), "medium": ("#6B5300", "#FFF1C2"),
-           "high": ("#8A3B12", "#FFE2D1"), "critical": ("#B3001B", "#FFFFFF")},
-}
+#: (fill, text) colours per level, light and dark: the one palette (core/palette.py) that the
+#: register on screen and the xlsx export use too
+LEVEL_COLOURS = PALETTE_LEVELS
 #: Bar colours and hatches for the Action Priority (the hatch keeps them apart without colour).
 AP_COLOURS = {"H": "#C00000", "M": "#E0A100", "L": "#4E9A5B"}
 AP_HATCHES = {"H": "xx", "M": "//", "L": ""}
