@@ -362,12 +362,15 @@ def _row(r) -> AttachmentRow:
                          r["size"], r["sha256"], r["added_at"], r["added_by"])
 
 
-def list_for(ws: Workspace, entity: str, record_id: int) -> list[AttachmentRow]:
-    """The attachments of one record, oldest first."""
+def list_for(ws: Workspace, entity: str, record_id: int,
+             ids: Iterable[int] | None = None) -> list[AttachmentRow]:
+    """The attachments of one record, oldest first (only those of ``ids`` when given)."""
     t = Attachment.__table__
+    q = select(t).where(t.c.entity == entity, t.c.record_id == record_id)
+    if ids is not None:
+        q = q.where(t.c.id.in_(sorted(set(ids))))
     with ws.connect() as c:
-        rows = c.execute(select(t).where(t.c.entity == entity, t.c.record_id == record_id)
-                         .order_by(t.c.added_at, t.c.id)).mappings().all()
+        rows = c.execute(q.order_by(t.c.added_at, t.c.id)).mappings().all()
     return [_row(r) for r in rows]
 
 

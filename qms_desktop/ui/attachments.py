@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDateTime,
     QEvent,
+    QItemSelectionModel,
     QLocale,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimeZone,
     QUrl,
@@ -45,13 +43,11 @@ from PySide6.QtWidgets import (
 )
 
 from . import errors
+from .table import RIGHT, Column, RowModel, natural
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..services.attachments import AttachmentRow
     from .controller import WorkspaceController
-
-_Index = QModelIndex | QPersistentModelIndex
-
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("attachments", text)
@@ -69,70 +65,22 @@ def added_text(when: dt.datetime) -> str:
     return QLocale().toString(q, QLocale.FormatType.ShortFormat)
 
 
-class AttachmentsModel(QAbstractTableModel):
-    """Rows of :class:`~services.attachments.AttachmentRow`, read once per refresh (painting
-    never queries)."""
+def _tip(r: "AttachmentRow") -> str:
+    size = _service().format_size(r.size)
+    return tr("{name}\n{kind}, {size}\nAdded by {user} on {when}\nSHA-256 {sha}").format(
+        name=r.file_name, kind=r.media_type, size=size, user=r.added_by or tr("unknown"),
+        when=added_text(r.added_at), sha=r.sha256)
 
-    NAME, SIZE, ADDED = range(3)
-    #: the row's attachment id
-    IdRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._rows: list["AttachmentRow"] = []
-        self._headers = (tr("Name"), tr("Size"), tr("Added"))
-
-    def set_rows(self, rows: list["AttachmentRow"]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> "AttachmentRow":
-        return self._rows[row]
-
-    def rows(self) -> list["AttachmentRow"]:
-        return list(self._rows)
-
-    def row_of(self, attachment_id: int) -> int:
-        for i, r in enumerate(self._rows):
-            if r.id == attachment_id:
-                return i
-        return -1
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < 3):
-            return self._headers[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.NAME:
-                return r.file_name
-            if col == self.SIZE:
-                return _service().format_size(r.size)
-            if col == self.ADDED:
-                return added_text(r.added_at)
-        elif role == Qt.ItemDataRole.ToolTipRole:
-            return tr("{name}\n{kind}, {size}\nAdded by {user} on {when}\nSHA-256 {sha}").format(
-                name=r.file_name, kind=r.media_type, size=_service().format_size(r.size),
-                user=r.added_by or tr("unknown"), when=added_text(r.added_at), sha=r.sha256)
-        elif role == Qt.ItemDataRole.TextAlignmentRole and col == self.SIZE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        elif role == self.IdRole:
-            return r.id
-        return None
+def attachment_columns() -> tuple[Column, ...]:
+    return (
+        Column("file_name", tr("Name"), display=lambda r: r.file_name,
+               sort=lambda r: natural(r.file_name), tip=_tip, searchable=True, width=220),
+        Column("size", tr("Size"), display=lambda r: _service().format_size(r.size),
+               align=RIGHT, tip=_tip, width=70),
+        Column("added_at", tr("Added"), display=lambda r: added_text(r.added_at), tip=_tip,
+               width=130),
+    )
 
 
 class AttachmentsWidget(QWidget):
@@ -149,9 +97,12 @@ class AttachmentsWidget(QWidget):
         self._last_dir = ""
         self.setAcceptDrops(True)
 
-        self.model = AttachmentsModel(self)
+        self.model = RowModel(attachment_columns(), kind="attachment", load=self._load,
+                              order=lambda r: (r.added_at, r.id), parent=self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)  # by a click on a header; at first oldest first
         self.view.setObjectName("attachmentsView")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -161,11 +112,9 @@ class AttachmentsWidget(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(AttachmentsModel.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(AttachmentsModel.SIZE,
-                                    QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(AttachmentsModel.ADDED,
-                                    QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setAcceptDrops(False)  # drops go to this widget
         self.view.viewport().setAcceptDrops(False)
         self.view.doubleClicked.connect(lambda _i: self.open_current())
@@ -218,37 +167,42 @@ class AttachmentsWidget(QWidget):
         return (self.controller.workspace is not None and not self.controller.read_only
                 and self.record_id is not None and self.entity is not None)
 
-    def refresh(self) -> None:
+    def _load(self, ids) -> list["AttachmentRow"]:
         ws = self.controller.workspace
-        keep = set(self.selected_ids())
-        current = self._current_id()
-        rows = []
-        if ws is not None and self.entity is not None and self.record_id is not None:
-            try:
-                rows = _service().list_for(ws, self.entity, self.record_id)
-            except Exception as e:  # a damaged or closed workspace: show nothing, say why
-                self.controller.errorOccurred.emit(e)
-        self.model.set_rows(rows)
-        self._reselect(keep, current)
-        self.hint.setVisible(not rows and self.record_id is not None)
+        if ws is None or self.entity is None or self.record_id is None:
+            return []
+        return _service().list_for(ws, self.entity, self.record_id, ids)
+
+    def refresh(self) -> None:
+        """Re-read every row (a new owner, a workspace opened or closed)."""
+        try:
+            self.model.reload()
+        except Exception as e:  # a damaged or closed workspace: show nothing, say why
+            self.model.set_rows([])
+            self.controller.errorOccurred.emit(e)
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        n = self.model.rowCount()
+        self.hint.setVisible(n == 0 and self.record_id is not None)
         self._update_buttons()
-        self.countChanged.emit(len(rows))
+        self.countChanged.emit(n)
 
-    def _reselect(self, ids: set[int], current: int | None) -> None:
+    def _select(self, ids: list[int]) -> None:
         sel = self.view.selectionModel()
-        from PySide6.QtCore import QItemSelectionModel
-
+        sel.clearSelection()
         flags = (QItemSelectionModel.SelectionFlag.Select
                  | QItemSelectionModel.SelectionFlag.Rows)
         for aid in ids:
             row = self.model.row_of(aid)
-            if row >= 0:
+            if row is not None:
                 sel.select(self.model.index(row, 0), flags)
-        if current is not None and self.model.row_of(current) >= 0:
-            sel.setCurrentIndex(self.model.index(self.model.row_of(current), 0),
+        if ids and self.model.row_of(ids[-1]) is not None:
+            sel.setCurrentIndex(self.model.index(self.model.row_of(ids[-1]), 0),
                                 QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _on_changed(self, change) -> None:
+        # one record's files: re-reading them all is one indexed query, and keeps their order
         if self.record_id is not None and change.touches("attachment"):
             self.refresh()
 
@@ -260,20 +214,12 @@ class AttachmentsWidget(QWidget):
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         return [self.model.row_at(r).id for r in rows]
 
-    def _current_id(self) -> int | None:
-        idx = self.view.currentIndex()
-        if not idx.isValid():
-            return None
-        return self.model.row_at(idx.row()).id
-
     def _current_row(self) -> "AttachmentRow | None":
         idx = self.view.currentIndex()
         if idx.isValid():
             return self.model.row_at(idx.row())
         ids = self.selected_ids()
-        if ids:
-            return self.model.row_at(self.model.row_of(ids[0]))
-        return None
+        return self.model.get(ids[0]) if ids else None
 
     def _update_buttons(self) -> None:
         has_owner = self.controller.workspace is not None and self.record_id is not None
@@ -316,8 +262,7 @@ class AttachmentsWidget(QWidget):
                     n=len(problems), total=len(paths))] + [f"• {p}" for p in problems])
             errors.show_error(self, text, tr("Attachments"))
         if made:
-            self.view.clearSelection()
-            self._reselect(set(made), made[-1])
+            self._select(made)
             self._update_buttons()
         return made
 
@@ -399,8 +344,7 @@ class AttachmentsWidget(QWidget):
         if not ids or not self.writable:
             return False
         if len(ids) == 1:
-            label = tr("Remove attachment “{name}”").format(
-                name=self.model.row_at(self.model.row_of(ids[0])).file_name)
+            label = tr("Remove attachment “{name}”").format(name=self.model.get(ids[0]).file_name)
         else:
             answer = QMessageBox.question(
                 self, tr("Remove attachments"),
@@ -409,7 +353,7 @@ class AttachmentsWidget(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return False
             label = tr("Remove {n} attachments").format(n=len(ids))
-        row = min(self.model.row_of(i) for i in ids)
+        row = min(self.model.row_of(i) for i in ids if self.model.row_of(i) is not None)
         if self.controller.edit(label, lambda ws: _service().remove_many(ws, ids)) is None:
             return False
         if self.model.rowCount():  # keep the keyboard where it was
@@ -438,4 +382,4 @@ class AttachmentsWidget(QWidget):
         return super().eventFilter(obj, event)
 
 
-__all__ = ["AttachmentsModel", "AttachmentsWidget", "added_text"]
+__all__ = ["AttachmentsWidget", "added_text", "attachment_columns"]

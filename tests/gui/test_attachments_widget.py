@@ -98,7 +98,7 @@ def test_add_from_the_dialog_lists_and_undoes(widget, controller, files, monkeyp
     assert names(widget) == []
     controller.redo()
     assert names(widget) == ["Supplier cert.pdf", "evidence.png"]
-    assert [r.id for r in widget.model.rows()] == made  # the same ids come back
+    assert [r.id for r in widget.model.rows] == made  # the same ids come back
     assert dialogs.calls == []
 
 
@@ -234,3 +234,20 @@ def test_read_only_workspace_disables_changes(qtbot, tmp_path, dialogs, opened):
     finally:
         ctl.close()
     assert names(w) == [] and not w.open_button.isEnabled()
+
+
+def test_columns_sort_by_name_size_and_time(widget, controller, risk, qtbot):
+    ws = controller.workspace
+    A.add(ws, "risk", risk, b"x" * 5000, name="b10.bin")
+    A.add(ws, "risk", risk, b"y" * 10, name="b9.bin")
+    A.add(ws, "risk", risk, b"z" * 700, name="a.bin")
+    widget.refresh()
+    assert names(widget) == ["b10.bin", "b9.bin", "a.bin"]  # oldest first
+    widget.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert names(widget) == ["a.bin", "b9.bin", "b10.bin"]  # natural order of names
+    widget.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert names(widget) == ["b10.bin", "a.bin", "b9.bin"]
+    assert [widget.model.index(r, 1).data() for r in range(3)] == ["4.9 KB", "700 bytes",
+                                                                   "10 bytes"]
+    widget.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert names(widget) == ["a.bin", "b9.bin", "b10.bin"]
