@@ -181,23 +181,16 @@ def _read_source(source: str | os.PathLike | bytes | bytearray | memoryview, nam
     shown = clean_name(name or path.name)
     try:
         st = path.stat()
-    except FileNotFoundError:
-        raise AttachmentError(f"“{path}” does not exist; nothing was attached.") from None
-    except PermissionError:
-        raise AttachmentError(
-            f"“{path}” cannot be read: you do not have permission; nothing was attached.") from None
-    except OSError as e:
-        raise AttachmentError(
-            f"“{path}” cannot be read ({e.strerror or e}); nothing was attached.") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise AttachmentError(f"“{path}” is a folder; choose a file to attach.")
-    if not stat.S_ISREG(st.st_mode):
-        raise AttachmentError(f"“{path}” is not an ordinary file; nothing was attached.")
-    if st.st_size > cap:
-        raise _too_big(shown, st.st_size, cap)
-    try:
+        if stat.S_ISDIR(st.st_mode):
+            raise AttachmentError(f"“{path}” is a folder; choose a file to attach.")
+        if not stat.S_ISREG(st.st_mode):
+            raise AttachmentError(f"“{path}” is not an ordinary file; nothing was attached.")
+        if st.st_size > cap:
+            raise _too_big(shown, st.st_size, cap)
         with open(path, "rb") as f:
             data = f.read(cap + 1)
+    except FileNotFoundError:
+        raise AttachmentError(f"“{path}” does not exist; nothing was attached.") from None
     except PermissionError:
         raise AttachmentError(
             f"“{path}” cannot be read: you do not have permission; nothing was attached.") from None
