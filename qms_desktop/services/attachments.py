@@ -11,9 +11,10 @@ one file), once per distinct content (SHA-256), and linked to its owning record 
   new attachment's id for :func:`add`), so the one undo command undoes and redoes them exactly.
 * :func:`list_for`, :func:`read_bytes`, :func:`save_to` and :func:`open_copy` read: the bytes
   are checked against their SHA-256 on every read, so damaged content is never handed out.
-* The links have no foreign key to their owner (it can be any kind of record), so the delete
-  rules do not reach them: whoever deletes an owning record calls :func:`remove_links` in the
-  same unit of work (undo then brings the attachments back with it), or :func:`remove_all_for`.
+* The links have no foreign key to their owner (it can be any kind of record); the audit layer
+  deletes them with their owner all the same (``__owner_columns__`` on the model), so undo of
+  the delete brings them back. Content whose last link went that way stays until
+  :func:`remove_unused_content`; :func:`orphans` finds links whose owner went outside the app.
 
 The audit trail records a blob as its hash and size (see ``storage.models.BlobContent``), and
 ``qms verify`` re-hashes the stored bytes, so content altered outside the application is found.

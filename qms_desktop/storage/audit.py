@@ -112,12 +112,29 @@ def _children(table):
     return got
 
 
+def _generic_children() -> list[tuple]:
+    """(mapper, kind column, id column) of tables that belong to any record by (kind, id) —
+    attachments — declared by ``__owner_columns__`` on the model."""
+    got = _children_cache.get("generic")
+    if got is None:
+        got = _children_cache["generic"] = [
+            (mp, mp.local_table.c[mp.class_.__owner_columns__[0]],
+             mp.local_table.c[mp.class_.__owner_columns__[1]])
+            for mp in Base.registry.mappers if getattr(mp.class_, "__owner_columns__", None)]
+    return got
+
+
 def _before_flush(session: Session, flush_context, instances) -> None:
     if session.info.get(_SKIP):
         return
     snapshots: dict[int, tuple[str, int, str]] = session.info.setdefault("_audit_deleted", {})
     seen: set[int] = set()
     pending = [o for o in session.deleted]
+    # kinds of record that own rows of a generic child (one small query per flush that deletes)
+    owners: set[str] = set()
+    if pending:
+        for _mp, kind_col, _id_col in _generic_children():
+            owners.update(session.scalars(select(kind_col).distinct()))
     while pending:
         obj = pending.pop()
         if id(obj) in seen:
@@ -144,6 +161,13 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                 elif rule == "set_null":
                     setattr(kid, attr, None)
                 # "restrict": the deferred foreign key refuses the commit
+        if obj.id is not None and table.name in owners:  # its attachments go with it
+            for owned, kind_col, id_col in _generic_children():
+                for kid in session.scalars(select(owned.class_).where(
+                        kind_col == table.name, id_col == obj.id)).all():
+                    if kid not in session.deleted and id(kid) not in seen:
+                        session.delete(kid)
+                        pending.append(kid)
 
 
 def _after_flush(session: Session, flush_context) -> None:

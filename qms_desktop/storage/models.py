@@ -587,10 +587,8 @@ class Attachment(Base):
     """A file attached to any record, named generically as (``entity``, ``record_id``) like
     :class:`Signature`: every module reuses it without a column of its own.
 
-    There is no foreign key to the owner, so the foreign-key delete rules do not reach these
-    rows: ``__owner_columns__`` names the owner columns for a delete rule of their own (until
-    the audit layer applies it, whoever deletes an owning record removes its attachments in the
-    same unit of work with ``services.attachments.remove_links``, so undo brings them back too).
+    There is no foreign key to the owner: ``__owner_columns__`` names the owner columns, and the
+    audit layer deletes these rows with their owner (with events, so undo brings them back).
     """
 
     __tablename__ = "attachment"

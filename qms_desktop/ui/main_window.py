@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from .controller import WorkspaceController, same_file
-from .errors import report_exception, show_error
+from . import errors
 from .pages import PageSpec, load_factory, page_specs
 from .settings import Settings
 from .tasks import TaskRunner
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("QMS Workbench"))
         self.setAcceptDrops(True)
         self.runner = TaskRunner(self)
-        self.runner.error_handler = lambda e, parent: report_exception(e, parent or self)
+        self.runner.error_handler = lambda e, parent: errors.report_exception(e, parent or self)
         self.undo_group = QUndoGroup(self)
         self.controller = WorkspaceController(
             self.runner, self.undo_group, self,
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         c.openFailed.connect(self._on_open_failed)
         c.closed.connect(self._on_closed)
         c.headHashChanged.connect(self._show_head_hash)
-        c.errorOccurred.connect(lambda e: report_exception(e, self))
+        c.errorOccurred.connect(lambda e: errors.report_exception(e, self))
         c.backupWritten.connect(lambda p: self.statusBar().showMessage(
             tr("Automatic backup written to {path}").format(path=p), 8000))
         c.backupFailed.connect(self._backup_failed)
@@ -547,8 +547,8 @@ class MainWindow(QMainWindow):
                         name=path.name)) != QMessageBox.StandardButton.Yes:
                 return
         if self.controller.path is not None and same_file(self.controller.path, path):
-            show_error(self, tr("“{name}” is the open workspace; choose another name for the new "
-                                "one.").format(name=path.name))
+            errors.show_error(self, tr("“{name}” is the open workspace; choose another name for "
+                                       "the new one.").format(name=path.name))
             return
         self.settings.last_directory = str(path.parent)
         if self.controller.workspace is None:
@@ -589,7 +589,7 @@ class MainWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             discard()
-            report_exception(error, self)
+            errors.report_exception(error, self)
 
         self.runner.run(create, label=tr("Creating the demo workspace…"), parent=self,
                         on_result=lambda p: self.open_path(p or path, read_only=read_only),
@@ -633,9 +633,9 @@ class MainWindow(QMainWindow):
             self.settings.remove_recent_file(path)
             self.welcome.set_recent(self.settings.recent_files)
         if isinstance(error, W.WorkspaceError):
-            show_error(self, error, tr("Cannot Open Workspace"))
+            errors.show_error(self, error, tr("Cannot Open Workspace"))
         else:
-            report_exception(error, self)
+            errors.report_exception(error, self)
 
     def ask_open_read_only(self, error: BaseException) -> bool:
         from .dialogs import WorkspaceLockedDialog
@@ -657,7 +657,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(error), 15000)
         if not self._backup_warned and not self._closing:
             self._backup_warned = True
-            show_error(self, error, tr("Automatic Backup Failed"))
+            errors.show_error(self, error, tr("Automatic Backup Failed"))
 
     # ================================================================== copies
     def save_copy(self) -> None:
@@ -693,7 +693,7 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda ctx: ws.save_copy(dest),
                         label=tr("Saving a copy of “{name}”…").format(name=ws.path.name),
                         parent=self, on_result=done, on_cancelled=cancelled,
-                        on_error=lambda e: show_error(self, e, tr("Copy Failed")))
+                        on_error=lambda e: errors.show_error(self, e, tr("Copy Failed")))
 
     # ================================================================== recent files
     def _fill_recent_menu(self) -> None:
