@@ -47,6 +47,26 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    from .storage.workspace import SUFFIX, create_workspace
+
+    target = Path(args.out)
+    if target.suffix.lower() != SUFFIX:
+        target = target.with_name(target.name + SUFFIX)
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give a file name for the workspace")
+    if target.exists() and not args.force:
+        raise CliError(f"{target} already exists; add --force to replace it")
+    if not target.parent.is_dir():
+        raise CliError(f"the folder {target.parent} does not exist; create it first")
+    organization = " ".join((args.organization or "").split())
+    ws = create_workspace(target, organization=organization, overwrite=args.force)
+    ws.close()
+    named = f" for {organization}" if organization else ""
+    print(f"created empty workspace {target}{named}")
+    return 0
+
+
 def cmd_info(args) -> int:
     from .services.overview import overview
 
@@ -119,17 +139,49 @@ def cmd_backup(args) -> int:
 
 def _print_import(report, as_json: bool) -> None:
     if as_json:
-        from dataclasses import asdict
-
-        print(json.dumps(asdict(report) | {"summary": report.summary()}, indent=2,
-                         ensure_ascii=False, default=str))
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
         return
+    for line in _reading_lines(report):
+        print(line)
     for r in report.rows:
         if r.messages or r.status != "ok":
-            print(f"row {r.row_number:>5}  {r.status:<7}  {r.ref}  " + "; ".join(r.messages))
+            rows = f"{r.row_number}" if r.last_row in (0, r.row_number) else \
+                f"{r.row_number}-{r.last_row}"
+            skipped = " (skipped)" if r.status == "error" and report.skip_invalid else ""
+            print(f"row {rows:>5}  {r.status:<7}  {r.ref}  " + "; ".join(r.messages) + skipped)
     for n in getattr(report, "notes", []):
         print(f"note: {n}")
     print(report.summary())
+
+
+def _reading_lines(report) -> list[str]:
+    """How the file was read: sheet, header row, column → field, ratings read from text."""
+    lines = [f"sheet “{report.sheet}”, header row {report.header_row}"]
+    for passed in report.passed_over:
+        lines.append(f"  (sheet “{passed['sheet']}” not read: {passed['reason']})")
+    lines.append("columns:")
+    width = max([len(c["header"].replace("\n", " ")) for c in report.columns] + [6])
+    width = min(width, 48)
+    for c in report.columns:
+        header = " ".join(c["header"].split()) or "(no header)"
+        if len(header) > width:
+            header = header[:width - 1] + "…"
+        target = f"{c['field']} ({c['label']})" if c["field"] else c["label"]
+        lines.append(f"  {c['column']:>3}  {header:<{width}}  → {target}")
+    for rating in report.ratings:
+        shown = sorted(rating["values"], key=lambda v: (v["number"] is None, v["number"] or 0))
+        values = ", ".join(f"{v['text']} → " + (str(v["number"]) if v["number"] is not None
+                                                 else "empty" if v["how"] == "placeholder"
+                                                 else "?") for v in shown[:12])
+        more = ", …" if len(rating["values"]) > 12 else ""
+        lines.append(f"ratings in {rating['column']} “{' '.join(rating['header'].split())}” "
+                     f"({rating['field']}, 1–{rating['scale']}; {rating['rule']}): "
+                     f"{values}{more}")
+    for skipped in report.skipped:
+        rows = (f"rows {skipped['row']}-{skipped['last_row']}"
+                if skipped["last_row"] != skipped["row"] else f"row {skipped['row']}")
+        lines.append(f"{rows}: no risk ({skipped['reason']})")
+    return lines
 
 
 #: the GUI's choice in the service's row messages, and the flag that is that choice here
@@ -152,17 +204,21 @@ def cmd_import_risks(args) -> int:
 
     with _open(args.workspace, write=not args.dry_run) as ws:
         rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
-                           on_existing="update" if args.update_existing else "error")
+                           on_existing="update" if args.update_existing else "error",
+                           column_map=args.map or (), skip_invalid=args.skip_invalid)
     existing = 0
     for r in rep.rows:
         for i, msg in enumerate(r.messages):
             r.messages[i], hit = _cli_words(msg)
             existing += hit
     _print_import(rep, args.json)
-    if rep.errors:
-        hint = (f"; {existing} of them have an ID that already exists: add --update-existing "
-                "to update those risks" if existing else "")
-        raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint}")
+    hint = (f"; {existing} of them have an ID that already exists: add --update-existing "
+            "to update those risks" if existing else "")
+    if rep.errors and not args.skip_invalid:
+        raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint} (or add "
+                       "--skip-invalid to import the other rows)")
+    if rep.errors and not (rep.created or rep.updated):
+        raise CliError(f"all {rep.errors} rows have errors; nothing was imported{hint}")
     return 0
 
 
@@ -309,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace OUT if it exists")
     s.set_defaults(func=cmd_demo)
 
+    s = sub.add_parser("new", help="create an empty workspace",
+                       description="Create a new, empty workspace file (.qms is added to the "
+                                   "name if missing).")
+    s.add_argument("out", metavar="WS", help="the workspace file to create")
+    s.add_argument("--organization", metavar="NAME", help="the organization's name")
+    s.add_argument("--force", action="store_true", help="replace WS if it exists")
+    s.set_defaults(func=cmd_new)
+
     s = sub.add_parser("info", help="headline counts of a workspace",
                        description="Print a workspace's headline counts.")
     s.add_argument("workspace", metavar="WORKSPACE")
@@ -343,13 +407,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a file into a workspace",
                          description="Import a file; all or nothing, with a per-row report.")
     isub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
-    s = isub.add_parser("risks", help="a risk register (.xlsx or .csv)",
-                        description="Import a risk register from .xlsx or .csv. Columns are "
-                                    "recognised from their headers (English, French, German).")
+    s = isub.add_parser(
+        "risks", help="a risk register (.xlsx or .csv)",
+        description="Import a risk register from .xlsx or .csv. The sheet, the header row and "
+                    "each column's field are recognised (headers in English, French, German); "
+                    "the report starts with what was chosen, so a dry run shows the mapping. "
+                    "All or nothing unless --skip-invalid.")
     s.add_argument("workspace", metavar="WORKSPACE")
     s.add_argument("file", metavar="FILE")
-    s.add_argument("--sheet", help="sheet name (default: the first visible sheet)")
+    s.add_argument("--sheet", help="sheet name (default: the sheet whose header matches best; "
+                                   "legend and instruction sheets are passed over)")
+    s.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                   help="read COLUMN (a header, a letter or a number) as FIELD (e.g. title, "
+                        "cause, effect, inherent_likelihood; \"-\" for not imported) instead of "
+                        "the guess; repeatable")
     s.add_argument("--dry-run", action="store_true", help="report per row, change nothing")
+    s.add_argument("--skip-invalid", action="store_true",
+                   help="import the rows without errors (in one transaction) and report the "
+                        "others with their reasons (default: any error imports nothing)")
     s.add_argument("--update-existing", action="store_true",
                    help="rows whose ID exists update that risk (default: an error)")
     s.add_argument("--json", action="store_true", help="machine-readable report")

@@ -413,10 +413,17 @@ class ImportRow:
     messages: list[str]
     ref: str = ""
     action: str = ""  # "create" / "update" / "" (not imported)
+    title: str = ""
+    last_row: int = 0  # when merged cells spread the risk over several rows
 
 
 @dataclass
 class ImportReport:
+    """The per-row report of :func:`import_risks`, with what the reader chose: the sheet,
+    header row, column → field mapping (``columns``), the table of ratings read from text, the
+    rows holding no risk (``skipped``) and the sheets passed over. ``change`` is the
+    :class:`Change` of the commit (None when nothing was written)."""
+
     rows: list[ImportRow]
     dry_run: bool
     committed: bool = False
@@ -425,6 +432,13 @@ class ImportReport:
     people_added: list[str] = field(default_factory=list)
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
+    header_row: int = 0
+    columns: list[dict] = field(default_factory=list)
+    ratings: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    passed_over: list[dict] = field(default_factory=list)
+    skip_invalid: bool = False
+    change: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -439,22 +453,40 @@ class ImportReport:
         create, update = ("created", "updated") if done else ("would create", "update")
         head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
                 f"warnings; {create} {self.created} risks and {update} {self.updated}")
-        if self.errors and not self.dry_run:
+        if self.errors and self.skip_invalid:
+            head += (f"; the {self.errors} rows with errors "
+                     + ("were skipped" if done else "would be skipped"))
+        elif self.errors and not self.dry_run:
             head += "; nothing was imported because of the errors"
         return head + "."
+
+    def as_dict(self) -> dict[str, Any]:
+        """Everything but the change, as plain data (the CLI's --json)."""
+        from dataclasses import asdict
+
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "change"}
+        out["rows"] = [asdict(r) for r in self.rows]
+        out["errors"], out["warnings"] = self.errors, self.warnings
+        out["summary"] = self.summary()
+        return out
 
 
 def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] | None = None,
                  options=None, dry_run: bool = False, on_existing: str = "error",
+                 column_map=(), skip_invalid: bool = False,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportReport:
-    """Import a register (an opened ``TableSource`` or a path) all-or-nothing.
+    """Import a register (an opened ``TableSource`` or a path).
 
-    Every row is checked first (the per-row report); if any row has an error, or ``dry_run``,
-    nothing is written. Otherwise every row is written in one transaction. Process and step are
-    matched by name (or process code); an unknown one is kept in the notes with a warning.
-    Owners are matched by name; unknown owners are added to the people list (warning).
-    ``on_existing``: a row whose ID already exists is an "error" or an "update".
+    Every row is checked first (the per-row report). Without ``skip_invalid`` the import is
+    all or nothing: if any row has an error, or ``dry_run``, nothing is written; otherwise every
+    row is written in one transaction. With ``skip_invalid`` the rows without errors are
+    written in one transaction and the others are reported with their reasons. ``sheet`` None
+    lets the reader choose the sheet; ``mapping`` None guesses the columns, and ``column_map``
+    ("Column=field" texts) overrides single guesses. Process and step are matched by name (or
+    process code); an unknown one is kept in the notes with a warning. Owners are matched by
+    name; unknown owners are added to the people list (warning). ``on_existing``: a row whose
+    ID already exists is an "error" or an "update".
     """
     from .imports import risk_table as rt
 
@@ -462,6 +494,9 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
         raise ValueError("on_existing must be 'error' or 'update'")
     if not hasattr(source, "rows"):
         source = rt.open_table(Path(source))
+    if column_map:
+        mapping = rt.resolve_mapping(source, sheet, getattr(options, "header_row", None),
+                                     mapping, column_map)
     preview = rt.parse_rows(source, sheet, mapping, options)
     with ws.connect() as c:
         procs: dict[str, int] = {}
@@ -477,14 +512,22 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
         people = {n.strip().casefold(): i for i, n in c.execute(select(m.Person.id, m.Person.name))}
         existing = {r: i for i, r in c.execute(select(m.Risk.id, m.Risk.ref)) if r}
 
-    report = ImportReport([], dry_run, sheet=preview.sheet, notes=list(preview.notes))
+    report = ImportReport(
+        [], dry_run, sheet=preview.sheet, notes=list(preview.notes),
+        header_row=preview.header_row, columns=preview.columns(),
+        ratings=[column.as_dict() for column in preview.ratings],
+        skipped=[{"row": s.row_number, "last_row": s.last_row or s.row_number,
+                  "reason": s.reason} for s in preview.skipped],
+        passed_over=[{"sheet": name, "reason": why} for name, why in preview.passed_over],
+        skip_invalid=skip_invalid)
     planned: list[tuple[str, int | None, dict]] = []
-    new_people: dict[str, str] = {}
+    owner_names: dict[str, str] = {}  # unknown owners, by key
     for row in preview.rows:
         msgs = list(row.messages)
         status = row.status
         v = dict(row.values)
-        out = ImportRow(row.row_number, status, msgs, ref=v.get("ref") or "")
+        out = ImportRow(row.row_number, status, msgs, ref=v.get("ref") or "",
+                        title=v.get("title") or "", last_row=row.last_row or row.row_number)
         report.rows.append(out)
         if status == "error":
             continue
@@ -507,8 +550,8 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             if oname.casefold() in people:
                 values["owner_id"] = people[oname.casefold()]
             else:
-                if oname.casefold() not in new_people:
-                    new_people[oname.casefold()] = oname
+                if oname.casefold() not in owner_names:
+                    owner_names[oname.casefold()] = oname
                     msgs.append(f"owner “{oname}” will be added to the people list")
                 values["owner_id"] = ("new", oname.casefold())
         else:
@@ -534,10 +577,14 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             out.status = "warning"
         out.action = "update" if rid is not None else "create"
         planned.append((out.action, rid, values))
+    # only the owners of rows that are written join the people list
+    new_people = {key: owner_names[key] for _, _, values in planned
+                  if isinstance(values["owner_id"], tuple)
+                  for key in [values["owner_id"][1]]}
     report.created = sum(1 for a, _, _ in planned if a == "create")
     report.updated = sum(1 for a, _, _ in planned if a == "update")
     report.people_added = sorted(new_people.values())
-    if dry_run or report.errors:
+    if dry_run or (report.errors and not skip_invalid) or not planned:
         return report
 
     total = len(planned)
@@ -567,6 +614,7 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             if progress and (i % 200 == 0 or i == total):
                 progress(i, total)
     report.committed = True
+    report.change = Change.of(s, result=report)
     return report
 
 

@@ -262,3 +262,85 @@ def test_reexport_round_trip_through_the_wizard(page, qtbot, tmp_path, dialogs):
     qtbot.waitUntil(lambda: finished.is_done, timeout=20_000)
     after = {r.id: r for r in risks.list_risks(page.controller.workspace)}
     assert after == before
+
+
+def legend_and_register_workbook(path):
+    """A "Key" sheet first, then the register: a merged title above the header, H/M/L
+    ratings, a score column, a risk merged over two rows, one bad row and a footer."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    key = wb.active
+    key.title = "Key"
+    key.append(["Rating", "Meaning"])
+    key.append(["H", "High"])
+    ws = wb.create_sheet("Register")
+    ws.append(["Supplier risks 2027"])
+    ws.append(["ID", "Risk", "Cause", "Effect", "Likelihood", "Impact", "Score",
+               "Existing controls", "Owner"])
+    ws.append(["S-1", "Single source", "One approved mill", "Line stops", "H", "M", 12,
+               "Safety stock", "Ada Lovelace, Ben Carter"])
+    ws.append([None, None, None, None, None, None, None, "Second mill audited", None])
+    ws.append(["S-2", "Late certificates", "No reminder", "Parts on hold", "Z", "H", 0,
+               "None", "Ben Carter"])
+    ws.append(["S-3", "Price jump", "Steel index", "Margin", "L", "VH", 10, "Contract",
+               "Chen Keller"])
+    ws.append(["© 2027 Acme Precision"])
+    ws.merge_cells("A1:I1")
+    for col in "ABCDEFG":
+        ws.merge_cells(f"{col}3:{col}4")
+    ws.merge_cells("I3:I4")
+    wb.save(path)
+    return path
+
+
+def test_wizard_reads_like_the_dry_run_and_can_skip_rows_with_errors(page, qtbot, tmp_path):
+    from qms_desktop.services import risks
+    from qms_desktop.services.imports import risk_table as rt
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    src = legend_and_register_workbook(tmp_path / "supplier.xlsx")
+    ws = page.controller.workspace
+    dry = risks.import_risks(ws, src, dry_run=True)  # what `qms import risks --dry-run` shows
+    wizard = make_wizard(page, qtbot)
+    wizard.page(RiskImportWizard.FILE).path.setText(str(src))
+    wizard.next()
+    sheet = wizard.page(RiskImportWizard.SHEET)
+    assert sheet.sheet.value() == "Register" == dry.sheet  # the "Key" sheet is passed over
+    assert sheet.header_row.value() == 2 == dry.header_row
+    assert "not read" in sheet.sheet.itemText(0)
+    wizard.next()
+    mapping = wizard.page(RiskImportWizard.MAPPING)
+    assert mapping.mapping() == {c["index"]: c["field"] for c in dry.columns if c["field"]}
+    assert mapping.headers[:2] == ["ID", "Risk"]  # the title above is not glued on
+    shown = {column: imported for column, _header, imported in mapping.rows_text()}
+    assert shown["G"] == "— computed, not imported" and shown["B"] == rt.FIELD_LABELS["title"]
+    wizard.next()
+    ratings = wizard.page(RiskImportWizard.RATINGS)
+    texts = {(col, text): combo.value() for col, text, combo in ratings.entries}
+    assert texts[(4, "H")] == 4 and texts[(5, "VH")] == 5 and texts[(4, "Z")] is None
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    report = preview.report
+    assert [(r.row_number, r.last_row, r.status) for r in report.rows] == [
+        (3, 4, "warning"), (5, 5, "error"), (6, 6, "ok")]
+    assert preview.table.item(0, 0).text() == "3–4"
+    assert "Sheet “Register”, header row 2" in preview.summary.text()
+    assert not preview.isComplete()
+    commit = wizard.button(RiskImportWizard.WizardButton.CommitButton)
+    assert not commit.isEnabled()
+    preview.skip_invalid.setChecked(True)
+    assert preview.isComplete() and commit.isEnabled()
+    assert "will be skipped" in preview.summary.text()
+    before = len(risks.list_risks(ws))
+    wizard.next()
+    done = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: done.is_done, timeout=20_000)
+    assert wizard.result_report.committed, done.label.text()
+    assert "skipped" in done.label.text()
+    rows = {r.ref: r for r in risks.list_risks(ws)}
+    assert len(rows) == before + 2 and "S-2" not in rows
+    assert rows["S-1"].controls == "Safety stock\nSecond mill audited"
+    assert rows["S-1"].owner == "Ada Lovelace" and "Also responsible: Ben Carter" in \
+        rows["S-1"].notes
+    assert (rows["S-3"].inherent_likelihood, rows["S-3"].inherent_impact) == (2, 5)

@@ -1,15 +1,16 @@
-"""The import wizard: pick a file → its sheet and header row → the column mapping (guessed,
-editable) → how text ratings read → a dry run with a per-row report → import all-or-nothing in
-the background, with progress and Cancel.
+"""The import wizard: pick a file → its sheet and header row (both chosen by the reader,
+legend sheets passed over) → the column mapping (guessed, editable: the same column → field
+table the command line's dry run prints) → how text ratings read (words, H/M/L, letters,
+percentages) → a dry run with a per-row report → import in the background, with progress and
+Cancel: all or nothing, or, with "Skip rows with errors", the good rows in one transaction.
 
-Reading and checking are ``services.imports.risk_table`` and ``services.risks.import_risks``;
-the wizard only collects the choices and shows the reports.
+Reading and checking are ``services.imports.table``/``risk_table`` and
+``services.risks.import_risks``; the wizard only collects the choices and shows the reports.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ...core.risk import text_rating_to_number
 from . import style
 from .delegates import ValueCombo, rating_items
 
@@ -71,47 +71,6 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
-
-
-class RatingOverrides:
-    """A table source whose rating cells holding text read as the numbers the user chose.
-
-    ``overrides`` maps a 0-based column to {cell text (stripped): number}. Everything else is
-    the wrapped :class:`~qms_desktop.services.imports.risk_table.TableSource`.
-    """
-
-    def __init__(self, source, sheet: str, header_row: int,
-                 overrides: dict[int, dict[str, int]]):
-        self._source = source
-        self._sheet = sheet
-        self._header_row = header_row
-        self._overrides = {c: t for c, t in overrides.items() if t}
-        self._replaced = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
-
-    def _data(self, sheet):
-        data = self._source._data(sheet)
-        if not self._overrides or self._source._sheet_name(sheet) != self._sheet:
-            return data
-        if self._replaced is None:
-            rows = list(data.rows)
-            for i in range(self._header_row, len(rows)):
-                row = rows[i]
-                changed = None
-                for col, table in self._overrides.items():
-                    value = row[col] if col < len(row) else None
-                    if isinstance(value, str) and value.strip() in table:
-                        changed = changed if changed is not None else list(row)
-                        changed[col] = table[value.strip()]
-                if changed is not None:
-                    rows[i] = changed
-            self._replaced = dataclasses.replace(data, rows=rows)
-        return self._replaced
-
-    def rows(self, sheet=None):
-        return self._data(sheet).rows
 
 
 # ====================================================================== pages
@@ -170,7 +129,9 @@ class SheetPage(QWizardPage):
         self.w = wizard
         self.setTitle(tr("Sheet and header row"))
         self.setSubTitle(tr("Choose the sheet holding the register and the row with the column "
-                            "titles (it is guessed)."))
+                            "titles. Both are guessed: legend, key and instruction sheets are "
+                            "passed over, and the header is the row that names the most "
+                            "fields."))
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.sheet = ValueCombo([], self)
@@ -191,12 +152,24 @@ class SheetPage(QWizardPage):
         self._ok = False
 
     def initializePage(self) -> None:  # noqa: N802
+        rt = _rt()
         src = self.w.source
-        items = [(name + (tr(" (hidden)") if name in src.hidden_sheets else ""), name, "")
-                 for name in src.sheets]
+        why = {}
+        try:
+            choice = src.choose_sheet()
+            why = dict(choice.passed_over)
+            chosen = choice.sheet
+        except (rt.ImportFileError, ValueError) as e:
+            self.error.setText(str(e))
+            visible = [n for n in src.sheets if n not in src.hidden_sheets]
+            chosen = (visible or src.sheets)[0]
+        items = [(name + (tr(" (hidden)") if name in src.hidden_sheets else "")
+                  + (f" — {tr('not read')}: {why[name]}" if name in why else ""), name,
+                  why.get(name, "")) for name in src.sheets]
+        self.sheet.blockSignals(True)
         self.sheet.set_items(items)
-        visible = [n for n in src.sheets if n not in src.hidden_sheets]
-        self.sheet.set_value((visible or src.sheets)[0])
+        self.sheet.set_value(chosen)
+        self.sheet.blockSignals(False)
         self._sheet_changed()
 
     def _sheet_changed(self, *_a) -> None:
@@ -259,14 +232,17 @@ class SheetPage(QWizardPage):
 
 class MappingPage(QWizardPage):
     COLUMNS = (tr("Column"), tr("Header"), tr("Examples"), tr("Imported as"), tr("Fill down"))
+    NOT_IMPORTED = tr("— not imported")
 
     def __init__(self, wizard: "RiskImportWizard"):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(tr("Map the columns"))
         self.setSubTitle(tr("Each column is matched to a field from its title; change any that "
-                            "are wrong. “Fill down” repeats a value into the empty cells below it "
-                            "(grouped or merged layouts)."))
+                            "are wrong. Computed columns (scores, levels, RPN) are never "
+                            "imported; other unmatched columns go to the notes. “Fill down” "
+                            "repeats a value into the empty cells below it (merged cells need "
+                            "no help)."))
         lay = QVBoxLayout(self)
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
@@ -294,10 +270,10 @@ class MappingPage(QWizardPage):
         self.headers: list[str] = []
         self._problems: list[str] = []
 
-    @staticmethod
-    def field_items() -> list[tuple[str, Any, str]]:
+    @classmethod
+    def field_items(cls, unmapped: str = "") -> list[tuple[str, Any, str]]:
         rt = _rt()
-        return [(tr("— not imported"), None, "")] + [
+        return [(unmapped or cls.NOT_IMPORTED, None, "")] + [
             (rt.FIELD_LABELS[f], f, "") for f in rt.MAPPABLE_FIELDS]
 
     def initializePage(self) -> None:  # noqa: N802
@@ -305,14 +281,20 @@ class MappingPage(QWizardPage):
         src, sheet, header = self.w.source, self.w.sheet, self.w.header_row
         headers = src.headers(sheet, header)
         samples = src.sample_rows(sheet, header)
-        mapping = rt.guess_mapping(headers, samples)
+        mapping = rt.guess_mapping(headers, samples, sheet_name=sheet)
         computed = rt.computed_columns(headers)
+        self.computed = computed
         width = max([len(headers)] + [len(r) for r in samples])
-        self.headers = headers + [""] * (width - len(headers))
+        self.headers = [" ".join(str(h).split()) for h in headers] + [""] * (width - len(headers))
         self.table.setRowCount(width)
         self.combos, self.fill = [], []
-        items = self.field_items()
         for c in range(width):
+            if c in computed:
+                items = self.field_items(tr("— computed, not imported"))
+            elif self.headers[c]:
+                items = self.field_items(tr("— copied into the notes"))
+            else:
+                items = self.field_items()
             self.table.setItem(c, 0, QTableWidgetItem(column_name(c)))
             self.table.setItem(c, 1, QTableWidgetItem(self.headers[c]))
             examples = [_cell_text(r[c]) for r in samples[:4] if c < len(r) and r[c] is not None]
@@ -372,60 +354,73 @@ class MappingPage(QWizardPage):
         self.w.on_existing = self.existing.value()
         return True
 
+    def rows_text(self) -> list[tuple[str, str, str]]:
+        """(column, header, imported as) of every column: the table the dry run prints."""
+        out = []
+        for c, combo in enumerate(self.combos):
+            if self.headers[c] or combo.value() is not None:
+                out.append((column_name(c), self.headers[c], combo.currentText()))
+        return out
+
 
 class RatingsPage(QWizardPage):
-    """How each text found in a rating column reads as a number."""
+    """How each text (or percentage) found in a rating column reads as a number."""
 
     def __init__(self, wizard: "RiskImportWizard"):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(tr("Text ratings"))
-        self.setSubTitle(tr("Ratings written as words (“Very High”, “Severe”, “faible”) are read "
-                            "as numbers. Check each one; a word left at “—” makes its rows "
-                            "fail."))
+        self.setSubTitle(tr("Ratings written as words (“Very High”, “faible”), H/M/L, letters "
+                            "A–E or percentages are read as numbers. Check each one; a text left "
+                            "at “—” makes its rows fail (a placeholder such as “TBD” is left "
+                            "empty)."))
         lay = QVBoxLayout(self)
         self.info = QLabel(self)
         self.info.setWordWrap(True)
         lay.addWidget(self.info)
-        self.table = QTableWidget(0, 4, self)
+        self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels([tr("Column"), tr("Text"), tr("Rows"),
-                                              tr("Read as")])
+                                              tr("Read as"), tr("Rule")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         self.entries: list[tuple[int, str, ValueCombo]] = []
+        self.columns = []
 
     def initializePage(self) -> None:  # noqa: N802
         rt = _rt()
-        rows = self.w.source.rows(self.w.sheet)[self.w.header_row:]
-        found: list[tuple[int, str, str, int]] = []  # column, field, text, count
-        for col, name in sorted(self.w.mapping.items()):
-            if name not in rt.RATING_FIELDS:
-                continue
-            counts = Counter(r[col].strip() for r in rows
-                             if col < len(r) and isinstance(r[col], str) and r[col].strip())
-            for text, n in sorted(counts.items()):
-                found.append((col, name, text, n))
+        w = self.w
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.columns = rt.scan_ratings(w.source, w.sheet, w.header_row, w.mapping)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        found = [(column, text, entry) for column in self.columns
+                 for text, entry in column.entries.items()]
         self.table.setRowCount(len(found))
         self.entries = []
         headers = self.w.page(RiskImportWizard.MAPPING).headers
-        for i, (col, name, text, n) in enumerate(found):
-            scale = 10 if name in ("severity", "occurrence", "detection") else 5
-            label = f"{column_name(col)} · {headers[col] or rt.FIELD_LABELS[name]}"
+        for i, (column, text, entry) in enumerate(found):
+            col, name = column.column, column.field
+            header = headers[col] if col < len(headers) else ""
+            label = f"{column_name(col)} · {header or rt.FIELD_LABELS[name]}"
             self.table.setItem(i, 0, QTableWidgetItem(label))
             self.table.setItem(i, 1, QTableWidgetItem(text))
-            self.table.setItem(i, 2, QTableWidgetItem(str(n)))
+            self.table.setItem(i, 2, QTableWidgetItem(str(entry.count)))
             items = rating_items(name)
-            items[0] = (tr("— not a rating (rows fail)"), None, "")
+            items[0] = ((tr("— left empty (a placeholder)") if entry.how == "placeholder"
+                         else tr("— not a rating (rows fail)")), None, "")
             combo = ValueCombo(items, self.table)
-            previous = self.w.rating_overrides.get(col, {}).get(text)
-            combo.set_value(previous if previous is not None
-                            else text_rating_to_number(text, scale))
+            previous = w.rating_overrides.get(col, {}).get(text)
+            combo.set_value(previous if previous is not None else entry.number)
             self.table.setCellWidget(i, 3, combo)
+            rule = QTableWidgetItem(column.rule())
+            rule.setToolTip(column.rule())
+            self.table.setItem(i, 4, rule)
             self.entries.append((col, text, combo))
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.info.setText(tr("{n} different texts were found in the rating columns.").format(
             n=len(found)) if found else
             tr("Every rating in the mapped columns is a number; nothing to check here."))
@@ -444,6 +439,9 @@ class RatingsPage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         self.w.rating_overrides = self.overrides()
+        if self.w.options is not None:
+            self.w.options = dataclasses.replace(self.w.options,
+                                                 rating_overrides=self.w.rating_overrides)
         return True
 
 
@@ -455,7 +453,8 @@ class PreviewPage(QWizardPage):
         self.w = wizard
         self.setTitle(tr("Check (dry run)"))
         self.setSubTitle(tr("Every row is checked; nothing has been imported yet. Rows with "
-                            "errors block the import: fix them in the file or the mapping."))
+                            "errors block the import (fix them in the file or the mapping) "
+                            "unless you choose to skip them."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, tr("Import"))
         lay = QVBoxLayout(self)
@@ -470,6 +469,12 @@ class PreviewPage(QWizardPage):
         self.show_filter.currentIndexChanged.connect(self._apply_filter)
         top.addWidget(self.show_filter)
         lay.addLayout(top)
+        self.skip_invalid = QCheckBox(tr("Skip rows with errors (import the other rows and "
+                                         "list the skipped ones)"), self)
+        self.skip_invalid.setToolTip(tr("Without this, a single row with an error imports "
+                                        "nothing."))
+        self.skip_invalid.toggled.connect(self._skip_toggled)
+        lay.addWidget(self.skip_invalid)
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels([tr("Row"), tr("Result"), tr("ID"), tr("Title"),
                                               tr("Messages")])
@@ -490,31 +495,29 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
         w = self.w
         ws = w.controller.workspace
-        source = w.mapped_source()
-        sheet, mapping, options, existing = w.sheet, dict(w.mapping), w.options, w.on_existing
+        source = w.source
+        sheet, mapping, options, existing = w.sheet, dict(w.mapping), w.import_options(), \
+            w.on_existing
 
         def check(ctx):
             from ...services import risks
 
-            rt = _rt()
-            preview = rt.parse_rows(source, sheet, mapping, options)
             ctx.check()
-            report = risks.import_risks(ws, source, sheet=sheet, mapping=mapping,
-                                        options=options, dry_run=True, on_existing=existing)
-            return preview, report
+            return risks.import_risks(ws, source, sheet=sheet, mapping=mapping,
+                                      options=options, dry_run=True, on_existing=existing)
 
         self.task = w.controller.runner.run(check, on_result=self._checked,
                                             on_error=self._failed)
 
-    def _checked(self, result) -> None:
-        preview, report = result
+    def _checked(self, report) -> None:
         self.report = report
-        titles = {r.row_number: r.values.get("title", "") for r in preview.rows}
         pal = style.Palette(style.is_dark(self.palette()))
         self.table.setRowCount(len(report.rows))
         labels = {"ok": tr("✓ OK"), "warning": tr("⚠ Warning"), "error": tr("✗ Error")}
         for i, row in enumerate(report.rows):
-            self.table.setItem(i, 0, QTableWidgetItem(str(row.row_number)))
+            rows = str(row.row_number) if row.last_row in (0, row.row_number) else \
+                f"{row.row_number}–{row.last_row}"
+            self.table.setItem(i, 0, QTableWidgetItem(rows))
             result_item = QTableWidgetItem(labels.get(row.status, row.status))
             result_item.setData(Qt.ItemDataRole.UserRole, row.status)
             if row.status in ("error", "warning"):
@@ -524,7 +527,7 @@ class PreviewPage(QWizardPage):
                 result_item.setFont(bold)
             self.table.setItem(i, 1, result_item)
             self.table.setItem(i, 2, QTableWidgetItem(row.ref))
-            self.table.setItem(i, 3, QTableWidgetItem(titles.get(row.row_number, "")))
+            self.table.setItem(i, 3, QTableWidgetItem(row.title))
             message = QTableWidgetItem("\n".join(row.messages))
             message.setToolTip("\n".join(row.messages))
             self.table.setItem(i, 4, message)
@@ -532,15 +535,37 @@ class PreviewPage(QWizardPage):
         self.table.horizontalHeader().setStretchLastSection(True)
         if len(report.rows) <= 2000:  # measuring rows is slow for huge files
             self.table.resizeRowsToContents()
-        text = report.summary()
+        self._show_summary()
+        self._apply_filter()
+        self.completeChanged.emit()
+
+    def _show_summary(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        report.skip_invalid = self.skip_invalid.isChecked()
+        text = tr("Sheet “{sheet}”, header row {row}.").format(sheet=report.sheet,
+                                                               row=report.header_row)
+        text += "\n" + report.summary()
         if report.notes:
             text += "\n" + "\n".join(report.notes)
+        for skipped in report.skipped:
+            rows = (tr("Rows {a}–{b}").format(a=skipped["row"], b=skipped["last_row"])
+                    if skipped["last_row"] != skipped["row"] else
+                    tr("Row {a}").format(a=skipped["row"]))
+            text += "\n" + tr("{rows}: no risk ({reason}).").format(rows=rows,
+                                                                     reason=skipped["reason"])
         if report.people_added:
             text += "\n" + tr("New people: {names}.").format(names=", ".join(report.people_added))
-        if report.errors:
+        if report.errors and not self.skip_invalid.isChecked():
             text += "\n" + tr("Nothing will be imported while a row has an error.")
+        elif report.errors:
+            text += "\n" + tr("The {n} rows with errors will be skipped.").format(n=report.errors)
         self.summary.setText(text)
-        self._apply_filter()
+
+    def _skip_toggled(self, on: bool) -> None:
+        self.w.skip_invalid = on
+        self._show_summary()
         self.completeChanged.emit()
 
     def _failed(self, error: BaseException) -> None:
@@ -559,7 +584,8 @@ class PreviewPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802
         r = self.report
-        return r is not None and not r.errors and (r.created + r.updated) > 0
+        return r is not None and (not r.errors or self.skip_invalid.isChecked()) and \
+            (r.created + r.updated) > 0
 
     def validatePage(self) -> bool:  # noqa: N802
         return self.w.start_import() is not None
@@ -603,6 +629,7 @@ class RiskImportWizard(QWizard):
         self.options = None
         self.on_existing = "error"
         self.rating_overrides: dict[int, dict[str, int]] = {}
+        self.skip_invalid = False
         self.import_task = None
         self.result_report = None
         self.import_error: BaseException | None = None
@@ -614,36 +641,37 @@ class RiskImportWizard(QWizard):
         self.setPage(self.DONE, DonePage(self))
         self.resize(900, 620)
 
-    def mapped_source(self):
-        return RatingOverrides(self.source, self.sheet, self.header_row, self.rating_overrides)
+    def import_options(self):
+        """The reading options with the user's reading of the rating texts."""
+        options = self.options or _rt().ImportOptions(header_row=self.header_row)
+        return dataclasses.replace(options, rating_overrides=dict(self.rating_overrides))
 
     def start_import(self):
         """Write the checked rows in the background (one transaction; Cancel rolls back)."""
-        from ...services.records import Change
-
         try:
             self.controller.require_writable()
         except Exception as e:  # noqa: BLE001 - shown to the user
             QMessageBox.warning(self, self.windowTitle(), str(e))
             return None
         ws = self.controller.workspace
-        source = self.mapped_source()
-        sheet, mapping, options, existing = self.sheet, dict(self.mapping), self.options, \
-            self.on_existing
+        source = self.source
+        sheet, mapping, options, existing = self.sheet, dict(self.mapping), \
+            self.import_options(), self.on_existing
+        skip = self.skip_invalid
 
         def run(ctx):
             from ...services import risks
 
             return risks.import_risks(ws, source, sheet=sheet, mapping=mapping, options=options,
-                                      on_existing=existing, progress=ctx.callback,
-                                      cancelled=lambda: ctx.cancelled)
+                                      on_existing=existing, skip_invalid=skip,
+                                      progress=ctx.callback, cancelled=lambda: ctx.cancelled)
 
         done_page: DonePage = self.page(self.DONE)
 
         def finished(report) -> None:
             self.result_report = report
             if report.committed:
-                self.controller.notify(Change(frozenset({"risk", "person"})))
+                self.controller.notify(report.change)
                 done_page.label.setText(tr("Imported: {summary}").format(
                     summary=report.summary()))
             else:

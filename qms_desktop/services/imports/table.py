@@ -1,0 +1,1873 @@
+"""One spreadsheet reader for every import: an .xlsx workbook or a .csv file in, records out.
+
+Registers kept by real teams are messy: a legend sheet before the register, a title merged
+above the header, group headers ("Inherent" over two columns), one record spread over several
+merged rows, derived columns (score, RPN, "w/o detection") beside the ratings, ratings written
+as words, H/M/L, letters or percentages, template rows holding only formula residue, a
+copyright or totals row at the bottom, several people in one cell. This module reads all of
+that generically; an import (risks today; training, checklists, KPIs next) supplies a
+:class:`Schema` — its fields, header synonyms, rating scales — and turns the records into its
+own values.
+
+Typical use::
+
+    source = open_table(path, schema=SCHEMA)    # ImportFileError on a hostile or broken file
+    choice = source.choose_sheet()              # skips legend sheets, best header wins
+    headers = source.headers(choice.sheet, choice.header_row)
+    mapping = guess_mapping(headers, source.sample_rows(choice.sheet, choice.header_row),
+                            SCHEMA, sheet_name=choice.sheet)     # the user may edit it
+    read = read_records(source, choice.sheet, choice.header_row, mapping)
+    for record in read.records: ...             # read.skipped / read.notes say what was left out
+
+No database and no Qt here. openpyxl is imported lazily (only when an .xlsx sheet is read).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import posixpath
+import re
+import warnings as _warnings
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+# Generic text helpers that happen to live beside the risk rules (core is pure Python).
+from qms_desktop.core.risk import normalize_words, text_rating_to_number
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_ROWS",
+    "Header",
+    "HeaderForms",
+    "ImportFileError",
+    "RatingColumn",
+    "RatingReader",
+    "Record",
+    "Schema",
+    "SheetChoice",
+    "SkippedRow",
+    "TableRead",
+    "TableSource",
+    "apply_column_overrides",
+    "cell_name",
+    "cell_text",
+    "column_letter",
+    "computed_columns",
+    "guess_header_row",
+    "guess_mapping",
+    "header_forms",
+    "is_placeholder",
+    "norm_header",
+    "open_table",
+    "parse_column_overrides",
+    "parse_date",
+    "read_headers",
+    "read_records",
+    "resolve_mapping",
+    "split_people",
+    "validate_mapping",
+]
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as a table (wrong type, encrypted, damaged, too big)."""
+
+
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+_MAX_SHEET_XML_BYTES = 1024 * 1024 * 1024  # uncompressed; guards against ZIP bombs
+_MAX_COLUMNS = 512
+_HEADER_SCAN_ROWS = 30
+_SAMPLE_ROWS = 25
+_HEADER_MAX_LENGTH = 80
+
+
+# ============================================================================================
+# Schema: what the caller (one import) tells the reader
+# ============================================================================================
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields of one import and how to recognise them; data, not code, as far as possible.
+
+    ``synonyms`` maps a normalised header phrase (see :func:`norm_header`) to the candidate
+    fields, best first; a header matches only as a whole phrase (or with its bracketed part
+    removed, or by its bracketed part alone). ``computed`` holds normalised headers of derived
+    columns and ``computed_words`` words that mark one ("score", "RPN", "x" …): derived columns
+    are never mapped onto a rating and never copied anywhere. ``ratings`` gives each rating
+    field the top of its scale (1…top); ``inverted_percent`` names ratings where a percentage is
+    the chance of the good outcome (a 100 % detection chance is the best, lowest detection
+    rating). ``people`` are fields whose cells may name several people. ``key_fields`` identify
+    a record, best first: a merged cell in that column spans one record (its rows are folded
+    into it); merged cells elsewhere are group values, filled down. A data row with no value in
+    any of ``content_fields`` is an empty template row. ``sheet_words`` are words of sheet names
+    that hold such records (they outweigh "key", "legend" … in the same name).
+
+    Hooks (all optional): ``context(forms, sheet_name)`` works out something about the whole
+    header (e.g. "this is an FMEA"); ``matcher(forms, context, exact)`` may replace the
+    whole-phrase result ``exact`` = (confidence, fields) for one header; ``value_checks`` tell
+    whether a sample value fits a field (used to settle ambiguous headers).
+    """
+
+    fields: tuple[str, ...]
+    labels: Mapping[str, str]
+    synonyms: Mapping[str, tuple[str, ...]]
+    computed: frozenset[str] = frozenset()
+    computed_words: frozenset[str] = frozenset()
+    ratings: Mapping[str, int] = field(default_factory=dict)
+    inverted_percent: frozenset[str] = frozenset()
+    dates: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
+    joinable: frozenset[str] = frozenset()
+    key_fields: tuple[str, ...] = ()
+    content_fields: frozenset[str] = frozenset()
+    sheet_words: frozenset[str] = frozenset()
+    context: Callable[[Sequence[HeaderForms], str], Any] | None = None
+    matcher: Callable[[HeaderForms, Any, tuple[int, tuple[str, ...]]],
+                      tuple[int, tuple[str, ...]]] | None = None
+    value_checks: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+
+def synonym_table(groups: Iterable[tuple[tuple[str, ...], Iterable[str]]]
+                  ) -> dict[str, tuple[str, ...]]:
+    """{normalised phrase: fields} from (fields, phrases) groups; the first group naming a
+    phrase wins."""
+    table: dict[str, tuple[str, ...]] = {}
+    for fields_, phrases in groups:
+        for phrase in phrases:
+            table.setdefault(norm_header(phrase), tuple(fields_))
+    return table
+
+
+# ============================================================================================
+# Text helpers
+# ============================================================================================
+
+def _split_camel(text: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+
+
+@lru_cache(maxsize=8192)
+def norm_header(text: str) -> str:
+    """A header as compared: lower case, no accents, camelCase and snake_case split, "#" and
+    "№" read as "no", punctuation to single spaces."""
+    text = text.replace("#", " no ").replace("№", " no ")
+    return normalize_words(_split_camel(text))
+
+
+def cell_text(value: Any) -> str:
+    """A cell value as text (dates in ISO form, 3.0 as "3")."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    name, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def cell_name(row: int, column: int) -> str:
+    """1-based row and column → "B7"."""
+    return f"{column_letter(column - 1)}{row}"
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def is_blank(row: Sequence[Any]) -> bool:
+    for value in row:
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+_EXCEL_ERROR = re.compile(r"^#(?:VALUE!|REF!|DIV/0!|N/A|NAME\?|NUM!|NULL!|SPILL!|CALC!|"
+                          r"GETTING_DATA|FIELD!|BLOCKED!|UNKNOWN!|BUSY!|CONNECT!)$")
+
+
+def is_excel_error(value: Any) -> bool:
+    """True for the texts Excel shows for a failed formula (#VALUE!, #REF!, #DIV/0!, #N/A …)."""
+    return isinstance(value, str) and "#" in value[:3] and bool(_EXCEL_ERROR.match(value.strip()))
+
+
+_PLACEHOLDER = re.compile(
+    r"^(?:\[.*\]|<.*>|\{.*\}|\.{2,}|-+|–|—|\?+|n/?a|#n/?a|tbd|tbc|tba|todo|to ?do|"
+    r"to be (?:confirmed|determined|defined|decided|assessed)|unknown|not (?:yet )?(?:rated|"
+    r"assessed|known)|pending|nicht bewertet|unbekannt|k\.? ?a\.?|a definir|à définir|"
+    r"a confirmer|à confirmer|inconnu|non évalué|non evalue|nc)$", re.IGNORECASE)
+_PLACEHOLDER_WORD = re.compile(r"\b(?:todo|tbd|tbc|fixme|xxx)\b", re.IGNORECASE)
+
+
+def is_placeholder(value: Any) -> bool:
+    """True for texts that stand for "not filled in yet": "[TODO: confirm value]", "TBD",
+    "n/a", "-", "?", "à définir" …"""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return bool(text) and (bool(_PLACEHOLDER.match(text)) or bool(_PLACEHOLDER_WORD.search(text))
+                           and len(text) <= 60)
+
+
+# Separators between people in one cell; "and"/"und"/"et" only after an acronym or a name of
+# two words or more ("CISO and CFO", "Quality Manager and Buyer", not "Health and Safety").
+_PEOPLE_SEPARATORS = re.compile(r"\s*(?:[,;/|\n]|\s\+\s)\s*")
+_PEOPLE_AND = re.compile(r"\s+(?:and|und|et|&amp;)\s+", re.IGNORECASE)
+
+
+def split_people(text: Any) -> list[str]:
+    """The people named in one cell: "Anna, Ben / Carl; Dora" → [Anna, Ben, Carl, Dora]."""
+    if text is None:
+        return []
+    out: list[str] = []
+    for part in _PEOPLE_SEPARATORS.split(cell_text(text)):
+        pieces = [part]
+        match = _PEOPLE_AND.search(part)
+        if match:
+            left = part[:match.start()].strip()
+            if len(left.split()) >= 2 or (left.isupper() and len(left) >= 2):
+                pieces = [left] + [p for p in _PEOPLE_AND.split(part[match.end():])]
+        for piece in pieces:
+            piece = " ".join(piece.split()).strip(" .-–")
+            if piece and piece.casefold() not in (p.casefold() for p in out):
+                out.append(piece)
+    return out
+
+
+# ============================================================================================
+# Headers
+# ============================================================================================
+
+class Header(str):
+    """A header text as shown ("Residual Likelihood") that remembers its own cell text
+    ("Likelihood") and the group header above it ("Residual")."""
+
+    own: str
+    group: str
+
+    def __new__(cls, own: str, group: str = "") -> "Header":
+        shown = f"{group} {own}" if group and own else own
+        obj = super().__new__(cls, shown)
+        obj.own = own
+        obj.group = group
+        return obj
+
+    def __reduce__(self):  # copy/pickle keep the parts
+        return (Header, (self.own, self.group))
+
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+@dataclass(frozen=True)
+class HeaderForms:
+    """The ways a header is compared: ``full`` (normalised own text), ``bare`` (without its
+    bracketed parts, e.g. "Likelihood (H/M/L)" → "likelihood"), ``inner`` (the bracketed
+    parts), ``group`` (the normalised group header above), ``percent`` ("%" in the text)."""
+
+    text: str
+    full: str
+    bare: str
+    inner: tuple[str, ...]
+    group: str
+    percent: bool
+    formula: bool
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.full.split()
+
+    @property
+    def all_tokens(self) -> list[str]:
+        return (self.group + " " + self.bare).split()
+
+
+@lru_cache(maxsize=4096)
+def _forms(own: str, group: str) -> HeaderForms:
+    full = norm_header(own)
+    inner = tuple(n for n in (norm_header(m[1:-1]) for m in _BRACKETS.findall(own)) if n)
+    bare = norm_header(_BRACKETS.sub(" ", own)) or full
+    return HeaderForms(text=own, full=full, bare=bare, inner=inner, group=norm_header(group),
+                       percent="%" in own, formula="=" in own)
+
+
+def header_forms(header: Any) -> HeaderForms:
+    if header is None:
+        return _forms("", "")
+    if isinstance(header, Header):
+        return _forms(header.own, header.group)
+    return _forms(cell_text(header), "")
+
+
+# Words that make a column derived (a product, a score, a priority worked out from others).
+_COMPUTED_WORDS = frozenset({
+    "x", "implied", "rpn", "rpz", "npr", "ipr", "prio", "priority", "score", "product",
+    "formula", "calculated", "computed", "ohne", "sans", "without", "automatic",
+})
+
+
+def _is_computed(forms: HeaderForms, schema: Schema) -> bool:
+    if not forms.full:
+        return False
+    if forms.formula or forms.full in schema.computed or forms.bare in schema.computed:
+        return True
+    tokens = forms.tokens
+    words = _COMPUTED_WORDS | schema.computed_words
+    if words.intersection(tokens):
+        return True
+    text = " " + forms.full + " "
+    return " w o " in text  # "w/o"
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    confidence: int  # 3 whole header, 2 a form of it, 1 a guess; 0 unknown
+    fields: tuple[str, ...]
+    computed: bool
+
+
+_MATCHES: dict[int, dict[tuple[HeaderForms, Any], HeaderMatch]] = {}
+
+
+def match_header(forms: HeaderForms, schema: Schema, context: Any = None) -> HeaderMatch:
+    """What one header may hold: whole-phrase synonyms (the header, the header without its
+    bracketed part, the bracketed part alone), then the schema's own rules; a derived column
+    never gets a rating field."""
+    cache = _MATCHES.setdefault(id(schema), {})
+    key = (forms, context)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 20000:
+            cache.clear()
+        found = cache[key] = _match_header(forms, schema, context)
+    return found
+
+
+def _match_header(forms: HeaderForms, schema: Schema, context: Any) -> HeaderMatch:
+    computed = _is_computed(forms, schema)
+    if not forms.full:
+        return HeaderMatch(0, (), False)
+    syn = schema.synonyms
+    exact: tuple[int, tuple[str, ...]] = (0, ())
+    if forms.full in syn:
+        exact = (3, syn[forms.full])
+    elif computed:
+        exact = (0, ())
+    elif forms.bare in syn:
+        exact = (3, syn[forms.bare])
+    else:
+        for inner in forms.inner:
+            if inner in syn:
+                exact = (2, syn[inner])
+                break
+    if schema.matcher is not None and not (computed and exact[0] == 0):
+        exact = schema.matcher(forms, context, exact)
+    confidence, fields_ = exact
+    if computed:
+        fields_ = tuple(f for f in fields_ if f not in schema.ratings)
+    if not fields_:
+        return HeaderMatch(0, (), computed)
+    return HeaderMatch(confidence, fields_, computed and not fields_)
+
+
+def _contexts(forms: Sequence[HeaderForms], schema: Schema, sheet_name: str) -> Any:
+    return schema.context(forms, sheet_name) if schema.context is not None else None
+
+
+def computed_columns(headers: Sequence[Any], schema: Schema) -> set[int]:
+    """Indexes of derived columns (score, level, RPN, "w/o detection" …): never imported."""
+    result = set()
+    for index, header in enumerate(headers):
+        forms = header_forms(header)
+        if forms.full and _is_computed(forms, schema):
+            if match_header(forms, schema).confidence == 0:
+                result.add(index)
+    return result
+
+
+def guess_mapping(headers: Sequence[Any], sample_rows: Sequence[Sequence[Any]] | None = None,
+                  schema: Schema | None = None, *, sheet_name: str = "") -> dict[int, str]:
+    """Guess {column index (0-based): field} from the header texts.
+
+    ``sample_rows`` (a few data rows) settle ambiguous headers: a column whose values do not
+    fit a candidate field (see :meth:`RatingReader.fits`, dates, ``schema.value_checks``)
+    gets the next candidate. Each field is used once, except ``schema.joinable`` ones.
+    """
+    if schema is None:
+        raise TypeError("guess_mapping needs the import's schema")
+    forms = [header_forms(h) for h in headers]
+    context = _contexts(forms, schema, sheet_name)
+    ranked = []
+    for index, form in enumerate(forms):
+        found = match_header(form, schema, context)
+        if found.confidence:
+            ranked.append((-found.confidence, index, found.fields))
+    ranked.sort()
+    taken: set[str] = set()
+    mapping: dict[int, str] = {}
+    for _, index, fields_ in ranked:
+        samples: list[Any] = []
+        if sample_rows:
+            samples = [row[index] if index < len(row) else None for row in sample_rows]
+        for candidate in fields_:
+            if candidate in taken and candidate not in schema.joinable:
+                continue
+            if samples and not _fits_samples(candidate, samples, schema, forms[index]):
+                continue
+            mapping[index] = candidate
+            taken.add(candidate)
+            break
+    return dict(sorted(mapping.items()))
+
+
+def _fits_samples(name: str, samples: Sequence[Any], schema: Schema,
+                  forms: HeaderForms) -> bool:
+    values = [value for value in samples if _filled(value) and not is_excel_error(value)]
+    if not values:
+        return True
+    if name in schema.ratings:
+        return RatingReader(name, schema.ratings[name], values, percent_header=forms.percent,
+                            inverted=name in schema.inverted_percent).fits(values)
+    if name in schema.dates:
+        good = 0
+        for value in values:
+            try:
+                good += parse_date(value)[0] is not None
+            except ValueError:
+                pass
+        return good * 2 >= len(values)
+    check = schema.value_checks.get(name)
+    if check is None:
+        return True
+    return sum(1 for value in values if check(value)) * 2 >= len(values)
+
+
+def validate_mapping(mapping: Mapping[int, str], schema: Schema,
+                     column_count: int | None = None) -> list[str]:
+    """Problems with a (possibly user-edited) mapping, as user-facing sentences."""
+    problems = []
+    seen: dict[str, int] = {}
+    for index, name in mapping.items():
+        if not isinstance(index, int) or index < 0 or (
+                column_count is not None and index >= column_count):
+            problems.append(f"Column {index!r} does not exist in the sheet; remove it from the "
+                            "mapping.")
+            continue
+        if name not in schema.fields:
+            problems.append(f"Column {index + 1} is mapped to unknown field {name!r}; choose "
+                            "one of the listed fields.")
+            continue
+        if name in seen and name not in schema.joinable:
+            problems.append(f"{schema.label(name)} is mapped from columns {seen[name] + 1} and "
+                            f"{index + 1}; keep only one of them.")
+        seen.setdefault(name, index)
+    return problems
+
+
+_NOT_IMPORTED = frozenset({"", "-", "none", "ignore", "skip", "nothing", "not imported"})
+
+
+def parse_column_overrides(specs: Iterable[str], headers: Sequence[Any],
+                           schema: Schema) -> dict[int, str | None]:
+    """{column index: field or None} from "Column=field" texts (``--map``). Column is a header
+    text (any case), a column letter (A, AB) or a 1-based number; field is a field name or its
+    label, or "-"/"none"/"ignore" for "not imported". ValueError with one sentence otherwise."""
+    by_header: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header is None:
+            continue
+        for key in (" ".join(cell_text(header).split()).casefold(), norm_header(cell_text(header)),
+                    norm_header(getattr(header, "own", "") or "")):
+            if key:
+                by_header.setdefault(key, index)
+    by_field = {}
+    for name in schema.fields:
+        by_field[name.casefold()] = name
+        by_field[norm_header(name)] = name
+        by_field[norm_header(schema.label(name))] = name
+    out: dict[int, str | None] = {}
+    for spec in specs:
+        if "=" not in spec:
+            raise ValueError(f"--map {spec!r} must read Column=field, e.g. \"Problem=title\".")
+        column, target = (part.strip() for part in spec.rsplit("=", 1))
+        index = by_header.get(" ".join(column.split()).casefold(), by_header.get(
+            norm_header(column)))
+        if index is None and re.fullmatch(r"[A-Za-z]{1,3}", column):
+            index = _column_number(column) - 1
+        if index is None and column.isdigit() and int(column) >= 1:
+            index = int(column) - 1
+        if index is None:
+            shown = ", ".join(f"“{cell_text(h)}”" for h in headers if h) or "none"
+            raise ValueError(f"--map {spec!r}: no column is called “{column}”; use a header "
+                             f"({shown}), a column letter or a number.")
+        if target.casefold() in _NOT_IMPORTED:
+            out[index] = None
+            continue
+        name = by_field.get(target.casefold()) or by_field.get(norm_header(target))
+        if name is None:
+            raise ValueError(f"--map {spec!r}: unknown field “{target}”; use one of "
+                             f"{', '.join(schema.fields)} (or \"-\" for not imported).")
+        out[index] = name
+    return out
+
+
+def apply_column_overrides(mapping: Mapping[int, str], overrides: Mapping[int, str | None],
+                           schema: Schema) -> dict[int, str]:
+    """The mapping with the user's choices applied: a field given to a column is taken from
+    any other column (unless several columns may feed it)."""
+    result = dict(mapping)
+    for index, name in overrides.items():
+        if name is None:
+            result.pop(index, None)
+            continue
+        if name not in schema.joinable:
+            for other, other_name in list(result.items()):
+                if other_name == name and other != index:
+                    del result[other]
+        result[index] = name
+    return dict(sorted(result.items()))
+
+
+def resolve_mapping(source: "TableSource", sheet: str | int | None, header_row: int | None,
+                    schema: Schema, mapping: Mapping[int, str] | None = None,
+                    column_map: Iterable[str] = ()) -> dict[int, str]:
+    """The mapping an import uses: ``mapping`` (None: guessed from the chosen sheet's header
+    and samples) with the user's "Column=field" choices applied."""
+    name = source._sheet_name(sheet)
+    if header_row is None:
+        header_row = source.guess_header_row(name)
+    headers = source.headers(name, header_row)
+    if mapping is None:
+        mapping = guess_mapping(headers, source.sample_rows(name, header_row), schema,
+                                sheet_name=name)
+    overrides = parse_column_overrides(column_map, headers, schema)
+    return apply_column_overrides(mapping, overrides, schema)
+
+
+# ============================================================================================
+# Header rows, title and footer rows, sheets
+# ============================================================================================
+
+def _banner(merged_range: tuple[int, int, int, int], used: tuple[int, int]) -> bool:
+    """A merged range spanning (nearly) the whole table is a title or footer banner, never a
+    group header."""
+    _, c1, _, c2 = merged_range
+    first, last = used
+    width = max(1, last - first + 1)
+    return (min(c2, last) - max(c1, first) + 1) >= 0.8 * width
+
+
+def read_headers(rows: Sequence[Sequence[Any]], header_row: int,
+                 merged: Sequence[tuple[int, int, int, int]] = ()) -> list[Header]:
+    """Header texts of ``header_row`` (1-based). A header cell merged down from the row above
+    ("ID" over two rows) reads its value; under a group header merged across some columns
+    ("Residual" over two) the group is kept with each header ("Residual Likelihood"). A title
+    merged across the whole table is never glued onto the headers."""
+    if header_row < 1 or header_row > max(len(rows), 1):
+        raise ValueError(f"Row {header_row} is outside the sheet; choose a row from 1 to "
+                         f"{len(rows)}.")
+    row = rows[header_row - 1] if rows else ()
+    own = ["" if value is None else cell_text(value).strip() for value in row]
+    width = len(own)
+    for first_row, first_col, last_row, last_col in merged:
+        if first_row < header_row <= last_row:
+            # a header spanning several rows: its text is in the top-left cell
+            top = rows[first_row - 1] if first_row - 1 < len(rows) else ()
+            value = top[first_col - 1] if first_col - 1 < len(top) else None
+            if value is not None and first_col - 1 < _MAX_COLUMNS:
+                if len(own) < first_col:
+                    own.extend([""] * (first_col - len(own)))
+                if not own[first_col - 1]:
+                    own[first_col - 1] = cell_text(value).strip()
+    width = len(own)
+    used_cols = [i + 1 for i, text in enumerate(own) if text]
+    used = (used_cols[0], used_cols[-1]) if used_cols else (1, max(width, 1))
+    groups = [""] * width
+    for merged_range in merged:
+        first_row, first_col, last_row, last_col = merged_range
+        if last_row != header_row - 1 or last_col <= first_col or _banner(merged_range, used):
+            continue
+        group_row = rows[first_row - 1] if first_row - 1 < len(rows) else ()
+        group = group_row[first_col - 1] if first_col - 1 < len(group_row) else None
+        group = "" if group is None else cell_text(group).strip()
+        if not group:
+            continue
+        for col in range(first_col, min(last_col, width) + 1):
+            text = own[col - 1]
+            if text and normalize_words(text) != normalize_words(group):
+                groups[col - 1] = group
+    return [Header(text, group) for text, group in zip(own, groups)]
+
+
+def _text_count(row: Sequence[Any]) -> int:
+    return sum(1 for value in row if isinstance(value, str) and value.strip())
+
+
+def guess_header_row(rows: Sequence[Sequence[Any]], merged: Sequence[tuple[int, int, int, int]]
+                     = (), schema: Schema | None = None, *, sheet_name: str = "") -> int:
+    """1-based number of the row (among the first 30) whose headers match most fields."""
+    return _best_header(rows, merged, schema, sheet_name)[0]
+
+
+def _best_header(rows: Sequence[Sequence[Any]], merged: Sequence[tuple[int, int, int, int]],
+                 schema: Schema | None, sheet_name: str) -> tuple[int, int]:
+    best, best_score = 0, 0
+    first_texty = 0
+    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        texts = _text_count(row)
+        if texts >= 2 and not first_texty:
+            first_texty = index + 1
+        if schema is None:
+            continue
+        headers = read_headers(rows, index + 1, merged)
+        if sum(1 for h in headers if h) < 2:
+            continue  # a title row or a lone note
+        # Headers are short texts: long sentences and numbers are data, not headers.
+        headers = [h if len(h.own) <= _HEADER_MAX_LENGTH else Header("") for h in headers]
+        recognised = len(set(guess_mapping(headers, None, schema,
+                                           sheet_name=sheet_name).values()))
+        if recognised >= 2 and recognised > best_score:
+            best, best_score = index + 1, recognised
+    return (best or first_texty or 1), best_score
+
+
+_FOOTER_ANY = re.compile(r"©|^\(c\)\s|^copyright\s*(?:©|\(c\)|\d{4})|all rights reserved",
+                         re.IGNORECASE)
+_FOOTER_TOTALS = re.compile(
+    r"^(?:grand\s+)?(?:totals?|sum|sums|subtotal|sub-total|summe|gesamt|gesamtsumme|"
+    r"zwischensumme|total g[ée]n[ée]ral|sous[- ]total)\s*:?$", re.IGNORECASE)
+_FOOTER_MARKER = re.compile(
+    r"^(?:\(?\*+\)?|references?\s*:?|r[ée]f[ée]rences\s*:|sources?\s*:|quellen\s*:|"
+    r"footnotes?\s*:?|notes?\s*:|anmerkungen\s*:|legend\s*:?|l[ée]gende\s*:?|key\s*:|"
+    r"end of (?:the )?(?:register|table|list)|(?:prepared|approved|reviewed|checked|signed|"
+    r"issued|erstellt|gepr[üu]ft|freigegeben|établi|valid[ée]) (?:by|von|par)\b.*|"
+    r"page \d+ (?:of|/) \d+|printed on\b.*)$", re.IGNORECASE)
+
+
+def footer_text(row: Sequence[Any]) -> str | None:
+    """The text that makes ``row`` a footer (copyright, totals, references, a footnote, a
+    signature block), or None. Footer rows are never data, nor is anything below them."""
+    cells: list[str] = []
+    for value in row:  # only the first few cells matter; rows are often wide
+        if value is None:
+            continue
+        if value.__class__ is str:
+            text = value.strip()
+            if not text:
+                continue
+        else:
+            text = cell_text(value)
+        cells.append(text)
+        if len(cells) > 3:
+            break
+    if not cells:
+        return None
+    first = cells[0]
+    if _FOOTER_ANY.search(first):
+        return first
+    for text in cells[:2]:
+        if _FOOTER_TOTALS.match(text):
+            return text
+    if len(cells) <= 3:
+        for text in cells[:2]:
+            if _FOOTER_MARKER.match(text):
+                return " ".join(cells)
+    return None
+
+
+def _is_residue(row: Sequence[Any]) -> bool:
+    """Only Excel errors (#VALUE! …) and blanks: what a template row's formulas leave."""
+    error = False
+    for value in row:
+        if not _filled(value):
+            continue
+        if is_excel_error(value):
+            error = True
+            continue
+        return False
+    return error
+
+
+_LEGEND_WORDS = frozenset({
+    "legend", "legende", "key", "keys", "instruction", "instructions", "anleitung",
+    "hinweise", "lookup", "lookups", "dropdown", "dropdowns", "help", "hilfe", "aide", "readme",
+    "about", "cover", "guide", "guidance", "definitions", "definition", "scales", "scale",
+    "criteria", "kriterien", "criteres", "matrix", "heatmap", "heat", "info", "information",
+    "changelog", "version", "versions", "settings", "parameters", "parametres", "config",
+    "configuration", "validation", "codes", "notes", "bareme", "explications", "lists",
+    "listes", "listen", "options", "chart", "charts", "dashboard", "summary",
+})
+_TABLE_WORDS = frozenset({"register", "log", "data", "table", "records", "register"})
+
+
+def legend_sheet(name: str, schema: Schema | None = None) -> bool:
+    """True for a sheet that, by its name, holds a legend, key, instructions or lookup lists
+    rather than records ("Key", "Legend", "Instructions", "Lookup lists", "Heat map")."""
+    tokens = set(normalize_words(name).split())
+    if not tokens & _LEGEND_WORDS:
+        return False
+    wanted = _TABLE_WORDS | (schema.sheet_words if schema else frozenset())
+    return not tokens & wanted
+
+
+@dataclass(frozen=True)
+class SheetChoice:
+    """The sheet an import reads, its header row, and why the other sheets were passed over."""
+
+    sheet: str
+    header_row: int
+    score: int
+    passed_over: tuple[tuple[str, str], ...] = ()
+
+    def note(self) -> str:
+        if not self.passed_over:
+            return ""
+        return "Other sheets not read: " + "; ".join(
+            f"“{name}” ({why})" for name, why in self.passed_over) + "."
+
+
+# ============================================================================================
+# Ratings
+# ============================================================================================
+
+_TEN_POINT = {1: 1, 2: 3, 3: 5, 4: 7, 5: 9}
+_HML = {"vl": 1, "l": 2, "lo": 2, "m": 3, "med": 3, "mid": 3, "h": 4, "hi": 4, "vh": 5,
+        "eh": 5, "el": 1, "n": 1}
+_LETTERS = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+_RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|\bto\b|\bbis\b|\bà\b|\ba\b|>)\s*(.+)$", re.IGNORECASE)
+_NUMBER_TEXT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(%?)\s*$")
+
+
+@dataclass
+class RatingEntry:
+    number: int | None
+    count: int
+    how: str
+
+
+@dataclass
+class RatingColumn:
+    """How one rating column was read: the rule and every non-numeric text with the number it
+    became (the table a preview shows, and the user may change)."""
+
+    column: int
+    header: str
+    field: str
+    scale: int
+    mode: str  # "numbers", "percent", "fraction"
+    inverted: bool
+    entries: dict[str, RatingEntry] = field(default_factory=dict)
+
+    def rule(self) -> str:
+        if self.mode in ("percent", "fraction"):
+            if self.inverted:
+                return (f"percentages are a chance of the good outcome: 100 % reads as 1, "
+                        f"0 % as {self.scale}")
+            return f"percentages: 0–100 % read as 1–{self.scale}"
+        return f"words and letters read as 1–{self.scale}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"column": column_letter(self.column), "header": self.header,
+                "field": self.field, "scale": self.scale, "rule": self.rule(),
+                "values": [{"text": text, "number": entry.number, "rows": entry.count,
+                            "how": entry.how} for text, entry in self.entries.items()]}
+
+
+def _scaled(level: int, scale: int) -> int:
+    """A level 1–5 on ``scale``."""
+    if scale == 5:
+        return level
+    if scale == 10:
+        return _TEN_POINT[level]
+    return max(1, min(scale, math.ceil(level * scale / 5)))
+
+
+class RatingReader:
+    """Reads one rating column: whole numbers 1…scale as they are; words ("Very High",
+    "faible", "sehr hoch"), H/M/L, letters A–E (A lowest), ranges ("M to H": the upper
+    middle) and percentages (a column of 0–100 with values above the scale, or a header or cell
+    with "%") become numbers, each recorded in :attr:`column` with its count. Placeholders
+    ("TBD", "[TODO …]") read as no rating."""
+
+    def __init__(self, name: str, scale: int, values: Iterable[Any] = (), *,
+                 column: int = -1, header: str = "", percent_header: bool = False,
+                 inverted: bool = False, overrides: Mapping[str, int] | None = None) -> None:
+        self.scale = scale
+        self.overrides = dict(overrides or {})
+        mode = "numbers"
+        numbers = []
+        for value in values:
+            kind = value.__class__
+            if kind is int or kind is float:
+                numbers.append(value)
+            elif kind is str:
+                if value[:1].isalpha():
+                    continue  # a word: no number in it
+                match = _NUMBER_TEXT.match(value)
+                if match:
+                    if match[2]:
+                        mode = "percent"
+                    numbers.append(float(match[1].replace(",", ".")))
+            elif kind is not bool and isinstance(value, (int, float)):
+                numbers.append(float(value))
+        if numbers and mode == "numbers":
+            low, high = min(numbers), max(numbers)
+            if percent_header and 0 <= low and high <= 1:
+                mode = "fraction"
+            elif (percent_header or high > max(scale, 10)) and 0 <= low and high <= 100:
+                mode = "percent"
+        elif percent_header and not numbers:
+            mode = "percent"
+        self.column = RatingColumn(column, header, name, scale, mode,
+                                   inverted and mode != "numbers")
+
+    # -- reading ---------------------------------------------------------------------------
+    def _percent(self, pct: float) -> int:
+        pct = min(100.0, max(0.0, pct))
+        number = max(1, min(self.scale, math.ceil(pct * self.scale / 100 - 1e-9)))
+        if self.column.inverted:
+            number = self.scale + 1 - number
+        return number
+
+    def _note(self, text: str, number: int | None, how: str) -> None:
+        entry = self.column.entries.get(text)
+        if entry is None:
+            self.column.entries[text] = RatingEntry(number, 1, how)
+        else:
+            entry.count += 1
+
+    def _level(self, text: str) -> int | None:
+        """A level 1–5 for a word, an H/M/L code or a letter; None when unknown."""
+        key = re.sub(r"[\s.]", "", text).lower()
+        if key in _HML:
+            return _HML[key]
+        if key in _LETTERS:
+            return _LETTERS[key]
+        return text_rating_to_number(text, 5)
+
+    def read(self, value: Any) -> tuple[int | None, str | None]:
+        """(number, problem): problem is None, "placeholder" or "unreadable"."""
+        if value is None:
+            return None, None
+        scale = self.scale
+        mode = self.column.mode
+        if type(value) is int and mode == "numbers":  # fast path
+            return (value, None) if 1 <= value <= scale else (None, "unreadable")
+        if isinstance(value, bool):
+            return None, "unreadable"
+        if isinstance(value, (int, float)):
+            if mode == "fraction":
+                number = self._percent(float(value) * 100)
+                self._note(cell_text(value), number, "percent")
+                return number, None
+            if mode == "percent":
+                number = self._percent(float(value))
+                self._note(cell_text(value), number, "percent")
+                return number, None
+            if float(value).is_integer() and 1 <= value <= scale:
+                return int(value), None
+            return None, "unreadable"
+        text = cell_text(value).strip()
+        if not text:
+            return None, None
+        if text in self.overrides:
+            number = self.overrides[text]
+            self._note(text, number, "your choice")
+            return number, None
+        match = _NUMBER_TEXT.match(text)
+        if match:
+            number_value = float(match[1].replace(",", "."))
+            if match[2] or mode == "percent":
+                number = self._percent(number_value)
+                self._note(text, number, "percent")
+                return number, None
+            if mode == "fraction":
+                number = self._percent(number_value * 100)
+                self._note(text, number, "percent")
+                return number, None
+            if number_value.is_integer() and 1 <= number_value <= scale:
+                return int(number_value), None
+            return None, "unreadable"
+        if scale in (5, 10):
+            number = text_rating_to_number(text, scale)
+            if number is not None:
+                self._note(text, number, "word" if not text[:1].isdigit() else "number")
+                return number, None
+        level = self._level(text)
+        how = "letter" if re.sub(r"[\s.]", "", text).lower() in _LETTERS else "H/M/L"
+        if level is None:
+            match = _RANGE.match(text)
+            if match:
+                low, high = self._level(match[1]), self._level(match[2])
+                if low is not None and high is not None:
+                    number = math.ceil((_scaled(low, scale) + _scaled(high, scale)) / 2)
+                    self._note(text, number, "range")
+                    return number, None
+            if is_placeholder(text):
+                self._note(text, None, "placeholder")
+                return None, "placeholder"
+            self._note(text, None, "unreadable")
+            return None, "unreadable"
+        number = _scaled(level, scale)
+        self._note(text, number, how)
+        return number, None
+
+    def fits(self, values: Iterable[Any]) -> bool:
+        """True when at least half the (non-placeholder) values read as ratings."""
+        saved = dict(self.column.entries)
+        good = total = 0
+        for value in values:
+            number, problem = self.read(value)
+            if problem == "placeholder":
+                continue
+            total += 1
+            good += number is not None
+        self.column.entries = saved
+        return total == 0 or good * 2 >= total
+
+
+# ============================================================================================
+# Dates
+# ============================================================================================
+
+_MONTHS = {}
+for _number, _names in enumerate((
+    ("jan", "january", "janvier", "januar", "janner", "janv"),
+    ("feb", "february", "fevrier", "februar", "fev", "fevr", "febr"),
+    ("mar", "march", "mars", "marz", "maerz"),
+    ("apr", "april", "avril", "avr"),
+    ("may", "mai"),
+    ("jun", "june", "juin", "juni"),
+    ("jul", "july", "juillet", "juli", "juil"),
+    ("aug", "august", "aout"),
+    ("sep", "sept", "september", "septembre"),
+    ("oct", "october", "octobre", "oktober", "okt"),
+    ("nov", "november", "novembre"),
+    ("dec", "december", "decembre", "dezember", "dez"),
+), start=1):
+    for _name in _names:
+        _MONTHS[_name] = _number
+
+_ISO_DATE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_NUMERIC_DATE = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\.?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+_WORD_DATE_DMY = re.compile(r"^(\d{1,2})\.?\s+([a-z]+)\.?\s+(\d{4})$")
+_WORD_DATE_MDY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+_EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+
+
+def _from_serial(serial: float, date1904: bool) -> dt.date:
+    if not 1 <= serial < 2958466:
+        raise ValueError(f"{serial:g} is outside the range of Excel dates")
+    epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH_1900
+    return epoch + dt.timedelta(days=int(serial))
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def parse_date(value: Any, *, dayfirst: bool = True,
+               date1904: bool = False) -> tuple[dt.date | None, str | None]:
+    """(date, warning) from a cell value; (None, None) when empty; ValueError if unreadable.
+
+    Reads date/datetime objects, Excel serial numbers, ISO text ("2026-01-13", with or
+    without a time), "13/01/2026", "13.01.2026", "13-01-26", "20260113", "13 Jan 2026",
+    "13. Januar 2026", "13 janvier 2026" and "January 13, 2026". Slashed dates are read day
+    first unless ``dayfirst`` is False or the day/month order is unambiguous.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a date")
+    if isinstance(value, (int, float)):
+        return _from_serial(float(value), date1904), None
+    text = str(value).strip()
+    if not text:
+        return None, None
+    match = _ISO_DATE.match(text)
+    if match:
+        return dt.date(int(match[1]), int(match[2]), int(match[3])), None
+    match = _NUMERIC_DATE.match(text)
+    if match:
+        first, second, year = int(match[1]), int(match[2]), _year(match[3])
+        warning = None
+        if first > 12 and second <= 12:
+            day, month = first, second
+        elif second > 12 and first <= 12:
+            day, month = second, first
+            if dayfirst:
+                warning = f"'{text}' was read as month/day/year."
+        elif dayfirst:
+            day, month = first, second
+        else:
+            day, month = second, first
+        return dt.date(year, month, day), warning
+    match = _COMPACT_DATE.match(text)
+    if match:
+        return dt.date(int(match[1]), int(match[2]), int(match[3])), None
+    if _SERIAL.match(text):
+        return (_from_serial(float(text), date1904),
+                f"'{text}' was read as an Excel date serial number.")
+    words = normalize_words(text)
+    match = _WORD_DATE_DMY.match(words)
+    if match and match[2] in _MONTHS:
+        return dt.date(int(match[3]), _MONTHS[match[2]], int(match[1])), None
+    match = _WORD_DATE_MDY.match(words)
+    if match and match[1] in _MONTHS:
+        return dt.date(int(match[3]), _MONTHS[match[1]], int(match[2])), None
+    raise ValueError(f"'{text}' is not a date")
+
+
+# ============================================================================================
+# Reading files
+# ============================================================================================
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@dataclass
+class _SheetData:
+    #: the rows as in the file: a merged range's value is in its top-left cell only
+    rows: list[Sequence[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    no_value_formulas: set[tuple[int, int]] = field(default_factory=set)
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+class TableSource:
+    """An opened .xlsx workbook or .csv file. Sheets are read on demand and cached.
+
+    Attributes: ``path``, ``format`` ("xlsx" or "csv"), ``sheets`` (names, in workbook
+    order; a CSV has one sheet named after the file), ``hidden_sheets``, ``encoding`` and
+    ``delimiter`` (CSV), ``date1904`` (xlsx date system), ``schema`` (the import's
+    :class:`Schema`, used to find header rows and sheets), ``fill_merged`` (False reads merged
+    cells as they are, without filling group values down or folding grouped records).
+    """
+
+    def __init__(self, path: Path, fmt: str, sheets: list[str], *, max_rows: int,
+                 fill_merged: bool = True, schema: Schema | None = None) -> None:
+        self.path = path
+        self.format = fmt
+        self.sheets = sheets
+        self.max_rows = max_rows
+        self.fill_merged = fill_merged
+        self.schema = schema
+        self.encoding: str | None = None
+        self.delimiter: str | None = None
+        self.date1904 = False
+        self.hidden_sheets: set[str] = set()
+        self.notes: list[str] = []
+        self._sheet_paths: dict[str, str] = {}
+        self._cache: dict[str, _SheetData] = {}
+        self._choice: SheetChoice | None = None
+
+    def __repr__(self) -> str:
+        return f"TableSource({str(self.path)!r}, format={self.format!r}, sheets={self.sheets!r})"
+
+    # -- sheets --------------------------------------------------------------------------
+    def _sheet_name(self, sheet: str | int | None) -> str:
+        if sheet is None:
+            if self.schema is not None:
+                return self.choose_sheet().sheet
+            visible = [name for name in self.sheets if name not in self.hidden_sheets]
+            return (visible or self.sheets)[0]
+        if isinstance(sheet, int):
+            try:
+                return self.sheets[sheet]
+            except IndexError:
+                raise ValueError(f"The file has {len(self.sheets)} sheet(s); sheet number "
+                                 f"{sheet + 1} does not exist.") from None
+        if sheet not in self.sheets:
+            raise ValueError(f"The file has no sheet named {sheet!r}; choose one of: "
+                             f"{', '.join(self.sheets)}.")
+        return sheet
+
+    def _data(self, sheet: str | int | None) -> _SheetData:
+        name = self._sheet_name(sheet)
+        data = self._cache.get(name)
+        if data is None:
+            if self.format == "csv":
+                raise AssertionError("CSV data is loaded when the file is opened")
+            data = _read_xlsx_sheet(self, name)
+            self._cache[name] = data
+        return data
+
+    def choose_sheet(self) -> SheetChoice:
+        """The sheet holding the records: legend, key, instruction and lookup sheets are
+        passed over, empty ones too; of the rest, the one whose header matches most fields
+        (the first on a tie; visible sheets before hidden ones)."""
+        if self._choice is not None:
+            return self._choice
+        if len(self.sheets) == 1 or self.schema is None:
+            name = self.sheets[0] if len(self.sheets) == 1 else self._sheet_name(None)
+            header_row = self.guess_header_row(name)
+            self._choice = SheetChoice(name, header_row, 0)
+            return self._choice
+        order = [n for n in self.sheets if n not in self.hidden_sheets] + \
+            [n for n in self.sheets if n in self.hidden_sheets]
+        passed: list[tuple[str, str]] = []
+        best: tuple[int, int, str] | None = None  # (score, -order, name)
+        header_rows: dict[str, int] = {}
+        failure: ImportFileError | None = None
+        for position, name in enumerate(order):
+            if legend_sheet(name, self.schema):
+                passed.append((name, "a legend or instructions"))
+                continue
+            try:
+                data = self._data(name)
+            except ImportFileError as exc:  # too big or damaged: the answer if nothing else
+                failure = failure or exc
+                passed.append((name, str(exc).rstrip(".")))
+                continue
+            if is_blank([v for row in data.rows[:200] for v in row]):
+                passed.append((name, "empty"))
+                continue
+            header_row, score = _best_header(data.rows, data.merged, self.schema, name)
+            header_rows[name] = header_row
+            if best is None or (score, -position) > (best[0], best[1]):
+                best = (score, -position, name)
+        if best is None:
+            if failure is not None:
+                raise failure
+            name = order[0]
+            self._choice = SheetChoice(name, self.guess_header_row(name), 0,
+                                       tuple(p for p in passed if p[0] != name))
+            return self._choice
+        chosen = best[2]
+        for name in order:
+            if name in header_rows and name != chosen:
+                passed.append((name, "fewer matching columns"))
+        passed.sort(key=lambda item: order.index(item[0]))
+        self._choice = SheetChoice(chosen, header_rows[chosen], best[0], tuple(passed))
+        return self._choice
+
+    def rows(self, sheet: str | int | None = None) -> list[Sequence[Any]]:
+        """All rows of a sheet (index 0 is row 1) as in the file: a merged range's value
+        is in its top-left cell. Rows are tuples or lists of cell values (str, int, float,
+        datetime, None)."""
+        return self._data(sheet).rows
+
+    def merged_ranges(self, sheet: str | int | None = None) -> list[tuple[int, int, int, int]]:
+        """Merged ranges as (first_row, first_col, last_row, last_col), 1-based."""
+        return list(self._data(sheet).merged)
+
+    def guess_header_row(self, sheet: str | int | None = None) -> int:
+        """1-based number of the row that most looks like the column headers."""
+        name = self._sheet_name(sheet)
+        if self._choice is not None and self._choice.sheet == name:
+            return self._choice.header_row
+        data = self._data(name)
+        return guess_header_row(data.rows, data.merged, self.schema, sheet_name=name)
+
+    def headers(self, sheet: str | int | None = None,
+                header_row: int | None = None) -> list[Header]:
+        """Header texts of ``header_row`` (guessed when None); see :func:`read_headers`."""
+        data = self._data(sheet)
+        if header_row is None:
+            header_row = self.guess_header_row(sheet)
+        return read_headers(data.rows, header_row, data.merged)
+
+    def sample_rows(self, sheet: str | int | None = None, header_row: int | None = None,
+                    count: int = _SAMPLE_ROWS) -> list[Sequence[Any]]:
+        """The first ``count`` data rows below the header (for guess_mapping): blank rows,
+        formula residue and anything from a footer on are left out; merged values are filled
+        in."""
+        data = self._data(sheet)
+        if header_row is None:
+            header_row = self.guess_header_row(sheet)
+        fills = _vertical_fills(data, header_row, ()) if self.fill_merged else {}
+        samples = []
+        for index in range(header_row, len(data.rows)):
+            row = data.rows[index]
+            if is_blank(row):
+                continue
+            if footer_text(row) is not None:
+                break
+            if _is_residue(row):
+                continue
+            samples.append(_with_fills(row, fills.get(index)))
+            if len(samples) >= count:
+                break
+        return samples
+
+
+def _with_fills(row: Sequence[Any], fills: Mapping[int, Any] | None) -> Sequence[Any]:
+    if not fills:
+        return row
+    values = list(row)
+    top = max(fills) + 1
+    if len(values) < top:
+        values.extend([None] * (top - len(values)))
+    for col, value in fills.items():
+        if not _filled(values[col]):
+            values[col] = value
+    return values
+
+
+def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
+               max_bytes: int = DEFAULT_MAX_BYTES, fill_merged: bool = True,
+               schema: Schema | None = None) -> TableSource:
+    """Open an .xlsx/.xlsm workbook or a .csv/.tsv/.txt file for import.
+
+    The type is decided by the content, not the name. Raises :class:`ImportFileError` with a
+    one-sentence message for a missing, empty, oversized, encrypted, damaged or unsupported
+    file. Sheets of a workbook are read on first use (``rows``/``headers``), which may raise
+    ImportFileError too (more than ``max_rows`` rows, damaged sheet).
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImportFileError(f"File not found: {path.name}; check the name and folder.") \
+            from None
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path.name} ({exc.strerror}); check that the file "
+                              "is accessible.") from None
+    if path.is_dir():
+        raise ImportFileError(f"{path.name} is a folder; choose an .xlsx or .csv file.")
+    if size == 0:
+        raise ImportFileError(f"{path.name} is empty; choose a file that contains the "
+                              "register.")
+    if size > max_bytes:
+        raise ImportFileError(
+            f"{path.name} is {size / 1048576:.1f} MB, more than the {max_bytes / 1048576:.0f} "
+            "MB import limit; split it into smaller files.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path.name} ({exc.strerror}); check that the file "
+                              "is accessible.") from None
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE_SIGNATURE):
+        if suffix == ".xls":
+            raise ImportFileError(f"{path.name} is an old Excel 97-2003 workbook; save it as "
+                                  ".xlsx in Excel and import that file.")
+        raise ImportFileError(
+            f"{path.name} is password-protected (encrypted) or an old Excel 97-2003 file; "
+            "remove the password or save it as .xlsx in Excel, then import it again.")
+    if head.startswith(_ZIP_SIGNATURES):
+        source = _open_xlsx(path, max_rows=max_rows, fill_merged=fill_merged)
+    elif suffix in _XLSX_SUFFIXES or suffix in (".xls", ".ods", ".docx", ".pdf"):
+        raise ImportFileError(f"{path.name} is not a valid Excel workbook (its content is not "
+                              "an .xlsx package); save it again as .xlsx or export it as .csv.")
+    elif suffix in _CSV_SUFFIXES or not suffix:
+        source = _open_csv(path, max_rows=max_rows)
+        source.fill_merged = fill_merged
+    else:
+        raise ImportFileError(f"{path.name} has an unsupported type ({suffix}); import an "
+                              ".xlsx workbook or a .csv file.")
+    source.schema = schema
+    return source
+
+
+# -- xlsx ------------------------------------------------------------------------------------
+
+def _open_xlsx(path: Path, *, max_rows: int, fill_merged: bool) -> TableSource:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            workbook_path = _office_document(archive, names)
+            if workbook_path is None or workbook_path not in names:
+                raise ImportFileError(_not_a_workbook_message(path, names))
+            workbook_xml = archive.read(workbook_path)
+            rels_path = posixpath.join(posixpath.dirname(workbook_path), "_rels",
+                                       posixpath.basename(workbook_path) + ".rels")
+            rels_xml = archive.read(rels_path) if rels_path in names else b""
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError,
+            NotImplementedError, RuntimeError):
+        raise ImportFileError(f"{path.name} is damaged or not a real Excel workbook; open it "
+                              "in Excel, save it as .xlsx and try again.") from None
+    try:
+        workbook = ElementTree.fromstring(workbook_xml)
+        rels = ElementTree.fromstring(rels_xml) if rels_xml else None
+    except ElementTree.ParseError:
+        raise ImportFileError(f"{path.name} is damaged (its workbook part cannot be read); "
+                              "open it in Excel, save it as .xlsx and try again.") from None
+
+    targets = {}
+    if rels is not None:
+        base = posixpath.dirname(workbook_path)
+        for rel in rels:
+            if _local(rel.tag) != "Relationship" or not rel.get("Type", "").endswith(
+                    "/worksheet"):
+                continue
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                full = target.lstrip("/")
+            else:
+                full = posixpath.normpath(posixpath.join(base, target))
+            targets[rel.get("Id")] = full
+    sheets, hidden, sheet_paths = [], set(), {}
+    date1904 = False
+    for element in workbook.iter():
+        name = _local(element.tag)
+        if name == "workbookPr":
+            date1904 = element.get("date1904", "").lower() in ("1", "true")
+        elif name == "sheet":
+            rel_id = element.get(f"{{{_REL_NS}}}id")
+            if rel_id not in targets:
+                continue  # a chart sheet or dialog sheet: no cells to import
+            title = element.get("name", f"Sheet{len(sheets) + 1}")
+            sheets.append(title)
+            sheet_paths[title] = targets[rel_id]
+            if element.get("state", "visible") != "visible":
+                hidden.add(title)
+    if not sheets:
+        raise ImportFileError(f"{path.name} has no worksheets with cells; choose a workbook "
+                              "that contains the register.")
+    source = TableSource(path, "xlsx", sheets, max_rows=max_rows, fill_merged=fill_merged)
+    source._sheet_paths = sheet_paths
+    source.hidden_sheets = hidden
+    source.date1904 = date1904
+    return source
+
+
+def _office_document(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    if "_rels/.rels" in names:
+        try:
+            root = ElementTree.fromstring(archive.read("_rels/.rels"))
+        except ElementTree.ParseError:
+            root = None
+        if root is not None:
+            for rel in root:
+                if rel.get("Type", "").endswith("/officeDocument"):
+                    target = rel.get("Target", "").lstrip("/")
+                    if target.startswith("xl/") or target.endswith("workbook.xml"):
+                        return target
+                    return None
+    return "xl/workbook.xml" if "xl/workbook.xml" in names else None
+
+
+def _not_a_workbook_message(path: Path, names: set[str]) -> str:
+    if "word/document.xml" in names:
+        return (f"{path.name} is a Word document, not an Excel workbook; choose the .xlsx or "
+                ".csv file of the register.")
+    if "ppt/presentation.xml" in names:
+        return (f"{path.name} is a PowerPoint presentation, not an Excel workbook; choose the "
+                ".xlsx or .csv file of the register.")
+    if "content.xml" in names and "mimetype" in names:
+        return (f"{path.name} is an OpenDocument file; save it as .xlsx (File > Save as) and "
+                "import that file.")
+    return (f"{path.name} is a ZIP archive but not an Excel workbook; choose the .xlsx or .csv "
+            "file of the register.")
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Za-z]*\d*:?[A-Za-z]*(\d+)"')
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ERROR_CELL_RE = re.compile(rb'\st="e"')
+_R_ATTR_RE = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
+_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
+_T_ATTR_RE = re.compile(rb'\st="(\w+)"')
+_SHEETDATA_RE = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+
+
+def _scan_sheet_xml(xml: bytes) -> tuple[list, set, dict]:
+    """Merged ranges, formula cells without a saved result, and error cells, found in the raw
+    sheet XML (openpyxl's fast read-only mode reports none of these)."""
+    merged = []
+    tail_start = xml.rfind(b"sheetData>")
+    for match in _MERGE_RE.finditer(xml, max(tail_start, 0)):
+        r1, c1 = int(match[2]), _column_number(match[1])
+        if match[3]:
+            r2, c2 = int(match[4]), _column_number(match[3])
+        else:
+            r2, c2 = r1, c1
+        if (r1, c1) != (r2, c2):
+            merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+
+    no_value: set[tuple[int, int]] = set()
+    errors: dict[tuple[int, int], str] = {}
+    end = tail_start if tail_start > 0 else len(xml)
+    if not (_FORMULA_RE.search(xml, 0, end) or _ERROR_CELL_RE.search(xml, 0, end)):
+        return merged, no_value, errors
+    prefix_match = _SHEETDATA_RE.search(xml)
+    prefix = prefix_match[1] if prefix_match and prefix_match[1] else b""
+    cell_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c\t", b"<" + prefix + b"c\n")
+    cell_close = b"</" + prefix + b"c>"
+    for pattern, kind in ((_FORMULA_RE, "formula"), (_ERROR_CELL_RE, "error")):
+        for match in pattern.finditer(xml, 0, end):
+            cell_start = max(xml.rfind(tag, 0, match.start() + 1) for tag in cell_tags)
+            if cell_start < 0:
+                continue
+            tag_end = xml.find(b">", cell_start)
+            start_tag = xml[cell_start:tag_end]
+            ref = _R_ATTR_RE.search(start_tag)
+            if not ref:
+                continue  # cells without a reference cannot be placed; openpyxl reads them
+            position = (int(ref[2]), _column_number(ref[1]))
+            cell_end = xml.find(cell_close, tag_end)
+            body = xml[tag_end:cell_end if cell_end >= 0 else end]
+            value = _VALUE_RE.search(body)
+            if kind == "formula":
+                cell_type = _T_ATTR_RE.search(start_tag)
+                if value is None and not (cell_type and cell_type[1] == b"str"):
+                    no_value.add(position)
+            elif value is not None:
+                errors[position] = value[1].decode("utf-8", "replace")
+    return merged, no_value, errors
+
+
+def _read_xlsx_sheet(source: TableSource, sheet: str) -> _SheetData:
+    path = source.path
+    member = source._sheet_paths[sheet]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > _MAX_SHEET_XML_BYTES:
+                raise ImportFileError(
+                    f"Sheet {sheet!r} of {path.name} is too large to import "
+                    f"({info.file_size / 1048576:.0f} MB of cell data); split the register into "
+                    "smaller files.")
+            xml = archive.read(member)
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError,
+            NotImplementedError, zipfile.LargeZipFile):
+        raise ImportFileError(f"Sheet {sheet!r} of {path.name} is damaged; open the file in "
+                              "Excel, save it as .xlsx and try again.") from None
+    except Exception as exc:  # zlib.error and friends from a corrupted stream
+        raise ImportFileError(f"Sheet {sheet!r} of {path.name} is damaged ({exc}); open the "
+                              "file in Excel, save it as .xlsx and try again.") from None
+
+    dimension = _DIMENSION_RE.search(xml, 0, 4096)
+    if dimension and int(dimension[1]) > source.max_rows * 4 + 1000:
+        _too_many_rows(source, sheet)
+    merged, no_value, errors = _scan_sheet_xml(xml)
+    del xml
+
+    from openpyxl import load_workbook  # heavy: imported only when a workbook is read
+
+    rows: list[Sequence[Any]] = []
+    filled = 0
+    last_filled = 0
+    limit = source.max_rows
+    try:
+        with path.open("rb") as handle, _warnings.catch_warnings():
+            # openpyxl warns about parts it skips (extensions, VML, slicers): not our concern.
+            _warnings.simplefilter("ignore")
+            workbook = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+            try:
+                worksheet = workbook[sheet]
+                worksheet.reset_dimensions()
+                empty: tuple = ()
+                append = rows.append
+                for values in worksheet.iter_rows(values_only=True):
+                    if not values:
+                        append(empty)
+                        continue
+                    if len(values) > _MAX_COLUMNS:
+                        values = values[:_MAX_COLUMNS]
+                    append(values)
+                    for value in values:
+                        if value is not None and value != "":
+                            filled += 1
+                            last_filled = len(rows)
+                            break
+                    if filled > limit:
+                        _too_many_rows(source, sheet)
+            finally:
+                workbook.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl/lxml raise many types on damaged content
+        raise ImportFileError(f"Sheet {sheet!r} of {path.name} cannot be read ({exc}); open "
+                              "the file in Excel, save it as .xlsx and try again.") from None
+    del rows[last_filled:]  # trailing empty (formatted) rows
+    merged = [m for m in merged if m[0] <= len(rows) and m[1] <= _MAX_COLUMNS]
+    return _SheetData(rows=rows, merged=merged, no_value_formulas=no_value, error_cells=errors)
+
+
+def _too_many_rows(source: TableSource, sheet: str) -> None:
+    where = f"Sheet {sheet!r} of {source.path.name}" if source.format == "xlsx" else \
+        source.path.name
+    raise ImportFileError(f"{where} has more than {source.max_rows:,} rows, the import limit; "
+                          "split the register into smaller files.")
+
+
+# -- csv -------------------------------------------------------------------------------------
+
+def _open_csv(path: Path, *, max_rows: int) -> TableSource:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path.name} ({exc.strerror}); check that the file "
+                              "is accessible.") from None
+    text, encoding = _decode_text(raw, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text and "\n" not in text \
+        else text
+    delimiter = None
+    first_line_end = text.find("\n")
+    first_line = text[: first_line_end if first_line_end >= 0 else len(text)].strip()
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        delimiter = first_line[4]
+        text = text[first_line_end + 1:] if first_line_end >= 0 else ""
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
+    rows: list[Sequence[Any]] = []
+    filled = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    source = TableSource(path, "csv", [path.stem or "CSV"], max_rows=max_rows)
+    try:
+        for record in reader:
+            row = [value if value != "" else None for value in record[:_MAX_COLUMNS]]
+            rows.append(row)
+            if not is_blank(row):
+                filled += 1
+                if filled > max_rows:
+                    _too_many_rows(source, source.sheets[0])
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name} is not a well-formed CSV file ({exc}); check the "
+                              "quotes and separators, then try again.") from None
+    while rows and is_blank(rows[-1]):
+        rows.pop()
+    source.encoding = encoding
+    source.delimiter = delimiter
+    source._cache[source.sheets[0]] = _SheetData(rows=rows)
+    return source
+
+
+def _decode_text(raw: bytes, path: Path) -> tuple[str, str]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    sample = raw[:65536]
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    if b"\x00" in sample or controls > len(sample) // 100:
+        raise ImportFileError(f"{path.name} does not look like a text (CSV) file; choose the "
+                              "register saved as .csv or .xlsx.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            return text, ("utf-8" if encoding == "utf-8-sig" and not raw.startswith(
+                b"\xef\xbb\xbf") else encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.split("\n", 60)[:60] if line.strip()]
+    if not lines:
+        return ","
+    sample = "\n".join(lines)
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            counts = [len(record) for record in csv.reader(io.StringIO(sample),
+                                                             delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        consistency = counts.count(mode) / len(counts)
+        candidate = (consistency, mode)
+        if candidate > best_score:
+            best, best_score = delimiter, candidate
+    return best
+
+
+# ============================================================================================
+# Records
+# ============================================================================================
+
+@dataclass
+class Record:
+    """One record below the header: its top row (with group values filled down) and, when
+    the record spans several merged rows, the further rows folded into it."""
+
+    row_number: int
+    values: Sequence[Any]
+    more: list[tuple[int, Sequence[Any]]] = field(default_factory=list)
+
+    @property
+    def last_row(self) -> int:
+        return self.more[-1][0] if self.more else self.row_number
+
+    def get(self, column: int) -> Any:
+        return self.values[column] if column < len(self.values) else None
+
+    def column_values(self, column: int) -> list[tuple[int, Any]]:
+        """(row number, value) of every filled cell of ``column`` in this record, top first."""
+        out = []
+        values = self.values
+        value = values[column] if column < len(values) else None
+        if value is not None and (value.__class__ is not str or value.strip()):
+            out.append((self.row_number, value))
+        if not self.more:
+            return out
+        for number, row in self.more:
+            value = row[column] if column < len(row) else None
+            if _filled(value):
+                out.append((number, value))
+        return out
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    row_number: int
+    reason: str
+    last_row: int = 0
+
+    def rows_text(self) -> str:
+        if self.last_row and self.last_row != self.row_number:
+            return f"rows {self.row_number}–{self.last_row}"
+        return f"row {self.row_number}"
+
+
+@dataclass
+class TableRead:
+    """What :func:`read_records` found: the records, the rows it left out and why."""
+
+    sheet: str
+    header_row: int
+    headers: list[Header]
+    records: list[Record]
+    skipped: list[SkippedRow] = field(default_factory=list)
+    blank_rows: int = 0
+    footer_row: int | None = None
+    footer: str = ""
+    folded_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    no_value_formulas: set[tuple[int, int]] = field(default_factory=set)
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def _vertical_fills(data: _SheetData, header_row: int,
+                    key_columns: Iterable[int]) -> dict[int, dict[int, Any]]:
+    """{row index: {column: value}} for group values merged down over several data rows, in
+    columns that are not the record's key (those mean one record over several rows)."""
+    keys = set(key_columns)
+    fills: dict[int, dict[int, Any]] = {}
+    rows = data.rows
+    for first_row, first_col, last_row, last_col in data.merged:
+        if last_row <= first_row or first_row <= header_row:
+            continue
+        if keys.intersection(range(first_col - 1, last_col)):
+            continue
+        top = rows[first_row - 1] if first_row - 1 < len(rows) else ()
+        value = top[first_col - 1] if first_col - 1 < len(top) else None
+        if not _filled(value):
+            continue
+        for index in range(first_row, min(last_row, len(rows))):
+            fills.setdefault(index, {})[first_col - 1] = value
+    return fills
+
+
+def _key_columns(mapping: Mapping[int, str], schema: Schema | None) -> list[int]:
+    if schema is None:
+        return []
+    for key in schema.key_fields:
+        columns = [index for index, name in mapping.items() if name == key]
+        if columns:
+            return columns
+    return []
+
+
+def read_records(source: TableSource, sheet: str | int | None, header_row: int | None,
+                 mapping: Mapping[int, str], schema: Schema | None = None, *,
+                 fill_down: Iterable[int] = ()) -> TableRead:
+    """The records below the header row of a sheet.
+
+    - Blank rows are counted, not returned. Reading stops at a footer (copyright, totals,
+      references, footnotes, a signature block); nothing below it is data.
+    - Rows holding only formula residue (#VALUE!, #REF! …) and empty template rows (no value in
+      any mapped ``schema.content_fields``) are skipped, each with a reason.
+    - A merged cell over several rows in a key column (``schema.key_fields``) spans one
+      record: the rows below are folded into it (:attr:`Record.more`). Merged cells in other
+      columns are group values, filled into each row of their range that has values of its
+      own. Merged cells across columns are not spread (their value stays in the first).
+    - ``fill_down`` columns repeat the last value above into empty cells (the user's choice).
+    """
+    schema = schema if schema is not None else source.schema
+    name = source._sheet_name(sheet)
+    data = source._data(name)
+    rows = data.rows
+    if header_row is None:
+        header_row = source.guess_header_row(name)
+    headers = read_headers(rows, header_row, data.merged) if rows else []
+    key_columns = _key_columns(mapping, schema)
+    folded_into: dict[int, int] = {}
+    fills: dict[int, dict[int, Any]] = {}
+    if source.fill_merged and data.merged:
+        fills = _vertical_fills(data, header_row, key_columns)
+        keys = set(key_columns)
+        for first_row, first_col, last_row, last_col in data.merged:
+            if last_row > first_row > header_row and keys.intersection(
+                    range(first_col - 1, last_col)):
+                for index in range(first_row, min(last_row, len(rows))):
+                    folded_into[index] = first_row - 1
+    # rows whose only value sits in a range merged across the table: section headings
+    banners: set[int] = set()
+    if data.merged and headers:
+        used_cols = [i + 1 for i, h in enumerate(headers) if h]
+        used = (used_cols[0], used_cols[-1]) if used_cols else (1, len(headers))
+        for merged_range in data.merged:
+            first_row, first_col, last_row, last_col = merged_range
+            if first_row > header_row and last_col > first_col and _banner(merged_range, used):
+                banners.add(first_row - 1)
+    content_columns = [index for index, field_name in mapping.items()
+                       if schema is not None and field_name in schema.content_fields]
+    fill_columns = sorted(set(fill_down))
+    previous: dict[int, Any] = {}
+    read = TableRead(sheet=name, header_row=header_row, headers=headers, records=[],
+                     no_value_formulas=data.no_value_formulas, error_cells=data.error_cells)
+    open_records: dict[int, Record] = {}
+    residue: list[int] = []
+    template: list[int] = []
+    sections: list[int] = []
+    for index in range(header_row, len(rows)):
+        row = rows[index]
+        if index in folded_into:
+            record = open_records.get(folded_into[index])
+            if record is not None and not is_blank(row):
+                record.more.append((index + 1, row))
+                read.folded_rows += 1
+            continue
+        if is_blank(row):
+            read.blank_rows += 1
+            continue
+        footer = footer_text(row)
+        if footer is not None:
+            read.footer_row, read.footer = index + 1, footer
+            break
+        if _is_residue(row):
+            residue.append(index + 1)
+            continue
+        if index in banners and sum(1 for value in row if _filled(value)) == 1:
+            sections.append(index + 1)
+            continue
+        values = _with_fills(row, fills.get(index))
+        if content_columns and not any(
+                index_ < len(values) and _filled(values[index_])
+                and not is_excel_error(values[index_]) for index_ in content_columns):
+            template.append(index + 1)
+            continue
+        if fill_columns:
+            values = list(values)
+            if len(values) <= fill_columns[-1]:
+                values.extend([None] * (fill_columns[-1] + 1 - len(values)))
+            for col in fill_columns:
+                if _filled(values[col]):
+                    previous[col] = values[col]
+                elif col in previous:
+                    values[col] = previous[col]
+        record = Record(index + 1, values)
+        read.records.append(record)
+        open_records[index] = record
+    for numbers, reason in ((residue, "only formula residue (#VALUE!, #REF! …), no data"),
+                            (template, "an empty template row: nothing in the columns that "
+                                       "make a record"),
+                            (sections, "a heading merged across the table")):
+        for start, end in _runs(numbers):
+            read.skipped.append(SkippedRow(start, reason, end))
+    read.skipped.sort(key=lambda s: s.row_number)
+    if residue:
+        read.notes.append(f"{_rows_phrase(residue)} hold{'' if len(residue) > 1 else 's'} "
+                          "only formula residue (#VALUE!, #REF! …) and "
+                          f"{_were(residue)} skipped.")
+    if template:
+        read.notes.append(f"{_rows_phrase(template)} {_are(template)} empty template "
+                          f"row{_s(template)} (nothing in the columns that make a record) and "
+                          f"{_were(template)} skipped.")
+    if sections:
+        read.notes.append(f"{_rows_phrase(sections)} "
+                          f"{'are headings' if len(sections) > 1 else 'is a heading'} merged "
+                          "across the table, not data.")
+    if read.folded_rows:
+        read.notes.append(f"{read.folded_rows} rows continue a record merged over several rows "
+                          "above them and were read into it.")
+    if read.footer_row is not None and read.footer_row < len(rows):
+        shown = read.footer if len(read.footer) <= 50 else read.footer[:47] + "…"
+        read.notes.append(f"Reading stopped at row {read.footer_row} (“{shown}”): a footer; "
+                          "the rows below it are not data.")
+    return read
+
+
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+def _rows_phrase(numbers: Sequence[int]) -> str:
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in _runs(numbers)]
+    if len(parts) > 6:
+        parts = parts[:5] + ["…"]
+    return f"{'Row' if len(numbers) == 1 else 'Rows'} {', '.join(parts)}"
+
+
+def _s(numbers: Sequence[int]) -> str:
+    return "s" if len(numbers) > 1 else ""
+
+
+def _are(numbers: Sequence[int]) -> str:
+    return "are" if len(numbers) > 1 else "is an"
+
+
+def _were(numbers: Sequence[int]) -> str:
+    return "were" if len(numbers) > 1 else "was"
