@@ -73,6 +73,14 @@ class EditCommand(QUndoCommand):
         self.on_error: Callable[[BaseException], None] | None = None
         self._skip_redo = False
 
+    @classmethod
+    def committed(cls, ws: "Workspace", text: str, change: "Change") -> "EditCommand":
+        """A step for work already committed elsewhere (an import that ran in the background):
+        its first execution only reports ``change``; undo and redo replay its change set."""
+        cmd = cls(ws, text, lambda _ws: change)
+        cmd._done = change
+        return cmd
+
     # -- first run
     def execute(self) -> "Change":
         """Run the service call; raises on failure, leaving the data as it was. The next
@@ -80,6 +88,12 @@ class EditCommand(QUndoCommand):
         from ..services import records
         from ..storage.changes import Change
 
+        done = getattr(self, "_done", None)
+        if done is not None:  # committed before: nothing to run
+            self.result, self.changeset = done.result, done.changeset
+            self._skip_redo = True
+            self._notify(done)
+            return done
         with self.ws.recording() as rec:
             try:
                 out = self.fn(self.ws)

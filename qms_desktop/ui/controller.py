@@ -280,6 +280,15 @@ class WorkspaceController(QObject):
             return None
         return True if cmd.result is None else cmd.result
 
+    def record(self, label: str, change: "Change") -> bool:
+        """Put work already committed (a background import's Change) on the undo stack as one
+        step labelled ``label`` and tell the pages; False when there is no workspace."""
+        from .commands import EditCommand
+
+        if self._ws is None:
+            return False
+        return self.push(EditCommand.committed(self._ws, label, change))
+
     def edit_field(self, entity: str, rid: int, field: str, value: Any, *,
                    label: str | None = None) -> bool:
         """Set one field of one record as an undo step that merges with the next edit of the

@@ -344,3 +344,34 @@ def test_wizard_reads_like_the_dry_run_and_can_skip_rows_with_errors(page, qtbot
     assert rows["S-1"].owner == "Ada Lovelace" and "Also responsible: Ben Carter" in \
         rows["S-1"].notes
     assert (rows["S-3"].inherent_likelihood, rows["S-3"].inherent_impact) == (2, 5)
+
+
+def test_an_import_is_one_undo_step(page, qtbot, tmp_path):
+    from qms_desktop.services import risks
+    from qms_desktop.services.verify import verify
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    ws = page.controller.workspace
+    before = {r.id: r.title for r in risks.list_risks(ws)}
+    src = french_workbook(tmp_path / "registre.xlsx")
+    wizard = make_wizard(page, qtbot)
+    wizard.page(RiskImportWizard.FILE).path.setText(str(src))
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    wizard.page(RiskImportWizard.RATINGS).set_override("Bof", 3)
+    wizard.next()
+    wait_preview(wizard, qtbot)
+    wizard.next()
+    done = wizard.page(RiskImportWizard.DONE)
+    qtbot.waitUntil(lambda: done.is_done, timeout=20_000)
+    assert wizard.result_report.committed, done.label.text()
+    stack = page.controller.undo_stack
+    assert stack.undoText() == "Import risks from registre.xlsx"
+    assert page.model.rowCount() == len(before) + 3
+    page.controller.undo()
+    assert {r.id: r.title for r in risks.list_risks(ws)} == before
+    assert page.model.rowCount() == len(before)
+    page.controller.redo()
+    assert {r.ref for r in risks.list_risks(ws)} >= {"RQ-1", "RQ-2", "RQ-3"}
+    assert verify(ws).ok

@@ -671,7 +671,9 @@ class RiskImportWizard(QWizard):
         def finished(report) -> None:
             self.result_report = report
             if report.committed:
-                self.controller.notify(report.change)
+                name = Path(str(getattr(source, "path", "") or "")).name
+                self.controller.record(tr("Import risks from {file}").format(
+                    file=name or tr("a spreadsheet")), report.change)
                 done_page.label.setText(tr("Imported: {summary}").format(
                     summary=report.summary()))
             else:
