@@ -37,7 +37,7 @@ from sqlalchemy import Integer, String, select, type_coerce
 
 from ..storage import models as m
 from ..storage.workspace import Workspace
-from .records import Change, RecordError, coerce
+from .records import Change, RecordError, coerce, next_free_ref
 
 STATUSES = m.ACTION_STATUSES
 KINDS = m.ACTION_KINDS
@@ -265,15 +265,6 @@ def owners(ws: Workspace) -> list[Person]:
 
 
 # --------------------------------------------------------------------------- references
-
-
-def next_free_ref(conn, column, prefix: str) -> str:
-    """The next reference ``prefix`` + number after the highest one in ``column`` (zero-padded
-    to three digits at least)."""
-    refs = conn.execute(select(column).where(column.like(prefix + "%"))).scalars()
-    pattern = re.compile(re.escape(prefix) + r"(\d+)$")
-    nums = [int(x.group(1)) for r in refs if r and (x := pattern.match(r))]
-    return f"{prefix}{(max(nums) + 1) if nums else 1:03d}"
 
 
 def next_action_ref(ws: Workspace) -> str:

@@ -10,6 +10,7 @@ built on these two, so no editor writes snapshot or restore code of its own.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -20,7 +21,7 @@ from ..storage.models import model_for_table
 from ..storage.workspace import Workspace, WorkspaceError
 
 __all__ = ["Change", "ChangeSet", "RecordError", "coerce", "create", "delete", "get", "invert",
-           "reapply", "update_field", "update_fields"]
+           "next_free_ref", "reapply", "update_field", "update_fields"]
 
 
 class RecordError(WorkspaceError):
@@ -75,6 +76,15 @@ def coerce(model, name: str, value: Any) -> Any:
     except (TypeError, ValueError):
         raise RecordError(f"“{value}” is not a valid value for “{name}”.") from None
     return value
+
+
+def next_free_ref(conn, column, prefix: str) -> str:
+    """The next reference ``prefix`` + number after the highest one in ``column`` (zero-padded
+    to three digits at least)."""
+    refs = conn.execute(select(column).where(column.like(prefix + "%"))).scalars()
+    pattern = re.compile(re.escape(prefix) + r"(\d+)$")
+    nums = [int(x.group(1)) for r in refs if r and (x := pattern.match(r))]
+    return f"{prefix}{(max(nums) + 1) if nums else 1:03d}"
 
 
 def get(ws: Workspace, entity: str, rid: int) -> dict:

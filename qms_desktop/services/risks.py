@@ -16,8 +16,7 @@ from sqlalchemy import and_, case, func, select
 from ..core import risk as rules
 from ..storage import models as m
 from ..storage.workspace import Workspace
-from . import actions as _actions
-from .records import Change, RecordError, coerce
+from .records import Change, RecordError, coerce, next_free_ref
 
 BANDING_KEY = "risk.banding"
 
@@ -261,7 +260,7 @@ def validate(field_: str, value: Any) -> Any:
 
 def next_ref(ws: Workspace, prefix: str = "R-") -> str:
     with ws.connect() as c:
-        return _next_ref(c, m.Risk.ref, prefix)
+        return next_free_ref(c, m.Risk.ref, prefix)
 
 
 def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> Change:
@@ -271,7 +270,7 @@ def add_risk(ws: Workspace, values: dict[str, Any] | None = None) -> Change:
     clean.setdefault("title", "New risk")
     clean.setdefault("identified_on", dt.date.today())
     with ws.session() as s:
-        clean.setdefault("ref", _next_ref(s.connection(), m.Risk.ref, "R-"))
+        clean.setdefault("ref", next_free_ref(s.connection(), m.Risk.ref, "R-"))
         r = m.Risk(**clean)
         s.add(r)
         s.flush()
@@ -341,24 +340,6 @@ def rating_history(ws: Workspace, rid: int) -> list[RatingRow]:
         return [RatingRow(*rec) for rec in c.execute(
             select(t.id, t.rated_on, t.stage, t.likelihood, t.impact, t.severity, t.occurrence,
                    t.detection, t.note).where(t.risk_id == rid).order_by(t.rated_on, t.id))]
-
-
-# --------------------------------------------------------------------------- actions
-# Actions have their own module (services/actions.py). These names stay for the callers that
-# still use them (the risk detail panel and its tests); new code uses services.actions.
-
-ActionRow = _actions.ActionRow
-next_action_ref = _actions.next_action_ref
-_next_ref = _actions.next_free_ref
-
-
-def risk_actions(ws: Workspace, rid: int, today: dt.date | None = None) -> list[ActionRow]:
-    return _actions.actions_for(ws, "risk", rid, today)
-
-
-def add_action(ws: Workspace, rid: int, values: dict[str, Any] | None = None) -> Change:
-    """A new action treating risk ``rid``; ``result`` is its id."""
-    return _actions.add_action(ws, "risk", rid, values)
 
 
 # --------------------------------------------------------------------------- heat map
@@ -595,7 +576,7 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             s.add(p)
             s.flush()
             person_ids[key] = p.id
-        auto = _next_ref(s.connection(), m.Risk.ref, "R-")
+        auto = next_free_ref(s.connection(), m.Risk.ref, "R-")
         auto_n = int(auto[2:])
         for i, (action, rid, values) in enumerate(planned, 1):
             if cancelled and cancelled():

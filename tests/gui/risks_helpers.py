@@ -11,7 +11,7 @@ TODAY = dt.date.today()
 def seed_register(path: Path) -> dict:
     """Create a workspace at ``path`` with people, processes, steps, 12 risks (5×5, FMEA and
     both), actions (one overdue) and overdue reviews; returns the ids by name."""
-    from qms_desktop.services import records, risks
+    from qms_desktop.services import actions, records, risks
     from qms_desktop.storage.workspace import create_workspace
 
     ws = create_workspace(path, organization="Acme Precision", user="tester")
@@ -63,13 +63,13 @@ def seed_register(path: Path) -> dict:
             if title == "New export market":
                 values["kind"] = "opportunity"
             ids[title] = risks.add_risk(ws, values).result
-        risks.add_action(ws, ids["Late supplier delivery"], {
+        actions.add_action(ws, "risk", ids["Late supplier delivery"], {
             "title": "Second source for bar stock", "owner_id": people["Ada Lovelace"],
             "due_date": TODAY - dt.timedelta(days=5), "status": "open"})
-        risks.add_action(ws, ids["Late supplier delivery"], {
+        actions.add_action(ws, "risk", ids["Late supplier delivery"], {
             "title": "Safety stock", "due_date": TODAY + dt.timedelta(days=20),
             "status": "in_progress"})
-        risks.add_action(ws, ids["Tool wear drifts diameter"], {
+        actions.add_action(ws, "risk", ids["Tool wear drifts diameter"], {
             "title": "Tool life counter", "due_date": TODAY + dt.timedelta(days=10)})
         return {"people": people, "processes": procs, "steps": steps, "risks": ids}
     finally:

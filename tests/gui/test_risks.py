@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 
 from risks_helpers import TODAY, seed_register
 
+from qms_desktop.services import actions
+
 
 @pytest.fixture
 def seeded(tmp_path):
@@ -388,7 +390,7 @@ def test_delete_with_actions_and_undo_restores_everything(page, seeded, dialogs)
     assert stack_of(page).undoText() == "Delete 2 risks"
     stack_of(page).undo()
     assert page.model.risk(late) is not None
-    assert len(risks.risk_actions(ws_of(page), late)) == 2
+    assert len(actions.actions_for(ws_of(page), "risk", late)) == 2
 
 
 def test_delete_cancelled_changes_nothing(page, seeded, dialogs):
@@ -439,21 +441,21 @@ def test_actions_add_edit_status_and_effectiveness(page, seeded):
     assert page.model.risk(rid).open_actions == 1
     status = m.index(0, [c.key for c in m.columns].index("status"))
     assert m.setData(status, "done")
-    action = risks.risk_actions(ws_of(page), rid)[0]
+    action = actions.actions_for(ws_of(page), "risk", rid)[0]
     assert action.status == "done" and action.completed_on == TODAY
     assert page.model.risk(rid).open_actions == 0
     effective = m.index(0, [c.key for c in m.columns].index("effective"))
     assert m.setData(effective, True)
-    assert risks.risk_actions(ws_of(page), rid)[0].effective is True
+    assert actions.actions_for(ws_of(page), "risk", rid)[0].effective is True
     stack_of(page).undo()
     stack_of(page).undo()
-    action = risks.risk_actions(ws_of(page), rid)[0]
+    action = actions.actions_for(ws_of(page), "risk", rid)[0]
     assert action.status == "open" and action.completed_on is None
     d.actions_view.setCurrentIndex(m.index(0, 1))
     d.delete_action()
-    assert risks.risk_actions(ws_of(page), rid) == []
+    assert actions.actions_for(ws_of(page), "risk", rid) == []
     stack_of(page).undo()
-    assert len(risks.risk_actions(ws_of(page), rid)) == 1
+    assert len(actions.actions_for(ws_of(page), "risk", rid)) == 1
 
 
 def test_overdue_action_is_highlighted_in_the_detail(page, seeded):
@@ -673,3 +675,29 @@ def test_default_layout_gives_the_register_the_width_and_fits_values(make_page, 
     # the levels come right after what the risk is, so they are on screen without scrolling
     keys = [k for k, _w in page.column_layout()]
     assert keys.index("residual_level") < keys.index("owner_id")
+
+
+def test_a_risk_carries_files_and_deleting_it_takes_them_with_undo(page, seeded, qtbot):
+    from qms_desktop.services import attachments
+    from qms_desktop.services.verify import verify
+
+    rid = seeded[1]["risks"]["Burrs in cross holes"]
+    page.select_ids([rid])
+    detail = page.detail
+    qtbot.waitUntil(lambda: detail.built and detail.row is not None and detail.row.id == rid)
+    assert detail.tabs.tabText(detail.attachments_tab_index) == "Files"
+    assert (detail.attachments.entity, detail.attachments.record_id) == ("risk", rid)
+    ws = ws_of(page)
+    assert page.controller.edit("Attach", lambda w: attachments.add(
+        w, "risk", rid, b"%PDF-1.4 scan of the deburring check", name="check.pdf"))
+    assert detail.tabs.tabText(detail.attachments_tab_index) == "Files (1)"
+    assert [a.file_name for a in attachments.list_for(ws, "risk", rid)] == ["check.pdf"]
+    page.select_ids([rid])
+    page.delete_selected()
+    assert attachments.list_for(ws, "risk", rid) == []
+    page.controller.undo()
+    assert [a.file_name for a in attachments.list_for(ws, "risk", rid)] == ["check.pdf"]
+    page.select_ids([rid])
+    qtbot.waitUntil(lambda: detail.row is not None and detail.row.id == rid)
+    assert detail.tabs.tabText(detail.attachments_tab_index) == "Files (1)"
+    assert verify(ws).ok

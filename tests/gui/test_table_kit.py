@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTableView
 
-from qms_desktop.services import records
+from qms_desktop.services import actions, records
 from qms_desktop.ui.table import (
     CHOICE,
     DATE,
@@ -255,7 +255,7 @@ def test_linked_ids_reads_links_from_the_change(controller, ws):
     other = controller.edit("r", lambda w: risks.add_risk(w, {"title": "B"}))
     seen = []
     controller.changed.connect(seen.append)
-    aid = controller.edit("a", lambda w: risks.add_action(w, rid, {"title": "Fix"}))
+    aid = controller.edit("a", lambda w: actions.add_action(w, "risk", rid, {"title": "Fix"}))
     assert linked_ids(seen[-1], "action", "risk_id") == {rid}
     controller.edit("m", lambda w: records.update_field(w, "action", aid, "risk_id", other))
     assert linked_ids(seen[-1], "action", "risk_id") == {rid, other}

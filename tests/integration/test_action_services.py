@@ -197,9 +197,7 @@ def test_deleting_a_source_takes_its_actions(ws, world):
     assert A.actions_for(ws, "risk", world["risk"]) == []
 
 
-def test_risk_aliases_still_work(ws, world):
-    from qms_desktop.services import risks
-
-    aid = risks.add_action(ws, world["risk"], {"title": "Audit supplier"}).result
-    assert [a.id for a in risks.risk_actions(ws, world["risk"])][-1] == aid
-    assert risks.next_action_ref(ws) == "A-007"
+def test_actions_of_a_risk_and_the_next_id(ws, world):
+    aid = A.add_action(ws, "risk", world["risk"], {"title": "Audit supplier"}).result
+    assert [a.id for a in A.actions_for(ws, "risk", world["risk"])][-1] == aid
+    assert A.next_action_ref(ws) == "A-007"

@@ -7,6 +7,7 @@ import pytest
 
 from qms_desktop.cli import main as qms
 from qms_desktop.core.risk import Banding
+from qms_desktop.services import actions
 from qms_desktop.services import records as R
 from qms_desktop.services import risks as RS
 from qms_desktop.services.verify import verify
@@ -20,7 +21,8 @@ def test_rows_carry_scores_and_overdue_flags(ws):
                               "inherent_impact": 5, "severity": 8, "occurrence": 6,
                               "detection": 2, "owner_id": pid,
                               "review_date": TODAY - dt.timedelta(days=1)}).result
-    RS.add_action(ws, rid, {"title": "Second source", "due_date": TODAY - dt.timedelta(days=3)})
+    actions.add_action(ws, "risk", rid, {"title": "Second source",
+                                         "due_date": TODAY - dt.timedelta(days=3)})
     row = RS.get_risk(ws, rid, TODAY)
     assert (row.ref, row.inherent_score, row.inherent_level) == ("R-001", 20, "critical")
     assert (row.rpn, row.ap) == (96, "H")

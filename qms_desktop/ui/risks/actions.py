@@ -1,9 +1,10 @@
-"""The treatment actions of one risk: the kit's ``RowModel`` over ``services.risks.ActionRow``
-(owner picker, due date with the overdue mark, status, effectiveness check), in due-date order."""
+"""The treatment actions of one risk: the kit's ``RowModel`` over ``services.actions.ActionRow``
+(owner picker, due date with the overdue mark, status, effectiveness check), in due-date order.
+The rules of a status change (completion dates, the effectiveness check) live in
+``services.actions``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from operator import attrgetter
 from typing import Any, Callable
 
@@ -45,15 +46,3 @@ class ActionTableModel(RowModel):
                  parent=None):
         super().__init__(action_columns(choices), kind="action", commit=commit,
                          palette=style.Palette, order=None, parent=parent)
-
-
-def status_change(action: Any, new_status: str, today: dt.date | None = None) -> dict[str, Any]:
-    """The values that set an action's status: completing it dates it, reopening it clears the
-    completion date."""
-    finished = ("done", "verified")
-    values: dict[str, Any] = {"status": new_status}
-    if new_status in finished and action.status not in finished:
-        values["completed_on"] = action.completed_on or today or dt.date.today()
-    elif new_status not in finished and action.completed_on is not None:
-        values["completed_on"] = None
-    return values

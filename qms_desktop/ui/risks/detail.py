@@ -39,7 +39,7 @@ from ...services.risks import RiskRow
 from ..table import DetailPanel, TableDelegate, TextBox, compact, format_date, make_editor
 from ..table.delegates import DateEditor, ValueCombo
 from . import style
-from .actions import ActionTableModel, status_change
+from .actions import ActionTableModel
 from .columns import HELP10, edit_label, field_text, risk_columns
 from .delegates import Choices, rating_items
 
@@ -201,6 +201,7 @@ class RiskDetailPanel(DetailPanel):
         self._build_fields_tab()
         self._build_ratings_tab()
         self._build_actions_tab()
+        self._build_attachments_tab()
 
     def _editor(self, key: str, parent: QWidget, row: Any = None) -> QWidget:
         column = self.columns[key]
@@ -320,6 +321,20 @@ class RiskDetailPanel(DetailPanel):
         lay.addLayout(buttons)
         self.actions_tab_index = self.tabs.addTab(tab, tr("Actions"))
 
+    def _build_attachments_tab(self) -> None:
+        from ..attachments import AttachmentsWidget
+
+        self.attachments = AttachmentsWidget(self.controller, self)
+        self.attachments_tab_index = self.tabs.addTab(self.attachments, tr("Files"))
+        m = self.attachments.model
+        for sig in (m.modelReset, m.rowsInserted, m.rowsRemoved):
+            sig.connect(self._files_label)
+
+    def _files_label(self, *_args) -> None:
+        n = self.attachments.model.rowCount()
+        self.tabs.setTabText(self.attachments_tab_index,
+                             tr("Files ({n})").format(n=n) if n else tr("Files"))
+
     # ------------------------------------------------------------------ showing
     def show_risk(self, row: RiskRow | None, *, multiple: int = 0) -> None:
         """Show ``row`` (None: nothing or several selected)."""
@@ -401,7 +416,9 @@ class RiskDetailPanel(DetailPanel):
                       h.likelihood, h.impact, h.severity, h.occurrence, h.detection, h.note]
             for c, v in enumerate(values):
                 self.history.setItem(i, c, QTableWidgetItem("" if v is None else str(v)))
-        actions = risks.risk_actions(ws, self.row.id)
+        self.attachments.set_owner("risk", self.row.id)
+        self._files_label()
+        actions = _actions().actions_for(ws, "risk", self.row.id)
         self.actions_model.set_rows(actions)
         self.actions_view.resizeColumnsToContents()
         overdue = sum(1 for a in actions if a.overdue)
@@ -438,7 +455,7 @@ class RiskDetailPanel(DetailPanel):
         if self.row.owner_id is not None:
             values["owner_id"] = self.row.owner_id
         aid = self.controller.edit(tr("Add treatment action"),
-                                   lambda ws: _risks().add_action(ws, rid, values))
+                                   lambda ws: _actions().add_action(ws, "risk", rid, values))
         pos = self.actions_model.row_of(aid) if aid else None
         if pos is not None:
             self.tabs.setCurrentIndex(self.actions_tab_index)
@@ -452,14 +469,13 @@ class RiskDetailPanel(DetailPanel):
             return
         aid = self.actions_model.row_at(index.row()).id
         self.controller.edit(tr("Delete treatment action"),
-                             lambda ws: _records().delete(ws, "action", aid))
+                             lambda ws: _actions().delete_actions(ws, [aid]))
 
     def _edit_action(self, action: Any, column, value: Any) -> bool:
-        values = status_change(action, value) if column.key == "status" else {column.key: value}
-        aid = action.id
+        aid, values = action.id, {column.key: value}
         return bool(self.controller.edit(
             tr("Change action {field}").format(field=field_text(column.key)),
-            lambda ws: _records().update_fields(ws, "action", aid, values)))
+            lambda ws: _actions().update_actions(ws, [aid], values)))
 
 
 def _risks():
@@ -468,7 +484,7 @@ def _risks():
     return risks
 
 
-def _records():
-    from ...services import records
+def _actions():
+    from ...services import actions
 
-    return records
+    return actions
