@@ -27,7 +27,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -273,20 +272,9 @@ def bench_actions_ui_figures(workspace: str | Path, quick: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    with tempfile.TemporaryDirectory(prefix="qms-bench-") as folder:
-        if argv:
-            source = Path(argv[0])
-        else:
-            from bench.large import cached_large
+    from bench.large import run_on_copy
 
-            source = cached_large()
-        copy = Path(folder) / "actions-ui.qms"
-        shutil.copyfile(source, copy)
-        result = bench_actions_ui(copy)
-    for key, value in result.items():
-        print(f"{key:>20}: {value}")
-    return 0 if result["passed"] else 1
+    return run_on_copy(bench_actions_ui, "actions-ui", argv)
 
 
 if __name__ == "__main__":

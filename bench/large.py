@@ -780,3 +780,21 @@ def cached_large(*, seed: int = 1, scale: float = 1.0, cache_dir: Path | None = 
                 stale.unlink()
         make_large(path, seed=seed, scale=scale, progress=progress)
     return path
+
+
+def run_on_copy(bench, name: str, argv: list[str] | None = None) -> int:
+    """``python -m bench.<name> [WORKSPACE]``: run ``bench(copy)`` on a copy of WORKSPACE (the
+    cached large workspace by default), print its result dict, exit 0 when it passed."""
+    import shutil
+    import sys
+    import tempfile
+
+    argv = sys.argv[1:] if argv is None else argv
+    with tempfile.TemporaryDirectory(prefix="qms-bench-") as folder:
+        source = Path(argv[0]) if argv else cached_large()
+        copy = Path(folder) / f"{name}.qms"
+        shutil.copyfile(source, copy)
+        result = bench(copy)
+    for key, value in result.items():
+        print(f"{key:>20}: {value}")
+    return 0 if result["passed"] else 1

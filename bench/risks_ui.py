@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -202,20 +201,9 @@ def figures(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    with tempfile.TemporaryDirectory(prefix="qms-bench-") as folder:
-        if argv:
-            source = Path(argv[0])
-        else:
-            from bench.large import cached_large
+    from bench.large import run_on_copy
 
-            source = cached_large()
-        copy = Path(folder) / "risks-ui.qms"
-        shutil.copyfile(source, copy)
-        result = bench_risks_ui(copy)
-    for key, value in result.items():
-        print(f"{key:>20}: {value}")
-    return 0 if result["passed"] else 1
+    return run_on_copy(bench_risks_ui, "risks-ui", argv)
 
 
 if __name__ == "__main__":

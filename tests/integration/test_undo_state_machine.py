@@ -188,12 +188,16 @@ class KernelMachine(RuleBasedStateMachine):
             values.update(process_id=pid, node_id=node)
         self._do(lambda ws: risks.add_risk(ws, values))
 
+    def _some(self, data, table: str) -> list[int]:
+        """One to three ids of ``table`` (none when it is empty)."""
+        ids = self._ids(table)
+        return data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3,
+                                  unique=True)) if ids else []
+
     def op_edit_risks(self, data):
         status = data.draw(st.sampled_from(["open", "treating", "accepted", "closed"]))
-        ids = self._ids("risk")
-        if ids:
-            chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3,
-                                        unique=True))
+        chosen = self._some(data, "risk")
+        if chosen:
             self._do(lambda ws: risks.update_risks(ws, chosen, {"status": status}))
 
     def op_rerate(self, data):
@@ -218,10 +222,8 @@ class KernelMachine(RuleBasedStateMachine):
 
     def op_edit_actions(self, data):
         status = data.draw(st.sampled_from(["open", "in_progress", "done", "cancelled"]))
-        ids = self._ids("action")
-        if ids:
-            chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3,
-                                        unique=True))
+        chosen = self._some(data, "action")
+        if chosen:
             self._do(lambda ws: actions.update_actions(ws, chosen, {"status": status}))
 
     def op_delete_risk(self, data):

@@ -56,12 +56,10 @@ def _rt():
 
 
 def column_name(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    name, n = "", index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    """0 → A, 25 → Z, 26 → AA (the reader's column letters)."""
+    from ...services.imports.table import column_letter
+
+    return column_letter(index)
 
 
 def _cell_text(value: Any) -> str:
