@@ -222,6 +222,8 @@ class AttachmentsWidget(QWidget):
         return self.model.get(ids[0]) if ids else None
 
     def _update_buttons(self) -> None:
+        self.hint.setText(tr("No files attached. Drop files here or use Add.") if self.writable
+                          else tr("No files attached."))
         has_owner = self.controller.workspace is not None and self.record_id is not None
         has_current = self._current_row() is not None
         self.add_button.setEnabled(self.writable)
@@ -239,6 +241,7 @@ class AttachmentsWidget(QWidget):
         entity, rid = self.entity, self.record_id
         paths = [Path(p) for p in paths]
         problems: list[str] = []
+        attached: list[str] = []
 
         def attach(ws):
             svc = _service()
@@ -246,14 +249,16 @@ class AttachmentsWidget(QWidget):
             for p in paths:
                 try:
                     made.append(svc.add(ws, entity, rid, p).result)
+                    attached.append(p.name)
                 except svc.AttachmentError as e:
                     problems.append(str(e))
             return made
 
-        if len(paths) == 1:
-            label = tr("Attach “{name}”").format(name=paths[0].name)
-        else:
-            label = tr("Attach {n} files").format(n=len(paths))
+        def label(_made) -> str:  # named after what was attached, not what was asked
+            if len(attached) == 1:
+                return tr("Attach “{name}”").format(name=attached[0])
+            return tr("Attach {n} files").format(n=len(attached))
+
         made = self.controller.edit(label, attach)
         made = made if isinstance(made, list) else []
         if problems:

@@ -57,9 +57,12 @@ def field_merge_key(entity: str, rid: int, field: str) -> tuple:
 class EditCommand(QUndoCommand):
     """One undo step: ``fn(ws)`` the first time, then its change set undone and redone."""
 
-    def __init__(self, ws: "Workspace", text: str, fn: Callable[["Workspace"], Any], *,
-                 merge_key: Hashable | None = None):
-        super().__init__(text)
+    def __init__(self, ws: "Workspace", text: str | Callable[[Any], str],
+                 fn: Callable[["Workspace"], Any], *, merge_key: Hashable | None = None):
+        # ``text`` may be a function of the result, for a label only known afterwards
+        # ("Attach 2 files" when one of three was refused)
+        super().__init__(text if isinstance(text, str) else "")
+        self._label = None if isinstance(text, str) else text
         self.ws = ws
         self.fn = fn
         self.merge_key = merge_key
@@ -106,6 +109,8 @@ class EditCommand(QUndoCommand):
                 raise
         self.result = out.result if isinstance(out, Change) else out
         self.changeset = rec.changeset
+        if self._label is not None:
+            self.setText(self._label(self.result))
         change = Change.from_changeset(rec.changeset, self.result)
         self._skip_redo = True
         self._notify(change)

@@ -262,14 +262,15 @@ class WorkspaceController(QObject):
             self._stack.push(command)
         return True
 
-    def edit(self, label: str, fn: Callable[["Workspace"], Any], *,
+    def edit(self, label: str | Callable[[Any], str], fn: Callable[["Workspace"], Any], *,
              merge_key: Any = None) -> Any:
         """Run the service call ``fn(ws)`` as one undo step labelled ``label``; return what it
         returned (a Change's ``result``; True when that is None), or None when it was refused
         (the user was told) — so ``if controller.edit(...)`` tests success.
 
         Calls with the same ``merge_key`` (not None) merge into one step until it is sealed
-        (:meth:`flush_undo_merges`): typing into one field, one drag."""
+        (:meth:`flush_undo_merges`): typing into one field, one drag. ``label`` may be a
+        function of the result, for a label only known once the call ran."""
         from .commands import EditCommand
 
         if self._ws is None:

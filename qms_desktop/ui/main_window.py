@@ -232,9 +232,9 @@ class MainWindow(QMainWindow):
         self._action("quit", tr("&Quit"), self.close, QKeySequence.StandardKey.Quit,
                      tip=tr("Quit QMS Workbench"))
         self.acts["quit"].setMenuRole(QAction.MenuRole.QuitRole)
-        self._action("undo", tr("&Undo"), self.controller.undo, QKeySequence.StandardKey.Undo,
+        self._action("undo", tr("&Undo"), self.undo, QKeySequence.StandardKey.Undo,
                      icon=self._icon(TI.EditUndo, SP.SP_ArrowBack))
-        self._action("redo", tr("&Redo"), self.controller.redo, QKeySequence.StandardKey.Redo,
+        self._action("redo", tr("&Redo"), self.redo, QKeySequence.StandardKey.Redo,
                      icon=self._icon(TI.EditRedo, SP.SP_ArrowForward))
         self._action("find", tr("&Find…"), self.find, QKeySequence.StandardKey.Find,
                      tip=tr("Search the current page"))
@@ -479,6 +479,19 @@ class MainWindow(QMainWindow):
         self.head_label.setText(tr("Audit head {hash}").format(hash=head[:12]))
         self.head_label.setToolTip(tr("Hash of the latest audit trail event (the chain's head):"
                                       "\n{hash}").format(hash=head))
+
+    def undo(self) -> None:
+        """Undo the last step (on whatever page it was made) and say which in the status bar."""
+        text = self.undo_group.undoText()
+        self.controller.undo()
+        if text and self.undo_group.redoText() == text:
+            self.statusBar().showMessage(tr("Undone: {step}").format(step=text), 5000)
+
+    def redo(self) -> None:
+        text = self.undo_group.redoText()
+        self.controller.redo()
+        if text and self.undo_group.undoText() == text:
+            self.statusBar().showMessage(tr("Redone: {step}").format(step=text), 5000)
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.acts["undo"], self.acts["redo"]

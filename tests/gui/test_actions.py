@@ -124,6 +124,11 @@ def test_check_overdue_shows_in_the_verdict_column(page, world, controller):
     assert verdict.data(_D.DecorationRole) is not None
     page.set_filters(overdue_only=True)
     assert {r.id for r in page.proxy.visible_rows()} == {world["ids"]["late"], aid}
+    # the status column (always shown) says it too, and the count agrees with the filter
+    status = cell(page, aid, "status")
+    assert status.data() == "Done · check overdue" and status.data(_D.DecorationRole) is not None
+    assert page.count.text().endswith("· 1 overdue · 1 with the effectiveness check overdue")
+    assert page.count.text().startswith("2 of ")
 
 
 # --------------------------------------------------------------------------- edits and undo

@@ -108,6 +108,8 @@ def test_drop_attaches_and_reports_the_files_it_could_not(widget, controller, fi
     assert dialogs.messages("warning") == [
         "“empty.txt” is empty; there is nothing to attach."]
     assert controller.undo_stack.count() == 1
+    # the step is named after what was attached, not after what was dropped
+    assert controller.undo_stack.undoText() == "Attach “Supplier cert.pdf”"
     # a drop of only bad files changes nothing and leaves no undo step
     assert drop(widget, [files["empty"]])
     assert controller.undo_stack.count() == 1 and names(widget) == ["Supplier cert.pdf"]
@@ -220,6 +222,7 @@ def test_read_only_workspace_disables_changes(qtbot, tmp_path, dialogs, opened):
         w.set_owner("risk", rid)
         w.view.selectRow(0)
         assert names(w) == ["cert.pdf"]
+        assert w.hint.text() == "No files attached."  # no invitation to drop what cannot be
         assert not w.add_button.isEnabled() and not w.remove_button.isEnabled()
         assert w.open_button.isEnabled() and w.save_button.isEnabled()
         extra = tmp_path / "x.pdf"

@@ -677,7 +677,8 @@ def test_default_layout_gives_the_register_the_width_and_fits_values(make_page, 
     assert keys.index("residual_level") < keys.index("owner_id")
 
 
-def test_a_risk_carries_files_and_deleting_it_takes_them_with_undo(page, seeded, qtbot):
+def test_a_risk_carries_files_and_deleting_it_takes_them_with_undo(page, seeded, qtbot,
+                                                                    dialogs):
     from qms_desktop.services import attachments
     from qms_desktop.services.verify import verify
 
@@ -694,6 +695,7 @@ def test_a_risk_carries_files_and_deleting_it_takes_them_with_undo(page, seeded,
     assert [a.file_name for a in attachments.list_for(ws, "risk", rid)] == ["check.pdf"]
     page.select_ids([rid])
     page.delete_selected()
+    assert "Its attached file goes too." in dialogs.calls[-1][2]
     assert attachments.list_for(ws, "risk", rid) == []
     page.controller.undo()
     assert [a.file_name for a in attachments.list_for(ws, "risk", rid)] == ["check.pdf"]

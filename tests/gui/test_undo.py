@@ -267,3 +267,12 @@ def test_refresh_keeps_text_being_typed(window, make_ws, open_ws, qtbot):
     assert sites.pending and sites.widget.toPlainText() == "Plant 3, half typed"
     sites.flush()
     assert get_profile(ws).sites == "Plant 3, half typed"
+
+
+def test_undo_and_redo_say_what_they_did_in_the_status_bar(window, make_ws, open_ws, qtbot):
+    open_ws(window, make_ws(organization="Acme"))
+    type_name(qtbot, window.page("dashboard").profile.name_edit, "Acme Two")
+    window.acts["undo"].trigger()
+    assert window.statusBar().currentMessage() == "Undone: Rename organization"
+    window.acts["redo"].trigger()
+    assert window.statusBar().currentMessage() == "Redone: Rename organization"

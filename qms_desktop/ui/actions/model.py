@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 
 from ..commands import field_edit_text
 from ..table import CHOICE, COMBO, DATE, LONGTEXT, NONE, TEXT, Column, FilterProxy, Item, \
-    RowModel, equals, flag, natural
+    RowModel, equals, flag, format_date, natural
 from ..table.marks import Marks, due_text, late_tip
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,7 +81,12 @@ def columns(people: Callable[[], list[Item]]) -> tuple[Column, ...]:
                colour=mark(late), symbol=icon(late), icon=True,
                spoken=due_text(late), samples=lambda: [due_text(late)(_LATE_SAMPLE)]),
         Column("status", tr("Status"), editor=CHOICE, items=lambda r: status_items(),
-               display=lambda r: status(r.status), samples=lambda: [tr("In progress")]),
+               display=lambda r: tr("{status} · check overdue").format(status=status(r.status))
+               if r.check_overdue else status(r.status),
+               colour=mark(check_late), symbol=icon(check_late),
+               tip=lambda r: tr("Its effectiveness check was due {date}.").format(
+                   date=format_date(r.effectiveness_due)) if r.check_overdue else None,
+               samples=lambda: [tr("{status} · check overdue").format(status=tr("Done"))]),
         Column("completed_on", tr("Completed"), editor=DATE, editable=finished,
                tooltip=tr("Set when the action is done")),
         Column("effectiveness_check", tr("Effectiveness check"), editor=LONGTEXT,

@@ -118,7 +118,10 @@ class ActionsPage(Page):
         self.attachments = AttachmentsWidget(controller, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.detail, tr("Description"))
-        self.tabs.addTab(self.attachments, tr("Attachments"))
+        self.files_tab = self.tabs.addTab(self.attachments, tr("Files"))
+        m = self.attachments.model
+        for sig in (m.modelReset, m.rowsInserted, m.rowsRemoved):
+            sig.connect(self._files_label)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.tabs)
@@ -198,11 +201,19 @@ class ActionsPage(Page):
     def set_filters(self, **values: Any) -> None:
         self.filters.apply(**values)
 
+    def _files_label(self, *_args) -> None:
+        n = self.attachments.model.rowCount()
+        self.tabs.setTabText(self.files_tab, tr("Files ({n})").format(n=n) if n else tr("Files"))
+
     def _after_change(self) -> None:
         rows = self.model.rows
         late = sum(1 for r in rows if r.overdue)
-        self.count.setText(tr("{shown} of {total} actions · {late} overdue").format(
-            shown=f"{self.proxy.rowCount():,}", total=f"{len(rows):,}", late=f"{late:,}"))
+        checks = sum(1 for r in rows if r.check_overdue and not r.overdue)
+        text = tr("{shown} of {total} actions · {late} overdue").format(
+            shown=f"{self.proxy.rowCount():,}", total=f"{len(rows):,}", late=f"{late:,}")
+        if checks:  # "Overdue only" shows these too: say so, so the counts agree
+            text += " " + tr("· {n} with the effectiveness check overdue").format(n=f"{checks:,}")
+        self.count.setText(text)
         self.read_only_note.setVisible(self.controller.read_only)
         self.model.read_only = self.controller.read_only
         self.detail.set_read_only(self.controller.read_only)

@@ -376,6 +376,12 @@ class RisksPage(Page):
                 n=len(ids))
         if actions:
             text += " " + tr("{n} open action(s) go with them.").format(n=actions)
+        from ...services import attachments
+
+        files = sum(attachments.count_for(self.workspace, "risk", ids).values())
+        if files:
+            text += " " + (tr("Its attached file goes too.") if files == 1 else
+                           tr("{n} attached files go too.").format(n=files))
         if not self.confirm(tr("Delete risks"), text + " " + tr("Undo brings them back.")):
             return
         label = tr("Delete risk") if len(ids) == 1 else tr("Delete {n} risks").format(n=len(ids))
