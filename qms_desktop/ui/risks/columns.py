@@ -181,6 +181,7 @@ def risk_columns(choices: Choices) -> tuple[Column, ...]:
     review_overdue = attrgetter("review_overdue")
     return (
         Column("ref", tr("ID"), tr("Reference of the risk"), 76, editor=TEXT, searchable=True,
+               samples=lambda: ["RISK-0000"], icon=True,
                sort=lambda r: natural(r.ref) if r.ref else None, tip=_ref_tip,
                symbol=_overdue_symbol(attrgetter("overdue")),
                spoken=_spoken_overdue(attrgetter("ref"))),
