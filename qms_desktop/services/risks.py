@@ -467,12 +467,13 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
     ("Column=field" texts) overrides single guesses. Process and step are matched by name (or
     process code); an unknown one is kept in the notes with a warning. Owners are matched by
     name; unknown owners are added to the people list (warning). ``on_existing``: a row whose
-    ID already exists is an "error" or an "update".
+    ID already exists is an "error", an "update" of that risk, or "renumber": the row is
+    imported under a new ID (the next free R-number) and keeps its own in the notes.
     """
     from .imports import risk_table as rt
 
-    if on_existing not in ("error", "update"):
-        raise ValueError("on_existing must be 'error' or 'update'")
+    if on_existing not in ("error", "update", "renumber"):
+        raise ValueError("on_existing must be 'error', 'update' or 'renumber'")
     if not hasattr(source, "rows"):
         source = rt.open_table(Path(source))
     if column_map:
@@ -492,6 +493,18 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                 steps.setdefault((pid, name.strip().casefold()), nid)
         people = {n.strip().casefold(): i for i, n in c.execute(select(m.Person.id, m.Person.name))}
         existing = {r: i for i, r in c.execute(select(m.Risk.id, m.Risk.ref)) if r}
+        first_free = int(next_free_ref(c, m.Risk.ref, "R-")[2:])
+    # new IDs (rows without one, renumbered clashes) never repeat an ID of the workspace or
+    # of the file
+    taken = set(existing) | {(row.values.get("ref") or "").strip() for row in preview.rows}
+
+    def new_ref() -> str:
+        nonlocal first_free
+        while f"R-{first_free:03d}" in taken:
+            first_free += 1
+        ref = f"R-{first_free:03d}"
+        taken.add(ref)
+        return ref
 
     report = ImportReport(
         [], dry_run, sheet=preview.sheet, notes=list(preview.notes),
@@ -542,10 +555,18 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
         ref = values.get("ref") or ""
         rid = existing.get(ref) if ref else None
         if rid is not None and on_existing == "error":
-            msgs.append(f"ID {ref} already exists in the workspace (choose “update existing” "
-                        "to overwrite it)")
+            msgs.append(f"ID {ref} already exists in the workspace (choose “give new IDs” to "
+                        f"import this row under a new ID, or “update existing” to overwrite the "
+                        f"existing risk {ref} with it)")
             out.status = "error"
             continue
+        if rid is not None and on_existing == "renumber":
+            values["ref"] = out.ref = new_ref()
+            values["notes"] = "\n".join(filter(None, [values.get("notes", ""),
+                                                      f"ID in the imported file: {ref}"]))
+            msgs.append(f"ID {ref} already exists in the workspace: imported as {out.ref} (its "
+                        "own ID is kept in the notes)")
+            rid = None
         try:
             for k in list(values):
                 if k != "owner_id":
@@ -576,8 +597,6 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             s.add(p)
             s.flush()
             person_ids[key] = p.id
-        auto = next_free_ref(s.connection(), m.Risk.ref, "R-")
-        auto_n = int(auto[2:])
         for i, (action, rid, values) in enumerate(planned, 1):
             if cancelled and cancelled():
                 raise RecordError("The import was cancelled; nothing was imported.")
@@ -589,8 +608,7 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                     setattr(r, k, val)
             else:
                 if not values.get("ref"):
-                    values["ref"] = f"R-{auto_n:03d}"
-                    auto_n += 1
+                    values["ref"] = new_ref()
                 s.add(m.Risk(**values))
             if progress and (i % 200 == 0 or i == total):
                 progress(i, total)

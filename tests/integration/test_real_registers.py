@@ -8,8 +8,8 @@ when the folder is absent. The counts were made by hand, opening each file with 
   per control); H/M/L ratings ("M to H"); a footnote and a reference list below. The sheet
   "2. Countermeasures" repeats the same risks.
 - HASP-UMN+CubeSat__FMEA.xlsx — 11 risks. A "Key" legend sheet first; sheet "FMEA": scale hints
-  above the header (row 2), probability A–E and severity 1–6, then 56 template rows of #VALUE!
-  residue.
+  above the header (row 2), probability A–E and severity 1–6 (converted to 1–10: 6 → 10), then
+  56 template rows of #VALUE! residue.
 - adityadeshmukh23+Bajaj-Torq__data_fmea.csv — 5 risks; occurrence and detection are
   "[TODO: confirm value]"; decoys "occurrence_x_detection_implied" and "rpn".
 - ammakwarteng+risk-register__Risk_Register.xlsx — 10 risks; a merged title above the header
@@ -130,10 +130,19 @@ def test_cubesat_legend_sheet_letters_and_formula_residue(ws):
     assert radio.failure_mode == "Radio failure" and radio.category == "COM"
     assert radio.cause == "electrical short, internal damage"
     assert radio.effect == "communication is impossible"
-    assert (radio.severity, radio.occurrence) == (6, 3)  # B on the 1–10 scale
+    # severity 6 is the worst of the sheet's own scale "(1 - 6)" (above the header): 10 here
+    assert (radio.severity, radio.occurrence) == (10, 3)  # B on the 1–10 scale
     assert radio.treatment.startswith("Test components before launch")
     loop = by_title["Files get stuck in code loop"]
-    assert (loop.severity, loop.occurrence) == (4, 1)  # A
+    assert (loop.severity, loop.occurrence) == (6, 1)  # 4 of 1–6; A
+    assert by_title["Cannot get magnetic match"].severity == 1
+    severity = next(r for r in report.ratings if r["field"] == "severity")
+    assert severity["stated_scale"] == "1–6"
+    assert severity["conversion"] == "1→1, 2→3, 3→5, 4→6, 5→8, 6→10"
+    assert {v["text"]: v["number"] for v in severity["values"]} == {
+        "1": 1, "2": 3, "3": 5, "4": 6, "5": 8, "6": 10}
+    assert any("Column F “Severity” uses the sheet's own scale 1–6" in n
+               and "converted to our 1–10 scale" in n for n in report.notes)
     assert by_title["Battery overload"].effect == "explosion"
     letters = next(r for r in report.ratings if r["field"] == "occurrence")
     assert {v["text"]: v["number"] for v in letters["values"]} == {"A": 1, "B": 3, "C": 5}

@@ -74,6 +74,7 @@ __all__ = [
     "parse_method",
     "parse_rows",
     "parse_status",
+    "resolve_columns",
     "resolve_mapping",
     "scan_ratings",
     "validate_mapping",
@@ -609,9 +610,10 @@ def computed_columns(headers: Sequence[Any]) -> set[int]:
     return table.computed_columns(headers, SCHEMA)
 
 
-def parse_column_overrides(specs: Sequence[str], headers: Sequence[Any]) -> dict[int, str | None]:
+def parse_column_overrides(specs: Sequence[str], headers: Sequence[Any],
+                           width: int | None = None) -> dict[int, str | None]:
     """{column: field or None} from ``--map "Column=field"`` texts (see table)."""
-    return table.parse_column_overrides(specs, headers, SCHEMA)
+    return table.parse_column_overrides(specs, headers, SCHEMA, width)
 
 
 def apply_column_overrides(mapping: Mapping[int, str],
@@ -626,6 +628,15 @@ def resolve_mapping(source: TableSource, sheet: str | int | None = None,
     if source.schema is None:
         source.schema = SCHEMA
     return table.resolve_mapping(source, sheet, header_row, SCHEMA, mapping, column_map)
+
+
+def resolve_columns(source: TableSource, sheet: str | int | None = None,
+                    header_row: int | None = None, mapping: Mapping[int, str] | None = None,
+                    column_map: Sequence[str] = ()) -> tuple[dict[int, str], set[int]]:
+    """(the mapping with ``--map`` applied, the columns ``--map "Column=-"`` leaves out)."""
+    if source.schema is None:
+        source.schema = SCHEMA
+    return table.resolve_columns(source, sheet, header_row, SCHEMA, mapping, column_map)
 
 
 # --------------------------------------------------------------------------------------------
@@ -643,7 +654,8 @@ class ImportOptions:
     value" lines; "ignore" drops them. split_description: a column mapped to ``description``
     gives the title its first sentence and the cause the rest (when those fields are not
     mapped themselves). rating_overrides: {column: {cell text: number}}, the user's reading
-    of rating texts (see :func:`scan_ratings`).
+    of rating texts (see :func:`scan_ratings`). ignore_columns: columns the user left out
+    (``--map "Column=-"``): never mapped, never copied into the notes.
     """
 
     header_row: int | None = None
@@ -654,6 +666,7 @@ class ImportOptions:
     default_kind: str = "risk"
     split_description: bool = True
     rating_overrides: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+    ignore_columns: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -690,6 +703,7 @@ class ImportPreview:
     computed: frozenset[int] = frozenset()
     passed_over: tuple[tuple[str, str], ...] = ()
     extra_columns: str = "notes"
+    ignored: frozenset[int] = frozenset()
 
     @property
     def ok_count(self) -> int:
@@ -725,7 +739,7 @@ class ImportPreview:
                 label = FIELD_LABELS[name]
             elif index in self.computed:
                 label = "computed, not imported"
-            elif header and self.extra_columns == "notes":
+            elif header and self.extra_columns == "notes" and index not in self.ignored:
                 label = "copied into the notes"
             else:
                 label = "not imported"
@@ -797,7 +811,7 @@ def _rating_readers(read: table.TableRead, mapping: Mapping[int, str], headers: 
             name, SCHEMA.ratings[name], values, column=index,
             header=str(header or "") or f"Column {column_letter(index)}",
             percent_header="%" in str(header or ""), inverted=name in SCHEMA.inverted_percent,
-            overrides=overrides.get(index))
+            overrides=overrides.get(index), stated=read.stated_scales.get(index))
     return readers
 
 
@@ -815,7 +829,7 @@ def scan_ratings(source: TableSource, sheet: str | int | None, header_row: int |
             for _, value in record.column_values(index):
                 reader.read(value)
     return [reader.column for reader in readers.values()
-            if reader.column.entries or reader.column.mode != "numbers"]
+            if reader.column.entries or reader.column.mode != "numbers" or reader.column.problem]
 
 
 def parse_rows(source: TableSource, sheet: str | int | None = None,
@@ -848,7 +862,8 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
     if mapping is None:
         samples = source.sample_rows(sheet_name, header_row)
         mapping = guess_mapping(headers, samples, sheet_name=sheet_name)
-    mapping = dict(mapping)
+    mapping = {index: name for index, name in mapping.items()
+               if index not in options.ignore_columns}
     problems = validate_mapping(mapping)
     if problems:
         raise ValueError(" ".join(problems))
@@ -884,7 +899,8 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
     extras = []
     if options.extra_columns == "notes":
         for index, header in enumerate(headers):
-            if index not in mapping and index not in computed and header:
+            if index not in mapping and index not in computed and header and \
+                    index not in options.ignore_columns:
                 extras.append((index, " ".join(str(header).split())))
         if extras:
             notes.append("Columns copied into the notes: "
@@ -898,6 +914,9 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
     plan = sorted(mapping.items())
     labels = {index: label_of(index) for index, _ in plan}
     readers = _rating_readers(read, mapping, headers, options.rating_overrides)
+    for reader in readers.values():
+        if reader.column.note():
+            notes.append(reader.column.note())
     no_value = read.no_value_formulas
     error_cells = read.error_cells
     check_cells = bool(no_value or error_cells)
@@ -1014,11 +1033,22 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
                     warnings.append(f"{label}: {_quote(value)} is a placeholder, not a rating; "
                                     "left empty.")
                     continue
+                column = readers[index].column
                 if number is None:
-                    errors.append(f"{label}: {_quote(value)} is not a rating from 1 to {scale}; "
-                                  "use a whole number or a word such as Low, Medium or High.")
+                    if column.mode == "scaled":
+                        errors.append(f"{label}: {_quote(value)} is not a rating on the sheet's "
+                                      f"scale {column.stated.shown()}; correct the value or "
+                                      "the scale.")
+                    else:
+                        errors.append(f"{label}: {_quote(value)} is not a rating from 1 to "
+                                      f"{scale}; use a whole number or a word such as Low, "
+                                      "Medium or High.")
                     continue
                 values[name] = number
+                if column.problem == "unconvertible":
+                    warnings.append(f"{label}: the sheet's scale “{column.stated.text}” cannot be "
+                                    f"converted, so {_quote(value)} was read as {number} on our "
+                                    f"1–{scale} scale; check it.")
                 if isinstance(value, str) and not value.strip()[:1].isdigit() and \
                         (scale == 10 or name == "detection") and \
                         value.strip() not in readers[index].overrides:
@@ -1099,13 +1129,15 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
         notes.append("No data rows were found below the header row; check the sheet and the "
                      "header row.")
     ratings = [reader.column for reader in readers.values()
-               if reader.column.entries or reader.column.mode != "numbers"]
+               if reader.column.entries or reader.column.mode != "numbers"
+               or reader.column.problem]
     return ImportPreview(rows=results, sheet=sheet_name, header_row=header_row,
                          headers=list(headers), mapping=dict(sorted(mapping.items())),
                          notes=notes, skipped_blank_rows=read.blank_rows,
                          skipped=list(read.skipped), ratings=ratings,
                          computed=frozenset(computed), passed_over=passed_over,
-                         extra_columns=options.extra_columns)
+                         extra_columns=options.extra_columns,
+                         ignored=frozenset(options.ignore_columns))
 
 
 def _first_column(mapping: Mapping[int, str], name: str) -> int:
@@ -1127,6 +1159,21 @@ def _quote(value: Any) -> str:
     return f"'{text}'"
 
 
+def _one_line_title(values: dict[str, Any]) -> None:
+    """A title written over several lines becomes one line (the breaks become spaces); when
+    that is long (more than ``_TITLE_MAX`` characters) it keeps its first sentence and the
+    full text goes to the notes."""
+    title = values["title"]
+    joined = " ".join(title.split())
+    if len(joined) > _TITLE_MAX:
+        head, rest = _split_title(joined)
+        if rest and len(head) <= _TITLE_MAX:
+            values["notes"] = "\n".join(([values["notes"]] if values["notes"] else [])
+                                        + [f"Full title: {title.strip()}"])
+            joined = head
+    values["title"] = joined
+
+
 def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
                mapped_fields: set[str], seen_refs: dict[str, int], row_number: int) -> None:
     if not values["title"]:
@@ -1136,6 +1183,9 @@ def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
                 warnings.append("Title is empty; the failure mode is used as the title.")
         else:
             errors.append("Title is empty; fill it in or map a column to Title.")
+    inner = values["title"].strip()
+    if "\n" in inner or "\r" in inner:  # a break between words, not one the cell starts with
+        _one_line_title(values)
     for name, limit in _MAX_LENGTH.items():
         if len(values[name]) > limit:
             errors.append(f"{FIELD_LABELS[name]} is longer than {limit} characters; shorten "

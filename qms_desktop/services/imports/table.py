@@ -54,6 +54,7 @@ __all__ = [
     "Schema",
     "SheetChoice",
     "SkippedRow",
+    "StatedScale",
     "TableRead",
     "TableSource",
     "apply_column_overrides",
@@ -71,8 +72,12 @@ __all__ = [
     "parse_date",
     "read_headers",
     "read_records",
+    "rescale",
+    "resolve_columns",
     "resolve_mapping",
     "split_people",
+    "stated_scale",
+    "stated_scales",
     "validate_mapping",
 ]
 
@@ -321,7 +326,7 @@ class HeaderForms:
 def _forms(own: str, group: str) -> HeaderForms:
     full = norm_header(own)
     inner = tuple(n for n in (norm_header(m[1:-1]) for m in _BRACKETS.findall(own)) if n)
-    bare = norm_header(_BRACKETS.sub(" ", own)) or full
+    bare = norm_header(_BRACKETS.sub(" ", _strip_scale(own))) or full
     return HeaderForms(text=own, full=full, bare=bare, inner=inner, group=norm_header(group),
                        percent="%" in own, formula="=" in own)
 
@@ -462,7 +467,8 @@ def _fits_samples(name: str, samples: Sequence[Any], schema: Schema,
         return True
     if name in schema.ratings:
         return RatingReader(name, schema.ratings[name], values, percent_header=forms.percent,
-                            inverted=name in schema.inverted_percent).fits(values)
+                            inverted=name in schema.inverted_percent,
+                            stated=stated_scale(forms.text)).fits(values)
     if name in schema.dates:
         good = 0
         for value in values:
@@ -499,14 +505,17 @@ def validate_mapping(mapping: Mapping[int, str], schema: Schema,
     return problems
 
 
-_NOT_IMPORTED = frozenset({"", "-", "none", "ignore", "skip", "nothing", "not imported"})
+#: what ``--map "Column=…"`` accepts for "this column is not imported" (not even into notes)
+NOT_IMPORTED = ("-", "ignore")
 
 
 def parse_column_overrides(specs: Iterable[str], headers: Sequence[Any],
-                           schema: Schema) -> dict[int, str | None]:
+                           schema: Schema, width: int | None = None) -> dict[int, str | None]:
     """{column index: field or None} from "Column=field" texts (``--map``). Column is a header
-    text (any case), a column letter (A, AB) or a 1-based number; field is a field name or its
-    label, or "-"/"none"/"ignore" for "not imported". ValueError with one sentence otherwise."""
+    text (any case), a column letter (A, AB) or a 1-based number within the sheet's ``width``
+    (default: the header row's); field is a field name or its label, or "-" (or "ignore") for
+    "not imported". ValueError with one sentence otherwise."""
+    width = max(len(headers), width or 0)
     by_header: dict[str, int] = {}
     for index, header in enumerate(headers):
         if header is None:
@@ -523,25 +532,33 @@ def parse_column_overrides(specs: Iterable[str], headers: Sequence[Any],
     out: dict[int, str | None] = {}
     for spec in specs:
         if "=" not in spec:
-            raise ValueError(f"--map {spec!r} must read Column=field, e.g. \"Problem=title\".")
+            raise ValueError(f"--map “{spec}” must read Column=field, for example "
+                             "“Problem=title”.")
         column, target = (part.strip() for part in spec.rsplit("=", 1))
         index = by_header.get(" ".join(column.split()).casefold(), by_header.get(
             norm_header(column)))
+        by_position = False
         if index is None and re.fullmatch(r"[A-Za-z]{1,3}", column):
-            index = _column_number(column) - 1
+            index, by_position = _column_number(column) - 1, True
         if index is None and column.isdigit() and int(column) >= 1:
-            index = int(column) - 1
+            index, by_position = int(column) - 1, True
         if index is None:
-            shown = ", ".join(f"“{cell_text(h)}”" for h in headers if h) or "none"
-            raise ValueError(f"--map {spec!r}: no column is called “{column}”; use a header "
+            shown = ", ".join(f"“{' '.join(cell_text(h).split())}”" for h in headers if h) \
+                or "none"
+            raise ValueError(f"--map “{spec}”: no column is called “{column}”; use a header "
                              f"({shown}), a column letter or a number.")
-        if target.casefold() in _NOT_IMPORTED:
+        if by_position and index >= width:
+            last = column_letter(width - 1) if width else ""
+            raise ValueError(f"--map “{spec}”: the sheet has no column {column.upper()}; its "
+                             f"columns end at {last} (column {width})." if width else
+                             f"--map “{spec}”: the sheet has no columns.")
+        if target.casefold() in NOT_IMPORTED:
             out[index] = None
             continue
         name = by_field.get(target.casefold()) or by_field.get(norm_header(target))
         if name is None:
-            raise ValueError(f"--map {spec!r}: unknown field “{target}”; use one of "
-                             f"{', '.join(schema.fields)} (or \"-\" for not imported).")
+            raise ValueError(f"--map “{spec}”: unknown field “{target}”; use one of "
+                             f"{', '.join(schema.fields)} (or “-” for not imported).")
         out[index] = name
     return out
 
@@ -568,6 +585,13 @@ def resolve_mapping(source: "TableSource", sheet: str | int | None, header_row: 
                     column_map: Iterable[str] = ()) -> dict[int, str]:
     """The mapping an import uses: ``mapping`` (None: guessed from the chosen sheet's header
     and samples) with the user's "Column=field" choices applied."""
+    return resolve_columns(source, sheet, header_row, schema, mapping, column_map)[0]
+
+
+def resolve_columns(source: "TableSource", sheet: str | int | None, header_row: int | None,
+                    schema: Schema, mapping: Mapping[int, str] | None = None,
+                    column_map: Iterable[str] = ()) -> tuple[dict[int, str], set[int]]:
+    """(mapping, the columns the user said are not imported at all): see resolve_mapping."""
     name = source._sheet_name(sheet)
     if header_row is None:
         header_row = source.guess_header_row(name)
@@ -575,8 +599,10 @@ def resolve_mapping(source: "TableSource", sheet: str | int | None, header_row: 
     if mapping is None:
         mapping = guess_mapping(headers, source.sample_rows(name, header_row), schema,
                                 sheet_name=name)
-    overrides = parse_column_overrides(column_map, headers, schema)
-    return apply_column_overrides(mapping, overrides, schema)
+    width = min(max((len(row) for row in source.rows(name)), default=0), _MAX_COLUMNS)
+    overrides = parse_column_overrides(column_map, headers, schema, width)
+    ignored = {index for index, name_ in overrides.items() if name_ is None}
+    return apply_column_overrides(mapping, overrides, schema), ignored
 
 
 # ============================================================================================
@@ -773,6 +799,104 @@ _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|\bto\b|\bbis\b|\bà\b|\ba\b|>)\s*(.+
 _NUMBER_TEXT = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(%?)\s*$")
 
 
+# A rating scale stated by the sheet itself, in a rating header ("Severity (1-6)", "Impact
+# 1 to 5", "Likelihood /6") or in the cell just above it ("(1 - 6)", "Scale 1-3").
+_SCALE_WORD = r"(?:scale|rating|rated|range|skala|bewertung|[ée]chelle|note|cotation)"
+_SCALE_SEP = r"\s*(?:-|–|—|\.\.|\bto\b|\bbis\b|\bà\b)\s*"
+_SCALE_NUMBERS = re.compile(rf"^(?:{_SCALE_WORD}\s*:?\s*)?(?:from\s+|von\s+|de\s+)?"
+                            rf"(\d{{1,4}}){_SCALE_SEP}(\d{{1,4}})$", re.IGNORECASE)
+_SCALE_OUT_OF = re.compile(rf"^(?:{_SCALE_WORD}\s*:?\s*)?(?:/|out of\s+|sur\s+|von\s+)"
+                           r"(\d{1,4})$", re.IGNORECASE)
+_SCALE_LETTERS = re.compile(rf"^(?:{_SCALE_WORD}\s*:?\s*)?([A-Za-z]){_SCALE_SEP}([A-Za-z])$",
+                            re.IGNORECASE)
+# inside a longer header: "Severity 1-6", "Severity scale 1 to 5", "Severity /6"
+_SCALE_TAIL = re.compile(rf"(?:(?<=\s)|^)((?:{_SCALE_WORD}\s*:?\s*)?(?:\d{{1,4}}{_SCALE_SEP}"
+                         r"\d{1,4}|/\s*\d{1,4}))\s*$", re.IGNORECASE)
+_SCALE_PARTS = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
+
+
+@dataclass(frozen=True)
+class StatedScale:
+    """A scale the sheet states for a column: ``low``–``high`` (numbers; ``high`` < ``low``
+    for a scale written from high to low) or ``letters`` ("A", "E"); ``text`` as written and
+    ``where`` ("in its header" or "above its header")."""
+
+    text: str
+    low: int | None = None
+    high: int | None = None
+    letters: tuple[str, str] | None = None
+    where: str = "in its header"
+
+    def shown(self) -> str:
+        if self.letters:
+            return f"{self.letters[0]}–{self.letters[1]}"
+        return f"{self.low}–{self.high}"
+
+    def convertible(self) -> bool:
+        """True when numbers on this scale can be put on ours (low below high, at most
+        1000 steps); letter scales other than A–E are not converted."""
+        if self.letters:
+            return self.letters == ("A", "E")
+        return self.low is not None and self.high is not None and \
+            0 <= self.low < self.high <= 1000
+
+
+def _scale_of(text: str, where: str) -> StatedScale | None:
+    inner = " ".join(text.split()).strip(" :;,.")
+    match = _SCALE_NUMBERS.match(inner)
+    if match:
+        return StatedScale(text.strip(), int(match[1]), int(match[2]), where=where)
+    match = _SCALE_OUT_OF.match(inner)
+    if match:
+        return StatedScale(text.strip(), 1, int(match[1]), where=where)
+    match = _SCALE_LETTERS.match(inner)
+    if match and match[1].isupper() == match[2].isupper():
+        return StatedScale(text.strip(), letters=(match[1].upper(), match[2].upper()),
+                           where=where)
+    return None
+
+
+def stated_scale(text: Any, *, whole: bool = False) -> StatedScale | None:
+    """The scale a text states: with ``whole`` the text is nothing but the scale ("(1 - 6)",
+    "Scale 1-3", "1 to 5", "/6", "(A - E)", a cell above a header); otherwise it is a header
+    that may carry one in brackets or at its end ("Severity (1-6)", "Impact 1 to 5",
+    "Likelihood /6"). Percentages ("0-100 %") are not scales. None when there is none."""
+    if text is None or not isinstance(text, str) or "%" in text or not text.strip():
+        return None
+    if whole:
+        inner = text.strip()
+        while inner[:1] in "([" and inner[-1:] in ")]":
+            inner = inner[1:-1].strip()
+        return _scale_of(inner, "above its header")
+    for match in _SCALE_PARTS.finditer(text):
+        found = _scale_of(match[1] if match[1] is not None else match[2], "in its header")
+        if found is not None:
+            return StatedScale(match[0], found.low, found.high, found.letters, found.where)
+    match = _SCALE_TAIL.search(_SCALE_PARTS.sub(" ", text).strip())
+    if match:
+        found = _scale_of(match[1], "in its header")
+        if found is not None and found.letters is None:
+            return found
+    return None
+
+
+def _strip_scale(text: str) -> str:
+    """A header without the scale written at its end ("Severity 1-6" → "Severity")."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    match = _SCALE_TAIL.search(text)
+    if match and match.start() > 0 and _scale_of(match[1], "") is not None:
+        return text[:match.start()]
+    return text
+
+
+def rescale(value: float, low: int, high: int, top: int) -> int:
+    """``value`` on the scale ``low``–``high`` put on 1–``top``, ends onto ends, in between
+    in proportion (halves round up)."""
+    position = (value - low) / (high - low)
+    return max(1, min(top, math.floor(1 + position * (top - 1) + 0.5)))
+
+
 @dataclass
 class RatingEntry:
     number: int | None
@@ -789,11 +913,28 @@ class RatingColumn:
     header: str
     field: str
     scale: int
-    mode: str  # "numbers", "percent", "fraction"
+    mode: str  # "numbers", "percent", "fraction", "scaled" (the sheet's own scale, converted)
     inverted: bool
     entries: dict[str, RatingEntry] = field(default_factory=dict)
+    stated: StatedScale | None = None
+    #: "" or what is wrong with the column's numbers: "above" (values above our scale, none
+    #: stated), "above stated" (values outside the stated scale), "unconvertible" (a stated
+    #: scale that cannot be put on ours)
+    problem: str = ""
+    highest: float | None = None
+
+    def conversion(self) -> str:
+        """"1→1, 2→3, …, 6→10" for a converted scale ("" otherwise)."""
+        stated = self.stated
+        if self.mode != "scaled" or stated is None or stated.high - stated.low > 20:
+            return ""
+        return ", ".join(f"{n}→{rescale(n, stated.low, stated.high, self.scale)}"
+                         for n in range(stated.low, stated.high + 1))
 
     def rule(self) -> str:
+        if self.mode == "scaled" and self.stated is not None:
+            return (f"the sheet's own scale {self.stated.shown()} put on 1–{self.scale}: "
+                    f"{self.stated.low} reads as 1, {self.stated.high} as {self.scale}")
         if self.mode in ("percent", "fraction"):
             if self.inverted:
                 return (f"percentages are a chance of the good outcome: 100 % reads as 1, "
@@ -801,9 +942,36 @@ class RatingColumn:
             return f"percentages: 0–100 % read as 1–{self.scale}"
         return f"words and letters read as 1–{self.scale}"
 
+    def note(self) -> str:
+        """One sentence on the column's scale for the report ("" when there is nothing to
+        say): a converted scale, or numbers that do not fit."""
+        name = f"Column {column_letter(self.column)} “{' '.join(self.header.split())}”"
+        stated = self.stated
+        highest = "" if self.highest is None else cell_text(self.highest)
+        if self.problem == "unconvertible" and stated is not None:
+            return (f"{name} states its own scale “{stated.text}”, which cannot be converted to "
+                    f"our 1–{self.scale} scale; its values are read as they are, so check "
+                    "them.")
+        if self.problem == "above stated" and stated is not None:
+            return (f"{name} states the scale {stated.shown()} but holds values up to "
+                    f"{highest}; the rows with a value outside {stated.shown()} cannot be "
+                    "imported until the value or the scale is corrected.")
+        if self.problem == "above":
+            return (f"{name} holds values up to {highest}, above our 1–{self.scale} scale, so "
+                    f"those rows cannot be imported; write the sheet's scale into the header "
+                    f"(for example “{' '.join(self.header.split())} (1-{highest})”) to have "
+                    "its values converted.")
+        if self.mode == "scaled" and stated is not None:
+            return (f"{name} uses the sheet's own scale {stated.shown()} (stated "
+                    f"{stated.where}); its values were converted to our 1–{self.scale} scale"
+                    + (f": {self.conversion()}." if self.conversion() else "."))
+        return ""
+
     def as_dict(self) -> dict[str, Any]:
         return {"column": column_letter(self.column), "header": self.header,
                 "field": self.field, "scale": self.scale, "rule": self.rule(),
+                "stated_scale": self.stated.shown() if self.stated else "",
+                "conversion": self.conversion(), "note": self.note(),
                 "values": [{"text": text, "number": entry.number, "rows": entry.count,
                             "how": entry.how} for text, entry in self.entries.items()]}
 
@@ -826,7 +994,8 @@ class RatingReader:
 
     def __init__(self, name: str, scale: int, values: Iterable[Any] = (), *,
                  column: int = -1, header: str = "", percent_header: bool = False,
-                 inverted: bool = False, overrides: Mapping[str, int] | None = None) -> None:
+                 inverted: bool = False, overrides: Mapping[str, int] | None = None,
+                 stated: StatedScale | None = None) -> None:
         self.scale = scale
         self.overrides = dict(overrides or {})
         mode = "numbers"
@@ -845,16 +1014,31 @@ class RatingReader:
                     numbers.append(float(match[1].replace(",", ".")))
             elif kind is not bool and isinstance(value, (int, float)):
                 numbers.append(float(value))
+        problem = ""
+        numeric_scale = stated is not None and stated.letters is None
+        if stated is not None and not stated.convertible():
+            problem = "unconvertible"
+        elif numeric_scale and (stated.low, stated.high) != (1, scale) and \
+                mode == "numbers" and not percent_header:
+            mode = "scaled"
         if numbers and mode == "numbers":
             low, high = min(numbers), max(numbers)
             if percent_header and 0 <= low and high <= 1:
                 mode = "fraction"
-            elif (percent_header or high > max(scale, 10)) and 0 <= low and high <= 100:
+            elif (percent_header or high > max(scale, 10) and not numeric_scale) and \
+                    0 <= low and high <= 100:
                 mode = "percent"
         elif percent_header and not numbers:
             mode = "percent"
+        highest = max(numbers) if numbers else None
+        if highest is not None and not problem:
+            if mode == "scaled" and (highest > stated.high or min(numbers) < stated.low):
+                problem = "above stated"
+            elif mode == "numbers" and highest > scale:
+                problem = "above stated" if numeric_scale else "above"
         self.column = RatingColumn(column, header, name, scale, mode,
-                                   inverted and mode != "numbers")
+                                   inverted and mode not in ("numbers", "scaled"),
+                                   stated=stated, problem=problem, highest=highest)
 
     # -- reading ---------------------------------------------------------------------------
     def _percent(self, pct: float) -> int:
@@ -890,6 +1074,9 @@ class RatingReader:
             return (value, None) if 1 <= value <= scale else (None, "unreadable")
         if isinstance(value, bool):
             return None, "unreadable"
+        if mode == "scaled" and (isinstance(value, (int, float)) or _NUMBER_TEXT.match(
+                cell_text(value)) and "%" not in cell_text(value)):
+            return self._scaled_number(value)
         if isinstance(value, (int, float)):
             if mode == "fraction":
                 number = self._percent(float(value) * 100)
@@ -945,6 +1132,22 @@ class RatingReader:
             return None, "unreadable"
         number = _scaled(level, scale)
         self._note(text, number, how)
+        return number, None
+
+    def _scaled_number(self, value: Any) -> tuple[int | None, str | None]:
+        """A number on the sheet's own scale, put on ours."""
+        text = cell_text(value).strip()
+        if text in self.overrides:
+            number = self.overrides[text]
+            self._note(text, number, "your choice")
+            return number, None
+        stated = self.column.stated
+        number_value = float(value) if isinstance(value, (int, float)) else float(
+            _NUMBER_TEXT.match(text)[1].replace(",", "."))
+        if not stated.low <= number_value <= stated.high:
+            return None, "unreadable"
+        number = rescale(number_value, stated.low, stated.high, self.scale)
+        self._note(text, number, "scale")
         return number, None
 
     def fits(self, values: Iterable[Any]) -> bool:
@@ -1270,8 +1473,8 @@ def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ImportFileError(f"File not found: {path.name}; check the name and folder.") \
-            from None
+        raise ImportFileError(f"File not found: {path.absolute()}; check the name and "
+                              "folder.") from None
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path.name} ({exc.strerror}); check that the file "
                               "is accessible.") from None
@@ -1691,6 +1894,24 @@ class TableRead:
     notes: list[str] = field(default_factory=list)
     no_value_formulas: set[tuple[int, int]] = field(default_factory=set)
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: {column: scale} stated in a header or in the cell just above it ("(1 - 6)")
+    stated_scales: dict[int, StatedScale] = field(default_factory=dict)
+
+
+def stated_scales(rows: Sequence[Sequence[Any]], header_row: int,
+                  headers: Sequence[Any]) -> dict[int, StatedScale]:
+    """{column: the scale stated in its header ("Severity (1-6)") or alone in the cell just
+    above it ("(1 - 6)")}."""
+    out: dict[int, StatedScale] = {}
+    above = rows[header_row - 2] if 2 <= header_row <= len(rows) + 1 else ()
+    for index in range(max(len(headers), len(above))):
+        header = headers[index] if index < len(headers) else None
+        found = stated_scale(getattr(header, "own", None) if header is not None else None)
+        if found is None and index < len(above):
+            found = stated_scale(above[index], whole=True)
+        if found is not None:
+            out[index] = found
+    return out
 
 
 def _vertical_fills(data: _SheetData, header_row: int,
@@ -1771,7 +1992,8 @@ def read_records(source: TableSource, sheet: str | int | None, header_row: int |
     fill_columns = sorted(set(fill_down))
     previous: dict[int, Any] = {}
     read = TableRead(sheet=name, header_row=header_row, headers=headers, records=[],
-                     no_value_formulas=data.no_value_formulas, error_cells=data.error_cells)
+                     no_value_formulas=data.no_value_formulas, error_cells=data.error_cells,
+                     stated_scales=stated_scales(rows, header_row, headers))
     open_records: dict[int, Record] = {}
     residue: list[int] = []
     template: list[int] = []
@@ -1822,18 +2044,7 @@ def read_records(source: TableSource, sheet: str | int | None, header_row: int |
         for start, end in _runs(numbers):
             read.skipped.append(SkippedRow(start, reason, end))
     read.skipped.sort(key=lambda s: s.row_number)
-    if residue:
-        read.notes.append(f"{_rows_phrase(residue)} hold{'' if len(residue) > 1 else 's'} "
-                          "only formula residue (#VALUE!, #REF! …) and "
-                          f"{_were(residue)} skipped.")
-    if template:
-        read.notes.append(f"{_rows_phrase(template)} {_are(template)} empty template "
-                          f"row{_s(template)} (nothing in the columns that make a record) and "
-                          f"{_were(template)} skipped.")
-    if sections:
-        read.notes.append(f"{_rows_phrase(sections)} "
-                          f"{'are headings' if len(sections) > 1 else 'is a heading'} merged "
-                          "across the table, not data.")
+    # (the rows left out are listed once, in read.skipped with their reasons, not again here)
     if read.folded_rows:
         read.notes.append(f"{read.folded_rows} rows continue a record merged over several rows "
                           "above them and were read into it.")
@@ -1853,21 +2064,3 @@ def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
             runs.append((number, number))
     return runs
 
-
-def _rows_phrase(numbers: Sequence[int]) -> str:
-    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in _runs(numbers)]
-    if len(parts) > 6:
-        parts = parts[:5] + ["…"]
-    return f"{'Row' if len(numbers) == 1 else 'Rows'} {', '.join(parts)}"
-
-
-def _s(numbers: Sequence[int]) -> str:
-    return "s" if len(numbers) > 1 else ""
-
-
-def _are(numbers: Sequence[int]) -> str:
-    return "are" if len(numbers) > 1 else "is an"
-
-
-def _were(numbers: Sequence[int]) -> str:
-    return "were" if len(numbers) > 1 else "was"
