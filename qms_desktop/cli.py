@@ -47,12 +47,40 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_new(args) -> int:
-    from .storage.workspace import SUFFIX, create_workspace
+#: a suffix that is a file type ("x.xlsx"), not part of a name ("ACME v1.2", "Smith & Co. KG")
+_FILE_TYPE = re.compile(r"\.(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$")
 
-    target = Path(args.out)
-    if target.suffix.lower() != SUFFIX:
-        target = target.with_name(target.name + SUFFIX)
+
+def _workspace_target(out: str) -> Path:
+    """The workspace file ``qms new`` creates for OUT (.qms added), or a CliError saying why
+    OUT cannot be one."""
+    from .storage.workspace import SUFFIX
+
+    if not out.strip():
+        raise CliError("give the workspace a file name, for example: qms new acme.qms", 2)
+    given = Path(out)
+    if given.is_dir():
+        raise CliError(f"{given} is a folder; give a file name for the workspace, for example "
+                       f"{given / ('workspace' + SUFFIX)}")
+    suffix = given.suffix
+    if suffix.lower() != SUFFIX and _FILE_TYPE.search(given.name):
+        raise CliError(f"{given.name} ends in {suffix}, but a workspace file ends in {SUFFIX}; "
+                       f"name it {given.with_suffix(SUFFIX).name} (or "
+                       f"{given.name}{SUFFIX} to keep the dot in the name)")
+    target = given if suffix.lower() == SUFFIX else given.with_name(given.name + SUFFIX)
+    for folder in target.parents:  # the nearest part of the path that exists must be a folder
+        if folder.exists():
+            if not folder.is_dir():
+                raise CliError(f"{folder} is a file, not a folder; choose a folder for the "
+                               "workspace")
+            break
+    return target
+
+
+def cmd_new(args) -> int:
+    from .storage.workspace import create_workspace
+
+    target = _workspace_target(args.out)
     if target.is_dir():
         raise CliError(f"{target} is a folder; give a file name for the workspace")
     if target.exists() and not args.force:
@@ -184,9 +212,12 @@ def _reading_lines(report) -> list[str]:
     return lines
 
 
-#: the GUI's choice in the service's row messages, and the flag that is that choice here
-_GUI_CHOICES = ((re.compile(r"\(choose [“\"']update existing[”\"'] to overwrite it\)"),
-                 "(add --update-existing to overwrite it)"),)
+#: the GUI's choices in the service's row messages, and the flags that are those choices here
+_GUI_CHOICES = ((re.compile(r"\(choose [“\"']give new IDs[”\"'] to import this row under a new "
+                            r"ID, or [“\"']update existing[”\"'] to overwrite (the existing "
+                            r"risk \S+) with it\)"),
+                 r"(add --renumber to import this row under a new ID, or --update-existing to "
+                 r"overwrite \1 with this row)"),)
 
 
 def _cli_words(message: str) -> tuple[str, bool]:
@@ -202,9 +233,13 @@ def _cli_words(message: str) -> tuple[str, bool]:
 def cmd_import_risks(args) -> int:
     from .services.risks import import_risks
 
+    if args.update_existing and args.renumber:
+        raise CliError("choose either --renumber or --update-existing, not both", 2)
+    on_existing = "update" if args.update_existing else \
+        "renumber" if args.renumber else "error"
     with _open(args.workspace, write=not args.dry_run) as ws:
         rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
-                           on_existing="update" if args.update_existing else "error",
+                           on_existing=on_existing,
                            column_map=args.map or (), skip_invalid=args.skip_invalid)
     existing = 0
     for r in rep.rows:
@@ -212,8 +247,13 @@ def cmd_import_risks(args) -> int:
             r.messages[i], hit = _cli_words(msg)
             existing += hit
     _print_import(rep, args.json)
-    hint = (f"; {existing} of them have an ID that already exists: add --update-existing "
-            "to update those risks" if existing else "")
+    if not rep.rows:
+        raise CliError(f"no risk rows were found in {Path(args.file).absolute()}; check that "
+                       "it is the register and that its header row names the columns (for "
+                       "example ID, Title, Likelihood, Impact)")
+    hint = (f"; {existing} of them have an ID that already exists: add --renumber to give "
+            "those rows new IDs (--update-existing would overwrite the existing risks with "
+            "those IDs)" if existing else "")
     if rep.errors and not args.skip_invalid:
         raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint} (or add "
                        "--skip-invalid to import the other rows)")
@@ -419,14 +459,20 @@ def build_parser() -> argparse.ArgumentParser:
                                    "legend and instruction sheets are passed over)")
     s.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                    help="read COLUMN (a header, a letter or a number) as FIELD (e.g. title, "
-                        "cause, effect, inherent_likelihood; \"-\" for not imported) instead of "
-                        "the guess; repeatable")
+                        "cause, effect, inherent_likelihood) instead of the guess; FIELD \"-\" "
+                        "(or \"ignore\") leaves the column out, not even copied into the "
+                        "notes; repeatable")
     s.add_argument("--dry-run", action="store_true", help="report per row, change nothing")
     s.add_argument("--skip-invalid", action="store_true",
                    help="import the rows without errors (in one transaction) and report the "
                         "others with their reasons (default: any error imports nothing)")
     s.add_argument("--update-existing", action="store_true",
-                   help="rows whose ID exists update that risk (default: an error)")
+                   help="a row whose ID already exists in the workspace overwrites that risk "
+                        "(default: an error)")
+    s.add_argument("--renumber", action="store_true",
+                   help="a row whose ID already exists in the workspace is imported under a "
+                        "new ID (the next free R-number) and keeps its own ID in the notes "
+                        "(default: an error)")
     s.add_argument("--json", action="store_true", help="machine-readable report")
     s.set_defaults(func=cmd_import_risks)
 

@@ -430,15 +430,30 @@ class ImportReport:
         return sum(1 for r in self.rows if r.status == "warning")
 
     def summary(self) -> str:
-        done = self.committed and not self.dry_run
-        create, update = ("created", "updated") if done else ("would create", "update")
+        """One sentence: "would …" only in a dry run, what was done after an import, and
+        "nothing was imported" (with the reason) when nothing was."""
+        if not self.rows:
+            return "No risk rows were found, so nothing was imported."
         head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
-                f"warnings; {create} {self.created} risks and {update} {self.updated}")
-        if self.errors and self.skip_invalid:
-            head += (f"; the {self.errors} rows with errors "
-                     + ("were skipped" if done else "would be skipped"))
-        elif self.errors and not self.dry_run:
+                f"warnings")
+        if self.dry_run:
+            head += f"; would create {self.created} risks and update {self.updated}"
+            if self.errors and self.skip_invalid:
+                head += (f"; the {self.errors} rows with errors would be skipped"
+                         if self.created + self.updated else
+                         "; nothing would be imported because every row has an error")
+            elif self.errors:
+                head += "; nothing would be imported while a row has an error"
+        elif self.committed:
+            head += f"; created {self.created} risks and updated {self.updated}"
+            if self.errors:
+                head += f"; the {self.errors} rows with errors were skipped"
+        elif self.errors and self.skip_invalid:
+            head += "; nothing was imported because every row has an error"
+        elif self.errors:
             head += "; nothing was imported because of the errors"
+        else:
+            head += "; nothing was imported"
         return head + "."
 
     def as_dict(self) -> dict[str, Any]:
@@ -477,8 +492,14 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
     if not hasattr(source, "rows"):
         source = rt.open_table(Path(source))
     if column_map:
-        mapping = rt.resolve_mapping(source, sheet, getattr(options, "header_row", None),
-                                     mapping, column_map)
+        import dataclasses
+
+        mapping, ignored = rt.resolve_columns(source, sheet, getattr(options, "header_row", None),
+                                              mapping, column_map)
+        if ignored:  # "Column=-": not imported at all, not even into the notes
+            options = options or rt.ImportOptions()
+            options = dataclasses.replace(
+                options, ignore_columns=frozenset(options.ignore_columns) | frozenset(ignored))
     preview = rt.parse_rows(source, sheet, mapping, options)
     with ws.connect() as c:
         procs: dict[str, int] = {}

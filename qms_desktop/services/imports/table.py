@@ -599,7 +599,12 @@ def resolve_columns(source: "TableSource", sheet: str | int | None, header_row: 
     if mapping is None:
         mapping = guess_mapping(headers, source.sample_rows(name, header_row), schema,
                                 sheet_name=name)
-    width = min(max((len(row) for row in source.rows(name)), default=0), _MAX_COLUMNS)
+    width = 0  # up to the last column holding anything (rows may be padded with empty cells)
+    for row in source.rows(name):
+        for index in range(min(len(row), _MAX_COLUMNS) - 1, width - 1, -1):
+            if _filled(row[index]):
+                width = index + 1
+                break
     overrides = parse_column_overrides(column_map, headers, schema, width)
     ignored = {index for index, name_ in overrides.items() if name_ is None}
     return apply_column_overrides(mapping, overrides, schema), ignored
