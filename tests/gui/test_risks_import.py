@@ -375,3 +375,68 @@ def test_an_import_is_one_undo_step(page, qtbot, tmp_path):
     page.controller.redo()
     assert {r.ref for r in risks.list_risks(ws)} >= {"RQ-1", "RQ-2", "RQ-3"}
     assert verify(ws).ok
+
+
+def test_check_page_messages_stay_readable_and_import_says_why_it_is_greyed(page, qtbot,
+                                                                           tmp_path):
+    """The Messages column takes the room the data leaves (wrapped, full text as tooltip);
+    with every row failing and "Skip rows with errors" ticked the page says why Import is
+    greyed out."""
+    from PySide6.QtWidgets import QHeaderView
+
+    from qms_desktop.ui.risks.import_wizard import PreviewPage, RiskImportWizard
+
+    long_title = "A very long risk title that goes on and on " * 6
+    path = tmp_path / "bad.csv"
+    long_id = "B-" + "1" * 45  # longer than an ID may be: every row has an error
+    path.write_text("ID,Title,Likelihood,Impact\n"
+                    f"{long_id},{long_title},2,2\n{long_id}2,Second,3,3\n", encoding="utf-8")
+    wizard = make_wizard(page, qtbot)
+    wizard.resize(900, 620)
+    run_to_preview(wizard, qtbot, path)
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    table = preview.table
+    header = table.horizontalHeader()
+    assert header.sectionResizeMode(PreviewPage.MESSAGES) == QHeaderView.ResizeMode.Stretch
+    assert table.wordWrap()
+    assert table.columnWidth(3) <= PreviewPage.MAX_DATA_WIDTH
+    # the messages column starts inside the visible part of the table and is wide enough
+    viewport = table.viewport().width()
+    assert header.sectionPosition(PreviewPage.MESSAGES) < viewport - 200
+    message = table.item(0, PreviewPage.MESSAGES)
+    assert "ID is longer than 40 characters" in message.text()
+    assert message.toolTip() == message.text()
+    assert table.item(0, 3).toolTip().startswith("A very long risk title")
+
+    assert not preview.isComplete()
+    assert "tick “Skip rows with errors”" in preview.why_not.text()
+    preview.skip_invalid.setChecked(True)
+    assert not preview.isComplete()
+    assert preview.why_not.text() == "Every row has an error; nothing would be imported."
+    assert "will be skipped" not in preview.summary.text()
+
+
+def test_mapping_page_offers_new_ids_for_clashing_rows(page, qtbot, tmp_path):
+    from qms_desktop.services import risks
+    from qms_desktop.ui.risks.import_wizard import RiskImportWizard
+
+    ws = page.controller.workspace
+    taken = risks.list_risks(ws)[0].ref
+    path = tmp_path / "clash.csv"
+    path.write_text(f"ID,Title\n{taken},From another register\n", encoding="utf-8")
+    wizard = make_wizard(page, qtbot)
+    wizard.page(RiskImportWizard.FILE).path.setText(str(path))
+    wizard.next()
+    wizard.next()
+    mapping = wizard.page(RiskImportWizard.MAPPING)
+    assert [mapping.existing.itemData(i) for i in range(mapping.existing.count())] == [
+        "error", "renumber", "update"]
+    mapping.existing.set_value("renumber")
+    wizard.next()
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    row = preview.report.rows[0]
+    assert row.status == "warning" and row.ref != taken
+    assert f"ID {taken} already exists in the workspace: imported as {row.ref}" in row.messages[-1]
+    assert preview.isComplete() and preview.why_not.text() == ""

@@ -257,7 +257,12 @@ class MappingPage(QWizardPage):
         options.addRow(self.extra_notes)
         self.existing = ValueCombo([
             (tr("Report it as an error"), "error", ""),
-            (tr("Update the existing risk"), "update", "")], self)
+            (tr("Give it a new ID (keep its own in the notes)"), "renumber",
+             tr("For a register whose IDs clash with risks already here: the row is imported "
+                "under the next free R-number and its own ID is kept in the notes.")),
+            (tr("Update the existing risk (overwrites it)"), "update",
+             tr("The row overwrites the risk that has its ID, even if it is an unrelated "
+                "risk from another register."))], self)
         options.addRow(tr("A row whose ID already exists:"), self.existing)
         lay.addLayout(options)
         self.problems = QLabel(self)
@@ -446,6 +451,10 @@ class RatingsPage(QWizardPage):
 class PreviewPage(QWizardPage):
     """The dry run: every row checked against the file and the workspace; nothing written."""
 
+    MESSAGES = 4
+    #: the widest a data column (row, result, ID, title) gets, so the messages stay in view
+    MAX_DATA_WIDTH = 260
+
     def __init__(self, wizard: "RiskImportWizard"):
         super().__init__(wizard)
         self.w = wizard
@@ -479,8 +488,17 @@ class PreviewPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # the messages take the room left by the data columns and wrap, never off-screen
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(self.MESSAGES,
+                                                           QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
+        self.why_not = QLabel(self)
+        self.why_not.setWordWrap(True)
+        self.why_not.setStyleSheet("color: %s;" % style.Palette().overdue.color().name())
+        lay.addWidget(self.why_not)
         self.report = None
         self.task = None
         self.error: BaseException | None = None
@@ -489,6 +507,7 @@ class PreviewPage(QWizardPage):
         self.report = None
         self.error = None
         self.table.setRowCount(0)
+        self.why_not.clear()
         self.summary.setText(tr("Checking every row…"))
         self.completeChanged.emit()
         w = self.w
@@ -525,12 +544,18 @@ class PreviewPage(QWizardPage):
                 result_item.setFont(bold)
             self.table.setItem(i, 1, result_item)
             self.table.setItem(i, 2, QTableWidgetItem(row.ref))
-            self.table.setItem(i, 3, QTableWidgetItem(row.title))
+            title = QTableWidgetItem(row.title)
+            title.setToolTip(row.title)
+            self.table.setItem(i, 3, title)
             message = QTableWidgetItem("\n".join(row.messages))
             message.setToolTip("\n".join(row.messages))
-            self.table.setItem(i, 4, message)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+            self.table.setItem(i, self.MESSAGES, message)
+        header = self.table.horizontalHeader()
+        for column in range(self.MESSAGES):
+            self.table.resizeColumnToContents(column)
+            if self.table.columnWidth(column) > self.MAX_DATA_WIDTH:
+                self.table.setColumnWidth(column, self.MAX_DATA_WIDTH)
+        header.setSectionResizeMode(self.MESSAGES, QHeaderView.ResizeMode.Stretch)
         if len(report.rows) <= 2000:  # measuring rows is slow for huge files
             self.table.resizeRowsToContents()
         self._show_summary()
@@ -557,9 +582,25 @@ class PreviewPage(QWizardPage):
             text += "\n" + tr("New people: {names}.").format(names=", ".join(report.people_added))
         if report.errors and not self.skip_invalid.isChecked():
             text += "\n" + tr("Nothing will be imported while a row has an error.")
-        elif report.errors:
+        elif report.errors and report.created + report.updated:
             text += "\n" + tr("The {n} rows with errors will be skipped.").format(n=report.errors)
         self.summary.setText(text)
+        self.why_not.setText(self.blocked_reason())
+
+    def blocked_reason(self) -> str:
+        """Why Import is greyed out ("" when it is not)."""
+        report = self.report
+        if report is None:
+            return ""
+        if not report.rows:
+            return tr("No risk rows were found in the sheet; nothing would be imported. Check "
+                      "the sheet and the header row.")
+        if report.errors and not self.skip_invalid.isChecked():
+            return tr("Import is not available while a row has an error: fix the rows, or "
+                      "tick “Skip rows with errors”.")
+        if report.created + report.updated == 0:
+            return tr("Every row has an error; nothing would be imported.")
+        return ""
 
     def _skip_toggled(self, on: bool) -> None:
         self.w.skip_invalid = on
