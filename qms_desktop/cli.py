@@ -255,8 +255,9 @@ def cmd_import_risks(args) -> int:
             "those rows new IDs (--update-existing would overwrite the existing risks with "
             "those IDs)" if existing else "")
     if rep.errors and not args.skip_invalid:
-        raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint} (or add "
-                       "--skip-invalid to import the other rows)")
+        raise CliError(f"{rep.errors} rows have errors; nothing was imported{hint}"
+                       + (", or add" if hint else " (or add")
+                       + " --skip-invalid to import the other rows" + ("" if hint else ")"))
     if rep.errors and not (rep.created or rep.updated):
         raise CliError(f"all {rep.errors} rows have errors; nothing was imported{hint}")
     return 0
