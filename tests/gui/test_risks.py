@@ -703,3 +703,15 @@ def test_a_risk_carries_files_and_deleting_it_takes_them_with_undo(page, seeded,
     qtbot.waitUntil(lambda: detail.row is not None and detail.row.id == rid)
     assert detail.tabs.tabText(detail.attachments_tab_index) == "Files (1)"
     assert verify(ws).ok
+
+
+def test_a_title_written_over_lines_heads_the_detail_on_one_line(page, seeded, qtbot):
+    from qms_desktop.services import records
+
+    rid = seeded[1]["risks"]["Burrs in cross holes"]
+    records.update_field(ws_of(page), "risk", rid, "title", "Burrs left\nin cross holes")
+    page.refresh()
+    page.select_ids([rid])
+    qtbot.waitUntil(lambda: page.detail.built and page.detail.row is not None
+                    and page.detail.row.id == rid)
+    assert page.detail.heading.text().endswith("— Burrs left in cross holes")

@@ -1159,21 +1159,6 @@ def _quote(value: Any) -> str:
     return f"'{text}'"
 
 
-def _one_line_title(values: dict[str, Any]) -> None:
-    """A title written over several lines becomes one line (the breaks become spaces); when
-    that is long (more than ``_TITLE_MAX`` characters) it keeps its first sentence and the
-    full text goes to the notes."""
-    title = values["title"]
-    joined = " ".join(title.split())
-    if len(joined) > _TITLE_MAX:
-        head, rest = _split_title(joined)
-        if rest and len(head) <= _TITLE_MAX:
-            values["notes"] = "\n".join(([values["notes"]] if values["notes"] else [])
-                                        + [f"Full title: {title.strip()}"])
-            joined = head
-    values["title"] = joined
-
-
 def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
                mapped_fields: set[str], seen_refs: dict[str, int], row_number: int) -> None:
     if not values["title"]:
@@ -1183,9 +1168,6 @@ def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
                 warnings.append("Title is empty; the failure mode is used as the title.")
         else:
             errors.append("Title is empty; fill it in or map a column to Title.")
-    inner = values["title"].strip()
-    if "\n" in inner or "\r" in inner:  # a break between words, not one the cell starts with
-        _one_line_title(values)
     for name, limit in _MAX_LENGTH.items():
         if len(values[name]) > limit:
             errors.append(f"{FIELD_LABELS[name]} is longer than {limit} characters; shorten "

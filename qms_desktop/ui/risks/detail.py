@@ -360,7 +360,8 @@ class RiskDetailPanel(DetailPanel):
         read_only = self.controller.read_only
         self.set_read_only(read_only)
         self.editors["node_id"].setEnabled(row.process_id is not None and not read_only)
-        self.heading.setText(f"{row.ref} — {row.title}" if row.ref else row.title)
+        title = " ".join(row.title.split())  # a title typed over several lines reads as one
+        self.heading.setText(f"{row.ref} — {title}" if row.ref else title)
         uses_5x5 = row.method in ("5x5", "both")
         uses_fmea = row.method in ("fmea", "both")
         for stage, score in (("inherent", row.inherent_score), ("residual", row.residual_score)):
