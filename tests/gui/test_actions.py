@@ -253,9 +253,13 @@ def test_add_and_delete_with_undo(page, world, controller, qtbot):
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     assert page.model.row_of(aid) is None and page.model.row_of(world["ids"]["late"]) is None
     assert stack(page).undoText() == "Delete 2 actions"
+    before = [page.model.row_at(i).id for i in range(page.model.rowCount())]
     controller.undo()
     assert page.model.row_of(world["ids"]["late"]) is not None
     assert page.model.get(world["ids"]["late"]).title == "Second source"
+    # rows brought back take their place in the order, not the bottom of the list
+    ids = [page.model.row_at(i).id for i in range(page.model.rowCount())]
+    assert ids == sorted(before + [aid, world["ids"]["late"]])
     controller.undo()
     assert page.model.row_of(aid) is None and page.model.rowCount() == 5
 

@@ -184,7 +184,8 @@ class RowModel(QAbstractTableModel):
         self._apply_sort()
 
     def update_rows(self, rows: Iterable[Any]) -> None:
-        """Put re-read rows in place; new ones are appended (see :meth:`remove_ids`)."""
+        """Put re-read rows in place; new ones (a row added, or one brought back by undo) take
+        their place in the sort order."""
         added = []
         last = len(self.columns) - 1
         for r in rows:
@@ -195,7 +196,9 @@ class RowModel(QAbstractTableModel):
             self._rows[i] = r
             self._hay.pop(r.id, None)
             self.dataChanged.emit(self.index(i, 0), self.index(i, last))
-        self._append(added)
+        if added:
+            self._append(added)
+            self._apply_sort()
 
     def _append(self, rows: list) -> None:
         if rows:
