@@ -1,5 +1,6 @@
 """The edit kernel against random edits: whatever a sequence of service calls did — creates,
-field edits, moves into other lanes, deletes with their cascades, links, layouts, imports —
+field edits, moves into other lanes, deletes with their cascades (files attached to a deleted
+record included), links, layouts, imports, attachments —
 undoing every change set (``records.invert``, newest first) gives back exactly the tables we
 started from, and redoing them (``records.reapply``) gives exactly the tables after the edits;
 ``qms verify`` passes at both ends (every undo and redo is in the audit trail)."""
@@ -16,10 +17,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from qms_desktop.services import actions, processes, records, risks
-from qms_desktop.services.records import RecordError
+from qms_desktop.services import actions, attachments, processes, records, risks
 from qms_desktop.services.verify import verify
-from qms_desktop.storage.workspace import create_workspace
+from qms_desktop.storage.workspace import WorkspaceError, create_workspace
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,7 @@ class KernelMachine(RuleBasedStateMachine):
         with self.ws.recording() as rec:
             try:
                 fn(self.ws)
-            except RecordError:
+            except WorkspaceError:  # refused with a reason (RecordError, AttachmentError)
                 assert table_dump(self.ws) == before  # all or nothing
                 return
         if rec.changeset:
@@ -231,6 +231,18 @@ class KernelMachine(RuleBasedStateMachine):
         if rid is not None:
             self._do(lambda ws: records.delete(ws, "risk", rid))
 
+    def op_attach(self, data):
+        table = data.draw(st.sampled_from(["risk", "action"]))
+        rid = self._pick(data, table)
+        if rid is not None:
+            content = data.draw(st.sampled_from([b"%PDF-1 scan", b"photo bytes", b"x" * 300]))
+            self._do(lambda ws: attachments.add(ws, table, rid, content, name="evidence.pdf"))
+
+    def op_detach(self, data):
+        aid = self._pick(data, "attachment")
+        if aid is not None:
+            self._do(lambda ws: attachments.remove(ws, aid))
+
     def op_delete_person(self, data):
         pid = self._pick(data, "person")
         if pid is not None:
@@ -240,7 +252,7 @@ class KernelMachine(RuleBasedStateMachine):
            "op_delete_map_items", "op_delete_process", "op_layout", "op_rename",
            "op_import_map", "op_add_risk", "op_edit_risks", "op_rerate",
            "op_link_risk_to_step", "op_add_action", "op_edit_actions", "op_delete_risk",
-           "op_delete_person")
+           "op_delete_person", "op_attach", "op_detach")
 
     @rule(data=st.data())
     def step(self, data):
