@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -91,44 +89,21 @@ def bench_actions_ui(ws_path: str | Path, repeat: int = 5, want: int = WANT_ACTI
     ws_path = Path(ws_path)
     n_wanted = top_up(ws_path, want) if want else 0
     app = _app()
-    from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, QSettings, \
-        QSortFilterProxyModel, Qt
-    from PySide6.QtGui import QUndoGroup
+    from PySide6.QtCore import QAbstractTableModel, QSortFilterProxyModel, Qt
     from PySide6.QtWidgets import QTableView
 
     from qms_desktop.services import actions
     from qms_desktop.ui.actions import ActionsPage
-    from qms_desktop.ui.controller import WorkspaceController
-    from qms_desktop.ui.pages import page_specs
-    from qms_desktop.ui.tasks import TaskRunner
 
-    settings_dir = tempfile.mkdtemp(prefix="qms-bench-settings-")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-    spec = next(s for s in page_specs() if s.key == "actions")
-    controller = WorkspaceController(TaskRunner(), QUndoGroup(), backup_minutes=0)
-    controller.open(ws_path)
+    from bench.ui_harness import Painter, start_page_bench
+
+    controller, spec, done = start_page_bench(ws_path, "actions")
     ws = controller.workspace
     n = len(actions.list_actions(ws))  # warms the connection and SQLite's page cache
     if n_wanted and n < n_wanted:
         raise RuntimeError(f"the workspace holds {n} actions, {n_wanted} wanted")
-
-    class PaintCounter(QObject):
-        count = 0
-
-        def eventFilter(self, obj, event):  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
-
-    counter = PaintCounter()
-
-    def paint(view) -> None:
-        """Process pending events (the repaint included); paint now if nothing was pending."""
-        before = counter.count
-        app.processEvents()
-        if counter.count == before:
-            view.viewport().repaint()
+    painter = Painter(app)
+    paint = painter.paint
 
     # -- the baseline: bare sqlite3 rows in a minimal model and a plain view
     class Bare(QAbstractTableModel):
@@ -159,7 +134,7 @@ def bench_actions_ui(ws_path: str | Path, repeat: int = 5, want: int = WANT_ACTI
         proxy.setFilterKeyColumn(-1)
         view = QTableView()
         view.setModel(proxy)
-        view.viewport().installEventFilter(counter)
+        painter.watch(view)
         view.resize(1400, 850)
         view.show()
         paint(view)
@@ -180,7 +155,7 @@ def bench_actions_ui(ws_path: str | Path, repeat: int = 5, want: int = WANT_ACTI
         base_open_ms.append(base[0])
         started = time.perf_counter()
         page = ActionsPage(controller, spec)
-        page.table.viewport().installEventFilter(counter)
+        painter.watch(page.table)
         page.resize(1400, 850)
         page.show()
         paint(page.table)
@@ -229,8 +204,7 @@ def bench_actions_ui(ws_path: str | Path, repeat: int = 5, want: int = WANT_ACTI
 
     page.close()
     base[1].close()
-    controller.close()
-    shutil.rmtree(settings_dir, ignore_errors=True)
+    done()
     med = statistics.median
     return {
         "actions": n,

@@ -18,9 +18,7 @@ Medians over ``repeat`` runs (open) or over several columns/filters/edits. Runs 
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,46 +43,21 @@ def _ms(started: float) -> float:
 def bench_risks_ui(ws_path: str | Path, repeat: int = 5) -> dict[str, Any]:
     """Time the Risks page on the workspace at ``ws_path`` (it is edited: pass a copy)."""
     app = _app()
-    from PySide6.QtCore import QSettings, Qt
-    from PySide6.QtGui import QUndoGroup
+    from PySide6.QtCore import Qt
 
+    from bench.ui_harness import Painter, start_page_bench
     from qms_desktop.services import risks
-    from qms_desktop.ui.controller import WorkspaceController
-    from qms_desktop.ui.pages import page_specs
-    from qms_desktop.ui.risks import RisksPage
     from qms_desktop.ui.commands import EditCommand
-    from qms_desktop.ui.tasks import TaskRunner
+    from qms_desktop.ui.risks import RisksPage
 
-    settings_dir = tempfile.mkdtemp(prefix="qms-bench-settings-")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-    spec = next(s for s in page_specs() if s.key == "risks")
-    group = QUndoGroup()
-    runner = TaskRunner()
-    controller = WorkspaceController(runner, group, backup_minutes=0)
-    controller.open(Path(ws_path))
+    controller, spec, done = start_page_bench(ws_path, "risks")
     ws = controller.workspace
     n = len(risks.list_risks(ws))  # warms the connection and SQLite's page cache
-
-    from PySide6.QtCore import QEvent, QObject
-
-    class PaintCounter(QObject):
-        count = 0
-
-        def eventFilter(self, obj, event):  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
-
-    counter = PaintCounter()
+    painter = Painter(app)
 
     def paint(page) -> None:
-        """Let Qt process the pending events, including the repaint they cause; if the table
-        was not painted (nothing pending), paint it now, so every figure includes one paint."""
-        before = counter.count
-        app.processEvents()
-        if counter.count == before:
-            page.table.viewport().repaint()
+        """Every figure includes one paint of the table."""
+        painter.paint(page.table)
 
     # -- open
     open_ms: list[float] = []
@@ -96,7 +69,7 @@ def bench_risks_ui(ws_path: str | Path, repeat: int = 5) -> dict[str, Any]:
             app.processEvents()
         started = time.perf_counter()
         page = RisksPage(controller, spec)
-        page.table.viewport().installEventFilter(counter)
+        painter.watch(page.table)
         page.resize(1400, 850)
         page.show()
         paint(page)
@@ -157,8 +130,7 @@ def bench_risks_ui(ws_path: str | Path, repeat: int = 5) -> dict[str, Any]:
         raise RuntimeError("the edited row was not refreshed")
 
     page.close()
-    controller.close()
-    shutil.rmtree(settings_dir, ignore_errors=True)
+    done()
     med = statistics.median
     return {
         "risks": n,
