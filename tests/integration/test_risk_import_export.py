@@ -460,7 +460,8 @@ def test_formula_cells_use_saved_results_or_fail_the_row(tmp_path):
 # -- export -------------------------------------------------------------------------------------
 
 TRICKY_TEXTS = ["=SUM(A1)", "+1+2", "-3", "@cmd", "\tTabbed", "\rReturn", "#N/A",
-                "=HYPERLINK(\"http://x\")", "multi\nline", "ünïcødé ✓", "0042", "- dash item"]
+                "=HYPERLINK(\"http://x\")", "multi\nline", "ünïcødé ✓", "0042", "- dash item",
+                "\uff1dSUM(A1)", "\uff0b1", "\uff0d3", "\uff20cmd"]
 
 
 def _sample_risks() -> list[dict]:
@@ -544,6 +545,8 @@ def test_exported_cells_never_hold_formulas(exported):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.coordinate
+            if isinstance(cell.value, str) and cell.value[:1] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20":
+                assert cell.quotePrefix, cell.coordinate  # kept as text when edited
 
 
 def test_hostile_title_is_text_on_every_sheet(tmp_path, png_bytes):

@@ -5,8 +5,9 @@ score/level/RPN/AP columns written as values, conditional colours and dropdown v
 an optional "Heat map" sheet with the heat-map image, and an "Info" sheet with the title,
 time of export, audit-trail head hash and the banding in force.
 
-Every text that could be read as a formula (starting with =, +, -, @, tab or carriage return)
-or as an Excel error is written as a plain text cell; the register never holds a formula.
+Every text that could be read as a formula or as an Excel error (the one rule of
+:mod:`~qms_desktop.services.exports.cells`, full-width ``＝ ＋ － ＠`` included) is written as a
+plain text cell with the quote prefix; the register never holds a formula.
 The column titles are the importer's :data:`FIELD_LABELS`, so the file re-imports losslessly.
 
 Written in openpyxl's write-only (streaming) mode; openpyxl is imported lazily.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,6 +36,7 @@ from qms_desktop.core.risk import (
     action_priority,
     rpn,
 )
+from qms_desktop.services.exports.cells import MAX_CELL_TEXT, clean_text, needs_protection
 from qms_desktop.services.imports.risk_table import (
     FIELD_LABELS,
     KIND_LABELS,
@@ -103,13 +104,7 @@ _PAGES_ACROSS = 2
 _REPEATED_COLUMNS = "A:B"
 # The heat-map picture is shown at most this size (pixels at 96 dpi), at its aspect ratio.
 _HEATMAP_MAX = (1100, 620)
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
-                           "#UNKNOWN!", "#BUSY!", "#CONNECT!", "#EXTERNAL!", "#PYTHON!"})
-# Control characters XML 1.0 cannot hold (openpyxl refuses them); they are dropped.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_EXCEL_TEXT_LIMIT = 32767
+_EXCEL_TEXT_LIMIT = MAX_CELL_TEXT
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _TABLE_NAME = "RiskRegister"
 
@@ -227,13 +222,12 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
             value = str(value)
         if not value:
             return None
-        if _ILLEGAL_XML.search(value):
-            value = _ILLEGAL_XML.sub("", value)
+        value = clean_text(value)  # control characters an xlsx cannot hold are dropped
         if len(value) > _EXCEL_TEXT_LIMIT:
             raise ValueError(f"The {key} of risk {ref or '(no ID)'} is longer than the "
                              f"{_EXCEL_TEXT_LIMIT:,} characters an Excel cell can hold; shorten "
                              "it and export again.")
-        if value[0] in _FORMULA_PREFIXES or value in _EXCEL_ERRORS:
+        if needs_protection(value):
             return text_cell(value)
         return value
 
@@ -538,6 +532,8 @@ def _write_heatmap_sheet(workbook: Any, png: bytes, size: tuple[int, int], title
     heading = cell_factory(sheet, value=f"{title}: heat map")
     if heading.data_type != "s":
         heading.data_type = "s"
+    if needs_protection(heading.value):
+        heading.quotePrefix = True
     heading.font = Font(bold=True, size=14)
     sheet.append([heading])
     image = Image(io.BytesIO(png))
@@ -580,6 +576,8 @@ def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at
         cell = cell_factory(sheet)
         cell._value = value
         cell.data_type = "s"
+        if needs_protection(value):
+            cell.quotePrefix = True
         for name, setting in style.items():
             setattr(cell, name, setting)
         return cell
