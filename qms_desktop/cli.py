@@ -108,7 +108,7 @@ def cmd_info(args) -> int:
     for label, n in ov.counts.items():
         print(f"{label.replace('_', ' '):<20} {n:>8,}")
     print(f"{'open actions':<20} {ov.open_actions:>8,}  ({ov.overdue_actions:,} overdue)")
-    print(f"audit head     {ov.head_hash}")
+    print(f"audit head     {ov.head_hash} @ event {ov.head_event}")
     return 0
 
 
@@ -136,14 +136,23 @@ def cmd_processes(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .services.verify import verify
+    from .services.audit_trail import parse_stamp
+    from .services.verify import check_expected, verify
 
+    try:
+        expected = [parse_stamp(e) for e in args.expect or ()]
+    except ValueError as e:
+        raise CliError(str(e), 2) from None
     with _open(args.workspace) as ws:
         say = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
         rep = verify(ws, progress=say)
+        if expected:
+            rep.problems[:0] = check_expected(ws, expected) if rep.ok else []
     if rep.ok:
+        held = f"; the {len(expected)} expected heads are in it" if len(expected) > 1 else \
+            "; the expected head is in it" if expected else ""
         print(f"ok: file intact, {rep.events:,} audit events chained, {rep.records:,} records "
-              f"match their trail; head {rep.head_hash}")
+              f"match their trail; head {rep.head_hash} @ event {rep.events}{held}")
         return 0
     print(f"qms: verify failed: {rep.first_problem}", file=sys.stderr)
     for p in rep.problems[1:]:
@@ -435,6 +444,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "the first broken record or event.")
     s.add_argument("workspace", metavar="WORKSPACE")
     s.add_argument("-v", "--verbose", action="store_true", help="print progress on stderr")
+    s.add_argument("--expect", action="append", metavar="HASH[@N]",
+                   help="fail unless the audit chain holds this head (at event N when given): "
+                        "a head noted elsewhere, e.g. printed on an export as "
+                        "'audit head HASH @ event N' (that text is accepted too); repeatable")
     s.set_defaults(func=cmd_verify)
 
     s = sub.add_parser("backup", help="write a consistent copy of a workspace",

@@ -13,6 +13,7 @@ hundreds of thousands of events costs one indexed range scan. A search string na
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -152,5 +153,61 @@ def latest_event_id(ws: Workspace) -> int:
         return conn.execute(select(func.max(AUDIT_TABLE.c.id))).scalar() or 0
 
 
-__all__ = ["AuditFilter", "AuditRow", "count_events", "fetch_events", "latest_event_id",
-           "parse_filter"]
+
+
+# --------------------------------------------------------------------------- the head stamp
+#
+# Every export carries the audit trail's head (the hash of the newest event) and its position
+# (how many events the chain has up to it). Someone holding only the workspace file can rewrite
+# its history consistently; a head kept elsewhere — an export, an e-mailed stamp, the app's own
+# log — reveals that (``qms verify --expect``).
+
+def head_stamp_of(conn) -> tuple[str, int]:
+    """(head hash, number of events) read on an open connection, in one read."""
+    from ..core.audit_chain import GENESIS
+
+    c = AUDIT_TABLE.c
+    n = conn.execute(select(func.count()).select_from(AUDIT_TABLE)).scalar_one()
+    head = conn.execute(select(c.hash).order_by(c.id.desc()).limit(1)).scalar()
+    return (head or GENESIS), int(n)
+
+
+def head_stamp(ws: Workspace) -> tuple[str, int]:
+    """The audit trail's head hash and the event number it belongs to (0 for an empty trail)."""
+    with ws.connect() as conn:
+        with conn.begin():  # one snapshot: the count and the head belong together
+            return head_stamp_of(conn)
+
+
+def stamp_text(head: str, n: int) -> str:
+    """The text form every export prints: ``audit head <hash> @ event <n>``."""
+    return f"audit head {head} @ event {n}"
+
+
+def ws_stamp_text(ws: Workspace) -> str:
+    """:func:`stamp_text` of the workspace's current head."""
+    return stamp_text(*head_stamp(ws))
+
+
+_STAMP = re.compile(
+    r"\s*(?:audit(?:[\s-]+trail)?[\s-]+head(?:\s+hash)?\s*:?\s*)?([0-9a-f]{64})"
+    r"(?:\s*@\s*(?:event\s*)?(\d[\d,.\u202f\u00a0' ]*))?\s*", re.IGNORECASE)
+
+
+def parse_stamp(text: str) -> tuple[str, int | None]:
+    """(hash, event number or None) from ``HASH``, ``HASH@N`` or the stamp text; ValueError
+    with one sentence when ``text`` is none of these."""
+    m = _STAMP.fullmatch(text or "")
+    if m is None:
+        raise ValueError(f"“{(text or '').strip()[:80]}” is not an audit head: give the "
+                         "64-character hash, optionally followed by @ and the event number "
+                         "(as exports print it: audit head HASH @ event N).")
+    n = None
+    if m.group(2) is not None:
+        n = int(re.sub(r"\D", "", m.group(2)))
+    return m.group(1).lower(), n
+
+
+__all__ = ["AuditFilter", "AuditRow", "count_events", "fetch_events", "head_stamp",
+           "head_stamp_of", "latest_event_id", "parse_filter", "parse_stamp", "stamp_text",
+           "ws_stamp_text"]

@@ -40,6 +40,8 @@ class Overview:
     overdue_actions: int
     head_hash: str
     read_only: bool
+    #: the number of the event ``head_hash`` belongs to (the trail's length)
+    head_event: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,4 +63,5 @@ def overview(ws: Workspace, today: dt.date | None = None) -> Overview:
                 m.Action.status.in_(open_states), m.Action.due_date < today)
         ).scalar_one()
         head = head_hash(c)
-    return Overview(str(ws.path), org or "", counts, open_actions, overdue, head, ws.read_only)
+    return Overview(str(ws.path), org or "", counts, open_actions, overdue, head, ws.read_only,
+                    counts["audit_events"])

@@ -112,3 +112,67 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
             rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
 
     return rep
+
+
+def _short(h: str) -> str:
+    return h[:16] + "…"
+
+
+def check_expected(ws: Workspace, expectations) -> list[str]:
+    """Check that the audit chain holds heads noted elsewhere (``qms verify --expect``).
+
+    ``expectations``: stamp texts (``HASH``, ``HASH@N``, ``audit head HASH @ event N``) or
+    (hash, n or None) pairs. A head with a number must be the chain's event at that position; a
+    bare hash must be anywhere in it. Returns one sentence per expectation that fails, the first
+    divergence first (empty: every head is there). Stored hashes are compared: ``verify`` checks
+    that they chain, so the two together prove the history up to each head is the one noted.
+    Raises ValueError (one sentence) for an expectation that is not a head.
+    """
+    from ..services.audit_trail import parse_stamp
+    from ..storage.audit import AUDIT_TABLE
+
+    wanted: list[tuple[str, int | None]] = []
+    for e in expectations:
+        wanted.append(parse_stamp(e) if isinstance(e, str) else (str(e[0]).lower(), e[1]))
+    at_pos: dict[int, list[str]] = {}
+    anywhere: set[str] = set()
+    for h, n in wanted:
+        if n is None:
+            anywhere.add(h)
+        else:
+            at_pos.setdefault(n, []).append(h)
+    held: dict[int, str] = {0: GENESIS}  # position -> hash, only for the positions asked
+    found: set[str] = {GENESIS} & anywhere
+    total = 0
+    c = AUDIT_TABLE.c
+    with ws.connect() as conn:
+        for (h,) in conn.execute(select(c.hash).order_by(c.id)):
+            total += 1
+            if total in at_pos:
+                held[total] = h
+            if h in anywhere:
+                found.add(h)
+    problems: list[tuple[int, str]] = []
+    matched = sorted(n for n, hs in at_pos.items() if all(held.get(n) == h for h in hs))
+    for n in sorted(at_pos):
+        for h in at_pos[n]:
+            if held.get(n) == h:
+                continue
+            before = [m for m in matched if m < n]
+            since = (f" (it matches the head noted at event {before[-1]:,}, so the change lies "
+                     f"between events {before[-1] + 1:,} and {n:,})") if before and before[-1] \
+                else ""
+            if n > total:
+                problems.append((n, f"the audit trail has only {total:,} events, but head "
+                                    f"{_short(h)} was noted at event {n:,}: its last events "
+                                    f"were removed (rolled back), or this is an older copy{since}"))
+            else:
+                problems.append((n, f"the audit trail does not hold head {_short(h)} at event "
+                                    f"{n:,} (it holds {_short(held[n])} there): its history was "
+                                    f"rewritten at or before event {n:,}{since}"))
+    for h, n in wanted:
+        if n is None and h not in found:
+            problems.append((total + 1, f"the audit trail never held head {_short(h)}: its "
+                                        "history was rewritten or rolled back since that head "
+                                        "was noted"))
+    return [p for _n, p in sorted(problems, key=lambda t: t[0])]

@@ -1,0 +1,203 @@
+"""A history rewritten or rolled back by someone holding only the file is caught by a head kept
+elsewhere: ``qms verify --expect``, the app's log of heads seen, and the stamp every export
+carries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from qms_desktop.cli import main as qms
+from qms_desktop.core.audit_chain import event_hash
+from qms_desktop.services import heads
+from qms_desktop.services import records as R
+from qms_desktop.services.audit_trail import head_stamp, parse_stamp, stamp_text
+from qms_desktop.services.verify import check_expected, verify
+from qms_desktop.storage.workspace import create_workspace, open_workspace
+
+
+@pytest.fixture
+def history(tmp_path):
+    """A workspace with 2 risks and a little over 100 more events after a copy was taken:
+    (path, copy of the earlier state, (head, n) of the earlier state, (head, n) now)."""
+    p = tmp_path / "ws.qms"
+    w = create_workspace(p, organization="Acme", user="bob")
+    rid = R.create(w, "risk", {"title": "Supplier late", "severity": 6}).result
+    R.create(w, "risk", {"title": "Scrap rate"})
+    early = head_stamp(w)
+    older = tmp_path / "older.qms"
+    w.save_copy(older)
+    for i in range(105):
+        R.update_field(w, "risk", rid, "title", f"Supplier late ({i})")
+    now = head_stamp(w)
+    w.close()
+    assert now[1] - early[1] >= 100
+    return p, older, early, now
+
+
+def rechain_as_anna(path, event_id: int) -> None:
+    """Rewrite event ``event_id`` as made by anna and re-hash every event from it on."""
+    c = sqlite3.connect(path)
+    c.execute("update audit_event set user='anna', at='2020-01-01T00:00:00.000000Z' "
+              "where id=?", (event_id,))
+    rows = c.execute("select id, at, user, op, entity, record_id, field, old, new, prev_hash "
+                     "from audit_event where id >= ? order by id", (event_id,)).fetchall()
+    prev = rows[0][9]
+    for eid, at, user, op, entity, rec, fld, old, new, _ in rows:
+        h = event_hash(prev, at, user, op, entity, rec, fld or "", old, new)
+        c.execute("update audit_event set prev_hash=?, hash=? where id=?", (prev, h, eid))
+        prev = h
+    c.commit()
+    c.close()
+
+
+def roll_back(path, older) -> None:
+    """Replace the workspace by its older copy (the last 100+ events gone)."""
+    shutil.copyfile(older, path)
+
+
+def run(argv, capsys):
+    code = qms(argv)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+# --------------------------------------------------------------------------- the stamp
+
+def test_stamp_text_parses_back_in_every_form():
+    h = "ab" * 32
+    assert stamp_text(h, 1204) == f"audit head {h} @ event 1204"
+    for text in (h, f"{h}@1204", f"audit head {h} @ event 1204", f"  {h.upper()} @ 1,204 ",
+                 f"Audit-trail head: {h} @ event 1204"):
+        assert parse_stamp(text) in ((h, 1204), (h, None))
+    assert parse_stamp(h) == (h, None)
+    with pytest.raises(ValueError, match="is not an audit head"):
+        parse_stamp("1a2b3c")
+
+
+# --------------------------------------------------------------------------- verify --expect
+
+def test_verify_passes_the_attacks_alone_but_expect_catches_the_rollback(history, capsys):
+    path, older, early, now = history
+    roll_back(path, older)
+    code, out = run(["verify", str(path)], capsys)
+    assert code == 0, out  # the attack: an intact, older chain
+    code, out = run(["verify", str(path), "--expect", f"{now[0]}@{now[1]}"], capsys)
+    assert code == 1
+    assert f"has only {early[1]:,} events" in out and f"event {now[1]:,}" in out
+    assert "rolled back" in out and len(out.strip().splitlines()) == 1
+    # the earlier head is there; the stamp text as printed on exports is accepted
+    code, out = run(["verify", str(path), "--expect", stamp_text(*early)], capsys)
+    assert code == 0 and "expected head is in it" in out
+    code, out = run(["verify", str(path), "--expect", now[0]], capsys)
+    assert code == 1 and "never held head" in out
+
+
+def test_expect_catches_a_rewrite_and_rechain(history, capsys):
+    path, _older, early, now = history
+    rechain_as_anna(path, 3)
+    code, out = run(["verify", str(path)], capsys)
+    assert code == 0, out  # the attack: verify alone passes
+    code, out = run(["verify", str(path), "--expect", f"{now[0]}@{now[1]}",
+                     "--expect", f"{early[0]}@{early[1]}"], capsys)
+    assert code == 1
+    first = out.strip().splitlines()[0]
+    # the first divergence is named first: the earlier head
+    assert f"at event {early[1]:,}" in first and "rewritten at or before" in first, out
+    with open_workspace(path, read_only=True) as w:
+        problems = check_expected(w, [f"{now[0]}@{now[1]}"])
+        assert len(problems) == 1 and f"event {now[1]:,}" in problems[0]
+        assert check_expected(w, [stamp_text(*head_stamp(w))]) == []
+        assert verify(w).ok
+
+
+def test_expect_refuses_what_is_not_a_head(history, capsys):
+    path, *_ = history
+    code, out = run(["verify", str(path), "--expect", "1a2b3c4d"], capsys)
+    assert code == 2 and "is not an audit head" in out
+
+
+def test_info_shows_the_whole_head_and_its_event(history, capsys):
+    path, _older, _early, now = history
+    code, out = run(["info", str(path)], capsys)
+    assert code == 0 and f"audit head     {now[0]} @ event {now[1]}" in out
+    code, out = run(["info", str(path), "--json"], capsys)
+    data = json.loads(out)
+    assert data["head_hash"] == now[0] and data["head_event"] == now[1]
+
+
+# --------------------------------------------------------------------------- the heads log
+
+def test_heads_log_catches_a_rollback_on_open(history, tmp_path):
+    path, older, early, now = history
+    app = tmp_path / "appdata"
+    with open_workspace(path) as w:
+        assert heads.check(app, w).ok
+        heads.record(app, w, "close")
+    roll_back(path, older)
+    with open_workspace(path) as w:
+        found = heads.check(app, w)
+    assert not found.ok
+    assert found.problem.startswith("The history of “ws.qms” was rewritten or rolled back since ")
+    assert f"event {now[1]:,}" in found.problem and f"has {early[1]:,} audit events" in found.problem
+    # told once: dismissed heads are not reported again
+    heads.dismiss(app, found)
+    with open_workspace(path) as w:
+        assert heads.check(app, w).ok
+
+
+def test_heads_log_catches_a_rewrite_on_open(history, tmp_path):
+    path, *_ = history
+    app = tmp_path / "appdata"
+    with open_workspace(path) as w:
+        heads.record(app, w, "export")
+    rechain_as_anna(path, 3)
+    with open_workspace(path) as w:
+        assert verify(w).ok
+        found = heads.check(app, w)
+    assert "was rewritten or rolled back" in found.problem and "is not the one" in found.problem
+
+
+def test_heads_log_catches_a_history_rewritten_from_its_first_event(history, tmp_path):
+    path, *_ = history
+    app = tmp_path / "appdata"
+    with open_workspace(path) as w:
+        before = heads.workspace_key(w)
+        heads.record(app, w, "backup")
+    rechain_as_anna(path, 1)  # a new first event: known by its path instead
+    with open_workspace(path) as w:
+        assert heads.workspace_key(w) != before
+        assert not heads.check(app, w).ok
+
+
+def test_a_copy_opened_elsewhere_is_known_by_its_history(history, tmp_path):
+    path, older, _early, _now = history
+    app = tmp_path / "appdata"
+    with open_workspace(path) as w:
+        heads.record(app, w, "close")
+    mailed = tmp_path / "mail" / "ws.qms"
+    mailed.parent.mkdir()
+    shutil.copyfile(older, mailed)  # someone sends back an older state under another path
+    with open_workspace(mailed, read_only=True) as w:
+        assert not heads.check(app, w).ok
+
+
+def test_heads_log_is_bounded_atomic_and_survives_damage(history, tmp_path):
+    path, *_ = history
+    app = tmp_path / "appdata"
+    app.mkdir()
+    heads.log_path(app).write_text("{ not json", encoding="utf-8")
+    with open_workspace(path) as w:
+        note = heads.record(app, w, "open")
+        assert "was damaged, so it was started afresh" in note
+        assert heads.check(app, w).ok
+        for i in range(heads.PER_WORKSPACE + 10):
+            R.create(w, "person", {"name": f"P{i}"})
+            heads.record(app, w, "export")
+    log = heads.load(app)
+    assert log.note == "" and len(log.entries) == heads.PER_WORKSPACE
+    assert sorted(p.name for p in app.iterdir()) == ["audit-heads.json",
+                                                     "audit-heads.json.corrupt"]
