@@ -30,8 +30,10 @@ import io
 import math
 import posixpath
 import re
+import struct
 import warnings as _warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,7 +90,15 @@ class ImportFileError(ValueError):
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-_MAX_SHEET_XML_BYTES = 1024 * 1024 * 1024  # uncompressed; guards against ZIP bombs
+# Every part of an xlsx package is capped by the bytes it really inflates to (counted while
+# streaming, never by the size its ZIP entry declares): ZIP bombs are refused before any of it
+# is held in memory.
+_MAX_SHEET_XML_BYTES = 256 * 1024 * 1024  # one worksheet's cell data
+_MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # the texts of all cells
+_MAX_PART_XML_BYTES = 16 * 1024 * 1024  # workbook, styles, relationships, properties, theme...
+_MAX_OTHER_PART_BYTES = 256 * 1024 * 1024  # pictures and other parts an import never reads
+_MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # all parts together
+_INFLATE_CHUNK = 64 * 1024
 _MAX_COLUMNS = 512
 _HEADER_SCAN_ROWS = 30
 _SAMPLE_ROWS = 25
@@ -1526,6 +1536,7 @@ def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
 def _open_xlsx(path: Path, *, max_rows: int, fill_merged: bool) -> TableSource:
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_parts(archive, path)  # every part's real size: ZIP bombs stop here
             names = set(archive.namelist())
             workbook_path = _office_document(archive, names)
             if workbook_path is None or workbook_path not in names:
@@ -1537,7 +1548,7 @@ def _open_xlsx(path: Path, *, max_rows: int, fill_merged: bool) -> TableSource:
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError,
-            NotImplementedError, RuntimeError):
+            NotImplementedError, RuntimeError, zlib.error, struct.error):
         raise ImportFileError(f"{path.name} is damaged or not a real Excel workbook; open it "
                               "in Excel, save it as .xlsx and try again.") from None
     try:
@@ -1583,6 +1594,97 @@ def _open_xlsx(path: Path, *, max_rows: int, fill_merged: bool) -> TableSource:
     source.hidden_sheets = hidden
     source.date1904 = date1904
     return source
+
+
+def _part_limit(name: str) -> int:
+    low = name.lower()
+    if low.startswith("xl/worksheets/") and low.endswith(".xml"):
+        return _MAX_SHEET_XML_BYTES
+    if low.endswith("sharedstrings.xml"):
+        return _MAX_SHARED_STRINGS_BYTES
+    if low.endswith((".xml", ".rels", ".vml")) or "." not in posixpath.basename(low):
+        return _MAX_PART_XML_BYTES
+    return _MAX_OTHER_PART_BYTES
+
+
+def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> int:
+    """The bytes ``info`` really inflates to, counted by streaming its compressed data in
+    small chunks (nothing is kept); ``cap + 1`` as soon as it passes ``cap``."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise NotImplementedError(info.compress_type)
+    handle = archive.fp
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(info.filename)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    remaining = info.compress_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    total = 0
+    while not inflater.eof:
+        if inflater.unconsumed_tail:
+            chunk = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
+        elif remaining > 0:
+            raw = handle.read(min(_INFLATE_CHUNK, remaining))
+            if not raw:
+                raise EOFError(info.filename)
+            remaining -= len(raw)
+            chunk = inflater.decompress(raw, _INFLATE_CHUNK)
+        else:
+            break
+        total += len(chunk)
+        if total > cap:
+            return cap + 1
+    return total
+
+
+def _check_parts(archive: zipfile.ZipFile, path: Path) -> None:
+    """Refuse the package, naming the part, when a part inflates to more than its cap or to
+    another size than its entry declares (a ZIP bomb, or a damaged file)."""
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise ImportFileError(f"{path.name} has an encrypted part ({info.filename}); remove "
+                                  "the password in Excel, save it as .xlsx and try again.")
+        cap = _part_limit(info.filename)
+        size = info.file_size if info.file_size > cap else _inflated_size(archive, info, cap)
+        if size > cap:
+            raise ImportFileError(
+                f"{path.name} was refused because its part {info.filename} inflates to more "
+                f"than {cap / 1048576:.0f} MB (a ZIP bomb or a damaged file); open it in Excel, "
+                "save it as .xlsx and try again.")
+        if size != info.file_size:
+            raise ImportFileError(
+                f"{path.name} was refused because its part {info.filename} declares "
+                f"{info.file_size:,} bytes but holds {size:,} (a ZIP bomb or a damaged file); "
+                "open it in Excel, save it as .xlsx and try again.")
+        total += size
+        if total > _MAX_PACKAGE_BYTES:
+            raise ImportFileError(
+                f"{path.name} was refused because its parts inflate to more than "
+                f"{_MAX_PACKAGE_BYTES / 1048576:.0f} MB in all (a ZIP bomb or a very large "
+                "workbook); split the register into smaller files.")
+
+
+def _read_part(archive: zipfile.ZipFile, member: str, cap: int) -> bytes | None:
+    """The inflated bytes of ``member``, read in chunks up to ``cap + 1``; None when it is
+    bigger than ``cap``."""
+    chunks: list[bytes] = []
+    total = 0
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_INFLATE_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > cap:
+                return None
+            chunks.append(chunk)
 
 
 def _office_document(archive: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -1677,12 +1779,13 @@ def _read_xlsx_sheet(source: TableSource, sheet: str) -> _SheetData:
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo(member)
-            if info.file_size > _MAX_SHEET_XML_BYTES:
+            xml = None if info.file_size > _MAX_SHEET_XML_BYTES else \
+                _read_part(archive, member, _MAX_SHEET_XML_BYTES)
+            if xml is None:
                 raise ImportFileError(
-                    f"Sheet {sheet!r} of {path.name} is too large to import "
-                    f"({info.file_size / 1048576:.0f} MB of cell data); split the register into "
-                    "smaller files.")
-            xml = archive.read(member)
+                    f"Sheet {sheet!r} of {path.name} is too large to import (more than "
+                    f"{_MAX_SHEET_XML_BYTES / 1048576:.0f} MB of cell data); split the register "
+                    "into smaller files.")
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError,
