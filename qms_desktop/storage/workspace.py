@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from . import audit, changes
+from .lock import Lock
 from .models import Base
 
 #: SQLite ``application_id`` of a workspace ("QMSW"), written at creation.
@@ -150,94 +151,6 @@ def is_network_path(path: Path) -> bool:
             best, fstype = mnt, fs
     return fstype in {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph",
                       "fuse.sshfs", "davfs", "fuse.davfs2", "glusterfs"}
-
-
-# --------------------------------------------------------------------------- lock
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-
-        h = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
-        if h:
-            ctypes.windll.kernel32.CloseHandle(h)
-            return True
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class Lock:
-    """A lock file beside the workspace naming the single writer."""
-
-    def __init__(self, ws_path: Path, user: str):
-        self.path = ws_path.with_name(ws_path.name + ".lock")
-        self.user = user
-        self.held = False
-
-    def read(self) -> dict | None:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError):
-            return {"user": "unknown", "host": "unknown", "pid": 0, "since": ""}
-
-    def acquire(self) -> None:
-        info = {"user": self.user, "host": socket.gethostname(), "pid": os.getpid(),
-                "since": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
-        data = json.dumps(info).encode()
-        for _attempt in range(2):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                holder = self.read() or {}
-                if self._stale(holder):
-                    with contextlib.suppress(FileNotFoundError):
-                        self.path.unlink()
-                    continue
-                since = holder.get("since", "")
-                with contextlib.suppress(ValueError):
-                    since = dt.datetime.fromisoformat(since).strftime("%Y-%m-%d %H:%M")
-                raise WorkspaceLockedError(
-                    f"The workspace is in use by {holder.get('user', 'unknown')} on "
-                    f"{holder.get('host', 'unknown')} since {since}. "
-                    "You can open it read-only.", holder) from None
-            except PermissionError:
-                raise ReadOnlyFileError(
-                    "The workspace's folder cannot be written, so it can only be opened "
-                    "read-only.") from None
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            self.held = True
-            return
-        raise WorkspaceLockedError("The workspace lock could not be taken; try again.", {})
-
-    def _stale(self, holder: dict) -> bool:
-        if holder.get("host") != socket.gethostname():
-            return False
-        try:
-            pid = int(holder.get("pid") or 0)
-        except (TypeError, ValueError):
-            return False
-        return not _pid_alive(pid)
-
-    def release(self) -> None:
-        if self.held:
-            with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
-            self.held = False
 
 
 # --------------------------------------------------------------------------- engine
