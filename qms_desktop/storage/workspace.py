@@ -4,8 +4,8 @@ A workspace is one SQLite file (``.qms``). Rules:
 
 * Opening a file never changes a byte of it unless the user edits; a file that is not a
   workspace is recognised from its header *before* SQLite touches it.
-* One writer at a time: a lock file beside the workspace names who holds it. A stale lock
-  (its process is gone on this host) is taken over.
+* One writer at a time (``storage/lock.py``): an OS lock on the real file, which dies with its
+  process, and a lock file beside it naming who holds it.
 * Every connection runs with ``PRAGMA foreign_keys=ON``, a rollback journal and
   ``synchronous=FULL``: an acknowledged commit survives a killed process or a power cut, and a
   closed workspace is always one self-contained file.
