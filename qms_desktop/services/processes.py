@@ -1254,8 +1254,10 @@ def export_bpmn_bytes(ws: Workspace, pid: int) -> bytes:
     name, the same from the command line and the map editor: a re-import matches it)."""
     from .exports.bpmn import write_bpmn
 
+    from .audit_trail import ws_stamp_text
+
     pm, _ids = load_map(ws, pid)
-    return write_bpmn(pm, name=get_process(ws, pid).name)
+    return write_bpmn(pm, name=get_process(ws, pid).name, stamp=ws_stamp_text(ws))
 
 
 def export_bpmn_file(ws: Workspace, pid: int, path) -> "Path":

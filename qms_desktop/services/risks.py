@@ -653,5 +653,8 @@ def export_risks(ws: Workspace, path: Path | str, *, with_heatmap: bool = True,
             heatmap_png = None
         if heatmap_png is not None:
             png = heatmap_png(rows, banding, "both")
+    from .audit_trail import head_stamp
+
+    head, n = head_stamp(ws)
     return write_risk_register(Path(path), export_rows(rows), banding,
-                               head_hash=ws.head_hash(), heatmap_png=png)
+                               head_hash=head, head_event=n, heatmap_png=png)

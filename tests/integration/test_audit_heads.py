@@ -201,3 +201,95 @@ def test_heads_log_is_bounded_atomic_and_survives_damage(history, tmp_path):
     assert log.note == "" and len(log.entries) == heads.PER_WORKSPACE
     assert sorted(p.name for p in app.iterdir()) == ["audit-heads.json",
                                                      "audit-heads.json.corrupt"]
+
+
+# --------------------------------------------------------------------------- exports
+
+@pytest.fixture
+def mapped(tmp_path):
+    from qms_desktop.core.processmap import Edge, Node, ProcessMap
+    from qms_desktop.services.processes import save_map
+
+    w = create_workspace(tmp_path / "maps.qms", organization="Acme")
+    pm = ProcessMap([Node("s", "start", name="Order", x=0, y=0, w=36, h=36),
+                     Node("a", "step", name="Make parts", x=100, y=0, w=120, h=60)],
+                    [Edge("e1", "s", "a")])
+    pid = save_map(w, pm, name="Make to order").result
+    R.create(w, "risk", {"title": "Supplier late", "severity": 6})
+    yield w, pid
+    w.close()
+
+
+def test_risk_register_carries_the_full_stamp(mapped, tmp_path):
+    from openpyxl import load_workbook
+
+    from qms_desktop.services.risks import export_risks
+
+    w, _pid = mapped
+    head, n = head_stamp(w)
+    out = export_risks(w, tmp_path / "r.xlsx", with_heatmap=False)
+    book = load_workbook(out)
+    info = {row[0]: row[1] for row in book["Info"].iter_rows(values_only=True) if row}
+    assert info["Audit-trail head hash"] == f"{head} @ event {n}"
+    assert parse_stamp(info["Audit-trail head hash"]) == (head, n)
+    assert f"{head} @ event {n}" in book["Risks"].oddFooter.left.text
+
+
+def test_bpmn_carries_the_stamp_as_a_comment_that_reimport_ignores(mapped, tmp_path):
+    from qms_desktop.services import processes as P
+
+    w, pid = mapped
+    head, n = head_stamp(w)
+    out = P.export_bpmn_file(w, pid, tmp_path / "m.bpmn")
+    data = out.read_bytes()
+    assert f"<!-- QMS Workbench audit head {head} @ event {n} -->".encode() in data
+    assert data.startswith(b"<?xml")
+    assert not P.update_map_from_file(w, pid, out, "bpmn").result.writes
+    again = P.export_bpmn_file(w, pid, tmp_path / "again.bpmn")
+    assert again.read_bytes().count(b"<!--") == 1
+
+
+def png_text_chunks(data: bytes) -> dict[str, str]:
+    """The tEXt/zTXt chunks of a PNG, read without Qt."""
+    import struct
+    import zlib
+
+    out, i = {}, 8
+    while i < len(data):
+        size, kind = struct.unpack(">I4s", data[i:i + 8])
+        body = data[i + 8:i + 8 + size]
+        if kind in (b"tEXt", b"zTXt"):
+            key, _, value = body.partition(b"\x00")
+            if kind == b"zTXt":
+                value = zlib.decompress(value[1:])
+            out[key.decode("latin-1")] = value.decode("latin-1")
+        i += 12 + size
+    return out
+
+
+@pytest.mark.gui
+def test_diagrams_carry_the_full_stamp(mapped, tmp_path):
+    import shutil as sh
+    import subprocess
+
+    from PySide6.QtGui import QImage
+
+    from qms_desktop.ui.flowchart.render import render_map
+
+    w, pid = mapped
+    head, n = head_stamp(w)
+    stamp = stamp_text(head, n)
+    svg = render_map(w, pid, tmp_path / "m.svg").read_text(encoding="utf-8")
+    assert f"audit trail head {head} @ event {n}" in svg
+    png = render_map(w, pid, tmp_path / "m.png", dpi=50)
+    assert QImage(str(png)).text("Audit head") == stamp
+    assert png_text_chunks(png.read_bytes())["Audit head"] == stamp
+    pdf = render_map(w, pid, tmp_path / "m.pdf")
+    if sh.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True, timeout=60).stdout
+        assert f"audit trail head {head} @ event {n}" in " ".join(text.split())
+    if sh.which("pdfinfo"):
+        meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                              check=True, timeout=60).stdout
+        assert stamp in meta

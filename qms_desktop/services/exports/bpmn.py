@@ -73,11 +73,14 @@ def write_bpmn(
     source: ProcessMap | Sequence[ProcessMap | tuple[str, ProcessMap]],
     *,
     name: str | None = None,
+    stamp: str | None = None,
 ) -> bytes:
     """Write one map, or several (``[(name, map), ...]``), as BPMN 2.0 XML bytes (UTF-8).
 
     ``name`` names the model (and the process of a map made in the app) when the map does not
-    carry a name of its own. The map is not modified.
+    carry a name of its own. ``stamp`` (the audit-trail head, ``audit head HASH @ event N``)
+    is written as a comment before the root element, where every reader, ours included,
+    passes over it. The map is not modified.
     """
     if isinstance(source, ProcessMap):
         pm = source
@@ -93,7 +96,12 @@ def write_bpmn(
         pm = items[0][1] if len(items) == 1 else _merge(items)
         if len(items) == 1 and name is None:
             name = items[0][0]
-    return _Writer(pm, name).write()
+    data = _Writer(pm, name).write()
+    if stamp:
+        text = " ".join(stamp.replace("--", "- -").split())
+        decl, sep, rest = data.partition(b"?>\n")
+        data = decl + sep + f"<!-- QMS Workbench {text} -->\n".encode("utf-8") + rest
+    return data
 
 
 # --------------------------------------------------------------------------------------------

@@ -136,11 +136,13 @@ def _footer_text(text: str) -> str:
 def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
                         banding: Banding, *, head_hash: str,
                         heatmap_png: bytes | None = None, title: str = "Risk register",
-                        generated_at: dt.datetime | None = None) -> Path:
+                        generated_at: dt.datetime | None = None,
+                        head_event: int | None = None) -> Path:
     """Write ``risks`` (dicts with the risk field names) to a formatted .xlsx at ``path``.
 
     Scores, levels (from ``banding``), RPN and AP are computed and written as values. The
-    audit-trail ``head_hash`` is printed in the page footer and on the Info sheet. Raises
+    audit-trail ``head_hash`` (with ``head_event``, the number of the event it belongs to,
+    when given: ``HASH @ event N``) is printed in the page footer and on the Info sheet. Raises
     ValueError for a rating out of range, a text longer than Excel allows or a
     ``heatmap_png`` that is not a PNG image. The file is written to a temporary name first
     and moved into place, so a failed export never leaves a half-written file.
@@ -195,6 +197,8 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     sheet.print_title_rows = "1:1"
     sheet.print_title_cols = _REPEATED_COLUMNS
     sheet.oddHeader.center.text = _footer_text(title)
+    if head_event is not None:  # the full stamp, as `qms verify --expect` takes it
+        head_hash = f"{head_hash} @ event {head_event}"
     sheet.oddFooter.left.text = _footer_text(f"Audit-trail head: {head_hash}")
     sheet.oddFooter.center.text = "Page &P of &N"
     sheet.oddFooter.right.text = _footer_text(f"Exported {generated_at:%Y-%m-%d %H:%M} UTC")

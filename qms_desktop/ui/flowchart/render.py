@@ -103,10 +103,20 @@ def build_scene(ws: "Workspace", process_id: int, container: int | None = None) 
 
 
 def export_subtitle(ws: "Workspace") -> str:
-    """Date and audit-trail head printed on every exported or printed map."""
+    """Date and audit-trail head (the full hash and its event number, which
+    ``qms verify --expect`` checks) printed on every exported or printed map."""
     import datetime as dt
 
-    return f"{dt.date.today().isoformat()} · audit trail head {ws.head_hash()[:16]}"
+    from ...services.audit_trail import head_stamp
+
+    head, n = head_stamp(ws)
+    return f"{dt.date.today().isoformat()} · audit trail head {head} @ event {n}"
+
+
+def _stamp_of(subtitle: str) -> str:
+    """The ``audit head HASH @ event N`` part of an :func:`export_subtitle` ('' if none)."""
+    at = subtitle.find("audit trail head ")
+    return "audit head " + subtitle[at + len("audit trail head "):] if at >= 0 else ""
 
 
 def map_title(ws: "Workspace", process_id: int) -> str:
@@ -141,7 +151,9 @@ def _written(path: Path) -> None:
         raise _not_written("diagram", path)
 
 
-def render_png(scene: "MapScene", path: Path, dpi: float = 150) -> Path:
+def render_png(scene: "MapScene", path: Path, dpi: float = 150, *, stamp: str = "") -> Path:
+    """Write the map as a PNG at ``dpi``; ``stamp`` (the audit head) goes into a text chunk
+    (keys "Audit head" and "Description")."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -166,6 +178,9 @@ def render_png(scene: "MapScene", path: Path, dpi: float = 150) -> Path:
                            | QPainter.RenderHint.SmoothPixmapTransform)
     scene.render(painter, QRectF(0, 0, w, h), src, Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.end()
+    if stamp:
+        img.setText("Audit head", stamp)
+        img.setText("Description", f"Exported by QMS Workbench · {stamp}")
     if not img.save(str(path), "PNG"):
         raise _not_written("image", path)
     _written(path)
@@ -841,7 +856,8 @@ def render_pdf(scene: "MapScene", path: Path, title: str = "", subtitle: str = "
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setTitle(title or "Process map")
-    writer.setCreator("QMS Workbench")
+    stamp = _stamp_of(subtitle)
+    writer.setCreator("QMS Workbench" + (f" · {stamp}" if stamp else ""))
     plan = _device_plan(writer, plan_geometry, pages or PageOptions())
     painter = QPainter()
     if not painter.begin(writer):
@@ -894,11 +910,12 @@ def render_map(ws: "Workspace", process_id: int, path: str | os.PathLike, dpi: f
     scene = build_scene(ws, process_id, container)
     try:
         title = map_title(ws, process_id)
+        subtitle = export_subtitle(ws)
         if suffix == ".png":
-            return render_png(scene, path, dpi)
+            return render_png(scene, path, dpi, stamp=_stamp_of(subtitle))
         if suffix == ".svg":
-            return render_svg(scene, path, title, export_subtitle(ws))
-        return render_pdf(scene, path, title, export_subtitle(ws), pages=pages)
+            return render_svg(scene, path, title, subtitle)
+        return render_pdf(scene, path, title, subtitle, pages=pages)
     finally:
         scene.clear_map()
         scene.deleteLater()
