@@ -322,17 +322,38 @@ def read_drawio(data: bytes, *, page: int | str | None = None,
     # Absolute origin of every cell (children are relative to their parent vertex).
     origin: dict[str, tuple[float, float]] = {}
 
-    def abs_pos(cid: str, guard: frozenset[str] = frozenset()) -> tuple[float, float]:
-        if cid in origin:
-            return origin[cid]
-        c = by_id.get(cid)
-        if c is None or cid in structural or cid in guard or not c.vertex:
-            origin[cid] = (0.0, 0.0)
-            return origin[cid]
-        px, py = (0.0, 0.0)
-        if c.parent and c.parent in by_id and by_id[c.parent].vertex:
-            px, py = abs_pos(c.parent, guard | {cid})
-        origin[cid] = (px + c.geo["x"], py + c.geo["y"])
+    def abs_pos(cid: str) -> tuple[float, float]:
+        # Iterative (a chain of thousands of nested vertices must not exhaust the stack) and
+        # memoised: every cell's origin is computed once, so the whole page is linear.
+        got = origin.get(cid)
+        if got is not None:
+            return got
+        chain: list[_Cell] = []
+        seen: set[str] = set()
+        base = (0.0, 0.0)
+        k = cid
+        while True:
+            got = origin.get(k)
+            if got is not None:
+                base = got
+                break
+            c = by_id.get(k)
+            if c is None or k in structural or not c.vertex:
+                origin[k] = base
+                break
+            if k in seen:  # a cycle of parents: it starts from the page origin
+                break
+            seen.add(k)
+            chain.append(c)
+            parent = c.parent
+            if not (parent and parent in by_id and by_id[parent].vertex):
+                break
+            k = parent
+        x, y = base
+        for c in reversed(chain):
+            x += c.geo["x"]
+            y += c.geo["y"]
+            origin[c.id] = (x, y)
         return origin[cid]
 
     # Edge labels held by child vertices of the edge.
@@ -355,25 +376,38 @@ def read_drawio(data: bytes, *, page: int | str | None = None,
             pools.add(c.id)
     lanes_ids = [c.id for c in swim if c.id not in pools]
 
-    def lane_of(cid: str) -> str | None:
+    def nearest(cid: str, wanted: Any, memo: dict[str, str | None]) -> str | None:
+        # The closest ancestor of ``cid`` in ``wanted``, walking up once and remembering the
+        # answer for every cell passed (linear for deep nesting, safe on cycles).
+        if cid in memo:
+            return memo[cid]
+        path = [cid]
+        seen: set[str] = set()
+        found = None
         k = by_id[cid].parent
-        guard = set()
-        while k and k in by_id and k not in guard:
-            guard.add(k)
-            if k in swim_ids and k not in pools:
-                return k
+        while k and k in by_id and k not in seen:
+            if k in wanted:
+                found = k
+                break
+            if k in memo:
+                found = memo[k]
+                break
+            seen.add(k)
+            path.append(k)
             k = by_id[k].parent
-        return None
+        for passed in path:
+            memo[passed] = found
+        return found
+
+    lane_set = {i for i in swim_ids if i not in pools}
+    lane_memo: dict[str, str | None] = {}
+    pool_memo: dict[str, str | None] = {}
+
+    def lane_of(cid: str) -> str | None:
+        return nearest(cid, lane_set, lane_memo)
 
     def pool_of(cid: str) -> str | None:
-        k = by_id[cid].parent
-        guard = set()
-        while k and k in by_id and k not in guard:
-            guard.add(k)
-            if k in pools:
-                return k
-            k = by_id[k].parent
-        return None
+        return nearest(cid, pools, pool_memo)
 
     pm = ProcessMap(extra={"drawio": {"page": page_name, "model_attrs": dict(model.attrib)}})
 
