@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from ..storage import audit
+from .exports.cells import MAX_CELL_TEXT
 from ..storage.changes import Change, ChangeConflict, ChangeSet, NetRow
 from ..storage.models import model_for_table
 from ..storage.workspace import Workspace, WorkspaceError
@@ -26,6 +27,10 @@ __all__ = ["Change", "ChangeSet", "RecordError", "coerce", "create", "delete", "
 
 class RecordError(WorkspaceError):
     pass
+
+
+# Columns holding data the app writes for itself (JSON, geometry), never shown in a cell.
+_MACHINE_TEXT = frozenset({"extra", "map_extra", "waypoints"})
 
 
 def _model(entity: str):
@@ -72,6 +77,12 @@ def coerce(model, name: str, value: Any) -> Any:
             length = getattr(col.type, "length", None)
             if length and len(value) > length:
                 raise RecordError(f"“{name}” is limited to {length} characters.")
+            if len(value) > MAX_CELL_TEXT and name not in _MACHINE_TEXT and \
+                    model.__tablename__ != "setting":
+                raise RecordError(
+                    f"“{name.replace('_', ' ')}” holds {len(value):,} characters, more than the "
+                    f"{MAX_CELL_TEXT:,} a spreadsheet cell can hold (the register could no "
+                    "longer be exported); shorten it.")
             return value
     except (TypeError, ValueError):
         raise RecordError(f"“{value}” is not a valid value for “{name}”.") from None

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qms_desktop.core.risk import KINDS, STATUSES, normalize_words, score
+from qms_desktop.services.exports.cells import MAX_CELL_TEXT
 from qms_desktop.services.imports import table
 from qms_desktop.services.imports.table import (
     DEFAULT_MAX_BYTES,
@@ -1118,6 +1119,11 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
             if lines:
                 values["notes"] = "\n".join(([values["notes"]] if values["notes"] else [])
                                             + lines)
+        for name, value in values.items():  # what a cell of the export could not hold
+            if value.__class__ is str and len(value) > MAX_CELL_TEXT:
+                errors.append(f"{FIELD_LABELS.get(name, name)} in row {row_number} holds "
+                              f"{len(value):,} characters, more than the {MAX_CELL_TEXT:,} a "
+                              "spreadsheet cell can hold; shorten it in the file.")
 
         status = "error" if errors else ("warning" if warnings else "ok")
         errors = [_as_clause(message) for message in errors]
