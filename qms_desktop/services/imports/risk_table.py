@@ -928,12 +928,16 @@ def parse_rows(source: TableSource, sheet: str | int | None = None,
     seen_refs: dict[str, int] = {}
     defaults = _default_values(options)
     results: list[RowResult] = []
+    row_notes = source.row_notes  # e.g. a row in another text encoding than the rest
 
     for record in read.records:
         row_number = record.row_number
         row_numbers = [row_number] + [number for number, _ in record.more]
         errors: list[str] = []
         warnings: list[str] = []
+        if row_notes:
+            for number in row_numbers:
+                warnings.extend(row_notes.get(number, ()))
         values = dict(defaults)
         texts: dict[str, list[str]] = {}
         raw: dict[str, tuple[int, Any, list[Any]]] = {}

@@ -1327,6 +1327,9 @@ class TableSource:
         self.date1904 = False
         self.hidden_sheets: set[str] = set()
         self.notes: list[str] = []
+        #: warnings about single rows found while reading the file (row number -> sentences),
+        #: e.g. a CSV row in another text encoding than the rest
+        self.row_notes: dict[int, list[str]] = {}
         self._sheet_paths: dict[str, str] = {}
         self._cache: dict[str, _SheetData] = {}
         self._choice: SheetChoice | None = None
@@ -1859,25 +1862,44 @@ def _open_csv(path: Path, *, max_rows: int) -> TableSource:
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path.name} ({exc.strerror}); check that the file "
                               "is accessible.") from None
-    text, encoding = _decode_text(raw, path)
+    text, encoding, odd_lines = _decode_text(raw, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text and "\n" not in text \
         else text
     delimiter = None
     first_line_end = text.find("\n")
     first_line = text[: first_line_end if first_line_end >= 0 else len(text)].strip()
+    line_offset = 0
     if first_line.lower().startswith("sep=") and len(first_line) == 5:
         delimiter = first_line[4]
         text = text[first_line_end + 1:] if first_line_end >= 0 else ""
+        line_offset = 1
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
     rows: list[Sequence[Any]] = []
     filled = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     source = TableSource(path, "csv", [path.stem or "CSV"], max_rows=max_rows)
+    other = "Windows-1252" if encoding == "utf-8" else "UTF-8"
+    last_line = 0
     try:
         for record in reader:
             row = [value if value != "" else None for value in record[:_MAX_COLUMNS]]
             rows.append(row)
+            first_line, last_line = last_line + 1, reader.line_num
+            if odd_lines and any(line + line_offset in odd_lines
+                                 for line in range(first_line, last_line + 1)):
+                _note_row(source, len(rows), row,
+                          f"is encoded as {other}, unlike the rest of the file "
+                          f"({_ENCODING_NAMES.get(encoding, encoding)}); it was read as")
+            for value in row:
+                if value and _MOJIBAKE.search(value):
+                    intended = _unmangled(value)
+                    if intended is not None:
+                        source.row_notes.setdefault(len(rows), []).append(
+                            f"Row {len(rows)} holds “{_snippet(value)}”, which looks like "
+                            f"UTF-8 text read with the wrong encoding; it probably means "
+                            f"“{_snippet(intended)}”: save the file as UTF-8 and import it "
+                            "again.")
             if not is_blank(row):
                 filled += 1
                 if filled > max_rows:
@@ -1893,10 +1915,43 @@ def _open_csv(path: Path, *, max_rows: int) -> TableSource:
     return source
 
 
-def _decode_text(raw: bytes, path: Path) -> tuple[str, str]:
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+# A UTF-8 lead byte read as Windows-1252 (Ã, Â, â, ...) followed by a continuation byte read
+# the same way: the signature of UTF-8 text decoded with the wrong encoding ("SchweiÃŸnaht").
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                       "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a"
+                       "\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def _unmangled(text: str) -> str | None:
+    """The text ``text`` was before UTF-8 bytes were read as Windows-1252, or None."""
+    try:
+        fixed = text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return None
+    return fixed if fixed != text else None
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _note_row(source: TableSource, number: int, row: Sequence[Any], what: str) -> None:
+    shown = "; ".join(_snippet(value, 40) for value in row
+                      if isinstance(value, str) and not value.isascii())
+    source.row_notes.setdefault(number, []).append(
+        f"Row {number} {what} “{_snippet(shown, 80)}”; check the text, or save the whole file "
+        "in one encoding (UTF-8) and import it again.")
+
+
+def _decode_text(raw: bytes, path: Path) -> tuple[str, str, set[int]]:
+    """The text of a CSV file, its encoding, and the 1-based numbers of the lines that are in
+    another encoding than the rest (a file that mixes UTF-8 and Windows-1252 lines: each line
+    is decoded in its own encoding, and the minority is reported)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16"), "utf-16"
+            return raw.decode("utf-16"), "utf-16", set()
         except UnicodeDecodeError:
             pass
     sample = raw[:65536]
@@ -1904,14 +1959,40 @@ def _decode_text(raw: bytes, path: Path) -> tuple[str, str]:
     if b"\x00" in sample or controls > len(sample) // 100:
         raise ImportFileError(f"{path.name} does not look like a text (CSV) file; choose the "
                               "register saved as .csv or .xlsx.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            return text, ("utf-8" if encoding == "utf-8-sig" and not raw.startswith(
-                b"\xef\xbb\xbf") else encoding)
-        except UnicodeDecodeError:
+    try:
+        text = raw.decode("utf-8-sig")
+        return text, ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), set()
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    if lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    kinds = []  # per line: "ascii", "utf-8" or "cp1252"
+    for line in lines:
+        if line.isascii():
+            kinds.append("ascii")
             continue
-    return raw.decode("latin-1"), "latin-1"
+        try:
+            line.decode("utf-8")
+            kinds.append("utf-8")
+        except UnicodeDecodeError:
+            kinds.append("cp1252")
+    utf8, legacy = kinds.count("utf-8"), kinds.count("cp1252")
+    if utf8 == 0:
+        try:
+            return raw.decode("cp1252"), "cp1252", set()
+        except UnicodeDecodeError:
+            return raw.decode("latin-1"), "latin-1", set()
+    main = "utf-8" if utf8 > legacy else "cp1252"
+    decoded = []
+    for line, kind in zip(lines, kinds):
+        if kind == "cp1252":
+            decoded.append(line.decode("cp1252", errors="replace"))
+        else:
+            decoded.append(line.decode("utf-8"))
+    odd = {number for number, kind in enumerate(kinds, start=1)
+           if kind not in ("ascii", main)}
+    return "\n".join(decoded), main, odd
 
 
 def _sniff_delimiter(text: str) -> str:
