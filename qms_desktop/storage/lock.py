@@ -65,12 +65,13 @@ class Lock:
     def _holder(self, fd: int) -> dict:
         """The details in the lock file open as ``fd`` whose OS lock another process holds; that
         holder may be a moment from writing them."""
+        holder = None
         for _ in range(50):
             holder = self._read_fd(fd)
-            if holder and not holder.get("garbled"):
-                return holder
+            if holder and not holder.get("garbled") and _alive(holder):
+                return holder  # not the details left by a holder now gone
             time.sleep(0.02)
-        return {}
+        return holder if holder and not holder.get("garbled") else {}
 
     # -- taking and giving back
     def acquire(self) -> None:
@@ -262,7 +263,12 @@ def _try_lock(fd: int, *, lock_file: bool) -> bool | None:
             import msvcrt
 
             os.lseek(fd, LOCK_OFFSET, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            except OSError as e:  # held: EACCES, or EDEADLOCK once its retries run out
+                if e.errno in (errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)):
+                    return False
+                return None
             return True
         if lock_file:
             import fcntl
@@ -271,7 +277,7 @@ def _try_lock(fd: int, *, lock_file: bool) -> bool | None:
             return True
         return _ofd_lock(fd)
     except OSError as e:
-        if e.errno in _HELD or isinstance(e, PermissionError):
+        if e.errno in _HELD:
             return False
         return None
 
