@@ -87,6 +87,8 @@ class WorkspaceController(QObject):
     changed = Signal(object)
     #: the audit trail's head hash after a change ("" when no workspace is open)
     headHashChanged = Signal(str)
+    #: the opened workspace's history no longer holds a head this app saw (one sentence)
+    historyChanged = Signal(str)
     #: a known problem or bug happened in an edit/undo/redo (the exception)
     errorOccurred = Signal(object)
     #: an automatic backup was written (its path) or failed (the CopyError)
@@ -105,6 +107,10 @@ class WorkspaceController(QObject):
         self.overview: "Overview | None" = None
         self._overview_stale = False
         self.head_hash = ""
+        #: the number of the event ``head_hash`` belongs to
+        self.head_event = 0
+        #: where the log of audit heads seen is kept (the app's data folder; None: no log)
+        self.heads_dir: Path | None = None
         self.opening: Path | None = None
         #: edits since the last automatic backup (decides whether closing writes one)
         self.edited_since_backup = False
@@ -202,10 +208,46 @@ class WorkspaceController(QObject):
         self.overview = ov
         self._overview_stale = False
         self.head_hash = ov.head_hash
+        self.head_event = ov.head_event
         if self._backup_timer.interval() > 0 and not ws.read_only:
             self._backup_timer.start()
         self.opened.emit(ws)
         self.headHashChanged.emit(self.head_hash)
+        self._check_history(ws)
+
+    # ------------------------------------------------------------------ heads seen
+    def _check_history(self, ws: "Workspace") -> None:
+        """Compare the opened chain with the heads this app saw before; warn, then note it."""
+        if self.heads_dir is None:
+            return
+        from ..services import heads
+
+        try:
+            found = heads.check(self.heads_dir, ws)
+            if not found.ok:
+                heads.dismiss(self.heads_dir, found)  # told once
+            heads.record(self.heads_dir, ws, "open")
+        except Exception:  # the log is a safeguard; it never stops a workspace from opening
+            import logging
+
+            logging.getLogger(__name__).exception("checking the audit heads seen failed")
+            return
+        if not found.ok:
+            self.historyChanged.emit(found.problem)
+
+    def record_head(self, why: str) -> None:
+        """Note the open workspace's audit head in the log of heads seen (close, export,
+        backup, copy)."""
+        if self.heads_dir is None or self._ws is None:
+            return
+        from ..services import heads
+
+        try:
+            heads.record(self.heads_dir, self._ws, why)
+        except Exception:
+            import logging
+
+            logging.getLogger(__name__).exception("noting the audit head failed")
 
     def close(self) -> None:
         """Close the workspace; writes an automatic backup first when it was edited."""
@@ -224,6 +266,7 @@ class WorkspaceController(QObject):
             else:
                 self.edited_since_backup = False
                 self.backupWritten.emit(path)
+        self.record_head("close")
         if self._stack is not None:
             self._stack.clear()
             self.undo_group.removeStack(self._stack)
@@ -232,6 +275,7 @@ class WorkspaceController(QObject):
         self._ws = None
         self.overview = None
         self.head_hash = ""
+        self.head_event = 0
         ws.close()
         self.closed.emit()
         self.headHashChanged.emit("")
@@ -331,18 +375,22 @@ class WorkspaceController(QObject):
             self._overview_stale = False
             if self.overview.head_hash != self.head_hash:
                 self.head_hash = self.overview.head_hash
+                self.head_event = self.overview.head_event
                 self.headHashChanged.emit(self.head_hash)
         return self.overview
 
     def refresh_head_hash(self) -> None:
         if self._ws is None:
             return
+        from ..services.audit_trail import head_stamp
+
         try:
-            head = self._ws.head_hash()
+            head, n = head_stamp(self._ws)
         except Exception:  # keep the last known hash; the next change retries
             return
         if head != self.head_hash:
             self.head_hash = head
+            self.head_event = n
             self.headHashChanged.emit(head)
 
     def _command_failed(self, error: BaseException) -> None:
@@ -405,6 +453,10 @@ class WorkspaceController(QObject):
         def run(ctx: TaskContext) -> Any:
             return ws.rotate_backups()
 
-        self._backup_task = self.runner.run(run, on_result=self.backupWritten.emit,
-                                            on_error=failed)
+        def written(path) -> None:
+            self.backupWritten.emit(path)
+            if self._ws is ws:
+                self.record_head("backup")
+
+        self._backup_task = self.runner.run(run, on_result=written, on_error=failed)
         return True

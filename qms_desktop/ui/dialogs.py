@@ -6,7 +6,7 @@ import datetime as dt
 import platform
 import sqlite3
 
-from PySide6.QtCore import QCoreApplication, QLocale, QSize, qVersion
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, qVersion
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QStyle, QWidget
 
@@ -55,7 +55,7 @@ def versions() -> dict[str, str]:
 
 class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, head_hash: str = "",
-                 workspace_name: str = ""):
+                 workspace_name: str = "", head_event: int | None = None):
         super().__init__(parent)
         self.ui = Ui_AboutDialog()
         self.ui.setupUi(self)
@@ -77,10 +77,19 @@ class AboutDialog(QDialog):
             if workspace_name:
                 self.ui.headHashLabel.setToolTip(
                     tr("The audit trail's latest hash in {name}").format(name=workspace_name))
+            if head_event is not None:  # the event the head belongs to, beside the whole hash
+                from PySide6.QtWidgets import QLabel
+
+                self.headEventLabel = QLabel(str(head_event), self)
+                self.headEventLabel.setObjectName("headEventLabel")
+                self.headEventLabel.setTextInteractionFlags(
+                    Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.ui.versionsLayout.addRow(tr("Audit trail event:"), self.headEventLabel)
         else:
             self.ui.headHashLabel.setText(tr("No workspace is open."))
         self._versions = v
         self._head = head_hash
+        self._event = head_event
         self.ui.copyButton.clicked.connect(self.copy_details)
 
     def details(self) -> str:
@@ -89,7 +98,8 @@ class AboutDialog(QDialog):
                  f"PySide6 {v['pyside6']}", f"SQLAlchemy {v['sqlalchemy']}",
                  f"SQLite {v['sqlite']}", f"{platform.system()} {platform.release()}"]
         if self._head:
-            lines.append(f"Audit trail head {self._head}")
+            lines.append(f"Audit trail head {self._head}" + (
+                f" @ event {self._event}" if self._event is not None else ""))
         return "\n".join(lines)
 
     def copy_details(self) -> None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -143,6 +143,12 @@ class MainWindow(QMainWindow):
         self.controller = WorkspaceController(
             self.runner, self.undo_group, self,
             backup_minutes=self.settings.backup_interval_minutes)
+        try:  # the log of audit heads seen lives in the user's data folder, not the workspace
+            from .settings import data_dir
+
+            self.controller.heads_dir = data_dir()
+        except OSError:
+            pass
         self._specs: dict[str, PageSpec] = {s.key: s for s in page_specs()}
         self._pages: dict[str, "Page"] = {}
         self._backup_warned = False
@@ -331,6 +337,7 @@ class MainWindow(QMainWindow):
         c.openFailed.connect(self._on_open_failed)
         c.closed.connect(self._on_closed)
         c.headHashChanged.connect(self._show_head_hash)
+        c.historyChanged.connect(self._history_changed)
         c.errorOccurred.connect(lambda e: errors.report_exception(e, self))
         c.backupWritten.connect(lambda p: self.statusBar().showMessage(
             tr("Automatic backup written to {path}").format(path=p), 8000))
@@ -476,9 +483,19 @@ class MainWindow(QMainWindow):
             self.head_label.clear()
             self.head_label.setToolTip("")
             return
-        self.head_label.setText(tr("Audit head {hash}").format(hash=head[:12]))
-        self.head_label.setToolTip(tr("Hash of the latest audit trail event (the chain's head):"
-                                      "\n{hash}").format(hash=head))
+        n = self.controller.head_event
+        self.head_label.setText(tr("Audit head {hash}… @ {n}").format(
+            hash=head[:12], n=QLocale().toString(n)))
+        self.head_label.setToolTip(tr("Hash of the latest audit trail event (the chain's head), "
+                                      "event {n}:\n{hash}\nCompare it with the head printed on "
+                                      "an export: qms verify --expect checks a copy against "
+                                      "it.").format(hash=head, n=QLocale().toString(n)))
+
+    def _history_changed(self, problem: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        if not self._closing:
+            QMessageBox.warning(self, tr("Audit Trail History Changed"), problem)
 
     def undo(self) -> None:
         """Undo the last step (on whatever page it was made) and say which in the status bar."""
@@ -692,6 +709,7 @@ class MainWindow(QMainWindow):
 
         def done(path) -> None:
             self.settings.last_directory = str(Path(path).parent)
+            self.controller.record_head("copy")
             self.statusBar().showMessage(tr("Copy saved to {path}").format(path=path), 10000)
 
         def cancelled(path) -> None:
@@ -739,7 +757,8 @@ class MainWindow(QMainWindow):
 
         ws = self.controller.workspace
         dialog = AboutDialog(self, head_hash=self.controller.head_hash,
-                             workspace_name=ws.path.name if ws is not None else "")
+                             workspace_name=ws.path.name if ws is not None else "",
+                             head_event=self.controller.head_event if ws is not None else None)
         dialog.exec()
         dialog.deleteLater()
 

@@ -74,8 +74,10 @@ def test_status_bar_shows_file_and_head_hash(window, make_ws, open_ws):
     path = make_ws("status.qms")
     ws = open_ws(window, path)
     assert window.file_label.text() == "status.qms"
-    head = ws.head_hash()
-    assert window.head_label.text().endswith(head[:12])
+    from qms_desktop.services.audit_trail import head_stamp
+
+    head, n = head_stamp(ws)
+    assert window.head_label.text() == f"Audit head {head[:12]}… @ {n:,}"
     assert head not in window.head_label.text()
     assert head in window.head_label.toolTip()
     assert not window.read_only_badge.isVisible()

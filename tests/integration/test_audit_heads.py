@@ -293,3 +293,45 @@ def test_diagrams_carry_the_full_stamp(mapped, tmp_path):
         meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                               check=True, timeout=60).stdout
         assert stamp in meta
+
+
+@pytest.mark.gui
+def test_the_app_warns_on_open_after_a_rollback_and_notes_heads_at_close(history, tmp_path,
+                                                                        qtbot):
+    from PySide6.QtGui import QUndoGroup
+
+    from qms_desktop.ui.controller import WorkspaceController
+    from qms_desktop.ui.tasks import TaskRunner
+
+    path, older, early, now = history
+    app = tmp_path / "appdata"
+    ctl = WorkspaceController(TaskRunner(), QUndoGroup(), backup_minutes=0)
+    ctl.heads_dir = app
+    warnings: list[str] = []
+    ctl.historyChanged.connect(warnings.append)
+    ctl.open(path)
+    assert (ctl.head_hash, ctl.head_event) == now and warnings == []
+    ctl.close()
+    assert [(e.hash, e.n) for e in heads.load(app).entries] == [now]
+    assert {e.why for e in heads.load(app).entries} == {"open"}  # seen again at close
+    roll_back(path, older)
+    ctl.open(path)
+    assert len(warnings) == 1
+    assert warnings[0].startswith("The history of “ws.qms” was rewritten or rolled back since")
+    assert (ctl.head_hash, ctl.head_event) == early
+    ctl.close()
+    ctl.open(path)  # told once
+    assert len(warnings) == 1
+    ctl.close()
+
+
+@pytest.mark.gui
+def test_about_box_shows_the_whole_head_and_its_event(qtbot):
+    from qms_desktop.ui.dialogs import AboutDialog
+
+    h = "cd" * 32
+    d = AboutDialog(None, head_hash=h, workspace_name="ws.qms", head_event=1204)
+    qtbot.addWidget(d)
+    assert d.ui.headHashLabel.text() == h and d.headEventLabel.text() == "1204"
+    assert f"Audit trail head {h} @ event 1204" in d.details()
+    assert parse_stamp(d.details().splitlines()[-1]) == (h, 1204)
