@@ -214,3 +214,46 @@ def test_racing_opens_on_a_stale_lock_give_one_writer(workspace):
         for o in openers:
             o.stop()
     assert writers_per_round == [1] * 10, writers_per_round
+
+
+def test_lock_file_cut_short_by_a_crash_is_taken_over(workspace):
+    lock = workspace.with_name("ws.qms.lock")
+    lock.write_text('{"user": "anna", "host": "', encoding="utf-8")  # killed while writing it
+    ws = open_workspace(workspace, user="bert")
+    assert json.loads(lock.read_text(encoding="utf-8"))["user"] == "bert"
+    ws.close()
+
+
+def test_lock_of_an_older_build_still_running_is_respected(workspace):
+    """An older build takes no OS lock: its file, naming a live process here, still counts."""
+    live = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                            stdin=subprocess.PIPE)
+    try:
+        workspace.with_name("ws.qms.lock").write_text(json.dumps(
+            {"user": "anna", "host": socket.gethostname(), "pid": live.pid,
+             "since": "2026-11-24T09:30:00"}), encoding="utf-8")
+        assert_refused(workspace, "anna")
+    finally:
+        live.stdin.close()
+        live.wait()
+    open_workspace(workspace).close()  # its process gone: taken over
+
+
+def test_without_os_locks_the_file_decides_as_before(workspace, monkeypatch):
+    """Where no OS lock can be taken (some network shares), the lock file's host and process
+    decide, as they did before OS locks."""
+    from qms_desktop.storage import lock as lock_module
+
+    monkeypatch.setattr(lock_module, "_try_lock", lambda fd, lock_file: None)
+    lock = workspace.with_name("ws.qms.lock")
+    lock.write_text(json.dumps({"user": "anna", "host": "qa-laptop-7", "pid": 1,
+                                "since": "2026-11-24T09:30:00"}), encoding="utf-8")
+    with pytest.raises(WorkspaceLockedError, match="anna on qa-laptop-7 since 2026-11-24 09:30"):
+        open_workspace(workspace)
+    lock.unlink()
+    first = open_workspace(workspace, user="anna")
+    try:
+        assert_refused(workspace, "anna")  # this process is alive
+    finally:
+        first.close()
+    assert not lock.exists()
