@@ -1081,9 +1081,11 @@ class FlowchartEditor(QWidget):
                 return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return render.render_map(self.ws, self.process_id, path, dpi or 150,
-                                     container=self.container,
-                                     pages=pages if fmt == "pdf" else None)
+            out = render.render_map(self.ws, self.process_id, path, dpi or 150,
+                                    container=self.container,
+                                    pages=pages if fmt == "pdf" else None)
+            self.controller.record_head("export")  # the head the file carries, kept
+            return out
         except Exception as e:
             self._error(e)
             return None
@@ -1188,6 +1190,7 @@ class FlowchartEditor(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             export_bpmn_file(self.ws, self.process_id, path)
+            self.controller.record_head("export")
         except RecordError as e:
             from ..errors import show_error
 

@@ -440,6 +440,7 @@ class RisksPage(Page):
             path = path.with_suffix(".xlsx")
 
         def done(result: Path) -> None:
+            self.controller.record_head("export")  # the head the file carries, kept
             window = self.window()
             if hasattr(window, "statusBar"):
                 window.statusBar().showMessage(
