@@ -103,10 +103,17 @@ class Lock:
                 if created:
                     self._take(fd)
                     break
-                holder = self._read_fd(fd)
-                os.close(fd)
-                if holder is not None and _alive(holder):
-                    raise self._locked(holder)
+                try:
+                    holder = self._read_fd(fd)
+                    for _ in range(50):  # its writer may be a moment from writing it
+                        if holder is not None:
+                            break
+                        time.sleep(0.02)
+                        holder = self._read_fd(fd)
+                finally:
+                    os.close(fd)
+                if holder is None or _alive(holder):
+                    raise self._locked(holder or {})
                 with contextlib.suppress(FileNotFoundError):
                     self.path.unlink()
                 continue
@@ -210,7 +217,7 @@ class Lock:
     def _locked(self, holder: dict):
         from .workspace import WorkspaceLockedError
 
-        if not holder.get("user"):
+        if not holder.get("user") or holder.get("garbled"):
             return WorkspaceLockedError(
                 "The workspace is in use by another program; you can open it read-only.", holder)
         since = holder.get("since", "")
