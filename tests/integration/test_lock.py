@@ -31,6 +31,18 @@ OPENER = textwrap.dedent("""
     import sys
     from qms_desktop.storage.workspace import WorkspaceError, WorkspaceLockedError, open_workspace
     path, user = sys.argv[1], sys.argv[2]
+    if sys.argv[3:] == ["pause-after-reading-a-stale-lock"]:
+        import json
+        real_loads, paused = json.loads, []
+
+        def loads(*args, **kw):  # stop right after reading the dead holder's lock file
+            value = real_loads(*args, **kw)
+            if isinstance(value, dict) and value.get("user") == "ghost" and not paused:
+                paused.append(True)
+                print("paused", flush=True)
+                sys.stdin.readline()
+            return value
+        json.loads = loads
     ws = None
     print("ready", flush=True)
     for line in sys.stdin:
@@ -54,8 +66,8 @@ OPENER = textwrap.dedent("""
 class Opener:
     """A separate process that opens the workspace when told to."""
 
-    def __init__(self, path, user="anna"):
-        self.proc = subprocess.Popen([sys.executable, "-c", OPENER, str(path), user],
+    def __init__(self, path, user="anna", *options):
+        self.proc = subprocess.Popen([sys.executable, "-c", OPENER, str(path), user, *options],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, bufsize=1)
         self.expect("ready")
@@ -186,6 +198,37 @@ def test_live_holder_is_named(workspace):
             other.stop()
     finally:
         holder.stop()
+
+
+def ghost_lock(workspace) -> None:
+    """A lock file left by a process that is gone (its id is no process's now)."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    workspace.with_name("ws.qms.lock").write_text(json.dumps(
+        {"user": "ghost", "host": socket.gethostname(), "pid": dead.pid,
+         "since": "2026-01-01T00:00:00"}), encoding="utf-8")
+
+
+def test_opener_paused_after_reading_a_stale_lock_cannot_displace_another(workspace):
+    """The race, made certain: one opener stops right after reading the dead holder's lock
+    file; another opens meanwhile; then the first goes on. They never both become writers."""
+    slow = Opener(workspace, "bert", "pause-after-reading-a-stale-lock")
+    quick = Opener(workspace, "anna")
+    try:
+        ghost_lock(workspace)
+        slow.send("open")
+        first = slow.answer()
+        if first == "paused":
+            quick_answer = quick.open()
+            slow.send("go")
+            slow_answer = slow.answer()
+        else:
+            slow_answer, quick_answer = first, quick.open()
+        answers = sorted([slow_answer, quick_answer])
+        assert answers[0].startswith("locked ") and answers[1] == "ok", answers
+    finally:
+        slow.stop()
+        quick.stop()
 
 
 @pytest.mark.slow
