@@ -253,8 +253,10 @@ class Lock:
         # next opener takes it over since nobody holds it)
         for fd in (self._file_fd, self._fd):
             if fd is not None:
-                with contextlib.suppress(OSError):
+                try:
                     os.close(fd)
+                except Exception:  # noqa: BLE001 - also at interpreter exit, when modules are gone
+                    pass
         self._fd = self._file_fd = None
 
 
