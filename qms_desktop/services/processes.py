@@ -652,12 +652,21 @@ class MapImport:
     warnings: list[str]
 
 
-def _read_file(path, what: str) -> bytes:
+def _read_file(path, what: str, limit: int | None = None) -> bytes:
+    """The file's bytes for an import — never more than the XML limit (a bigger file is refused
+    before it is read whole) — or its first ``limit`` bytes."""
     from pathlib import Path
+
+    from .xmlsafe import UnsafeXmlError, read_xml_file
 
     p = Path(path)
     try:
-        return p.read_bytes()
+        if limit is not None:
+            with open(p, "rb") as handle:
+                return handle.read(limit)
+        return read_xml_file(p, what=f"{what} “{p.name}”")
+    except UnsafeXmlError as e:
+        raise RecordError(str(e)) from None
     except FileNotFoundError:
         raise RecordError(f"The {what} “{p.name}” does not exist.") from None
     except IsADirectoryError:
@@ -718,7 +727,7 @@ def guess_map_format(path, data: bytes | None = None) -> str:
         return "drawio"
     if suffix in (".bpmn", ".bpmn2"):
         return "bpmn"
-    head = (data if data is not None else _read_file(path, "process map file"))[:4096]
+    head = data[:4096] if data is not None else _read_file(path, "process map file", 4096)
     return "drawio" if b"<mxfile" in head or b"<mxGraphModel" in head else "bpmn"
 
 

@@ -33,3 +33,27 @@ def test_a_small_xml_file_is_read(tmp_path):
     path = tmp_path / "ok.bpmn"
     path.write_bytes(b"<a><b/></a>")
     assert parse_xml(read_xml_file(path)).tag == "a"
+
+
+def test_a_map_import_never_reads_an_oversized_file_whole(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from qms_desktop.services import processes as P
+    from qms_desktop.services.records import RecordError
+    from qms_desktop.services.xmlsafe import MAX_XML_BYTES
+
+    big = tmp_path / "big.bpmn"
+    with open(big, "wb") as f:  # sparse: cheap to make, as big as it says
+        f.write(b"<definitions>")
+        f.seek(MAX_XML_BYTES + 1024)
+        f.write(b"</definitions>")
+
+    def whole(self):
+        raise AssertionError("the file was read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    with pytest.raises(RecordError, match="limit for an import"):
+        P.read_map(big, "bpmn")
+    sniffed = tmp_path / "map"  # no suffix: the format is told by the first bytes only
+    sniffed.write_bytes(b"<mxfile>" + b" " * 10_000)
+    assert P.guess_map_format(sniffed) == "drawio"
