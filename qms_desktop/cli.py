@@ -26,7 +26,10 @@ class CliError(Exception):
 def _open(path: str, *, write: bool = False):
     from .storage.workspace import open_workspace
 
-    return open_workspace(Path(path), read_only=not write)
+    ws = open_workspace(Path(path), read_only=not write)
+    if ws.info.notice:  # a change a stopped writer left unfinished was undone: say so
+        print(f"qms: {ws.info.notice}", file=sys.stderr)
+    return ws
 
 
 # --------------------------------------------------------------------------- commands
@@ -171,6 +174,30 @@ def cmd_backup(args) -> int:
     with _open(args.workspace) as ws:
         dest = ws.save_copy(dest)
     print(f"copied to {dest}")
+    return 0
+
+
+def cmd_recover(args) -> int:
+    from .storage.workspace import ReadOnlyFileError, open_workspace
+
+    path = Path(args.workspace)
+    try:
+        ws = open_workspace(path, recover=True)
+    except ReadOnlyFileError:
+        raise CliError(f"{path.name} is read-only (or its folder is), so it cannot be recovered "
+                       f"where it is; copy it together with {path.name}-journal (if there is "
+                       "one) to a folder you can write to and run qms recover on the copy") \
+            from None
+    with ws:
+        info = ws.info
+    if info.notice:
+        print(info.notice)
+    elif info.journal_removed:
+        print(f"“{path.name}” was not closed properly last time, but no change was under way: "
+              "nothing was lost, and the empty journal it left was removed.")
+    else:
+        print(f"nothing to recover: “{path.name}” was closed properly; its pages were checked "
+              "and it is ready to use.")
     return 0
 
 
@@ -457,6 +484,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dest", metavar="DEST", help="a file (.qms is added) or an existing folder")
     s.add_argument("--force", action="store_true", help="replace DEST if it exists")
     s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser(
+        "recover", help="finish what a stopped program left unfinished in a workspace",
+        description="Open a workspace for writing to finish its recovery: a change left "
+                    "unfinished by a program that stopped (a \"-journal\" file beside it) is "
+                    "undone, keeping every saved change; a file another program switched to "
+                    "write-ahead logging is switched back. Says in one line what was done.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.set_defaults(func=cmd_recover)
 
     imp = sub.add_parser("import", help="import a file into a workspace",
                          description="Import a file; all or nothing, with a per-row report.")

@@ -48,6 +48,30 @@ class Overview:
 
 
 def overview(ws: Workspace, today: dt.date | None = None) -> Overview:
+    """The headline figures; a table or column removed by another program (after the check on
+    opening) is a WorkspaceError naming it, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return _overview(ws, today)
+    except OperationalError as e:
+        raise _missing(ws, e) from e
+
+
+def _missing(ws: Workspace, e) -> Exception:
+    import re
+
+    from ..storage.workspace import WorkspaceError
+
+    found = re.search(r"no such (table|column): ([\w.]+)", str(e.orig))
+    if found is None:
+        return e
+    return WorkspaceError(
+        f"“{ws.path.name}” is damaged: its {found.group(1)} “{found.group(2)}” is missing (it "
+        "was changed outside QMS Workbench). Restore it from a backup.")
+
+
+def _overview(ws: Workspace, today: dt.date | None) -> Overview:
     today = today or dt.date.today()
     with ws.connect() as c:
         counts = {}

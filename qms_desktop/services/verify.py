@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, type_coerce
+from sqlalchemy.types import NullType
 
 from ..core.audit_chain import GENESIS, check_chain, encode_value, fold_state
 from ..storage.audit import iter_events
@@ -80,20 +81,38 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
         for table in audited_tables():
             cols = list(table.c)
             names = [c.name for c in cols]
-            for row in conn.execute(select(table).order_by(table.c.id)):
+            # values are read as stored and converted here, one by one, so a value that cannot
+            # be read (a date that is no date) names its record and field instead of ending the
+            # check
+            convert = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+                       for c in cols]
+            stored = select(*[type_coerce(c, NullType()).label(c.name) for c in cols])
+            at_id = names.index("id")
+            for raw in conn.execute(stored.order_by(table.c.id)):
                 rep.records += 1
-                key = (table.name, row.id)
+                row, bad = _converted(raw, names, convert)
+                rid = raw[at_id]
+                key = (table.name, rid)
+                if bad is not None:
+                    state.pop(key, None)
+                    name, value, why = bad
+                    rep.problems.append(
+                        f"{table.name} {rid}: {name} holds {_show(value)}, which is not "
+                        f"{why} (changed outside the application)")
+                    if len(rep.problems) >= max_problems:
+                        return rep
+                    continue
                 expect = state.pop(key, None)
                 if expect is None:
                     rep.problems.append(
-                        f"{table.name} {row.id} has no audit history: it was added outside "
+                        f"{table.name} {rid} has no audit history: it was added outside "
                         "the application")
                 else:
                     for name, value in zip(names, row):
                         ev = encode_value(value)
                         if name not in expect or expect[name] != ev:
                             rep.problems.append(
-                                f"{table.name} {row.id}: {name} is {_show(ev)} but the audit "
+                                f"{table.name} {rid}: {name} is {_show(ev)} but the audit "
                                 f"trail says {_show(expect.get(name))} (changed outside the "
                                 "application)")
                             break
@@ -112,6 +131,32 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
             rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
 
     return rep
+
+
+def _converted(raw, names, convert):
+    """(values as the application reads them, None) or (None, (field, stored value, what it
+    should be)) for the first value that cannot be read."""
+    out = []
+    for name, value, conv in zip(names, raw, convert):
+        if conv is not None and value is not None:
+            try:
+                value = conv(value)
+            except (ValueError, TypeError, OverflowError) as e:
+                return None, (name, value, _kind_of(e, conv))
+        out.append(value)
+    return out, None
+
+
+def _kind_of(_e: Exception, conv) -> str:
+    name = getattr(conv, "__qualname__", "") + " " + getattr(conv, "__name__", "")
+    text = str(_e).lower()
+    if "datetime" in name.lower() or "datetime" in text:
+        return "a date and time"
+    if "date" in name.lower() or "isoformat" in text or "date" in text:
+        return "a date"
+    if "time" in name.lower():
+        return "a time"
+    return "a value of this field's kind"
 
 
 def _short(h: str) -> str:

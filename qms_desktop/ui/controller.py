@@ -136,6 +136,13 @@ class WorkspaceController(QObject):
         return self._ws is not None and self._ws.read_only
 
     @property
+    def changed_on_disk(self) -> str | None:
+        """Why edits are refused: the file was replaced, moved or written by another program
+        after it was opened (one sentence), or None. No automatic backup is written then: it
+        would copy a file this window did not open into the rotation."""
+        return getattr(self._ws, "changed_on_disk", None) if self._ws is not None else None
+
+    @property
     def undo_stack(self) -> QUndoStack | None:
         return self._stack
 
@@ -258,7 +265,7 @@ class WorkspaceController(QObject):
         self._backup_timer.stop()
         self.runner.cancel_all()
         self.runner.wait_all(30.0)
-        if self.edited_since_backup and not ws.read_only:
+        if self.edited_since_backup and not ws.read_only and not self.changed_on_disk:
             try:
                 path = ws.rotate_backups()
             except Exception as e:  # a CopyError: tell the user, close anyway (data is saved)
@@ -440,7 +447,7 @@ class WorkspaceController(QObject):
     def backup_now(self) -> bool:
         """Write an automatic backup in the background; False when one is already running."""
         ws = self._ws
-        if ws is None or ws.read_only:
+        if ws is None or ws.read_only or self.changed_on_disk:
             return False
         if self._backup_task is not None and self._backup_task.running:
             return False

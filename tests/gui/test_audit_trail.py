@@ -12,7 +12,7 @@ from qms_desktop.ui.pages.audit_trail import AuditTrailModel, describe_value
 
 @pytest.fixture
 def busy_ws(tmp_path):
-    """A workspace with 1,301 audit events (an organization and 1,300 people)."""
+    """A workspace with 1,302 audit events (its id, an organization and 1,300 people)."""
     from qms_desktop.storage.audit import bulk_insert
     from qms_desktop.storage.models import Person
     from qms_desktop.storage.workspace import create_workspace
@@ -46,7 +46,7 @@ def test_pages_lazily_and_never_queries_while_painting(window, busy_ws, open_ws,
     model = page.model
     assert model.rowCount() == AuditTrailModel.PAGE_SIZE
     assert model.fetches == 1 and model.canFetchMore()
-    assert page.count_label.text() == "1,301 events"
+    assert page.count_label.text() == "1,302 events"
     newest = model.event(0)
     assert newest.entity == "person" and newest.op == "insert"
     fetches = model.fetches
@@ -57,8 +57,9 @@ def test_pages_lazily_and_never_queries_while_painting(window, busy_ws, open_ws,
     qtbot.waitUntil(lambda: model.rowCount() > AuditTrailModel.PAGE_SIZE)
     while model.canFetchMore():
         model.fetchMore()
-    assert model.rowCount() == 1301
-    assert model.event(1300).entity == "organization"  # the oldest comes last
+    assert model.rowCount() == 1302
+    assert model.event(1300).entity == "organization"  # the oldest come last
+    assert model.event(1301).entity == "setting"  # (the workspace's id, given first)
     ids = [model.event(i).id for i in range(model.rowCount())]
     assert ids == sorted(ids, reverse=True)
 
@@ -122,7 +123,7 @@ def test_verify_shows_ok_and_head_hash(window, busy_ws, open_ws, qtbot):
     page.verify_button.click()
     qtbot.waitUntil(lambda: page.verify_label.text().startswith("Verified"), timeout=20_000)
     text = page.verify_label.text()
-    assert "1,301 events" in text and ws.head_hash() in text
+    assert "1,302 events" in text and ws.head_hash() in text
     assert page.verify_button.isEnabled()
 
 
@@ -147,7 +148,7 @@ def test_page_follows_edits(window, busy_ws, open_ws, qtbot):
     org = get_profile(ws)
     window.controller.edit_field("organization", org.id, "name", "New")
     assert page.model.event(0).field == "name" and page.model.event(0).op == "update"
-    assert page.count_label.text() == "1,302 events"
+    assert page.count_label.text() == "1,303 events"
 
 
 def test_large_trail_opens_instantly(tmp_path, window, open_ws, qtbot):

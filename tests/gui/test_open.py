@@ -28,7 +28,7 @@ def test_open_shows_dashboard_with_counts(window, make_ws, open_ws, dialogs):
     assert window.stack.currentWidget() is page
     assert page.title.text() == "Acme Precision"
     assert page.cards["people"].value.text() == "0"
-    assert page.cards["audit_events"].value.text() == "1"
+    assert page.cards["audit_events"].value.text() == "2"  # its id, its organization
     assert page.profile.name_edit.text() == "Acme Precision"
     assert dialogs.calls == []
     assert window.settings.recent_files == [str(path)]

@@ -94,7 +94,8 @@ def test_workspace_saved_at_0001_upgrades_backs_up_and_verifies(tmp_path):
         assert risks == [("R-1", "Late supplier delivery", "treating", "Näher prüfen – ümlaut")]
         rep = verify(w)
         assert rep.ok, rep.problems
-        assert rep.events == 9 and rep.records == 5
+        # the fixture's 9 events and 5 records, plus the id the first writable open gives it
+        assert rep.events == 10 and rep.records == 6 and w.workspace_id
         rid = 1
         aid = attachments.add(w, "risk", rid, b"%PDF-1.4 certificate", name="cert.pdf").result
         assert attachments.read_bytes(w, aid) == b"%PDF-1.4 certificate"
