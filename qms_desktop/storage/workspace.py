@@ -776,8 +776,9 @@ def create_workspace(path: Path | str, *, organization: str = "", user: str | No
     if path.exists():
         if not overwrite:
             raise WorkspaceError(f"“{path.name}” already exists; choose another name.")
-        Lock(path, user or audit.default_user()).acquire()
-        path.with_name(path.name + ".lock").unlink()
+        lock = Lock(path, user or audit.default_user())
+        lock.acquire()  # nobody has it open (via any name): it may go
+        lock.release()
         path.unlink()
     remove_stale_parts(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")

@@ -635,6 +635,8 @@ class MainWindow(QMainWindow):
         self._update_for_workspace()
         self.show_page(self.settings.last_page)
         info = getattr(ws, "info", None)
+        if info is not None and getattr(info, "notice", ""):  # e.g. an interrupted save undone
+            self.statusBar().showMessage(info.notice, 15000)
         if info is not None and info.network_share:  # once per open
             QMessageBox.warning(
                 self, tr("Workspace on a Network Drive"),

@@ -300,3 +300,18 @@ def test_without_os_locks_the_file_decides_as_before(workspace, monkeypatch):
     finally:
         first.close()
     assert not lock.exists()
+
+
+def test_a_new_workspace_may_replace_one_through_a_symlink(tmp_path):
+    """The lock file sits beside the real file; replacing a workspace named by a symlink takes
+    and gives back that lock (it used to look for a lock beside the link)."""
+    real = tmp_path / "real.qms"
+    create_workspace(real, organization="Old").close()
+    link = tmp_path / "link.qms"
+    link.symlink_to(real)
+    ws = create_workspace(link, organization="New", overwrite=True)
+    try:
+        assert ws.path.name == "link.qms"
+    finally:
+        ws.close()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".lock")]
