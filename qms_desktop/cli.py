@@ -149,8 +149,8 @@ def cmd_verify(args) -> int:
     with _open(args.workspace) as ws:
         say = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
         rep = verify(ws, progress=say)
-        if expected:
-            rep.problems[:0] = check_expected(ws, expected) if rep.ok else []
+        if expected:  # said first: a missing head explains the mismatches that follow it
+            rep.problems[:0] = check_expected(ws, expected)
     if rep.ok:
         held = f"; the {len(expected)} expected heads are in it" if len(expected) > 1 else \
             "; the expected head is in it" if expected else ""

@@ -188,6 +188,8 @@ def check_expected(ws: Workspace, expectations) -> list[str]:
             at_pos.setdefault(n, []).append(h)
     held: dict[int, str] = {0: GENESIS}  # position -> hash, only for the positions asked
     found: set[str] = {GENESIS} & anywhere
+    numbered = {h for hs in at_pos.values() for h in hs}
+    where: dict[str, int] = {}  # where a numbered head really is (a mistyped number)
     total = 0
     c = AUDIT_TABLE.c
     with ws.connect() as conn:
@@ -197,6 +199,8 @@ def check_expected(ws: Workspace, expectations) -> list[str]:
                 held[total] = h
             if h in anywhere:
                 found.add(h)
+            if h in numbered:
+                where.setdefault(h, total)
     problems: list[tuple[int, str]] = []
     matched = sorted(n for n, hs in at_pos.items() if all(held.get(n) == h for h in hs))
     for n in sorted(at_pos):
@@ -207,7 +211,10 @@ def check_expected(ws: Workspace, expectations) -> list[str]:
             since = (f" (it matches the head noted at event {before[-1]:,}, so the change lies "
                      f"between events {before[-1] + 1:,} and {n:,})") if before and before[-1] \
                 else ""
-            if n > total:
+            if h in where:  # the head is there, under another number: not tampering
+                problems.append((n, f"head {_short(h)} is event {where[h]:,} of this audit "
+                                    f"trail, not event {n:,}; check the number you noted"))
+            elif n > total:
                 problems.append((n, f"the audit trail has only {total:,} events, but head "
                                     f"{_short(h)} was noted at event {n:,}: its last events "
                                     f"were removed (rolled back), or this is an older copy{since}"))

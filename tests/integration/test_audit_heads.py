@@ -335,3 +335,25 @@ def test_about_box_shows_the_whole_head_and_its_event(qtbot):
     assert d.ui.headHashLabel.text() == h and d.headEventLabel.text() == "1204"
     assert f"Audit trail head {h} @ event 1204" in d.details()
     assert parse_stamp(d.details().splitlines()[-1]) == (h, 1204)
+
+
+def test_expect_names_a_cut_trail_first_even_when_records_then_disagree(history, capsys):
+    """Events cut from the end without putting the records back: the records no longer match
+    their trail, and the missing head is said first (it explains the rest)."""
+    path, _older, _early, now = history
+    c = sqlite3.connect(path)
+    c.execute("DELETE FROM audit_event WHERE id > (SELECT max(id) - 5 FROM audit_event)")
+    c.commit()
+    c.close()
+    code, out = run(["verify", str(path), "--expect", f"{now[0]}@{now[1]}"], capsys)
+    assert code == 1
+    first = out.strip().splitlines()[0]
+    assert "rolled back" in first and f"event {now[1]:,}" in first, out
+
+
+def test_expect_with_a_mistyped_event_number_says_so(history, capsys):
+    path, _older, _early, now = history
+    code, out = run(["verify", str(path), "--expect", f"{now[0]}@{now[1] - 1}"], capsys)
+    assert code == 1
+    assert f"is event {now[1]:,} of this audit trail, not event {now[1] - 1:,}" in out
+    assert "rewritten" not in out
