@@ -197,7 +197,10 @@ _STAMP = re.compile(
 def parse_stamp(text: str) -> tuple[str, int | None]:
     """(hash, event number or None) from ``HASH``, ``HASH@N`` or the stamp text; ValueError
     with one sentence when ``text`` is none of these."""
-    m = _STAMP.fullmatch(text or "")
+    import unicodedata
+
+    # text copied out of a PDF may carry ligatures ("ﬀ") or full-width digits: read them plainly
+    m = _STAMP.fullmatch(unicodedata.normalize("NFKC", text or ""))
     if m is None:
         raise ValueError(f"“{(text or '').strip()[:80]}” is not an audit head: give the "
                          "64-character hash, optionally followed by @ and the event number "

@@ -357,3 +357,30 @@ def test_expect_with_a_mistyped_event_number_says_so(history, capsys):
     assert code == 1
     assert f"is event {now[1]:,} of this audit trail, not event {now[1] - 1:,}" in out
     assert "rewritten" not in out
+
+
+@pytest.mark.gui
+def test_the_pdf_stamp_copies_out_without_ligatures(history, tmp_path, monkeypatch):
+    """A head printed on a PDF must copy out as written: "ff" in a hash, never the "ﬀ"
+    ligature the font would otherwise use (and a pasted ligature still parses)."""
+    import shutil as sh
+    import subprocess
+
+    from qms_desktop.services import processes as P
+    from qms_desktop.ui.flowchart import render
+
+    if not sh.which("pdftotext"):
+        pytest.skip("pdftotext (poppler) is not installed (.ci/run installs it)")
+    path, *_ = history
+    fake = "ff" * 32
+    monkeypatch.setattr(render, "export_subtitle",
+                        lambda ws: f"Offset 2026-12-05 · audit trail head {fake} @ event 7")
+    with open_workspace(path) as w:
+        pid = P.add_process(w, {"name": "Offcuts"}).result
+        P.add_node(w, pid, "step", 0, 0, name="Cut")
+        pdf = render.render_map(w, pid, tmp_path / "m.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    [line] = [ln for ln in text.splitlines() if "audit trail head" in ln]
+    assert fake in line and "\ufb00" not in line
+    assert parse_stamp(f"audit head {fake.replace('ff', chr(0xFB00))} @ event 7") == (fake, 7)

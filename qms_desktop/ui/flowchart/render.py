@@ -605,6 +605,8 @@ def _header(painter: "QPainter", page: "QRectF", dev_mm: float, scene: "MapScene
     small = QFont(scene.paints.font)
     small.setBold(False)
     small.setPixelSize(max(1, round(7.5 * pt)))
+    for tag in ("liga", "clig"):  # the audit head must copy out of the PDF as written ("ff",
+        small.setFeature(QFont.Tag(tag), 0)  # never the "ﬀ" ligature)
     mid = QFont(small)
     mid.setPixelSize(max(1, round(8.5 * pt)))
     device = painter.device()
