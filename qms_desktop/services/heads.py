@@ -236,8 +236,17 @@ def check(folder: Path | str, ws: Workspace) -> Finding:
     missing = tuple(e for e in seen if held.get(e.n) != e.hash)
     if not missing:
         return Finding(note=log.note)
-    newest = max(missing, key=lambda e: (e.n, e.at))
     name = Path(ws.path).name
+    here = [e for e in missing if e.path == where]
+    if not here:  # only heads seen in another copy (same workspace id, another file)
+        newest = max(missing, key=lambda e: (e.n, e.at))
+        problem = (f"“{name}” is a copy of the workspace this app saw as "
+                   f"“{Path(newest.path).name}” on {_shown_time(newest.at)}, and the two have "
+                   f"been changed separately since (that file had reached event {newest.n:,}). "
+                   "That is expected when copies are edited apart; if this file should hold "
+                   "everything that one did, check it with qms verify --expect.")
+        return Finding(problem, missing, log.note)
+    newest = max(here, key=lambda e: (e.n, e.at))
     when = _shown_time(newest.at)
     if newest.n > n_events:
         what = (f"it has {n_events:,} audit events, but this app saw event {newest.n:,} "

@@ -384,3 +384,34 @@ def test_the_pdf_stamp_copies_out_without_ligatures(history, tmp_path, monkeypat
     [line] = [ln for ln in text.splitlines() if "audit trail head" in ln]
     assert fake in line and "\ufb00" not in line
     assert parse_stamp(f"audit head {fake.replace('ff', chr(0xFB00))} @ event 7") == (fake, 7)
+
+
+def test_two_honest_copies_edited_apart_are_told_as_copies_not_tampering(tmp_path):
+    """Copies are encouraged (one file per company, e-mail it): two copies of one workspace
+    edited separately share its id and part of its history. Opening the second after the first
+    says they went separate ways — it never calls the copy rewritten or untrustworthy."""
+    app = tmp_path / "appdata"
+    first = tmp_path / "k1.qms"
+    w = create_workspace(first, organization="Acme")
+    rid = R.create(w, "risk", {"title": "Scrap"}).result
+    w.close()
+    second = tmp_path / "k2.qms"
+    shutil.copyfile(first, second)
+    for path, title in ((first, "Scrap at k1"), (second, "Scrap at k2")):
+        with open_workspace(path) as w:
+            R.update_field(w, "risk", rid, "title", title)
+            assert verify(w).ok
+    with open_workspace(first) as w:
+        heads.record(app, w, "close")
+    with open_workspace(second) as w:
+        found = heads.check(app, w)
+    assert not found.ok
+    assert "is a copy of the workspace this app saw as “k1.qms”" in found.problem
+    assert "rewritten" not in found.problem and "do not trust" not in found.problem
+    # the same file rolled back is still called what it is
+    with open_workspace(first) as w:
+        R.update_field(w, "risk", rid, "title", "Scrap at k1, later")
+        heads.record(app, w, "close")
+    shutil.copyfile(second, first)
+    with open_workspace(first) as w:
+        assert "was rewritten or rolled back" in heads.check(app, w).problem
