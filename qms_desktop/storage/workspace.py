@@ -333,6 +333,14 @@ class _FileGuard:
                 "opened; nothing was written. Save what this window shows as a copy, then "
                 "reopen the file.")
 
+    def _overwritten(self) -> str:
+        # the same file, changed in place: a copy now would only copy the other program's data
+        backups = self.path.with_name(self.path.stem + "-backups").name
+        return (f"“{self.path.name}” was changed by another program after it was opened; "
+                "nothing was written. This window no longer shows what the file holds: reopen "
+                "it (a copy now would hold the other program's changes; automatic backups are "
+                f"in “{backups}”).")
+
     def _moved(self) -> str:
         return (f"“{self.path.name}” was moved, renamed or deleted after it was opened; nothing "
                 "was written. Save what this window shows as a copy, then open the file where "
@@ -365,16 +373,16 @@ class _FileGuard:
             return self._replaced()
         try:
             if self._fingerprint(st) != self.expected:
-                return self._replaced()
+                return self._overwritten()
             if self.ws_id is not None:
                 row = raw.execute("SELECT value FROM setting WHERE key = ?",
                                   (WORKSPACE_ID_KEY,)).fetchone()
                 if row is None or _json_or_text(row[0]) != self.ws_id:
-                    return self._replaced()
+                    return self._overwritten()
         except sqlite3.Error as e:
             if _errcode(e) == SQLITE_BUSY:
                 raise
-            return self._replaced()
+            return self._overwritten()
         return None
 
     # -- hooks

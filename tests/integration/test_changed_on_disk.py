@@ -23,6 +23,10 @@ from qms_desktop.storage.workspace import (
 
 REPLACED = ("“ws.qms” was replaced or changed by another program after it was opened; nothing "
             "was written. Save what this window shows as a copy, then reopen the file.")
+OVERWRITTEN = ("“ws.qms” was changed by another program after it was opened; nothing was "
+               "written. This window no longer shows what the file holds: reopen it (a copy now "
+               "would hold the other program's changes; automatic backups are in "
+               "“ws-backups”).")
 MOVED = ("“ws.qms” was moved, renamed or deleted after it was opened; nothing was written. Save "
          "what this window shows as a copy, then open the file where it is now.")
 
@@ -101,7 +105,7 @@ def test_overwritten_in_place(two):
     ws, other = two
     shutil.copyfile(other, ws.path)
     after = sha(ws.path)
-    _refused(ws, REPLACED)
+    _refused(ws, OVERWRITTEN)
     assert sha(ws.path) == after == sha(other)
 
 
@@ -149,7 +153,7 @@ def test_written_by_another_program(two):
     c.commit()
     c.close()
     after = sha(ws.path)
-    _refused(ws, REPLACED)
+    _refused(ws, OVERWRITTEN)
     assert sha(ws.path) == after
 
 
