@@ -170,3 +170,17 @@ def test_a_normal_workbook_still_opens(tmp_path):
     from qms_desktop.services.imports.table import open_table
 
     assert open_table(path).rows()[1][:2] == ("R-1", "Weld seam")
+
+
+def test_a_part_compressed_another_way_is_refused_with_a_sentence(tmp_path):
+    """xlsx parts are stored or deflated; a bzip2/lzma part gets a sentence, not a traceback."""
+    import zipfile
+
+    from qms_desktop.services.imports.table import ImportFileError, open_table
+
+    path = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>", compress_type=zipfile.ZIP_BZIP2)
+    with pytest.raises(ImportFileError, match="compressed in a way spreadsheet programs do not"):
+        open_table(path)

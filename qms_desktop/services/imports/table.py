@@ -1615,8 +1615,8 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
     small chunks (nothing is kept); ``cap + 1`` as soon as it passes ``cap``."""
     if info.compress_type == zipfile.ZIP_STORED:
         return info.compress_size
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise NotImplementedError(info.compress_type)
+    if info.compress_type != zipfile.ZIP_DEFLATED:  # _check_parts refuses these first
+        raise ValueError(f"compression method {info.compress_type}")
     handle = archive.fp
     handle.seek(info.header_offset)
     header = handle.read(30)
@@ -1654,6 +1654,11 @@ def _check_parts(archive: zipfile.ZipFile, path: Path) -> None:
         if info.flag_bits & 0x1:
             raise ImportFileError(f"{path.name} has an encrypted part ({info.filename}); remove "
                                   "the password in Excel, save it as .xlsx and try again.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ImportFileError(
+                f"{path.name} was refused because its part {info.filename} is compressed in a "
+                "way spreadsheet programs do not use; open it in Excel, save it as .xlsx and "
+                "try again.")
         cap = _part_limit(info.filename)
         size = info.file_size if info.file_size > cap else _inflated_size(archive, info, cap)
         if size > cap:
