@@ -1886,11 +1886,14 @@ def _open_csv(path: Path, *, max_rows: int) -> TableSource:
     source = TableSource(path, "csv", [path.stem or "CSV"], max_rows=max_rows)
     other = "Windows-1252" if encoding == "utf-8" else "UTF-8"
     last_line = 0
+    spans: list[tuple[int, int, int]] = []  # records over several lines: (row, first, last)
     try:
         for record in reader:
             row = [value if value != "" else None for value in record[:_MAX_COLUMNS]]
             rows.append(row)
             first_line, last_line = last_line + 1, reader.line_num
+            if last_line > first_line:
+                spans.append((len(rows), first_line, last_line))
             if odd_lines and any(line + line_offset in odd_lines
                                  for line in range(first_line, last_line + 1)):
                 _note_row(source, len(rows), row,
@@ -1912,12 +1915,89 @@ def _open_csv(path: Path, *, max_rows: int) -> TableSource:
     except csv.Error as exc:
         raise ImportFileError(f"{path.name} is not a well-formed CSV file ({exc}); check the "
                               "quotes and separators, then try again.") from None
+    if rows and '"' in text:
+        _check_quotes(source, text, delimiter, rows, spans, last_line)
     while rows and is_blank(rows[-1]):
         rows.pop()
     source.encoding = encoding
     source.delimiter = delimiter
     source._cache[source.sheets[0]] = _SheetData(rows=rows)
     return source
+
+
+def _quote_trouble(raw: str, delimiter: str) -> tuple[str, int] | None:
+    """How the quotes of one CSV record's raw text go wrong, read by the rules the csv module
+    uses: ("open", field) when a quoted field is still open at the end of the text, ("closed",
+    field) when a quoted field running over several lines is closed by a quote that is not
+    followed by a separator or the end of the line (a stray quote in a later row, which is
+    what closes a forgotten one). ``field`` is the 0-based field index; None when all is well."""
+    at_start, quoted, field, multiline = True, False, 0, False
+    i, n = 0, len(raw)
+    while i < n:
+        char = raw[i]
+        if quoted:
+            if char == '"':
+                if i + 1 < n and raw[i + 1] == '"':
+                    i += 2
+                    continue
+                quoted = False
+                after = raw[i + 1] if i + 1 < n else "\n"
+                if multiline and after not in (delimiter, "\n", "\r"):
+                    return "closed", field
+            elif char in "\n\r":
+                multiline = True
+        elif char == delimiter:
+            at_start = True
+            field += 1
+            i += 1
+            continue
+        elif char in "\n\r":
+            at_start, field = True, 0
+            i += 1
+            continue
+        elif char == '"' and at_start:
+            quoted, multiline = True, False
+        at_start = False
+        i += 1
+    return ("open", field) if quoted else None
+
+
+def _check_quotes(source: TableSource, text: str, delimiter: str, rows: list[Sequence[Any]],
+                  spans: list[tuple[int, int, int]], line_count: int) -> None:
+    """Flag the rows whose quotes swallowed later rows: a quote opened and never closed reads
+    the rest of the file into one cell, and the csv module says nothing about it."""
+    lines: list[str] | None = None
+    last = len(rows)
+    if not spans or spans[-1][0] != last:  # the last record may be open at the end of the file
+        spans = spans + [(last, line_count, line_count)]
+    for number, first, end in spans:
+        if lines is None:
+            lines = io.StringIO(text, newline="").readlines()
+        raw = "".join(lines[first - 1:end])
+        if '"' not in raw:
+            continue
+        trouble = _quote_trouble(raw, delimiter)
+        if trouble is None:
+            continue
+        kind, field = trouble
+        row = rows[number - 1]
+        cell = row[field] if field < len(row) else None
+        shown = _snippet(cell or "", 40)
+        more = end - first
+        if kind == "open":
+            if number != last:
+                continue
+            what = (f"opens a quote in column {column_letter(field)} (“{shown}”) that is never "
+                    "closed, so ")
+            what += (f"the {more} lines after it, to the end of the file, were read into that "
+                     "one cell" if more else "the cell runs to the end of the file")
+        else:
+            what = (f"has a cell in column {column_letter(field)} (“{shown}”) that runs over "
+                    f"{more + 1} lines of the file, ended by a quote in the middle of a cell: a "
+                    "closing quote is probably missing, and the rows in between were read "
+                    "into that one cell")
+        source.row_notes.setdefault(number, []).append(
+            f"Row {number} {what}; check the quotes in the file and import it again.")
 
 
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
