@@ -91,6 +91,9 @@ class Person(Base):
     department: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     hired_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: the day they left (a leaver keeps their records but leaves the training matrix)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    manager_id: Mapped[int | None] = fk("person.id")
 
 
 class Role(Base):
@@ -101,11 +104,15 @@ class Role(Base):
 
 
 class PersonRole(Base):
+    """A person holds a role from ``valid_from`` to ``valid_to`` (both inclusive, open when
+    empty); the same role may be held again later, as another row."""
+
     __tablename__ = "person_role"
-    __table_args__ = (UniqueConstraint("person_id", "role_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = fk("person.id", nullable=False, ondelete="CASCADE")
     role_id: Mapped[int] = fk("role.id", nullable=False, ondelete="CASCADE")
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
 
 # --------------------------------------------------------------------------- processes
@@ -352,7 +359,10 @@ class Signature(Base):
 
 # --------------------------------------------------------------------------- training
 
+#: how a course is delivered (its method)
 COURSE_KINDS = ("read_and_understood", "classroom", "on_the_job", "external")
+COURSE_PROVIDERS = ("internal", "external")
+TRAINING_RESULTS = ("passed", "attended", "failed")
 
 
 class Course(Base):
@@ -365,6 +375,9 @@ class Course(Base):
     #: months a completion stays valid; None = does not expire
     validity_months: Mapped[int | None] = mapped_column(Integer)
     document_id: Mapped[int | None] = fk("document.id")
+    provider: Mapped[str] = mapped_column(String(20), default="internal")
+    #: marked revised on this day: completions before it are due again
+    revised_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class RoleCourse(Base):
@@ -375,6 +388,8 @@ class RoleCourse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = fk("role.id", nullable=False, ondelete="CASCADE")
     course_id: Mapped[int] = fk("course.id", nullable=False, ondelete="CASCADE")
+    #: days a new holder of the role (or everyone, after a revision) has to complete it
+    grace_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class TrainingRecord(Base):
@@ -389,6 +404,7 @@ class TrainingRecord(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     document_revision: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(String(20), default="passed")
 
 
 # --------------------------------------------------------------------------- checklists & audits

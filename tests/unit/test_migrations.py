@@ -117,3 +117,51 @@ def test_the_0001_fixture_is_really_at_0001():
     finally:
         c.close()
     assert "risk" in tables and "attachment" not in tables
+
+
+def test_workspace_saved_at_0002_upgrades_with_its_training_data(tmp_path):
+    """The 0002 fixture (people, a role, courses, records, an attachment) opens: backed up,
+    upgraded to the head, every row kept, the new columns at their defaults, the trail
+    verifies; a value written into a new column outside the application is still caught."""
+    from qms_desktop.services import records
+    from qms_desktop.services.verify import verify
+
+    src = FIXTURES / "workspace-0002.qms"
+    p = tmp_path / "old2.qms"
+    shutil.copyfile(src, p)
+    original = _contents(src)
+    w = open_workspace(p, user="auditor")
+    try:
+        assert w.info.upgraded_from == "0002"
+        assert _contents(w.info.backup_path) == original
+        rep = verify(w)
+        assert rep.ok, rep.problems
+        assert rep.events == 17 and w.workspace_id  # the fixture already had its id
+        c = sqlite3.connect(p)
+        assert c.execute("SELECT name, left_on, manager_id FROM person ORDER BY id").fetchall(
+            ) == [("Jürgen Weiß", None, None), ("Ana Lima", None, None)]
+        assert c.execute("SELECT person_id, role_id, valid_from, valid_to FROM person_role"
+                         ).fetchall() == [(1, 1, None, None), (2, 1, None, None)]
+        assert c.execute("SELECT code, provider, revised_on FROM course ORDER BY id").fetchall(
+            ) == [("RU-QP04", "internal", None), ("SAF-1", "internal", None)]
+        assert c.execute("SELECT grace_days FROM role_course").fetchall() == [(None,), (None,)]
+        assert c.execute("SELECT result, notes FROM training_record ORDER BY id").fetchall(
+            ) == [("passed", "Bestätigt – ok"), ("passed", "")]
+        c.close()
+        # a role can now be held twice (dated), which 0002 refused
+        records.create(w, "person_role", {"person_id": 1, "role_id": 1,
+                                          "valid_from": "2026-01-01"})
+        assert verify(w).ok
+    finally:
+        w.close()
+    assert _diff(p) == []
+    c = sqlite3.connect(p)
+    c.execute("UPDATE person SET left_on = '2026-02-01' WHERE id = 2")
+    c.commit()
+    c.close()
+    w = open_workspace(p, read_only=True)
+    try:
+        rep = verify(w)
+        assert not rep.ok and "person 2: left_on" in rep.problems[0]
+    finally:
+        w.close()
