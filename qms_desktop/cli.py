@@ -191,7 +191,9 @@ def cmd_recover(args) -> int:
     with ws:
         info = ws.info
     if info.notice:
-        print(info.notice)
+        kept = (f" The file as it was before, with its journal, is kept in "
+                f"“{info.safety_copy}”.") if info.safety_copy else ""
+        print(info.notice + kept)
     elif info.journal_removed:
         print(f"“{path.name}” was not closed properly last time, but no change was under way: "
               "nothing was lost, and the empty journal it left was removed.")

@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import struct
@@ -484,6 +485,8 @@ class OpenInfo:
     notice: str = ""
     #: an empty journal a stopped writer left before it began a change was removed
     journal_removed: bool = False
+    #: ``qms recover``: the file as it was before the recovery (its journal beside it)
+    safety_copy: Path | None = None
 
 
 class Workspace:
@@ -1021,6 +1024,38 @@ def _schema_revision(path: Path, *, immutable: bool, writable: bool = True) -> s
         eng.dispose()
 
 
+def _keep_before_recovery(path: Path) -> Path | None:
+    """Under our lock, before SQLite rolls a hot journal back: copy the file and its journal,
+    byte for byte, into the automatic backups folder (``NAME-backups/NAME.before-recovery-
+    STAMP.qms`` and its ``-journal``). None when there is no change to undo."""
+    journal = _journal_path(path)
+    if not _looks_hot(journal):
+        return None
+    folder = path.with_name(path.stem + "-backups")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = folder / f"{path.stem}.before-recovery-{stamp}{SUFFIX}"
+    n = 1
+    while dest.exists() or _journal_path(dest).exists():
+        n += 1
+        dest = folder / f"{path.stem}.before-recovery-{stamp}-{n}{SUFFIX}"
+    part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    try:
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(path, part)
+        shutil.copyfile(journal, _journal_path(dest))
+        os.replace(part, dest)
+    except OSError as e:
+        for left in (part, _journal_path(dest)):
+            with contextlib.suppress(OSError):
+                left.unlink()
+        raise WorkspaceError(
+            f"“{path.name}” was not recovered because a copy of it as it is could not be "
+            f"kept first ({e.strerror or e}); nothing was changed: make sure the folder "
+            f"“{folder.name}” beside it can be written to, with room for a copy, and try "
+            "again.") from e
+    return dest
+
+
 def open_workspace(path: Path | str, *, read_only: bool = False, user: str | None = None,
                    upgrade: bool = True, recover: bool = False) -> Workspace:
     """Open an existing workspace; see the module docstring for the rules.
@@ -1050,6 +1085,8 @@ def open_workspace(path: Path | str, *, read_only: bool = False, user: str | Non
             sniff(path)
             info.notice = (f"“{path.name}” was switched back from write-ahead logging to the "
                            "rollback journal QMS Workbench uses; nothing in it was lost.")
+        if recover and not read_only:
+            info.safety_copy = _keep_before_recovery(path)
         finished = None if read_only else _finish_interrupted_change(path)
         info.journal_removed = finished == "removed"
         if finished == "undone":

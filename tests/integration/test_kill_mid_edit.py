@@ -164,13 +164,15 @@ def test_kill_at_a_chosen_point_of_the_commit(tmp_path, capsys, point, n):
         out, err = capsys.readouterr()
         assert err == "" and out.count("\n") == 1
         assert ("was not closed properly" in out) == (left is not None), out
+        assert ("with its journal, is kept in" in out) == (left == "hot"), out
         assert "damaged" not in out.lower() and "restore" not in out.lower()
         ws = open_workspace(p)
         assert not ws.info.recovered and not ws.info.notice
     assert not journal.exists()
     _check_recovered(ws, rid, acked)
     ws.close()
-    assert _side_files(p) == []
+    kept = n % 2 == 0 and left == "hot"  # qms recover keeps the file as it was, beside it
+    assert _side_files(p) == (["k-backups"] if kept else [])
 
 
 @pytest.mark.parametrize("point", ["journal-write", "db-written"])
@@ -222,6 +224,28 @@ def test_read_only_file_with_a_hot_journal(tmp_path, capsys):
         os.chmod(p, 0o644)
     assert cli.main(["recover", str(p)]) == 0
     assert "was not closed properly" in capsys.readouterr().out
+
+
+def test_recover_keeps_the_file_and_its_journal_as_they_were(tmp_path, capsys):
+    """Before SQLite rolls the journal back, `qms recover` copies both, byte for byte, into the
+    automatic backups folder and says where; the pair opens to the same recovered workspace."""
+    p, rid = _workspace(tmp_path)
+    acked = _acked(_writer(p, rid, "db-written:5"))
+    journal = p.with_name(p.name + "-journal")
+    before = (sha(p), sha(journal))
+    assert cli.main(["recover", str(p)]) == 0
+    out = capsys.readouterr().out
+    (copy,) = (p.parent / "k-backups").glob("k.before-recovery-*.qms")
+    assert out.count("\n") == 1 and f"is kept in “{copy}”" in out, out
+    assert (sha(copy), sha(copy.with_name(copy.name + "-journal"))) == before
+    assert sorted(x.name for x in copy.parent.iterdir()) == [copy.name, copy.name + "-journal"]
+    assert not journal.exists()
+    ws = open_workspace(p)
+    _check_recovered(ws, rid, acked)
+    ws.close()
+    with open_workspace(copy) as again:  # the pair left as it was: it recovers the same way
+        assert again.info.recovered
+        _check_recovered(again, rid, acked)
 
 
 # --------------------------------------------------------------------------- random moments
