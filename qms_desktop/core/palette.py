@@ -53,3 +53,20 @@ def contrast(a: str, b: str) -> float:
     """The WCAG contrast ratio of two colours (1 to 21)."""
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+#: (fill, text) per training status (core/training.py), on a light background / paper and on
+#: a dark one; "not_required" has no fill. The matrix also shows each status's symbol.
+TRAINING_COLOURS: dict[bool, dict[str, tuple[str, str]]] = {
+    False: {"current": ("#C6EFCE", "#004D00"), "expiring": ("#FFEB9C", "#4D3B00"),
+            "due": ("#DDEBF7", "#1F3864"), "retrain": ("#F8CBAD", "#7A2E00"),
+            "expired": ("#C00000", "#FFFFFF"), "missing": ("#F2F2F2", "#7A0010")},
+    True: {"current": ("#1F5130", "#D8F3DF"), "expiring": ("#6B5300", "#FFF1C2"),
+           "due": ("#1F3864", "#DDEBF7"), "retrain": ("#8A3B12", "#FFE2D1"),
+           "expired": ("#B3001B", "#FFFFFF"), "missing": ("#3A3A3A", "#FFB3BD")},
+}
+
+
+def training_colours(status: str, dark: bool = False) -> tuple[str, str] | None:
+    """(fill, text) of a training status (None for "not required")."""
+    return TRAINING_COLOURS[dark].get(status)

@@ -192,8 +192,39 @@ class Matrix:
     col_of: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self):
+        self.reindex()
+
+    def reindex(self) -> None:
         self.row_of = {p.id: i for i, p in enumerate(self.people)}
         self.col_of = {c.id: j for j, c in enumerate(self.courses)}
+
+    def replace_rows(self, part: "Matrix") -> bool:
+        """Take the rows of ``part`` (computed for some people with ``all_courses``) into this
+        matrix: their cells, reasons and latest records. False when the columns would change
+        (a course newly required or no longer required by anyone): reload the whole matrix."""
+        for pid in part.row_of:
+            if pid not in self.row_of:
+                return False
+        pcols = part.col_of
+        for (pid, cid) in part.reasons:
+            if cid not in self.col_of:
+                return False
+        for i_new, p in enumerate(part.people):
+            i = self.row_of[p.id]
+            self.people[i] = p
+            self.status[i] = [part.status[i_new][pcols[c.id]] if c.id in pcols
+                              else rules.NOT_REQUIRED for c in self.courses]
+            self.dates[i] = [part.dates[i_new][pcols[c.id]] if c.id in pcols else None
+                             for c in self.courses]
+            for c in self.courses:
+                key = (p.id, c.id)
+                self.reasons.pop(key, None)
+                self.latest.pop(key, None)
+                if key in part.reasons:
+                    self.reasons[key] = part.reasons[key]
+                if key in part.latest:
+                    self.latest[key] = part.latest[key]
+        return True
 
     def cell(self, person_id: int, course_id: int) -> tuple[str, dt.date | None]:
         r, c = self.row_of[person_id], self.col_of[course_id]
@@ -260,15 +291,21 @@ class _Data:
     records: list[tuple]
 
 
-def _read(ws: Workspace) -> _Data:
+def _read(ws: Workspace, person_ids: Iterable[int] | None = None) -> _Data:
+    """Every row the matrix needs; only those of ``person_ids`` when given (a row refresh)."""
+    where = ""
+    if person_ids is not None:
+        where = " IN (" + ",".join(str(int(i)) for i in person_ids) + ")"
+        if where == " IN ()":
+            where = " IN (NULL)"
     with ws.connect() as c:
         q = c.exec_driver_sql
         people = q("SELECT p.id, p.name, p.employee_no, p.department, p.active, p.left_on, "
                    "p.hired_on, mg.name FROM person p LEFT JOIN person mg ON mg.id = p.manager_id"
-                   ).fetchall()
+                   + (" WHERE p.id" + where if where else "")).fetchall()
         roles = dict(q("SELECT id, name FROM role").fetchall())
         assignments = q("SELECT person_id, role_id, valid_from, valid_to FROM person_role"
-                        ).fetchall()
+                        + (" WHERE person_id" + where if where else "")).fetchall()
         courses = q("SELECT id, code, title, kind, provider, validity_months, document_id, "
                     "revised_on FROM course").fetchall()
         role_courses = q("SELECT role_id, course_id, grace_days FROM role_course").fetchall()
@@ -286,7 +323,8 @@ def _read(ws: Workspace) -> _Data:
                 "ORDER BY issued_on, id").fetchall():
             effective[did] = (number, _day(issued))
         records = q("SELECT id, person_id, course_id, completed_on, expires_on, trainer, result, "
-                    "document_revision, evidence, notes FROM training_record").fetchall()
+                    "document_revision, evidence, notes FROM training_record"
+                    + (" WHERE person_id" + where if where else "")).fetchall()
     return _Data(people, roles, assignments, courses, role_courses, steps, documents, effective,
                  records)
 
@@ -335,15 +373,17 @@ def _latest(data: _Data, courses: dict[int, CourseInfo], today: dt.date
 
 def load_matrix(ws: Workspace, today: dt.date | None = None, window: int | None = None, *,
                 extra_roles: dict[int, Iterable[int]] | None = None,
-                all_courses: bool = False, include_leavers: bool = False) -> Matrix:
+                all_courses: bool = False, include_leavers: bool = False,
+                person_ids: Iterable[int] | None = None) -> Matrix:
     """The competence matrix on ``today``.
 
     ``extra_roles`` adds role assignments (person id → role ids) starting today, for a
-    what-if preview; ``all_courses`` keeps columns nobody is required to take.
+    what-if preview; ``all_courses`` keeps columns nobody is required to take; ``person_ids``
+    computes only those people's rows (a view refreshing the rows an edit touched).
     """
     today = today or dt.date.today()
     window = window if window is not None else window_days(ws)
-    return compute_matrix(_read(ws), today, window, extra_roles=extra_roles,
+    return compute_matrix(_read(ws, person_ids), today, window, extra_roles=extra_roles,
                           all_courses=all_courses, include_leavers=include_leavers)
 
 

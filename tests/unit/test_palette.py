@@ -29,3 +29,14 @@ def test_xlsx_export_uses_the_palette():
 
     for level, (fill, ink) in palette.LEVEL_COLOURS[False].items():
         assert risks_xlsx.LEVEL_COLOURS[level] == (palette.hex6(fill), palette.hex6(ink))
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_training_status_is_readable_on_its_fill(dark):
+    from qms_desktop.core import training
+
+    colours = palette.TRAINING_COLOURS[dark]
+    assert set(colours) == set(training.STATUSES) - {training.NOT_REQUIRED}
+    for status, (fill, ink) in colours.items():
+        assert palette.contrast(fill, ink) >= 4.5, status
+    assert palette.training_colours(training.NOT_REQUIRED) is None
