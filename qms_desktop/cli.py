@@ -308,13 +308,34 @@ def _need_suffix(path: str, *suffixes: str) -> Path:
     return p
 
 
+def _exported(ws, before: tuple[str, int], out: Path) -> None:
+    """After an export: note the head the file carries in the log of heads seen (as the app
+    does) and print it, so that it can be compared with the file later."""
+    from .services import heads
+    from .services.audit_trail import head_stamp, stamp_text
+
+    after = head_stamp(ws)
+    try:
+        note = heads.record(heads.log_folder(), ws, "export", stamp=after)
+    except OSError as e:
+        note = (f"the audit head could not be noted in the log of heads seen "
+                f"({e.strerror or e})")
+    if note:
+        print(f"qms: {note}", file=sys.stderr)
+    meanwhile = "" if after == before else \
+        " (the workspace was edited during the export: check the head written in the file)"
+    print(f"wrote {out} — {stamp_text(*after)}{meanwhile}")
+
+
 def cmd_export_risks(args) -> int:
+    from .services.audit_trail import head_stamp
     from .services.risks import export_risks
 
     _need_suffix(args.output, ".xlsx")
     with _open(args.workspace) as ws:
+        before = head_stamp(ws)
         out = export_risks(ws, Path(args.output))
-    print(f"wrote {out}")
+        _exported(ws, before, out)
     return 0
 
 
@@ -401,18 +422,24 @@ def _import_map_into(args) -> int:
 def cmd_export_bpmn(args) -> int:
     from .services.processes import export_bpmn_file, process_id_by_ref
 
+    from .services.audit_trail import head_stamp
+
     _need_suffix(args.output, ".bpmn", ".xml")
     with _open(args.workspace) as ws:
+        before = head_stamp(ws)
         out = export_bpmn_file(ws, process_id_by_ref(ws, args.process), Path(args.output))
-    print(f"wrote {out}")
+        _exported(ws, before, out)
     return 0
 
 
 def cmd_export_diagram(args) -> int:
     from .services.processes import process_id_by_ref
 
+    from .services.audit_trail import head_stamp
+
     _need_suffix(args.output, ".png", ".svg", ".pdf")
     with _open(args.workspace) as ws:
+        before = head_stamp(ws)
         pid = process_id_by_ref(ws, args.process)
         from .ui.flowchart.render import PageOptions, render_map  # Qt only because it renders
 
@@ -421,7 +448,7 @@ def cmd_export_diagram(args) -> int:
                             scale=args.scale)
         out = render_map(ws, pid, Path(args.output), dpi=args.dpi,
                          pages=None if pages == PageOptions() else pages)
-    print(f"wrote {out}")
+        _exported(ws, before, out)
     return 0
 
 

@@ -20,6 +20,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def heads_log(tmp_path, monkeypatch) -> Path:
+    """The log of audit heads seen (services/heads.py) that `qms` exports and the app write:
+    a private folder for each test, never the user's own."""
+    folder = tmp_path / "heads-log"
+    monkeypatch.setenv("QMS_HEADS_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """Real files made by other tools (see tests/corpus/README.md for their sources)."""

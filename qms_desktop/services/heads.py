@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,31 @@ class Finding:
 
 
 # --------------------------------------------------------------------------- the file
+
+
+#: when set, the folder of the log for the app and for ``qms`` alike (tests, or a user who keeps
+#: it somewhere else)
+FOLDER_ENV = "QMS_HEADS_DIR"
+#: the app's organisation and application names (``app.py``), which name its data folder
+_ORGANIZATION, _APPLICATION = "QMS Workbench", "qms-desktop"
+
+
+def log_folder(app_data: Path | None = None) -> Path:
+    """Where the log lives: ``$QMS_HEADS_DIR`` when set, else ``app_data`` (the GUI passes its
+    data folder), else that same folder found without Qt (Qt's AppDataLocation), so that
+    ``qms`` and the app keep one log."""
+    chosen = os.environ.get(FOLDER_ENV)
+    if chosen:
+        return Path(chosen)
+    if app_data is not None:
+        return Path(app_data)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / _ORGANIZATION / _APPLICATION
 
 
 def log_path(folder: Path | str) -> Path:
@@ -175,12 +201,13 @@ def _where(ws: Workspace) -> str:
 
 
 def record(folder: Path | str, ws: Workspace, why: str, *,
-           now: dt.datetime | None = None) -> str:
-    """Note the workspace's current head (``why``: open, close, export, backup); returns the
-    note of a log that had to be started afresh (usually empty)."""
+           now: dt.datetime | None = None, stamp: tuple[str, int] | None = None) -> str:
+    """Note the workspace's current head (``why``: open, close, export, backup), or ``stamp``
+    (head hash, event number: the one an exported file carries); returns the note of a log
+    that had to be started afresh (usually empty)."""
     from .audit_trail import head_stamp
 
-    head, n = head_stamp(ws)
+    head, n = stamp if stamp is not None else head_stamp(ws)
     key = workspace_key(ws)
     log = load(folder)
     at = (now or dt.datetime.now()).isoformat(timespec="seconds")

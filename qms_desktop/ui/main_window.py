@@ -144,9 +144,10 @@ class MainWindow(QMainWindow):
             self.runner, self.undo_group, self,
             backup_minutes=self.settings.backup_interval_minutes)
         try:  # the log of audit heads seen lives in the user's data folder, not the workspace
+            from ..services.heads import log_folder
             from .settings import data_dir
 
-            self.controller.heads_dir = data_dir()
+            self.controller.heads_dir = log_folder(data_dir())  # (QMS_HEADS_DIR moves it)
         except OSError:
             pass
         self._specs: dict[str, PageSpec] = {s.key: s for s in page_specs()}

@@ -249,6 +249,37 @@ def test_bpmn_carries_the_stamp_as_a_comment_that_reimport_ignores(mapped, tmp_p
     assert again.read_bytes().count(b"<!--") == 1
 
 
+@pytest.mark.parametrize("what", ["risks", "bpmn",
+                                  pytest.param("diagram", marks=pytest.mark.gui)])
+def test_cli_exports_note_and_print_the_head_they_carry(mapped, tmp_path, capsys, heads_log,
+                                                        what):
+    w, pid = mapped
+    head, n = head_stamp(w)
+    out = tmp_path / {"risks": "r.xlsx", "bpmn": "m.bpmn", "diagram": "m.svg"}[what]
+    argv = ["export", what, str(w.path)] + ([] if what == "risks" else [str(pid)])
+    code, said = run(argv + ["-o", str(out)], capsys)
+    assert code == 0, said
+    assert said == f"wrote {out} — {stamp_text(head, n)}\n"
+    seen = heads.load(heads_log).entries
+    assert [(e.hash, e.n, e.why, e.key) for e in seen] == \
+        [(head, n, "export", heads.workspace_key(w))]
+    R.create(w, "risk", {"title": "Scrap rate"})  # a later head is noted too, and is no rollback
+    assert run(argv + ["-o", str(out)], capsys)[0] == 0
+    assert sorted(e.n for e in heads.load(heads_log).entries) == [n, head_stamp(w)[1]]
+    assert heads.check(heads_log, w).ok
+
+
+def test_the_log_folder_is_the_apps_data_folder_unless_moved(monkeypatch, tmp_path):
+    monkeypatch.delenv(heads.FOLDER_ENV)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "share"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert heads.log_folder(tmp_path / "gui") == tmp_path / "gui"
+    assert heads.log_folder().parts[-2:] == ("QMS Workbench", "qms-desktop")
+    monkeypatch.setenv(heads.FOLDER_ENV, str(tmp_path / "moved"))
+    assert heads.log_folder(tmp_path / "gui") == heads.log_folder() == tmp_path / "moved"
+
+
 def png_text_chunks(data: bytes) -> dict[str, str]:
     """The tEXt/zTXt chunks of a PNG, read without Qt."""
     import struct
