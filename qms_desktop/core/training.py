@@ -122,7 +122,8 @@ def cell_status(today: dt.date, window_days: int, *, required: bool,
                 outdated = revision_since or latest.completed_on
         elif revision_since is not None and latest.completed_on < revision_since:
             outdated = revision_since
-    if revised_on is not None and latest.completed_on < revised_on:
+    # a revision day still to come changes nothing yet (update_courses accepts any date)
+    if revised_on is not None and revised_on <= today and latest.completed_on < revised_on:
         outdated = max(outdated, revised_on) if outdated else revised_on
     if outdated is not None:
         return RETRAIN, (outdated + grace) if grace is not None else outdated
