@@ -92,6 +92,9 @@ class InterruptedWriteError(WorkspaceError):
     """A writer stopped in the middle of a change (a hot journal) and this opener may not finish
     the recovery (read-only request, read-only file or folder). Nothing is damaged or lost."""
 
+    #: the file and its folder may be written: a writable open would finish the recovery
+    writable: bool = False
+
 
 class ChangedOnDiskError(WorkspaceError):
     """The open file was replaced, moved, deleted or written by another program after it was
@@ -862,7 +865,9 @@ def _open_error(path: Path, e: BaseException, *, writable: bool) -> WorkspaceErr
     """The sentence for an error SQLite gave while a workspace was being opened."""
     code = _errcode(e)
     if code == SQLITE_READONLY_ROLLBACK:
-        return InterruptedWriteError(interrupted_message(path, writable=writable))
+        error = InterruptedWriteError(interrupted_message(path, writable=writable))
+        error.writable = writable
+        return error
     if code is not None and code & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
         return WorkspaceError(f"“{path.name}” is being written by another program right now; "
                               "try again in a moment.")

@@ -8,7 +8,7 @@ import sqlite3
 
 from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, qVersion
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QStyle, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QStyle, QWidget
 
 from .forms.ui_about import Ui_AboutDialog
 from .forms.ui_workspace_locked import Ui_WorkspaceLockedDialog
@@ -104,6 +104,28 @@ class AboutDialog(QDialog):
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details())
+
+
+class InterruptedWriteDialog(QMessageBox):
+    """A read-only open met a change a stopped writer left unfinished (a hot journal): says so
+    and offers “Recover Now”, which opens the workspace for writing — that open finishes
+    SQLite's recovery under the workspace lock, keeping every saved change."""
+
+    def __init__(self, parent: QWidget | None, error: Exception):
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle(tr("Workspace Not Closed Properly"))
+        self.setText(str(error))
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.recover_button = self.addButton(tr("&Recover Now"),
+                                             QMessageBox.ButtonRole.AcceptRole)
+        self.addButton(QMessageBox.StandardButton.Close)
+        self.setDefaultButton(self.recover_button)
+
+    def recover_now(self) -> bool:
+        """Show the dialog; True when the user chose to recover the workspace now."""
+        self.exec()
+        return self.clickedButton() is self.recover_button
 
 
 class WorkspaceLockedDialog(QDialog):

@@ -662,6 +662,17 @@ class MainWindow(QMainWindow):
             if self.ask_open_read_only(error):
                 self.open_path(path, read_only=True)
             return
+        if isinstance(error, W.InterruptedWriteError) and read_only and error.writable:
+            from .dialogs import InterruptedWriteDialog
+
+            dialog = InterruptedWriteDialog(self, error)
+            try:
+                recover = dialog.recover_now()
+            finally:
+                dialog.deleteLater()
+            if recover:  # a writable open finishes the recovery under the lock
+                self.open_path(path, read_only=False)
+            return
         if isinstance(error, W.NotAWorkspaceError) and not path.exists():
             self.settings.remove_recent_file(path)
             self.welcome.set_recent(self.settings.recent_files)

@@ -99,7 +99,29 @@ def _stopped_writer(p: Path) -> None:
     assert done.returncode == -signal.SIGKILL, done.stderr
 
 
-def test_read_only_open_of_an_unfinished_change(window, make_ws, open_ws, dialogs, qtbot):
+@pytest.fixture
+def recover_dialog(monkeypatch):
+    """The “not closed properly” dialog, answered without showing it: records its text and
+    buttons, then clicks “Recover Now” when ``answer["recover"]`` is true, else Close."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from qms_desktop.ui.dialogs import InterruptedWriteDialog
+
+    answer = {"recover": False, "shown": []}
+
+    def exec_(self):
+        answer["shown"].append((self.text(), [b.text() for b in self.buttons()]))
+        button = self.recover_button if answer["recover"] else \
+            self.button(QMessageBox.StandardButton.Close)
+        button.click()
+        return 0
+
+    monkeypatch.setattr(InterruptedWriteDialog, "exec", exec_)
+    return answer
+
+
+def test_read_only_open_of_an_unfinished_change(window, make_ws, open_ws, dialogs, qtbot,
+                                                recover_dialog):
     """Used to say "damaged … Restore it from a backup" (which throws away every change since
     that backup); says how to finish the recovery instead, then a normal open finishes it."""
     p = make_ws("k.qms")
@@ -108,13 +130,32 @@ def test_read_only_open_of_an_unfinished_change(window, make_ws, open_ws, dialog
     assert journal.exists()
     before = (sha(p), sha(journal))
     window.open_path(p, read_only=True)
-    qtbot.waitUntil(lambda: bool(dialogs.calls), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(recover_dialog["shown"]), timeout=20_000)
     qtbot.waitUntil(lambda: window.controller.opening is None, timeout=10_000)
-    msg = dialogs.messages()[0]
+    assert dialogs.calls == [] and window.controller.workspace is None  # closed: nothing done
+    ((msg, buttons),) = recover_dialog["shown"]
+    assert "&Recover Now" in buttons
     assert "was not closed properly" in msg and "Open it normally" in msg
     assert "damaged" not in msg and "restore" not in msg.lower()
     assert (sha(p), sha(journal)) == before
-    dialogs.calls.clear()
     ws = open_ws(window, p)
     assert not ws.read_only and ws.info.recovered and not journal.exists()
     assert "every saved change is kept" in ws.info.notice
+
+
+def test_recover_now_reopens_the_workspace_for_writing(window, make_ws, dialogs, qtbot,
+                                                       recover_dialog):
+    """The dialog's “Recover Now” opens the file for writing, which finishes the recovery under
+    the lock and says so in the status bar."""
+    p = make_ws("k.qms")
+    _stopped_writer(p)
+    journal = p.with_name("k.qms-journal")
+    recover_dialog["recover"] = True
+    window.open_path(p, read_only=True)
+    qtbot.waitUntil(lambda: window.controller.workspace is not None
+                    and window.controller.opening is None, timeout=20_000)
+    ws = window.controller.workspace
+    assert len(recover_dialog["shown"]) == 1 and dialogs.calls == []
+    assert not ws.read_only and ws.info.recovered and not journal.exists()
+    assert "every saved change is kept" in window.statusBar().currentMessage()
+
