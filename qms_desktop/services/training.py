@@ -996,3 +996,100 @@ def summary(ws: Workspace, today: dt.date | None = None) -> Summary:
     return Summary(sum(n.values()), n[rules.CURRENT] + n[rules.EXPIRING], n[rules.EXPIRING],
                    n[rules.EXPIRED], n[rules.MISSING], n[rules.RETRAIN], n[rules.DUE])
 
+
+
+# --------------------------------------------------------------------------- rows for lists
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    name: str
+    employee_no: str
+    department: str
+    email: str
+    manager_id: int | None
+    manager: str
+    hired_on: dt.date | None
+    left_on: dt.date | None
+    active: bool
+    roles: str  # roles held today, comma-separated
+    left: bool
+
+
+def list_people(ws: Workspace, ids: Iterable[int] | None = None,
+                today: dt.date | None = None) -> list[PersonRow]:
+    """Everyone (leavers included, marked), or the people ``ids``."""
+    today = today or dt.date.today()
+    where = ""
+    if ids is not None:
+        where = " WHERE p.id IN (" + ",".join(str(int(i)) for i in ids) + ")"
+        if where.endswith("()"):
+            return []
+    with ws.connect() as c:
+        q = c.exec_driver_sql
+        rows = q("SELECT p.id, p.name, p.employee_no, p.department, p.email, p.manager_id, "
+                 "mg.name, p.hired_on, p.left_on, p.active FROM person p LEFT JOIN person mg "
+                 "ON mg.id = p.manager_id" + where).fetchall()
+        held: dict[int, list[str]] = defaultdict(list)
+        for pid, name, vf, vt in q("SELECT a.person_id, r.name, a.valid_from, a.valid_to FROM "
+                                   "person_role a JOIN role r ON r.id = a.role_id"):
+            if rules.holds(_day(vf), _day(vt), today):
+                held[pid].append(name)
+    out = []
+    for r in rows:
+        left_on = _day(r[8])
+        out.append(PersonRow(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5],
+                             r[6] or "", _day(r[7]), left_on, bool(r[9]),
+                             ", ".join(sorted(set(held.get(r[0], ())))),
+                             rules.has_left(bool(r[9]), left_on, today)))
+    return out
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    id: int
+    code: str
+    title: str
+    description: str
+    kind: str
+    provider: str
+    validity_months: int | None
+    document_id: int | None
+    document: str
+    revision: str
+    revised_on: dt.date | None
+    roles: str  # roles requiring it (by hand), comma-separated
+
+    @property
+    def validity_text(self) -> str:
+        return CourseInfo(self.id, "", "", "", "", self.validity_months, None, "", "", None,
+                          None).validity_text
+
+
+def list_courses(ws: Workspace, ids: Iterable[int] | None = None) -> list[CourseRow]:
+    data = _read(ws, person_ids=())
+    infos = _courses(data)
+    wanted = None if ids is None else set(ids)
+    req: dict[int, list[str]] = defaultdict(list)
+    for rid, cid, grace in data.role_courses:
+        name = data.roles.get(rid, "")
+        req[cid].append(f"{name} ({grace} d)" if grace else name)
+    with ws.connect() as c:
+        desc = dict(c.exec_driver_sql("SELECT id, description FROM course").fetchall())
+    out = []
+    for cid, ci in infos.items():
+        if wanted is not None and cid not in wanted:
+            continue
+        out.append(CourseRow(cid, ci.code, ci.title, desc.get(cid) or "", ci.kind, ci.provider,
+                             ci.validity_months, ci.document_id, ci.document, ci.revision,
+                             ci.revised_on, ", ".join(sorted(req.get(cid, ()),
+                                                             key=str.casefold))))
+    return out
+
+
+def documents(ws: Workspace) -> list[Named]:
+    """Documents a course can link to: (id, "NUMBER title")."""
+    with ws.connect() as c:
+        rows = c.exec_driver_sql("SELECT id, number, title FROM document").fetchall()
+    return sorted((Named(r[0], f"{r[1] or ''} {r[2] or ''}".strip()) for r in rows),
+                  key=lambda n: n.name.casefold())

@@ -51,7 +51,8 @@ def page_specs() -> list[PageSpec]:
         PageSpec("training", tr("Training"),
                  tr("The training matrix: the courses each role requires, who completed which "
                     "course and when, what expires soon or is overdue, and the evidence."),
-                 counts=("people", "roles", "courses", "training_records")),
+                 counts=("people", "roles", "courses", "training_records"),
+                 factory="qms_desktop.ui.training:TrainingPage"),
         PageSpec("checklists", tr("Checklists & Audits"),
                  tr("Checklist templates with clause references and guidance, gap analyses and "
                     "internal audits with conform, partial and nonconform results, evidence and "
