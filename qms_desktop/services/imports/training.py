@@ -1,0 +1,1145 @@
+"""Import an existing training matrix from .xlsx or .csv, in either shape people keep.
+
+* **matrix** — people in rows (name, maybe employee number, department, role) × courses in
+  columns; a cell holds a completion date or a mark;
+* **records** — one row per training record: person, course, date, expiry, trainer, result,
+  evidence.
+
+The file is read through the shared reader (:mod:`services.imports.table`: sheet and header
+detection, synonyms in English, German and French, a visible and editable mapping). The shape
+is detected: a column mapped to *course* means one row per record; otherwise the columns
+whose cells are dates and marks are the courses of a matrix (their headers name them).
+
+Dates are read by :mod:`core.dates` with one day/month order for the whole file (chosen, or
+detected from every date of the file); ambiguous and impossible dates are flagged with their
+row and cell, never guessed.
+
+Marks in a matrix cell:
+
+* a date — a completion on that day (result *passed*);
+* "x", "✓", "yes", "done"… — completed, but on an unknown day. A training record needs the day
+  it was completed (the service's rule), so such a cell is **flagged**, unless the user chose a
+  date for undated marks (``undated_as``): the record then gets that date and a note saying the
+  matrix gave none;
+* "n/a", "not required", "-", empty — no record;
+* "planned", "booked", "open", "no"… — not completed: no record (listed in the row's actions);
+* "expired" — an expired completion of unknown date: flagged (enter its date, or leave the cell
+  empty so the matrix shows it missing);
+* anything else is flagged.
+
+People are matched to the workspace by employee number, then by name (case, accents, spaces
+and the order "Last, First" ignored); courses by code, then title; roles by name. What is not
+found is proposed as new; the proposals are in the report (``people``, ``courses``, ``roles``)
+before anything is written. A record already in the workspace (same person, course and day)
+is not imported twice.
+
+:func:`import_training` with ``dry_run`` reports per row and writes nothing; otherwise it is
+all or nothing in one ``ws.session()`` (any row with an error: nothing is written), or with
+``skip_errors`` the rows with errors are skipped (and named). The report's ``change`` is the
+commit's :class:`Change` (one undo step in the app).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from qms_desktop.core import dates as dates_
+from qms_desktop.core import training as rules
+from qms_desktop.services.exports.cells import MAX_CELL_TEXT
+from qms_desktop.services.imports import table
+from qms_desktop.services.imports.table import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    ImportFileError,
+    Schema,
+    TableSource,
+    cell_name,
+    cell_text,
+    column_letter,
+)
+
+__all__ = [
+    "FIELDS", "FIELD_LABELS", "SCHEMA", "SHAPES", "ImportFileError", "TrainingImportReport",
+    "import_training", "open_table", "read_plan", "validate_mapping",
+]
+
+MATRIX, RECORDS = "matrix", "records"
+SHAPES = (MATRIX, RECORDS)
+COURSE_COLUMN = "course_column"
+
+PERSON_FIELDS = ("person", "first_name", "last_name", "employee_no", "department", "role",
+                 "email", "hired_on")
+RECORD_FIELDS = ("course", "course_code", "completed_on", "expires_on", "trainer", "result",
+                 "evidence", "notes")
+FIELDS = PERSON_FIELDS + RECORD_FIELDS + (COURSE_COLUMN,)
+
+FIELD_LABELS = {
+    "person": "Person (name)", "first_name": "First name", "last_name": "Last name",
+    "employee_no": "Employee no.", "department": "Department", "role": "Role(s)",
+    "email": "E-mail", "hired_on": "Start date", "course": "Course", "course_code":
+    "Course code", "completed_on": "Completed on", "expires_on": "Expires on",
+    "trainer": "Trainer", "result": "Result", "evidence": "Evidence", "notes": "Notes",
+    COURSE_COLUMN: "a course (named by its header)",
+}
+
+#: longest text per field (the model's column sizes; the export cap for free text)
+MAX_LENGTH = {"person": 200, "employee_no": 40, "department": 120, "role": 200, "email": 200,
+              "course_code": 40, "trainer": 200}
+
+_GROUPS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("person",), (
+        "Name", "Full name", "Employee", "Employee name", "Person", "Staff", "Staff member",
+        "Staff name", "Trainee", "Attendee", "Participant", "Worker", "Operator name",
+        "Mitarbeiter", "Mitarbeiterin", "Mitarbeiter/in", "Name Mitarbeiter", "Teilnehmer",
+        "Teilnehmerin", "Beschäftigter", "Nom", "Nom prénom", "Nom et prénom", "Prénom nom",
+        "Salarié", "Employé", "Collaborateur", "Collaboratrice", "Stagiaire", "Agent")),
+    (("first_name",), ("First name", "Firstname", "Given name", "Forename", "Vorname",
+                       "Prénom")),
+    (("last_name",), ("Last name", "Lastname", "Surname", "Family name", "Nachname",
+                      "Familienname", "Nom de famille")),
+    (("employee_no",), (
+        "Employee no", "Employee number", "Employee ID", "Emp no", "Emp ID", "Staff no",
+        "Staff number", "Staff ID", "Personnel no", "Personnel number", "Payroll no",
+        "Badge", "Badge no", "Clock no", "Personalnummer", "Personal-Nr", "Pers Nr",
+        "Pers-Nr", "Mitarbeiternummer", "MA-Nr", "Matricule", "N° matricule",
+        "Numéro de matricule", "N° salarié", "Numéro salarié")),
+    (("department",), (
+        "Department", "Dept", "Team", "Section", "Unit", "Business unit", "Area", "Cost centre",
+        "Abteilung", "Bereich", "Kostenstelle", "Département", "Service", "Atelier",
+        "Unité")),
+    (("role",), (
+        "Role", "Roles", "Job role", "Job title", "Position", "Job", "Function", "Job function",
+        "Rolle", "Rollen", "Funktion", "Stelle", "Tätigkeit", "Berufsbezeichnung", "Poste",
+        "Fonction", "Rôle", "Métier", "Emploi")),
+    (("email",), ("E-mail", "Email", "Mail", "Email address", "E-Mail-Adresse",
+                  "Adresse e-mail", "Courriel")),
+    (("hired_on",), ("Start date", "Hire date", "Date hired", "Joined", "Date joined",
+                     "Eintrittsdatum", "Eintritt", "Date d'entrée", "Date d'embauche",
+                     "Entrée")),
+    (("course",), (
+        "Course", "Course title", "Course name", "Training", "Training course", "Training title",
+        "Training name", "Module", "Subject", "Topic", "Qualification", "Competence",
+        "Schulung", "Schulungsthema", "Kurs", "Thema", "Unterweisung", "Qualifikation",
+        "Formation", "Intitulé de la formation", "Cours", "Thème", "Habilitation")),
+    (("course_code",), ("Course code", "Course ID", "Course no", "Training code",
+                        "Training ID", "Code", "Kursnummer", "Schulungsnummer", "Code formation",
+                        "Code cours")),
+    (("completed_on",), (
+        "Date", "Completed", "Completed on", "Completion date", "Date completed", "Trained on",
+        "Training date", "Date of training", "Date trained", "Attended on", "Passed on",
+        "Datum", "Schulungsdatum", "Abgeschlossen am", "Durchgeführt am", "Teilnahme am",
+        "Date de formation", "Date de réalisation", "Réalisé le", "Date de session",
+        "Formé le")),
+    (("expires_on",), (
+        "Expiry", "Expiry date", "Expires", "Expires on", "Expiration", "Expiration date",
+        "Valid until", "Valid to", "Renewal date", "Refresher due", "Gültig bis", "Ablaufdatum",
+        "Ablauf", "Date d'expiration", "Valable jusqu'au", "Échéance", "Date d'échéance",
+        "Validité")),
+    (("trainer",), (
+        "Trainer", "Instructor", "Tutor", "Trained by", "Given by", "Delivered by", "Coach",
+        "Referent", "Referentin", "Schulungsleiter", "Ausbilder", "Unterwiesen durch",
+        "Formateur", "Formatrice", "Animateur", "Intervenant")),
+    (("result",), ("Result", "Outcome", "Pass/fail", "Pass fail", "Passed", "Ergebnis",
+                   "Bestanden", "Résultat", "Statut", "Status")),
+    (("evidence",), (
+        "Evidence", "Certificate", "Certificate no", "Certificate number", "Proof", "Record",
+        "Attachment", "Nachweis", "Zertifikat", "Bescheinigung", "Preuve", "Certificat",
+        "Attestation", "Justificatif")),
+    (("notes",), ("Notes", "Note", "Comments", "Comment", "Remarks", "Remark", "Bemerkung",
+                  "Bemerkungen", "Kommentar", "Anmerkung", "Commentaire", "Commentaires",
+                  "Remarques", "Observations")),
+]
+
+SCHEMA = Schema(
+    fields=FIELDS,
+    labels=FIELD_LABELS,
+    synonyms=table.synonym_table(_GROUPS),
+    dates=frozenset({"completed_on", "expires_on", "hired_on"}),
+    joinable=frozenset({COURSE_COLUMN}),
+    key_fields=("employee_no", "person"),
+    content_fields=frozenset({"person", "first_name", "last_name", "employee_no", "course",
+                              "course_code"}),
+    sheet_words=frozenset({"training", "matrix", "schulung", "schulungen", "qualifikation",
+                           "formation", "formations", "records", "competence"}),
+)
+
+# --------------------------------------------------------------------------- marks
+
+def plain(text: Any) -> str:
+    """Lower case, no accents, punctuation as single spaces (for matching names and marks)."""
+    text = unicodedata.normalize("NFKD", str(text).casefold().replace("ß", "ss"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+|_", " ", text).split())
+
+
+DONE, NOT_REQUIRED, NOT_DONE, EXPIRED, FAILED = "done", "not_required", "not_done", \
+    "expired", "failed"
+
+_SYMBOL_MARKS = {"x": DONE, "✓": DONE, "✔": DONE, "☑": DONE, "✅": DONE, "●": DONE, "+": DONE,
+                 "-": NOT_REQUIRED, "–": NOT_REQUIRED, "—": NOT_REQUIRED, "/": NOT_REQUIRED,
+                 "✗": NOT_DONE, "✘": NOT_DONE, "○": NOT_DONE, "?": NOT_DONE}
+_WORD_MARKS = {}
+for _kind, _words in (
+    (DONE, ("x", "xx", "yes", "y", "done", "ok", "completed", "complete", "trained", "passed",
+            "pass", "attended", "ja", "j", "erledigt", "geschult", "bestanden", "oui", "o",
+            "fait", "realise", "forme", "acquis", "valide")),
+    (NOT_REQUIRED, ("n a", "na", "not applicable", "not required", "n r", "nr", "none",
+                    "not needed", "entfallt", "nicht erforderlich", "nicht relevant", "k a",
+                    "sans objet", "s o", "non applicable", "non requis", "non concerne")),
+    (NOT_DONE, ("planned", "plan", "booked", "scheduled", "open", "missing", "no", "n",
+                "not done", "not trained", "pending", "in progress", "due", "to do", "todo",
+                "required", "geplant", "offen", "nein", "fehlt", "ausstehend", "prevu",
+                "planifie", "a faire", "en cours", "non", "manquant", "a planifier")),
+    (EXPIRED, ("expired", "exp", "lapsed", "out of date", "overdue", "abgelaufen",
+               "uberfallig", "expire", "perime", "echu")),
+    (FAILED, ("failed", "fail", "not passed", "nicht bestanden", "echec", "echoue",
+              "non acquis")),
+):
+    for _w in _words:
+        _WORD_MARKS[_w] = _kind
+
+
+def read_mark(value: Any) -> str | None:
+    """The kind of mark a text is (DONE, NOT_REQUIRED, NOT_DONE, EXPIRED, FAILED), or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text in _SYMBOL_MARKS:
+        return _SYMBOL_MARKS[text]
+    return _WORD_MARKS.get(plain(text))
+
+
+_RESULTS = {}
+for _code, _words in (("passed", ("passed", "pass", "p", "ok", "yes", "y", "completed", "done",
+                                  "competent", "bestanden", "erfolgreich", "ja", "reussi",
+                                  "acquis", "valide", "oui", "x", "✓", "✔")),
+                      ("attended", ("attended", "attendance", "participated", "teilgenommen",
+                                    "anwesend", "present", "participe", "presente")),
+                      ("failed", ("failed", "fail", "f", "not passed", "not competent", "no",
+                                  "nicht bestanden", "nein", "echec", "echoue", "non acquis",
+                                  "non"))):
+    for _w in _words:
+        _RESULTS[_w] = _code
+
+
+def read_result(value: Any) -> str | None:
+    text = "" if value is None else cell_text(value).strip()
+    if not text:
+        return "passed"
+    return _RESULTS.get(text) or _RESULTS.get(plain(text))
+
+
+# --------------------------------------------------------------------------- reading the file
+
+def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> TableSource:
+    """:func:`table.open_table` for a training matrix or record list."""
+    return table.open_table(path, max_rows=max_rows, max_bytes=max_bytes, schema=SCHEMA)
+
+
+def validate_mapping(mapping: Mapping[int, str], column_count: int | None = None) -> list[str]:
+    return table.validate_mapping(mapping, SCHEMA, column_count)
+
+
+def _looks_like_entry(value: Any) -> bool:
+    """A matrix cell: a date (or a date-like text, flagged later) or a mark."""
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        return True
+    if not isinstance(value, str):
+        return False
+    if read_mark(value) is not None:
+        return True
+    got = dates_.read_date(value)
+    if got.date is not None or got.ambiguous:
+        return True
+    text = value.strip()
+    return len(text) <= 30 and bool(re.search(r"\d", text)) and not re.search(
+        r"[a-z]{6,}", plain(text))
+
+
+def course_columns(headers: Sequence[Any], rows: Sequence[Sequence[Any]],
+                   mapping: Mapping[int, str]) -> list[int]:
+    """Unmapped columns with a header whose filled cells are (mostly) dates and marks."""
+    out = []
+    for index, header in enumerate(headers):
+        if index in mapping or not str(header).strip():
+            continue
+        values = [row[index] for row in rows if index < len(row)
+                  and row[index] is not None and cell_text(row[index]).strip()]
+        if not values:
+            # an empty column with a header is a course nobody has taken yet
+            out.append(index)
+            continue
+        good = sum(1 for value in values if _looks_like_entry(value))
+        if good * 10 >= len(values) * 6:
+            out.append(index)
+    return out
+
+
+def _data_rows(source: TableSource, sheet: str, header_row: int) -> list[Sequence[Any]]:
+    rows = source.rows(sheet)
+    return [row for row in rows[header_row:header_row + 400] if not table.is_blank(row)]
+
+
+def guess_columns(source: TableSource, sheet: str, header_row: int) -> dict[int, str]:
+    """The guessed mapping: header synonyms, then (when no column is the course) the columns
+    of dates and marks as the courses of a matrix."""
+    headers = source.headers(sheet, header_row)
+    mapping = table.guess_mapping(headers, source.sample_rows(sheet, header_row), SCHEMA,
+                                  sheet_name=sheet)
+    if "course" not in mapping.values():
+        # in a matrix, the record columns (date, trainer …) cannot exist: a course may be
+        # called "Date"; only the person's columns stay mapped
+        person_only = {i: f for i, f in mapping.items() if f in PERSON_FIELDS}
+        found = course_columns(headers, _data_rows(source, sheet, header_row), person_only)
+        if found:
+            mapping = dict(person_only)
+            for index in found:
+                mapping[index] = COURSE_COLUMN
+    return dict(sorted(mapping.items()))
+
+
+def detect_shape(mapping: Mapping[int, str]) -> str | None:
+    names = set(mapping.values())
+    if "course" in names or "course_code" in names:
+        return RECORDS
+    if COURSE_COLUMN in names:
+        return MATRIX
+    return None
+
+
+# --------------------------------------------------------------------------- report
+
+@dataclass
+class PersonMatch:
+    """One person of the file: matched to ``person_id`` (``how``: "employee no." / "name") or
+    proposed as new (``person_id`` None); ``rows`` where they appear."""
+
+    name: str
+    employee_no: str = ""
+    department: str = ""
+    person_id: int | None = None
+    how: str = ""
+    workspace_name: str = ""
+    rows: list[int] = field(default_factory=list)
+    email: str = ""
+    hired_on: dt.date | None = None
+
+    @property
+    def action(self) -> str:
+        return "match" if self.person_id is not None else "new"
+
+    def text(self) -> str:
+        who = self.name + (f" (employee no. {self.employee_no})" if self.employee_no else "")
+        if self.person_id is None:
+            return f"{who}: new person"
+        shown = f" “{self.workspace_name}”" if self.workspace_name != self.name else ""
+        return f"{who}: matches{shown} by {self.how}"
+
+
+@dataclass
+class CourseMatch:
+    name: str
+    code: str = ""
+    course_id: int | None = None
+    how: str = ""
+    workspace_name: str = ""
+    where: str = ""  # the column (matrix) or the first row (records)
+
+    @property
+    def action(self) -> str:
+        return "match" if self.course_id is not None else "new"
+
+    def text(self) -> str:
+        label = f"{self.code} {self.name}".strip() if self.code and self.code != self.name \
+            else self.name
+        if self.course_id is None:
+            return f"{label}: new course"
+        shown = f" “{self.workspace_name}”" if self.workspace_name != label else ""
+        return f"{label}: matches{shown} by {self.how}"
+
+
+@dataclass
+class RoleMatch:
+    name: str
+    role_id: int | None = None
+
+    @property
+    def action(self) -> str:
+        return "match" if self.role_id is not None else "new"
+
+    def text(self) -> str:
+        return f"{self.name}: " + ("existing role" if self.role_id is not None else "new role")
+
+
+@dataclass
+class RowReport:
+    """One row of the file: ``status`` ok / warning / error; ``actions`` what it would create
+    or match (sentences); ``messages`` its problems (errors first, then warnings)."""
+
+    row_number: int
+    status: str
+    person: str = ""
+    actions: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    records: int = 0
+
+
+@dataclass
+class TrainingImportReport:
+    """What :func:`import_training` found and did. ``columns``: every column with what it is
+    read as; ``people`` / ``courses`` / ``roles``: the proposed matches; ``rows``: the per-row
+    report; ``change``: the commit's Change (None when nothing was written)."""
+
+    file: str
+    dry_run: bool
+    shape: str | None = None
+    sheet: str = ""
+    header_row: int = 0
+    mapping: dict[int, str] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    columns: list[dict] = field(default_factory=list)
+    date_order: str | None = None
+    people: list[PersonMatch] = field(default_factory=list)
+    courses: list[CourseMatch] = field(default_factory=list)
+    roles: list[RoleMatch] = field(default_factory=list)
+    rows: list[RowReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    problem: str = ""  # why the file cannot be imported at all ("" when it can)
+    skip_errors: bool = False
+    committed: bool = False
+    people_added: int = 0
+    courses_added: int = 0
+    roles_added: int = 0
+    assignments_added: int = 0
+    records_added: int = 0
+    change: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.rows if r.status == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for r in self.rows if r.status == "warning")
+
+    @property
+    def error_rows(self) -> list[int]:
+        return [r.row_number for r in self.rows if r.status == "error"]
+
+    @property
+    def blocked(self) -> bool:
+        """Nothing can be written: no usable rows, or errors without skip_errors."""
+        return bool(self.problem) or not self.rows or (self.errors > 0 and not self.skip_errors)
+
+    def _counts(self) -> str:
+        parts = [f"{self.records_added} training records"]
+        for n, what in ((self.people_added, "people"), (self.courses_added, "courses"),
+                        (self.roles_added, "roles"), (self.assignments_added,
+                                                      "role assignments")):
+            if n:
+                parts.append(f"{n} {what}")
+        return ", ".join(parts)
+
+    def summary(self) -> str:
+        if self.problem:
+            return self.problem
+        if not self.rows:
+            return "No rows with people or training were found, so nothing was imported."
+        head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
+                "warnings")
+        if self.dry_run:
+            if self.errors and not self.skip_errors:
+                head += ("; nothing would be imported while a row has an error (rows "
+                         + _numbers(self.error_rows) + ")")
+            else:
+                head += f"; would create {self._counts()}"
+                if self.errors:
+                    head += f"; rows {_numbers(self.error_rows)} would be skipped"
+        elif self.committed:
+            head += f"; created {self._counts()}"
+            if self.errors:
+                head += f"; rows {_numbers(self.error_rows)} were skipped"
+        elif self.errors and not self.skip_errors:
+            head += f"; nothing was imported because of the errors (rows " \
+                    f"{_numbers(self.error_rows)})"
+        else:
+            head += "; nothing was imported"
+        return head + "."
+
+    def lines(self) -> list[str]:
+        """The report as text (the CLI prints it)."""
+        out = [f"{self.file}: sheet “{self.sheet}”, header row {self.header_row}, shape: "
+               f"{_SHAPE_TEXT.get(self.shape or '', 'not recognised')}"]
+        out.append("columns:")
+        for c in self.columns:
+            header = " ".join(c["header"].split()) or "(no header)"
+            out.append(f"  {c['column']:>3}  {header[:40]:<40}  → {c['label']}")
+        for n in self.notes:
+            out.append(f"note: {n}")
+        for s in self.skipped:
+            out.append(f"row {s['row']}: not read ({s['reason']})")
+        if self.people:
+            out.append("people:")
+            out.extend(f"  {p.text()}" for p in self.people)
+        if self.courses:
+            out.append("courses:")
+            out.extend(f"  {c.text()}" for c in self.courses)
+        if self.roles:
+            out.append("roles:")
+            out.extend(f"  {r.text()}" for r in self.roles)
+        for r in self.rows:
+            skipped = " (skipped)" if r.status == "error" and self.skip_errors else ""
+            what = "; ".join(r.actions) if r.actions else "nothing to import"
+            out.append(f"row {r.row_number:>5}  {r.status:<7}  {r.person}: {what}{skipped}")
+            for msg in r.messages:
+                out.append(f"             {msg}")
+        out.append(self.summary())
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("change", "people", "courses", "roles", "rows")}
+        out["mapping"] = {column_letter(i): name for i, name in self.mapping.items()}
+        out["people"] = [dict(asdict(p), action=p.action) for p in self.people]
+        out["courses"] = [dict(asdict(c), action=c.action) for c in self.courses]
+        out["roles"] = [dict(asdict(r), action=r.action) for r in self.roles]
+        out["rows"] = [asdict(r) for r in self.rows]
+        out["errors"], out["warnings"] = self.errors, self.warnings
+        out["summary"] = self.summary()
+        return out
+
+
+_SHAPE_TEXT = {MATRIX: "matrix (people in rows, courses in columns)",
+               RECORDS: "one row per training record"}
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:20])
+    return shown + (f" and {len(numbers) - 20} more" if len(numbers) > 20 else "")
+
+
+# --------------------------------------------------------------------------- workspace index
+
+def _name_key(name: str) -> str:
+    return plain(name)
+
+
+def _token_key(name: str) -> tuple[str, ...]:
+    return tuple(sorted(plain(name).split()))
+
+
+def _emp_key(value: Any) -> str:
+    return "" if value is None else cell_text(value).strip().casefold()
+
+
+@dataclass
+class _Index:
+    people: dict[int, tuple[str, str, str, bool]]  # id → name, employee no, department, left
+    by_emp: dict[str, int]
+    by_name: dict[str, list[int]]
+    by_tokens: dict[tuple[str, ...], list[int]]
+    courses: dict[int, Any]  # id → CourseInfo
+    course_by_code: dict[str, int]
+    course_by_title: dict[str, int]
+    roles: dict[str, int]
+    holds: set[tuple[int, int]]  # (person, role) held today or later
+    records: set[tuple[int, int, dt.date]]
+
+
+def _index(ws) -> _Index:
+    from qms_desktop.services import training as svc
+
+    today = dt.date.today()
+    with ws.connect() as c:
+        prow = c.exec_driver_sql(
+            "SELECT id, name, employee_no, department, active, left_on FROM person").fetchall()
+        roles = c.exec_driver_sql("SELECT id, name FROM role").fetchall()
+        holds = c.exec_driver_sql(
+            "SELECT person_id, role_id, valid_to FROM person_role").fetchall()
+        recs = c.exec_driver_sql(
+            "SELECT person_id, course_id, completed_on FROM training_record").fetchall()
+    people = {}
+    by_emp: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    by_tokens: dict[tuple[str, ...], list[int]] = {}
+    for pid, name, emp, dept, active, left_on in prow:
+        left = rules.has_left(bool(active), svc._day(left_on), today)
+        people[pid] = (name or "", emp or "", dept or "", left)
+        if emp:
+            by_emp.setdefault(_emp_key(emp), pid)
+        by_name.setdefault(_name_key(name or ""), []).append(pid)
+        by_tokens.setdefault(_token_key(name or ""), []).append(pid)
+    courses = {c.id: c for c in svc.courses(ws)}
+    by_code = {plain(c.code): c.id for c in courses.values() if c.code}
+    by_title: dict[str, int] = {}
+    for c in sorted(courses.values(), key=lambda c: c.id):
+        by_title.setdefault(plain(c.title), c.id)
+    held = set()
+    for pid, rid, valid_to in holds:
+        end = svc._day(valid_to)
+        if end is None or end >= today:
+            held.add((pid, rid))
+    done = {(p, c, svc._day(d)) for p, c, d in recs if svc._day(d)}
+    return _Index(people, by_emp, by_name, by_tokens, courses, by_code, by_title,
+                  {plain(n): i for i, n in roles}, held, done)
+
+
+# --------------------------------------------------------------------------- the plan
+
+@dataclass
+class _Planned:
+    row: int
+    person_key: str
+    course_keys: list[str]
+    records: list[dict]  # course key, completed_on, expires_on, trainer, result, evidence, notes
+    roles: list[str]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return " ".join(cell_text(value).split()) if not isinstance(value, str) else value.strip()
+
+
+def _check_length(name: str, text: str, cell: str, errors: list[str]) -> None:
+    limit = MAX_LENGTH.get(name, MAX_CELL_TEXT)
+    if len(text) > limit:
+        errors.append(f"the {FIELD_LABELS[name].lower()} in cell {cell} is {len(text):,} "
+                      f"characters long; at most {limit:,} fit")
+
+
+def _split_roles(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\s*[;,/|\n]\s*|\s+\+\s+", text) if p.strip()]
+
+
+@dataclass
+class ImportOptions:
+    """``shape``: "matrix" / "records" / None (detected). ``date_order``: "dmy" / "mdy" / None
+    (detected from the file; ambiguous dates flagged). ``undated_as``: the completion date given
+    to "x"/"✓" marks without a date (None: they are flagged). ``header_row`` None: guessed."""
+
+    shape: str | None = None
+    date_order: str | None = None
+    undated_as: dt.date | None = None
+    header_row: int | None = None
+    today: dt.date | None = None
+
+
+def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None = None,
+              mapping: Mapping[int, str] | None = None, column_map: Iterable[str] = (),
+              options: ImportOptions | None = None, dry_run: bool = True,
+              skip_errors: bool = False) -> tuple[TrainingImportReport, list[_Planned], _Index]:
+    """Read the file and check every row against the workspace (nothing written)."""
+    options = options or ImportOptions()
+    today = options.today or dt.date.today()
+    if options.shape not in (None, *SHAPES):
+        raise ValueError("shape must be 'matrix', 'records' or None")
+    if not hasattr(source, "rows"):
+        source = open_table(Path(source))
+    if source.schema is None:
+        source.schema = SCHEMA
+    name = source._sheet_name(sheet)
+    header_row = options.header_row or source.guess_header_row(name)
+    headers = source.headers(name, header_row)
+    report = TrainingImportReport(Path(str(source.path)).name, dry_run, sheet=name,
+                                  header_row=header_row, skip_errors=skip_errors,
+                                  headers=[str(h) for h in headers])
+    if mapping is None:
+        mapping = guess_columns(source, name, header_row)
+    mapping = dict(mapping)
+    if column_map:
+        width = max([len(headers)] + [len(r) for r in source.rows(name)[:200]])
+        overrides = table.parse_column_overrides(column_map, headers, SCHEMA, width)
+        mapping = table.apply_column_overrides(mapping, overrides, SCHEMA)
+    problems = validate_mapping(mapping)
+    shape = options.shape or detect_shape(mapping)
+    report.shape, report.mapping = shape, dict(sorted(mapping.items()))
+    report.columns = _columns(headers, mapping, shape)
+    if problems:
+        report.problem = " ".join(problems)
+        return report, [], _index(ws)
+    names = set(mapping.values())
+    if shape is None:
+        report.problem = ("The file's shape was not recognised: no column names the course, "
+                          "and no columns hold dates or marks under course names; map the "
+                          "columns (a Course column, or course columns of a matrix).")
+        return report, [], _index(ws)
+    if not names & {"person", "first_name", "last_name", "employee_no"}:
+        report.problem = ("No column names the people (Name, Employee, Employee no. …); map "
+                          "the column that holds them.")
+        return report, [], _index(ws)
+    if shape == RECORDS and not names & {"course", "course_code"}:
+        report.problem = "No column names the course; map the column that holds it."
+        return report, [], _index(ws)
+    if shape == MATRIX and COURSE_COLUMN not in names:
+        report.problem = "No column is a course; map the course columns of the matrix."
+        return report, [], _index(ws)
+
+    read = table.read_records(source, name, header_row, mapping, SCHEMA)
+    report.notes.extend(read.notes)
+    report.skipped = [{"row": s.row_number, "last_row": s.last_row or s.row_number,
+                       "reason": s.reason} for s in read.skipped]
+    cols = {f: [i for i, n in mapping.items() if n == f] for f in FIELDS}
+    date_cols = cols[COURSE_COLUMN] if shape == MATRIX else cols["completed_on"] + \
+        cols["expires_on"]
+    reader = dates_.DateReader(options.date_order, date1904=source.date1904)
+    reader.learn(rec.get(i) for rec in read.records for i in date_cols + cols["hired_on"])
+    report.date_order = reader.order
+    if reader.note:
+        report.notes.append(reader.note)
+    if shape == MATRIX and (cols["completed_on"] or cols["expires_on"] or cols["course"]):
+        report.notes.append("In a matrix the cells under each course are the completion "
+                            "dates; the columns mapped to record fields are not read.")
+
+    index = _index(ws)
+    people: dict[str, PersonMatch] = {}
+    courses: dict[str, CourseMatch] = {}
+    roles: dict[str, RoleMatch] = {}
+    plans: list[_Planned] = []
+    seen_records: set[tuple[str, str, dt.date]] = set()
+
+    def first(rec, f: str) -> tuple[Any, str]:
+        for i in cols[f]:
+            value = rec.get(i)
+            if value is not None and cell_text(value).strip():
+                return value, cell_name(rec.row_number, i + 1)
+        return None, cell_name(rec.row_number, (cols[f] or [0])[0] + 1)
+
+    def course_for(title: str, code: str, where: str, errors: list[str]) -> str | None:
+        key = ("code:" + plain(code)) if code else ("title:" + plain(title))
+        if key in courses:
+            return key
+        cid, how = None, ""
+        if code and plain(code) in index.course_by_code:
+            cid, how = index.course_by_code[plain(code)], "code"
+        elif title:
+            t = plain(title)
+            if t in index.course_by_title:
+                cid, how = index.course_by_title[t], "title"
+            elif t in index.course_by_code:
+                cid, how = index.course_by_code[t], "code"
+            else:
+                # "FS-01 Forklift safety", "FS-01: Forklift safety", "Forklift safety (FS-01)"
+                words = title.replace(":", " ").split()
+                inner = [plain(x) for pair in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]", title)
+                         for x in pair if x]
+                for cand in [plain(words[0]) if words else "", *inner]:
+                    if cand and cand in index.course_by_code:
+                        cid, how = index.course_by_code[cand], "code"
+                        break
+        if cid is None:
+            if not title:
+                errors.append(f"the course code {code} ({where}) is not in the workspace and "
+                              "the row gives no course title to create it with")
+                return None
+        info = index.courses.get(cid) if cid is not None else None
+        shown = "" if info is None else f"{info.code} {info.title}".strip()
+        courses[key] = CourseMatch(title or (info.title if info else ""), code, cid, how,
+                                   shown, where)
+        return key
+
+    # matrix: one course per column, matched once
+    matrix_courses: dict[int, str | None] = {}
+    if shape == MATRIX:
+        for i in cols[COURSE_COLUMN]:
+            title = " ".join(str(headers[i]).split()) if i < len(headers) else ""
+            errs: list[str] = []
+            if not title:
+                title = f"Column {column_letter(i)}"
+            matrix_courses[i] = course_for(title, "", f"column {column_letter(i)}", errs)
+
+    for rec in read.records:
+        errors: list[str] = []
+        warnings: list[str] = []
+        actions: list[str] = []
+        row = rec.row_number
+        # ---------------------------------------------------------------- the person
+        pname_v, pcell = first(rec, "person")
+        pname = _text(pname_v)
+        if not pname:
+            fn, _ = first(rec, "first_name")
+            ln, _ = first(rec, "last_name")
+            pname = " ".join(x for x in (_text(fn), _text(ln)) if x)
+        emp_v, ecell = first(rec, "employee_no")
+        emp = _text(emp_v)
+        dept_v, dcell = first(rec, "department")
+        dept = _text(dept_v)
+        mail_v, mcell = first(rec, "email")
+        mail = _text(mail_v)
+        for fname, text, cell in (("person", pname, pcell), ("employee_no", emp, ecell),
+                                  ("department", dept, dcell), ("email", mail, mcell)):
+            _check_length(fname, text, cell, errors)
+        hired = None
+        hired_v, hcell = first(rec, "hired_on")
+        if hired_v is not None:
+            got = reader.read(hired_v, hcell)
+            if got.problem:
+                errors.append(got.problem.rstrip("."))
+            hired = got.date
+        person_key = ""
+        if not pname and not emp:
+            errors.append(f"no person is named (cell {pcell})")
+        else:
+            person_key = ("emp:" + _emp_key(emp)) if emp else ("name:" + _name_key(pname))
+            match = people.get(person_key)
+            if match is None:
+                match = PersonMatch(pname, emp, dept, email=mail, hired_on=hired)
+                pid = index.by_emp.get(_emp_key(emp)) if emp else None
+                if pid is not None:
+                    match.person_id, match.how = pid, "employee no."
+                elif pname:
+                    ids = index.by_name.get(_name_key(pname)) or \
+                        index.by_tokens.get(_token_key(pname)) or []
+                    if len(ids) > 1:
+                        errors.append(f"{len(ids)} people in the workspace are called "
+                                      f"“{pname}”; add their employee numbers to the file")
+                    elif ids:
+                        other = index.people[ids[0]][1]
+                        if emp and other and _emp_key(other) != _emp_key(emp):
+                            errors.append(f"“{pname}” has employee no. {emp} in the file but "
+                                          f"{other} in the workspace; correct the file (or "
+                                          "the workspace) first")
+                        else:
+                            match.person_id, match.how = ids[0], "name"
+                elif emp:
+                    errors.append(f"employee no. {emp} (cell {ecell}) is nobody in the "
+                                  "workspace and the row gives no name to create them with")
+                if match.person_id is not None:
+                    match.workspace_name = index.people[match.person_id][0]
+                    if not errors:
+                        people[person_key] = match
+                elif not errors:
+                    people[person_key] = match
+            if match.person_id is not None:
+                wname, _e, wdept, left = index.people[match.person_id]
+                if left:
+                    warnings.append(f"{wname} has left the company; their records are "
+                                    "imported all the same")
+                if dept and wdept and plain(dept) != plain(wdept):
+                    warnings.append(f"the department in the file ({dept}) differs from the "
+                                    f"workspace's ({wdept}), which is kept")
+            if not errors:
+                match.rows.append(row)
+                actions.append(f"person: {match.text()}")
+        # ---------------------------------------------------------------- roles
+        role_keys: list[str] = []
+        role_v, rcell = first(rec, "role")
+        for rname in _split_roles(_text(role_v)):
+            if len(rname) > MAX_LENGTH["role"]:
+                errors.append(f"a role in cell {rcell} is {len(rname):,} characters long; at "
+                              f"most {MAX_LENGTH['role']} fit")
+                continue
+            rk = plain(rname)
+            if rk not in roles:
+                roles[rk] = RoleMatch(rname, index.roles.get(rk))
+            role_keys.append(rk)
+        # ---------------------------------------------------------------- records
+        records: list[dict] = []
+        course_keys: list[str] = []
+
+        def add_record(ckey: str | None, done: dt.date | None, cell: str, values: dict) -> None:
+            if ckey is None:
+                return
+            if done is None:
+                return
+            if done > today:
+                errors.append(f"cell {cell}: {done.isoformat()} is in the future; a training "
+                              "cannot be completed in the future")
+                return
+            exp = values.get("expires_on")
+            if exp is not None and exp <= done:
+                errors.append(f"cell {cell}: the training expires ({exp.isoformat()}) on or "
+                              f"before the day it was completed ({done.isoformat()})")
+                return
+            cm = courses[ckey]
+            dup = (person_key, ckey, done)
+            pid = people[person_key].person_id if person_key in people else None
+            if dup in seen_records:
+                warnings.append(f"cell {cell}: the same training ({cm.name}, "
+                                f"{done.isoformat()}) is already in the file above; imported "
+                                "once")
+                return
+            seen_records.add(dup)
+            if pid is not None and cm.course_id is not None and \
+                    (pid, cm.course_id, done) in index.records:
+                actions.append(f"{cm.name} {done.isoformat()}: already recorded")
+                return
+            records.append(dict(values, course=ckey, completed_on=done, cell=cell))
+            course_keys.append(ckey)
+
+        if shape == MATRIX:
+            for i in cols[COURSE_COLUMN]:
+                value = rec.get(i)
+                if value is None or not cell_text(value).strip():
+                    continue
+                cell = cell_name(row, i + 1)
+                ckey = matrix_courses.get(i)
+                cname = courses[ckey].name if ckey else column_letter(i)
+                mark = read_mark(value)
+                if mark is None and isinstance(value, str) and re.fullmatch(r"\s*[xX]\s*",
+                                                                            value):
+                    mark = DONE
+                if mark == NOT_REQUIRED:
+                    continue
+                if mark == NOT_DONE:
+                    actions.append(f"{cname}: “{_text(value)}”, not completed (no record)")
+                    continue
+                if mark == EXPIRED:
+                    errors.append(f"cell {cell} ({cname}) says “{_text(value)}” but gives no "
+                                  "date: enter the date of the expired training, or leave the "
+                                  "cell empty to show it as missing")
+                    continue
+                if mark == FAILED:
+                    errors.append(f"cell {cell} ({cname}) says “{_text(value)}” but gives no "
+                                  "date: enter the date of the attempt, or leave the cell empty")
+                    continue
+                if mark == DONE:
+                    if options.undated_as is None:
+                        errors.append(f"cell {cell} ({cname}) says “{_text(value)}” "
+                                      "(completed) but gives no date; a training record needs "
+                                      "the day it was completed: enter it in the file, or "
+                                      "choose a date for undated marks")
+                        continue
+                    warnings.append(f"cell {cell} ({cname}): “{_text(value)}” without a date, "
+                                    f"recorded as completed on {options.undated_as.isoformat()}")
+                    add_record(ckey, options.undated_as, cell, {
+                        "notes": f"Marked “{_text(value)}” without a date in the imported "
+                                 f"matrix ({report.file}, cell {cell}); the date "
+                                 f"{options.undated_as.isoformat()} was chosen at import."})
+                    continue
+                got = reader.read(value, cell)
+                if got.problem:
+                    problem = got.problem.rstrip(".")
+                    errors.append(problem if cname in problem else f"{cname}: {problem}")
+                    continue
+                if got.note:
+                    warnings.append(f"cell {cell}: {got.note}")
+                add_record(ckey, got.date, cell, {})
+        else:
+            title_v, tcell = first(rec, "course")
+            code_v, ccell = first(rec, "course_code")
+            title, code = _text(title_v), _text(code_v)
+            _check_length("course_code", code, ccell, errors)
+            if len(title) > MAX_CELL_TEXT:
+                errors.append(f"the course in cell {tcell} is {len(title):,} characters long; "
+                              f"at most {MAX_CELL_TEXT:,} fit")
+                title = ""
+            ckey = None
+            if not title and not code:
+                errors.append(f"no course is named (cell {tcell})")
+            elif not any(e.startswith("the course") for e in errors):
+                ckey = course_for(title, code, f"row {row}", errors)
+            values: dict[str, Any] = {}
+            done_v, done_cell = first(rec, "completed_on")
+            exp_v, exp_cell = first(rec, "expires_on")
+            done = None
+            if done_v is None:
+                errors.append(f"no completion date (cell {done_cell}); a training record needs "
+                              "the day it was completed")
+            else:
+                got = reader.read(done_v, done_cell)
+                if got.problem:
+                    errors.append(got.problem.rstrip("."))
+                elif got.note:
+                    warnings.append(f"cell {done_cell}: {got.note}")
+                done = got.date
+            if exp_v is not None:
+                mark = read_mark(exp_v)
+                if mark not in (NOT_REQUIRED,) and plain(exp_v) not in ("never", "once",
+                                                                        "unbegrenzt", "jamais"):
+                    got = reader.read(exp_v, exp_cell)
+                    if got.problem:
+                        errors.append(got.problem.rstrip("."))
+                    else:
+                        if got.note:
+                            warnings.append(f"cell {exp_cell}: {got.note}")
+                        values["expires_on"] = got.date
+            res_v, res_cell = first(rec, "result")
+            result = read_result(res_v)
+            if result is None:
+                errors.append(f"the result “{_text(res_v)}” in cell {res_cell} is not passed, "
+                              "attended or failed")
+            else:
+                values["result"] = result
+            for fname in ("trainer", "evidence", "notes"):
+                v, cell = first(rec, fname)
+                text = _text(v) if not isinstance(v, str) else v.strip()
+                _check_length(fname, text, cell, errors)
+                if text:
+                    values[fname] = text
+            if not errors:
+                add_record(ckey, done, done_cell, values)
+        # ---------------------------------------------------------------- the row
+        if not errors and person_key in people:
+            pm = people[person_key]
+            pid = pm.person_id
+            for rk in role_keys:
+                rm = roles[rk]
+                if pid is None or rm.role_id is None or (pid, rm.role_id) not in index.holds:
+                    actions.append(f"role: {rm.name}"
+                                   + (" (new role)" if rm.role_id is None else ""))
+            if records:
+                shown = ", ".join(f"{courses[r['course']].name} "
+                                  f"{r['completed_on'].isoformat()}" for r in records[:6])
+                more = f" and {len(records) - 6} more" if len(records) > 6 else ""
+                actions.append(f"{len(records)} records: {shown}{more}")
+        status = "error" if errors else "warning" if warnings else "ok"
+        report.rows.append(RowReport(row, status, pname or emp, actions, errors + warnings,
+                                     0 if errors else len(records)))
+        if not errors:
+            plans.append(_Planned(row, person_key, course_keys, records, role_keys))
+
+    # only what the rows without errors use is proposed (and created)
+    used = plans
+    used_people = {p.person_key for p in used}
+    used_courses = {k for p in used for k in p.course_keys}
+    if shape == MATRIX:  # a matrix shows every course column, even one nobody took yet
+        used_courses |= {k for k in matrix_courses.values() if k}
+    used_roles = {k for p in used for k in p.roles}
+    report.people = [people[k] for k in people if k in used_people]
+    report.courses = [courses[k] for k in courses if k in used_courses]
+    report.roles = [roles[k] for k in roles if k in used_roles]
+    report.people_added = sum(1 for p in report.people if p.person_id is None)
+    report.courses_added = sum(1 for c in report.courses if c.course_id is None)
+    report.roles_added = sum(1 for r in report.roles if r.role_id is None)
+    report.records_added = sum(len(p.records) for p in used)
+    assignments = set()
+    for p in used:
+        pid = people[p.person_key].person_id
+        for rk in p.roles:
+            rid = roles[rk].role_id
+            if pid is None or rid is None or (pid, rid) not in index.holds:
+                assignments.add((p.person_key, rk))
+    report.assignments_added = len(assignments)
+    return report, plans, index
+
+
+def _columns(headers: Sequence[Any], mapping: Mapping[int, str], shape: str | None
+             ) -> list[dict]:
+    out = []
+    width = max([len(headers)] + [i + 1 for i in mapping])
+    for i in range(width):
+        header = str(headers[i]) if i < len(headers) and headers[i] is not None else ""
+        name = mapping.get(i)
+        if name is None and not header:
+            continue
+        if name == COURSE_COLUMN:
+            label = f"course “{' '.join(header.split())}”"
+        elif name is not None and shape == MATRIX and name in RECORD_FIELDS:
+            label = f"{FIELD_LABELS[name]} (not read in a matrix)"
+        elif name is not None:
+            label = FIELD_LABELS[name]
+        else:
+            label = "not imported"
+        out.append({"column": column_letter(i), "index": i, "header": header, "field": name,
+                    "label": label})
+    return out
+
+
+def import_training(ws, source: TableSource | str | Path, *, sheet: str | int | None = None,
+                    mapping: Mapping[int, str] | None = None, column_map: Iterable[str] = (),
+                    options: ImportOptions | None = None, dry_run: bool = False,
+                    skip_errors: bool = False,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> TrainingImportReport:
+    """Import a training matrix or record list (see the module's docstring).
+
+    ``dry_run``: report only. Otherwise all or nothing in one transaction; ``skip_errors``
+    writes the rows without errors and names the others. ``mapping`` None guesses the columns
+    ({column index: field}); ``column_map`` ("Column=field" texts) overrides single columns.
+    """
+    from qms_desktop.services.records import Change, RecordError
+    from qms_desktop.storage import models as m
+
+    report, plans, index = read_plan(ws, source, sheet=sheet, mapping=mapping,
+                                     column_map=column_map, options=options, dry_run=dry_run,
+                                     skip_errors=skip_errors)
+    if dry_run or report.blocked or not plans:
+        return report
+    if not (report.records_added or report.people_added or report.courses_added
+            or report.assignments_added):
+        return report
+    people = {}
+    for p in report.people:
+        key = ("emp:" + _emp_key(p.employee_no)) if p.employee_no else \
+            ("name:" + _name_key(p.name))
+        people[key] = p
+    courses: dict[str, CourseMatch] = {}
+    for c in report.courses:
+        courses[("code:" + plain(c.code)) if c.code else ("title:" + plain(c.name))] = c
+    roles = {plain(r.name): r for r in report.roles}
+    total = sum(len(p.records) for p in plans) or 1
+    done_n = 0
+    with ws.session() as s:
+        role_ids = {}
+        for key, r in roles.items():
+            if r.role_id is None:
+                row = m.Role(name=r.name, description="")
+                s.add(row)
+                s.flush()
+                role_ids[key] = row.id
+            else:
+                role_ids[key] = r.role_id
+        person_ids = {}
+        for key, p in people.items():
+            if p.person_id is None:
+                row = m.Person(name=p.name, employee_no=p.employee_no,
+                               department=p.department, email=p.email, hired_on=p.hired_on)
+                s.add(row)
+                s.flush()
+                person_ids[key] = row.id
+            else:
+                person_ids[key] = p.person_id
+        course_ids: dict[str, int] = {}
+        course_info: dict[str, Any] = {}
+        for key, c in courses.items():
+            if c.course_id is None:
+                row = m.Course(code=c.code, title=c.name or c.code, kind="classroom",
+                               provider="internal")
+                s.add(row)
+                s.flush()
+                course_ids[key] = row.id
+                course_info[key] = None
+            else:
+                course_ids[key] = c.course_id
+                course_info[key] = index.courses.get(c.course_id)
+        assigned = set()
+        for plan in plans:
+            if cancelled and cancelled():
+                raise RecordError("The import was cancelled; nothing was imported.")
+            pid = person_ids[plan.person_key]
+            for rk in plan.roles:
+                rid = role_ids[rk]
+                if (pid, rid) in index.holds or (pid, rid) in assigned:
+                    continue
+                assigned.add((pid, rid))
+                s.add(m.PersonRole(person_id=pid, role_id=rid,
+                                   valid_from=people[plan.person_key].hired_on))
+            for r in plan.records:
+                info = course_info[r["course"]]
+                exp = r.get("expires_on")
+                if exp is None and info is not None:
+                    exp = rules.expiry(r["completed_on"], info.validity_months)
+                revision = r.get("document_revision") or (
+                    info.revision if info is not None and info.kind == "read_and_understood"
+                    else "")
+                s.add(m.TrainingRecord(
+                    person_id=pid, course_id=course_ids[r["course"]],
+                    completed_on=r["completed_on"], expires_on=exp,
+                    trainer=r.get("trainer", ""), result=r.get("result", "passed"),
+                    evidence=r.get("evidence", ""), notes=r.get("notes", ""),
+                    document_revision=revision))
+                done_n += 1
+                if progress and (done_n % 200 == 0 or done_n == total):
+                    progress(done_n, total)
+    report.committed = True
+    report.change = Change.of(s, result=report)
+    return report
