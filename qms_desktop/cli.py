@@ -301,6 +301,39 @@ def cmd_import_risks(args) -> int:
     return 0
 
 
+def cmd_import_training(args) -> int:
+    import datetime as dt
+
+    from .services.imports.training import ImportOptions, import_training
+
+    undated = None
+    if args.undated_as:
+        try:
+            undated = dt.date.fromisoformat(args.undated_as)
+        except ValueError:
+            raise CliError(f"--undated-as “{args.undated_as}” is not a date; write it as "
+                           "YYYY-MM-DD", 2) from None
+    options = ImportOptions(date_order=args.date_order, undated_as=undated, shape=args.shape)
+    with _open(args.workspace, write=not args.dry_run) as ws:
+        rep = import_training(ws, Path(args.file), sheet=args.sheet, column_map=args.map or (),
+                              options=options, dry_run=args.dry_run,
+                              skip_errors=args.skip_errors)
+    if args.json:
+        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print("\n".join(rep.lines()))
+    if rep.problem:
+        raise CliError(rep.problem.rstrip("."))
+    if not rep.rows:
+        raise CliError(f"no rows with people or training were found in "
+                       f"{Path(args.file).absolute()}")
+    if rep.errors and not args.skip_errors:
+        raise CliError(f"{rep.errors} rows have errors; nothing "
+                       f"{'would be' if args.dry_run else 'was'} imported (add --skip-errors "
+                       "to import the other rows)")
+    return 0
+
+
 def _need_suffix(path: str, *suffixes: str) -> Path:
     p = Path(path)
     if p.suffix.lower() not in suffixes:
@@ -554,6 +587,37 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: an error)")
     s.add_argument("--json", action="store_true", help="machine-readable report")
     s.set_defaults(func=cmd_import_risks)
+
+    s = isub.add_parser(
+        "training", help="a training matrix or list of training records (.xlsx or .csv)",
+        description="Import training records: a matrix (people in rows, courses in columns "
+                    "holding dates or marks such as x, n/a, expired) or one row per record. "
+                    "The shape, the sheet, the header row and the columns are recognised and "
+                    "printed first; people and courses are matched by employee number, then "
+                    "name, and the proposed matches are listed. Ambiguous or impossible dates "
+                    "are flagged with their cell. All or nothing unless --skip-errors.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--sheet", help="sheet name (default: the sheet whose header matches best)")
+    s.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                   help="read COLUMN (a header, a letter or a number) as FIELD (person, "
+                        "employee_no, department, role, course, completed_on, expires_on, "
+                        "trainer, result, evidence, notes, course_column) or \"-\" to leave "
+                        "it out; repeatable")
+    s.add_argument("--shape", choices=("matrix", "records"),
+                   help="the file's shape (default: detected)")
+    s.add_argument("--date-order", choices=("dmy", "mdy"),
+                   help="read slash dates such as 03/04/2025 day first (dmy) or month first "
+                        "(mdy); default: detected from the file, ambiguous ones flagged")
+    s.add_argument("--undated-as", metavar="YYYY-MM-DD",
+                   help="record matrix marks such as x or ✓ that give no date as completed on "
+                        "this day (default: they are flagged)")
+    s.add_argument("--dry-run", action="store_true", help="report per row, change nothing")
+    s.add_argument("--skip-errors", action="store_true",
+                   help="import the rows without errors (in one transaction) and name the "
+                        "others (default: any error imports nothing)")
+    s.add_argument("--json", action="store_true", help="machine-readable report")
+    s.set_defaults(func=cmd_import_training)
 
     for kind, what in (("bpmn", "a BPMN 2.0 XML model (.bpmn)"),
                        ("drawio", "a draw.io diagram (.drawio/.xml, plain or compressed)")):
