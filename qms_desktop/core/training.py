@@ -143,5 +143,10 @@ def holds(valid_from: dt.date | None, valid_to: dt.date | None, today: dt.date) 
 
 
 def has_left(active: bool, left_on: dt.date | None, today: dt.date) -> bool:
-    """A leaver: marked inactive, or their leaving day has come."""
-    return (not active) or (left_on is not None and left_on <= today)
+    """A leaver: their leaving day has come, or (no leaving day known) marked inactive.
+
+    A leaving day decides when there is one, so the matrix of a day before it still shows
+    the person (``mark_left`` marks them inactive at once, even for a day still to come)."""
+    if left_on is not None:
+        return left_on <= today
+    return not active

@@ -207,6 +207,9 @@ def test_leavers():
     assert T.has_left(True, TODAY - DAY, TODAY)
     assert not T.has_left(True, TODAY + DAY, TODAY)
     assert not T.has_left(True, None, TODAY)
+    # a leaving day decides when known: inactive, but the day has not come yet
+    assert not T.has_left(False, TODAY + DAY, TODAY)
+    assert T.has_left(False, TODAY, TODAY)
 
 
 def test_every_status_has_a_symbol_and_a_label():
