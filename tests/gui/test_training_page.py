@@ -201,3 +201,15 @@ def test_read_only_workspace_shows_but_does_not_change(qtbot, tmp_path, world, w
         assert page.record_session() is None and ctl.errors
     finally:
         ctl.close()
+
+
+def test_the_dashboard_counts_training_and_retraining(world, ws):
+    from qms_desktop.ui.pages.dashboard import DashboardPage
+
+    text, warning = DashboardPage.training_detail(ws)
+    # 4 required cells: Ann current, Bob expiring + missing, Cy expired
+    assert text.startswith("50 % of required training current") and warning
+    assert "2 overdue" in text and "1 expiring soon" in text
+    T.mark_course_revised(ws, world["saf"])
+    text, _w = DashboardPage.training_detail(ws)
+    assert "retraining due after a revision" in text

@@ -243,9 +243,31 @@ class DashboardPage(Page):
                 else:
                     card.set_detail(tr("none overdue, {n} in total").format(
                         n=QLocale().toString(ov.counts.get("actions", 0))))
+            elif key == "training_records":
+                card.set_value(ov.counts.get(key, 0))
+                card.set_detail(*self.training_detail(ws))
             else:
                 card.set_value(ov.counts.get(key, 0))
         self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
+
+    @staticmethod
+    def training_detail(ws) -> tuple[str, bool]:
+        """The training card's line: share current, overdue, retraining due (the matrix)."""
+        from ...services.training import summary
+
+        t = summary(ws)
+        if not t.required:
+            return tr("no training required yet"), False
+        late = t.expired + t.missing + t.retrain
+        text = tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}")
+        if late:
+            text += tr(" · {n} overdue").format(n=QLocale().toString(late))
+        if t.retrain:
+            text += tr(" · {n} retraining due after a revision").format(
+                n=QLocale().toString(t.retrain))
+        if t.expiring:
+            text += tr(" · {n} expiring soon").format(n=QLocale().toString(t.expiring))
+        return text, bool(late)
 
     def workspace_closed(self) -> None:
         self.title.setText(tr("Dashboard"))

@@ -228,6 +228,7 @@ class TrainingPage(Page):
         view.setItemDelegate(TableDelegate(view))
         view.setEditTriggers(edit_triggers())
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)
         view.verticalHeader().hide()
         view.setWordWrap(False)
