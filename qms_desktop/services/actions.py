@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import Integer, String, select, type_coerce
+from sqlalchemy import Integer, String, func, select, type_coerce
 
 from ..storage import models as m
 from ..storage.workspace import Workspace
@@ -164,9 +164,33 @@ class _Dates(dict):
     """ISO text (or a date the driver made) → date, each distinct value parsed once."""
 
     def __missing__(self, key):
-        value = key if isinstance(key, dt.date) or key is None else dt.date.fromisoformat(key)
+        if isinstance(key, dt.date) or key is None:
+            value = key
+        else:
+            try:
+                value = dt.date.fromisoformat(key)
+            except (TypeError, ValueError):  # no date (another program wrote it): blank;
+                value = None                 # date_problems names it
         self[key] = value
         return value
+
+
+def date_problems(ws: Workspace) -> list[str]:
+    """One sentence for each stored action date that is no date: the list shows it blank
+    until the right date is entered."""
+    a = m.Action
+    out = []
+    with ws.connect() as c:
+        for column, label in ((a.due_date, "due date"), (a.completed_on, "completion date"),
+                              (a.effectiveness_due, "effectiveness check date")):
+            raw = type_coerce(column, String)
+            stmt = select(a.ref, a.id, raw).where(
+                column.is_not(None), func.date(raw).is_distinct_from(raw)).order_by(a.id)
+            for ref, aid, value in c.execute(stmt):
+                if _Dates()[value] is None:
+                    out.append(f"Action {ref or aid}: the {label} holds “{value}”, which is not "
+                               "a date; it is shown blank until you enter the right date.")
+    return out
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, func, select, type_coerce
 
 from ..core import risk as rules
 from ..storage import models as m
@@ -154,7 +154,10 @@ def _row_query(today: dt.date):
         .group_by(m.Action.risk_id)
         .subquery()
     )
-    cols = [getattr(r, n) for n in STORED if hasattr(r, n)]
+    # dates read as stored text and converted by read_date: a date another program wrote as
+    # something else is shown blank (date_problems names it) instead of failing the register
+    cols = [type_coerce(getattr(r, n), String).label(n) if n in DATE_FIELDS else getattr(r, n)
+            for n in STORED if hasattr(r, n)]
     return (
         select(*cols, m.Process.name.label("process_name"), m.ProcessNode.name.label("step_name"),
                m.Person.name.label("owner_name"), acts.c.n_open, acts.c.n_overdue)
@@ -166,6 +169,40 @@ def _row_query(today: dt.date):
 
 
 _JOINED = {"process": "process_name", "step": "step_name", "owner": "owner_name"}
+_DATE_AT = [i for i, n in enumerate(STORED) if n in DATE_FIELDS]
+
+
+def read_date(value: Any) -> dt.date | None:
+    """A date as stored (ISO text, or a date the driver made); None when it is no date at all
+    (another program wrote e.g. “banana” into the column)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def date_problems(ws: Workspace) -> list[str]:
+    """One sentence for each stored risk date that is no date: the register shows it blank
+    until the right date is entered."""
+    r, t = m.Risk, m.RiskRating
+    checks = [(r.review_date, "review date", r.ref, r.id, None),
+              (r.identified_on, "date identified", r.ref, r.id, None),
+              (t.rated_on, "date of a rating", r.ref, r.id, r.id == t.risk_id)]
+    out = []
+    with ws.connect() as c:
+        for column, label, ref, rid, join in checks:
+            raw = type_coerce(column, String)
+            stmt = select(ref, rid, raw).where(column.is_not(None),
+                                               func.date(raw).is_distinct_from(raw))
+            if join is not None:
+                stmt = stmt.select_from(t).join(r, join)
+            for ref_, rid_, value in c.execute(stmt.order_by(rid)):
+                if read_date(value) is None:
+                    out.append(f"Risk {ref_ or rid_}: the {label} holds “{value}”, which is not "
+                               "a date; it is shown blank until you enter the right date.")
+    return out
 
 
 def _rows(result, banding: rules.Banding, today: dt.date) -> list[RiskRow]:
@@ -181,6 +218,8 @@ def _rows(result, banding: rules.Banding, today: dt.date) -> list[RiskRow]:
         vals = [rec[i] for i in idx]
         for i in texts:
             vals[i] = vals[i] or ""
+        for i in _DATE_AT:
+            vals[i] = read_date(vals[i])
         row = RiskRow(*vals)
         row.open_actions = rec[n_open] or 0
         row.overdue_actions = rec[n_over] or 0
@@ -337,9 +376,10 @@ class RatingRow:
 def rating_history(ws: Workspace, rid: int) -> list[RatingRow]:
     t = m.RiskRating
     with ws.connect() as c:
-        return [RatingRow(*rec) for rec in c.execute(
-            select(t.id, t.rated_on, t.stage, t.likelihood, t.impact, t.severity, t.occurrence,
-                   t.detection, t.note).where(t.risk_id == rid).order_by(t.rated_on, t.id))]
+        return [RatingRow(rec[0], read_date(rec[1]), *rec[2:]) for rec in c.execute(
+            select(t.id, type_coerce(t.rated_on, String), t.stage, t.likelihood, t.impact,
+                   t.severity, t.occurrence, t.detection, t.note)
+            .where(t.risk_id == rid).order_by(t.rated_on, t.id))]
 
 
 # --------------------------------------------------------------------------- heat map

@@ -645,6 +645,7 @@ class MainWindow(QMainWindow):
                    "people editing it at the same time could damage it. Copy it to a local drive "
                    "to work on it, or make sure nobody else opens it while you edit.").format(
                     name=ws.path.name))
+        self._warn_bad_dates(ws)
         if info is not None and info.upgraded_from:
             QMessageBox.information(
                 self, tr("Workspace Upgraded"),
@@ -652,6 +653,26 @@ class MainWindow(QMainWindow):
                    "“{backup}”.").format(name=ws.path.name,
                                          backup=info.backup_path.name if info.backup_path
                                          else "?"))
+
+    def _warn_bad_dates(self, ws: "Workspace") -> None:
+        """Dates another program wrote as something else (“banana”) are shown blank; say which
+        record holds the first of them, in one line."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ..services import actions, risks
+
+        try:
+            problems = risks.date_problems(ws) + actions.date_problems(ws)
+        except Exception:  # a check only: it never stops a workspace from opening
+            import logging
+
+            logging.getLogger(__name__).exception("checking the stored dates failed")
+            return
+        if problems:
+            more = len(problems) - 1
+            QMessageBox.warning(self, tr("Dates That Are Not Dates"), problems[0] + (
+                tr(" {n} more dates are not dates either.").format(n=more) if more > 1 else
+                tr(" One more date is not a date either.") if more else ""))
 
     def _on_open_failed(self, path: Path, error: BaseException, read_only: bool) -> None:
         from ..storage import workspace as W
