@@ -54,11 +54,14 @@ def test_navigation_switches_pages(window, make_ws, open_ws, qtbot):
     assert window.nav.currentRow() == 2
     window.page_actions["training"].trigger()
     assert window.current_page_key() == "training"
-    page = window.page("training")
+    assert type(window.page("training")).__name__ == "TrainingPage"
+    window.page_actions["checklists"].trigger()
+    assert window.current_page_key() == "checklists"
+    page = window.page("checklists")
     # a module not built yet says what it will hold, and has no controls
     assert "not built yet" in page.coming.text()
-    assert "training matrix" in page.description.text()
-    assert "0 people" in page.holding.text()
+    assert "gap analyses" in page.description.text()
+    assert "0 gap analyses and audits" in page.holding.text()
     from PySide6.QtWidgets import QAbstractButton, QLineEdit
     assert not page.findChildren(QAbstractButton) and not page.findChildren(QLineEdit)
     window.nav.setCurrentRow(8)
