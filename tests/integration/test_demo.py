@@ -113,7 +113,7 @@ def test_headline_counts(demo):
     ov = overview(ws, today=TODAY)
     c = ov.counts
     assert ov.organization == "Nordwind Precision Components Ltd"
-    assert c["people"] == 25
+    assert c["people"] == 26  # 25 staff and a leaver
     assert c["roles"] == 8
     assert c["processes"] == 10
     assert c["risks"] == 40
@@ -139,8 +139,8 @@ def test_organisation_text(s):
 
 def test_people_and_roles(s):
     people = all_of(s, m.Person)
-    assert sum(p.active for p in people) == 24
-    assert len({p.email for p in people}) == 25
+    assert sum(p.active for p in people) == 25
+    assert len({p.email for p in people}) == 26
     assert all(p.hired_on < TODAY for p in people)
     per_role = collections.Counter(pr.role_id for pr in all_of(s, m.PersonRole))
     assert len(per_role) == 8 and min(per_role.values()) >= 1
@@ -276,43 +276,53 @@ def test_actions_in_every_state_some_overdue(s):
 # --------------------------------------------------------------------------- training
 
 
-def test_training_matrix_has_every_status(s):
-    people = {p.id: p for p in all_of(s, m.Person, m.Person.active.is_(True))}
-    roles = collections.defaultdict(set)
-    for pr in all_of(s, m.PersonRole):
-        roles[pr.person_id].add(pr.role_id)
-    required = collections.defaultdict(set)
-    for rc in all_of(s, m.RoleCourse):
-        required[rc.role_id].add(rc.course_id)
-    courses = {c.id: c for c in all_of(s, m.Course)}
-    docs = {d.id: d for d in all_of(s, m.Document)}
-    latest = {}
-    for r in s.scalars(select(m.TrainingRecord).order_by(m.TrainingRecord.completed_on)):
-        latest[(r.person_id, r.course_id)] = r
+def test_training_matrix_has_every_status(demo, s):
+    from qms_desktop.core import training as rules
+    from qms_desktop.services import training as T
+
+    ws, _ = demo
+    for r in all_of(s, m.TrainingRecord):
         assert r.completed_on <= TODAY
         if r.expires_on:
             assert r.expires_on > r.completed_on
-    status = collections.Counter()
-    for pid in people:
-        for cid in {c for role in roles[pid] for c in required[role]}:
-            rec, course = latest.get((pid, cid)), courses[cid]
-            if rec is None:
-                status["missing"] += 1
-            elif course.document_id and rec.document_revision != \
-                    docs[course.document_id].current_revision:
-                status["new revision"] += 1
-            elif rec.expires_on and rec.expires_on < TODAY:
-                status["expired"] += 1
-            elif rec.expires_on and rec.expires_on <= TODAY + dt.timedelta(days=60):
-                status["expiring"] += 1
-            else:
-                status["current"] += 1
-    assert status["current"] > 150
-    for kind in ("missing", "expired", "expiring", "new revision"):
-        assert status[kind] >= 3, status
+    mx = T.load_matrix(ws, TODAY)
+    n = mx.counts()
+    assert n[rules.CURRENT] > 150
+    for kind in (rules.MISSING, rules.EXPIRED, rules.EXPIRING, rules.RETRAIN):
+        assert n[kind] >= 3, n
+    assert n[rules.DUE] >= 1, n
+    assert len(mx.people) == 25 and len(mx.courses) == 30
+    assert sum(1 for v in mx.reasons.values() for r in v if r.kind == "map") >= 10
+    assert not mx.uncovered
+    courses = {c.code: c for c in mx.courses}
     assert {c.kind for c in courses.values()} == {"read_and_understood", "classroom",
                                                  "on_the_job", "external"}
     assert sum(1 for c in courses.values() if c.document_id) == 8
+    assert {c.code for c in courses.values() if c.provider == "external"} == {
+        c.code for c in courses.values() if c.kind == "external"}
+    people = {p.name: p for p in all_of(s, m.Person)}
+    # a procedure recently revised (QP-06 rev. C) and a course marked revised (FAI-01)
+    assert any(mx.cell(p.id, courses["RU-QP06"].id)[0] == rules.RETRAIN for p in mx.people
+               if (p.id, courses["RU-QP06"].id) in mx.reasons)
+    fai = courses["FAI-01"]
+    assert fai.revised_on == TODAY - dt.timedelta(days=9)
+    assert mx.cell(people["Gemma Holt"].id, fai.id)[0] == rules.CURRENT
+    assert mx.cell(people["Priya Raman"].id, fai.id)[0] == rules.RETRAIN
+    # the new starter is within the grace period of manual handling
+    jonas = people["Jonas Berg"].id
+    assert mx.cell(jonas, courses["MAN-01"].id) == (rules.DUE, TODAY + dt.timedelta(days=18))
+    # the leaver keeps their history but leaves the matrix
+    owen = people["Owen Hughes"]
+    assert owen.left_on and not owen.active and owen.id not in mx.row_of
+    assert len(T.history(ws, owen.id)) >= 3
+    # the role changer: machinist until eight months ago, inspector since
+    arjun = people["Arjun Mehta"].id
+    assert [a[1] for a in T.assignments(ws, arjun)] == ["CNC Machinist", "Quality Inspector"]
+    assert mx.people[mx.row_of[arjun]].roles == ("Quality Inspector",)
+    # a failed attempt, then a pass
+    cmm = [r.result for r in T.history(ws, arjun, courses["CMM-01"].id)]
+    assert cmm == ["passed", "failed"]
+    assert mx.cell(arjun, courses["CMM-01"].id)[0] == rules.CURRENT
 
 
 # --------------------------------------------------------------------------- checklists
