@@ -1,0 +1,594 @@
+"""The training matrix and a person's training record as formatted .xlsx workbooks.
+
+* :func:`write_matrix_xlsx`: a "Matrix" sheet (people × required courses, the name columns and
+  the header row frozen, course headers turned 90°, each cell a symbol and its date — "✓
+  2027-03-01", "○ missing" — on a fill per status, so it reads without colour too), a legend
+  below the matrix and on the "Summary" sheet, which also holds the compliance per department
+  and per course.
+* :func:`write_record_xlsx`: one person's details, roles, each required course with its status
+  and why it is required, and their full history.
+
+Every text goes through :mod:`~qms_desktop.services.exports.cells` (a name such as ``=1+1`` or
+``＠SUM(A1)`` is stored as quoted plain text, never as a formula). The audit-trail head and its
+event number (``audit head HASH @ event N``, as ``qms verify --expect`` takes it) are printed
+in the page footer and on the sheets.
+
+Written in openpyxl's write-only (streaming) mode; openpyxl is imported lazily. Reading the
+workspace for a person's record (:func:`load_record`, :func:`person_id_by_ref`) is plain SQL
+through the training service, no Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from copy import copy
+from dataclasses import dataclass
+from itertools import compress
+from pathlib import Path
+from typing import Any, Sequence
+
+from ...core import training as rules
+from ...core.palette import TRAINING_COLOURS, hex6
+from ..audit_trail import stamp_text
+from .cells import MAX_CELL_TEXT, clean_text, needs_protection
+from .risks_xlsx import _check_target, _discard, _footer_text, _write_error
+
+__all__ = ["PersonRecord", "cell_text", "export_matrix", "export_record", "load_record",
+           "person_id_by_ref", "status_colours", "write_matrix_xlsx", "write_record_xlsx"]
+
+#: what each status means, for the legend (the symbol and label come from core/training.py)
+MEANINGS = {
+    rules.CURRENT: "trained; the date is the expiry (none: valid for good)",
+    rules.EXPIRING: "trained, but it expires within the window; the date is the expiry",
+    rules.DUE: "not yet trained, still within the grace period; the date is the deadline",
+    rules.RETRAIN: "the procedure or course was revised since; the date is when it became due",
+    rules.EXPIRED: "the training expired on the date shown",
+    rules.MISSING: "required and never completed",
+    rules.NOT_REQUIRED: "(blank) not required for this person",
+}
+_NAME_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 16))
+_COURSE_WIDTH = 13.5
+_PAPER_A4 = 9
+_FIRST_DATA_ROW = 3  # row 1: title and audit head, row 2: headers
+
+
+def status_colours(status: str) -> tuple[str, str] | None:
+    """(fill, text) as RRGGBB for a status on paper (None: no fill)."""
+    pair = TRAINING_COLOURS[False].get(status)
+    return None if pair is None else (hex6(pair[0]), hex6(pair[1]))
+
+
+def cell_text(status: str, date: dt.date | None) -> str:
+    """What one matrix cell says: the status's symbol and its date, or its label when there is
+    no date ("✓ 2027-03-01", "○ missing", "✓ current" for a course valid for good)."""
+    if status == rules.NOT_REQUIRED:
+        return ""
+    tail = date.isoformat() if date is not None else rules.LABELS[status]
+    return f"{rules.SYMBOLS[status]} {tail}"
+
+
+def course_heading(course: Any) -> str:
+    """A course's column title: its code and title ("QP-04 Calibration")."""
+    if course.code and course.title:
+        return f"{course.code} {course.title}"
+    return course.code or course.title
+
+
+# --------------------------------------------------------------------------- a person's record
+
+@dataclass(frozen=True)
+class RoleHeld:
+    role: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class RequiredCourse:
+    course: Any  # services.training.CourseInfo
+    status: str
+    date: dt.date | None
+    latest: Any  # services.training.RecordInfo or None
+    reasons: tuple  # services.training.Reason
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything a person's training record shows, read once."""
+
+    today: dt.date
+    window_days: int
+    person: Any  # services.training.PersonInfo (``roles``: held today)
+    email: str
+    active: bool
+    left_on: dt.date | None
+    roles: tuple[RoleHeld, ...]  # every assignment, current and past
+    required: tuple[RequiredCourse, ...]
+    history: tuple[tuple[Any, Any], ...]  # (RecordInfo, CourseInfo or None), newest first
+
+
+def person_id_by_ref(ws: Any, ref: str) -> int:
+    """A person by id, employee number or exact name (command-line arguments); a
+    ``RecordError`` with one sentence when there is none or several."""
+    from ..records import RecordError
+
+    text = " ".join(str(ref).split())
+    with ws.connect() as c:
+        rows = c.exec_driver_sql("SELECT id, name, employee_no FROM person").fetchall()
+    if text.isdigit():
+        got = [r[0] for r in rows if r[0] == int(text)]
+        if got:
+            return got[0]
+    for key in (lambda r: (r[2] or "").strip(), lambda r: " ".join((r[1] or "").split())):
+        got = [r[0] for r in rows if key(r) == text]
+        if len(got) == 1:
+            return got[0]
+        if len(got) > 1:
+            raise RecordError(f"Several people match “{text}”; give their id or employee "
+                              "number instead.")
+    folded = text.casefold()
+    got = [r[0] for r in rows if " ".join((r[1] or "").split()).casefold() == folded]
+    if len(got) == 1:
+        return got[0]
+    if len(got) > 1:
+        raise RecordError(f"Several people are called “{text}”; give their id or employee "
+                          "number instead.")
+    raise RecordError(f"There is no person “{text}” in this workspace (give an id, an "
+                      "employee number or the exact name).")
+
+
+def load_record(ws: Any, person_id: int, today: dt.date | None = None,
+                window: int | None = None) -> PersonRecord:
+    """The training record of ``person_id`` (leavers included) on ``today``."""
+    from .. import training
+    from ..records import RecordError
+
+    today = today or dt.date.today()
+    mx = training.load_matrix(ws, today, window, include_leavers=True, person_ids=[person_id])
+    if person_id not in mx.row_of:
+        raise RecordError("That person is no longer in the workspace.")
+    i = mx.row_of[person_id]
+    person = mx.people[i]
+    required = []
+    for j, c in enumerate(mx.courses):
+        s = mx.status[i][j]
+        if s == rules.NOT_REQUIRED:
+            continue
+        key = (person_id, c.id)
+        required.append(RequiredCourse(c, s, mx.dates[i][j], mx.latest.get(key),
+                                       mx.reasons.get(key, ())))
+    with ws.connect() as conn:
+        q = conn.exec_driver_sql
+        email, active, left_on = q("SELECT email, active, left_on FROM person WHERE id = ?",
+                                   (person_id,)).fetchone()
+        held = q("SELECT r.name, pr.valid_from, pr.valid_to FROM person_role pr "
+                 "JOIN role r ON r.id = pr.role_id WHERE pr.person_id = ?",
+                 (person_id,)).fetchall()
+    roles = sorted((RoleHeld(r or "", training._day(a), training._day(b)) for r, a, b in held),
+                   key=lambda h: (h.valid_from or dt.date.min, h.role.casefold()))
+    courses = {c.id: c for c in training.courses(ws)}
+    history = tuple((r, courses.get(r.course_id)) for r in training.history(ws, person_id))
+    return PersonRecord(today, mx.window_days, person, email or "", bool(active),
+                        training._day(left_on), tuple(roles), tuple(required), history)
+
+
+# --------------------------------------------------------------------------- writing helpers
+
+class _Sheet:
+    """Cells for one write-only sheet: text always as plain text (quoted when it could be
+    read as a formula), one style object per distinct style (a styled cell then costs a
+    small object, not a style lookup per attribute)."""
+
+    def __init__(self, sheet: Any):
+        from openpyxl.cell import WriteOnlyCell
+
+        self.sheet = sheet
+        self._cell = WriteOnlyCell
+        self._styles: dict[tuple, tuple[Any, tuple]] = {}
+
+    def style_of(self, style: dict[str, Any]) -> Any:
+        """The shared style array for ``style`` (font=…, fill=…, alignment=…, border=…);
+        never changed once made."""
+        key = tuple(sorted((k, id(v)) for k, v in style.items()))
+        got = self._styles.get(key)
+        if got is None:
+            cell = self._cell(self.sheet)
+            for k, v in style.items():
+                setattr(cell, k, v)
+            got = self._styles[key] = (cell._style, tuple(style.values()))  # (keep them alive)
+        return got[0]
+
+    def text(self, value: Any, **style: Any) -> Any:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            value = str(value)
+        value = clean_text(value)
+        if len(value) > MAX_CELL_TEXT:
+            value = value[:MAX_CELL_TEXT - 1] + "…"
+        protect = needs_protection(value)
+        if not style and not protect:
+            return value  # a plain string: openpyxl keeps it as text (it starts with no "=")
+        cell = self._cell(self.sheet)
+        cell._value = value
+        cell.data_type = "s"  # never "f"
+        if style:
+            cell._style = self.style_of(style)
+        if protect:
+            cell._style = copy(cell._style)  # (the shared array stays as it is)
+            cell.quotePrefix = True  # Excel keeps it as text when the cell is edited
+        return cell
+
+    def value(self, value: Any, **style: Any) -> Any:
+        """A number or a date (never text: that goes through :meth:`text`)."""
+        if isinstance(value, dt.date):
+            style = dict(style, number_format="yyyy-mm-dd")
+        elif not isinstance(value, (int, float)) and value is not None:
+            raise TypeError("text goes through _Sheet.text")
+        if not style:
+            return value  # a plain number: nothing to add
+        cell = self._cell(self.sheet, value=value)
+        cell._style = self.style_of(style)
+        return cell
+
+
+def _page_setup(sheet: Any, *, landscape: bool, title: str, stamp: str,
+                generated_at: dt.datetime) -> None:
+    sheet.page_setup.paperSize = _PAPER_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    sheet.oddHeader.center.text = _footer_text(title)
+    sheet.oddFooter.left.text = _footer_text(stamp)
+    sheet.oddFooter.center.text = "Page &P of &N"
+    sheet.oddFooter.right.text = _footer_text(f"Exported {generated_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _save(workbook: Any, path: Path) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        workbook.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _discard(workbook)
+        raise _write_error(path, exc) from None
+    except BaseException:
+        _discard(workbook)
+        raise
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _legend_rows(w: _Sheet, styles: dict, bold: Any) -> list[list[Any]]:
+    rows = [[w.text("Legend", font=bold)]]
+    for s in rules.STATUSES:
+        if s == rules.NOT_REQUIRED:
+            rows.append([w.text("(blank)"), w.text(rules.LABELS[s]), w.text(MEANINGS[s])])
+            continue
+        rows.append([w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
+                     w.text(rules.LABELS[s]), w.text(MEANINGS[s])])
+    return rows
+
+
+def _status_styles(Font: Any, PatternFill: Any, Alignment: Any, Border: Any,
+                   Side: Any) -> dict[str, dict[str, Any]]:
+    thin = Side(style="thin", color="A6A6A6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center")
+    out = {}
+    for s in rules.STATUSES:
+        pair = status_colours(s)
+        if pair is None:
+            continue
+        fill, ink = pair
+        out[s] = {"fill": PatternFill("solid", fgColor=fill, bgColor=fill),
+                  "font": Font(color=ink, bold=s in rules.OVERDUE),
+                  "alignment": centre, "border": border}
+    return out
+
+
+def _stamp(head_hash: str, head_event: int | None) -> str:
+    return stamp_text(head_hash, head_event) if head_event is not None else \
+        f"audit head {head_hash}"
+
+
+# --------------------------------------------------------------------------- the matrix
+
+def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
+                      head_event: int | None = None, title: str = "Training matrix",
+                      generated_at: dt.datetime | None = None) -> Path:
+    """Write ``matrix`` (a ``services.training.Matrix``) to a formatted .xlsx at ``path``.
+
+    Written to a temporary name first and moved into place: a failed export never leaves a
+    half-written file. Raises the app's one-sentence error when the file cannot be written."""
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.dimensions import ColumnDimension
+
+    path = Path(path)
+    _check_target(path)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamp = _stamp(head_hash, head_event)
+    courses = matrix.courses
+    people = matrix.people
+
+    workbook = Workbook(write_only=True)
+    try:
+        sheet = workbook.create_sheet("Matrix")
+        w = _Sheet(sheet)
+        bold = Font(bold=True)
+        styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
+        head_fill = PatternFill("solid", fgColor="1F4E78", bgColor="1F4E78")
+        head_font = Font(bold=True, color="FFFFFF")
+        rotated = Alignment(text_rotation=90, wrap_text=True, horizontal="center",
+                            vertical="bottom")
+        name_head = Alignment(vertical="bottom", wrap_text=True)
+        for index, (_, width) in enumerate(_NAME_COLUMNS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        n_fixed = len(_NAME_COLUMNS)
+        if courses:  # one <col> element for every course column
+            sheet.column_dimensions[get_column_letter(n_fixed + 1)] = ColumnDimension(
+                sheet, index=get_column_letter(n_fixed + 1), min=n_fixed + 1,
+                max=n_fixed + len(courses), width=_COURSE_WIDTH)
+        longest = max((len(course_heading(c)) for c in courses), default=10)
+        # two lines of 11 pt text fit across a course column; the row grows with the title
+        sheet.row_dimensions[2].height = min(260, max(90, 3.6 * (longest / 2 + 4)))
+        first_course = get_column_letter(n_fixed + 1)
+        sheet.freeze_panes = f"{first_course}{_FIRST_DATA_ROW}"
+        _page_setup(sheet, landscape=True, title=title, stamp=stamp, generated_at=generated_at)
+        sheet.page_setup.scale = 70
+        sheet.print_title_rows = f"2:2"
+        sheet.print_title_cols = f"A:{get_column_letter(n_fixed)}"
+        sheet.print_options.gridLines = False
+
+        sheet.append([w.text(f"{title} on {matrix.today.isoformat()} (expiring window "
+                             f"{matrix.window_days} days) — {stamp}",
+                             font=Font(bold=True, size=12))])
+        sheet.append([w.text(h, font=head_font, fill=head_fill, alignment=name_head)
+                      for h, _ in _NAME_COLUMNS]
+                     + [w.text(course_heading(c), font=head_font, fill=head_fill,
+                               alignment=rotated) for c in courses])
+
+        # Each status cell is plain text ("✓ 2027-03-01"); its colours come from one
+        # conditional format per status on the first character, the symbol (a style per
+        # cell would double the export's time; the text reads the same without colour).
+        texts: dict[tuple[str, Any], str] = {}
+        nr = rules.NOT_REQUIRED
+        compliant = frozenset(rules.COMPLIANT)
+        blank = [None] * len(courses)
+        columns = range(len(courses))
+        col_req = [0] * len(courses)
+        col_ok = [0] * len(courses)
+        counts = dict.fromkeys(rules.STATUSES, 0)
+        per_dept: dict[str, list[int]] = {}
+        for i, p in enumerate(people):
+            srow, drow = matrix.status[i], matrix.dates[i]
+            row: list[Any] = [w.text(p.name), w.text(p.employee_no), w.text(p.department)]
+            row += blank
+            ok = req = 0
+            for j in compress(columns, map(nr.__ne__, srow)):  # the required cells
+                s = srow[j]
+                d = drow[j]
+                value = texts.get((s, d))
+                if value is None:
+                    value = texts[(s, d)] = cell_text(s, d)
+                row[n_fixed + j] = value  # a symbol first: never read as a formula
+                col_req[j] += 1
+                counts[s] += 1
+                req += 1
+                if s in compliant:
+                    col_ok[j] += 1
+                    ok += 1
+            dept = per_dept.setdefault(p.department or "(no department)", [0, 0])
+            dept[0] += ok
+            dept[1] += req
+            sheet.append(row)
+        last_row = _FIRST_DATA_ROW + len(people) - 1
+        if courses and people:
+            area = (f"{first_course}{_FIRST_DATA_ROW}:"
+                    f"{get_column_letter(n_fixed + len(courses))}{last_row}")
+            for s, style in styles.items():
+                sheet.conditional_formatting.add(area, FormulaRule(
+                    formula=[f'LEFT({first_course}{_FIRST_DATA_ROW},1)="{rules.SYMBOLS[s]}"'],
+                    fill=style["fill"], font=style["font"], border=style["border"],
+                    stopIfTrue=True))
+        sheet.append([])
+        for legend_row in _legend_rows(w, styles, bold):
+            sheet.append(legend_row)
+        _write_summary(workbook, matrix, title=title, stamp=stamp, generated_at=generated_at,
+                       styles=styles, counts=counts, per_course=list(zip(col_ok, col_req)),
+                       per_dept=[(k, v[0], v[1]) for k, v in sorted(per_dept.items()) if v[1]],
+                       Font=Font,
+                       Alignment=Alignment)
+    except BaseException:
+        _discard(workbook)
+        raise
+    return _save(workbook, path)
+
+
+def _percent(ok: int, req: int) -> float | None:
+    return round(100.0 * ok / req, 1) if req else None
+
+
+def _write_summary(workbook: Any, matrix: Any, *, title: str, stamp: str,
+                   generated_at: dt.datetime, styles: dict, counts: dict[str, int],
+                   per_course: list[tuple[int, int]], per_dept: list[tuple[str, int, int]],
+                   Font: Any, Alignment: Any) -> None:
+    sheet = workbook.create_sheet("Summary")
+    w = _Sheet(sheet)
+    for letter, width in zip("ABCDEF", (30, 40, 12, 12, 12, 12)):
+        sheet.column_dimensions[letter].width = width
+    _page_setup(sheet, landscape=False, title=title, stamp=stamp, generated_at=generated_at)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    bold = Font(bold=True)
+    big = Font(bold=True, size=14)
+    right = Alignment(horizontal="right")
+    sheet.append([w.text(f"{title}: compliance summary", font=big)])
+    sheet.append([w.text("As of"), w.value(matrix.today)])
+    sheet.append([w.text("Expiring window"), w.text(f"{matrix.window_days} days")])
+    sheet.append([w.text("Exported (UTC)"), w.text(generated_at.strftime("%Y-%m-%d %H:%M:%S"))])
+    sheet.append([w.text("Audit trail"), w.text(stamp)])
+    sheet.append([w.text("People in the matrix"), w.value(len(matrix.people))])
+    sheet.append([w.text("Courses required"), w.value(len(matrix.courses))])
+    sheet.append([])
+    required = sum(n for s, n in counts.items() if s != rules.NOT_REQUIRED)
+    compliant = sum(counts[s] for s in rules.COMPLIANT)
+    sheet.append([w.text("Required cells by status", font=bold), w.text(""),
+                  w.text("Cells", font=bold, alignment=right)])
+    for s in rules.STATUSES:
+        if s == rules.NOT_REQUIRED:
+            continue
+        sheet.append([w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
+                      w.text(MEANINGS[s]), w.value(counts[s])])
+    sheet.append([w.text("Compliant (current or expiring)", font=bold), w.text(""),
+                  w.value(compliant), w.value(required), w.value(_percent(compliant, required))])
+    sheet.append([])
+    heads = ("Compliant", "Required", "Compliance %")
+    sheet.append([w.text("Per department", font=bold), w.text("")]
+                 + [w.text(h, font=bold, alignment=right) for h in heads])
+    for dept, ok, req in per_dept:
+        sheet.append([w.text(dept), w.text(""), w.value(ok), w.value(req),
+                      w.value(_percent(ok, req))])
+    sheet.append([])
+    sheet.append([w.text("Per course", font=bold), w.text("Title", font=bold)]
+                 + [w.text(h, font=bold, alignment=right) for h in heads])
+    for c, (ok, req) in zip(matrix.courses, per_course):
+        if req:
+            sheet.append([w.text(c.code or c.title), w.text(c.title if c.code else ""),
+                          w.value(ok), w.value(req), w.value(_percent(ok, req))])
+    sheet.append([])
+    for legend_row in _legend_rows(w, styles, bold):
+        sheet.append(legend_row)
+
+
+# --------------------------------------------------------------------------- a person's record
+
+def reasons_text(reasons: Sequence[Any]) -> str:
+    return "; ".join(r.text() for r in reasons)
+
+
+def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
+                      head_event: int | None = None, title: str | None = None,
+                      generated_at: dt.datetime | None = None) -> Path:
+    """Write one person's training record (details, roles, required courses with status and
+    why, full history) to a formatted .xlsx at ``path``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    path = Path(path)
+    _check_target(path)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamp = _stamp(head_hash, head_event)
+    p = record.person
+    title = title or f"Training record: {p.name}"
+    workbook = Workbook(write_only=True)
+    try:
+        sheet = workbook.create_sheet("Record")
+        w = _Sheet(sheet)
+        widths = (26, 34, 18, 16, 14, 14, 60, 20)
+        for letter, width in zip("ABCDEFGH", widths):
+            sheet.column_dimensions[letter].width = width
+        _page_setup(sheet, landscape=True, title=title, stamp=stamp, generated_at=generated_at)
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        bold = Font(bold=True)
+        head_font = Font(bold=True, color="FFFFFF")
+        head_fill = PatternFill("solid", fgColor="1F4E78", bgColor="1F4E78")
+        wrap = Alignment(wrap_text=True, vertical="top")
+        styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
+
+        def heading(*names: str) -> list[Any]:
+            return [w.text(n, font=head_font, fill=head_fill, alignment=wrap) for n in names]
+
+        def date(d: dt.date | None) -> Any:
+            return w.value(d) if d is not None else None
+
+        sheet.append([w.text(title, font=Font(bold=True, size=14))])
+        sheet.append([w.text(f"As of {record.today.isoformat()} (expiring window "
+                             f"{record.window_days} days) — {stamp}")])
+        sheet.append([])
+        status = ("left" + (f" on {record.left_on.isoformat()}" if record.left_on else "")
+                  if p.left else "active")
+        for label, value in (("Name", p.name), ("Employee no.", p.employee_no),
+                             ("Department", p.department), ("Manager", p.manager),
+                             ("E-mail", record.email), ("Status", status)):
+            sheet.append([w.text(label, font=bold), w.text(value)])
+        sheet.append([w.text("Start date", font=bold), date(p.hired_on)])
+        sheet.append([w.text("Roles held today", font=bold),
+                      w.text(", ".join(p.roles) or "(none)")])
+        sheet.append([])
+        sheet.append([w.text("Role assignments", font=bold)])
+        sheet.append(heading("Role", "From", "To"))
+        for h in record.roles:
+            sheet.append([w.text(h.role), date(h.valid_from),
+                          date(h.valid_to) if h.valid_to else w.text("(open)")])
+        if not record.roles:
+            sheet.append([w.text("(none)")])
+        sheet.append([])
+        sheet.append([w.text("Required training", font=bold)])
+        sheet.append(heading("Course", "Title", "Kind", "Validity", "Status", "Date",
+                             "Why it is required", "Last completed"))
+        from ..training import KIND_LABELS
+
+        for rc in record.required:
+            c = rc.course
+            last = rc.latest.completed_on if rc.latest else None
+            sheet.append([w.text(c.code or c.title), w.text(c.title if c.code else "",
+                                                            alignment=wrap),
+                          w.text(KIND_LABELS.get(c.kind, c.kind)), w.text(c.validity_text),
+                          w.text(f"{rules.SYMBOLS[rc.status]} {rules.LABELS[rc.status]}",
+                                 **styles[rc.status]),
+                          date(rc.date), w.text(reasons_text(rc.reasons), alignment=wrap),
+                          date(last)])
+        if not record.required:
+            sheet.append([w.text("(no training is required)")])
+        sheet.append([])
+        sheet.append([w.text("History (newest first)", font=bold)])
+        sheet.append(heading("Completed", "Course", "Result", "Expires", "Trainer",
+                             "Revision", "Evidence / notes"))
+        for r, c in record.history:
+            course = course_heading(c) if c is not None else f"(course {r.course_id})"
+            notes = " — ".join(x for x in (r.evidence, r.notes) if x)
+            sheet.append([date(r.completed_on), w.text(course, alignment=wrap),
+                          w.text(r.result), date(r.expires_on), w.text(r.trainer),
+                          w.text(r.document_revision), w.text(notes, alignment=wrap)])
+        if not record.history:
+            sheet.append([w.text("(no training records)")])
+        sheet.append([])
+        for legend_row in _legend_rows(w, styles, bold):
+            sheet.append(legend_row)
+    except BaseException:
+        _discard(workbook)
+        raise
+    return _save(workbook, path)
+
+
+# --------------------------------------------------------------------------- from a workspace
+
+def export_matrix(ws: Any, path: str | Path, *, window: int | None = None,
+                  today: dt.date | None = None) -> Path:
+    """The workspace's training matrix to .xlsx, stamped with the audit head read with it."""
+    from ..audit_trail import head_stamp
+    from ..training import load_matrix
+
+    head, n = head_stamp(ws)
+    return write_matrix_xlsx(load_matrix(ws, today, window), path, head_hash=head,
+                             head_event=n)
+
+
+def export_record(ws: Any, person_id: int, path: str | Path, *,
+                  today: dt.date | None = None) -> Path:
+    from ..audit_trail import head_stamp
+
+    head, n = head_stamp(ws)
+    return write_record_xlsx(load_record(ws, person_id, today), path, head_hash=head,
+                             head_event=n)
