@@ -705,6 +705,11 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     roles: dict[str, RoleMatch] = {}
     plans: list[_Planned] = []
     seen_records: set[tuple[str, str, dt.date]] = set()
+    # one entry per workspace person / course however the file writes them
+    course_alias: dict[str, str] = {}
+    course_by_id: dict[int, str] = {}
+    person_alias: dict[str, str] = {}
+    person_by_id: dict[int, str] = {}
 
     def first(rec, f: str) -> tuple[Any, str]:
         for i in cols[f]:
@@ -715,6 +720,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
 
     def course_for(title: str, code: str, where: str, errors: list[str]) -> str | None:
         key = ("code:" + plain(code)) if code else ("title:" + plain(title))
+        key = course_alias.get(key, key)
         if key in courses:
             return key
         cid, how = None, ""
@@ -740,6 +746,11 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                 errors.append(f"the course code {code} ({where}) is not in the workspace and "
                               "the row gives no course title to create it with")
                 return None
+        if cid is not None and cid in course_by_id:  # the same course written another way
+            course_alias[key] = course_by_id[cid]
+            return course_by_id[cid]
+        if cid is not None:
+            course_by_id[cid] = key
         info = index.courses.get(cid) if cid is not None else None
         shown = "" if info is None else f"{info.code} {info.title}".strip()
         courses[key] = CourseMatch(title or (info.title if info else ""), code, cid, how,
@@ -789,6 +800,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             errors.append(f"no person is named (cell {pcell})")
         else:
             person_key = ("emp:" + _emp_key(emp)) if emp else ("name:" + _name_key(pname))
+            person_key = person_alias.get(person_key, person_key)
             match = people.get(person_key)
             if match is None:
                 match = PersonMatch(pname, emp, dept, email=mail, hired_on=hired)
@@ -812,10 +824,14 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                 elif emp:
                     errors.append(f"employee no. {emp} (cell {ecell}) is nobody in the "
                                   "workspace and the row gives no name to create them with")
-                if match.person_id is not None:
+                if match.person_id is not None and match.person_id in person_by_id:
+                    person_alias[person_key] = person_key = person_by_id[match.person_id]
+                    match = people[person_key]
+                elif match.person_id is not None:
                     match.workspace_name = index.people[match.person_id][0]
                     if not errors:
                         people[person_key] = match
+                        person_by_id[match.person_id] = person_key
                 elif not errors:
                     people[person_key] = match
             if match.person_id is not None:

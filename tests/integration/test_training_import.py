@@ -1,0 +1,318 @@
+"""Import of a training matrix (.xlsx/.csv) in both shapes: matching, per-row report, dry run,
+all-or-nothing and skip-errors, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from dumps import table_dump
+from qms_desktop.services import training as svc
+from qms_desktop.services.exports.cells import MAX_CELL_TEXT
+from qms_desktop.services.imports.training import ImportOptions, import_training
+
+D = dt.date
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+
+@pytest.fixture
+def seeded(ws):
+    """Ann Lee (employee no. 17), José Müller (no number), the course FS-01 Forklift safety
+    (valid 12 months) and the role Operator."""
+    ann = svc.add_person(ws, {"name": "Ann Lee", "employee_no": "17",
+                              "department": "QA"}).result
+    jose = svc.add_person(ws, {"name": "José Müller", "department": "Production"}).result
+    fs = svc.add_course(ws, {"code": "FS-01", "title": "Forklift safety",
+                             "validity_months": 12}).result
+    svc.add_role(ws, "Operator")
+    return {"ann": ann, "jose": jose, "fs": fs}
+
+
+def matrix_xlsx(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.title = "Training matrix"
+    sh.append(["Training matrix — production, 2025"])
+    sh.append(["Emp no", "Name", "Department", "Role", "FS-01 Forklift safety", "Hygiene",
+               "GMP basics"])
+    for r in rows:
+        sh.append(r)
+    wb.save(path)
+    return path
+
+
+GOOD_MATRIX = [
+    [17, "ann  LEE", "QA", "Inspector", dt.datetime(2025, 3, 4), "4. März 2025", "n/a"],
+    [None, "Muller, Jose", "Production", "Operator", "04.03.2025", "25/03/2025", "planned"],
+    [99, "Bob New", "Production", "Operator", "Mar 4, 2025", "-", 45720],
+]
+
+
+def records_csv(path: Path, rows: list[list], header=None) -> Path:
+    header = header or ["Employee", "Employee ID", "Training", "Date completed", "Valid until",
+                        "Trainer", "Result", "Certificate"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def people_by_name(ws):
+    return {p.name: p.id for p in svc.people(ws, include_leavers=True)}
+
+
+def records_of(ws, pid):
+    return sorted((r.course_id, r.completed_on, r.expires_on, r.result, r.trainer, r.evidence)
+                  for r in svc.history(ws, pid))
+
+
+# --------------------------------------------------------------------------- matrix shape
+
+def test_matrix_matches_people_and_courses_and_imports(ws, seeded, tmp_path):
+    path = matrix_xlsx(tmp_path / "matrix.xlsx", GOOD_MATRIX)
+    before = table_dump(ws)
+    dry = import_training(ws, path, dry_run=True)
+    assert table_dump(ws) == before  # a dry run changes nothing
+    assert dry.shape == "matrix" and dry.header_row == 2 and not dry.problem
+    labels = {c["column"]: c["label"] for c in dry.columns}
+    assert labels["A"] == "Employee no." and labels["B"] == "Person (name)"
+    assert labels["F"] == "course “Hygiene”"
+    people = {p.name: p for p in dry.people}
+    # matched by employee number (the name is written differently), by name (accents, case,
+    # "Last, First"), and a new person proposed
+    assert people["ann  LEE"].person_id == seeded["ann"]
+    assert people["ann  LEE"].how == "employee no."
+    assert people["Muller, Jose"].person_id == seeded["jose"]
+    assert people["Muller, Jose"].how == "name"
+    assert people["Bob New"].person_id is None
+    courses = {c.name: c for c in dry.courses}
+    assert courses["FS-01 Forklift safety"].course_id == seeded["fs"]
+    assert courses["Hygiene"].course_id is None and courses["GMP basics"].course_id is None
+    assert {r.name: r.role_id is None for r in dry.roles} == {"Inspector": True,
+                                                             "Operator": False}
+    assert dry.errors == 0 and dry.records_added == 6
+    assert [r.row_number for r in dry.rows] == [3, 4, 5]
+    assert any("not completed" in a for a in dry.rows[1].actions)  # "planned"
+    assert "would create 6 training records" in dry.summary()
+
+    done = import_training(ws, path)
+    assert done.committed and done.change is not None
+    assert done.change.created("training_record") and done.change.touches("person", "course")
+    ids = people_by_name(ws)
+    assert set(ids) == {"Ann Lee", "José Müller", "Bob New"}
+    course_ids = {c.title: c.id for c in svc.courses(ws)}
+    ann = records_of(ws, seeded["ann"])
+    # expiry computed from the course's validity; a date cell; a German text month
+    assert (seeded["fs"], D(2025, 3, 4), D(2026, 3, 4), "passed", "", "") in ann
+    assert (course_ids["Hygiene"], D(2025, 3, 4), None, "passed", "", "") in ann
+    bob = records_of(ws, ids["Bob New"])
+    assert (course_ids["GMP basics"], D(2025, 3, 4), None, "passed", "", "") in bob
+    jose = records_of(ws, seeded["jose"])
+    assert (course_ids["Hygiene"], D(2025, 3, 25), None, "passed", "", "") in jose
+    # role assignments: Bob (new) and José hold Operator, Ann the new role Inspector
+    held = {name for _a, name, _f, _t in svc.assignments(ws, ids["Bob New"])}
+    assert held == {"Operator"}
+    assert {n for _a, n, _f, _t in svc.assignments(ws, seeded["ann"])} == {"Inspector"}
+    # importing the same file again adds nothing
+    again = import_training(ws, path, dry_run=True)
+    assert again.records_added == 0 and again.people_added == 0
+
+
+def test_marks_without_a_date_are_flagged_or_take_the_chosen_date(ws, seeded, tmp_path):
+    path = matrix_xlsx(tmp_path / "marks.xlsx", [
+        [17, "Ann Lee", "QA", "", "x", "✓", "expired"],
+        [None, "José Müller", "Production", "", "n/a", "-", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    row3 = rep.rows[0]
+    assert row3.status == "error"
+    text = " ".join(row3.messages)
+    assert "cell E3" in text and "cell F3" in text and "gives no date" in text
+    assert "cell G3" in text and "expired" in text
+    assert rep.rows[1].status == "ok" and rep.rows[1].records == 0  # n/a and "-": no record
+    chosen = import_training(ws, path, dry_run=True,
+                             options=ImportOptions(undated_as=D(2024, 6, 1)))
+    row3 = chosen.rows[0]
+    # x and ✓ take the chosen date (a warning), "expired" is still flagged
+    assert row3.status == "error" and len(row3.messages) == 3
+    assert sum("recorded as completed on 2024-06-01" in m for m in row3.messages) == 2
+
+
+def test_ambiguous_dates_are_flagged_with_row_and_cell_until_the_order_is_chosen(
+        ws, seeded, tmp_path):
+    path = matrix_xlsx(tmp_path / "slashes.xlsx", [
+        [17, "Ann Lee", "QA", "", "03/04/2025", "05/06/2024", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.errors == 1 and rep.rows[0].row_number == 3
+    assert any("E3" in m and "3 April 2025" in m for m in rep.rows[0].messages)
+    assert any("F3" in m for m in rep.rows[0].messages)
+    mdy = import_training(ws, path, dry_run=True, options=ImportOptions(date_order="mdy"))
+    assert mdy.errors == 0 and "2025-03-04" in " ".join(mdy.rows[0].actions)
+    dmy = import_training(ws, path, dry_run=True, options=ImportOptions(date_order="dmy"))
+    assert "2025-04-03" in " ".join(dmy.rows[0].actions)
+
+
+def test_impossible_and_future_dates_are_flagged(ws, seeded, tmp_path):
+    path = matrix_xlsx(tmp_path / "bad.xlsx", [
+        [17, "Ann Lee", "QA", "", "2025-13-01", "31.02.2025", "2999-01-01"],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    text = " ".join(rep.rows[0].messages)
+    assert "no month 13" in text and "February 2025 has 28 days" in text
+    assert "G3" in text and "future" in text
+
+
+# --------------------------------------------------------------------------- records shape
+
+def test_one_row_per_record_csv(ws, seeded, tmp_path):
+    path = records_csv(tmp_path / "records.csv", [
+        ["Ann Lee", "17", "FS-01", "2025-01-10", "", "J. Smith", "passed", "=HYPERLINK(\"x\")"],
+        # 25/02 shows the file writes the day first, so 10/02/2027 is 10 February
+        ["ann lee", "", "Forklift safety", "25/02/2025", "10/02/2027", "", "bestanden",
+         "+CERT-1"],
+        ["Cara Neu", "55", "Hazmat", "4 mars 2025", "", "", "failed", "@note"],
+    ])
+    before = table_dump(ws)
+    dry = import_training(ws, path, dry_run=True)
+    assert table_dump(ws) == before
+    assert dry.shape == "records" and dry.errors == 0, dry.lines()
+    assert [p.person_id for p in dry.people] == [seeded["ann"], None]  # Ann once
+    # "FS-01" and "Forklift safety" are the same course: proposed once, matched
+    assert [(c.name, c.course_id) for c in dry.courses] == [("FS-01", seeded["fs"]),
+                                                            ("Hazmat", None)]
+    rep = import_training(ws, path)
+    assert rep.committed and rep.records_added == 3
+    ann = records_of(ws, seeded["ann"])
+    assert (seeded["fs"], D(2025, 1, 10), D(2026, 1, 10), "passed", "J. Smith",
+            '=HYPERLINK("x")') in ann  # formula-like text stays text
+    assert (seeded["fs"], D(2025, 2, 25), D(2027, 2, 10), "passed", "", "+CERT-1") in ann
+    cara = people_by_name(ws)["Cara Neu"]
+    hazmat = next(c.id for c in svc.courses(ws) if c.title == "Hazmat")
+    assert records_of(ws, cara) == [(hazmat, D(2025, 3, 4), None, "failed", "", "@note")]
+
+
+def test_text_over_the_cell_cap_is_refused_with_field_and_row(ws, seeded, tmp_path):
+    path = records_csv(tmp_path / "long.csv", [
+        ["Ann Lee", "17", "FS-01", "2025-01-10", "", "", "", "E" * (MAX_CELL_TEXT + 1)],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.errors == 1
+    msg = rep.rows[0].messages[0]
+    assert rep.rows[0].row_number == 2 and "evidence" in msg and "H2" in msg
+    assert f"{MAX_CELL_TEXT:,}" in msg
+
+
+def test_all_or_nothing_and_skip_errors(ws, seeded, tmp_path):
+    path = records_csv(tmp_path / "mixed.csv", [
+        ["Ann Lee", "17", "FS-01", "2025-01-10", "", "", "", ""],
+        ["Bob New", "", "Hygiene", "2025-13-01", "", "", "", ""],       # row 3: bad date
+        ["Cara Neu", "", "Hygiene", "2025-02-01", "", "", "maybe", ""],  # row 4: bad result
+        ["Dan Ok", "", "Hygiene", "2025-02-02", "", "", "", ""],
+    ])
+    before = table_dump(ws)
+    rep = import_training(ws, path)
+    assert not rep.committed and rep.change is None
+    assert rep.error_rows == [3, 4] and "nothing was imported" in rep.summary()
+    assert table_dump(ws) == before
+    rep = import_training(ws, path, skip_errors=True)
+    assert rep.committed and rep.error_rows == [3, 4] and rep.records_added == 2
+    names = set(people_by_name(ws))
+    assert "Dan Ok" in names and "Bob New" not in names and "Cara Neu" not in names
+    assert "rows 3, 4 were skipped" in rep.summary()
+
+
+def test_a_failure_mid_commit_rolls_back_everything(ws, seeded, tmp_path):
+    from qms_desktop.services.records import RecordError
+
+    path = matrix_xlsx(tmp_path / "matrix.xlsx", GOOD_MATRIX)
+    before = table_dump(ws)
+    calls = []
+
+    def cancel_on_second():
+        calls.append(1)
+        return len(calls) >= 2
+
+    with pytest.raises(RecordError, match="cancelled"):
+        import_training(ws, path, cancelled=cancel_on_second)
+    assert len(calls) == 2
+    assert table_dump(ws) == before  # people, courses and roles made before it are gone too
+
+
+def test_the_change_undoes_the_import_exactly(ws, seeded, tmp_path):
+    from qms_desktop.services import records
+
+    path = matrix_xlsx(tmp_path / "matrix.xlsx", GOOD_MATRIX)
+    before = table_dump(ws)
+    rep = import_training(ws, path)
+    after = table_dump(ws)
+    records.invert(ws, rep.change.changeset)
+    assert table_dump(ws) == before
+    records.reapply(ws, rep.change.changeset)
+    assert table_dump(ws) == after
+
+
+def test_same_name_twice_in_the_workspace_needs_the_employee_number(ws, seeded, tmp_path):
+    svc.add_person(ws, {"name": "Ann Lee", "employee_no": "18"})
+    path = records_csv(tmp_path / "twins.csv", [
+        ["Ann Lee", "", "FS-01", "2025-01-10", "", "", "", ""],
+        ["Ann Lee", "18", "FS-01", "2025-01-10", "", "", "", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.rows[0].status == "error" and "2 people" in rep.rows[0].messages[0]
+    assert rep.rows[1].status == "ok"
+
+
+def test_no_people_column_is_refused_with_a_sentence(ws, tmp_path):
+    path = records_csv(tmp_path / "odd.csv", [["a", "b"]], header=["Colour", "Shape"])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.problem and rep.problem.endswith(".") and not rep.rows
+
+
+# --------------------------------------------------------------------------- CLI
+
+def test_cli_dry_run_json_and_refusals(ws, seeded, tmp_path, capsys):
+    from qms_desktop.cli import main
+
+    path = matrix_xlsx(tmp_path / "matrix.xlsx", [
+        [17, "Ann Lee", "QA", "", "03/04/2025", "", ""],
+    ])
+    wpath = ws.path
+    ws.close()
+    assert main(["import", "training", str(wpath), str(path), "--dry-run"]) == 1
+    out = capsys.readouterr()
+    assert "E3" in out.out and "rows have errors" in out.err and "Traceback" not in out.err
+    assert main(["import", "training", str(wpath), str(path), "--dry-run", "--json",
+                 "--date-order", "mdy"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shape"] == "matrix" and data["records_added"] == 1 and data["date_order"] == "mdy"
+    assert data["people"][0]["action"] == "match"
+    assert main(["import", "training", str(wpath), str(path), "--date-order", "dmy"]) == 0
+    assert "created 1 training records" in capsys.readouterr().out
+    from qms_desktop.storage.workspace import open_workspace
+
+    with open_workspace(wpath, read_only=True) as again:
+        assert [r.completed_on for r in svc.history(again, seeded["ann"])] == [D(2025, 4, 3)]
+
+
+# --------------------------------------------------------------------------- real files
+
+def test_real_training_matrices_in_the_corpus(ws):
+    """Real training matrices, read in place from the shared corpus (none there yet)."""
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus (../shared/corpus) is not available here")
+    found = [p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in
+             (".xlsx", ".csv") and any(w in p.name.lower() for w in
+                                       ("training", "schulung", "formation", "competen"))]
+    if not found:
+        pytest.skip("the shared corpus holds no training matrix yet")
+    for path in found:
+        rep = import_training(ws, path, dry_run=True)
+        assert rep.problem or rep.rows, path
