@@ -144,6 +144,9 @@ class WorkspaceLockedDialog(QDialog):
         self.ui.iconLabel.setPixmap(icon.pixmap(QSize(size, size), self.devicePixelRatioF()))
         self.ui.messageLabel.setText(str(error))
         holder = getattr(error, "holder", None) or {}
+        if holder.get("user") and not holder.get("garbled"):
+            # the form below says who, where and since when: the sentence does not repeat it
+            self.ui.messageLabel.setText(tr("The workspace is already open for editing:"))
         if holder:
             self.ui.userLabel.setText(str(holder.get("user") or tr("unknown")))
             self.ui.hostLabel.setText(str(holder.get("host") or tr("unknown")))

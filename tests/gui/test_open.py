@@ -156,7 +156,7 @@ def test_locked_workspace_opens_read_only_and_refuses_edits(window, make_ws, dia
         window.open_path(path)
         qtbot.waitUntil(lambda: window.controller.workspace is not None, timeout=10_000)
         assert len(shown) == 1
-        assert "in use by alice" in shown[0]["message"]
+        assert shown[0]["message"] == "The workspace is already open for editing:"
         assert shown[0]["user"] == "alice" and shown[0]["host"] == socket.gethostname()
         assert shown[0]["holder_visible"]
         ws = window.controller.workspace

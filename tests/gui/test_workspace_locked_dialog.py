@@ -46,3 +46,28 @@ def test_other_locales_name_the_month(qtbot, default_locale, name, month):
 def test_an_unreadable_time_is_shown_as_it_is(qtbot):
     assert _since_shown(qtbot, "yesterday") == "yesterday"
     assert _since_shown(qtbot, "") not in ("", "0")
+
+
+def test_the_holder_is_named_once(qtbot):
+    """The sentence used to say “in use by dana on lab-pc since …” above the form that says
+    the same: the form names the holder, the sentence does not repeat it."""
+    from PySide6.QtWidgets import QLabel
+
+    err = WorkspaceLockedError("The workspace is in use by dana on lab-pc since 2026-11-25 "
+                               "09:30. You can open it read-only.",
+                               {"user": "dana", "host": "lab-pc", "since": "2026-11-25T09:30:00"})
+    d = WorkspaceLockedDialog(None, err)
+    qtbot.addWidget(d)
+    texts = " ".join(label.text() for label in d.findChildren(QLabel) if label.isVisibleTo(d))
+    assert texts.count("dana") == 1 and texts.count("lab-pc") == 1, texts
+    assert d.ui.userLabel.text() == "dana" and d.ui.hostLabel.text() == "lab-pc"
+    assert d.ui.messageLabel.text() == "The workspace is already open for editing:"
+
+
+def test_a_lock_without_a_holder_keeps_its_sentence(qtbot):
+    err = WorkspaceLockedError("The workspace is in use by another program; you can open it "
+                               "read-only.", {"garbled": True})
+    d = WorkspaceLockedDialog(None, err)
+    qtbot.addWidget(d)
+    assert d.ui.messageLabel.text() == err.args[0]
+

@@ -49,6 +49,14 @@ def card_captions() -> list[tuple[str, str]]:
     ]
 
 
+def count_text(n: int) -> str:
+    """``n`` with the locale's digit grouping ("2,169", "2.169"), under the C locale too, whose
+    default leaves the grouping out ("2169")."""
+    loc = QLocale()
+    loc.setNumberOptions(loc.numberOptions() & ~QLocale.NumberOption.OmitGroupSeparator)
+    return loc.toString(n)
+
+
 class StatCard(QFrame):
     """One headline figure: a large number, its caption and an optional detail line."""
 
@@ -84,7 +92,7 @@ class StatCard(QFrame):
         self.set_detail("")
 
     def set_value(self, n: int) -> None:
-        self.value.setText(QLocale().toString(n))
+        self.value.setText(count_text(n))
         self.setAccessibleName(f"{self.caption.text()}: {self.value.text()}")
 
     def set_detail(self, text: str, warning: bool = False) -> None:
@@ -239,10 +247,10 @@ class DashboardPage(Page):
                 card.set_value(ov.open_actions)
                 if ov.overdue_actions:
                     card.set_detail(tr("{n} overdue").format(
-                        n=QLocale().toString(ov.overdue_actions)), warning=True)
+                        n=count_text(ov.overdue_actions)), warning=True)
                 else:
                     card.set_detail(tr("none overdue, {n} in total").format(
-                        n=QLocale().toString(ov.counts.get("actions", 0))))
+                        n=count_text(ov.counts.get("actions", 0))))
             elif key == "training_records":
                 card.set_value(ov.counts.get(key, 0))
                 card.set_detail(*self.training_detail(ws))
@@ -261,12 +269,12 @@ class DashboardPage(Page):
         late = t.expired + t.missing + t.retrain
         text = tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}")
         if late:
-            text += tr(" · {n} overdue").format(n=QLocale().toString(late))
+            text += tr(" · {n} overdue").format(n=count_text(late))
         if t.retrain:
             text += tr(" · {n} retraining due after a revision").format(
-                n=QLocale().toString(t.retrain))
+                n=count_text(t.retrain))
         if t.expiring:
-            text += tr(" · {n} expiring soon").format(n=QLocale().toString(t.expiring))
+            text += tr(" · {n} expiring soon").format(n=count_text(t.expiring))
         return text, bool(late)
 
     def workspace_closed(self) -> None:
