@@ -163,11 +163,32 @@ def test_ambiguous_dates_are_flagged_with_row_and_cell_until_the_order_is_chosen
 def test_impossible_and_future_dates_are_flagged(ws, seeded, tmp_path):
     path = matrix_xlsx(tmp_path / "bad.xlsx", [
         [17, "Ann Lee", "QA", "", "2025-13-01", "31.02.2025", "2999-01-01"],
+        [None, "José Müller", "", "", 45720, "01.01.2025", 17],  # 17 is no training date
+        [None, "Bob New", "", "", "2025-01-02", "2025-01-02", "2025-01-02"],
     ])
     rep = import_training(ws, path, dry_run=True)
     text = " ".join(rep.rows[0].messages)
     assert "no month 13" in text and "February 2025 has 28 days" in text
     assert "G3" in text and "future" in text
+    assert rep.rows[1].status == "error" and "G4" in rep.rows[1].messages[0]
+    assert "not a plausible training date" in rep.rows[1].messages[0]
+
+
+def test_a_column_of_small_numbers_is_not_a_course(ws, seeded, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Name", "Department", "Badge", "Hygiene"])
+    sh.append(["Ann Lee", "QA", 4711, "2025-03-04"])
+    wb.save(tmp_path / "badge.xlsx")
+    rep = import_training(ws, tmp_path / "badge.xlsx", dry_run=True)
+    assert rep.mapping == {0: "person", 1: "department", 2: "employee_no",
+                           3: "course_column"}
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("Name,Locker,Hygiene\nAnn Lee,12,2025-03-04\n", encoding="utf-8")
+    rep = import_training(ws, unknown, dry_run=True)
+    assert rep.mapping == {0: "person", 2: "course_column"}
 
 
 # --------------------------------------------------------------------------- records shape

@@ -247,16 +247,27 @@ def validate_mapping(mapping: Mapping[int, str], column_count: int | None = None
     return table.validate_mapping(mapping, SCHEMA, column_count)
 
 
+#: the earliest completion date taken as real (an earlier one is flagged: a typo, or a number
+#: read as an Excel serial)
+EARLIEST = dt.date(1950, 1, 1)
+_SERIAL_LOW, _SERIAL_HIGH = 18264, 73051  # 1950-01-01 … 2100-01-01
+
+
 def _looks_like_entry(value: Any) -> bool:
     """A matrix cell: a date (or a date-like text, flagged later) or a mark."""
-    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+    if isinstance(value, dt.date):
         return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # an Excel serial of a plausible training date, not an employee number or a count
+        return _SERIAL_LOW <= value <= _SERIAL_HIGH
     if not isinstance(value, str):
         return False
     if read_mark(value) is not None:
         return True
     got = dates_.read_date(value)
-    if got.date is not None or got.ambiguous:
+    if got.date is not None:
+        return got.date.year >= EARLIEST.year
+    if got.ambiguous:
         return True
     text = value.strip()
     return len(text) <= 30 and bool(re.search(r"\d", text)) and not re.search(
@@ -441,11 +452,12 @@ class TrainingImportReport:
 
     def _counts(self) -> str:
         parts = [f"{self.records_added} training records"]
-        for n, what in ((self.people_added, "people"), (self.courses_added, "courses"),
-                        (self.roles_added, "roles"), (self.assignments_added,
-                                                      "role assignments")):
+        for n, one, many in ((self.people_added, "person", "people"),
+                             (self.courses_added, "course", "courses"),
+                             (self.roles_added, "role", "roles"),
+                             (self.assignments_added, "role assignment", "role assignments")):
             if n:
-                parts.append(f"{n} {what}")
+                parts.append(f"{n} {one if n == 1 else many}")
         return ", ".join(parts)
 
     def summary(self) -> str:
@@ -865,6 +877,10 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             if ckey is None:
                 return
             if done is None:
+                return
+            if done < EARLIEST:
+                errors.append(f"cell {cell}: {done.isoformat()} is not a plausible training "
+                              f"date (before {EARLIEST.year}); check the cell")
                 return
             if done > today:
                 errors.append(f"cell {cell}: {done.isoformat()} is in the future; a training "
