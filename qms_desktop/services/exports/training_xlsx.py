@@ -47,7 +47,7 @@ MEANINGS = {
     rules.MISSING: "required and never completed",
     rules.NOT_REQUIRED: "(blank) not required for this person",
 }
-_NAME_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 16))
+_NAME_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 21))
 _COURSE_WIDTH = 13.5
 _PAPER_A4 = 9
 _FIRST_DATA_ROW = 3  # row 1: title and audit head, row 2: headers
@@ -240,10 +240,13 @@ def _page_setup(sheet: Any, *, landscape: bool, title: str, stamp: str,
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.page_margins.header = sheet.page_margins.footer = 0.25
-    sheet.oddHeader.center.text = _footer_text(title)
+    sheet.oddHeader.left.text = _footer_text(title)
+    sheet.oddHeader.right.text = "Page &P of &N"
+    # the full stamp is long: small type, alone on the left, so nothing overlaps it
     sheet.oddFooter.left.text = _footer_text(stamp)
-    sheet.oddFooter.center.text = "Page &P of &N"
+    sheet.oddFooter.left.size = 7
     sheet.oddFooter.right.text = _footer_text(f"Exported {generated_at:%Y-%m-%d %H:%M} UTC")
+    sheet.oddFooter.right.size = 7
 
 
 def _save(workbook: Any, path: Path) -> Path:
@@ -347,9 +350,10 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
         sheet.print_title_cols = f"A:{get_column_letter(n_fixed)}"
         sheet.print_options.gridLines = False
 
+        # (the audit head is in the page footer and on the Summary sheet: here it would run
+        # off the first printed page)
         sheet.append([w.text(f"{title} on {matrix.today.isoformat()} (expiring window "
-                             f"{matrix.window_days} days) — {stamp}",
-                             font=Font(bold=True, size=12))])
+                             f"{matrix.window_days} days)", font=Font(bold=True, size=12))])
         sheet.append([w.text(h, font=head_font, fill=head_fill, alignment=name_head)
                       for h, _ in _NAME_COLUMNS]
                      + [w.text(course_heading(c), font=head_font, fill=head_fill,
@@ -506,66 +510,90 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
         wrap = Alignment(wrap_text=True, vertical="top")
         styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
 
+        rows_written = [0]
+
+        def add(row: list[Any], wrapped: Sequence[int] = ()) -> None:
+            """Append ``row``; the columns ``wrapped`` wrap, and the row is made tall
+            enough for them (a streamed sheet cannot be measured afterwards)."""
+            rows_written[0] += 1
+            lines = 1
+            for k in wrapped:
+                v = row[k] if k < len(row) else None
+                text = v if isinstance(v, str) else getattr(v, "_value", None)
+                if isinstance(text, str) and text:
+                    per_line = max(4, int(widths[k] * 1.1) - 2)
+                    lines = max(lines, sum(-(-len(part) // per_line) or 1
+                                           for part in text.split("\n")))
+            if lines > 1:
+                sheet.row_dimensions[rows_written[0]].height = min(409, 15 * lines)
+                # every cell of a tall row reads from the top
+                row = [w.text(v, alignment=top) if isinstance(v, str) else v for v in row]
+            sheet.append(row)
+
         def heading(*names: str) -> list[Any]:
             return [w.text(n, font=head_font, fill=head_fill, alignment=wrap) for n in names]
 
-        def date(d: dt.date | None) -> Any:
-            return w.value(d) if d is not None else None
+        flush_left = Alignment(horizontal="left", vertical="top")
+        top = Alignment(vertical="top")
 
-        sheet.append([w.text(title, font=Font(bold=True, size=14))])
-        sheet.append([w.text(f"As of {record.today.isoformat()} (expiring window "
+        def date(d: dt.date | None) -> Any:
+            return w.value(d, alignment=flush_left) if d is not None else None
+
+        add([w.text(title, font=Font(bold=True, size=14))])
+        add([w.text(f"As of {record.today.isoformat()} (expiring window "
                              f"{record.window_days} days) — {stamp}")])
-        sheet.append([])
+        add([])
         status = ("left" + (f" on {record.left_on.isoformat()}" if record.left_on else "")
                   if p.left else "active")
         for label, value in (("Name", p.name), ("Employee no.", p.employee_no),
                              ("Department", p.department), ("Manager", p.manager),
                              ("E-mail", record.email), ("Status", status)):
-            sheet.append([w.text(label, font=bold), w.text(value)])
-        sheet.append([w.text("Start date", font=bold), date(p.hired_on)])
-        sheet.append([w.text("Roles held today", font=bold),
+            add([w.text(label, font=bold), w.text(value)])
+        add([w.text("Start date", font=bold), date(p.hired_on)])
+        add([w.text("Roles held today", font=bold),
                       w.text(", ".join(p.roles) or "(none)")])
-        sheet.append([])
-        sheet.append([w.text("Role assignments", font=bold)])
-        sheet.append(heading("Role", "From", "To"))
+        add([])
+        add([w.text("Role assignments", font=bold)])
+        add(heading("Role", "From", "To"))
         for h in record.roles:
-            sheet.append([w.text(h.role), date(h.valid_from),
+            add([w.text(h.role), date(h.valid_from),
                           date(h.valid_to) if h.valid_to else w.text("(open)")])
         if not record.roles:
-            sheet.append([w.text("(none)")])
-        sheet.append([])
-        sheet.append([w.text("Required training", font=bold)])
-        sheet.append(heading("Course", "Title", "Kind", "Validity", "Status", "Date",
+            add([w.text("(none)")])
+        add([])
+        add([w.text("Required training", font=bold)])
+        add(heading("Course", "Title", "Kind", "Validity", "Status", "Date",
                              "Why it is required", "Last completed"))
         from ..training import KIND_LABELS
 
         for rc in record.required:
             c = rc.course
             last = rc.latest.completed_on if rc.latest else None
-            sheet.append([w.text(c.code or c.title), w.text(c.title if c.code else "",
+            add([w.text(c.code or c.title), w.text(c.title if c.code else "",
                                                             alignment=wrap),
                           w.text(KIND_LABELS.get(c.kind, c.kind)), w.text(c.validity_text),
                           w.text(f"{rules.SYMBOLS[rc.status]} {rules.LABELS[rc.status]}",
                                  **styles[rc.status]),
                           date(rc.date), w.text(reasons_text(rc.reasons), alignment=wrap),
-                          date(last)])
+                          date(last)], wrapped=(1, 6))
         if not record.required:
-            sheet.append([w.text("(no training is required)")])
-        sheet.append([])
-        sheet.append([w.text("History (newest first)", font=bold)])
-        sheet.append(heading("Completed", "Course", "Result", "Expires", "Trainer",
+            add([w.text("(no training is required)")])
+        add([])
+        add([w.text("History (newest first)", font=bold)])
+        add(heading("Completed", "Course", "Result", "Expires", "Trainer",
                              "Revision", "Evidence / notes"))
         for r, c in record.history:
             course = course_heading(c) if c is not None else f"(course {r.course_id})"
             notes = " — ".join(x for x in (r.evidence, r.notes) if x)
-            sheet.append([date(r.completed_on), w.text(course, alignment=wrap),
+            add([date(r.completed_on), w.text(course, alignment=wrap),
                           w.text(r.result), date(r.expires_on), w.text(r.trainer),
-                          w.text(r.document_revision), w.text(notes, alignment=wrap)])
+                          w.text(r.document_revision), w.text(notes, alignment=wrap)],
+                wrapped=(1, 6))
         if not record.history:
-            sheet.append([w.text("(no training records)")])
-        sheet.append([])
+            add([w.text("(no training records)")])
+        add([])
         for legend_row in _legend_rows(w, styles, bold):
-            sheet.append(legend_row)
+            add(legend_row)
     except BaseException:
         _discard(workbook)
         raise
