@@ -23,10 +23,12 @@ Every edit validates, writes in one ``ws.session()`` and returns ``Change.of(s, 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
 from sqlalchemy import select
@@ -299,7 +301,8 @@ def _read(ws: Workspace, person_ids: Iterable[int] | None = None) -> _Data:
         if where == " IN ()":
             where = " IN (NULL)"
     with ws.connect() as c:
-        q = c.exec_driver_sql
+        # the driver's cursor: plain tuples, several times faster than SQLAlchemy's rows
+        q = c.connection.driver_connection.execute
         people = q("SELECT p.id, p.name, p.employee_no, p.department, p.active, p.left_on, "
                    "p.hired_on, mg.name FROM person p LEFT JOIN person mg ON mg.id = p.manager_id"
                    + (" WHERE p.id" + where if where else "")).fetchall()
@@ -350,25 +353,59 @@ def _courses(data: _Data) -> dict[int, CourseInfo]:
     return out
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """The matrix allocates tens of thousands of small objects and frees few: keep the cyclic
+    garbage collector from scanning the heap over and over meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _latest(data: _Data, courses: dict[int, CourseInfo], today: dt.date
             ) -> dict[tuple[int, int], RecordInfo]:
     best: dict[tuple[int, int], tuple] = {}
+    days: dict[Any, dt.date | None] = {}  # each stored date text parsed once
+
+    def day(raw):
+        got = days.get(raw, False)
+        if got is False:
+            got = days[raw] = _day(raw)
+        return got
+
+    counts = rules.counts
     for r in data.records:
-        done = _day(r[3])
-        if not rules.counts(r[6] or "passed", done, today):
+        done = days.get(r[3], False)
+        if done is False:
+            done = day(r[3])
+        if not counts(r[6] or "passed", done, today):
             continue
         key = (r[1], r[2])
         prev = best.get(key)
-        if prev is None or (done, r[0]) > (prev[0], prev[1][0]):
+        if prev is None or done > prev[0] or (done == prev[0] and r[0] > prev[1][0]):
             best[key] = (done, r)
     out = {}
+    validity = {cid: c.validity_months for cid, c in courses.items()}
+    expiry, make = rules.expiry, _record_info
     for key, (done, r) in best.items():
-        course = courses.get(r[2])
-        validity = course.validity_months if course else None
-        out[key] = RecordInfo(r[0], r[1], r[2], done,
-                              rules.expiry(done, validity, _day(r[4])), r[5] or "",
-                              r[6] or "passed", r[7] or "", r[8] or "", r[9] or "")
+        out[key] = make((r[0], r[1], r[2], done, expiry(done, validity.get(r[2]), day(r[4])),
+                         r[5] or "", r[6] or "passed", r[7] or "", r[8] or "", r[9] or ""))
     return out
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(RecordInfo))
+
+
+def _record_info(values: tuple) -> RecordInfo:
+    """``RecordInfo(*values)`` without the frozen dataclass's per-field ``__setattr__`` calls
+    (the same object, made several times faster: the matrix makes one per pair)."""
+    obj = object.__new__(RecordInfo)
+    obj.__dict__.update(zip(_RECORD_FIELDS, values))
+    return obj
 
 
 def load_matrix(ws: Workspace, today: dt.date | None = None, window: int | None = None, *,
@@ -383,13 +420,22 @@ def load_matrix(ws: Workspace, today: dt.date | None = None, window: int | None 
     """
     today = today or dt.date.today()
     window = window if window is not None else window_days(ws)
-    return compute_matrix(_read(ws, person_ids), today, window, extra_roles=extra_roles,
-                          all_courses=all_courses, include_leavers=include_leavers)
+    with _gc_paused():
+        return compute_matrix(_read(ws, person_ids), today, window, extra_roles=extra_roles,
+                              all_courses=all_courses, include_leavers=include_leavers)
 
 
 def compute_matrix(data: _Data, today: dt.date, window: int, *,
                    extra_roles: dict[int, Iterable[int]] | None = None,
                    all_courses: bool = False, include_leavers: bool = False) -> Matrix:
+    with _gc_paused():
+        return _compute_matrix(data, today, window, extra_roles=extra_roles,
+                               all_courses=all_courses, include_leavers=include_leavers)
+
+
+def _compute_matrix(data: _Data, today: dt.date, window: int, *,
+                    extra_roles: dict[int, Iterable[int]] | None = None,
+                    all_courses: bool = False, include_leavers: bool = False) -> Matrix:
     courses = _courses(data)
     latest = _latest(data, courses, today)
     # roles held today, with the day each started
@@ -468,17 +514,28 @@ def compute_matrix(data: _Data, today: dt.date, window: int, *,
     status: list[list[str]] = []
     dates: list[list[dt.date | None]] = []
     nr = rules.NOT_REQUIRED
+    # each row starts "not required" (with the expiry of any completion) and only its
+    # required cells are judged: the work follows the records, not people × courses
+    col_index = {c.id: j for j, c in enumerate(cols)}
+    ncols = len(cols)
+    done_by_person: dict[int, list[tuple[int, RecordInfo]]] = defaultdict(list)
+    for (pid, cid), rec in latest.items():
+        j = col_index.get(cid)
+        if j is not None:
+            done_by_person[pid].append((j, rec))
+    required_by_person: dict[int, list[int]] = defaultdict(list)
+    for pid, cid in reasons:
+        required_by_person[pid].append(cid)
     for p in people:
-        srow: list[str] = []
-        drow: list[dt.date | None] = []
-        for c in cols:
-            key = (p.id, c.id)
+        srow: list[str] = [nr] * ncols
+        drow: list[dt.date | None] = [None] * ncols
+        for j, rec in done_by_person.get(p.id, ()):
+            drow[j] = rec.expires_on
+        for cid in required_by_person.get(p.id, ()):
+            j = col_index[cid]  # a required course is always a column
+            c = cols[j]
+            key = (p.id, cid)
             rec = latest.get(key)
-            required = key in reasons
-            if not required:
-                srow.append(nr)
-                drow.append(rec.expires_on if rec else None)
-                continue
             since, grace = grace_of.get(key, (None, None))
             comp = (rules.Completion(rec.completed_on, rec.expires_on, rec.document_revision)
                     if rec else None)
@@ -486,8 +543,8 @@ def compute_matrix(data: _Data, today: dt.date, window: int, *,
                 today, window, required=True, latest=comp, since=since, grace_days=grace,
                 revision=c.revision if c.kind == "read_and_understood" else "",
                 revision_since=c.revision_since, revised_on=c.revised_on)
-            srow.append(s)
-            drow.append(d)
+            srow[j] = s
+            drow[j] = d
         status.append(srow)
         dates.append(drow)
     return Matrix(today, window, people, cols, status, dates,
