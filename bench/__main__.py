@@ -445,6 +445,8 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "risks_ui": _external("risks_ui", "bench_risks_ui_figures", "risks_ui"),
     "actions_ui": _external("actions_ui", "bench_actions_ui_figures", "actions_ui"),
     "undo": _external("undo", "bench_undo_figures", "undo"),
+    "training_export": _external("training_export", "bench_training_export_figures",
+                                 "training_export"),
 }
 
 

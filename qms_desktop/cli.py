@@ -485,6 +485,48 @@ def cmd_export_diagram(args) -> int:
     return 0
 
 
+def cmd_export_training_matrix(args) -> int:
+    from .services.audit_trail import head_stamp, stamp_text
+    from .services.exports import training_xlsx
+    from .services.training import load_matrix
+
+    out = _need_suffix(args.output, ".xlsx", ".pdf")
+    if args.window is not None and not 1 <= args.window <= 3650:
+        raise CliError("--window must be between 1 and 3650 days", 2)
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        matrix = load_matrix(ws, window=args.window)
+        if out.suffix.lower() == ".pdf":
+            from .ui.training.print import write_matrix_pdf  # Qt only because it paints
+
+            out = write_matrix_pdf(matrix, out, title="Training matrix",
+                                   head_text=stamp_text(*before))
+        else:
+            out = training_xlsx.write_matrix_xlsx(matrix, out, head_hash=before[0],
+                                                  head_event=before[1])
+        _exported(ws, before, out)
+    return 0
+
+
+def cmd_export_training_record(args) -> int:
+    from .services.audit_trail import head_stamp, stamp_text
+    from .services.exports import training_xlsx
+
+    out = _need_suffix(args.output, ".pdf", ".xlsx")
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        record = training_xlsx.load_record(ws, training_xlsx.person_id_by_ref(ws, args.person))
+        if out.suffix.lower() == ".pdf":
+            from .ui.training.print import write_record_pdf  # Qt only because it paints
+
+            out = write_record_pdf(record, out, head_text=stamp_text(*before))
+        else:
+            out = training_xlsx.write_record_xlsx(record, out, head_hash=before[0],
+                                                  head_event=before[1])
+        _exported(ws, before, out)
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -673,6 +715,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scale", type=float, default=None, metavar="PCT",
                    help="PDF: print the map at PCT %% (10–400) on as many pages as it needs")
     s.set_defaults(func=cmd_export_diagram)
+
+    s = esub.add_parser("training-matrix", help="the training matrix as .xlsx or PDF",
+                        description="Write the competence matrix (people × required courses, "
+                                    "a symbol and a date per cell) as a formatted .xlsx or a "
+                                    "PDF of landscape A4 pages.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.(xlsx|pdf)")
+    s.add_argument("--window", type=int, default=None, metavar="DAYS",
+                   help="days before expiry that count as expiring (default: the workspace's "
+                        "setting)")
+    s.set_defaults(func=cmd_export_training_matrix)
+
+    s = esub.add_parser("training-record", help="one person's training record as PDF or .xlsx",
+                        description="Write one person's training record: details, roles, "
+                                    "each required course with its status and why, and the "
+                                    "full history.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("person", metavar="PERSON",
+                   help="id, employee number or exact name")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.(pdf|xlsx)")
+    s.set_defaults(func=cmd_export_training_record)
     return p
 
 
