@@ -480,9 +480,13 @@ def _compute_matrix(data: _Data, today: dt.date, window: int, *,
     for pid, roles_held in held.items():
         for rid, since in roles_held.items():
             rname = data.roles.get(rid, f"role {rid}")
+            shared: dict[int | None, Reason] = {}  # one (frozen) reason per grace period
             for cid, grace in by_role.get(rid, ()):
                 key = (pid, cid)
-                reasons[key].append(Reason("role", rname, since, grace))
+                reason = shared.get(grace)
+                if reason is None:
+                    reason = shared[grace] = Reason("role", rname, since, grace)
+                reasons[key].append(reason)
                 prev = grace_of.get(key)
                 if prev is None or (since and (prev[0] is None or since < prev[0])):
                     grace_of[key] = (since, grace if prev is None else max(prev[1] or 0,
