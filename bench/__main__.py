@@ -447,6 +447,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "undo": _external("undo", "bench_undo_figures", "undo"),
     "training_export": _external("training_export", "bench_training_export_figures",
                                  "training_export"),
+    "training": _external("training", "bench_training_figures", "training"),
 }
 
 
