@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSpinBox,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -110,10 +110,18 @@ class TrainingPage(Page):
         self.window_box.setToolTip(tr("How soon an expiry counts as “expiring” (kept in the "
                                       "workspace)"))
         self.window_box.activated.connect(self._window_chosen)
-        bar.addWidget(self.window_box)
 
-        # -- commands
+        for combo in (self.department, self.role, self.status, self.window_box):
+            combo.setSizeAdjustPolicy(ValueCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+        for edit in (self.search, self.course_search):
+            edit.setMinimumWidth(80)
+
+        # -- commands (a tool bar: what does not fit goes into its » menu)
         cmds = QHBoxLayout()
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        cmds.addWidget(self.toolbar, 1)
         self.session_action = self._button(cmds, tr("&Record session…"), self.record_session,
                                            QKeySequence("Ctrl+Shift+R"),
                                            tr("One course, many attendees (Ctrl+Shift+R)"))
@@ -128,9 +136,12 @@ class TrainingPage(Page):
                                           tr("The matrix as .xlsx or PDF"))
         self.print_action = self._button(cmds, tr("&Print…"), self.print_matrix, None,
                                          tr("Print the matrix (preview first)"))
-        cmds.addStretch(1)
         self.count = QLabel(self)
-        cmds.addWidget(self.count)
+        self.count.setWordWrap(True)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count.setMinimumWidth(60)
+        cmds.addWidget(self.count, 1)
+        cmds.addWidget(self.window_box)
 
         # -- matrix
         self.model = MatrixModel(self)
@@ -212,12 +223,15 @@ class TrainingPage(Page):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         action.triggered.connect(lambda _c=False: slot())
-        b = QPushButton(text.replace("…", "…"), self)
-        b.setToolTip(tip)
-        b.clicked.connect(action.trigger)
-        action.changed.connect(lambda b=b, a=action: b.setEnabled(a.isEnabled()))
-        row.addWidget(b)
+        self.toolbar.addAction(action)
         return action
+
+    def _tools(self, parent: QWidget, entries) -> QToolBar:
+        bar = QToolBar(parent)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for text, slot in entries:
+            bar.addAction(text, lambda s=slot: s())
+        return bar
 
     def _list_view(self, model: RowModel, name: str) -> tuple[QTableView, FilterProxy]:
         proxy = FilterProxy(self)
@@ -274,13 +288,12 @@ class TrainingPage(Page):
         find.setPlaceholderText(tr("Search people…"))
         find.setClearButtonEnabled(True)
         find.textChanged.connect(lambda t, p=proxy: p.set_filters(text=t))
+        find.setMinimumWidth(80)
         row.addWidget(find, 1)
-        for text, slot in ((tr("Add person"), self.add_person), (tr("Roles…"), self.edit_roles),
-                           (tr("Mark as left…"), self.mark_left),
-                           (tr("What if…"), self.what_if)):
-            b = QPushButton(text, tab)
-            b.clicked.connect(lambda _c=False, s=slot: s())
-            row.addWidget(b)
+        row.addWidget(self._tools(tab, ((tr("Add person"), self.add_person),
+                                        (tr("Roles…"), self.edit_roles),
+                                        (tr("Mark as left"), self.mark_left),
+                                        (tr("What if…"), self.what_if))), 1)
         lay.addLayout(row)
         lay.addWidget(view, 1)
         return tab, model, view
@@ -331,14 +344,12 @@ class TrainingPage(Page):
         find.setPlaceholderText(tr("Search courses…"))
         find.setClearButtonEnabled(True)
         find.textChanged.connect(lambda t, p=proxy: p.set_filters(text=t))
+        find.setMinimumWidth(80)
         row.addWidget(find, 1)
-        for text, slot in ((tr("Add course"), self.add_course),
-                           (tr("Required for…"), self.edit_requirements),
-                           (tr("Mark revised"), self.mark_revised),
-                           (tr("Record session…"), self.record_session)):
-            b = QPushButton(text, tab)
-            b.clicked.connect(lambda _c=False, s=slot: s())
-            row.addWidget(b)
+        row.addWidget(self._tools(tab, ((tr("Add course"), self.add_course),
+                                        (tr("Required for…"), self.edit_requirements),
+                                        (tr("Mark revised"), self.mark_revised),
+                                        (tr("Record session…"), self.record_session))), 1)
         lay.addLayout(row)
         lay.addWidget(view, 1)
         return tab, model, view
