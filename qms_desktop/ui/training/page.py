@@ -111,7 +111,7 @@ class TrainingPage(Page):
                                       "workspace)"))
         self.window_box.activated.connect(self._window_chosen)
 
-        for combo in (self.department, self.role, self.status, self.window_box):
+        for combo in (self.department, self.role, self.status):
             combo.setSizeAdjustPolicy(ValueCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(4)
         for edit in (self.search, self.course_search):
