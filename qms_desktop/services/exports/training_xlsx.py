@@ -443,7 +443,7 @@ def _write_summary(workbook: Any, matrix: Any, tallies: tuple, *, title: str, st
     counts, per_dept, per_course = tallies  # (per status, per department, per course)
     sheet = workbook.create_sheet("Summary")
     w = _Sheet(sheet)
-    for letter, width in zip("ABCDEF", (30, 40, 12, 12, 12, 12)):
+    for letter, width in zip("ABCDE", (30, 64, 12, 12, 15)):
         sheet.column_dimensions[letter].width = width
     _page_setup(sheet, landscape=False, title=title, stamp=stamp, generated_at=generated_at)
     sheet.page_setup.fitToWidth = 1
