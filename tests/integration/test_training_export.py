@@ -230,6 +230,31 @@ def test_matrix_pdf_pages(small, tmp_path):
 
 @pytest.mark.gui
 @poppler
+def test_print_matrix_on_a_printer(small, tmp_path):
+    """What Print and Print Preview do: paint on a QPrinter (here one printing to a file)."""
+    pytest.importorskip("PySide6")
+    from PySide6.QtPrintSupport import QPrinter
+
+    from qms_desktop.ui.flowchart.render import ensure_app
+    from qms_desktop.ui.training.print import print_matrix
+
+    ensure_app()
+    with open_workspace(small, read_only=True) as ws:
+        mx = training.load_matrix(ws)
+    out = tmp_path / "printed.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    sheets = print_matrix(mx, printer, title="Training matrix", head_text="audit head x")
+    assert sheets == page_count(out) >= 2
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Page size:\s+842(\.\d+)? x 595", info)  # landscape A4
+    assert f"Page {sheets} of {sheets}" in page_text(out, sheets)
+
+
+@pytest.mark.gui
+@poppler
 def test_record_pdf(small, tmp_path):
     pytest.importorskip("PySide6")
     from qms_desktop.ui.training.print import write_record_pdf
