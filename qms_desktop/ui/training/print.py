@@ -206,7 +206,8 @@ def _paint_matrix(device: Any, painter: QPainter, matrix: Any, title: str, head_
     rows_per_page = int(body_h // row_h)
     cols_per_page = int((page.width() - name_w) // col_w)
     people, courses = matrix.people, matrix.courses
-    pages = plan_matrix(len(people), len(courses), rows_per_page, cols_per_page)
+    pages = (plan_matrix(len(people), len(courses), rows_per_page, cols_per_page)
+             if people and courses else [MatrixPage(1, (0, 0), (0, 0))])
     total = len(pages)
     head_lines = max(1, int(col_w // kit.fm_text.lineSpacing()))
     header_room = HEADER_MM * mm - 2 * PAD_MM * mm
