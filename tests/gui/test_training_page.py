@@ -213,3 +213,38 @@ def test_the_dashboard_counts_training_and_retraining(world, ws):
     T.mark_course_revised(ws, world["saf"])
     text, _w = DashboardPage.training_detail(ws)
     assert "retraining due after a revision" in text
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".pdf"])
+def test_export_from_the_page_writes_the_matrix_and_notes_the_head(qtbot, page, world, ws,
+                                                                   tmp_path, suffix):
+    from qms_desktop.services.audit_trail import head_stamp
+
+    page.last_export = None
+    out = tmp_path / f"matrix{suffix}"
+    page.export_file(str(out))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    assert out.exists() and out.stat().st_size > 1000
+    head, n = head_stamp(ws)
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(out)
+        text = " ".join(str(c.value) for ws_ in wb.worksheets for row in ws_.iter_rows()
+                        for c in row if c.value is not None)
+        assert head in text and "Cy Young" in text
+    else:
+        assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_persons_record_exports_and_print_preview_opens(qtbot, page, world, tmp_path):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    page.last_export = None
+    out = tmp_path / "ann.pdf"
+    page.export_person(world["ann"], str(out))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    assert out.read_bytes().startswith(b"%PDF")
+    page.print_matrix()
+    assert isinstance(page._dialog, QPrintPreviewDialog)
+    page._dialog.close()
