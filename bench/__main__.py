@@ -448,6 +448,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "training_export": _external("training_export", "bench_training_export_figures",
                                  "training_export"),
     "training": _external("training", "bench_training_figures", "training"),
+    "training_ui": _external("training_ui", "bench_training_ui_figures", "training_ui"),
 }
 
 
@@ -465,6 +466,11 @@ def run(names: list[str], ctx: Context, *, echo: Callable[[str], None] = print) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["attacks"]:  # the hostile-user campaign (bench/attacks.py), run on request only
+        from .attacks import main as attacks_main
+
+        return attacks_main(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[2])
     ap.add_argument("names", nargs="*", metavar="NAME",
                     help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")

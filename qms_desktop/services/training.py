@@ -190,6 +190,8 @@ class Matrix:
     #: documents linked on a map step whose role someone holds but that have no
     #: read-and-understood course: (document number, title, process, step)
     uncovered: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: the rows it was computed from (a row refresh reuses the ones about courses and roles)
+    source: Any = field(default=None, repr=False, compare=False)
     row_of: dict[int, int] = field(default_factory=dict)
     col_of: dict[int, int] = field(default_factory=dict)
 
@@ -293,8 +295,11 @@ class _Data:
     records: list[tuple]
 
 
-def _read(ws: Workspace, person_ids: Iterable[int] | None = None) -> _Data:
-    """Every row the matrix needs; only those of ``person_ids`` when given (a row refresh)."""
+def _read(ws: Workspace, person_ids: Iterable[int] | None = None,
+          base: _Data | None = None) -> _Data:
+    """Every row the matrix needs; only those of ``person_ids`` when given (a row refresh),
+    and with ``base`` (read earlier) its courses, roles, requirements and map steps reused —
+    right as long as none of those changed since."""
     where = ""
     if person_ids is not None:
         where = " IN (" + ",".join(str(int(i)) for i in person_ids) + ")"
@@ -306,9 +311,15 @@ def _read(ws: Workspace, person_ids: Iterable[int] | None = None) -> _Data:
         people = q("SELECT p.id, p.name, p.employee_no, p.department, p.active, p.left_on, "
                    "p.hired_on, mg.name FROM person p LEFT JOIN person mg ON mg.id = p.manager_id"
                    + (" WHERE p.id" + where if where else "")).fetchall()
-        roles = dict(q("SELECT id, name FROM role").fetchall())
         assignments = q("SELECT person_id, role_id, valid_from, valid_to FROM person_role"
                         + (" WHERE person_id" + where if where else "")).fetchall()
+        records = q("SELECT id, person_id, course_id, completed_on, expires_on, trainer, result, "
+                    "document_revision, evidence, notes FROM training_record"
+                    + (" WHERE person_id" + where if where else "")).fetchall()
+        if base is not None:
+            return _Data(people, base.roles, assignments, base.courses, base.role_courses,
+                         base.steps, base.documents, base.effective, records)
+        roles = dict(q("SELECT id, name FROM role").fetchall())
         courses = q("SELECT id, code, title, kind, provider, validity_months, document_id, "
                     "revised_on FROM course").fetchall()
         role_courses = q("SELECT role_id, course_id, grace_days FROM role_course").fetchall()
@@ -325,9 +336,6 @@ def _read(ws: Workspace, person_ids: Iterable[int] | None = None) -> _Data:
                 "SELECT document_id, number, issued_on FROM revision WHERE status = 'effective' "
                 "ORDER BY issued_on, id").fetchall():
             effective[did] = (number, _day(issued))
-        records = q("SELECT id, person_id, course_id, completed_on, expires_on, trainer, result, "
-                    "document_revision, evidence, notes FROM training_record"
-                    + (" WHERE person_id" + where if where else "")).fetchall()
     return _Data(people, roles, assignments, courses, role_courses, steps, documents, effective,
                  records)
 
@@ -341,6 +349,28 @@ def _revision_in_force(data: _Data, document_id: int | None) -> tuple[str, dt.da
     if status == "effective" and current:
         return current, None
     return "", None
+
+
+def course_info(ws: Workspace, course_id: int) -> CourseInfo | None:
+    """One course with the revision in force of its procedure (a few rows read, not all)."""
+    with ws.connect() as c:
+        q = c.connection.driver_connection.execute
+        courses = q("SELECT id, code, title, kind, provider, validity_months, document_id, "
+                    "revised_on FROM course WHERE id = ?", (course_id,)).fetchall()
+        if not courses:
+            return None
+        doc = courses[0][6]
+        documents = {r[0]: r[1:] for r in q(
+            "SELECT id, number, title, status, current_revision FROM document WHERE id = ?",
+            (doc,)).fetchall()} if doc is not None else {}
+        effective: dict[int, tuple[str, dt.date | None]] = {}
+        if doc is not None:
+            for did, number, issued in q(
+                    "SELECT document_id, number, issued_on FROM revision WHERE status = "
+                    "'effective' AND document_id = ? ORDER BY issued_on, id", (doc,)).fetchall():
+                effective[did] = (number, _day(issued))
+    data = _Data([], {}, [], courses, [], [], documents, effective, [])
+    return _courses(data).get(course_id)
 
 
 def _courses(data: _Data) -> dict[int, CourseInfo]:
@@ -411,17 +441,22 @@ def _record_info(values: tuple) -> RecordInfo:
 def load_matrix(ws: Workspace, today: dt.date | None = None, window: int | None = None, *,
                 extra_roles: dict[int, Iterable[int]] | None = None,
                 all_courses: bool = False, include_leavers: bool = False,
-                person_ids: Iterable[int] | None = None) -> Matrix:
+                person_ids: Iterable[int] | None = None, base: Matrix | None = None
+                ) -> Matrix:
     """The competence matrix on ``today``.
 
     ``extra_roles`` adds role assignments (person id → role ids) starting today, for a
     what-if preview; ``all_courses`` keeps columns nobody is required to take; ``person_ids``
-    computes only those people's rows (a view refreshing the rows an edit touched).
+    computes only those people's rows (a view refreshing the rows an edit touched); ``base``,
+    a matrix computed earlier, lends its rows about courses, roles, requirements and maps
+    (pass it only when the edit touched none of those).
     """
     today = today or dt.date.today()
     window = window if window is not None else window_days(ws)
     with _gc_paused():
-        return compute_matrix(_read(ws, person_ids), today, window, extra_roles=extra_roles,
+        source = base.source if base is not None else None
+        return compute_matrix(_read(ws, person_ids, source), today, window,
+                              extra_roles=extra_roles,
                               all_courses=all_courses, include_leavers=include_leavers)
 
 
@@ -552,7 +587,8 @@ def _compute_matrix(data: _Data, today: dt.date, window: int, *,
         status.append(srow)
         dates.append(drow)
     return Matrix(today, window, people, cols, status, dates,
-                  {k: tuple(v) for k, v in reasons.items()}, latest, list(uncovered))
+                  {k: tuple(v) for k, v in reasons.items()}, latest, list(uncovered),
+                  source=data)
 
 
 @dataclass(frozen=True)
@@ -984,8 +1020,7 @@ def add_records(ws: Workspace, course_id: int, person_ids: Iterable[int],
     person_ids = list(dict.fromkeys(person_ids))
     if not person_ids:
         raise RecordError("Choose at least one person who took part.")
-    data = _read(ws)
-    course = _courses(data).get(course_id)
+    course = course_info(ws, course_id)
     if course is None:
         raise RecordError("That course is no longer in the workspace.")
     if "expires_on" not in clean or clean["expires_on"] is None:

@@ -155,10 +155,14 @@ def test_what_if_lists_the_training_a_new_role_brings(page, world, controller):
 
 def test_people_and_courses_lists_edit_through_the_service(page, world, controller):
     w = world
+    assert page.people_model.rowCount() == 0  # read when the tab is first shown
+    page.tabs.setCurrentWidget(page.people_tab)
     m = page.people_model
+    assert m.rowCount() == 3
     assert m.setData(m.index(m.row_of(w["cy"]), m.column_of["department"]), "Quality")
     page.set_filters(department="Quality")
     assert page.model.rowCount() == 2
+    page.tabs.setCurrentWidget(page.courses_tab)
     c = page.courses_model
     # a course marked revised makes everyone due again
     page.courses_view.selectRow(page.courses_view.model().mapFromSource(
@@ -171,6 +175,8 @@ def test_people_and_courses_lists_edit_through_the_service(page, world, controll
 
 
 def test_the_due_list_puts_overdue_first(page, world):
+    assert page.due.rowCount() == 0  # filled when its tab is first shown
+    page.tabs.setCurrentWidget(page.due_tab)
     page.due_days.setValue(60)
     texts = [(page.due.item(r, 0).text(), page.due.item(r, 3).text())
              for r in range(page.due.rowCount())]

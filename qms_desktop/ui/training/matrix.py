@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRect, QSize, Qt, \
+    Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyleOptionHeader, \
     QTableView, QWidget
@@ -63,6 +64,9 @@ class MatrixModel(QAbstractTableModel):
     """People × courses. ``set_matrix`` swaps in a new computation; ``set_filters`` chooses the
     rows and columns shown."""
 
+    #: a new matrix was set (the view re-measures its headers)
+    matrixChanged = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.matrix: Matrix | None = None
@@ -90,6 +94,7 @@ class MatrixModel(QAbstractTableModel):
         self.matrix = matrix
         self._select()
         self.endResetModel()
+        self.matrixChanged.emit()
 
     def set_filters(self, **filters: Any) -> None:
         """department, role, course (text), status, text (name / employee no.), required_only
@@ -106,7 +111,6 @@ class MatrixModel(QAbstractTableModel):
         for r, i in enumerate(self.rows):
             if self.matrix.people[i].id in person_ids:
                 self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.cols) - 1))
-                self.headerDataChanged.emit(Qt.Orientation.Vertical, r, r)
 
     def _select(self) -> None:
         mx = self.matrix
@@ -270,19 +274,21 @@ class RotatedHeader(QHeaderView):
         self.setHighlightSections(True)
         self.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
-    def sizeHint(self) -> QSize:
-        base = super().sizeHint()
+        self._height = 60
+
+    def measure(self, labels) -> None:
+        """Fit the header's height to the longest course label (once per matrix, not per
+        section: Qt asks every section for its size)."""
         fm = self.fontMetrics()
-        model = self.model()
-        widest = 0
-        if model is not None:
-            for k in range(min(model.columnCount(), 400)):
-                text = model.headerData(k, Qt.Orientation.Horizontal) or ""
-                widest = max(widest, fm.horizontalAdvance(str(text)))
-        return QSize(base.width(), max(base.height(), min(widest + 16, 220)))
+        widest = max((fm.horizontalAdvance(t) for t in set(labels)), default=0)
+        self._height = max(fm.height() + 12, min(widest + 16, 220))
+        self.setFixedHeight(self._height)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height)
 
     def sectionSizeFromContents(self, logical: int) -> QSize:
-        return QSize(self.fontMetrics().height() + 10, self.sizeHint().height())
+        return QSize(self.fontMetrics().height() + 10, self._height)
 
     def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:
         if not rect.isValid():
@@ -330,18 +336,17 @@ class MatrixView(QTableView):
 
     def setModel(self, model) -> None:
         super().setModel(model)
-        model.modelReset.connect(self._fit_headers)
-        self._fit_headers()
+        model.matrixChanged.connect(self.fit_headers)
+        self.fit_headers()
 
-    def _fit_headers(self) -> None:
+    def fit_headers(self) -> None:
+        """Size the name column and the course header for the whole matrix (not per filter,
+        so filtering never makes the table jump)."""
         model = self.model()
-        if model is None:
+        mx = getattr(model, "matrix", None)
+        if mx is None:
             return
         fm = self.verticalHeader().fontMetrics()
-        widest = 0
-        for r in range(min(model.rowCount(), 2000)):
-            widest = max(widest, fm.horizontalAdvance(
-                str(model.headerData(r, Qt.Orientation.Vertical) or "")))
+        widest = max((fm.horizontalAdvance(p.name) for p in mx.people), default=0)
         self.verticalHeader().setFixedWidth(min(max(widest + 24, 120), 320))
-        h = self.horizontalHeader()
-        h.setFixedHeight(h.sizeHint().height())
+        self.horizontalHeader().measure(c.label for c in mx.courses)

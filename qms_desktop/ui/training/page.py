@@ -80,6 +80,8 @@ class TrainingPage(Page):
         super().__init__(controller, spec, parent)
         self.matrix = None
         self._people_items = None
+        self._lists_stale = True
+        self._due_stale = True
 
         # -- filters
         bar = QHBoxLayout()
@@ -163,7 +165,7 @@ class TrainingPage(Page):
         ml.addWidget(self.note)
 
         # -- due
-        due_tab = QWidget(self)
+        due_tab = self.due_tab = QWidget(self)
         dl = QVBoxLayout(due_tab)
         row = QHBoxLayout()
         row.addWidget(QLabel(tr("Needed now or within"), due_tab))
@@ -387,9 +389,18 @@ class TrainingPage(Page):
         self.matrix = training.load_matrix(ws, window=window)
         self.model.set_matrix(self.matrix)
         self._fill_filters()
+        self._lists_stale = True
+        self._load_lists()
+        self._after_change()
+
+    def _load_lists(self) -> None:
+        """The people and courses lists are read when their tab is shown (not on every open)."""
+        if not self._lists_stale or self.tabs.currentWidget() not in (self.people_tab,
+                                                                     self.courses_tab):
+            return
+        self._lists_stale = False
         self.people_model.reload()
         self.courses_model.reload()
-        self._after_change()
 
     def _on_changed(self, change: "Change") -> None:
         if not self.touches(change):
@@ -408,8 +419,9 @@ class TrainingPage(Page):
         else:
             self.refresh()
             return
-        self.people_model.refresh_ids(change)
-        self.courses_model.refresh_ids(change)
+        if not self._lists_stale:
+            self.people_model.refresh_ids(change)
+            self.courses_model.refresh_ids(change)
 
     def _record_people(self, change: "Change") -> set[int]:
         pids: set[int] = set()
@@ -433,7 +445,7 @@ class TrainingPage(Page):
 
         mx = self.matrix
         part = training.load_matrix(self.workspace, mx.today, mx.window_days,
-                                    person_ids=pids, all_courses=True)
+                                    person_ids=pids, all_courses=True, base=mx)
         if not mx.replace_rows(part):
             self.refresh()
             return
@@ -507,6 +519,11 @@ class TrainingPage(Page):
             self._charts.set_matrix(mx)
 
     def _fill_due(self) -> None:
+        """The due list, filled when its tab is shown (it may hold thousands of rows)."""
+        if self.tabs.currentWidget() is not self.due_tab:
+            self._due_stale = True
+            return
+        self._due_stale = False
         mx = self.matrix
         if mx is None:
             self.due.setRowCount(0)
@@ -525,6 +542,9 @@ class TrainingPage(Page):
         self.due.resizeColumnsToContents()
 
     def _tab_changed(self, index: int) -> None:
+        self._load_lists()
+        if self.tabs.widget(index) is self.due_tab and self._due_stale:
+            self._fill_due()
         if self.tabs.widget(index) is self.charts_tab and self._charts is None:
             from .charts import ComplianceCharts
 
