@@ -597,30 +597,49 @@ class WhatIf:
     status: str
     date: dt.date | None
     reasons: tuple[Reason, ...]
+    #: lacking already, through another role the person holds
+    already: bool = False
+
+
+def holds_role(ws: Workspace, person_id: int, role_id: int, today: dt.date | None = None
+               ) -> bool:
+    today = today or dt.date.today()
+    with ws.connect() as c:
+        rows = c.exec_driver_sql("SELECT valid_from, valid_to FROM person_role WHERE "
+                                 "person_id = ? AND role_id = ?", (person_id, role_id)).fetchall()
+    return any(rules.holds(_day(a), _day(b), today) for a, b in rows)
 
 
 def what_if(ws: Workspace, person_id: int, role_id: int, today: dt.date | None = None
             ) -> list[WhatIf]:
-    """The training a person would lack if they took on ``role_id`` today: every course the
-    role brings that would not be current, with why it would be required."""
+    """The training a person lacks for ``role_id`` (as if they held it from today, or as they
+    do): every course the role requires — by hand or through a map step — that would not be
+    current, with why. ``WhatIf.already`` marks courses already lacking through another role."""
     today = today or dt.date.today()
     data = _read(ws)
     window = window_days(ws)
+    role = data.roles.get(role_id)
+    if role is None:
+        raise RecordError("That role is no longer in the workspace.")
     before = compute_matrix(data, today, window, all_courses=True)
     after = compute_matrix(data, today, window, extra_roles={person_id: [role_id]},
                            all_courses=True)
     if person_id not in after.row_of:
         raise RecordError("Only people still with the company can take on a role.")
     i = after.row_of[person_id]
+    b = before.row_of.get(person_id)
     out = []
     for j, c in enumerate(after.courses):
         s = after.status[i][j]
         if s in rules.COMPLIANT or s == rules.NOT_REQUIRED:
             continue
-        was = before.status[before.row_of[person_id]][before.col_of[c.id]]
-        if was != rules.NOT_REQUIRED:
-            continue  # already required (and lacking) before: not caused by the new role
-        out.append(WhatIf(c, s, after.dates[i][j], after.reasons[(person_id, c.id)]))
+        reasons = after.reasons.get((person_id, c.id), ())
+        if not any(r.role == role for r in reasons):
+            continue  # lacking, but not because of this role
+        others = tuple(r for r in reasons if r.role != role)
+        was = before.status[b][before.col_of[c.id]] if b is not None else rules.NOT_REQUIRED
+        out.append(WhatIf(c, s, after.dates[i][j], reasons,
+                          already=bool(others) and was != rules.NOT_REQUIRED))
     return out
 
 

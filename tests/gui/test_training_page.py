@@ -147,8 +147,12 @@ def test_what_if_lists_the_training_a_new_role_brings(page, world, controller):
     dialog.role.set_value(w["insp"])
     assert dialog.preview() == 1  # CMM-1; SAF-1 is already current
     assert "CMM-1" in dialog.table.item(0, 0).text()
+    assert dialog.note.text() == "As Inspector, Ann Lee would need 1 training:"
     assert dialog.assign()
     assert status_of(page, w["ann"], w["cmm"])[0] == "missing"
+    # now that she holds it, the dialog still lists what the role needs and she lacks
+    assert dialog.table.rowCount() == 1 and not dialog.assign_button.isEnabled()
+    assert dialog.note.text().startswith("Ann Lee holds the role Inspector; of the training")
     controller.undo_stack.undo()
     assert status_of(page, w["ann"], w["cmm"])[0] == "not required"
 
@@ -168,7 +172,7 @@ def test_people_and_courses_lists_edit_through_the_service(page, world, controll
     page.courses_view.selectRow(page.courses_view.model().mapFromSource(
         c.index(c.row_of(w["saf"]), 0)).row())
     page.set_filters(department=None)
-    assert page.mark_revised()
+    assert page.mark_revised(TODAY)
     assert status_of(page, w["ann"], w["saf"])[0] == "retraining due"
     controller.undo_stack.undo()
     assert status_of(page, w["ann"], w["saf"])[0] == "current"
@@ -254,3 +258,29 @@ def test_a_persons_record_exports_and_print_preview_opens(qtbot, page, world, tm
     page.print_matrix()
     assert isinstance(page._dialog, QPrintPreviewDialog)
     page._dialog.close()
+
+
+def test_leavers_requirements_and_the_filters_of_each_tab(page, world, controller, ws):
+    w = world
+    page.tabs.setCurrentWidget(page.people_tab)
+    assert not page.filter_row.isVisible()  # the matrix filters do not apply to the lists
+    m = page.people_model
+    page.people_view.selectRow(page.people_view.model().mapFromSource(
+        m.index(m.row_of(w["cy"]), 0)).row())
+    assert page.mark_left(TODAY - DAY)
+    assert page.model.index_of(w["cy"], w["saf"]).isValid() is False  # left the matrix
+    assert T.history(ws, w["cy"])  # records kept
+    controller.undo_stack.undo()
+    assert page.model.index_of(w["cy"], w["saf"]).isValid()
+    page.tabs.setCurrentWidget(page.matrix_tab)
+    assert page.filter_row.isVisible()
+    # a role name with "&" is shown as written (not taken as a keyboard mnemonic)
+    T.add_role(ws, "Purchasing & Logistics")
+    page.tabs.setCurrentWidget(page.courses_tab)
+    c = page.courses_model
+    page.courses_view.selectRow(page.courses_view.model().mapFromSource(
+        c.index(c.row_of(w["cmm"]), 0)).row())
+    dialog = page.edit_requirements()
+    labels = [box.text() for _rid, box, _spin in dialog.rows]
+    assert "Purchasing && Logistics" in labels
+    dialog.close()

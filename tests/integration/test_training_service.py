@@ -282,6 +282,18 @@ def test_what_if(ws, mapped):
         T.what_if(ws, bob, mapped["op"], today=TODAY)
 
 
+def test_what_if_for_a_role_already_held_still_lists_what_it_lacks(ws, mapped):
+    """After the role is assigned (or for a role the person holds) the answer is what the role
+    requires and they lack — never "nothing more would be needed" while the matrix says
+    otherwise."""
+    ann = mapped["ann"]
+    T.assign_role(ws, ann, mapped["insp"], TODAY)
+    assert T.holds_role(ws, ann, mapped["insp"], TODAY)
+    out = T.what_if(ws, ann, mapped["insp"], today=TODAY)
+    assert [(w.course.code, w.status) for w in out] == [("CAL", rules.MISSING)]
+    assert status(T.load_matrix(ws, TODAY), ann, mapped["calib"]) == rules.MISSING
+
+
 # --------------------------------------------------------------------------- sessions
 
 def test_session_is_one_transaction_and_one_undo_step(ws, world):

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...core import training as rules
 from ..table import DateEditor, ValueCombo
-from .matrix import cell_text, fmt, status_label, tr
+from .matrix import cell_text, fmt, kind_label, status_label, tr
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..controller import WorkspaceController
@@ -172,7 +172,7 @@ class CellDialog(QDialog):
             lines.append(tr("Procedure {d}, revision in force: {r}").format(
                 d=self.course.document, r=self.course.revision or "—"))
         lines.append(tr("Valid: {v}; method: {m}").format(
-            v=self.course.validity_text, m=self.course.kind.replace("_", " ")))
+            v=self.course.validity_text, m=kind_label(self.course.kind)))
         self.summary.setText("<br>".join(_esc(x) if not x.startswith("<b>") else x
                                          for x in lines))
         self.status = status
@@ -364,6 +364,8 @@ class WhatIfDialog(QDialog):
         lay.addWidget(self.note)
         self.table = _table(self, [tr("Course"), tr("Status"), tr("Why")])
         self.table.setObjectName("whatIfTable")
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.assign_button = buttons.addButton(tr("&Assign from today"),
@@ -391,17 +393,31 @@ class WhatIfDialog(QDialog):
         except RecordError as e:
             self.note.setText(str(e))
             return 0
-        self.note.setText(
-            tr("Nothing more would be needed: {p} already has all the training {r} requires.")
-            .format(p=self.person.currentText(), r=self.role.currentText()) if not lacking else
-            tr("{n} trainings would then be needed:").format(n=len(lacking)))
-        self.table.setRowCount(len(lacking))
+        held = training.holds_role(ws, pid, rid)
+        p, r, n = self.person.currentText(), self.role.currentText(), len(lacking)
+        if held:
+            text = tr("{p} holds the role {r} and has all the training it requires.") if not n \
+                else tr("{p} holds the role {r}; of the training it requires, {n} is not "
+                        "current:") if n == 1 else \
+                tr("{p} holds the role {r}; of the training it requires, {n} are not current:")
+        else:
+            text = tr("{p} already has all the training the role {r} requires.") if not n \
+                else tr("As {r}, {p} would need 1 training:") if n == 1 else \
+                tr("As {r}, {p} would need {n} trainings:")
+        self.note.setText(text.format(p=p, r=r, n=n))
+        self.assign_button.setEnabled(not held and not self.controller.read_only)
+        self.table.setRowCount(n)
         for i, w in enumerate(lacking):
-            why = "; ".join(r.text() for r in w.reasons)
-            for j, text in enumerate((f"{w.course.code} {w.course.title}".strip(),
-                                      status_label(w.status), why)):
-                self.table.setItem(i, j, QTableWidgetItem(text))
-        return len(lacking)
+            why = "; ".join(x.text() for x in w.reasons)
+            state = status_label(w.status)
+            if w.already:
+                state += tr(" (already, through another role)")
+            for j, cell in enumerate((f"{w.course.code} {w.course.title}".strip(), state, why)):
+                item = QTableWidgetItem(cell)
+                item.setToolTip(cell)
+                self.table.setItem(i, j, item)
+        self.table.resizeRowsToContents()
+        return n
 
     def assign(self) -> bool:
         from ...services import training
@@ -516,7 +532,7 @@ class RequirementsDialog(QDialog):
         self.rows: list[tuple[int, QCheckBox, QSpinBox]] = []
         grid = QFormLayout()
         for r in training.roles(ws):
-            box = QCheckBox(r.name, self)
+            box = QCheckBox(r.name.replace("&", "&&"), self)
             box.setChecked(r.id in have)
             spin = QSpinBox(self)
             spin.setRange(0, 3650)
@@ -558,3 +574,24 @@ class RequirementsDialog(QDialog):
 
         if self.controller.edit(tr("Change course requirements"), run) is not None:
             self.accept()
+
+
+def ask_date(parent: QWidget, title: str, text: str, default: dt.date | None = None
+             ) -> dt.date | None:
+    """A day chosen by the user (today by default, not later), or None when cancelled."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    lay = QVBoxLayout(dialog)
+    label = QLabel(text, dialog)
+    label.setWordWrap(True)
+    lay.addWidget(label)
+    edit = _date_edit(dialog, default)
+    lay.addWidget(edit)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return _py(edit)

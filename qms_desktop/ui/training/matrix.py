@@ -37,6 +37,12 @@ def status_label(status: str) -> str:
             rules.MISSING: tr("missing"), rules.NOT_REQUIRED: tr("not required")}[status]
 
 
+def kind_label(kind: str) -> str:
+    return {"read_and_understood": tr("Read and understood"), "classroom": tr("Classroom"),
+            "on_the_job": tr("On the job"), "external": tr("External certificate")
+            }.get(kind, kind.replace("_", " "))
+
+
 def fmt(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -51,7 +57,11 @@ def cell_text(status: str, day: dt.date | None, today: dt.date) -> str:
     if status == rules.EXPIRED:
         return tr("expired on {d}").format(d=fmt(day))
     if status == rules.RETRAIN:
-        return tr("retraining due (by {d})").format(d=fmt(day)) if day else tr("retraining due")
+        if day is None:
+            return tr("retraining due")
+        if day < today:
+            return tr("retraining overdue since {d} (a new revision)").format(d=fmt(day))
+        return tr("retraining due by {d} (a new revision)").format(d=fmt(day))
     if status == rules.DUE:
         return tr("not yet trained, due by {d}").format(d=fmt(day))
     if status == rules.MISSING:
@@ -231,7 +241,9 @@ class MatrixModel(QAbstractTableModel):
                 return c.label
             if role == R.ToolTipRole:
                 bits = [f"{c.code} {c.title}".strip(),
-                        tr("Method: {m}").format(m=c.kind.replace("_", " ")),
+                        tr("Method: {m}").format(m=kind_label(c.kind)),
+                        tr("Given: {p}").format(p=tr("externally") if c.provider == "external"
+                                                else tr("internally")),
                         tr("Valid: {v}").format(v=c.validity_text)]
                 if c.document:
                     bits.append(tr("Procedure: {d}").format(

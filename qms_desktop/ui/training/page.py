@@ -157,7 +157,7 @@ class TrainingPage(Page):
         self.legend.setWordWrap(True)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
-        matrix_tab = QWidget(self)
+        matrix_tab = self.matrix_tab = QWidget(self)
         ml = QVBoxLayout(matrix_tab)
         ml.setContentsMargins(0, 0, 0, 0)
         ml.addWidget(self.view, 1)
@@ -180,7 +180,7 @@ class TrainingPage(Page):
         self.due = QTableWidget(0, 5, due_tab)
         self.due.setObjectName("dueTable")
         self.due.setHorizontalHeaderLabels([tr("Person"), tr("Department"), tr("Course"),
-                                            tr("Status"), tr("Date")])
+                                            tr("Status"), tr("Expiry or deadline")])
         self.due.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.due.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.due.verticalHeader().hide()
@@ -212,7 +212,10 @@ class TrainingPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading(spec.title, parent=self))
         layout.addWidget(self.read_only_note)
-        layout.addLayout(bar)
+        self.filter_row = QWidget(self)
+        self.filter_row.setLayout(bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_row)
         layout.addLayout(cmds)
         layout.addWidget(self.tabs, 1)
 
@@ -248,6 +251,7 @@ class TrainingPage(Page):
         view.setSortingEnabled(True)
         view.verticalHeader().hide()
         view.setWordWrap(False)
+        view.horizontalHeader().setStretchLastSection(True)
         keeper = ColumnLayout(view, model, name)
         keeper.restore()
         view._keeper = keeper  # kept alive with the view
@@ -499,7 +503,8 @@ class TrainingPage(Page):
         required = sum(n.values())
         ok = n[rules.CURRENT] + n[rules.EXPIRING]
         self.count.setText(tr("{shown} of {people} people · {courses} courses · {pct} current "
-                              "· {late} overdue · {retrain} retraining due").format(
+                              "· {late} to train now · {retrain} of them after a revision"
+                              ).format(
             shown=f"{self.model.rowCount():,}", people=f"{len(mx.people):,}",
             courses=f"{self.model.columnCount():,}",
             pct=f"{100 * ok / required:.0f} %" if required else "—",
@@ -542,6 +547,9 @@ class TrainingPage(Page):
         self.due.resizeColumnsToContents()
 
     def _tab_changed(self, index: int) -> None:
+        # the matrix filters apply to the matrix and the due list, not to the two lists
+        self.filter_row.setVisible(self.tabs.widget(index) not in (self.people_tab,
+                                                                   self.courses_tab))
         self._load_lists()
         if self.tabs.widget(index) is self.due_tab and self._due_stale:
             self._fill_due()
@@ -706,12 +714,21 @@ class TrainingPage(Page):
         return dialog
 
     def mark_left(self, on: dt.date | None = None) -> bool:
+        """The selected people leave on ``on`` (asked, today by default): their roles end
+        that day, their records stay, they leave the matrix."""
         from ...services import training
+        from .dialogs import ask_date
 
         ids = self._selected_ids(self.people_view)
         if not ids or not self._writable():
             return False
-        day = on or dt.date.today()
+        day = on or ask_date(self, tr("Mark as left"), tr(
+            "The last day with the company of the {n} selected people. Their roles end that "
+            "day; their training records are kept.").format(n=len(ids)) if len(ids) > 1 else
+            tr("The last day with the company. Their roles end that day; their training "
+               "records are kept."))
+        if day is None:
+            return False
 
         def run(ws):
             for pid in ids:
@@ -732,18 +749,26 @@ class TrainingPage(Page):
         dialog.open()
         return dialog
 
-    def mark_revised(self) -> bool:
+    def mark_revised(self, on: dt.date | None = None) -> bool:
+        """The selected courses were revised on ``on`` (asked, today by default): everyone
+        who completed them before is due again."""
         from ...services import training
+        from .dialogs import ask_date
 
         ids = self._selected_ids(self.courses_view)
         if not ids or not self._writable():
+            return False
+        on = on or ask_date(self, tr("Mark course revised"), tr(
+            "The day the course changed. Everyone required to take it who completed it "
+            "before that day is due for it again."))
+        if on is None:
             return False
         label = tr("Mark course revised") if len(ids) == 1 else \
             tr("Mark {n} courses revised").format(n=len(ids))
 
         def run(ws):
             for cid in ids:
-                training.mark_course_revised(ws, cid)
+                training.mark_course_revised(ws, cid, on)
             return True
 
         return self.controller.edit(label, run) is not None
