@@ -313,7 +313,8 @@ def cmd_import_training(args) -> int:
         except ValueError:
             raise CliError(f"--undated-as “{args.undated_as}” is not a date; write it as "
                            "YYYY-MM-DD", 2) from None
-    options = ImportOptions(date_order=args.date_order, undated_as=undated, shape=args.shape)
+    options = ImportOptions(date_order=args.date_order, undated_as=undated, shape=args.shape,
+                            new_people=args.new_person or (), new_courses=args.new_course or ())
     with _open(args.workspace, write=not args.dry_run) as ws:
         rep = import_training(ws, Path(args.file), sheet=args.sheet, column_map=args.map or (),
                               options=options, dry_run=args.dry_run,
@@ -328,9 +329,17 @@ def cmd_import_training(args) -> int:
         raise CliError(f"no rows with people or training were found in "
                        f"{Path(args.file).absolute()}")
     if rep.errors and not args.skip_errors:
-        raise CliError(f"{rep.errors} rows have errors; nothing "
-                       f"{'would be' if args.dry_run else 'was'} imported (add --skip-errors "
-                       "to import the other rows)")
+        import shlex
+
+        near = [f"--new-person {shlex.quote(p.name)}" for p in rep.people
+                if p.near and not p.confirmed]
+        near += [f"--new-course {shlex.quote(c.label)}" for c in rep.courses if c.blocked]
+        hint = ("; a name that only looks like one in the workspace and really is new is "
+                "confirmed with " + " ".join(near[:5]) + (" …" if len(near) > 5 else "")
+                if near else "")
+        raise CliError(f"{rep.errors} {'row has' if rep.errors == 1 else 'rows have'} errors; "
+                       f"nothing {'would be' if args.dry_run else 'was'} imported (add "
+                       f"--skip-errors to import the other rows{hint})")
     return 0
 
 
@@ -654,6 +663,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--undated-as", metavar="YYYY-MM-DD",
                    help="record matrix marks such as x or ✓ that give no date as completed on "
                         "this day (default: they are flagged)")
+    s.add_argument("--new-person", action="append", metavar="NAME",
+                   help="NAME (as the file writes it) is a new person although it looks like "
+                        "someone in the workspace (default: such a near match is an error); "
+                        "repeatable")
+    s.add_argument("--new-course", action="append", metavar="NAME",
+                   help="NAME (as the file writes it) is a new course although it looks like "
+                        "one in the workspace (default: an error); repeatable")
     s.add_argument("--dry-run", action="store_true", help="report per row, change nothing")
     s.add_argument("--skip-errors", action="store_true",
                    help="import the rows without errors (in one transaction) and name the "

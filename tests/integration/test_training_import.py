@@ -309,14 +309,14 @@ def test_cli_dry_run_json_and_refusals(ws, seeded, tmp_path, capsys):
     ws.close()
     assert main(["import", "training", str(wpath), str(path), "--dry-run"]) == 1
     out = capsys.readouterr()
-    assert "E3" in out.out and "rows have errors" in out.err and "Traceback" not in out.err
+    assert "E3" in out.out and "1 row has errors" in out.err and "Traceback" not in out.err
     assert main(["import", "training", str(wpath), str(path), "--dry-run", "--json",
                  "--date-order", "mdy"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["shape"] == "matrix" and data["records_added"] == 1 and data["date_order"] == "mdy"
     assert data["people"][0]["action"] == "match"
     assert main(["import", "training", str(wpath), str(path), "--date-order", "dmy"]) == 0
-    assert "created 1 training records" in capsys.readouterr().out
+    assert "created 1 training record," in capsys.readouterr().out
     from qms_desktop.storage.workspace import open_workspace
 
     with open_workspace(wpath, read_only=True) as again:
@@ -337,3 +337,183 @@ def test_real_training_matrices_in_the_corpus(ws):
     for path in found:
         rep = import_training(ws, path, dry_run=True)
         assert rep.problem or rep.rows, path
+
+
+# --------------------------------------------------------------------------- near matches
+
+def test_a_misspelled_name_is_an_error_naming_the_likely_person(ws, seeded, tmp_path):
+    svc.add_person(ws, {"name": "Kevin Price", "employee_no": "N015"})
+    path = records_csv(tmp_path / "typo.csv", [
+        ["Ann Lee", "17", "FS-01", "2025-01-10", "", "", "", ""],
+        ["Kevin Pryce", "", "FS-01", "2025-01-10", "", "", "", ""],   # row 3: a typo
+        ["K. Price", "", "FS-01", "2025-01-11", "", "", "", ""],      # row 4: initial
+        ["Bob New", "", "FS-01", "2025-01-10", "", "", "", ""],       # nobody alike: new
+        ["Kevin Pryce", "", "FS-01", "2025-01-12", "", "", "", ""],   # row 6: again
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.error_rows == [3, 4, 6]
+    msg = rep.rows[1].messages[0]
+    assert msg.startswith("“Kevin Pryce” (cell A3) is nobody in the workspace but looks like "
+                          "Kevin Price (employee no. N015)")
+    assert "confirm that “Kevin Pryce” is a new person" in msg
+    assert "Kevin Price" in rep.rows[2].messages[0] and rep.rows[4].status == "error"
+    assert rep.rows[3].status == "ok" and rep.people_added == 1  # Bob only
+    # the people of rows with errors are listed, marked
+    listed = {p.name: p for p in rep.people}
+    assert listed["Kevin Pryce"].action == "error" and listed["Kevin Pryce"].error_rows == [3, 6]
+    assert "not imported: rows 3, 6 have errors" in listed["Kevin Pryce"].text()
+    assert listed["Bob New"].action == "new"
+
+    # the user says Kevin Pryce really is someone new
+    ok = import_training(ws, path, options=ImportOptions(new_people=["kevin pryce"]),
+                         skip_errors=True)
+    assert ok.committed and ok.error_rows == [4]
+    names = set(people_by_name(ws))
+    assert {"Kevin Pryce", "Bob New", "Kevin Price"} <= names and "K. Price" not in names
+    assert "confirmed" in next(p for p in ok.people if p.name == "Kevin Pryce").text()
+
+
+def test_another_employee_number_is_not_a_near_match(ws, seeded, tmp_path):
+    svc.add_person(ws, {"name": "Kevin Price", "employee_no": "N015"})
+    path = records_csv(tmp_path / "other.csv", [
+        ["Kevin Pryce", "N099", "FS-01", "2025-01-10", "", "", "", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.errors == 0 and rep.people[0].person_id is None and not rep.people[0].near
+
+
+def test_a_misspelled_course_is_an_error_naming_the_likely_course(ws, seeded, tmp_path):
+    svc.add_course(ws, {"code": "SAF-01", "title": "Site safety induction"})
+    path = records_csv(tmp_path / "courses.csv", [
+        ["Ann Lee", "17", "Forklift safty", "2025-01-10", "", "", "", ""],
+        ["Ann Lee", "17", "SAF-1", "2025-01-10", "", "", "", ""],
+        ["Ann Lee", "17", "Hygiene 2", "2025-01-10", "", "", "", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.error_rows == [2, 3]
+    assert ("“Forklift safty” (row 2) is no course in the workspace but looks like FS-01 "
+            "Forklift safety") in rep.rows[0].messages[0]
+    assert "looks like SAF-01 Site safety induction" in rep.rows[1].messages[0]
+    assert rep.rows[2].status == "ok"
+    assert {c.name: c.action for c in rep.courses} == {"Forklift safty": "error",
+                                                      "SAF-1": "error", "Hygiene 2": "new"}
+    ok = import_training(ws, path, dry_run=True,
+                         options=ImportOptions(new_courses=["Forklift safty", "SAF-1"]))
+    assert ok.errors == 0 and ok.courses_added == 3
+
+
+def test_a_misspelled_matrix_column_flags_the_cells_under_it(ws, seeded, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Name", "Forklift safty", "Hygiene"])
+    sh.append(["Ann Lee", "2025-03-04", "2025-03-04"])
+    sh.append(["José Müller", "n/a", "2025-03-05"])
+    wb.save(tmp_path / "m.xlsx")
+    rep = import_training(ws, tmp_path / "m.xlsx", dry_run=True)
+    assert rep.error_rows == [2]
+    assert rep.rows[0].messages[0].startswith("cell B2: “Forklift safty” (column B) is no "
+                                              "course in the workspace but looks like FS-01")
+    assert rep.rows[1].status == "ok"  # "n/a" under it makes no record
+
+
+# --------------------------------------------------------------------------- the report
+
+def test_huge_cells_are_cut_in_the_report(ws, seeded, tmp_path):
+    huge = "A" * 50_000
+    path = records_csv(tmp_path / "huge.csv", [
+        ["Ann Lee", "17", "FS-01", huge, "", "", huge, ""],
+    ])
+    rep = import_training(ws, path, dry_run=True, column_map=["D=completed_on"])
+    text = "\n".join(rep.lines())
+    assert "“" + "A" * 60 + "…” (50,000 characters) in cell D2 is not a date" in text, text
+    assert "(50,000 characters) in cell G2" in text
+    assert "A" * 61 not in text and len(text) < 5_000
+
+
+def test_report_wording_problem_first_and_singulars(ws, seeded, tmp_path, capsys):
+    from qms_desktop.cli import main
+
+    path = records_csv(tmp_path / "one.csv", [
+        ["Ann Lee", "17", "FS-01", "2025-13-01", "", "", "", ""],
+        ["José Müller", "", "FS-01", "2025-01-10", "", "", "", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    lines = rep.lines()
+    row2 = next(line for line in lines if line.startswith("row     2"))
+    assert "no month 13" in row2 and "matches" not in row2
+    after = lines[lines.index(row2) + 1]
+    assert "not imported" in after and "matches" in after
+    row3 = next(line for line in lines if line.startswith("row     3"))
+    assert "1 record: FS-01" in row3 and "1 records" not in row3
+    assert "(row 2)" in rep.summary() and "rows 2" not in rep.summary()
+    # Ann's row has an error: she is still listed, marked
+    ann = next(line for line in lines if line.strip().startswith("Ann Lee"))
+    assert "not imported: row 2 has errors" in ann
+    wpath = ws.path
+    ws.close()
+    assert main(["import", "training", str(wpath), str(path), "--dry-run"]) == 1
+    assert "1 row has errors" in capsys.readouterr().err
+
+
+def test_the_cell_that_decided_the_date_order_is_named_where_it_matters(ws, seeded, tmp_path):
+    path = matrix_xlsx(tmp_path / "order.xlsx", [
+        [17, "Ann Lee", "QA", "", "03/04/2025", "", ""],
+        [None, "José Müller", "", "", "15/10/2024", "", ""],
+    ])
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.errors == 0
+    said = " ".join(rep.rows[0].actions)
+    assert "cell E3: “03/04/2025” read as 3 April 2025 (day first, as cell E4 “15/10/2024” " \
+           "shows)" in said
+    assert "as cell" not in " ".join(rep.rows[1].actions)  # 15/10 is not ambiguous
+    chosen = import_training(ws, path, dry_run=True, options=ImportOptions(date_order="dmy"))
+    assert "as cell" not in " ".join(chosen.rows[0].actions)
+
+
+# --------------------------------------------------------------------------- formulas
+
+def test_a_formula_for_a_name_in_xlsx_says_so(ws, seeded, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Employee", "Training", "Date completed"])
+    sh.append(['=HYPERLINK("http://evil.example","click")', "FS-01", "2025-01-10"])
+    sh.append(["Ann Lee", "FS-01", "2025-01-11"])
+    wb.save(tmp_path / "records.xlsx")
+    rep = import_training(ws, tmp_path / "records.xlsx", dry_run=True)
+    assert rep.error_rows == [2]
+    assert rep.rows[0].messages == ["cell A2 holds a formula, not a name; type the name as text"]
+
+    # in a matrix such a row looked empty (only dates beside it): it is an error too
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Name", "Hygiene"])
+    sh.append(['=HYPERLINK("http://evil.example","click")', "2025-03-04"])
+    sh.append(["Ann Lee", "2025-03-04"])
+    wb.save(tmp_path / "matrix.xlsx")
+    rep = import_training(ws, tmp_path / "matrix.xlsx", dry_run=True)
+    assert rep.error_rows == [2] and not rep.skipped
+    assert "cell A2 holds a formula, not a name" in rep.rows[0].messages[0]
+
+
+def test_formula_text_in_csv_is_a_name_stored_and_exported_as_text(ws, seeded, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from qms_desktop.services.exports import training_xlsx
+
+    payload = '=HYPERLINK("http://evil.example","click")'
+    path = records_csv(tmp_path / "formula.csv", [
+        [payload, "", "FS-01", "2025-01-10", "", "", "", ""],
+    ])
+    rep = import_training(ws, path)
+    assert rep.committed and rep.warnings == 1
+    assert "starts like a spreadsheet formula; it is imported as text" in \
+        rep.rows[0].messages[0]
+    pid = people_by_name(ws)[payload]  # stored as the text it is
+    out = training_xlsx.export_record(ws, pid, tmp_path / "record.xlsx")
+    wb = openpyxl.load_workbook(out)
+    cells = [c for sheet in wb.worksheets for row in sheet.iter_rows() for c in row
+             if c.value == payload]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

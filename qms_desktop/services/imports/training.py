@@ -46,12 +46,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from qms_desktop.core import dates as dates_
 from qms_desktop.core import training as rules
-from qms_desktop.services.exports.cells import MAX_CELL_TEXT
+from qms_desktop.services.exports.cells import MAX_CELL_TEXT, needs_protection
 from qms_desktop.services.imports import table
 from qms_desktop.services.imports.table import (
     DEFAULT_MAX_BYTES,
@@ -327,10 +328,50 @@ def detect_shape(mapping: Mapping[int, str]) -> str | None:
 
 # --------------------------------------------------------------------------- report
 
+#: quoted values longer than this are cut in the report (with their full length noted)
+QUOTE_LIMIT = 60
+
+
+def clip(text: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters with "…" and its full length noted."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(text: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` in quotes for a report line, cut like :func:`clip`."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        return f"“{text}”"
+    return f"“{text[:limit]}…” ({len(text):,} characters)"
+
+
+_QUOTED = re.compile(r"“([^”]{%d,})”" % (QUOTE_LIMIT + 1))
+
+
+def clip_quotes(message: str) -> str:
+    """Every quoted value in ``message`` longer than :data:`QUOTE_LIMIT` cut (messages of the
+    date reader quote the whole cell)."""
+    if len(message) <= QUOTE_LIMIT + 2 or "“" not in message:
+        return message
+    return _QUOTED.sub(lambda m: quote(m[1]), message)
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]} has errors"
+    return f"rows {_numbers(rows)} have errors"
+
+
 @dataclass
 class PersonMatch:
     """One person of the file: matched to ``person_id`` (``how``: "employee no." / "name") or
-    proposed as new (``person_id`` None); ``rows`` where they appear."""
+    proposed as new (``person_id`` None); ``rows`` the rows without errors where they appear,
+    ``error_rows`` those with errors (not imported). ``near``: the workspace people the name
+    looks like when it matches nobody exactly (such a row is an error unless ``confirmed``:
+    the user said it is a new person)."""
 
     name: str
     employee_no: str = ""
@@ -341,38 +382,76 @@ class PersonMatch:
     rows: list[int] = field(default_factory=list)
     email: str = ""
     hired_on: dt.date | None = None
+    near: str = ""
+    confirmed: bool = False
+    error_rows: list[int] = field(default_factory=list)
 
     @property
     def action(self) -> str:
+        if not self.rows:
+            return "error"
         return "match" if self.person_id is not None else "new"
 
-    def text(self) -> str:
-        who = self.name + (f" (employee no. {self.employee_no})" if self.employee_no else "")
+    def match_text(self) -> str:
+        who = clip(self.name) + (f" (employee no. {clip(self.employee_no)})"
+                                 if self.employee_no else "")
         if self.person_id is None:
+            if self.near and self.confirmed:
+                return f"{who}: new person (confirmed; not {self.near})"
+            if self.near:
+                return f"{who}: nobody in the workspace, but looks like {self.near}"
             return f"{who}: new person"
-        shown = f" “{self.workspace_name}”" if self.workspace_name != self.name else ""
+        shown = f" “{clip(self.workspace_name)}”" if self.workspace_name != self.name else ""
         return f"{who}: matches{shown} by {self.how}"
+
+    def text(self) -> str:
+        out = self.match_text()
+        if self.error_rows and not self.rows:
+            out += f" [not imported: {_rows_text(self.error_rows)}]"
+        elif self.error_rows:
+            out += f" [{_rows_text(self.error_rows)}]"
+        return out
 
 
 @dataclass
 class CourseMatch:
+    """One course of the file, matched (``course_id``) or new; ``near``: the workspace
+    courses it looks like when it matches none exactly (its rows are errors unless
+    ``confirmed``)."""
+
     name: str
     code: str = ""
     course_id: int | None = None
     how: str = ""
     workspace_name: str = ""
     where: str = ""  # the column (matrix) or the first row (records)
+    near: str = ""
+    confirmed: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.near) and not self.confirmed and self.course_id is None
 
     @property
     def action(self) -> str:
+        if self.blocked:
+            return "error"
         return "match" if self.course_id is not None else "new"
 
-    def text(self) -> str:
-        label = f"{self.code} {self.name}".strip() if self.code and self.code != self.name \
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}".strip() if self.code and self.code != self.name \
             else self.name
+
+    def text(self) -> str:
+        label = clip(self.label)
+        if self.blocked:
+            return (f"{label}: not in the workspace, but looks like {self.near} [not "
+                    "imported]")
         if self.course_id is None:
-            return f"{label}: new course"
-        shown = f" “{self.workspace_name}”" if self.workspace_name != label else ""
+            return f"{label}: new course" + (f" (confirmed; not {self.near})" if self.near
+                                             else "")
+        shown = f" “{clip(self.workspace_name)}”" if self.workspace_name != self.label else ""
         return f"{label}: matches{shown} by {self.how}"
 
 
@@ -451,7 +530,7 @@ class TrainingImportReport:
         return bool(self.problem) or not self.rows or (self.errors > 0 and not self.skip_errors)
 
     def _counts(self) -> str:
-        parts = [f"{self.records_added} training records"]
+        parts = [_plural(self.records_added, "training record", "training records")]
         for n, one, many in ((self.people_added, "person", "people"),
                              (self.courses_added, "course", "courses"),
                              (self.roles_added, "role", "roles"),
@@ -465,23 +544,23 @@ class TrainingImportReport:
             return self.problem
         if not self.rows:
             return "No rows with people or training were found, so nothing was imported."
-        head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
-                "warnings")
+        head = (f"{_plural(len(self.rows), 'row', 'rows')}: {self.errors} with errors, "
+                f"{self.warnings} with warnings")
+        rows = _row_numbers(self.error_rows)
+        one = len(self.error_rows) == 1
         if self.dry_run:
             if self.errors and not self.skip_errors:
-                head += ("; nothing would be imported while a row has an error (rows "
-                         + _numbers(self.error_rows) + ")")
+                head += f"; nothing would be imported while a row has an error ({rows})"
             else:
                 head += f"; would create {self._counts()}"
                 if self.errors:
-                    head += f"; rows {_numbers(self.error_rows)} would be skipped"
+                    head += f"; {rows} would be skipped"
         elif self.committed:
             head += f"; created {self._counts()}"
             if self.errors:
-                head += f"; rows {_numbers(self.error_rows)} were skipped"
+                head += f"; {rows} {'was' if one else 'were'} skipped"
         elif self.errors and not self.skip_errors:
-            head += f"; nothing was imported because of the errors (rows " \
-                    f"{_numbers(self.error_rows)})"
+            head += f"; nothing was imported because of the errors ({rows})"
         else:
             head += "; nothing was imported"
         return head + "."
@@ -497,7 +576,9 @@ class TrainingImportReport:
         for n in self.notes:
             out.append(f"note: {n}")
         for s in self.skipped:
-            out.append(f"row {s['row']}: not read ({s['reason']})")
+            rows = f"rows {s['row']}-{s['last_row']}" if s.get("last_row", s["row"]) != \
+                s["row"] else f"row {s['row']}"
+            out.append(f"{rows}: not read ({s['reason']})")
         if self.people:
             out.append("people:")
             out.extend(f"  {p.text()}" for p in self.people)
@@ -508,9 +589,19 @@ class TrainingImportReport:
             out.append("roles:")
             out.extend(f"  {r.text()}" for r in self.roles)
         for r in self.rows:
-            skipped = " (skipped)" if r.status == "error" and self.skip_errors else ""
+            who = clip(r.person) or "(nobody named)"
+            if r.status == "error":
+                # the problem first: what the row would otherwise do comes after it
+                skipped = " (skipped)" if self.skip_errors else ""
+                first, rest = (r.messages[0], r.messages[1:]) if r.messages else ("", [])
+                out.append(f"row {r.row_number:>5}  error    {who}: {first}{skipped}")
+                out.extend(f"             {msg}" for msg in rest)
+                if r.actions:
+                    out.append("             (not imported; the rest of the row reads: "
+                               + "; ".join(r.actions) + ")")
+                continue
             what = "; ".join(r.actions) if r.actions else "nothing to import"
-            out.append(f"row {r.row_number:>5}  {r.status:<7}  {r.person}: {what}{skipped}")
+            out.append(f"row {r.row_number:>5}  {r.status:<7}  {who}: {what}")
             for msg in r.messages:
                 out.append(f"             {msg}")
         out.append(self.summary())
@@ -531,6 +622,15 @@ class TrainingImportReport:
 
 _SHAPE_TEXT = {MATRIX: "matrix (people in rows, courses in columns)",
                RECORDS: "one row per training record"}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _row_numbers(numbers: Sequence[int]) -> str:
+    """"row 3" / "rows 3, 4"."""
+    return ("row " if len(numbers) == 1 else "rows ") + _numbers(numbers)
 
 
 def _numbers(numbers: Sequence[int]) -> str:
@@ -636,13 +736,54 @@ def _split_roles(text: str) -> list[str]:
 class ImportOptions:
     """``shape``: "matrix" / "records" / None (detected). ``date_order``: "dmy" / "mdy" / None
     (detected from the file; ambiguous dates flagged). ``undated_as``: the completion date given
-    to "x"/"✓" marks without a date (None: they are flagged). ``header_row`` None: guessed."""
+    to "x"/"✓" marks without a date (None: they are flagged). ``header_row`` None: guessed.
+    ``new_people`` / ``new_courses``: names (as the file writes them) the user confirmed are
+    new although they look like someone or something in the workspace (without that, such a
+    near match is an error)."""
 
     shape: str | None = None
     date_order: str | None = None
     undated_as: dt.date | None = None
     header_row: int | None = None
     today: dt.date | None = None
+    new_people: Iterable[str] = ()
+    new_courses: Iterable[str] = ()
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+#: how alike two normalised names must be (difflib's ratio) to be taken for the same one
+NEAR_RATIO = 0.85
+
+
+def _ratio(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < NEAR_RATIO or m.quick_ratio() < NEAR_RATIO:
+        return 0.0
+    return m.ratio()
+
+
+def _first_last(name: str) -> tuple[str, str]:
+    """(first given name, surname) of "First Last" or "Last, First" (normalised)."""
+    if "," in name:
+        last, _c, first = name.partition(",")
+        words = plain(first).split() + plain(last).split()
+    else:
+        words = plain(name).split()
+    return (words[0], words[-1]) if len(words) >= 2 else ("", "")
+
+
+def loose_code(code: str) -> str:
+    """A course code without punctuation, case or zero padding ("SAF-01" and "saf 1" alike)."""
+    parts = re.findall(r"[a-z]+|\d+", plain(code))
+    return "".join((p.lstrip("0") or "0") if p.isdigit() else p for p in parts)
+
+
+def _digits(text: str) -> list[str]:
+    return [d.lstrip("0") or "0" for d in re.findall(r"\d+", text)]
 
 
 def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None = None,
@@ -697,16 +838,62 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
 
     read = table.read_records(source, name, header_row, mapping, SCHEMA)
     report.notes.extend(read.notes)
-    report.skipped = [{"row": s.row_number, "last_row": s.last_row or s.row_number,
-                       "reason": s.reason} for s in read.skipped]
     cols = {f: [i for i, n in mapping.items() if n == f] for f in FIELDS}
+    # a row left out as empty whose name is a formula without a saved value (openpyxl and
+    # other programs save none) is not empty: it is an error that says so
+    name_cols = {i for f in ("person", "first_name", "last_name", "employee_no")
+                 for i in cols[f]}
+    formula_rows: dict[int, str] = {}
+    for r, c in sorted(read.no_value_formulas, key=lambda rc: (rc[0], rc[1])):
+        if c - 1 in name_cols:
+            formula_rows.setdefault(r, cell_name(r, c))
+    for s in read.skipped:
+        last = s.last_row or s.row_number
+        runs, start = [], None
+        for n in range(s.row_number, last + 2):
+            if n <= last and n not in formula_rows:
+                start = n if start is None else start
+            elif start is not None:
+                runs.append((start, n - 1))
+                start = None
+        report.skipped.extend({"row": a, "last_row": b, "reason": s.reason} for a, b in runs)
+        for n in range(s.row_number, last + 1):
+            if n in formula_rows:
+                report.rows.append(RowReport(n, "error", "", [], [
+                    f"cell {formula_rows[n]} holds a formula, not a name; type the name as "
+                    "text"]))
     date_cols = cols[COURSE_COLUMN] if shape == MATRIX else cols["completed_on"] + \
         cols["expires_on"]
     reader = dates_.DateReader(options.date_order, date1904=source.date1904)
     reader.learn(rec.get(i) for rec in read.records for i in date_cols + cols["hired_on"])
     report.date_order = reader.order
     if reader.note:
-        report.notes.append(reader.note)
+        report.notes.append(clip_quotes(reader.note))
+    # the cell that decided the day/month order (named on each row where it matters)
+    evidence = ""
+    if reader.chosen is None and reader.order in (dates_.DMY, dates_.MDY):
+        for rec in read.records:
+            for i in date_cols + cols["hired_on"]:
+                parts = dates_.slash_parts(rec.get(i))
+                if parts and ((reader.order == dates_.DMY and parts[0] > 12 >= parts[1]) or
+                              (reader.order == dates_.MDY and parts[1] > 12 >= parts[0])):
+                    evidence = f"cell {cell_name(rec.row_number, i + 1)} " \
+                        f"{quote(' '.join(rec.get(i).split()))}"
+                    break
+            if evidence:
+                break
+
+    def read_date(value: Any, cell: str, said: list[str]) -> dates_.DateRead:
+        """The date of a cell; a slash date that could be either order, read in the order
+        another cell showed, says so in ``said``."""
+        got = reader.read(value, cell)
+        parts = dates_.slash_parts(value) if evidence and got.date is not None else None
+        if parts and parts[0] != parts[1] and max(parts) <= 12:
+            first = "day" if reader.order == dates_.DMY else "month"
+            d = got.date
+            said.append(f"cell {cell}: {quote(' '.join(value.split()))} read as {d.day} "
+                        f"{_MONTHS[d.month - 1]} {d.year} ({first} first, as {evidence} shows)")
+        return got
     if shape == MATRIX and (cols["completed_on"] or cols["expires_on"] or cols["course"]):
         report.notes.append("In a matrix the cells under each course are the completion "
                             "dates; the columns mapped to record fields are not read.")
@@ -722,6 +909,72 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     course_by_id: dict[int, str] = {}
     person_alias: dict[str, str] = {}
     person_by_id: dict[int, str] = {}
+    new_people = {plain(n) for n in options.new_people if plain(n)}
+    new_courses = {plain(n) for n in options.new_courses if plain(n)}
+    no_value = read.no_value_formulas  # (row, column) of formula cells without a saved value
+    near_people: list[tuple] = []
+
+    def people_like(pname: str, emp: str) -> str:
+        """The workspace people ``pname`` looks like (a sentence part; "" for none)."""
+        if not near_people:
+            near_people.extend(
+                (_name_key(n), " ".join(_token_key(n)), _first_last(n), n, e)
+                for n, e, _d, _l in index.people.values())
+        key, flat = _name_key(pname), " ".join(_token_key(pname))
+        first, last = _first_last(pname)
+        found = []
+        for wkey, wflat, (wfirst, wlast), wname, wemp in near_people:
+            if emp and wemp and _emp_key(wemp) != _emp_key(emp):
+                continue  # the file gives another employee number: someone else
+            score = max(_ratio(key, wkey), _ratio(flat, wflat))
+            if score < NEAR_RATIO and last and last == wlast and wfirst and \
+                    first[0] == wfirst[0] and (len(first) == 1 or len(wfirst) == 1
+                                               or first.startswith(wfirst)
+                                               or wfirst.startswith(first)):
+                score = NEAR_RATIO  # "K. Price", "Kev Price" and "Kevin Price"
+            if score >= NEAR_RATIO:
+                found.append((-score, wname, wemp))
+        found.sort()
+        return " or ".join(clip(n) + (f" (employee no. {clip(e)})" if e else "")
+                           for _s, n, e in found[:3])
+
+    def courses_like(title: str, code: str) -> str:
+        """The workspace courses ``title`` / ``code`` look like ("" for none)."""
+        codes = {loose_code(code)} if code else set()
+        t = plain(title)
+        if title:
+            words = title.replace(":", " ").split()
+            codes |= {loose_code(words[0]), loose_code(title)}
+            codes |= {loose_code(x) for pair in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]",
+                                                           title) for x in pair if x}
+        codes.discard("")
+        found = []
+        for info in index.courses.values():
+            wcode = loose_code(info.code) if info.code else ""
+            if wcode and wcode in codes:
+                score = 1.0
+            else:
+                wt = plain(info.title)
+                score = _ratio(t, wt) if t and _digits(t) == _digits(wt) else 0.0
+            if score >= NEAR_RATIO:
+                found.append((-score, f"{info.code} {info.title}".strip()))
+        found.sort()
+        return " or ".join(clip(n) for _s, n in found[:3])
+
+    def formula_in(rec, names: Iterable[str]) -> str:
+        """The cell of ``rec`` in the columns of ``names`` holding a formula without a saved
+        value ("" when none does)."""
+        for f in names:
+            for i in cols[f]:
+                if (rec.row_number, i + 1) in no_value:
+                    return cell_name(rec.row_number, i + 1)
+        return ""
+
+    def near_course_error(cm: CourseMatch) -> str:
+        label = cm.label
+        return (f"{quote(label)} ({cm.where}) is no course in the workspace but looks like "
+                f"{cm.near}: correct it in the file, or confirm that {quote(label)} is a new "
+                "course")
 
     def first(rec, f: str) -> tuple[Any, str]:
         for i in cols[f]:
@@ -734,6 +987,9 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         key = ("code:" + plain(code)) if code else ("title:" + plain(title))
         key = course_alias.get(key, key)
         if key in courses:
+            if courses[key].blocked:
+                errors.append(near_course_error(courses[key]))
+                return None
             return key
         cid, how = None, ""
         if code and plain(code) in index.course_by_code:
@@ -754,10 +1010,22 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                         cid, how = index.course_by_code[cand], "code"
                         break
         if cid is None:
+            like = courses_like(title, code)
             if not title:
-                errors.append(f"the course code {code} ({where}) is not in the workspace and "
-                              "the row gives no course title to create it with")
+                looks = f" (it looks like {like})" if like else ""
+                errors.append(f"the course code {quote(code)} ({where}) is not in the "
+                              f"workspace{looks} and the row gives no course title to create "
+                              "it with")
                 return None
+            if like:
+                cm = CourseMatch(title, code, None, "", "", where, near=like,
+                                 confirmed=bool({plain(title), plain(code),
+                                                 plain(f"{code} {title}")} & new_courses))
+                courses[key] = cm
+                if cm.blocked:
+                    errors.append(near_course_error(cm))
+                    return None
+                return key
         if cid is not None and cid in course_by_id:  # the same course written another way
             course_alias[key] = course_by_id[cid]
             return course_by_id[cid]
@@ -771,6 +1039,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
 
     # matrix: one course per column, matched once
     matrix_courses: dict[int, str | None] = {}
+    matrix_errors: dict[int, str] = {}
     if shape == MATRIX:
         for i in cols[COURSE_COLUMN]:
             title = " ".join(str(headers[i]).split()) if i < len(headers) else ""
@@ -778,6 +1047,8 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             if not title:
                 title = f"Column {column_letter(i)}"
             matrix_courses[i] = course_for(title, "", f"column {column_letter(i)}", errs)
+            if errs:
+                matrix_errors[i] = errs[0]
 
     for rec in read.records:
         errors: list[str] = []
@@ -803,14 +1074,26 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         hired = None
         hired_v, hcell = first(rec, "hired_on")
         if hired_v is not None:
-            got = reader.read(hired_v, hcell)
+            got = read_date(hired_v, hcell, actions)
             if got.problem:
                 errors.append(got.problem.rstrip("."))
             hired = got.date
         person_key = ""
+        name_formula = "" if pname else formula_in(rec, ("person", "first_name", "last_name"))
         if not pname and not emp:
-            errors.append(f"no person is named (cell {pcell})")
+            if name_formula:
+                errors.append(f"cell {name_formula} holds a formula, not a name; type the name "
+                              "as text")
+            elif formula_in(rec, ("employee_no",)):
+                errors.append(f"cell {formula_in(rec, ('employee_no',))} holds a formula, not "
+                              "an employee number; type the number as text")
+            else:
+                errors.append(f"no person is named (cell {pcell})")
         else:
+            if pname and needs_protection(pname):
+                warnings.append(f"the name {quote(pname)} in cell {pcell} starts like a "
+                                "spreadsheet formula; it is imported as text, and exports keep "
+                                "it as text")
             person_key = ("emp:" + _emp_key(emp)) if emp else ("name:" + _name_key(pname))
             person_key = person_alias.get(person_key, person_key)
             match = people.get(person_key)
@@ -824,18 +1107,27 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                         index.by_tokens.get(_token_key(pname)) or []
                     if len(ids) > 1:
                         errors.append(f"{len(ids)} people in the workspace are called "
-                                      f"“{pname}”; add their employee numbers to the file")
+                                      f"{quote(pname)}; add their employee numbers to the file")
                     elif ids:
                         other = index.people[ids[0]][1]
                         if emp and other and _emp_key(other) != _emp_key(emp):
-                            errors.append(f"“{pname}” has employee no. {emp} in the file but "
-                                          f"{other} in the workspace; correct the file (or "
-                                          "the workspace) first")
+                            errors.append(f"{quote(pname)} has employee no. {clip(emp)} in the "
+                                          f"file but {other} in the workspace; correct the file "
+                                          "(or the workspace) first")
                         else:
                             match.person_id, match.how = ids[0], "name"
+                    elif not errors:
+                        match.near = people_like(pname, emp)
+                        match.confirmed = bool(match.near) and _name_key(pname) in new_people
                 elif emp:
-                    errors.append(f"employee no. {emp} (cell {ecell}) is nobody in the "
-                                  "workspace and the row gives no name to create them with")
+                    if name_formula:
+                        errors.append(f"employee no. {clip(emp)} (cell {ecell}) is nobody in "
+                                      f"the workspace, and cell {name_formula} holds a formula, "
+                                      "not a name; type the name as text")
+                    else:
+                        errors.append(f"employee no. {clip(emp)} (cell {ecell}) is nobody in "
+                                      "the workspace and the row gives no name to create them "
+                                      "with")
                 if match.person_id is not None and match.person_id in person_by_id:
                     person_alias[person_key] = person_key = person_by_id[match.person_id]
                     match = people[person_key]
@@ -846,17 +1138,20 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                         person_by_id[match.person_id] = person_key
                 elif not errors:
                     people[person_key] = match
+            if match.near and not match.confirmed:
+                errors.append(f"{quote(pname)} (cell {pcell}) is nobody in the workspace but "
+                              f"looks like {match.near}: correct the name in the file, or "
+                              f"confirm that {quote(pname)} is a new person")
             if match.person_id is not None:
                 wname, _e, wdept, left = index.people[match.person_id]
                 if left:
                     warnings.append(f"{wname} has left the company; their records are "
                                     "imported all the same")
                 if dept and wdept and plain(dept) != plain(wdept):
-                    warnings.append(f"the department in the file ({dept}) differs from the "
-                                    f"workspace's ({wdept}), which is kept")
+                    warnings.append(f"the department in the file ({clip(dept)}) differs from "
+                                    f"the workspace's ({wdept}), which is kept")
             if not errors:
-                match.rows.append(row)
-                actions.append(f"person: {match.text()}")
+                actions.append(f"person: {match.match_text()}")
         # ---------------------------------------------------------------- roles
         role_keys: list[str] = []
         role_v, rcell = first(rec, "role")
@@ -911,10 +1206,14 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             for i in cols[COURSE_COLUMN]:
                 value = rec.get(i)
                 if value is None or not cell_text(value).strip():
+                    if (row, i + 1) in no_value:
+                        warnings.append(f"cell {cell_name(row, i + 1)} holds a formula without "
+                                        "a saved value and is read as empty; type the date as "
+                                        "a value")
                     continue
                 cell = cell_name(row, i + 1)
                 ckey = matrix_courses.get(i)
-                cname = courses[ckey].name if ckey else column_letter(i)
+                cname = clip(courses[ckey].name) if ckey else column_letter(i)
                 mark = read_mark(value)
                 if mark is None and isinstance(value, str) and re.fullmatch(r"\s*[xX]\s*",
                                                                             value):
@@ -923,6 +1222,9 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                     continue
                 if mark == NOT_DONE:
                     actions.append(f"{cname}: “{_text(value)}”, not completed (no record)")
+                    continue
+                if ckey is None and i in matrix_errors:
+                    errors.append(f"cell {cell}: {matrix_errors[i]}")
                     continue
                 if mark == EXPIRED:
                     errors.append(f"cell {cell} ({cname}) says “{_text(value)}” but gives no "
@@ -947,7 +1249,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                                  f"matrix ({report.file}, cell {cell}); the date "
                                  f"{options.undated_as.isoformat()} was chosen at import."})
                     continue
-                got = reader.read(value, cell)
+                got = read_date(value, cell, actions)
                 if got.problem:
                     problem = got.problem.rstrip(".")
                     errors.append(problem if cname in problem else f"{cname}: {problem}")
@@ -966,7 +1268,9 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                 title = ""
             ckey = None
             if not title and not code:
-                errors.append(f"no course is named (cell {tcell})")
+                fcell = formula_in(rec, ("course", "course_code"))
+                errors.append(f"cell {fcell} holds a formula, not a course; type the course as "
+                              "text" if fcell else f"no course is named (cell {tcell})")
             elif not any(e.startswith("the course") for e in errors):
                 ckey = course_for(title, code, f"row {row}", errors)
             values: dict[str, Any] = {}
@@ -974,10 +1278,13 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             exp_v, exp_cell = first(rec, "expires_on")
             done = None
             if done_v is None:
-                errors.append(f"no completion date (cell {done_cell}); a training record needs "
+                fcell = formula_in(rec, ("completed_on",))
+                errors.append(f"cell {fcell} holds a formula without a saved value, not a "
+                              "date; type the date as a value" if fcell else
+                              f"no completion date (cell {done_cell}); a training record needs "
                               "the day it was completed")
             else:
-                got = reader.read(done_v, done_cell)
+                got = read_date(done_v, done_cell, actions)
                 if got.problem:
                     errors.append(got.problem.rstrip("."))
                 elif got.note:
@@ -987,7 +1294,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                 mark = read_mark(exp_v)
                 if mark not in (NOT_REQUIRED,) and plain(exp_v) not in ("never", "once",
                                                                         "unbegrenzt", "jamais"):
-                    got = reader.read(exp_v, exp_cell)
+                    got = read_date(exp_v, exp_cell, actions)
                     if got.problem:
                         errors.append(got.problem.rstrip("."))
                     else:
@@ -1019,16 +1326,21 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                     actions.append(f"role: {rm.name}"
                                    + (" (new role)" if rm.role_id is None else ""))
             if records:
-                shown = ", ".join(f"{courses[r['course']].name} "
+                shown = ", ".join(f"{clip(courses[r['course']].name)} "
                                   f"{r['completed_on'].isoformat()}" for r in records[:6])
                 more = f" and {len(records) - 6} more" if len(records) > 6 else ""
-                actions.append(f"{len(records)} records: {shown}{more}")
+                actions.append(f"{_plural(len(records), 'record', 'records')}: {shown}{more}")
         status = "error" if errors else "warning" if warnings else "ok"
-        report.rows.append(RowReport(row, status, pname or emp, actions, errors + warnings,
+        report.rows.append(RowReport(row, status, clip(pname or emp),
+                                     [clip_quotes(a) for a in actions],
+                                     [clip_quotes(m) for m in errors + warnings],
                                      0 if errors else len(records)))
+        if person_key in people:
+            (people[person_key].error_rows if errors else people[person_key].rows).append(row)
         if not errors:
             plans.append(_Planned(row, person_key, course_keys, records, role_keys))
 
+    report.rows.sort(key=lambda r: r.row_number)
     # only what the rows without errors use is proposed (and created)
     used = plans
     used_people = {p.person_key for p in used}
@@ -1036,11 +1348,15 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     if shape == MATRIX:  # a matrix shows every course column, even one nobody took yet
         used_courses |= {k for k in matrix_courses.values() if k}
     used_roles = {k for p in used for k in p.roles}
-    report.people = [people[k] for k in people if k in used_people]
-    report.courses = [courses[k] for k in courses if k in used_courses]
+    # the people of rows with errors are listed too (marked: their rows are not imported), and
+    # the courses that only look like one in the workspace (not imported until confirmed)
+    report.people = [people[k] for k in people if k in used_people or people[k].error_rows]
+    report.courses = [courses[k] for k in courses if k in used_courses or courses[k].blocked]
     report.roles = [roles[k] for k in roles if k in used_roles]
-    report.people_added = sum(1 for p in report.people if p.person_id is None)
-    report.courses_added = sum(1 for c in report.courses if c.course_id is None)
+    report.people_added = sum(1 for k in people if k in used_people
+                              and people[k].person_id is None)
+    report.courses_added = sum(1 for k in courses if k in used_courses
+                               and courses[k].course_id is None)
     report.roles_added = sum(1 for r in report.roles if r.role_id is None)
     report.records_added = sum(len(p.records) for p in used)
     assignments = set()
@@ -1101,11 +1417,15 @@ def import_training(ws, source: TableSource | str | Path, *, sheet: str | int | 
         return report
     people = {}
     for p in report.people:
+        if not p.rows:
+            continue  # only in rows with errors (skipped)
         key = ("emp:" + _emp_key(p.employee_no)) if p.employee_no else \
             ("name:" + _name_key(p.name))
         people[key] = p
     courses: dict[str, CourseMatch] = {}
     for c in report.courses:
+        if c.blocked:
+            continue
         courses[("code:" + plain(c.code)) if c.code else ("title:" + plain(c.name))] = c
     roles = {plain(r.name): r for r in report.roles}
     total = sum(len(p.records) for p in plans) or 1
