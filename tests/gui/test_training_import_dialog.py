@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from dumps import table_dump  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("shown")
 
@@ -111,3 +112,33 @@ def test_import_training_asks_for_a_file(controller, seeded, qtbot, dialogs, mon
     dialogs.open_files = [""]  # cancelled: no dialog
     import_dialog.import_training(None, controller)
     assert opened == []
+
+
+def test_a_near_match_blocks_until_ticked_as_new(controller, seeded, qtbot, tmp_path):
+    from openpyxl import Workbook
+
+    from qms_desktop.services import training as svc
+
+    ws = controller.workspace
+    svc.add_person(ws, {"name": "Kevin Price", "employee_no": "N015"})
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Name", "Hygiene"])
+    sh.append(["Kevin Pryce", "2025-03-04"])
+    wb.save(tmp_path / "near.xlsx")
+    dialog = open_dialog(controller, qtbot, tmp_path / "near.xlsx")
+    assert dialog.report.errors == 1 and not dialog.import_button.isEnabled()
+    assert "looks like Kevin Price" in dialog.rows.item(0, 4).text()
+    assert "People and courses" in dialog.why_not.text()
+    proposed = next(dialog.matches.item(i, 2) for i in range(dialog.matches.rowCount())
+                    if dialog.matches.item(i, 1).text() == "Kevin Pryce")
+    assert "looks like Kevin Price (employee no. N015)" in proposed.text()
+    assert proposed.checkState() == Qt.CheckState.Unchecked
+    proposed.setCheckState(Qt.CheckState.Checked)  # "yes, it is a new person"
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20_000)
+    assert dialog.report.errors == 0 and dialog.new_people == {"Kevin Pryce"}
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.import_button.click()
+    names = {p.name for p in svc.people(ws, include_leavers=True)}
+    assert {"Kevin Pryce", "Kevin Price"} <= names

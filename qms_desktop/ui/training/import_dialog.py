@@ -88,6 +88,10 @@ class TrainingImportDialog(QDialog):
         self.import_error: BaseException | None = None
         self.importing = False
         self.mapping: dict[int, str] | None = None  # None: the reader's guess
+        #: names (as the file writes them) the user ticked as new although they look like a
+        #: person or course of the workspace
+        self.new_people: set[str] = set()
+        self.new_courses: set[str] = set()
         self._generation = 0
         self._filling = False
 
@@ -143,6 +147,7 @@ class TrainingImportDialog(QDialog):
             1, QHeaderView.ResizeMode.Interactive)
         self.combos: dict[int, QComboBox] = {}
         self.matches = _table([tr("Kind"), tr("In the file"), tr("Proposed")], self)
+        self.matches.itemChanged.connect(self._near_toggled)
         self.rows = _table([tr("Row"), tr("Result"), tr("Person"), tr("What it does"),
                             tr("Problems")], self)
         self.tabs.addTab(self.rows, tr("Rows"))
@@ -181,7 +186,26 @@ class TrainingImportDialog(QDialog):
             d = self.undated_date.date()
             undated = dt.date(d.year(), d.month(), d.day())
         return svc.ImportOptions(shape=self.shape.currentData(),
-                                 date_order=self.order.currentData(), undated_as=undated)
+                                 date_order=self.order.currentData(), undated_as=undated,
+                                 new_people=sorted(self.new_people),
+                                 new_courses=sorted(self.new_courses))
+
+    def confirm_new(self, kind: str, name: str, new: bool = True) -> None:
+        """Say that ``name`` ("person" or "course", as the file writes it) really is new
+        although it looks like one in the workspace (``new`` False takes it back); checks
+        again."""
+        names = self.new_people if kind == "person" else self.new_courses
+        (names.add if new else names.discard)(name)
+        self.check()
+
+    def _near_toggled(self, item: QTableWidgetItem) -> None:
+        if self._filling:
+            return
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if not data:
+            return
+        kind, name = data
+        self.confirm_new(kind, name, item.checkState() == Qt.CheckState.Checked)
 
     def _options_changed(self, *_a) -> None:
         if not self._filling:
@@ -278,26 +302,63 @@ class TrainingImportDialog(QDialog):
             self._filling = False
 
     def _fill_matches(self, report) -> None:
-        entries = [(tr("Person"), p.name, self._person_text(p)) for p in report.people]
-        entries += [(tr("Course"), c.name or c.code, self._course_text(c))
-                    for c in report.courses]
+        # (kind, in the file, proposed, near: (kind, name) or None, confirmed)
+        entries = [(tr("Person"), p.name, self._person_text(p),
+                    ("person", p.name) if p.near and p.person_id is None else None,
+                    p.confirmed) for p in report.people]
+        entries += [(tr("Course"), c.name or c.code, self._course_text(c),
+                     ("course", c.name or c.code) if c.near and c.course_id is None else None,
+                     c.confirmed) for c in report.courses]
         entries += [(tr("Role"), r.name, tr("existing role") if r.role_id is not None
-                     else tr("new role")) for r in report.roles]
-        self.matches.setRowCount(len(entries))
-        for i, entry in enumerate(entries):
-            for j, text in enumerate(entry):
-                self.matches.setItem(i, j, _item(text))
+                     else tr("new role"), None, False) for r in report.roles]
+        self._filling = True
+        try:
+            self.matches.setRowCount(len(entries))
+            for i, (kind, name, proposed, near, confirmed) in enumerate(entries):
+                self.matches.setItem(i, 0, _item(kind))
+                self.matches.setItem(i, 1, _item(name))
+                item = _item(proposed)
+                if near is not None:
+                    # ticking it says "yes, it is new" (the row is an error until then)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Checked if confirmed
+                                       else Qt.CheckState.Unchecked)
+                    item.setData(Qt.ItemDataRole.UserRole, near)
+                self.matches.setItem(i, 2, item)
+        finally:
+            self._filling = False
         self.matches.resizeColumnsToContents()
 
     @staticmethod
-    def _person_text(p) -> str:
-        if p.person_id is None:
-            return tr("new person")
-        how = tr("employee no.") if p.how == "employee no." else tr("name")
-        return tr("matches “{name}” by {how}").format(name=p.workspace_name, how=how)
+    def _not_imported(text: str, rows: list[int], ok_rows: list[int]) -> str:
+        if not rows:
+            return text
+        shown = ", ".join(str(n) for n in rows[:10]) + (" …" if len(rows) > 10 else "")
+        if ok_rows:
+            return text + " " + tr("(rows with errors: {rows})").format(rows=shown)
+        return text + " " + tr("(not imported: rows with errors: {rows})").format(rows=shown)
+
+    @classmethod
+    def _person_text(cls, p) -> str:
+        if p.person_id is None and p.near and p.confirmed:
+            text = tr("new person (you confirmed it is not {near})").format(near=p.near)
+        elif p.person_id is None and p.near:
+            text = tr("nobody in the workspace, but looks like {near}: tick if it really is "
+                      "a new person").format(near=p.near)
+        elif p.person_id is None:
+            text = tr("new person")
+        else:
+            how = tr("employee no.") if p.how == "employee no." else tr("name")
+            text = tr("matches “{name}” by {how}").format(name=p.workspace_name, how=how)
+        return cls._not_imported(text, p.error_rows, p.rows)
 
     @staticmethod
     def _course_text(c) -> str:
+        if c.course_id is None and c.near and c.confirmed:
+            return tr("new course (you confirmed it is not {near})").format(near=c.near)
+        if c.course_id is None and c.near:
+            return tr("not in the workspace, but looks like {near}: tick if it really is a new "
+                      "course").format(near=c.near)
         if c.course_id is None:
             return tr("new course")
         return tr("matches “{name}” by {how}").format(name=c.workspace_name or c.name,
@@ -354,6 +415,13 @@ class TrainingImportDialog(QDialog):
             return tr("No rows with people or training were found; check the sheet and the "
                       "mapping.")
         if report.errors and not self.skip_errors.isChecked():
+            near = any(p.near and not p.confirmed and p.person_id is None
+                       for p in report.people) or any(c.blocked for c in report.courses)
+            if near:
+                return tr("Import is not available while a row has an error: fix the file, "
+                          "tick under “People and courses” the names that look like one in "
+                          "the workspace but really are new, or tick “Skip rows with "
+                          "errors”.")
             return tr("Import is not available while a row has an error: fix the file, change "
                       "the mapping or the options, or tick “Skip rows with errors”.")
         if not (report.records_added or report.people_added or report.courses_added
