@@ -30,8 +30,12 @@ Marks in a matrix cell:
 People are matched to the workspace by employee number, then by name (case, accents, spaces
 and the order "Last, First" ignored); courses by code, then title; roles by name. What is not
 found is proposed as new; the proposals are in the report (``people``, ``courses``, ``roles``)
-before anything is written. A record already in the workspace (same person, course and day)
-is not imported twice.
+before anything is written. A name that matches nobody exactly but looks like someone (or a
+course that looks like one: a close title, or the same code but for punctuation and zero
+padding) makes its row an error naming the likely match, until the user confirms it is new
+(``ImportOptions.new_people`` / ``new_courses``). A record already in the workspace (same
+person, course and day) is not imported twice. Values quoted in the report are cut to
+:data:`QUOTE_LIMIT` characters with their full length noted.
 
 :func:`import_training` with ``dry_run`` reports per row and writes nothing; otherwise it is
 all or nothing in one ``ws.session()`` (any row with an error: nothing is written), or with
