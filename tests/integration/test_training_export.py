@@ -90,7 +90,7 @@ def test_matrix_xlsx_reopened(small, tmp_path):
         head, n = head_stamp(ws)
     assert got == out
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Matrix", "Summary"]
+    assert wb.sheetnames == ["Matrix", "Summary", "Records"]
     sheet = wb["Matrix"]
     # names (A:C) and the header row stay in view
     assert sheet.freeze_panes == "D3"
@@ -116,7 +116,7 @@ def test_matrix_xlsx_reopened(small, tmp_path):
     assert all(r.dxf.fill is not None for cf in sheet.conditional_formatting for r in cf.rules)
     # the legend below the matrix
     column_a = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
-    assert "Legend" in column_a and "✗ expired" in column_a
+    assert any(str(v).startswith("Legend") for v in column_a) and "✗ expired" in column_a
     # the audit head, full, with its event number: footer and Summary sheet
     assert head in sheet.oddFooter.left.text and f"@ event {n}" in sheet.oddFooter.left.text
     summary = [c.value for _s, c in all_cells(wb) if _s.title == "Summary"]
@@ -125,6 +125,93 @@ def test_matrix_xlsx_reopened(small, tmp_path):
     # compliance: 5 of 5 on C-01
     course_rows = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert course_rows["C-01"][2:5] == (5, 5, 100)
+
+
+def export(ws_path: Path, out: Path) -> "openpyxl.Workbook":
+    with open_workspace(ws_path, read_only=True) as ws:
+        training_xlsx.export_matrix(ws, out)
+    return openpyxl.load_workbook(out)
+
+
+def test_one_font_family_everywhere(small, tmp_path):
+    """A style without a font name shows in the office suite's default font (a serif in
+    LibreOffice) beside the Calibri body: every written cell names the body's family."""
+    wb = export(small, tmp_path / "m.xlsx")
+    fonts = {(sheet.title, cell.font.name) for sheet, cell in all_cells(wb)}
+    assert {name for _t, name in fonts} == {"Calibri"}, sorted(fonts, key=str)
+    assert {t for t, _n in fonts} == {"Matrix", "Summary", "Records"}
+
+
+def test_rotated_course_headers_fit_their_row(tmp_path):
+    """Each rotated course header fits the header row: its longest word along the row's
+    height, and all of it in the few lines a course column holds; a title too long for any
+    sensible row is shortened with "…" rather than cut off."""
+    path = build(tmp_path / "long.qms", courses=3)
+    with open_workspace(path) as ws:
+        cid = training.add_course(ws, {"code": "LONG-01", "title": "Very long title " * 20,
+                                       "kind": "classroom"}).result
+        training.set_requirement(ws, training.roles(ws)[0].id, cid)
+    sheet = export(path, tmp_path / "m.xlsx")["Matrix"]
+    height = sheet.row_dimensions[2].height
+    assert 60 <= height <= 200
+    heads = [sheet.cell(2, k) for k in range(4, sheet.max_column + 1)
+             if sheet.cell(2, k).value]
+    assert any(h.value.startswith("LONG-01") for h in heads)
+    for cell in heads:
+        text, size = cell.value, cell.font.sz
+        advance = 0.6 * size  # a wide sans serif, bold (DejaVu Sans Bold: 0.6 em)
+        across = 74 / (1.2 * size)  # lines across a 13.5-wide column (74 pt)
+        assert cell.alignment.text_rotation == 90 and cell.alignment.wrap_text
+        assert max(len(word) for word in text.split()) * advance <= height, text
+        assert len(text) * advance <= height * int(across), (text, height)
+        if text.startswith("LONG-01"):
+            assert text.endswith("…") and text.startswith("LONG-01 Very long title")
+
+
+def test_matrix_legend_stays_in_the_name_columns(small, tmp_path):
+    """The name columns A:C are printed on every page; the legend's text must stay within
+    them (text running on into the course columns is cut on pages 2 and later)."""
+    sheet = export(small, tmp_path / "m.xlsx")["Matrix"]
+    first = next(r for r in range(1, sheet.max_row + 1)
+                 if str(sheet.cell(r, 1).value).startswith("Legend"))
+    merged = {str(m) for m in sheet.merged_cells.ranges}
+    rows = range(first + 1, first + 1 + len(rules.STATUSES))
+    assert [sheet.cell(r, 1).value for r in rows][-2:] == ["○ missing", "(blank)"]
+    for r in rows:
+        meaning = sheet.cell(r, 2)
+        assert meaning.value and meaning.alignment.wrap_text, r
+        assert f"B{r}:C{r}" in merged, r
+        width = 12 + 21  # columns B and C, in characters
+        lines = -(-len(meaning.value) // width)
+        height = sheet.row_dimensions[r].height or 15
+        assert height >= 15 * lines - 1, (meaning.value, height)
+        assert all(sheet.cell(r, c).value is None for c in range(4, sheet.max_column + 1))
+
+
+def test_records_sheet_has_real_dates(small, tmp_path):
+    """One row per required cell, its date a real date cell, with an autofilter: the list a
+    quality lead sorts and filters by date."""
+    wb = export(small, tmp_path / "m.xlsx")
+    sheet = wb["Records"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Name", "Employee no.", "Department", "Course", "Title", "Status",
+                       "Date", "The date is")
+    assert len(rows) - 1 == 5 * COURSES  # everyone holds the role requiring every course
+    assert sheet.auto_filter.ref == f"A1:H{len(rows)}"
+    assert sheet.freeze_panes == "A2"
+    bob = {r[3]: r for r in rows[1:] if r[0] == "Bob Baker"}
+    expired = bob["C-03"]
+    assert expired[5] == "✗ expired" and expired[7] == "expired on"
+    date_cell = sheet.cell(1 + rows.index(expired), 7)
+    assert date_cell.is_date and "yyyy" in date_cell.number_format.lower()
+    assert date_cell.value.date() == rules.add_months(TODAY - dt.timedelta(days=500), 12)
+    ann = {r[3]: r for r in rows[1:] if r[0] == "Ann Able"}
+    assert ann["C-02"][4] == "@SUM(A1)" and ann["C-02"][7] == "expiry"
+    assert ann["C-02"][6].date() == rules.add_months(TODAY, 12)
+    # the matrix cell shows the same date as text
+    matrix = wb["Matrix"]
+    bob_row = next(r for r in range(3, 8) if matrix.cell(r, 1).value == "Bob Baker")
+    assert matrix.cell(bob_row, 6).value == f"✗ {expired[6].date().isoformat()}"
 
 
 def test_no_formula_cells_even_with_payloads(small, tmp_path):

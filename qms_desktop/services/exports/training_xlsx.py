@@ -4,8 +4,10 @@
   the header row frozen, course headers turned 90°, each cell a symbol and its date — "✓
   2027-03-01", "○ missing" — so it reads without colour, coloured per status by one
   conditional format per symbol: a style on each cell would double the export's time), a
-  legend below the matrix and on the "Summary" sheet, which also holds the compliance per
-  department and per course.
+  legend below the matrix (within the name columns, which print on every page) and on the
+  "Summary" sheet, which also holds the compliance per department and per course, and a
+  "Records" sheet: one row per required cell with its date as a real date, under an
+  autofilter. Every style names the body's font family (:data:`FONT_NAME`).
 * :func:`write_record_xlsx`: one person's details, roles, each required course with its status
   and why it is required, and their full history.
 
@@ -35,8 +37,9 @@ from ..audit_trail import stamp_text
 from .cells import FORMULA_STARTS, MAX_CELL_TEXT, clean_text, needs_protection
 from .risks_xlsx import _check_target, _discard, _footer_text, _write_error
 
-__all__ = ["PersonRecord", "cell_text", "export_matrix", "export_record", "load_record",
-           "person_id_by_ref", "status_colours", "write_matrix_xlsx", "write_record_xlsx"]
+__all__ = ["FONT_NAME", "PersonRecord", "cell_text", "export_matrix", "export_record",
+           "fit_course_headers", "load_record", "person_id_by_ref", "status_colours",
+           "wrap_lines", "write_matrix_xlsx", "write_record_xlsx"]
 
 #: what each status means, for the legend (the symbol and label come from core/training.py)
 MEANINGS = {
@@ -48,6 +51,9 @@ MEANINGS = {
     rules.MISSING: "required and never completed",
     rules.NOT_REQUIRED: "(blank) not required for this person",
 }
+#: the one font family of every cell (openpyxl's default for unstyled cells): a style without
+#: a font name is shown in the office suite's default font (a serif in LibreOffice)
+FONT_NAME = "Calibri"
 _NAME_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 21))
 _COURSE_WIDTH = 13.5
 _PAPER_A4 = 9
@@ -56,6 +62,14 @@ _FIRST_DATA_ROW = 3
 #: "#" (error values) and every blank that could hide a formula start
 _RISKY_FIRST = FORMULA_STARTS | frozenset("# \u00a0\u1680\u202f\u205f\u3000\ufeff") | frozenset(
     chr(c) for c in range(0x2000, 0x200C))  # row 1: title and audit head, row 2: headers
+
+
+def _font(**kw: Any) -> Any:
+    """A font of :data:`FONT_NAME` (11 pt unless ``size`` is given)."""
+    from openpyxl.styles import Font
+
+    kw.setdefault("size", 11)
+    return Font(name=FONT_NAME, **kw)
 
 
 def status_colours(status: str) -> tuple[str, str] | None:
@@ -185,12 +199,14 @@ class _Sheet:
     read as a formula), one style object per distinct style (a styled cell then costs a
     small object, not a style lookup per attribute)."""
 
-    def __init__(self, sheet: Any):
+    def __init__(self, sheet: Any, shared: dict | None = None):
+        """``shared``: the style cache of another sheet of the same workbook (styles belong to
+        the workbook: a style made once serves every sheet)."""
         from openpyxl.cell import WriteOnlyCell
 
         self.sheet = sheet
         self._cell = WriteOnlyCell
-        self._styles: dict[tuple, tuple[Any, tuple]] = {}
+        self._styles: dict[tuple, tuple[Any, tuple]] = {} if shared is None else shared
 
     def style_of(self, style: dict[str, Any]) -> Any:
         """The shared style array for ``style`` (font=…, fill=…, alignment=…, border=…);
@@ -251,6 +267,9 @@ def _page_setup(sheet: Any, *, landscape: bool, title: str, stamp: str,
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.page_margins.header = sheet.page_margins.footer = 0.25
     sheet.oddHeader.left.text = _footer_text(title)
+    for part in (sheet.oddHeader.left, sheet.oddHeader.right, sheet.oddFooter.left,
+                 sheet.oddFooter.right):
+        part.font = FONT_NAME
     sheet.oddHeader.right.text = "Page &P of &N"
     # the full stamp is long: small type, alone on the left, so nothing overlaps it
     sheet.oddFooter.left.text = _footer_text(stamp)
@@ -308,7 +327,7 @@ def _status_styles(Font: Any, PatternFill: Any, Alignment: Any, Border: Any,
             continue
         fill, ink = pair
         out[s] = {"fill": PatternFill("solid", fgColor=fill, bgColor=fill),
-                  "font": Font(color=ink, bold=s in rules.OVERDUE),
+                  "font": _font(color=ink, bold=s in rules.OVERDUE),
                   "alignment": centre, "border": border}
     return out
 
@@ -320,10 +339,112 @@ def _stamp(head_hash: str, head_event: int | None) -> str:
 
 # --------------------------------------------------------------------------- the matrix
 
+#: course headers: bold type of this size, turned 90°, at most this many lines across a
+#: course column (13.5 characters ≈ 74 pt; a line of 10 pt text takes 12 to 13 pt)
+_HEAD_SIZE = 10
+_HEAD_LINES = 5
+#: average advance of a character as a share of the type size, wide enough for the fonts an
+#: office suite falls back on when Calibri is missing (DejaVu Sans Bold: about 0.6)
+_HEAD_EM = 0.65
+_HEAD_PAD = 10.0  # points kept free at the ends of a rotated label
+_HEAD_MIN, _HEAD_MAX = 60.0, 160.0  # header row height in points (the cap keeps rows on paper)
+#: the legend below the matrix: its explanations wrap within columns B:C (the name columns,
+#: printed on every page), about this many 11 pt characters a line; short, one line each, so
+#: that the legend stays on the page of the people above it (the full meanings are on the
+#: Summary sheet)
+_LEGEND_LINE = 34
+_LINE_PT = 15.0
+SHORT_MEANINGS = {
+    rules.CURRENT: "trained; date: expiry (if any)",
+    rules.EXPIRING: "trained, expiring; date: expiry",
+    rules.DUE: "not yet trained; date: deadline",
+    rules.RETRAIN: "revised since; date: due since",
+    rules.EXPIRED: "expired on the date shown",
+    rules.MISSING: "never completed; date: deadline",
+    rules.NOT_REQUIRED: "not required for this person",
+}
+#: what the date of a status is, on the Records sheet
+DATE_MEANS = {
+    rules.CURRENT: "expiry",
+    rules.EXPIRING: "expiry",
+    rules.DUE: "deadline",
+    rules.RETRAIN: "due since",
+    rules.EXPIRED: "expired on",
+    rules.MISSING: "deadline",
+}
+_RECORD_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 21), ("Course", 12),
+                   ("Title", 50), ("Status", 17), ("Date", 12), ("The date is", 13))
+
+
+def wrap_lines(text: str, per_line: int) -> list[str]:
+    """``text`` broken at blanks into lines of at most ``per_line`` characters (a longer word
+    is cut), as a spreadsheet wraps a cell."""
+    per_line = max(1, per_line)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > per_line:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:per_line])
+            word = word[per_line:]
+        if not word:
+            continue
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= per_line:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _abbreviate(text: str, per_line: int, lines: int) -> str:
+    """The longest start of ``text``, ended with "…", that wraps into ``lines`` lines."""
+    k = min(len(text), per_line * lines)
+    while k > 0:
+        short = text[:k].rstrip() + "…"
+        if len(wrap_lines(short, per_line)) <= lines:
+            return short
+        k -= 1
+    return "…"
+
+
+def fit_course_headers(labels: Sequence[str], *, size: float = _HEAD_SIZE,
+                       lines: int = _HEAD_LINES, cap: float = _HEAD_MAX
+                       ) -> tuple[float, list[str]]:
+    """The header row height (points) at which every rotated label fits in ``lines`` lines,
+    and the labels as written: those that would need more than ``cap`` points are shortened
+    with "…" (the full course title is on the Summary and Records sheets)."""
+    advance = _HEAD_EM * size
+    most = max(1, int((cap - _HEAD_PAD) / advance))  # characters a line at the cap
+    need = 1
+    out = list(labels)
+    for k, label in enumerate(labels):
+        # the fewest characters a line with which the label wraps into ``lines`` lines
+        per_line = max(need + 1, -(-len(label) // lines))
+        if per_line > most:
+            per_line = most
+        while per_line <= most and len(wrap_lines(label, per_line)) > lines:
+            per_line += 1
+        if per_line > most:
+            out[k] = _abbreviate(label, most, lines)
+            per_line = most
+        need = max(need, per_line)
+    height = min(cap, max(_HEAD_MIN, need * advance + _HEAD_PAD))
+    return round(height, 1), out
+
+
 def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
                       head_event: int | None = None, title: str = "Training matrix",
-                      generated_at: dt.datetime | None = None) -> Path:
-    """Write ``matrix`` (a ``services.training.Matrix``) to a formatted .xlsx at ``path``.
+                      generated_at: dt.datetime | None = None, records: bool = True) -> Path:
+    """Write ``matrix`` (a ``services.training.Matrix``) to a formatted .xlsx at ``path``:
+    the "Matrix" sheet, the "Summary" sheet and (``records``) the "Records" sheet, one row per
+    required cell with its date as a date, to sort and filter.
 
     Written to a temporary name first and moved into place: a failed export never leaves a
     half-written file. Raises the app's one-sentence error when the file cannot be written."""
@@ -343,11 +464,15 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
     workbook = Workbook(write_only=True)
     try:
         sheet = workbook.create_sheet("Matrix")
+        summary_sheet = workbook.create_sheet("Summary")  # written last, from the tallies
         w = _Sheet(sheet)
-        bold = Font(bold=True)
+        bold = _font(bold=True)
         styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
+        # conditional formats change colours only (a font name there is not allowed in Excel)
+        marks = {s: (style["fill"], Font(color=style["font"].color, bold=style["font"].b),
+                     style["border"]) for s, style in styles.items()}
         head_fill = PatternFill("solid", fgColor="1F4E78", bgColor="1F4E78")
-        head_font = Font(bold=True, color="FFFFFF")
+        head_font = _font(bold=True, color="FFFFFF", size=_HEAD_SIZE)
         rotated = Alignment(text_rotation=90, wrap_text=True, horizontal="center",
                             vertical="bottom")
         name_head = Alignment(vertical="bottom", wrap_text=True)
@@ -358,9 +483,8 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
             sheet.column_dimensions[get_column_letter(n_fixed + 1)] = ColumnDimension(
                 sheet, index=get_column_letter(n_fixed + 1), min=n_fixed + 1,
                 max=n_fixed + len(courses), width=_COURSE_WIDTH)
-        longest = max((len(course_heading(c)) for c in courses), default=10)
-        # two lines of 11 pt text fit across a course column; the row grows with the title
-        sheet.row_dimensions[2].height = min(260, max(90, 3.6 * (longest / 2 + 4)))
+        height, headings = fit_course_headers([course_heading(c) for c in courses])
+        sheet.row_dimensions[2].height = height
         first_course = get_column_letter(n_fixed + 1)
         sheet.freeze_panes = f"{first_course}{_FIRST_DATA_ROW}"
         _page_setup(sheet, landscape=True, title=title, stamp=stamp, generated_at=generated_at)
@@ -372,11 +496,27 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
         # (the audit head is in the page footer and on the Summary sheet: here it would run
         # off the first printed page)
         sheet.append([w.text(f"{title} on {matrix.today.isoformat()} (expiring window "
-                             f"{matrix.window_days} days)", font=Font(bold=True, size=12))])
+                             f"{matrix.window_days} days)", font=_font(bold=True, size=12))])
         sheet.append([w.text(h, font=head_font, fill=head_fill, alignment=name_head)
                       for h, _ in _NAME_COLUMNS]
-                     + [w.text(course_heading(c), font=head_font, fill=head_fill,
-                               alignment=rotated) for c in courses])
+                     + [w.text(h, font=head_font, fill=head_fill, alignment=rotated)
+                        for h in headings])
+
+        rec = None
+        if records:
+            rec_sheet = workbook.create_sheet("Records")
+            rec = _Sheet(rec_sheet, w._styles)
+            _records_head(rec, rec_sheet, title=title, stamp=stamp, generated_at=generated_at,
+                          font=head_font, fill=head_fill,
+                          alignment=Alignment(vertical="bottom", wrap_text=True))
+            course_cells = [(rec.text(c.code or c.title), rec.text(c.title if c.code else ""))
+                            for c in courses]
+            # (status, what its date is, what no date means)
+            status_cells = {s: (rec.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}"),
+                                rec.text(DATE_MEANS[s]),
+                                rec.text("no expiry") if s in rules.COMPLIANT else None)
+                            for s in DATE_MEANS}
+            append_record = rec_sheet.append
 
         # Each status cell is plain text ("✓ 2027-03-01"); its colours come from one
         # conditional format per status on the first character, the symbol (a style per
@@ -393,8 +533,10 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
         per_dept: dict[str, list[int]] = {}
         for i, p in enumerate(people):
             srow, drow = matrix.status[i], matrix.dates[i]
-            row: list[Any] = [w.text(p.name), w.text(p.employee_no), w.text(p.department)]
-            row += blank
+            who = [w.text(p.name), w.text(p.employee_no), w.text(p.department)]
+            row: list[Any] = who + blank
+            if rec is not None:  # (a styled cell belongs to one sheet)
+                rec_who = [rec.text(p.name), rec.text(p.employee_no), rec.text(p.department)]
             ok = req = 0
             for j in compress(columns, map(nr.__ne__, srow)):  # the required cells
                 s = srow[j]
@@ -409,6 +551,11 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
                 if s in compliant:
                     col_ok[j] += 1
                     ok += 1
+                if rec is not None:
+                    status_cell, means, undated = status_cells[s]
+                    d = drow[j]
+                    append_record(rec_who + [*course_cells[j], status_cell, d,
+                                             means if d is not None else undated])
             dept = per_dept.setdefault(p.department or "(no department)", [0, 0])
             dept[0] += ok
             dept[1] += req
@@ -417,78 +564,130 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
         if courses and people:
             area = (f"{first_course}{_FIRST_DATA_ROW}:"
                     f"{get_column_letter(n_fixed + len(courses))}{last_row}")
-            for s, style in styles.items():
-                sheet.conditional_formatting.add(area, FormulaRule(
-                    formula=[f'LEFT({first_course}{_FIRST_DATA_ROW},1)="{rules.SYMBOLS[s]}"'],
-                    fill=style["fill"], font=style["font"], border=style["border"],
-                    stopIfTrue=True))
+            _symbol_colours(sheet, area, f"{first_course}{_FIRST_DATA_ROW}", marks,
+                            FormulaRule)
         sheet.append([])
-        for legend_row in _legend_rows(w, styles, bold):
-            sheet.append(legend_row)
+        _matrix_legend(w, sheet, styles, bold, first_row=last_row + 2,
+                       records=rec is not None, Alignment=Alignment)
+        if rec is not None:
+            n = sum(counts.values())
+            last = get_column_letter(len(_RECORD_COLUMNS))
+            rec_sheet.auto_filter.ref = f"A1:{last}{n + 1}"
+            if n:
+                _symbol_colours(rec_sheet, f"F2:F{n + 1}", "F2", marks, FormulaRule)
         tallies = (counts, [(k, v[0], v[1]) for k, v in sorted(per_dept.items()) if v[1]],
                    list(zip(col_ok, col_req)))
-        _write_summary(workbook, matrix, tallies, title=title, stamp=stamp,
-                       generated_at=generated_at, styles=styles, Font=Font, Alignment=Alignment)
+        _write_summary(summary_sheet, _Sheet(summary_sheet, w._styles), matrix, tallies,
+                       title=title, stamp=stamp, generated_at=generated_at, styles=styles,
+                       bold=bold, Alignment=Alignment)
     except BaseException:
         _discard(workbook)
         raise
     return _save(workbook, path)
 
 
+def _symbol_colours(sheet: Any, area: str, first: str, marks: dict, FormulaRule: Any) -> None:
+    """One conditional format per status over ``area``, keyed on the cell's first character
+    (its symbol)."""
+    for s, (fill, font, border) in marks.items():
+        sheet.conditional_formatting.add(area, FormulaRule(
+            formula=[f'LEFT({first},1)="{rules.SYMBOLS[s]}"'], fill=fill, font=font,
+            border=border, stopIfTrue=True))
+
+
+def _matrix_legend(w: _Sheet, sheet: Any, styles: dict, bold: Any, *, first_row: int,
+                   records: bool, Alignment: Any) -> None:
+    """The legend below the matrix, kept within the name columns A:C (printed on every page:
+    text running on into the course columns would be cut on the second and later pages):
+    the symbol in A, its explanation wrapped across B:C (a streamed row gets its height
+    before it is written)."""
+    top = Alignment(vertical="top", wrap_text=True)
+    r = first_row
+    sheet.append([w.text("Legend (dates to sort and filter: sheet “Records”)" if records
+                         else "Legend", font=bold)])
+    for s in rules.STATUSES:
+        r += 1
+        if s == rules.NOT_REQUIRED:
+            key = w.text("(blank)", alignment=top)
+        else:
+            key = w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s])
+        meaning = SHORT_MEANINGS[s]
+        lines = len(wrap_lines(meaning, _LEGEND_LINE))
+        if lines > 1:
+            sheet.row_dimensions[r].height = _LINE_PT * lines
+        sheet.merged_cells.add(f"B{r}:C{r}")
+        sheet.append([key, w.text(meaning, alignment=top)])
+
+
+def _records_head(w: _Sheet, sheet: Any, *, title: str, stamp: str, generated_at: dt.datetime,
+                  font: Any, fill: Any, alignment: Any) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, (_, width) in enumerate(_RECORD_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    _page_setup(sheet, landscape=True, title=f"{title}: records", stamp=stamp,
+                generated_at=generated_at)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.append([w.text(h, font=font, fill=fill, alignment=alignment)
+                  for h, _ in _RECORD_COLUMNS])
+
+
 def _percent(ok: int, req: int) -> float | None:
     return round(100.0 * ok / req, 1) if req else None
 
 
-def _write_summary(workbook: Any, matrix: Any, tallies: tuple, *, title: str, stamp: str,
-                   generated_at: dt.datetime, styles: dict, Font: Any, Alignment: Any) -> None:
+def _write_summary(sheet: Any, w: _Sheet, matrix: Any, tallies: tuple, *, title: str,
+                   stamp: str, generated_at: dt.datetime, styles: dict, bold: Any,
+                   Alignment: Any) -> None:
     counts, per_dept, per_course = tallies  # (per status, per department, per course)
-    sheet = workbook.create_sheet("Summary")
-    w = _Sheet(sheet)
     for letter, width in zip("ABCDE", (30, 64, 12, 12, 15)):
         sheet.column_dimensions[letter].width = width
     _page_setup(sheet, landscape=False, title=title, stamp=stamp, generated_at=generated_at)
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    bold = Font(bold=True)
-    big = Font(bold=True, size=14)
+    big = _font(bold=True, size=14)
     right = Alignment(horizontal="right")
-    sheet.append([w.text(f"{title}: compliance summary", font=big)])
-    sheet.append([w.text("As of"), w.value(matrix.today)])
-    sheet.append([w.text("Expiring window"), w.text(f"{matrix.window_days} days")])
-    sheet.append([w.text("Exported (UTC)"), w.text(generated_at.strftime("%Y-%m-%d %H:%M:%S"))])
-    sheet.append([w.text("Audit trail"), w.text(stamp)])
-    sheet.append([w.text("People in the matrix"), w.value(len(matrix.people))])
-    sheet.append([w.text("Courses required"), w.value(len(matrix.courses))])
-    sheet.append([])
+    append = sheet.append
+    text = w.text
+    append([text(f"{title}: compliance summary", font=big)])
+    append([text("As of"), w.value(matrix.today)])
+    append([text("Expiring window"), text(f"{matrix.window_days} days")])
+    append([text("Exported (UTC)"), text(generated_at.strftime("%Y-%m-%d %H:%M:%S"))])
+    append([text("Audit trail"), text(stamp)])
+    append([text("People in the matrix"), len(matrix.people)])
+    append([text("Courses required"), len(matrix.courses)])
+    append([])
     required = sum(n for s, n in counts.items() if s != rules.NOT_REQUIRED)
     compliant = sum(counts[s] for s in rules.COMPLIANT)
-    sheet.append([w.text("Required cells by status", font=bold), w.text(""),
-                  w.text("Cells", font=bold, alignment=right)])
+    append([text("Required cells by status", font=bold), None,
+            text("Cells", font=bold, alignment=right)])
     for s in rules.STATUSES:
         if s == rules.NOT_REQUIRED:
             continue
-        sheet.append([w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
-                      w.text(MEANINGS[s]), w.value(counts[s])])
-    sheet.append([w.text("Compliant (current or expiring)", font=bold), w.text(""),
-                  w.value(compliant), w.value(required), w.value(_percent(compliant, required))])
-    sheet.append([])
-    heads = ("Compliant", "Required", "Compliance %")
-    sheet.append([w.text("Per department", font=bold), w.text("")]
-                 + [w.text(h, font=bold, alignment=right) for h in heads])
+        append([text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
+                text(MEANINGS[s]), counts[s]])
+    append([text("Compliant (current or expiring)", font=bold), None, compliant, required,
+            _percent(compliant, required)])
+    append([])
+    heads = [text(h, font=bold, alignment=right)
+             for h in ("Compliant", "Required", "Compliance %")]
+    append([text("Per department", font=bold), None, *heads])
     for dept, ok, req in per_dept:
-        sheet.append([w.text(dept), w.text(""), w.value(ok), w.value(req),
-                      w.value(_percent(ok, req))])
-    sheet.append([])
-    sheet.append([w.text("Per course", font=bold), w.text("Title", font=bold)]
-                 + [w.text(h, font=bold, alignment=right) for h in heads])
+        append([text(dept), None, ok, req, _percent(ok, req)])
+    append([])
+    append([text("Per course", font=bold), text("Title", font=bold), *heads])
     for c, (ok, req) in zip(matrix.courses, per_course):
         if req:
-            sheet.append([w.text(c.code or c.title), w.text(c.title if c.code else ""),
-                          w.value(ok), w.value(req), w.value(_percent(ok, req))])
-    sheet.append([])
+            append([text(c.code or c.title), text(c.title) if c.code else None, ok, req,
+                    round(100.0 * ok / req, 1)])
+    append([])
     for legend_row in _legend_rows(w, styles, bold):
-        sheet.append(legend_row)
+        append(legend_row)
 
 
 # --------------------------------------------------------------------------- a person's record
@@ -522,8 +721,8 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        bold = Font(bold=True)
-        head_font = Font(bold=True, color="FFFFFF")
+        bold = _font(bold=True)
+        head_font = _font(bold=True, color="FFFFFF")
         head_fill = PatternFill("solid", fgColor="1F4E78", bgColor="1F4E78")
         wrap = Alignment(wrap_text=True, vertical="top")
         styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
@@ -557,7 +756,7 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
         def date(d: dt.date | None) -> Any:
             return w.value(d, alignment=flush_left) if d is not None else None
 
-        add([w.text(title, font=Font(bold=True, size=14))])
+        add([w.text(title, font=_font(bold=True, size=14))])
         add([w.text(f"As of {record.today.isoformat()} (expiring window "
                              f"{record.window_days} days) — {stamp}")])
         add([])
