@@ -279,6 +279,7 @@ poppler = pytest.mark.skipif(not (shutil.which("pdfinfo") and shutil.which("pdft
                              reason="poppler's pdfinfo and pdftotext are not installed")
 
 
+@pytest.mark.gui
 def test_plan_pages_rows_first_then_bands():
     pytest.importorskip("PySide6")
     from qms_desktop.ui.training.print import plan_matrix
