@@ -26,9 +26,7 @@ broken rule refuses the whole edit with a sentence saying what is wrong):
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -37,7 +35,7 @@ from sqlalchemy import Integer, String, func, select, type_coerce
 
 from ..storage import models as m
 from ..storage.workspace import Workspace
-from .records import Change, RecordError, coerce, next_free_ref
+from .records import Change, RecordError, coerce, gc_paused as _gc_paused, next_free_ref
 
 STATUSES = m.ACTION_STATUSES
 KINDS = m.ACTION_KINDS
@@ -191,19 +189,6 @@ def date_problems(ws: Workspace) -> list[str]:
                     out.append(f"Action {ref or aid}: the {label} holds “{value}”, which is not "
                                "a date; it is shown blank until you enter the right date.")
     return out
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Building thousands of rows allocates far more objects than it frees: keep the cyclic
-    garbage collector from scanning the heap over and over meanwhile."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _rows(recs, today: dt.date) -> list[ActionRow]:

@@ -9,7 +9,9 @@ built on these two, so no editor writes snapshot or restore code of its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import re
 from typing import Any
 
@@ -167,3 +169,16 @@ def invert(ws: Workspace, changeset: ChangeSet) -> Change:
 def reapply(ws: Workspace, changeset: ChangeSet) -> Change:
     """Redo ``changeset`` (after :func:`invert`) in one transaction."""
     return _replay(ws, changeset.net(), "redone")
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Building thousands of rows (a list, a matrix) allocates far more objects than it frees:
+    keep the cyclic garbage collector from scanning the heap over and over meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

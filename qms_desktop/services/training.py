@@ -23,9 +23,7 @@ Every edit validates, writes in one ``ws.session()`` and returns ``Change.of(s, 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -37,7 +35,7 @@ from ..core import training as rules
 from ..storage import models as m
 from ..storage.workspace import Workspace
 from .exports.cells import MAX_CELL_TEXT
-from .records import Change, RecordError
+from .records import Change, RecordError, gc_paused as _gc_paused
 
 WINDOW_KEY = "training.expiring_days"
 KINDS = m.COURSE_KINDS
@@ -381,19 +379,6 @@ def _courses(data: _Data) -> dict[int, CourseInfo]:
         out[cid] = CourseInfo(cid, code or "", title or "", kind or "", provider or "internal",
                               validity, doc, number, rev, since, _day(revised))
     return out
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """The matrix allocates tens of thousands of small objects and frees few: keep the cyclic
-    garbage collector from scanning the heap over and over meanwhile."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _latest(data: _Data, courses: dict[int, CourseInfo], today: dt.date

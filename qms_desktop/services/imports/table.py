@@ -42,6 +42,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 # Generic text helpers that happen to live beside the risk rules (core is pure Python).
+from qms_desktop.core.dates import MONTHS
 from qms_desktop.core.risk import normalize_words, text_rating_to_number
 
 __all__ = [
@@ -1183,23 +1184,8 @@ class RatingReader:
 # Dates
 # ============================================================================================
 
-_MONTHS = {}
-for _number, _names in enumerate((
-    ("jan", "january", "janvier", "januar", "janner", "janv"),
-    ("feb", "february", "fevrier", "februar", "fev", "fevr", "febr"),
-    ("mar", "march", "mars", "marz", "maerz"),
-    ("apr", "april", "avril", "avr"),
-    ("may", "mai"),
-    ("jun", "june", "juin", "juni"),
-    ("jul", "july", "juillet", "juli", "juil"),
-    ("aug", "august", "aout"),
-    ("sep", "sept", "september", "septembre"),
-    ("oct", "october", "octobre", "oktober", "okt"),
-    ("nov", "november", "novembre"),
-    ("dec", "december", "decembre", "dezember", "dez"),
-), start=1):
-    for _name in _names:
-        _MONTHS[_name] = _number
+#: month names in English, German and French (one table for every reader of dates)
+_MONTHS = MONTHS
 
 _ISO_DATE = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
