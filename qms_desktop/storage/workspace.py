@@ -161,6 +161,15 @@ def sniff(path: Path) -> None:
             f"“{name}” was switched to write-ahead logging by another program, a mode QMS "
             f"Workbench does not use; it was not opened and is unchanged. Close that program, "
             f"then run “qms recover {name}” to switch it back (nothing in it is lost).")
+    stray = path.with_name(name + "-wal")
+    if os.path.lexists(stray):
+        # A rollback-journal file never has a write-ahead log of its own: SQLite would still
+        # read this one (perhaps another file's) into the workspace, and make a “-shm” beside it.
+        raise NotAWorkspaceError(
+            f"“{name}” has a write-ahead log “{stray.name}” beside it that it does not use (left "
+            f"by another program, or copied there with another file); it was not opened and "
+            f"nothing was changed. Move “{stray.name}” (and “{name}-shm”, if present) out of "
+            "this folder, then open the workspace again.")
     (page_size,) = struct.unpack(">H", head[16:18])
     page_size = 65536 if page_size == 1 else page_size
     (change_counter,) = struct.unpack(">I", head[24:28])
