@@ -423,9 +423,16 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
                       fills=fills, fonts=fonts, Font=Font, Alignment=Alignment, Border=Border,
                       Side=Side)
 
+    return save_atomically(workbook, path)
+
+
+def save_atomically(workbook: Any, path: Path, write: Any = None) -> Path:
+    """Write ``workbook`` to a temporary name beside ``path`` (with ``write(tmp)``, default
+    ``workbook.save``), then move it into place: a failed export leaves no half-written file
+    and an earlier file of that name intact; a disk error becomes one sentence."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        workbook.save(tmp)
+        (write or workbook.save)(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         _discard(workbook)

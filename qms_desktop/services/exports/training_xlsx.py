@@ -24,7 +24,6 @@ through the training service, no Qt.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from copy import copy
 from dataclasses import dataclass
 from itertools import compress
@@ -35,7 +34,7 @@ from ...core import training as rules
 from ...core.palette import TRAINING_COLOURS, hex6
 from ..audit_trail import stamp_text
 from .cells import FORMULA_STARTS, MAX_CELL_TEXT, clean_text, needs_protection
-from .risks_xlsx import _check_target, _discard, _footer_text, _write_error
+from .risks_xlsx import _check_target, _discard, _footer_text, save_atomically
 
 __all__ = ["FONT_NAME", "PersonRecord", "cell_text", "export_matrix", "export_record",
            "fit_course_headers", "load_record", "person_id_by_ref", "status_colours",
@@ -285,23 +284,13 @@ def _save(workbook: Any, path: Path) -> Path:
 
     from openpyxl.writer.excel import ExcelWriter
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    def write(tmp: Path) -> None:
         with ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
             workbook.properties.modified = dt.datetime.now(dt.timezone.utc).replace(
                 tzinfo=None)
             ExcelWriter(workbook, archive).write_data()
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(workbook)
-        raise _write_error(path, exc) from None
-    except BaseException:
-        _discard(workbook)
-        raise
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+
+    return save_atomically(workbook, path, write)
 
 
 def _legend_rows(w: _Sheet, styles: dict, bold: Any) -> list[list[Any]]:
