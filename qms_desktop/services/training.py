@@ -38,6 +38,8 @@ from .exports.cells import MAX_CELL_TEXT
 from .records import Change, RecordError, gc_paused as _gc_paused
 
 WINDOW_KEY = "training.expiring_days"
+#: the counts' key for cells needing training now (see :meth:`Matrix.late`)
+LATE = "late"
 KINDS = m.COURSE_KINDS
 PROVIDERS = m.COURSE_PROVIDERS
 RESULTS = m.TRAINING_RESULTS
@@ -194,6 +196,7 @@ class Matrix:
     col_of: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self):
+        self._cached: dict[str, int] | None = None
         self.reindex()
 
     def reindex(self) -> None:
@@ -211,8 +214,11 @@ class Matrix:
         for (pid, cid) in part.reasons:
             if cid not in self.col_of:
                 return False
+        tot = self._totals()
         for i_new, p in enumerate(part.people):
             i = self.row_of[p.id]
+            for k, v in self._row_counts(i).items():
+                tot[k] -= v
             self.people[i] = p
             self.status[i] = [part.status[i_new][pcols[c.id]] if c.id in pcols
                               else rules.NOT_REQUIRED for c in self.courses]
@@ -226,20 +232,45 @@ class Matrix:
                     self.reasons[key] = part.reasons[key]
                 if key in part.latest:
                     self.latest[key] = part.latest[key]
+            for k, v in self._row_counts(i).items():
+                tot[k] += v
         return True
 
     def cell(self, person_id: int, course_id: int) -> tuple[str, dt.date | None]:
         r, c = self.row_of[person_id], self.col_of[course_id]
         return self.status[r][c], self.dates[r][c]
 
-    def counts(self) -> dict[str, int]:
-        """How many cells have each status (not required ones excluded)."""
-        out = dict.fromkeys(rules.STATUSES, 0)
-        for row in self.status:
-            for s in row:
-                out[s] += 1
-        out.pop(rules.NOT_REQUIRED)
+    def _row_counts(self, i: int) -> dict[str, int]:
+        out = dict.fromkeys(rules.STATUSES + (LATE,), 0)
+        today = self.today
+        for s, d in zip(self.status[i], self.dates[i]):
+            out[s] += 1
+            if s in rules.OVERDUE and not (s == rules.RETRAIN and d is not None
+                                           and d >= today):
+                out[LATE] += 1
         return out
+
+    def _totals(self) -> dict[str, int]:
+        if self._cached is None:
+            tot = dict.fromkeys(rules.STATUSES + (LATE,), 0)
+            for i in range(len(self.people)):
+                for k, v in self._row_counts(i).items():
+                    tot[k] += v
+            self._cached = tot
+        return self._cached
+
+    def counts(self) -> dict[str, int]:
+        """How many cells have each status (not required ones excluded); kept between calls
+        and brought up to date by :meth:`replace_rows`."""
+        out = dict(self._totals())
+        out.pop(rules.NOT_REQUIRED)
+        out.pop(LATE)
+        return out
+
+    def late(self) -> int:
+        """Cells needing training now: expired, missing, and retraining whose grace period
+        (if any) has run out — a retraining still within its grace period is not late yet."""
+        return self._totals()[LATE]
 
     def compliance(self, group: str = "department") -> list[tuple[str, int, int]]:
         """(group, compliant cells, required cells) per department or per course."""
@@ -1084,6 +1115,8 @@ class Summary:
     missing: int
     retrain: int
     due: int
+    #: needing training now: expired, missing, retraining past its grace period
+    late: int = 0
 
     @property
     def percent(self) -> float:
@@ -1094,7 +1127,8 @@ def summary(ws: Workspace, today: dt.date | None = None) -> Summary:
     mx = load_matrix(ws, today)
     n = mx.counts()
     return Summary(sum(n.values()), n[rules.CURRENT] + n[rules.EXPIRING], n[rules.EXPIRING],
-                   n[rules.EXPIRED], n[rules.MISSING], n[rules.RETRAIN], n[rules.DUE])
+                   n[rules.EXPIRED], n[rules.MISSING], n[rules.RETRAIN], n[rules.DUE],
+                   mx.late())
 
 
 

@@ -256,6 +256,10 @@ def test_course_marked_revised(ws, world):
     mx = T.load_matrix(ws, TODAY)
     # the role's grace period applies to the retraining too
     assert mx.cell(ann, safety) == (rules.RETRAIN, TODAY + 23 * DAY)
+    # ... and while it runs, the retraining is due but not late
+    late_before = mx.late()
+    assert T.summary(ws, TODAY).late == late_before
+    assert T.load_matrix(ws, TODAY + 24 * DAY).late() == late_before + 1
     with pytest.raises(RecordError, match="future"):
         T.mark_course_revised(ws, safety, dt.date.today() + DAY)
 
@@ -420,3 +424,15 @@ def test_summary_counts(ws, mapped):
     assert T.summary(ws, TODAY) == s
     T.set_window_days(ws, 30)
     assert T.summary(ws, TODAY).expiring == 1  # expires in 15 days
+
+
+def test_counts_follow_a_row_refresh(ws, world):
+    """replace_rows keeps the totals (and the late count) right without recounting."""
+    mx = T.load_matrix(ws, TODAY)
+    before = mx.counts()
+    session(ws, world["safety"], [world["ann"]], TODAY - DAY)
+    part = T.load_matrix(ws, TODAY, person_ids=[world["ann"]], all_courses=True, base=mx)
+    assert mx.replace_rows(part)
+    fresh = T.load_matrix(ws, TODAY)
+    assert mx.counts() == fresh.counts() != before
+    assert mx.late() == fresh.late()

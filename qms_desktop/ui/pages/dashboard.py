@@ -266,7 +266,7 @@ class DashboardPage(Page):
         t = summary(ws)
         if not t.required:
             return tr("no training required yet"), False
-        late = t.expired + t.missing + t.retrain
+        late = t.late
         text = tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}")
         if late:
             text += tr(" · {n} overdue").format(n=count_text(late))

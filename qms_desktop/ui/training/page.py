@@ -508,7 +508,7 @@ class TrainingPage(Page):
             shown=f"{self.model.rowCount():,}", people=f"{len(mx.people):,}",
             courses=f"{self.model.columnCount():,}",
             pct=f"{100 * ok / required:.0f} %" if required else "—",
-            late=f"{n[rules.EXPIRED] + n[rules.MISSING] + n[rules.RETRAIN]:,}",
+            late=f"{mx.late():,}",
             retrain=f"{n[rules.RETRAIN]:,}"))
         note = []
         if mx.uncovered:
