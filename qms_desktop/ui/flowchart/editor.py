@@ -48,6 +48,11 @@ MAP_ITEMS_MIME = "application/x-qms-map-items"
 MAP_RECORDS = frozenset({"process_node", "process_edge", "process_lane"})
 LINK_RECORDS = frozenset({"node_document", "node_objective", "risk"})
 
+#: the editor's three columns: palette and overview, canvas, properties and validation
+LEFT_PANE, CANVAS, RIGHT_PANE = 0, 1, 2
+#: width of a side pane when it is opened (until the user drags it to another width)
+PANE_WIDTHS = {LEFT_PANE: 170, RIGHT_PANE: 300}
+
 #: kinds linked to steps with a dotted association rather than the sequence flow
 ASSOCIATED = frozenset({"document", "record", "annotation"})
 
@@ -159,10 +164,19 @@ class FlowchartEditor(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([170, 900, 300])
+        self.splitter.setStretchFactor(LEFT_PANE, 0)
+        self.splitter.setStretchFactor(CANVAS, 1)
+        self.splitter.setStretchFactor(RIGHT_PANE, 0)
+        # the side panes fold away (toolbar buttons or dragging their edge) so the canvas gets
+        # the room; the properties start folded: a map is read more often than edited
+        self.splitter.setCollapsible(LEFT_PANE, True)
+        self.splitter.setCollapsible(CANVAS, False)
+        self.splitter.setCollapsible(RIGHT_PANE, True)
+        self._pane_width = dict(PANE_WIDTHS)
+        self._pane_open = {LEFT_PANE: True, RIGHT_PANE: False}
+        self.splitter.setSizes([PANE_WIDTHS[LEFT_PANE], 1000, 0])
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self._panes_moved())
+        self._sync_pane_actions()
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -315,6 +329,68 @@ class FlowchartEditor(QWidget):
         self._act("print", tr("Print…"), self.print_map, shortcut=QKeySequence.StandardKey.Print,
                   tip=tr("Print the map on one page or on several pages to tape together"))
         self._act("print_preview", tr("Print preview…"), self.print_preview)
+        self.toolbar.addSeparator()
+        self._act("show_shapes", tr("Shapes"), lambda on: self.set_pane_open(LEFT_PANE, on),
+                  checkable=True, shortcut="Ctrl+Shift+1",
+                  tip=tr("Show or hide the shapes and the overview (the canvas gets the room)"))
+        self._act("show_properties", tr("Properties"),
+                  lambda on: self.set_pane_open(RIGHT_PANE, on), checkable=True,
+                  shortcut="Ctrl+Shift+2",
+                  tip=tr("Show or hide the properties and the validation list"))
+
+    # ------------------------------------------------------------------ side panes
+    def pane_open(self, index: int) -> bool:
+        """Whether the side pane ``index`` (LEFT_PANE or RIGHT_PANE) is shown."""
+        self._read_panes()
+        return self._pane_open[index]
+
+    def _read_panes(self) -> None:
+        """Take the panes' state from the splitter once it is laid out (its sizes may have been
+        set directly)."""
+        if self.splitter.isVisible() and self.splitter.width() > 0:
+            sizes = self.splitter.sizes()
+            for index in (LEFT_PANE, RIGHT_PANE):
+                self._pane_open[index] = sizes[index] > 0
+
+    def set_pane_open(self, index: int, on: bool) -> None:
+        """Show or fold away a side pane; the canvas takes (or gives back) its width. A map
+        that is still fitted to the window is fitted again to the new room."""
+        on = bool(on)
+        self._read_panes()
+        if on == self._pane_open[index]:
+            self._sync_pane_actions()
+            return
+        sizes = self.splitter.sizes()
+        if on:
+            width = self._pane_width[index]
+            sizes[index] = width
+            sizes[CANVAS] = max(sizes[CANVAS] - width, 1)
+        else:
+            if sizes[index] > 0:
+                self._pane_width[index] = sizes[index]
+            sizes[CANVAS] += sizes[index]
+            sizes[index] = 0
+        self._pane_open[index] = on
+        self.splitter.setSizes(sizes)
+        self._sync_pane_actions()
+
+    def _panes_moved(self) -> None:
+        """The user dragged a pane's edge: a pane dragged shut is folded, one dragged open is
+        shown (and keeps its new width)."""
+        self._read_panes()
+        sizes = self.splitter.sizes()
+        for index in (LEFT_PANE, RIGHT_PANE):
+            if sizes[index] > 0:
+                self._pane_width[index] = sizes[index]
+        self._sync_pane_actions()
+
+    def _sync_pane_actions(self) -> None:
+        for key, index in (("show_shapes", LEFT_PANE), ("show_properties", RIGHT_PANE)):
+            action = self.actions.get(key)
+            if action is not None and action.isChecked() != self._pane_open[index]:
+                action.blockSignals(True)
+                action.setChecked(self._pane_open[index])
+                action.blockSignals(False)
 
     def _undo_text(self, text: str) -> None:
         self.actions["undo"].setToolTip(tr("Undo {what}").format(what=text) if text
@@ -1013,6 +1089,7 @@ class FlowchartEditor(QWidget):
         issues = validate_map(self.ws, self.process_id)
         self.validation.show_issues(issues)
         self.tabs.setCurrentWidget(self.validation)
+        self.set_pane_open(RIGHT_PANE, True)  # (the list is what the user asked to see)
         self._validated = (self.process_id, self.container)
         return issues
 

@@ -37,7 +37,15 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ...core.mapedit import follow_ends
 from ...core.processmap import route_candidates, route_edge
-from .style import LABEL_BELOW, LANE_HEADER, Paints, arrow_head, border_point, shape_path
+from .style import (
+    DETAIL_SCALE,
+    LABEL_BELOW,
+    LANE_HEADER,
+    Paints,
+    arrow_head,
+    border_point,
+    shape_path,
+)
 
 GIC = QGraphicsItem.GraphicsItemChange
 GIF = QGraphicsItem.GraphicsItemFlag
@@ -45,6 +53,8 @@ GIF = QGraphicsItem.GraphicsItemFlag
 Z_POOL, Z_LANE, Z_EDGE, Z_NODE, Z_EDIT = -30.0, -20.0, 1.0, 2.0, 1000.0
 _NODE_Z = {"pool": Z_POOL, "annotation": 2.5}
 Z_EXPANDED = 0.5
+#: (a picture drawn at exactly the smallest zoom that shows labels still shows them)
+_MIN_LABEL_LOD = DETAIL_SCALE * 0.999
 
 # Combining Qt enum flags goes through Python's enum machinery (slow per call): the combinations
 # used for every item are built once here.
@@ -258,8 +268,9 @@ class LabelItem(QGraphicsItem):
     def paint(self, painter, option, widget=None) -> None:
         if not self.text:
             return
-        if widget is None and option.levelOfDetailFromTransform(painter.worldTransform()) < 0.25:
-            return  # a tiny picture (the overview): unreadable text is left out
+        if widget is None and option.levelOfDetailFromTransform(
+                painter.worldTransform()) < _MIN_LABEL_LOD:
+            return  # a tiny picture (a thumbnail): text below MIN_LABEL_PX is left out
         if self._static is None:
             self._layout()
         if self._background is not None:

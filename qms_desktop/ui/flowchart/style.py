@@ -20,8 +20,13 @@ SCENE_DPI = 96.0
 GRID = 10.0
 #: width of a lane's (or pool's) title band
 LANE_HEADER = 30.0
-#: below this zoom factor labels are not drawn (they would be unreadable specks)
-DETAIL_SCALE = 0.4
+#: pixel size of the labels' font at 100 % (shapes and lanes; connector labels are 11 px)
+LABEL_PX = 12
+#: the smallest height, in screen pixels, at which text is still drawn: below it a label is a
+#: speck, at it the words of a map at fit can still be told apart
+MIN_LABEL_PX = 3.0
+#: below this zoom factor labels are not drawn (they would be less than MIN_LABEL_PX high)
+DETAIL_SCALE = MIN_LABEL_PX / LABEL_PX
 #: kinds whose label sits below the shape (BPMN habit for events, gateways and data)
 LABEL_BELOW = frozenset({"start", "end", "event", "decision", "document", "record"})
 
@@ -128,7 +133,7 @@ class Paints:
         self.grid_pen = QPen(QColor(theme.grid), 0)
         self.background = QBrush(QColor(theme.background))
         self.font = QFont()
-        self.font.setPixelSize(12)
+        self.font.setPixelSize(LABEL_PX)
         self.small_font = QFont(self.font)
         self.small_font.setPixelSize(11)
         self.title_font = QFont(self.font)

@@ -17,8 +17,13 @@ NODE_KIND_MIME = "application/x-qms-node-kind"
 
 MIN_SCALE, MAX_SCALE = 0.02, 8.0
 
-#: the zoom a map opens at when fitting all of it would make its labels unreadable
+#: the zoom a map opens at when fitting its width would make its labels unreadable
 READABLE_SCALE = 0.75
+#: the smallest zoom a map opens at fitted to the window (or to its width): its 12 px labels are
+#: then at least 5.4 px high, small but readable
+READABLE_FIT_SCALE = 0.45
+#: room left around a fitted map, in screen pixels
+FIT_MARGIN = 12.0
 
 #: keys the editor handles itself even when the main window has shortcuts for them
 _EDITOR_KEYS = {
@@ -100,8 +105,9 @@ class MapView(QGraphicsView):
     def request_fit(self, rect: QRectF | None = None, *, readable: bool = True) -> None:
         """Fit now and again whenever the view is resized, until the user zooms.
 
-        With ``readable`` (how a map opens) a map too big to fit with legible labels is shown
-        at :data:`READABLE_SCALE` from its start instead (see :meth:`zoom_fit`)."""
+        With ``readable`` (how a map opens) a map too big to fit with legible labels is fitted
+        to its width, or shown at :data:`READABLE_SCALE` from its start when even that would
+        make its labels too small (see :meth:`zoom_fit`)."""
         self.fit_pending = True
         self._fit_readable = readable
         self.zoom_fit(rect, readable=readable)
@@ -110,9 +116,10 @@ class MapView(QGraphicsView):
     def zoom_fit(self, rect: QRectF | None = None, *, readable: bool = False) -> None:
         """Show the whole map (never above 100 %).
 
-        With ``readable``, when the whole map would only fit below the zoom at which labels are
-        drawn (``DETAIL_SCALE``), zoom to :data:`READABLE_SCALE` instead and show the start of
-        the flow: the map's top-left corner, or its start event when that is elsewhere."""
+        With ``readable``, when the whole map would only fit below
+        :data:`READABLE_FIT_SCALE`, fit its width instead (from its top) when that is readable,
+        else zoom to :data:`READABLE_SCALE` and show the start of the flow: the map's top-left
+        corner, or its start event when that is elsewhere."""
         self.fit_pending = False
         sc = self.map_scene()
         rect = rect if rect is not None else sc.map_rect()
@@ -121,11 +128,23 @@ class MapView(QGraphicsView):
         if self.zoom() > 1.0:  # never blow a small map up
             self.resetTransform()
             self.centerOn(rect.center())
-        elif readable and self.zoom() < DETAIL_SCALE:
+        elif readable and self.zoom() < READABLE_FIT_SCALE:
+            width = self.fit_width_scale(rect)
             self.resetTransform()
-            self.scale(READABLE_SCALE, READABLE_SCALE)
+            if width >= READABLE_FIT_SCALE:
+                self.scale(width, width)
+            else:
+                self.scale(READABLE_SCALE, READABLE_SCALE)
             self.show_start(rect)
         self._zoomed()
+
+    def fit_width_scale(self, rect: QRectF | None = None) -> float:
+        """The zoom (at most 100 %) at which the map's width fills the window."""
+        rect = rect if rect is not None else self.map_scene().map_rect()
+        room = self.viewport().width() - 2 * FIT_MARGIN
+        if rect.width() <= 0 or room <= 0:
+            return 1.0
+        return min(1.0, room / rect.width())
 
     def show_start(self, rect: QRectF | None = None) -> None:
         """Scroll so the start of the flow is in view: the map's top-left corner (centred
@@ -134,7 +153,7 @@ class MapView(QGraphicsView):
         rect = rect if rect is not None else self.map_scene().map_rect()
         z = self.zoom() or 1.0
         vw, vh = self.viewport().width() / z, self.viewport().height() / z
-        margin = 24.0 / z
+        margin = 2 * FIT_MARGIN / z
         cx = rect.left() - margin + vw / 2 if rect.width() + 2 * margin > vw else rect.center().x()
         cy = rect.top() - margin + vh / 2 if rect.height() + 2 * margin > vh else rect.center().y()
         self.centerOn(QPointF(cx, cy))
