@@ -102,9 +102,9 @@ def test_search_runs_as_a_query(window, busy_ws, open_ws, qtbot):
     page.search.setText("user:nobody")
     page.apply_search()
     assert page.model.rowCount() == 0 and not page.model.canFetchMore()
-    page.search.setText("record:abc")
+    page.search.setText("since:yesterday")
     page.apply_search()
-    assert "not a record number" in page.search_problem.text()
+    assert "not a date" in page.search_problem.text()
     page.search.clear()
     page.apply_search()
     assert page.model.rowCount() == AuditTrailModel.PAGE_SIZE
@@ -167,3 +167,110 @@ def test_large_trail_opens_instantly(tmp_path, window, open_ws, qtbot):
     elapsed = time.perf_counter() - t0
     assert page.model.fetches == 1 and page.model.rowCount() == AuditTrailModel.PAGE_SIZE
     assert elapsed < 1.0, f"opening the audit trail took {elapsed:.2f} s"
+
+
+@pytest.fixture
+def named_ws(tmp_path):
+    """A risk owned by Priya, then by Sam; Sam deleted afterwards; edits by two users."""
+    import datetime as dt
+
+    from qms_desktop.services import records
+    from qms_desktop.storage.workspace import create_workspace, open_workspace
+
+    path = tmp_path / "named.qms"
+    ws = create_workspace(path, organization="Named Ltd", user="anna")
+    priya = records.create(ws, "person", {"name": "Priya Raman"}).result
+    sam = records.create(ws, "person", {"name": "Sam Okafor"}).result
+    proc = records.create(ws, "process", {"code": "P-02", "name": "Purchasing"}).result
+    risk = records.create(ws, "risk", {"ref": "R-007", "title": "Late bar stock",
+                                       "owner_id": priya, "process_id": proc}).result
+    ws.close()
+    ws = open_workspace(path, user="ben")
+    records.update_fields(ws, "risk", risk, {"owner_id": sam})
+    records.update_fields(ws, "risk", risk, {"owner_id": None})
+    records.delete(ws, "person", sam)
+    ws.close()
+    return path, {"priya": priya, "sam": sam, "risk": risk, "process": proc,
+                  "today": dt.datetime.now(dt.timezone.utc).date()}
+
+
+def _rows(model):
+    return [[model.data(model.index(r, c)) for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
+
+
+def test_references_are_shown_by_name(window, named_ws, open_ws, qtbot):
+    path, ids = named_ws
+    open_ws(window, path)
+    page = show_audit(window, qtbot)
+    rows = _rows(page.model)
+    owner_changes = [r for r in rows if r[3] == "risk" and r[2] == "Changed"]
+    # newest first: owner Sam → none, then Priya → Sam (Sam deleted since: named as he was)
+    assert [r[5:] for r in owner_changes] == [
+        ["owner", "Sam Okafor (deleted)", ""],
+        ["owner", "Priya Raman", "Sam Okafor (deleted)"]]
+    assert owner_changes[0][4] == "R-007 Late bar stock"  # the record by name, not "4"
+    created = next(r for r in rows if r[3] == "risk" and r[2] == "Created")
+    assert "owner: Priya Raman" in created[7] and "process: P-02 Purchasing" in created[7]
+    assert "owner id" not in created[7] and "process id" not in created[7]
+    deleted = next(r for r in rows if r[2] == "Deleted")
+    assert deleted[4] == "Sam Okafor (deleted)"
+
+
+def test_names_are_read_once_per_page_of_events(window, busy_ws, open_ws, qtbot, monkeypatch):
+    from qms_desktop.services import audit_trail
+
+    calls = []
+    real = audit_trail.record_names
+    monkeypatch.setattr(audit_trail, "record_names",
+                        lambda ws, refs: calls.append(refs) or real(ws, refs))
+    open_ws(window, busy_ws)
+    page = show_audit(window, qtbot)
+    assert len(calls) == 1 and len(calls[0]["person"]) == AuditTrailModel.PAGE_SIZE
+    assert page.model.data(page.model.index(0, 4)) == "Person 1299"
+    page.view.viewport().grab()
+    page.model.fetchMore()
+    assert len(calls) == 2  # one batch per page read, none while painting
+
+
+def test_filter_by_record_user_and_date(window, named_ws, open_ws, qtbot):
+    import datetime as dt
+
+    path, ids = named_ws
+    open_ws(window, path)
+    page = show_audit(window, qtbot)
+    page.set_filters(entity="risk", record=ids["risk"])
+    assert {page.model.event(r).entity for r in range(page.model.rowCount())} == {"risk"}
+    assert page.model.rowCount() == 3 and page.count_label.text() == "3 matching events"
+    page.set_filters(record="late bar")  # by name, in any kind of record
+    assert page.model.rowCount() == 3
+    page.set_filters(record="okafor")  # a deleted record by the name it had
+    assert [page.model.event(r).op for r in range(page.model.rowCount())] == \
+        ["delete", "insert"]
+    assert page.user_filter.findData("ben") > 0 and page.user_filter.findData("anna") > 0
+    page.record_filter.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 3)  # typing filters after a pause
+    page.user_filter.set_value("ben")  # a choice filters at once
+    assert {page.model.event(r).user for r in range(page.model.rowCount())} == {"ben"}
+    assert page.model.rowCount() == 3 and page.clear_filters_button.isEnabled()
+    today = ids["today"]
+    page.set_filters(since=today + dt.timedelta(days=1))
+    assert page.model.rowCount() == 0
+    page.set_filters(since=today, until=today, user="anna")
+    assert page.model.rowCount() > 0
+    assert {page.model.event(r).user for r in range(page.model.rowCount())} == {"anna"}
+    page.set_filters(until=today - dt.timedelta(days=1))
+    assert page.model.rowCount() == 0
+    page.clear_filters()
+    assert page.count_label.text().endswith(" events") and "matching" not in \
+        page.count_label.text()
+    assert not page.clear_filters_button.isEnabled()
+
+
+def test_search_text_filters_by_record_name_and_days():
+    from qms_desktop.services.audit_trail import parse_filter
+
+    f = parse_filter("record:R-007 since:2026-01-02 until:2026-02-03 user:ben")
+    assert (f.record_text, f.since, f.until, f.user, f.problem) == \
+        ("R-007", "2026-01-02", "2026-02-03", "ben", "")
+    assert parse_filter("record:12").record_id == 12

@@ -1,8 +1,13 @@
-"""Audit trail: every change, newest first, paged lazily; search; verify the chain.
+"""Audit trail: every change, newest first, paged lazily; search and filters; verify the chain.
 
 The model keeps a row cache of display-ready strings. Rows are read from the services in pages
 (``fetchMore``, as the view scrolls), never while painting: ``data()`` only reads the cache, so a
-trail of hundreds of thousands of events opens at once and scrolls smoothly.
+trail of hundreds of thousands of events opens at once and scrolls smoothly. Values that refer to
+other records are shown by name ("owner: Priya Raman"): each page of events looks its names up
+in one batch (``services.audit_trail.record_names``), when the page is read.
+
+Filters: the record (kind, and its id, reference or name), the user and a range of days; the
+search box narrows further (``user:``, ``entity:``, ``record:``, ``since:``… as the service says).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QDate,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -22,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..labels import _entities, entity_label, field_label, op_label
+from ..table import ValueCombo
 from .base import Page, heading
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +52,9 @@ if TYPE_CHECKING:  # pragma: no cover
 def tr(text: str) -> str:
     return QCoreApplication.translate("AuditTrailPage", text)
 
+
+#: the date edits' "no bound" value (shown as "any day")
+ANY_DATE = QDate(2000, 1, 1)
 
 #: longest text shown in a cell (the tooltip shows more)
 CELL_CHARS = 160
@@ -59,17 +70,50 @@ def _decode(value: str | None) -> Any:
         return value
 
 
-def describe_value(value: str | None) -> str:
-    """An event's old/new text for people: plain values, records as ``field: value`` pairs."""
+#: (kind, id) → the record's name, as ``services.audit_trail.record_names`` returns them
+Names = dict  # dict[tuple[str, int], RecordName]
+
+
+def reference_text(kind: str, value: Any, names: "Names | None") -> str:
+    """A value that refers to a record of ``kind``: its name ("Priya Raman"; "… (deleted)"
+    when it no longer exists), or the kind and id when it has none ("checklist response 7")."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "" if value is None else str(value)
+    name = (names or {}).get((kind, value))
+    if name is None:
+        return tr("{kind} {id}").format(kind=entity_label(kind), id=value)
+    if name.deleted:
+        return tr("{name} (deleted)").format(name=name.text)
+    return name.text
+
+
+def reference_label(field: str) -> str:
+    """The label of a field that refers to a record: ``owner_id`` → "owner"."""
+    return field_label(field[:-3] if field.endswith("_id") else field)
+
+
+def describe_value(value: str | None, entity: str = "", names: "Names | None" = None,
+                   field: str = "") -> str:
+    """An event's old/new text for people: plain values, records as ``field: value`` pairs;
+    references to other records (``owner_id``) by the record's name, when ``entity`` is given."""
+    from ...services.audit_trail import reference_of
+
     v = _decode(value)
     if v is None:
         return ""
+    if field and entity:
+        kind = reference_of(entity, field)
+        return reference_text(kind, v, names) if kind else str(v)
     if isinstance(v, dict):
         parts = []
         for k, x in v.items():
             if k == "id" or x in (None, ""):
                 continue
-            parts.append(f"{field_label(k)}: {x}")
+            kind = reference_of(entity, k, v) if entity else None
+            if kind:
+                parts.append(f"{reference_label(k)}: {reference_text(kind, x, names)}")
+            else:
+                parts.append(f"{field_label(k)}: {x}")
         return "; ".join(parts)
     return str(v)
 
@@ -91,6 +135,7 @@ class AuditTrailModel(QAbstractTableModel):
         self._filter: "AuditFilter | None" = None
         self._events: list["AuditRow"] = []
         self._cells: list[tuple[str, ...]] = []
+        self._names: "Names" = {}
         self._more = False
         self._locale = QLocale()
         #: how many times the services were asked for rows (tests check paging is lazy)
@@ -104,6 +149,7 @@ class AuditTrailModel(QAbstractTableModel):
         self._filter = flt
         self._events = []
         self._cells = []
+        self._names = {}
         self._more = ws is not None
         self.endResetModel()
         if ws is not None:
@@ -118,7 +164,7 @@ class AuditTrailModel(QAbstractTableModel):
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
         if parent.isValid() or not self._more or self._ws is None:
             return
-        from ...services.audit_trail import fetch_events
+        from ...services.audit_trail import fetch_events, record_names, references
 
         before = self._events[-1].id if self._events else None
         rows = fetch_events(self._ws, before_id=before, limit=self.PAGE_SIZE + 1,
@@ -129,6 +175,8 @@ class AuditTrailModel(QAbstractTableModel):
         if not rows:
             self._more = False
             return
+        # the names this page of events mentions, in one batch (never while painting)
+        self._names.update(record_names(self._ws, references(rows)))
         cells = [self._cells_for(r) for r in rows]
         first = len(self._events)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
@@ -149,16 +197,34 @@ class AuditTrailModel(QAbstractTableModel):
             t = t.astimezone(dt.timezone.utc)
         return tr("{time} UTC").format(time=t.strftime("%Y-%m-%d %H:%M:%S"))
 
+    def record_text(self, r: "AuditRow") -> str:
+        """The record an event changed, by name when it has one ("R-001 Wrong drawing…")."""
+        name = self._names.get((r.entity, r.record_id))
+        if name is None:
+            return self._locale.toString(r.record_id)
+        return tr("{name} (deleted)").format(name=name.text) if name.deleted else name.text
+
+    def field_text(self, r: "AuditRow") -> str:
+        from ...services.audit_trail import reference_of
+
+        if not r.field:
+            return ""
+        return reference_label(r.field) if reference_of(r.entity, r.field) else \
+            field_label(r.field)
+
+    def value_text(self, r: "AuditRow", which: str) -> str:
+        return describe_value(r.old if which == "old" else r.new, r.entity, self._names, r.field)
+
     def _cells_for(self, r: "AuditRow") -> tuple[str, ...]:
         return (
             self._when(r.at),
             r.user,
             op_label(r.op),
             entity_label(r.entity),
-            self._locale.toString(r.record_id),
-            field_label(r.field) if r.field else "",
-            one_line(describe_value(r.old), CELL_CHARS),
-            one_line(describe_value(r.new), CELL_CHARS),
+            self.record_text(r),
+            self.field_text(r),
+            one_line(self.value_text(r, "old"), CELL_CHARS),
+            one_line(self.value_text(r, "new"), CELL_CHARS),
         )
 
     # -- reading
@@ -184,14 +250,18 @@ class AuditTrailModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             name = self.COLUMNS[col]
             if name in ("old", "new"):
-                ev = self._events[row]
-                text = describe_value(ev.old if name == "old" else ev.new)
+                text = self.value_text(self._events[row], name)
                 if len(text) > CELL_CHARS or "\n" in text:
                     return text[:TOOLTIP_CHARS]
             if name == "time":
                 return self._events[row].at
+            if name == "record":
+                ev = self._events[row]
+                return tr("{kind} {id}").format(kind=entity_label(ev.entity),
+                                                id=self._locale.toString(ev.record_id))
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[col] == "record":
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[col] == "record" \
+                and (self._events[row].entity, self._events[row].record_id) not in self._names:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -244,6 +314,7 @@ class AuditTrailPage(Page):
         self.verify_button.clicked.connect(self.verify)
         bar.addWidget(self.verify_button)
         lay.addLayout(bar)
+        self._build_filters(lay)
 
         self.search_problem = QLabel(self)
         self.search_problem.setWordWrap(True)
@@ -270,7 +341,7 @@ class AuditTrailPage(Page):
         # widths follow the font (200% scaling) and the locale's date format
         sample = self.model.format_time("2026-12-28T23:59:59.000000Z")
         self.view.setColumnWidth(0, fm.horizontalAdvance(sample) + 2 * em)
-        for col, width_em in enumerate((7, 7, 11, 5, 9, 18), start=1):
+        for col, width_em in enumerate((7, 7, 11, 16, 9, 18), start=1):
             self.view.setColumnWidth(col, width_em * em)
         # the record kind column fits the longest kind ("management review") unclipped
         kinds = max(fm.horizontalAdvance(label) for label in _entities().values())
@@ -301,21 +372,143 @@ class AuditTrailPage(Page):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_search)
 
+    def _build_filters(self, lay: QVBoxLayout) -> None:
+        """Record (kind + id, reference or name), user and a range of days."""
+        row = QHBoxLayout()
+        self.kind_filter = ValueCombo(
+            [(tr("Any record kind"), None, "")] + sorted(
+                ((label, kind, "") for kind, label in _entities().items()
+                 if kind != "audit_event"), key=lambda item: item[0].casefold()),
+            self, searchable=True)
+        self.kind_filter.setObjectName("auditKindFilter")
+        self.kind_filter.setAccessibleName(tr("Record kind filter"))
+        self.record_filter = QLineEdit(self)
+        self.record_filter.setObjectName("auditRecordFilter")
+        self.record_filter.setClearButtonEnabled(True)
+        self.record_filter.setPlaceholderText(tr("Record: ID, reference or name"))
+        self.record_filter.setAccessibleName(tr("Record filter"))
+        self.record_filter.setToolTip(tr("A record's number, or a part of its reference, code, "
+                                         "name or title (deleted records too)"))
+        self.user_filter = ValueCombo([(tr("Any user"), None, "")], self, searchable=True)
+        self.user_filter.setObjectName("auditUserFilter")
+        self.user_filter.setAccessibleName(tr("User filter"))
+        self.since_filter = self._date_edit("auditSince", tr("From (UTC)"))
+        self.until_filter = self._date_edit("auditUntil", tr("To (UTC)"))
+        self.clear_filters_button = QPushButton(tr("C&lear filters"), self)
+        self.clear_filters_button.setObjectName("auditClearFilters")
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        row.addWidget(self.kind_filter, 2)
+        row.addWidget(self.record_filter, 3)
+        row.addWidget(self.user_filter, 2)
+        row.addWidget(QLabel(tr("From:"), self))
+        row.addWidget(self.since_filter)
+        row.addWidget(QLabel(tr("to:"), self))
+        row.addWidget(self.until_filter)
+        row.addWidget(self.clear_filters_button)
+        lay.addLayout(row)
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self.apply_search())
+        self.user_filter.currentIndexChanged.connect(lambda _i: self.apply_search())
+        self.since_filter.dateChanged.connect(lambda _d: self.apply_search())
+        self.until_filter.dateChanged.connect(lambda _d: self.apply_search())
+        self.record_filter.textChanged.connect(lambda _t: self._search_timer.start())
+        self.record_filter.returnPressed.connect(self.apply_search)
+
+    def _date_edit(self, name: str, accessible: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")  # the trail's times are shown ISO-like too
+        edit.setMinimumDate(ANY_DATE)
+        edit.setSpecialValueText(tr("any day"))  # shown at the minimum: no bound
+        edit.setDate(ANY_DATE)
+        edit.setToolTip(tr("Days are UTC, as the trail's times are"))
+        return edit
+
     def search_widget(self) -> QWidget | None:
         return self.search
 
+    # -- filters
+    def set_filters(self, *, entity: str | None = None, record: int | str | None = None,
+                    user: str | None = None, since: "dt.date | None" = None,
+                    until: "dt.date | None" = None, text: str = "") -> None:
+        """Show the events matching these filters (one reload); None means any."""
+        widgets = (self.kind_filter, self.record_filter, self.user_filter, self.since_filter,
+                   self.until_filter, self.search)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.kind_filter.set_value(entity)
+            self.record_filter.setText("" if record is None else str(record))
+            if user is not None and self.user_filter.findData(user) < 0:
+                self.user_filter.set_items(self._user_items([user]))
+            self.user_filter.set_value(user)
+            for edit, day in ((self.since_filter, since), (self.until_filter, until)):
+                edit.setDate(QDate(day.year, day.month, day.day) if day else ANY_DATE)
+            self.search.setText(text)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self.apply_search()
+
+    def show_record(self, entity: str, rid: int) -> None:
+        """The history of one record."""
+        self.set_filters(entity=entity, record=rid)
+
+    def clear_filters(self) -> None:
+        self.set_filters()
+
+    def current_filter(self) -> "AuditFilter":
+        """The search box's filter narrowed by the filter widgets."""
+        import dataclasses
+
+        from ...services.audit_trail import parse_filter
+
+        flt = parse_filter(self.search.text())
+        values: dict[str, Any] = {}
+        kind = self.kind_filter.value()
+        if kind:
+            values["entity"] = kind
+        record = self.record_filter.text().strip()
+        if record:
+            if record.lstrip("#").isdigit():
+                values["record_id"] = int(record.lstrip("#"))
+            else:
+                values["record_text"] = record
+        user = self.user_filter.value()
+        if user:
+            values["exact_user"] = user
+        for key, edit in (("since", self.since_filter), ("until", self.until_filter)):
+            if edit.date() != ANY_DATE:
+                values[key] = edit.date().toString("yyyy-MM-dd")
+        return dataclasses.replace(flt, **values) if values else flt
+
+    def _user_items(self, extra: list[str] = ()) -> list:
+        from ...services.audit_trail import users
+
+        ws = self.workspace
+        names = set(users(ws)) if ws is not None else set()
+        names.update(u for u in extra if u)
+        return [(tr("Any user"), None, "")] + [(u, u, "") for u in sorted(names, key=str.casefold)]
+
     # -- loading
     def refresh(self) -> None:
+        self.user_filter.blockSignals(True)
+        try:
+            self.user_filter.set_items(self._user_items([self.user_filter.value()]))
+        finally:
+            self.user_filter.blockSignals(False)
         self.apply_search()
 
     def apply_search(self) -> None:
-        from ...services.audit_trail import count_events, parse_filter
+        from ...services.audit_trail import count_events
 
         self._search_timer.stop()
         ws = self.workspace
         if ws is None:
             return
-        flt = parse_filter(self.search.text())
+        flt = self.current_filter()
+        self.clear_filters_button.setEnabled(not flt.empty)
         self.search_problem.setText(flt.problem)
         self.search_problem.setVisible(bool(flt.problem))
         self.model.set_source(ws, None if flt.empty else flt)
@@ -328,6 +521,8 @@ class AuditTrailPage(Page):
 
     def workspace_closed(self) -> None:
         self.model.set_source(None)
+        self.set_filters()  # the next workspace opens unfiltered, with its own users
+        self.user_filter.set_items([(tr("Any user"), None, "")])
         self.count_label.clear()
         self._clear_verify()
 
