@@ -18,6 +18,18 @@ LEVEL_COLOURS: dict[bool, dict[str, tuple[str, str]]] = {
     True: {"low": ("#1F5130", "#D8F3DF"), "medium": ("#6B5300", "#FFF1C2"),
            "high": ("#8A3B12", "#FFE2D1"), "critical": ("#B3001B", "#FFFFFF")},
 }
+#: (fill, text) per level of an *opportunity*: a blue scale of its own, so that a promising
+#: opportunity never wears a threat's danger red (light window / paper, and dark window)
+OPPORTUNITY_COLOURS: dict[bool, dict[str, tuple[str, str]]] = {
+    False: {"low": ("#E4EEF9", "#1F3864"), "medium": ("#BDD7EE", "#163058"),
+            "high": ("#6FA8DC", "#0B1F3A"), "critical": ("#1F4E9A", "#FFFFFF")},
+    True: {"low": ("#1C2C42", "#D6E6FA"), "medium": ("#21466E", "#E3EEFB"),
+           "high": ("#2A5F9E", "#FFFFFF"), "critical": ("#5B9BE8", "#0B1220")},
+}
+#: the words of an opportunity's levels (a threat's are core.risk.LEVEL_LABELS): none of them is
+#: a threat's word, so a list, a filter or a printout never reads an opportunity as a danger
+OPPORTUNITY_WORDS = {"low": "Marginal", "medium": "Worthwhile", "high": "Significant",
+                     "critical": "Exceptional"}
 #: the level whose colours an AIAG-VDA Action Priority borrows
 AP_LEVEL = {"H": "critical", "M": "medium", "L": "low"}
 #: overdue marks (text and icons) and greyed-out "not used" text
@@ -28,6 +40,12 @@ MUTED = {False: "#8A8A8A", True: "#8C8C8C"}
 def level_colours(level: str, dark: bool = False) -> tuple[str, str] | None:
     """(fill, text) of ``level`` (None for an unknown or empty level)."""
     return LEVEL_COLOURS[dark].get(level)
+
+
+def kind_level_colours(kind: str, level: str, dark: bool = False) -> tuple[str, str] | None:
+    """(fill, text) of ``level`` for a risk of ``kind`` ("risk" or "opportunity")."""
+    scale = OPPORTUNITY_COLOURS if kind == "opportunity" else LEVEL_COLOURS
+    return scale[dark].get(level)
 
 
 def ap_colours(ap: str, dark: bool = False) -> tuple[str, str] | None:

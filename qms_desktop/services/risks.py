@@ -459,11 +459,16 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)
     passed_over: list[dict] = field(default_factory=list)
     skip_invalid: bool = False
+    #: the rows of the workbook's "Treatment actions" sheet (``ref`` is the action's ID)
+    action_rows: list[ImportRow] = field(default_factory=list)
+    actions_created: int = 0
+    actions_updated: int = 0
     change: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
-        return sum(1 for r in self.rows if r.status == "error")
+        return sum(1 for r in self.rows if r.status == "error") + \
+            sum(1 for r in self.action_rows if r.status == "error")
 
     @property
     def warnings(self) -> int:
@@ -478,6 +483,9 @@ class ImportReport:
                 f"warnings")
         if self.dry_run:
             head += f"; would create {self.created} risks and update {self.updated}"
+            if self.action_rows:
+                head += (f", create {self.actions_created} treatment actions and update "
+                         f"{self.actions_updated}")
             if self.errors and self.skip_invalid:
                 head += (f"; the {self.errors} rows with errors would be skipped"
                          if self.created + self.updated else
@@ -486,6 +494,9 @@ class ImportReport:
                 head += "; nothing would be imported while a row has an error"
         elif self.committed:
             head += f"; created {self.created} risks and updated {self.updated}"
+            if self.action_rows:
+                head += (f", created {self.actions_created} treatment actions and updated "
+                         f"{self.actions_updated}")
             if self.errors:
                 head += f"; the {self.errors} rows with errors were skipped"
         elif self.errors and self.skip_invalid:
@@ -502,6 +513,7 @@ class ImportReport:
 
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "change"}
         out["rows"] = [asdict(r) for r in self.rows]
+        out["action_rows"] = [asdict(r) for r in self.action_rows]
         out["errors"], out["warnings"] = self.errors, self.warnings
         out["summary"] = self.summary()
         return out
@@ -640,14 +652,19 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
             out.status = "warning"
         out.action = "update" if rid is not None else "create"
         planned.append((out.action, rid, values))
+    planned_actions = _plan_actions(ws, source, preview.sheet, report, planned, existing,
+                                    people, owner_names, on_existing)
     # only the owners of rows that are written join the people list
     new_people = {key: owner_names[key] for _, _, values in planned
                   if isinstance(values["owner_id"], tuple)
                   for key in [values["owner_id"][1]]}
+    new_people.update({values["owner_id"][1]: owner_names[values["owner_id"][1]]
+                       for _, _, _, values in planned_actions
+                       if isinstance(values.get("owner_id"), tuple)})
     report.created = sum(1 for a, _, _ in planned if a == "create")
     report.updated = sum(1 for a, _, _ in planned if a == "update")
     report.people_added = sorted(new_people.values())
-    if dry_run or (report.errors and not skip_invalid) or not planned:
+    if dry_run or (report.errors and not skip_invalid) or not (planned or planned_actions):
         return report
 
     total = len(planned)
@@ -673,6 +690,23 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                 s.add(m.Risk(**values))
             if progress and (i % 200 == 0 or i == total):
                 progress(i, total)
+        if planned_actions:
+            s.flush()
+            risk_ids = dict(s.execute(select(m.Risk.ref, m.Risk.id)).all())
+            for action, aid, risk_ref, values in planned_actions:
+                if cancelled and cancelled():
+                    raise RecordError("The import was cancelled; nothing was imported.")
+                if isinstance(values.get("owner_id"), tuple):
+                    values["owner_id"] = person_ids[values["owner_id"][1]]
+                values["risk_id"] = risk_ids[risk_ref]
+                if action == "update":
+                    a = s.get(m.Action, aid)
+                    for k in ("finding_id", "nonconformity_id", "review_id"):
+                        setattr(a, k, None)
+                    for k, val in values.items():
+                        setattr(a, k, val)
+                else:
+                    s.add(m.Action(**values))
     report.committed = True
     report.change = Change.of(s, result=report)
     return report
@@ -697,4 +731,146 @@ def export_risks(ws: Workspace, path: Path | str, *, with_heatmap: bool = True,
 
     head, n = head_stamp(ws)
     return write_risk_register(Path(path), export_rows(rows), banding,
-                               head_hash=head, head_event=n, heatmap_png=png)
+                               head_hash=head, head_event=n, heatmap_png=png,
+                               actions=export_actions(ws, today))
+
+
+def export_actions(ws: Workspace, today: dt.date | None = None) -> list[dict]:
+    """The treatment actions of every risk, as the xlsx writer's dicts (``risk_ref`` links
+    each to its risk), by risk ID and then soonest due."""
+    from .actions import list_actions
+
+    rows = [a for a in list_actions(ws, today) if a.source_kind == "risk"]
+    rows.sort(key=lambda a: (natural_key(a.source_ref), a.due_date is None,
+                             a.due_date or dt.date.min, a.ref))
+    return [{"risk_ref": a.source_ref, "ref": a.ref, "title": a.title, "owner": a.owner,
+             "due_date": a.due_date, "status": a.status, "completed_on": a.completed_on,
+             "effectiveness_check": a.effectiveness_check,
+             "effectiveness_due": a.effectiveness_due, "effective": a.effective,
+             "kind": a.kind, "description": a.description} for a in rows]
+
+
+def natural_key(text: str) -> tuple:
+    """"R-10" after "R-9": digits compare as numbers."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text or "") if part)
+
+
+def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: list,
+                  existing: dict[str, int], people: dict[str, int], owner_names: dict[str, str],
+                  on_existing: str) -> list[tuple[str, int | None, str, dict]]:
+    """The treatment actions of a workbook exported by the register ("Treatment actions"
+    sheet): each checked and linked to its risk by risk ID (a risk of the file, as imported,
+    or of the workspace); their rows join ``report.action_rows``. Returns (action, action id,
+    risk ID, values) to write. An action whose ID exists is an error, an update or imported
+    under a new ID, as ``on_existing`` says for risks."""
+    from . import actions as acts
+    from .imports import risk_table as rt
+
+    if getattr(source, "format", "") != "xlsx":
+        return []
+    name = rt.action_sheet(source)
+    if name is None or name == sheet:
+        return []
+    rows = rt.read_actions(source, name)
+    if not rows:
+        return []
+    # a risk of the file is known by the ID it had in the file (renumbered ones included)
+    file_refs: dict[str, str | None] = {}
+    for out in report.rows:
+        if out.status == "error":
+            file_refs.setdefault(_file_ref(out), None)
+    for (action, _rid, values), out in zip(planned, [r for r in report.rows
+                                                     if r.status != "error" and r.action]):
+        file_refs[_file_ref(out)] = values.get("ref") or None
+    with ws.connect() as c:
+        taken = {r: i for i, r in c.execute(select(m.Action.id, m.Action.ref)) if r}
+        first_free = int(next_free_ref(c, m.Action.ref, "A-")[2:])
+    in_file = {(row.values.get("ref") or "").strip() for row in rows}
+    used = set(taken) | in_file
+    out_rows: list[tuple[str, int | None, str, dict]] = []
+    for row in rows:
+        v = row.values
+        ref = (v.get("ref") or "").strip()
+        msgs = list(row.errors)
+        item = ImportRow(row.row_number, "error" if msgs else "ok", msgs, ref=ref,
+                         title=(v.get("title") or "").strip())
+        report.action_rows.append(item)
+        if msgs:
+            continue
+        risk_ref = str(v["risk_ref"]).strip()
+        if risk_ref in file_refs:
+            target = file_refs[risk_ref]
+            if target is None:
+                msgs.append(f"its risk {risk_ref} is not imported, so the action is not either")
+                item.status = "error"
+                continue
+        elif risk_ref in existing:
+            target = risk_ref
+        else:
+            msgs.append(f"risk {risk_ref} is neither in the file nor in the workspace")
+            item.status = "error"
+            continue
+        values: dict[str, Any] = {}
+        try:
+            for key in ("title", "description", "kind", "status", "due_date", "completed_on",
+                        "effectiveness_check", "effectiveness_due", "effective"):
+                if key in v:
+                    values[key] = acts.clean_value(key, v[key])
+        except RecordError as exc:
+            msgs.append(str(exc).rstrip("."))
+            item.status = "error"
+            continue
+        if values.get("status") not in acts.FINISHED and (values.get("completed_on")
+                                                            or values.get("effective") is not None):
+            msgs.append("an action that is not done has no completion date or verdict")
+            item.status = "error"
+            continue
+        owner = (v.get("owner") or "").strip()
+        if owner:
+            key = owner.casefold()
+            if key in people:
+                values["owner_id"] = people[key]
+            else:
+                if key not in owner_names:
+                    owner_names[key] = owner
+                    msgs.append(f"owner “{owner}” will be added to the people list")
+                values["owner_id"] = ("new", key)
+        else:
+            values["owner_id"] = None
+        aid = taken.get(ref) if ref else None
+        if aid is not None and on_existing == "error":
+            msgs.append(f"action ID {ref} already exists in the workspace (choose “give new "
+                        "IDs” or “update existing”)")
+            item.status = "error"
+            continue
+        if not ref or (aid is not None and on_existing == "renumber"):
+            while f"A-{first_free:03d}" in used:
+                first_free += 1
+            new = f"A-{first_free:03d}"
+            used.add(new)
+            if ref:
+                msgs.append(f"action ID {ref} already exists in the workspace: imported as {new}")
+            item.ref = ref = new
+            aid = None
+        values["ref"] = ref
+        if msgs and item.status == "ok":
+            item.status = "warning"
+        item.action = "update" if aid is not None else "create"
+        out_rows.append((item.action, aid, target, values))
+    report.actions_created = sum(1 for a, *_ in out_rows if a == "create")
+    report.actions_updated = sum(1 for a, *_ in out_rows if a == "update")
+    return out_rows
+
+
+def _file_ref(row: ImportRow) -> str:
+    """The ID a risk row had in the file (a renumbered row keeps it in its message)."""
+    import re
+
+    for msg in row.messages:
+        found = re.match(r"ID (.+?) already exists in the workspace: imported as ", msg)
+        if found:
+            return found.group(1)
+    return row.ref

@@ -584,7 +584,7 @@ def test_export_formatting(exported):
     from openpyxl import load_workbook
 
     workbook = load_workbook(exported)
-    assert workbook.sheetnames == ["Risks", "Heat map", "Info"]
+    assert workbook.sheetnames == ["Risks", "Treatment actions", "Heat map", "Info"]
     sheet = workbook["Risks"]
     assert sheet.freeze_panes == "C2"
     headers = [cell.value for cell in sheet[1]]
@@ -605,8 +605,9 @@ def test_export_formatting(exported):
 
     ranges = {str(cf.sqref): [rule.type for rule in cf.rules]
               for cf in sheet.conditional_formatting}
-    assert ranges[f"S2:S{last_row}"] == ["cellIs"] * 4  # inherent level: four colours
-    assert ranges[f"R2:R{last_row}"] == ["expression"] * 4  # score coloured by its level
+    # inherent level: four colours for threats, four of their own for opportunities
+    assert ranges[f"S2:S{last_row}"] == ["cellIs"] * 8
+    assert ranges[f"R2:R{last_row}"] == ["expression"] * 8  # score coloured by its level
     assert ranges[f"AC2:AC{last_row}"] == ["cellIs"] * 3  # AP H/M/L
     assert ranges[f"AB2:AB{last_row}"] == ["colorScale"]  # RPN
 
@@ -629,7 +630,9 @@ def test_export_formatting(exported):
     info = [[cell.value for cell in row] for row in workbook["Info"].iter_rows()]
     assert ["Audit-trail head hash", "ab" * 32] in [row[:2] for row in info]
     assert info[0][0] == "ACME & Co risks"
-    assert ["1 Rare", "Medium"] == info[-1][:2]  # banding edit shows on the Info sheet
+    # the banding edit shows on the Info sheet, in the threats' and the opportunities' words
+    assert ["1 Rare", "Medium"] in [row[:2] for row in info]
+    assert ["1 Rare", "Worthwhile"] == info[-1][:2]
     with zipfile.ZipFile(exported) as archive:
         assert any(name.startswith("xl/media/") and name.endswith(".png")
                    for name in archive.namelist())
@@ -641,8 +644,9 @@ def test_export_without_risks_and_without_heatmap(tmp_path):
     from openpyxl import load_workbook
 
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Risks", "Info"]
+    assert workbook.sheetnames == ["Risks", "Treatment actions", "Info"]
     assert workbook["Risks"].tables["RiskRegister"].ref == "A1:AD2"
+    assert workbook["Treatment actions"].tables["TreatmentActions"].ref == "A1:L2"
     preview = parse_rows(open_table(path))
     assert preview.rows == [] and preview.header_row == 1
 
@@ -816,3 +820,35 @@ def test_heatmap_without_a_size_is_refused(tmp_path):
         write_risk_register(tmp_path / "x.xlsx", [], Banding(), head_hash="0",
                             heatmap_png=b"\x89PNG\r\n\x1a\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_style_names_the_body_font(exported):
+    """LibreOffice shows a font without a name in its own default (a serif): every font of a
+    cell format names the body's, at a size."""
+    import re as _re
+
+    from qms_desktop.services.exports.risks_xlsx import FONT_NAME
+
+    with zipfile.ZipFile(exported) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    fonts = _re.search(r"<fonts[^>]*>(.*?)</fonts>", styles, _re.S).group(1)
+    faces = _re.findall(r"<font>(.*?)</font>|<font/>", fonts, _re.S)
+    assert len(faces) > 1
+    for face in faces:
+        assert f'<name val="{FONT_NAME}"/>' in face and "<sz " in face, face
+
+
+def test_opportunity_levels_have_their_own_words(tmp_path):
+    from openpyxl import load_workbook
+
+    from qms_desktop.core.palette import OPPORTUNITY_WORDS
+
+    path = write_risk_register(
+        tmp_path / "o.xlsx",
+        [{"ref": "O-1", "title": "New market", "kind": "opportunity",
+          "inherent_likelihood": 5, "inherent_impact": 5},
+         {"ref": "R-1", "title": "Late supplier", "kind": "risk",
+          "inherent_likelihood": 5, "inherent_impact": 5}], Banding(), head_hash="0" * 64)
+    sheet = load_workbook(path)["Risks"]
+    levels = [row[18] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert levels == [OPPORTUNITY_WORDS["critical"], "Critical"]

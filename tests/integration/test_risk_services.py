@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from dataclasses import asdict
 
 import pytest
 
@@ -142,3 +143,65 @@ def test_cli_import_export(ws_path, tmp_path, capsys, corpus_dir):
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     assert qms(["import", "risks", str(ws_path), str(bad)]) == 1
     assert "qms: " in capsys.readouterr().err
+
+
+def _action_view(ws):
+    """Every treatment action as the register shows it (risk ID, not database ids)."""
+    skip = {"id", "owner_id", "source_id", "overdue", "check_overdue"}
+    return sorted(({k: v for k, v in asdict(a).items() if k not in skip}
+                   for a in actions.list_actions(ws, TODAY) if a.source_kind == "risk"),
+                  key=lambda a: a["ref"])
+
+
+def test_export_carries_treatment_actions_and_reimports_them(ws, tmp_path):
+    from openpyxl import load_workbook
+
+    from qms_desktop.storage.workspace import create_workspace
+
+    ann = R.create(ws, "person", {"name": "Ann Lee"}).result
+    r1 = RS.add_risk(ws, {"title": "Supplier late", "kind": "risk"}).result
+    r2 = RS.add_risk(ws, {"title": "New market", "kind": "opportunity"}).result
+    actions.add_action(ws, "risk", r1, {"title": "Second source", "owner_id": ann,
+                                        "due_date": dt.date(2026, 12, 1),
+                                        "description": "=two quotes\nthen order"},
+                       today=TODAY)
+    done = actions.add_action(ws, "risk", r1, {"title": "Audit supplier", "owner_id": ann,
+                                               "due_date": dt.date(2026, 10, 1)},
+                              today=TODAY).result
+    actions.update_actions(ws, [done], {"status": "done", "completed_on": "2026-10-05",
+                                        "effectiveness_check": "No late lot in 3 months",
+                                        "effectiveness_due": "2027-01-05"}, today=TODAY)
+    actions.add_action(ws, "risk", r2, {"title": "Trade fair", "kind": "improvement",
+                                        "status": "in_progress"}, today=TODAY)
+    out = RS.export_risks(ws, tmp_path / "reg.xlsx", today=TODAY)
+
+    sheet = load_workbook(out)["Treatment actions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:7] == ("Risk ID", "Action ID", "Action", "Owner", "Due date", "Status",
+                           "Completed on")
+    assert ("R-001", "A-002", "Audit supplier", "Ann Lee") == rows[1][:4]
+    assert rows[1][5] == "Done" and rows[1][7] == "No late lot in 3 months"
+    assert sheet.tables["TreatmentActions"].autoFilter.ref == f"A1:L{len(rows)}"
+
+    other = create_workspace(tmp_path / "b.qms")
+    rep = RS.import_risks(other, out)
+    assert rep.errors == 0, [(r.row_number, r.messages) for r in rep.action_rows]
+    assert (rep.actions_created, rep.actions_updated) == (3, 0)
+    assert "created 3 treatment actions" in rep.summary()
+    assert _action_view(other) == _action_view(ws)
+    # again, over the same risks: the actions are updated, not doubled
+    rep = RS.import_risks(other, out, on_existing="update")
+    assert (rep.actions_created, rep.actions_updated) == (0, 3)
+    assert _action_view(other) == _action_view(ws)
+    assert verify(other).ok
+    other.close()
+
+
+def test_reimported_action_follows_its_renumbered_risk(ws, tmp_path):
+    r1 = RS.add_risk(ws, {"title": "Supplier late"}).result
+    actions.add_action(ws, "risk", r1, {"title": "Second source"}, today=TODAY)
+    out = RS.export_risks(ws, tmp_path / "reg.xlsx", today=TODAY)
+    rep = RS.import_risks(ws, out, on_existing="renumber")
+    assert rep.errors == 0, [r.messages for r in rep.action_rows]
+    new = [a for a in actions.list_actions(ws, TODAY) if a.ref != "A-001"]
+    assert [(a.source_ref, a.title) for a in new] == [("R-002", "Second source")]

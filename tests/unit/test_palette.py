@@ -40,3 +40,21 @@ def test_every_training_status_is_readable_on_its_fill(dark):
     for status, (fill, ink) in colours.items():
         assert palette.contrast(fill, ink) >= 4.5, status
     assert palette.training_colours(training.NOT_REQUIRED) is None
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_opportunities_have_their_own_readable_scale(dark):
+    threat, chance = palette.LEVEL_COLOURS[dark], palette.OPPORTUNITY_COLOURS[dark]
+    assert tuple(chance) == palette.LEVEL_ORDER
+    for level, (fill, ink) in chance.items():
+        assert palette.contrast(fill, ink) >= 4.5, level
+        assert fill not in {f for f, _ in threat.values()}, level  # never a threat's colour
+    assert palette.kind_level_colours("opportunity", "high", dark) == chance["high"]
+    assert palette.kind_level_colours("risk", "high", dark) == threat["high"]
+
+
+def test_opportunity_words_are_not_threat_words():
+    from qms_desktop.core.risk import LEVEL_LABELS
+
+    assert set(palette.OPPORTUNITY_WORDS) == set(palette.LEVEL_ORDER)
+    assert not set(palette.OPPORTUNITY_WORDS.values()) & set(LEVEL_LABELS.values())

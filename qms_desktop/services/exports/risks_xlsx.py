@@ -2,13 +2,19 @@
 
 The workbook has a "Risks" sheet (a real Excel table with filters, frozen header, computed
 score/level/RPN/AP columns written as values, conditional colours and dropdown validation),
-an optional "Heat map" sheet with the heat-map image, and an "Info" sheet with the title,
+a "Treatment actions" sheet (one row per action — owner, due date, status, effectiveness
+check and verdict — linked to its risk by the risk ID, so an auditor sees the evidence of
+treatment and the importer reads them back), an optional "Heat map" sheet with the heat-map
+image, and an "Info" sheet with the title,
 time of export, audit-trail head hash and the banding in force.
 
 Every text that could be read as a formula or as an Excel error (the one rule of
 :mod:`~qms_desktop.services.exports.cells`, full-width ``＝ ＋ － ＠`` included) is written as a
 plain text cell with the quote prefix; the register never holds a formula.
-The column titles are the importer's :data:`FIELD_LABELS`, so the file re-imports losslessly.
+The column titles are the importer's :data:`FIELD_LABELS` (and :data:`ACTION_FIELDS`), so the
+file re-imports losslessly. Every style names the body's font (:data:`FONT_NAME`): a style
+without one is shown in the spreadsheet program's own default (a serif font in LibreOffice).
+An opportunity's levels have their own words and colours (``core.palette.OPPORTUNITY_*``).
 
 Written in openpyxl's write-only (streaming) mode; openpyxl is imported lazily.
 """
@@ -23,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from qms_desktop.core.palette import LEVEL_COLOURS as PALETTE_LEVELS
-from qms_desktop.core.palette import hex6
+from qms_desktop.core.palette import OPPORTUNITY_COLOURS as PALETTE_OPPORTUNITIES
+from qms_desktop.core.palette import OPPORTUNITY_WORDS, hex6
 from qms_desktop.core.risk import (
     IMPACT_LABELS,
     KINDS,
@@ -38,13 +45,22 @@ from qms_desktop.core.risk import (
 )
 from qms_desktop.services.exports.cells import MAX_CELL_TEXT, clean_text, needs_protection
 from qms_desktop.services.imports.risk_table import (
+    ACTION_FIELDS,
+    ACTION_KIND_LABELS,
+    ACTION_SHEET,
+    ACTION_STATUS_LABELS,
+    EFFECTIVE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
     METHOD_LABELS,
     STATUS_LABELS,
 )
 
-__all__ = ["COLUMNS", "LEVEL_COLOURS", "write_risk_register"]
+__all__ = ["ACTION_COLUMNS", "COLUMNS", "FONT_NAME", "LEVEL_COLOURS", "OPPORTUNITY_COLOURS",
+           "write_risk_register"]
+
+#: the body's font (openpyxl's default cell format): every style names it
+FONT_NAME = "Calibri"
 
 # (key, header, width). Keys starting with "=" are computed columns. The widths keep every
 # header on at most three lines and let the sheet print on two A3 landscape pages across.
@@ -85,6 +101,17 @@ COLUMNS: tuple[tuple[str, str, float], ...] = (
 #: ``core.palette`` (light pairs), as spreadsheet styles write them.
 LEVEL_COLOURS = {level: (hex6(fill), hex6(ink))
                  for level, (fill, ink) in PALETTE_LEVELS[False].items()}
+#: the same for an opportunity's levels (its own blue scale), by level
+OPPORTUNITY_COLOURS = {level: (hex6(fill), hex6(ink))
+                       for level, (fill, ink) in PALETTE_OPPORTUNITIES[False].items()}
+#: (key, header, width) of the "Treatment actions" sheet
+_ACTION_WIDTHS = {"risk_ref": 9, "ref": 10, "title": 36, "owner": 16, "due_date": 12,
+                  "status": 12, "completed_on": 13, "effectiveness_check": 36,
+                  "effectiveness_due": 12, "effective": 10, "kind": 12, "description": 36}
+ACTION_COLUMNS: tuple[tuple[str, str, float], ...] = tuple(
+    (key, header, _ACTION_WIDTHS[key]) for key, header in ACTION_FIELDS)
+_ACTION_DATES = ("due_date", "completed_on", "effectiveness_due")
+_ACTION_TABLE = "TreatmentActions"
 _AP_COLOURS = {"H": LEVEL_COLOURS["critical"], "M": LEVEL_COLOURS["medium"],
                "L": LEVEL_COLOURS["low"]}
 
@@ -128,6 +155,14 @@ def _line_count(text: str, capacity: int) -> int:
     return sum(max(1, -(-len(line) // capacity)) for line in text.split("\n"))
 
 
+def _font(**kw: Any) -> Any:
+    """A font of :data:`FONT_NAME`, 11 pt unless ``size`` is given."""
+    from openpyxl.styles import Font
+
+    kw.setdefault("size", 11)
+    return Font(name=FONT_NAME, **kw)
+
+
 def _footer_text(text: str) -> str:
     """Escape a text for an Excel header/footer (where & starts a code)."""
     return text.replace("&", "&&")
@@ -137,12 +172,16 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
                         banding: Banding, *, head_hash: str,
                         heatmap_png: bytes | None = None, title: str = "Risk register",
                         generated_at: dt.datetime | None = None,
-                        head_event: int | None = None) -> Path:
+                        head_event: int | None = None,
+                        actions: Sequence[Mapping[str, Any]] = ()) -> Path:
     """Write ``risks`` (dicts with the risk field names) to a formatted .xlsx at ``path``.
 
     Scores, levels (from ``banding``), RPN and AP are computed and written as values. The
     audit-trail ``head_hash`` (with ``head_event``, the number of the event it belongs to,
-    when given: ``HASH @ event N``) is printed in the page footer and on the Info sheet. Raises
+    when given: ``HASH @ event N``) is printed in the page footer and on the Info sheet.
+    ``actions`` (dicts with the fields of :data:`ACTION_COLUMNS`: ``risk_ref``, ``ref``,
+    ``title``, ``owner``, dates, status and kind codes, ``effective`` True/False/None) fill the
+    "Treatment actions" sheet. Raises
     ValueError for a rating out of range, a text longer than Excel allows or a
     ``heatmap_png`` that is not a PNG image. The file is written to a temporary name first
     and moved into place, so a failed export never leaves a half-written file.
@@ -170,7 +209,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     _wrap_by_default(workbook, Alignment(wrap_text=True, vertical="top"))
     sheet = workbook.create_sheet("Risks")
 
-    header_font = Font(bold=True, color="FFFFFF")
+    header_font = _font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F4E78")
     header_alignment = Alignment(wrap_text=True, vertical="top")
     wrap_alignment = Alignment(wrap_text=True, vertical="top")  # as the workbook default
@@ -245,17 +284,19 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
         raise ValueError(f"The {key} of risk {ref or '(no ID)'} is not a date ({value!r}).")
 
     level_label = {level: LEVEL_LABELS[level] for level in LEVELS}
+    chance_label = {level: OPPORTUNITY_WORDS[level] for level in LEVELS}
     cells = banding.cells
     rating5 = range(1, 6)
 
-    def level_of(likelihood: Any, impact: Any, stage: str, ref: Any) -> tuple[Any, Any]:
+    def level_of(likelihood: Any, impact: Any, stage: str, ref: Any,
+                 words: Mapping[str, str] = level_label) -> tuple[Any, Any]:
         if likelihood is None or impact is None:
             return None, None
         if (type(likelihood) is not int or type(impact) is not int
                 or likelihood not in rating5 or impact not in rating5):
             raise ValueError(f"Risk {ref or '(no ID)'} has {stage} ratings {likelihood!r} x "
                              f"{impact!r}; likelihood and impact must be whole numbers 1-5.")
-        return likelihood * impact, level_label[cells[likelihood - 1][impact - 1]]
+        return likelihood * impact, words[cells[likelihood - 1][impact - 1]]
 
     # Build (and so validate) every row before streaming: a bad risk fails the export before
     # anything is written.
@@ -274,8 +315,9 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
         il, ii = get("inherent_likelihood"), get("inherent_impact")
         rl, ri = get("residual_likelihood"), get("residual_impact")
         s, o, d = get("severity"), get("occurrence"), get("detection")
-        inherent_score, inherent_level = level_of(il, ii, "inherent", ref)
-        residual_score, residual_level = level_of(rl, ri, "residual", ref)
+        words = chance_label if get("kind") == "opportunity" else level_label
+        inherent_score, inherent_level = level_of(il, ii, "inherent", ref, words)
+        residual_score, residual_level = level_of(rl, ri, "residual", ref, words)
         try:
             if s is None or o is None or d is None:
                 for value in (s, o, d):
@@ -296,6 +338,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
             text["method"], il, ii, inherent_score, inherent_level, rl, ri, residual_score,
             residual_level, text["failure_mode"], s, o, d, risk_rpn, ap, text["notes"],
         ])
+    action_rows = _prepare_actions(actions, safe_text)
     count = len(prepared)
     if count == 0:
         prepared.append([])  # an Excel table needs at least one data row
@@ -373,18 +416,24 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
              for level, (fill, _) in LEVEL_COLOURS.items()}
     fonts = {level: Font(color=font, bold=level == "critical")
              for level, (_, font) in LEVEL_COLOURS.items()}
+    chance_fills = {level: PatternFill("solid", fgColor=fill, bgColor=fill)
+                    for level, (fill, _) in OPPORTUNITY_COLOURS.items()}
+    chance_fonts = {level: Font(color=font, bold=level == "critical")
+                    for level, (_, font) in OPPORTUNITY_COLOURS.items()}
     for stage in ("inherent", "residual"):
         level_col = column_of[f"={stage}_level"]
-        for level in LEVELS:
-            label = level_label[level]
-            sheet.conditional_formatting.add(
-                col_range(f"={stage}_level"),
-                CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fills[level],
-                           font=fonts[level]))
-            sheet.conditional_formatting.add(
-                col_range(f"={stage}_score"),
-                FormulaRule(formula=[f'${level_col}2="{label}"'], fill=fills[level],
-                            font=fonts[level]))
+        for words, fill_of, font_of in ((level_label, fills, fonts),
+                                        (chance_label, chance_fills, chance_fonts)):
+            for level in LEVELS:
+                label = words[level]
+                sheet.conditional_formatting.add(
+                    col_range(f"={stage}_level"),
+                    CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill_of[level],
+                               font=font_of[level]))
+                sheet.conditional_formatting.add(
+                    col_range(f"={stage}_score"),
+                    FormulaRule(formula=[f'${level_col}2="{label}"'], fill=fill_of[level],
+                                font=font_of[level]))
     for letter, (fill, font) in _AP_COLOURS.items():
         level = {"H": "critical", "M": "medium", "L": "low"}[letter]
         sheet.conditional_formatting.add(
@@ -416,12 +465,21 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     dropdown([KIND_LABELS[code] for code in KINDS], ("kind",), "kind")
     dropdown([METHOD_LABELS[code] for code in METHODS], ("method",), "method")
 
-    if heatmap_png is not None:
-        _write_heatmap_sheet(workbook, heatmap_png, picture_size, title, WriteOnlyCell)
-    _write_info_sheet(workbook, title=title, head_hash=head_hash, generated_at=generated_at,
-                      count=count, banding=banding, cell_factory=WriteOnlyCell,
-                      fills=fills, fonts=fonts, Font=Font, Alignment=Alignment, Border=Border,
-                      Side=Side)
+    try:
+        action_count = _write_actions_sheet(
+            workbook, action_rows, title=title, head_hash=head_hash, generated_at=generated_at,
+            header_style=(header_font, header_fill, header_alignment),
+            cell_factory=WriteOnlyCell)
+        if heatmap_png is not None:
+            _write_heatmap_sheet(workbook, heatmap_png, picture_size, title, WriteOnlyCell)
+        _write_info_sheet(workbook, title=title, head_hash=head_hash, generated_at=generated_at,
+                          count=count, banding=banding, cell_factory=WriteOnlyCell,
+                          fills=fills, fonts=fonts, Font=Font, Alignment=Alignment,
+                          Border=Border, Side=Side, action_count=action_count,
+                          chance_fills=chance_fills, chance_fonts=chance_fonts)
+    except BaseException:
+        _discard(workbook)
+        raise
 
     return save_atomically(workbook, path)
 
@@ -532,7 +590,6 @@ def _write_heatmap_sheet(workbook: Any, png: bytes, size: tuple[int, int], title
     import io
 
     from openpyxl.drawing.image import Image
-    from openpyxl.styles import Font
 
     sheet = workbook.create_sheet("Heat map")
     sheet.page_setup.orientation = "landscape"
@@ -545,7 +602,7 @@ def _write_heatmap_sheet(workbook: Any, png: bytes, size: tuple[int, int], title
         heading.data_type = "s"
     if needs_protection(heading.value):
         heading.quotePrefix = True
-    heading.font = Font(bold=True, size=14)
+    heading.font = _font(bold=True, size=14)
     sheet.append([heading])
     image = Image(io.BytesIO(png))
     # One map or inherent and residual side by side: shown whole, at its aspect ratio.
@@ -565,7 +622,9 @@ def _picture_size(png: bytes, limit: tuple[int, int]) -> tuple[int, int]:
 
 def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at: dt.datetime,
                       count: int, banding: Banding, cell_factory: Any, fills: dict,
-                      fonts: dict, Font: Any, Alignment: Any, Border: Any, Side: Any) -> None:
+                      fonts: dict, Font: Any, Alignment: Any, Border: Any, Side: Any,
+                      action_count: int = 0, chance_fills: dict | None = None,
+                      chance_fonts: dict | None = None) -> None:
     sheet = workbook.create_sheet("Info")
     sheet.column_dimensions["A"].width = 24
     for letter in "BCDEF":
@@ -593,35 +652,156 @@ def _write_info_sheet(workbook: Any, *, title: str, head_hash: str, generated_at
             setattr(cell, name, setting)
         return cell
 
-    bold = Font(bold=True)
+    bold = _font(bold=True)
+    body = _font()
     label = {"font": bold, "alignment": top}
-    sheet.append([text(title, font=Font(bold=True, size=14))])
+    sheet.append([text(title, font=_font(bold=True, size=14))])
     sheet.merged_cells.add("A1:F1")
     sheet.append([])
     sheet.append([text("Exported (UTC)", **label),
-                  text(generated_at.strftime("%Y-%m-%d %H:%M:%S"), alignment=top)])
+                  text(generated_at.strftime("%Y-%m-%d %H:%M:%S"), alignment=top, font=body)])
     sheet.append([text("Risks and opportunities", **label), count])
     # The long values span B:F and wrap; their rows are tall enough for two lines.
     sheet.row_dimensions[5].height = 30
     sheet.append([text("Audit-trail head hash", **label),
-                  text(head_hash, alignment=wrap, font=Font(name="Consolas", size=10))])
+                  text(head_hash, alignment=wrap, font=body)])
     sheet.merged_cells.add("B5:F5")
     sheet.row_dimensions[6].height = 30
     sheet.append([text("Computed columns", **label),
                   text("Scores, levels, RPN and action priority (AIAG-VDA 2019) are values "
-                       "computed at export time.", alignment=wrap)])
+                       "computed at export time.", alignment=wrap, font=body)])
     sheet.merged_cells.add("B6:F6")
+    sheet.append([text("Treatment actions", **label), action_count])
     sheet.append([])
     sheet.append([text("Banding (rows: likelihood, columns: impact)", font=bold)])
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append([text("")] + [text(f"{i} {IMPACT_LABELS[i]}", font=bold, alignment=centre)
-                               for i in range(1, 6)])
-    for likelihood in range(5, 0, -1):
-        row = [text(f"{likelihood} {LIKELIHOOD_LABELS[likelihood]}", font=bold)]
-        for impact in range(1, 6):
-            level = banding.level(likelihood, impact)
-            row.append(text(LEVEL_LABELS[level], fill=fills[level], font=fonts[level],
-                            alignment=centre, border=border))
-        sheet.append(row)
+    # The cells' own fonts (conditional-format fonts carry only colour and weight).
+    cell_fonts = {level: _font(color=font.color, bold=font.b) for level, font in fonts.items()}
+    chance_cell_fonts = {level: _font(color=font.color, bold=font.b)
+                         for level, font in (chance_fonts or {}).items()}
+
+    def banding_table(words: Mapping[str, str], fill_of: dict, font_of: dict) -> None:
+        sheet.append([text("", font=body)] + [text(f"{i} {IMPACT_LABELS[i]}", font=bold,
+                                                   alignment=centre) for i in range(1, 6)])
+        for likelihood in range(5, 0, -1):
+            row = [text(f"{likelihood} {LIKELIHOOD_LABELS[likelihood]}", font=bold)]
+            for impact in range(1, 6):
+                level = banding.level(likelihood, impact)
+                row.append(text(words[level], fill=fill_of[level], font=font_of[level],
+                                alignment=centre, border=border))
+            sheet.append(row)
+
+    banding_table(LEVEL_LABELS, fills, cell_fonts)
+    if chance_fills:
+        sheet.append([])
+        sheet.append([text("Opportunities: the same banding, in their own words and colours",
+                           font=bold)])
+        banding_table(OPPORTUNITY_WORDS, chance_fills, chance_cell_fonts)
+
+
+def _prepare_actions(actions: Sequence[Mapping[str, Any]], safe_text: Any) -> list[list[Any]]:
+    """The rows of the "Treatment actions" sheet (validated before anything is written), sorted
+    by risk ID and due date: codes become the labels the importer reads back."""
+    rows = []
+    for action in actions:
+        get = action.get
+        ref = get("ref") or "(no ID)"
+        row: list[Any] = []
+        for key, _, _ in ACTION_COLUMNS:
+            value = get(key)
+            if key in _ACTION_DATES:
+                if isinstance(value, dt.datetime):
+                    value = value.date()
+                if value is not None and not isinstance(value, dt.date):
+                    raise ValueError(f"The {key.replace('_', ' ')} of action {ref} is not a "
+                                     f"date ({value!r}).")
+            elif key == "status":
+                value = ACTION_STATUS_LABELS.get(value, value)
+            elif key == "kind":
+                value = ACTION_KIND_LABELS.get(value, value)
+            elif key == "effective":
+                value = EFFECTIVE_LABELS.get(value)
+            if isinstance(value, str) or (value is not None and key not in _ACTION_DATES):
+                value = safe_text(value, f"action {ref} {key.replace('_', ' ')}", get("risk_ref"))
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
+def _write_actions_sheet(workbook: Any, rows: list[list[Any]], *, title: str, head_hash: str,
+                         generated_at: dt.datetime, header_style: tuple[Any, Any, Any],
+                         cell_factory: Any) -> int:
+    """The "Treatment actions" sheet: a table with filters, frozen header, dates as dates;
+    returns the number of actions written."""
+    import warnings as _warnings
+
+    from openpyxl.styles import Alignment
+    from openpyxl.worksheet.dimensions import RowDimension
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+    sheet = workbook.create_sheet(ACTION_SHEET)
+    header_font, header_fill, header_alignment = header_style
+    wrap = Alignment(wrap_text=True, vertical="top")  # as the workbook default
+    for index, (_, _, width) in enumerate(ACTION_COLUMNS, start=1):
+        dimension = sheet.column_dimensions[_column_letter(index)]
+        dimension.width = width
+        dimension.alignment = wrap  # LibreOffice reads unstyled cells from their column
+    sheet.row_dimensions[1].height = _HEADER_HEIGHT * 2 / 3
+    sheet.freeze_panes = "C2"
+    sheet.page_setup.paperSize = _PAPER_A3
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.3
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = _footer_text(f"{title}: treatment actions")
+    sheet.oddFooter.left.text = _footer_text(f"Audit-trail head: {head_hash}")
+    sheet.oddFooter.center.text = "Page &P of &N"
+    sheet.oddFooter.right.text = _footer_text(f"Exported {generated_at:%Y-%m-%d %H:%M} UTC")
+    header = []
+    for _, name, _ in ACTION_COLUMNS:
+        cell = cell_factory(sheet, value=name)
+        cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+        header.append(cell)
+    sheet.append(header)
+    centre = Alignment(horizontal="center", vertical="top")
+    date_columns = [index for index, (key, _, _) in enumerate(ACTION_COLUMNS)
+                    if key in _ACTION_DATES]
+    wrapped = [(index, _line_capacity(width)) for index, (key, _, width)
+               in enumerate(ACTION_COLUMNS) if key not in _ACTION_DATES]
+    for row_number, row in enumerate(rows, start=2):
+        lines = 1
+        for index, capacity in wrapped:
+            value = row[index]
+            if value is not None:
+                text = value if value.__class__ is str else getattr(value, "_value", "")
+                if isinstance(text, str) and (len(text) > capacity or "\n" in text):
+                    lines = max(lines, _line_count(text, capacity))
+        if lines > 1:
+            sheet.row_dimensions[row_number] = RowDimension(
+                sheet, index=0, ht=min(lines, _MAX_LINES) * _LINE_HEIGHT)
+        out = list(row)
+        for index in date_columns:
+            if out[index] is not None:
+                cell = cell_factory(sheet, value=out[index])
+                cell.number_format = "yyyy-mm-dd"
+                cell.alignment = centre
+                out[index] = cell
+        sheet.append(out)
+    count = len(rows)
+    if not count:
+        sheet.append([])  # a table needs a data row
+    ref = f"A1:{_column_letter(len(ACTION_COLUMNS))}{max(count, 1) + 1}"
+    table = Table(displayName=_ACTION_TABLE, ref=ref,
+                  tableColumns=[TableColumn(id=index, name=name)
+                                for index, (_, name, _) in enumerate(ACTION_COLUMNS, start=1)],
+                  autoFilter=AutoFilter(ref=ref),
+                  tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True))
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", UserWarning)
+        sheet.add_table(table)
+    return count

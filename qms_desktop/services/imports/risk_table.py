@@ -577,8 +577,30 @@ def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
                max_bytes: int = DEFAULT_MAX_BYTES, fill_merged: bool = True) -> TableSource:
     """:func:`table.open_table` for a risk register (its sheet and header row are found with
     the risk fields)."""
-    return table.open_table(path, max_rows=max_rows, max_bytes=max_bytes,
-                            fill_merged=fill_merged, schema=SCHEMA)
+    source = table.open_table(path, max_rows=max_rows, max_bytes=max_bytes,
+                              fill_merged=fill_merged, schema=SCHEMA)
+    _never_choose_actions(source)
+    return source
+
+
+def _never_choose_actions(source: TableSource) -> None:
+    """The treatment-actions sheet of an exported register is read with the risks, never as
+    the risks: the sheet chooser does not see it (so a register sheet too big to read is
+    refused instead of the actions being taken for risks)."""
+    name = action_sheet(source)
+    if name is None or len(source.sheets) < 2:
+        return
+    choose = source.choose_sheet
+
+    def choose_sheet() -> Any:
+        sheets = source.sheets
+        source.sheets = [other for other in sheets if other != name]
+        try:
+            return choose()
+        finally:
+            source.sheets = sheets
+
+    source.choose_sheet = choose_sheet  # type: ignore[method-assign]
 
 
 def guess_mapping(headers: Sequence[Any], sample_rows: Sequence[Sequence[Any]] | None = None,
@@ -1219,3 +1241,128 @@ def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
         warnings.append("The method is 5x5 but FMEA ratings are given; they are kept.")
     elif values["method"] == "fmea" and has_matrix:
         warnings.append("The method is FMEA but 5x5 ratings are given; they are kept.")
+
+
+# --------------------------------------------------------------------------- treatment actions
+
+#: The sheet of treatment actions the export writes beside the register, linked by risk ID.
+ACTION_SHEET = "Treatment actions"
+#: (field, column title) of that sheet, in order; the importer reads the same titles back.
+ACTION_FIELDS: tuple[tuple[str, str], ...] = (
+    ("risk_ref", "Risk ID"),
+    ("ref", "Action ID"),
+    ("title", "Action"),
+    ("owner", "Owner"),
+    ("due_date", "Due date"),
+    ("status", "Status"),
+    ("completed_on", "Completed on"),
+    ("effectiveness_check", "Effectiveness check"),
+    ("effectiveness_due", "Check due"),
+    ("effective", "Effective"),
+    ("kind", "Kind"),
+    ("description", "Description"),
+)
+ACTION_STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                        "verified": "Verified", "cancelled": "Cancelled"}
+ACTION_KIND_LABELS = {"treatment": "Treatment", "correction": "Correction",
+                      "corrective": "Corrective", "preventive": "Preventive",
+                      "improvement": "Improvement", "review": "Review"}
+#: the verdict of an effectiveness check, as the export writes it
+EFFECTIVE_LABELS = {True: "Yes", False: "No"}
+_ACTION_DATES = frozenset({"due_date", "completed_on", "effectiveness_due"})
+
+
+@dataclass
+class ActionRow:
+    """One row of the treatment-actions sheet: ``values`` holds the action's fields (codes,
+    dates, ``effective`` as True/False/None, ``owner`` and ``risk_ref`` as texts); ``errors``
+    says why it cannot be imported."""
+
+    row_number: int
+    values: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+
+
+def action_sheet(source: TableSource) -> str | None:
+    """The name of the workbook's treatment-actions sheet, or None (a CSV, another layout)."""
+    wanted = ACTION_SHEET.casefold()
+    return next((name for name in source.sheets if name.strip().casefold() == wanted), None)
+
+
+def _action_date(value: Any) -> Any:
+    import datetime as dt
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a date (write it as YYYY-MM-DD)") from None
+
+
+def _by_label(labels: Mapping[Any, str], text: str, what: str) -> Any:
+    key = normalize_words(text)
+    for code, label in labels.items():
+        if key in (normalize_words(label), normalize_words(str(code))):
+            return code
+    raise ValueError(f"“{text}” is not {what} (use one of: {', '.join(labels.values())})")
+
+
+def read_actions(source: TableSource, sheet: str | None = None) -> list[ActionRow]:
+    """The rows of the treatment-actions sheet (``sheet``, else :func:`action_sheet`); [] when
+    the workbook has none. Columns are found by their titles (:data:`ACTION_FIELDS`, any case);
+    a sheet without the "Risk ID" and "Action" columns is not read."""
+    name = sheet or action_sheet(source)
+    if name is None:
+        return []
+    rows = source.rows(name)
+    if not rows:
+        return []
+    titles = {table.norm_header(label): key for key, label in ACTION_FIELDS}
+    columns: dict[int, str] = {}
+    for index, header in enumerate(rows[0]):
+        key = titles.get(table.norm_header(table.cell_text(header))) if header is not None \
+            else None
+        if key and key not in columns.values():
+            columns[index] = key
+    if not {"risk_ref", "title"} <= set(columns.values()):
+        return []
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if table.is_blank(row):
+            continue
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+        for index, key in columns.items():
+            raw = row[index] if index < len(row) else None
+            text = "" if raw is None else table.cell_text(raw).strip()
+            try:
+                if key in _ACTION_DATES:
+                    values[key] = _action_date(raw if not isinstance(raw, str) else text)
+                elif key == "status":
+                    values[key] = _by_label(ACTION_STATUS_LABELS, text, "an action status") \
+                        if text else "open"
+                elif key == "kind":
+                    values[key] = _by_label(ACTION_KIND_LABELS, text, "an action kind") \
+                        if text else "treatment"
+                elif key == "effective":
+                    values[key] = _by_label(EFFECTIVE_LABELS, text, "a verdict (Yes or No)") \
+                        if text else None
+                else:
+                    values[key] = raw if isinstance(raw, str) and key in (
+                        "title", "description", "effectiveness_check") else text
+            except ValueError as exc:
+                errors.append(f"{dict(ACTION_FIELDS)[key]}: {exc}")
+        if not values.get("risk_ref"):
+            errors.append("Risk ID is empty, so the action belongs to no risk")
+        if not (values.get("title") or "").strip():
+            errors.append("Action is empty: an action needs a title")
+        out.append(ActionRow(number, values, errors))
+    return out
