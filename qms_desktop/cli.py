@@ -389,7 +389,8 @@ def cmd_import_map(args) -> int:
     from .services.processes import import_map_file
 
     with _open(args.workspace, write=True) as ws:
-        got = import_map_file(ws, Path(args.file), args.kind, name=args.name).result
+        got = import_map_file(ws, Path(args.file), args.kind, name=args.name,
+                              page=getattr(args, "page", None)).result
     if args.json:
         from dataclasses import asdict
 
@@ -408,7 +409,7 @@ def _import_map_dry_run(args) -> int:
     from .services.processes import read_map, unique_name
 
     with _open(args.workspace) as ws:  # a missing or foreign file fails as a real import does
-        got = read_map(Path(args.file), args.kind)
+        got = read_map(Path(args.file), args.kind, page=getattr(args, "page", None))
         name = unique_name(ws, args.name or got.name)
     pm = got.map
     if args.json:
@@ -432,7 +433,7 @@ def _import_map_into(args) -> int:
     with _open(args.workspace, write=not args.dry_run) as ws:
         pid = process_id_by_ref(ws, args.into)
         rep = update_map_from_file(ws, pid, Path(args.file), args.kind,
-                                   dry_run=args.dry_run).result
+                                   dry_run=args.dry_run, page=getattr(args, "page", None)).result
     if args.json:
         print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -692,6 +693,10 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--name", help="process name (default: from the file)")
         s.add_argument("--into", metavar="PROCESS",
                        help=f"update this process ({PROCESS_HELP}) instead of creating one")
+        if kind == "drawio":
+            s.add_argument("--page", metavar="NAME|N",
+                           help="the page to import, by name or by number from 1 (default: "
+                                "the first page; a file of several pages says which it has)")
         s.add_argument("--dry-run", action="store_true",
                        help="report what would change, change nothing")
         s.add_argument("--json", action="store_true", help="machine-readable output")

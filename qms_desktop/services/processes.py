@@ -692,8 +692,10 @@ def _what(fmt: str) -> str:
     return "BPMN file" if fmt == "bpmn" else "draw.io file"
 
 
-def parse_map(data: bytes, fmt: str, *, fallback_name: str = "") -> MapFile:
-    """Read the bytes of a BPMN 2.0 (``fmt="bpmn"``) or draw.io (``"drawio"``) file. The
+def parse_map(data: bytes, fmt: str, *, fallback_name: str = "",
+              page: int | str | None = None) -> MapFile:
+    """Read the bytes of a BPMN 2.0 (``fmt="bpmn"``) or draw.io (``"drawio"``) file; ``page``
+    (draw.io only) is a page's index from 0, its name, or its number from 1 as text. The
     readers' errors are ``ValueError`` subclasses with a one-sentence message."""
     if fmt == "bpmn":
         from .imports.bpmn import read_bpmn
@@ -702,20 +704,20 @@ def parse_map(data: bytes, fmt: str, *, fallback_name: str = "") -> MapFile:
     elif fmt == "drawio":
         from .imports.drawio import read_drawio
 
-        got = read_drawio(data)
+        got = read_drawio(data, page=page)
     else:
         raise ValueError(f"“{fmt}” is not a process map format; use bpmn or drawio.")
     return MapFile(got.map, got.name or fallback_name, list(got.warnings), fmt)
 
 
-def read_map(path, fmt: str) -> MapFile:
+def read_map(path, fmt: str, *, page: int | str | None = None) -> MapFile:
     """:func:`parse_map` of a file; a missing or unreadable file is a :class:`RecordError`."""
     from pathlib import Path
 
     if fmt not in MAP_FORMATS:
         raise ValueError(f"“{fmt}” is not a process map format; use bpmn or drawio.")
     data = _read_file(path, _what(fmt))
-    return parse_map(data, fmt, fallback_name=Path(path).stem)
+    return parse_map(data, fmt, fallback_name=Path(path).stem, page=page)
 
 
 def guess_map_format(path, data: bytes | None = None) -> str:
@@ -731,10 +733,11 @@ def guess_map_format(path, data: bytes | None = None) -> str:
     return "drawio" if b"<mxfile" in head or b"<mxGraphModel" in head else "bpmn"
 
 
-def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None) -> Change:
-    """Import a BPMN 2.0 or draw.io file as a new process, all or nothing; ``result`` is a
-    :class:`MapImport`."""
-    got = read_map(path, fmt)
+def import_map_file(ws: Workspace, path, fmt: str, *, name: str | None = None,
+                    page: int | str | None = None) -> Change:
+    """Import a BPMN 2.0 or draw.io file (``page``: which draw.io page) as a new process, all
+    or nothing; ``result`` is a :class:`MapImport`."""
+    got = read_map(path, fmt, page=page)
     title = unique_name(ws, name or got.name)
     change = save_map(ws, got.map, name=title)
     pm = got.map
@@ -1228,10 +1231,10 @@ def merge_map(ws: Workspace, pid: int, pm: ProcessMap, *, dry_run: bool = False,
 
 
 def update_map_from_file(ws: Workspace, pid: int, path, fmt: str, *,
-                         dry_run: bool = False) -> Change:
+                         dry_run: bool = False, page: int | str | None = None) -> Change:
     """Read a BPMN or draw.io file and :func:`merge_map` it into process ``pid``; a file that
     cannot be read or is not a process map changes nothing. ``result`` is the report."""
-    got = read_map(path, fmt)
+    got = read_map(path, fmt, page=page)
     return merge_map(ws, pid, got.map, dry_run=dry_run, warnings=got.warnings,
                      source_name=got.name)
 

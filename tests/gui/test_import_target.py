@@ -366,3 +366,50 @@ def test_changed_fields_are_named_in_user_words(qtbot):
     assert IT._fields_text(["name", "extra"]) == "name, layout details"
     assert IT._fields_text(["target_id", "extra"]) == "target, layout details"
     assert IT._fields_text(["source_id", "waypoints"]) == "source, route"
+
+
+def test_a_drawio_file_of_several_pages_asks_which_page(ws, tmp_path, monkeypatch):
+    page = ('<diagram name="{name}"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>'
+            '<mxCell id="{key}" value="{label}" style="rounded=1;" vertex="1" parent="1">'
+            '<mxGeometry x="10" y="10" width="120" height="60" as="geometry"/></mxCell>'
+            '</root></mxGraphModel></diagram>')
+    f = tmp_path / "two.drawio"
+    f.write_text("<mxfile>" + page.format(name="Order", key="a", label="Take order")
+                 + page.format(name="Returns", key="b", label="Take return") + "</mxfile>")
+    asked = []
+
+    def choose(parent, path, pages):
+        asked.append((path.name, pages))
+        return 1
+
+    monkeypatch.setattr(IT, "choose_drawio_page", choose)
+    target = IT.ask_import_target(None, ws, f, "drawio", None)
+    assert asked == [("two.drawio", ["Order", "Returns"])]
+    assert target.mode == "new" and target.name == "Returns"
+    assert [n.name for n in target.map.nodes] == ["Take return"]
+    monkeypatch.setattr(IT, "choose_drawio_page", lambda parent, path, pages: None)
+    assert IT.ask_import_target(None, ws, f, "drawio", None) is None  # cancelled: nothing
+    one = tmp_path / "one.drawio"
+    one.write_text("<mxfile>" + page.format(name="Order", key="a", label="Take order") + "</mxfile>")
+    monkeypatch.setattr(IT, "choose_drawio_page", lambda *a: pytest.fail("asked for one page"))
+    assert IT.ask_import_target(None, ws, one, "drawio", None).name == "Order"
+
+
+def test_the_page_choice_lists_the_pages_by_number(qtbot, monkeypatch):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QInputDialog
+
+    seen = {}
+
+    def get_item(parent, title, label, items, current, editable):
+        seen.update(title=title, label=label, items=items)
+        return items[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    assert IT.choose_drawio_page(None, Path("f.drawio"), ["Order", "Returns"]) == 1
+    assert seen["items"] == ["1. Order", "2. Returns"]
+    assert seen["label"] == "f.drawio has 2 pages; choose the one to import as a process:"
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        staticmethod(lambda *a: ("", False)))
+    assert IT.choose_drawio_page(None, Path("f.drawio"), ["Order", "Returns"]) is None

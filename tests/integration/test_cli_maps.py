@@ -291,3 +291,35 @@ def test_svg_text_falls_back_to_a_sans_serif_font(wsfile, tmp_path, corpus_dir):
     families = set(re.findall(r'font-family="([^"]*)"', out.read_text(encoding="utf-8")))
     assert families and all(f.endswith(", sans-serif") for f in families)
     assert not out.with_name(f".{out.name}.part").exists()
+
+
+def _two_pages(tmp_path):
+    page = ('<diagram name="{name}"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>'
+            '<mxCell id="{key}" value="{label}" style="rounded=1;" vertex="1" parent="1">'
+            '<mxGeometry x="10" y="10" width="120" height="60" as="geometry"/></mxCell>'
+            '</root></mxGraphModel></diagram>')
+    f = tmp_path / "two.drawio"
+    f.write_text("<mxfile>" + page.format(name="Order", key="a", label="Take order")
+                 + page.format(name="Returns", key="b", label="Take return") + "</mxfile>")
+    return f
+
+
+def test_drawio_import_chooses_the_page_by_name_or_number(wsfile, tmp_path, capsys):
+    f = _two_pages(tmp_path)
+    assert qms(["import", "drawio", str(wsfile), str(f), "--page", "Returns"]) == 0
+    out = capsys.readouterr().out
+    assert "page 2, 'Returns', was imported" in out and "one by one" not in out
+    assert "created process 1 “Returns”: 1 shapes" in out
+    assert qms(["import", "drawio", str(wsfile), str(f), "--page", "1", "--dry-run"]) == 0
+    assert "would create process “Order”" in capsys.readouterr().out
+    assert qms(["import", "drawio", str(wsfile), str(f), "--into", "1", "--page", "2",
+                "--dry-run"]) == 0
+    capsys.readouterr()
+    assert qms(["import", "drawio", str(wsfile), str(f), "--page", "3"]) == 1
+    assert capsys.readouterr().err == (
+        "qms: The draw.io file has 2 page(s), so page 3 does not exist; choose a page from 1 "
+        "to 2 or by name (Order, Returns).\n")
+    assert qms(["import", "drawio", str(wsfile), str(f), "--page", "Nope"]) == 1
+    assert "its pages are Order, Returns" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # --page is a draw.io option only
+        qms(["import", "bpmn", str(wsfile), str(f), "--page", "1"])

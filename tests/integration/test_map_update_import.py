@@ -222,9 +222,12 @@ def test_a_malformed_or_foreign_file_changes_nothing(ws, corpus_dir, tmp_path):
     text.write_text("these are meeting notes, not a model", encoding="utf-8")
     with pytest.raises(ValueError, match="not well-formed XML"):
         P.update_map_from_file(ws, pid, text, "bpmn").result
-    with pytest.raises(ValueError, match="draw.io"):  # the damaged corpus copy
-        P.update_map_from_file(ws, pid, corpus_dir / "drawio" /
-                               "cross_functional_flowchart_1.drawio", "drawio").result
+    good = (corpus_dir / "drawio" / "cross_functional_flowchart_1.drawio").read_bytes()
+    i = good.index(b"<diagram") + good[good.index(b"<diagram"):].index(b">") + 1 + 1479
+    damaged = tmp_path / "damaged.drawio"  # one base64 character off: the page is garbled
+    damaged.write_bytes(good[:i] + (b"P" if good[i:i + 1] != b"P" else b"W") + good[i + 1:])
+    with pytest.raises(ValueError, match="draw.io"):
+        P.update_map_from_file(ws, pid, damaged, "drawio").result
     drawio = tmp_path / "d.drawio"
     drawio.write_text(DRAWIO.format(b_parent="L1"), encoding="utf-8")
     with pytest.raises(ValueError, match="draw.io diagram, not BPMN"):

@@ -13,12 +13,18 @@ import pytest
 from qms_desktop.core.processmap import validate
 from qms_desktop.services.exports.bpmn import write_bpmn
 from qms_desktop.services.imports.bpmn import read_bpmn
-from qms_desktop.services.imports.drawio import classify_style, html_to_text, read_drawio
+from qms_desktop.services.imports.drawio import (
+    classify_style,
+    drawio_pages,
+    html_to_text,
+    read_drawio,
+)
 from qms_desktop.services.xmlsafe import UnsafeXmlError, XmlFormatError
 
-# The corpus copy of jgraph's cross_functional_flowchart_1 differs from upstream by one base64
-# character (offset 1479 of the page text: 'P' instead of 'W'), which garbles the inflated XML.
-_DAMAGE_AT, _BAD, _GOOD = 1479, "P", "W"
+# jgraph's cross_functional_flowchart_1, byte for byte. A copy once held here differed by one
+# base64 character (offset 1479 of the page text: 'P' instead of 'W'), which garbles the
+# inflated XML: that damage is made in memory where a test wants a damaged file.
+_DAMAGE_AT, _BAD = 1479, "P"
 
 
 def _page_text(data: bytes) -> tuple[int, str]:
@@ -28,12 +34,7 @@ def _page_text(data: bytes) -> tuple[int, str]:
 
 
 def _upstream_template(corpus_dir) -> bytes:
-    data = (corpus_dir / "drawio" / "cross_functional_flowchart_1.drawio").read_bytes()
-    start, page = _page_text(data)
-    if page[_DAMAGE_AT] == _BAD:
-        i = start + _DAMAGE_AT
-        data = data[:i] + _GOOD.encode() + data[i + 1:]
-    return data
+    return (corpus_dir / "drawio" / "cross_functional_flowchart_1.drawio").read_bytes()
 
 
 def _compress(xml: str) -> str:
@@ -74,9 +75,10 @@ def test_corpus_template_compressed_pool_lanes_and_absolute_geometry(corpus_dir)
     assert e27.waypoints == [(310, 185), (310, 195), (140, 195), (140, 215)]
 
 
-def test_the_damaged_corpus_copy_is_refused_with_a_clear_message(corpus_dir):
+def test_the_corpus_copy_is_upstream_and_a_damaged_copy_is_refused_clearly(corpus_dir):
     good = _upstream_template(corpus_dir)
     start, page = _page_text(good)
+    assert page[_DAMAGE_AT] == "W"  # the upstream character, not the damaged copy's
     i = start + _DAMAGE_AT
     damaged = good[:i] + _BAD.encode() + good[i + 1:]
     with pytest.raises(XmlFormatError, match=r"draw\.io page 'Page-1' is not well-formed XML"):
@@ -150,7 +152,7 @@ def _check_handmade(r) -> None:
     n = pm.nodes_by_key()
     assert {k: v.kind for k, v in n.items()} == {
         "s": "start", "t": "step", "d": "decision", "fix": "step", "doc": "document", "db": "record",
-        "e": "end", "note": "annotation", "sub": "subprocess"}
+        "e": "end", "note": "annotation", "sub": "subprocess", "e8#target": "event"}
     assert n["t"].name == "Check\norder & stock"
     assert n["fix"].name == "Fix order" and n["fix"].extra["drawio"]["props"] == {"owner": "QA"}
     lanes = {ln.key: ln for ln in pm.lanes}
@@ -161,14 +163,24 @@ def _check_handmade(r) -> None:
     assert (n["doc"].x, n["doc"].y, n["doc"].lane) == (500, 90, "lane-a")
     assert n["note"].lane is None and lanes["lane-b"].name == "Quality"
     e = pm.edges_by_key()
-    assert set(e) == {"e1", "e2", "e3", "e4", "e5", "e6", "e7"}
+    assert set(e) == {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"}
     assert e["e3"].label == "no" and e["e4"].label == "yes"
     assert e["e7"].kind == "association" and e["e1"].kind == "sequence"
     # Ports from exitX/exitY and entryX/entryY around the absolute control point.
     d, fix = n["d"], n["fix"]
     assert e["e3"].waypoints == [(d.x + d.w / 2, d.y + d.h), (380, 230), (fix.x + fix.w / 2, fix.y)]
-    assert any("left out" in w for w in r.warnings)
-    assert not [i for i in validate(pm) if i.code in ("unreachable", "dead_end", "decision_exits")]
+    # e8 ends in the void at (500, 500): kept, ending at a small anchor point there.
+    anchor = n["e8#target"]
+    assert (anchor.x + anchor.w / 2, anchor.y + anchor.h / 2, anchor.name) == (500, 500, "")
+    assert anchor.extra["drawio"] == {"anchor": "target", "edge": "e8"}
+    assert (e["e8"].source, e["e8"].target) == ("t", "e8#target")
+    assert e["e8"].waypoints[-1] == (500, 500)
+    assert any("1 connector(s) with a loose end now end at a small anchor point" in w
+               for w in r.warnings)
+    assert not any("left out" in w for w in r.warnings)
+    assert not [i for i in validate(pm) if i.code in ("unreachable", "decision_exits",
+                                                         "dangling_edge")]
+    assert [i.node for i in validate(pm) if i.code == "dead_end"] == ["e8#target"]
 
 
 def test_plain_mxfile_with_two_pages():
@@ -177,12 +189,16 @@ def test_plain_mxfile_with_two_pages():
             f'<mxCell id="x" value="Only here" vertex="1" parent="1"><mxGeometry width="80" height="40" as="geometry"/></mxCell>'
             f'</root></mxGraphModel></diagram></mxfile>').encode()
     r = read_drawio(data)
-    assert r.name == "Order" and r.pages == ["Order", "Other"]
-    assert any("2 pages" in w for w in r.warnings)
+    assert r.name == "Order" and r.pages == ["Order", "Other"] == drawio_pages(data)
+    assert ("The file has 2 pages; page 1, 'Order', was imported (choose another page when "
+            "importing to make it a process of its own).") in r.warnings
+    assert not any("one by one" in w for w in r.warnings)
     _check_handmade(r)
     other = read_drawio(data, page="Other")
     assert [n.name for n in other.map.nodes] == ["Only here"]
     assert read_drawio(data, page=1).map.nodes[0].key == "x"
+    assert read_drawio(data, page="2").map.nodes[0].key == "x"  # a number from 1, as text
+    assert read_drawio(data, page="2").warnings[0].startswith("The file has 2 pages; page 2, 'Other'")
     with pytest.raises(XmlFormatError, match="no page named 'Nope'"):
         read_drawio(data, page="Nope")
     with pytest.raises(XmlFormatError, match="page 5 does not exist"):
@@ -254,3 +270,79 @@ def test_entities_inside_a_compressed_page_are_refused():
 def test_wrong_or_damaged_files_are_refused_clearly(data, pattern):
     with pytest.raises(XmlFormatError, match=pattern):
         read_drawio(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Connectors without a shape at one end, or attached to a swimlane: kept, and said so
+# --------------------------------------------------------------------------------------------
+
+LOOSE = """<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>
+<mxCell id="pool" value="Orders" style="swimlane;html=1;startSize=20;" vertex="1" parent="1">
+  <mxGeometry x="100" y="100" width="600" height="420" as="geometry"/></mxCell>
+<mxCell id="la" value="Sales" style="swimlane;html=1;startSize=20;" vertex="1" parent="pool">
+  <mxGeometry y="20" width="300" height="400" as="geometry"/></mxCell>
+<mxCell id="lb" value="Customer" style="swimlane;html=1;startSize=20;" vertex="1" parent="pool">
+  <mxGeometry x="300" y="20" width="300" height="400" as="geometry"/></mxCell>
+<mxCell id="a" value="Take order" style="rounded=1;" vertex="1" parent="la">
+  <mxGeometry x="20" y="40" width="100" height="60" as="geometry"/></mxCell>
+<mxCell id="b" value="Check stock" style="rounded=1;" vertex="1" parent="la">
+  <mxGeometry x="20" y="300" width="100" height="60" as="geometry"/></mxCell>
+<mxCell id="c" value="Pack" style="rounded=1;" vertex="1" parent="1">
+  <mxGeometry x="800" y="100" width="100" height="60" as="geometry"/></mxCell>
+<mxCell id="to-void" edge="1" parent="1" source="c"><mxGeometry relative="1" as="geometry">
+  <mxPoint x="1000" y="130" as="targetPoint"/></mxGeometry></mxCell>
+<mxCell id="both-void" edge="1" parent="la"><mxGeometry relative="1" as="geometry">
+  <mxPoint x="200" y="200" as="sourcePoint"/><mxPoint x="250" y="200" as="targetPoint"/>
+  <Array as="points"><mxPoint x="225" y="220"/></Array></mxGeometry></mxCell>
+<mxCell id="on-shape" edge="1" parent="1" target="c"><mxGeometry relative="1" as="geometry">
+  <mxPoint x="124" y="170" as="sourcePoint"/></mxGeometry></mxCell>
+<mxCell id="to-lane" edge="1" parent="1" source="c" target="la"><mxGeometry relative="1" as="geometry">
+  <Array as="points"><mxPoint x="760" y="440"/><mxPoint x="200" y="440"/></Array></mxGeometry></mxCell>
+<mxCell id="to-empty-lane" edge="1" parent="1" source="a" target="lb"><mxGeometry relative="1" as="geometry"/></mxCell>
+<mxCell id="nowhere" edge="1" parent="1" source="a"><mxGeometry relative="1" as="geometry"/></mxCell>
+</root></mxGraphModel>"""
+
+
+def test_loose_and_swimlane_ends_are_kept_and_reported():
+    r = read_drawio(LOOSE.encode())
+    pm = r.map
+    n, e = pm.nodes_by_key(), pm.edges_by_key()
+    # A loose end in the void: a small anchor point where the file left it.
+    assert (e["to-void"].source, e["to-void"].target) == ("c", "to-void#target")
+    assert n["to-void#target"].center == (1000, 130) and n["to-void#target"].kind == "event"
+    assert e["to-void"].waypoints[-1] == (1000, 130)
+    # Both ends loose, points relative to the lane: two anchors, in that lane, route kept.
+    s, t = n["both-void#source"], n["both-void#target"]
+    assert (s.center, t.center, s.lane, t.lane) == ((300, 320), (350, 320), "la", "la")
+    assert e["both-void"].waypoints == [(300, 320), (325, 340), (350, 320)]
+    # A loose end lying on a shape's border (a: x 120..220, y 160..220) is attached to it.
+    assert e["on-shape"].source == "a" and e["on-shape"].waypoints[0] == (124, 170)
+    assert e["on-shape"].extra["drawio"]["ends"] == ["touch"]
+    # An end on a lane: the lane's shape nearest to where the connector comes from (b, not a).
+    assert (e["to-lane"].source, e["to-lane"].target) == ("c", "b")
+    assert e["to-lane"].extra["drawio"]["ends"] == ["lane"]
+    # An end on a lane without shapes: an anchor on the lane's edge, facing the other end.
+    ln = pm.lanes_by_key()["lb"]
+    anchor = n[e["to-empty-lane"].target]
+    assert anchor.key == "to-empty-lane#target" and anchor.center[0] == ln.x
+    # An end that is neither a shape nor a point cannot be drawn: left out, and said so.
+    assert "nowhere" not in e
+    assert r.warnings == [
+        "1 connector(s) with a loose end lying on a shape were attached to that shape.",
+        "2 connector(s) with a loose end now end at a small anchor point where the file left "
+        "them; connect them to a shape if they matter.",
+        "1 connector(s) attached to a swimlane now go to the nearest shape in that lane.",
+        "1 connector(s) attached to a swimlane without shapes now end at an anchor point on "
+        "the lane's edge.",
+        "1 connector(s) with an end that is neither a shape nor a point were left out; connect "
+        "them in draw.io if they matter.",
+    ]
+    assert not [i for i in validate(pm) if i.code == "dangling_edge"]
+
+
+def test_pool_title_band_side_follows_the_style():
+    pm = read_drawio(LOOSE.encode()).map
+    assert pm.node("pool").extra["header"] == "top"  # draw.io's default: title on top
+    left = read_drawio(LOOSE.replace('startSize=20;" vertex="1" parent="1"',
+                                     'startSize=20;horizontal=0;" vertex="1" parent="1"').encode())
+    assert left.map.node("pool").extra["header"] == "left"

@@ -25,7 +25,8 @@ from typing import Any
 from qms_desktop.core.processmap import Edge, Lane, Node, ProcessMap
 from qms_desktop.services.xmlsafe import MAX_XML_BYTES, UnsafeXmlError, XmlFormatError, parse_xml
 
-__all__ = ["DrawioImport", "classify_style", "html_to_text", "parse_style", "read_drawio"]
+__all__ = ["DrawioImport", "classify_style", "drawio_pages", "html_to_text", "parse_style",
+           "read_drawio"]
 
 
 @dataclass
@@ -177,13 +178,15 @@ def _model_of(root: Any, page: int | str | None, max_bytes: int,
     if not diagrams:
         raise XmlFormatError("The draw.io file has no page; open it in draw.io and save it again.")
     names = [d.get("name") or f"Page-{i + 1}" for i, d in enumerate(diagrams)]
+    if isinstance(page, str) and page not in names and page.strip().isdigit():
+        page = int(page.strip()) - 1  # a page number counted from 1, when no page has that name
     if page is None:
         idx = 0
     elif isinstance(page, int):
         if not 0 <= page < len(diagrams):
             raise XmlFormatError(
                 f"The draw.io file has {len(diagrams)} page(s), so page {page + 1} does not exist; "
-                "choose another page."
+                f"choose a page from 1 to {len(diagrams)} or by name ({', '.join(names)})."
             )
         idx = page
     else:
@@ -194,8 +197,8 @@ def _model_of(root: Any, page: int | str | None, max_bytes: int,
         idx = names.index(page)
     if len(diagrams) > 1:
         warnings.append(
-            f"The file has {len(diagrams)} pages; only '{names[idx]}' was imported "
-            "(import the others one by one)."
+            f"The file has {len(diagrams)} pages; page {idx + 1}, '{names[idx]}', was imported "
+            "(choose another page when importing to make it a process of its own)."
         )
     diagram = diagrams[idx]
     model = diagram.find("mxGraphModel")
@@ -211,6 +214,19 @@ def _model_of(root: Any, page: int | str | None, max_bytes: int,
             f"The draw.io page '{names[idx]}' does not hold a diagram model; open it in draw.io and save it again."
         )
     return model, names[idx], names
+
+
+def drawio_pages(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> list[str]:
+    """The page names of a draw.io file (``[""]`` for a bare diagram model), without unpacking
+    any page: what a page choice offers. Errors as :func:`read_drawio`'s."""
+    root = parse_xml(data, max_bytes=max_bytes, what="draw.io file")
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag != "mxfile":
+        return _model_of(root, None, max_bytes, [])[2]
+    diagrams = [d for d in root if isinstance(d.tag, str) and d.tag == "diagram"]
+    if not diagrams:
+        raise XmlFormatError("The draw.io file has no page; open it in draw.io and save it again.")
+    return [d.get("name") or f"Page-{i + 1}" for i, d in enumerate(diagrams)]
 
 
 @dataclass
@@ -475,49 +491,193 @@ def read_drawio(data: bytes, *, page: int | str | None = None,
         node_keys.add(c.id)
     pm.nodes.sort(key=lambda n: 0 if n.kind == "pool" else 1)
 
+    # Pools: draw.io writes the title band on top unless the style says horizontal=0 (left).
+    for n in pm.nodes:
+        if n.kind == "pool":
+            _names, pairs = parse_style(by_id[n.key].style)
+            n.extra["header"] = "left" if pairs.get("horizontal") == "0" else "top"
+
     nodes = pm.nodes_by_key()
+    shapes = [n for n in pm.nodes if n.kind != "pool"]
+    lane_rects = sorted(((ln.w * ln.h, ln) for ln in pm.lanes), key=lambda t: t[0])
+    kept = {"anchor": 0, "touch": 0, "lane": 0, "lane_edge": 0}
     dropped = 0
-    to_lane = 0
+
+    def lane_at(pt: tuple[float, float]) -> str | None:
+        # the smallest lane holding the point (a sub-lane before its parent)
+        for _area, ln in lane_rects:
+            if ln.x <= pt[0] <= ln.x + ln.w and ln.y <= pt[1] <= ln.y + ln.h:
+                return ln.key
+        return None
+
+    def shape_at(pt: tuple[float, float], other: str | None) -> Node | None:
+        # the smallest shape the point lies on (within a few pixels of it), not the other end
+        best: tuple[float, Node] | None = None
+        for n in shapes:
+            if n.key == other or n.extra.get("drawio", {}).get("anchor"):
+                continue
+            if (n.x - _TOUCH <= pt[0] <= n.x + n.w + _TOUCH
+                    and n.y - _TOUCH <= pt[1] <= n.y + n.h + _TOUCH):
+                area = n.w * n.h
+                if best is None or area < best[0]:
+                    best = (area, n)
+        return best[1] if best else None
+
+    def lane_shape(lane_key: str, toward: tuple[float, float], other: str | None) -> Node | None:
+        # the shape of the lane (or of a lane inside it) nearest to ``toward``
+        inside = {lane_key} | {ln.key for ln in pm.lanes if _under(ln, lane_key, pm)}
+        cands = [n for n in shapes if n.lane in inside and n.key != other
+                 and not n.extra.get("drawio", {}).get("anchor")]
+        if not cands:
+            return None
+        return min(cands, key=lambda n: (n.center[0] - toward[0]) ** 2 + (n.center[1] - toward[1]) ** 2)
+
+    def anchor(edge_id: str, end: str, pt: tuple[float, float]) -> Node:
+        node = Node(key=f"{edge_id}#{end}", kind="event", name="",
+                    x=pt[0] - _ANCHOR / 2, y=pt[1] - _ANCHOR / 2, w=_ANCHOR, h=_ANCHOR,
+                    lane=lane_at(pt), extra={"drawio": {"anchor": end, "edge": edge_id}})
+        pm.nodes.append(node)
+        nodes[node.key] = node
+        return node
+
     for c in cells:
         if not c.edge:
             continue
-        if c.source not in node_keys or c.target not in node_keys:
-            if (c.source in swim_ids and c.source not in pools) or (c.target in swim_ids and c.target not in pools):
-                to_lane += 1
+        _names, pairs = parse_style(c.style)
+        ox, oy = abs_pos(c.parent) if c.parent in by_id and by_id[c.parent].vertex else (0.0, 0.0)
+        points = [(px + ox, py + oy) for px, py in c.geo["points"]]
+
+        def loose_point(end_id: str | None, geo_key: str) -> tuple[float, float] | None:
+            pt = c.geo[geo_key]
+            if pt is not None:
+                return (pt[0] + ox, pt[1] + oy)
+            cell = by_id.get(end_id or "")
+            if cell is not None and cell.vertex:  # a group or another cell that is no shape
+                x, y = abs_pos(cell.id)
+                return (x + cell.geo["w"] / 2, y + cell.geo["h"] / 2)
+            return None
+
+        ends: list[tuple[Node | None, tuple[float, float] | None, str]] = []
+        for end_id, geo_key in ((c.source, "source_point"), (c.target, "target_point")):
+            if end_id in node_keys:
+                ends.append((nodes[end_id], None, "shape"))
+            elif end_id in lane_set:
+                ends.append((None, None, "lane"))
             else:
-                dropped += 1
+                ends.append((None, loose_point(end_id, geo_key), "point"))
+        if any(how == "point" and pt is None for _n, pt, how in ends):
+            dropped += 1
             continue
+        # Loose ends first: they may touch a shape, else they end at an anchor point.
+        notes: set[str] = set()
+        for i, end in enumerate(("source", "target")):
+            n, pt, how = ends[i]
+            if how != "point":
+                continue
+            other = ends[1 - i][0]
+            hit = shape_at(pt, other.key if other else None)
+            if hit is not None:
+                ends[i] = (hit, pt, "touch")
+                notes.add("touch")
+            else:
+                ends[i] = (anchor(c.id, end, pt), pt, "anchor")
+                notes.add("anchor")
+        # Ends on a swimlane: the lane's shape nearest to where the connector comes from.
+        for i, end in enumerate(("source", "target")):
+            n, pt, how = ends[i]
+            if how != "lane":
+                continue
+            lane_key = c.source if i == 0 else c.target
+            other_n, other_pt, _h = ends[1 - i]
+            if points:
+                toward = points[0] if i == 0 else points[-1]
+            elif other_pt is not None:
+                toward = other_pt
+            elif other_n is not None:
+                toward = other_n.center
+            else:
+                toward = pm.lanes_by_key()[lane_key].x, pm.lanes_by_key()[lane_key].y
+            hit = lane_shape(lane_key, toward, other_n.key if other_n else None)
+            if hit is not None:
+                ends[i] = (hit, None, "lane")
+                notes.add("lane")
+            else:
+                ln = pm.lanes_by_key()[lane_key]
+                box = Node(key="", kind="step", x=ln.x, y=ln.y, w=ln.w, h=ln.h)
+                pt = _port(box, {}, "", toward)
+                ends[i] = (anchor(c.id, end, pt), pt, "lane_edge")
+                notes.add("lane_edge")
+        for note in notes:
+            kept[note] += 1
+
         label_parts = [html_to_text(c.value, "html=1" in c.style)] + edge_label_parts.get(c.id, [])
         label = "\n".join(p for p in label_parts if p)
-        s, t = nodes[c.source], nodes[c.target]
-        _names, pairs = parse_style(c.style)
+        (s, s_pt, _sh), (t, t_pt, _th) = ends
+        assert s is not None and t is not None
         kind = "sequence"
         if {s.kind, t.kind} & {"document", "record", "annotation"}:
             kind = "association"
-        ox, oy = abs_pos(c.parent) if c.parent in by_id and by_id[c.parent].vertex else (0.0, 0.0)
-        points = [(px + ox, py + oy) for px, py in c.geo["points"]]
         waypoints: list[tuple[float, float]] = []
-        if points:
-            start = _port(s, pairs, "exit", points[0])
-            end = _port(t, pairs, "entry", points[-1])
-            waypoints = [start, *points, end]
+        if points or s_pt is not None or t_pt is not None:
+            start = s_pt if s_pt is not None else _port(
+                s, pairs, "exit", points[0] if points else (t_pt if t_pt is not None else t.center))
+            end_pt = t_pt if t_pt is not None else _port(
+                t, pairs, "entry", points[-1] if points else start)
+            waypoints = [start, *points, end_pt]
         extra = {"drawio": {"id": c.id, "style": c.style}}
+        if notes:
+            extra["drawio"]["ends"] = sorted(notes)
         if c.props:
             extra["drawio"]["props"] = c.props
-        pm.edges.append(Edge(key=c.id, source=c.source, target=c.target, kind=kind, label=label,
+        pm.edges.append(Edge(key=c.id, source=s.key, target=t.key, kind=kind, label=label,
                              waypoints=waypoints, extra=extra))
+    if kept["touch"]:
+        warnings.append(
+            f"{kept['touch']} connector(s) with a loose end lying on a shape were attached to "
+            "that shape."
+        )
+    if kept["anchor"]:
+        warnings.append(
+            f"{kept['anchor']} connector(s) with a loose end now end at a small anchor point "
+            "where the file left them; connect them to a shape if they matter."
+        )
+    if kept["lane"]:
+        warnings.append(
+            f"{kept['lane']} connector(s) attached to a swimlane now go to the nearest shape "
+            "in that lane."
+        )
+    if kept["lane_edge"]:
+        warnings.append(
+            f"{kept['lane_edge']} connector(s) attached to a swimlane without shapes now end at "
+            "an anchor point on the lane's edge."
+        )
     if dropped:
         warnings.append(
-            f"{dropped} connector(s) without a shape at both ends were left out; "
-            "connect them in draw.io if they matter."
-        )
-    if to_lane:
-        warnings.append(
-            f"{to_lane} connector(s) attached to a swimlane instead of a shape were left out."
+            f"{dropped} connector(s) with an end that is neither a shape nor a point were left "
+            "out; connect them in draw.io if they matter."
         )
     if not pm.nodes and not pm.lanes:
         warnings.append("The page has no shapes to import.")
     return DrawioImport(map=pm, name=page_name, warnings=warnings, pages=pages)
+
+
+#: how far (px) outside a shape a loose connector end still counts as lying on it
+_TOUCH = 6.0
+#: size (px) of the anchor point a loose connector end gets
+_ANCHOR = 8.0
+
+
+def _under(lane: Lane, ancestor: str, pm: ProcessMap) -> bool:
+    """Whether ``lane`` lies (at any depth) inside the lane ``ancestor``."""
+    by_key = pm.lanes_by_key()
+    seen: set[str] = set()
+    k = lane.extra.get("parent")
+    while k and k not in seen:
+        if k == ancestor:
+            return True
+        seen.add(k)
+        k = by_key[k].extra.get("parent") if k in by_key else None
+    return False
 
 
 def _port(n: Node, pairs: dict[str, str], prefix: str,

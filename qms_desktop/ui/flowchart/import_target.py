@@ -397,7 +397,17 @@ def ask_import_target(parent: QWidget | None, ws: "Workspace", path, fmt: str,
     )
 
     path = Path(path)
-    got = parse_map(path.read_bytes(), fmt, fallback_name=path.stem)
+    data = path.read_bytes()
+    page = None
+    if fmt == "drawio":
+        from ...services.imports.drawio import drawio_pages
+
+        pages = drawio_pages(data)
+        if len(pages) > 1:
+            page = choose_drawio_page(parent, path, pages)
+            if page is None:
+                return None
+    got = parse_map(data, fmt, fallback_name=path.stem, page=page)
     processes = list_processes(ws)
     candidates = [pid for pid, _score in matching_processes(ws, got.map, got.name)]
     if always and current_pid is not None:  # "update this process from a file"
@@ -419,6 +429,22 @@ def ask_import_target(parent: QWidget | None, ws: "Workspace", path, fmt: str,
         show_nothing_to_update(parent, target)
         return None
     return target
+
+
+def choose_drawio_page(parent: QWidget | None, path: Path, pages: list[str]) -> int | None:
+    """Ask which page of a draw.io file of several pages to import; its index, or None when
+    the user cancels."""
+    from PySide6.QtWidgets import QInputDialog
+
+    items = [tr("{n}. {page}").format(n=i + 1, page=name) for i, name in enumerate(pages)]
+    item, ok = QInputDialog.getItem(
+        parent, tr("Choose a page"),
+        tr("{file} has {n} pages; choose the one to import as a process:").format(
+            file=path.name, n=len(pages)),
+        items, 0, False)
+    if not ok or item not in items:
+        return None
+    return items.index(item)
 
 
 def choose_map_file(parent: QWidget | None, fmt: str | None) -> Path | None:
@@ -466,6 +492,7 @@ def show_import_warnings(parent: QWidget | None, target: ImportTarget) -> None:
     box.open()
 
 
-__all__ = ["ImportTarget", "ImportTargetDialog", "ask_import_target", "choose_map_file",
+__all__ = ["ImportTarget", "ImportTargetDialog", "ask_import_target", "choose_drawio_page",
+           "choose_map_file",
            "is_no_op", "new_process_html", "nothing_to_update_text", "report_html",
            "show_import_warnings", "show_nothing_to_update"]
