@@ -17,7 +17,7 @@ from __future__ import annotations
 import getpass
 from typing import Any, Iterable
 
-from sqlalchemy import Delete, Insert, Update, event, inspect, insert, select, text
+from sqlalchemy import Delete, Insert, Update, event, func, inspect, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..core.audit_chain import (
@@ -305,6 +305,17 @@ def head_hash(conn) -> str:
     return conn.execute(
         select(AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.id.desc()).limit(1)
     ).scalar() or GENESIS
+
+
+def events_after(conn, after_id: int) -> tuple[int, int, str]:
+    """(how many events follow event id ``after_id``, the newest one's id, its hash): what an
+    append-only trail gained since a head read earlier, read in time proportional to that
+    (``after_id`` 0: the whole trail). With nothing new: (0, after_id, "")."""
+    c = AUDIT_TABLE.c
+    n, last = conn.execute(select(func.count(), func.max(c.id)).where(c.id > after_id)).one()
+    if not n:
+        return 0, after_id, ""
+    return n, last, conn.execute(select(c.hash).where(c.id == last)).scalar() or GENESIS
 
 
 # --------------------------------------------------------------------------- replaying changes

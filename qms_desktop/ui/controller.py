@@ -107,8 +107,9 @@ class WorkspaceController(QObject):
         self.overview: "Overview | None" = None
         self._overview_stale = False
         self.head_hash = ""
-        #: the number of the event ``head_hash`` belongs to
+        #: the number of the event ``head_hash`` belongs to, and that event's id
         self.head_event = 0
+        self._head_id: int | None = None
         #: where the log of audit heads seen is kept (the app's data folder; None: no log)
         self.heads_dir: Path | None = None
         self.opening: Path | None = None
@@ -216,6 +217,7 @@ class WorkspaceController(QObject):
         self._overview_stale = False
         self.head_hash = ov.head_hash
         self.head_event = ov.head_event
+        self._head_id = None  # read with the first change
         if self._backup_timer.interval() > 0 and not ws.read_only:
             self._backup_timer.start()
         self.opened.emit(ws)
@@ -283,6 +285,7 @@ class WorkspaceController(QObject):
         self.overview = None
         self.head_hash = ""
         self.head_event = 0
+        self._head_id = None
         ws.close()
         self.closed.emit()
         self.headHashChanged.emit("")
@@ -383,21 +386,30 @@ class WorkspaceController(QObject):
             if self.overview.head_hash != self.head_hash:
                 self.head_hash = self.overview.head_hash
                 self.head_event = self.overview.head_event
+                self._head_id = None  # counted afresh with the next change
                 self.headHashChanged.emit(self.head_hash)
         return self.overview
 
     def refresh_head_hash(self) -> None:
+        """Bring the head up to date after a change: only the events appended since the head
+        last read are looked at (the trail is append-only), not the whole trail."""
         if self._ws is None:
             return
-        from ..services.audit_trail import head_stamp
+        from ..storage.audit import events_after
 
         try:
-            head, n = head_stamp(self._ws)
+            with self._ws.connect() as conn:
+                if self._head_id is None or self.head_event == 0:
+                    n, last, head = events_after(conn, 0)
+                    n, self.head_event = n, 0
+                else:
+                    n, last, head = events_after(conn, self._head_id)
         except Exception:  # keep the last known hash; the next change retries
             return
-        if head != self.head_hash:
+        self._head_id = last
+        if n and head != self.head_hash:
             self.head_hash = head
-            self.head_event = n
+            self.head_event += n
             self.headHashChanged.emit(head)
 
     def _command_failed(self, error: BaseException) -> None:

@@ -284,3 +284,21 @@ def test_leavers_requirements_and_the_filters_of_each_tab(page, world, controlle
     labels = [box.text() for _rid, box, _spin in dialog.rows]
     assert "Purchasing && Logistics" in labels
     dialog.close()
+
+
+def test_the_head_shown_follows_every_change_incrementally(page, world, controller, ws):
+    """After each edit, undo and redo the controller's head and event number equal the
+    trail's (read incrementally: only the events appended since)."""
+    from qms_desktop.services.audit_trail import head_stamp
+
+    w = world
+    for _ in range(2):
+        page.open_cell(page.model.index_of(w["bob"], w["cmm"]))
+        page._dialog.add_record()
+        page._dialog.close()
+        assert (controller.head_hash, controller.head_event) == head_stamp(ws)
+    controller.undo_stack.undo()
+    assert (controller.head_hash, controller.head_event) == head_stamp(ws)
+    controller.current_overview()
+    controller.undo_stack.redo()
+    assert (controller.head_hash, controller.head_event) == head_stamp(ws)
