@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,7 @@ from ...core.risk import Banding
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, IdRole, TableDelegate, ValueCombo, edit_triggers
 from . import style
-from .columns import DEFAULT_VISIBLE, edit_label
+from .columns import DEFAULT_VISIBLE, FIRST_READ, edit_label
 from .delegates import workspace_choices
 from .detail import RiskDetailPanel
 from .model import RiskFilterProxy, RiskTableModel
@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 tr = style.tr
 
 #: the default share of the width of the register and of the detail panel
-DETAIL_SPLIT = (0.7, 0.3)
+DETAIL_SPLIT = (0.72, 0.28)
 
 
 def _risks():
@@ -62,6 +62,8 @@ class RisksPage(Page):
 
     kinds = frozenset({"risk", "risk_rating", "action", "person", "process", "process_node",
                        "setting"})
+    #: show a record on its page (a risk's process or step on the map), routed by the window
+    openRecord = Signal(str, int)
 
     def __init__(self, controller, spec, parent: QWidget | None = None):
         super().__init__(controller, spec, parent)
@@ -202,10 +204,23 @@ class RisksPage(Page):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, True)  # the panel folds away: the register gets it all
+        self.details_action = QAction(tr("Details"), self)
+        self.details_action.setObjectName("risks_details")
+        self.details_action.setCheckable(True)
+        self.details_action.setChecked(True)
+        self.details_action.setToolTip(tr("Show or hide the detail panel of the selected risk "
+                                          "(F6)"))
+        self.details_action.setShortcut(QKeySequence("F6"))
+        self.details_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.details_action.toggled.connect(self.set_detail_visible)
+        self.addAction(self.details_action)
+        self.toolbar.addAction(self.details_action)
         self._splitter_placed = False
         #: keep the default split (register 70 %, detail 30 %) until the user moves it
         self._splitter_auto = False
         self.splitter.splitterMoved.connect(self._splitter_moved)
+        self.splitter.splitterMoved.connect(lambda *_a: self.fit_title())
         lay.addWidget(self.splitter, 1)
 
         self.count_label = QLabel(self)
@@ -214,8 +229,13 @@ class RisksPage(Page):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
         self._detail_timer.timeout.connect(self._update_detail)
+        #: the title takes the width the other columns read first leave, until the user lays
+        #: the columns out (a saved layout keeps its widths)
+        self._fit_title = not self._settings().column_layout("risks")
         self.columns.restore()
+        self.table.horizontalHeader().sectionResized.connect(self._section_resized)
         self._update_actions()
+        self._build_jumps()
 
     @staticmethod
     def _level_items() -> list[tuple[str, Any, str]]:
@@ -591,6 +611,36 @@ class RisksPage(Page):
 
     def reset_columns(self) -> None:
         self.columns.reset()
+        self._fit_title = True
+        self.fit_title()
+
+    def _section_resized(self, logical: int, _old: int, _new: int) -> None:
+        if self.model.columns[logical].key == "title":  # the user's own width from now on
+            self._fit_title = False
+
+    def fit_title(self) -> None:
+        """In the default layout the title gets the width the other first-read columns (both
+        levels, owner, status, review date) leave in the register, so they all stay on screen
+        and long titles show as much as fits."""
+        if not getattr(self, "_fit_title", False):
+            return
+        header = self.table.horizontalHeader()
+        column_of = self.model.column_of
+        title = column_of["title"]
+        if header.isSectionHidden(title):
+            return
+        others = sum(header.sectionSize(column_of[k]) for k in FIRST_READ
+                     if k != "title" and not header.isSectionHidden(column_of[k]))
+        room = self.table.viewport().width() - others - 2
+        fm = self.table.fontMetrics()
+        width = max(fm.averageCharWidth() * 16, min(room, fm.averageCharWidth() * 70))
+        header.blockSignals(True)  # not the user's resize: nothing to save
+        try:
+            header.resizeSection(title, width)
+        finally:
+            header.blockSignals(False)
+        header.viewport().update()
+        self.table.viewport().update()
 
     # ================================================================== misc
     def _confirm(self, title: str, text: str) -> bool:
@@ -604,6 +654,29 @@ class RisksPage(Page):
     def _splitter_moved(self, *_a) -> None:
         self._splitter_auto = False
         self._settings().set_splitter("risks", self.splitter.saveState())
+        shown = self.splitter.sizes()[1] > 0
+        if self.details_action.isChecked() != shown:
+            self.details_action.blockSignals(True)
+            self.details_action.setChecked(shown)
+            self.details_action.blockSignals(False)
+
+    def set_detail_visible(self, visible: bool) -> None:
+        """Fold the detail panel away (the register takes the whole width) or bring it back
+        at its default share."""
+        if self.details_action.isChecked() != visible:
+            self.details_action.setChecked(visible)  # calls back here once
+            return
+        width = max(self.splitter.width(), 800)
+        if visible:
+            self.splitter.setSizes([int(width * DETAIL_SPLIT[0]), int(width * DETAIL_SPLIT[1])])
+        else:
+            self.splitter.setSizes([width, 0])
+        self._splitter_auto = False
+        self._settings().set_splitter("risks", self.splitter.saveState())
+        self.fit_title()
+
+    def detail_visible(self) -> bool:
+        return self.splitter.sizes()[1] > 0
 
     def place_splitter(self) -> None:
         """The default split: the register gets 70 % of the width, the detail panel 30 %."""
@@ -623,6 +696,7 @@ class RisksPage(Page):
         super().resizeEvent(event)
         if self._splitter_auto:
             self.place_splitter()
+        QTimer.singleShot(0, self.fit_title)  # once the splitter has laid the register out
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -636,3 +710,78 @@ class RisksPage(Page):
     @property
     def workspace(self) -> "Workspace | None":
         return self.controller.workspace
+
+    # ================================================================== jumps (other pages)
+    def _build_jumps(self) -> None:
+        a = QAction(tr("Show on map"), self)
+        a.setObjectName("risks_map")
+        a.setToolTip(tr("Open the process map of the selected risk with its step selected "
+                        "(Ctrl+M)"))
+        a.setStatusTip(a.toolTip())
+        a.setShortcut(QKeySequence("Ctrl+M"))
+        a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        a.triggered.connect(self.show_on_map)
+        self.addAction(a)
+        self.acts["map"] = a
+        self.toolbar.addAction(a)
+        self.table.selectionModel().selectionChanged.connect(self._update_map_action)
+        self._update_map_action()
+
+    def _map_target(self) -> tuple[str, int] | None:
+        ids = self.selected_ids()
+        row = self.model.risk(ids[0]) if len(ids) == 1 else None
+        if row is None:
+            return None
+        if row.node_id is not None:
+            return "process_node", row.node_id
+        if row.process_id is not None:
+            return "process", row.process_id
+        return None
+
+    def _update_map_action(self, *_a) -> None:
+        self.acts["map"].setEnabled(self._map_target() is not None)
+
+    def show_on_map(self) -> bool:
+        """Open the selected risk's step (or process) on the map."""
+        target = self._map_target()
+        if target is not None:
+            self.openRecord.emit(*target)
+        return target is not None
+
+    def select_risk(self, rid: int) -> bool:
+        """Show risk ``rid`` selected in the register (filters that hide it are cleared)."""
+        if self._stale and self.workspace is not None:
+            self._refresh_now()
+        if self.model.row_of(rid) is None:
+            return False
+        pos = self.proxy.mapFromSource(self.model.index(self.model.row_of(rid), 0))
+        if not pos.isValid():
+            self.clear_filters()
+        self.tabs.setCurrentIndex(0)
+        self.select_ids([rid])
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def set_filters(self, **values: Any) -> None:
+        """Show the register filtered as the filter widgets would: text, owner, process, level
+        (``"high+"``…), overdue_only; the filters not named are cleared."""
+        self.clear_filters()
+        combos = {"owner": self.owner_filter, "process": self.process_filter,
+                  "level": self.level_filter}
+        widgets = list(combos.values()) + [self.overdue_filter]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for name, combo in combos.items():
+                if name in values:
+                    combo.set_value(values[name])
+            self.overdue_filter.setChecked(bool(values.get("overdue_only")))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._combo_filters_changed()
+        if values.get("text"):
+            self.search.blockSignals(True)
+            self.search.setText(values["text"])
+            self.search.blockSignals(False)
+            self._apply_text_filter()
