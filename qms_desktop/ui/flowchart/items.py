@@ -119,6 +119,13 @@ _DEFINITION = re.compile(r"(message|timer|escalation|error|signal|conditional|li
                          r"cancel|terminate)EventDefinition")
 
 
+def pool_header(row: dict) -> str:
+    """``"top"`` when a pool's title band is along its top (an imported draw.io pool whose
+    lanes are columns), else "" (the band on the left)."""
+    extra = row.get("extra") or ""
+    return "top" if '"header": "top"' in extra else ""
+
+
 def event_marker(row: dict) -> str:
     """The definition of an event shape (message, timer …) as the importer kept it, or ""."""
     extra = row.get("extra") or ""
@@ -329,7 +336,8 @@ class NodeItem(QGraphicsPathItem):
         self.w = w = float(row.get("w") or 0)
         self.h = h = float(row.get("h") or 0)
         bpmn_type = row.get("bpmn_type")
-        marker = event_marker(row) if kind in ("start", "end", "event") else ""
+        marker = (event_marker(row) if kind in ("start", "end", "event")
+                  else pool_header(row) if kind == "pool" else "")
         key = (kind, bpmn_type, w, h, self.expanded, marker)
         if key != self._geometry_key:
             self._geometry_key = key
@@ -402,6 +410,10 @@ class NodeItem(QGraphicsPathItem):
             label.set_text(name, QRectF(6, 2, max(w - 8, 20), max(h - 4, 10)),
                                 align=ALIGN_LEFT_VCENTER,
                                 color=p.text, font=p.small_font)
+        elif kind == "pool" and pool_header(self.row) == "top":  # lanes are columns
+            label.setRotation(0)
+            label.setPos(0, 0)
+            label.set_text(name, QRectF(0, 0, w, LANE_HEADER), color=p.text, font=p.title_font)
         elif kind == "pool":
             label.setRotation(-90)
             label.setPos(0, h)

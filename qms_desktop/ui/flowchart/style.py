@@ -264,8 +264,12 @@ def shape_path(kind: str, w: float, h: float, *, bpmn_type: str = "",
         p.lineTo(arm, h)
     elif kind == "pool":
         p.addRect(QRectF(0, 0, w, h))
-        p.moveTo(LANE_HEADER, 0)
-        p.lineTo(LANE_HEADER, h)
+        if marker == "top":  # the title band along the top (its lanes are columns)
+            p.moveTo(0, LANE_HEADER)
+            p.lineTo(w, LANE_HEADER)
+        else:
+            p.moveTo(LANE_HEADER, 0)
+            p.lineTo(LANE_HEADER, h)
     else:  # step, subprocess
         p.addRoundedRect(QRectF(0, 0, w, h), 10, 10)
         if kind == "subprocess" and not expanded:
