@@ -199,6 +199,68 @@ def shared_start(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> 
     return run
 
 
+def text_size(font, text: str, width: float, align=Qt.AlignmentFlag.AlignCenter
+              ) -> tuple[float, float]:
+    """Width and height of ``text`` wrapped to ``width`` (as a label lays it out)."""
+    width = max(width, 10.0)
+    flags = int(Qt.TextFlag.TextWordWrap) | int(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
+    bound = QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1e6), flags, text)
+    return min(width, bound.width() + 1), bound.height()
+
+
+def aligned_rect(area: QRectF, align, tw: float, th: float) -> QRectF:
+    """Where a text of size ``tw`` x ``th`` sits in ``area`` with ``align``."""
+    if align & Qt.AlignmentFlag.AlignLeft:
+        x = area.left()
+    elif align & Qt.AlignmentFlag.AlignRight:
+        x = area.right() - tw
+    else:
+        x = area.center().x() - tw / 2
+    if align & Qt.AlignmentFlag.AlignTop:
+        y = area.top()
+    elif align & Qt.AlignmentFlag.AlignBottom:
+        y = area.bottom() - th
+    else:
+        y = area.center().y() - th / 2
+    return QRectF(x, y, tw, th)
+
+
+def segment_meets_rect(a: tuple[float, float], b: tuple[float, float],
+                       rect: tuple[float, float, float, float]) -> bool:
+    """Whether the segment ``a``-``b`` touches the box ``(left, top, right, bottom)``
+    (Liang-Barsky clipping)."""
+    left, top, right, bottom = rect
+    x0, y0 = a
+    dx, dy = b[0] - x0, b[1] - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+        if p == 0:
+            if q < 0:
+                return False  # parallel to this side and outside it
+            continue
+        t = q / p
+        if p < 0:
+            if t > t1:
+                return False
+            t0 = max(t0, t)
+        else:
+            if t < t0:
+                return False
+            t1 = min(t1, t)
+    return t0 <= t1
+
+
+def decision_label_spots(w: float, h: float) -> tuple[tuple[QRectF, Qt.AlignmentFlag], ...]:
+    """Where a decision's name may sit, in order of preference: off the diamond's upper left
+    side (flows usually come in from the left and leave right, up or down), upper right, lower
+    left, lower right; each an area (the shape's coordinates) and the text's alignment in it."""
+    width = 120.0
+    return ((QRectF(w * 0.3 - width, -64, width, 64 + h * 0.25), ALIGN_RIGHT_BOTTOM),
+            (QRectF(w * 0.7, -64, width, 64 + h * 0.25), ALIGN_LEFT_BOTTOM),
+            (QRectF(w * 0.3 - width, h * 0.75, width, 64), ALIGN_RIGHT_TOP),
+            (QRectF(w * 0.7, h * 0.75, width, 64), ALIGN_LEFT_TOP))
+
+
 class LabelItem(QGraphicsItem):
     """Text of a shape, connector or lane. Its bounding box is the area it may use, so setting a
     text costs no font work; the text is laid out on its first paint (into a cached
@@ -235,24 +297,8 @@ class LabelItem(QGraphicsItem):
 
     def _layout(self) -> None:
         area, align, text = self._area, self._align, self.text
-        width = max(area.width(), 10.0)
-        flags = int(Qt.TextFlag.TextWordWrap) | int(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
-        bound = QFontMetricsF(self._font).boundingRect(QRectF(0, 0, width, 1e6), flags, text)
-        tw = min(width, bound.width() + 1)
-        th = bound.height()
-        if align & Qt.AlignmentFlag.AlignLeft:
-            x = area.left()
-        elif align & Qt.AlignmentFlag.AlignRight:
-            x = area.right() - tw
-        else:
-            x = area.center().x() - tw / 2
-        if align & Qt.AlignmentFlag.AlignTop:
-            y = area.top()
-        elif align & Qt.AlignmentFlag.AlignBottom:
-            y = area.bottom() - th
-        else:
-            y = area.center().y() - th / 2
-        self._rect = QRectF(x, y, tw, th)
+        tw, th = text_size(self._font, text, area.width(), align)
+        self._rect = aligned_rect(area, align, tw, th)
         opt = QTextOption(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
         opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         st = QStaticText(text)
@@ -396,11 +442,9 @@ class NodeItem(QGraphicsPathItem):
             x0, y0 = float(self.row.get("x") or 0), float(self.row.get("y") or 0)
             label.set_text(name, QRectF(lx - x0, ly - y0, max(lw, 40.0), max(lh, 14.0)),
                            align=ALIGN_HCENTER_TOP, color=p.text)
-        elif kind == "decision":  # upper left: flows come in from the left, exits leave
-            width = 120.0        # right, up or down
-            label.set_text(name, QRectF(w * 0.3 - width, -64, width, 64 + h * 0.25),
-                                align=ALIGN_RIGHT_BOTTOM,
-                                color=p.text)
+        elif kind == "decision":
+            area, align = self._decision_spot(name)
+            label.set_text(name, area, align=align, color=p.text)
         elif kind in LABEL_BELOW:
             width = max(w * 2.4, 110.0)
             label.set_text(name, QRectF(w / 2 - width / 2, h + 3, width, 60),
@@ -427,6 +471,51 @@ class NodeItem(QGraphicsPathItem):
             bottom = 18 if kind == "subprocess" else 4
             label.set_text(name, QRectF(5, 4, max(w - 10, 10), max(h - 4 - bottom, 10)),
                                 color=p.text_on_shape)
+
+    def _decision_spot(self, name: str) -> tuple[QRectF, Qt.AlignmentFlag]:
+        """The first of :func:`decision_label_spots` whose text crosses no connector coming
+        in (and, if it can, covers no other shape or exit's label and crosses no exit); when
+        every spot does, the least bad."""
+        spots = decision_label_spots(self.w, self.h)
+        if not name or not self.edges:
+            return spots[0]
+        tw, th = text_size(self.paints.font, name, spots[0][0].width(), spots[0][1])
+        p = self.pos()
+        sc = self.scene()
+        best, least = spots[0], None
+        for spot in spots:
+            r = aligned_rect(spot[0], spot[1], tw, th).translated(p.x(), p.y())
+            box = (r.left() - 2, r.top() - 1, r.right() + 2, r.bottom() + 1)
+            score = 0
+            for e in self.edges:
+                pts = e.points
+                if any(segment_meets_rect(a, b, box) for a, b in zip(pts, pts[1:])):
+                    score += 100 if e.target is self else 1
+                if e.source is self and e._label is not None and e._label.text and \
+                        e._label.mapRectToScene(e._label.text_rect()).intersects(r):
+                    score += 10
+            if sc is not None:
+                for item in sc.items(r, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+                    if isinstance(item, NodeItem) and item is not self and not item.expanded \
+                            and item.kind not in ("pool", "annotation"):
+                        score += 10
+                        break
+            if score == 0:
+                return spot
+            if least is None or score < least:
+                best, least = spot, score
+        return best
+
+    def place_decision_label(self) -> None:
+        """A connector of this decision was routed anew: move its name off the connectors
+        when it now lies across one (nothing is laid out again when it stays put)."""
+        label = self._label
+        if label is None or self.kind != "decision" or label_bounds(self.row) is not None:
+            return
+        name = label.text
+        area, align = self._decision_spot(name)
+        if area != label._area or align != label._align:
+            label.set_text(name, area, align=align, color=self.paints.text)
 
     # -- moving (the scene moves shapes itself: no per-change Python callbacks)
     def move_to(self, x: float, y: float) -> None:
@@ -685,6 +774,9 @@ class EdgeItem(QGraphicsItem):
         self._poly, self._head, self._head_open, self._dot = poly, head, is_open, dot
         self._shape = None
         self._place_label()
+        for end in (self.source, self.target):  # a decision's name keeps off its connectors
+            if end.kind == "decision" and end._label is not None:
+                end.place_decision_label()
         if self.source.kind == "decision":  # the exits' labels keep clear of each other
             for e in self.source.edges:
                 if e is not self and e.source is self.source and e._label is not None:

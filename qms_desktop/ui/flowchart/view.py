@@ -172,7 +172,7 @@ class MapView(QGraphicsView):
     def _zoomed(self) -> None:
         z = self.zoom()
         self.map_scene().view_scale = z
-        self.map_scene().set_detail(z >= DETAIL_SCALE)
+        self.map_scene().set_detail(z >= DETAIL_SCALE - 1e-9)  # (scaling rounds)
         self.zoomChanged.emit(z)
         self.viewportMoved.emit()
 
