@@ -1,12 +1,19 @@
 """Benchmark BPMN export + import of a 2,000-step process map (process-map issue).
 
     .venv/bin/python bench/bpmn_roundtrip.py [N]      or      python -m bench bpmn
+    .venv/bin/python bench/bpmn_roundtrip.py --corpus ../shared/corpus/bpmn [--direct]
 
 The map mirrors the large workspace's big map (``bench/large.py``): N nodes on a grid of 10 role
 lanes, a decision every 10 nodes with a "no" loop back, a call activity now and then, every
 connector with waypoints. Target (issue 3): export + import <= 2 s. Same-run baseline: lxml alone
 parsing and re-serialising the exported document. Each timing is the best of ``repeat``; the
 automatic layout and the validation of the same map are timed too (layout target 0.5 s).
+
+``--corpus DIR`` measures instead what survives a round trip of every ``*.bpmn`` file in DIR
+(:func:`measure_corpus`): each file is imported, stored in a scratch workspace, loaded back
+and exported (``--direct``: exported straight from the import), and the ids, types, names,
+references, bounds and waypoints of the original are looked for in the export with lxml alone;
+what the export holds that the original did not (shapes, edges, elements) is counted as added.
 """
 
 from __future__ import annotations
@@ -141,8 +148,153 @@ def bench_bpmn(n: int = 2000, repeat: int = 3, quick: bool = False) -> dict[str,
     }
 
 
+# --------------------------------------------------------------------------------------------
+# What survives a round trip of real files
+# --------------------------------------------------------------------------------------------
+
+_MODEL = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+_BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+_DCNS = "{http://www.omg.org/spec/DD/20100524/DC}"
+_DINS = "{http://www.omg.org/spec/DD/20100524/DI}"
+_REF_ATTRS = ("sourceRef", "targetRef", "attachedToRef", "processRef", "messageRef",
+              "dataObjectRef", "dataStoreRef", "default", "categoryValueRef", "calledElement")
+_REF_CHILDREN = ("incoming", "outgoing", "flowNodeRef", "sourceRef", "targetRef")
+CATEGORIES = ("elements", "references", "bounds", "waypoints")
+
+
+def _local_ref(v: str | None) -> str | None:
+    """A reference without its QName prefix (``bpmn2:_x`` -> ``_x``)."""
+    return v.rsplit(":", 1)[-1] if v else v
+
+
+def corpus_facts(data: bytes) -> dict[str, dict[str, Any]]:
+    """What a round trip must keep, read with lxml alone: ``elements`` (id -> (type, name)),
+    ``references`` ((id, reference) -> value), ``bounds`` (element -> (x, y, w, h)) and
+    ``waypoints`` (element -> points)."""
+    from lxml import etree
+
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    elements: dict[str, Any] = {}
+    refs: dict[Any, Any] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(_MODEL) or not el.get("id"):
+            continue
+        ident = el.get("id")
+        local = el.tag[len(_MODEL):]
+        name = el.get("name")
+        if local == "textAnnotation":
+            t = el.find(_MODEL + "text")
+            name = t.text if t is not None else None
+        elements[ident] = (local, name)
+        for a in _REF_ATTRS:
+            if el.get(a) is not None:
+                refs[(ident, a)] = _local_ref(el.get(a))
+        kids: dict[str, set[str]] = {}
+        for ch in el:
+            if isinstance(ch.tag, str) and ch.tag[len(_MODEL):] in _REF_CHILDREN \
+                    and ch.tag.startswith(_MODEL):
+                kids.setdefault(ch.tag[len(_MODEL):], set()).add(
+                    _local_ref((ch.text or "").strip()))
+        for k, v in kids.items():
+            refs[(ident, k)] = frozenset(v)
+    bounds: dict[str, Any] = {}
+    for el in root.iter(_BPMNDI + "BPMNShape"):
+        b = el.find(_DCNS + "Bounds")
+        if b is not None:
+            bounds[_local_ref(el.get("bpmnElement"))] = tuple(
+                float(b.get(a) or 0) for a in ("x", "y", "width", "height"))
+    waypoints: dict[str, Any] = {}
+    for el in root.iter(_BPMNDI + "BPMNEdge"):
+        waypoints[_local_ref(el.get("bpmnElement"))] = [
+            (float(w.get("x")), float(w.get("y"))) for w in el.iter(_DINS + "waypoint")]
+    return {"elements": elements, "references": refs, "bounds": bounds, "waypoints": waypoints}
+
+
+def _same(cat: str, a: Any, b: Any) -> bool:
+    if cat == "bounds":
+        return all(abs(x - y) <= 1.0 for x, y in zip(a, b))
+    if cat == "waypoints":
+        return len(a) == len(b) and all(abs(p[0] - q[0]) <= 1.0 and abs(p[1] - q[1]) <= 1.0
+                                        for p, q in zip(a, b))
+    return a == b
+
+
+def compare_facts(orig: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]
+                  ) -> dict[str, dict[str, Any]]:
+    """Per category: ``total`` in the original, ``kept`` unchanged in the new file, ``lost``
+    (keys missing or changed) and ``added`` (keys only the new file has)."""
+    out = {}
+    for cat in CATEGORIES:
+        o, n = orig[cat], new[cat]
+        lost = [k for k, v in o.items() if k not in n or not _same(cat, v, n[k])]
+        added = [k for k in n if k not in o]
+        out[cat] = {"total": len(o), "kept": len(o) - len(lost), "lost": lost, "added": added}
+    return out
+
+
+def roundtrip_file(data: bytes, *, workspace: Path | None = None) -> tuple[bytes, list[str]]:
+    """Import ``data``, store it in the workspace at ``workspace`` (created; None: no storage)
+    and load it back, export it; returns the exported bytes and the import warnings."""
+    from qms_desktop.services.exports.bpmn import write_bpmn
+    from qms_desktop.services.imports.bpmn import read_bpmn
+
+    got = read_bpmn(data)
+    pm = got.map
+    if workspace is not None:
+        from qms_desktop.services import processes
+        from qms_desktop.storage.workspace import create_workspace
+
+        ws = create_workspace(workspace, organization="Bench", user="bench")
+        try:
+            pid = processes.save_map(ws, pm, name=got.name or "Imported").result
+            pm, _ids = processes.load_map(ws, pid)
+        finally:
+            ws.close()
+    return write_bpmn(pm), list(got.warnings)
+
+
+def measure_corpus(folder: Path, *, through_workspace: bool = True) -> dict[str, Any]:
+    """Round-trip every ``*.bpmn`` file of ``folder``; per file and in total, how many
+    elements, references, bounds and waypoints were kept, lost and added."""
+    import tempfile
+
+    files: dict[str, Any] = {}
+    totals = {c: {"total": 0, "kept": 0, "added": 0} for c in CATEGORIES}
+    with tempfile.TemporaryDirectory(prefix="qms-bpmn-corpus-") as tmp:
+        for i, path in enumerate(sorted(Path(folder).glob("*.bpmn"))):
+            data = path.read_bytes()
+            ws = Path(tmp) / f"w{i}.qms" if through_workspace else None
+            out, warnings = roundtrip_file(data, workspace=ws)
+            cmp = compare_facts(corpus_facts(data), corpus_facts(out))
+            files[path.name] = {"compare": cmp, "warnings": warnings}
+            for c in CATEGORIES:
+                for k in ("total", "kept"):
+                    totals[c][k] += cmp[c][k]
+                totals[c]["added"] += len(cmp[c]["added"])
+    total = sum(t["total"] for t in totals.values())
+    kept = sum(t["kept"] for t in totals.values())
+    return {"files": files, "totals": totals, "kept_pct": 100.0 * kept / total if total else 100.0,
+            "added": sum(t["added"] for t in totals.values())}
+
+
+def corpus_main(folder: Path, through_workspace: bool) -> int:
+    res = measure_corpus(folder, through_workspace=through_workspace)
+    for name, f in res["files"].items():
+        bad = [f"{c} {v['kept']}/{v['total']}" + (f" +{len(v['added'])}" if v["added"] else "")
+               for c, v in f["compare"].items() if v["lost"] or v["added"]]
+        print(f"{name:32} {'; '.join(bad) or 'all kept'}"
+              + (f"  [{len(f['warnings'])} warning(s)]" if f["warnings"] else ""))
+    for c, t in res["totals"].items():
+        print(f"{c:10} kept {t['kept']}/{t['total']}  added {t['added']}")
+    print(f"kept {res['kept_pct']:.2f} % of what the originals hold; {res['added']} added "
+          f"({'through a workspace' if through_workspace else 'import + export only'})")
+    return 0 if res["kept_pct"] == 100.0 and not res["added"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--corpus":
+        return corpus_main(Path(argv[1]), "--direct" not in argv)
     n = int(argv[0]) if argv else 2000
     result = bench_bpmn(n)
     print(json.dumps(result, indent=2))

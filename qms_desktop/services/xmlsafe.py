@@ -9,6 +9,11 @@ Untrusted XML is refused, with a one-sentence reason, when it:
 * nests elements deeper than ``max_depth`` (default :data:`MAX_XML_DEPTH`),
 * is not well-formed.
 
+A namespace name that is not a valid URI (``xmlns:x="http://example.com/my model"``, as IBM
+Process Designer writes) is only a namespace warning in XML: such a file is read (namespaces
+are compared as strings, as Python's own parser and bpmn-moddle do), as long as that is the
+only fault found.
+
 The parser never resolves entities, never loads a DTD, never touches the network and keeps
 libxml2's "huge tree" safety limits on. lxml is imported lazily (start-up stays fast).
 """
@@ -26,6 +31,7 @@ __all__ = [
     "XmlFormatError",
     "element_depth",
     "make_parser",
+    "parse_stored",
     "parse_xml",
     "read_xml_file",
 ]
@@ -117,7 +123,7 @@ def element_depth(root: Any) -> int:
     return deepest
 
 
-def make_parser() -> Any:
+def make_parser(_lenient: bool = False) -> Any:
     """The hardened lxml parser used by :func:`parse_xml` (no entity resolution, no DTD loading,
     no network, libxml2's huge-tree limits on). Use it for XML the app itself stored."""
     from lxml import etree
@@ -129,10 +135,75 @@ def make_parser() -> Any:
         attribute_defaults=False,
         no_network=True,
         huge_tree=False,
+        recover=True,
+        remove_pis=False,
+    ) if _lenient else etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        no_network=True,
+        huge_tree=False,
         recover=False,
         remove_pis=False,
         # collect_ids stays at its default: collect_ids=False makes libxml2 load external DTDs.
     )
+
+
+#: libxml2's complaint about a namespace name that is not a valid URI (a warning in XML)
+_NS_URI_WARNINGS = frozenset({"WAR_NS_URI", "WAR_NS_URI_RELATIVE"})
+
+
+class _OtherFault(Exception):
+    """What libxml2 found besides an odd namespace name (message, line)."""
+
+
+def _with_odd_namespace_names(data: Any, exc: Any) -> Any:
+    """The document again when the only fault libxml2 found is a namespace name that is not a
+    valid URI (read with recovery on, every other message refused), else None. Raises
+    :class:`_OtherFault` with the first other fault when there is one."""
+    from lxml import etree
+
+    codes = {getattr(etree.ErrorTypes, n) for n in _NS_URI_WARNINGS}
+    if getattr(exc, "code", None) not in codes:
+        return None
+    # Well-formedness first, by a parser that does not judge namespace names (expat, without
+    # namespace processing; entity declarations were refused before) ...
+    from xml.parsers import expat
+
+    checker = expat.ParserCreate()
+    try:
+        checker.Parse(data if isinstance(data, bytes) else data.encode("utf-8"), True)
+    except expat.ExpatError as bad:
+        raise _OtherFault(expat.errors.messages[bad.code], bad.lineno) from None
+    # ... then libxml2 with recovery on, which reads the odd names as they are.
+    parser = make_parser(_lenient=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as again:
+        raise _OtherFault(str(again.msg or again), getattr(again, "lineno", None)) from None
+    other = [e for e in parser.error_log if e.type_name not in _NS_URI_WARNINGS]
+    if other:
+        raise _OtherFault(other[0].message, other[0].line)
+    return root
+
+
+def parse_stored(text: str | bytes, parser: Any = None) -> Any:
+    """Parse XML the app itself stored (e.g. a kept fragment of an imported file) with the
+    hardened parser, accepting namespace names that are not valid URIs as :func:`parse_xml`
+    does."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(text, parser if parser is not None else make_parser())
+    except etree.XMLSyntaxError as exc:
+        try:
+            root = _with_odd_namespace_names(text, exc)
+        except _OtherFault:
+            raise exc from None
+        if root is None:
+            raise
+        return root
 
 
 def parse_xml(
@@ -170,9 +241,17 @@ def parse_xml(
 
     parser = make_parser()
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        msg = str(exc.msg or exc)
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            root = _with_odd_namespace_names(data, exc)
+            if root is None:
+                raise
+    except (etree.XMLSyntaxError, _OtherFault) as exc:
+        if isinstance(exc, _OtherFault):
+            msg, line = str(exc.args[0]), exc.args[1]
+        else:
+            msg, line = str(exc.msg or exc), getattr(exc, "lineno", None)
         low = msg.lower()
         if "depth" in low:
             raise UnsafeXmlError(
@@ -184,7 +263,6 @@ def parse_xml(
                 f"The {what} uses XML entities, which can read local files or exhaust memory, "
                 "so it was refused; export it again without a DTD."
             ) from None
-        line = getattr(exc, "lineno", None)
         where = f" at line {line}" if line else ""
         first = msg.split(",")[0].strip().rstrip(".") or "syntax error"
         raise XmlFormatError(

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from qms_desktop.core.processmap import (
     BPMN_TYPE_KIND,
     DEFAULT_BPMN_TYPE,
+    DEFAULT_SIZES,
     NESTING_LIMIT,
     Edge,
     Lane,
@@ -45,7 +48,7 @@ from qms_desktop.services.imports.bpmn import (
     XSI_NS,
     child_rank,
 )
-from qms_desktop.services.xmlsafe import make_parser
+from qms_desktop.services.xmlsafe import make_parser, parse_stored
 
 __all__ = ["write_bpmn"]
 
@@ -96,7 +99,16 @@ def write_bpmn(
         pm = items[0][1] if len(items) == 1 else _merge(items)
         if len(items) == 1 and name is None:
             name = items[0][0]
+    odd = _odd_namespaces(pm)
+    if odd:  # (lxml builds no element in a namespace whose name is not a valid URI)
+        text = pm.to_json()
+        for uri, stand_in in odd.items():
+            text = text.replace(json.dumps(uri, ensure_ascii=False)[1:-1], stand_in)
+        pm = ProcessMap.from_json(text)
     data = _Writer(pm, name).write()
+    for uri, stand_in in odd.items():
+        data = data.replace(stand_in.encode("utf-8"),
+                            xml_escape(uri, {'"': "&quot;"}).encode("utf-8"))
     if stamp:
         text = " ".join(stamp.replace("--", "- -").split())
         decl, sep, rest = data.partition(b"?>\n")
@@ -107,11 +119,30 @@ def write_bpmn(
 # --------------------------------------------------------------------------------------------
 
 
+def _odd_namespaces(pm: ProcessMap) -> dict[str, str]:
+    """Namespace names of the file a map was read from that are not valid URIs (a space in
+    IBM Process Designer's), each with a stand-in URI used while the document is built."""
+    meta = pm.extra.get("bpmn")
+    nsmap = ((meta.get("definitions") or {}).get("nsmap") or []) if isinstance(meta, dict) else []
+    uris = {uri for _p, uri in nsmap if isinstance(uri, str)}
+    if not uris:
+        return {}
+    from lxml import etree
+
+    out: dict[str, str] = {}
+    for uri in sorted(uris):
+        try:
+            etree.Element("x", nsmap={"p": uri})
+        except ValueError:
+            out[uri] = f"urn:qms-workbench:namespace-stand-in:{len(out) + 1}:{_stable_suffix(uri)}"
+    return out
+
+
 def _fmt(v: float) -> str:
-    r = round(v)
-    if abs(v - r) < 1e-6:
-        return str(int(r))
-    return f"{v:.6f}".rstrip("0").rstrip(".")
+    # (six decimals at most, trailing zeros dropped: reading and writing the result again
+    # gives the same text)
+    text = f"{v:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _stable_suffix(key: str) -> str:
@@ -435,7 +466,7 @@ class _Writer:
     # ---- XML helpers -----------------------------------------------------------------------
 
     def _frag(self, xml: str) -> Any:
-        el = self.etree.fromstring(xml, self.parser)
+        el = parse_stored(xml, self.parser)
         for p, uri in el.nsmap.items():
             if p is None:
                 continue
@@ -514,6 +545,10 @@ class _Writer:
             for e in self.out.get(n.key, ()):
                 seq += 1
                 items.append((RANK_NODE["outgoing"], seq, self._new(_M + "outgoing", text=self.eid[e.key])))
+            for tag, ref in b.get("kept_refs") or []:  # flows kept as XML (not on the map)
+                if tag in ("incoming", "outgoing") and isinstance(ref, str):
+                    seq += 1
+                    items.append((RANK_NODE[tag], seq, self._new(_M + tag, text=ref)))
         for e in self.data_assoc.get(n.key, ()):
             seq += 1
             items += self._data_assoc_els(e, n, seq)
@@ -534,7 +569,9 @@ class _Writer:
         out: list[tuple[float, int, Any]] = []
         if bt == "dataInputAssociation":
             srcs = refs.get("sourceRef") or []
-            if same_owner and srcs and srcs[0] == e.source:
+            if same_owner and srcs and self._ends_unchanged(e):
+                pass  # the file's references (e.g. a data object behind the drawn reference)
+            elif same_owner and srcs and srcs[0] == e.source:
                 srcs = [self._ref(s) for s in srcs]
             else:
                 srcs = [self._ref(e.source)]
@@ -547,7 +584,9 @@ class _Writer:
         else:
             srcs = (refs.get("sourceRef") or []) if same_owner else []
             tgts = refs.get("targetRef") or []
-            if same_owner and tgts and tgts[0] == e.target:
+            if same_owner and tgts and self._ends_unchanged(e):
+                pass
+            elif same_owner and tgts and tgts[0] == e.target:
                 tgts = [self._ref(t) for t in tgts]
             else:
                 tgts = [self._ref(e.target)]
@@ -646,7 +685,7 @@ class _Writer:
                 base = f"LaneSet_{scope[1] if isinstance(scope, tuple) else scope}"
                 real = self._make_id(base, "LaneSet")
             self.laneset_ids_done.add(real)
-            ls = self._new(_M + tag, {"id": real})
+            ls = self._new(_M + tag, {} if info.get("id_absent") else {"id": real})
             for k, v in (info.get("attrs") or {}).items():
                 ls.set(k, v)
             items = self._ranked(info.get("children") or [], RANK_NODE, 0)
@@ -742,12 +781,13 @@ class _Writer:
             return "messageFlow"
         bt = e.extra.get("bpmn_type")
         s, t = self.nodes.get(e.source), self.nodes.get(e.target)
-        if bt == "dataInputAssociation":
-            if s is not None and t is not None and s.kind in _DATA and t.kind not in _DATA | {"annotation", "pool"}:
-                return bt
-            return "association"
-        if bt == "dataOutputAssociation":
-            if s is not None and t is not None and t.kind in _DATA and s.kind not in _DATA | {"annotation", "pool"}:
+        if bt in ("dataInputAssociation", "dataOutputAssociation"):
+            owner, other = (t, s) if bt == "dataInputAssociation" else (s, t)
+            # (a data association keeps its type while its owner is a task or an event and its
+            # other end a data shape, or the element the file joined it to)
+            if owner is not None and other is not None \
+                    and owner.kind not in _DATA | {"annotation", "pool"} \
+                    and (other.kind in _DATA or self._ends_unchanged(e)):
                 return bt
             return "association"
         if bt == "association" or s is None or t is None:
@@ -757,6 +797,12 @@ class _Writer:
         if s.kind in _ACTIVITIES and t.kind in _DATA:
             return "dataOutputAssociation"
         return "association"
+
+    @staticmethod
+    def _ends_unchanged(e: Edge) -> bool:
+        """The connector still joins the elements it joined in the file it was read from."""
+        ends = e.extra.get("ends")
+        return isinstance(ends, list) and list(ends) == [e.source, e.target]
 
     def _valid_container(self, c: Any) -> tuple[str, str] | None:
         if not isinstance(c, str):
@@ -865,6 +911,18 @@ class _Writer:
             return (mid[0], mid[1], 0.0, 0.0)
         return None
 
+    @staticmethod
+    def _undrawn(n: Node) -> bool:
+        """An element that had no shape in the file it came from and is still where the import
+        placed it: a round trip must not add a shape for it."""
+        placed = n.extra.get("di_absent")
+        if _di(n) is not None or not isinstance(placed, list) or len(placed) != 4:
+            return False
+        try:
+            return all(abs(float(a) - b) < 0.5 for a, b in zip(placed, (n.x, n.y, n.w, n.h)))
+        except (TypeError, ValueError):
+            return False
+
     def _bounds_el(self, x: float, y: float, w: float, h: float,
                    extra: dict[str, str] | None = None) -> Any:
         el = self._new(_DC + "Bounds", {"x": _fmt(x), "y": _fmt(y), "width": _fmt(w),
@@ -883,13 +941,22 @@ class _Writer:
         return el
 
     def _shape_el(self, bid: str, box: tuple[float, float, float, float], di: dict[str, Any] | None,
-                  defaults: dict[str, str]) -> Any:
+                  defaults: dict[str, str], kind: str = "") -> Any:
         attrs = dict((di or {}).get("attrs") or {})
         sid = attrs.pop("id", None) or self._make_id(f"{bid}_di", "Shape")
         el = self._new(_BD + "BPMNShape", {"id": sid, "bpmnElement": bid})
         for k, v in {**defaults, **attrs}.items():
             el.set(k, v)
         x, y, w, h = box
+        ob = (di or {}).get("bounds")
+        if ob and len(ob) == 4 and (not ob[2] or not ob[3]) and abs(ob[0] - x) < 1e-6 \
+                and abs(ob[1] - y) < 1e-6:
+            # A zero size in the file (Bizagi's hidden pool) stays zero, unless the shape was
+            # resized since (the map gives a zero-size element its default size).
+            dw, dh = DEFAULT_SIZES.get(kind, (0.0, 0.0))
+            if all(abs(o - v) < 1e-6 or (not o and (not v or abs(v - d) < 1e-6))
+                   for o, v, d in ((ob[2], w, dw), (ob[3], h, dh))):
+                w, h = ob[2], ob[3]
         el.append(self._bounds_el(x, y, w, h, (di or {}).get("bounds_attrs")))
         if di and di.get("label"):
             ob = di.get("bounds")
@@ -1005,6 +1072,8 @@ class _Writer:
                 sp["id"], (x, y, w, h), None, {"isHorizontal": "true" if sp["horizontal"] else "false"})))
         for n in self.pm.nodes:
             seq += 1
+            if self._undrawn(n):
+                continue
             group = 0 if n.kind == "pool" else 2
             d, order = where(n, group, seq, node_diagram(n))
             defaults: dict[str, str] = {}
@@ -1017,7 +1086,7 @@ class _Writer:
                 elif local in CONTAINER_TYPES and self.members.get(("node", n.key)):
                     defaults["isExpanded"] = "true"
             buckets[d].append((order, seq, self._shape_el(self.nid[n.key], (n.x, n.y, n.w, n.h),
-                                                          _di(n), defaults)))
+                                                          _di(n), defaults, n.kind)))
         for ln in self.pm.lanes:
             seq += 1
             d, order = where(ln, 1, seq)
@@ -1026,6 +1095,8 @@ class _Writer:
                                                           _di(ln), defaults)))
         for e in self.pm.edges:
             seq += 1
+            if _di(e) is None and e.extra.get("di_absent") and not e.waypoints:
+                continue  # the file did not draw it and nobody has routed it since
             src = self.nodes.get(e.source)
             d, order = where(e, 3, seq, node_diagram(src) if src is not None else 0)
             buckets[d].append((order, seq, self._edge_di_el(e, direction)))
@@ -1129,12 +1200,32 @@ class _Writer:
                 flush()
         flush()
 
+        if any(isinstance(el.tag, str) and el.tag[:1] != "{" for el in root.iter()):
+            # Elements in no namespace (unqualified extensions such as W4's <Grid>) would fall
+            # into a default namespace: the model namespace gets a prefix instead.
+            root = self._prefixed_root(root, nsmap)
+            nsmap = dict(root.nsmap)
+            root_prefixes = [p for p in nsmap if p]
         top = {p: u for p, u in self.frag_ns.items()
                if p not in self.frag_ns_bad and (p not in nsmap or nsmap[p] == u)}
         etree.cleanup_namespaces(root, top_nsmap=top,
                                  keep_ns_prefixes=sorted(set(root_prefixes) | set(top)))
         etree.indent(root, space="  ")
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    def _prefixed_root(self, root: Any, nsmap: dict[str | None, str]) -> Any:
+        """``root`` moved under a ``definitions`` element that declares no default namespace
+        (the model namespace gets the prefix ``bpmn``, or ``bpmn2`` ... when that is taken)."""
+        prefix = next(p for p in ("bpmn", "bpmn2", "semantic", "model", "bpmnm")
+                      if p not in nsmap or nsmap[p] == MODEL_NS)
+        new_map = {p: u for p, u in nsmap.items() if p is not None}
+        new_map[prefix] = MODEL_NS
+        new = self.etree.Element(_M + "definitions", nsmap=new_map)
+        for k, v in root.attrib.items():
+            new.set(k, v)
+        new.text = root.text
+        new.extend(list(root))
+        return new
 
 
 # --------------------------------------------------------------------------------------------

@@ -59,6 +59,20 @@ _BD = "{" + BPMNDI_NS + "}"
 _DC = "{" + DC_NS + "}"
 _DI = "{" + DI_NS + "}"
 
+#: attributes holding a reference to another element (possibly as a QName)
+_REF_ATTRS = frozenset({"bpmnElement", "sourceElement", "targetElement", "sourceRef",
+                        "targetRef", "attachedToRef", "processRef", "messageRef", "default",
+                        "dataObjectRef", "dataStoreRef", "categoryValueRef", "calledElement",
+                        "labelStyle", "choreographyRef", "innerMessageFlowRef",
+                        "outerMessageFlowRef"})
+#: BPMN elements whose text is a reference
+_REF_TEXT = frozenset({"incoming", "outgoing", "flowNodeRef", "sourceRef", "targetRef",
+                       "dataInputRefs", "dataOutputRefs", "optionalInputRefs",
+                       "optionalOutputRefs", "whileExecutingInputRefs",
+                       "whileExecutingOutputRefs", "inputSetRefs", "outputSetRefs",
+                       "eventDefinitionRef", "supportedInterfaceRef", "interfaceRef",
+                       "messageFlowRef", "participantRef", "resourceRef"})
+
 #: Sub-process elements whose content (flow elements, lanes, artifacts) becomes child nodes.
 CONTAINER_TYPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 
@@ -202,6 +216,10 @@ class _Reader:
         self.categories: dict[str, str] = {}
         self.gen = 0
         self.no_di: list[Node] = []
+        self.di_ids: dict[str, str] = {}  # diagram shape id -> model element id
+        self.di_taken: dict[str, tuple[int, int, Any]] = {}  # diagram entries read
+        self.edge_els: dict[str, Any] = {}  # edge key -> its XML element
+        self.data_assocs: list[tuple[Edge, str, str]] = []  # (edge, owner, other end's ref)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -232,6 +250,7 @@ class _Reader:
         if entry is None or entry[2].tag != _BD + "BPMNShape":
             return None
         del self.di[key]
+        self.di_taken[key] = entry
         idx, order, el = entry
         di: dict[str, Any] = {"diagram": idx, "order": order,
                               "attrs": self._attrs(el, ("bpmnElement",))}
@@ -277,6 +296,7 @@ class _Reader:
         if entry is None or entry[2].tag != _BD + "BPMNEdge":
             return None
         del self.di[key]
+        self.di_taken[key] = entry
         idx, order, el = entry
         di: dict[str, Any] = {"diagram": idx, "order": order,
                               "attrs": self._attrs(el, ("bpmnElement",))}
@@ -332,6 +352,8 @@ class _Reader:
                         if (el.tag in (_BD + "BPMNShape", _BD + "BPMNEdge") and ref
                                 and ref not in self.di):
                             self.di[ref] = (idx, order, el)
+                            if el.tag == _BD + "BPMNShape" and el.get("id"):
+                                self.di_ids[el.get("id")] = ref
                         else:
                             d["orphans"].append([order, _ser(el)])
                         order += 1
@@ -341,8 +363,51 @@ class _Reader:
 
     # ---- semantic model --------------------------------------------------------------------
 
+    def _resolve_qnames(self) -> None:
+        """References written as QNames (``bpmnElement="bpmn2:_x"``, as GenMyModel does) become
+        plain ids when the prefix stands for this file's target namespace or the BPMN model
+        namespace and the file has an element with that id; others are left as they are."""
+        root = self.root
+        ids = set()
+        prefixed = False
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                v = el.get("id")
+                if v:
+                    ids.add(v)
+                if not prefixed:
+                    for a, v in el.attrib.items():
+                        if ":" in v and (a in _REF_ATTRS or a.endswith("Ref")):
+                            prefixed = True
+                            break
+        if not prefixed:
+            return
+        own = {MODEL_NS, root.get("targetNamespace") or MODEL_NS}
+
+        def local(el: Any, v: str) -> str | None:
+            prefix, _sep, rest = v.strip().partition(":")
+            if rest and rest in ids and el.nsmap.get(prefix) in own:
+                return rest
+            return None
+
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for a, v in el.attrib.items():
+                if ":" in v and (a in _REF_ATTRS or a.endswith("Ref")):
+                    new = local(el, v)
+                    if new is not None:
+                        el.set(a, new)
+            if el.tag.startswith(_M) and el.text and ":" in el.text and len(el) == 0:
+                name = el.tag[len(_M):]
+                if name in _REF_TEXT or name.endswith(("Ref", "Refs")):
+                    new = local(el, el.text)
+                    if new is not None:
+                        el.text = new
+
     def run(self) -> BpmnImport:
         root = self.root
+        self._resolve_qnames()
         self._index_di()
         for el in root.iter():
             if not isinstance(el.tag, str):
@@ -518,6 +583,7 @@ class _Reader:
                     kind=kind, label=el.get("name") or "", condition=condition, extra=extra)
         self._edge_geometry(edge)
         self.edges.append(edge)
+        self.edge_els[key] = el
         return edge
 
     def _edge_geometry(self, edge: Edge) -> None:
@@ -526,6 +592,8 @@ class _Reader:
             di["ends"] = [edge.source, edge.target]
             edge.extra["di"] = di
             edge.waypoints = [(p[0], p[1]) for p in di["waypoints"]]
+        else:
+            edge.extra["di_absent"] = True
 
     def _read_data_assoc(self, el: Any, local: str, owner: str, process: str | None,
                          container: str) -> bool:
@@ -555,8 +623,72 @@ class _Reader:
         if process:
             extra["process"] = process
         edge = Edge(key=key, source=src, target=tgt, kind="association", extra=extra)
-        self._edge_geometry(edge)
         self.edges.append(edge)
+        self.edge_els[key] = el
+        # The map end other than the owner is decided when every element is known (_finish).
+        self.data_assocs.append((edge, owner, src if local == "dataInputAssociation" else tgt))
+        return True
+
+    def _data_end(self, edge: Edge, ref: str, nodes: dict[str, Node]) -> str | None:
+        """The map node a data association's far end is drawn at: the element it refers to
+        when that is on the map, else the data object or store reference the diagram edge
+        joins (its ``sourceElement``/``targetElement``, else the reference whose shape holds
+        the edge's far end), else the only reference to that data object; None when the
+        association links data the map does not draw (an ``ioSpecification`` input or output)."""
+        if ref in nodes:
+            return ref
+        inbound = edge.extra["bpmn_type"] == "dataInputAssociation"
+        entry = self.di.get(edge.key)
+        di_el = entry[2] if entry is not None and entry[2].tag == _BD + "BPMNEdge" else None
+        if di_el is not None:
+            shape = di_el.get("sourceElement" if inbound else "targetElement")
+            key = self.di_ids.get(shape or "")
+            if key in nodes and nodes[key].kind in ("document", "record"):
+                return key
+        refs = [n for n in nodes.values() if n.kind in ("document", "record")
+                and ((n.extra.get("bpmn") or {}).get("attrs") or {}).get(
+                    "dataObjectRef" if n.kind == "document" else "dataStoreRef") == ref]
+        if di_el is not None and refs:
+            pts = [(_num(w.get("x")), _num(w.get("y"))) for w in di_el.iter(_DI + "waypoint")]
+            pts = [p for p in pts if None not in p]
+            if pts:
+                x, y = pts[0] if inbound else pts[-1]
+                inside = [n for n in refs if n.x - 2 <= x <= n.x + n.w + 2
+                          and n.y - 2 <= y <= n.y + n.h + 2]
+                if len(inside) == 1:
+                    return inside[0].key
+        if len(refs) == 1:
+            return refs[0].key
+        return None
+
+    def _keep_as_xml(self, edge: Edge, nodes: dict[str, Node]) -> bool:
+        """Keep a connector the map cannot draw as XML where it was in the file (its owner,
+        sub-process, process or collaboration), with its diagram edge: it is written back on
+        export unchanged. False when there is no place to keep it."""
+        el = self.edge_els.get(edge.key)
+        if el is None:
+            return False
+        owner = edge.extra.get("owner")
+        container = edge.extra.get("container")
+        holder: list[str] | None = None
+        if owner in nodes:
+            holder = nodes[owner].extra["bpmn"].setdefault("children", [])
+        elif container in nodes:
+            holder = nodes[container].extra["bpmn"].setdefault("children", [])
+        else:
+            for entry in self.processes + self.collaborations:
+                if entry["id"] == container:
+                    holder = entry["children"]
+        if holder is None:
+            return False
+        holder.append(_ser(el))
+        if edge.extra.get("bpmn_type") in ("sequenceFlow", None) and edge.kind == "sequence":
+            for end, tag in ((edge.source, "outgoing"), (edge.target, "incoming")):
+                if end in nodes:
+                    nodes[end].extra["bpmn"].setdefault("kept_refs", []).append([tag, edge.key])
+        taken = self.di_taken.pop(edge.key, None)
+        if taken is not None and edge.key not in self.di:
+            self.di[edge.key] = taken
         return True
 
     def _read_laneset(self, ls: Any, *, process: str, container: str,
@@ -565,6 +697,8 @@ class _Reader:
         if not lanes:
             return False
         info: dict[str, Any] = {"id": ls.get("id")}
+        if not ls.get("id"):
+            info["id_absent"] = True
         if self._attrs(ls, ("id",)):
             info["attrs"] = self._attrs(ls, ("id",))
         kept = [_ser(ch) for ch in ls if isinstance(ch.tag, str) and ch.tag != _M + "lane"]
@@ -672,13 +806,44 @@ class _Reader:
             pool = pools_by_process.get(lane.extra.get("process"))
             if pool:
                 lane.extra["pool"] = pool
+        undrawn = 0
+        for e, owner, ref in self.data_assocs:
+            end = self._data_end(e, ref, nodes) if owner in nodes else None
+            if end is None:
+                continue
+            if e.extra["bpmn_type"] == "dataInputAssociation":
+                e.source = end
+            else:
+                e.target = end
+            e.extra["ends"] = [e.source, e.target]
+            self._edge_geometry(e)
+        kept: list[Edge] = []
         for e in self.edges:
-            for end in (e.source, e.target):
-                if end not in nodes and not (e.kind == "association" and end in edge_keys):
-                    self.warnings.append(
-                        f"The connector '{e.label or e.key}' refers to '{end}', which is not a shape "
-                        "on the map; the reference is kept as it is."
-                    )
+            if all(end in nodes or (e.kind == "association" and end in edge_keys
+                                    and "owner" not in e.extra) for end in (e.source, e.target)):
+                kept.append(e)  # (an annotation may be attached to a connector)
+                continue
+            held = self._keep_as_xml(e, nodes)
+            if held and e.extra.get("bpmn_type") in ("dataInputAssociation",
+                                                     "dataOutputAssociation"):
+                undrawn += 1
+                continue
+            missing = next(end for end in (e.source, e.target) if end not in nodes)
+            what = ("a connector" if missing in edge_keys
+                    else "an element the map does not show" if missing in self.keys
+                    else "nothing in the file")
+            self.warnings.append(
+                f"The connector '{e.label or e.key}' refers to '{missing}', which is {what}; it "
+                + ("is kept in the file and written back on export, but not shown on the map."
+                   if held else "is left out of the map and of the export.")
+            )
+        self.edges = kept
+        if undrawn:
+            self.warnings.append(
+                f"{undrawn} data association(s) link a task or event to its own or its process's "
+                "inputs and outputs, or to a data object that no shape shows; they are kept in "
+                "the file and written back on export, but not shown on the map."
+            )
         leftover = 0
         for _ref, (idx, order, el) in sorted(self.di.items(), key=lambda kv: (kv[1][0], kv[1][1])):
             self.diagrams[idx]["orphans"].append([order, _ser(el)])
@@ -723,11 +888,13 @@ class _Reader:
             apply_layout(pm, layout)
             if self.diagrams:
                 self.warnings.append(
-                    "The diagram does not show any element of the model; the map was laid out automatically."
+                    "The diagram does not show any element of the model; the map was laid out "
+                    "automatically, and the export draws it with that layout."
                 )
             else:
                 self.warnings.append(
-                    "The file has no diagram (BPMNDI); the map was laid out automatically."
+                    "The file has no diagram (BPMNDI); the map was laid out automatically, and "
+                    "the export adds a diagram with that layout."
                 )
             return
         placed = [n for n in pm.nodes if n not in missing and n.kind != "pool"]
@@ -743,6 +910,11 @@ class _Reader:
                 n.x, n.y = x + dx, y + dy
             if n.key in layout.sizes:
                 n.w, n.h = layout.sizes[n.key]
+            # (the export leaves them out of the diagram as long as they stay where they were
+            # put: a round trip adds no shape; moving one on the map gives it a shape)
+            n.extra["di_absent"] = [n.x, n.y, n.w, n.h]
         self.warnings.append(
-            f"{len(missing)} element(s) had no position in the diagram; they were placed below the drawing."
+            f"{len(missing)} element(s) have no shape in the file's diagram; the map shows them "
+            "below the drawing, and the export leaves them out of the diagram unless you move "
+            "them."
         )

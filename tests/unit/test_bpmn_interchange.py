@@ -1,0 +1,333 @@
+"""BPMN interchange with files other tools wrote (issue 10, items 1-5): data associations,
+QName references, extension elements in their own namespace, zero-size pools and elements
+without a diagram entry, namespace names that are not valid URIs; and round trips of the
+shared reference corpus (read in place) through a workspace."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bench.bpmn_roundtrip import compare_facts, corpus_facts, roundtrip_file
+from qms_desktop.services import processes
+from qms_desktop.services.exports.bpmn import write_bpmn
+from qms_desktop.services.imports.bpmn import MODEL_NS, read_bpmn
+from qms_desktop.services.xmlsafe import XmlFormatError, parse_xml
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bpmn"
+SHARED_FILES = sorted(p.name for p in SHARED.glob("*.bpmn")) if SHARED.is_dir() else []
+M = "{%s}" % MODEL_NS
+NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+      'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+      'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+      'xmlns:di="http://www.omg.org/spec/DD/20100524/DI"')
+
+
+def _through_workspace(ws, data: bytes):
+    got = read_bpmn(data)
+    pid = processes.save_map(ws, got.map, name="Imported").result
+    pm, _ids = processes.load_map(ws, pid)
+    return got, pm, write_bpmn(pm)
+
+
+def _lost_or_added(data: bytes, out: bytes) -> dict:
+    cmp = compare_facts(corpus_facts(data), corpus_facts(out))
+    return {c: (v["lost"], v["added"]) for c, v in cmp.items() if v["lost"] or v["added"]}
+
+
+# --------------------------------------------------------------------------------------------
+# The shared reference corpus, read in place
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason="../shared/corpus/bpmn is not there (the shared "
+                    "reference corpus sits beside the project's checkout)")
+@pytest.mark.parametrize("name", SHARED_FILES)
+def test_shared_corpus_round_trip_through_a_workspace_keeps_everything_and_adds_nothing(
+        tmp_path, name):
+    data = (SHARED / name).read_bytes()
+    out, warnings = roundtrip_file(data, workspace=tmp_path / "w.qms")
+    assert _lost_or_added(data, out) == {}
+    # and a second round trip gives the same file
+    again, _w = roundtrip_file(out, workspace=tmp_path / "w2.qms")
+    assert again == out
+    assert all("refers to" not in w for w in warnings), warnings
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason="../shared/corpus/bpmn is not there")
+def test_shared_corpus_data_associations_are_drawn_where_the_file_draws_them():
+    drawn = undrawn = 0
+    for name in SHARED_FILES:
+        data = (SHARED / name).read_bytes()
+        got = read_bpmn(data)
+        root = etree.fromstring(data)
+        with_edge = {e.get("bpmnElement") for e in root.iter(
+            "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")}
+        edges = {e.key: e for e in got.map.edges}
+        nodes = {n.key for n in got.map.nodes}
+        for el in root.iter(M + "dataInputAssociation", M + "dataOutputAssociation"):
+            e = edges.get(el.get("id"))
+            if e is not None:
+                assert e.source in nodes and e.target in nodes
+                drawn += el.get("id") in with_edge
+            else:
+                undrawn += 1
+                assert any("data association(s)" in w and "not shown on the map" in w
+                           for w in got.warnings), (name, got.warnings)
+    assert drawn >= 40 and undrawn <= 40
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Data associations
+# --------------------------------------------------------------------------------------------
+
+DATA_ASSOC = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="D" targetNamespace="urn:t">
+  <bpmn:process id="P">
+    <bpmn:ioSpecification id="IO">
+      <bpmn:dataInput id="PIn" name="Order"/>
+      <bpmn:inputSet id="IS"><bpmn:dataInputRefs>PIn</bpmn:dataInputRefs></bpmn:inputSet>
+      <bpmn:outputSet id="OS"/>
+    </bpmn:ioSpecification>
+    <bpmn:dataObject id="DO" name="Invoice"/>
+    <bpmn:dataObjectReference id="DOR" name="Invoice" dataObjectRef="DO"/>
+    <bpmn:task id="T" name="Bill">
+      <bpmn:ioSpecification id="TIO">
+        <bpmn:dataInput id="TIn"/><bpmn:dataOutput id="TOut"/>
+        <bpmn:inputSet id="TIS"><bpmn:dataInputRefs>TIn</bpmn:dataInputRefs></bpmn:inputSet>
+        <bpmn:outputSet id="TOS"><bpmn:dataOutputRefs>TOut</bpmn:dataOutputRefs></bpmn:outputSet>
+      </bpmn:ioSpecification>
+      <bpmn:dataInputAssociation id="DIA">
+        <bpmn:sourceRef>PIn</bpmn:sourceRef><bpmn:targetRef>TIn</bpmn:targetRef>
+        <bpmn:transformation>order.total</bpmn:transformation>
+      </bpmn:dataInputAssociation>
+      <bpmn:dataOutputAssociation id="DOA">
+        <bpmn:sourceRef>TOut</bpmn:sourceRef><bpmn:targetRef>DO</bpmn:targetRef>
+        <bpmn:assignment id="A1"><bpmn:from>a</bpmn:from><bpmn:to>b</bpmn:to></bpmn:assignment>
+      </bpmn:dataOutputAssociation>
+    </bpmn:task>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BD">
+    <bpmndi:BPMNPlane id="BP" bpmnElement="P">
+      <bpmndi:BPMNShape id="T_di" bpmnElement="T"><dc:Bounds x="100" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="DOR_di" bpmnElement="DOR"><dc:Bounds x="300" y="100" width="36" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="PIn_di" bpmnElement="PIn"><dc:Bounds x="0" y="100" width="36" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="DOA_di" bpmnElement="DOA" targetElement="DOR_di"><di:waypoint x="200" y="140"/><di:waypoint x="300" y="125"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="DIA_di" bpmnElement="DIA"><di:waypoint x="36" y="125"/><di:waypoint x="100" y="140"/></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+""".encode()
+
+
+def test_data_associations_to_data_objects_and_io_specifications_survive_a_workspace(ws):
+    data = DATA_ASSOC
+    got, pm, out = _through_workspace(ws, data)
+    assert _lost_or_added(data, out) == {}
+    # the output association is drawn on the map, from the task to the data object reference
+    edges = {e.key: e for e in pm.edges}
+    assert (edges["DOA"].source, edges["DOA"].target) == ("T", "DOR")
+    assert len(edges["DOA"].waypoints) == 2
+    # the input association from the process's own input is kept, not drawn, and said so
+    assert "DIA" not in edges
+    assert any("1 data association(s)" in w and "written back on export" in w
+               for w in got.warnings), got.warnings
+    assert not any("refers to" in w for w in got.warnings)
+    root = etree.fromstring(out)
+    doa = root.find(f".//{M}dataOutputAssociation")
+    assert doa.get("id") == "DOA"
+    assert [r.text for r in doa.iter(M + "targetRef")] == ["DO"]
+    assert doa.find(f"{M}assignment/{M}from").text == "a"
+    dia = root.find(f".//{M}dataInputAssociation")
+    assert dia.find(M + "transformation").text == "order.total"
+
+
+def test_a_data_association_reconnected_on_the_map_refers_to_its_new_end():
+    got = read_bpmn(DATA_ASSOC)
+    pm = got.map
+    from qms_desktop.core.processmap import Node
+
+    pm.nodes.append(Node("Other", "document", "dataObjectReference", "Other", 400, 100, 36, 50))
+    e = next(e for e in pm.edges if e.key == "DOA")
+    e.target = "Other"
+    root = etree.fromstring(write_bpmn(pm))
+    doa = root.find(f".//{M}dataOutputAssociation")
+    assert [r.text for r in doa.iter(M + "targetRef")] == ["Other"]
+
+
+# --------------------------------------------------------------------------------------------
+# 2. QName references
+# --------------------------------------------------------------------------------------------
+
+PREFIXED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn2:definitions xmlns:bpmn2="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+    xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="_d" targetNamespace="urn:gmm">
+  <bpmn2:collaboration id="_c">
+    <bpmn2:participant id="_pa" name="A" processRef="bpmn2:_p1"/>
+    <bpmn2:participant id="_pb" name="B"/>
+    <bpmn2:messageFlow id="_mf" sourceRef="bpmn2:_t1" targetRef="bpmn2:_pb"/>
+  </bpmn2:collaboration>
+  <bpmn2:process id="_p1">
+    <bpmn2:startEvent id="_s"><bpmn2:outgoing>bpmn2:_f1</bpmn2:outgoing></bpmn2:startEvent>
+    <bpmn2:task id="_t1" name="Send"><bpmn2:incoming>bpmn2:_f1</bpmn2:incoming></bpmn2:task>
+    <bpmn2:sequenceFlow id="_f1" sourceRef="bpmn2:_s" targetRef="bpmn2:_t1"/>
+    <bpmn2:textAnnotation id="_ta"><bpmn2:text>Note</bpmn2:text></bpmn2:textAnnotation>
+    <bpmn2:association id="_as" sourceRef="bpmn2:_ta" targetRef="bpmn2:_t1"/>
+  </bpmn2:process>
+  <bpmndi:BPMNDiagram id="_bd">
+    <bpmndi:BPMNPlane id="_bp" bpmnElement="bpmn2:_c">
+      <bpmndi:BPMNShape id="_pa_di" bpmnElement="bpmn2:_pa" isHorizontal="true"><dc:Bounds x="0" y="0" width="600" height="200"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="_pb_di" bpmnElement="bpmn2:_pb" isHorizontal="true"><dc:Bounds x="0" y="250" width="600" height="100"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="_s_di" bpmnElement="bpmn2:_s"><dc:Bounds x="60" y="80" width="36" height="36"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="_t1_di" bpmnElement="bpmn2:_t1"><dc:Bounds x="150" y="60" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="_ta_di" bpmnElement="bpmn2:_ta"><dc:Bounds x="300" y="10" width="100" height="30"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="_f1_di" bpmnElement="bpmn2:_f1"><di:waypoint x="96" y="98"/><di:waypoint x="150" y="100"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="_mf_di" bpmnElement="bpmn2:_mf"><di:waypoint x="200" y="140"/><di:waypoint x="200" y="250"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="_as_di" bpmnElement="bpmn2:_as"><di:waypoint x="300" y="25"/><di:waypoint x="250" y="60"/></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn2:definitions>
+""".encode()
+
+
+def test_prefixed_references_are_resolved_by_namespace(ws):
+    got, pm, out = _through_workspace(ws, PREFIXED)
+    assert got.warnings == []
+    nodes = {n.key: n for n in got.map.nodes}
+    assert (nodes["_t1"].x, nodes["_t1"].y) == (150, 60)  # the file's layout, not a new one
+    kinds = {e.key: (e.kind, e.source, e.target) for e in pm.edges}
+    assert kinds["_mf"] == ("message", "_t1", "_pb")
+    assert kinds["_as"] == ("association", "_ta", "_t1")
+    assert _lost_or_added(PREFIXED, out) == {}
+    shapes = [el.get("bpmnElement") for el in etree.fromstring(out).iter(
+        "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")]
+    assert len(shapes) == len(set(shapes)) == 5  # every shape once
+
+
+def test_a_prefix_of_another_namespace_is_not_taken_for_a_local_id():
+    data = PREFIXED.replace(b'processRef="bpmn2:_p1"', b'processRef="other:_p1" xmlns:other="urn:else"')
+    got = read_bpmn(data)
+    pool = next(n for n in got.map.nodes if n.key == "_pa")
+    assert pool.extra["bpmn"]["attrs"]["processRef"] == "other:_p1"
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Extension elements keep their namespace (or none)
+# --------------------------------------------------------------------------------------------
+
+UNQUALIFIED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} xmlns:w4="urn:w4" id="D" targetNamespace="urn:t">
+  <bpmn:process id="P">
+    <bpmn:task id="T" name="Do"><bpmn:extensionElements><Props a="1"/><w4:Style c="red"/></bpmn:extensionElements></bpmn:task>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BD">
+    <bpmndi:BPMNPlane id="BP" bpmnElement="P">
+      <bpmndi:BPMNShape id="T_di" bpmnElement="T"><dc:Bounds x="10" y="10" width="100" height="80"/></bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+    <Grid spacing="10"><VerticalRuler visible="true"/></Grid>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+""".encode()
+
+
+def test_unqualified_and_foreign_extension_elements_keep_their_namespace(ws):
+    _got, _pm, out = _through_workspace(ws, UNQUALIFIED)
+    tags = {el.tag for el in ET.fromstring(out).iter()}
+    assert {"Grid", "VerticalRuler", "Props", "{urn:w4}Style"} <= tags
+    assert not any(t.endswith(("}Grid", "}VerticalRuler", "}Props")) for t in tags)
+    assert ET.fromstring(out).tag == M + "definitions"
+    assert write_bpmn(read_bpmn(out).map) == out
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Zero-size pools and elements without a diagram entry
+# --------------------------------------------------------------------------------------------
+
+HIDDEN_POOL = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="D" targetNamespace="urn:t">
+  <bpmn:collaboration id="C"><bpmn:participant id="Pool" name="Hidden" processRef="P"/></bpmn:collaboration>
+  <bpmn:process id="P">
+    <bpmn:task id="T1" name="Drawn"><bpmn:outgoing>F</bpmn:outgoing></bpmn:task>
+    <bpmn:task id="T2" name="Not drawn"><bpmn:incoming>F</bpmn:incoming></bpmn:task>
+    <bpmn:sequenceFlow id="F" sourceRef="T1" targetRef="T2"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BD">
+    <bpmndi:BPMNPlane id="BP" bpmnElement="C">
+      <bpmndi:BPMNShape id="Pool_di" bpmnElement="Pool" isHorizontal="true"><dc:Bounds x="0" y="0" width="0" height="0"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="T1_di" bpmnElement="T1"><dc:Bounds x="100" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+""".encode()
+
+
+def test_a_zero_size_pool_stays_zero_and_no_shape_is_added(ws):
+    got, pm, out = _through_workspace(ws, HIDDEN_POOL)
+    assert _lost_or_added(HIDDEN_POOL, out) == {}
+    assert any("1 element(s) have no shape" in w and "unless you move them" in w
+               for w in got.warnings), got.warnings
+    # the element is on the map (placed below the drawing) ...
+    assert any(n.key == "T2" for n in pm.nodes)
+    # ... and once moved there, the export draws it where it is
+    t2 = next(n for n in pm.nodes if n.key == "T2")
+    t2.x += 40
+    facts = corpus_facts(write_bpmn(pm))
+    assert facts["bounds"]["T2"][0] == pytest.approx(t2.x)
+    assert facts["bounds"]["Pool"] == (0, 0, 0, 0)
+
+
+def test_a_resized_zero_size_pool_gets_its_new_size():
+    pm = read_bpmn(HIDDEN_POOL).map
+    pool = next(n for n in pm.nodes if n.key == "Pool")
+    pool.w, pool.h = 500.0, 300.0
+    assert corpus_facts(write_bpmn(pm))["bounds"]["Pool"] == (0, 0, 500, 300)
+
+
+def test_a_lane_set_without_an_id_stays_without_one():
+    data = HIDDEN_POOL.replace(
+        b'<bpmn:task id="T1"',
+        b'<bpmn:laneSet><bpmn:lane id="L" name="Team"><bpmn:flowNodeRef>T1</bpmn:flowNodeRef>'
+        b'</bpmn:lane></bpmn:laneSet><bpmn:task id="T1"')
+    root = etree.fromstring(write_bpmn(read_bpmn(data).map))
+    ls = root.find(f".//{M}laneSet")
+    assert ls is not None and ls.get("id") is None
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Lenient but safe parsing
+# --------------------------------------------------------------------------------------------
+
+ODD_NS = UNQUALIFIED.replace(b'xmlns:w4="urn:w4"',
+                             b'xmlns:w4="http://www.ibm.com/xmlns/prod/bpm/process designer"')
+
+
+def test_a_namespace_name_with_a_space_is_accepted_and_written_back(ws):
+    got, _pm, out = _through_workspace(ws, ODD_NS)
+    assert got.warnings == []
+    assert b'xmlns:w4="http://www.ibm.com/xmlns/prod/bpm/process designer"' in out
+    tags = {el.tag for el in ET.fromstring(out).iter()}
+    assert "{http://www.ibm.com/xmlns/prod/bpm/process designer}Style" in tags
+    assert write_bpmn(read_bpmn(out).map) == out
+
+
+@pytest.mark.parametrize("data", [
+    b'<a xmlns:x="http://a b/c"><x:b></a>',
+    b'<a xmlns:x="http://a b/c"><x:b/>&amp;<</a>',
+    b'<a xmlns:x="http://a b/c"><x:b/></a><c/>',
+])
+def test_a_namespace_name_with_a_space_does_not_excuse_broken_xml(data):
+    with pytest.raises(XmlFormatError, match="not well-formed") as exc:
+        parse_xml(data)
+    assert "valid URI" not in str(exc.value)
+
+
+def test_a_namespace_name_with_a_space_does_not_excuse_entities():
+    from qms_desktop.services.xmlsafe import UnsafeXmlError
+
+    with pytest.raises(UnsafeXmlError):
+        parse_xml(b'<a xmlns:x="http://a b/c"><x:b>&foo;</x:b></a>')
