@@ -33,6 +33,7 @@ import re
 import struct
 import warnings as _warnings
 import zipfile
+from xml.parsers import expat
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,13 @@ _MAX_PART_XML_BYTES = 16 * 1024 * 1024  # workbook, styles, relationships, prope
 _MAX_OTHER_PART_BYTES = 256 * 1024 * 1024  # pictures and other parts an import never reads
 _MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # all parts together
 _INFLATE_CHUNK = 64 * 1024
+# Counts capped while the parts stream past (bytes alone do not bound memory: a small part can
+# describe millions of tiny entries, each an object once read). No register comes near these.
+_MAX_CELL_FORMATS = 64_000  # entries of styles.xml's lists; Excel itself allows about 64,000
+_MAX_STYLE_ELEMENTS = 200_000  # ...and the elements inside them (a font is eight elements)
+_MAX_SHARED_STRINGS = 500_000  # distinct cell texts of the whole workbook
+_MAX_WORKBOOK_ENTRIES = 100_000  # sheets, defined names... listed in workbook.xml
+_MAX_SHEET_CELLS = 10_000_000  # cells (filled or only formatted) of the rows kept of one sheet
 _MAX_COLUMNS = 512
 _HEADER_SCAN_ROWS = 30
 _SAMPLE_ROWS = 25
@@ -1596,13 +1604,76 @@ def _part_limit(name: str) -> int:
     return _MAX_OTHER_PART_BYTES
 
 
-def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> int:
+class _TooManyEntries(Exception):
+    """A part lists more entries than its cap (raised from inside the XML parser)."""
+
+
+class _EntryCount:
+    """Counts the elements at one depth of a part's XML as its bytes stream past (shared
+    strings: ``sst/si``; styles: ``styleSheet/cellXfs/xf``, fonts, fills…), and the elements
+    inside them, and raises :class:`_TooManyEntries` as soon as there are more than ``cap``
+    entries or ``max_elements`` elements. Damaged XML is not its concern: counting just stops
+    (the reader that parses the part names the damage)."""
+
+    def __init__(self, depth: int, cap: int, what: str, advice: str,
+                 max_elements: int | None = None) -> None:
+        self.depth, self.cap, self.what, self.advice = depth, cap, what, advice
+        self.max_elements = max_elements
+        self.level = self.count = self.elements = 0
+        self.broken = False
+        self._parser = expat.ParserCreate()
+        self._parser.StartElementHandler = self._start
+        self._parser.EndElementHandler = self._end
+
+    def _start(self, _tag: str, _attrs: Any) -> None:
+        self.level += 1
+        if self.level >= self.depth:
+            if self.level == self.depth:
+                self.count += 1
+                if self.count > self.cap:
+                    raise _TooManyEntries()
+            if self.max_elements is not None:
+                self.elements += 1
+                if self.elements > self.max_elements:
+                    raise _TooManyEntries()
+
+    def _end(self, _tag: str) -> None:
+        self.level -= 1
+
+    def feed(self, chunk: bytes) -> None:
+        if self.broken:
+            return
+        try:
+            self._parser.Parse(chunk, False)
+        except expat.ExpatError:
+            self.broken = True
+
+
+def _entry_count(name: str) -> _EntryCount | None:
+    """The counter for a part read whole into objects when a workbook is opened, or None."""
+    low = name.lower()
+    if low.endswith("sharedstrings.xml"):
+        return _EntryCount(2, _MAX_SHARED_STRINGS, "cell texts",
+                           "split the register into smaller files")
+    if low.endswith("styles.xml"):
+        return _EntryCount(3, _MAX_CELL_FORMATS, "cell formats and styles",
+                           "open it in Excel, save it as .xlsx and try again",
+                           _MAX_STYLE_ELEMENTS)
+    if low.endswith("workbook.xml"):
+        return _EntryCount(3, _MAX_WORKBOOK_ENTRIES, "sheets and names",
+                           "open it in Excel, save it as .xlsx and try again")
+    return None
+
+
+def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+                   feed: Callable[[bytes], None] | None = None) -> int:
     """The bytes ``info`` really inflates to, counted by streaming its compressed data in
-    small chunks (nothing is kept); ``cap + 1`` as soon as it passes ``cap``."""
-    if info.compress_type == zipfile.ZIP_STORED:
+    small chunks (nothing is kept; each chunk is passed to ``feed`` when given); ``cap + 1``
+    as soon as it passes ``cap``."""
+    if info.compress_type == zipfile.ZIP_STORED and feed is None:
         return info.compress_size
-    if info.compress_type != zipfile.ZIP_DEFLATED:  # _check_parts refuses these first
-        raise ValueError(f"compression method {info.compress_type}")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValueError(f"compression method {info.compress_type}")  # refused before
     handle = archive.fp
     handle.seek(info.header_offset)
     header = handle.read(30)
@@ -1611,6 +1682,18 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     handle.seek(info.header_offset + 30 + name_length + extra_length)
     remaining = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        total = 0
+        while remaining > 0:
+            raw = handle.read(min(_INFLATE_CHUNK, remaining))
+            if not raw:
+                raise EOFError(info.filename)
+            remaining -= len(raw)
+            total += len(raw)
+            if total > cap:
+                return cap + 1
+            feed(raw)
+        return total
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     total = 0
     while not inflater.eof:
@@ -1627,6 +1710,8 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
         total += len(chunk)
         if total > cap:
             return cap + 1
+        if feed is not None:
+            feed(chunk)
     return total
 
 
@@ -1646,7 +1731,18 @@ def _check_parts(archive: zipfile.ZipFile, path: Path) -> None:
                 "way spreadsheet programs do not use; open it in Excel, save it as .xlsx and "
                 "try again.")
         cap = _part_limit(info.filename)
-        size = info.file_size if info.file_size > cap else _inflated_size(archive, info, cap)
+        counter = _entry_count(info.filename)
+        try:
+            size = info.file_size if info.file_size > cap else _inflated_size(
+                archive, info, cap, counter.feed if counter is not None else None)
+        except _TooManyEntries:
+            raise ImportFileError(
+                f"{path.name} was refused because its part {info.filename} lists more "
+                f"{counter.what} than the import reads ({counter.cap:,}"
+                + (f" entries or {counter.max_elements:,} elements" if counter.max_elements
+                   and counter.elements > counter.max_elements else "")
+                + f", far more than a register needs: a ZIP bomb or a damaged file); "
+                f"{counter.advice}.") from None
         if size > cap:
             raise ImportFileError(
                 f"{path.name} was refused because its part {info.filename} inflates to more "
@@ -1663,22 +1759,6 @@ def _check_parts(archive: zipfile.ZipFile, path: Path) -> None:
                 f"{path.name} was refused because its parts inflate to more than "
                 f"{_MAX_PACKAGE_BYTES / 1048576:.0f} MB in all (a ZIP bomb or a very large "
                 "workbook); split the register into smaller files.")
-
-
-def _read_part(archive: zipfile.ZipFile, member: str, cap: int) -> bytes | None:
-    """The inflated bytes of ``member``, read in chunks up to ``cap + 1``; None when it is
-    bigger than ``cap``."""
-    chunks: list[bytes] = []
-    total = 0
-    with archive.open(member) as stream:
-        while True:
-            chunk = stream.read(_INFLATE_CHUNK)
-            if not chunk:
-                return b"".join(chunks)
-            total += len(chunk)
-            if total > cap:
-                return None
-            chunks.append(chunk)
 
 
 def _office_document(archive: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -1711,77 +1791,127 @@ def _not_a_workbook_message(path: Path, names: set[str]) -> str:
             "file of the register.")
 
 
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
-_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Za-z]*\d*:?[A-Za-z]*(\d+)"')
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_ERROR_CELL_RE = re.compile(rb'\st="e"')
-_R_ATTR_RE = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
-_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
-_T_ATTR_RE = re.compile(rb'\st="(\w+)"')
-_SHEETDATA_RE = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+_REF_RE = re.compile(r"([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?$")
 
 
-def _scan_sheet_xml(xml: bytes) -> tuple[list, set, dict]:
-    """Merged ranges, formula cells without a saved result, and error cells, found in the raw
-    sheet XML (openpyxl's fast read-only mode reports none of these)."""
-    merged = []
-    tail_start = xml.rfind(b"sheetData>")
-    for match in _MERGE_RE.finditer(xml, max(tail_start, 0)):
-        r1, c1 = int(match[2]), _column_number(match[1])
-        if match[3]:
-            r2, c2 = int(match[4]), _column_number(match[3])
-        else:
-            r2, c2 = r1, c1
-        if (r1, c1) != (r2, c2):
-            merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+class _SheetScan:
+    """One pass over a worksheet's XML as it streams out of the package (never held whole):
+    merged ranges, formula cells without a saved result and error cells (openpyxl's fast
+    read-only mode reports none of these), and the rows counted on the way. Raises
+    :class:`_TooManyEntries` as soon as the sheet has more than ``max_rows`` rows holding a
+    value, or more than ``max_row_tags`` rows in all (empty formatted rows included), or
+    states such a size in its ``dimension``."""
 
-    no_value: set[tuple[int, int]] = set()
-    errors: dict[tuple[int, int], str] = {}
-    end = tail_start if tail_start > 0 else len(xml)
-    if not (_FORMULA_RE.search(xml, 0, end) or _ERROR_CELL_RE.search(xml, 0, end)):
-        return merged, no_value, errors
-    prefix_match = _SHEETDATA_RE.search(xml)
-    prefix = prefix_match[1] if prefix_match and prefix_match[1] else b""
-    cell_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c\t", b"<" + prefix + b"c\n")
-    cell_close = b"</" + prefix + b"c>"
-    for pattern, kind in ((_FORMULA_RE, "formula"), (_ERROR_CELL_RE, "error")):
-        for match in pattern.finditer(xml, 0, end):
-            cell_start = max(xml.rfind(tag, 0, match.start() + 1) for tag in cell_tags)
-            if cell_start < 0:
-                continue
-            tag_end = xml.find(b">", cell_start)
-            start_tag = xml[cell_start:tag_end]
-            ref = _R_ATTR_RE.search(start_tag)
-            if not ref:
-                continue  # cells without a reference cannot be placed; openpyxl reads them
-            position = (int(ref[2]), _column_number(ref[1]))
-            cell_end = xml.find(cell_close, tag_end)
-            body = xml[tag_end:cell_end if cell_end >= 0 else end]
-            value = _VALUE_RE.search(body)
-            if kind == "formula":
-                cell_type = _T_ATTR_RE.search(start_tag)
-                if value is None and not (cell_type and cell_type[1] == b"str"):
-                    no_value.add(position)
-            elif value is not None:
-                errors[position] = value[1].decode("utf-8", "replace")
-    return merged, no_value, errors
+    def __init__(self, max_rows: int, max_row_tags: int) -> None:
+        self.max_rows, self.max_row_tags = max_rows, max_row_tags
+        self.merged: list[tuple[int, int, int, int]] = []
+        self.no_value: set[tuple[int, int]] = set()
+        self.errors: dict[tuple[int, int], str] = {}
+        self.rows = self.value_rows = 0
+        self._row_has_value = False
+        self._cell: tuple[int, int] | None = None  # the cell being read, when it has a ref
+        self._cell_type = ""
+        self._formula = False
+        self._value: list[str] | None = None  # text of the cell's <v>, while inside it
+        self._value_text = ""
+        self._parser = expat.ParserCreate(namespace_separator=" ")
+        self._parser.buffer_text = True
+        self._parser.StartElementHandler = self._start
+        self._parser.EndElementHandler = self._end
+        self._parser.CharacterDataHandler = self._text
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        self._parser.Parse(chunk, final)
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        name = tag.rpartition(" ")[2]
+        if name == "c":
+            ref = _REF_RE.match(attrs.get("r", ""))
+            self._cell = (int(ref[2]), _column_number(ref[1])) if ref and not ref[3] else None
+            self._cell_type = attrs.get("t", "")
+            self._formula = False
+            self._value_text = ""
+        elif name == "v":
+            self._row_has_value = True
+            self._value = []
+        elif name == "is":
+            self._row_has_value = True
+        elif name == "f":
+            self._formula = True
+        elif name == "row":
+            self.rows += 1
+            self._row_has_value = False
+            if self.rows > self.max_row_tags:
+                raise _TooManyEntries()
+        elif name == "mergeCell":
+            ref = _REF_RE.match(attrs.get("ref", ""))
+            if ref:
+                r1, c1 = int(ref[2]), _column_number(ref[1])
+                r2, c2 = (int(ref[4]), _column_number(ref[3])) if ref[3] else (r1, c1)
+                if (r1, c1) != (r2, c2):
+                    self.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        elif name == "dimension":
+            ref = _REF_RE.match(attrs.get("ref", ""))
+            if ref and int(ref[4] or ref[2]) > self.max_row_tags:
+                raise _TooManyEntries()
+
+    def _text(self, text: str) -> None:
+        if self._value is not None:
+            self._value.append(text)
+
+    def _end(self, tag: str) -> None:
+        name = tag.rpartition(" ")[2]
+        if name == "v":
+            self._value_text = "".join(self._value or ()).strip()
+            self._value = None
+        elif name == "c":
+            if self._cell is not None:
+                if self._formula and not self._value_text and self._cell_type != "str":
+                    self.no_value.add(self._cell)
+                elif self._cell_type == "e" and self._value_text:
+                    self.errors[self._cell] = self._value_text
+            self._cell = None
+        elif name == "row" and self._row_has_value:
+            self.value_rows += 1
+            if self.value_rows > self.max_rows:
+                raise _TooManyEntries()
+
+
+def _scan_sheet(archive: zipfile.ZipFile, member: str, scan: _SheetScan) -> bool:
+    """Stream ``member`` through ``scan``; False when it inflates to more than the sheet cap."""
+    total = 0
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_INFLATE_CHUNK)
+            total += len(chunk)
+            if total > _MAX_SHEET_XML_BYTES:
+                return False
+            scan.feed(chunk, final=not chunk)
+            if not chunk:
+                return True
 
 
 def _read_xlsx_sheet(source: TableSource, sheet: str) -> _SheetData:
     path = source.path
     member = source._sheet_paths[sheet]
+    # rows in all (empty formatted ones too): as many as Excel's dimension check allowed
+    scan = _SheetScan(source.max_rows, source.max_rows * 4 + 1000)
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo(member)
-            xml = None if info.file_size > _MAX_SHEET_XML_BYTES else \
-                _read_part(archive, member, _MAX_SHEET_XML_BYTES)
-            if xml is None:
+            if info.file_size > _MAX_SHEET_XML_BYTES or not _scan_sheet(archive, member, scan):
                 raise ImportFileError(
                     f"Sheet {sheet!r} of {path.name} is too large to import (more than "
                     f"{_MAX_SHEET_XML_BYTES / 1048576:.0f} MB of cell data); split the register "
                     "into smaller files.")
     except ImportFileError:
         raise
+    except _TooManyEntries:
+        _too_many_rows(source, sheet)
+    except expat.ExpatError as exc:
+        raise ImportFileError(f"Sheet {sheet!r} of {path.name} cannot be read (its XML is "
+                              f"damaged: {expat.ErrorString(exc.code)}, line {exc.lineno}); "
+                              "open the file in Excel, save it as .xlsx and try again.") from None
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError,
             NotImplementedError, zipfile.LargeZipFile):
         raise ImportFileError(f"Sheet {sheet!r} of {path.name} is damaged; open the file in "
@@ -1789,17 +1919,13 @@ def _read_xlsx_sheet(source: TableSource, sheet: str) -> _SheetData:
     except Exception as exc:  # zlib.error and friends from a corrupted stream
         raise ImportFileError(f"Sheet {sheet!r} of {path.name} is damaged ({exc}); open the "
                               "file in Excel, save it as .xlsx and try again.") from None
-
-    dimension = _DIMENSION_RE.search(xml, 0, 4096)
-    if dimension and int(dimension[1]) > source.max_rows * 4 + 1000:
-        _too_many_rows(source, sheet)
-    merged, no_value, errors = _scan_sheet_xml(xml)
-    del xml
+    merged, no_value, errors = scan.merged, scan.no_value, scan.errors
+    del scan
 
     from openpyxl import load_workbook  # heavy: imported only when a workbook is read
 
     rows: list[Sequence[Any]] = []
-    filled = 0
+    filled = cells = 0
     last_filled = 0
     limit = source.max_rows
     try:
@@ -1818,6 +1944,12 @@ def _read_xlsx_sheet(source: TableSource, sheet: str) -> _SheetData:
                         continue
                     if len(values) > _MAX_COLUMNS:
                         values = values[:_MAX_COLUMNS]
+                    cells += len(values)
+                    if cells > _MAX_SHEET_CELLS:
+                        raise ImportFileError(
+                            f"Sheet {sheet!r} of {path.name} has more than "
+                            f"{_MAX_SHEET_CELLS:,} cells (filled or formatted), the import "
+                            "limit; split the register into smaller files.")
                     append(values)
                     for value in values:
                         if value is not None and value != "":
