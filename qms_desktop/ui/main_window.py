@@ -400,6 +400,8 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{key}")
             if hasattr(page, "openRecord"):
                 page.openRecord.connect(self.open_record)
+            if hasattr(page, "openList"):
+                page.openList.connect(self.open_list)
             self._pages[key] = page
             self.stack.addWidget(page)
         return page
@@ -408,13 +410,43 @@ class MainWindow(QMainWindow):
         """Show record ``rid`` of kind ``entity`` (e.g. an action's source) on its page."""
         if entity == "risk":
             self.show_page("risks")
-            self.page("risks").select_ids([rid])
+            if not self.page("risks").select_risk(rid):
+                self.statusBar().showMessage(tr("That risk no longer exists."), 8000)
+        elif entity in ("process", "process_node"):  # the map, with the step selected
+            self.show_page("processes")
+            page = self.page("processes")
+            shown = page.show_node(rid) if entity == "process_node" else page.show_step(rid)
+            if not shown:
+                self.statusBar().showMessage(tr("That process or step no longer exists."),
+                                             8000)
         else:  # findings, nonconformities and reviews get their pages with their modules
             from .labels import entity_label
 
             self.statusBar().showMessage(
                 tr("The {kind} this comes from has no page yet.").format(
                     kind=entity_label(entity)), 8000)
+
+    def open_list(self, key: str, filters: dict) -> None:
+        """Show page ``key`` filtered by ``filters`` (what its filter widgets would set; the
+        others are cleared), e.g. the overdue actions from the dashboard."""
+        self.show_page(key)
+        page = self.page(key)
+        bar = getattr(page, "filters", None)
+        if bar is not None and hasattr(bar, "widgets") and hasattr(bar, "clear"):
+            # a table-kit FilterBar: set its widgets, so what they show is what is filtered
+            from PySide6.QtWidgets import QCheckBox, QLineEdit
+
+            bar.clear()
+            for name, value in filters.items():
+                w = bar.widgets.get(name)
+                if isinstance(w, QCheckBox):
+                    w.setChecked(bool(value))
+                elif isinstance(w, QLineEdit):
+                    w.setText(value or "")
+                elif w is not None:
+                    w.set_value(value)
+        elif hasattr(page, "set_filters"):
+            page.set_filters(**filters)
 
     def current_page_key(self) -> str | None:
         w = self.stack.currentWidget()

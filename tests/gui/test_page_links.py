@@ -71,3 +71,92 @@ def test_show_on_map_names_the_step_or_the_process(window, demo, open_ws, qtbot)
         assert emitted[-1] == ("process", only_process.process_id)
     page.table.clearSelection()
     assert not page.acts["map"].isEnabled() and not page.show_on_map()
+
+
+def dashboard(window, qtbot):
+    window.show_page("dashboard")
+    page = window.page("dashboard")
+    qtbot.waitExposed(page)
+    return page
+
+
+def test_overdue_actions_card_opens_the_overdue_list(window, demo, open_ws, qtbot):
+    from PySide6.QtCore import Qt
+
+    open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    ov = window.controller.current_overview()
+    assert ov.overdue_actions > 0
+    card = page.cards["actions"]
+    assert 'href="overdue"' in card.detail.text()
+    card.detail.linkActivated.emit("overdue")  # the "7 overdue" link
+    assert window.current_page_key() == "actions"
+    actions = window.page("actions")
+    assert actions.proxy.rowCount() == ov.overdue_actions
+    assert actions.overdue_only.isChecked()  # the widgets say what is filtered
+    assert actions.status_filter.value() == "unfinished"
+    window.show_page("dashboard")
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)  # the card: every open action
+    assert window.current_page_key() == "actions"
+    assert actions.proxy.rowCount() == ov.open_actions and not actions.overdue_only.isChecked()
+
+
+def test_risk_and_training_cards_open_their_pages(window, demo, open_ws, qtbot):
+    from PySide6.QtCore import Qt
+
+    ws = open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    rows = risk_rows(ws)
+    card = page.cards["risks"]
+    high = sum(1 for r in rows if r.level in ("high", "critical"))
+    assert f"{high} high or critical" in card.detail.text()
+    card.detail.linkActivated.emit("high")
+    assert window.current_page_key() == "risks"
+    risks = window.page("risks")
+    assert risks.proxy.rowCount() == high and risks.level_filter.value() == "high+"
+    window.show_page("dashboard")
+    card.setFocus()
+    qtbot.keyClick(card, Qt.Key.Key_Return)  # the card itself, from the keyboard
+    assert risks.proxy.rowCount() == len(rows) and risks.level_filter.value() is None
+    window.show_page("dashboard")
+    training = window.page("training")
+    qtbot.mouseClick(page.cards["training_records"], Qt.MouseButton.LeftButton)
+    assert window.current_page_key() == "training"
+    window.show_page("dashboard")
+    qtbot.mouseClick(page.cards["audit_events"], Qt.MouseButton.LeftButton)
+    assert window.current_page_key() == "audit_trail"
+    assert training is window.page("training")
+
+
+def test_turtle_and_map_risks_open_in_the_register(window, demo, open_ws, qtbot):
+    ws = open_ws(window, demo)
+    rows = risk_rows(ws)
+    risk = next(r for r in rows if r.node_id is not None)
+    window.show_page("processes")
+    procs = window.page("processes")
+    assert procs.select_process(risk.process_id)
+    items = [procs.turtle.risks.item(i) for i in range(procs.turtle.risks.count())]
+    item = next(i for i in items if i.data(256) == risk.id)  # Qt.UserRole
+    procs.turtle.risks.itemActivated.emit(item)
+    assert window.current_page_key() == "risks"
+    assert window.page("risks").selected_ids() == [risk.id]
+    # the register's Show on map: the step's map, the step selected
+    assert window.page("risks").show_on_map()
+    assert window.current_page_key() == "processes"
+    assert procs.stack.currentWidget() is procs.editor
+    assert procs.editor.process_id == risk.process_id
+    assert procs.editor.scene.selected_ids()[0] == [risk.node_id]
+    # the step's linked risks open in the register too
+    links = procs.editor.properties.links["risk"].list
+    qtbot.waitUntil(lambda: links.count() > 0)
+    item = next(links.item(i) for i in range(links.count())
+                if links.item(i).data(256) == risk.id)
+    links.itemActivated.emit(item)
+    assert window.current_page_key() == "risks"
+    assert window.page("risks").selected_ids() == [risk.id]
+
+
+def test_a_deleted_step_says_so(window, demo, open_ws, qtbot):
+    open_ws(window, demo)
+    window.open_record("process_node", 999_999)
+    assert "no longer exists" in window.statusBar().currentMessage()

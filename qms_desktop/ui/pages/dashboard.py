@@ -1,8 +1,15 @@
-"""Dashboard: the workspace's headline figures and the organization profile (editable, undoable)."""
+"""Dashboard: the workspace's headline figures and the organization profile (editable, undoable).
+
+Each card opens its list (click, or Enter when focused); a card's detail line may hold links to
+a filtered list ("7 overdue" → the overdue actions). Both go through :attr:`DashboardPage.openList`
+(page key, filters), routed by the main window like the pages' ``openRecord``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt
+from html import escape
+
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -49,6 +56,37 @@ def card_captions() -> list[tuple[str, str]]:
     ]
 
 
+def card_targets() -> dict[str, tuple[str, dict]]:
+    """Card key → (page key, filters) the card opens; "" filters none (the whole list)."""
+    training = ("training", {"department": None, "role": None, "status": None, "text": "",
+                             "course": ""})
+    return {
+        "people": training, "roles": training, "courses": training,
+        "training_records": training,
+        "processes": ("processes", {}), "process_steps": ("processes", {}),
+        "risks": ("risks", {}),
+        "actions": ("actions", {"status": "unfinished"}),
+        "documents": ("documents", {}),
+        "checklist_runs": ("checklists", {}), "findings": ("checklists", {}),
+        "nonconformities": ("actions", {"source_kind": "nonconformity"}),
+        "objectives": ("objectives", {}),
+        "audit_events": ("audit_trail", {}),
+    }
+
+
+def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
+    """(card key, link in its detail line) → (page key, filters)."""
+    return {
+        ("actions", "overdue"): ("actions", {"status": "unfinished", "overdue_only": True}),
+        ("risks", "high"): ("risks", {"level": "high+"}),
+        ("risks", "overdue"): ("risks", {"overdue_only": True}),
+    }
+
+
+def link(href: str, text: str) -> str:
+    return f'<a href="{href}">{escape(text)}</a>'
+
+
 def count_text(n: int) -> str:
     """``n`` with the locale's digit grouping ("2,169", "2.169"), under the C locale too, whose
     default leaves the grouping out ("2169")."""
@@ -58,12 +96,19 @@ def count_text(n: int) -> str:
 
 
 class StatCard(QFrame):
-    """One headline figure: a large number, its caption and an optional detail line."""
+    """One headline figure: a large number, its caption and an optional detail line. A click
+    (or Enter / Space when focused) emits ``activated``; a link in the detail line emits
+    ``linkActivated`` with its name."""
+
+    activated = Signal()
+    linkActivated = Signal(str)
 
     def __init__(self, key: str, caption: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.key = key
         self.setObjectName(f"card_{key}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
@@ -81,6 +126,10 @@ class StatCard(QFrame):
         self.detail = QLabel(self)
         self.detail.setObjectName(f"detail_{key}")
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.detail.linkActivated.connect(self.linkActivated)
         self.detail_icon = QLabel(self)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +144,22 @@ class StatCard(QFrame):
         self.value.setText(count_text(n))
         self.setAccessibleName(f"{self.caption.text()}: {self.value.text()}")
 
-    def set_detail(self, text: str, warning: bool = False) -> None:
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.activated.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+    def set_detail(self, text: str, warning: bool = False, *, html: bool = False) -> None:
+        """``text`` is plain unless ``html`` (then it may hold :func:`link`\\ s)."""
         # an empty detail keeps its line, so every card in a row has the same height
-        self.detail.setText(text or "\u00a0")
+        self.detail.setText((text if html else escape(text)) or "&nbsp;")
         if warning and text:
             size = QFontMetrics(self.detail.font()).height()
             icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -195,6 +257,8 @@ class ProfilePanel(QGroupBox):
 
 class DashboardPage(Page):
     kinds = None  # every change adds audit events, so the figures always move
+    #: show a page's list filtered: (page key, filters as its set_filters takes them)
+    openList = Signal(str, dict)
 
     def __init__(self, controller, spec, parent: QWidget | None = None):
         super().__init__(controller, spec, parent)
@@ -226,6 +290,9 @@ class DashboardPage(Page):
         columns = 3
         for i, (key, caption) in enumerate(card_captions()):
             card = StatCard(key, caption, cards_box)
+            card.setToolTip(tr("Open the list"))
+            card.activated.connect(lambda k=key: self.open_card(k))
+            card.linkActivated.connect(lambda href, k=key: self.open_card(k, href))
             self.cards[key] = card
             self.grid.addWidget(card, i // columns, i % columns)
         self.grid.setRowStretch(self.grid.rowCount(), 1)
@@ -246,17 +313,46 @@ class DashboardPage(Page):
             if key == "actions":
                 card.set_value(ov.open_actions)
                 if ov.overdue_actions:
-                    card.set_detail(tr("{n} overdue").format(
-                        n=count_text(ov.overdue_actions)), warning=True)
+                    card.set_detail(link("overdue", tr("{n} overdue").format(
+                        n=count_text(ov.overdue_actions))), warning=True, html=True)
                 else:
                     card.set_detail(tr("none overdue, {n} in total").format(
                         n=count_text(ov.counts.get("actions", 0))))
             elif key == "training_records":
                 card.set_value(ov.counts.get(key, 0))
                 card.set_detail(*self.training_detail(ws))
+            elif key == "risks":
+                card.set_value(ov.counts.get(key, 0))
+                text, warn = self.risk_detail(ws)
+                card.set_detail(text, warn, html=True)
             else:
                 card.set_value(ov.counts.get(key, 0))
         self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
+
+    def open_card(self, key: str, href: str = "") -> None:
+        """Open the list a card (or a link in its detail line) stands for."""
+        if self.workspace is None:
+            return
+        target = detail_targets().get((key, href)) if href else None
+        page, filters = target or card_targets().get(key, ("", {}))
+        if page:
+            self.openList.emit(page, dict(filters))
+
+    @staticmethod
+    def risk_detail(ws) -> tuple[str, bool]:
+        """The risks card's line (rich text): how many are high or critical, how many overdue
+        for review or treatment — each a link to that part of the register."""
+        from ...services.risks import list_risks
+
+        rows = list_risks(ws)
+        high = sum(1 for r in rows if r.level in ("high", "critical"))
+        late = sum(1 for r in rows if r.review_overdue or r.overdue_actions)
+        parts = []
+        if high:
+            parts.append(link("high", tr("{n} high or critical").format(n=count_text(high))))
+        if late:
+            parts.append(link("overdue", tr("{n} overdue").format(n=count_text(late))))
+        return " · ".join(parts), bool(late)
 
     @staticmethod
     def training_detail(ws) -> tuple[str, bool]:

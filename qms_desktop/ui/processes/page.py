@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,8 @@ class ProcessesPage(Page):
     """Navigation page "Processes" (``factory="qms_desktop.ui.processes:ProcessesPage"``)."""
 
     kinds = LIST_KINDS | frozenset({"process_edge", "process_lane"})
+    #: show a record on its page (a risk in the register), routed by the main window
+    openRecord = Signal(str, int)
 
     def __init__(self, controller: "WorkspaceController", spec: "PageSpec | None" = None,
                  parent: QWidget | None = None):
@@ -164,6 +166,7 @@ class ProcessesPage(Page):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
         self._update_buttons()
+        self._connect_jumps()
 
     # ------------------------------------------------------------------ Page
     def refresh(self) -> None:
@@ -440,3 +443,47 @@ class ProcessesPage(Page):
     def print_document(self) -> None:
         if self.stack.currentWidget() is self.editor:
             self.editor.print_map()
+
+    # ------------------------------------------------------------------ jumps (other pages)
+    def _connect_jumps(self) -> None:
+        """A risk in the turtle panel or linked to a map step opens in the register
+        (double-click or Enter)."""
+        tip = tr("Double-click a risk to open it in the risk register")
+        lists = (self.turtle.risks, self.editor.properties.links["risk"].list)
+        for widget in lists:
+            widget.setToolTip(tip)
+            widget.itemActivated.connect(self._risk_activated)
+
+    def _risk_activated(self, item) -> None:
+        rid = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(rid, int):
+            self.openRecord.emit("risk", rid)
+
+    def show_step(self, process_id: int, node_id: int | None = None) -> bool:
+        """Open the map of ``process_id`` (unless it is open) with step ``node_id`` selected
+        and in view (inside its collapsed sub-process if need be)."""
+        from ...services.processes import MapIssue
+        from ...services.records import RecordError, get
+
+        try:
+            get(self.workspace, "process", process_id)
+        except RecordError:  # deleted meanwhile
+            return False
+        if self.stack.currentWidget() is not self.editor or \
+                self.editor.process_id != process_id or self.editor.container is not None:
+            self.open_map(process_id)
+            if self.editor.process_id != process_id:
+                return False
+        if node_id is not None:
+            self.editor.show_issue(MapIssue("link", "", node_id, None, "info"))
+        return True
+
+    def show_node(self, node_id: int) -> bool:
+        """Open the map of the process holding step ``node_id``, the step selected."""
+        from ...services.records import RecordError, get
+
+        try:
+            process_id = get(self.workspace, "process_node", node_id)["process_id"]
+        except RecordError:
+            return False
+        return self.show_step(process_id, node_id)
