@@ -413,6 +413,11 @@ CHECKLIST_KINDS = ("gap_analysis", "internal_audit", "inspection")
 RUN_STAGES = ("initiate", "prepare", "conduct", "report", "complete", "follow_up")
 RESPONSE_RESULTS = ("conform", "partial", "nonconform", "na")
 FINDING_KINDS = ("major", "minor", "observation", "ofi")
+FINDING_STATUSES = ("open", "closed")
+#: where a template came from: shipped with the app, generated from a process map, made here
+TEMPLATE_SOURCES = ("catalogue", "process_map", "user")
+#: the ISO 19011 steps tracked per audit, in order
+AUDIT_STEPS = ("plan", "opening_meeting", "evidence", "closing_meeting", "report", "follow_up")
 
 
 class ChecklistTemplate(Base):
@@ -424,6 +429,9 @@ class ChecklistTemplate(Base):
     kind: Mapped[str] = mapped_column(String(20), default="gap_analysis")
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
+    #: versions of one template share it (a new version is a new row with the same family)
+    family: Mapped[str] = mapped_column(String(60), index=True, default="")
+    source: Mapped[str] = mapped_column(String(20), default="user")
 
 
 class ChecklistItem(Base):
@@ -435,6 +443,10 @@ class ChecklistItem(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     guidance: Mapped[str] = mapped_column(Text, default="")
     expected_evidence: Mapped[str] = mapped_column(Text, default="")
+    section: Mapped[str] = mapped_column(String(200), default="")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    #: "plan", "do", "check", "act" or "" (then taken from the clause's chapter)
+    pdca: Mapped[str] = mapped_column(String(8), default="")
 
 
 class ChecklistRun(Base):
@@ -451,6 +463,10 @@ class ChecklistRun(Base):
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     stage: Mapped[str] = mapped_column(String(20), default="initiate")
+    #: short code printed on blank checklists, typed back to find the run
+    code: Mapped[str] = mapped_column(String(20), index=True, default="")
+    #: the template version the run was made from (runs keep theirs)
+    template_version: Mapped[str] = mapped_column(String(20), default="")
 
 
 class Response(Base):
@@ -461,6 +477,36 @@ class Response(Base):
     item_id: Mapped[int] = fk("checklist_item.id", nullable=False, ondelete="CASCADE")
     result: Mapped[str | None] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class EvidenceLink(Base):
+    """A workspace record (a document, a training record, a risk, a map step…) named as
+    evidence for a response, as (``entity``, ``record_id``) like :class:`Attachment`; the link
+    goes with the response and with the record it names (``__owner_columns__``)."""
+
+    __tablename__ = "evidence_link"
+    __table_args__ = (Index("ix_evidence_link_record", "entity", "record_id"),)
+    __owner_columns__ = ("entity", "record_id")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = fk("response.id", nullable=False, ondelete="CASCADE")
+    entity: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditStep(Base):
+    """One ISO 19011 step of an audit (:data:`AUDIT_STEPS`) and the day it was done."""
+
+    __tablename__ = "audit_step"
+    __table_args__ = (UniqueConstraint("run_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = fk("checklist_run.id", nullable=False, ondelete="CASCADE")
+    step: Mapped[str] = mapped_column(String(20))
+    planned_on: Mapped[dt.date | None] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -476,6 +522,10 @@ class Finding(Base):
     correction: Mapped[str] = mapped_column(Text, default="")
     root_cause: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")
+    #: how the effect of the corrective actions was checked (ISO 9001 10.2), and the verdict
+    effectiveness_check: Mapped[str] = mapped_column(Text, default="")
+    effective: Mapped[bool | None] = mapped_column(Boolean)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 # --------------------------------------------------------------------------- objectives & review

@@ -165,3 +165,57 @@ def test_workspace_saved_at_0002_upgrades_with_its_training_data(tmp_path):
         assert not rep.ok and "person 2: left_on" in rep.problems[0]
     finally:
         w.close()
+
+
+def test_workspace_saved_at_0003_upgrades_with_its_checklists(tmp_path):
+    """The 0003 fixture (training data, a checklist template, a run with responses, a finding
+    with an action) opens: backed up, upgraded to the head, every row kept, the new checklist
+    columns at their defaults, the trail verifies, and the new tables take records."""
+    from qms_desktop.services import records
+    from qms_desktop.services.verify import verify
+
+    src = FIXTURES / "workspace-0003.qms"
+    p = tmp_path / "old3.qms"
+    shutil.copyfile(src, p)
+    original = _contents(src)
+    w = open_workspace(p, user="auditor")
+    try:
+        assert w.info.upgraded_from == "0003"
+        assert _contents(w.info.backup_path) == original
+        rep = verify(w)
+        assert rep.ok, rep.problems
+        assert rep.events == 19
+        c = sqlite3.connect(p)
+        assert c.execute("SELECT name, family, source FROM checklist_template").fetchall() == [
+            ("ISO 9001 gap analysis", "", "user")]
+        assert c.execute("SELECT clause, section, weight, pdca FROM checklist_item ORDER BY id"
+                         ).fetchall() == [("4.1", "", 1.0, ""), ("8.4", "", 1.0, "")]
+        assert c.execute("SELECT title, code, template_version, stage FROM checklist_run"
+                         ).fetchall() == [("Audit Einkauf 2025", "", "", "conduct")]
+        assert c.execute("SELECT result, notes, answered_at, answered_by FROM response "
+                         "ORDER BY id").fetchall() == [
+            ("conform", "", None, ""), ("nonconform", "Keine Bewertung – fehlt", None, "")]
+        assert c.execute("SELECT ref, correction, effectiveness_check, effective, closed_on "
+                         "FROM finding").fetchall() == [
+            ("F-001", "Evaluated top 5 suppliers", "", None, None)]
+        assert c.execute("SELECT ref, finding_id FROM action").fetchall() == [("A-001", 1)]
+        assert c.execute("SELECT name, left_on FROM person ORDER BY id").fetchall() == [
+            ("Jürgen Weiß", None), ("Ana Lima", "2025-06-30")]
+        c.close()
+        records.create(w, "evidence_link", {"response_id": 1, "entity": "training_record",
+                                            "record_id": 1})
+        records.create(w, "audit_step", {"run_id": 1, "step": "plan", "done_on": "2025-05-01"})
+        assert verify(w).ok
+    finally:
+        w.close()
+    assert _diff(p) == []
+    c = sqlite3.connect(p)
+    c.execute("UPDATE checklist_item SET weight = 3 WHERE id = 2")
+    c.commit()
+    c.close()
+    w = open_workspace(p, read_only=True)
+    try:
+        rep = verify(w)
+        assert not rep.ok and "checklist_item 2: weight" in rep.problems[0]
+    finally:
+        w.close()
