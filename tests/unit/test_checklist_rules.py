@@ -1,0 +1,145 @@
+"""Checklist rules (core.checklists): scores at their boundaries, trends, proposed findings,
+the closure rule, versions and codes."""
+
+import datetime as dt
+
+import pytest
+
+from qms_desktop.core import checklists as cl
+from qms_desktop.core.checklists import ActionState, Answer
+
+
+def A(clause, result, weight=1.0, pdca=""):
+    return Answer(clause, result, weight, pdca)
+
+
+def test_partial_counts_half_and_na_leaves_the_denominator():
+    s = cl.score([A("4.1", "conform"), A("4.2", "partial"), A("4.3", "nonconform"),
+                  A("4.4", "na")])
+    assert (s.earned, s.possible) == (1.5, 3.0)
+    assert s.percent == pytest.approx(50.0)
+    assert (s.total, s.assessed, s.na, s.open) == (4, 4, 1, 0)
+
+
+def test_weights_scale_each_item():
+    s = cl.score([A("8.1", "conform", 3), A("8.2", "nonconform", 1)])
+    assert s.percent == pytest.approx(75.0)
+    s = cl.score([A("8.1", "partial", 2), A("8.2", "conform", 0)])  # weight 0 moves nothing
+    assert s.percent == pytest.approx(50.0) and s.total == 2
+
+
+def test_unanswered_items_are_counted_apart_not_as_zero():
+    s = cl.score([A("7.1", "conform"), A("7.2", None), A("7.3", None)])
+    assert s.percent == pytest.approx(100.0)
+    assert s.open == 2 and s.assessed == 1 and s.progress == pytest.approx(1 / 3)
+
+
+def test_nothing_scorable_means_no_score_not_zero():
+    assert cl.score([]).percent is None and cl.score([]).progress == 1.0
+    assert cl.score([A("4.1", "na"), A("4.2", None)]).percent is None
+    assert cl.score([A("4.1", "nonconform")]).percent == 0.0
+    assert "no score" in cl.score([A("4.1", "na")]).text()
+    assert cl.score([A("4.1", "conform"), A("4.2", "na"), A("4.3", None)]).text() == \
+        "100 % (2 of 3 assessed, 1 not applicable)"
+
+
+def test_groups_by_clause_chapter_and_pdca():
+    answers = [A("10.2", "conform"), A("8.10", "partial"), A("8.9", "nonconform"),
+               A("4.1", "conform"), A("", "conform"), A("9.1", "partial", pdca="act")]
+    by_clause = cl.scores_by_clause(answers)
+    assert list(by_clause)[:4] == ["4.1", "8.9", "8.10", "9.1"]
+    by_chapter = cl.scores_by_chapter(answers)
+    assert list(by_chapter) == ["4", "5", "6", "7", "8", "9", "10", ""]
+    assert by_chapter["5"].total == 0 and by_chapter["5"].percent is None
+    assert by_chapter["8"].percent == pytest.approx(25.0)
+    by_pdca = cl.scores_by_pdca(answers)
+    assert list(by_pdca)[:4] == ["plan", "do", "check", "act"]
+    assert by_pdca["check"].total == 0  # 9.1 says it is "act"
+    assert by_pdca["act"].total == 2 and by_pdca[""].total == 1
+
+
+def test_trend_in_percentage_points():
+    now = cl.scores_by_chapter([A("4.1", "conform"), A("5.1", "partial"), A("6.1", "na")])
+    before = cl.scores_by_chapter([A("4.1", "partial"), A("5.1", "partial")])
+    t = cl.trend(now, before)
+    assert t["4"] == pytest.approx(50.0) and t["5"] == 0.0
+    assert t["6"] is None and t["7"] is None
+
+
+@pytest.mark.parametrize("text, result", [
+    ("1", "conform"), ("2", "partial"), ("3", "nonconform"), ("4", "na"), ("5", None),
+    (" N/A ", "na"), ("NC", "nonconform"), ("", None), ("✓", "conform"), (None, None)])
+def test_parse_result(text, result):
+    assert cl.parse_result(text) == result
+
+
+def test_parse_result_refuses_other_text():
+    with pytest.raises(cl.ChecklistRuleError, match="not a result"):
+        cl.parse_result("6")
+    with pytest.raises(cl.ChecklistRuleError):
+        cl.check_result("maybe")
+
+
+@pytest.mark.parametrize("value, ok", [("0", 0.0), (100, 100.0), ("1,5", 1.5)])
+def test_weight_bounds(value, ok):
+    assert cl.check_weight(value) == ok
+
+
+@pytest.mark.parametrize("value", [-0.1, 100.01, "x", float("nan"), None])
+def test_weight_refused(value):
+    with pytest.raises(cl.ChecklistRuleError):
+        cl.check_weight(value)
+
+
+def test_proposed_finding_kinds():
+    assert cl.proposed_finding_kind("nonconform") == "minor"
+    assert cl.proposed_finding_kind("partial") == "observation"
+    assert cl.proposed_finding_kind("conform", "could be faster") == "ofi"
+    assert cl.proposed_finding_kind("conform") is None
+    assert cl.proposed_finding_kind("na", "x") is None and cl.proposed_finding_kind(None) is None
+
+
+def _closure(**kw):
+    base = dict(correction="fixed", root_cause="why", actions=[ActionState("verified")],
+                effectiveness_check="checked 20 cards", effective=True)
+    base.update(kw)
+    return cl.closure_problems("minor", **base)
+
+
+def test_a_complete_nonconformity_may_close():
+    assert _closure() == []
+    assert _closure(actions=[ActionState("done"), ActionState("cancelled")]) == []
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"correction": " "}, "correction"), ({"root_cause": ""}, "root cause"),
+    ({"actions": []}, "corrective action"), ({"actions": [ActionState("cancelled")]},
+                                             "corrective action"),
+    ({"actions": [ActionState("done"), ActionState("open")]}, "Finish every action"),
+    ({"effectiveness_check": ""}, "effectiveness"), ({"effective": None}, "Judge"),
+    ({"effective": False}, "not effective")])
+def test_each_missing_piece_keeps_a_nonconformity_open(change, words):
+    problems = _closure(**change)
+    assert len(problems) == 1 and words in problems[0]
+
+
+def test_observations_close_freely():
+    assert cl.closure_problems("observation", correction="", root_cause="", actions=[],
+                               effectiveness_check="", effective=None) == []
+    assert len(cl.closure_problems("major", correction="", root_cause="", actions=[],
+                                   effectiveness_check="", effective=None)) == 4
+
+
+def test_versions_and_codes():
+    assert [cl.next_version(v) for v in ("1", "2.3", "v9", "A", "", "1.9")] == [
+        "2", "2.4", "v10", "A.2", "2", "1.10"]
+    assert cl.run_code("internal_audit", 2026, 3) == "IA26-03"
+    assert cl.run_code("other", 2100, 120) == "CL00-120"
+
+
+def test_programme_states():
+    today = dt.date(2026, 6, 15)
+    assert cl.programme_state(dt.date(2026, 6, 14), None, today) == "overdue"
+    assert cl.programme_state(dt.date(2026, 6, 15), None, today) == "planned"
+    assert cl.programme_state(dt.date(2026, 1, 1), dt.date(2026, 1, 2), today) == "done"
+    assert cl.programme_state(None, None, today) == "unplanned"
