@@ -88,17 +88,57 @@ class ChainProblem:
         return self.message
 
 
-def check_chain(events: Iterable[tuple]) -> tuple[str, int, ChainProblem | None]:
+#: how far an event's time may lie before the time of the event before it (a clock set back
+#: a little, or two writers' clocks apart) before ``check_chain`` reports it
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def event_time(at: str) -> dt.datetime | None:
+    """An event's ``at`` as an aware UTC datetime, or None when it is not a time."""
+    try:
+        t = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return None
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
+
+
+def _shown(t: dt.datetime) -> str:
+    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def check_chain(events: Iterable[tuple], backwards: list[ChainProblem] | None = None,
+                tolerance: dt.timedelta = CLOCK_TOLERANCE
+                ) -> tuple[str, int, ChainProblem | None]:
     """Walk events (tuples: id, at, user, op, entity, record_id, field, old, new, prev_hash,
     hash; ascending id) and check every link.
 
-    Returns (head hash, number of events, first problem or None).
+    Returns (head hash, number of events, first problem or None). When ``backwards`` is a
+    list, the events whose time is not a time, or lies more than ``tolerance`` before the
+    time of the event before them, are added to it: a correctly chained event may still have
+    been appended, back-dated, by someone holding the file (or the clock was set back).
     """
     prev = GENESIS
     n = 0
+    last: tuple[int, dt.datetime] | None = None  # the event before: id, time
     for row in events:
         (eid, at, user, op, entity, record_id, field, old, new, prev_hash, hsh) = row
         n += 1
+        if backwards is not None:
+            t = event_time(at)
+            if t is None:
+                backwards.append(ChainProblem(
+                    eid, entity, record_id,
+                    f"audit event {eid} ({entity} {record_id}) has no valid time ({at!r}): "
+                    "it was written outside the application"))
+            else:
+                if last is not None and t < last[1] - tolerance:
+                    backwards.append(ChainProblem(
+                        eid, entity, record_id,
+                        f"audit event {eid} ({entity} {record_id}) is dated {_shown(t)}, "
+                        f"earlier than event {last[0]} before it ({_shown(last[1])}): it was "
+                        "back-dated by someone holding the file, or the computer's clock was "
+                        "set back"))
+                last = (eid, t)
         if prev_hash != prev:
             return prev, n, ChainProblem(
                 eid, entity, record_id,

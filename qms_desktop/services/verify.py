@@ -71,9 +71,12 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
                     batch.clear()
                 yield row
 
-        rep.head_hash, rep.events, problem = check_chain(folding(iter_events(conn)))
+        backwards: list = []  # events whose time runs backwards: chained, but back-dated?
+        rep.head_hash, rep.events, problem = check_chain(folding(iter_events(conn)), backwards)
         if problem is not None:
             rep.problems.append(str(problem))
+        rep.problems.extend(str(p) for p in backwards[:max_problems])
+        if problem is not None or len(rep.problems) >= max_problems:
             return rep
         fold_state(batch, state)
 

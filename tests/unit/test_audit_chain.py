@@ -50,3 +50,28 @@ def test_fold_state():
                 ("insert", "risk", 2, "", None, '{"id":2}'),
                 ("delete", "risk", 2, "", '{"id":2}', None)], state)
     assert state == {("risk", 1): {"id": 1, "title": "b"}, ("risk", 2): None}
+
+
+def _timed_chain(times):
+    prev, rows = GENESIS, []
+    for i, at in enumerate(times, start=1):
+        args = (prev, at, "u", "update", "risk", 1, "title", None, encode_field(f"v{i}"))
+        h = event_hash(*args)
+        rows.append((i, *args[1:], prev, h))
+        prev = h
+    return rows
+
+
+def test_times_running_backwards_are_collected():
+    rows = _timed_chain(["2026-03-01T10:00:00.000000Z", "2026-03-01T09:56:00.000000Z",
+                         "2026-03-01T09:50:00.000000Z", "2026-03-02T08:00:00+00:00",
+                         "2020-01-15T09:30:00.000000Z", "not a time"])
+    backwards = []
+    head, n, problem = check_chain(rows, backwards)
+    assert problem is None and n == 6  # the chain itself is sound
+    assert [p.event_id for p in backwards] == [3, 5, 6]  # 4 minutes back is a clock adjustment
+    assert backwards[1].message == (
+        "audit event 5 (risk 1) is dated 2020-01-15 09:30:00 UTC, earlier than event 4 before "
+        "it (2026-03-02 08:00:00 UTC): it was back-dated by someone holding the file, or the "
+        "computer's clock was set back")
+    assert check_chain(rows) == (head, n, None)  # not asked: not checked
