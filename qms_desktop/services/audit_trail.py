@@ -202,10 +202,16 @@ _TEXT_COLUMNS = ("name", "title", "label", "file_name", "key")
 _CHUNK = 500
 
 
-def _tables() -> dict[str, Any]:
-    from ..storage.models import audited_tables
+_TABLES: dict[str, Any] | None = None
 
-    return {t.name: t for t in audited_tables()}
+
+def _tables() -> dict[str, Any]:
+    global _TABLES
+    if _TABLES is None:
+        from ..storage.models import audited_tables
+
+        _TABLES = {t.name: t for t in audited_tables()}
+    return _TABLES
 
 
 def label_columns(entity: str) -> tuple[str, ...]:
@@ -292,7 +298,7 @@ def references(rows: Iterable[AuditRow]) -> dict[str, set[int]]:
             out.setdefault(kind, set()).add(value)
 
     for r in rows:
-        if label_columns(r.entity):
+        if label_columns(r.entity) or _link_columns(r.entity):
             add(r.entity, r.record_id)
         if r.field:
             kind = reference_of(r.entity, r.field)
@@ -317,39 +323,74 @@ class RecordName:
 
 def record_names(ws: Workspace, refs: dict[str, set[int]]) -> dict[tuple[str, int], RecordName]:
     """(kind, id) → the record's name for every id in ``refs`` that has one: the current name,
-    or for a deleted record its name when deleted (from the audit trail). One query per kind of
-    record (and one more for the deleted ones), whatever the number of ids."""
+    or for a deleted record its name when deleted (from the audit trail). A link record with no
+    name of its own (a training record, a person's role) is named by the records it links
+    ("Priya Raman · CAM-01 CMM programming"). A few queries per kind of record, whatever the
+    number of ids."""
     tables = _tables()
-    out: dict[tuple[str, int], RecordName] = {}
-    c = AUDIT_TABLE.c
     with ws.connect() as conn:
-        for kind, ids in refs.items():
+        links = {k: ids for k, ids in refs.items()
+                 if k in tables and not label_columns(k) and _link_columns(k)}
+        link_values = {k: _values(conn, k, ids, _link_columns(k)) for k, ids in links.items()}
+        wanted: dict[str, set[int]] = {k: set(v) for k, v in refs.items() if k not in links}
+        fk = _fk_map()
+        for kind, found in link_values.items():
+            for values, _deleted in found.values():
+                for col in _link_columns(kind):
+                    target, v = fk[(kind, col)], values.get(col)
+                    if isinstance(v, int) and label_columns(target):
+                        wanted.setdefault(target, set()).add(v)
+        out: dict[tuple[str, int], RecordName] = {}
+        for kind, ids in wanted.items():
             cols = label_columns(kind)
             if not cols or not ids:
                 continue
-            table = tables[kind]
-            wanted = sorted(ids)
-            found: set[int] = set()
-            for i in range(0, len(wanted), _CHUNK):
-                chunk = wanted[i:i + _CHUNK]
-                stmt = select(table.c.id, *(table.c[n] for n in cols)).where(
-                    table.c.id.in_(chunk))
-                for row in conn.execute(stmt):
-                    found.add(row[0])
-                    label = label_of(kind, dict(zip(cols, row[1:])))
-                    if label:
-                        out[(kind, row[0])] = RecordName(label)
-            gone = [i for i in wanted if i not in found]
-            for i in range(0, len(gone), _CHUNK):
-                chunk = gone[i:i + _CHUNK]
-                stmt = select(c.record_id, c.old, c.new, c.op).where(
-                    c.entity == kind, c.record_id.in_(chunk), c.op.in_(("insert", "delete")),
-                    c.field == "").order_by(c.id)
-                for row in conn.execute(stmt):  # the last state wins: the delete's
-                    values = _decode(row.old if row.op == "delete" else row.new)
-                    label = label_of(kind, values) if isinstance(values, dict) else ""
-                    if label:
-                        out[(kind, row.record_id)] = RecordName(label, deleted=True)
+            for rid, (values, deleted) in _values(conn, kind, ids, cols).items():
+                label = label_of(kind, values)
+                if label:
+                    out[(kind, rid)] = RecordName(label, deleted)
+        for kind, found in link_values.items():
+            for rid, (values, deleted) in found.items():
+                names = [out.get((fk[(kind, col)], values.get(col)))
+                         for col in _link_columns(kind)]
+                label = " · ".join(n.text for n in names if n is not None)
+                if label:
+                    out[(kind, rid)] = RecordName(label, deleted)
+        return {k: v for k, v in out.items() if k[1] in refs.get(k[0], ())}
+
+
+def _link_columns(kind: str) -> tuple[str, ...]:
+    """The columns that name a link record: its references to records that have names."""
+    table = _tables().get(kind)
+    if table is None:
+        return ()
+    fk = _fk_map()
+    return tuple(c.name for c in table.c
+                 if (kind, c.name) in fk and label_columns(fk[(kind, c.name)]))
+
+
+def _values(conn, kind: str, ids: set[int], cols: tuple[str, ...]
+            ) -> dict[int, tuple[dict, bool]]:
+    """id → (values of ``cols``, deleted?) for records of ``kind``: the live rows, and for the
+    ids no longer there the values their last insert or delete event holds."""
+    table = _tables()[kind]
+    c = AUDIT_TABLE.c
+    out: dict[int, tuple[dict, bool]] = {}
+    wanted = sorted(ids)
+    for i in range(0, len(wanted), _CHUNK):
+        stmt = select(table.c.id, *(table.c[n] for n in cols)).where(
+            table.c.id.in_(wanted[i:i + _CHUNK]))
+        for row in conn.execute(stmt):
+            out[row[0]] = (dict(zip(cols, row[1:])), False)
+    gone = [i for i in wanted if i not in out]
+    for i in range(0, len(gone), _CHUNK):
+        stmt = select(c.record_id, c.old, c.new, c.op).where(
+            c.entity == kind, c.record_id.in_(gone[i:i + _CHUNK]),
+            c.op.in_(("insert", "delete")), c.field == "").order_by(c.id)
+        for row in conn.execute(stmt):  # the last state wins: the delete's
+            values = _decode(row.old if row.op == "delete" else row.new)
+            if isinstance(values, dict):
+                out[row.record_id] = (values, True)
     return out
 
 

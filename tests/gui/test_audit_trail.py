@@ -181,6 +181,8 @@ def named_ws(tmp_path):
     proc = records.create(ws, "process", {"code": "P-02", "name": "Purchasing"}).result
     risk = records.create(ws, "risk", {"ref": "R-007", "title": "Late bar stock",
                                        "owner_id": priya, "process_id": proc}).result
+    buyer = records.create(ws, "role", {"name": "Buyer"}).result
+    records.create(ws, "person_role", {"person_id": priya, "role_id": buyer})
     ws.close()
     ws = open_workspace(path, user="ben")
     records.update_fields(ws, "risk", risk, {"owner_id": sam})
@@ -212,6 +214,10 @@ def test_references_are_shown_by_name(window, named_ws, open_ws, qtbot):
     assert "owner id" not in created[7] and "process id" not in created[7]
     deleted = next(r for r in rows if r[2] == "Deleted")
     assert deleted[4] == "Sam Okafor (deleted)"
+    # a link record with no name of its own is named by the records it links
+    link = next(r for r in rows if r[3] == "person's role")
+    assert link[4] == "Priya Raman · Buyer"
+    assert "person: Priya Raman" in link[7] and "role: Buyer" in link[7]
 
 
 def test_names_are_read_once_per_page_of_events(window, busy_ws, open_ws, qtbot, monkeypatch):
