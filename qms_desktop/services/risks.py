@@ -805,7 +805,7 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
             target = file_refs[risk_ref]
             if target is None:
                 msgs.append(f"its risk {risk_ref} is not imported, so the action is not either")
-                item.status = "error"
+                item.status = "skipped"  # the risk's row carries the error
                 continue
         elif risk_ref in existing:
             target = risk_ref

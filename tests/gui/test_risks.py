@@ -592,7 +592,8 @@ def test_columns_chosen_ordered_and_persisted(make_page, seeded):
     again = make_page(seeded[0])
     assert again.column_layout() == layout
     again.reset_columns()
-    assert [k for k, _w in again.column_layout()][:3] == ["ref", "title", "process_id"]
+    assert [k for k, _w in again.column_layout()][:4] == ["ref", "title", "inherent_level",
+                                                          "residual_level"]
 
 
 # ----------------------------------------------------------------------------- modes

@@ -23,12 +23,15 @@ FIVE_BY_FIVE = frozenset({"inherent_likelihood", "inherent_impact", "inherent_sc
 FMEA = frozenset({"failure_mode", "severity", "occurrence", "detection", "rpn", "ap"})
 HELP10 = {"severity": SEVERITY_HELP, "occurrence": OCCURRENCE_HELP, "detection": DETECTION_HELP}
 
-#: the columns shown at first, in order: what a risk is, then its levels (so they are on screen
-#: next to the title even in a narrow window), then who looks after it and when
-DEFAULT_VISIBLE = ("ref", "title", "process_id", "inherent_likelihood", "inherent_impact",
-                   "inherent_level", "residual_likelihood", "residual_impact", "residual_level",
-                   "owner_id", "status", "review_date", "actions", "method", "severity",
-                   "occurrence", "detection", "rpn", "ap")
+#: the columns shown at first, in order: what a risk is, its two levels, who looks after it,
+#: where it stands and when it is reviewed: what a user reads first, all on screen without
+#: scrolling from a 1280 × 720 window up (the ratings behind a level are in the detail panel
+#: and a click away in the Columns menu); then its actions, process and FMEA priority
+DEFAULT_VISIBLE = ("ref", "title", "inherent_level", "residual_level", "owner_id", "status",
+                   "review_date", "actions", "process_id", "method", "rpn", "ap")
+#: the columns that must be on screen without scrolling in the default layout
+FIRST_READ = ("ref", "title", "inherent_level", "residual_level", "owner_id", "status",
+              "review_date")
 
 _RANK = {"level": {n: i for i, n in enumerate(LEVELS)}, "ap": {"H": 3, "M": 2, "L": 1},
          "status": {n: i for i, n in enumerate(STATUSES)},
@@ -133,14 +136,16 @@ def _level(stage: str, title: str, tooltip: str) -> Column:
     get, score = attrgetter(key), attrgetter(f"{stage}_score")
     rank = _RANK["level"]
     return Column(
-        key, title, tooltip, 100, display=lambda r: style.level_label(get(r)) if get(r) else "",
+        key, title, tooltip, 100,
+        display=lambda r: style.level_label(get(r), r.kind) if get(r) else "",
         sort=lambda r: rank.get(get(r)), icon=True,
-        samples=lambda: [style.level_label(v) for v in LEVELS],
+        samples=lambda: [style.level_label(v, kind) for v in LEVELS
+                         for kind in ("risk", "opportunity")],
         **_method_aware(
             key, tip=lambda r: tr("{level} (score {score})").format(
-                level=style.level_label(get(r)), score=score(r)) if get(r) else None,
-            colour=lambda r, pal: pal.level_colours(get(r)),
-            symbol=lambda r, pal: pal.level_icon(get(r)) if get(r) else None))
+                level=style.level_label(get(r), r.kind), score=score(r)) if get(r) else None,
+            colour=lambda r, pal: pal.level_colours(get(r), r.kind),
+            symbol=lambda r, pal: pal.level_icon(get(r), r.kind) if get(r) else None))
 
 
 def _ap() -> Column:
@@ -185,7 +190,7 @@ def risk_columns(choices: Choices) -> tuple[Column, ...]:
                sort=lambda r: natural(r.ref) if r.ref else None, tip=_ref_tip,
                symbol=_overdue_symbol(attrgetter("overdue")),
                spoken=_spoken_overdue(attrgetter("ref"))),
-        _text("title", tr("Title"), 220, tr("What could happen")),
+        _text("title", tr("Title"), 260, tr("What could happen")),
         _choice("kind", tr("Kind"), tr("Risk or opportunity"), 90, style.kind_label),
         _text("category", tr("Category"), 110),
         _link("process_id", tr("Process"), "process", choices,

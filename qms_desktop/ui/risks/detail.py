@@ -86,9 +86,9 @@ class Badge(QLabel):
         self.setContentsMargins(6, 2, 6, 2)
         self.setTextFormat(Qt.TextFormat.PlainText)
 
-    def show_level(self, text: str, level: str) -> None:
+    def show_level(self, text: str, level: str, kind: str = "risk") -> None:
         self.setText(text)
-        self.setStyleSheet(style.cell_style(level, style.is_dark(self.palette()))
+        self.setStyleSheet(style.cell_style(level, style.is_dark(self.palette()), kind)
                            + " border-radius: 3px; padding: 1px 6px;" if level else "")
         self.setVisible(bool(text))
 
@@ -154,6 +154,13 @@ class RiskDetailPanel(DetailPanel):
     FIELDS = ("title", "ref", "kind", "category", "process_id", "node_id", "owner_id", "status",
               "review_date", "identified_on", "method", "cause", "effect", "controls",
               "treatment", "notes")
+    #: the narrowest the panel gets, in average characters of its font: the same for every
+    #: risk, so selecting one with FMEA ratings never widens the panel (its tabs scroll)
+    MIN_CHARS = 34
+    #: the action columns read first (ID, owner, due, status), then the action's title, which
+    #: takes the rest of the width, then the evidence of effectiveness
+    ACTION_ORDER = ("ref", "owner_id", "due_date", "status", "title", "completed_on",
+                    "effectiveness_check", "effective")
 
     def __init__(self, controller: "WorkspaceController", choices: Choices,
                  parent: QWidget | None = None):
@@ -170,6 +177,30 @@ class RiskDetailPanel(DetailPanel):
         self.stack.addWidget(self.empty)
         self.built = False
         self._choices_version = -1
+
+    def minimumSizeHint(self):  # noqa: N802
+        """A constant minimum (not the widest tab's): the splitter never widens the panel
+        when another risk is shown."""
+        hint = super().minimumSizeHint()
+        hint.setWidth(self.fontMetrics().averageCharWidth() * self.MIN_CHARS)
+        return hint
+
+    def show_row(self, row) -> None:  # noqa: D102
+        super().show_row(row)
+        self._home_combos()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.built:
+            self._fit_action_title()
+
+    def _home_combos(self) -> None:
+        """Searchable combos show the start of a long value ("Sales, quotation and…"), not
+        its end: the line edit's cursor goes home."""
+        for editor in getattr(self, "editors", {}).values():
+            line = editor.lineEdit() if isinstance(editor, QComboBox) else None
+            if line is not None and not line.hasFocus():
+                line.setCursorPosition(0)
 
     # ------------------------------------------------------------------ building
     def build(self) -> None:
@@ -222,7 +253,10 @@ class RiskDetailPanel(DetailPanel):
         self.tabs.addTab(scroll, tr("Risk"))
 
     def _rating_combo(self, key: str, parent: QWidget, chars: int) -> QComboBox:
-        return self.bind(key, compact(ValueCombo(rating_items(key), parent), chars))
+        combo = self.bind(key, compact(ValueCombo(rating_items(key), parent), chars))
+        # the chosen label shows whole ("4 – Likely"); the popup is as wide as its items
+        combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+        return combo
 
     def _build_ratings_tab(self) -> None:
         scroll = QScrollArea(self)
@@ -235,20 +269,30 @@ class RiskDetailPanel(DetailPanel):
 
         self.box_5x5 = QGroupBox(tr("5×5 likelihood × impact"), tab)
         grid = QGridLayout(self.box_5x5)
-        for c, text in enumerate((tr("Likelihood"), tr("Impact"), tr("Level")), start=1):
-            grid.addWidget(QLabel(text), 0, c)
+        # one stage under the other, each with its likelihood, impact and level on their own
+        # lines: the labelled combos and the level badge show whole in a narrow panel
         self.level_labels: dict[str, Badge] = {}
-        for r, stage in enumerate(("inherent", "residual"), start=1):
-            grid.addWidget(QLabel(tr("Inherent") if stage == "inherent" else tr("Residual")),
-                           r, 0)
-            for c, part in enumerate(("likelihood", "impact"), start=1):
-                grid.addWidget(self._rating_combo(f"{stage}_{part}", self.box_5x5, 9), r, c)
+        names = {"likelihood": tr("Likelihood"), "impact": tr("Impact")}
+        for r, stage in enumerate(("inherent", "residual")):
+            top = 3 * r
+            heading = QLabel(tr("Inherent") if stage == "inherent" else tr("Residual"))
+            f = QFont(heading.font())
+            f.setBold(True)
+            heading.setFont(f)
+            grid.addWidget(heading, top, 0)
+            for c, part in enumerate(("likelihood", "impact")):
+                grid.addWidget(QLabel(names[part]), top + c, 1)
+                grid.addWidget(self._rating_combo(f"{stage}_{part}", self.box_5x5, 16),
+                               top + c, 2)
             self.level_labels[stage] = Badge(self.box_5x5)
-            grid.addWidget(self.level_labels[stage], r, 3)
+            grid.addWidget(QLabel(tr("Level")), top + 2, 1)
+            grid.addWidget(self.level_labels[stage], top + 2, 2,
+                           Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(2, 1)
         self.note_5x5 = QLabel(self.box_5x5)
         self.note_5x5.setWordWrap(True)
-        grid.addWidget(self.note_5x5, 3, 0, 1, 4)
-        grid.setRowStretch(4, 1)
+        grid.addWidget(self.note_5x5, 6, 0, 1, 3)
+        grid.setRowStretch(7, 1)
         self.side_by_side.box.addWidget(self.box_5x5, 1)
 
         self.box_fmea = QGroupBox(tr("FMEA"), tab)
@@ -301,14 +345,19 @@ class RiskDetailPanel(DetailPanel):
     def _build_actions_tab(self) -> None:
         tab = QWidget(self)
         lay = QVBoxLayout(tab)
+        lay.setContentsMargins(2, 4, 2, 2)  # the columns get the room
         self.actions_model = ActionTableModel(self.choices, self._edit_action, self)
         self.actions_view = QTableView(tab)
         self.actions_view.setModel(self.actions_model)
         self.actions_view.setItemDelegate(TableDelegate(self.actions_view))
         self.actions_view.verticalHeader().hide()
         self.actions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.actions_view.horizontalHeader().setStretchLastSection(True)
+        header = self.actions_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        for visual, key in enumerate(self.ACTION_ORDER):
+            header.moveSection(header.visualIndex(self.actions_model.column_of[key]), visual)
         self.actions_view.setWordWrap(False)
+        self.actions_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         lay.addWidget(self.actions_view, 1)
         buttons = QHBoxLayout()
         self.add_action_button = QPushButton(tr("Add action"), tab)
@@ -367,8 +416,9 @@ class RiskDetailPanel(DetailPanel):
         for stage, score in (("inherent", row.inherent_score), ("residual", row.residual_score)):
             level = getattr(row, f"{stage}_level")
             self.level_labels[stage].show_level(
-                tr("{level} ({score})").format(level=style.level_label(level), score=score)
-                if level else tr("not rated"), level)
+                tr("{level} ({score})").format(level=style.level_label(level, row.kind),
+                                               score=score)
+                if level else tr("not rated"), level, row.kind)
         self.note_5x5.setText("" if uses_5x5 else
                               tr("Not used: this risk is scored with FMEA only."))
         self.note_fmea.setText("" if uses_fmea else
@@ -380,11 +430,11 @@ class RiskDetailPanel(DetailPanel):
         self.rpn_badge.show_level(fmea if row.rpn is not None else tr("not rated"),
                                   AP_LEVEL.get(row.ap, "") if row.rpn is not None else "")
         self.inherent_badge.show_level(
-            tr("Inherent: {level}").format(level=style.level_label(row.inherent_level))
-            if row.inherent_level and uses_5x5 else "", row.inherent_level)
+            tr("Inherent: {level}").format(level=style.level_label(row.inherent_level, row.kind))
+            if row.inherent_level and uses_5x5 else "", row.inherent_level, row.kind)
         self.residual_badge.show_level(
-            tr("Residual: {level}").format(level=style.level_label(row.residual_level))
-            if row.residual_level and uses_5x5 else "", row.residual_level)
+            tr("Residual: {level}").format(level=style.level_label(row.residual_level, row.kind))
+            if row.residual_level and uses_5x5 else "", row.residual_level, row.kind)
         self.fmea_badge.show_level(fmea if row.rpn is not None and uses_fmea else "",
                                    AP_LEVEL.get(row.ap, ""))
         overdue = []
@@ -422,11 +472,27 @@ class RiskDetailPanel(DetailPanel):
         actions = _actions().actions_for(ws, "risk", self.row.id)
         self.actions_model.set_rows(actions)
         self.actions_view.resizeColumnsToContents()
+        self._fit_action_title()
         overdue = sum(1 for a in actions if a.overdue)
         label = tr("Actions ({n})").format(n=len(actions)) if actions else tr("Actions")
         if overdue:
             label = tr("Actions ({n}, {m} overdue)").format(n=len(actions), m=overdue)
         self.tabs.setTabText(self.actions_tab_index, label)
+
+    def _fit_action_title(self) -> None:
+        """The action's title takes what ID, owner, due date and status leave of the view's
+        width (at least a few words; its full text is in the tooltip)."""
+        view, model = self.actions_view, self.actions_model
+        header = view.horizontalHeader()
+        owner = model.column_of["owner_id"]  # a long name is elided (full in its tooltip)
+        header.resizeSection(owner, min(header.sectionSize(owner),
+                                        view.fontMetrics().averageCharWidth() * 14))
+        used = sum(header.sectionSize(model.column_of[k]) for k in ("ref", "owner_id",
+                                                                      "due_date", "status"))
+        room = view.viewport().width() - used - 2
+        title = model.column_of["title"]
+        header.resizeSection(title, max(view.fontMetrics().averageCharWidth() * 12,
+                                        min(header.sectionSize(title), room)))
 
     # ------------------------------------------------------------------ editing
     def commit_value(self, field: str, value: Any) -> bool:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 tr = style.tr
 
 #: the default share of the width of the register and of the detail panel
-DETAIL_SPLIT = (0.72, 0.28)
+DETAIL_SPLIT = (0.71, 0.29)
 
 
 def _risks():

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from ...core.palette import AP_LEVEL as _AP_LEVEL
 from ...core.palette import LEVEL_COLOURS as _LEVEL
 from ...core.palette import MUTED as _MUTED
+from ...core.palette import OPPORTUNITY_COLOURS as _CHANCE
 from ...core.palette import OVERDUE as _OVERDUE
 from ...core.risk import IMPACT_LABELS, LIKELIHOOD_LABELS
 
@@ -34,7 +35,12 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def level_label(level: str) -> str:
+def level_label(level: str, kind: str = "risk") -> str:
+    """The word of a level; an opportunity's levels have words of their own (never a
+    threat's "High" or "Critical")."""
+    if kind == "opportunity":
+        return {"low": tr("Marginal"), "medium": tr("Worthwhile"), "high": tr("Significant"),
+                "critical": tr("Exceptional")}.get(level, level)
     return {"low": tr("Low"), "medium": tr("Medium"), "high": tr("High"),
             "critical": tr("Critical")}.get(level, level)
 
@@ -79,19 +85,27 @@ class Palette:
         colours = _LEVEL[self.dark]
         self.level_bg = {k: QBrush(QColor(v[0])) for k, v in colours.items()}
         self.level_fg = {k: QBrush(QColor(v[1])) for k, v in colours.items()}
+        chances = _CHANCE[self.dark]
+        self.chance_bg = {k: QBrush(QColor(v[0])) for k, v in chances.items()}
+        self.chance_fg = {k: QBrush(QColor(v[1])) for k, v in chances.items()}
         self.overdue = QBrush(QColor(_OVERDUE[self.dark]))
         self.muted = QBrush(QColor(_MUTED[self.dark]))
 
-    def level_colours(self, level: str) -> tuple[QBrush, QBrush] | tuple[None, None]:
+    def level_colours(self, level: str, kind: str = "risk"
+                      ) -> tuple[QBrush, QBrush] | tuple[None, None]:
         if level not in self.level_bg:
             return None, None
+        if kind == "opportunity":
+            return self.chance_bg[level], self.chance_fg[level]
         return self.level_bg[level], self.level_fg[level]
 
     def ap_colours(self, ap: str) -> tuple[QBrush, QBrush] | tuple[None, None]:
         return self.level_colours(_AP_LEVEL.get(ap, ""))
 
-    def level_icon(self, level: str) -> QIcon | None:
-        return _level_icon(level, self.dark) if level in self.level_bg else None
+    def level_icon(self, level: str, kind: str = "risk") -> QIcon | None:
+        if level not in self.level_bg:
+            return None
+        return _level_icon(level, self.dark, kind == "opportunity")
 
     def ap_icon(self, ap: str) -> QIcon | None:
         return self.level_icon(_AP_LEVEL.get(ap, ""))
@@ -108,11 +122,11 @@ def _pixmap(size: int = 16) -> tuple[QPixmap, QPainter]:
     return pm, p
 
 
-@lru_cache(maxsize=16)
-def _level_icon(level: str, dark: bool) -> QIcon:
+@lru_cache(maxsize=32)
+def _level_icon(level: str, dark: bool, opportunity: bool = False) -> QIcon:
     """A shape per level (circle, triangle, square, octagon with a bar), so levels differ by
-    form as well as colour."""
-    fill, _ink = _LEVEL[dark][level]
+    form as well as colour; an opportunity's in its own colours, its top level a star."""
+    fill, _ink = (_CHANCE if opportunity else _LEVEL)[dark][level]
     edge = QColor("#F0F0F0" if dark else "#303030")
     pm, p = _pixmap()
     p.setPen(QPen(edge, 1.2))
@@ -123,6 +137,13 @@ def _level_icon(level: str, dark: bool) -> QIcon:
         p.drawPolygon(QPolygonF([QPointF(8, 2.5), QPointF(14, 13.5), QPointF(2, 13.5)]))
     elif level == "high":
         p.drawRect(QRectF(3, 3, 10, 10))
+    elif opportunity:
+        import math
+
+        star = [QPointF(8 + (7 if i % 2 == 0 else 3) * math.sin(i * math.pi / 5),
+                        8.5 - (7 if i % 2 == 0 else 3) * math.cos(i * math.pi / 5))
+                for i in range(10)]
+        p.drawPolygon(QPolygonF(star))
     else:
         path = QPainterPath()
         pts = [(5, 1.5), (11, 1.5), (14.5, 5), (14.5, 11), (11, 14.5), (5, 14.5), (1.5, 11),
@@ -151,7 +172,9 @@ def _overdue_icon(dark: bool) -> QIcon:
     return QIcon(pm)
 
 
-def cell_style(level: str, dark: bool) -> str:
-    """A style sheet for a button or label showing ``level`` (banding editor, badges)."""
-    fill, ink = _LEVEL[dark].get(level, ("transparent", "palette(text)"))
+def cell_style(level: str, dark: bool, kind: str = "risk") -> str:
+    """A style sheet for a button or label showing ``level`` (banding editor, badges) of a
+    risk of ``kind``."""
+    scale = _CHANCE if kind == "opportunity" else _LEVEL
+    fill, ink = scale[dark].get(level, ("transparent", "palette(text)"))
     return f"background-color: {fill}; color: {ink};"
