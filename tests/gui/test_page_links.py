@@ -160,3 +160,21 @@ def test_a_deleted_step_says_so(window, demo, open_ws, qtbot):
     open_ws(window, demo)
     window.open_record("process_node", 999_999)
     assert "no longer exists" in window.statusBar().currentMessage()
+
+
+def test_training_card_links_open_the_matrix_filtered(window, demo, open_ws, qtbot):
+    from qms_desktop.core import training as rules
+
+    open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    card = page.cards["training_records"]
+    assert 'href="expiring"' in card.detail.text()
+    assert "expiring soon" in card.detail.text()
+    card.detail.linkActivated.emit("expiring")
+    assert window.current_page_key() == "training"
+    training = window.page("training")
+    assert training.status.value() == rules.EXPIRING
+    model = training.model
+    assert model.rowCount() > 0
+    assert all(any(model.matrix.status[i][j] == rules.EXPIRING for j in model.cols)
+               for i in model.rows)

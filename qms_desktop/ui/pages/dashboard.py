@@ -58,8 +58,7 @@ def card_captions() -> list[tuple[str, str]]:
 
 def card_targets() -> dict[str, tuple[str, dict]]:
     """Card key → (page key, filters) the card opens; "" filters none (the whole list)."""
-    training = ("training", {"department": None, "role": None, "status": None, "text": "",
-                             "course": ""})
+    training = ("training", _training_filters())
     return {
         "people": training, "roles": training, "courses": training,
         "training_records": training,
@@ -80,7 +79,15 @@ def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
         ("actions", "overdue"): ("actions", {"status": "unfinished", "overdue_only": True}),
         ("risks", "high"): ("risks", {"level": "high+"}),
         ("risks", "overdue"): ("risks", {"overdue_only": True}),
+        ("training_records", "retrain"): ("training", _training_filters(status="retrain")),
+        ("training_records", "expiring"): ("training", _training_filters(status="expiring")),
     }
+
+
+def _training_filters(**values) -> dict:
+    """Every filter of the training matrix, cleared except ``values``."""
+    return {"department": None, "role": None, "status": None, "text": "", "course": "",
+            **values}
 
 
 def link(href: str, text: str) -> str:
@@ -320,7 +327,8 @@ class DashboardPage(Page):
                         n=count_text(ov.counts.get("actions", 0))))
             elif key == "training_records":
                 card.set_value(ov.counts.get(key, 0))
-                card.set_detail(*self.training_detail(ws))
+                text, warn = self.training_detail(ws, links=True)
+                card.set_detail(text, warn, html=True)
             elif key == "risks":
                 card.set_value(ov.counts.get(key, 0))
                 text, warn = self.risk_detail(ws)
@@ -355,22 +363,28 @@ class DashboardPage(Page):
         return " · ".join(parts), bool(late)
 
     @staticmethod
-    def training_detail(ws) -> tuple[str, bool]:
-        """The training card's line: share current, overdue, retraining due (the matrix)."""
+    def training_detail(ws, *, links: bool = False) -> tuple[str, bool]:
+        """The training card's line: share current, overdue, retraining due (the matrix).
+        With ``links`` it is rich text, retraining and expiring linked to the matrix showing
+        them."""
         from ...services.training import summary
+
+        def part(text: str, href: str = "") -> str:
+            return (link(href, text) if href else escape(text)) if links else text
 
         t = summary(ws)
         if not t.required:
-            return tr("no training required yet"), False
+            return part(tr("no training required yet")), False
         late = t.late
-        text = tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}")
+        text = part(tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}"))
         if late:
-            text += tr(" · {n} overdue").format(n=count_text(late))
+            text += part(tr(" · {n} overdue").format(n=count_text(late)))
         if t.retrain:
-            text += tr(" · {n} retraining due after a revision").format(
-                n=count_text(t.retrain))
+            text += part(" · ") + part(tr("{n} retraining due after a revision").format(
+                n=count_text(t.retrain)), "retrain")
         if t.expiring:
-            text += tr(" · {n} expiring soon").format(n=count_text(t.expiring))
+            text += part(" · ") + part(tr("{n} expiring soon").format(
+                n=count_text(t.expiring)), "expiring")
         return text, bool(late)
 
     def workspace_closed(self) -> None:
