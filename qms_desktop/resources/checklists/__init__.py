@@ -1,0 +1,1 @@
+"""Checklist templates shipped with the application (data; see services/checklists.py)."""
