@@ -205,6 +205,17 @@ def test_records_sheet_has_real_dates(small, tmp_path):
     date_cell = sheet.cell(1 + rows.index(expired), 7)
     assert date_cell.is_date and "yyyy" in date_cell.number_format.lower()
     assert date_cell.value.date() == rules.add_months(TODAY - dt.timedelta(days=500), 12)
+    # the status column is coloured by one conditional format per symbol over all its rows
+    # (the cells themselves carry no fill: a style per cell would cost more than the rest)
+    status_rules = {r.formula[0]: r for cf in sheet.conditional_formatting
+                    for r in cf.rules if str(cf.sqref) == f"F2:F{len(rows)}"}
+    for s in (rules.CURRENT, rules.EXPIRED, rules.MISSING):
+        rule = status_rules[f'LEFT(F2,1)="{rules.SYMBOLS[s]}"']
+        fill = rule.dxf.fill
+        assert fill is not None and fill.fgColor.rgb.endswith(
+            training_xlsx.status_colours(s)[0]), s
+    status_cell = sheet.cell(1 + rows.index(expired), 6)
+    assert status_cell.fill.fill_type is None and status_cell.font.name == "Calibri"
     ann = {r[3]: r for r in rows[1:] if r[0] == "Ann Able"}
     assert ann["C-02"][4] == "@SUM(A1)" and ann["C-02"][7] == "expiry"
     assert ann["C-02"][6].date() == rules.add_months(TODAY, 12)

@@ -6,8 +6,11 @@
   conditional format per symbol: a style on each cell would double the export's time), a
   legend below the matrix (within the name columns, which print on every page) and on the
   "Summary" sheet, which also holds the compliance per department and per course, and a
-  "Records" sheet: one row per required cell with its date as a real date, under an
-  autofilter. Every style names the body's font family (:data:`FONT_NAME`).
+  "Records" sheet: one row per required cell with its date as a real date (openpyxl's own
+  date format), under an autofilter, its status column coloured by the same conditional
+  formats: below its header no cell has a font, fill or border of its own, so the sheet costs
+  what a bare write-only loop over the same values costs. Every style names the body's font
+  family (:data:`FONT_NAME`).
 * :func:`write_record_xlsx`: one person's details, roles, each required course with its status
   and why it is required, and their full history.
 
@@ -361,8 +364,11 @@ DATE_MEANS = {
     rules.EXPIRED: "expired on",
     rules.MISSING: "deadline",
 }
+#: (the Title column holds a "Read and understood: QP-04 Control of nonconforming product"
+#: whole: a cell with a neighbour is cut at its edge, and a wrapping style per cell would cost
+#: more than the rest of the sheet)
 _RECORD_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 21), ("Course", 12),
-                   ("Title", 50), ("Status", 17), ("Date", 12), ("The date is", 13))
+                   ("Title", 62), ("Status", 17), ("Date", 12), ("The date is", 13))
 
 
 def wrap_lines(text: str, per_line: int) -> list[str]:
