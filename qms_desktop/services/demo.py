@@ -482,9 +482,12 @@ class _Builder:
         tid = spec["id"]
         template = {k: v for k, v in spec.items() if k not in ("catalogue", "runs")}
         template.update(version=cat.version, standard=cat.standard, description=cat.notice)
+        chapters = {c.number: c.title for c in cat.top_clauses()}
         template["checklist_item"] = [
             {"id": f"{tid}/{i.clause}", "order": i.order, "clause": i.clause, "title": i.title,
-             "guidance": i.guidance, "expected_evidence": i.expected_evidence} for i in items]
+             "guidance": i.guidance, "expected_evidence": i.expected_evidence,
+             "section": f"{i.clause.split('.')[0]} {chapters[i.clause.split('.')[0]]}",
+             "pdca": cat.clause(i.clause).pdca} for i in items]
         self.table("checklist_template", [template])
         clauses = {i.clause for i in items}
         for run in spec.get("runs", []):
@@ -495,6 +498,7 @@ class _Builder:
                                  f"{sorted(unknown)}")
             row = {k: v for k, v in run.items() if k != "responses"}
             row["template"] = tid
+            row.setdefault("template_version", cat.version)
             row["response"] = [{"item": f"{tid}/{i.clause}", "result": None,
                                 **answers.get(i.clause, {})} for i in items]
             self.table("checklist_run", [row])
