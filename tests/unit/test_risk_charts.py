@@ -76,3 +76,32 @@ def test_charts_render_without_qt():
             "c.pareto_png([]); "
             "assert not [m for m in sys.modules if m.startswith(('PySide6', 'PyQt'))]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def _fmea_rows(n):
+    """``n`` FMEA-rated rows with falling RPN, so the cumulative line climbs to 100 % at the
+    top right, where a legend inside the axes used to sit."""
+    sods = [(10 - i % 9, 9 - i % 7, 8 - i % 5) for i in range(n)]
+    return [row(f"R-{i:03d}", (3, 3), (2, 2), sod) for i, sod in enumerate(sods)]
+
+
+@pytest.mark.parametrize("n, dark", [(1, False), (8, False), (8, True), (25, False), (60, True)])
+def test_pareto_legend_covers_no_data(n, dark):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = charts.pareto_figure(_fmea_rows(n), dark=dark)
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert len(legends) == 1
+    box = legends[0].get_window_extent()
+    line = next(l for ax in fig.axes for l in ax.get_lines() if l.get_gid() == "cumulative")
+    points = line.get_transform().transform(line.get_xydata())
+    assert len(points) == min(n, 25)
+    for x, y in points:
+        inside = box.x0 - 4 <= x <= box.x1 + 4 and box.y0 - 4 <= y <= box.y1 + 4
+        assert not inside, (x, y, box)
+    for ax in fig.axes:  # nor any bar: the legend is outside every plot area
+        assert not box.overlaps(ax.get_window_extent())
+    for label in fig.axes[0].get_xticklabels():  # nor the risk IDs under the bars
+        assert not box.overlaps(label.get_window_extent())

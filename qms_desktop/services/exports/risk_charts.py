@@ -241,7 +241,8 @@ def pareto_figure(rows: Sequence[Any], *, top: int = 25, order: str = "ap", dark
         running += _get(r, "rpn")
         cumulative.append(100.0 * running / total)
     ax2 = ax.twinx()
-    ax2.plot(xs, cumulative, color=theme["line"], marker="o", markersize=3, linewidth=1.4)
+    ax2.plot(xs, cumulative, color=theme["line"], marker="o", markersize=3, linewidth=1.4,
+             gid="cumulative")
     ax2.set_ylim(0, 105)
     ax2.set_ylabel("Cumulative share of all RPN (%)", color=theme["text"], fontsize=9)
     ax2.tick_params(colors=theme["text"], labelsize=7)
@@ -249,12 +250,19 @@ def pareto_figure(rows: Sequence[Any], *, top: int = 25, order: str = "ap", dark
         spine.set_color(theme["muted"])
     handles = [Patch(facecolor=AP_COLOURS[ap], hatch=AP_HATCHES[ap], edgecolor=AP_EDGES[ap],
                      label=f"AP {ap}: {AP_LABELS[ap]}") for ap in ("H", "M", "L")]
-    legend = ax.legend(handles=handles, loc="upper right", fontsize=7, frameon=False)
+    # Outside the axes, in one row under the plot: bars can reach the top on the left and the
+    # cumulative line always ends at the top on the right, so no corner inside the axes is free
+    # for every register.
+    legend = fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+                        fontsize=7, frameon=False)
+    legend.set_gid("ap-legend")
     for text in legend.get_texts():
         text.set_color(theme["text"])
     if len(rated) > len(shown):
-        ax.text(1.0, -0.28, f"Top {len(shown)} of {len(rated)} FMEA risks", ha="right",
-                transform=ax.transAxes, fontsize=7, color=theme["muted"])
+        note = f"Top {len(shown)} of {len(rated)} FMEA risks"
+    else:
+        note = f"{len(rated)} FMEA risk{'s' if len(rated) != 1 else ''}"
+    ax.set_xlabel(note, color=theme["muted"], fontsize=7)
     return fig
 
 
