@@ -551,6 +551,10 @@ def parse_method(value: Any) -> str | None:
 # The schema and the table functions with it
 # --------------------------------------------------------------------------------------------
 
+#: The sheet of treatment actions the export writes beside the register, linked by risk ID:
+#: read with the risks, never as the risks (a companion sheet of the schema).
+ACTION_SHEET = "Treatment actions"
+
 SCHEMA = Schema(
     fields=MAPPABLE_FIELDS,
     labels=FIELD_LABELS,
@@ -567,6 +571,7 @@ SCHEMA = Schema(
                               "effect"}),
     sheet_words=frozenset({"risk", "risks", "risque", "risques", "risiko", "risiken", "fmea",
                            "amdec", "fmeca", "register", "registre"}),
+    companion_sheets=frozenset({ACTION_SHEET}),
     context=_fmea_context,
     matcher=_risk_matcher,
     value_checks={"kind": lambda value: parse_kind(value)[0] is not None},
@@ -576,31 +581,9 @@ SCHEMA = Schema(
 def open_table(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
                max_bytes: int = DEFAULT_MAX_BYTES, fill_merged: bool = True) -> TableSource:
     """:func:`table.open_table` for a risk register (its sheet and header row are found with
-    the risk fields)."""
-    source = table.open_table(path, max_rows=max_rows, max_bytes=max_bytes,
-                              fill_merged=fill_merged, schema=SCHEMA)
-    _never_choose_actions(source)
-    return source
-
-
-def _never_choose_actions(source: TableSource) -> None:
-    """The treatment-actions sheet of an exported register is read with the risks, never as
-    the risks: the sheet chooser does not see it (so a register sheet too big to read is
-    refused instead of the actions being taken for risks)."""
-    name = action_sheet(source)
-    if name is None or len(source.sheets) < 2:
-        return
-    choose = source.choose_sheet
-
-    def choose_sheet() -> Any:
-        sheets = source.sheets
-        source.sheets = [other for other in sheets if other != name]
-        try:
-            return choose()
-        finally:
-            source.sheets = sheets
-
-    source.choose_sheet = choose_sheet  # type: ignore[method-assign]
+    the risk fields; the treatment-actions sheet is never taken for the risks)."""
+    return table.open_table(path, max_rows=max_rows, max_bytes=max_bytes,
+                            fill_merged=fill_merged, schema=SCHEMA)
 
 
 def guess_mapping(headers: Sequence[Any], sample_rows: Sequence[Sequence[Any]] | None = None,
@@ -1245,8 +1228,6 @@ def _check_row(values: dict[str, Any], errors: list[str], warnings: list[str],
 
 # --------------------------------------------------------------------------- treatment actions
 
-#: The sheet of treatment actions the export writes beside the register, linked by risk ID.
-ACTION_SHEET = "Treatment actions"
 #: (field, column title) of that sheet, in order; the importer reads the same titles back.
 ACTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("risk_ref", "Risk ID"),

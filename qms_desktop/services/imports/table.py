@@ -134,6 +134,11 @@ class Schema:
     into it); merged cells elsewhere are group values, filled down. A data row with no value in
     any of ``content_fields`` is an empty template row. ``sheet_words`` are words of sheet names
     that hold such records (they outweigh "key", "legend" … in the same name).
+    ``companion_sheets`` names sheets (compared without case and surrounding spaces) that the
+    import reads beside the records, e.g. the treatment actions of an exported risk register:
+    the sheet chooser never takes one of them for the records sheet (when the records sheet
+    cannot be read, the import is refused rather than read from a companion), unless the
+    workbook has nothing else.
 
     Hooks (all optional): ``context(forms, sheet_name)`` works out something about the whole
     header (e.g. "this is an FMEA"); ``matcher(forms, context, exact)`` may replace the
@@ -154,6 +159,7 @@ class Schema:
     key_fields: tuple[str, ...] = ()
     content_fields: frozenset[str] = frozenset()
     sheet_words: frozenset[str] = frozenset()
+    companion_sheets: frozenset[str] = frozenset()
     context: Callable[[Sequence[HeaderForms], str], Any] | None = None
     matcher: Callable[[HeaderForms, Any, tuple[int, tuple[str, ...]]],
                       tuple[int, tuple[str, ...]]] | None = None
@@ -161,6 +167,11 @@ class Schema:
 
     def label(self, name: str) -> str:
         return self.labels.get(name, name)
+
+    def companion(self, sheet_name: str) -> bool:
+        """True for a sheet read beside the records, never as them (``companion_sheets``)."""
+        return sheet_name.strip().casefold() in {n.strip().casefold()
+                                                 for n in self.companion_sheets}
 
 
 def synonym_table(groups: Iterable[tuple[tuple[str, ...], Iterable[str]]]
@@ -1362,7 +1373,8 @@ class TableSource:
     def choose_sheet(self) -> SheetChoice:
         """The sheet holding the records: legend, key, instruction and lookup sheets are
         passed over, empty ones too; of the rest, the one whose header matches most fields
-        (the first on a tie; visible sheets before hidden ones)."""
+        (the first on a tie; visible sheets before hidden ones). The schema's companion
+        sheets are never chosen while the workbook has another sheet."""
         if self._choice is not None:
             return self._choice
         if len(self.sheets) == 1 or self.schema is None:
@@ -1372,6 +1384,9 @@ class TableSource:
             return self._choice
         order = [n for n in self.sheets if n not in self.hidden_sheets] + \
             [n for n in self.sheets if n in self.hidden_sheets]
+        # companion sheets are read with the records, never as them (not "passed over")
+        main = [n for n in order if not self.schema.companion(n)]
+        order = main or order
         passed: list[tuple[str, str]] = []
         best: tuple[int, int, str] | None = None  # (score, -order, name)
         header_rows: dict[str, int] = {}
