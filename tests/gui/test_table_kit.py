@@ -25,6 +25,7 @@ from qms_desktop.ui.table import (
     TableDelegate,
     ValueCombo,
     equals,
+    flag,
     linked_ids,
 )
 
@@ -168,6 +169,26 @@ def test_filter_proxy_text_and_named_filters(model, qtmodeltester):
     assert proxy.rowCount() == 3 and not proxy.active
     with pytest.raises(TypeError):
         proxy.set_filters(colour="red")
+
+
+def test_filter_bar_shows_filters_set_from_code(model, qtbot):
+    """A list opened already filtered (from a dashboard card) shows its filters in the bar."""
+    from qms_desktop.ui.table.filterbar import FilterBar
+
+    proxy = FilterProxy(filters={"dept": (None, equals(lambda r: r.department or None)),
+                                 "flagged": (False, flag(lambda r: bool(r.department)))})
+    proxy.setSourceModel(model)
+    bar = FilterBar(proxy, "Search")
+    qtbot.addWidget(bar)
+    dept = bar.add_choice("dept", [("Any", None, ""), ("Quality", "Quality", "")])
+    box = bar.add_flag("flagged", "With a department")
+    bar.apply(text="a", dept="Quality", flagged=True)
+    assert bar.search.text() == "a" and dept.value() == "Quality" and box.isChecked()
+    assert [r.name for r in proxy.visible_rows()] == ["Ada"]
+    bar.apply(dept=None, flagged=False)
+    assert dept.value() is None and not box.isChecked()
+    box.setChecked(True)  # the widgets still drive the filters
+    assert proxy.flagged is True
 
 
 def test_delegate_editors_follow_the_column(model, qtbot, controller, people):

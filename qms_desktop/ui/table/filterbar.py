@@ -56,6 +56,23 @@ class FilterBar(QWidget):
         return widget
 
     def apply(self, **values: Any) -> None:
+        """Set filters (by name) — from code or from the widgets — and show them in the
+        widgets, so a filtered list opened from elsewhere says what it is filtered by."""
+        for name, value in values.items():
+            widget = self.widgets.get(name)
+            if widget is None:
+                continue
+            widget.blockSignals(True)
+            try:
+                if isinstance(widget, QLineEdit):
+                    if widget.text() != (value or ""):
+                        widget.setText(value or "")
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
+                elif widget.value() != value:
+                    widget.set_value(value)
+            finally:
+                widget.blockSignals(False)
         self.proxy.set_filters(**values)
         self.changed.emit()
 
