@@ -249,6 +249,11 @@ class ItemRow:
     attachments: int = 0
     findings: int = 0
 
+    @property
+    def id(self) -> int:
+        """The row's id in a table: its response's."""
+        return self.response_id
+
 
 @dataclass(slots=True)
 class FindingRow:
@@ -877,27 +882,38 @@ def delete_run(ws: Workspace, run_id: int) -> Change:
     return Change.of(s)
 
 
-def run_items(ws: Workspace, run_id: int) -> list[ItemRow]:
-    """The items of a run in order with their answers and counts (what the run view shows)."""
+def run_items(ws: Workspace, run_id: int,
+              response_ids: Iterable[int] | None = None) -> list[ItemRow]:
+    """The items of a run in order with their answers and counts (what the run view shows);
+    with ``response_ids``, only those (numbered as in the whole run): a view's refresh of the
+    rows one answer touched."""
     i, r = m.ChecklistItem, m.Response
     with ws.connect() as c:
-        recs = c.execute(
-            select(i.id, r.id, i.section, i.clause, i.title, i.guidance, i.expected_evidence,
-                   i.weight, i.pdca, r.result, r.evidence, r.notes, r.answered_at,
-                   r.answered_by)
-            .join(r, r.item_id == i.id).where(r.run_id == run_id)
-            .order_by(i.order, i.id)).all()
+        stmt = (select(i.id, r.id, i.section, i.clause, i.title, i.guidance,
+                       i.expected_evidence, i.weight, i.pdca, r.result, r.evidence, r.notes,
+                       r.answered_at, r.answered_by)
+                .join(r, r.item_id == i.id).where(r.run_id == run_id))
+        if response_ids is None:
+            recs = c.execute(stmt.order_by(i.order, i.id)).all()
+            numbers = {x[1]: n for n, x in enumerate(recs, start=1)}
+        else:
+            wanted = sorted(set(response_ids))
+            recs = c.execute(stmt.where(r.id.in_(wanted)).order_by(i.order, i.id)).all()
+            order = c.execute(select(r.id).join(i, i.id == r.item_id)
+                              .where(r.run_id == run_id).order_by(i.order, i.id)).scalars()
+            numbers = {rid: n for n, rid in enumerate(order, start=1)}
         rids = [x[1] for x in recs]
-        links = dict(c.execute(select(m.EvidenceLink.response_id, func.count())
-                               .join(r, r.id == m.EvidenceLink.response_id)
-                               .where(r.run_id == run_id)
-                               .group_by(m.EvidenceLink.response_id)).all())
-        finds = dict(c.execute(select(m.Finding.response_id, func.count())
-                               .where(m.Finding.run_id == run_id)
-                               .group_by(m.Finding.response_id)).all())
+        link_q = (select(m.EvidenceLink.response_id, func.count())
+                  .join(r, r.id == m.EvidenceLink.response_id).where(r.run_id == run_id))
+        find_q = select(m.Finding.response_id, func.count()).where(m.Finding.run_id == run_id)
+        if response_ids is not None:
+            link_q = link_q.where(r.id.in_(rids))
+            find_q = find_q.where(m.Finding.response_id.in_(rids))
+        links = dict(c.execute(link_q.group_by(m.EvidenceLink.response_id)).all())
+        finds = dict(c.execute(find_q.group_by(m.Finding.response_id)).all())
     files = attachments.count_for(ws, "response", rids) if rids else {}
-    return [ItemRow(n, *rec, links.get(rec[1], 0), files.get(rec[1], 0), finds.get(rec[1], 0))
-            for n, rec in enumerate(recs, start=1)]
+    return [ItemRow(numbers[rec[1]], *rec, links.get(rec[1], 0), files.get(rec[1], 0),
+                    finds.get(rec[1], 0)) for rec in recs]
 
 
 def answer(ws: Workspace, response_id: int, *, result: Any = ..., evidence: str | None = None,
