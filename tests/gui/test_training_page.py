@@ -302,3 +302,15 @@ def test_the_head_shown_follows_every_change_incrementally(page, world, controll
     controller.current_overview()
     controller.undo_stack.redo()
     assert (controller.head_hash, controller.head_event) == head_stamp(ws)
+
+
+def test_the_late_filter_shows_who_needs_training_now(page, world):
+    """"To train now" (the dashboard's overdue link) shows expired and missing cells, not
+    current or expiring ones."""
+    w = world
+    page.set_filters(status="late")
+    names = [page.model.person(r).name for r in range(page.model.rowCount())]
+    assert names == ["Bob Stone", "Cy Young"]  # Bob's CMM-1 missing, Cy's SAF-1 expired
+    assert page.status.value() == "late"
+    page.set_filters(status=None)
+    assert page.model.rowCount() == 3

@@ -79,6 +79,7 @@ def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
         ("actions", "overdue"): ("actions", {"status": "unfinished", "overdue_only": True}),
         ("risks", "high"): ("risks", {"level": "high+"}),
         ("risks", "overdue"): ("risks", {"overdue_only": True}),
+        ("training_records", "late"): ("training", _training_filters(status="late")),
         ("training_records", "retrain"): ("training", _training_filters(status="retrain")),
         ("training_records", "expiring"): ("training", _training_filters(status="expiring")),
     }
@@ -378,7 +379,7 @@ class DashboardPage(Page):
         late = t.late
         text = part(tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}"))
         if late:
-            text += part(tr(" · {n} overdue").format(n=count_text(late)))
+            text += part(" · ") + part(tr("{n} overdue").format(n=count_text(late)), "late")
         if t.retrain:
             text += part(" · ") + part(tr("{n} retraining due after a revision").format(
                 n=count_text(t.retrain)), "retrain")

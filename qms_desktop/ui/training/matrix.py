@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyleOpti
 
 from ...core import palette
 from ...core import training as rules
-from ...services.training import Matrix
+from ...services.training import LATE, Matrix
 
 PersonRole = Qt.ItemDataRole.UserRole + 1
 CourseRole = Qt.ItemDataRole.UserRole + 2
@@ -133,6 +133,15 @@ class MatrixModel(QAbstractTableModel):
         text = (f.get("text") or "").strip().casefold()
         course = (f.get("course") or "").strip().casefold()
         status = f.get("status") or None
+        today = mx.today
+
+        def match(i: int, j: int) -> bool:
+            """The cell has the status filtered for; "late": it needs training now."""
+            s = mx.status[i][j]
+            if status != LATE:
+                return s == status
+            return s in rules.OVERDUE and not (s == rules.RETRAIN and mx.dates[i][j] is not None
+                                               and mx.dates[i][j] >= today)
         cols = [j for j, c in enumerate(mx.courses)
                 if not course or course in c.code.casefold() or course in c.title.casefold()]
         rows = []
@@ -143,13 +152,11 @@ class MatrixModel(QAbstractTableModel):
                 continue
             if text and text not in p.name.casefold() and text not in p.employee_no.casefold():
                 continue
-            if status:
-                srow = mx.status[i]
-                if not any(srow[j] == status for j in cols):
-                    continue
+            if status and not any(match(i, j) for j in cols):
+                continue
             rows.append(i)
         if status:
-            cols = [j for j in cols if any(mx.status[i][j] == status for i in rows)]
+            cols = [j for j in cols if any(match(i, j) for i in rows)]
         elif dept or role or text:  # hide courses nobody shown needs
             cols = [j for j in cols
                     if any(mx.status[i][j] != rules.NOT_REQUIRED for i in rows)]

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import training as rules
+from ...services.training import LATE
 from ..pages.base import Page, heading
 from ..table import COMBO, DATE, TEXT, CHOICE, Column, ColumnLayout, FilterProxy, IdRole, \
     RowModel, TableDelegate, ValueCombo, edit_triggers
@@ -102,7 +103,10 @@ class TrainingPage(Page):
         self.course_search.setClearButtonEnabled(True)
         self.course_search.textChanged.connect(lambda t: self._filter(course=t))
         bar.addWidget(self.course_search, 1)
-        self.status = ValueCombo([(tr("Any status"), None, "")] + [
+        self.status = ValueCombo([(tr("Any status"), None, ""),
+                                  (tr("To train now"), LATE, tr(
+                                      "Expired, missing, or retraining past its grace period"))
+                                  ] + [
             (f"{rules.SYMBOLS[s]} {status_label(s)}", s, "") for s in rules.STATUSES
             if s != rules.NOT_REQUIRED], self)
         self.status.currentIndexChanged.connect(lambda: self._filter(status=self.status.value()))
