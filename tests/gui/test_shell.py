@@ -57,11 +57,14 @@ def test_navigation_switches_pages(window, make_ws, open_ws, qtbot):
     assert type(window.page("training")).__name__ == "TrainingPage"
     window.page_actions["checklists"].trigger()
     assert window.current_page_key() == "checklists"
-    page = window.page("checklists")
+    assert type(window.page("checklists")).__name__ == "ChecklistsPage"
+    window.page_actions["documents"].trigger()
+    assert window.current_page_key() == "documents"
+    page = window.page("documents")
     # a module not built yet says what it will hold, and has no controls
     assert "not built yet" in page.coming.text()
-    assert "gap analyses" in page.description.text()
-    assert "0 gap analyses and audits" in page.holding.text()
+    assert "revisions" in page.description.text()
+    assert "0 documents" in page.holding.text()
     from PySide6.QtWidgets import QAbstractButton, QLineEdit
     assert not page.findChildren(QAbstractButton) and not page.findChildren(QLineEdit)
     window.nav.setCurrentRow(8)

@@ -57,7 +57,8 @@ def page_specs() -> list[PageSpec]:
                  tr("Checklist templates with clause references and guidance, gap analyses and "
                     "internal audits with conform, partial and nonconform results, evidence and "
                     "findings that raise actions."),
-                 counts=("checklist_templates", "checklist_runs", "findings")),
+                 counts=("checklist_templates", "checklist_runs", "findings"),
+                 factory="qms_desktop.ui.checklists:ChecklistsPage"),
         PageSpec("documents", tr("Documents"),
                  tr("Controlled documents (procedures, work instructions, forms) with number, "
                     "owner and status, their revisions, approvals and signatures, and Word "

@@ -1,0 +1,277 @@
+"""The Checklists & Audits page: gap analyses and internal audits run from templates.
+
+* **Runs** — every run (table kit): code, title, kind, template and version, process, auditor,
+  dates, stage, progress, score (the rule in the tooltip), findings; filters; Start run… from a
+  template; delete. Enter or a double click opens the run.
+* **Run** — the open run's items in order, keyboard-first (``run.py``): 1–5 set the result and
+  move on, Enter moves on, Ctrl+F jumps to a clause, Ctrl+E edits the evidence; evidence links,
+  files and the findings of the run.
+* **Fast entry** — type back a printed blank: run code, then one key per item (``fastentry.py``).
+* **Templates** and **Programme** — the template editor and the audit programme.
+
+Every change is one ``controller.edit``. Workshop mode (F11) asks the main window for the
+full-screen view of the open run (:attr:`ChecklistsPage.workshopRequested`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..pages.base import Page, heading
+from ..table import ColumnLayout, IdRole
+from ..table.filterbar import FilterBar
+from .fastentry import FastEntry
+from .model import kind_items, make_run_model, make_run_proxy, stage_items, tr
+from .run import RunView
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...storage.changes import Change
+    from ..controller import WorkspaceController
+    from ..pages import PageSpec
+
+#: what the page shows
+KINDS = frozenset({"checklist_template", "checklist_item", "checklist_run", "response",
+                   "evidence_link", "finding", "action", "audit_step", "process", "attachment"})
+
+
+def placeholder(parent: QWidget) -> QWidget:
+    """A tab another part of the page fills in later."""
+    w = QWidget(parent)
+    QVBoxLayout(w).addWidget(QLabel(tr("Built next"), w), 0, Qt.AlignmentFlag.AlignCenter)
+    return w
+
+
+class ChecklistsPage(Page):
+    kinds = KINDS
+    openRecord = Signal(str, int)
+    #: the user asked for workshop mode on this run (its id)
+    workshopRequested = Signal(int)
+
+    def __init__(self, controller: "WorkspaceController", spec: "PageSpec",
+                 parent: QWidget | None = None):
+        super().__init__(controller, spec, parent)
+
+        # -- runs
+        self.runs_model = make_run_model(controller, self)
+        self.runs_proxy = make_run_proxy(self)
+        self.runs_proxy.setSourceModel(self.runs_model)
+        self.runs_tab = QWidget(self)
+        self.filters = FilterBar(self.runs_proxy, tr("Search code, title, template, process, "
+                                                     "auditor…"), self.runs_tab)
+        self.search = self.filters.search
+        self.filters.add_choice("kind", [(tr("Any kind"), None, "")] + kind_items())
+        self.filters.add_choice("stage", [(tr("Any stage"), None, "")] + stage_items())
+        self.filters.add_flag("open_only", tr("Not &completed"),
+                              tr("Runs without a completion date"))
+        self.filters.changed.connect(self._count)
+        self.count = QLabel(self.runs_tab)
+        self.filters.row.addWidget(self.count, 1, Qt.AlignmentFlag.AlignRight)
+        self.runs = QTableView(self.runs_tab)
+        self.runs.setObjectName("checklistRunsTable")
+        self.runs.setModel(self.runs_proxy)
+        self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runs.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runs.setWordWrap(False)
+        self.runs.verticalHeader().hide()
+        self.runs.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.runs.setSortingEnabled(True)
+        self.runs.activated.connect(lambda _i: self.open_selected())
+        self.runs_layout = ColumnLayout(self.runs, self.runs_model, "checklist_runs")
+        self.runs_layout.restore()
+        rl = QVBoxLayout(self.runs_tab)
+        rl.addWidget(self.filters)
+        rl.addWidget(self.runs, 1)
+
+        # -- the open run, fast entry
+        self.run_view = RunView(controller, self)
+        self.run_view.openRecord.connect(self.openRecord)
+        self.fast_entry = FastEntry(controller, self)
+        self.fast_entry.runOpened.connect(self.open_run)
+
+        # -- built by the template editor and the audit programme
+        self.templates_tab = placeholder(self)
+        self.programme_tab = placeholder(self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.runs_tab, tr("&Runs"))
+        self.run_tab_index = self.tabs.addTab(self.run_view, tr("R&un"))
+        self.tabs.addTab(self.fast_entry, tr("&Fast entry"))
+        self.tabs.addTab(self.templates_tab, tr("&Templates"))
+        self.tabs.addTab(self.programme_tab, tr("&Programme"))
+        self.tabs.currentChanged.connect(lambda _i: self._update_commands())
+
+        # -- commands
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.start_action = self._command(tr("&Start run…"), self.start_run,
+                                          tip=tr("A gap analysis or audit from a template"))
+        self.open_action = self._command(tr("&Open run"), self.open_selected,
+                                         tip=tr("Answer the selected run (Enter)"))
+        self.delete_action = self._command(tr("&Delete run"), self.delete_selected,
+                                           tip=tr("Delete the selected run with its answers "
+                                                  "and findings"))
+        self.workshop_action = self._command(
+            tr("&Workshop mode (F11)"), self.request_workshop, QKeySequence(Qt.Key.Key_F11),
+            tip=tr("The current item full-screen in large type, for a projector (F11)"))
+        self.read_only_note = QLabel(tr("The workspace is open read-only: runs can be viewed, "
+                                        "not answered or changed."), self)
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(spec.title, parent=self))
+        layout.addWidget(self.read_only_note)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.tabs, 1)
+        self.runs.selectionModel().currentRowChanged.connect(lambda *_: self._update_commands())
+        self._update_commands()
+
+    def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        if key is not None:
+            action.setShortcut(key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        action.triggered.connect(lambda _c=False: slot())
+        self.toolbar.addAction(action)
+        return action
+
+    def search_widget(self) -> QWidget:
+        return self.search
+
+    # ------------------------------------------------------------------ refreshing
+    def refresh(self) -> None:
+        ro = self.controller.read_only
+        self.runs_model.reload()
+        self.run_view.refresh()
+        self.fast_entry.set_read_only(ro)
+        self.read_only_note.setVisible(ro)
+        self._count()
+
+    def _on_changed(self, change: "Change") -> None:
+        if not self.touches(change):
+            return
+        if self.isVisible() and not self._stale and self.workspace is not None:
+            self.runs_model.refresh_ids(change)
+            self.run_view.on_change(change)
+            self._count()
+        else:
+            self._stale = True
+
+    def workspace_closed(self) -> None:
+        self.runs_model.set_rows([])
+        self.run_view.set_run(None)
+        self._count()
+
+    def _count(self) -> None:
+        self.count.setText(tr("{shown} of {total} runs").format(
+            shown=self.runs_proxy.rowCount(), total=self.runs_model.rowCount()))
+        self._update_commands()
+
+    def set_filters(self, **values: Any) -> None:
+        self.filters.apply(**values)
+
+    # ------------------------------------------------------------------ runs
+    def selected_run_id(self) -> int | None:
+        index = self.runs.currentIndex()
+        return index.data(IdRole) if index.isValid() else None
+
+    def current_run_id(self) -> int | None:
+        """The run open in the Run tab (None: none)."""
+        return self.run_view.run_id
+
+    def open_run(self, run_id: int) -> None:
+        """Show run ``run_id`` in the Run tab, its first open item current."""
+        self.run_view.set_run(run_id)
+        pos = self.runs_model.row_of(run_id)
+        if pos is not None:
+            index = self.runs_proxy.mapFromSource(self.runs_model.index(pos, 0))
+            if index.isValid():
+                self.runs.setCurrentIndex(index)
+        self.tabs.setCurrentIndex(self.run_tab_index)
+        self.run_view.table.setFocus()
+        self._update_commands()
+
+    def open_selected(self) -> bool:
+        rid = self.selected_run_id()
+        if rid is None:
+            return False
+        self.open_run(rid)
+        return True
+
+    def request_workshop(self) -> bool:
+        rid = self.current_run_id() or self.selected_run_id()
+        if rid is None:
+            return False
+        self.workshopRequested.emit(rid)
+        return True
+
+    def start_run(self, template_id: int | None = None,
+                  values: dict[str, Any] | None = None) -> int | None:
+        """Start a run of a template (asked in a dialog when ``values`` is None) and open it."""
+        from ...services import checklists
+        from .dialogs import StartRunDialog
+
+        if not self._writable():
+            return None
+        if values is None:
+            dialog = StartRunDialog(self.workspace, self)
+            if dialog.exec() != StartRunDialog.DialogCode.Accepted:
+                return None
+            template_id, values = dialog.template_id(), dialog.values()
+        if template_id is None:
+            return None
+        rid = self.controller.edit(tr("Start run"), lambda ws: checklists.start_run(
+            ws, template_id, values))
+        if rid is None:
+            return None
+        self.open_run(rid)
+        return rid
+
+    def delete_selected(self, confirm: bool = True) -> bool:
+        from ...services import checklists
+
+        rid = self.selected_run_id()
+        if rid is None or not self._writable():
+            return False
+        row = self.runs_model.get(rid)
+        if confirm and QMessageBox.question(
+                self, tr("Delete run"),
+                tr("Delete {code} “{title}” with its answers and findings? You can undo it.")
+                .format(code=row.code, title=row.title)) != QMessageBox.StandardButton.Yes:
+            return False
+        ok = self.controller.edit(tr("Delete run"), lambda ws: checklists.delete_run(ws, rid))
+        if ok is not None and self.run_view.run_id == rid:
+            self.run_view.set_run(None)
+        return ok is not None
+
+    def _update_commands(self) -> None:
+        writable = self.workspace is not None and not self.controller.read_only
+        selected = self.selected_run_id() is not None
+        self.start_action.setEnabled(writable)
+        self.open_action.setEnabled(selected)
+        self.delete_action.setEnabled(writable and selected)
+        self.workshop_action.setEnabled(self.current_run_id() is not None or selected)
+
+    def _writable(self) -> bool:
+        try:
+            self.controller.require_writable()
+        except Exception as e:
+            self.controller.errorOccurred.emit(e)
+            return False
+        return True
