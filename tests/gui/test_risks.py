@@ -716,3 +716,16 @@ def test_a_title_written_over_lines_heads_the_detail_on_one_line(page, seeded, q
     qtbot.waitUntil(lambda: page.detail.built and page.detail.row is not None
                     and page.detail.row.id == rid)
     assert page.detail.heading.text().endswith("— Burrs left in cross holes")
+
+
+def test_charts_tab_paints_first_and_builds_the_charts_after(page, qtbot):
+    """The first switch to the charts tab does not wait for matplotlib: the tab shows its
+    placeholder, and the charts are built once that has been painted."""
+    qtbot.waitUntil(lambda: page._charts_warm_up is not None)  # started after the first paint
+    page._charts_warm_up.join()
+    page.tabs.setCurrentWidget(page.charts_holder)
+    assert page.charts is None  # not built inside the switch
+    assert page.charts_placeholder.isVisibleTo(page.charts_holder)
+    qtbot.waitUntil(lambda: page.charts is not None)
+    assert page.charts.isVisible() and not page.charts_placeholder.isVisible()
+    assert sum(map(sum, page.charts.counts("inherent"))) > 0

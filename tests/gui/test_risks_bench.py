@@ -11,6 +11,8 @@ def test_bench_risks_ui_smoke(tmp_path):
     path = make_large(tmp_path / "tiny.qms", scale=0.02)
     result = bench_risks_ui(path, repeat=1)
     assert result["risks"] == 100
-    for key in ("open_ms", "sort_ms", "filter_ms", "edit_commit_ms", "edit_inline_ms"):
+    for key in ("open_ms", "sort_ms", "filter_ms", "edit_commit_ms", "edit_inline_ms",
+                "charts_tab_ms", "charts_ready_ms"):
         assert result[key] > 0
-    assert [f["name"] for f in figures(result)] == ["risks_ui"] * 4
+    assert [f["name"] for f in figures(result)] == ["risks_ui"] * 5
+    assert result["charts_ready_ms"] >= result["charts_tab_ms"]

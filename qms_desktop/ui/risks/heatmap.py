@@ -8,6 +8,7 @@ widget is created, which the page does the first time the charts are shown.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -40,6 +41,31 @@ def cell_at(stage: str | None, xdata: float | None, ydata: float | None
     if 1 <= impact <= 5 and 1 <= likelihood <= 5:
         return stage, likelihood, impact
     return None
+
+
+def warm_up() -> None:
+    """Import matplotlib and the chart code (the slow part of opening the charts the first
+    time). Touches no Qt object, so the page runs it on a worker thread while the user reads
+    the register; the canvases are still made and drawn on the GUI thread."""
+    import matplotlib.figure  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    from ...services.exports import risk_charts  # noqa: F401
+
+
+def start_warm_up() -> threading.Thread:
+    """Run :func:`warm_up` on a daemon thread (a failure there only means the charts import
+    matplotlib themselves when first shown)."""
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - reported when the charts are built on the GUI thread
+            pass
+
+    thread = threading.Thread(target=run, name="risk-charts-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def write_chart(path: str | Path, which: str, rows: Sequence[Any], banding: Banding) -> Path:

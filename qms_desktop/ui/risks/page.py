@@ -196,6 +196,15 @@ class RisksPage(Page):
         self.tabs.addTab(self.table, tr("Register"))
         self.charts_holder = QWidget(self.tabs)
         QVBoxLayout(self.charts_holder).setContentsMargins(0, 0, 0, 0)
+        #: shown (and painted) at once when the tab opens; the charts replace it right after
+        self.charts_placeholder = QLabel(tr("Preparing the heat maps and the Pareto…"),
+                                         self.charts_holder)
+        self.charts_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.charts_holder.layout().addWidget(self.charts_placeholder)
+        self.charts_holder.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
+        self._charts_pending = False
+        self._charts_warm_up = None  # the thread importing matplotlib, once the page is painted
         self.tabs.addTab(self.charts_holder, tr("Heat maps && Pareto"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.detail = RiskDetailPanel(self.controller, self.choices, self.splitter)
@@ -578,13 +587,34 @@ class RisksPage(Page):
     # ================================================================== charts
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.charts_holder and self.charts is None:
+            # The tab paints its placeholder first; the charts are built once it has been
+            # painted (eventFilter), so the switch itself never waits for matplotlib.
+            self._charts_pending = True
+            self.charts_holder.update()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            if obj is self.charts_holder and self._charts_pending:
+                self._charts_pending = False
+                QTimer.singleShot(0, self._build_pending_charts)
+            elif self._charts_warm_up is None and obj is self.table.viewport():
+                # after the register's first paint: import matplotlib on a worker thread
+                from .heatmap import start_warm_up
+
+                self._charts_warm_up = start_warm_up()
+        return super().eventFilter(obj, event)
+
+    def _build_pending_charts(self) -> None:
+        if self.charts is None and self.tabs.currentWidget() is self.charts_holder:
             self.show_charts()
 
     def show_charts(self):
-        """Build the charts (imports matplotlib) and show them."""
+        """Build the charts (imports matplotlib unless the warm-up did) and show them."""
         from .heatmap import RiskChartsWidget
 
+        self._charts_pending = False
         if self.charts is None:
+            self.charts_placeholder.hide()
             self.charts = RiskChartsWidget(self.charts_holder)
             self.charts_holder.layout().addWidget(self.charts)
             self.charts.cellClicked.connect(self._chart_cell_clicked)
