@@ -53,7 +53,8 @@ __all__ = [
     "ItemRow", "ProgrammeEntry", "ProgrammeRow", "Proposal", "RunRow", "RunScores",
     "TemplateRow", "add_action", "add_evidence", "add_finding", "answer", "attach",
     "audit_steps", "create_template", "delete_run", "delete_template", "enter_results",
-    "evidence_for", "export_template_xlsx", "family_key", "find_run", "findings",
+    "evidence_candidates", "evidence_for", "export_template_xlsx", "family_key", "find_run",
+    "findings",
     "generate_process_audit", "get_runs", "import_template_xlsx", "install_template",
     "list_runs", "list_templates", "load_template_file", "previous_run", "programme",
     "proposals", "remove_evidence", "run_items", "run_scores", "save_template", "set_step",
@@ -994,6 +995,26 @@ def _label(c, entity: str, rid: int) -> str | None:
     if row is None:
         return None
     return " ".join(str(x) for x in row if x) or f"{entity.replace('_', ' ')} {rid}"
+
+
+def evidence_candidates(ws: Workspace, entity: str) -> list[tuple[int, str]]:
+    """The records of ``entity`` a response may name as evidence: (id, label), as
+    :func:`evidence_for` labels them, in label order (what an evidence picker lists)."""
+    if entity not in EVIDENCE_ENTITIES:
+        raise _err(f"A “{entity.replace('_', ' ')}” cannot be linked as evidence.")
+    model = EVIDENCE_ENTITIES[entity]
+    with ws.connect() as c:
+        if entity in ("training_record", "revision"):
+            ids = c.execute(select(model.id)).scalars().all()
+            out = [(i, _label(c, entity, i) or "") for i in ids]
+        else:
+            cols = model.__table__.c
+            pick = [cols[n] for n in ("number", "ref", "code") if n in cols][:1]
+            pick += [cols[n] for n in ("title", "name") if n in cols][:1]
+            out = [(row[0], " ".join(str(x) for x in row[1:] if x)
+                    or f"{entity.replace('_', ' ')} {row[0]}")
+                   for row in c.execute(select(cols.id, *pick))]
+    return sorted(out, key=lambda x: (x[1].casefold(), x[0]))
 
 
 def add_evidence(ws: Workspace, response_id: int, entity: str, record_id: int,
