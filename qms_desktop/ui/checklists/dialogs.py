@@ -1,0 +1,158 @@
+"""Dialogs of the Checklists page: start a run from a template, pick a record as evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..table import DateEditor, ValueCombo, editor_value, set_editor_value
+from .model import kind_items, tr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...storage.workspace import Workspace
+
+
+class StartRunDialog(QDialog):
+    """Template, title, scope, planned date, auditor(s), auditee, process."""
+
+    def __init__(self, ws: "Workspace", parent: QWidget | None = None):
+        super().__init__(parent)
+        from ...services import checklists, processes
+
+        self.setWindowTitle(tr("Start run"))
+        kinds = {v: t for t, v, _ in kind_items()}
+        templates = [t for t in checklists.list_templates(ws) if t.latest and t.items]
+        self.template = ValueCombo([(tr("{name} v{version} · {kind} · {n} items").format(
+            name=t.name, version=t.version, kind=kinds.get(t.kind, t.kind), n=t.items), t.id,
+            t.description) for t in templates], self)
+        self.title = QLineEdit(self)
+        self.title.setPlaceholderText(tr("The template's name"))
+        self.scope = QLineEdit(self)
+        self.planned = DateEditor(self)
+        set_editor_value(self.planned, dt.date.today())
+        self.auditor = QLineEdit(self)
+        self.auditor.setPlaceholderText(tr("One or more names, separated by commas"))
+        self.auditor.setText(ws.user or "")
+        self.auditee = QLineEdit(self)
+        self.process = ValueCombo([("—", None, tr("No process"))] + [
+            (" ".join(x for x in (p.code, p.name) if x), p.id, "")
+            for p in processes.list_processes(ws)], self)
+        form = QFormLayout()
+        form.addRow(tr("&Template"), self.template)
+        form.addRow(tr("T&itle"), self.title)
+        form.addRow(tr("&Scope"), self.scope)
+        form.addRow(tr("&Planned on"), self.planned)
+        form.addRow(tr("&Auditor(s)"), self.auditor)
+        form.addRow(tr("Audit&ee"), self.auditee)
+        form.addRow(tr("P&rocess"), self.process)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(templates))
+        layout = QVBoxLayout(self)
+        if not templates:
+            layout.addWidget(QLabel(tr("The workspace has no checklist templates yet."), self))
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def template_id(self) -> int | None:
+        return self.template.value()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"scope": self.scope.text().strip(),
+                               "planned_on": editor_value(self.planned),
+                               "auditor": self.auditor.text().strip(),
+                               "auditee": self.auditee.text().strip(),
+                               "process_id": self.process.value()}
+        if self.title.text().strip():
+            out["title"] = self.title.text().strip()
+        return out
+
+
+def evidence_kinds() -> list[tuple[str, str, str]]:
+    from .run import entity_label
+
+    order = ("document", "revision", "training_record", "risk", "process_node", "process",
+             "action", "nonconformity", "objective", "course", "person", "management_review")
+    return [(entity_label(e), e, "") for e in order]
+
+
+class EvidencePicker(QDialog):
+    """Choose a kind of record, then one record (type to narrow the list)."""
+
+    def __init__(self, ws: "Workspace", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ws = ws
+        self.setWindowTitle(tr("Link a record as evidence"))
+        self.kind = ValueCombo(evidence_kinds(), self, searchable=False)
+        self.kind.currentIndexChanged.connect(lambda _i: self._fill())
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(tr("Type to narrow the list…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._narrow)
+        self.list = QListWidget(self)
+        self.list.itemActivated.connect(lambda _i: self.accept())
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText(tr("What it shows (optional)"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(tr("&Kind"), self.kind)
+        form.addRow(tr("&Find"), self.search)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.buttons)
+        self.resize(520, 480)
+        self._fill()
+
+    def _fill(self) -> None:
+        from ...services import checklists
+
+        self.list.clear()
+        for rid, label in checklists.evidence_candidates(self.ws, self.kind.value()):
+            item = QListWidgetItem(label, self.list)
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+        self._narrow(self.search.text())
+
+    def _narrow(self, text: str) -> None:
+        key = text.casefold().strip()
+        first = None
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            hide = bool(key) and key not in item.text().casefold()
+            item.setHidden(hide)
+            if not hide and first is None:
+                first = item
+        if first is not None:
+            self.list.setCurrentItem(first)
+
+    def set_choice(self, entity: str, record_id: int) -> None:
+        """Choose ``record_id`` of ``entity`` (tests and scripted use)."""
+        self.kind.setCurrentIndex(self.kind.findData(entity))
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == record_id:
+                self.list.setCurrentRow(i)
+
+    def choice(self) -> tuple[str, int, str] | None:
+        item = self.list.currentItem()
+        if item is None or item.isHidden():
+            return None
+        return self.kind.value(), item.data(Qt.ItemDataRole.UserRole), self.note.text().strip()

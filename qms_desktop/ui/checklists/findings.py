@@ -1,0 +1,269 @@
+"""The findings of a run: what the answers propose, the findings made, their actions.
+
+A nonconform answer proposes a minor nonconformity, a partial one an observation, a conform
+one with a note an opportunity for improvement (``core.checklists.proposed_finding_kind``).
+"Add finding" makes one (kind and description editable in the table); "Raise action" puts an
+action in the workspace-wide list; "Close finding" follows the ISO 9001 10.2 rule, and the
+service's sentence says what is still missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..table import CHOICE, LONGTEXT, Column, DetailPanel, IdRole, RowModel, TableDelegate, \
+    TextBox, edit_triggers, natural
+from .model import finding_kind_items, tr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..controller import WorkspaceController
+
+
+def status_items():
+    return [(tr("Open"), "open", ""), (tr("Closed"), "closed", "")]
+
+
+def finding_columns() -> tuple[Column, ...]:
+    return (
+        Column("ref", tr("Ref."), sort=lambda r: natural(r.ref), samples=lambda: ["IA26-03-F02"]),
+        Column("kind", tr("Kind"), editor=CHOICE, items=lambda r: finding_kind_items(),
+               samples=lambda: [tr("Minor nonconformity")]),
+        Column("clause", tr("Clause"), samples=lambda: ["10.2.1"]),
+        Column("description", tr("Description"), editor=LONGTEXT, width=260,
+               tip=lambda r: r.description or None),
+        Column("status", tr("Status"), editor=CHOICE, items=lambda r: status_items(),
+               tip=lambda r: "\n".join(r.closure_problems) or None),
+        Column("actions", tr("Actions"), display=lambda r: tr("{n} ({open} open)").format(
+            n=r.actions, open=r.open_actions) if r.actions else "0",
+            samples=lambda: ["3 (3 open)"]),
+    )
+
+
+class FindingPanel(DetailPanel):
+    """Correction, root cause and effectiveness check of the current finding."""
+
+    def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
+        super().__init__(controller, "finding", parent)
+        self.correction = self.bind("correction", TextBox(self))
+        self.root_cause = self.bind("root_cause", TextBox(self))
+        self.effectiveness_check = self.bind("effectiveness_check", TextBox(self))
+        self.missing = QLabel(self)
+        self.missing.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(tr("Co&rrection"), self.correction)
+        form.addRow(tr("Root &cause"), self.root_cause)
+        form.addRow(tr("Effectiveness c&heck"), self.effectiveness_check)
+        form.addRow(self.missing)
+        for e in (self.correction, self.root_cause, self.effectiveness_check):
+            e.setMaximumHeight(self.fontMetrics().height() * 3)
+
+    def fill(self, row: Any) -> None:
+        if row is None or not row.closure_problems:
+            self.missing.setText("" if row is None or row.status == "closed" else
+                                 tr("It may be closed."))
+        else:
+            self.missing.setText(tr("Before it can close: ") + " ".join(row.closure_problems))
+
+
+class FindingsPanel(QWidget):
+    def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.run_id: int | None = None
+        self.response_id: int | None = None
+        self.stale = True
+
+        self.proposals = QListWidget(self)
+        self.proposals.setObjectName("findingProposals")
+        self.proposals.setMaximumHeight(self.fontMetrics().height() * 7)
+        self.proposals.itemActivated.connect(lambda _i: self.add_from_proposal())
+        self.add_button = QPushButton(tr("&Add finding"), self)
+        self.add_button.setToolTip(tr("A finding from the selected proposal, or for the current "
+                                      "item"))
+        self.add_button.clicked.connect(lambda: self.add_from_proposal())
+
+        self.model = RowModel(finding_columns(), kind="finding", load=self._load,
+                              commit=self._commit, order=None, parent=self)
+        self.table = QTableView(self)
+        self.table.setObjectName("findingsTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(TableDelegate(self.table))
+        self.table.setEditTriggers(edit_triggers())
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        self.raise_button = QPushButton(tr("Raise a&ction"), self)
+        self.raise_button.setToolTip(tr("A corrective action in the Actions list, linked to the "
+                                        "finding"))
+        self.raise_button.clicked.connect(lambda: self.raise_action())
+        self.close_button = QPushButton(tr("C&lose finding"), self)
+        self.close_button.clicked.connect(lambda: self.close_current())
+        self.detail = FindingPanel(controller, self)
+
+        top = QWidget(self)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(QLabel(tr("Proposed by the answers"), top))
+        tl.addWidget(self.proposals, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addStretch(1)
+        tl.addLayout(row)
+        bottom = QWidget(self)
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(QLabel(tr("Findings of the run"), bottom))
+        bl.addWidget(self.table, 2)
+        row = QHBoxLayout()
+        row.addWidget(self.raise_button)
+        row.addWidget(self.close_button)
+        row.addStretch(1)
+        bl.addLayout(row)
+        bl.addWidget(self.detail)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([150, 450])
+        QVBoxLayout(self).addWidget(splitter)
+
+    # ------------------------------------------------------------------ data
+    def _load(self, ids):
+        from ...services import checklists
+
+        ws = self.controller.workspace
+        if ws is None or self.run_id is None:
+            return []
+        rows = checklists.findings(ws, self.run_id)
+        return rows if ids is None else [r for r in rows if r.id in ids]
+
+    def _commit(self, row, column: Column, value: Any) -> bool:
+        from ...services import checklists
+
+        fid = row.id
+        return self.controller.edit(tr("Change finding"), lambda ws: checklists.update_finding(
+            ws, fid, {column.key: value})) is not None
+
+    def set_run(self, run_id: int | None) -> None:
+        self.run_id = run_id
+        self.stale = True
+
+    def set_current_response(self, response_id: int | None) -> None:
+        self.response_id = response_id
+
+    def refresh(self) -> None:
+        from ...services import checklists
+
+        self.stale = False
+        ws = self.controller.workspace
+        current = self.current_finding()
+        self.proposals.clear()
+        if ws is not None and self.run_id is not None:
+            kinds = {v: t for t, v, _ in finding_kind_items()}
+            for p in checklists.proposals(ws, self.run_id):
+                item = QListWidgetItem(f"{p.clause or '—'} · {kinds.get(p.kind, p.kind)} · "
+                                       f"{p.description}", self.proposals)
+                item.setData(Qt.ItemDataRole.UserRole, (p.response_id, p.kind, p.description))
+                item.setToolTip(p.description)
+        self.model.read_only = self.controller.read_only
+        self.model.reload()
+        if current is not None and self.model.row_of(current.id) is not None:
+            self.select(current.id)
+        self._show_current()
+
+    # ------------------------------------------------------------------ selection
+    def current_finding(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.get(index.data(IdRole)) if index.isValid() else None
+
+    def select(self, fid: int) -> None:
+        pos = self.model.row_of(fid)
+        if pos is not None:
+            self.table.setCurrentIndex(self.model.index(pos, 0))
+
+    def _show_current(self) -> None:
+        row = self.current_finding()
+        ro = self.controller.read_only or self.controller.workspace is None
+        self.detail.show_row(row)
+        self.detail.set_read_only(ro or row is None)
+        self.add_button.setEnabled(not ro and self.run_id is not None)
+        self.raise_button.setEnabled(not ro and row is not None)
+        self.close_button.setEnabled(not ro and row is not None and row.status != "closed")
+
+    # ------------------------------------------------------------------ commands
+    def add_from_proposal(self, kind: str | None = None,
+                          description: str | None = None) -> int | None:
+        """A finding from the selected proposal (or for the current item): kind and
+        description as proposed unless given."""
+        from ...services import checklists
+
+        if self.run_id is None:
+            return None
+        item = self.proposals.currentItem()
+        values: dict[str, Any] = {}
+        if item is not None:
+            response_id, pkind, pdesc = item.data(Qt.ItemDataRole.UserRole)
+            values = {"kind": pkind, "description": pdesc}
+        else:
+            response_id = self.response_id
+        if kind is not None:
+            values["kind"] = kind
+        if description is not None:
+            values["description"] = description
+        run_id = self.run_id
+        fid = self.controller.edit(tr("Add finding"), lambda ws: checklists.add_finding(
+            ws, run_id, response_id, values))
+        if fid is None:
+            return None
+        self.refresh()
+        self.select(fid)
+        return fid
+
+    def raise_action(self, values: dict[str, Any] | None = None) -> int | None:
+        """An action in the workspace-wide list from the current finding."""
+        from ...services import checklists
+
+        row = self.current_finding()
+        if row is None:
+            return None
+        values = dict(values or {})
+        values.setdefault("title", tr("Correct {ref}: {text}").format(
+            ref=row.ref, text=row.description)[:200])
+        values.setdefault("kind", "corrective")
+        fid = row.id
+        aid = self.controller.edit(tr("Raise action"), lambda ws: checklists.add_action(
+            ws, fid, values))
+        if aid is not None:
+            self.refresh()
+        return aid
+
+    def close_current(self) -> bool:
+        """Close the current finding; refused (with the service's sentence) until the
+        closure rule holds."""
+        from ...services import checklists
+
+        row = self.current_finding()
+        if row is None:
+            return False
+        self.detail.flush()
+        fid = row.id
+        return self.controller.edit(tr("Close finding"), lambda ws: checklists.update_finding(
+            ws, fid, {"status": "closed"})) is not None
