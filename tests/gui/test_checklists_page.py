@@ -1,0 +1,254 @@
+"""The Checklists & Audits page (ui/checklists): runs in the table kit, a whole run answered
+from the keyboard (one undo step per answer), the clause jump, fast entry of a printed blank as
+one undo step, a finding raised to an action, closure refused with the rule's sentence, and a
+read-only workspace."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from qms_desktop.services import checklists as C
+from qms_desktop.services.checklists import ItemSpec, TemplateSpec
+
+pytestmark = pytest.mark.usefixtures("shown")
+
+ITEMS = [ItemSpec("4 Context", "4.1", "Issues known?"),
+         ItemSpec("7 Support", "7.1.5", "Measuring equipment calibrated?"),
+         ItemSpec("7 Support", "7.5.1", "Documents listed?"),
+         ItemSpec("7 Support", "7.5.3", "Current revisions at the point of use?"),
+         ItemSpec("8 Operation", "8.5.1", "Work done as planned?")]
+
+
+def populate(ws) -> dict:
+    tid = C.create_template(ws, TemplateSpec("t", "Small audit", "1", "internal_audit",
+                                             "ISO 9001", "", list(ITEMS))).result
+    rid = C.start_run(ws, tid, {"auditor": "Ann", "planned_on": "2026-03-01"}).result
+    return dict(template=tid, run=rid, code=C.get_runs(ws, [rid])[0].code)
+
+
+def make_page(qtbot, controller):
+    from qms_desktop.ui.checklists import ChecklistsPage
+    from qms_desktop.ui.pages import page_specs
+
+    spec = next(s for s in page_specs() if s.key == "checklists")
+    page = ChecklistsPage(controller, spec)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+@pytest.fixture
+def world(ws):
+    return populate(ws)
+
+
+@pytest.fixture
+def page(qtbot, controller, world):
+    return make_page(qtbot, controller)
+
+
+def results(ws, run_id):
+    return [r.result for r in C.run_items(ws, run_id)]
+
+
+def test_registered_and_models_pass_the_model_tester(qtmodeltester, page, world):
+    from qms_desktop.ui.pages import load_factory, page_specs
+
+    spec = next(s for s in page_specs() if s.key == "checklists")
+    assert load_factory(spec).__name__ == "ChecklistsPage"
+    assert page.runs_model.rowCount() == 1
+    page.open_run(world["run"])
+    assert page.current_run_id() == world["run"]
+    qtmodeltester.check(page.runs_model)
+    qtmodeltester.check(page.runs_proxy)
+    qtmodeltester.check(page.run_view.model)
+    qtmodeltester.check(page.run_view.proxy)
+    qtmodeltester.check(page.run_view.findings.model)
+    # the placeholders another part fills in
+    assert page.templates_tab is not None and page.programme_tab is not None
+
+
+def test_score_column_carries_the_rule(page):
+    from qms_desktop.core.checklists import SCORE_RULE
+
+    col = page.runs_model.column_of["percent"]
+    assert page.runs_model.index(0, col).data(Qt.ItemDataRole.ToolTipRole) == SCORE_RULE
+    assert page.runs_model.headerData(col, Qt.Orientation.Horizontal,
+                                      Qt.ItemDataRole.ToolTipRole) == SCORE_RULE
+
+
+def test_a_whole_run_answered_from_the_keyboard(page, world, ws, controller, qtbot):
+    page.open_run(world["run"])
+    view = page.run_view
+    table = view.table
+    table.setFocus()
+    assert view.current_item().number == 1
+    stack = controller.undo_stack
+    start = stack.count()
+    for key in (Qt.Key.Key_1, Qt.Key.Key_3, Qt.Key.Key_2):
+        QTest.keyClick(table, key)
+    QTest.keyClick(table, Qt.Key.Key_Return)  # item 4 left open: Enter moves on
+    QTest.keyClick(table, Qt.Key.Key_4)
+    assert results(ws, world["run"]) == ["conform", "nonconform", "partial", None, "na"]
+    assert stack.count() == start + 4  # one undo step per answer
+    # the table shows the answers it saved
+    col = view.model.column_of["result"]
+    assert "Nonconform" in view.model.index(1, col).data()
+    # back to item 4 and answer it; 5 clears an answer
+    assert view.jump_to("#4")
+    QTest.keyClick(table, Qt.Key.Key_1)
+    assert view.jump_to("4.1")
+    QTest.keyClick(table, Qt.Key.Key_5)
+    assert results(ws, world["run"]) == [None, "nonconform", "partial", "conform", "na"]
+    assert stack.count() == start + 6
+    controller.undo()
+    assert results(ws, world["run"]) == ["conform", "nonconform", "partial", "conform", "na"]
+    assert "Conform" in view.model.index(0, col).data()
+    # the heading's score follows (conform 2, partial ½ of 4 scorable)
+    assert "62 %" in view.score.text()  # 2.5 of 4 (n/a out), printed as the core prints it
+
+
+def test_ctrl_f_jumps_to_a_clause_and_ctrl_e_to_the_evidence(page, world, ws, controller,
+                                                             qtbot):
+    page.open_run(world["run"])
+    view = page.run_view
+    view.table.setFocus()
+    QTest.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.jump.hasFocus()
+    QTest.keyClicks(view.jump, "7.5")
+    QTest.keyClick(view.jump, Qt.Key.Key_Return)
+    assert view.current_item().clause == "7.5.1"  # the first item under 7.5
+    assert view.table.hasFocus()
+    QTest.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    view.jump.selectAll()
+    QTest.keyClicks(view.jump, "7.5.3")
+    QTest.keyClick(view.jump, Qt.Key.Key_Return)
+    assert view.current_item().clause == "7.5.3"
+    assert not view.jump_to("9.9") and "9.9" in view.message.text()
+    QTest.keyClick(view.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    evidence = view.item_panel.evidence
+    assert evidence.hasFocus()
+    start = controller.undo_stack.count()
+    QTest.keyClicks(evidence, "Rev C at lathe 4")
+    QTest.keyClick(evidence, Qt.Key.Key_Escape)  # back to the items, the typing saved
+    assert view.table.hasFocus()
+    item = C.run_items(ws, world["run"])[3]
+    assert item.evidence == "Rev C at lathe 4"
+    assert controller.undo_stack.count() == start + 1  # the typing is one step
+
+
+def test_evidence_link_to_a_workspace_record(page, world, ws, controller):
+    from qms_desktop.services import records
+
+    doc = records.create(ws, "document", {"number": "WI-7", "title": "Lathe set-up"}).result
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.links_tab)
+    assert view.links.link("document", doc) is not None
+    rid = view.current_item().response_id
+    assert [e.label for e in C.evidence_for(ws, rid)] == ["WI-7 Lathe set-up"]
+    assert view.links.list.count() == 1
+    assert view.current_item().links == 1
+    view.side.setCurrentIndex(view.files_tab)  # files are read when their tab is shown
+    assert view.files.entity == "response" and view.files.record_id == rid
+
+
+def test_fast_entry_is_one_undo_step(page, world, ws, controller):
+    page.tabs.setCurrentWidget(page.fast_entry)
+    fe = page.fast_entry
+    assert not fe.find("XX99-99") and "XX99-99" in fe.run_label.text()
+    assert fe.find(world["code"].lower())
+    fe.keys.setText("12 .3x")
+    assert "x" in fe.problem.text() and fe.save() is None
+    fe.keys.setText("12 .34 4")
+    assert "More keys than items" in fe.problem.text()
+    fe.keys.setText("12.34")
+    start = controller.undo_stack.count()
+    assert fe.save() == 4
+    assert results(ws, world["run"]) == ["conform", "partial", None, "nonconform", "na"]
+    assert controller.undo_stack.count() == start + 1
+    controller.undo()
+    assert results(ws, world["run"]) == [None] * 5
+
+
+def test_a_finding_raised_to_an_action_and_closure_refused(page, world, ws, controller):
+    from qms_desktop.services import actions
+
+    C.answer(ws, C.run_items(ws, world["run"])[1].response_id, result="nonconform",
+             notes="Two gauges overdue")
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    assert panel.proposals.count() == 1
+    panel.proposals.setCurrentRow(0)
+    fid = panel.add_from_proposal()
+    assert fid is not None
+    (f,) = C.findings(ws, world["run"])
+    assert f.kind == "minor" and f.clause == "7.1.5"
+    assert panel.proposals.count() == 0 and panel.model.rowCount() == 1
+    assert panel.current_finding().id == fid
+    aid = panel.raise_action({"title": "Calibrate the gauges"})
+    assert aid is not None
+    got = actions.get_actions(ws, [aid])[0]
+    assert got.source_kind == "finding" and got.title == "Calibrate the gauges"
+    controller.errors.clear()
+    assert not panel.close_current()
+    assert controller.errors
+    message = str(controller.errors[-1])
+    assert "cannot be closed yet" in message and "correction" in message
+    assert C.findings(ws, world["run"])[0].status == "open"
+    assert "Before it can close" in panel.detail.missing.text()
+
+
+def test_start_and_delete_a_run(page, world, ws, controller):
+    rid = page.start_run(world["template"], {"title": "Second audit", "auditor": "Bo"})
+    assert rid is not None and page.current_run_id() == rid
+    assert page.runs_model.rowCount() == 2
+    page.runs.setCurrentIndex(page.runs_proxy.mapFromSource(
+        page.runs_model.index(page.runs_model.row_of(rid), 0)))
+    assert page.delete_selected(confirm=False)
+    assert page.current_run_id() is None
+    assert [r.id for r in C.list_runs(ws)] == [world["run"]]
+
+
+def test_workshop_mode_asks_for_the_open_run(page, world, qtbot):
+    page.open_run(world["run"])
+    with qtbot.waitSignal(page.workshopRequested) as got:
+        page.workshop_action.trigger()
+    assert got.args == [world["run"]]
+
+
+def test_read_only_workspace_shows_but_does_not_change(qtbot, world, ws):
+    from PySide6.QtGui import QUndoGroup
+
+    from qms_desktop.storage.workspace import open_workspace
+    from qms_desktop.ui.controller import WorkspaceController
+    from qms_desktop.ui.tasks import TaskRunner
+
+    path = ws.path
+    ws.close()
+    ro = open_workspace(path, read_only=True)
+    ctl = WorkspaceController(TaskRunner(), QUndoGroup())
+    ctl.errors = []
+    ctl.errorOccurred.connect(ctl.errors.append)
+    ctl.adopt(ro)
+    try:
+        page = make_page(qtbot, ctl)
+        assert page.runs_model.rowCount() == 1
+        assert page.read_only_note.isVisible()
+        assert not page.start_action.isEnabled() and not page.delete_action.isEnabled()
+        page.open_run(world["run"])
+        view = page.run_view
+        view.table.setFocus()
+        QTest.keyClick(view.table, Qt.Key.Key_1)
+        assert results(ro, world["run"]) == [None] * 5
+        assert view.item_panel.evidence.isReadOnly()
+        assert page.start_run(world["template"], {}) is None and ctl.errors
+        assert not page.fast_entry.save_button.isEnabled()
+    finally:
+        ctl.close()
