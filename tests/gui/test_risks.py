@@ -729,3 +729,10 @@ def test_charts_tab_paints_first_and_builds_the_charts_after(page, qtbot):
     qtbot.waitUntil(lambda: page.charts is not None)
     assert page.charts.isVisible() and not page.charts_placeholder.isVisible()
     assert sum(map(sum, page.charts.counts("inherent"))) > 0
+
+
+def test_a_click_on_an_opportunity_map_filters_the_same_cell():
+    from qms_desktop.ui.risks.heatmap import cell_at
+
+    assert cell_at("opportunity:residual", 4.2, 2.9) == ("residual", 3, 4)
+    assert cell_at("opportunity:sideways", 3, 3) is None

@@ -105,3 +105,26 @@ def test_pareto_legend_covers_no_data(n, dark):
         assert not box.overlaps(ax.get_window_extent())
     for label in fig.axes[0].get_xticklabels():  # nor the risk IDs under the bars
         assert not box.overlaps(label.get_window_extent())
+
+
+def test_opportunities_get_their_own_heat_maps_in_their_own_scale():
+    from matplotlib.colors import to_hex
+
+    from qms_desktop.core.palette import LEVEL_COLOURS, OPPORTUNITY_COLOURS
+
+    rows = ROWS + [dict(row("O-1", (4, 4), (5, 5)), kind="opportunity")]
+    assert sum(map(sum, charts.heatmap_counts(rows, "inherent", "risk"))) == 4
+    assert charts.heatmap_counts(rows, "inherent", "opportunity")[3][3] == 1
+    fig = charts.heatmap_figure(rows, Banding.default(), "both")
+    assert [ax.get_gid() for ax in fig.axes] == ["inherent", "residual", "opportunity:inherent",
+                                                 "opportunity:residual"]
+    threat, chance = fig.axes[0], fig.axes[2]
+    assert threat.get_title() == "Inherent risk (4 rated)"  # the opportunity is not counted
+    assert chance.get_title() == "Inherent opportunity (1 rated)"
+    words = {t.get_text() for t in chance.texts}
+    assert "Exceptional" in words and not words & {"Critical", "High", "Medium", "Low"}
+    fills = {to_hex(p.get_facecolor()).upper() for p in chance.patches}
+    assert fills <= {f for f, _ink in OPPORTUNITY_COLOURS[False].values()}
+    assert not fills & {f for f, _ink in LEVEL_COLOURS[False].values()}
+    # a register without opportunities keeps its one row of maps
+    assert len(charts.heatmap_figure(ROWS).axes) == 2

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qms_desktop.core.palette import LEVEL_COLOURS as PALETTE_LEVELS
+from qms_desktop.core.palette import OPPORTUNITY_COLOURS, OPPORTUNITY_WORDS
 from qms_desktop.core.risk import (
     AP_LABELS,
     IMPACT_LABELS,
@@ -70,10 +71,19 @@ def _stage_names(stage: str) -> list[str]:
     return [stage]
 
 
-def heatmap_counts(rows: Sequence[Any], stage: str = "inherent") -> list[list[int]]:
-    """5x5 counts, ``[likelihood-1][impact-1]``, of the rows rated at ``stage``."""
+def _is_opportunity(row: Any) -> bool:
+    return _get(row, "kind") == "opportunity"
+
+
+def heatmap_counts(rows: Sequence[Any], stage: str = "inherent",
+                   kind: str | None = None) -> list[list[int]]:
+    """5x5 counts, ``[likelihood-1][impact-1]``, of the rows rated at ``stage``; ``kind``
+    "risk" counts threats only, "opportunity" opportunities only, None both."""
     if stage not in STAGES:
         raise ValueError(f"The heat-map stage must be inherent or residual, not {stage!r}.")
+    if kind is not None:
+        wanted = kind == "opportunity"
+        rows = [r for r in rows if _is_opportunity(r) == wanted]
     grid = [[0] * 5 for _ in range(5)]
     for row in rows:
         lk = _get(row, f"{stage}_likelihood")
@@ -97,11 +107,12 @@ def _new_figure(width: float, height: float, dark: bool, figure=None):
 
 
 def _draw_heatmap(ax, counts: list[list[int]], banding: Banding, title: str, dark: bool,
-                  selected: tuple[int, int] | None) -> None:
+                  selected: tuple[int, int] | None, opportunity: bool = False) -> None:
     from matplotlib.patches import Rectangle
 
     theme = _THEME[dark]
-    colours = LEVEL_COLOURS[dark]
+    colours = (OPPORTUNITY_COLOURS if opportunity else LEVEL_COLOURS)[dark]
+    words = OPPORTUNITY_WORDS if opportunity else LEVEL_LABELS
     ax.set_facecolor(theme["face"])
     total = sum(map(sum, counts))
     for lk in range(1, 6):
@@ -113,7 +124,7 @@ def _draw_heatmap(ax, counts: list[list[int]], banding: Banding, title: str, dar
             n = counts[lk - 1][im - 1]
             ax.text(im, lk + 0.08, str(n) if n else "·", ha="center", va="center",
                     fontsize=15 if n else 12, fontweight="bold" if n else "normal", color=ink)
-            ax.text(im, lk - 0.3, LEVEL_LABELS[level], ha="center", va="center", fontsize=7,
+            ax.text(im, lk - 0.3, words[level], ha="center", va="center", fontsize=7,
                     color=ink, alpha=0.85)
     if selected is not None:
         lk, im = selected
@@ -142,16 +153,28 @@ def heatmap_figure(rows: Sequence[Any], banding: Banding | None = None, stage: s
     """A matplotlib Figure with the 5x5 heat map of ``stage`` ("inherent", "residual" or
     "both" side by side). Each axes' ``get_gid()`` is its stage, so a click can be mapped to a
     cell: impact = round(xdata), likelihood = round(ydata). ``selected`` = (stage, likelihood,
-    impact) outlines one cell. ``figure``: draw into this Figure instead of a new one."""
+    impact) outlines one cell. ``figure``: draw into this Figure instead of a new one.
+
+    Opportunities are never counted with threats: when ``rows`` hold any, a second row of
+    heat maps counts them in their own blue scale and level words (``core.palette``), with
+    the gid "opportunity:<stage>". A threat and an opportunity in the same cell call for
+    opposite responses (reduce one, pursue the other), so one count and one colour could not
+    tell a quality lead what to do; ``height`` is per row of maps."""
     banding = banding or Banding.default()
     stages = _stage_names(stage)
-    fig = _new_figure(width or 4.6 * len(stages), height, dark, figure)
-    axes = fig.subplots(1, len(stages), squeeze=False)[0]
-    for ax, name in zip(axes, stages):
-        ax.set_gid(name)
-        cell = (selected[1], selected[2]) if selected and selected[0] == name else None
-        _draw_heatmap(ax, heatmap_counts(rows, name), banding,
-                      "Inherent risk" if name == "inherent" else "Residual risk", dark, cell)
+    kinds = ["risk"] + (["opportunity"] if any(_is_opportunity(r) for r in rows) else [])
+    fig = _new_figure(width or 4.6 * len(stages), height * len(kinds), dark, figure)
+    grid = fig.subplots(len(kinds), len(stages), squeeze=False)
+    for kind, axes in zip(kinds, grid):
+        chance = kind == "opportunity"
+        for ax, name in zip(axes, stages):
+            ax.set_gid(f"opportunity:{name}" if chance else name)
+            cell = ((selected[1], selected[2]) if selected and selected[0] == name and not chance
+                    else None)
+            title = ("Inherent" if name == "inherent" else "Residual") + \
+                (" opportunity" if chance else " risk")
+            _draw_heatmap(ax, heatmap_counts(rows, name, kind), banding, title, dark, cell,
+                          chance)
     return fig
 
 

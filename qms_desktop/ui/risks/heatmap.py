@@ -34,7 +34,10 @@ IMAGE_FILTER = "PNG image (*.png);;SVG image (*.svg)"
 
 def cell_at(stage: str | None, xdata: float | None, ydata: float | None
             ) -> tuple[str, int, int] | None:
-    """(stage, likelihood, impact) of a click in a heat map's data coordinates, or None."""
+    """(stage, likelihood, impact) of a click in a heat map's data coordinates, or None (an
+    opportunity map's stage is "opportunity:<stage>": the same cell of the register)."""
+    if stage is not None and stage.startswith("opportunity:"):
+        stage = stage.split(":", 1)[1]
     if stage not in ("inherent", "residual") or xdata is None or ydata is None:
         return None
     impact, likelihood = round(xdata), round(ydata)
@@ -161,6 +164,8 @@ class RiskChartsWidget(QWidget):
         dark = style.is_dark(self.palette())
         charts.heatmap_figure(self.rows, self.banding, "both", dark=dark, selected=self.selected,
                               figure=self.heat_figure)
+        # a second row of maps (opportunities) needs the height of a second row
+        self.heat_canvas.setMinimumHeight(360 * (len(self.heat_figure.axes) // 2 or 1))
         charts.pareto_figure(self.rows, dark=dark, figure=self.pareto_figure)
         self.heat_canvas.draw_idle()
         self.pareto_canvas.draw_idle()
@@ -171,10 +176,10 @@ class RiskChartsWidget(QWidget):
         if self._dirty:
             self.redraw()
 
-    def counts(self, stage: str) -> list[list[int]]:
+    def counts(self, stage: str, kind: str | None = None) -> list[list[int]]:
         from ...services.exports.risk_charts import heatmap_counts
 
-        return heatmap_counts(self.rows, stage)
+        return heatmap_counts(self.rows, stage, kind)
 
     # ------------------------------------------------------------------ clicks
     def _clicked(self, event) -> None:
