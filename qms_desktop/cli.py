@@ -537,6 +537,50 @@ def cmd_export_training_record(args) -> int:
     return 0
 
 
+def cmd_export_checklist(args) -> int:
+    from .services.audit_trail import head_stamp
+    from .services.exports import checklist_xlsx
+
+    out = _need_suffix(args.output, ".pdf", ".docx", ".xlsx")
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        kind, rid = checklist_xlsx.checklist_ref(ws, args.checklist)
+        tid, run = (rid, None) if kind == "template" else (None, rid)
+        blank = True if (args.blank or run is None) else False
+        doc = checklist_xlsx.load_checklist(ws, tid, run, blank=blank)
+        suffix = out.suffix.lower()
+        if suffix == ".pdf":
+            from .ui.checklists.print import paint_checklist  # Qt only because it paints
+
+            out = paint_checklist(doc, out)[0]
+        elif suffix == ".docx":
+            from .services.exports.checklist_docx import write_checklist_docx
+
+            out = write_checklist_docx(doc, out)
+        else:
+            out = checklist_xlsx.write_checklist_xlsx(doc, out)
+        _exported(ws, before, out)
+    return 0
+
+
+def cmd_export_audit_report(args) -> int:
+    from .services.audit_trail import head_stamp
+    from .services.exports import checklist_xlsx
+    from .services.exports.checklist_docx import write_audit_report_docx
+
+    out = _need_suffix(args.output, ".docx")
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        kind, rid = checklist_xlsx.checklist_ref(ws, args.run)
+        if kind != "run":
+            raise CliError(f"“{args.run}” is a checklist template; an audit report is written "
+                           "for a run (give its code)")
+        out = write_audit_report_docx(checklist_xlsx.load_checklist(ws, run_id=rid,
+                                                                    blank=False), out)
+        _exported(ws, before, out)
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -757,6 +801,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="id, employee number or exact name")
     s.add_argument("-o", "--output", required=True, metavar="FILE.(pdf|xlsx)")
     s.set_defaults(func=cmd_export_training_record)
+
+    s = esub.add_parser("checklist", help="a checklist (blank) or a run as PDF, .docx or .xlsx",
+                        description="Write a checklist template as a blank for the shop floor, "
+                                    "or a run as its completed form (with --blank: the run's "
+                                    "blank with its code, to be typed back by item number).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("checklist", metavar="TEMPLATE|RUN",
+                   help="id (template:N or run:N when both exist), run code or exact name")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.(pdf|docx|xlsx)")
+    s.add_argument("--blank", action="store_true",
+                   help="print a run's blank (its code and item numbers, no answers)")
+    s.set_defaults(func=cmd_export_checklist)
+
+    s = esub.add_parser("audit-report", help="an internal audit's report as .docx",
+                        description="Write the report of an internal audit: scope, dates, "
+                                    "auditors, the ISO 19011 steps, results and score, "
+                                    "findings with their actions, sign-off.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("run", metavar="RUN", help="run code, run:N or the run's exact title")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
+    s.set_defaults(func=cmd_export_audit_report)
     return p
 
 
