@@ -18,7 +18,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelectionModel, QMimeData, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QItemSelectionModel, QMimeData, \
+    Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: the drag-and-drop format of checklist items moved inside the editor (their ids)
 ITEM_MIME = "application/x-qms-checklist-items"
+_MOVE_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
 _TOUCHES = ("checklist_template", "checklist_item", "checklist_run")
 
 
@@ -335,12 +337,13 @@ class TemplatesView(QWidget):
         self.delete_item_action = self._command(tr("&Delete item"), self.delete_items,
                                                 QKeySequence.StandardKey.Delete,
                                                 tr("Delete the selected items (Delete)"))
-        self.up_action = self._command(tr("Move &up"), lambda: self.move_selected(-1),
-                                       QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Up),
+        # Ctrl+Up / Ctrl+Down are item-view navigation keys, so the table's key filter
+        # (eventFilter) takes them before the view does, rather than action shortcuts
+        self.up_action = self._command(tr("Move &up"), lambda: self.move_selected(-1), None,
                                        tr("Move the selected items up (Ctrl+Up)"))
-        self.down_action = self._command(tr("Move do&wn"), lambda: self.move_selected(1),
-                                         QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Down),
+        self.down_action = self._command(tr("Move do&wn"), lambda: self.move_selected(1), None,
                                          tr("Move the selected items down (Ctrl+Down)"))
+        self.items_table.installEventFilter(self)
         item_buttons = QHBoxLayout()
         for a in (self.add_item_action, self.add_section_action, self.rename_section_action,
                   self.delete_item_action, self.up_action, self.down_action):
@@ -400,6 +403,18 @@ class TemplatesView(QWidget):
             self.items_table.addAction(action)
         action.triggered.connect(lambda _c=False: slot())
         return action
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.items_table and event.type() in (QEvent.Type.ShortcutOverride,
+                                                        QEvent.Type.KeyPress):
+            step = _MOVE_KEYS.get(event.key())
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if step is not None and mods == Qt.KeyboardModifier.ControlModifier:
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self.move_selected(step)
+                return True
+        return super().eventFilter(obj, event)
 
     @staticmethod
     def _size_columns(view: QTableView, model: RowModel) -> None:
