@@ -1,0 +1,160 @@
+"""The audit programme view (ui/checklists/programme.py): states by colour *and* symbol and
+word, the ISO 19011 steps with planned / done days set and undone, planning an audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from qms_desktop.services import checklists, processes
+
+TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture
+def world(controller):
+    ws = controller.workspace
+    sales = processes.add_process(ws, {"code": "CP-01", "name": "Sales"}).result
+    shop = processes.add_process(ws, {"code": "CP-02", "name": "Machining"}).result
+    idle = processes.add_process(ws, {"code": "SP-01", "name": "Purchasing"}).result
+    spec = checklists.TemplateSpec("", "Process audit", "1", "internal_audit", "", "",
+                                   [checklists.ItemSpec("", "8.5.1", "Done as mapped?")],
+                                   source="user")
+    tid = checklists.create_template(ws, spec).result
+    late = checklists.start_run(ws, tid, {"process_id": sales,
+                                          "planned_on": dt.date(2026, 3, 10)}).result
+    ahead = checklists.start_run(ws, tid, {"process_id": shop,
+                                           "planned_on": dt.date(2026, 9, 1)}).result
+    done = checklists.start_run(ws, tid, {"process_id": shop,
+                                          "planned_on": dt.date(2026, 2, 2)}).result
+    checklists.update_run(ws, done, {"completed_on": dt.date(2026, 2, 4)})
+    return {"sales": sales, "shop": shop, "idle": idle, "tid": tid, "late": late,
+            "ahead": ahead, "done": done}
+
+
+@pytest.fixture
+def view(qtbot, controller, world, dialogs):
+    from qms_desktop.ui.checklists.programme import ProgrammeView
+
+    v = ProgrammeView(controller, today=lambda: TODAY)
+    qtbot.addWidget(v)
+    v.year.setValue(2026)
+    v.refresh()
+    return v
+
+
+def cell(view, pid, key):
+    m = view.model
+    return m.index(m.row_of(pid), m.column_of[key])
+
+
+def code(ws, run_id):
+    return next(r.code for r in checklists.get_runs(ws, [run_id]))
+
+
+def test_models_pass_the_model_tester(view, world, qtmodeltester):
+    view.select_run(world["late"])
+    assert len(view.steps.rows) == 6
+    qtmodeltester.check(view.model)
+    qtmodeltester.check(view.steps)
+
+
+def test_each_state_has_colour_and_symbol_and_word(view, controller, world):
+    ws = controller.workspace
+    late, ahead, done = (cell(view, world["sales"], "m3"), cell(view, world["shop"], "m9"),
+                         cell(view, world["shop"], "m2"))
+    assert late.data() == f"⚠ {code(ws, world['late'])}"
+    assert ahead.data() == f"○ {code(ws, world['ahead'])}"
+    assert done.data() == f"✓ {code(ws, world['done'])}"
+    # the word is spoken and in the tooltip, the colour differs per state
+    assert late.data(Qt.ItemDataRole.AccessibleTextRole).endswith("Overdue")
+    assert "⚠ Overdue" in late.data(Qt.ItemDataRole.ToolTipRole)
+    assert "○ Planned" in ahead.data(Qt.ItemDataRole.ToolTipRole)
+    assert "✓ Done" in done.data(Qt.ItemDataRole.ToolTipRole)
+    fills = {c.data(Qt.ItemDataRole.BackgroundRole).color().name() for c in (late, ahead, done)}
+    assert len(fills) == 3
+    assert cell(view, world["sales"], "m4").data() == ""
+    assert cell(view, world["sales"], "m4").data(Qt.ItemDataRole.BackgroundRole) is None
+    # the year column and the summary say it in words too
+    assert cell(view, world["sales"], "state").data() == "⚠ 1 overdue"
+    assert cell(view, world["shop"], "state").data() == "○ 1 planned · ✓ 1 done"
+    assert cell(view, world["idle"], "state").data() == "– Not planned"
+    assert "3 audits" in view.summary.text() and "1 ⚠ overdue" in view.summary.text()
+    assert view.legend.text() == "✓ Done · ○ Planned · ⚠ Overdue"
+
+
+def test_another_year_shows_its_own_audits(view, world):
+    view.year.setValue(2025)
+    assert all(not r.audits for r in view.model.rows)
+    view.year.setValue(2026)
+    assert sum(len(r.audits) for r in view.model.rows) == 3
+
+
+def test_a_step_date_is_set_and_undone(view, controller, world):
+    ws = controller.workspace
+    view.select_cell(world["sales"], 3)
+    assert view.current_entry().run_id == world["late"]
+    steps = view.steps
+    planned = steps.index(1, steps.column_of["planned_on"])  # the opening meeting
+    assert steps.flags(planned) & Qt.ItemFlag.ItemIsEditable
+    assert steps.setData(planned, QDate(2026, 3, 9))
+    assert controller.undo_stack.count() == 1
+    got = {s.step: s for s in checklists.audit_steps(ws, world["late"])}
+    assert got["opening_meeting"].planned_on == dt.date(2026, 3, 9)
+    state = steps.index(1, steps.column_of["state"])
+    assert state.data() == "⚠ Overdue"  # planned in the past, not done
+    done = steps.index(1, steps.column_of["done_on"])
+    assert steps.setData(done, QDate(2026, 3, 10))
+    assert steps.index(1, steps.column_of["state"]).data() == "✓ Done"
+    assert controller.undo_stack.count() == 2
+    controller.undo()
+    assert steps.index(1, steps.column_of["state"]).data() == "⚠ Overdue"
+    controller.undo()
+    got = {s.step: s for s in checklists.audit_steps(ws, world["late"])}
+    assert got["opening_meeting"].planned_on is None
+    assert steps.index(1, steps.column_of["planned_on"]).data() == ""
+    assert steps.index(1, steps.column_of["state"]).data() == "– Not planned"
+
+
+def test_plan_an_audit_from_a_template(view, controller, world):
+    ws = controller.workspace
+    rid = view.plan_audit(world["idle"], world["tid"], dt.date(2026, 11, 20), auditor="Ana")
+    run = checklists.get_runs(ws, [rid])[0]
+    assert (run.kind, run.process_id, run.planned_on, run.auditor) == (
+        "internal_audit", world["idle"], dt.date(2026, 11, 20), "Ana")
+    assert cell(view, world["idle"], "m11").data() == f"○ {run.code}"
+    assert view.current_entry().run_id == rid
+    assert view.status.text().startswith(f"Planned {run.code} for ")
+    assert controller.undo_stack.count() == 1
+    controller.undo()
+    assert checklists.get_runs(ws, [rid]) == []
+    assert cell(view, world["idle"], "m11").data() == ""
+
+
+def test_plan_an_audit_with_a_checklist_from_the_map_is_one_step(view, controller, world):
+    ws = controller.workspace
+    before = len(checklists.list_templates(ws))
+    rid = view.plan_audit(world["idle"], None, dt.date(2027, 1, 15))
+    assert view.year.value() == 2027
+    assert len(checklists.list_templates(ws)) == before + 1
+    assert checklists.get_runs(ws, [rid])[0].template_name.startswith("Internal audit: SP-01")
+    assert controller.undo_stack.count() == 1
+    controller.undo()
+    assert len(checklists.list_templates(ws)) == before
+
+
+def test_the_plan_dialog_offers_the_map_when_the_process_has_no_checklist(view, controller,
+                                                                          world):
+    from qms_desktop.ui.checklists.programme import PlanAuditDialog
+
+    dlg = PlanAuditDialog(controller.workspace, view, process_id=world["idle"], year=2026,
+                          today=TODAY)
+    values = dlg.values()
+    assert values["process_id"] == world["idle"]
+    assert values["template_id"] is None  # generate from the map
+    assert values["planned_on"] == TODAY + dt.timedelta(days=30)
+    dlg.template.setCurrentIndex(1)
+    assert dlg.values()["template_id"] == world["tid"]
+    dlg.deleteLater()
