@@ -440,12 +440,16 @@ def _paint_piece(kit: _Kit, piece: _Piece, left: float, y: float, page_w: float)
             continue
         if e <= s:
             continue
-        p.save()
-        p.setClipRect(QRectF(x, y + pad, w, e - s + 0.5))
         for lay, top, grey in c.layouts:
             p.setPen(kit.grey if grey else kit.ink)
-            lay.draw(p, QPointF(x + pad, y + pad + top - s))
-        p.restore()
+            origin = QPointF(x + pad, y + pad + top - s)
+            if s <= top and top + lay.boundingRect().height() <= e + 0.01:
+                lay.draw(p, origin)  # the whole paragraph
+                continue
+            for k in range(lay.lineCount()):  # only the lines of this part of the row
+                line = lay.lineAt(k)
+                if s - 0.01 <= top + line.y() and top + line.y() + line.height() <= e + 0.01:
+                    line.draw(p, origin)
     if row.style == "fill":  # a line to write on
         p.setPen(kit.line)
         p.drawLine(QPointF(left + 32 * kit.mm, y + piece.height - 0.5 * kit.mm),
