@@ -188,7 +188,7 @@ def _bars(ax, rows, labels: Mapping[str, str], *, theme, size: float, title: str
     ticks = []
     for r in rows:
         name = labels.get(r[0], r[0])
-        head = f"{r[0]} {name}" if r[0] in CHAPTER_NAMES else name
+        head = f"{r[0]} {name}" if r[0] in CHAPTER_NAMES and r[0] in labels else name
         ticks.append(f"{head}\n{_counts(r[1])}" if with_counts else head)
     ax.set_xticks(xs, ticks)
     ax.set_xlim(-0.6, n - 0.4)
@@ -216,12 +216,12 @@ def chapter_figure(data: ChartData, *, dark: bool = False, figure=None, compact:
     ax = fig.add_subplot(1, 1, 1)
     _style_axes(ax, theme, size * 0.9)
     rows = chapter_rows(data)
-    title = "Conformity per chapter" if compact else \
+    title = "" if compact else \
         f"{data.title}: conformity per chapter\n{_headline(data)}"
     art = _bars(ax, rows, {} if compact else CHAPTER_NAMES, theme=theme, size=size,
                 title=title, with_counts=not compact)
     if compact:
-        fig.subplots_adjust(left=0.13, right=0.98, top=0.86, bottom=0.12)
+        fig.subplots_adjust(left=0.13, right=0.98, top=0.88, bottom=0.12)
     else:
         _rule_text(fig, data, theme, size * 0.85)
         fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
