@@ -104,7 +104,10 @@ def run_columns() -> tuple[Column, ...]:
     )
 
 
-def make_run_model(controller: "WorkspaceController", parent=None) -> RowModel:
+def make_run_model(controller: "WorkspaceController", parent=None,
+                   related: Callable[[Any], Any] | None = None) -> RowModel:
+    """The runs; ``related(change)`` names the runs whose answers or findings a change
+    touched (None: cannot tell, every run is re-read)."""
     from ...services import checklists
 
     def load(ids):
@@ -114,7 +117,7 @@ def make_run_model(controller: "WorkspaceController", parent=None) -> RowModel:
         return checklists.list_runs(ws) if ids is None else checklists.get_runs(ws, ids)
 
     return RowModel(run_columns(), kind="checklist_run", load=load,
-                    reload_kinds={"checklist_template", "process", "response", "finding"},
+                    reload_kinds={"checklist_template", "process"}, related=related,
                     order=None, parent=parent)
 
 

@@ -35,7 +35,9 @@ from ..table import ColumnLayout, IdRole
 from ..table.filterbar import FilterBar
 from .fastentry import FastEntry
 from .model import kind_items, make_run_model, make_run_proxy, stage_items, tr
+from .programme import ProgrammeView
 from .run import RunView
+from .templates import TemplatesView
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...storage.changes import Change
@@ -65,7 +67,8 @@ class ChecklistsPage(Page):
         super().__init__(controller, spec, parent)
 
         # -- runs
-        self.runs_model = make_run_model(controller, self)
+        self._runs_stale = False
+        self.runs_model = make_run_model(controller, self, self._runs_touched)
         self.runs_proxy = make_run_proxy(self)
         self.runs_proxy.setSourceModel(self.runs_model)
         self.runs_tab = QWidget(self)
@@ -102,9 +105,9 @@ class ChecklistsPage(Page):
         self.fast_entry = FastEntry(controller, self)
         self.fast_entry.runOpened.connect(self.open_run)
 
-        # -- built by the template editor and the audit programme
-        self.templates_tab = placeholder(self)
-        self.programme_tab = placeholder(self)
+        # -- the template editor and the audit programme (each refreshes itself on changes)
+        self.templates_tab = TemplatesView(controller, self)
+        self.programme_tab = ProgrammeView(controller, self)
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.runs_tab, tr("&Runs"))
@@ -112,7 +115,8 @@ class ChecklistsPage(Page):
         self.tabs.addTab(self.fast_entry, tr("&Fast entry"))
         self.tabs.addTab(self.templates_tab, tr("&Templates"))
         self.tabs.addTab(self.programme_tab, tr("&Programme"))
-        self.tabs.currentChanged.connect(lambda _i: self._update_commands())
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
 
         # -- commands
         self.toolbar = QToolBar(self)
@@ -157,21 +161,51 @@ class ChecklistsPage(Page):
     # ------------------------------------------------------------------ refreshing
     def refresh(self) -> None:
         ro = self.controller.read_only
+        self._runs_stale = False
         self.runs_model.reload()
         self.run_view.refresh()
         self.fast_entry.set_read_only(ro)
         self.read_only_note.setVisible(ro)
         self._count()
+        self.templates_tab.refresh()
+        self.programme_tab.refresh()
+
+    def _tab_shown(self, index: int) -> None:
+        view = self.tabs.widget(index)
+        if view in (self.templates_tab, self.programme_tab) and self.workspace is not None:
+            view.refresh()
 
     def _on_changed(self, change: "Change") -> None:
         if not self.touches(change):
             return
         if self.isVisible() and not self._stale and self.workspace is not None:
-            self.runs_model.refresh_ids(change)
+            if self.tabs.currentWidget() is self.runs_tab:
+                self.runs_model.refresh_ids(change)
+            else:  # the list is re-read when it is shown again: answering stays cheap
+                self._runs_stale = True
             self.run_view.on_change(change)
             self._count()
         else:
             self._stale = True
+
+    def _runs_touched(self, change: "Change") -> set[int] | None:
+        """The runs whose answers, links or findings ``change`` touched: the open run when
+        they are all its own, else None (every run is re-read)."""
+        kinds = ("response", "finding", "evidence_link", "action", "attachment")
+        if not change.touches(*kinds):
+            return set()
+        view = self.run_view
+        mine = view.run_id is not None and all(
+            view.model.row_of(i) is not None for i in change.ids_of("response")) and \
+            not change.touches("finding", "evidence_link", "action", "attachment")
+        return {view.run_id} if mine else None
+
+    def _tab_changed(self) -> None:
+        if self._runs_stale and self.tabs.currentWidget() is self.runs_tab:
+            self._runs_stale = False
+            self.runs_model.reload()
+            self._count()
+        self._update_commands()
 
     def workspace_closed(self) -> None:
         self.runs_model.set_rows([])
