@@ -347,6 +347,13 @@ def _table(sheet: Any, first_row: int, headers: list[tuple[str, float]], rows: l
                    alignment=wrap)
         sheet.column_dimensions[get_column_letter(col)].width = width
     for r, values in enumerate(rows, start=first_row + 1):
+        lines = 1  # office suites do not always grow a wrapped row: give it its height
+        for v, (_t, width) in zip(values, headers):
+            if isinstance(v, str) and v:
+                per = max(4, int(width * 1.1) - 2)
+                lines = max(lines, sum(-(-len(part) // per) or 1 for part in v.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[r].height = min(409, 15 * lines)
         for col, v in enumerate(values, start=1):
             cell = _text_cell(sheet, r, col, v, font=body_font, alignment=wrap)
             if isinstance(v, (dt.date, dt.datetime)):
@@ -363,6 +370,7 @@ def _page_setup(sheet: Any, title: str, stamp: str) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.paperSize = 8  # A3: twelve columns stay readable fitted to its width
     sheet.oddHeader.left.text = _footer_text(title)
     sheet.oddHeader.right.text = "Page &P of &N"
     sheet.oddFooter.left.text = _footer_text(stamp)
