@@ -203,8 +203,12 @@ class RisksPage(Page):
         self.charts_holder.layout().addWidget(self.charts_placeholder)
         self.charts_holder.installEventFilter(self)
         self.table.viewport().installEventFilter(self)
+        self.tabs.tabBar().installEventFilter(self)
         self._charts_pending = False
-        self._charts_warm_up = None  # the thread importing matplotlib, once the page is painted
+        # the thread importing matplotlib, started when the pointer reaches the tabs (a user
+        # about to open the charts): not at once, where it would slow the register's first
+        # seconds of sorting and filtering by competing with them
+        self._charts_warm_up = None
         self.tabs.addTab(self.charts_holder, tr("Heat maps && Pareto"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.detail = RiskDetailPanel(self.controller, self.choices, self.splitter)
@@ -597,12 +601,18 @@ class RisksPage(Page):
             if obj is self.charts_holder and self._charts_pending:
                 self._charts_pending = False
                 QTimer.singleShot(0, self._build_pending_charts)
-            elif self._charts_warm_up is None and obj is self.table.viewport():
-                # after the register's first paint: import matplotlib on a worker thread
-                from .heatmap import start_warm_up
-
-                self._charts_warm_up = start_warm_up()
+        elif event.type() == QEvent.Type.Enter and self._charts_warm_up is None \
+                and obj is self.tabs.tabBar():
+            self.warm_up_charts()
         return super().eventFilter(obj, event)
+
+    def warm_up_charts(self):
+        """Import matplotlib on a worker thread (once), so the charts tab fills sooner."""
+        if self._charts_warm_up is None and self.charts is None:
+            from .heatmap import start_warm_up
+
+            self._charts_warm_up = start_warm_up()
+        return self._charts_warm_up
 
     def _build_pending_charts(self) -> None:
         if self.charts is None and self.tabs.currentWidget() is self.charts_holder:
