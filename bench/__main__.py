@@ -449,6 +449,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
                                  "training_export"),
     "training": _external("training", "bench_training_figures", "training"),
     "training_ui": _external("training_ui", "bench_training_ui_figures", "training_ui"),
+    "workshop": _external("workshop", "bench_workshop_figures", "workshop"),
     "checklist_export": _external("checklist_export", "bench_checklist_export_figures",
                                   "checklist_export"),
     "checklists_ui": _external("checklists_ui", "bench_checklists_ui_figures", "checklists_ui"),
