@@ -131,6 +131,7 @@ class ChecklistsPage(Page):
         self.workshop_action = self._command(
             tr("&Workshop mode (F11)"), self.request_workshop, QKeySequence(Qt.Key.Key_F11),
             tip=tr("The current item full-screen in large type, for a projector (F11)"))
+        self.workshopRequested.connect(self.open_workshop)
         self.read_only_note = QLabel(tr("The workspace is open read-only: runs can be viewed, "
                                         "not answered or changed."), self)
         self.read_only_note.setWordWrap(True)
@@ -254,6 +255,16 @@ class ChecklistsPage(Page):
             return False
         self.workshopRequested.emit(rid)
         return True
+
+    def open_workshop(self, run_id: int):
+        """Workshop mode on ``run_id`` (``workshop.py``); on closing it asks this page to
+        select the item it was on (``select_response``, when the page has it)."""
+        from .workshop import WorkshopWindow
+
+        w = WorkshopWindow(self.controller, run_id, self)
+        w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        w.start()
+        return w
 
     def start_run(self, template_id: int | None = None,
                   values: dict[str, Any] | None = None) -> int | None:
