@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -142,10 +141,11 @@ def programme_columns() -> tuple[Column, ...]:
                           for s in ("overdue", "planned", "done") if n[s])
 
     return (
-        Column("process", tr("Process"), width=200,
-               display=lambda r: r.process or tr("(no process)")),
+        Column("process", tr("Process"), width=200, searchable=True,
+               display=lambda r: r.process or tr("(no process)"),
+               tip=lambda r: r.process or None),
         *(month(k) for k in range(1, 13)),
-        Column("state", tr("Year"), display=counts, sort=lambda r: _RANK[r.state],
+        Column("state", tr("Year"), display=counts, sort=lambda r: _RANK[r.state], tip=counts,
                colour=lambda r, pal: pal.of(r.state),
                tooltip=tr("The process's audits this year: overdue, planned, done"),
                samples=lambda: ["⚠ 1 overdue · ○ 1 planned · ✓ 1 done"]),
@@ -234,9 +234,8 @@ class ProgrammeView(QWidget):
         header = self.table.horizontalHeader()
         for i, c in enumerate(self.model.columns):
             self.table.setColumnWidth(i, cell if c.key.startswith("m") else c.width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(len(self.model.columns) - 1, fm.horizontalAdvance(
-            "⚠ 1 overdue · ○ 1 planned") + 16)
+        self.table.setColumnWidth(0, max(200, fm.horizontalAdvance("CP-01 Order to delivery")))
+        header.setStretchLastSection(True)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._cell_moved())
 
         # -- the selected audit and its steps
@@ -323,6 +322,11 @@ class ProgrammeView(QWidget):
         self.model.read_only = True
         self.model.reload()
         self._summarise()
+        if not self.table.currentIndex().isValid():  # start on the first audit of the year
+            first = next(((line, a) for line in self.model.rows for a in line.audits), None)
+            if first is not None:
+                self.select_cell(first[0].process_id, _month_of(first[1]))
+                return
         self._cell_moved(keep=True)
 
     def _clear(self) -> None:
@@ -341,12 +345,13 @@ class ProgrammeView(QWidget):
     def _summarise(self) -> None:
         audits = [a for r in self.model.rows for a in r.audits]
         n = {s: sum(1 for a in audits if a.state == s) for s in ("done", "planned", "overdue")}
-        self.summary.setText(tr("{year}: {total} audits · {done} · {planned} · {overdue}")
-                             .format(year=self.year.value(), total=len(audits),
-                                     done=f"{n['done']} {state_text('done').lower()}",
-                                     planned=f"{n['planned']} {state_text('planned').lower()}",
-                                     overdue=f"{n['overdue']} "
-                                             f"{state_text('overdue').lower()}"))
+        text = (tr("{year}: one audit · {done} · {planned} · {overdue}") if len(audits) == 1
+                else tr("{year}: {total} audits · {done} · {planned} · {overdue}"))
+        self.summary.setText(text.format(
+            year=self.year.value(), total=len(audits),
+            done=f"{n['done']} {state_text('done').lower()}",
+            planned=f"{n['planned']} {state_text('planned').lower()}",
+            overdue=f"{n['overdue']} {state_text('overdue').lower()}"))
         self.plan_button.setEnabled(self.workspace is not None and not self.controller.read_only)
 
     # ------------------------------------------------------------------ selection
