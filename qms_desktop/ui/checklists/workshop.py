@@ -129,7 +129,9 @@ class WorkshopWindow(QWidget):
             else str(run_id)))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
-        self._chart_timer = QTimer(self, singleShot=True, interval=0)
+        # the chart follows a quarter of a second after the last answer: rating items in a
+        # row never waits for it (a redraw costs more than the answer itself)
+        self._chart_timer = QTimer(self, singleShot=True, interval=250)
         self._chart_timer.timeout.connect(self.redraw_chart)
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(self._show_timer)
