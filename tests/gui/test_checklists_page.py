@@ -252,3 +252,36 @@ def test_read_only_workspace_shows_but_does_not_change(qtbot, world, ws):
         assert not page.fast_entry.save_button.isEnabled()
     finally:
         ctl.close()
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".xlsx"])
+def test_the_open_run_exports_from_the_page(qtbot, page, world, tmp_path, suffix):
+    page.open_run(world["run"])
+    page.last_export = None
+    out = tmp_path / f"run{suffix}"
+    page.export_file(str(out))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    assert out.exists() and out.stat().st_size > 1000
+
+
+def test_audit_report_print_preview_find_and_return_from_workshop(qtbot, page, world,
+                                                                  tmp_path):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    page.open_run(world["run"])
+    assert page.search_widget() is page.run_view.jump  # Ctrl+F jumps to a clause here
+    page.last_export = None
+    page.export_file(str(tmp_path / "report.docx"), report=True)
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(page.last_export)).paragraphs)
+    assert world["code"] in text
+    page.print_preview()
+    assert isinstance(page._dialog, QPrintPreviewDialog)
+    page._dialog.close()
+    last = page.run_view.model.rows[-1].response_id
+    assert page.select_response(last)
+    assert page.run_view.current_item().response_id == last
+    page.tabs.setCurrentIndex(0)
+    assert page.search_widget() is page.search

@@ -132,6 +132,14 @@ class ChecklistsPage(Page):
             tr("&Workshop mode (F11)"), self.request_workshop, QKeySequence(Qt.Key.Key_F11),
             tip=tr("The current item full-screen in large type, for a projector (F11)"))
         self.workshopRequested.connect(self.open_workshop)
+        self.print_action = self._command(
+            tr("&Print…"), self.print_preview, QKeySequence(QKeySequence.StandardKey.Print),
+            tip=tr("Print the open run — or the selected run's or template's blank — with a "
+                   "preview first (Ctrl+P)"))
+        self.export_action = self._command(
+            tr("E&xport…"), self.export_file,
+            tip=tr("The open run or a blank checklist as PDF, Word or Excel; an internal "
+                   "audit's report as Word"))
         self.read_only_note = QLabel(tr("The workspace is open read-only: runs can be viewed, "
                                         "not answered or changed."), self)
         self.read_only_note.setWordWrap(True)
@@ -157,7 +165,103 @@ class ChecklistsPage(Page):
         return action
 
     def search_widget(self) -> QWidget:
+        """Edit ▸ Find: on the Run tab the clause box (jump to a clause), else the runs' search."""
+        if self.tabs.currentIndex() == self.run_tab_index:
+            return self.run_view.jump
         return self.search
+
+    def select_response(self, response_id: int) -> bool:
+        """Back from workshop mode: the item it was on becomes the current one."""
+        if self.run_view.select_item(response_id):
+            self.tabs.setCurrentIndex(self.run_tab_index)
+            self.run_view.table.setFocus()
+            return True
+        return False
+
+    # ------------------------------------------------------------------ print and export
+    def _what_to_print(self) -> tuple[int | None, int | None, bool | None]:
+        """(template id, run id, blank): the open run when the Run tab shows, else the run
+        selected on the Runs tab, else nothing."""
+        if self.tabs.currentIndex() == self.run_tab_index and self.current_run_id():
+            return None, self.current_run_id(), None
+        rid = self.selected_run_id()
+        return (None, rid, None) if rid is not None else (None, None, None)
+
+    def print_preview(self):
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from . import print as printing
+
+        ws = self.workspace
+        template_id, run_id, blank = self._what_to_print()
+        if ws is None or run_id is None:
+            self.controller.errorOccurred.emit(RuntimeError(tr(
+                "Choose a run to print first (a template's blank prints from the Templates "
+                "tab's export, or with qms export checklist).")))
+            return None
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle(tr("Print checklist"))
+        dialog.paintRequested.connect(lambda p: printing.print_checklist(
+            ws, template_id, run_id, printer=p, blank=blank))
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def export_file(self, path: str | None = None, *, blank: bool | None = None,
+                    report: bool = False):
+        """Write the open (or selected) run as .pdf/.docx/.xlsx — ``report``: the audit
+        report .docx — in the background; returns the task."""
+        from PySide6.QtWidgets import QFileDialog
+
+        ws = self.workspace
+        template_id, run_id, _b = self._what_to_print()
+        if ws is None or run_id is None:
+            self.controller.errorOccurred.emit(RuntimeError(tr("Choose a run to export first.")))
+            return None
+        if path is None:
+            path, chosen = QFileDialog.getSaveFileName(
+                self, tr("Export checklist"), "checklist.pdf",
+                tr("PDF (*.pdf);;Word document (*.docx);;Excel workbook (*.xlsx);;"
+                   "Audit report, Word (*.docx)"))
+            if not path:
+                return None
+            report = report or chosen.startswith(tr("Audit report"))
+        from pathlib import Path
+
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix not in (".pdf", ".docx", ".xlsx"):
+            target = target.with_suffix(".pdf")
+            suffix = ".pdf"
+
+        def work(_ctx):
+            if report:
+                from ...services.exports.checklist_docx import export_audit_report
+
+                return export_audit_report(ws, run_id, target.with_suffix(".docx"))
+            if suffix == ".docx":
+                from ...services.exports.checklist_docx import export_checklist_docx
+
+                return export_checklist_docx(ws, target, template_id, run_id, blank=blank)
+            if suffix == ".xlsx":
+                from ...services.exports.checklist_xlsx import export_checklist_xlsx
+
+                return export_checklist_xlsx(ws, target, template_id, run_id, blank=blank)
+            from .print import write_checklist_pdf
+
+            return write_checklist_pdf(ws, template_id, run_id, path=target, blank=blank)
+
+        def done(result) -> None:
+            self.controller.record_head("export")
+            self.last_export = result
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(tr("Exported to {path}").format(path=result),
+                                               8000)
+
+        return self.controller.runner.run(work, label=tr("Exporting the checklist…"),
+                                          parent=self, on_result=done)
 
     # ------------------------------------------------------------------ refreshing
     def refresh(self) -> None:
