@@ -318,6 +318,8 @@ def run_code(kind: str, year: int, number: int) -> str:
 PROGRAMME_STATES = ("done", "overdue", "planned", "unplanned")
 PROGRAMME_LABELS = {"done": "Done", "overdue": "Overdue", "planned": "Planned",
                     "unplanned": "Not planned"}
+#: a symbol per state, so the programme reads without colour (screen, dashboard, print)
+PROGRAMME_SYMBOLS = {"done": "✓", "planned": "○", "overdue": "⚠", "unplanned": "–"}
 
 
 def programme_state(planned_on, completed_on, today) -> str:

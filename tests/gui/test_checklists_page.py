@@ -285,3 +285,24 @@ def test_audit_report_print_preview_find_and_return_from_workshop(qtbot, page, w
     assert page.run_view.current_item().response_id == last
     page.tabs.setCurrentIndex(0)
     assert page.search_widget() is page.search
+
+
+def test_the_dashboard_shows_the_audit_programme_and_the_gap_score(ws):
+    import datetime as dt
+
+    from qms_desktop.ui.pages.dashboard import DashboardPage
+
+    today = dt.date(2026, 6, 1)
+    tid = C.create_template(ws, TemplateSpec("ia", "Process audit", "1", "internal_audit",
+                                             "ISO 9001", "", list(ITEMS))).result
+    C.start_run(ws, tid, {"auditor": "Ann", "planned_on": "2026-03-01"})  # overdue
+    C.start_run(ws, tid, {"auditor": "Ann", "planned_on": "2026-09-01"})  # planned
+    text, warning = DashboardPage.audit_detail(ws, today)
+    assert text.startswith("Audit programme 2026: ○ 1 planned · ⚠ 1 overdue") and warning
+    gap = C.create_template(ws, TemplateSpec("gap", "Gap", "1", "gap_analysis", "ISO 9001",
+                                             "", list(ITEMS))).result
+    run = C.start_run(ws, gap, {"started_on": "2026-05-01"}).result
+    first = C.run_items(ws, run)[0]
+    C.answer(ws, first.response_id, result="conform")
+    text, _w = DashboardPage.audit_detail(ws, today)
+    assert "gap analysis 100 % (1 of 5 assessed)" in text

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import checklists as rules
 from ...core.palette import TRAINING_COLOURS
 from ..table import CENTER, DATE, TEXT, Column, DateEditor, IdRole, Item, RowModel, \
     TableDelegate, ValueCombo, edit_triggers, format_date
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _TOUCHES = ("checklist_run", "audit_step", "process", "checklist_template")
 
 #: a symbol per state, so the programme reads without colour
-SYMBOLS = {"done": "✓", "planned": "○", "overdue": "⚠", "unplanned": "–"}
+SYMBOLS = rules.PROGRAMME_SYMBOLS
 #: (fill, text) per state: the training palette's green, blue and orange (contrast-checked)
 _COLOUR_OF = {"done": "current", "planned": "due", "overdue": "retrain"}
 _RANK = {"overdue": 0, "planned": 1, "done": 2, "unplanned": 3}

@@ -334,9 +334,46 @@ class DashboardPage(Page):
                 card.set_value(ov.counts.get(key, 0))
                 text, warn = self.risk_detail(ws)
                 card.set_detail(text, warn, html=True)
+            elif key == "checklist_runs":
+                card.set_value(ov.counts.get(key, 0))
+                card.set_detail(*self.audit_detail(ws))
             else:
                 card.set_value(ov.counts.get(key, 0))
         self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
+
+    @staticmethod
+    def audit_detail(ws, today=None) -> tuple[str, bool]:
+        """The audits card's line: this year's audit programme (done, planned, overdue,
+        processes without an audit) and the latest gap analysis's score."""
+        import datetime as dt
+
+        from ...core.checklists import PROGRAMME_SYMBOLS
+        from ...services import checklists
+
+        today = today or dt.date.today()
+        rows = checklists.programme(ws, today.year, today)
+        states = [a.state for r in rows for a in r.audits]
+        parts = []
+        for state in ("done", "planned", "overdue"):
+            n = states.count(state)
+            if n:
+                parts.append(f"{PROGRAMME_SYMBOLS[state]} " + {
+                    "done": tr("{n} done"), "planned": tr("{n} planned"),
+                    "overdue": tr("{n} overdue")}[state].format(n=count_text(n)))
+        bare = sum(1 for r in rows if r.process_id is not None and not r.audits)
+        if bare:
+            parts.append(tr("{n} processes without an audit").format(n=count_text(bare))
+                         if bare != 1 else tr("1 process without an audit"))
+        text = tr("Audit programme {year}: {parts}").format(
+            year=today.year, parts=" · ".join(parts) if parts else tr("nothing planned"))
+        gaps = [r for r in checklists.list_runs(ws, today) if r.kind == "gap_analysis"]
+        if gaps:
+            latest = max(gaps, key=lambda r: (r.started_on or r.planned_on or dt.date.min,
+                                              r.id))
+            if latest.percent is not None:
+                text += " · " + tr("gap analysis {pct} % ({done} of {total} assessed)").format(
+                    pct=f"{latest.percent:.0f}", done=latest.answered, total=latest.items)
+        return text, "overdue" in states
 
     def open_card(self, key: str, href: str = "") -> None:
         """Open the list a card (or a link in its detail line) stands for."""
