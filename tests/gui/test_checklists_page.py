@@ -306,3 +306,13 @@ def test_the_dashboard_shows_the_audit_programme_and_the_gap_score(ws):
     C.answer(ws, first.response_id, result="conform")
     text, _w = DashboardPage.audit_detail(ws, today)
     assert "gap analysis 100 % (1 of 5 assessed)" in text
+
+
+def test_the_scores_chart_exports_as_png_and_svg(page, world, ws, tmp_path):
+    C.answer(ws, C.run_items(ws, world["run"])[0].response_id, result="conform")
+    page.open_run(world["run"])
+    png = page.export_chart(str(tmp_path / "s.png"))
+    assert png and (tmp_path / "s.png").read_bytes().startswith(b"\x89PNG")
+    svg = page.export_chart(str(tmp_path / "s.svg"), kind="radar")
+    assert svg and b"<svg" in (tmp_path / "s.svg").read_bytes()[:400]
+    assert page.export_chart(str(tmp_path / "s.gif")) is None and page.controller.errors

@@ -136,6 +136,10 @@ class ChecklistsPage(Page):
             tr("&Print…"), self.print_preview, QKeySequence(QKeySequence.StandardKey.Print),
             tip=tr("Print the open run — or the selected run's or template's blank — with a "
                    "preview first (Ctrl+P)"))
+        self.chart_action = self._command(
+            tr("&Chart…"), self.export_chart,
+            tip=tr("Conformity per chapter, per PDCA phase and as a radar, against the "
+                   "previous run of the same template, as PNG or SVG"))
         self.export_action = self._command(
             tr("E&xport…"), self.export_file,
             tip=tr("The open run or a blank checklist as PDF, Word or Excel; an internal "
@@ -207,6 +211,31 @@ class ChecklistsPage(Page):
         self._dialog = dialog
         dialog.open()
         return dialog
+
+    def export_chart(self, path: str | None = None, kind: str = "overview") -> str | None:
+        """The open (or selected) run's scores as a chart image (.png or .svg)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from ...services.exports import checklist_charts as charts
+
+        ws = self.workspace
+        _t, run_id, _b = self._what_to_print()
+        if ws is None or run_id is None:
+            self.controller.errorOccurred.emit(RuntimeError(tr("Choose a run first.")))
+            return None
+        if path is None:
+            path, _f = QFileDialog.getSaveFileName(
+                self, tr("Export chart"), "checklist-scores.png",
+                tr("PNG image (*.png);;SVG image (*.svg)"))
+            if not path:
+                return None
+        try:
+            return str(charts.write_chart(path, charts.chart_data(ws, run_id), kind))
+        except (OSError, ValueError) as e:
+            self.controller.errorOccurred.emit(RuntimeError(tr(
+                "The chart could not be written ({reason}); choose another file.").format(
+                reason=getattr(e, "strerror", None) or e)))
+            return None
 
     def export_file(self, path: str | None = None, *, blank: bool | None = None,
                     report: bool = False):
