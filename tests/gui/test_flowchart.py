@@ -757,7 +757,8 @@ def test_benchmark_runs_on_a_small_map(ws, demo_map):
     assert r["nodes"] == 5 and r["edges"] == 5
     assert r["undo_steps_after_drag"] == 1 and r["dragged_px"] != 0
     assert r["open_first_paint_s"] > 0 and r["repaint_fit_ms"] > 0 and r["drag_move_ms"] > 0
-    assert len(figures(r)) == 5
+    assert r["repaint_labels_ms"] > 0 and r["labels_shown"] > 0  # (with labels, at 25 %)
+    assert len(figures(r)) == 7
 
 
 def test_add_lane_for_a_role_then_drop_a_step_into_it(qtbot, editor, controller, demo_map, ws,
