@@ -974,6 +974,16 @@ def mark_course_revised(ws: Workspace, course_id: int, on: Any = None) -> Change
     day = _date(on, "revision date") or dt.date.today()
     if day > dt.date.today():
         raise RecordError("A course cannot be marked revised in the future.")
+    with ws.connect() as c:
+        row = c.exec_driver_sql("SELECT code, title, revised_on FROM course WHERE id = ?",
+                                (course_id,)).first()
+    if row is None:
+        raise RecordError("That course is no longer in the workspace.")
+    before = _day(row[2])
+    if before is not None and day < before:
+        raise RecordError(
+            f"{row[0] or row[1]} was already marked revised on {before.isoformat()}; an "
+            f"earlier day would clear the retraining that revision made due.")
     return update_courses(ws, [course_id], {"revised_on": day})
 
 

@@ -219,7 +219,7 @@ def test_the_dashboard_counts_training_and_retraining(world, ws):
     text, warning = DashboardPage.training_detail(ws)
     # 4 required cells: Ann current, Bob expiring + missing, Cy expired
     assert text.startswith("50 % of required training current") and warning
-    assert "2 overdue" in text and "1 expiring soon" in text
+    assert "2 to train now" in text and "1 expiring soon" in text
     T.mark_course_revised(ws, world["saf"])
     text, _w = DashboardPage.training_detail(ws)
     assert "retraining due after a revision" in text

@@ -436,3 +436,19 @@ def test_counts_follow_a_row_refresh(ws, world):
     fresh = T.load_matrix(ws, TODAY)
     assert mx.counts() == fresh.counts() != before
     assert mx.late() == fresh.late()
+
+
+def test_a_revision_day_cannot_be_moved_back_over_a_later_one(ws, world):
+    """Marking a course revised on an earlier day than it already was would silently clear
+    the retraining the later revision made due."""
+    T.mark_course_revised(ws, world["safety"], TODAY - 3 * DAY)
+    with pytest.raises(RecordError, match="already marked revised on"):
+        T.mark_course_revised(ws, world["safety"], TODAY - 30 * DAY)
+    T.mark_course_revised(ws, world["safety"], TODAY - DAY)  # a later one is fine
+
+
+def test_a_leaving_day_still_to_come_keeps_the_person_until_then(ws, world):
+    ann = world["ann"]
+    T.mark_left(ws, ann, TODAY + 10 * DAY)
+    assert ann in T.load_matrix(ws, TODAY).row_of
+    assert ann not in T.load_matrix(ws, TODAY + 10 * DAY).row_of

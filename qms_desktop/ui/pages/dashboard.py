@@ -416,7 +416,8 @@ class DashboardPage(Page):
         late = t.late
         text = part(tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}"))
         if late:
-            text += part(" · ") + part(tr("{n} overdue").format(n=count_text(late)), "late")
+            text += part(" · ") + part(tr("{n} to train now").format(n=count_text(late)),
+                                       "late")
         if t.retrain:
             text += part(" · ") + part(tr("{n} retraining due after a revision").format(
                 n=count_text(t.retrain)), "retrain")

@@ -47,13 +47,16 @@ def result_items():
             (tr("Failed"), "failed", tr("Does not count as a completion"))]
 
 
-def _date_edit(parent: QWidget, day: dt.date | None = None) -> QDateEdit:
+def _date_edit(parent: QWidget, day: dt.date | None = None, *,
+               future: bool = False) -> QDateEdit:
+    """A date box (today by default); days after today only with ``future``."""
     w = QDateEdit(parent)
     w.setCalendarPopup(True)
     w.setDisplayFormat("yyyy-MM-dd")
     d = day or dt.date.today()
     w.setDate(QDate(d.year, d.month, d.day))
-    w.setMaximumDate(QDate.currentDate())
+    if not future:
+        w.setMaximumDate(QDate.currentDate())
     return w
 
 
@@ -376,7 +379,7 @@ class WhatIfDialog(QDialog):
         lay.addWidget(buttons)
         self.person.currentIndexChanged.connect(self.preview)
         self.role.currentIndexChanged.connect(self.preview)
-        self.resize(720, 480)
+        self.resize(980, 520)
         self.preview()
 
     def preview(self) -> int:
@@ -410,7 +413,7 @@ class WhatIfDialog(QDialog):
         for i, w in enumerate(lacking):
             why = "; ".join(x.text() for x in w.reasons)
             state = status_label(w.status)
-            if w.already:
+            if w.already and not held:
                 state += tr(" (already, through another role)")
             for j, cell in enumerate((f"{w.course.code} {w.course.title}".strip(), state, why)):
                 item = QTableWidgetItem(cell)
@@ -576,16 +579,17 @@ class RequirementsDialog(QDialog):
             self.accept()
 
 
-def ask_date(parent: QWidget, title: str, text: str, default: dt.date | None = None
-             ) -> dt.date | None:
-    """A day chosen by the user (today by default, not later), or None when cancelled."""
+def ask_date(parent: QWidget, title: str, text: str, default: dt.date | None = None, *,
+             future: bool = False) -> dt.date | None:
+    """A day chosen by the user (today by default; later only with ``future``), or None when
+    cancelled."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     lay = QVBoxLayout(dialog)
     label = QLabel(text, dialog)
     label.setWordWrap(True)
     lay.addWidget(label)
-    edit = _date_edit(dialog, default)
+    edit = _date_edit(dialog, default, future=future)
     lay.addWidget(edit)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel, dialog)

@@ -730,7 +730,7 @@ class TrainingPage(Page):
             "The last day with the company of the {n} selected people. Their roles end that "
             "day; their training records are kept.").format(n=len(ids)) if len(ids) > 1 else
             tr("The last day with the company. Their roles end that day; their training "
-               "records are kept."))
+               "records are kept."), future=True)
         if day is None:
             return False
 
