@@ -323,6 +323,10 @@ def cmd_import_training(args) -> int:
         print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=str))
     else:
         print("\n".join(rep.lines()))
+    for kind, name in rep.unmatched_new:
+        what = "name" if kind == "person" else "course"
+        print(f"warning: --new-{kind} “{name}” matches no {what} in the file, so it "
+              "confirms nothing", file=sys.stderr if args.json else sys.stdout)
     if rep.problem:
         raise CliError(rep.problem.rstrip("."))
     if not rep.rows:

@@ -142,3 +142,23 @@ def test_a_near_match_blocks_until_ticked_as_new(controller, seeded, qtbot, tmp_
         dialog.import_button.click()
     names = {p.name for p in svc.people(ws, include_leavers=True)}
     assert {"Kevin Pryce", "Kevin Price"} <= names
+
+
+def test_a_known_course_column_stays_and_a_left_out_column_says_why(controller, seeded, qtbot,
+                                                                     tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Name", "FS-01", "Remarks 2024"])
+    sh.append(["Ann Lee", "see binder 3 - certificate from the supplier's training", "4.3.2025"])
+    sh.append(["Bob New", "2025-03-04", "see binder 3"])
+    wb.save(tmp_path / "text.xlsx")
+    dialog = open_dialog(controller, qtbot, tmp_path / "text.xlsx")
+    # FS-01 names a course of the workspace: a course column, its text cell an error
+    assert dialog.combos[1].currentData() == "course_column"
+    assert dialog.report.error_rows == [2]
+    assert "not a date" in dialog.rows.item(0, 4).text()
+    # the unknown column left out says why, in the combo itself
+    assert dialog.combos[2].currentData() is None
+    assert dialog.combos[2].currentText() == "not imported: 1 of 2 cells is not a date or a mark"

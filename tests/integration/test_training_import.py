@@ -517,3 +517,107 @@ def test_formula_text_in_csv_is_a_name_stored_and_exported_as_text(ws, seeded, t
     cells = [c for sheet in wb.worksheets for row in sheet.iter_rows() for c in row
              if c.value == payload]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+# --------------------------------------------------------------------------- a new user's retry
+
+def test_a_name_that_clashes_with_the_employee_number_is_an_error_naming_both(ws, seeded,
+                                                                               tmp_path):
+    svc.add_person(ws, {"name": "Kevin Price", "employee_no": "18"})
+    path = tmp_path / "clash.csv"
+    path.write_text("Name,Employee No,FS-01\nAnn Lee,18,12.03.2025\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.error_rows == [2], rep.lines()
+    assert rep.rows[0].messages[0] == ("employee no. 18 is Kevin Price, but the name says "
+                                       "Ann Lee (17): correct one of them")
+    assert not any("matches" in a for a in rep.rows[0].actions)
+    # the same clash on a later row of a person already matched is caught too
+    path.write_text("Name,Employee No,FS-01\nKevin Price,18,12.03.2025\n"
+                    "Ann Lee,18,13.03.2025\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.error_rows == [3], rep.lines()
+    assert "employee no. 18 is Kevin Price, but the name says Ann Lee (17)" in \
+        rep.rows[1].messages[0]
+
+
+def test_each_row_shows_its_own_spelling_and_how_it_matched(ws, seeded, tmp_path):
+    path = tmp_path / "spell.csv"
+    path.write_text("Name,Employee No,FS-01\nAnn Lee,17,12.03.2025\nann  LEE,,13.03.2025\n"
+                    "\"Lee, Ann\",17,14.03.2025\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.errors == 0, rep.lines()
+    person = [next(a for a in r.actions if a.startswith("person:")) for r in rep.rows]
+    assert person[0] == "person: Ann Lee (employee no. 17): matches by employee no."
+    assert person[1] == "person: ann  LEE: matches “Ann Lee” by name"
+    assert person[2] == "person: Lee, Ann (employee no. 17): matches “Ann Lee” by employee no."
+
+
+def test_a_header_naming_an_existing_course_is_never_dropped(ws, seeded, tmp_path):
+    svc.add_course(ws, {"code": "COS-01", "title": "Hazardous substances"})
+    path = tmp_path / "text.csv"
+    path.write_text("Name,Employee No,FS-01,COS-01\nAnn Lee,17,12.03.2025,01.02.2025\n"
+                    "José Müller,,12.03.2025,see binder 3 - certificate from Fuchs training "
+                    "on 5 March\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.columns[3]["field"] == "course_column", rep.columns
+    assert rep.error_rows == [3], rep.lines()
+    assert any("D3" in m and "not a date" in m for m in rep.rows[1].messages)
+    assert "COS-01 2025-02-01" in "; ".join(rep.rows[0].actions)
+    # by title too
+    path.write_text("Name,Hazardous substances\nAnn Lee,01.02.2025\nJosé Müller,see binder\n",
+                    encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.columns[1]["field"] == "course_column", rep.columns
+
+
+def test_a_column_left_out_says_why(ws, seeded, tmp_path):
+    path = tmp_path / "why.csv"
+    path.write_text("Name,FS-01,Shoe size notes\nAnn Lee,12.03.2025,01.02.2025\n"
+                    "José Müller,12.03.2025,see binder 3 - certificate from Fuchs training "
+                    "on 5 March\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    assert rep.columns[2]["field"] is None
+    assert rep.columns[2]["label"] == "not imported: 1 of 2 cells is not a date or a mark"
+    assert "not imported: 1 of 2 cells is not a date or a mark" in "\n".join(rep.lines())
+    # a column the user left out is just "not imported"
+    rep = import_training(ws, path, dry_run=True, column_map=["C=-"])
+    assert rep.columns[2]["label"] == "not imported"
+
+
+def test_a_huge_name_gives_its_real_length_and_the_cell_cap(ws, seeded, tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "huge.csv"
+    path.write_text("Name,FS-01\n" + "N" * 50_000 + ",12.03.2025\n", encoding="utf-8")
+    text = "\n".join(import_training(ws, path, dry_run=True).lines())
+    assert "(50,000 characters)" in text and "(81 characters)" not in text, text[:2000]
+    assert "is 50,000 characters long" in text
+    wb = Workbook()
+    wb.active.append(["Name", "FS-01"])
+    wb.active.append(["N" * 50_000, "12.03.2025"])
+    wb.save(tmp_path / "huge.xlsx")
+    text = "\n".join(import_training(ws, tmp_path / "huge.xlsx", dry_run=True).lines())
+    assert "at least 32,767 characters (the most a spreadsheet cell holds)" in text, \
+        text[:2000]
+    assert "(81 characters)" not in text and " 32,767 characters long" not in text
+
+
+def test_advice_names_the_flags_and_unused_confirmations_are_warned(ws, seeded, tmp_path,
+                                                                      capsys):
+    from qms_desktop.cli import main
+
+    path = tmp_path / "advice.csv"
+    path.write_text("Name,FS-01\nAnn Lee,x\nJosé Müller,03/04/2025\n", encoding="utf-8")
+    rep = import_training(ws, path, dry_run=True)
+    text = "\n".join(rep.lines())
+    assert "choose a date for undated marks (--undated-as YYYY-MM-DD, or the date box in the " \
+        "import dialog)" in text
+    assert "--date-order dmy|mdy" in text
+    wpath = ws.path
+    ws.close()
+    assert main(["import", "training", str(wpath), str(path), "--dry-run", "--undated-as",
+                 "2025-01-01", "--date-order", "dmy", "--new-person", "Nobody Here",
+                 "--new-course", "Ann Lee"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: --new-person “Nobody Here” matches no name in the file" in out, out
+    assert "warning: --new-course “Ann Lee” matches no course in the file" in out, out

@@ -49,7 +49,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -298,6 +298,24 @@ def course_columns(headers: Sequence[Any], rows: Sequence[Sequence[Any]],
     return out
 
 
+def left_out_reasons(headers: Sequence[Any], rows: Sequence[Sequence[Any]],
+                     mapping: Mapping[int, str]) -> dict[int, str]:
+    """{column: why it is no course column} for the unmapped columns with a header whose
+    filled cells are not (mostly) dates and marks: "1 of 2 cells is not a date or a mark"."""
+    out = {}
+    for index, header in enumerate(headers):
+        if index in mapping or not str(header or "").strip():
+            continue
+        values = [row[index] for row in rows if index < len(row)
+                  and row[index] is not None and cell_text(row[index]).strip()]
+        bad = sum(1 for value in values if not _looks_like_entry(value))
+        if bad:
+            out[index] = (f"{bad:,} of {len(values):,} cells "
+                          + ("is not a date or a mark" if bad == 1
+                             else "are not dates or marks"))
+    return out
+
+
 def _data_rows(source: TableSource, sheet: str, header_row: int) -> list[Sequence[Any]]:
     rows = source.rows(sheet)
     return [row for row in rows[header_row:header_row + 400] if not table.is_blank(row)]
@@ -336,12 +354,27 @@ def detect_shape(mapping: Mapping[int, str]) -> str | None:
 QUOTE_LIMIT = 60
 
 
+def length_text(n: int) -> str:
+    """"50,000 characters"; a text at the cell cap was cut by the spreadsheet (or its reader),
+    so it is "at least 32,767 characters (the most a spreadsheet cell holds)"."""
+    if n == MAX_CELL_TEXT:
+        return f"at least {n:,} characters (the most a spreadsheet cell holds)"
+    return f"{n:,} characters"
+
+
+def _clip_note(n: int) -> str:
+    """The length noted after a cut text: "(50,000 characters)"."""
+    if n == MAX_CELL_TEXT:
+        return f"(at least {n:,} characters, the most a spreadsheet cell holds)"
+    return f"({n:,} characters)"
+
+
 def clip(text: Any, limit: int = QUOTE_LIMIT) -> str:
     """``text`` cut to ``limit`` characters with "…" and its full length noted."""
     text = "" if text is None else str(text)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+    return f"{text[:limit]}… {_clip_note(len(text))}"
 
 
 def quote(text: Any, limit: int = QUOTE_LIMIT) -> str:
@@ -349,10 +382,11 @@ def quote(text: Any, limit: int = QUOTE_LIMIT) -> str:
     text = "" if text is None else str(text)
     if len(text) <= limit:
         return f"“{text}”"
-    return f"“{text[:limit]}…” ({len(text):,} characters)"
+    return f"“{text[:limit]}…” {_clip_note(len(text))}"
 
 
-_QUOTED = re.compile(r"“([^”]{%d,})”" % (QUOTE_LIMIT + 1))
+# a quote already cut by quote() holds limit + 1 characters: it is not cut again
+_QUOTED = re.compile(r"“([^”]{%d,})”" % (QUOTE_LIMIT + 2))
 
 
 def clip_quotes(message: str) -> str:
@@ -506,6 +540,9 @@ class TrainingImportReport:
     rows: list[RowReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    #: the names confirmed as new (``new_people`` / ``new_courses``) that nothing in the file
+    #: is called: ("person" / "course", the name as given)
+    unmatched_new: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""  # why the file cannot be imported at all ("" when it can)
     skip_errors: bool = False
     committed: bool = False
@@ -593,7 +630,7 @@ class TrainingImportReport:
             out.append("roles:")
             out.extend(f"  {r.text()}" for r in self.roles)
         for r in self.rows:
-            who = clip(r.person) or "(nobody named)"
+            who = r.person or "(nobody named)"  # cut once, when the row was read
             if r.status == "error":
                 # the problem first: what the row would otherwise do comes after it
                 skipped = " (skipped)" if self.skip_errors else ""
@@ -728,8 +765,13 @@ def _text(value: Any) -> str:
 def _check_length(name: str, text: str, cell: str, errors: list[str]) -> None:
     limit = MAX_LENGTH.get(name, MAX_CELL_TEXT)
     if len(text) > limit:
-        errors.append(f"the {FIELD_LABELS[name].lower()} in cell {cell} is {len(text):,} "
-                      f"characters long; at most {limit:,} fit")
+        errors.append(f"the {FIELD_LABELS[name].lower()} in cell {cell} is "
+                      f"{_long(len(text))}; at most {limit:,} fit")
+
+
+def _long(n: int) -> str:
+    """"50,000 characters long", or "at least 32,767 characters (the most …)"."""
+    return length_text(n) if n == MAX_CELL_TEXT else f"{n:,} characters long"
 
 
 def _split_roles(text: str) -> list[str]:
@@ -752,6 +794,18 @@ class ImportOptions:
     today: dt.date | None = None
     new_people: Iterable[str] = ()
     new_courses: Iterable[str] = ()
+
+
+#: where the user chooses what the report asks for (the CLI's flag, the dialog's box)
+UNDATED_ADVICE = "(--undated-as YYYY-MM-DD, or the date box in the import dialog)"
+ORDER_ADVICE = "(--date-order dmy|mdy, or the “Dates like 03/04/2025” box in the import dialog)"
+
+
+def _advice(message: str) -> str:
+    """``message`` with the date reader's "choose the order" naming where to choose it."""
+    message = message.replace("choose the order (day/month or month/day)",
+                              f"choose the order, day/month or month/day {ORDER_ADVICE}")
+    return message.replace("(choose the order)", f"(choose the order with {ORDER_ADVICE[1:]}")
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -790,6 +844,26 @@ def _digits(text: str) -> list[str]:
     return [d.lstrip("0") or "0" for d in re.findall(r"\d+", text)]
 
 
+def _known_course(title: str, index: _Index) -> tuple[int, str] | None:
+    """(course id, "title" / "code") of the workspace course ``title`` names exactly: its
+    title or code, or a code first or in brackets ("FS-01 Forklift safety", "FS-01: Forklift
+    safety", "Forklift safety (FS-01)"); None for none."""
+    t = plain(title)
+    if not t:
+        return None
+    if t in index.course_by_title:
+        return index.course_by_title[t], "title"
+    if t in index.course_by_code:
+        return index.course_by_code[t], "code"
+    words = title.replace(":", " ").split()
+    inner = [plain(x) for pair in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]", title)
+             for x in pair if x]
+    for cand in [plain(words[0]) if words else "", *inner]:
+        if cand and cand in index.course_by_code:
+            return index.course_by_code[cand], "code"
+    return None
+
+
 def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None = None,
               mapping: Mapping[int, str] | None = None, column_map: Iterable[str] = (),
               options: ImportOptions | None = None, dry_run: bool = True,
@@ -809,36 +883,55 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     report = TrainingImportReport(Path(str(source.path)).name, dry_run, sheet=name,
                                   header_row=header_row, skip_errors=skip_errors,
                                   headers=[str(h) for h in headers])
+    index = _index(ws)
+    guessed = mapping is None
     if mapping is None:
         mapping = guess_columns(source, name, header_row)
+        if "course" not in mapping.values():
+            # a header that names a course of the workspace is a course column, whatever
+            # its cells hold (those that are no date or mark are errors on their rows)
+            known = [i for i, h in enumerate(headers) if i not in mapping
+                     and _known_course(" ".join(str(h or "").split()), index) is not None]
+            if known:
+                mapping = {i: f for i, f in mapping.items() if f in PERSON_FIELDS
+                           or f == COURSE_COLUMN}
+                mapping.update((i, COURSE_COLUMN) for i in known)
     mapping = dict(mapping)
+    overridden: set[int] = set()
     if column_map:
         width = max([len(headers)] + [len(r) for r in source.rows(name)[:200]])
         overrides = table.parse_column_overrides(column_map, headers, SCHEMA, width)
+        overridden = set(overrides)
         mapping = table.apply_column_overrides(mapping, overrides, SCHEMA)
     problems = validate_mapping(mapping)
     shape = options.shape or detect_shape(mapping)
     report.shape, report.mapping = shape, dict(sorted(mapping.items()))
     report.columns = _columns(headers, mapping, shape)
+    if guessed and shape == MATRIX:
+        # why a column of the matrix was left out (the user's own choices need no reason)
+        why = left_out_reasons(headers, _data_rows(source, name, header_row), mapping)
+        for c in report.columns:
+            if c["field"] is None and c["index"] in why and c["index"] not in overridden:
+                c["label"] = f"not imported: {why[c['index']]}"
     if problems:
         report.problem = " ".join(problems)
-        return report, [], _index(ws)
+        return report, [], index
     names = set(mapping.values())
     if shape is None:
         report.problem = ("The file's shape was not recognised: no column names the course, "
                           "and no columns hold dates or marks under course names; map the "
                           "columns (a Course column, or course columns of a matrix).")
-        return report, [], _index(ws)
+        return report, [], index
     if not names & {"person", "first_name", "last_name", "employee_no"}:
         report.problem = ("No column names the people (Name, Employee, Employee no. …); map "
                           "the column that holds them.")
-        return report, [], _index(ws)
+        return report, [], index
     if shape == RECORDS and not names & {"course", "course_code"}:
         report.problem = "No column names the course; map the column that holds it."
-        return report, [], _index(ws)
+        return report, [], index
     if shape == MATRIX and COURSE_COLUMN not in names:
         report.problem = "No column is a course; map the course columns of the matrix."
-        return report, [], _index(ws)
+        return report, [], index
 
     read = table.read_records(source, name, header_row, mapping, SCHEMA)
     report.notes.extend(read.notes)
@@ -872,7 +965,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     reader.learn(rec.get(i) for rec in read.records for i in date_cols + cols["hired_on"])
     report.date_order = reader.order
     if reader.note:
-        report.notes.append(clip_quotes(reader.note))
+        report.notes.append(clip_quotes(_advice(reader.note)))
     # the cell that decided the day/month order (named on each row where it matters)
     evidence = ""
     if reader.chosen is None and reader.order in (dates_.DMY, dates_.MDY):
@@ -902,7 +995,6 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         report.notes.append("In a matrix the cells under each course are the completion "
                             "dates; the columns mapped to record fields are not read.")
 
-    index = _index(ws)
     people: dict[str, PersonMatch] = {}
     courses: dict[str, CourseMatch] = {}
     roles: dict[str, RoleMatch] = {}
@@ -916,6 +1008,27 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
     new_people = {plain(n) for n in options.new_people if plain(n)}
     new_courses = {plain(n) for n in options.new_courses if plain(n)}
     no_value = read.no_value_formulas  # (row, column) of formula cells without a saved value
+    person_names: set[str] = set()  # every name of the file (for unmatched confirmations)
+    course_names: set[str] = set()
+    how_by_key: dict[str, str] = {}  # how a key of the file (emp:/name:) matched its person
+
+    def _name_clash(pname: str, emp: str) -> str:
+        """The error when the row's employee number is one person and its name another person
+        of the workspace ("" when the name fits the number, or is nobody else's)."""
+        pid = index.by_emp.get(_emp_key(emp))
+        if not pname or pid is None:
+            return ""
+        wname = index.people[pid][0]
+        if _name_key(pname) == _name_key(wname) or _token_key(pname) == _token_key(wname):
+            return ""
+        others = [i for i in (index.by_name.get(_name_key(pname))
+                              or index.by_tokens.get(_token_key(pname)) or []) if i != pid]
+        if not others:
+            return ""
+        nos = [index.people[i][1] for i in others if index.people[i][1]]
+        who = clip(pname) + (f" ({' or '.join(clip(n) for n in nos)})" if nos else "")
+        return (f"employee no. {clip(emp)} is {clip(wname)}, but the name says {who}: correct "
+                "one of them")
     near_people: list[tuple] = []
 
     def people_like(pname: str, emp: str) -> str:
@@ -988,6 +1101,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         return None, cell_name(rec.row_number, (cols[f] or [0])[0] + 1)
 
     def course_for(title: str, code: str, where: str, errors: list[str]) -> str | None:
+        course_names.update((plain(title), plain(code), plain(f"{code} {title}")))
         key = ("code:" + plain(code)) if code else ("title:" + plain(title))
         key = course_alias.get(key, key)
         if key in courses:
@@ -999,20 +1113,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         if code and plain(code) in index.course_by_code:
             cid, how = index.course_by_code[plain(code)], "code"
         elif title:
-            t = plain(title)
-            if t in index.course_by_title:
-                cid, how = index.course_by_title[t], "title"
-            elif t in index.course_by_code:
-                cid, how = index.course_by_code[t], "code"
-            else:
-                # "FS-01 Forklift safety", "FS-01: Forklift safety", "Forklift safety (FS-01)"
-                words = title.replace(":", " ").split()
-                inner = [plain(x) for pair in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]", title)
-                         for x in pair if x]
-                for cand in [plain(words[0]) if words else "", *inner]:
-                    if cand and cand in index.course_by_code:
-                        cid, how = index.course_by_code[cand], "code"
-                        break
+            cid, how = _known_course(title, index) or (None, "")
         if cid is None:
             like = courses_like(title, code)
             if not title:
@@ -1083,6 +1184,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                 errors.append(got.problem.rstrip("."))
             hired = got.date
         person_key = ""
+        person_names.add(_name_key(pname))
         name_formula = "" if pname else formula_in(rec, ("person", "first_name", "last_name"))
         if not pname and not emp:
             if name_formula:
@@ -1099,8 +1201,13 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                                 "spreadsheet formula; it is imported as text, and exports keep "
                                 "it as text")
             person_key = ("emp:" + _emp_key(emp)) if emp else ("name:" + _name_key(pname))
+            row_key = person_key
             person_key = person_alias.get(person_key, person_key)
             match = people.get(person_key)
+            row_how = how_by_key.get(row_key, match.how if match else "")
+            clash = _name_clash(pname, emp) if emp else ""
+            if clash:  # the number is one person, the name another: neither is matched
+                errors.append(clash)
             if match is None:
                 match = PersonMatch(pname, emp, dept, email=mail, hired_on=hired)
                 pid = index.by_emp.get(_emp_key(emp)) if emp else None
@@ -1132,6 +1239,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                         errors.append(f"employee no. {clip(emp)} (cell {ecell}) is nobody in "
                                       "the workspace and the row gives no name to create them "
                                       "with")
+                row_how = how_by_key[row_key] = match.how
                 if match.person_id is not None and match.person_id in person_by_id:
                     person_alias[person_key] = person_key = person_by_id[match.person_id]
                     match = people[person_key]
@@ -1155,13 +1263,16 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                     warnings.append(f"the department in the file ({clip(dept)}) differs from "
                                     f"the workspace's ({wdept}), which is kept")
             if not errors:
-                actions.append(f"person: {match.match_text()}")
+                # this row's own spelling and how it matched (not the first row's)
+                own = replace(match, name=pname or match.name, employee_no=emp,
+                              how=row_how or match.how)
+                actions.append(f"person: {own.match_text()}")
         # ---------------------------------------------------------------- roles
         role_keys: list[str] = []
         role_v, rcell = first(rec, "role")
         for rname in _split_roles(_text(role_v)):
             if len(rname) > MAX_LENGTH["role"]:
-                errors.append(f"a role in cell {rcell} is {len(rname):,} characters long; at "
+                errors.append(f"a role in cell {rcell} is {_long(len(rname))}; at "
                               f"most {MAX_LENGTH['role']} fit")
                 continue
             rk = plain(rname)
@@ -1244,7 +1355,8 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
                         errors.append(f"cell {cell} ({cname}) says “{_text(value)}” "
                                       "(completed) but gives no date; a training record needs "
                                       "the day it was completed: enter it in the file, or "
-                                      "choose a date for undated marks")
+                                      "choose a date for undated marks "
+                                      f"{UNDATED_ADVICE}")
                         continue
                     warnings.append(f"cell {cell} ({cname}): “{_text(value)}” without a date, "
                                     f"recorded as completed on {options.undated_as.isoformat()}")
@@ -1267,7 +1379,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             title, code = _text(title_v), _text(code_v)
             _check_length("course_code", code, ccell, errors)
             if len(title) > MAX_CELL_TEXT:
-                errors.append(f"the course in cell {tcell} is {len(title):,} characters long; "
+                errors.append(f"the course in cell {tcell} is {_long(len(title))}; "
                               f"at most {MAX_CELL_TEXT:,} fit")
                 title = ""
             ckey = None
@@ -1337,7 +1449,7 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
         status = "error" if errors else "warning" if warnings else "ok"
         report.rows.append(RowReport(row, status, clip(pname or emp),
                                      [clip_quotes(a) for a in actions],
-                                     [clip_quotes(m) for m in errors + warnings],
+                                     [clip_quotes(_advice(m)) for m in errors + warnings],
                                      0 if errors else len(records)))
         if person_key in people:
             (people[person_key].error_rows if errors else people[person_key].rows).append(row)
@@ -1345,6 +1457,10 @@ def read_plan(ws, source: TableSource | str | Path, *, sheet: str | int | None =
             plans.append(_Planned(row, person_key, course_keys, records, role_keys))
 
     report.rows.sort(key=lambda r: r.row_number)
+    report.unmatched_new = [("person", n) for n in options.new_people
+                            if plain(n) and plain(n) not in person_names]
+    report.unmatched_new += [("course", n) for n in options.new_courses
+                             if plain(n) and plain(n) not in course_names]
     # only what the rows without errors use is proposed (and created)
     used = plans
     used_people = {p.person_key for p in used}

@@ -289,6 +289,9 @@ class TrainingImportDialog(QDialog):
                 for name in svc.FIELDS:
                     combo.addItem(tr(svc.FIELD_LABELS[name]), name)
                 combo.setCurrentIndex(max(0, combo.findData(c["field"])))
+                if c["field"] is None and c["label"] != "not imported":
+                    # why the column was left out ("not imported: 1 of 2 cells is not a date …")
+                    combo.setItemText(0, c["label"])
                 combo.setToolTip(c["label"])
                 combo.currentIndexChanged.connect(self._field_changed)
                 self.columns.setCellWidget(i, 2, combo)
