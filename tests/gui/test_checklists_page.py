@@ -279,6 +279,14 @@ def test_audit_report_print_preview_find_and_return_from_workshop(qtbot, page, w
     assert world["code"] in text
     page.print_preview()
     assert isinstance(page._dialog, QPrintPreviewDialog)
+    import gc
+
+    gc.collect()  # the printer must outlive this call (a freed printer crashed the preview)
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    preview = page._dialog.findChild(QPrintPreviewWidget)
+    preview.updatePreview()
+    qtbot.waitUntil(lambda: preview.pageCount() > 0, timeout=10_000)
     page._dialog.close()
     last = page.run_view.model.rows[-1].response_id
     assert page.select_response(last)

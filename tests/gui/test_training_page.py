@@ -257,6 +257,14 @@ def test_a_persons_record_exports_and_print_preview_opens(qtbot, page, world, tm
     assert out.read_bytes().startswith(b"%PDF")
     page.print_matrix()
     assert isinstance(page._dialog, QPrintPreviewDialog)
+    import gc
+
+    gc.collect()  # the printer must outlive the call that made it
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    preview = page._dialog.findChild(QPrintPreviewWidget)
+    preview.updatePreview()
+    qtbot.waitUntil(lambda: preview.pageCount() > 0, timeout=10_000)
     page._dialog.close()
 
 

@@ -206,9 +206,15 @@ class ChecklistsPage(Page):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(tr("Print checklist"))
-        dialog.paintRequested.connect(lambda p: printing.print_checklist(
-            ws, template_id, run_id, printer=p, blank=blank))
-        self._dialog = dialog
+        def paint(device) -> None:
+            try:
+                printing.print_checklist(ws, template_id, run_id, printer=device, blank=blank)
+            except Exception as e:  # a sentence, never a crash inside Qt's painting
+                self.controller.errorOccurred.emit(e)
+
+        dialog.paintRequested.connect(paint)
+        # the preview paints on the printer long after this returns: keep both alive
+        self._dialog, self._printer = dialog, printer
         dialog.open()
         return dialog
 

@@ -70,8 +70,14 @@ def print_preview(page: "TrainingPage") -> None:
     head = _stamp_text(page.workspace)
     dialog = QPrintPreviewDialog(printer, page)
     dialog.setWindowTitle(tr("Print the training matrix"))
-    dialog.paintRequested.connect(
-        lambda p: printing.print_matrix(page.matrix, p, title=tr("Training matrix"),
-                                        head_text=head))
-    page._dialog = dialog
+    def paint(device) -> None:
+        try:
+            printing.print_matrix(page.matrix, device, title=tr("Training matrix"),
+                                  head_text=head)
+        except Exception as e:  # a sentence, never a crash inside Qt's painting
+            page.controller.errorOccurred.emit(e)
+
+    dialog.paintRequested.connect(paint)
+    # the preview paints on the printer long after this returns: keep both alive
+    page._dialog, page._printer = dialog, printer
     dialog.open()
