@@ -620,17 +620,20 @@ class MainWindow(QMainWindow):
                                      label=tr("Creating “{name}”…").format(name=path.name),
                                      parent=self)
 
-    def open_demo(self, *, read_only: bool = False) -> None:
+    def open_demo(self, *, read_only: bool = False) -> None:  # noqa: C901
         """Open today's demo workspace, creating it first if needed (in the background)."""
         from .settings import data_dir
 
         folder = data_dir() / "demo"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"QMS demo {dt.date.today().isoformat()}{SUFFIX}"
-        if path.exists():
+        if path.exists() and _demo_is_current(path):
             self.open_path(path, read_only=read_only)
             return
-        for old in folder.glob(f"QMS demo *{SUFFIX}"):  # yesterday's demos, unless in use
+        # yesterday's demos, and today's made by an older build (its schema or demo data are
+        # behind this one's: upgraded, it would lack what the new modules put in it), unless
+        # in use
+        for old in folder.glob(f"QMS demo *{SUFFIX}"):
             if not old.with_name(old.name + ".lock").exists():
                 try:
                     old.unlink()
@@ -841,3 +844,20 @@ class MainWindow(QMainWindow):
                 event.acceptProposedAction()
                 QTimer.singleShot(0, self, lambda p=u.toLocalFile(): self.open_path(p))
                 return
+
+
+def _demo_is_current(path) -> bool:
+    """Whether a demo file was made by this build's schema (read without writing)."""
+    import sqlite3
+
+    from ..storage.workspace import SCHEMA_HEAD
+
+    try:
+        c = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            rev = c.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return False
+    return rev is not None and rev[0] == SCHEMA_HEAD

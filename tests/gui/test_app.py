@@ -100,6 +100,27 @@ def test_demo_replaces_an_older_day(window, qtbot):
     assert not old.exists()
 
 
+def test_todays_demo_made_by_an_older_build_is_made_again(window, qtbot):
+    """A demo of today left by an older build (an earlier schema) is rebuilt, not upgraded:
+    upgraded, it would lack what the newer modules put in the demo."""
+    import datetime as dt
+    import shutil
+    from pathlib import Path
+
+    from qms_desktop.ui.settings import data_dir
+
+    folder = data_dir() / "demo"
+    folder.mkdir(parents=True)
+    today = folder / f"QMS demo {dt.date.today().isoformat()}.qms"
+    old = Path(__file__).resolve().parents[1] / "fixtures" / "workspace-0003.qms"
+    shutil.copyfile(old, today)
+    window.open_demo()
+    qtbot.waitUntil(lambda: window.controller.workspace is not None, timeout=60_000)
+    assert window.controller.path == today
+    assert window.controller.workspace.info.upgraded_from is None  # made afresh
+    assert window.controller.current_overview().counts["people"] >= 20
+
+
 @pytest.mark.parametrize("read_only", [False, True])
 def test_command_line_read_only(make_ws, tmp_path, read_only):
     path = make_ws("cli.qms")
