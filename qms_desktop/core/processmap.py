@@ -54,6 +54,7 @@ __all__ = [
     "ProcessMap",
     "apply_layout",
     "attached_to",
+    "hidden_in_file",
     "auto_layout",
     "default_bpmn_type",
     "effective_lane",
@@ -192,7 +193,10 @@ class Node:
             raise ValueError(f"Unknown node kind {self.kind!r}; use one of {', '.join(NODE_KINDS)}.")
         if not self.bpmn_type:
             self.bpmn_type = DEFAULT_BPMN_TYPE[self.kind]
-        if self.w <= 0 or self.h <= 0:
+        if self.kind == "pool" and hidden_in_file(self.kind, self.x, self.y, self.w, self.h,
+                                                  self.extra):
+            self.w = self.h = 0.0  # what the file says (it is not drawn)
+        elif self.w <= 0 or self.h <= 0:
             dw, dh = DEFAULT_SIZES[self.kind]
             self.w = self.w if self.w > 0 else dw
             self.h = self.h if self.h > 0 else dh
@@ -349,6 +353,28 @@ class ProcessMap:
     @classmethod
     def from_json(cls, text: str) -> ProcessMap:
         return cls.from_dict(json.loads(text))
+
+
+def hidden_in_file(kind: str, x: float, y: float, w: float, h: float,
+                   extra: Mapping[str, Any] | None) -> bool:
+    """Whether a shape is a pool its imported file gives no size (Bizagi's hidden 0×0 pool)
+    and that was not resized since: its size is still 0×0 (or, as a map stored by an earlier
+    version holds it, the default pool size at the file's position). Such a pool keeps its
+    zero size: the map does not draw it and the BPMN export writes 0×0 back."""
+    if kind != "pool":
+        return False
+    b = ((extra or {}).get("di") or {}).get("bounds")
+    if not isinstance(b, (list, tuple)) or len(b) != 4:
+        return False
+    try:
+        bx, by, bw, bh = (float(v) for v in b)
+    except (TypeError, ValueError):
+        return False
+    if bw or bh:
+        return False
+    if w <= 0 and h <= 0:
+        return True
+    return ((w, h) == DEFAULT_SIZES["pool"] and abs(x - bx) < 1e-6 and abs(y - by) < 1e-6)
 
 
 def attached_to(node: Node) -> str | None:

@@ -147,7 +147,15 @@ def load_map_data(ws: Workspace, pid: int) -> MapData:
         extra = c.execute(select(m.Process.map_extra).where(m.Process.id == pid)).scalar()
         if extra is None:
             raise RecordError(f"Process {pid} no longer exists.")
-        return MapData(pid, _rows(c, m.ProcessNode.__table__, pid),
+        nodes = _rows(c, m.ProcessNode.__table__, pid)
+        for r in nodes:
+            if r["kind"] == "pool" and (r["w"], r["h"]) == pmod.DEFAULT_SIZES["pool"] \
+                    and pmod.hidden_in_file("pool", r["x"], r["y"], r["w"], r["h"],
+                                            _json(r["extra"])):
+                # a hidden pool (0×0 in its file) that an earlier version stored at the default
+                # size when it reloaded the map: it keeps the file's size, and is not drawn
+                r["w"] = r["h"] = 0.0
+        return MapData(pid, nodes,
                        _rows(c, m.ProcessEdge.__table__, pid),
                        sorted(_rows(c, m.ProcessLane.__table__, pid),
                               key=lambda r: (r["order"], r["id"])), extra)

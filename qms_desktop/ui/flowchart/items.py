@@ -395,6 +395,10 @@ class NodeItem(QGraphicsPathItem):
             if z != Z_NODE or old:
                 self.setZValue(z)
             old = {}
+        # a shape of no size (a pool its file hides: Bizagi's 0×0 pool) is drawn as nothing
+        shown = w > 0 or h > 0
+        if shown != self.isVisible():
+            self.setVisible(shown)
         x, y = float(row.get("x") or 0), float(row.get("y") or 0)
         p = self.pos()
         if x != p.x() or y != p.y():
@@ -435,6 +439,8 @@ class NodeItem(QGraphicsPathItem):
         label = self._label
         name = (self.row.get("name") or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         kind, w, h = self.kind, self.w, self.h
+        if w <= 0 and h <= 0:
+            name = ""  # (not drawn: nor is its name)
         p = self.paints
         placed = label_bounds(self.row) if kind in LABEL_BELOW else None
         if placed is not None:  # where the file's author put it (BPMN label bounds)

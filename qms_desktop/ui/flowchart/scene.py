@@ -490,6 +490,8 @@ class MapScene(QGraphicsScene):
                 px, py = p.x(), p.y()
                 row = item.row
                 w, h = float(row.get("w") or 0), float(row.get("h") or 0)
+                if w <= 0 and h <= 0:
+                    continue  # (not drawn: a pool its file hides)
                 kind = row.get("kind", "step")
                 if kind == "decision":  # label above-left
                     ax, ay, bx, by = px - 120, py - 64, px + w, py + h
