@@ -158,6 +158,49 @@ def test_a_data_association_reconnected_on_the_map_refers_to_its_new_end():
     assert [r.text for r in doa.iter(M + "targetRef")] == ["Other"]
 
 
+ON_CONNECTOR = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="D" targetNamespace="urn:t">
+  <bpmn:process id="P">
+    <bpmn:task id="T1" name="Check"><bpmn:outgoing>F</bpmn:outgoing></bpmn:task>
+    <bpmn:task id="T2" name="Ship"><bpmn:incoming>F</bpmn:incoming></bpmn:task>
+    <bpmn:sequenceFlow id="F" sourceRef="T1" targetRef="T2"/>
+    <bpmn:textAnnotation id="N"><bpmn:text>Only when paid</bpmn:text></bpmn:textAnnotation>
+    <bpmn:association id="A" sourceRef="N" targetRef="F" associationDirection="None"/>
+    <bpmn:textAnnotation id="N2"><bpmn:text>On a task</bpmn:text></bpmn:textAnnotation>
+    <bpmn:association id="A2" sourceRef="N2" targetRef="T2"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BD">
+    <bpmndi:BPMNPlane id="BP" bpmnElement="P">
+      <bpmndi:BPMNShape id="T1_di" bpmnElement="T1"><dc:Bounds x="100" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="T2_di" bpmnElement="T2"><dc:Bounds x="300" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="F_di" bpmnElement="F"><di:waypoint x="200" y="140"/><di:waypoint x="300" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNShape id="N_di" bpmnElement="N"><dc:Bounds x="200" y="20" width="100" height="30"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="A_di" bpmnElement="A"><di:waypoint x="250" y="50"/><di:waypoint x="250" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNShape id="N2_di" bpmnElement="N2"><dc:Bounds x="420" y="20" width="100" height="30"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="A2_di" bpmnElement="A2"><di:waypoint x="450" y="50"/><di:waypoint x="380" y="100"/></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+""".encode()
+
+
+def test_an_association_attached_to_a_connector_survives_a_workspace_and_is_reported(ws):
+    got, pm, out = _through_workspace(ws, ON_CONNECTOR)
+    assert _lost_or_added(ON_CONNECTOR, out) == {}
+    root = etree.fromstring(out)
+    a = next(el for el in root.iter(M + "association") if el.get("id") == "A")
+    assert (a.get("sourceRef"), a.get("targetRef"), a.get("associationDirection")) == \
+        ("N", "F", "None")
+    assert a.getparent().get("id") == "P"
+    # the annotation and the association to a task are on the map as before
+    assert {e.key for e in pm.edges} >= {"F", "A2"}
+    assert "N" in {n.key for n in pm.nodes}
+    assert any("1 association(s)" in w and "connector" in w and "written back on export" in w
+               for w in got.warnings), got.warnings
+    # and a second round trip gives the same file
+    assert _through_workspace(ws, out)[2] == out
+
+
 # --------------------------------------------------------------------------------------------
 # 2. QName references
 # --------------------------------------------------------------------------------------------
@@ -279,6 +322,38 @@ def test_a_zero_size_pool_stays_zero_and_no_shape_is_added(ws):
     facts = corpus_facts(write_bpmn(pm))
     assert facts["bounds"]["T2"][0] == pytest.approx(t2.x)
     assert facts["bounds"]["Pool"] == (0, 0, 0, 0)
+
+
+def test_a_zero_size_pool_stays_zero_when_the_map_is_reloaded_and_stored_again(ws):
+    pid = processes.save_map(ws, read_bpmn(HIDDEN_POOL).map, name="Imported").result
+    for _ in range(2):  # reloaded (Node gives a zero-size shape its default size), stored again
+        pm, _ids = processes.load_map(ws, pid)
+        pool = next(n for n in pm.nodes if n.key == "Pool")
+        assert (pool.w, pool.h) == (0, 0)
+        processes.save_map(ws, pm, process_id=pid)
+    row = next(r for r in processes.load_map_data(ws, pid).nodes if r["kind"] == "pool")
+    assert (row["w"], row["h"]) == (0, 0)
+    assert corpus_facts(write_bpmn(processes.load_map(ws, pid)[0]))["bounds"]["Pool"] == (0, 0, 0, 0)
+
+
+def test_a_hidden_pool_stored_at_the_default_size_by_an_earlier_version_is_zero_again(ws):
+    from qms_desktop.core.processmap import DEFAULT_SIZES
+    from qms_desktop.storage import models as m
+
+    pid = processes.save_map(ws, read_bpmn(HIDDEN_POOL).map, name="Imported").result
+    with ws.session() as s:  # (what load_map + save_map stored before)
+        row = next(r for r in s.query(m.ProcessNode).filter_by(process_id=pid) if r.kind == "pool")
+        row.w, row.h = DEFAULT_SIZES["pool"]
+    row = next(r for r in processes.load_map_data(ws, pid).nodes if r["kind"] == "pool")
+    assert (row["w"], row["h"]) == (0, 0)
+    pool = next(n for n in processes.load_map(ws, pid)[0].nodes if n.kind == "pool")
+    assert (pool.w, pool.h) == (0, 0)
+    # moved or resized since: it keeps the size it has
+    with ws.session() as s:
+        row = next(r for r in s.query(m.ProcessNode).filter_by(process_id=pid) if r.kind == "pool")
+        row.w, row.h = 500.0, 300.0
+    row = next(r for r in processes.load_map_data(ws, pid).nodes if r["kind"] == "pool")
+    assert (row["w"], row["h"]) == (500, 300)
 
 
 def test_a_resized_zero_size_pool_gets_its_new_size():

@@ -818,15 +818,20 @@ class _Reader:
             e.extra["ends"] = [e.source, e.target]
             self._edge_geometry(e)
         kept: list[Edge] = []
+        on_connector = 0
         for e in self.edges:
-            if all(end in nodes or (e.kind == "association" and end in edge_keys
-                                    and "owner" not in e.extra) for end in (e.source, e.target)):
-                kept.append(e)  # (an annotation may be attached to a connector)
+            if e.source in nodes and e.target in nodes:
+                kept.append(e)
                 continue
             held = self._keep_as_xml(e, nodes)
             if held and e.extra.get("bpmn_type") in ("dataInputAssociation",
                                                      "dataOutputAssociation"):
                 undrawn += 1
+                continue
+            if held and e.kind == "association" and all(
+                    end in nodes or end in edge_keys for end in (e.source, e.target)):
+                # (an annotation attached to a connector: a stored connector joins two shapes)
+                on_connector += 1
                 continue
             missing = next(end for end in (e.source, e.target) if end not in nodes)
             what = ("a connector" if missing in edge_keys
@@ -843,6 +848,12 @@ class _Reader:
                 f"{undrawn} data association(s) link a task or event to its own or its process's "
                 "inputs and outputs, or to a data object that no shape shows; they are kept in "
                 "the file and written back on export, but not shown on the map."
+            )
+        if on_connector:
+            self.warnings.append(
+                f"{on_connector} association(s) attach an annotation or other artifact to a "
+                "connector, which the map cannot draw (its connectors join two shapes); they are "
+                "kept in the file and written back on export, but not shown on the map."
             )
         leftover = 0
         for _ref, (idx, order, el) in sorted(self.di.items(), key=lambda kv: (kv[1][0], kv[1][1])):
