@@ -8,11 +8,12 @@ workspace (300 people × 120 courses, 20,000 records) once, then times
   its date as a date, under an autofilter), against a bare openpyxl write-only loop that
   appends the very same cells with no style and saves: the matrix (header row, three name
   columns, "✓ 2027-03-01" per required cell) on one sheet and the Records rows (header, then
-  name, employee no., department, course, title, status, the date as a Python date, what
-  the date is) on another — interleaved, best of 15 each by the wall clock (issue
-  11: ratio ≤ 1.3), the CPU time of each run reported beside it. The Summary sheet's few
-  hundred cells, the legend and the formats are not in the bare loop: the export pays for
-  them within the ratio;
+  name, employee no., department, course, title, status, the latest completion as a Python
+  date and its trainer, the status's date as a Python date, what that date is) on another —
+  interleaved, best of 15 each by the wall clock (issue 11: ratio ≤ 1.3), the CPU time of
+  each run reported beside it. The Summary sheet's few hundred cells, the legend, the
+  formats and the dates' one alignment are not in the bare loop: the export pays for them
+  within the ratio;
 * an extra line: the export without the "Records" sheet (``records=False``: the Matrix and
   Summary sheets) against the bare loop over the matrix cells alone;
 * ``ui.training.print.write_matrix_pdf``: every page of the matrix (issue 11: ≤ 5 s).
@@ -67,10 +68,17 @@ def bench_training_export_figures(workspace: Path, quick: bool = False) -> list[
             + [cell_text(s, d) or None for s, d in zip(mx.status[i], mx.dates[i])]
             for i, p in enumerate(mx.people)]
     # the Records sheet's cells as plain values: one row per required cell, the date a date
-    record_header = ["Name", "Employee no.", "Department", "Course", "Title", "Status", "Date",
-                     "The date is"]
+    record_header = ["Name", "Employee no.", "Department", "Course", "Title", "Status",
+                     "Completed", "Trainer", "Expires / due", "Meaning"]
+
+    def done(person_id: int, course_id: int) -> list:
+        latest = mx.latest.get((person_id, course_id))
+        return [None, None] if latest is None else [latest.completed_on,
+                                                    latest.trainer or None]
+
     records = [[p.name, p.employee_no, p.department, c.code or c.title,
-                c.title if c.code else None, f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", d,
+                c.title if c.code else None, f"{rules.SYMBOLS[s]} {rules.LABELS[s]}",
+                *done(p.id, c.id), d,
                 DATE_MEANS[s] if d is not None
                 else ("no expiry" if s in rules.COMPLIANT else None)]
                for i, p in enumerate(mx.people)

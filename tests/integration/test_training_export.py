@@ -195,14 +195,14 @@ def test_records_sheet_has_real_dates(small, tmp_path):
     sheet = wb["Records"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Name", "Employee no.", "Department", "Course", "Title", "Status",
-                       "Date", "The date is")
+                       "Completed", "Trainer", "Expires / due", "Meaning")
     assert len(rows) - 1 == 5 * COURSES  # everyone holds the role requiring every course
-    assert sheet.auto_filter.ref == f"A1:H{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:J{len(rows)}"
     assert sheet.freeze_panes == "A2"
     bob = {r[3]: r for r in rows[1:] if r[0] == "Bob Baker"}
     expired = bob["C-03"]
-    assert expired[5] == "✗ expired" and expired[7] == "expired on"
-    date_cell = sheet.cell(1 + rows.index(expired), 7)
+    assert expired[5] == "✗ expired" and expired[9] == "expired on"
+    date_cell = sheet.cell(1 + rows.index(expired), 9)
     assert date_cell.is_date and "yyyy" in date_cell.number_format.lower()
     assert date_cell.value.date() == rules.add_months(TODAY - dt.timedelta(days=500), 12)
     # the status column is coloured by one conditional format per symbol over all its rows
@@ -217,12 +217,63 @@ def test_records_sheet_has_real_dates(small, tmp_path):
     status_cell = sheet.cell(1 + rows.index(expired), 6)
     assert status_cell.fill.fill_type is None and status_cell.font.name == "Calibri"
     ann = {r[3]: r for r in rows[1:] if r[0] == "Ann Able"}
-    assert ann["C-02"][4] == "@SUM(A1)" and ann["C-02"][7] == "expiry"
-    assert ann["C-02"][6].date() == rules.add_months(TODAY, 12)
+    assert ann["C-02"][4] == "@SUM(A1)" and ann["C-02"][9] == "expiry"
+    assert ann["C-02"][8].date() == rules.add_months(TODAY, 12)
     # the matrix cell shows the same date as text
     matrix = wb["Matrix"]
     bob_row = next(r for r in range(3, 8) if matrix.cell(r, 1).value == "Bob Baker")
-    assert matrix.cell(bob_row, 6).value == f"✗ {expired[6].date().isoformat()}"
+    assert matrix.cell(bob_row, 6).value == f"✗ {expired[8].date().isoformat()}"
+
+
+def test_records_sheet_shows_when_and_by_whom(small, tmp_path):
+    """An auditor reads when each person was trained and by whom: the latest completion (the
+    one the status judges) as a real date, and its trainer, also for a course valid for good,
+    whose "Expires / due" is empty."""
+    with open_workspace(small) as ws:
+        cid = training.add_course(ws, {"code": "ONCE", "title": "Valid for good",
+                                       "kind": "classroom"}).result
+        training.set_requirement(ws, training.roles(ws)[0].id, cid)
+        ann = training_xlsx.person_id_by_ref(ws, "Ann Able")
+        training.add_records(ws, cid, [ann], {"completed_on": TODAY - dt.timedelta(days=700),
+                                              "trainer": "Tess Trainer"})
+        training.add_records(ws, cid, [ann], {"completed_on": TODAY - dt.timedelta(days=9),
+                                              "trainer": "Tom Trainer"})
+    sheet = export(small, tmp_path / "m.xlsx")["Records"]
+    rows = {(r[0].value, r[3].value): r for r in sheet.iter_rows(min_row=2)}
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    done, trainer, due, means = (head.index(h) for h in
+                                 ("Completed", "Trainer", "Expires / due", "Meaning"))
+    once = rows["Ann Able", "ONCE"]
+    assert once[5].value == "✓ current"
+    assert once[done].is_date and once[done].value.date() == TODAY - dt.timedelta(days=9)
+    assert "yyyy" in once[done].number_format.lower()
+    assert once[trainer].value == "Tom Trainer"
+    assert once[due].value is None and once[means].value == "no expiry"
+    first = rows["Bob Baker", "C-01"]  # its trainer is a formula payload: kept as text
+    assert first[done].value.date() == TODAY - dt.timedelta(days=30)
+    assert first[trainer].value == "=cmd|' /C calc'!A0" and first[trainer].data_type == "s"
+    assert first[trainer].quotePrefix
+    expired = rows["Bob Baker", "C-03"]
+    assert expired[done].value.date() == TODAY - dt.timedelta(days=500)
+    missing = rows["Bob Baker", "C-04"]
+    assert missing[5].value == "○ missing"
+    assert missing[done].value is None and missing[trainer].value is None
+    assert rows["Ann Able", "C-02"][trainer].value is None  # completed with no trainer
+
+
+def test_records_dates_read_apart_from_their_neighbours(small, tmp_path):
+    """A right-aligned date beside left-aligned text runs into it ("2027-01-22expiry"): the
+    dates are flush left in columns wider than a date, so a gap always follows them."""
+    sheet = export(small, tmp_path / "m.xlsx")["Records"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    for name in ("Completed", "Expires / due"):
+        k = head.index(name) + 1
+        letter = openpyxl.utils.get_column_letter(k)
+        assert sheet.column_dimensions[letter].width >= len("2027-01-22") + 3, name
+        dates = [sheet.cell(r, k) for r in range(2, sheet.max_row + 1)
+                 if sheet.cell(r, k).value is not None]
+        assert dates, name
+        assert all(c.is_date and c.alignment.horizontal == "left" for c in dates), name
 
 
 def test_no_formula_cells_even_with_payloads(small, tmp_path):
@@ -260,6 +311,50 @@ def test_record_xlsx(small, tmp_path):
     assert "✗ expired" in values and "○ missing" in values and "✓ current" in values
     assert sum(v == "passed" for v in values) == 2  # two completions in the history
     assert any(isinstance(v, str) and stamp_text(head, n) in v for v in values)
+
+
+def record_sheet(small: Path, tmp_path: Path, who: str = "Bob Baker"):
+    out = tmp_path / "record.xlsx"
+    with open_workspace(small, read_only=True) as ws:
+        training_xlsx.export_record(ws, training_xlsx.person_id_by_ref(ws, who), out)
+    return openpyxl.load_workbook(out).active
+
+
+def test_record_table_rows_read_from_the_top(small, tmp_path):
+    """In the required-training and history tables, every cell of a row (the status too)
+    starts at the top, where the wrapped title and reasons start."""
+    sheet = record_sheet(small, tmp_path)
+    column_a = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    checked = statuses = 0
+    for title in ("Required training", "History (newest first)"):
+        r = column_a.index(title) + 3  # (the title, then the header row)
+        while r <= sheet.max_row and any(c.value is not None for c in sheet[r]):
+            for cell in sheet[r]:
+                if cell.value is not None:
+                    assert cell.alignment.vertical == "top", (title, cell.coordinate,
+                                                              cell.value)
+                    checked += 1
+                    statuses += str(cell.value).startswith(tuple(rules.SYMBOLS.values()))
+            r += 1
+    assert statuses >= 3 and checked > 20  # ✗ expired, ○ missing, ✓ current, …
+    assert "=cmd|' /C calc'!A0" in [c.value for row in sheet.iter_rows() for c in row]
+
+
+@pytest.mark.parametrize("where", ["record", "summary"])
+def test_legend_names_each_status_once(small, tmp_path, where):
+    """The legend reads "✓ current — what it means", not "✓ current | current | …"."""
+    if where == "record":
+        sheet = record_sheet(small, tmp_path)
+    else:
+        sheet = export(small, tmp_path / "m.xlsx")["Summary"]
+    rows = [[v for v in row if v is not None] for row in sheet.iter_rows(values_only=True)]
+    first = next(k for k, row in enumerate(rows) if row == ["Legend"])
+    legend = rows[first + 1:first + 1 + len(rules.STATUSES)]
+    for s, row in zip(rules.STATUSES, legend):
+        label = rules.LABELS[s]
+        key = "(blank)" if s == rules.NOT_REQUIRED else f"{rules.SYMBOLS[s]} {label}"
+        assert row[0] == key and len(row) == 2, row
+        assert row[1] not in (label, key) and not row[1].startswith("(blank)"), row
 
 
 def test_person_lookup(small):

@@ -6,13 +6,15 @@
   conditional format per symbol: a style on each cell would double the export's time), a
   legend below the matrix (within the name columns, which print on every page) and on the
   "Summary" sheet, which also holds the compliance per department and per course, and a
-  "Records" sheet: one row per required cell with its date as a real date (openpyxl's own
-  date format), under an autofilter, its status column coloured by the same conditional
-  formats: below its header no cell has a font, fill or border of its own, so the sheet costs
-  what a bare write-only loop over the same values costs. Every style names the body's font
-  family (:data:`FONT_NAME`).
+  "Records" sheet: one row per required cell with the latest completion (the one the status
+  judges) and its trainer, and the status's date (expiry or deadline) and what it means, the
+  dates as real dates, flush left, under an autofilter, its status column coloured by the
+  same conditional formats: below its header no cell has a font, fill or border of its own
+  (the dates share one style), so the sheet costs about what a bare write-only loop over the
+  same values costs. Every style names the body's font family (:data:`FONT_NAME`).
 * :func:`write_record_xlsx`: one person's details, roles, each required course with its status
-  and why it is required, and their full history.
+  and why it is required, and their full history (every cell of a table row top-aligned), and
+  a legend naming each status once.
 
 Every text goes through :mod:`~qms_desktop.services.exports.cells` (a name such as ``=1+1`` or
 ``＠SUM(A1)`` is stored as quoted plain text, never as a formula). The audit-trail head and its
@@ -51,7 +53,7 @@ MEANINGS = {
     rules.RETRAIN: "the procedure or course was revised since; the date is when it became due",
     rules.EXPIRED: "the training expired on the date shown",
     rules.MISSING: "required and never completed",
-    rules.NOT_REQUIRED: "(blank) not required for this person",
+    rules.NOT_REQUIRED: "not required for this person",
 }
 #: the one font family of every cell (openpyxl's default for unstyled cells): a style without
 #: a font name is shown in the office suite's default font (a serif in LibreOffice)
@@ -297,13 +299,16 @@ def _save(workbook: Any, path: Path) -> Path:
 
 
 def _legend_rows(w: _Sheet, styles: dict, bold: Any) -> list[list[Any]]:
+    """The legend: one row per status, its symbol and label once (coloured as in the
+    matrix), then what it means."""
+    from openpyxl.styles import Alignment
+
     rows = [[w.text("Legend", font=bold)]]
+    clear = Alignment(horizontal="left", indent=1)  # (clear of the coloured key)
     for s in rules.STATUSES:
-        if s == rules.NOT_REQUIRED:
-            rows.append([w.text("(blank)"), w.text(rules.LABELS[s]), w.text(MEANINGS[s])])
-            continue
-        rows.append([w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
-                     w.text(rules.LABELS[s]), w.text(MEANINGS[s])])
+        key = (w.text("(blank)") if s == rules.NOT_REQUIRED
+               else w.text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]))
+        rows.append([key, w.text(MEANINGS[s], alignment=clear)])
     return rows
 
 
@@ -366,9 +371,13 @@ DATE_MEANS = {
 }
 #: (the Title column holds a "Read and understood: QP-04 Control of nonconforming product"
 #: whole: a cell with a neighbour is cut at its edge, and a wrapping style per cell would cost
-#: more than the rest of the sheet)
+#: more than the rest of the sheet). "Completed": the latest completion, the one the status
+#: judges, and its trainer; "Expires / due": the status's date, and "Meaning" what that date
+#: is. The dates are flush left (indented by one, clear of the coloured status) in columns a
+#: few characters wider than a date, so that a date never runs into the text to its right.
 _RECORD_COLUMNS = (("Name", 26), ("Employee no.", 12), ("Department", 21), ("Course", 12),
-                   ("Title", 62), ("Status", 17), ("Date", 12), ("The date is", 13))
+                   ("Title", 62), ("Status", 17), ("Completed", 14), ("Trainer", 26),
+                   ("Expires / due", 14), ("Meaning", 12))
 
 
 def wrap_lines(text: str, per_line: int) -> list[str]:
@@ -512,6 +521,24 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
                                 rec.text("no expiry") if s in rules.COMPLIANT else None)
                             for s in DATE_MEANS}
             append_record = rec_sheet.append
+            course_ids = [c.id for c in courses]
+            latest_of = matrix.latest.get
+            trainers: dict[str, Any] = {}  # trainer → its cell, made once
+            # a date flush left (one shared style; the cell made here costs what openpyxl's
+            # own cell for a date costs)
+            date_style = rec.style_of({"number_format": "yyyy-mm-dd",
+                                       "alignment": Alignment(horizontal="left",
+                                                              indent=1)})
+            date_cell = rec._cell
+
+            def day(d: dt.date | None) -> Any:
+                if d is None:
+                    return None
+                cell = date_cell(rec_sheet)
+                cell._style = date_style
+                cell._value = d
+                cell.data_type = "d"
+                return cell
 
         # Each status cell is plain text ("✓ 2027-03-01"); its colours come from one
         # conditional format per status on the first character, the symbol (a style per
@@ -549,8 +576,16 @@ def write_matrix_xlsx(matrix: Any, path: str | Path, *, head_hash: str,
                 if rec is not None:
                     status_cell, means, undated = status_cells[s]
                     d = drow[j]
-                    append_record(rec_who + [*course_cells[j], status_cell, d,
-                                             means if d is not None else undated])
+                    done = latest_of((p.id, course_ids[j]))
+                    if done is None:
+                        done_cells = [None, None]
+                    else:
+                        trainer = trainers.get(done.trainer)
+                        if trainer is None and done.trainer:
+                            trainer = trainers[done.trainer] = rec.text(done.trainer)
+                        done_cells = [day(done.completed_on), trainer]
+                    append_record(rec_who + [*course_cells[j], status_cell, *done_cells,
+                                             day(d), means if d is not None else undated])
             dept = per_dept.setdefault(p.department or "(no department)", [0, 0])
             dept[0] += ok
             dept[1] += req
@@ -665,7 +700,8 @@ def _write_summary(sheet: Any, w: _Sheet, matrix: Any, tallies: tuple, *, title:
         if s == rules.NOT_REQUIRED:
             continue
         append([text(f"{rules.SYMBOLS[s]} {rules.LABELS[s]}", **styles[s]),
-                text(MEANINGS[s]), counts[s]])
+                text(MEANINGS[s], alignment=Alignment(horizontal="left", indent=1)),
+                counts[s]])
     append([text("Compliant (current or expiring)", font=bold), None, compliant, required,
             _percent(compliant, required)])
     append([])
@@ -686,6 +722,12 @@ def _write_summary(sheet: Any, w: _Sheet, matrix: Any, tallies: tuple, *, title:
 
 
 # --------------------------------------------------------------------------- a person's record
+
+def _plain_text_cell(v: Any) -> bool:
+    """True for a text cell with no alignment of its own (a quoted formula-like text)."""
+    return (getattr(v, "data_type", None) == "s" and isinstance(v._value, str)
+            and v.alignment.vertical is None)
+
 
 def reasons_text(reasons: Sequence[Any]) -> str:
     return "; ".join(r.text() for r in reasons)
@@ -709,7 +751,7 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
     try:
         sheet = workbook.create_sheet("Record")
         w = _Sheet(sheet)
-        widths = (26, 34, 18, 16, 14, 14, 60, 20)
+        widths = (26, 34, 18, 16, 17, 14, 60, 20)  # (E: "↻ retraining due" in bold)
         for letter, width in zip("ABCDEFGH", widths):
             sheet.column_dimensions[letter].width = width
         _page_setup(sheet, landscape=True, title=title, stamp=stamp, generated_at=generated_at)
@@ -721,12 +763,17 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
         head_fill = PatternFill("solid", fgColor="1F4E78", bgColor="1F4E78")
         wrap = Alignment(wrap_text=True, vertical="top")
         styles = _status_styles(Font, PatternFill, Alignment, Border, Side)
+        # in the tables, a status reads from the top like the rest of its row (the legend
+        # keeps the centred ones)
+        top_centre = Alignment(horizontal="center", vertical="top")
+        row_styles = {s: dict(st, alignment=top_centre) for s, st in styles.items()}
 
         rows_written = [0]
 
         def add(row: list[Any], wrapped: Sequence[int] = ()) -> None:
             """Append ``row``; the columns ``wrapped`` wrap, and the row is made tall
-            enough for them (a streamed sheet cannot be measured afterwards)."""
+            enough for them (a streamed sheet cannot be measured afterwards). Every cell of
+            a table row (one with ``wrapped`` columns) reads from the top."""
             rows_written[0] += 1
             lines = 1
             for k in wrapped:
@@ -738,8 +785,10 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
                                            for part in text.split("\n")))
             if lines > 1:
                 sheet.row_dimensions[rows_written[0]].height = min(409, 15 * lines)
-                # every cell of a tall row reads from the top
-                row = [w.text(v, alignment=top) if isinstance(v, str) else v for v in row]
+            if wrapped:  # (dates, statuses and wrapped texts are top-aligned already)
+                row = [w.text(v, alignment=top) if isinstance(v, str)
+                       else w.text(v._value, alignment=top) if _plain_text_cell(v) else v
+                       for v in row]
             sheet.append(row)
 
         def heading(*names: str) -> list[Any]:
@@ -785,7 +834,7 @@ def write_record_xlsx(record: PersonRecord, path: str | Path, *, head_hash: str,
                                                             alignment=wrap),
                           w.text(KIND_LABELS.get(c.kind, c.kind)), w.text(c.validity_text),
                           w.text(f"{rules.SYMBOLS[rc.status]} {rules.LABELS[rc.status]}",
-                                 **styles[rc.status]),
+                                 **row_styles[rc.status]),
                           date(rc.date), w.text(reasons_text(rc.reasons), alignment=wrap),
                           date(last)], wrapped=(1, 6))
         if not record.required:
