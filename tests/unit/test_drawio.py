@@ -190,8 +190,10 @@ def test_plain_mxfile_with_two_pages():
             f'</root></mxGraphModel></diagram></mxfile>').encode()
     r = read_drawio(data)
     assert r.name == "Order" and r.pages == ["Order", "Other"] == drawio_pages(data)
-    assert ("The file has 2 pages; page 1, 'Order', was imported (choose another page when "
-            "importing to make it a process of its own).") in r.warnings
+    assert ("The file has 2 pages; page 1, 'Order', was imported. The others (2 'Other') can "
+            "each become a process of their own: choose the page when importing (in the app, "
+            "or with --page NAME|N).") in r.warnings
+    assert "was imported as chosen." in " ".join(read_drawio(data, page="Order").warnings)
     assert not any("one by one" in w for w in r.warnings)
     _check_handmade(r)
     other = read_drawio(data, page="Other")

@@ -195,10 +195,17 @@ def _model_of(root: Any, page: int | str | None, max_bytes: int,
                 f"The draw.io file has no page named '{page}'; its pages are {', '.join(names)}."
             )
         idx = names.index(page)
-    if len(diagrams) > 1:
+    if len(diagrams) > 1 and page is None:
+        others = ", ".join(f"{i + 1} '{n}'" for i, n in enumerate(names) if i != idx)
+        warnings.append(
+            f"The file has {len(diagrams)} pages; page 1, '{names[idx]}', was imported. The "
+            f"others ({others}) can each become a process of their own: choose the page when "
+            "importing (in the app, or with --page NAME|N)."
+        )
+    elif len(diagrams) > 1:
         warnings.append(
             f"The file has {len(diagrams)} pages; page {idx + 1}, '{names[idx]}', was imported "
-            "(choose another page when importing to make it a process of its own)."
+            "as chosen."
         )
     diagram = diagrams[idx]
     model = diagram.find("mxGraphModel")
