@@ -26,6 +26,12 @@ improvement; not applicable and not assessed propose nothing.
 only with a correction, a root cause, at least one corrective action, every action finished
 (done or verified; cancelled ones do not count), the effectiveness check described and the
 verdict "effective". Observations and opportunities close freely.
+
+**Programme** (:func:`programme_state`, :func:`step_date_problem`): an audit is *overdue* when
+its day has passed uncompleted, or when a step of it (report, follow-up…) was planned for a
+day that has passed and is not done — a completed run is not *done* while its report is late.
+A step's done day is never after today and keeps the order plan → opening meeting → evidence
+→ closing meeting → report → follow-up; planned days may lie ahead.
 """
 
 from __future__ import annotations
@@ -322,11 +328,60 @@ PROGRAMME_LABELS = {"done": "Done", "overdue": "Overdue", "planned": "Planned",
 PROGRAMME_SYMBOLS = {"done": "✓", "planned": "○", "overdue": "⚠", "unplanned": "–"}
 
 
-def programme_state(planned_on, completed_on, today) -> str:
-    """An audit in the programme: *done* once completed, *overdue* when its planned day has
-    passed without completion, *planned* before that, *unplanned* without a day."""
+#: the ISO 19011 steps of an audit in their order (as ``storage.models.AUDIT_STEPS``)
+AUDIT_STEP_ORDER = ("plan", "opening_meeting", "evidence", "closing_meeting", "report",
+                    "follow_up")
+#: how a step is named in messages (the UI has its own translated names)
+STEP_NAMES = {"plan": "audit plan", "opening_meeting": "opening meeting",
+              "evidence": "collecting evidence", "closing_meeting": "closing meeting",
+              "report": "audit report", "follow_up": "follow-up"}
+
+
+def late_steps(steps: Iterable[tuple[str, object, object]], today) -> list[str]:
+    """The steps (``(step, planned_on, done_on)``) planned before ``today`` and not done, in
+    their order."""
+    late = {st for st, planned, done in steps
+            if done is None and planned is not None and planned < today}
+    return [st for st in AUDIT_STEP_ORDER if st in late] + sorted(
+        late - set(AUDIT_STEP_ORDER))
+
+
+def programme_state(planned_on, completed_on, today, late: Sequence[str] = ()) -> str:
+    """An audit in the programme: *overdue* when a step of it (report, follow-up…) is
+    planned before today and not done (``late``: :func:`late_steps`), even once the run is
+    completed; else *done* once completed, *overdue* when its planned day has passed without
+    completion, *planned* before that, *unplanned* without a day."""
+    if late:
+        return "overdue"
     if completed_on is not None:
         return "done"
     if planned_on is None:
         return "unplanned"
     return "overdue" if planned_on < today else "planned"
+
+
+def step_date_problem(done: dict[str, object], step: str, done_on, today) -> str | None:
+    """Why ``step`` cannot have been done on ``done_on`` (None: it can): not after ``today``,
+    and in the order of :data:`AUDIT_STEP_ORDER` — not before an earlier step's done day, nor
+    after a later step's. ``done`` maps the other steps to their done days (None: not
+    done)."""
+    if done_on is None:
+        return None
+    name = STEP_NAMES.get(step, step)
+    if done_on > today:
+        return (f"The {name} cannot be done on {done_on.isoformat()}: that day is still "
+                f"ahead (today is {today.isoformat()}).")
+    if step not in AUDIT_STEP_ORDER:
+        return None
+    at = AUDIT_STEP_ORDER.index(step)
+    for other in AUDIT_STEP_ORDER[:at]:
+        day = done.get(other)
+        if day is not None and done_on < day:
+            return (f"The {name} cannot be done on {done_on.isoformat()}, before the "
+                    f"{STEP_NAMES[other]} that comes first (done on {day.isoformat()}).")
+    for other in AUDIT_STEP_ORDER[at + 1:]:
+        day = done.get(other)
+        if day is not None and done_on > day:
+            return (f"The {name} cannot be done on {done_on.isoformat()}, after the "
+                    f"{STEP_NAMES[other]} that comes later (done on {day.isoformat()}).")
+    return None

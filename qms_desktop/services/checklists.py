@@ -331,6 +331,8 @@ class ProgrammeEntry:
     planned_on: dt.date | None
     completed_on: dt.date | None
     state: str
+    #: its steps planned before today and not done (they make it overdue, even completed)
+    late_steps: list[str] = field(default_factory=list)
 
     @property
     def state_label(self) -> str:
@@ -1257,21 +1259,32 @@ def findings(ws: Workspace, run_id: int | None = None) -> list[FindingRow]:
 
 
 def set_step(ws: Workspace, run_id: int, step: str, *, done_on: Any = ...,
-             planned_on: Any = ..., notes: str | None = None) -> Change:
+             planned_on: Any = ..., notes: str | None = None,
+             today: dt.date | None = None) -> Change:
     """Record an ISO 19011 step of an audit (:data:`storage.models.AUDIT_STEPS`): the day it
-    is planned or was done, notes. ``result`` is the step record's id."""
+    is planned or was done, notes. ``result`` is the step record's id. A planned day may lie
+    ahead; a done day may not (after ``today``), nor break the steps' order
+    (:func:`core.checklists.step_date_problem`)."""
     if step not in m.AUDIT_STEPS:
         raise _err(f"An audit step is one of: {', '.join(m.AUDIT_STEPS).replace('_', ' ')}.")
+    today = today or dt.date.today()
     with ws.session() as s:
         if s.get(m.ChecklistRun, run_id) is None:
             raise _err(f"Checklist run {run_id} no longer exists.")
-        row = s.execute(select(m.AuditStep).where(m.AuditStep.run_id == run_id,
-                                                  m.AuditStep.step == step)).scalar()
+        rows = {r.step: r for r in s.execute(select(m.AuditStep)
+                                             .where(m.AuditStep.run_id == run_id)).scalars()}
+        row = rows.get(step)
+        if done_on is not ...:
+            day = coerce(m.AuditStep, "done_on", done_on)
+            problem = rules.step_date_problem(
+                {st: r.done_on for st, r in rows.items() if st != step}, step, day, today)
+            if problem:
+                raise _err(problem)
         if row is None:
             row = m.AuditStep(run_id=run_id, step=step, notes="")
             s.add(row)
         if done_on is not ...:
-            row.done_on = coerce(m.AuditStep, "done_on", done_on)
+            row.done_on = day
         if planned_on is not ...:
             row.planned_on = coerce(m.AuditStep, "planned_on", planned_on)
         if notes is not None:
@@ -1305,10 +1318,19 @@ def programme(ws: Workspace, year: int, today: dt.date | None = None) -> list[Pr
                          .where(r.kind == "internal_audit",
                                 func.coalesce(r.planned_on, r.started_on).between(start, end))
                          .order_by(r.planned_on, r.id)).all()
+        steps: dict[int, list[tuple[str, Any, Any]]] = {}
+        if runs:
+            a = m.AuditStep
+            for run_id, st, planned, done in c.execute(
+                    select(a.run_id, a.step, a.planned_on, a.done_on)
+                    .where(a.run_id.in_([x.id for x in runs]))):
+                steps.setdefault(run_id, []).append((st, planned, done))
     by_proc: dict[int | None, list[ProgrammeEntry]] = {}
     for rid, code, title, pid, planned, done in runs:
+        late = rules.late_steps(steps.get(rid, ()), today)
         by_proc.setdefault(pid, []).append(ProgrammeEntry(
-            rid, code, title, planned, done, rules.programme_state(planned, done, today)))
+            rid, code, title, planned, done, rules.programme_state(planned, done, today, late),
+            late))
     out = [ProgrammeRow(pid, " ".join(x for x in (code, name) if x), by_proc.pop(pid, []))
            for pid, code, name in procs]
     for pid, audits in by_proc.items():  # a sub-process's audits, or none

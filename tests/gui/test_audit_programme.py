@@ -158,3 +158,73 @@ def test_the_plan_dialog_offers_the_map_when_the_process_has_no_checklist(view, 
     dlg.template.setCurrentIndex(1)
     assert dlg.values()["template_id"] == world["tid"]
     dlg.deleteLater()
+
+
+def test_a_completed_audit_with_a_late_report_is_overdue(view, controller, world):
+    ws = controller.workspace
+    run = code(ws, world["done"])
+    done = cell(view, world["shop"], "m2")
+    assert done.data() == f"✓ {run}"
+    # the report was planned for a day that has passed and is not done
+    view.select_run(world["done"])
+    assert view.set_step("report", planned_on=dt.date(2026, 5, 1))
+    done = cell(view, world["shop"], "m2")
+    assert done.data() == f"⚠ {run}"
+    assert f"⚠ {run} — Audit report overdue" in done.data(Qt.ItemDataRole.ToolTipRole)
+    assert done.data(Qt.ItemDataRole.AccessibleTextRole) == f"⚠ {run} — Audit report overdue"
+    assert cell(view, world["shop"], "state").data() == "⚠ 1 overdue · ○ 1 planned"
+    assert "0 ✓ done" in view.summary.text() and "2 ⚠ overdue" in view.summary.text()
+    assert "⚠ Overdue (Audit report overdue)" in view.audit_info.text()
+    assert view.audit_pick.currentText().endswith("Audit report overdue")
+    # reported: done again
+    assert view.set_step("report", done_on=dt.date(2026, 6, 1))
+    assert cell(view, world["shop"], "m2").data() == f"✓ {run}"
+    controller.undo()
+    assert cell(view, world["shop"], "m2").data() == f"⚠ {run}"
+
+
+def test_a_done_day_ahead_or_out_of_order_is_refused(view, controller, world):
+    ws = controller.workspace
+    view.select_run(world["late"])
+    steps = view.steps
+    done = steps.index(4, steps.column_of["done_on"])  # the report
+    assert not steps.setData(done, QDate(2026, 6, 16))  # tomorrow
+    assert controller.undo_stack.count() == 0
+    assert "audit report cannot be done on 2026-06-16" in str(controller.errors[-1])
+    assert steps.index(4, steps.column_of["state"]).data() == "– Not planned"
+    # a planned day may lie ahead
+    assert steps.setData(steps.index(4, steps.column_of["planned_on"]), QDate(2026, 7, 1))
+    assert steps.setData(steps.index(1, steps.column_of["done_on"]), QDate(2026, 3, 10))
+    n = controller.undo_stack.count()
+    assert not steps.setData(steps.index(3, steps.column_of["done_on"]), QDate(2026, 3, 9))
+    assert str(controller.errors[-1]) == (
+        "The closing meeting cannot be done on 2026-03-09, before the opening meeting that "
+        "comes first (done on 2026-03-10).")
+    assert controller.undo_stack.count() == n
+    assert checklists.audit_steps(ws, world["late"])[3].done_on is None
+
+
+def test_process_names_read_and_the_months_keep_their_width(view, controller, world, qtbot):
+    from PySide6.QtWidgets import QHeaderView
+
+    long_name = "Customer complaints, returns and warranty handling"
+    pid = processes.add_process(controller.workspace, {"code": "CP-09",
+                                                       "name": long_name}).result
+    view.refresh()
+    view.resize(1500, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    header, table = view.table.horizontalHeader(), view.table
+    modes = {c.key: header.sectionResizeMode(i) for i, c in enumerate(view.model.columns)}
+    assert modes["process"] == QHeaderView.ResizeMode.Stretch
+    assert {modes[f"m{k}"] for k in range(1, 13)} == {QHeaderView.ResizeMode.Fixed}
+    name = view.model.index(view.model.row_of(pid), 0).data()
+    assert name == f"CP-09 {long_name}"
+    col = view.model.column_of
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(name) + 8
+    assert table.columnWidth(col["state"]) < table.columnWidth(0)
+    assert len({table.columnWidth(col[f"m{k}"]) for k in range(1, 13)}) == 1
+    # the Year column is as wide as its words, not the rest of the window
+    year = max(table.fontMetrics().horizontalAdvance(view.model.index(r, col["state"]).data())
+               for r in range(view.model.rowCount()))
+    assert table.columnWidth(col["state"]) <= year + 60

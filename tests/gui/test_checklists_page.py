@@ -316,6 +316,25 @@ def test_the_dashboard_shows_the_audit_programme_and_the_gap_score(ws):
     assert "gap analysis 100 % (1 of 5 assessed)" in text
 
 
+def test_the_dashboard_counts_a_completed_audit_with_a_late_report_as_overdue(ws):
+    import datetime as dt
+
+    from qms_desktop.ui.pages.dashboard import DashboardPage
+
+    today = dt.date(2026, 12, 5)
+    tid = C.create_template(ws, TemplateSpec("ia", "Process audit", "1", "internal_audit",
+                                             "ISO 9001", "", list(ITEMS))).result
+    run = C.start_run(ws, tid, {"planned_on": "2026-11-14", "completed_on": "2026-11-21"})
+    text, warning = DashboardPage.audit_detail(ws, today)
+    assert text.startswith("Audit programme 2026: ✓ 1 done") and not warning
+    C.set_step(ws, run.result, "report", planned_on="2026-11-28", today=today)
+    code = C.get_runs(ws, [run.result])[0].code
+    text, warning = DashboardPage.audit_detail(ws, today)
+    assert text.startswith(f"Audit programme 2026: ⚠ 1 overdue · ⚠ {code} — Audit report "
+                           "overdue") and warning
+    assert "done" not in text
+
+
 def test_the_scores_chart_exports_as_png_and_svg(page, world, ws, tmp_path):
     C.answer(ws, C.run_items(ws, world["run"])[0].response_id, result="conform")
     page.open_run(world["run"])

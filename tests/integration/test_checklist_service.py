@@ -279,6 +279,51 @@ def test_audit_steps_and_programme(ws):
         C.set_step(ws, late, "party")
 
 
+def test_a_completed_audit_with_a_late_report_is_overdue_in_the_programme(ws):
+    p1 = R.create(ws, "process", {"code": "CP-01", "name": "Sales"}).result
+    tid = C.create_template(ws, _spec(2)).result
+    run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
+                                "completed_on": "2026-02-03"}).result
+    C.set_step(ws, run, "closing_meeting", planned_on="2026-02-03", done_on="2026-02-03",
+               today=TODAY)
+    C.set_step(ws, run, "report", planned_on="2026-02-28", today=TODAY)  # past, not done
+    C.set_step(ws, run, "follow_up", planned_on="2026-05-01", today=TODAY)  # ahead
+    entry = C.programme(ws, 2026, today=TODAY)[0].audits[0]
+    assert (entry.state, entry.late_steps) == ("overdue", ["report"])
+    assert C.programme(ws, 2026, today=TODAY)[0].state == "overdue"
+    C.set_step(ws, run, "report", done_on="2026-03-02", today=TODAY)
+    entry = C.programme(ws, 2026, today=TODAY)[0].audits[0]
+    assert (entry.state, entry.late_steps) == ("done", [])
+    # the follow-up's day passes: overdue again
+    later = dt.date(2026, 5, 2)
+    entry = C.programme(ws, 2026, today=later)[0].audits[0]
+    assert (entry.state, entry.late_steps) == ("overdue", ["follow_up"])
+
+
+def test_a_step_done_day_is_not_ahead_nor_before_an_earlier_step(ws):
+    tid = C.create_template(ws, _spec(2)).result
+    run = C.start_run(ws, tid, {"planned_on": "2026-03-01"}).result
+    # a planned day may lie ahead, a done day may not
+    C.set_step(ws, run, "report", planned_on="2026-04-01", today=TODAY)
+    with pytest.raises(RecordError, match="audit report cannot be done on 2026-03-11"):
+        C.set_step(ws, run, "report", done_on="2026-03-11", today=TODAY)
+    assert C.audit_steps(ws, run)[4].done_on is None
+    C.set_step(ws, run, "plan", done_on="2026-02-20", today=TODAY)
+    C.set_step(ws, run, "opening_meeting", done_on="2026-03-02", today=TODAY)
+    with pytest.raises(RecordError) as e:
+        C.set_step(ws, run, "closing_meeting", done_on="2026-02-25", today=TODAY)
+    assert str(e.value) == ("The closing meeting cannot be done on 2026-02-25, before the "
+                            "opening meeting that comes first (done on 2026-03-02).")
+    with pytest.raises(RecordError, match="before the audit plan"):
+        C.set_step(ws, run, "closing_meeting", done_on="2026-02-19", today=TODAY)
+    assert C.audit_steps(ws, run)[3].id is None  # nothing recorded by a refused step
+    C.set_step(ws, run, "closing_meeting", done_on="2026-03-02", today=TODAY)
+    with pytest.raises(RecordError, match="after the closing meeting"):
+        C.set_step(ws, run, "opening_meeting", done_on="2026-03-03", today=TODAY)
+    C.set_step(ws, run, "opening_meeting", done_on=None, today=TODAY)  # emptied: allowed
+    assert C.audit_steps(ws, run)[1].done_on is None
+
+
 def rules_steps():
     from qms_desktop.storage.models import AUDIT_STEPS
     return AUDIT_STEPS

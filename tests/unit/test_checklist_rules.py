@@ -143,3 +143,37 @@ def test_programme_states():
     assert cl.programme_state(dt.date(2026, 6, 15), None, today) == "planned"
     assert cl.programme_state(dt.date(2026, 1, 1), dt.date(2026, 1, 2), today) == "done"
     assert cl.programme_state(None, None, today) == "unplanned"
+
+
+def test_a_completed_audit_with_a_late_step_is_overdue():
+    today = dt.date(2026, 12, 5)
+    steps = [("follow_up", dt.date(2027, 2, 1), None),       # ahead: not late
+             ("report", dt.date(2026, 11, 28), None),         # past, not done: late
+             ("closing_meeting", dt.date(2026, 11, 20), dt.date(2026, 11, 21)),
+             ("plan", dt.date(2026, 12, 5), None)]            # today: not late yet
+    late = cl.late_steps(steps, today)
+    assert late == ["report"]
+    completed = dt.date(2026, 11, 21)
+    assert cl.programme_state(dt.date(2026, 11, 14), completed, today, late) == "overdue"
+    assert cl.programme_state(dt.date(2026, 11, 14), completed, today, []) == "done"
+    assert cl.late_steps([("follow_up", dt.date(2026, 1, 1), None),
+                          ("plan", dt.date(2026, 1, 1), None)], today) == ["plan", "follow_up"]
+
+
+def test_step_done_days_are_not_ahead_and_keep_the_order():
+    today = dt.date(2026, 12, 5)
+    d = dt.date
+    assert cl.step_date_problem({}, "plan", d(2026, 12, 5), today) is None
+    ahead = cl.step_date_problem({}, "report", d(2026, 12, 6), today)
+    assert ahead and "audit report" in ahead and "ahead" in ahead
+    done = {"plan": d(2026, 11, 1), "opening_meeting": d(2026, 11, 14), "evidence": None}
+    early = cl.step_date_problem(done, "closing_meeting", d(2026, 10, 30), today)
+    assert early == ("The closing meeting cannot be done on 2026-10-30, before the audit plan "
+                     "that comes first (done on 2026-11-01).")
+    early = cl.step_date_problem(done, "closing_meeting", d(2026, 11, 10), today)
+    assert "opening meeting" in early and "closing meeting" in early
+    assert cl.step_date_problem(done, "closing_meeting", d(2026, 11, 14), today) is None
+    late = cl.step_date_problem({"closing_meeting": d(2026, 11, 20)}, "opening_meeting",
+                                d(2026, 11, 21), today)
+    assert "opening meeting" in late and "closing meeting" in late and "after" in late
+    assert cl.step_date_problem(done, "closing_meeting", None, today) is None

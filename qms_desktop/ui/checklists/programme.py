@@ -106,8 +106,25 @@ def _month_of(a: "ProgrammeEntry") -> int | None:
     return day.month if day is not None else None
 
 
+def late_text(a: "ProgrammeEntry") -> str:
+    """What makes an audit overdue through its steps ("⚠ IA26-03 — Audit report overdue");
+    empty when no step is late."""
+    if not a.late_steps:
+        return ""
+    return f"{SYMBOLS['overdue']} {a.code} — {late_steps_text(a)}"
+
+
+def late_steps_text(a: "ProgrammeEntry") -> str:
+    """The late steps of an audit in words ("Audit report overdue"); empty when none."""
+    if not a.late_steps:
+        return ""
+    return tr("{steps} overdue").format(steps=", ".join(step_label(st) for st in a.late_steps))
+
+
 def _entry_tip(a: "ProgrammeEntry") -> str:
     lines = [f"{a.code} {a.title}".strip(), state_text(a.state)]
+    if a.late_steps:
+        lines.append(late_text(a))
     if a.planned_on:
         lines.append(tr("Planned for {date}").format(date=format_date(a.planned_on)))
     if a.completed_on:
@@ -125,7 +142,8 @@ def programme_columns() -> tuple[Column, ...]:
             return "  ".join(f"{SYMBOLS[a.state]} {a.code}" for a in r.in_month(k))
 
         def spoken(r: ProgrammeLine) -> str:
-            return "; ".join(f"{a.code} {state_label(a.state)}" for a in r.in_month(k))
+            return "; ".join(late_text(a) or f"{a.code} {state_label(a.state)}"
+                             for a in r.in_month(k))
 
         return Column(f"m{k}", month_name(k), display=display, spoken=spoken, align=CENTER,
                       sort=lambda r: _RANK.get(r.worst(k) or "", None),
@@ -208,8 +226,10 @@ class ProgrammeView(QWidget):
         self.plan_button.clicked.connect(lambda _c=False: self.open_plan_dialog())
         self.legend = QLabel(" · ".join(state_text(s) for s in ("done", "planned", "overdue")),
                              self)
-        self.legend.setToolTip(tr("Done: completed. Planned: its day is still ahead. Overdue: "
-                                  "its day has passed and it is not completed."))
+        self.legend.setToolTip(tr("Done: completed, every planned step done. Planned: its "
+                                  "day is still ahead. Overdue: its day has passed and it is "
+                                  "not completed, or a step of it (report, follow-up…) was "
+                                  "planned for a day that has passed and is not done."))
         self.summary = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(year_label)
@@ -233,10 +253,17 @@ class ProgrammeView(QWidget):
         fm = self.table.fontMetrics()
         cell = fm.horizontalAdvance("⚠ IA26-00") + 16
         header = self.table.horizontalHeader()
+        # the process names take the room left; the months keep one code's width, the year
+        # its counts' width
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(min(cell, header.minimumSectionSize()))
         for i, c in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, cell if c.key.startswith("m") else c.width)
-        self.table.setColumnWidth(0, max(200, fm.horizontalAdvance("CP-01 Order to delivery")))
-        header.setStretchLastSection(True)
+            if c.key.startswith("m"):
+                header.setSectionResizeMode(i, header.ResizeMode.Fixed)
+                self.table.setColumnWidth(i, cell)
+            elif c.key == "state":
+                header.setSectionResizeMode(i, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._cell_moved())
 
         # -- the selected audit and its steps
@@ -379,7 +406,8 @@ class ProgrammeView(QWidget):
             wanted = (in_month or audits or [None])[0]
             wanted = wanted.run_id if wanted is not None else None
         items: list[Item] = [(f"{SYMBOLS[a.state]} {a.code} · {a.title} · "
-                              f"{format_date(a.planned_on) or '—'} · {state_label(a.state)}",
+                              f"{format_date(a.planned_on) or '—'} · "
+                              f"{late_steps_text(a) or state_label(a.state)}",
                               a.run_id, _entry_tip(a)) for a in audits]
         self.audit_pick.blockSignals(True)
         self.audit_pick.set_items(items or [(tr("No audit of this process this year"), None,
@@ -423,11 +451,13 @@ class ProgrammeView(QWidget):
                                        "ISO 19011 steps."))
             return
         done = sum(1 for s in self.steps.rows if s.done_on is not None)
+        state = state_text(a.state)
+        if a.late_steps:
+            state = f"{state} ({late_steps_text(a)})"
         self.audit_info.setText(tr("{code} {title}: {state}. Steps done: {done} of {n}. Set "
                                    "the planned and done day of each step (F2 or a double "
                                    "click; Delete empties a day).").format(
-            code=a.code, title=a.title, state=state_text(a.state), done=done,
-            n=len(self.steps.rows)))
+            code=a.code, title=a.title, state=state, done=done, n=len(self.steps.rows)))
 
     # ------------------------------------------------------------------ edits
     def _commit_step(self, row: StepLine, column: Column, value) -> bool:
@@ -448,8 +478,9 @@ class ProgrammeView(QWidget):
             label = tr("Plan “{step}”").format(step=name)
         else:
             label = tr("Change notes of “{step}”").format(step=name)
+        today = self.today()
         ok = self.controller.edit(label, lambda ws: checklists.set_step(ws, run_id, step,
-                                                                        **values))
+                                                                        today=today, **values))
         return ok is not None
 
     def open_plan_dialog(self) -> bool:
@@ -568,4 +599,5 @@ class PlanAuditDialog(QDialog):
                 "auditee": self.auditee.text().strip(), "title": self.title.text().strip()}
 
 
-__all__ = ["PlanAuditDialog", "ProgrammeLine", "ProgrammeView", "StepLine", "state_text"]
+__all__ = ["PlanAuditDialog", "ProgrammeLine", "ProgrammeView", "StepLine", "late_steps_text",
+           "late_text", "state_text"]

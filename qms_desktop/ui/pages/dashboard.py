@@ -351,8 +351,11 @@ class DashboardPage(Page):
         from ...services import checklists
 
         today = today or dt.date.today()
+        from ..checklists.programme import late_text
+
         rows = checklists.programme(ws, today.year, today)
-        states = [a.state for r in rows for a in r.audits]
+        audits = [a for r in rows for a in r.audits]
+        states = [a.state for a in audits]
         parts = []
         for state in ("done", "planned", "overdue"):
             n = states.count(state)
@@ -360,6 +363,8 @@ class DashboardPage(Page):
                 parts.append(f"{PROGRAMME_SYMBOLS[state]} " + {
                     "done": tr("{n} done"), "planned": tr("{n} planned"),
                     "overdue": tr("{n} overdue")}[state].format(n=count_text(n)))
+        # an audit done but for a late step (report, follow-up) says which
+        parts += [late_text(a) for a in audits if a.late_steps][:3]
         bare = sum(1 for r in rows if r.process_id is not None and not r.audits)
         if bare:
             parts.append(tr("{n} processes without an audit").format(n=count_text(bare))
