@@ -32,6 +32,22 @@ def _open(path: str, *, write: bool = False):
     return ws
 
 
+def _history(ws):
+    """The app's check of the log of heads seen (services/heads.check) on ``ws``; the note of a
+    log that had to be started afresh is printed. The command line never dismisses a finding."""
+    from .services import heads
+
+    try:
+        found = heads.check(heads.log_folder(), ws)
+    except OSError as e:
+        print(f"qms: the log of audit heads seen could not be read ({e.strerror or e})",
+              file=sys.stderr)
+        return heads.Finding()
+    if found.note:
+        print(f"qms: {found.note}", file=sys.stderr)
+    return found
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -103,6 +119,9 @@ def cmd_info(args) -> int:
 
     with _open(args.workspace) as ws:
         ov = overview(ws)
+        found = _history(ws)
+    if found.problem:
+        print(f"qms: {found.problem}", file=sys.stderr)
     if args.json:
         print(json.dumps(ov.as_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -151,6 +170,11 @@ def cmd_verify(args) -> int:
         rep = verify(ws, progress=say)
         if expected:  # said first: a missing head explains the mismatches that follow it
             rep.problems[:0] = check_expected(ws, expected)
+        found = _history(ws)  # the heads this app and qms saw before, as the app checks them
+        if found.untrusted:
+            rep.problems[:0] = [found.problem]
+        elif found.problem:  # an older copy, or one edited apart: said, not failed
+            print(f"qms: {found.problem}", file=sys.stderr)
     if rep.ok:
         held = f"; the {len(expected)} expected heads are in it" if len(expected) > 1 else \
             "; the expected head is in it" if expected else ""
@@ -173,6 +197,7 @@ def cmd_backup(args) -> int:
         raise CliError(f"{dest} already exists; add --force to replace it")
     with _open(args.workspace) as ws:
         dest = ws.save_copy(dest)
+        _note_head(ws, dest, "backup")
     print(f"copied to {dest}")
     return 0
 
@@ -352,6 +377,24 @@ def _need_suffix(path: str, *suffixes: str) -> Path:
     if p.suffix.lower() not in suffixes:
         raise CliError(f"{p.name}: the output must end with {' or '.join(suffixes)}", 2)
     return p
+
+
+def _note_head(ws, copy: Path, why: str) -> None:
+    """Note, in the log of heads seen, the head of ``copy`` (just taken of ``ws``) as seen in
+    ``ws``."""
+    from .services import heads
+    from .services.audit_trail import head_stamp
+    from .storage.workspace import WorkspaceError, open_workspace
+
+    try:
+        with open_workspace(copy, read_only=True) as c:
+            stamp = head_stamp(c)
+        note = heads.record(heads.log_folder(), ws, why, stamp=stamp)
+    except (OSError, WorkspaceError) as e:
+        note = (f"the audit head could not be noted in the log of heads seen "
+                f"({getattr(e, 'strerror', None) or e})")
+    if note:
+        print(f"qms: {note}", file=sys.stderr)
 
 
 def _exported(ws, before: tuple[str, int], out: Path) -> None:
