@@ -348,11 +348,15 @@ class _FileGuard:
 
     def _overwritten(self) -> str:
         # the same file, changed in place: a copy now would only copy the other program's data
-        backups = self.path.with_name(self.path.stem + "-backups").name
+        folder = self.path.with_name(self.path.stem + "-backups")
+        try:  # named only when there is a backup in it
+            kept = folder.is_dir() and any(folder.glob(f"{self.path.stem}-*{SUFFIX}"))
+        except OSError:
+            kept = False
+        where = f"; automatic backups are in “{folder.name}”" if kept else ""
         return (f"“{self.path.name}” was changed by another program after it was opened; "
                 "nothing was written. This window no longer shows what the file holds: reopen "
-                "it (a copy now would hold the other program's changes; automatic backups are "
-                f"in “{backups}”).")
+                f"it (a copy now would hold the other program's changes{where}).")
 
     def _moved(self) -> str:
         return (f"“{self.path.name}” was moved, renamed or deleted after it was opened; nothing "
@@ -399,6 +403,23 @@ class _FileGuard:
         return None
 
     # -- hooks
+    def before_work(self, raw) -> None:
+        """Called at the start of a unit of work, its transaction begun (so no other writer can
+        commit until it ends): refuse it at once when the file is not the one opened, before
+        anything is read from it. The check at the first write still follows."""
+        if self.problem is not None:
+            raise ChangedOnDiskError(self.problem)
+        if not self._mutex.acquire(timeout=30):
+            raise WorkspaceError("The workspace is busy (another change is being saved); "
+                                 "try again in a moment.")
+        try:
+            problem = self._find_problem(raw)
+        finally:
+            self._mutex.release()
+        if problem is not None:
+            self.problem = self.problem or problem
+            raise ChangedOnDiskError(self.problem)
+
     def before_write(self, raw) -> None:
         """Called before a write statement; checks once per transaction (raises when the file
         is not the one opened, and then for good)."""
@@ -552,6 +573,8 @@ class Workspace:
         s = self._factory()
         s.info["user"] = self.user
         try:
+            if self._guard is not None:  # the file is checked before the work reads from it
+                self._guard.before_work(_raw(s.connection().connection))
             yield s
             if self.read_only:
                 if s.new or s.dirty or s.deleted:

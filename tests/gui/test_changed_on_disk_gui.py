@@ -31,7 +31,7 @@ def test_edit_refused_when_the_file_was_overwritten(window, make_ws, open_ws, di
     assert shown and shown[-1] == (
         "“mine.qms” was changed by another program after it was opened; nothing was written. "
         "This window no longer shows what the file holds: reopen it (a copy now would hold the "
-        "other program's changes; automatic backups are in “mine-backups”).")
+        "other program's changes).")  # (no automatic backup of it yet to point to)
     assert dialogs.bugs == []
     assert window.controller.changed_on_disk == shown[-1]
     assert not window.controller.edit_field("organization", org.id, "name", "Again")

@@ -25,8 +25,9 @@ REPLACED = ("“ws.qms” was replaced or changed by another program after it wa
             "was written. Save what this window shows as a copy, then reopen the file.")
 OVERWRITTEN = ("“ws.qms” was changed by another program after it was opened; nothing was "
                "written. This window no longer shows what the file holds: reopen it (a copy now "
-               "would hold the other program's changes; automatic backups are in "
-               "“ws-backups”).")
+               "would hold the other program's changes).")
+#: the same, when automatic backups of the file exist
+OVERWRITTEN_BACKED_UP = OVERWRITTEN[:-2] + "; automatic backups are in “ws-backups”)."
 MOVED = ("“ws.qms” was moved, renamed or deleted after it was opened; nothing was written. Save "
          "what this window shows as a copy, then open the file where it is now.")
 
@@ -107,6 +108,32 @@ def test_overwritten_in_place(two):
     after = sha(ws.path)
     _refused(ws, OVERWRITTEN)
     assert sha(ws.path) == after == sha(other)
+
+
+def test_an_empty_workspace_over_the_open_one_refuses_edits_before_any_lookup(tmp_path):
+    """The check comes first in each unit of work: an edit of a record the other file lacks is
+    refused as a changed file, not as a record that no longer exists."""
+    empty = tmp_path / "empty.qms"
+    create_workspace(empty).close()
+    ws = create_workspace(tmp_path / "ws.qms")
+    rid = R.create(ws, "risk", {"title": "Supplier late"}).result
+    shutil.copyfile(empty, ws.path)
+    after = sha(ws.path)
+    for i in range(3):
+        with pytest.raises(ChangedOnDiskError) as ei:
+            R.update_field(ws, "risk", rid, "title", f"edit {i}")
+        assert str(ei.value) == OVERWRITTEN
+    with pytest.raises(ChangedOnDiskError):
+        R.delete(ws, "risk", rid)
+    assert sha(ws.path) == after
+    ws.close()
+
+
+def test_the_backups_folder_is_named_only_when_it_holds_backups(two):
+    ws, other = two
+    ws.rotate_backups()
+    shutil.copyfile(other, ws.path)
+    _refused(ws, OVERWRITTEN_BACKED_UP)
 
 
 def test_replaced_by_another_file(two, tmp_path):
