@@ -56,7 +56,8 @@ __all__ = [
     "evidence_candidates", "evidence_for", "export_template_xlsx", "family_key", "find_run",
     "findings",
     "generate_process_audit", "get_runs", "import_template_xlsx", "install_template",
-    "list_runs", "list_templates", "load_template_file", "previous_run", "programme",
+    "list_runs", "list_templates", "load_template_file", "previous_run", "process_clause",
+    "programme", "read_template_info",
     "proposals", "remove_evidence", "run_items", "run_scores", "save_template", "set_step",
     "shipped_templates", "start_run", "template_items", "update_finding", "update_run",
 ]
@@ -561,12 +562,44 @@ def _schema():
                 "guidance": "Guidance", "expected_evidence": "Expected evidence",
                 "weight": "Weight", "pdca": "PDCA"},
         synonyms=syn, key_fields=("title",), content_fields=frozenset({"title"}),
-        sheet_words=frozenset({"checklist", "items", "questions", "template"}))
+        sheet_words=frozenset({"checklist", "items", "questions", "template"}),
+        companion_sheets=frozenset({_INFO_SHEET}))
+
+
+#: the sheet of an exported template that names it: (label, field) rows read back on import
+_INFO_SHEET = "Info"
+_INFO_ROWS = (("Name", "name"), ("Kind", "kind"), ("Standard", "standard"),
+              ("Family", "family"), ("Version", "version"), ("Description", "description"),
+              ("Workspace", "workspace_id"), ("Template id", "template_id"))
+_KIND_WORDS = {"gap analysis": "gap_analysis", "internal audit": "internal_audit",
+               "inspection": "inspection"}
+
+
+def _kind_label(kind: str) -> str:
+    return {v: k for k, v in _KIND_WORDS.items()}.get(kind, kind).capitalize()
+
+
+def _text_cell(cell, v) -> None:
+    """Write ``v`` into ``cell``; a text a spreadsheet would read as a formula stays text."""
+    from .exports.cells import clean_text, needs_protection
+
+    if isinstance(v, str):
+        v = clean_text(v)
+        if not v:
+            return
+        if needs_protection(v):
+            cell._value = v
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return
+    cell.value = v
 
 
 def export_template_xlsx(ws: Workspace, template_id: int, path: str | Path) -> Path:
-    """Write a template's items to an .xlsx file (one row per item, texts that a spreadsheet
-    would read as formulas kept as plain text)."""
+    """Write a template's items to an .xlsx file (one row per item on "Checklist", texts that
+    a spreadsheet would read as formulas kept as plain text) and what the template is on
+    "Info": name, kind, standard, family, version, description and where it came from, so
+    that :func:`import_template_xlsx` brings it back as itself."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -611,9 +644,53 @@ def export_template_xlsx(ws: Workspace, template_id: int, path: str | Path) -> P
     for col, width in zip("ABCDEFGH", (6, 24, 10, 50, 50, 40, 8, 8)):
         sheet.column_dimensions[col].width = width
     sheet.freeze_panes = "A2"
+    info = wb.create_sheet(_INFO_SHEET)
+    values = {"name": t.name, "kind": _kind_label(t.kind), "standard": t.standard,
+              "family": t.family, "version": t.version, "description": t.description,
+              "workspace_id": ws.workspace_id or "", "template_id": t.id}
+    for r, (label, key) in enumerate(_INFO_ROWS, start=1):
+        info.cell(row=r, column=1, value=label).font = Font(bold=True)
+        _text_cell(info.cell(row=r, column=2), values[key])
+        info.cell(row=r, column=2).alignment = wrap
+    info.column_dimensions["A"].width = 14
+    info.column_dimensions["B"].width = 90
     path = Path(path)
     wb.save(path)
     return path
+
+
+def read_template_info(path: str | Path) -> dict[str, Any]:
+    """What an exported template's "Info" sheet says it is: ``name``, ``kind`` (a kind code),
+    ``standard``, ``family``, ``version``, ``description``, ``workspace_id``, ``template_id``
+    (an int or None); an empty dict for a workbook without one (any other spreadsheet)."""
+    from openpyxl import load_workbook
+
+    from .imports.table import cell_text
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook openpyxl reads: the table reader says why
+        return {}
+    try:
+        name = next((n for n in wb.sheetnames if n.strip().casefold() == _INFO_SHEET.lower()),
+                    None)
+        if name is None:
+            return {}
+        labels = {label.casefold(): key for label, key in _INFO_ROWS}
+        out: dict[str, Any] = {}
+        for row in wb[name].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
+            if not row or row[0] is None:
+                continue
+            key = labels.get(cell_text(row[0]).strip().casefold())
+            if key:
+                out[key] = "" if len(row) < 2 or row[1] is None else cell_text(row[1]).strip()
+    finally:
+        wb.close()
+    kind = str(out.get("kind", "")).casefold().replace("_", " ")
+    out["kind"] = _KIND_WORDS.get(kind, "") if kind else ""
+    tid = str(out.get("template_id", "")).split(".")[0]
+    out["template_id"] = int(tid) if tid.isdigit() else None
+    return out
 
 
 def read_template_xlsx(path: str | Path) -> list[ItemSpec]:
@@ -642,29 +719,121 @@ def read_template_xlsx(path: str | Path) -> list[ItemSpec]:
     return items
 
 
+def _imported_template(ws: Workspace, info: dict[str, Any]) -> int | None:
+    """The newest template of the family an exported template's file names: by its family,
+    or (a template of no family) by its id in the workspace it was exported from."""
+    rows = list_templates(ws)
+    if info.get("family"):
+        got = [r.id for r in rows if r.family == info["family"]]
+        return max(got) if got else None
+    tid = info.get("template_id")
+    if tid is not None and info.get("workspace_id") and \
+            info["workspace_id"] == (ws.workspace_id or ""):
+        row = next((r for r in rows if r.id == tid), None)
+        if row is not None:
+            key = family_key(row.family, row.id)
+            return max(r.id for r in rows if family_key(r.family, r.id) == key)
+    return None
+
+
 def import_template_xlsx(ws: Workspace, path: str | Path, *, name: str | None = None,
-                         kind: str = "internal_audit", into: int | None = None) -> Change:
-    """A new template from a spreadsheet (``result`` its id), or, with ``into``, the items of
-    template ``into`` replaced by the spreadsheet's (a new version when runs use it)."""
+                         kind: str | None = None, into: int | None = None) -> Change:
+    """A template from a spreadsheet; ``result`` is the id of the template holding it.
+
+    * ``into``: the items of template ``into`` replaced by the spreadsheet's (a new version
+      when runs use it).
+    * A file exported by :func:`export_template_xlsx` names its template ("Info"): when that
+      template's family is in this workspace, the file becomes a new version of its newest
+      template (runs keep theirs), with the file's name, kind, standard and description.
+      Otherwise, a new template with the stored name, kind, standard, family and version.
+    * Any other spreadsheet: a new template named after the file, an internal audit.
+
+    ``name`` / ``kind`` given: a new template of that name and kind, whatever the file says."""
     items = read_template_xlsx(path)
     if into is not None:
         return save_template(ws, into, items=[{f: getattr(i, f) for f in _ITEM_FIELDS}
                                               for i in items])
+    info = read_template_info(path) if name is None else {}
+    kind = kind or info.get("kind") or "internal_audit"
     if kind not in m.CHECKLIST_KINDS:
         raise _err(f"A checklist is one of: {', '.join(m.CHECKLIST_KINDS)}.")
-    spec = TemplateSpec("", (name or Path(path).stem).strip() or "Imported checklist", "1",
-                        kind, "", f"Imported from {Path(path).name}.", items, source="user")
+    stored_name = (info.get("name") or "").strip()
+    existing = _imported_template(ws, info) if info else None
+    if existing is not None:
+        values = {"name": stored_name or None, "kind": kind,
+                  "standard": info.get("standard"), "description": info.get("description")}
+        values = {k: v for k, v in values.items() if v is not None}
+        with ws.session() as s:
+            t = s.get(m.ChecklistTemplate, existing)
+            tid = _new_version(s, t, values, [(None, i) for i in items])
+        return Change.of(s, result=tid)
+    spec = TemplateSpec(
+        (info.get("family") or "").strip(),
+        (name or stored_name or Path(path).stem).strip() or "Imported checklist",
+        (info.get("version") or "").strip() or "1", kind, (info.get("standard") or ""),
+        info.get("description") or f"Imported from {Path(path).name}.", items,
+        source="user")
     return create_template(ws, spec)
 
 
 # =========================================================================== process maps
 
+#: ISO 9001 clauses a process's own work is audited against, found from words of its name
+#: (then of its purpose): the first rule whose word starts a word of the text wins, so the
+#: more specific rules come first. (clause, what the clause covers)
+_PROCESS_CLAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("calibrat", "measuring equipment", "metrolog", "gauge", "gage"), "7.1.5",
+     "monitoring and measuring resources"),
+    (("nonconforming product", "nonconforming output", "nonconforming part",
+      "nonconforming material", "quarantine"), "8.7", "control of nonconforming outputs"),
+    (("corrective", "capa", "nonconformit", "complaint"), "10.2",
+     "nonconformity and corrective action"),
+    (("internal audit", "audit"), "9.2", "internal audit"),
+    (("management review",), "9.3", "management review"),
+    (("purchas", "supplier", "procure", "subcontract", "outsourc", "buying",
+      "external provider", "externally provided", "vendor"), "8.4",
+     "control of externally provided processes, products and services"),
+    (("sales", "contract", "quotation", "quote", "enquir", "inquir", "order review",
+      "customer requirement", "tender", "offer"), "8.2",
+     "requirements for products and services"),
+    (("design", "development", "r&d"), "8.3", "design and development"),
+    (("training", "competence", "competency", "skill", "qualification", "onboarding"), "7.2",
+     "competence"),
+    (("document", "record control", "records", "information control"), "7.5",
+     "documented information"),
+    (("final inspection", "release", "inspection", "testing", "verification"), "8.6",
+     "release of products and services"),
+    (("maintenance", "infrastructure", "facilit", "equipment"), "7.1.3", "infrastructure"),
+    (("production", "manufactur", "machining", "assembly", "fabricat", "delivery",
+      "dispatch", "service provision", "operations", "logistic", "warehouse", "store"),
+     "8.5.1", "control of production and service provision"),
+    (("planning", "objective", "risk"), "6", "planning"),
+    (("improvement",), "10.3", "continual improvement"),
+)
+_GENERIC_CLAUSE = ("4.4", "the quality management system and its processes")
+
+
+def process_clause(name: str, code: str = "", purpose: str = "") -> tuple[str, str]:
+    """The ISO 9001 clause the steps of a process are audited against, and what it covers:
+    from words of the process's name and code, else of its purpose; 4.4 (the process approach)
+    for a process none of them tells (see :data:`_PROCESS_CLAUSES`)."""
+    import re
+
+    for text in (f"{name} {code}", purpose):
+        words = " " + " ".join(re.findall(r"[\w&]+", (text or "").casefold())) + " "
+        for keys, clause, what in _PROCESS_CLAUSES:
+            if any(f" {k}" in words for k in keys):
+                return clause, what
+    return _GENERIC_CLAUSE
+
 
 def generate_process_audit(ws: Workspace, process_id: int) -> Change:
     """An internal-audit template for one process, generated from its map: a question per
     step (done as mapped, by its role), per document a step uses, per record it produces, per
-    risk of the process and its steps, and the process's indicators. A later generation of the
-    same process is a new version of the same family. ``result`` is the template's id."""
+    risk of the process and its steps, and the process's indicators, grouped by section in
+    that order. Steps cite the clause of the process's kind of work (:func:`process_clause`:
+    purchasing 8.4, production 8.5.1, …). A later generation of the same process is a new
+    version of the same family. ``result`` is the template's id."""
     with ws.session() as s:
         p = s.get(m.Process, process_id)
         if p is None:
@@ -685,26 +854,30 @@ def generate_process_audit(ws: Workspace, process_id: int) -> Change:
             (m.Risk.process_id == process_id) | (m.Risk.node_id.in_(node_ids or [-1])),
             m.Risk.status != "closed").order_by(m.Risk.ref, m.Risk.id)).all()
         items: list[ItemSpec] = []
+        roles_items: list[ItemSpec] = []
+        clause, covers = process_clause(p.name or "", p.code or "", p.purpose or "")
         for n in nodes:
             name = (n.name or "").strip() or "(unnamed step)"
             if n.kind == "decision":
-                items.append(ItemSpec("Steps", "8.5.1", f"Decision: {name}",
+                items.append(ItemSpec("Steps", clause, f"Decision: {name}",
                                       "Is the decision made on the criteria the map and its "
                                       "procedure give? Look at two recent cases.",
                                       "Records of the decision and its criteria"))
                 continue
             role = roles.get(n.role_id, "")
             who = f" by the {role}" if role else ""
-            items.append(ItemSpec("Steps", "8.5.1", f"Step: {name}",
-                                  f"Is “{name}” done as mapped{who}? Ask the person doing it to "
-                                  "show a recent case.",
+            items.append(ItemSpec("Steps", clause, f"Step: {name}",
+                                  f"Is “{name}” done as mapped{who}, meeting ISO 9001 {clause} "
+                                  f"({covers})? Ask the person doing it to show a recent case.",
                                   (n.description or "").strip() or "A recent case of the step"))
             if role:
-                items.append(ItemSpec("Roles and competence", "7.2",
-                                      f"Competence for “{name}”",
-                                      f"Are the people who do “{name}” trained for the {role} "
-                                      "role, and are their records current?",
-                                      "Training matrix; training records"))
+                roles_items.append(ItemSpec("Roles and competence", "7.2",
+                                            f"Competence for “{name}”",
+                                            f"Are the people who do “{name}” trained for the "
+                                            f"{role} role, and are their records current?",
+                                            "Training matrix; training records"))
+        items += roles_items
+        records: list[ItemSpec] = []
         seen: set[tuple[str, str]] = set()
         for _nid, kind, number, title in links:
             if (kind, number) in seen:
@@ -712,14 +885,15 @@ def generate_process_audit(ws: Workspace, process_id: int) -> Change:
             seen.add((kind, number))
             doc = " ".join(x for x in (number, title) if x)
             if kind == "record":
-                items.append(ItemSpec("Records", "7.5.3", f"Record: {doc}",
-                                      f"Is {doc} filled in completely, kept and retrievable? "
-                                      "Sample three.", "Completed records"))
+                records.append(ItemSpec("Records", "7.5.3", f"Record: {doc}",
+                                        f"Is {doc} filled in completely, kept and retrievable? "
+                                        "Sample three.", "Completed records"))
             else:
                 items.append(ItemSpec("Documents", "7.5.3", f"Document: {doc}",
                                       f"Is the current revision of {doc} available where the "
                                       "work is done, and do people follow it?",
                                       "Revision at the point of use compared with the register"))
+        items += records
         for ref, title, controls in risks:
             r = " ".join(x for x in (ref, title) if x)
             items.append(ItemSpec("Risks", "6.1", f"Risk: {r}",
@@ -1207,7 +1381,8 @@ def update_finding(ws: Workspace, finding_id: int, values: dict[str, Any], *,
         if f.status == "closed":
             problems = _closure(s, f)
             if problems:
-                raise _err(f"{f.ref or 'The finding'} cannot be closed yet: {problems[0]}")
+                raise _err(f"{f.ref or 'The finding'} cannot be closed yet:"
+                           + "".join(f"\n• {p}" for p in problems))
             if was != "closed":
                 f.closed_on = today
         elif f.closed_on is not None:

@@ -343,3 +343,126 @@ def test_the_scores_chart_exports_as_png_and_svg(page, world, ws, tmp_path):
     svg = page.export_chart(str(tmp_path / "s.svg"), kind="radar")
     assert svg and b"<svg" in (tmp_path / "s.svg").read_bytes()[:400]
     assert page.export_chart(str(tmp_path / "s.gif")) is None and page.controller.errors
+
+
+def _nonconform_finding(page, world, ws):
+    C.answer(ws, C.run_items(ws, world["run"])[1].response_id, result="nonconform",
+             notes="Two gauges overdue")
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    panel.proposals.setCurrentRow(0)
+    fid = panel.add_from_proposal()
+    assert fid is not None
+    return panel, fid
+
+
+def test_refused_closure_names_every_missing_item(page, world, ws, controller):
+    panel, fid = _nonconform_finding(page, world, ws)
+    problems = C.findings(ws, world["run"])[0].closure_problems
+    assert len(problems) == 4
+    controller.errors.clear()
+    assert not panel.close_current()
+    message = str(controller.errors[-1])
+    for problem in problems:
+        assert problem in message
+        assert problem in panel.detail.missing.text()
+
+
+def test_effectiveness_verdict_lets_a_nonconformity_close(page, world, ws, controller):
+    from qms_desktop.services import actions
+
+    panel, fid = _nonconform_finding(page, world, ws)
+    aid = panel.raise_action({"title": "Calibrate the gauges"})
+    actions.update_actions(ws, [aid], {"status": "done"})
+    C.update_finding(ws, fid, {"correction": "Gauges calibrated", "root_cause": "No due list",
+                               "effectiveness_check": "Spot check of 5 gauges"})
+    panel.refresh()
+    verdict = panel.detail.effective
+    assert verdict.isEnabled()
+    assert [verdict.itemData(i) for i in range(verdict.count())] == [None, True, False]
+    assert verdict.value() is None
+    before = controller.undo_stack.count()
+    verdict.setCurrentIndex(verdict.findData(True))
+    verdict.activated.emit(verdict.currentIndex())
+    assert C.findings(ws, world["run"])[0].effective is True
+    assert controller.undo_stack.count() == before + 1
+    controller.undo()
+    assert C.findings(ws, world["run"])[0].effective is None
+    assert panel.detail.effective.value() is None
+    controller.redo()
+    panel.select(fid)
+    assert panel.detail.effective.value() is True
+    assert panel.close_current()
+    assert C.findings(ws, world["run"])[0].status == "closed"
+
+
+def test_raise_action_asks_for_owner_and_due_date(page, world, ws, controller, monkeypatch):
+    import datetime as dt
+
+    from qms_desktop.services import actions
+    from qms_desktop.services import records as R
+    from qms_desktop.ui.checklists import dialogs
+
+    ann = R.create(ws, "person", {"name": "Ann Lee"}).result
+    R.create(ws, "person", {"name": "Gone Person", "active": False})
+    panel, fid = _nonconform_finding(page, world, ws)
+    seen = {}
+
+    def accept_with(values):
+        def exec_(dialog):
+            seen["title"] = dialog.title.text()
+            seen["owners"] = [dialog.owner.itemText(i) for i in range(dialog.owner.count())]
+            seen["due"] = dialog.due.value()
+            for key, value in values.items():
+                if key == "title":
+                    dialog.title.setText(value)
+                elif key == "owner":
+                    dialog.owner.set_value(value)
+                elif key == "due":
+                    dialog.due.set_value(value)
+            return dialogs.RaiseActionDialog.DialogCode.Accepted
+        return exec_
+
+    monkeypatch.setattr(dialogs.RaiseActionDialog, "exec", accept_with({"owner": ann}))
+    aid = panel.raise_action()
+    assert aid is not None
+    assert "Two gauges overdue" in seen["title"]
+    assert "Ann Lee" in seen["owners"] and "Gone Person" not in seen["owners"]
+    assert seen["due"] == dt.date.today() + dt.timedelta(days=30)
+    got = actions.get_actions(ws, [aid])[0]
+    assert (got.owner_id, got.due_date, got.source_kind) == (
+        ann, dt.date.today() + dt.timedelta(days=30), "finding")
+    # both left empty on purpose
+    monkeypatch.setattr(dialogs.RaiseActionDialog, "exec",
+                        accept_with({"title": "Check the list", "owner": None, "due": None}))
+    aid2 = panel.raise_action()
+    got = actions.get_actions(ws, [aid2])[0]
+    assert (got.title, got.owner_id, got.due_date) == ("Check the list", None, None)
+    # cancelled: nothing raised
+    monkeypatch.setattr(dialogs.RaiseActionDialog, "exec",
+                        lambda d: dialogs.RaiseActionDialog.DialogCode.Rejected)
+    count = controller.undo_stack.count()
+    assert panel.raise_action() is None
+    assert controller.undo_stack.count() == count
+
+
+def test_proposals_wrap_and_the_kind_is_picked_when_adding(page, world, ws, controller):
+    C.answer(ws, C.run_items(ws, world["run"])[1].response_id, result="partial",
+             notes="Some gauges are overdue, the list of gauges is kept on paper by the "
+                   "foreman and nobody else knows where the calibration certificates are")
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    assert panel.proposals.wordWrap()
+    assert panel.proposals.maximumHeight() > panel.fontMetrics().height() * 12
+    panel.proposals.setCurrentRow(0)
+    assert panel.kind_combo.value() == "observation"  # the proposal is the default
+    panel.kind_combo.set_value("minor")
+    before = controller.undo_stack.count()
+    fid = panel.add_from_proposal()
+    assert controller.undo_stack.count() == before + 1
+    (f,) = C.findings(ws, world["run"])
+    assert f.id == fid and f.kind == "minor" and f.clause == "7.1.5"

@@ -144,11 +144,17 @@ def test_action_captured_in_place(qtbot, ws, controller, run_id, make):
     qtbot.keyClick(w, Qt.Key.Key_3)
     qtbot.keyClick(w, Qt.Key.Key_A)
     assert w.focusWidget() is w.action_edit
-    w.owner_combo.setCurrentIndex(w.owner_combo.findData(ann))
-    w.due_edit.setDate(QDate(2030, 5, 31))
+    # the due date is proposed a month ahead
+    assert w.due_edit.date().toPython() == dt.date.today() + dt.timedelta(days=30)
     qtbot.keyClicks(w.action_edit, "Write the 7.5 procedure")
+    qtbot.keyClick(w.action_edit, Qt.Key.Key_Tab)
+    assert w.focusWidget() is w.owner_combo
+    w.owner_combo.setCurrentIndex(w.owner_combo.findData(ann))
+    qtbot.keyClick(w.owner_combo, Qt.Key.Key_Tab)
+    assert w.focusWidget() is w.due_edit
+    w.due_edit.setDate(QDate(2030, 5, 31))
     before = controller.undo_stack.count()
-    qtbot.keyClick(w.action_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(w.due_edit, Qt.Key.Key_Return)  # Enter adds from the due field too
     assert controller.undo_stack.count() == before + 1  # finding + action: one step
     rid = w.current_response_id()
     fs = [f for f in C.findings(ws, run_id) if f.response_id == rid]
@@ -158,13 +164,23 @@ def test_action_captured_in_place(qtbot, ws, controller, run_id, make):
         ("Write the 7.5 procedure", ann, dt.date(2030, 5, 31))]
     assert "Write the 7.5 procedure" in w.actions_label.text()
     assert w.action_edit.text() == "" and w.place_text().endswith("item 1 of 4")
-    # a second action goes to the same finding; no owner, no date
+    assert w.focusWidget() is w.action_edit  # ready for the next one
+    assert w.owner_combo.currentData() is None
+    assert w.due_edit.date().toPython() == dt.date.today() + dt.timedelta(days=30)
+    # a second action goes to the same finding; no owner, the date emptied on purpose
     qtbot.keyClicks(w.action_edit, "Train the team")
+    qtbot.keyClick(w.action_edit, Qt.Key.Key_Tab)
+    qtbot.keyClick(w.owner_combo, Qt.Key.Key_Tab)
+    assert w.focusWidget() is w.due_edit
+    qtbot.keyClick(w.due_edit, Qt.Key.Key_Delete)
+    assert w.due_edit.date() == w.due_edit.minimumDate()
     w.add_button.click()
     assert len([f for f in C.findings(ws, run_id) if f.response_id == rid]) == 1
     acts = actions.actions_for(ws, "finding", fs[0].id)
     assert sorted(a.title for a in acts) == ["Train the team", "Write the 7.5 procedure"]
-    assert [a.owner_id for a in acts if a.title == "Train the team"] == [None]
+    assert [(a.owner_id, a.due_date) for a in acts if a.title == "Train the team"] == [
+        (None, None)]
+    assert "no owner" in w.actions_label.text()
     controller.undo()
     assert len(actions.actions_for(ws, "finding", fs[0].id)) == 1
     assert "Train the team" not in w.actions_label.text()

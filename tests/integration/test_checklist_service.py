@@ -195,8 +195,11 @@ def test_findings_to_actions_and_the_closure_rule(ws):
     assert (f.ref, f.kind, f.clause, f.description) == ("IA26-01-F01", "minor", "4.1",
                                                         "Gauge overdue")
     assert len(f.closure_problems) == 4
-    with pytest.raises(RecordError, match="cannot be closed yet: Record the correction"):
+    with pytest.raises(RecordError, match="cannot be closed yet") as refused:
         C.update_finding(ws, fid, {"status": "closed"}, today=TODAY)
+    # every missing item is named, not only the first
+    for problem in f.closure_problems:
+        assert problem in str(refused.value)
     person = R.create(ws, "person", {"name": "Arjun"}).result
     aid = C.add_action(ws, fid, {"title": "Gauge cabinet", "owner_id": person,
                                  "due_date": "2026-04-01"}, today=TODAY).result

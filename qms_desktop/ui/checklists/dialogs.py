@@ -1,4 +1,5 @@
-"""Dialogs of the Checklists page: start a run from a template, pick a record as evidence."""
+"""Dialogs of the Checklists page: start a run from a template, pick a record as evidence,
+raise an action from a finding (title, owner, due date)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..table import DateEditor, ValueCombo, editor_value, set_editor_value
+
+#: how far ahead the due date of a new action is proposed
+ACTION_DUE_DAYS = 30
 from .model import kind_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,3 +160,43 @@ class EvidencePicker(QDialog):
         if item is None or item.isHidden():
             return None
         return self.kind.value(), item.data(Qt.ItemDataRole.UserRole), self.note.text().strip()
+
+
+class RaiseActionDialog(QDialog):
+    """Title (prefilled), owner (the active people, or nobody) and due date (a month ahead
+    by default) of an action raised from a finding; owner and due date may be left empty."""
+
+    def __init__(self, ws: "Workspace", title: str, parent: QWidget | None = None, *,
+                 today: dt.date | None = None):
+        super().__init__(parent)
+        from ...services import actions
+
+        today = today or dt.date.today()
+        self.setWindowTitle(tr("Raise action"))
+        self.title = QLineEdit(title, self)
+        self.title.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.title.selectAll()
+        self.owner = ValueCombo([(tr("— nobody yet —"), None, tr("Give it an owner later"))] + [
+            (p.name, p.id, "") for p in actions.owners(ws)], self, searchable=True)
+        self.due = DateEditor(self)
+        self.due.setSpecialValueText(tr("no due date"))
+        self.due.set_value(today + dt.timedelta(days=ACTION_DUE_DAYS))
+        self.due.setToolTip(tr("Delete empties it: no due date"))
+        form = QFormLayout()
+        form.addRow(tr("&Title"), self.title)
+        form.addRow(tr("&Owner"), self.owner)
+        form.addRow(tr("&Due on"), self.due)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.title.textChanged.connect(lambda t: self.buttons.button(
+            QDialogButtonBox.StandardButton.Ok).setEnabled(bool(t.strip())))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def values(self) -> dict[str, Any]:
+        """The action's title, and owner and due date (None: left empty on purpose)."""
+        return {"title": self.title.text().strip(), "owner_id": self.owner.value(),
+                "due_date": self.due.value()}

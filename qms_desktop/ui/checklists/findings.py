@@ -2,9 +2,11 @@
 
 A nonconform answer proposes a minor nonconformity, a partial one an observation, a conform
 one with a note an opportunity for improvement (``core.checklists.proposed_finding_kind``).
-"Add finding" makes one (kind and description editable in the table); "Raise action" puts an
-action in the workspace-wide list; "Close finding" follows the ISO 9001 10.2 rule, and the
-service's sentence says what is still missing.
+"Add finding" makes one of the kind picked next to it (the selected proposal's by default;
+kind and description stay editable in the table); "Raise action" asks for the action's title,
+owner and due date and puts it in the workspace-wide list; the panel records correction, root
+cause, effectiveness check and the verdict on the actions' effectiveness; "Close finding"
+follows the ISO 9001 10.2 rule, and a refusal names everything still missing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..table import CHOICE, LONGTEXT, Column, DetailPanel, IdRole, RowModel, TableDelegate, \
-    TextBox, edit_triggers, natural
+    TextBox, ValueCombo, edit_triggers, natural
 from .model import finding_kind_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +38,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def status_items():
     return [(tr("Open"), "open", ""), (tr("Closed"), "closed", "")]
+
+
+def verdict_items():
+    """The verdict on the effectiveness of a finding's actions (ISO 9001 10.2.1 d)."""
+    return [(tr("Not judged yet"), None, tr("The effectiveness has not been judged")),
+            (tr("Effective"), True, tr("The actions removed the cause")),
+            (tr("Not effective"), False, tr("The actions did not work: raise a new action"))]
 
 
 def finding_columns() -> tuple[Column, ...]:
@@ -55,29 +64,47 @@ def finding_columns() -> tuple[Column, ...]:
 
 
 class FindingPanel(DetailPanel):
-    """Correction, root cause and effectiveness check of the current finding."""
+    """Correction, root cause, effectiveness check and the verdict on the actions'
+    effectiveness of the current finding."""
 
     def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
         super().__init__(controller, "finding", parent)
         self.correction = self.bind("correction", TextBox(self))
         self.root_cause = self.bind("root_cause", TextBox(self))
         self.effectiveness_check = self.bind("effectiveness_check", TextBox(self))
+        self.effective = self.bind("effective", ValueCombo(verdict_items(), self))
+        self.effective.setObjectName("findingVerdict")
         self.missing = QLabel(self)
+        self.missing.setObjectName("findingMissing")
         self.missing.setWordWrap(True)
+        self.missing.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout(self)
         form.addRow(tr("Co&rrection"), self.correction)
         form.addRow(tr("Root &cause"), self.root_cause)
         form.addRow(tr("Effectiveness c&heck"), self.effectiveness_check)
+        form.addRow(tr("Actions &were"), self.effective)
         form.addRow(self.missing)
         for e in (self.correction, self.root_cause, self.effectiveness_check):
             e.setMaximumHeight(self.fontMetrics().height() * 3)
+
+    def commit_value(self, field: str, value: Any) -> bool:
+        """A picked value (the verdict) through the service, as one undo step."""
+        from ...services import checklists
+
+        fid = self.row.id
+        ok = self.controller.edit(tr("Change finding"), lambda ws: checklists.update_finding(
+            ws, fid, {field: value})) is not None
+        if ok:
+            self.controller.flush_undo_merges()
+        return ok
 
     def fill(self, row: Any) -> None:
         if row is None or not row.closure_problems:
             self.missing.setText("" if row is None or row.status == "closed" else
                                  tr("It may be closed."))
         else:
-            self.missing.setText(tr("Before it can close: ") + " ".join(row.closure_problems))
+            self.missing.setText(tr("Before it can close:") + "".join(
+                f"\n• {tr(p)}" for p in row.closure_problems))
 
 
 class FindingsPanel(QWidget):
@@ -90,11 +117,21 @@ class FindingsPanel(QWidget):
 
         self.proposals = QListWidget(self)
         self.proposals.setObjectName("findingProposals")
-        self.proposals.setMaximumHeight(self.fontMetrics().height() * 7)
+        self.proposals.setWordWrap(True)
+        self.proposals.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.proposals.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.proposals.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.proposals.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.proposals.setAlternatingRowColors(True)
         self.proposals.itemActivated.connect(lambda _i: self.add_from_proposal())
+        self.proposals.currentItemChanged.connect(lambda *_: self._follow_proposal())
+        self.kind_combo = ValueCombo([(t, v, tip) for t, v, tip in finding_kind_items()], self)
+        self.kind_combo.setObjectName("findingKind")
+        self.kind_combo.setToolTip(tr("The kind of the finding to add (the proposal's by "
+                                      "default)"))
         self.add_button = QPushButton(tr("&Add finding"), self)
-        self.add_button.setToolTip(tr("A finding from the selected proposal, or for the current "
-                                      "item"))
+        self.add_button.setToolTip(tr("A finding of the chosen kind from the selected proposal, "
+                                      "or for the current item"))
         self.add_button.clicked.connect(lambda: self.add_from_proposal())
 
         self.model = RowModel(finding_columns(), kind="finding", load=self._load,
@@ -119,12 +156,21 @@ class FindingsPanel(QWidget):
         self.detail = FindingPanel(controller, self)
 
         top = QWidget(self)
+        self.top = top
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(QLabel(tr("Proposed by the answers"), top))
+        self.no_proposals = QLabel(tr("None: every answer that proposes a finding has one."),
+                                   top)
+        self.no_proposals.setObjectName("noProposals")
+        tl.addWidget(self.no_proposals)
         tl.addWidget(self.proposals, 1)
         row = QHBoxLayout()
+        kind_label = QLabel(tr("as &kind"), top)
+        kind_label.setBuddy(self.kind_combo)
         row.addWidget(self.add_button)
+        row.addWidget(kind_label)
+        row.addWidget(self.kind_combo)
         row.addStretch(1)
         tl.addLayout(row)
         bottom = QWidget(self)
@@ -141,8 +187,10 @@ class FindingsPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([150, 450])
+        splitter.setSizes([190, 510])
         QVBoxLayout(self).addWidget(splitter)
 
     # ------------------------------------------------------------------ data
@@ -183,11 +231,23 @@ class FindingsPanel(QWidget):
                                        f"{p.description}", self.proposals)
                 item.setData(Qt.ItemDataRole.UserRole, (p.response_id, p.kind, p.description))
                 item.setToolTip(p.description)
+        self._follow_proposal()
+        # no proposals: a line saying so, and the room goes to the findings
+        empty = self.proposals.count() == 0
+        self.proposals.setVisible(not empty)
+        self.no_proposals.setVisible(empty)
+        self.top.setMaximumHeight(self.top.sizeHint().height() if empty else 16777215)
         self.model.read_only = self.controller.read_only
         self.model.reload()
         if current is not None and self.model.row_of(current.id) is not None:
             self.select(current.id)
         self._show_current()
+
+    def _follow_proposal(self) -> None:
+        """The kind picker shows the selected proposal's kind (the default when adding)."""
+        item = self.proposals.currentItem()
+        if item is not None:
+            self.kind_combo.set_value(item.data(Qt.ItemDataRole.UserRole)[1])
 
     # ------------------------------------------------------------------ selection
     def current_finding(self) -> Any:
@@ -205,14 +265,16 @@ class FindingsPanel(QWidget):
         self.detail.show_row(row)
         self.detail.set_read_only(ro or row is None)
         self.add_button.setEnabled(not ro and self.run_id is not None)
+        self.kind_combo.setEnabled(not ro and self.run_id is not None)
         self.raise_button.setEnabled(not ro and row is not None)
         self.close_button.setEnabled(not ro and row is not None and row.status != "closed")
 
     # ------------------------------------------------------------------ commands
     def add_from_proposal(self, kind: str | None = None,
                           description: str | None = None) -> int | None:
-        """A finding from the selected proposal (or for the current item): kind and
-        description as proposed unless given."""
+        """A finding from the selected proposal (or for the current item), one undo step:
+        the kind given, else the one picked next to "Add finding" (which follows the selected
+        proposal); the description as proposed unless given."""
         from ...services import checklists
 
         if self.run_id is None:
@@ -224,6 +286,8 @@ class FindingsPanel(QWidget):
             values = {"kind": pkind, "description": pdesc}
         else:
             response_id = self.response_id
+        if kind is None and item is not None:
+            kind = self.kind_combo.value()
         if kind is not None:
             values["kind"] = kind
         if description is not None:
@@ -238,15 +302,23 @@ class FindingsPanel(QWidget):
         return fid
 
     def raise_action(self, values: dict[str, Any] | None = None) -> int | None:
-        """An action in the workspace-wide list from the current finding."""
+        """An action in the workspace-wide list from the current finding, one undo step.
+        Without ``values`` the user is asked for its title, owner and due date (None when
+        they cancel)."""
         from ...services import checklists
+        from .dialogs import RaiseActionDialog
 
         row = self.current_finding()
-        if row is None:
+        if row is None or self.controller.workspace is None:
             return None
-        values = dict(values or {})
-        values.setdefault("title", tr("Correct {ref}: {text}").format(
-            ref=row.ref, text=row.description)[:200])
+        title = tr("Correct {ref}: {text}").format(ref=row.ref, text=row.description)[:200]
+        if values is None:
+            dialog = RaiseActionDialog(self.controller.workspace, title, self)
+            if dialog.exec() != RaiseActionDialog.DialogCode.Accepted:
+                return None
+            values = dialog.values()
+        values = dict(values)
+        values.setdefault("title", title)
         values.setdefault("kind", "corrective")
         fid = row.id
         aid = self.controller.edit(tr("Raise action"), lambda ws: checklists.add_action(

@@ -10,7 +10,9 @@ Esc only gives the keyboard back to the item).
 Every answer is saved at once as one undo step (``controller.edit`` → ``checklists.answer``);
 the evidence text when the box is left, the item changes or the window closes; an agreed action
 adds a finding to the item (or reuses its open one) and an action in the workspace-wide list,
-as one undo step. The score chart per chapter is redrawn in place after each answer, from the
+as one undo step. Its owner and due date sit next to the action box (Tab to reach them; the due
+date is proposed a month ahead, Delete empties it; "no owner" is a choice) and Enter in any of
+the three adds the action. The score chart per chapter is redrawn in place after each answer, from the
 answers held here (no query), on a zero-time timer so the key press never waits for it.
 
 Type scales with the window: the body text is 30 px at 1080 px high (28 px at least there).
@@ -20,16 +22,16 @@ asks the page it was opened from to select the same item (``parent.select_respon
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -43,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import checklists as rules
+from ..table import DateEditor
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..controller import WorkspaceController
@@ -60,9 +63,6 @@ _RESULT_SYMBOL = {"conform": "✓", "partial": "◐", "nonconform": "✗", "na":
 #: short words for the buttons (the full labels are in core.checklists.RESULT_LABELS)
 _SHORT = {"conform": "Conform", "partial": "Partly", "nonconform": "Nonconform", "na": "N/A",
           None: "Open"}
-_NO_DATE = QDate(1900, 1, 1)
-
-
 def result_text(result: str | None) -> str:
     return f"{_RESULT_SYMBOL[result]} {tr(rules.RESULT_LABELS[result])}"
 
@@ -74,7 +74,9 @@ def _clock_text(seconds: float) -> str:
 
 
 class _EscapeToItem(QObject):
-    """Esc in a text box gives the keyboard back to the window (it does not close it)."""
+    """Esc in a text box gives the keyboard back to the window (it does not close it); Enter
+    in the action's owner or due date adds the action, as it does in the action box; Delete in
+    the due date empties it."""
 
     def __init__(self, window: "WorkshopWindow"):
         super().__init__(window)
@@ -85,6 +87,15 @@ class _EscapeToItem(QObject):
             if obj is self.window.evidence_edit:
                 self.window.save_evidence()
             self.window.setFocus()
+            return True
+        if event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                obj in (self.window.owner_combo, self.window.due_edit):
+            self.window.add_action()
+            return True
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete and \
+                obj is self.window.due_edit:
+            self.window.due_edit.set_value(None)  # no due date, on purpose
             return True
         if event.type() == QEvent.Type.FocusOut and obj is self.window.evidence_edit:
             self.window.save_evidence()
@@ -207,12 +218,14 @@ class WorkshopWindow(QWidget):
         self.action_edit.returnPressed.connect(self.add_action)
         self.owner_combo = QComboBox(self)
         self.owner_combo.addItem(tr("no owner"), None)
-        self.due_edit = QDateEdit(self)
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setMinimumDate(_NO_DATE)
+        self.owner_combo.setToolTip(tr("Who does it (type the first letters); \"no owner\" "
+                                       "leaves it open"))
+        self.due_edit = DateEditor(self)
         self.due_edit.setSpecialValueText(tr("no due date"))
-        self.due_edit.setDate(_NO_DATE)
+        self.due_edit.setToolTip(tr("Due on (a month ahead unless changed; Delete: no due "
+                                    "date)"))
         self.due_edit.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        self._reset_action_fields()
         self.add_button = QPushButton(tr("Add action"), self)
         self.add_button.clicked.connect(self.add_action)
         act.addWidget(self.action_edit, 3)
@@ -266,7 +279,8 @@ class WorkshopWindow(QWidget):
         body.addWidget(self.right_panel, 2)
         outer.addLayout(body, 1)
         self.hint_label = QLabel(tr(
-            "1–5 rate · Enter/→ next · ← previous · E evidence · A action · P pause timer · "
+            "1–5 rate · Enter/→ next · ← previous · E evidence · A action (Tab owner, due) · "
+            "P pause timer · "
             "Ctrl+Z undo · F11 full screen · Esc leave"), self)
         self.hint_label.setObjectName("hint")
         outer.addWidget(self.hint_label)
@@ -480,7 +494,7 @@ class WorkshopWindow(QWidget):
             if f.response_id is None or not f.actions:
                 continue
             for a in actions.actions_for(ws, "finding", f.id):
-                who = f" ({a.owner})" if a.owner else ""
+                who = f" ({a.owner or tr('no owner')})"
                 due = f" {tr('due')} {a.due_date.isoformat()}" if a.due_date else ""
                 out.setdefault(f.response_id, []).append(f"{a.ref} {a.title}{who}{due}")
         self._actions = out
@@ -549,8 +563,8 @@ class WorkshopWindow(QWidget):
         values: dict[str, Any] = {"title": title}
         if self.owner_combo.currentData() is not None:
             values["owner_id"] = self.owner_combo.currentData()
-        if self.due_edit.date() != _NO_DATE:
-            values["due_date"] = self.due_edit.date().toPython()
+        if self.due_edit.value() is not None:
+            values["due_date"] = self.due_edit.value()
 
         def agree(ws):
             open_ = [f.id for f in checklists.findings(ws, run_id)
@@ -562,9 +576,16 @@ class WorkshopWindow(QWidget):
         if not got:
             return None
         self.action_edit.clear()
-        self.owner_combo.setCurrentIndex(0)
-        self.due_edit.setDate(_NO_DATE)
+        self._reset_action_fields()
+        self.action_edit.setFocus()  # ready for the next one
         return got
+
+    def _reset_action_fields(self) -> None:
+        """No owner chosen yet, the due date a month ahead."""
+        from .dialogs import ACTION_DUE_DAYS
+
+        self.owner_combo.setCurrentIndex(0)
+        self.due_edit.set_value(dt.date.today() + dt.timedelta(days=ACTION_DUE_DAYS))
 
     def _on_changed(self, change) -> None:
         if self._own_edit:
