@@ -864,7 +864,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = esub.add_parser("audit-report", help="an internal audit's report as .docx",
                         description="Write the report of an internal audit: scope, dates, "
                                     "auditors, the ISO 19011 steps, results and score, "
-                                    "findings with their actions, sign-off.")
+                                    "findings with their actions, sign-off. A gap analysis "
+                                    "or an inspection gets no audit report; export it with "
+                                    "`qms export checklist`.")
     s.add_argument("workspace", metavar="WORKSPACE")
     s.add_argument("run", metavar="RUN", help="run code, run:N or the run's exact title")
     s.add_argument("-o", "--output", required=True, metavar="FILE.docx")

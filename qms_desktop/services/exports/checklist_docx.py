@@ -1,8 +1,9 @@
 """Checklists and internal-audit reports as Word documents (.docx, python-docx, imported lazily).
 
 * :func:`write_checklist_docx`: a blank (for a template, or a run with its code) or a completed
-  run as Word tables: no., clause, question with expected evidence in small type, result boxes
-  C / P / NC / N/A (☐, ☒ ticked), evidence, signature; the header row repeats on every page
+  run as Word tables: no., clause, the item's question (its guidance, under its title) with
+  expected evidence in small type, result boxes C / P / NC / N/A (☐, ☒ ticked; on a blank with
+  the Fast entry digit beside each), evidence, signature; the header row repeats on every page
   (``w:tblHeader``) and no row splits across pages (``w:cantSplit``). A completed run adds its
   score with the rule, its findings and actions, its audit steps and the sign-off.
 * :func:`write_audit_report_docx`: the internal audit's report — scope, criteria, dates,
@@ -33,12 +34,13 @@ from .checklist_xlsx import (
     answered_text,
     finding_status,
     load_checklist,
+    result_key,
     score_lines,
 )
 from .risks_xlsx import _check_target, _write_error
 
-__all__ = ["export_audit_report", "export_checklist_docx", "write_audit_report_docx",
-           "write_checklist_docx"]
+__all__ = ["audit_report_refusal", "export_audit_report", "export_checklist_docx",
+           "write_audit_report_docx", "write_checklist_docx"]
 
 FONT_NAME = "Calibri"
 HEAD_FILL = "DDE5EE"
@@ -236,6 +238,12 @@ class _Writer:
                     r.font.size = self.Pt(st["size"])
                 if st.get("grey"):
                     r.font.color.rgb = RGBColor(0x4A, 0x4A, 0x4A)
+                if st.get("after"):  # a second run in the same paragraph (a box's digit)
+                    text2, st2 = st["after"]
+                    r2 = p.add_run(_t(text2))
+                    r2.font.size = self.Pt(st2.get("size", 9.5))
+                    if st2.get("grey"):
+                        r2.font.color.rgb = RGBColor(0x4A, 0x4A, 0x4A)
         return row
 
     def pairs(self, lines: list[tuple[str, str]], *, blank_lines: bool = False) -> None:
@@ -273,11 +281,14 @@ def _items_table(w: _Writer, doc: ChecklistDoc) -> None:
         if it.section and it.section != section:
             w.row(t, [[(it.section, {"bold": True})]], fill=SECTION_FILL, merge=True)
         section = it.section
-        question = [(it.title, {})]
+        question = [(it.topic, {"bold": True, "size": 8.5})] if it.topic else []
+        question.append((it.question, {}))
         if it.expected_evidence:
             question.append((f"Evidence: {it.expected_evidence}", {"size": 7.5, "grey": True}))
         boxes = [[("☒" if (not doc.blank and it.result == r) else "☐",
-                   {"centre": True, "size": 12})] for r, _ in RESULT_BOXES]
+                   {"centre": True, "size": 12,
+                    "after": (f" {result_key(r)}", {"size": 7.5, "grey": True})
+                    if doc.blank else None})] for r, _ in RESULT_BOXES]
         if doc.blank:
             evidence: list = [("", {})]
             sign: list = [("", {})]
@@ -348,13 +359,13 @@ def write_checklist_docx(doc: ChecklistDoc, path: str | Path) -> Path:
     heading = doc.title
     w = _Writer(doc, heading)
     w.heading(heading + (f" — {doc.code}" if doc.code else ""), 1)
-    w.para(("Blank for the shop floor" if doc.blank else "Completed run")
-           + (f" · {doc.version_text}" if doc.version_text else "") + f" · {doc.workspace}",
-           small=True)
+    w.para(doc.status_text + (f" · {doc.version_text}" if doc.version_text else "")
+           + f" · {doc.workspace}", small=True)
     w.pairs(doc.run_details(), blank_lines=True)
     if doc.blank:
         text = ("Tick one box per item: C conform, P partly conform, NC nonconform, N/A not "
-                "applicable. Note the evidence you saw and sign each item.")
+                "applicable. Note the evidence you saw and sign each item. The digit beside each "
+                "box is the key that types it back in Fast entry.")
         if doc.code:
             text += f" Type the results back under run code {doc.code} by item number."
         w.para(text, small=True, italic=True)
@@ -374,12 +385,22 @@ def write_checklist_docx(doc: ChecklistDoc, path: str | Path) -> Path:
     return w.save(path)
 
 
+def audit_report_refusal(code: str, kind: str) -> str:
+    """Why a run that is not an internal audit gets no audit report (one sentence)."""
+    what = KIND_LABELS.get(kind, kind).lower()
+    return (f"{code or 'That run'} is {'an' if what[:1] in 'aeiou' else 'a'} {what}, not an "
+            "internal audit; export it with “qms export checklist” instead of as an audit "
+            "report.")
+
+
 def write_audit_report_docx(doc: ChecklistDoc, path: str | Path) -> Path:
     """Write the report of an internal audit (``doc``: a completed run) as a .docx."""
     from ..records import RecordError
 
     if doc.run is None or doc.blank:
         raise RecordError("An audit report is written for a run, not for a blank checklist.")
+    if doc.run.kind != "internal_audit":
+        raise RecordError(audit_report_refusal(doc.run.code, doc.run.kind))
     path = Path(path)
     _check_target(path)
     run = doc.run
@@ -422,7 +443,9 @@ def write_audit_report_docx(doc: ChecklistDoc, path: str | Path) -> Path:
         ev = [(it.evidence, {})]
         if it.notes:
             ev.append((f"Note: {it.notes}", {"size": 8}))
-        w.row(t, [str(it.number), it.clause, it.title,
+        question = [(it.topic, {"bold": True, "size": 8.5})] if it.topic else []
+        question.append((it.question, {}))
+        w.row(t, [str(it.number), it.clause, question,
                   [(rules.RESULT_LABELS.get(it.result, ""),
                     {"bold": it.result in ("nonconform", "partial")})], ev])
     w.heading("Findings and actions", 2)

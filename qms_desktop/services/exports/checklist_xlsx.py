@@ -31,18 +31,27 @@ from .cells import MAX_CELL_TEXT, clean_text, needs_protection
 from .risks_xlsx import _check_target, _footer_text, save_atomically
 
 __all__ = ["ChecklistDoc", "DocFinding", "DocItem", "FONT_NAME", "RESULT_BOXES",
-           "checklist_ref", "export_checklist_xlsx", "load_checklist", "result_short",
-           "write_checklist_xlsx"]
+           "checklist_ref", "export_checklist_xlsx", "load_checklist", "result_key",
+           "result_short", "write_checklist_xlsx"]
 
 FONT_NAME = "Calibri"
 #: the result boxes of a printed checklist: (result, short label)
 RESULT_BOXES = (("conform", "C"), ("partial", "P"), ("nonconform", "NC"), ("na", "N/A"))
-RESULT_LEGEND = "C conform · P partly conform · NC nonconform · N/A not applicable"
+#: the key typed in Fast entry (and in the run view) for each result: "1" conform … "4" N/A
+_KEY_OF = {v: k for k, v in rules.RESULT_KEYS.items()}
+RESULT_LEGEND = " · ".join(f"{short} {_KEY_OF[r]} {rules.RESULT_LABELS[r].lower()}"
+                           for r, short in RESULT_BOXES)
 STEP_LABELS = {"plan": "Audit plan", "opening_meeting": "Opening meeting",
                "evidence": "Collecting evidence", "closing_meeting": "Closing meeting",
                "report": "Audit report", "follow_up": "Follow-up"}
 KIND_LABELS = {"gap_analysis": "Gap analysis", "internal_audit": "Internal audit",
                "inspection": "Inspection"}
+
+
+def result_key(result: str | None) -> str:
+    """The digit that types ``result`` back in Fast entry (``core.checklists.RESULT_KEYS``):
+    printed beside its tick box on a blank."""
+    return _KEY_OF.get(result, "")
 
 
 def result_short(result: str | None) -> str:
@@ -65,6 +74,17 @@ class DocItem:
     answered_by: str = ""
     answered_at: dt.datetime | None = None
     links: list[str] = field(default_factory=list)
+
+    @property
+    def question(self) -> str:
+        """What the auditor asks: the item's guidance question (a catalogue item's title is
+        only its clause's title, "Customer focus"), else its title."""
+        return self.guidance.strip() or self.title
+
+    @property
+    def topic(self) -> str:
+        """The item's title when :attr:`question` is something else ("" otherwise)."""
+        return self.title if self.guidance.strip() and self.title != self.question else ""
 
 
 @dataclass
@@ -108,6 +128,28 @@ class ChecklistDoc:
     @property
     def code(self) -> str:
         return self.run.code if self.run is not None else ""
+
+    @property
+    def completed(self) -> bool:
+        """The run is completed (its stage complete or follow-up, or a completion day)."""
+        r = self.run
+        return r is not None and (r.stage in ("complete", "follow_up")
+                                  or r.completed_on is not None)
+
+    @property
+    def status_text(self) -> str:
+        """What the paper is: a blank, a completed run, or a run in progress with how many of
+        its items are still open (never "completed" before the run is)."""
+        if self.blank:
+            return "Blank for the shop floor"
+        if self.completed:
+            return "Completed run"
+        total = len(self.items)
+        left = sum(it.result is None for it in self.items)
+        if left:
+            return f"Run in progress ({left} of {total} not yet assessed)"
+        stage = (self.run.stage if self.run is not None else "").replace("_", " ")
+        return f"Run in progress (all {total} assessed; {stage} stage)"
 
     def run_details(self) -> list[tuple[str, str]]:
         """(label, value) of the run, for the head of the first page ("" values kept so a
@@ -403,14 +445,19 @@ def write_checklist_xlsx(doc: ChecklistDoc, path: str | Path) -> Path:
     items.title = "Items"
     _text_cell(items, 1, 1, f"{title} — {doc.workspace}",
                font=Font(name=FONT_NAME, size=13, bold=True))
-    headers = [("No.", 6), ("Section", 22), ("Clause", 9), ("Question", 48),
+    headers = [("No.", 6), ("Section", 22), ("Clause", 9), ("Topic", 22), ("Question", 48),
                ("Expected evidence", 34), ("Weight", 8), ("Result", 16), ("Evidence", 44),
                ("Notes", 30), ("Evidence links", 30), ("Answered by", 18), ("Answered on", 12)]
-    rows = [[it.number, it.section, it.clause, it.title, it.expected_evidence, it.weight,
+    rows = [[it.number, it.section, it.clause, it.topic, it.question, it.expected_evidence,
+             it.weight,
              rules.RESULT_LABELS[it.result] if not doc.blank else "", it.evidence, it.notes,
              "\n".join(it.links), it.answered_by,
              it.answered_at.date() if it.answered_at else None] for it in doc.items]
     _table(items, 2, headers, rows, **opts)
+    centre = Alignment(horizontal="center", vertical="top")
+    for r in range(3, 3 + len(rows)):  # No. and Weight: centred, apart from the Section text
+        for col in (1, 7):
+            items.cell(row=r, column=col).alignment = centre
     _page_setup(items, title, doc.stamp)
 
     fs = wb.create_sheet("Findings")
@@ -428,6 +475,8 @@ def write_checklist_xlsx(doc: ChecklistDoc, path: str | Path) -> Path:
     lines: list[tuple[str, Any]] = [("Workspace", doc.workspace), ("Template", doc.title),
                                     ("Version", doc.template_version),
                                     ("Standard", doc.standard)]
+    if doc.run is not None:
+        lines.append(("Status", doc.status_text))
     lines += [(k, v) for k, v in doc.run_details() if v]
     lines += score_lines(doc)
     lines += [(STEP_LABELS.get(s.step, s.step),

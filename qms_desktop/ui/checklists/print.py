@@ -8,8 +8,10 @@ headless (an offscreen application is started when none runs). The content comes
 Portrait A4. Every page carries the template's name and version, the workspace's name, the run
 code (when printed for a run, so the sheet can be typed back by item number) and the result
 legend at the top; the table header is repeated; the footer holds the print date, the audit
-head and "Page X of Y". The item table has the columns no., clause, question (expected
-evidence below it in small type), result boxes C / P / NC / N/A, evidence and signature; a
+head and "Page X of Y". The item table has the columns no., clause, question (the item's
+guidance question under its title, expected evidence below it in small type), result boxes
+C / P / NC / N/A (on a blank each with the digit that types it back in Fast entry beside it),
+evidence and signature; a
 completed run ticks its box, fills in evidence, notes and evidence links, and is followed by
 its findings with their actions, the ISO 19011 steps and the sign-off.
 
@@ -40,6 +42,7 @@ from PySide6.QtGui import (
 
 from ...services.exports.checklist_xlsx import (
     RESULT_BOXES,
+    RESULT_LEGEND,
     STEP_LABELS,
     ChecklistDoc,
     action_line,
@@ -47,6 +50,7 @@ from ...services.exports.checklist_xlsx import (
     finding_status,
     finding_text,
     load_checklist,
+    result_key,
     score_lines,
 )
 
@@ -68,6 +72,8 @@ FOOTER_MM = 6.0
 BLANK_ROW_MM = 13.0
 ROW_MM = 6.0
 BOX_MM = 4.0
+#: room for the digit beside a blank's box
+KEY_MM = 2.6
 
 
 def tr(text: str) -> str:
@@ -123,6 +129,7 @@ class _Cell:
     w: float  # mm
     paras: list[_Para] = field(default_factory=list)
     box: bool | None = None  # a result box: None no box, False empty, True ticked
+    key: str = ""  # the digit printed beside a blank's box (Fast entry)
     # laid out
     layouts: list[tuple[QTextLayout, float, bool]] = field(default_factory=list)
     bottoms: list[float] = field(default_factory=list)  # line bottoms (px) within the cell
@@ -240,7 +247,8 @@ def build_rows(doc: ChecklistDoc) -> list[_Row]:
     if doc.blank:
         code = doc.code
         text = tr("Tick one box per item: C conform, P partly conform, NC nonconform, N/A not "
-                  "applicable. Note the evidence you saw and sign each item.")
+                  "applicable. Note the evidence you saw and sign each item. The digit beside "
+                  "each box is the key that types it back in Fast entry.")
         if code:
             text += " " + tr("Type the results back under run code {code} by item "
                              "number.").format(code=code)
@@ -266,7 +274,8 @@ def build_rows(doc: ChecklistDoc) -> list[_Row]:
             rows.append(_Row(_cells((("s", 186.0),), {"s": [_Para(it.section, "bold")]}),
                              "section", keep_with_next=True, header=header))
         section = it.section
-        question = [_Para(it.title)]
+        question = [_Para(it.topic, "bold")] if it.topic else []
+        question.append(_Para(it.question))
         if it.expected_evidence:
             question.append(_Para(tr("Evidence: {e}").format(e=it.expected_evidence), "small",
                                   grey=True))
@@ -283,8 +292,13 @@ def build_rows(doc: ChecklistDoc) -> list[_Row]:
                                 grey=True))
             values["evidence"] = ev
             values["signature"] = [_Para(answered_text(it), "small")]
-        rows.append(_Row(_cells(COLUMNS_MM, values), "grid",
-                         min_mm=BLANK_ROW_MM if doc.blank else ROW_MM, header=header))
+        row = _Row(_cells(COLUMNS_MM, values), "grid",
+                   min_mm=BLANK_ROW_MM if doc.blank else ROW_MM, header=header)
+        if doc.blank:
+            for c, (key, _w) in zip(row.cells, COLUMNS_MM):
+                if c.box is not None:
+                    c.key = result_key(key)
+        rows.append(row)
     if not doc.items:
         rows.append(_full([_Para(tr("This checklist has no items."))], "grid"))
     rows.append(_Row([], "gap", min_mm=4.0))
@@ -339,12 +353,11 @@ def build_rows(doc: ChecklistDoc) -> list[_Row]:
 
 
 def _page_head(doc: ChecklistDoc) -> _Row:
-    kind = tr("Blank for the shop floor") if doc.blank else tr("Completed run")
+    kind = doc.status_text
     meta = " · ".join(x for x in (doc.version_text and tr("Version {v}").format(
         v=doc.template_version), doc.standard, doc.workspace) if x)
     left = [_Para(doc.title, "title"), _Para(meta, "small", grey=True),
-            _Para("C conform · P partly conform · NC nonconform · N/A not applicable",
-                  "small", grey=True)]
+            _Para(RESULT_LEGEND, "small", grey=True)]
     code = (tr("Run {code}").format(code=doc.code) if doc.code
             else tr("Run code: ________"))
     right = [_Para(code, "code" if doc.code else "bold", align="right"),
@@ -429,6 +442,13 @@ def _paint_piece(kit: _Kit, piece: _Piece, left: float, y: float, page_w: float)
         if c.box is not None:
             size = BOX_MM * kit.mm
             bx = QRectF(x + (w - size) / 2, y + pad, size, size)
+            if c.key:  # the box and its Fast entry digit side by side, centred together
+                digit = KEY_MM * kit.mm
+                bx.moveLeft(x + (w - size - digit) / 2)
+                p.setFont(kit.fonts["small"])
+                p.setPen(kit.grey)
+                p.drawText(QRectF(bx.right(), bx.top(), digit, size),
+                           int(Qt.AlignmentFlag.AlignCenter), c.key)
             p.setPen(kit.strong)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(bx)
