@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QRectF  # noqa: E402
+from PySide6.QtCore import QPoint, QRectF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from qms_desktop.services import processes as P  # noqa: E402
@@ -210,3 +210,114 @@ def test_segment_meets_rect():
     assert not segment_meets_rect((11, -5), (11, 15), box)  # beside
     assert segment_meets_rect((-5, 20), (20, -5), box)  # diagonal through a corner region
     assert not segment_meets_rect((-5, 4), (4, -5), box)  # diagonal missing the corner
+
+
+def _whole_map_shows(ed) -> bool:
+    return ed.view.visible_scene_rect().contains(ed.scene.map_rect())
+
+
+def test_after_fit_folding_or_unfolding_a_pane_fits_again(make_editor, ws, qtbot):
+    from PySide6.QtCore import Qt
+
+    from qms_desktop.ui.flowchart.editor import LEFT_PANE, RIGHT_PANE
+
+    m = _long_map(ws)
+    ed = make_editor(width=1440, height=900)
+    ed.open_process(m["pid"])
+    ed.view.setFocus()
+    ed.actions["zoom_fit"].trigger()
+    QApplication.processEvents()
+    fitted = ed.view.zoom()
+    assert _whole_map_shows(ed)
+    # the modifier keys of Ctrl+Shift+1 reach the canvas before the shortcut does
+    for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+        qtbot.keyPress(ed.view, key)
+        qtbot.keyRelease(ed.view, key)
+    ed.actions["show_shapes"].trigger()  # more room: the map grows
+    QApplication.processEvents()
+    assert not ed.pane_open(LEFT_PANE)
+    assert ed.view.zoom() > fitted and _whole_map_shows(ed)
+    # a click on the canvas (selecting nothing) does not end the fit either
+    corner = ed.view.viewport().rect().bottomRight()
+    qtbot.mouseClick(ed.view.viewport(), Qt.MouseButton.LeftButton, pos=corner - QPoint(4, 4))
+    ed.actions["show_properties"].trigger()  # less room: the map shrinks, still whole
+    QApplication.processEvents()
+    assert ed.pane_open(RIGHT_PANE)
+    assert _whole_map_shows(ed)
+    assert ed.zoom_label.text() == f"Zoom: {ed.view.zoom() * 100:.0f} %"
+    # the window resizes: fitted again
+    ed.resize(1100, 800)
+    QApplication.processEvents()
+    assert _whole_map_shows(ed)
+
+
+def test_a_hand_zoom_is_kept_when_a_pane_toggles(make_editor, ws):
+    m = _long_map(ws)
+    ed = make_editor(width=1440, height=900)
+    ed.open_process(m["pid"])
+    ed.actions["zoom_fit"].trigger()
+    ed.actions["zoom_in"].trigger()
+    QApplication.processEvents()
+    zoom = ed.view.zoom()
+    ed.actions["show_shapes"].trigger()
+    ed.actions["show_properties"].trigger()
+    QApplication.processEvents()
+    assert ed.view.zoom() == pytest.approx(zoom)
+    # a user scroll after Fit keeps the view too
+    ed.actions["zoom_fit"].trigger()
+    QApplication.processEvents()
+    zoom = ed.view.zoom()
+    bar = ed.view.horizontalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderSingleStepAdd)
+    ed.actions["show_properties"].trigger()
+    QApplication.processEvents()
+    assert ed.view.zoom() == pytest.approx(zoom)
+
+
+def test_a_map_shown_only_in_part_says_how_to_see_it_whole(make_editor, ws):
+    from qms_desktop.ui.flowchart.editor import LEFT_PANE
+
+    pid = P.add_process(ws, {"name": "Very long", "code": "P30"}).result
+    prev = None
+    for i in range(30):
+        nid = P.add_node(ws, pid, "step", 100 + i * 190, 40, name=f"Step {i + 1}").result
+        if prev is not None:
+            P.add_edge(ws, pid, prev, nid)
+        prev = nid
+    ed = make_editor(width=1280, height=640)
+    ed.open_process(pid)
+    QApplication.processEvents()
+    assert not _whole_map_shows(ed)
+    assert "Fold the Shapes pane (Ctrl+Shift+1)" in ed.last_status
+    assert "Fit (Ctrl+Shift+F)" in ed.last_status
+    # a map that shows whole says nothing
+    ed.last_status = ""
+    small = _long_map(ws)
+    ed.set_pane_open(LEFT_PANE, False)
+    ed.resize(2600, 900)
+    ed.open_process(small["pid"])
+    QApplication.processEvents()
+    assert _whole_map_shows(ed) and ed.last_status == ""
+    # with the shapes folded already, only Fit is suggested
+    ed.resize(1280, 640)
+    ed.open_process(pid)
+    QApplication.processEvents()
+    assert "Fit (Ctrl+Shift+F)" in ed.last_status and "Shapes" not in ed.last_status
+
+
+def test_the_panes_fold_state_is_kept_between_runs(make_editor, ws):
+    from qms_desktop.ui.flowchart.editor import LEFT_PANE, RIGHT_PANE
+
+    m = _long_map(ws)
+    ed = make_editor(width=1440, height=900)
+    ed.open_process(m["pid"])
+    assert ed.pane_open(LEFT_PANE) and not ed.pane_open(RIGHT_PANE)
+    ed.actions["show_shapes"].trigger()
+    ed.actions["show_properties"].trigger()
+    QApplication.processEvents()
+    ed.close()
+    again = make_editor(width=1440, height=900)  # the next run
+    assert not again.pane_open(LEFT_PANE) and again.pane_open(RIGHT_PANE)
+    assert not again.actions["show_shapes"].isChecked()
+    assert again.actions["show_properties"].isChecked()
+    assert again.tabs.width() > 200

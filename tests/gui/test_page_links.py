@@ -178,3 +178,21 @@ def test_training_card_links_open_the_matrix_filtered(window, demo, open_ws, qtb
     assert model.rowCount() > 0
     assert all(any(model.matrix.status[i][j] == rules.EXPIRING for j in model.cols)
                for i in model.rows)
+
+
+def test_a_step_shown_from_another_page_unfolds_its_properties(window, demo, open_ws, qtbot):
+    from qms_desktop.ui.flowchart.editor import RIGHT_PANE
+
+    ws = open_ws(window, demo)
+    window.resize(1440, 900)
+    risk = next(r for r in risk_rows(ws) if r.node_id is not None)
+    window.show_page("processes")
+    editor = window.page("processes").editor
+    assert not editor.pane_open(RIGHT_PANE)  # folded, as a map opens
+    window.open_record("process_node", risk.node_id)
+    assert editor.scene.selected_ids()[0] == [risk.node_id]
+    assert editor.pane_open(RIGHT_PANE) and editor.actions["show_properties"].isChecked()
+    assert editor.tabs.currentWidget() is editor.properties
+    assert editor.tabs.width() > 200
+    item = editor.scene.nodes[risk.node_id]
+    assert editor.view.visible_scene_rect().contains(item.sceneBoundingRect())

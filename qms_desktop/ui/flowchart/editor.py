@@ -52,6 +52,8 @@ LINK_RECORDS = frozenset({"node_document", "node_objective", "risk"})
 LEFT_PANE, CANVAS, RIGHT_PANE = 0, 1, 2
 #: width of a side pane when it is opened (until the user drags it to another width)
 PANE_WIDTHS = {LEFT_PANE: 170, RIGHT_PANE: 300}
+#: name of the editor's splitter in the settings (which panes are folded, kept between runs)
+SPLITTER_SETTING = "flowchart"
 
 #: kinds linked to steps with a dotted association rather than the sequence flow
 ASSOCIATED = frozenset({"document", "record", "annotation"})
@@ -106,6 +108,8 @@ class FlowchartEditor(QWidget):
         #: the map whose validation list is on show (kept up to date while it is)
         self._validated: tuple | None = None
         self._title = ""
+        #: the map on show was said to be shown only in part (see :meth:`_fit_hint`)
+        self._fit_hinted = False
 
         self.scene = MapScene(theme_for(self.palette()), self)
         self.view = MapView(self.scene, self)
@@ -175,6 +179,7 @@ class FlowchartEditor(QWidget):
         self._pane_width = dict(PANE_WIDTHS)
         self._pane_open = {LEFT_PANE: True, RIGHT_PANE: False}
         self.splitter.setSizes([PANE_WIDTHS[LEFT_PANE], 1000, 0])
+        self._restore_panes()
         self.splitter.splitterMoved.connect(lambda _pos, _index: self._panes_moved())
         self._sync_pane_actions()
 
@@ -189,6 +194,7 @@ class FlowchartEditor(QWidget):
         self.view.kindDropped.connect(self.add_kind_at)
         self.view.connectRequested.connect(lambda s, t: self.connect_nodes(s.nid, t.nid))
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(zoom_text(z)))
+        self.view.readableFit.connect(self._fit_hint)
         self.palette_list.kindActivated.connect(self.add_kind_center)
         self.scene.nodesMoved.connect(self.nodes_dragged)
         self.scene.geometryEdited.connect(self.geometry_edited)
@@ -307,8 +313,9 @@ class FlowchartEditor(QWidget):
                   shortcut=QKeySequence.StandardKey.ZoomIn, toolbar=False)
         self._act("zoom_out", tr("Zoom out"), lambda: self.view.zoom_by(-1),
                   shortcut=QKeySequence.StandardKey.ZoomOut, toolbar=False)
-        self._act("zoom_fit", tr("Fit"), self.view.zoom_fit, shortcut="Ctrl+Shift+F",
-                  tip=tr("Zoom to show the whole map"))
+        # the map stays fitted when a pane folds or the window resizes, until the user zooms
+        self._act("zoom_fit", tr("Fit"), lambda: self.view.request_fit(readable=False),
+                  shortcut="Ctrl+Shift+F", tip=tr("Zoom to show the whole map"))
         self._act("zoom_100", tr("100 %"), self.view.zoom_actual, shortcut="Ctrl+0",
                   tip=tr("Zoom to actual size"))
         self._zoom_separator = self.toolbar.addSeparator()
@@ -373,6 +380,7 @@ class FlowchartEditor(QWidget):
         self._pane_open[index] = on
         self.splitter.setSizes(sizes)
         self._sync_pane_actions()
+        self._save_panes()
 
     def _panes_moved(self) -> None:
         """The user dragged a pane's edge: a pane dragged shut is folded, one dragged open is
@@ -383,6 +391,55 @@ class FlowchartEditor(QWidget):
             if sizes[index] > 0:
                 self._pane_width[index] = sizes[index]
         self._sync_pane_actions()
+        self._save_panes()
+
+    def _save_panes(self) -> None:
+        from ..settings import Settings
+
+        Settings().set_splitter(SPLITTER_SETTING, self.splitter.saveState())
+
+    def _restore_panes(self) -> None:
+        """Fold and size the panes as the user left them last time (when that was saved)."""
+        from ..settings import Settings
+
+        state = Settings().splitter(SPLITTER_SETTING)
+        if state is None or not self.splitter.restoreState(state):
+            return
+        sizes = self.splitter.sizes()
+        if len(sizes) != 3 or sizes[CANVAS] <= 0:  # (not this editor's layout)
+            self.splitter.setSizes([PANE_WIDTHS[LEFT_PANE], 1000, 0])
+            return
+        for index in (LEFT_PANE, RIGHT_PANE):
+            self._pane_open[index] = sizes[index] > 0
+            if sizes[index] > 0:
+                self._pane_width[index] = sizes[index]
+
+    def show_step(self, node_id: int) -> bool:
+        """Select step ``node_id`` for a user who came from another page (e.g. a risk's "Show
+        on map"): the properties pane unfolds so the step's details and links show, and the
+        step is brought into view. False when the step is not on this map."""
+        from ...services.processes import MapIssue
+
+        self.tabs.setCurrentWidget(self.properties)
+        self.set_pane_open(RIGHT_PANE, True)
+        self.show_issue(MapIssue("link", "", node_id, None, "info"))
+        return node_id in self.scene.nodes and self.scene.nodes[node_id].isSelected()
+
+    def _fit_hint(self, partial: bool) -> None:
+        """A map opened (or fitted again) with readable labels shows only part of itself: say
+        in the status line how to see it whole, once per map."""
+        if not partial or self._fit_hinted or not self.view.isVisible():
+            return
+        self._fit_hinted = True
+        fit = self.actions["zoom_fit"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        # (not pane_open(): this may run while the splitter is moving its panes)
+        if self._pane_open[LEFT_PANE]:
+            shapes = self.actions["show_shapes"].shortcut().toString(
+                QKeySequence.SequenceFormat.NativeText)
+            self._status(tr("Fold the Shapes pane ({shapes}) or press Fit ({fit}) to see the "
+                            "whole map").format(shapes=shapes, fit=fit))
+        else:
+            self._status(tr("Press Fit ({fit}) to see the whole map").format(fit=fit))
 
     def _sync_pane_actions(self) -> None:
         for key, index in (("show_shapes", LEFT_PANE), ("show_properties", RIGHT_PANE)):
@@ -454,6 +511,7 @@ class FlowchartEditor(QWidget):
             self._update_title()
             rect = self.view.update_scene_rect()
             if fit:
+                self._fit_hinted = False
                 self.view.resetTransform()
                 self.view.request_fit(rect)
             else:
@@ -1108,6 +1166,9 @@ class FlowchartEditor(QWidget):
         items = self.scene.select_ids(nodes=[issue.node_id] if issue.node_id else [],
                                       edges=[issue.edge_id] if issue.edge_id else [])
         if items:
+            if not self.view.visible_scene_rect().contains(items[0].sceneBoundingRect()):
+                # a fit redone later (a pane folding) would take it out of view again
+                self.view.fit_pending = False
             self.view.ensureVisible(items[0], 80, 80)
 
     # ------------------------------------------------------------------ files

@@ -48,6 +48,9 @@ class MapView(QGraphicsView):
     contextMenuRequested = Signal(QPoint, QPointF)
     #: the visible area changed (scrolling, zooming, resizing)
     viewportMoved = Signal()
+    #: a fit that keeps labels readable (how a map opens) was done: True when it shows only
+    #: part of the map
+    readableFit = Signal(bool)
 
     def __init__(self, scene: MapScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
@@ -71,12 +74,15 @@ class MapView(QGraphicsView):
         self._connect_line: QGraphicsLineItem | None = None
         self._pan_from: QPointF | None = None
         self._space = False
-        #: fit the map to the window at every resize until the user zooms or scrolls
+        #: fit the map to the window at every resize (a pane folding or unfolding, the window
+        #: resizing) until the user zooms or scrolls
         self.fit_pending = False
         #: the pending fit keeps labels readable (see :meth:`zoom_fit`)
         self._fit_readable = False
-        self.horizontalScrollBar().valueChanged.connect(self.viewportMoved)
-        self.verticalScrollBar().valueChanged.connect(self.viewportMoved)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self.viewportMoved)
+            # the user moved a scroll bar (dragged, clicked, wheel, Page Down): the view is theirs
+            bar.actionTriggered.connect(self._user_scrolled)
 
     def map_scene(self) -> MapScene:
         return self.scene()  # type: ignore[return-value]
@@ -113,6 +119,9 @@ class MapView(QGraphicsView):
         self.zoom_fit(rect, readable=readable)
         self.fit_pending = True
 
+    def _user_scrolled(self, _action: int) -> None:
+        self.fit_pending = False
+
     def zoom_fit(self, rect: QRectF | None = None, *, readable: bool = False) -> None:
         """Show the whole map (never above 100 %).
 
@@ -137,6 +146,9 @@ class MapView(QGraphicsView):
                 self.scale(READABLE_SCALE, READABLE_SCALE)
             self.show_start(rect)
         self._zoomed()
+        if readable:
+            whole = self.visible_scene_rect().adjusted(-1, -1, 1, 1).contains(rect)
+            self.readableFit.emit(not whole)
 
     def fit_width_scale(self, rect: QRectF | None = None) -> float:
         """The zoom (at most 100 %) at which the map's width fills the window."""
@@ -240,7 +252,8 @@ class MapView(QGraphicsView):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.fit_pending = False
+        # (the keys that zoom or scroll end a pending fit themselves; a modifier pressed for a
+        # shortcut such as Ctrl+Shift+1 must not)
         if self._editing():
             super().keyPressEvent(event)
             return
@@ -294,7 +307,8 @@ class MapView(QGraphicsView):
         return None
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.fit_pending = False  # the user is working here: keep the view as it is
+        if event.button() == Qt.MouseButton.MiddleButton or self._space:
+            self.fit_pending = False  # the user pans: keep the view where they put it
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)

@@ -461,8 +461,7 @@ class ProcessesPage(Page):
 
     def show_step(self, process_id: int, node_id: int | None = None) -> bool:
         """Open the map of ``process_id`` (unless it is open) with step ``node_id`` selected
-        and in view (inside its collapsed sub-process if need be)."""
-        from ...services.processes import MapIssue
+        and in view (inside its collapsed sub-process if need be), its properties unfolded."""
         from ...services.records import RecordError, get
 
         try:
@@ -475,7 +474,7 @@ class ProcessesPage(Page):
             if self.editor.process_id != process_id:
                 return False
         if node_id is not None:
-            self.editor.show_issue(MapIssue("link", "", node_id, None, "info"))
+            self.editor.show_step(node_id)
         return True
 
     def show_node(self, node_id: int) -> bool:
