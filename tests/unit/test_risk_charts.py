@@ -128,3 +128,15 @@ def test_opportunities_get_their_own_heat_maps_in_their_own_scale():
     assert not fills & {f for f, _ink in LEVEL_COLOURS[False].values()}
     # a register without opportunities keeps its one row of maps
     assert len(charts.heatmap_figure(ROWS).axes) == 2
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_pareto_legend_names_the_cumulative_line(dark):
+    fig = charts.pareto_figure(_fmea_rows(8), dark=dark)
+    legend = fig.legends[0]
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[:3] == [f"AP {ap}: {charts.AP_LABELS[ap]}" for ap in ("H", "M", "L")]
+    assert any("umulative" in t for t in texts), texts
+    line = next(l for ax in fig.axes for l in ax.get_lines() if l.get_gid() == "cumulative")
+    entry = legend.get_lines()[-1]
+    assert entry.get_color() == line.get_color() and entry.get_marker() == line.get_marker()

@@ -264,8 +264,8 @@ def pareto_figure(rows: Sequence[Any], *, top: int = 25, order: str = "ap", dark
         running += _get(r, "rpn")
         cumulative.append(100.0 * running / total)
     ax2 = ax.twinx()
-    ax2.plot(xs, cumulative, color=theme["line"], marker="o", markersize=3, linewidth=1.4,
-             gid="cumulative")
+    (line,) = ax2.plot(xs, cumulative, color=theme["line"], marker="o", markersize=3,
+                       linewidth=1.4, gid="cumulative", label="Cumulative share of RPN (%)")
     ax2.set_ylim(0, 105)
     ax2.set_ylabel("Cumulative share of all RPN (%)", color=theme["text"], fontsize=9)
     ax2.tick_params(colors=theme["text"], labelsize=7)
@@ -273,6 +273,7 @@ def pareto_figure(rows: Sequence[Any], *, top: int = 25, order: str = "ap", dark
         spine.set_color(theme["muted"])
     handles = [Patch(facecolor=AP_COLOURS[ap], hatch=AP_HATCHES[ap], edgecolor=AP_EDGES[ap],
                      label=f"AP {ap}: {AP_LABELS[ap]}") for ap in ("H", "M", "L")]
+    handles.append(line)  # the line says what it is, next to the bars' priorities
     # Outside the axes, in one row under the plot: bars can reach the top on the left and the
     # cumulative line always ends at the top on the right, so no corner inside the axes is free
     # for every register.
