@@ -741,3 +741,79 @@ def test_a_click_on_an_opportunity_map_filters_the_same_cell():
 
     assert cell_at("opportunity:residual", 4.2, 2.9) == ("residual", 3, 4)
     assert cell_at("opportunity:sideways", 3, 3) is None
+
+
+def test_fmea_only_risks_show_their_action_priority_in_the_level_cells(page, seeded):
+    from PySide6.QtCore import Qt
+
+    rid = seeded[1]["risks"]["Tool wear drifts diameter"]  # FMEA only: S7 O6 D5
+    row = page.model.risk(rid)
+    assert row.method == "fmea" and row.ap and not row.inherent_level
+    for key in ("inherent_level", "residual_level"):
+        index = page.model.index(page.model.row_of(rid), page.model.column_of[key])
+        assert index.data() == f"AP {row.ap}", key
+        assert index.data(Qt.ItemDataRole.DecorationRole) is not None, key  # its shape
+        assert f"RPN {row.rpn}" in index.data(Qt.ItemDataRole.ToolTipRole), key
+    # a 5×5 risk keeps its level words
+    other = seeded[1]["risks"]["Late supplier delivery"]
+    index = page.model.index(page.model.row_of(other), page.model.column_of["inherent_level"])
+    assert index.data() == "High"
+
+
+class _FakeWarmUp:
+    """A warm-up thread the test finishes when it chooses."""
+
+    def __init__(self):
+        self.done = False
+
+    def is_alive(self):
+        return not self.done
+
+    def join(self, timeout=None):
+        pass
+
+
+@pytest.mark.parametrize("how", ["code", "keyboard"])
+def test_charts_opened_without_the_warm_up_wait_for_it_off_the_gui_thread(
+        page, qtbot, monkeypatch, how):
+    """Opened by Ctrl+Tab or by code (no pointer over the tabs), the charts tab starts the
+    warm-up and keeps its placeholder until the warm-up has finished: matplotlib is not
+    imported on the GUI thread."""
+    from PySide6.QtCore import Qt
+
+    from qms_desktop.ui.risks import heatmap
+
+    fake = _FakeWarmUp()
+    started = []
+    monkeypatch.setattr(heatmap, "start_warm_up", lambda: started.append(fake) or fake)
+    assert page._charts_warm_up is None
+    if how == "keyboard":
+        page.table.setFocus()
+        qtbot.keyClick(page.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    else:
+        page.tabs.setCurrentWidget(page.charts_holder)
+    assert page.tabs.currentWidget() is page.charts_holder
+    qtbot.waitUntil(lambda: bool(started))
+    # the placeholder is painted and polled past; still no charts while the warm-up runs
+    polls = page._charts_polls
+    qtbot.waitUntil(lambda: page._charts_polls > polls + 2)
+    assert page.charts is None and page.charts_placeholder.isVisible()
+    fake.done = True
+    qtbot.waitUntil(lambda: page.charts is not None)
+    assert page.charts.isVisible() and not page.charts_placeholder.isVisible()
+    assert len(started) == 1
+
+
+def test_keyboard_focus_on_the_tabs_starts_the_warm_up(page, monkeypatch):
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    from qms_desktop.ui.risks import heatmap
+
+    fake = _FakeWarmUp()
+    monkeypatch.setattr(heatmap, "start_warm_up", lambda: fake)
+    assert page._charts_warm_up is None
+    QApplication.sendEvent(page.tabs.tabBar(), QFocusEvent(QEvent.Type.FocusIn,
+                                                           Qt.FocusReason.TabFocusReason))
+    assert page._charts_warm_up is fake

@@ -18,6 +18,27 @@ def seeded_path(tmp_path):
     return path, seed_register(path)
 
 
+@pytest.fixture
+def long_register(tmp_path):
+    """The seeded register with enough risks for a vertical scroll bar at 720 px, as in the
+    demo (the scroll bar takes its width from the register after the first layout)."""
+    from qms_desktop.services import risks
+    from qms_desktop.storage.workspace import open_workspace
+
+    path = tmp_path / "long.qms"
+    ids = seed_register(path)
+    ws = open_workspace(path)
+    try:
+        for i in range(30):
+            risks.add_risk(ws, {"title": f"Parts from different heat-treatment batches mixed {i}",
+                                "method": "5x5", "inherent_likelihood": 3,
+                                "inherent_impact": 4, "residual_likelihood": 2,
+                                "residual_impact": 4})
+    finally:
+        ws.close()
+    return path, ids
+
+
 def _risks_page(window, open_ws, qtbot, path, size):
     window.resize(*size)
     open_ws(window, path)
@@ -38,14 +59,27 @@ def _right_edges(page):
 
 @pytest.mark.parametrize("size", [(1280, 720), (1440, 900)])
 def test_first_read_columns_are_on_screen_without_scrolling(window, open_ws, qtbot,
-                                                            seeded_path, size):
-    path, ids = seeded_path
+                                                            long_register, size):
+    path, ids = long_register
     page = _risks_page(window, open_ws, qtbot, path, size)
     page.select_ids([ids["risks"]["Wrong material grade"]])
     qtbot.waitUntil(lambda: page.detail.built)
+    assert page.table.verticalScrollBar().isVisible()  # as many rows as the demo
+    qtbot.waitUntil(lambda: max(_right_edges(page).values())
+                    <= page.table.viewport().width())
     viewport = page.table.viewport().width()
-    qtbot.waitUntil(lambda: max(_right_edges(page).values()) <= viewport)
     header = page.table.horizontalHeader()
+    fm = page.table.fontMetrics()
+    # the review date, last of what a user reads first, ends inside the register
+    assert _right_edges(page)["review_date"] <= viewport
+    # the ID is as narrow as its content (the refs and the overdue mark)
+    assert header.sectionSize(page.model.column_of["ref"]) <= fm.horizontalAdvance("R-000") + 40
+    # the levels are compact: a shape and a short word, not the width of a long header
+    for key in ("inherent_level", "residual_level"):
+        assert header.sectionSize(page.model.column_of[key]) <= fm.horizontalAdvance(
+            "Worthwhile") + 40, key
+    # the title takes the rest: at least 200 px at 1280 px
+    assert header.sectionSize(page.model.column_of["title"]) >= 200
     assert page.table.horizontalScrollBar().value() == 0
     for key, right in _right_edges(page).items():
         assert not header.isSectionHidden(page.model.column_of[key]), key
@@ -122,3 +156,81 @@ def test_opportunities_have_their_own_level_words_and_colours(window, open_ws, q
     dark = page.model.palette.dark if hasattr(page.model, "palette") else False
     assert fill == OPPORTUNITY_COLOURS[dark]["medium"][0]
     assert fill != LEVEL_COLOURS[dark]["medium"][0]
+
+
+def _scroll_of(widget):
+    from PySide6.QtWidgets import QScrollArea
+
+    while widget is not None and not isinstance(widget, QScrollArea):
+        widget = widget.parentWidget()
+    return widget
+
+
+def test_ratings_tab_fits_the_panel_at_1280(window, open_ws, qtbot, long_register):
+    from PySide6.QtCore import QPoint
+
+    path, ids = long_register
+    page = _risks_page(window, open_ws, qtbot, path, (1280, 720))
+    detail = page.detail
+    for name in ("Wrong material grade", "Late supplier delivery"):  # both; 5×5 only
+        page.select_ids([ids["risks"][name]])
+        qtbot.waitUntil(lambda: detail.row is not None
+                        and detail.row.id == ids["risks"][name])
+        detail.tabs.setCurrentIndex(1)
+        scroll = _scroll_of(detail.box_5x5)
+        qtbot.waitUntil(lambda: scroll.viewport().width() > 0)
+        assert not scroll.horizontalScrollBar().isVisible(), name
+        right = scroll.viewport().width()
+        for key in ("inherent_likelihood", "residual_impact", "severity", "detection"):
+            combo = detail.editors[key]
+            edge = combo.mapTo(scroll.viewport(), QPoint(combo.width(), 0)).x()
+            assert edge <= right, (name, key)
+        for stage in ("inherent", "residual"):
+            badge = detail.level_labels[stage]
+            assert badge.mapTo(scroll.viewport(), QPoint(badge.width(), 0)).x() <= right
+
+
+def test_fmea_block_is_greyed_and_tight_on_a_5x5_only_risk(window, open_ws, qtbot,
+                                                           seeded_path):
+    path, ids = seeded_path
+    page = _risks_page(window, open_ws, qtbot, path, (1280, 720))
+    detail = page.detail
+    page.select_ids([ids["risks"]["Late supplier delivery"]])  # 5×5 only
+    qtbot.waitUntil(lambda: detail.row is not None and detail.row.method == "5x5")
+    detail.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: detail.box_fmea.isVisible())
+    assert not detail.box_fmea.isEnabled()
+    assert not detail.editors["severity"].isEnabled()
+    assert detail.box_5x5.isEnabled()
+    # no empty help lines between Severity, Occurrence and Detection
+    sev, occ = detail.editors["severity"], detail.editors["occurrence"]
+    assert occ.y() - (sev.y() + sev.height()) < sev.height() // 2
+    page.select_ids([ids["risks"]["Wrong material grade"]])  # 5×5 and FMEA
+    qtbot.waitUntil(lambda: detail.row is not None and detail.row.method == "both")
+    assert detail.box_fmea.isEnabled() and detail.editors["severity"].isEnabled()
+    page.select_ids([ids["risks"]["Tool wear drifts diameter"]])  # FMEA only
+    qtbot.waitUntil(lambda: detail.row is not None and detail.row.method == "fmea")
+    assert detail.box_fmea.isEnabled() and not detail.box_5x5.isEnabled()
+
+
+def test_action_text_is_readable_in_the_narrow_panel(window, open_ws, qtbot, seeded_path):
+    from PySide6.QtCore import QRect, Qt
+
+    path, ids = seeded_path
+    page = _risks_page(window, open_ws, qtbot, path, (1280, 720))
+    page.select_ids([ids["risks"]["Late supplier delivery"]])
+    qtbot.waitUntil(lambda: page.detail.row is not None)
+    detail = page.detail
+    detail.tabs.setCurrentIndex(detail.actions_tab_index)
+    view, model = detail.actions_view, detail.actions_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and view.isVisible())
+    header = view.horizontalHeader()
+    title = model.column_of["title"]
+    assert header.sectionViewportPosition(title) < view.viewport().width()  # it starts on screen
+    fm = view.fontMetrics()
+    for r in range(model.rowCount()):
+        text = model.index(r, title).data()
+        need = fm.boundingRect(QRect(0, 0, header.sectionSize(title) - 8, 10_000),
+                               int(Qt.TextFlag.TextWordWrap), text)
+        assert need.width() <= header.sectionSize(title) - 8, text  # no word cut
+        assert need.height() <= view.rowHeight(r), text  # every line shows

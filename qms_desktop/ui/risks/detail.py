@@ -262,6 +262,7 @@ class RiskDetailPanel(DetailPanel):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         tab = QWidget(scroll)
         lay = QVBoxLayout(tab)
         self.side_by_side = _SideBySide(tab)
@@ -273,26 +274,28 @@ class RiskDetailPanel(DetailPanel):
         # lines: the labelled combos and the level badge show whole in a narrow panel
         self.level_labels: dict[str, Badge] = {}
         names = {"likelihood": tr("Likelihood"), "impact": tr("Impact")}
+        # the stage's name heads its lines (not a column of its own): the combos get the
+        # width of a narrow panel
         for r, stage in enumerate(("inherent", "residual")):
-            top = 3 * r
+            top = 4 * r
             heading = QLabel(tr("Inherent") if stage == "inherent" else tr("Residual"))
             f = QFont(heading.font())
             f.setBold(True)
             heading.setFont(f)
-            grid.addWidget(heading, top, 0)
-            for c, part in enumerate(("likelihood", "impact")):
-                grid.addWidget(QLabel(names[part]), top + c, 1)
-                grid.addWidget(self._rating_combo(f"{stage}_{part}", self.box_5x5, 16),
-                               top + c, 2)
+            grid.addWidget(heading, top, 0, 1, 2)
+            for c, part in enumerate(("likelihood", "impact"), start=1):
+                grid.addWidget(QLabel(names[part]), top + c, 0)
+                grid.addWidget(self._rating_combo(f"{stage}_{part}", self.box_5x5, 10),
+                               top + c, 1)
             self.level_labels[stage] = Badge(self.box_5x5)
-            grid.addWidget(QLabel(tr("Level")), top + 2, 1)
-            grid.addWidget(self.level_labels[stage], top + 2, 2,
+            grid.addWidget(QLabel(tr("Level")), top + 3, 0)
+            grid.addWidget(self.level_labels[stage], top + 3, 1,
                            Qt.AlignmentFlag.AlignLeft)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(1, 1)
         self.note_5x5 = QLabel(self.box_5x5)
         self.note_5x5.setWordWrap(True)
-        grid.addWidget(self.note_5x5, 6, 0, 1, 3)
-        grid.setRowStretch(7, 1)
+        grid.addWidget(self.note_5x5, 8, 0, 1, 2)
+        grid.setRowStretch(9, 1)
         self.side_by_side.box.addWidget(self.box_5x5, 1)
 
         self.box_fmea = QGroupBox(tr("FMEA"), tab)
@@ -304,12 +307,13 @@ class RiskDetailPanel(DetailPanel):
                                           ("occurrence", tr("Occurrence (O)")),
                                           ("detection", tr("Detection (D)"))), start=1):
             form.addWidget(QLabel(label), 2 * r - 1, 0)
-            form.addWidget(self._rating_combo(key, self.box_fmea, 12), 2 * r - 1, 1)
+            form.addWidget(self._rating_combo(key, self.box_fmea, 10), 2 * r - 1, 1)
             help_ = QLabel(self.box_fmea)
             help_.setWordWrap(True)
             f = QFont(help_.font())
             f.setItalic(True)
             help_.setFont(f)
+            help_.hide()  # shown with a text: an empty one leaves no gap
             self.help_labels[key] = help_
             form.addWidget(help_, 2 * r, 1)
         self.rpn_badge = Badge(self.box_fmea)
@@ -318,6 +322,7 @@ class RiskDetailPanel(DetailPanel):
         self.note_fmea = QLabel(self.box_fmea)
         self.note_fmea.setWordWrap(True)
         form.addWidget(self.note_fmea, 9, 0, 1, 2)
+        form.setColumnStretch(1, 1)
         form.setRowStretch(10, 1)
         self.side_by_side.box.addWidget(self.box_fmea, 1)
 
@@ -356,7 +361,9 @@ class RiskDetailPanel(DetailPanel):
         header.setStretchLastSection(False)
         for visual, key in enumerate(self.ACTION_ORDER):
             header.moveSection(header.visualIndex(self.actions_model.column_of[key]), visual)
-        self.actions_view.setWordWrap(False)
+        # the action's text wraps in the width ID, owner, due date and status leave: a narrow
+        # panel shows all of it on a few lines rather than "Set up d…"
+        self.actions_view.setWordWrap(True)
         self.actions_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         lay.addWidget(self.actions_view, 1)
         buttons = QHBoxLayout()
@@ -423,9 +430,13 @@ class RiskDetailPanel(DetailPanel):
                               tr("Not used: this risk is scored with FMEA only."))
         self.note_fmea.setText("" if uses_fmea else
                                tr("Not used: this risk is scored with 5×5 only."))
+        # the block of a method the risk does not use is greyed (its note says why)
+        self.box_5x5.setEnabled(uses_5x5)
+        self.box_fmea.setEnabled(uses_fmea)
         for key, help_ in self.help_labels.items():
             value = getattr(row, key)
             help_.setText(HELP10[key].get(value, "") if value else "")
+            help_.setVisible(bool(help_.text()))
         fmea = tr("RPN {rpn} · AP {ap}").format(rpn=row.rpn, ap=style.ap_label(row.ap))
         self.rpn_badge.show_level(fmea if row.rpn is not None else tr("not rated"),
                                   AP_LEVEL.get(row.ap, "") if row.rpn is not None else "")
@@ -484,15 +495,31 @@ class RiskDetailPanel(DetailPanel):
         width (at least a few words; its full text is in the tooltip)."""
         view, model = self.actions_view, self.actions_model
         header = view.horizontalHeader()
-        owner = model.column_of["owner_id"]  # a long name is elided (full in its tooltip)
-        header.resizeSection(owner, min(header.sectionSize(owner),
-                                        view.fontMetrics().averageCharWidth() * 14))
+        fm, hfm = view.fontMetrics(), header.fontMetrics()
+
+        def texts(key: str) -> list[str]:
+            column = model.columns[model.column_of[key]]
+            display = column.display_of()
+            return [" ".join((display(r) or "").split()) for r in model.rows]
+
+        def longest_word(key: str) -> int:
+            column = model.columns[model.column_of[key]]
+            return max([fm.horizontalAdvance(w) for t in texts(key) for w in t.split()]
+                       + [hfm.horizontalAdvance(column.title) + 10]) + 12
+
+        # the owner and the status wrap at their spaces ("Priya / Raman", "In / progress")
+        # when the panel is narrow, so the action's own text keeps room
+        for key in ("owner_id", "status"):
+            logical = model.column_of[key]
+            header.resizeSection(logical, min(header.sectionSize(logical), longest_word(key)))
         used = sum(header.sectionSize(model.column_of[k]) for k in ("ref", "owner_id",
                                                                       "due_date", "status"))
         room = view.viewport().width() - used - 2
         title = model.column_of["title"]
-        header.resizeSection(title, max(view.fontMetrics().averageCharWidth() * 12,
-                                        min(header.sectionSize(title), room)))
+        whole = max((fm.horizontalAdvance(t) for t in texts("title")), default=0) + 12
+        header.resizeSection(title, max(fm.averageCharWidth() * 10, longest_word("title"),
+                                        min(max(whole, header.sectionSize(title)), room)))
+        view.resizeRowsToContents()  # every line of a wrapped title shows
 
     # ------------------------------------------------------------------ editing
     def commit_value(self, field: str, value: Any) -> bool:

@@ -49,6 +49,10 @@ tr = style.tr
 
 #: the default share of the width of the register and of the detail panel
 DETAIL_SPLIT = (0.71, 0.29)
+#: the first-read columns as wide as their content in the default layout (the title takes
+#: the rest); the owner at most this many average characters
+CONTENT_FIT = ("ref", "inherent_level", "residual_level", "owner_id")
+CONTENT_CAP = {"owner_id": 18}
 
 
 def _risks():
@@ -209,6 +213,12 @@ class RisksPage(Page):
         # about to open the charts): not at once, where it would slow the register's first
         # seconds of sorting and filtering by competing with them
         self._charts_warm_up = None
+        #: checks whether the warm-up has finished while the charts tab waits for it
+        self._charts_poll = QTimer(self)
+        self._charts_poll.setSingleShot(True)
+        self._charts_poll.setInterval(30)
+        self._charts_poll.timeout.connect(self._build_pending_charts)
+        self._charts_polls = 0
         self.tabs.addTab(self.charts_holder, tr("Heat maps && Pareto"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.detail = RiskDetailPanel(self.controller, self.choices, self.splitter)
@@ -245,6 +255,8 @@ class RisksPage(Page):
         #: the title takes the width the other columns read first leave, until the user lays
         #: the columns out (a saved layout keeps its widths)
         self._fit_title = not self._settings().column_layout("risks")
+        self._user_sized: set[str] = set()
+        self._content_widths: dict[str, int] = {}
         self.columns.restore()
         self.table.horizontalHeader().sectionResized.connect(self._section_resized)
         self._update_actions()
@@ -332,6 +344,8 @@ class RisksPage(Page):
 
     def _after_rows_changed(self, touched: set[int] | None = None) -> None:
         self._update_counts()
+        self._content_widths.clear()  # new refs, names or levels: fit them again
+        QTimer.singleShot(0, self.fit_title)
         if self.charts is not None:
             self.charts.set_data(self.proxy.chart_rows(), self.banding, self.proxy.cell)
         if self._current_id is not None and (touched is None or self._current_id in touched):
@@ -597,13 +611,16 @@ class RisksPage(Page):
             self.charts_holder.update()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Resize and obj is self.table.viewport():
+            # e.g. the vertical scroll bar came with the rows: the title gives its width back
+            QTimer.singleShot(0, self.fit_title)
+        elif event.type() == QEvent.Type.Paint:
             if obj is self.charts_holder and self._charts_pending:
                 self._charts_pending = False
                 QTimer.singleShot(0, self._build_pending_charts)
-        elif event.type() == QEvent.Type.Enter and self._charts_warm_up is None \
-                and obj is self.tabs.tabBar():
-            self.warm_up_charts()
+        elif event.type() in (QEvent.Type.Enter, QEvent.Type.FocusIn) \
+                and self._charts_warm_up is None and obj is self.tabs.tabBar():
+            self.warm_up_charts()  # the pointer or the keyboard is on the tabs
         return super().eventFilter(obj, event)
 
     def warm_up_charts(self):
@@ -615,8 +632,17 @@ class RisksPage(Page):
         return self._charts_warm_up
 
     def _build_pending_charts(self) -> None:
-        if self.charts is None and self.tabs.currentWidget() is self.charts_holder:
-            self.show_charts()
+        """Build the charts once matplotlib is imported: a tab opened by the keyboard or by
+        code, before any warm-up, starts it and keeps "Preparing…" while it runs (polled),
+        so the GUI thread never waits for the import."""
+        if self.charts is not None or self.tabs.currentWidget() is not self.charts_holder:
+            return
+        warm = self.warm_up_charts()
+        if warm is not None and warm.is_alive():
+            self._charts_polls += 1
+            self._charts_poll.start()
+            return
+        self.show_charts()
 
     def show_charts(self):
         """Build the charts (imports matplotlib unless the warm-up did) and show them."""
@@ -627,6 +653,7 @@ class RisksPage(Page):
             self.charts_placeholder.hide()
             self.charts = RiskChartsWidget(self.charts_holder)
             self.charts_holder.layout().addWidget(self.charts)
+            self.charts.show()  # now, not when the layout's queued show comes
             self.charts.cellClicked.connect(self._chart_cell_clicked)
             self.charts.cellCleared.connect(lambda: self.set_cell_filter(None))
             self.charts.exportRequested.connect(self.export_chart)
@@ -652,16 +679,45 @@ class RisksPage(Page):
     def reset_columns(self) -> None:
         self.columns.reset()
         self._fit_title = True
+        self._user_sized.clear()
         self.fit_title()
 
     def _section_resized(self, logical: int, _old: int, _new: int) -> None:
-        if self.model.columns[logical].key == "title":  # the user's own width from now on
+        key = self.model.columns[logical].key
+        if key == "title":  # the user's own width from now on
             self._fit_title = False
+        elif key in CONTENT_FIT:
+            self._user_sized.add(key)
+
+    def _content_width(self, key: str) -> int:
+        """The width that shows the header and every value of column ``key`` in the register
+        (the longest few texts are measured, so a big register costs little)."""
+        cache = self._content_widths
+        if key not in cache:
+            column = self.model.columns[self.model.column_of[key]]
+            display = column.display_of()
+            texts = sorted({display(r) or "" for r in self.model.rows}, key=len)[-40:]
+            texts += list(column.samples()) if column.samples is not None else []
+            fm = self.table.fontMetrics()
+            style_ = self.table.style()
+            pad = 2 * style_.pixelMetric(style_.PixelMetric.PM_FocusFrameHMargin, None,
+                                         self.table) + 10
+            content = max((fm.horizontalAdvance(t) for t in texts), default=0) + pad
+            if column.icon:
+                size = self.table.iconSize().width()
+                content += (size if size > 0 else 16) + 6
+            title = self.table.horizontalHeader().fontMetrics().horizontalAdvance(
+                column.title) + pad + 10  # the sort arrow
+            width = max(title, content)
+            if key in CONTENT_CAP:  # a long name is elided (whole in the detail panel)
+                width = min(width, max(title, fm.averageCharWidth() * CONTENT_CAP[key]))
+            cache[key] = width
+        return cache[key]
 
     def fit_title(self) -> None:
-        """In the default layout the title gets the width the other first-read columns (both
-        levels, owner, status, review date) leave in the register, so they all stay on screen
-        and long titles show as much as fits."""
+        """In the default layout the ID, both levels and the owner are as wide as their
+        content, and the title gets the width they, the status and the review date leave in
+        the register, so they all stay on screen and long titles show as much as fits."""
         if not getattr(self, "_fit_title", False):
             return
         header = self.table.horizontalHeader()
@@ -669,6 +725,13 @@ class RisksPage(Page):
         title = column_of["title"]
         if header.isSectionHidden(title):
             return
+        header.blockSignals(True)  # not the user's resize: nothing to save
+        try:
+            for key in CONTENT_FIT:
+                if key not in self._user_sized and not header.isSectionHidden(column_of[key]):
+                    header.resizeSection(column_of[key], self._content_width(key))
+        finally:
+            header.blockSignals(False)
         others = sum(header.sectionSize(column_of[k]) for k in FIRST_READ
                      if k != "title" and not header.isSectionHidden(column_of[k]))
         room = self.table.viewport().width() - others - 2
