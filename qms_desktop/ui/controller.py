@@ -217,7 +217,7 @@ class WorkspaceController(QObject):
         self._overview_stale = False
         self.head_hash = ov.head_hash
         self.head_event = ov.head_event
-        self._head_id = None  # read with the first change
+        self._head_id = self._newest_event_id(ws)  # later changes read only what follows
         if self._backup_timer.interval() > 0 and not ws.read_only:
             self._backup_timer.start()
         self.opened.emit(ws)
@@ -389,6 +389,19 @@ class WorkspaceController(QObject):
                 self._head_id = None  # counted afresh with the next change
                 self.headHashChanged.emit(self.head_hash)
         return self.overview
+
+    @staticmethod
+    def _newest_event_id(ws) -> int | None:
+        """The id of the trail's newest event (None: unknown, counted with the next change)."""
+        from sqlalchemy import func, select
+
+        from ..storage.audit import AUDIT_TABLE
+
+        try:
+            with ws.connect() as conn:
+                return conn.execute(select(func.max(AUDIT_TABLE.c.id))).scalar() or 0
+        except Exception:  # the next change counts the trail instead
+            return None
 
     def refresh_head_hash(self) -> None:
         """Bring the head up to date after a change: only the events appended since the head

@@ -114,13 +114,26 @@ class MatrixModel(QAbstractTableModel):
         self._select()
         self.endResetModel()
 
-    def rows_changed(self, person_ids: set[int]) -> None:
-        """Cells of these people were recomputed in place: repaint their rows."""
-        if self.matrix is None or not self.cols:
+    def rows_changed(self, person_ids: set[int], before: dict | None = None) -> None:
+        """Cells of these people were recomputed in place: repaint what changed — each cell
+        whose status or date differs from ``before`` (person id → (statuses, dates)), one by
+        one (a range would make the view repaint all of itself), else the whole rows."""
+        mx = self.matrix
+        if mx is None or not self.cols:
             return
         for r, i in enumerate(self.rows):
-            if self.matrix.people[i].id in person_ids:
+            pid = mx.people[i].id
+            if pid not in person_ids:
+                continue
+            old = (before or {}).get(pid)
+            if old is None:
                 self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.cols) - 1))
+                continue
+            statuses, dates = old
+            for c, j in enumerate(self.cols):
+                if statuses[j] != mx.status[i][j] or dates[j] != mx.dates[i][j]:
+                    index = self.index(r, c)
+                    self.dataChanged.emit(index, index)
 
     def _select(self) -> None:
         mx = self.matrix

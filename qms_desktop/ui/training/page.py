@@ -454,10 +454,12 @@ class TrainingPage(Page):
         mx = self.matrix
         part = training.load_matrix(self.workspace, mx.today, mx.window_days,
                                     person_ids=pids, all_courses=True, base=mx)
+        before = {pid: (list(mx.status[mx.row_of[pid]]), list(mx.dates[mx.row_of[pid]]))
+                  for pid in pids if pid in mx.row_of}
         if not mx.replace_rows(part):
             self.refresh()
             return
-        self.model.rows_changed(pids)
+        self.model.rows_changed(pids, before)
         self._after_change(charts=False)
 
     def workspace_closed(self) -> None:
