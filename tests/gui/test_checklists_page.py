@@ -68,7 +68,7 @@ def test_registered_and_models_pass_the_model_tester(qtmodeltester, page, world)
     qtmodeltester.check(page.run_view.model)
     qtmodeltester.check(page.run_view.proxy)
     qtmodeltester.check(page.run_view.findings.model)
-    # the placeholders another part fills in
+    # the templates and programme views
     assert page.templates_tab is not None and page.programme_tab is not None
 
 

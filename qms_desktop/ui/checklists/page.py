@@ -49,13 +49,6 @@ KINDS = frozenset({"checklist_template", "checklist_item", "checklist_run", "res
                    "evidence_link", "finding", "action", "audit_step", "process", "attachment"})
 
 
-def placeholder(parent: QWidget) -> QWidget:
-    """A tab another part of the page fills in later."""
-    w = QWidget(parent)
-    QVBoxLayout(w).addWidget(QLabel(tr("Built next"), w), 0, Qt.AlignmentFlag.AlignCenter)
-    return w
-
-
 class ChecklistsPage(Page):
     kinds = KINDS
     openRecord = Signal(str, int)
