@@ -940,6 +940,12 @@ def _run_rows(c, stmt, today: dt.date) -> list[RunRow]:
                                     .where(m.Finding.run_id.in_(rid_list))):
         fcount[run_id][0] += 1
         fcount[run_id][1] += status != "closed"
+    steps: dict[int, list[tuple[str, Any, Any]]] = {}
+    a = m.AuditStep
+    for run_id, st, planned, done in c.execute(
+            select(a.run_id, a.step, a.planned_on, a.done_on)
+            .where(a.run_id.in_(rid_list))):
+        steps.setdefault(run_id, []).append((st, planned, done))
     for rec in recs:
         sc = rules.score(answers[rec.id])
         process = " ".join(x for x in (rec.process_code, rec.process_name) if x)
@@ -948,7 +954,8 @@ def _run_rows(c, stmt, today: dt.date) -> list[RunRow]:
             rec.template_version, rec.scope, rec.auditor, rec.auditee, rec.process_id, process,
             rec.planned_on, rec.started_on, rec.completed_on, rec.stage, sc.total, sc.assessed,
             sc.percent, *fcount[rec.id],
-            rules.programme_state(rec.planned_on, rec.completed_on, today)))
+            rules.programme_state(rec.planned_on, rec.completed_on, today,
+                                  rules.late_steps(steps.get(rec.id, ()), today))))
     return out
 
 

@@ -303,6 +303,19 @@ def test_a_completed_audit_with_a_late_report_is_overdue_in_the_programme(ws):
     assert (entry.state, entry.late_steps) == ("overdue", ["follow_up"])
 
 
+def test_the_runs_list_calls_a_completed_audit_with_a_late_step_overdue_as_the_programme(ws):
+    p1 = R.create(ws, "process", {"code": "CP-01", "name": "Sales"}).result
+    tid = C.create_template(ws, _spec(2)).result
+    run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
+                                "completed_on": "2026-02-03"}).result
+    C.set_step(ws, run, "follow_up", planned_on="2026-02-28", today=TODAY)  # past, not done
+    assert C.programme(ws, 2026, today=TODAY)[0].audits[0].state == "overdue"
+    assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "overdue"
+    assert [r.programme_state for r in C.list_runs(ws, today=TODAY)] == ["overdue"]
+    C.set_step(ws, run, "follow_up", done_on="2026-03-02", today=TODAY)
+    assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "done"
+
+
 def test_a_step_done_day_is_not_ahead_nor_before_an_earlier_step(ws):
     tid = C.create_template(ws, _spec(2)).result
     run = C.start_run(ws, tid, {"planned_on": "2026-03-01"}).result
