@@ -40,6 +40,9 @@ Data file format (``"format": 1``), one object with these keys, taken in order:
 ``"catalogue_checklists"``
     checklist templates made from a clause catalogue (``core.catalogue``), one item per leaf
     clause, with runs whose responses are given by clause.
+``"shipped_checklists"``
+    templates shipped with the application (``resources/checklists``), each as
+    ``{"id": KEY, "template": NAME}``, made as installing it from the Templates view would.
 
 Everything is deterministic: the same data and the same ``today`` give the same records.
 """
@@ -62,8 +65,9 @@ from ..core import processmap as pmap
 from ..core.catalogue import load_catalogue
 from ..storage.models import model_for_table
 from ..storage.workspace import SUFFIX, Lock, Workspace, WorkspaceError, create_workspace
-from . import bulk, processes, risks
+from . import bulk, checklists, processes, risks
 from .bulk import NewRecord, Ref
+from .records import RecordError
 
 #: the name the audit trail records as the author of the demo data
 DEMO_USER = "demo"
@@ -294,6 +298,9 @@ class _Builder:
                 elif section == "catalogue_checklists":
                     for spec in body:
                         self.catalogue_checklist(spec)
+                elif section == "shipped_checklists":
+                    for spec in body:
+                        self.shipped_checklist(spec)
                 else:
                     raise DemoDataError(f"demo data {name}: unknown section “{section}”")
         self.where = ""
@@ -476,6 +483,24 @@ class _Builder:
             self.table("node_document", links)
 
     # ------------------------------------------------------------------ checklists
+    def shipped_checklist(self, spec: dict) -> None:
+        """A template shipped with the application (``resources/checklists``), as installed
+        from the Templates view, keyed ``spec["id"]``."""
+        try:
+            t = checklists.load_template_file(spec["template"])
+        except RecordError as e:
+            raise self.error(str(e)) from None
+        key = spec["id"]
+        self.table("checklist_template", [{
+            "id": key, "name": t.name, "version": t.version, "standard": t.standard,
+            "kind": t.kind, "description": t.description, "status": "active",
+            "family": t.family, "source": t.source,
+            "checklist_item": [
+                {"id": f"{key}/{n}", "order": n, "section": i.section, "clause": i.clause,
+                 "title": i.title, "guidance": i.guidance,
+                 "expected_evidence": i.expected_evidence, "weight": i.weight, "pdca": i.pdca}
+                for n, i in enumerate(t.items, start=1)]}])
+
     def catalogue_checklist(self, spec: dict) -> None:
         cat = load_catalogue(spec["catalogue"])
         items = cat.checklist_items()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qms_desktop.core.catalogue import load_catalogue
+from qms_desktop.services.checklists import load_template_file
 from qms_desktop.services.demo import create_demo
 from qms_desktop.services.overview import overview
 from qms_desktop.services.verify import verify
@@ -119,7 +120,7 @@ def test_headline_counts(demo):
     assert c["courses"] == 30
     assert c["documents"] == 12
     assert c["nonconformities"] == 1
-    assert c["checklist_templates"] == 2
+    assert c["checklist_templates"] == 4  # gap analysis, audit, readiness, supplier
     assert c["checklist_runs"] == 3
     assert c["findings"] == 7
     assert c["objectives"] == 5
@@ -330,7 +331,8 @@ def test_training_matrix_has_every_status(demo, s):
 def test_gap_analysis_in_progress_from_catalogue(s):
     cat = load_catalogue()
     tpl = s.scalars(select(m.ChecklistTemplate).where(
-        m.ChecklistTemplate.kind == "gap_analysis")).one()
+        m.ChecklistTemplate.kind == "gap_analysis",
+        m.ChecklistTemplate.family == "iso9001-2015-gap")).one()
     assert tpl.standard == "ISO 9001:2015" and tpl.version == cat.version
     items = all_of(s, m.ChecklistItem, m.ChecklistItem.template_id == tpl.id)
     leaves = cat.leaf_clauses()
@@ -343,6 +345,18 @@ def test_gap_analysis_in_progress_from_catalogue(s):
     results = collections.Counter(r.result for r in responses)
     assert results[None] >= 10  # partly filled
     assert {"conform", "partial", "nonconform", "na"} <= set(results)
+
+
+@pytest.mark.parametrize("name", ["readiness", "supplier"])
+def test_the_shipped_readiness_and_supplier_checklists_are_installed(s, name):
+    spec = load_template_file(name)
+    tpl = s.scalars(select(m.ChecklistTemplate).where(
+        m.ChecklistTemplate.family == spec.family)).one()
+    assert (tpl.name, tpl.version, tpl.kind, tpl.status) == (
+        spec.name, spec.version, spec.kind, "active")
+    items = all_of(s, m.ChecklistItem, m.ChecklistItem.template_id == tpl.id)
+    assert [(i.order, i.section, i.clause, i.title, i.weight) for i in items] == [
+        (n, i.section, i.clause, i.title, i.weight) for n, i in enumerate(spec.items, 1)]
 
 
 def test_internal_audit_at_report_stage_with_findings_and_actions(s):
