@@ -466,3 +466,29 @@ def test_proposals_wrap_and_the_kind_is_picked_when_adding(page, world, ws, cont
     assert controller.undo_stack.count() == before + 1
     (f,) = C.findings(ws, world["run"])
     assert f.id == fid and f.kind == "minor" and f.clause == "7.1.5"
+
+
+def test_findings_table_fits_kind_and_wraps_description_at_the_default_width(page, world, ws):
+    long = ("Two of the five gauges at the lathes were past their calibration date and "
+            "nobody had noticed; the gauge register was last reviewed in January.")
+    resp = C.run_items(ws, world["run"])[1].response_id
+    C.answer(ws, resp, result="nonconform")
+    C.add_finding(ws, world["run"], resp, {"kind": "minor", "description": long})
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    table = panel.table
+    assert panel.model.rowCount() == 1
+    cols = panel.model.column_of
+    fm = table.fontMetrics()
+    kind_text = panel.model.index(0, cols["kind"]).data()
+    assert fm.horizontalAdvance(kind_text) < table.columnWidth(cols["kind"])
+    # nothing runs past the right edge: Description takes what is left, and wraps
+    used = sum(table.columnWidth(i) for i in range(panel.model.columnCount())
+               if not table.isColumnHidden(i))
+    assert used <= table.viewport().width()
+    desc_w = table.columnWidth(cols["description"])
+    assert fm.horizontalAdvance(long) > desc_w  # the text needs more than one line
+    assert table.wordWrap()
+    assert table.rowHeight(0) >= 2 * fm.height()
