@@ -492,3 +492,43 @@ def test_findings_table_fits_kind_and_wraps_description_at_the_default_width(pag
     assert fm.horizontalAdvance(long) > desc_w  # the text needs more than one line
     assert table.wordWrap()
     assert table.rowHeight(0) >= 2 * fm.height()
+
+
+def test_blanks_for_the_shop_floor_print_and_export_from_the_page(qtbot, page, world,
+                                                                  tmp_path):
+    """The blank is reachable in the app: a run's (with its code, to type back) from the
+    Runs tab, and a template's from the Templates tab."""
+    import subprocess
+
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    page.tabs.setCurrentIndex(0)
+    page.runs.setCurrentIndex(page.runs_proxy.index(0, 0))
+    assert page._what_to_print(True) == (None, world["run"], True)
+    page.print_blank()
+    assert isinstance(page._dialog, QPrintPreviewDialog)
+    page._dialog.close()
+    page.last_export = None
+    page.export_file(str(tmp_path / "run-blank.pdf"), blank=True)
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    text = subprocess.run(["pdftotext", str(page.last_export), "-"], capture_output=True,
+                          text=True).stdout if _has_pdftotext() else world["code"]
+    assert world["code"] in text
+    page.tabs.setCurrentWidget(page.templates_tab)
+    page.templates_tab.refresh()
+    page.templates_tab.select_template(world["template"])
+    assert page._what_to_print() == (world["template"], None, True)
+    page.last_export = None
+    page.export_file(str(tmp_path / "template-blank.docx"))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=20_000)
+    from docx import Document
+
+    doc = Document(str(page.last_export))
+    cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "Measuring equipment calibrated?" in cells
+
+
+def _has_pdftotext() -> bool:
+    import shutil
+
+    return shutil.which("pdftotext") is not None

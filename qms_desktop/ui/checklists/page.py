@@ -127,8 +127,12 @@ class ChecklistsPage(Page):
         self.workshopRequested.connect(self.open_workshop)
         self.print_action = self._command(
             tr("&Print…"), self.print_preview, QKeySequence(QKeySequence.StandardKey.Print),
-            tip=tr("Print the open run — or the selected run's or template's blank — with a "
-                   "preview first (Ctrl+P)"))
+            tip=tr("Print the open or selected run (on the Templates tab: the template's "
+                   "blank), with a preview first (Ctrl+P)"))
+        self.blank_action = self._command(
+            tr("Print &blank…"), self.print_blank,
+            tip=tr("The blank for the shop floor: the selected template's, or the run's with "
+                   "its code, to fill in by hand and type back in Fast entry"))
         self.chart_action = self._command(
             tr("&Chart…"), self.export_chart,
             tip=tr("Conformity per chapter, per PDCA phase and as a radar, against the "
@@ -176,25 +180,35 @@ class ChecklistsPage(Page):
         return False
 
     # ------------------------------------------------------------------ print and export
-    def _what_to_print(self) -> tuple[int | None, int | None, bool | None]:
-        """(template id, run id, blank): the open run when the Run tab shows, else the run
-        selected on the Runs tab, else nothing."""
+    def _what_to_print(self, blank: bool | None = None
+                       ) -> tuple[int | None, int | None, bool | None]:
+        """(template id, run id, blank): on the Templates tab the selected template (always a
+        blank); else the open run when the Run tab shows, else the run selected on the Runs
+        tab (its completed form, or its blank with its run code when ``blank``)."""
+        if self.tabs.currentWidget() is self.templates_tab:
+            row = self.templates_tab.current_template()
+            return (row.id, None, True) if row is not None else (None, None, None)
         if self.tabs.currentIndex() == self.run_tab_index and self.current_run_id():
-            return None, self.current_run_id(), None
+            return None, self.current_run_id(), blank
         rid = self.selected_run_id()
-        return (None, rid, None) if rid is not None else (None, None, None)
+        return (None, rid, blank) if rid is not None else (None, None, None)
 
-    def print_preview(self):
+    def print_blank(self):
+        """Print the blank for the shop floor: the selected template's, or the open/selected
+        run's with its run code (typed back in Fast entry)."""
+        return self.print_preview(blank=True)
+
+    def print_preview(self, blank: bool | None = None):
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
         from . import print as printing
 
         ws = self.workspace
-        template_id, run_id, blank = self._what_to_print()
-        if ws is None or run_id is None:
+        template_id, run_id, blank = self._what_to_print(blank)
+        if ws is None or (run_id is None and template_id is None):
             self.controller.errorOccurred.emit(RuntimeError(tr(
-                "Choose a run to print first (a template's blank prints from the Templates "
-                "tab's export, or with qms export checklist).")))
+                "Choose a run (on the Runs tab) or a template (on the Templates tab) to print "
+                "first.")))
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintPreviewDialog(printer, self)
@@ -243,18 +257,24 @@ class ChecklistsPage(Page):
         from PySide6.QtWidgets import QFileDialog
 
         ws = self.workspace
-        template_id, run_id, _b = self._what_to_print()
-        if ws is None or run_id is None:
-            self.controller.errorOccurred.emit(RuntimeError(tr("Choose a run to export first.")))
-            return None
         if path is None:
             path, chosen = QFileDialog.getSaveFileName(
                 self, tr("Export checklist"), "checklist.pdf",
                 tr("PDF (*.pdf);;Word document (*.docx);;Excel workbook (*.xlsx);;"
-                   "Audit report, Word (*.docx)"))
+                   "Blank for the shop floor, PDF (*.pdf);;"
+                   "Blank for the shop floor, Word (*.docx);;Audit report, Word (*.docx)"))
             if not path:
                 return None
             report = report or chosen.startswith(tr("Audit report"))
+            if chosen.startswith(tr("Blank")):
+                blank = True
+        template_id, run_id, blank = self._what_to_print(blank)
+        if ws is None or (run_id is None and template_id is None) or (
+                report and run_id is None):
+            self.controller.errorOccurred.emit(RuntimeError(tr(
+                "Choose a run (on the Runs tab) or a template (on the Templates tab) to export "
+                "first.")))
+            return None
         from pathlib import Path
 
         target = Path(path)
