@@ -234,3 +234,26 @@ def test_opens_on_the_first_open_item_and_redraws_the_chart(qtbot, ws, controlle
     qtbot.keyClick(w, Qt.Key.Key_3)
     qtbot.waitUntil(lambda: "50 %" in [t.get_text() for t in fig._qms_chapters["values"]])
     assert w._chart[0] is fig and fig._qms_chapters["keys"] == keys  # redrawn in place
+
+
+def test_chart_text_and_rule_readable_on_a_projector(qtbot, run_id, make):
+    from matplotlib.text import Text
+
+    w = make(run_id, size=(1920, 1080))
+    assert QFontInfo(w.rule_label.font()).pixelSize() >= 24
+    qtbot.waitUntil(lambda: w._chart is not None)
+    fig, canvas = w._chart
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert texts
+    box = fig.bbox
+    for t in texts:
+        assert t.get_fontsize() * fig.dpi / 72 >= 24 - 0.5, t
+        ext = t.get_window_extent(renderer)
+        # not crowded off the canvas
+        assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, t
+        assert ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, t
+    ticks = [t for t in fig._qms_chapters["ax"].get_xticklabels() if t.get_text()]
+    exts = [t.get_window_extent(renderer) for t in ticks]
+    assert all(a.x1 <= b.x0 for a, b in zip(exts, exts[1:]))  # tick labels do not overlap

@@ -157,9 +157,12 @@ def _rule_text(fig, data: ChartData, theme, size: float, width: int = 120) -> No
 
 
 def _bars(ax, rows, labels: Mapping[str, str], *, theme, size: float, title: str,
-          with_counts: bool = True) -> dict:
+          with_counts: bool = True, floor: float = 0.0) -> dict:
     """Grouped bars (now solid, before hatched) with the values written above them; returns
-    the artists :func:`update_chapter_figure` moves."""
+    the artists :func:`update_chapter_figure` moves. No text is smaller than ``floor`` pt."""
+    def fs(k: float) -> float:
+        return max(floor, size * k)
+
     n = len(rows)
     xs = list(range(n))
     compare = any(r[2] is not None for r in rows)
@@ -176,15 +179,15 @@ def _bars(ax, rows, labels: Mapping[str, str], *, theme, size: float, title: str
                              label="previous run", zorder=3)
         for x, r, h in zip(xs, rows, before):
             ax.text(x - off, h + 1.5, pct_text(r[2]) if r[2] is not None else "–",
-                    ha="center", va="bottom", fontsize=size * 0.8, color=theme["muted"],
+                    ha="center", va="bottom", fontsize=fs(0.8), color=theme["muted"],
                     rotation=90 if _pct(r[2]) is None else 0)
     values, deltas = [], []
     for x, r, h in zip(xs, rows, now):
         values.append(ax.text(x + off, h + 1.5, pct_text(r[1]), ha="center", va="bottom",
-                              fontsize=size, fontweight="bold", color=theme["ink"],
+                              fontsize=fs(1.0), fontweight="bold", color=theme["ink"],
                               rotation=90 if _pct(r[1]) is None else 0, zorder=4))
         deltas.append(ax.text(x, 112, delta_text(r[3]), ha="center", va="center",
-                              fontsize=size * 0.85, color=theme["ink"]))
+                              fontsize=fs(0.85), color=theme["ink"]))
     ticks = []
     for r in rows:
         name = labels.get(r[0], r[0])
@@ -194,40 +197,60 @@ def _bars(ax, rows, labels: Mapping[str, str], *, theme, size: float, title: str
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylim(0, 120)
     ax.set_yticks([0, 25, 50, 75, 100])
-    ax.set_ylabel("conformity, %", color=theme["ink"], fontsize=size * 0.85)
+    ax.set_ylabel("conformity, %", color=theme["ink"], fontsize=fs(0.85))
     ax.yaxis.grid(True, color=theme["grid"], linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_title(title, color=theme["ink"], fontsize=size * 1.05)
+    ax.set_title(title, color=theme["ink"], fontsize=fs(1.05))
     if compare:
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=size * 0.8,
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=fs(0.8),
                   frameon=False, labelcolor=theme["ink"], borderaxespad=0.2)
     return {"bars": bars, "before": before_bars, "values": values, "deltas": deltas,
             "keys": [r[0] for r in rows], "off": off, "compare": compare}
 
 
 def chapter_figure(data: ChartData, *, dark: bool = False, figure=None, compact: bool = False,
-                   font_size: float | None = None):
+                   font_size: float | None = None, min_font_size: float = 0.0):
     """Conformity per chapter as bars (4–10), with the previous run beside each when there is
     one. ``compact`` (the workshop's live chart) drops the rule text and uses a fixed layout so
-    :func:`update_chapter_figure` redraws cheaply."""
+    :func:`update_chapter_figure` redraws cheaply. No text is smaller than ``min_font_size``
+    pt (a projector's floor)."""
     theme = _THEME[dark]
     size = font_size or (14.0 if compact else 9.0)
     fig = _new_figure(9, 5, dark, figure, layout=None if compact else "constrained")
     ax = fig.add_subplot(1, 1, 1)
-    _style_axes(ax, theme, size * 0.9)
+    _style_axes(ax, theme, max(min_font_size, size * 0.9))
     rows = chapter_rows(data)
     title = "" if compact else \
         f"{data.title}: conformity per chapter\n{_headline(data)}"
     art = _bars(ax, rows, {} if compact else CHAPTER_NAMES, theme=theme, size=size,
-                title=title, with_counts=not compact)
+                title=title, with_counts=not compact, floor=min_font_size)
+    art["ax"] = ax
+    fig._qms_chapters = art
     if compact:
-        fig.subplots_adjust(left=0.13, right=0.98, top=0.88, bottom=0.12)
+        # margins in points, from the text sizes, so large type keeps its room at any size
+        tick, label = max(min_font_size, size * 0.9), max(min_font_size, size * 0.85)
+        legend = max(min_font_size, size * 0.8) if art["compare"] else 0.0
+        art["margins_pt"] = (label * 1.4 + tick * 1.9 + 10, 10,
+                             legend * 1.6 + 10, tick * 1.4 + 8)
+        fit_compact_margins(fig)
     else:
         _rule_text(fig, data, theme, size * 0.85)
         fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
-    art["ax"] = ax
-    fig._qms_chapters = art
     return fig
+
+
+def fit_compact_margins(figure) -> None:
+    """Set a compact :func:`chapter_figure`'s margins for the figure's current size (call it
+    again when the canvas is resized): the axis and tick labels keep their room."""
+    art = getattr(figure, "_qms_chapters", None)
+    if art is None or "margins_pt" not in art:
+        return
+    w, h = figure.get_size_inches() * 72
+    if w < 1 or h < 1:
+        return
+    left, right, top, bottom = art["margins_pt"]
+    figure.subplots_adjust(left=min(0.45, left / w), right=1 - min(0.2, right / w),
+                           top=1 - min(0.3, top / h), bottom=min(0.4, bottom / h))
 
 
 def update_chapter_figure(figure, data: ChartData) -> bool:

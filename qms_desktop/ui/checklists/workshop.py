@@ -15,7 +15,8 @@ date is proposed a month ahead, Delete empties it; "no owner" is a choice) and E
 the three adds the action. The score chart per chapter is redrawn in place after each answer, from the
 answers held here (no query), on a zero-time timer so the key press never waits for it.
 
-Type scales with the window: the body text is 30 px at 1080 px high (28 px at least there).
+Type scales with the window: the body text is 30 px at 1080 px high (28 px at least there); the
+chart text and the score rule are 24 px at least there.
 The view tells where it is (:attr:`placeChanged`, :meth:`current_response_id`) and, on closing,
 asks the page it was opened from to select the same item (``parent.select_response``).
 """
@@ -58,6 +59,8 @@ def tr(text: str) -> str:
 #: body text in px at a window 1080 px high; everything scales with the window's height
 BODY_PX = 30
 MIN_BODY_PX = 14
+#: the smallest chart text and the score rule in px at 1080 px high (readable from 5 m)
+CHART_PX = 24
 #: results in key order, with a symbol so the buttons read without colour
 _RESULT_SYMBOL = {"conform": "✓", "partial": "◐", "nonconform": "✗", "na": "–", None: "?"}
 #: short words for the buttons (the full labels are in core.checklists.RESULT_LABELS)
@@ -302,7 +305,8 @@ class WorkshopWindow(QWidget):
         s = max(self.height(), 1) / 1080
         body = max(MIN_BODY_PX, round(BODY_PX * s))
         return {"body": body, "question": round(body * 1.5), "place": round(body * 1.25),
-                "small": max(MIN_BODY_PX, round(28 * s)), "rule": max(11, round(19 * s)),
+                "small": max(MIN_BODY_PX, round(28 * s)), "rule": max(11, round(CHART_PX * s)),
+                "chart": max(11, round(CHART_PX * s)),
                 "hint": max(11, round(22 * s)), "score": round(body * 1.1)}
 
     def _apply_scale(self) -> None:
@@ -446,12 +450,16 @@ class WorkshopWindow(QWidget):
         from ...services.exports import checklist_charts as charts
         from ..risks import style
 
-        pt = self.font_px()["small"] * 72 / 100 * 0.8  # the figure is drawn at 100 dpi
+        px = self.font_px()
+        to_pt = 72 / fig.dpi  # px on the canvas to the figure's points
         charts.chapter_figure(data, dark=style.is_dark(self.palette()), figure=fig,
-                              compact=True, font_size=pt)
+                              compact=True, font_size=px["small"] * to_pt,
+                              min_font_size=px["chart"] * to_pt)
 
     def _build_chart(self, data) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from ...services.exports import checklist_charts as charts
         from matplotlib.figure import Figure
 
         old = self.chart_box.takeAt(0)
@@ -463,6 +471,7 @@ class WorkshopWindow(QWidget):
         canvas.setParent(self)
         canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        canvas.mpl_connect("resize_event", lambda _e: charts.fit_compact_margins(fig))
         self.chart_box.addWidget(canvas)
         self._chart = (fig, canvas)
         canvas.draw_idle()
