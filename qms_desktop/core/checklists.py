@@ -363,15 +363,26 @@ def programme_state(planned_on, completed_on, today, late: Sequence[str] = ()) -
 def step_date_problem(done: dict[str, object], step: str, done_on, today) -> str | None:
     """Why ``step`` cannot have been done on ``done_on`` (None: it can): not after ``today``,
     and in the order of :data:`AUDIT_STEP_ORDER` — not before an earlier step's done day, nor
-    after a later step's. ``done`` maps the other steps to their done days (None: not
+    after a later step's, and never before every earlier step is done (nor undone while a
+    later step is done). ``done`` maps the other steps to their done days (None: not
     done)."""
-    if done_on is None:
-        return None
     name = STEP_NAMES.get(step, step)
-    if done_on > today:
+    if done_on is not None and done_on > today:
         return (f"The {name} cannot be done on {done_on.isoformat()}: that day is still "
                 f"ahead (today is {today.isoformat()}).")
-    if step not in AUDIT_STEP_ORDER:
+    if step in AUDIT_STEP_ORDER:
+        at = AUDIT_STEP_ORDER.index(step)
+        if done_on is None:
+            for other in AUDIT_STEP_ORDER[at + 1:]:
+                if done.get(other) is not None:
+                    return (f"The {name} cannot be undone while the {STEP_NAMES[other]} that "
+                            f"comes later is done (on {done[other].isoformat()}).")
+            return None
+        for other in AUDIT_STEP_ORDER[:at]:
+            if done.get(other) is None:
+                return (f"The {name} cannot be done before the {STEP_NAMES[other]} that comes "
+                        f"first is done.")
+    if done_on is None or step not in AUDIT_STEP_ORDER:
         return None
     at = AUDIT_STEP_ORDER.index(step)
     for other in AUDIT_STEP_ORDER[:at]:
@@ -384,4 +395,38 @@ def step_date_problem(done: dict[str, object], step: str, done_on, today) -> str
         if day is not None and done_on > day:
             return (f"The {name} cannot be done on {done_on.isoformat()}, after the "
                     f"{STEP_NAMES[other]} that comes later (done on {day.isoformat()}).")
+    return None
+
+
+def step_plan_problem(planned: dict[str, object], step: str, planned_on) -> str | None:
+    """Why ``step`` cannot be planned on ``planned_on`` (None: it can): the planned days keep
+    the order of :data:`AUDIT_STEP_ORDER` — not before an earlier step's planned day, nor
+    after a later step's. ``planned`` maps the other steps to their planned days."""
+    if planned_on is None or step not in AUDIT_STEP_ORDER:
+        return None
+    name = STEP_NAMES[step]
+    at = AUDIT_STEP_ORDER.index(step)
+    for other in AUDIT_STEP_ORDER[:at]:
+        day = planned.get(other)
+        if day is not None and planned_on < day:
+            return (f"The {name} cannot be planned on {planned_on.isoformat()}, before the "
+                    f"{STEP_NAMES[other]} that comes first (planned on {day.isoformat()}).")
+    for other in AUDIT_STEP_ORDER[at + 1:]:
+        day = planned.get(other)
+        if day is not None and planned_on > day:
+            return (f"The {name} cannot be planned on {planned_on.isoformat()}, after the "
+                    f"{STEP_NAMES[other]} that comes later (planned on {day.isoformat()}).")
+    return None
+
+
+def run_dates_problem(run: str, started_on, completed_on, today) -> str | None:
+    """Why a run (named ``run``) cannot have these start and completion days (None: it can):
+    it is completed on or after its start, and neither day lies after ``today``."""
+    if started_on is not None and completed_on is not None and completed_on < started_on:
+        return (f"{run} cannot be completed on {completed_on.isoformat()}, before it started "
+                f"on {started_on.isoformat()}.")
+    for what, day in (("started", started_on), ("completed", completed_on)):
+        if day is not None and day > today:
+            return (f"{run} cannot be {what} on {day.isoformat()}: that day is still ahead "
+                    f"(today is {today.isoformat()}).")
     return None

@@ -1031,8 +1031,13 @@ def start_run(ws: Workspace, template_id: int, values: dict[str, Any] | None = N
         if clean.get("process_id") is not None and s.get(m.Process, clean["process_id"]) is None:
             raise _err("That process no longer exists.")
         day = clean.get("planned_on") or clean.get("started_on") or today
+        code = _next_code(s, t.kind, day.year)
+        problem = rules.run_dates_problem(f"Run {code}", clean.get("started_on"),
+                                          clean.get("completed_on"), today)
+        if problem:
+            raise _err(problem)
         run = m.ChecklistRun(template_id=t.id, kind=t.kind, template_version=t.version,
-                             code=_next_code(s, t.kind, day.year),
+                             code=code,
                              title=clean.pop("title", "") or t.name,
                              stage=clean.pop("stage", "prepare"), **clean)
         s.add(run)
@@ -1046,12 +1051,22 @@ def start_run(ws: Workspace, template_id: int, values: dict[str, Any] | None = N
     return Change.of(s, result=rid)
 
 
-def update_run(ws: Workspace, run_id: int, values: dict[str, Any]) -> Change:
+def update_run(ws: Workspace, run_id: int, values: dict[str, Any], *,
+               today: dt.date | None = None) -> Change:
+    """Edit a run's fields; it is not completed before its start, and neither its start nor
+    its completion lies after ``today``."""
+    today = today or dt.date.today()
     clean = _clean_run(values)
     with ws.session() as s:
         run = s.get(m.ChecklistRun, run_id)
         if run is None:
             raise _err(f"Checklist run {run_id} no longer exists.")
+        if "started_on" in clean or "completed_on" in clean:
+            problem = rules.run_dates_problem(
+                f"Run {run.code or run.id}", clean.get("started_on", run.started_on),
+                clean.get("completed_on", run.completed_on), today)
+            if problem:
+                raise _err(problem)
         for k, v in clean.items():
             setattr(run, k, v)
     return Change.of(s)
@@ -1440,6 +1455,15 @@ def findings(ws: Workspace, run_id: int | None = None) -> list[FindingRow]:
 # =========================================================================== programme
 
 
+def _step_day(step: str, what: str, value: Any) -> dt.date | None:
+    """``value`` as the step's done or planned day; a bad one is named in words."""
+    try:
+        return coerce(m.AuditStep, f"{what}_on", value)
+    except RecordError:
+        name = rules.STEP_NAMES.get(step, step.replace("_", " "))
+        raise _err(f"“{value}” is not a date for the {name}'s {what} date.") from None
+
+
 def set_step(ws: Workspace, run_id: int, step: str, *, done_on: Any = ...,
              planned_on: Any = ..., notes: str | None = None,
              today: dt.date | None = None) -> Change:
@@ -1457,9 +1481,15 @@ def set_step(ws: Workspace, run_id: int, step: str, *, done_on: Any = ...,
                                              .where(m.AuditStep.run_id == run_id)).scalars()}
         row = rows.get(step)
         if done_on is not ...:
-            day = coerce(m.AuditStep, "done_on", done_on)
+            day = _step_day(step, "done", done_on)
             problem = rules.step_date_problem(
                 {st: r.done_on for st, r in rows.items() if st != step}, step, day, today)
+            if problem:
+                raise _err(problem)
+        if planned_on is not ...:
+            plan_day = _step_day(step, "planned", planned_on)
+            problem = rules.step_plan_problem(
+                {st: r.planned_on for st, r in rows.items() if st != step}, step, plan_day)
             if problem:
                 raise _err(problem)
         if row is None:
@@ -1468,7 +1498,7 @@ def set_step(ws: Workspace, run_id: int, step: str, *, done_on: Any = ...,
         if done_on is not ...:
             row.done_on = day
         if planned_on is not ...:
-            row.planned_on = coerce(m.AuditStep, "planned_on", planned_on)
+            row.planned_on = plan_day
         if notes is not None:
             row.notes = notes
         s.flush()

@@ -105,7 +105,11 @@ def test_a_step_date_is_set_and_undone(view, controller, world):
     assert got["opening_meeting"].planned_on == dt.date(2026, 3, 9)
     state = steps.index(1, steps.column_of["state"])
     assert state.data() == "⚠ Overdue"  # planned in the past, not done
+    # the audit plan comes first: without it the opening meeting cannot be done
     done = steps.index(1, steps.column_of["done_on"])
+    assert not steps.setData(done, QDate(2026, 3, 10))
+    assert "before the audit plan that comes first is done" in str(controller.errors[-1])
+    checklists.set_step(ws, world["late"], "plan", done_on=dt.date(2026, 3, 1), today=TODAY)
     assert steps.setData(done, QDate(2026, 3, 10))
     assert steps.index(1, steps.column_of["state"]).data() == "✓ Done"
     assert controller.undo_stack.count() == 2
@@ -176,7 +180,9 @@ def test_a_completed_audit_with_a_late_report_is_overdue(view, controller, world
     assert "0 ✓ done" in view.summary.text() and "2 ⚠ overdue" in view.summary.text()
     assert "⚠ Overdue (Audit report overdue)" in view.audit_info.text()
     assert view.audit_pick.currentText().endswith("Audit report overdue")
-    # reported: done again
+    # reported: done again (once every earlier step is done)
+    for step in ("plan", "opening_meeting", "evidence", "closing_meeting"):
+        checklists.set_step(ws, world["done"], step, done_on=dt.date(2026, 2, 4), today=TODAY)
     assert view.set_step("report", done_on=dt.date(2026, 6, 1))
     assert cell(view, world["shop"], "m2").data() == f"✓ {run}"
     controller.undo()
@@ -194,7 +200,10 @@ def test_a_done_day_ahead_or_out_of_order_is_refused(view, controller, world):
     assert steps.index(4, steps.column_of["state"]).data() == "– Not planned"
     # a planned day may lie ahead
     assert steps.setData(steps.index(4, steps.column_of["planned_on"]), QDate(2026, 7, 1))
+    checklists.set_step(ws, world["late"], "plan", done_on=dt.date(2026, 3, 1), today=TODAY)
     assert steps.setData(steps.index(1, steps.column_of["done_on"]), QDate(2026, 3, 10))
+    checklists.set_step(ws, world["late"], "evidence", done_on=dt.date(2026, 3, 10),
+                        today=TODAY)
     n = controller.undo_stack.count()
     assert not steps.setData(steps.index(3, steps.column_of["done_on"]), QDate(2026, 3, 9))
     assert str(controller.errors[-1]) == (

@@ -241,7 +241,7 @@ def test_undo_restores_the_tables_exactly(ws):
     fid_ch = C.add_finding(ws, run, items[0].response_id)
     steps.append(fid_ch)
     steps.append(C.add_action(ws, fid_ch.result, {"title": "Fix"}))
-    steps.append(C.set_step(ws, run, "opening_meeting", done_on="2026-03-01"))
+    steps.append(C.set_step(ws, run, "plan", done_on="2026-03-01"))
     doc = R.create(ws, "document", {"number": "D1"})
     steps.append(doc)
     steps.append(C.add_evidence(ws, items[1].response_id, "document", doc.result))
@@ -287,8 +287,8 @@ def test_a_completed_audit_with_a_late_report_is_overdue_in_the_programme(ws):
     tid = C.create_template(ws, _spec(2)).result
     run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
                                 "completed_on": "2026-02-03"}).result
-    C.set_step(ws, run, "closing_meeting", planned_on="2026-02-03", done_on="2026-02-03",
-               today=TODAY)
+    for step in ("plan", "opening_meeting", "evidence", "closing_meeting"):
+        C.set_step(ws, run, step, planned_on="2026-02-03", done_on="2026-02-03", today=TODAY)
     C.set_step(ws, run, "report", planned_on="2026-02-28", today=TODAY)  # past, not done
     C.set_step(ws, run, "follow_up", planned_on="2026-05-01", today=TODAY)  # ahead
     entry = C.programme(ws, 2026, today=TODAY)[0].audits[0]
@@ -309,6 +309,8 @@ def test_the_runs_list_calls_a_completed_audit_with_a_late_step_overdue_as_the_p
     run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
                                 "completed_on": "2026-02-03"}).result
     C.set_step(ws, run, "follow_up", planned_on="2026-02-28", today=TODAY)  # past, not done
+    for step in ("plan", "opening_meeting", "evidence", "closing_meeting", "report"):
+        C.set_step(ws, run, step, done_on="2026-02-03", today=TODAY)
     assert C.programme(ws, 2026, today=TODAY)[0].audits[0].state == "overdue"
     assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "overdue"
     assert [r.programme_state for r in C.list_runs(ws, today=TODAY)] == ["overdue"]
@@ -326,6 +328,7 @@ def test_a_step_done_day_is_not_ahead_nor_before_an_earlier_step(ws):
     assert C.audit_steps(ws, run)[4].done_on is None
     C.set_step(ws, run, "plan", done_on="2026-02-20", today=TODAY)
     C.set_step(ws, run, "opening_meeting", done_on="2026-03-02", today=TODAY)
+    C.set_step(ws, run, "evidence", done_on="2026-03-02", today=TODAY)
     with pytest.raises(RecordError) as e:
         C.set_step(ws, run, "closing_meeting", done_on="2026-02-25", today=TODAY)
     assert str(e.value) == ("The closing meeting cannot be done on 2026-02-25, before the "
@@ -334,10 +337,71 @@ def test_a_step_done_day_is_not_ahead_nor_before_an_earlier_step(ws):
         C.set_step(ws, run, "closing_meeting", done_on="2026-02-19", today=TODAY)
     assert C.audit_steps(ws, run)[3].id is None  # nothing recorded by a refused step
     C.set_step(ws, run, "closing_meeting", done_on="2026-03-02", today=TODAY)
-    with pytest.raises(RecordError, match="after the closing meeting"):
+    with pytest.raises(RecordError, match="after the collecting evidence"):
         C.set_step(ws, run, "opening_meeting", done_on="2026-03-03", today=TODAY)
-    C.set_step(ws, run, "opening_meeting", done_on=None, today=TODAY)  # emptied: allowed
-    assert C.audit_steps(ws, run)[1].done_on is None
+    C.set_step(ws, run, "closing_meeting", done_on=None, today=TODAY)  # emptied: allowed
+    assert C.audit_steps(ws, run)[3].done_on is None
+
+
+def test_a_step_is_not_done_before_every_earlier_step_is_done(ws):
+    tid = C.create_template(ws, _spec(2)).result
+    run = C.start_run(ws, tid, {"planned_on": "2026-03-01"}).result
+    for step in ("plan", "opening_meeting", "evidence", "closing_meeting"):
+        C.set_step(ws, run, step, done_on="2026-03-02", today=TODAY)
+    with pytest.raises(RecordError) as e:
+        C.set_step(ws, run, "follow_up", done_on="2026-03-05", today=TODAY)
+    assert str(e.value) == ("The follow-up cannot be done before the audit report that comes "
+                            "first is done.")
+    assert C.audit_steps(ws, run)[5].id is None
+    C.set_step(ws, run, "report", done_on="2026-03-04", today=TODAY)
+    C.set_step(ws, run, "follow_up", done_on="2026-03-05", today=TODAY)
+    with pytest.raises(RecordError, match="audit report cannot be undone while the follow-up"):
+        C.set_step(ws, run, "report", done_on=None, today=TODAY)
+    assert C.audit_steps(ws, run)[4].done_on == dt.date(2026, 3, 4)
+
+
+def test_planned_step_days_keep_the_order_and_bad_days_are_named_in_words(ws):
+    tid = C.create_template(ws, _spec(2)).result
+    run = C.start_run(ws, tid, {"planned_on": "2026-03-01"}).result
+    C.set_step(ws, run, "report", planned_on="2026-04-01", today=TODAY)
+    with pytest.raises(RecordError) as e:
+        C.set_step(ws, run, "follow_up", planned_on="2026-03-20", today=TODAY)
+    assert str(e.value) == ("The follow-up cannot be planned on 2026-03-20, before the audit "
+                            "report that comes first (planned on 2026-04-01).")
+    with pytest.raises(RecordError, match="after the audit report"):
+        C.set_step(ws, run, "plan", planned_on="2026-04-02", today=TODAY)
+    C.set_step(ws, run, "follow_up", planned_on="2026-05-01", today=TODAY)
+    with pytest.raises(RecordError) as e:
+        C.set_step(ws, run, "follow_up", done_on="31.02.2026", today=TODAY)
+    assert str(e.value) == "“31.02.2026” is not a date for the follow-up's done date."
+    with pytest.raises(RecordError) as e:
+        C.set_step(ws, run, "plan", planned_on="soon", today=TODAY)
+    assert "done_on" not in str(e.value) and "planned_on" not in str(e.value)
+    assert str(e.value) == "“soon” is not a date for the audit plan's planned date."
+
+
+def test_run_dates_are_in_order_and_not_ahead(ws):
+    tid = C.create_template(ws, _spec(2)).result
+    with pytest.raises(RecordError) as e:
+        C.start_run(ws, tid, {"started_on": "2026-03-05", "completed_on": "2026-03-04"},
+                    today=TODAY)
+    assert str(e.value).startswith("Run ") and str(e.value).endswith(
+        " cannot be completed on 2026-03-04, before it started on 2026-03-05.")
+    with pytest.raises(RecordError, match="cannot be started on 2026-03-11.*today is 2026-03-10"):
+        C.start_run(ws, tid, {"started_on": "2026-03-11"}, today=TODAY)
+    assert C.list_runs(ws, today=TODAY) == []
+    run = C.start_run(ws, tid, {"started_on": "2026-03-02"}, today=TODAY).result
+    code = C.get_runs(ws, [run], today=TODAY)[0].code
+    with pytest.raises(RecordError) as e:
+        C.update_run(ws, run, {"completed_on": "2026-03-01"}, today=TODAY)
+    assert str(e.value) == (f"Run {code} cannot be completed on 2026-03-01, before it started "
+                            "on 2026-03-02.")
+    with pytest.raises(RecordError, match=f"Run {code} cannot be completed on 2026-03-11"):
+        C.update_run(ws, run, {"completed_on": "2026-03-11"}, today=TODAY)
+    with pytest.raises(RecordError, match="cannot be started on 2026-03-12"):
+        C.update_run(ws, run, {"started_on": "2026-03-12"}, today=TODAY)
+    C.update_run(ws, run, {"completed_on": "2026-03-09"}, today=TODAY)
+    assert C.get_runs(ws, [run], today=TODAY)[0].completed_on == dt.date(2026, 3, 9)
 
 
 def rules_steps():

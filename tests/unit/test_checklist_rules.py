@@ -166,14 +166,45 @@ def test_step_done_days_are_not_ahead_and_keep_the_order():
     assert cl.step_date_problem({}, "plan", d(2026, 12, 5), today) is None
     ahead = cl.step_date_problem({}, "report", d(2026, 12, 6), today)
     assert ahead and "audit report" in ahead and "ahead" in ahead
-    done = {"plan": d(2026, 11, 1), "opening_meeting": d(2026, 11, 14), "evidence": None}
+    done = {"plan": d(2026, 11, 1), "opening_meeting": d(2026, 11, 14),
+            "evidence": d(2026, 11, 1)}
     early = cl.step_date_problem(done, "closing_meeting", d(2026, 10, 30), today)
     assert early == ("The closing meeting cannot be done on 2026-10-30, before the audit plan "
                      "that comes first (done on 2026-11-01).")
     early = cl.step_date_problem(done, "closing_meeting", d(2026, 11, 10), today)
     assert "opening meeting" in early and "closing meeting" in early
     assert cl.step_date_problem(done, "closing_meeting", d(2026, 11, 14), today) is None
-    late = cl.step_date_problem({"closing_meeting": d(2026, 11, 20)}, "opening_meeting",
-                                d(2026, 11, 21), today)
+    late = cl.step_date_problem({"plan": d(2026, 11, 1), "closing_meeting": d(2026, 11, 20)},
+                                "opening_meeting", d(2026, 11, 21), today)
     assert "opening meeting" in late and "closing meeting" in late and "after" in late
     assert cl.step_date_problem(done, "closing_meeting", None, today) is None
+
+
+def test_a_step_waits_for_every_earlier_step_and_plans_keep_the_order():
+    d = dt.date
+    today = d(2026, 12, 5)
+    done = {"plan": d(2026, 11, 1), "opening_meeting": d(2026, 11, 2),
+            "evidence": d(2026, 11, 3), "closing_meeting": d(2026, 11, 4), "report": None}
+    assert cl.step_date_problem(done, "follow_up", d(2026, 11, 5), today) == (
+        "The follow-up cannot be done before the audit report that comes first is done.")
+    assert cl.step_date_problem(done, "report", d(2026, 11, 5), today) is None
+    undo = cl.step_date_problem({**done, "report": d(2026, 11, 5)}, "closing_meeting", None,
+                                today)
+    assert undo and "closing meeting cannot be undone while the audit report" in undo
+    assert cl.step_plan_problem({"report": d(2026, 12, 1)}, "follow_up", d(2026, 11, 30)) == (
+        "The follow-up cannot be planned on 2026-11-30, before the audit report that comes "
+        "first (planned on 2026-12-01).")
+    assert cl.step_plan_problem({"report": d(2026, 12, 1)}, "follow_up", d(2026, 12, 1)) is None
+    assert "after the follow-up" in cl.step_plan_problem({"follow_up": d(2026, 12, 1)}, "plan",
+                                                         d(2026, 12, 2))
+
+
+def test_run_dates_problem_names_the_run_and_both_dates():
+    d = dt.date
+    today = d(2026, 12, 5)
+    assert cl.run_dates_problem("Run IA26-03", d(2026, 3, 2), d(2026, 3, 1), today) == (
+        "Run IA26-03 cannot be completed on 2026-03-01, before it started on 2026-03-02.")
+    ahead = cl.run_dates_problem("Run IA26-03", d(2026, 12, 6), None, today)
+    assert ahead and "2026-12-06" in ahead and "2026-12-05" in ahead and "IA26-03" in ahead
+    assert cl.run_dates_problem("Run X", d(2026, 3, 2), d(2026, 3, 2), today) is None
+    assert cl.run_dates_problem("Run X", None, None, today) is None
