@@ -170,7 +170,7 @@ def test_docx_tables_header_and_footer(demo, tmp_path):
         assert heading in body
     rtext = " ".join(c.text for t in docx.Document(str(report)).tables for r in t.rows
                      for c in r.cells)
-    assert "Score = points earned" in rtext and "IA-2026-03-F01" in rtext
+    assert "Score = points earned" in rtext and "IA26-03-F01" in rtext
 
 
 def test_xlsx_keeps_payloads_as_text(demo, tmp_path):

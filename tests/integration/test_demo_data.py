@@ -249,3 +249,19 @@ def test_the_register_shows_each_risks_latest_rating(demo_ws):
             res = last["residual"]
             assert (res.occurrence, res.detection) == (risk.occurrence, risk.detection), risk.ref
             assert last["inherent"].rated_on == risk.identified_on <= res.rated_on <= TODAY
+
+
+def test_a_new_finding_in_the_demo_audit_continues_its_numbers(tmp_path):
+    from qms_desktop.services import checklists
+
+    path = create_demo(tmp_path / "demo.qms", today=TODAY)
+    with open_workspace(path) as ws:
+        code = f"IA{(TODAY - dt.timedelta(days=14)):%y}-03"
+        run = checklists.find_run(ws, code)
+        refs = [f.ref for f in checklists.findings(ws, run)]
+        assert refs and all(r.startswith(f"{code}-F") for r in refs), refs
+        fid = checklists.add_finding(ws, run, None, {"description": "New"}).result
+        new = [f.ref for f in checklists.findings(ws, run) if f.id == fid][0]
+        assert new == f"{code}-F{len(refs) + 1:02d}"
+        refs = [f.ref for f in checklists.findings(ws, run)]
+        assert len(set(refs)) == len(refs)
