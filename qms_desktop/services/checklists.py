@@ -736,6 +736,17 @@ def _imported_template(ws: Workspace, info: dict[str, Any]) -> int | None:
     return None
 
 
+def _unchanged(s, t: m.ChecklistTemplate, values: dict[str, Any],
+               items: list[ItemSpec]) -> bool:
+    """Whether ``values`` and ``items`` equal template ``t``'s fields and items."""
+    if any(getattr(t, k) != (str(v).strip() if k == "name" else v) for k, v in values.items()):
+        return False
+    rows = s.execute(select(m.ChecklistItem).where(m.ChecklistItem.template_id == t.id)
+                     .order_by(m.ChecklistItem.order, m.ChecklistItem.id)).scalars().all()
+    return len(rows) == len(items) and all(
+        getattr(r, f) == getattr(i, f) for r, i in zip(rows, items) for f in _ITEM_FIELDS)
+
+
 def import_template_xlsx(ws: Workspace, path: str | Path, *, name: str | None = None,
                          kind: str | None = None, into: int | None = None) -> Change:
     """A template from a spreadsheet; ``result`` is the id of the template holding it.
@@ -765,6 +776,9 @@ def import_template_xlsx(ws: Workspace, path: str | Path, *, name: str | None = 
         values = {k: v for k, v in values.items() if v is not None}
         with ws.session() as s:
             t = s.get(m.ChecklistTemplate, existing)
+            if _unchanged(s, t, values, items):
+                raise _err(f"{Path(path).name} holds the same items and fields as {t.name} "
+                           f"version {t.version}: nothing changed, so no new version was made.")
             tid = _new_version(s, t, values, [(None, i) for i in items])
         return Change.of(s, result=tid)
     spec = TemplateSpec(

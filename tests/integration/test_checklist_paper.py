@@ -16,6 +16,7 @@ import pytest
 
 from qms_desktop.cli import main
 from qms_desktop.core import checklists as rules
+from qms_desktop.services.records import RecordError
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler is not installed")
@@ -215,10 +216,15 @@ def test_template_xlsx_keeps_name_kind_family_and_version(demo, tmp_path, ws):
         tid = _gap_template(w)
         before = {t.id: t for t in C.list_templates(w)}[tid]
         run = _gap_run(w)
+        n_before = len(C.list_templates(w))
         path = C.export_template_xlsx(w, tid, tmp_path / "gap.xlsx")
         info = C.read_template_info(path)
         assert (info["name"], info["kind"], info["family"], info["version"]) == (
             before.name, "gap_analysis", before.family, before.version)
+        # imported unchanged: no new version
+        with pytest.raises(RecordError, match="nothing changed, so no new version was made"):
+            C.import_template_xlsx(w, path)
+        assert len(C.list_templates(w)) == n_before
         # edited in a spreadsheet: a new version of the same template, the run keeps its own
         from openpyxl import load_workbook
 
