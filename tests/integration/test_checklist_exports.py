@@ -243,3 +243,15 @@ def test_cli_pdf_of_a_runs_blank(demo, tmp_path, capsys):
     if POPPLER:
         text = _page_text(out, 1)
         assert "Run IA26-03" in text and "Blank for the shop floor" in text
+
+
+def test_no_audit_report_for_an_audit_that_never_started(demo, tmp_path, capsys):
+    import datetime as dt
+
+    code = f"IA{(dt.date.today() + dt.timedelta(days=35)):%y}-04"  # the demo's planned audit
+    out = tmp_path / "r.docx"
+    assert main(["export", "audit-report", str(demo), code, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"qms: {code} has not started (no start date and no answer yet), so it "
+                   "has no audit report to write.\n")
+    assert not out.exists()

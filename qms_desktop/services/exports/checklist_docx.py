@@ -401,6 +401,9 @@ def write_audit_report_docx(doc: ChecklistDoc, path: str | Path) -> Path:
         raise RecordError("An audit report is written for a run, not for a blank checklist.")
     if doc.run.kind != "internal_audit":
         raise RecordError(audit_report_refusal(doc.run.code, doc.run.kind))
+    if doc.run.started_on is None and all(it.result is None for it in doc.items):
+        raise RecordError(f"{doc.run.code or 'That audit'} has not started (no start date and "
+                          "no answer yet), so it has no audit report to write.")
     path = Path(path)
     _check_target(path)
     run = doc.run
