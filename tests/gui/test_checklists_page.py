@@ -265,9 +265,10 @@ def test_the_open_run_exports_from_the_page(qtbot, page, world, tmp_path, suffix
 
 
 def test_audit_report_print_preview_find_and_return_from_workshop(qtbot, page, world,
-                                                                  tmp_path):
+                                                                  tmp_path, ws):
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
+    C.update_run(ws, world["run"], {"started_on": "2026-03-01"})  # a report needs a start
     page.open_run(world["run"])
     assert page.search_widget() is page.run_view.jump  # Ctrl+F jumps to a clause here
     page.last_export = None
