@@ -65,14 +65,21 @@ def results(ws, run_id):
 def test_keyboard_only_answers_the_run(qtbot, ws, controller, run_id, make):
     w = make(run_id)
     assert w.place_text() == "Clause 7.5 — item 1 of 4"
-    for key in (Qt.Key.Key_1, Qt.Key.Key_Return, Qt.Key.Key_2, Qt.Key.Key_Right,
-                Qt.Key.Key_3, Qt.Key.Key_Enter, Qt.Key.Key_4):
+    # a rating moves on to the next item, as in the Run tab's table
+    qtbot.keyClick(w, Qt.Key.Key_1)
+    assert w.place_text().endswith("item 2 of 4")
+    for key in (Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4):
         qtbot.keyClick(w, key)
     assert results(ws, run_id) == ["conform", "partial", "nonconform", "na"]
-    assert w.place_text() == "Clause 8.4 — item 4 of 4"
+    assert w.place_text() == "Clause 8.4 — item 4 of 4"  # the last item stays
     qtbot.keyClick(w, Qt.Key.Key_Left)
+    assert w.place_text().endswith("item 3 of 4")
     qtbot.keyClick(w, Qt.Key.Key_5)  # back to "not yet assessed"
     assert results(ws, run_id)[2] is None
+    assert w.place_text().endswith("item 4 of 4")
+    qtbot.keyClick(w, Qt.Key.Key_Left)
+    assert "1–5 rate and go to the next item" in w.hint_label.text()
+    assert "← back" in w.hint_label.text()
     # one undo step per answer
     assert controller.undo_stack.count() == 5
     # progress per chapter and the score follow
@@ -85,6 +92,7 @@ def test_undo_in_the_window(qtbot, ws, controller, run_id, make):
     w = make(run_id)
     qtbot.keyClick(w, Qt.Key.Key_3)
     assert results(ws, run_id)[0] == "nonconform"
+    qtbot.keyClick(w, Qt.Key.Key_Left)  # the rating moved on; back to the item
     qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert results(ws, run_id)[0] is None
     assert w.items[0].result is None and w.result_buttons[None].isChecked()
@@ -142,6 +150,7 @@ def test_action_captured_in_place(qtbot, ws, controller, run_id, make):
     w = make(run_id)
     qtbot.waitUntil(lambda: w.owner_combo.count() == 2)
     qtbot.keyClick(w, Qt.Key.Key_3)
+    qtbot.keyClick(w, Qt.Key.Key_Left)  # the rating moved on; back to the item
     qtbot.keyClick(w, Qt.Key.Key_A)
     assert w.focusWidget() is w.action_edit
     # the due date is proposed a month ahead

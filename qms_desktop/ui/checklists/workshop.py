@@ -2,9 +2,9 @@
 back of the room, driven from the keyboard.
 
 Keys (when no text box has the focus): 1–5 rate the item (``core.checklists.RESULT_KEYS``:
-conform, partial, nonconform, not applicable, not yet assessed), Enter or → next item, ← the
-previous one, E the evidence box, A the agreed-action box, P pauses or resumes the section
-timer, Ctrl+Z / Ctrl+Shift+Z undo and redo, F11 full screen on or off, Esc leaves (in a text box
+conform, partial, nonconform, not applicable, not yet assessed) and move to the next one, as in
+the Run tab's table; Enter or → next item, ← back to the previous one, E the evidence box, A
+the agreed-action box, P pauses or resumes the section timer, Ctrl+Z / Ctrl+Shift+Z undo and redo, F11 full screen on or off, Esc leaves (in a text box
 Esc only gives the keyboard back to the item).
 
 Every answer is saved at once as one undo step (``controller.edit`` → ``checklists.answer``);
@@ -282,7 +282,8 @@ class WorkshopWindow(QWidget):
         body.addWidget(self.right_panel, 2)
         outer.addLayout(body, 1)
         self.hint_label = QLabel(tr(
-            "1–5 rate · Enter/→ next · ← previous · E evidence · A action (Tab owner, due) · "
+            "1–5 rate and go to the next item · Enter/→ next · ← back · E evidence · "
+            "A action (Tab owner, due) · "
             "P pause timer · "
             "Ctrl+Z undo · F11 full screen · Esc leave"), self)
         self.hint_label.setObjectName("hint")
@@ -694,7 +695,8 @@ class WorkshopWindow(QWidget):
             super().keyPressEvent(event)
             return
         elif event.text() in rules.RESULT_KEYS:
-            self.answer(rules.RESULT_KEYS[event.text()])
+            if self.answer(rules.RESULT_KEYS[event.text()]):
+                self.next_item()  # as in the Run tab's table: rate and go on
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Right):
             self.next_item()
         elif key == Qt.Key.Key_Left:
