@@ -197,14 +197,24 @@ def test_xlsx_round_trip_through_the_view(view, controller, dialogs, tmp_path):
     assert out.is_file()
     assert "Exported 4 items" in view.status.text()
     dialogs.open_files.append(str(out))
-    view.import_button.click()
+    view.import_button.click()  # unchanged: no new version
     assert dialogs.kinds() == ["save-file", "open-file"]
+    assert "nothing changed" in str(controller.errors[-1])
+    assert controller.undo_stack.count() == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    wb["Checklist"]["D2"] = "Edited question"
+    wb.save(out)
+    dialogs.open_files.append(str(out))
+    view.import_button.click()
     new = view.current_template()
     assert new.id != tid and new.items == 4
-    fields = ("section", "clause", "title", "guidance", "expected_evidence", "weight", "pdca")
+    fields = ("section", "clause", "guidance", "expected_evidence", "weight", "pdca")
     a = [{f: d[f] for f in fields} for d in checklists.template_items(ws, tid)]
     b = [{f: d[f] for f in fields} for d in checklists.template_items(ws, new.id)]
     assert a == b
+    assert checklists.template_items(ws, new.id)[0]["title"] == "Edited question"
     assert controller.undo_stack.count() == 1
     controller.undo()
     assert view.templates.get(new.id) is None
