@@ -135,16 +135,7 @@ def make_parser(_lenient: bool = False) -> Any:
         attribute_defaults=False,
         no_network=True,
         huge_tree=False,
-        recover=True,
-        remove_pis=False,
-    ) if _lenient else etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        no_network=True,
-        huge_tree=False,
-        recover=False,
+        recover=bool(_lenient),
         remove_pis=False,
         # collect_ids stays at its default: collect_ids=False makes libxml2 load external DTDs.
     )
