@@ -309,8 +309,13 @@ class Nonconformity(Base):
 
 # --------------------------------------------------------------------------- documents
 
-DOCUMENT_KINDS = ("manual", "policy", "procedure", "work_instruction", "form", "record")
-DOCUMENT_STATUSES = ("draft", "approved", "effective", "obsolete")
+DOCUMENT_KINDS = ("manual", "policy", "procedure", "work_instruction", "form", "record",
+                  "external")
+#: a revision's life, in order; a document's status is that of its newest live revision
+DOCUMENT_STATUSES = ("draft", "in_review", "approved", "effective", "obsolete")
+#: the sections of a procedure, in order (a document may add its own after them)
+SECTION_KEYS = ("purpose", "scope", "definitions", "responsibilities", "procedure", "records",
+                "references")
 
 
 class Document(Base):
@@ -323,9 +328,16 @@ class Document(Base):
     process_id: Mapped[int | None] = fk("process.id")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     current_revision: Mapped[str] = mapped_column(String(20), default="")
+    #: before revision 0005 a document's text lived here; a revision without section rows
+    #: still reads it (purpose, scope, body as the Procedure section)
     purpose: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    #: months between periodic reviews (None = no periodic review)
+    review_months: Mapped[int | None] = mapped_column(Integer)
+    next_review_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: for external documents: who issues it and its own reference (e.g. "DIN EN 10204:2005")
+    origin: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Revision(Base):
@@ -338,15 +350,62 @@ class Revision(Base):
     author: Mapped[str] = mapped_column(String(200), default="")
     approver: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    reviewer: Mapped[str] = mapped_column(String(200), default="")
+    #: the day it took effect (``issued_on`` is the day it was approved for issue)
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class DocumentSection(Base):
+    """One section of a revision's text (Purpose, Scope, …, or one of the document's own).
+
+    ``text`` is light Markdown (paragraphs, **bold**, *italic*, lists, pipe tables).
+    ``generated`` is the text last generated from the process map for this section ("" when
+    written by hand), so regenerating can tell the user's edits from the map's changes.
+    """
+
+    __tablename__ = "document_section"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = fk("revision.id", nullable=False, ondelete="CASCADE")
+    key: Mapped[str] = mapped_column(String(30), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    generated: Mapped[str] = mapped_column(Text, default="")
+
+
+#: what a user may sign as
+USER_RIGHTS = ("authored", "reviewed", "approved")
+
+
+class AppUser(Base):
+    """Someone who signs electronically in this workspace. ``password_hash`` is
+    ``core.signatures.hash_password``'s text (scrypt, salted); passwords are never stored."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    person_id: Mapped[int | None] = fk("person.id")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    #: comma-separated ``USER_RIGHTS`` this user may sign with
+    rights: Mapped[str] = mapped_column(String(60), default="authored,reviewed,approved")
+    #: may add users and change their rights
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 SIGNATURE_MEANINGS = ("authored", "reviewed", "approved")
 
 
 class Signature(Base):
-    """An electronic signature bound to one record's content (hash of its values)."""
+    """An electronic signature bound to one record's content (hash of its values).
+
+    Named generically as (``entity``, ``record_id``) like :class:`Attachment`; the audit layer
+    deletes these rows with their owner (a draft revision deleted takes its signatures)."""
 
     __tablename__ = "signature"
+    __table_args__ = (Index("ix_signature_record", "entity", "record_id"),)
+    __owner_columns__ = ("entity", "record_id")
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(60))
     record_id: Mapped[int] = mapped_column(Integer)
@@ -355,6 +414,12 @@ class Signature(Base):
     user: Mapped[str] = mapped_column(String(120))
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     record_hash: Mapped[str] = mapped_column(String(64))
+    #: the signer's account (None for signatures made before revision 0005)
+    user_id: Mapped[int | None] = fk("app_user.id", ondelete="RESTRICT")
+    #: the signing time as the signer's clock showed it, ISO 8601 with its UTC offset
+    local_time: Mapped[str] = mapped_column(String(40), default="")
+    #: ``core.signatures.seal`` over the signature's own fields and ``record_hash``
+    seal: Mapped[str] = mapped_column(String(64), default="")
 
 
 # --------------------------------------------------------------------------- training

@@ -219,3 +219,58 @@ def test_workspace_saved_at_0003_upgrades_with_its_checklists(tmp_path):
         assert not rep.ok and "checklist_item 2: weight" in rep.problems[0]
     finally:
         w.close()
+
+
+def test_workspace_saved_at_0004_upgrades_with_its_documents(tmp_path):
+    """The 0004 fixture (an effective procedure with its text on the document row, two
+    revisions, an old unbound signature, an attached source file) opens: backed up, upgraded,
+    every row kept, the new document columns at their defaults, the trail verifies, and the new
+    tables (sections, users, bound signatures) take records."""
+    from qms_desktop.services import records
+    from qms_desktop.services.verify import verify
+
+    src = FIXTURES / "workspace-0004.qms"
+    p = tmp_path / "old4.qms"
+    shutil.copyfile(src, p)
+    original = _contents(src)
+    w = open_workspace(p, user="auditor")
+    try:
+        assert w.info.upgraded_from == "0004"
+        assert _contents(w.info.backup_path) == original
+        rep = verify(w)
+        assert rep.ok, rep.problems
+        assert rep.events == 12
+        c = sqlite3.connect(p)
+        assert c.execute("SELECT number, status, current_revision, review_months, "
+                         "next_review_on, origin, purpose FROM document ORDER BY id").fetchall() == [
+            ("VA-07", "effective", "B", None, None, "", "Zweck: richtige Fassung am Einsatzort"),
+            ("F-01", "draft", "", None, None, "", "")]
+        assert c.execute("SELECT number, issued_on, status, reviewer, effective_on FROM revision "
+                         "ORDER BY id").fetchall() == [
+            ("A", "2024-02-29", "obsolete", "", None), ("B", "2025-03-01", "effective", "", None)]
+        assert c.execute("SELECT meaning, signer_name, user_id, local_time, seal FROM signature"
+                         ).fetchall() == [("approved", "Ana Lima", None, "", "")]
+        assert c.execute("SELECT entity, record_id, file_name FROM attachment").fetchall() == [
+            ("revision", 2, "va07.docx")]
+        c.close()
+        uid = records.create(w, "app_user", {"username": "ana", "full_name": "Ana Lima"}).result
+        records.create(w, "document_section", {"revision_id": 2, "key": "purpose",
+                                               "title": "Purpose", "text": "**Zweck**"})
+        records.create(w, "signature", {"entity": "revision", "record_id": 2,
+                                        "meaning": "reviewed", "signer_name": "Ana Lima",
+                                        "user": "ana", "user_id": uid,
+                                        "signed_at": "2026-01-05T10:00:00", "record_hash": "1" * 64})
+        assert verify(w).ok
+    finally:
+        w.close()
+    assert _diff(p) == []
+    c = sqlite3.connect(p)
+    c.execute("UPDATE document SET origin = 'forged' WHERE id = 1")
+    c.commit()
+    c.close()
+    w = open_workspace(p, read_only=True)
+    try:
+        rep = verify(w)
+        assert not rep.ok and "document 1: origin" in rep.problems[0]
+    finally:
+        w.close()
