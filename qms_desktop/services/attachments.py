@@ -229,38 +229,47 @@ def add(ws: Workspace, entity: str, record_id: int,
     ``entity``. Content already in the workspace is stored once. The same content cannot be
     attached twice to one record. Returns the Change; ``result`` is the new attachment's id."""
     _require_writable(ws)
-    model = _owner_model(entity)
+    _owner_model(entity)
     shown, data = _read_source(source, name, max_bytes)
+    with ws.session() as s:
+        new_id = add_in(s, ws, entity, record_id, shown, data, media_type=media_type)
+    return Change.of(s, result=new_id)
+
+
+def add_in(s, ws: Workspace, entity: str, record_id: int, shown: str, data: bytes, *,
+           media_type: str | None = None) -> int:
+    """:func:`add` inside the caller's unit of work ``s`` (a service that attaches files as
+    part of a larger change, all or nothing); returns the attachment's id."""
+    model = _owner_model(entity)
     digest = hashlib.sha256(data).hexdigest()
     kind = (media_type or guess_media_type(shown, data[:16]))[:120]
-    with ws.session() as s:
-        if s.get(model, record_id) is None:
-            raise AttachmentError(
-                f"{entity.replace('_', ' ').capitalize()} {record_id} no longer exists; "
-                f"“{shown}” was not attached.")
-        twin = s.scalars(select(Attachment.file_name).where(
-            Attachment.entity == entity, Attachment.record_id == record_id,
-            Attachment.sha256 == digest).limit(1)).first()
-        if twin is not None:
-            same = "" if twin == shown else f" (as “{twin}”)"
-            raise AttachmentError(f"“{shown}” is already attached here{same}; it was not added "
-                                  "again.")
-        blob_id = s.scalars(select(AttachmentBlob.id).where(AttachmentBlob.sha256 == digest)).first()
-        if blob_id is None:
-            content = BlobContent(data)
-            content._sha256 = digest  # hashed once above
-            blob = AttachmentBlob(sha256=digest, size=len(data), data=content)
-            s.add(blob)
-            s.flush()
-            blob_id = blob.id
-        link = Attachment(entity=entity, record_id=record_id, blob_id=blob_id, file_name=shown,
-                          media_type=kind, size=len(data), sha256=digest,
-                          added_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                          added_by=ws.user)
-        s.add(link)
+    s.flush()
+    if s.get(model, record_id) is None:
+        raise AttachmentError(
+            f"{entity.replace('_', ' ').capitalize()} {record_id} no longer exists; "
+            f"“{shown}” was not attached.")
+    twin = s.scalars(select(Attachment.file_name).where(
+        Attachment.entity == entity, Attachment.record_id == record_id,
+        Attachment.sha256 == digest).limit(1)).first()
+    if twin is not None:
+        same = "" if twin == shown else f" (as “{twin}”)"
+        raise AttachmentError(f"“{shown}” is already attached here{same}; it was not added "
+                              "again.")
+    blob_id = s.scalars(select(AttachmentBlob.id).where(AttachmentBlob.sha256 == digest)).first()
+    if blob_id is None:
+        content = BlobContent(data)
+        content._sha256 = digest  # hashed once above
+        blob = AttachmentBlob(sha256=digest, size=len(data), data=content)
+        s.add(blob)
         s.flush()
-        new_id = link.id
-    return Change.of(s, result=new_id)
+        blob_id = blob.id
+    link = Attachment(entity=entity, record_id=record_id, blob_id=blob_id, file_name=shown,
+                      media_type=kind, size=len(data), sha256=digest,
+                      added_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                      added_by=ws.user)
+    s.add(link)
+    s.flush()
+    return link.id
 
 
 def _drop_unused_blobs(s, blob_ids: Iterable[int]) -> None:

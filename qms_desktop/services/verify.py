@@ -133,12 +133,34 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
                     f"{entity} {rid} is missing, but the audit trail never recorded its deletion")
                 if len(rep.problems) >= max_problems:
                     return rep
+        # signatures: each seal covers its own fields and the content hash it was made over,
+        # so a signature row edited or copied to another record is caught even with forged
+        # events (a content change after signing is shown in the app, not a fault here)
+        if not rep.problems:
+            _check_seals(conn, rep, max_problems)
         # dangling references are a symptom of the above; reported after the cause
         fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         for t, rowid, parent, _ in fk[:max_problems]:
             rep.problems.append(f"{t} {rowid} refers to a missing {parent} record")
 
     return rep
+
+
+def _check_seals(conn, rep, max_problems) -> None:
+    from ..core.signatures import seal
+    from ..storage.models import Signature as S
+
+    rows = conn.execute(select(S.id, S.entity, S.record_id, S.meaning, S.user, S.signer_name,
+                               S.signed_at, S.record_hash, S.seal).where(S.seal != "")).all()
+    for r in rows:
+        want = seal(entity=r.entity, record_id=r.record_id, meaning=r.meaning, user=r.user,
+                    signer_name=r.signer_name, signed_at=r.signed_at, record_hash=r.record_hash)
+        if want != r.seal:
+            rep.problems.append(
+                f"signature {r.id}: its seal does not match its record and signer (a signature "
+                "changed or copied outside the application)")
+            if len(rep.problems) >= max_problems:
+                return
 
 
 def _converted(raw, names, convert):

@@ -1,0 +1,273 @@
+"""Controlled documents: register, revisions, sections, users and bound e-signatures."""
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from qms_desktop.services import documents as docs
+from qms_desktop.services import records
+from qms_desktop.services.records import RecordError
+from qms_desktop.services.verify import verify
+from qms_desktop.storage.workspace import open_workspace
+
+PW = {"dan": "dan's long password", "eve": "eve reviews things", "max": "max approves all"}
+
+
+def _users(ws):
+    docs.add_user(ws, "dan", "Daniel Okafor", PW["dan"])
+    admin = ("dan", PW["dan"])
+    docs.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"], admin=admin)
+    docs.add_user(ws, "max", "Max Brandt", PW["max"], rights=["reviewed", "approved"],
+                  admin=admin)
+
+
+def _written_doc(ws):
+    did = docs.add_document(ws, {"title": "Control of documents", "kind": "procedure"}).result
+    docs.edit_section(ws, did, "purpose", "Keep the **right** revision at the point of use.")
+    docs.edit_section(ws, did, "procedure", "1. Draft\n2. Review\n3. Approve")
+    return did
+
+
+def _approve(ws, did, *, day=None):
+    rid = docs.get_document(ws, did).pending_id
+    docs.sign(ws, rid, "authored", "dan", PW["dan"])
+    docs.sign(ws, rid, "reviewed", "eve", PW["eve"])
+    docs.sign(ws, rid, "approved", "max", PW["max"])
+    docs.make_effective(ws, rid, day)
+    return rid
+
+
+def test_numbering_and_first_draft(ws):
+    d1 = docs.add_document(ws, {"title": "Contract review"}).result
+    d2 = docs.add_document(ws, {"title": "Incoming inspection", "kind": "work_instruction"}).result
+    d3 = docs.add_document(ws, {"title": "Order review form", "kind": "form"}).result
+    rows = {r.id: r for r in docs.list_documents(ws)}
+    assert (rows[d1].number, rows[d2].number, rows[d3].number) == ("SOP-001", "WI-001", "F-001")
+    assert rows[d1].status == "draft" and rows[d1].pending == "A" and rows[d1].revision == ""
+    assert [s.key for s in docs.sections(ws, rows[d1].pending_id)] == list(
+        docs.rules.SECTION_KEYS)
+    assert docs.sections(ws, rows[d3].pending_id) == []
+    assert rows[d1].review_months == 24 and rows[d3].review_months is None
+    docs.set_numbering(ws, "QP-{seq:02d}", {"procedure": "QP"})
+    assert docs.next_document_number(ws, "procedure") == "QP-01"
+    with pytest.raises(RecordError, match="seq"):
+        docs.set_numbering(ws, "QP-7")
+    with pytest.raises(RecordError, match="already has the number"):
+        docs.update_documents(ws, [d2], {"number": "sop-001"})
+    with pytest.raises(RecordError, match="needs a title"):
+        docs.add_document(ws, {"title": "  "})
+
+
+def test_users_first_is_admin_and_later_ones_need_one(ws):
+    assert not docs.has_users(ws)
+    with pytest.raises(RecordError, match="at least 8"):
+        docs.add_user(ws, "dan", "Daniel", "short")
+    docs.add_user(ws, "dan", "Daniel Okafor", PW["dan"])
+    with pytest.raises(docs.SigningError, match="administrator"):
+        docs.add_user(ws, "eve", "Eve Park", PW["eve"])
+    with pytest.raises(docs.SigningError, match="password is wrong"):
+        docs.add_user(ws, "eve", "Eve Park", PW["eve"], admin=("dan", "wrong password"))
+    docs.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"], admin=("dan", PW["dan"]))
+    users = {u.username: u for u in docs.list_users(ws)}
+    assert users["dan"].is_admin and not users["eve"].is_admin
+    assert users["eve"].rights == ("reviewed",)
+    with sqlite3.connect(ws.path) as c:
+        stored = c.execute("SELECT password_hash FROM app_user").fetchall()
+    assert all(h.startswith("scrypt$") and PW["dan"] not in h for (h,) in stored)
+    with pytest.raises(RecordError, match="at least one active administrator"):
+        docs.update_user(ws, users["dan"].id, {"is_admin": False}, admin=("dan", PW["dan"]))
+    with pytest.raises(docs.SigningError):
+        docs.authenticate(ws, "eve", PW["dan"])
+    assert docs.authenticate(ws, "eve", PW["eve"]).full_name == "Eve Park"
+
+
+def test_full_life_with_signatures_and_supersession(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid_a = _approve(ws, did)
+    row = docs.get_document(ws, did)
+    assert (row.status, row.revision, row.pending) == ("effective", "A", "")
+    assert row.next_review_on == docs.rules.next_review(dt.date.today(), 24)
+    rev = docs.get_revision(ws, rid_a)
+    assert [(s.meaning, s.signer_name, s.valid) for s in rev.signatures] == [
+        ("authored", "Daniel Okafor", True), ("reviewed", "Eve Park", True),
+        ("approved", "Max Brandt", True)]
+    assert (rev.author, rev.reviewer, rev.approver) == ("Daniel Okafor", "Eve Park", "Max Brandt")
+    assert all(s.local_time and s.signed_at for s in rev.signatures)
+    # editing the effective document starts revision B; A stays in force
+    rid_b = docs.edit_section(ws, did, "scope", "All controlled documents.").result
+    row = docs.get_document(ws, did)
+    assert (row.status, row.revision, row.pending, row.pending_status) == (
+        "effective", "A", "B", "draft")
+    assert "rev. B draft" in row.status_text
+    assert [s.text for s in docs.sections(ws, rid_a) if s.key == "scope"] == [""]
+    assert docs.get_revision(ws, rid_a).signatures_valid
+    with pytest.raises(RecordError, match="already draft"):
+        docs.start_revision(ws, did)
+    _approve(ws, did)
+    assert docs.get_document(ws, did).revision == "B"
+    assert docs.get_revision(ws, rid_a).status == "obsolete"
+    assert docs.get_revision(ws, rid_b).status == "effective"
+    rep = verify(ws)
+    assert rep.ok, rep.problems
+
+
+def test_who_may_sign_and_wrong_password(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = docs.get_document(ws, did).pending_id
+    with pytest.raises(docs.SigningError, match="password is wrong"):
+        docs.sign(ws, rid, "authored", "dan", "not it at all")
+    with pytest.raises(docs.SigningError, match="may not sign as authored"):
+        docs.sign(ws, rid, "authored", "eve", PW["eve"])
+    with pytest.raises(docs.SigningError, match="Only a revision in review"):
+        docs.sign(ws, rid, "approved", "max", PW["max"])
+    docs.sign(ws, rid, "authored", "dan", PW["dan"])
+    with pytest.raises(docs.SigningError, match="needs a valid review"):
+        docs.sign(ws, rid, "approved", "max", PW["max"])
+    docs.sign(ws, rid, "reviewed", "max", PW["max"])
+    with pytest.raises(docs.SigningError, match="different person"):
+        docs.sign(ws, rid, "approved", "max", PW["max"])
+    with pytest.raises(RecordError, match="return it to draft"):
+        docs.edit_section(ws, did, "purpose", "sneaky")
+    empty = docs.add_document(ws, {"title": "Empty"}).result
+    with pytest.raises(docs.SigningError, match="no text"):
+        docs.sign(ws, docs.get_document(ws, empty).pending_id, "authored", "dan", PW["dan"])
+
+
+def test_changed_content_invalidates_signatures_visibly(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = docs.get_document(ws, did).pending_id
+    docs.sign(ws, rid, "authored", "dan", PW["dan"])
+    docs.sign(ws, rid, "reviewed", "eve", PW["eve"])
+    docs.return_to_draft(ws, rid)
+    assert docs.get_revision(ws, rid).signatures_valid  # nothing changed yet
+    docs.edit_section(ws, did, "procedure", "1. Draft\n2. Review\n3. Approve\n4. Archive")
+    rev = docs.get_revision(ws, rid)
+    assert [(s.valid, s.problem) for s in rev.signatures] == [
+        (False, "The content changed after it was signed.")] * 2
+    assert docs.get_document(ws, did).invalid_signatures
+    # the invalid review does not count: the author may submit again, approval needs a new review
+    docs.sign(ws, rid, "authored", "dan", PW["dan"])
+    with pytest.raises(docs.SigningError, match="needs a valid review"):
+        docs.sign(ws, rid, "approved", "max", PW["max"])
+    # an attached file is part of what is signed
+    docs.sign(ws, rid, "reviewed", "eve", PW["eve"])
+    from qms_desktop.services import attachments
+    attachments.add(ws, "revision", rid, b"new source", name="source.docx")
+    assert not [s for s in docs.get_revision(ws, rid).signatures if s.valid]
+
+
+def test_copied_or_edited_signature_fails_verify(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = _approve(ws, did)
+    other = _written_doc(ws)
+    orid = docs.get_document(ws, other).pending_id
+    path = ws.path
+    ws.close()
+    with sqlite3.connect(path) as c:
+        c.execute("INSERT INTO signature (entity, record_id, meaning, signer_name, user, "
+                  "signed_at, record_hash, user_id, local_time, seal) SELECT entity, ?, meaning, "
+                  "signer_name, user, signed_at, record_hash, user_id, local_time, seal "
+                  "FROM signature WHERE meaning = 'approved'", (orid,))
+    w = open_workspace(path, read_only=True)
+    try:
+        rep = verify(w)
+        assert not rep.ok and "no audit history" in rep.problems[0]
+        checks = docs.signature_checks(w)
+        copied = max(checks)
+        assert checks[copied] == (False, "The signature record was altered outside the app.")
+        assert docs.get_revision(w, rid).signatures_valid
+    finally:
+        w.close()
+
+
+def test_seal_catches_forged_signer(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    _approve(ws, did)
+    sid = max(docs.signature_checks(ws))
+    # a change made through the ORM (so with audit events) still breaks the seal
+    records.update_fields(ws, "signature", sid, {"signer_name": "Someone Else"})
+    rep = verify(ws)
+    assert not rep.ok and "seal does not match" in rep.problems[0]
+    assert docs.signature_checks(ws, [sid])[sid][0] is False
+
+
+def test_read_only_workspace_refuses_signing(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = docs.get_document(ws, did).pending_id
+    path = ws.path
+    ws.close()
+    w = open_workspace(path, read_only=True)
+    try:
+        with pytest.raises(docs.SigningError, match="read-only"):
+            docs.sign(w, rid, "authored", "dan", PW["dan"])
+    finally:
+        w.close()
+
+
+def test_make_effective_dates_and_withdraw(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = docs.get_document(ws, did).pending_id
+    docs.sign(ws, rid, "authored", "dan", PW["dan"])
+    docs.sign(ws, rid, "reviewed", "eve", PW["eve"])
+    docs.sign(ws, rid, "approved", "max", PW["max"])
+    with pytest.raises(RecordError, match="today or on a past day"):
+        docs.make_effective(ws, rid, dt.date.today() + dt.timedelta(days=3))
+    docs.make_effective(ws, rid, dt.date(2026, 1, 31))
+    row = docs.get_document(ws, did)
+    assert row.effective_on == dt.date(2026, 1, 31) and row.next_review_on == dt.date(2028, 1, 31)
+    with pytest.raises(RecordError, match="stays on record"):
+        docs.delete_documents(ws, [did])
+    docs.withdraw(ws, did)
+    row = docs.get_document(ws, did)
+    assert (row.status, row.revision) == ("obsolete", "")
+    with pytest.raises(RecordError, match="withdrawn"):
+        docs.edit_section(ws, did, "purpose", "x")
+
+
+def test_legacy_text_and_old_signature_from_0004(tmp_path):
+    import shutil
+    from pathlib import Path
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "workspace-0004.qms"
+    p = tmp_path / "old.qms"
+    shutil.copyfile(src, p)
+    w = open_workspace(p, user="qm")
+    try:
+        row = docs.find_document(w, "va-07")
+        assert (row.status, row.revision) == ("effective", "B")
+        secs = docs.sections(w, row.in_force_id)
+        assert [(s.id, s.key) for s in secs] == [(None, "purpose"), (None, "scope"),
+                                                 (None, "procedure")]
+        rev = docs.get_revision(w, row.in_force_id)
+        assert [(s.valid, s.problem.split(";")[0]) for s in rev.signatures] == [
+            (False, "Signed before signatures were bound to content")]
+        # editing starts revision C from the legacy text, the old row stays as it was
+        rid = docs.edit_section(w, row.id, "scope", "Alle Verfahren und Formblätter").result
+        assert docs.get_revision(w, rid).number == "C"
+        assert [s.text for s in docs.sections(w, rid)] == [
+            "Zweck: richtige Fassung am Einsatzort", "Alle Verfahren und Formblätter",
+            "1 Ablauf\nDokumente werden geprüft und freigegeben."]
+        assert docs.sections(w, row.in_force_id)[1].text == "Alle Verfahren"
+        assert verify(w).ok
+    finally:
+        w.close()
+
+
+def test_export_data_collects_the_revision(ws):
+    _users(ws)
+    did = _written_doc(ws)
+    _approve(ws, did)
+    data = docs.procedure_export_data(ws, did, map_png=lambda pid: b"png")
+    assert (data.number, data.revision, data.status) == ("SOP-001", "A", "effective")
+    assert [s.key for s in data.sections][:2] == ["purpose", "scope"]
+    assert [s.meaning for s in data.signatures] == ["authored", "reviewed", "approved"]
+    assert data.map_png is None  # no process linked
+    assert data.audit_event > 0 and len(data.audit_head) == 64
+    assert [h.number for h in data.history] == ["A"]
