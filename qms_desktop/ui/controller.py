@@ -96,6 +96,8 @@ class WorkspaceController(QObject):
     backupFailed = Signal(object)
     #: editors must commit what the user typed now (before undo/redo, copy, close)
     flushRequested = Signal()
+    #: a sentence for the status bar (e.g. that a signature cleared the undo history)
+    notice = Signal(str)
 
     def __init__(self, runner: TaskRunner, undo_group: QUndoGroup, parent: QObject | None = None,
                  *, backup_minutes: int = 15):
@@ -313,24 +315,35 @@ class WorkspaceController(QObject):
             return False
         assert self._stack is not None
         if command.changed_anything:
-            self._stack.push(command)
+            if getattr(command, "final", False):
+                self._stack.clear()
+                self.notice.emit(tr("{step} cannot be undone; the undo history was cleared.")
+                                 .format(step=command.text()))
+            else:
+                self._stack.push(command)
         return True
 
     def edit(self, label: str | Callable[[Any], str], fn: Callable[["Workspace"], Any], *,
-             merge_key: Any = None) -> Any:
+             merge_key: Any = None, final: bool = False) -> Any:
         """Run the service call ``fn(ws)`` as one undo step labelled ``label``; return what it
         returned (a Change's ``result``; True when that is None), or None when it was refused
         (the user was told) — so ``if controller.edit(...)`` tests success.
 
         Calls with the same ``merge_key`` (not None) merge into one step until it is sealed
         (:meth:`flush_undo_merges`): typing into one field, one drag. ``label`` may be a
-        function of the result, for a label only known once the call ran."""
+        function of the result, for a label only known once the call ran.
+
+        ``final`` marks a step that cannot be undone — an electronic signature is an act on
+        record, not an edit: it runs through the same command, and when it changed anything
+        the undo history is cleared (earlier steps could otherwise change what was signed)."""
         from .commands import EditCommand
 
         if self._ws is None:
             self.errorOccurred.emit(self._no_workspace())
             return None
         cmd = EditCommand(self._ws, label, fn, merge_key=merge_key)
+        if final:
+            cmd.final = True
         if not self.push(cmd):
             return None
         return True if cmd.result is None else cmd.result

@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
         c.headHashChanged.connect(self._show_head_hash)
         c.historyChanged.connect(self._history_changed)
         c.errorOccurred.connect(lambda e: errors.report_exception(e, self))
+        c.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         c.backupWritten.connect(lambda p: self.statusBar().showMessage(
             tr("Automatic backup written to {path}").format(path=p), 8000))
         c.backupFailed.connect(self._backup_failed)

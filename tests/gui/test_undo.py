@@ -276,3 +276,22 @@ def test_undo_and_redo_say_what_they_did_in_the_status_bar(window, make_ws, open
     assert window.statusBar().currentMessage() == "Undone: Rename organization"
     window.acts["redo"].trigger()
     assert window.statusBar().currentMessage() == "Redone: Rename organization"
+
+
+def test_a_final_step_clears_the_undo_history(window, make_ws, open_ws, qtbot):
+    """A signature is an act on record: it runs through the one command but cannot be undone,
+    and the steps before it go too (undoing them could change what was signed)."""
+    ws = open_ws(window, make_ws(organization="Acme"))
+    c = window.controller
+    c.edit("Add person", lambda w: R.create(w, "person", {"name": "Ann"}))
+    stack = window.undo_group.activeStack()
+    assert stack.count() == 1
+    with qtbot.waitSignal(c.notice) as seen:
+        assert c.edit("Sign", lambda w: R.create(w, "person", {"name": "Bob"}), final=True)
+    assert stack.count() == 0 and not window.acts["undo"].isEnabled()
+    assert "Sign cannot be undone" in seen.args[0]
+    assert "cannot be undone" in window.statusBar().currentMessage()
+    # a final call that changed nothing leaves the history alone
+    c.edit("Add person", lambda w: R.create(w, "person", {"name": "Cy"}))
+    assert c.edit("Sign", lambda w: None, final=True)
+    assert stack.count() == 1
