@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,17 @@ class _SideBySide(QWidget):
                   for i in range(self.box.count()) if self.box.itemAt(i).widget()]
         hint.setWidth(max(widths, default=hint.width()))
         return hint
+
+
+class _ActionsView(QTableView):
+    """The actions table; says when its width changed (its columns are fitted to it)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.resized.emit()
 
 
 class Badge(QLabel):
@@ -157,10 +168,14 @@ class RiskDetailPanel(DetailPanel):
     #: the narrowest the panel gets, in average characters of its font: the same for every
     #: risk, so selecting one with FMEA ratings never widens the panel (its tabs scroll)
     MIN_CHARS = 34
+    #: the least room of a process, step or owner picker on the Risk tab, in characters
+    FIELD_CHARS = 10
     #: the action columns read first (ID, owner, due, status), then the action's title, which
-    #: takes the rest of the width, then the evidence of effectiveness
-    ACTION_ORDER = ("ref", "owner_id", "due_date", "status", "title", "completed_on",
-                    "effectiveness_check", "effective")
+    #: takes the rest of the width: the table never scrolls sideways
+    ACTION_ORDER = ("ref", "owner_id", "due_date", "status", "title")
+    #: the evidence of effectiveness of the current action, under the table (not columns a
+    #: narrow panel would have to scroll to)
+    EVIDENCE = ("completed_on", "effectiveness_check", "effective")
 
     def __init__(self, controller: "WorkspaceController", choices: Choices,
                  parent: QWidget | None = None):
@@ -244,11 +259,20 @@ class RiskDetailPanel(DetailPanel):
     def _build_fields_tab(self) -> None:
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # never sideways: what does not fit is narrowed or wrapped, not scrolled to
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(scroll)
         form = QFormLayout(inner)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a field too wide to sit beside its label goes under it (a very narrow panel)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key in self.FIELDS:
-            form.addRow(self.columns[key].title, self.bind(key, self._editor(key, inner)))
+            editor = self._editor(key, inner)
+            if isinstance(editor, QComboBox) and editor.isEditable():
+                # the pickers of a process, step or owner start narrow and grow with the
+                # panel (their popups still show long names whole)
+                compact(editor, self.FIELD_CHARS)
+            form.addRow(self.columns[key].title, self.bind(key, editor))
         scroll.setWidget(inner)
         self.tabs.addTab(scroll, tr("Risk"))
 
@@ -352,20 +376,30 @@ class RiskDetailPanel(DetailPanel):
         lay = QVBoxLayout(tab)
         lay.setContentsMargins(2, 4, 2, 2)  # the columns get the room
         self.actions_model = ActionTableModel(self.choices, self._edit_action, self)
-        self.actions_view = QTableView(tab)
+        self.actions_view = _ActionsView(tab)
+        self.actions_view.resized.connect(self._fit_action_title)
         self.actions_view.setModel(self.actions_model)
         self.actions_view.setItemDelegate(TableDelegate(self.actions_view))
         self.actions_view.verticalHeader().hide()
         self.actions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.actions_view.horizontalHeader()
-        header.setStretchLastSection(False)
+        # the action's title, the last column shown, takes the rest of the width
+        header.setStretchLastSection(True)
+        # every line of a wrapped title shows, whatever width the title has
+        self.actions_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         for visual, key in enumerate(self.ACTION_ORDER):
             header.moveSection(header.visualIndex(self.actions_model.column_of[key]), visual)
+        for key in self.EVIDENCE:
+            header.setSectionHidden(self.actions_model.column_of[key], True)
+        self.actions_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # the action's text wraps in the width ID, owner, due date and status leave: a narrow
         # panel shows all of it on a few lines rather than "Set up d…"
         self.actions_view.setWordWrap(True)
         self.actions_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         lay.addWidget(self.actions_view, 1)
+        self._build_evidence(tab)
+        lay.addWidget(self.evidence_box)
         buttons = QHBoxLayout()
         self.add_action_button = QPushButton(tr("Add action"), tab)
         self.add_action_button.clicked.connect(self.add_action)
@@ -376,6 +410,71 @@ class RiskDetailPanel(DetailPanel):
         buttons.addStretch(1)
         lay.addLayout(buttons)
         self.actions_tab_index = self.tabs.addTab(tab, tr("Actions"))
+
+    def _build_evidence(self, tab: QWidget) -> None:
+        """Completion date, effectiveness check and verdict of the current action."""
+        model = self.actions_model
+        self.evidence_box = QGroupBox(tab)
+        form = QFormLayout(self.evidence_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.completed_label = QLabel(self.evidence_box)
+        self.effectiveness_edit = QLineEdit(self.evidence_box)
+        self.effectiveness_edit.setPlaceholderText(tr("How and when was it checked?"))
+        self.effective_combo = ValueCombo(
+            model.columns[model.column_of["effective"]].items(None), self.evidence_box)
+        for key, widget in zip(self.EVIDENCE, (self.completed_label, self.effectiveness_edit,
+                                               self.effective_combo)):
+            form.addRow(model.columns[model.column_of[key]].title, widget)
+        self.effectiveness_edit.editingFinished.connect(
+            lambda: self._commit_evidence("effectiveness_check",
+                                          self.effectiveness_edit.text().strip() or None))
+        self.effective_combo.activated.connect(
+            lambda _i: self._commit_evidence("effective", self.effective_combo.value()))
+        for sig in (model.modelReset, model.dataChanged, model.rowsInserted, model.rowsRemoved,
+                    self.actions_view.selectionModel().currentRowChanged):
+            sig.connect(self._show_evidence)
+        self._show_evidence()
+
+    def _current_action(self) -> Any:
+        index = self.actions_view.currentIndex()
+        if not index.isValid() and self.actions_model.rowCount() == 1:
+            return self.actions_model.row_at(0)  # the only one: no need to pick it
+        return self.actions_model.row_at(index.row()) if index.isValid() else None
+
+    def _show_evidence(self, *_args) -> None:
+        action = self._current_action()
+        box = self.evidence_box
+        box.setVisible(self.actions_model.rowCount() > 0)
+        if action is None:
+            box.setTitle(tr("Effectiveness: select an action"))
+            self.completed_label.clear()
+            self.effectiveness_edit.clear()
+            self.effectiveness_edit.setProperty("action_id", None)
+            self.effective_combo.set_value(None)
+            self.effectiveness_edit.setReadOnly(True)
+            self.effective_combo.setEnabled(False)
+            return
+        box.setTitle(tr("Effectiveness of {ref}").format(ref=action.ref or action.title))
+        self.completed_label.setText(format_date(action.completed_on) if action.completed_on
+                                     else tr("not yet"))
+        if not (self.effectiveness_edit.hasFocus()
+                and self.effectiveness_edit.property("action_id") == action.id):
+            self.effectiveness_edit.setText(action.effectiveness_check or "")
+            self.effectiveness_edit.setCursorPosition(0)
+        self.effectiveness_edit.setProperty("action_id", action.id)
+        self.effective_combo.set_value(action.effective)
+        editable = not self.controller.read_only
+        self.effectiveness_edit.setReadOnly(not editable)
+        self.effective_combo.setEnabled(editable)
+
+    def _commit_evidence(self, key: str, value: Any) -> None:
+        action = self._current_action()
+        if action is None or self.controller.read_only or getattr(action, key) == value:
+            return
+        model = self.actions_model
+        self._edit_action(action, model.columns[model.column_of[key]], value)
+        self._show_evidence()  # a refused change shows the stored value again
 
     def _build_attachments_tab(self) -> None:
         from ..attachments import AttachmentsWidget
@@ -492,7 +591,8 @@ class RiskDetailPanel(DetailPanel):
 
     def _fit_action_title(self) -> None:
         """The action's title takes what ID, owner, due date and status leave of the view's
-        width (at least a few words; its full text is in the tooltip)."""
+        width (the header stretches it, so a vertical scroll bar coming or going never pushes
+        it past the edge); the ID gives way when the title would get less than a few words."""
         view, model = self.actions_view, self.actions_model
         header = view.horizontalHeader()
         fm, hfm = view.fontMetrics(), header.fontMetrics()
@@ -512,14 +612,18 @@ class RiskDetailPanel(DetailPanel):
         for key in ("owner_id", "status"):
             logical = model.column_of[key]
             header.resizeSection(logical, min(header.sectionSize(logical), longest_word(key)))
-        used = sum(header.sectionSize(model.column_of[k]) for k in ("ref", "owner_id",
-                                                                      "due_date", "status"))
-        room = view.viewport().width() - used - 2
-        title = model.column_of["title"]
-        whole = max((fm.horizontalAdvance(t) for t in texts("title")), default=0) + 12
-        header.resizeSection(title, max(fm.averageCharWidth() * 10, longest_word("title"),
-                                        min(max(whole, header.sectionSize(title)), room)))
-        view.resizeRowsToContents()  # every line of a wrapped title shows
+        # the room the title has even with a vertical scroll bar (it may come with the rows)
+        width = view.viewport().width()
+        if not view.verticalScrollBar().isVisible():
+            width -= view.style().pixelMetric(view.style().PixelMetric.PM_ScrollBarExtent,
+                                              None, view)
+        used = sum(header.sectionSize(model.column_of[k])
+                   for k in ("owner_id", "due_date", "status"))
+        ref = model.column_of["ref"]
+        least = max(fm.averageCharWidth() * 10, longest_word("title"))
+        # (a hidden section has no size: the ID's width is measured from its content)
+        id_width = max(view.sizeHintForColumn(ref), header.sectionSizeHint(ref))
+        header.setSectionHidden(ref, width - used - id_width < least)
 
     # ------------------------------------------------------------------ editing
     def commit_value(self, field: str, value: Any) -> bool:
