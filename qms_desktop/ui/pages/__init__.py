@@ -63,7 +63,8 @@ def page_specs() -> list[PageSpec]:
                  tr("Controlled documents (procedures, work instructions, forms) with number, "
                     "owner and status, their revisions, approvals and signatures, and Word "
                     "export."),
-                 counts=("documents",)),
+                 counts=("documents",),
+                 factory="qms_desktop.ui.documents:DocumentsPage"),
         PageSpec("actions", tr("Actions"),
                  tr("Every action in one list, whether it came from a risk, an audit finding, a "
                     "nonconformity or a management review: owner, due date, status and the "

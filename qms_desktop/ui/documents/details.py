@@ -1,0 +1,132 @@
+"""The Details tab: the register fields of the selected document, each change one undo step
+through ``documents.update_documents`` (the service checks numbers, titles and periods)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
+
+from ..table import DateEditor, Item, ValueCombo, compact
+from .model import kind_items, status_text, tr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..controller import WorkspaceController
+
+
+class DocumentDetails(QWidget):
+    def __init__(self, controller: "WorkspaceController", people: Callable[[], list[Item]],
+                 processes: Callable[[], list[Item]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.people, self.processes = people, processes
+        self.row: Any = None
+        self._loading = False
+        self.number = QLineEdit(self)
+        self.title = QLineEdit(self)
+        self.kind = compact(ValueCombo(kind_items(), self), 16)
+        self.owner = compact(ValueCombo([], self, searchable=True), 20)
+        self.process = compact(ValueCombo([], self, searchable=True), 20)
+        self.review_months = QSpinBox(self)
+        self.review_months.setRange(0, 120)
+        self.review_months.setSpecialValueText(tr("no periodic review"))
+        self.review_months.setSuffix(tr(" months"))
+        self.next_review = DateEditor(self)
+        self.origin = QLineEdit(self)
+        self.origin.setPlaceholderText(tr("Where an external document comes from"))
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(tr("&Number:"), self.number)
+        form.addRow(tr("&Title:"), self.title)
+        form.addRow(tr("&Kind:"), self.kind)
+        form.addRow(tr("&Owner:"), self.owner)
+        form.addRow(tr("&Process:"), self.process)
+        form.addRow(tr("Re&view every:"), self.review_months)
+        form.addRow(tr("Next re&view:"), self.next_review)
+        form.addRow(tr("O&rigin:"), self.origin)
+        form.addRow(tr("Status:"), self.status)
+        self.editors: dict[str, QWidget] = {
+            "number": self.number, "title": self.title, "kind": self.kind,
+            "owner_id": self.owner, "process_id": self.process,
+            "review_months": self.review_months, "next_review_on": self.next_review,
+            "origin": self.origin}
+        for key in ("number", "title", "origin"):
+            e = self.editors[key]
+            e.editingFinished.connect(lambda k=key, e=e: self.commit(k, e.text()))
+        for key in ("kind", "owner_id", "process_id"):
+            e = self.editors[key]
+            e.activated.connect(lambda _i, k=key, e=e: self.commit(k, e.value()))
+        self.review_months.editingFinished.connect(
+            lambda: self.commit("review_months", self.review_months.value() or None))
+        self.next_review.editingFinished.connect(
+            lambda: self.commit("next_review_on", self.next_review.value()))
+        self.next_review.dateChanged.connect(
+            lambda _d: None if self.next_review.hasFocus() else
+            self.commit("next_review_on", self.next_review.value()))
+
+    def refill_choices(self) -> None:
+        self._loading = True
+        try:
+            self.owner.set_items(self.people())
+            self.process.set_items(self.processes())
+        finally:
+            self._loading = False
+
+    def show_row(self, row: Any) -> None:
+        self.row = row
+        self._loading = True
+        try:
+            if row is None:
+                for e in (self.number, self.title, self.origin):
+                    e.clear()
+                self.status.clear()
+                self.next_review.set_value(None)
+                self.review_months.setValue(0)
+                return
+            for key, e in (("number", self.number), ("title", self.title),
+                           ("origin", self.origin)):
+                if not e.hasFocus() or e.text() == getattr(row, key):
+                    e.setText(getattr(row, key))
+                    e.setCursorPosition(0)
+            self.kind.set_value(row.kind)
+            self.owner.set_value(row.owner_id)
+            self.process.set_value(row.process_id)
+            self.review_months.setValue(row.review_months or 0)
+            self.next_review.set_value(row.next_review_on)
+            lines = [status_text(row)]
+            if row.revision:
+                lines.append(tr("Revision {rev} in force").format(rev=row.revision))
+            self.status.setText(" · ".join(lines))
+        finally:
+            self._loading = False
+
+    def set_read_only(self, read_only: bool) -> None:
+        for e in self.editors.values():
+            if isinstance(e, QLineEdit):
+                e.setReadOnly(read_only)
+            else:
+                e.setEnabled(not read_only)
+
+    def commit(self, key: str, value: Any) -> bool:
+        """Store ``value`` in ``key`` of the shown document (one undo step); False when it
+        is unchanged or refused (then the field shows the stored value again)."""
+        from ...services import documents
+
+        row = self.row
+        if self._loading or row is None or self.controller.read_only:
+            return False
+        current = getattr(row, key)
+        if isinstance(value, str) and key != "number" and key != "title" and key != "origin":
+            value = value or None
+        if value == current or (key in ("title", "number", "origin") and
+                                " ".join(str(value).split()) == current):
+            return False
+        label = tr("Rename document") if key == "title" else tr("Change document details")
+        ok = self.controller.edit(label, lambda ws: documents.update_documents(
+            ws, [row.id], {key: value})) is not None
+        if ok:
+            self.controller.flush_undo_merges()
+        else:
+            self.show_row(self.row)
+        return ok

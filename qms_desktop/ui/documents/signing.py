@@ -1,0 +1,145 @@
+"""The signing dialog: what is signed, what the signature means, and the password asked again.
+
+The layout is ``forms/sign.ui``. Signing is one ``controller.edit(..., final=True)``: an act on
+record, not an edit, so the undo history is cleared. A wrong password keeps the dialog open
+with the service's sentence in red; after three wrong passwords it closes and says so. The
+password is never kept: the field is cleared at every attempt and the service call reads it
+once from a holder emptied as it is read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
+
+from ..forms.ui_sign import Ui_SignDialog
+from .model import meaning_sentence, meaning_words, status_words, tr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..controller import WorkspaceController
+
+#: wrong passwords before the dialog gives up
+MAX_ATTEMPTS = 3
+
+
+def error_colour() -> str:
+    from ...core.palette import OVERDUE
+    from ..table.marks import dark_window
+
+    return OVERDUE[dark_window()]
+
+
+class SignDialog(QDialog):
+    """Sign revision ``rid`` as ``meaning`` (``authored``, ``reviewed``, ``approved``)."""
+
+    def __init__(self, controller: "WorkspaceController", rid: int, meaning: str,
+                 parent: QWidget | None = None):
+        from ...services import documents
+
+        super().__init__(parent)
+        self.controller = controller
+        self.rid = rid
+        self.meaning = meaning
+        self.attempts = 0
+        #: the new signature's id once signed
+        self.signature_id: int | None = None
+        self.ui = Ui_SignDialog()
+        self.ui.setupUi(self)
+        ws = controller.workspace
+        rev = documents.get_revision(ws, rid)
+        doc = documents.get_document(ws, rev.document_id)
+        self.document_number, self.revision_number = doc.number, rev.number
+        heading = QFont(self.ui.headingLabel.font())
+        heading.setBold(True)
+        heading.setPointSizeF(heading.pointSizeF() * 1.2 if heading.pointSizeF() > 0 else 12)
+        self.ui.headingLabel.setFont(heading)
+        meaning_word = meaning_words().get(meaning, meaning)
+        self.ui.headingLabel.setText(tr("Sign {doc} rev. {rev} as {meaning}").format(
+            doc=doc.number, rev=rev.number, meaning=meaning_word.lower()))
+        self.ui.documentLabel.setText(f"{doc.number} — {doc.title}")
+        self.ui.revisionLabel.setText(tr("{rev} ({status})").format(
+            rev=rev.number, status=status_words().get(rev.status, rev.status).lower()))
+        self.ui.hashLabel.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.ui.hashLabel.setText(documents.revision_hash(ws, rid)[:12])
+        self.ui.meaningLabel.setText(tr("<b>{meaning}</b>: {sentence}").format(
+            meaning=meaning_word, sentence=meaning_sentence(meaning)))
+        self.ui.messageLabel.setStyleSheet(f"color: {error_colour()};")
+        self.ui.messageLabel.hide()
+        self.sign_button = self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_button.setText(tr("&Sign"))
+        self.sign_button.clicked.connect(self.try_sign)
+        self.ui.usernameEdit.setText(documents.default_username(ws))
+        (self.ui.passwordEdit if self.ui.usernameEdit.text() else
+         self.ui.usernameEdit).setFocus()
+
+    def show_message(self, text: str) -> None:
+        self.ui.messageLabel.setText(text)
+        self.ui.messageLabel.setVisible(bool(text))
+
+    def try_sign(self) -> bool:
+        """Check the password and sign; True when signed (the dialog is accepted)."""
+        from ...services import documents
+        from ...services.records import RecordError
+
+        user = self.ui.usernameEdit.text().strip()
+        secret = [self.ui.passwordEdit.text()]
+        self.ui.passwordEdit.clear()
+        if not user or not secret[0]:
+            secret.clear()
+            self.show_message(tr("Enter your user name and your password."))
+            return False
+        ws = self.controller.workspace
+        if ws is None:
+            self.reject()
+            return False
+        try:
+            documents.authenticate(ws, user, secret[0])
+        except documents.SigningError as e:
+            secret.clear()
+            self.attempts += 1
+            if self.attempts >= MAX_ATTEMPTS:
+                QMessageBox.warning(self, tr("Signing Cancelled"), tr(
+                    "The password was wrong {n} times, so signing was cancelled. Nothing was "
+                    "signed.").format(n=self.attempts))
+                self.reject()
+                return False
+            left = MAX_ATTEMPTS - self.attempts
+            self.show_message(str(e) + " " + (tr("One attempt left.") if left == 1 else
+                                              tr("{n} attempts left.").format(n=left)))
+            self.ui.passwordEdit.setFocus()
+            return False
+        refused: list[Exception] = []
+        rid, meaning = self.rid, self.meaning
+
+        def run(ws):
+            password = secret.pop() if secret else ""
+            try:
+                return documents.sign(ws, rid, meaning, user, password)
+            except (documents.SigningError, RecordError) as e:
+                refused.append(e)  # shown here in red, not in a message box
+                return None
+            finally:
+                password = ""  # noqa: F841 (not kept)
+
+        label = tr("Sign {doc} rev. {rev} as {meaning}").format(
+            doc=self.document_number, rev=self.revision_number,
+            meaning=meaning_words().get(meaning, meaning).lower())
+        try:
+            result = self.controller.edit(label, run, final=True)
+        finally:
+            secret.clear()
+        if refused:
+            self.show_message(str(refused[0]))
+            return False
+        if result is None:  # refused by the controller (the user was told)
+            self.reject()
+            return False
+        self.signature_id = result if isinstance(result, int) and result is not True else None
+        self.accept()
+        return True
+
+    def done(self, r: int) -> None:  # noqa: D401 (Qt's name)
+        self.ui.passwordEdit.clear()
+        super().done(r)
