@@ -65,7 +65,7 @@ from ..core import processmap as pmap
 from ..core.catalogue import load_catalogue
 from ..storage.models import model_for_table
 from ..storage.workspace import SUFFIX, Lock, Workspace, WorkspaceError, create_workspace
-from . import bulk, checklists, processes, risks
+from . import bulk, checklists, processes, records, risks
 from .bulk import NewRecord, Ref
 from .records import RecordError
 
@@ -301,6 +301,9 @@ class _Builder:
                 elif section == "shipped_checklists":
                     for spec in body:
                         self.shipped_checklist(spec)
+                elif section == "document_control":
+                    self.flush()
+                    self.document_control(body)
                 else:
                     raise DemoDataError(f"demo data {name}: unknown section “{section}”")
         self.where = ""
@@ -308,6 +311,62 @@ class _Builder:
             {"generator": __name__, "format": FORMAT, "files": data_files(),
              "today": self.today.isoformat()}, sort_keys=True)}))
         self.flush()
+
+    # ------------------------------------------------------------------ signatures
+    def document_control(self, body: dict) -> None:
+        """Signing users, then each listed document's workflow through the documents service:
+        real signatures (password checked, content bound) made at the given days."""
+        from . import documents
+
+        password = body["password"]
+        admin = None
+        names = {}
+        for u in body["users"]:
+            pid = self.ref("person", u["person"])
+            full = records.get(self.ws, "person", pid)["name"]
+            documents.add_user(self.ws, u["username"], full, password, rights=u["rights"],
+                               person_id=pid, admin=admin)
+            admin = admin or (u["username"], password)
+            names[u["username"]] = full
+        for spec in body["documents"]:
+            if "new" in spec:
+                new = dict(spec["new"])
+                values = {"number": new["number"], "title": new["title"], "kind": new["kind"],
+                          "owner_id": self.ref("person", new["owner"]),
+                          "process_id": self.ref("process", new["process"])}
+                did = documents.add_document(self.ws, values,
+                                             change_summary=spec.get("summary", "")).result
+                self.ids[("document", new["number"])] = did
+            else:
+                did = self.ref("document", spec["document"])
+            rid = None
+            if "revision" in spec:
+                rid = next(r.id for r in documents.revisions(self.ws, did)
+                           if r.number == spec["revision"])
+            if spec.get("generate"):
+                doc = documents.get_document(self.ws, did)
+                from .procedure_gen import generate_sections
+
+                fresh = generate_sections(self.ws, doc.process_id)
+                rid = documents.apply_generated(
+                    self.ws, did, {k: (t, t) for k, t in fresh.items() if t}).result
+            for key, text in spec.get("edit", {}).items():
+                rid = documents.edit_section(self.ws, did, key, text).result
+            if rid is None:
+                raise self.error(f"{spec}: nothing to sign")
+            if spec.get("summary") and "new" not in spec:
+                documents.update_revision(self.ws, rid, {"change_summary": spec["summary"]})
+            if "review_months" in spec:
+                documents.update_documents(self.ws, [did], {"review_months": spec["review_months"]})
+            for step in spec.get("steps", []):
+                if step[0] == "effective":
+                    documents.make_effective(self.ws, rid, relative_date(step[1], self.today),
+                                             today=self.today)
+                    continue
+                meaning, user, day = step
+                at = dt.datetime.combine(relative_date(day, self.today), dt.time(9, 30))
+                documents.sign(self.ws, rid, meaning, user, password, now=at.replace(
+                    tzinfo=dt.timezone.utc))
 
     def error(self, text: str) -> DemoDataError:
         return DemoDataError(f"demo data {self.where}: {text}")
