@@ -271,3 +271,41 @@ def test_export_data_collects_the_revision(ws):
     assert data.map_png is None  # no process linked
     assert data.audit_event > 0 and len(data.audit_head) == 64
     assert [h.number for h in data.history] == ["A"]
+
+
+def _docx(path, title, heading_texts):
+    from docx import Document
+
+    d = Document()
+    d.core_properties.title = title
+    for h, body in heading_texts:
+        d.add_heading(h, level=1)
+        d.add_paragraph(body)
+    d.save(path)
+    return path
+
+
+def test_register_word_files_all_or_nothing(ws, tmp_path):
+    a = _docx(tmp_path / "SOP-007 Control of documents rev C.docx", "SOP-007 Control of documents",
+              [("1 Purpose", "Right revision at the point of use."), ("2 Scope", "All documents.")])
+    b = _docx(tmp_path / "Goods receipt.docx", "Goods receipt", [("Ablauf", "Ware prüfen.")])
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(RecordError, match="Nothing was registered.*broken.docx"):
+        docs.register_files(ws, [a, b, bad])
+    assert docs.list_documents(ws) == []
+    ids = docs.register_files(ws, [a, b, bad], skip=["broken.docx"]).result
+    rows = {r.id: r for r in docs.get_documents(ws, ids)}
+    first = rows[ids[0]]
+    assert (first.number, first.title, first.revision, first.status) == (
+        "SOP-007", "Control of documents", "C", "effective")
+    assert [(s.key, s.text) for s in docs.sections(ws, first.in_force_id)] == [
+        ("purpose", "Right revision at the point of use."), ("scope", "All documents.")]
+    from qms_desktop.services import attachments
+    files = attachments.list_for(ws, "revision", first.in_force_id)
+    assert [f.file_name for f in files] == [a.name]
+    second = rows[ids[1]]
+    assert second.number == "SOP-008" and second.title == "Goods receipt"  # after SOP-007
+    with pytest.raises(RecordError, match="SOP-007 is already registered"):
+        docs.register_files(ws, [a])
+    assert verify(ws).ok
