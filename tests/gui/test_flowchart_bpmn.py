@@ -121,3 +121,37 @@ def test_every_pool_of_the_reference_corpus_is_drawn_as_its_file_says(ws):
         finally:
             scene.clear_map()
     assert pools > 0
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason="../shared/corpus/bpmn is not there")
+@pytest.mark.parametrize("name", ["C.6.0.bpmn", "C.7.0.bpmn", "C.8.0.bpmn"])
+def test_process_inputs_and_outputs_are_drawn_with_their_connectors(ws, name):
+    """The process's own data inputs and outputs that the file's diagram draws are data shapes
+    on the map, where the file puts them, and their data associations are connectors."""
+    from lxml import etree
+
+    data = (SHARED / name).read_bytes()
+    di = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+    model = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    root = etree.fromstring(data)
+    shapes = {s.get("bpmnElement") for s in root.iter(di + "BPMNShape")}
+    io = {el.get("id") for p in root.iterchildren(model + "process")
+          for spec in p.iterchildren(model + "ioSpecification")
+          for el in spec.iterchildren(model + "dataInput", model + "dataOutput")} & shapes
+    assert io
+    pid = _import(ws, data)
+    rows = processes.load_map_data(ws, pid)
+    io_rows = {r["key"]: r for r in rows.nodes if r["key"] in io}
+    assert set(io_rows) == io
+    assert all(r["kind"] == "document" for r in io_rows.values())
+    io_ids = {r["id"] for r in io_rows.values()}
+    joined = [r["id"] for r in rows.edges if {r["source_id"], r["target_id"]} & io_ids]
+    scene = render.build_scene(ws, pid)
+    try:
+        assert io_ids <= set(scene.nodes)
+        for r in io_rows.values():
+            pos = scene.nodes[r["id"]].scenePos()
+            assert (round(pos.x()), round(pos.y())) == (round(r["x"]), round(r["y"]))
+        assert joined and set(joined) <= set(scene.edges)
+    finally:
+        scene.clear_map()

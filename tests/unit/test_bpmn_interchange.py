@@ -1,4 +1,4 @@
-"""BPMN interchange with files other tools wrote (issue 10, items 1-5): data associations,
+"""BPMN interchange with files other tools wrote (issue 10, items 1-6): data associations (and the process inputs and outputs they join, drawn as data shapes),
 QName references, extension elements in their own namespace, zero-size pools and elements
 without a diagram entry, namespace names that are not valid URIs; and round trips of the
 shared reference corpus (read in place) through a workspace."""
@@ -131,10 +131,10 @@ def test_data_associations_to_data_objects_and_io_specifications_survive_a_works
     edges = {e.key: e for e in pm.edges}
     assert (edges["DOA"].source, edges["DOA"].target) == ("T", "DOR")
     assert len(edges["DOA"].waypoints) == 2
-    # the input association from the process's own input is kept, not drawn, and said so
-    assert "DIA" not in edges
-    assert any("1 data association(s)" in w and "written back on export" in w
-               for w in got.warnings), got.warnings
+    # the input association from the process's own input (which the diagram draws) is drawn
+    # from that input's data shape to the task
+    assert (edges["DIA"].source, edges["DIA"].target) == ("PIn", "T")
+    assert not any("data association(s)" in w for w in got.warnings), got.warnings
     assert not any("refers to" in w for w in got.warnings)
     root = etree.fromstring(out)
     doa = root.find(f".//{M}dataOutputAssociation")
@@ -143,6 +143,19 @@ def test_data_associations_to_data_objects_and_io_specifications_survive_a_works
     assert doa.find(f"{M}assignment/{M}from").text == "a"
     dia = root.find(f".//{M}dataInputAssociation")
     assert dia.find(M + "transformation").text == "order.total"
+
+
+def test_a_data_association_to_a_process_input_the_diagram_does_not_draw_is_kept_not_drawn(ws):
+    data = DATA_ASSOC.replace(b'<bpmndi:BPMNShape id="PIn_di"', b'<bpmndi:BPMNShape id="PIn_di_x"'
+                              ).replace(b'bpmnElement="PIn"', b'bpmnElement="Elsewhere"')
+    got, pm, out = _through_workspace(ws, data)
+    assert _lost_or_added(data, out) == {}
+    assert "DIA" not in {e.key for e in pm.edges}
+    assert "PIn" not in {n.key for n in pm.nodes}
+    assert any("1 data association(s)" in w and "written back on export" in w
+               and "process inputs and outputs that the diagram does not draw" in w
+               for w in got.warnings), got.warnings
+    assert not any("ioSpecification" in w for w in got.warnings), got.warnings
 
 
 def test_a_data_association_reconnected_on_the_map_refers_to_its_new_end():
@@ -406,3 +419,218 @@ def test_a_namespace_name_with_a_space_does_not_excuse_entities():
 
     with pytest.raises(UnsafeXmlError):
         parse_xml(b'<a xmlns:x="http://a b/c"><x:b>&foo;</x:b></a>')
+
+
+# --------------------------------------------------------------------------------------------
+# 6. A process's own inputs and outputs (its ioSpecification) drawn on the map
+# --------------------------------------------------------------------------------------------
+
+PROCESS_IO = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} xmlns:x="urn:x" id="D" targetNamespace="urn:t">
+  <bpmn:itemDefinition id="Item" structureRef="xsd:string"/>
+  <bpmn:process id="P">
+    <bpmn:ioSpecification id="IO">
+      <bpmn:dataInput id="PIn" name="Order" itemSubjectRef="Item" isCollection="false" x:hint="a">
+        <bpmn:extensionElements><x:note>kept</x:note></bpmn:extensionElements>
+      </bpmn:dataInput>
+      <bpmn:dataInput id="PIn2" name="Not drawn"/>
+      <bpmn:dataOutput id="POut" name="Invoice"/>
+      <bpmn:inputSet id="IS">
+        <bpmn:dataInputRefs>PIn</bpmn:dataInputRefs><bpmn:dataInputRefs>PIn2</bpmn:dataInputRefs>
+      </bpmn:inputSet>
+      <bpmn:outputSet id="OS"><bpmn:dataOutputRefs>POut</bpmn:dataOutputRefs></bpmn:outputSet>
+    </bpmn:ioSpecification>
+    <bpmn:task id="T" name="Bill">
+      <bpmn:ioSpecification id="TIO">
+        <bpmn:dataInput id="TIn"/><bpmn:dataOutput id="TOut"/>
+        <bpmn:inputSet id="TIS"><bpmn:dataInputRefs>TIn</bpmn:dataInputRefs></bpmn:inputSet>
+        <bpmn:outputSet id="TOS"><bpmn:dataOutputRefs>TOut</bpmn:dataOutputRefs></bpmn:outputSet>
+      </bpmn:ioSpecification>
+      <bpmn:dataInputAssociation id="DIA">
+        <bpmn:sourceRef>PIn</bpmn:sourceRef><bpmn:targetRef>TIn</bpmn:targetRef>
+      </bpmn:dataInputAssociation>
+      <bpmn:dataOutputAssociation id="DOA">
+        <bpmn:sourceRef>TOut</bpmn:sourceRef><bpmn:targetRef>POut</bpmn:targetRef>
+      </bpmn:dataOutputAssociation>
+    </bpmn:task>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BD">
+    <bpmndi:BPMNPlane id="BP" bpmnElement="P">
+      <bpmndi:BPMNShape id="T_di" bpmnElement="T"><dc:Bounds x="100" y="100" width="100" height="80"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="PIn_di" bpmnElement="PIn"><dc:Bounds x="0" y="100" width="36" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="POut_di" bpmnElement="POut"><dc:Bounds x="300" y="100" width="36" height="50"/></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="DIA_di" bpmnElement="DIA"><di:waypoint x="36" y="125"/><di:waypoint x="100" y="140"/></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="DOA_di" bpmnElement="DOA"><di:waypoint x="200" y="140"/><di:waypoint x="300" y="125"/></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+""".encode()
+
+BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+#: BPMN XSD rules a deletion can break: references typed xsd:IDREF (element text and
+#: attributes), the DI's bpmnElement, and the ioSpecification's content sequence
+_IDREF_TEXT = ("sourceRef", "targetRef", "dataInputRefs", "dataOutputRefs", "optionalInputRefs",
+               "optionalOutputRefs", "whileExecutingInputRefs", "whileExecutingOutputRefs",
+               "inputSetRefs", "outputSetRefs", "incoming", "outgoing", "flowNodeRef")
+_IO_SEQUENCE = ("documentation", "extensionElements", "dataInput", "dataOutput", "inputSet",
+                "outputSet")
+
+
+def _schema_problems(root) -> list[str]:
+    ids = [el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")
+           and el.tag.startswith((M, BPMNDI))]  # (other namespaces' ids are theirs)
+    problems = [f"id {i} twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    idset = set(ids)
+    for el in root.iter(*(M + t for t in _IDREF_TEXT)):
+        if (el.text or "").strip() not in idset:
+            problems.append(f"{etree.QName(el).localname} {el.text!r} refers to nothing")
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for a in ("sourceRef", "targetRef", "bpmnElement"):
+            if el.get(a) is not None and el.get(a) not in idset:
+                problems.append(f"{a}={el.get(a)!r} refers to nothing")
+    for spec in root.iter(M + "ioSpecification"):
+        names = [etree.QName(c).localname for c in spec if isinstance(c.tag, str)]
+        ranks = [_IO_SEQUENCE.index(n) if n in _IO_SEQUENCE else -1 for n in names]
+        if -1 in ranks or ranks != sorted(ranks) or "inputSet" not in names \
+                or "outputSet" not in names:
+            problems.append(f"ioSpecification content {names}")
+    for assoc in root.iter(M + "dataInputAssociation", M + "dataOutputAssociation"):
+        if len(assoc.findall(M + "targetRef")) != 1:
+            problems.append(f"{assoc.get('id')} has no single targetRef")
+    return problems
+
+
+def _tree(el):
+    """An element as nested tuples (tag, attributes, text, children), prefixes and layout aside."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_tree(c) for c in el if isinstance(c.tag, str)))
+
+
+def _process_io(data: bytes, pid: str):
+    proc = etree.fromstring(data).find(f".//{M}process[@id='{pid}']")
+    return proc.find(M + "ioSpecification")
+
+
+def test_process_inputs_and_outputs_the_diagram_draws_are_data_shapes_with_connectors(ws):
+    got, pm, out = _through_workspace(ws, PROCESS_IO)
+    nodes = {n.key: n for n in pm.nodes}
+    pin, pout = nodes["PIn"], nodes["POut"]
+    assert (pin.kind, pin.bpmn_type, pin.name) == ("document", "dataInput", "Order")
+    assert (pout.kind, pout.bpmn_type, pout.name) == ("document", "dataOutput", "Invoice")
+    assert (pin.x, pin.y, pin.w, pin.h) == (0, 100, 36, 50)
+    assert "PIn2" not in nodes  # (no shape in the diagram: stays in the file only)
+    edges = {e.key: e for e in pm.edges}
+    assert (edges["DIA"].source, edges["DIA"].target) == ("PIn", "T")
+    assert (edges["DOA"].source, edges["DOA"].target) == ("T", "POut")
+    assert edges["DIA"].waypoints == [(36, 125), (100, 140)]
+    assert any(w.startswith("2 process input(s) and output(s)") and "ioSpecification" in w
+               for w in got.warnings), got.warnings
+    assert not any("data association(s)" in w or "diagram element(s)" in w
+                   for w in got.warnings), got.warnings
+    # the export writes them back in the ioSpecification, as the file had it, not as data objects
+    assert _lost_or_added(PROCESS_IO, out) == {}
+    assert _tree(_process_io(out, "P")) == _tree(_process_io(PROCESS_IO, "P"))
+    root = etree.fromstring(out)
+    assert root.find(f".//{M}dataObjectReference") is None
+    assert root.find(f".//{M}dataObject") is None
+    assert {s.get("bpmnElement") for s in root.iter(BPMNDI + "BPMNShape")} == {"T", "PIn", "POut"}
+    assert {s.get("bpmnElement") for s in root.iter(BPMNDI + "BPMNEdge")} == {"DIA", "DOA"}
+    assert _schema_problems(root) == []
+    assert write_bpmn(read_bpmn(out).map) == out
+
+
+def test_a_moved_process_input_stays_in_the_io_specification(ws):
+    got = read_bpmn(PROCESS_IO)
+    pid = processes.save_map(ws, got.map, name="Imported").result
+    _pm, ids = processes.load_map(ws, pid)
+    processes.move_nodes(ws, {ids["PIn"]: (10.0, 300.0)})
+    pm, _ids = processes.load_map(ws, pid)
+    out = write_bpmn(pm)
+    assert _tree(_process_io(out, "P")) == _tree(_process_io(PROCESS_IO, "P"))
+    root = etree.fromstring(out)
+    assert root.find(f".//{M}dataObjectReference") is None
+    bounds = root.find(f".//{BPMNDI}BPMNShape[@bpmnElement='PIn']/" + "{%s}Bounds" % (
+        "http://www.omg.org/spec/DD/20100524/DC"))
+    assert (bounds.get("x"), bounds.get("y")) == ("10", "300")
+    assert root.find(f".//{BPMNDI}BPMNEdge[@bpmnElement='DIA']") is not None
+    assert _schema_problems(root) == []
+    assert "PIn" in {n.key for n in read_bpmn(out).map.nodes}
+
+
+def test_a_deleted_process_input_and_output_leave_a_valid_io_specification(ws):
+    got = read_bpmn(PROCESS_IO)
+    pid = processes.save_map(ws, got.map, name="Imported").result
+    _pm, ids = processes.load_map(ws, pid)
+    processes.delete_items(ws, node_ids=[ids["PIn"], ids["POut"]])
+    pm, _ids = processes.load_map(ws, pid)
+    assert not {"DIA", "DOA"} & {e.key for e in pm.edges}  # (their connectors went with them)
+    out = write_bpmn(pm)
+    root = etree.fromstring(out)
+    assert _schema_problems(root) == []
+    spec = _process_io(out, "P")
+    assert [(etree.QName(c).localname, c.get("id")) for c in spec] == [
+        ("dataInput", "PIn2"), ("inputSet", "IS"), ("outputSet", "OS")]
+    assert [r.text for r in spec.iter(M + "dataInputRefs")] == ["PIn2"]
+    assert list(spec.find(M + "outputSet")) == []
+    for gone in ("PIn", "POut", "DIA", "DOA", "PIn_di", "POut_di", "DIA_di", "DOA_di"):
+        assert root.find(f".//*[@id='{gone}']") is None, gone
+    # the task keeps its own inputs and outputs
+    assert _tree(root.find(f".//{M}task/{M}ioSpecification")) == _tree(
+        etree.fromstring(PROCESS_IO).find(f".//{M}task/{M}ioSpecification"))
+
+
+IO_FILES = ("C.6.0.bpmn", "C.7.0.bpmn", "C.8.0.bpmn")
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason="../shared/corpus/bpmn is not there")
+def test_shared_corpus_process_inputs_and_outputs_are_drawn_and_written_back(ws):
+    drawn_assocs = 0
+    for name in IO_FILES:
+        data = (SHARED / name).read_bytes()
+        root = etree.fromstring(data)
+        shapes = {s.get("bpmnElement"): s for s in root.iter(BPMNDI + "BPMNShape")}
+        with_edge = {e.get("bpmnElement") for e in root.iter(BPMNDI + "BPMNEdge")}
+        got, pm, out = _through_workspace(ws, data)
+        nodes = {n.key: n for n in pm.nodes}
+        edges = {e.key: e for e in pm.edges}
+        io_ids = set()
+        for proc in root.iter(M + "process"):
+            spec = proc.find(M + "ioSpecification")
+            if spec is None:
+                continue
+            for el in spec.iterchildren(M + "dataInput", M + "dataOutput"):
+                if el.get("id") in shapes:
+                    io_ids.add(el.get("id"))
+                    n = nodes[el.get("id")]
+                    assert (n.kind, n.bpmn_type) == ("document", etree.QName(el).localname)
+            assert _tree(_process_io(out, proc.get("id"))) == _tree(spec), name
+        for el in root.iter(M + "dataInputAssociation", M + "dataOutputAssociation"):
+            refs = {r.text for r in el if etree.QName(r).localname in ("sourceRef", "targetRef")}
+            if refs & io_ids and el.get("id") in with_edge:
+                e = edges[el.get("id")]
+                assert (refs & io_ids) & {e.source, e.target}, (name, el.get("id"))
+                drawn_assocs += 1
+        assert not any("data association(s)" in w for w in got.warnings), (name, got.warnings)
+        assert _lost_or_added(data, out) == {}, name
+    assert drawn_assocs == 8
+
+
+@pytest.mark.skipif(not SHARED_FILES, reason="../shared/corpus/bpmn is not there")
+def test_shared_corpus_deleting_every_process_input_and_output_gives_valid_bpmn(ws):
+    data = (SHARED / "C.8.0.bpmn").read_bytes()
+    assert _schema_problems(etree.fromstring(data)) == []
+    got = read_bpmn(data)
+    pid = processes.save_map(ws, got.map, name="Imported").result
+    pm, ids = processes.load_map(ws, pid)
+    io = [n.key for n in pm.nodes if n.bpmn_type in ("dataInput", "dataOutput")]
+    assert len(io) == 5
+    processes.delete_items(ws, node_ids=[ids[k] for k in io])
+    out = write_bpmn(processes.load_map(ws, pid)[0])
+    root = etree.fromstring(out)
+    assert _schema_problems(root) == []
+    spec = _process_io(out, "VacationRequestProcess")
+    assert [etree.QName(c).localname for c in spec if isinstance(c.tag, str)] == [
+        "inputSet", "outputSet"]
+    assert not any(root.find(f".//*[@id='{k}']") is not None for k in io)

@@ -11,6 +11,11 @@ Maps with lanes but no pool get a pool (BPMN participant) around the lanes, as B
 expect; that pool and the collaboration made to hold it carry ``qms:generated="true"`` so that
 the import leaves them out again (re-importing an export does not add a pool the map never had).
 A list of maps becomes one collaboration with one pool per map, stacked vertically.
+
+Data nodes with ``bpmn_type`` ``dataInput`` / ``dataOutput`` at the top level of a process are
+that process's own inputs and outputs: they are written in its ``ioSpecification`` (in the place
+they had in the file), not as data object references, and one deleted from the map is left out
+of it together with the input or output set references to it.
 """
 
 from __future__ import annotations
@@ -768,9 +773,108 @@ class _Writer:
         for k, v in (p.get("attrs") or {}).items():
             el.set(k, v)
         items = self._ranked(p.get("children") or [], RANK_PROCESS, 0)
+        io_nodes = list(self.io_members.get(p["id"], ()))
+        drawn = {k for k in p.get("io_nodes") or [] if isinstance(k, str)}
+        specs = [it[2] for it in items if it[2].tag == _M + "ioSpecification"]
+        if io_nodes and not specs:
+            spec = self._new(_M + "ioSpecification")
+            items.append((RANK_PROCESS["ioSpecification"], -1, spec))
+            specs.append(spec)
+        for i, spec in enumerate(specs):
+            self._fill_io(spec, io_nodes if i == 0 else [], drawn)
         items += self._content(("process", p["id"]), RANK_PROCESS, 100000)
         self._emit(el, items)
         return el
+
+    # ---- a process's own inputs and outputs ------------------------------------------------
+
+    @staticmethod
+    def _io_node(n: Node) -> bool:
+        """A data shape that stands for an input or output of its process (a ``dataInput`` /
+        ``dataOutput`` of the process's ``ioSpecification``)."""
+        return n.kind == "document" and n.bpmn_type in ("dataInput", "dataOutput")
+
+    def _io_el(self, n: Node) -> Any:
+        b = _bpmn(n)
+        el = self._new(_M + n.bpmn_type, {"id": self.nid[n.key]})
+        if n.name or (b and not b.get("name_absent")):
+            el.set("name", n.name)
+        same = b.get("type") in (None, n.bpmn_type)
+        for k, v in (b.get("attrs") or {}).items():
+            if same or k.startswith("{"):
+                el.set(k, v)
+        self._emit(el, self._ranked(b.get("children") or [], RANK_NODE, 0,
+                                    None if same else frozenset({"documentation",
+                                                                 "extensionElements"})))
+        return el
+
+    def _fill_io(self, spec: Any, nodes: list[Node], drawn: set[str]) -> None:
+        """Put the process's input and output nodes in its ``ioSpecification`` (as kept from
+        the file): each drawn one in the place it held (``drawn``: the keys read as nodes),
+        new ones after the others of their kind with a reference in the first input or output
+        set; one no longer on the map is left out, and so are the set references to it."""
+        by_key = {n.key: n for n in nodes}
+        placed: set[str] = set()
+        removed: set[str] = set()
+        for ch in list(spec):
+            if ch.tag not in (_M + "dataInput", _M + "dataOutput"):
+                continue
+            ident = ch.get("id")
+            if ident not in drawn:
+                continue
+            n = by_key.get(ident)
+            if n is not None and n.key not in placed and _M + n.bpmn_type == ch.tag:
+                spec.replace(ch, self._io_el(n))
+                placed.add(n.key)
+            else:
+                spec.remove(ch)
+                removed.add(ident)
+        set_refs = {"inputSet": ("dataInputRefs", "optionalInputRefs",
+                                 "whileExecutingInputRefs"),
+                    "outputSet": ("dataOutputRefs", "optionalOutputRefs",
+                                  "whileExecutingOutputRefs")}
+        if removed:
+            for tag, refs in set_refs.items():
+                for io_set in spec.iterchildren(_M + tag):
+                    for r in list(io_set):
+                        if r.tag in {_M + x for x in refs} and (r.text or "").strip() in removed:
+                            io_set.remove(r)
+        order = ("dataInput", "dataOutput", "inputSet", "outputSet")
+        for n in nodes:
+            if n.key in placed:
+                continue
+            new = self._io_el(n)
+            rank = order.index(n.bpmn_type)
+            at = 0
+            for i, ch in enumerate(spec):
+                local = ch.tag[len(_M):] if isinstance(ch.tag, str) and ch.tag.startswith(_M) else ""
+                if local in order and order.index(local) <= rank:
+                    at = i + 1
+            spec.insert(at, new)
+            set_tag = "inputSet" if n.bpmn_type == "dataInput" else "outputSet"
+            io_set = spec.find(_M + set_tag)
+            if io_set is None:
+                io_set = self._io_set(spec, set_tag)
+            ref_tag = set_refs[set_tag][0]
+            at = 0
+            for i, ch in enumerate(io_set):
+                if ch.tag in (_M + "documentation", _M + "extensionElements", _M + ref_tag):
+                    at = i + 1
+            io_set.insert(at, self._new(_M + ref_tag, text=self.nid[n.key]))
+        for set_tag in ("inputSet", "outputSet"):  # (the schema wants one of each)
+            if nodes and spec.find(_M + set_tag) is None:
+                self._io_set(spec, set_tag)
+
+    def _io_set(self, spec: Any, set_tag: str) -> Any:
+        """A new, empty input or output set in ``spec`` (input sets before output sets)."""
+        io_set = self._new(_M + set_tag, {"id": self._make_id(
+            f"{set_tag[0].upper()}{set_tag[1:]}_1", set_tag[0].upper() + set_tag[1:])})
+        first_out = spec.find(_M + "outputSet")
+        if set_tag == "inputSet" and first_out is not None:
+            first_out.addprevious(io_set)
+        else:
+            spec.append(io_set)
+        return io_set
 
     # ---- edges: types and containers -------------------------------------------------------
 
@@ -822,6 +926,8 @@ class _Writer:
         pm = self.pm
         self.edge_type = {e.key: self._edge_type(e) for e in pm.edges}
         self.members: dict[tuple[str, str], list[Node]] = {}
+        # (a process's own inputs and outputs: written in its ioSpecification)
+        self.io_members: dict[str, list[Node]] = {}
         for n in pm.nodes:
             if n.kind == "pool":
                 continue
@@ -831,6 +937,9 @@ class _Writer:
                 if plocal not in CONTAINER_TYPES:  # parent no longer a sub-process container
                     c = ("process", self.proc_of[n.key])
                     self.container[n.key] = c
+            if c and c[0] == "process" and self._io_node(n):
+                self.io_members.setdefault(c[1], []).append(n)
+                continue
             self.members.setdefault(c, []).append(n)
         self.pool_collab: dict[str, str] = {}
         for n in pm.nodes:
@@ -888,8 +997,9 @@ class _Writer:
             self.lane_container[ln.key] = c
         parent_of = {ln.key: self._lane_parent(ln) for ln in pm.lanes}
         self.lane_members: dict[str, list[str]] = {}
+        io_keys = {n.key for ns in self.io_members.values() for n in ns}
         for n in pm.nodes:
-            k = n.lane if n.lane in self.lanes else None
+            k = n.lane if n.lane in self.lanes and n.key not in io_keys else None
             guard = set()
             while k is not None and k not in guard:
                 guard.add(k)

@@ -9,7 +9,10 @@ data objects, messages, label styles, diagram details ...) is kept in the ``extr
 do not know are imported as generic steps with a warning, never dropped.
 
 Node keys are the BPMN ids. Positions come from BPMNDI; a file without a diagram is laid out
-automatically (with a warning).
+automatically (with a warning). A process's own data inputs and outputs (its
+``ioSpecification``) that the diagram draws become data nodes (kind ``document``, ``bpmn_type``
+``dataInput`` / ``dataOutput``), so that the data associations joining them are drawn too; the
+export writes them back in that ``ioSpecification``.
 """
 
 from __future__ import annotations
@@ -450,11 +453,57 @@ class _Reader:
         for ch in el:
             if not isinstance(ch.tag, str):
                 continue
+            if ch.tag == _M + "ioSpecification":
+                xml, drawn = self._read_process_io(ch, pid)
+                entry["children"].append(xml)
+                if drawn:
+                    entry.setdefault("io_nodes", []).extend(drawn)
+                continue
             if self._read_content(ch, process=pid, container=pid, parent=None):
                 continue
             entry["children"].append(_ser(ch))
         self.processes.append(entry)
         return pid
+
+    def _read_process_io(self, el: Any, pid: str) -> tuple[str, list[str]]:
+        """A process's ``ioSpecification``: every ``dataInput`` / ``dataOutput`` the diagram
+        draws (a BPMNShape) becomes a data node of the map (kind ``document``, ``bpmn_type``
+        ``dataInput`` / ``dataOutput``); the rest is kept as XML, where each drawn one is left
+        as an empty ``<dataInput id=".."/>`` that holds its place. Returns that XML and the
+        keys of the nodes made (listed in the process entry's ``io_nodes``, so that the export
+        puts each back in its place, or leaves it out with its references when it was
+        deleted from the map)."""
+        kept = copy.deepcopy(el)
+        drawn: list[str] = []
+        for ch in kept:
+            if ch.tag not in (_M + "dataInput", _M + "dataOutput"):
+                continue
+            ident = (ch.get("id") or "").strip()
+            entry = self.di.get(ident)
+            if (not ident or ident in self.keys or entry is None
+                    or entry[2].tag != _BD + "BPMNShape"):
+                continue
+            local = ch.tag[len(_M):]
+            key = self._key(ch, local)
+            bpmn: dict[str, Any] = {"type": local, "attrs": self._attrs(ch),
+                                    "children": [_ser(c) for c in ch if isinstance(c.tag, str)]}
+            if "name" not in ch.attrib:
+                bpmn["name_absent"] = True
+            for k in ("attrs", "children"):
+                if not bpmn[k]:
+                    del bpmn[k]
+            node = Node(key=key, kind="document", bpmn_type=local, name=ch.get("name") or "",
+                        extra={"process": pid, "container": pid, "bpmn": bpmn})
+            self.nodes.append(node)
+            self._place(node, self._shape(key))
+            drawn.append(key)
+            for a in list(ch.attrib):
+                if a != "id":
+                    del ch.attrib[a]
+            for c in list(ch):
+                ch.remove(c)
+            ch.text = None
+        return _ser(kept), drawn
 
     def _read_collaboration(self, el: Any) -> str:
         cid = self._key(el, "collaboration")
@@ -634,7 +683,8 @@ class _Reader:
         when that is on the map, else the data object or store reference the diagram edge
         joins (its ``sourceElement``/``targetElement``, else the reference whose shape holds
         the edge's far end), else the only reference to that data object; None when the
-        association links data the map does not draw (an ``ioSpecification`` input or output)."""
+        association links data the map does not draw (a task's own ``ioSpecification`` input
+        or output, or a process's that the diagram does not draw)."""
         if ref in nodes:
             return ref
         inbound = edge.extra["bpmn_type"] == "dataInputAssociation"
@@ -845,9 +895,18 @@ class _Reader:
         self.edges = kept
         if undrawn:
             self.warnings.append(
-                f"{undrawn} data association(s) link a task or event to its own or its process's "
-                "inputs and outputs, or to a data object that no shape shows; they are kept in "
-                "the file and written back on export, but not shown on the map."
+                f"{undrawn} data association(s) link a task or event to its own inputs and "
+                "outputs, to process inputs and outputs that the diagram does not draw, or to a "
+                "data object that no shape shows; they are kept in the file and written back on "
+                "export, but not shown on the map."
+            )
+        io_drawn = sum(len(p.get("io_nodes") or []) for p in self.processes)
+        if io_drawn:
+            self.warnings.append(
+                f"{io_drawn} process input(s) and output(s) (the process's ioSpecification) are "
+                "shown on the map as data shapes, with their data associations as connectors; "
+                "the export writes them back in the process's ioSpecification, and deleting one "
+                "on the map removes it there, from its input or output set, and its connectors."
             )
         if on_connector:
             self.warnings.append(
