@@ -362,8 +362,9 @@ def _read(ws: Workspace, person_ids: Iterable[int] | None = None,
             "SELECT id, number, title, status, current_revision FROM document").fetchall()}
         effective: dict[int, tuple[str, dt.date | None]] = {}
         for did, number, issued in q(
-                "SELECT document_id, number, issued_on FROM revision WHERE status = 'effective' "
-                "ORDER BY issued_on, id").fetchall():
+                "SELECT document_id, number, COALESCE(effective_on, issued_on) FROM revision "
+                "WHERE status = 'effective' "
+                "ORDER BY COALESCE(effective_on, issued_on), id").fetchall():
             effective[did] = (number, _day(issued))
     return _Data(people, roles, assignments, courses, role_courses, steps, documents, effective,
                  records)
@@ -395,8 +396,9 @@ def course_info(ws: Workspace, course_id: int) -> CourseInfo | None:
         effective: dict[int, tuple[str, dt.date | None]] = {}
         if doc is not None:
             for did, number, issued in q(
-                    "SELECT document_id, number, issued_on FROM revision WHERE status = "
-                    "'effective' AND document_id = ? ORDER BY issued_on, id", (doc,)).fetchall():
+                    "SELECT document_id, number, COALESCE(effective_on, issued_on) FROM revision "
+                    "WHERE status = 'effective' AND document_id = ? "
+                    "ORDER BY COALESCE(effective_on, issued_on), id", (doc,)).fetchall():
                 effective[did] = (number, _day(issued))
     data = _Data([], {}, [], courses, [], [], documents, effective, [])
     return _courses(data).get(course_id)

@@ -309,3 +309,29 @@ def test_register_word_files_all_or_nothing(ws, tmp_path):
     with pytest.raises(RecordError, match="SOP-007 is already registered"):
         docs.register_files(ws, [a])
     assert verify(ws).ok
+
+
+def test_a_new_effective_revision_makes_read_and_understood_due_again(ws):
+    from qms_desktop.services import training
+
+    _users(ws)
+    did = _written_doc(ws)
+    _approve(ws, did, day=dt.date.today() - dt.timedelta(days=100))
+    pid = records.create(ws, "person", {"name": "Ann Operator"}).result
+    role = records.create(ws, "role", {"name": "Operator"}).result
+    records.create(ws, "person_role", {"person_id": pid, "role_id": role})
+    cid = records.create(ws, "course", {"code": "RU-1", "title": "Read SOP-001",
+                                        "kind": "read_and_understood", "document_id": did}).result
+    records.create(ws, "role_course", {"role_id": role, "course_id": cid})
+    records.create(ws, "training_record", {"person_id": pid, "course_id": cid,
+                                           "completed_on": dt.date.today() - dt.timedelta(days=90),
+                                           "document_revision": "A"})
+    assert training.load_matrix(ws).cell(pid, cid)[0] == "current"
+    docs.edit_section(ws, did, "scope", "Every controlled document.")
+    rid_b = docs.get_document(ws, did).pending_id
+    docs.sign(ws, rid_b, "authored", "dan", PW["dan"])
+    docs.sign(ws, rid_b, "reviewed", "eve", PW["eve"])
+    docs.sign(ws, rid_b, "approved", "max", PW["max"])
+    assert training.load_matrix(ws).cell(pid, cid)[0] == "current"  # B approved, not in force
+    docs.make_effective(ws, rid_b)
+    assert training.load_matrix(ws).cell(pid, cid)[0] == "retrain"
