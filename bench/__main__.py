@@ -453,6 +453,8 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "checklist_export": _external("checklist_export", "bench_checklist_export_figures",
                                   "checklist_export"),
     "checklists_ui": _external("checklists_ui", "bench_checklists_ui_figures", "checklists_ui"),
+    "procedure_export": _external("procedure_export", "bench_procedure_export_figures",
+                                  "procedure_export"),
 }
 
 

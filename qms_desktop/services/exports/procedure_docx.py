@@ -255,6 +255,7 @@ class _Writer:
             self.height_emu = 9000000
         self.width = self.width_emu // emu
         self._bookmark = 0
+        self._shape_id = 70000   # above any id a template's header pictures use
         self._numbering = None
         self._stories = self._snapshot()
 
@@ -548,6 +549,7 @@ class _Writer:
         import io
 
         from docx.image.image import Image
+        from docx.oxml.shape import CT_Inline
         from lxml import etree
 
         try:
@@ -555,13 +557,18 @@ class _Writer:
             px_w, px_h = img.px_width, img.px_height
             if px_w <= 0 or px_h <= 0:
                 return None
-            width = self.width_emu
+            width = int(self.width_emu * 0.98)   # a hair narrower: no overfull line
             height = int(width * px_h / px_w)
             max_h = int(self.height_emu * max_height_share)
             if height > max_h:
                 width = int(width * max_h / height)
                 height = max_h
-            inline = self.doc.part.new_pic_inline(io.BytesIO(png), width, height)
+            # python-docx's new_pic_inline looks for a free shape id over the whole document
+            # (slow in a long manual): the ids come from a counter instead
+            rid, image = self.doc.part.get_or_add_image(io.BytesIO(png))
+            self._shape_id += 1
+            inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, width,
+                                              height)
         except Exception:
             return None
         drawing = etree.tostring(inline, encoding="unicode")
@@ -847,7 +854,7 @@ def _history(w: _Writer, data: ProcedureExport) -> None:
                      w.cell_p(STATUS_TEXT.get(h.status, xml_text(h.status))),
                      w.cell_p(_date(h.issued_on)), w.cell_p(_date(h.effective_on)),
                      w.cell_p(h.change_summary or "—"), people or w.cell_p("—")])
-    w.add(w.table((1.0, 1.8, 2.2, 2.2, 5.6, 4.2),
+    w.add(w.table((1.2, 2.0, 2.3, 2.3, 5.2, 4.0),
                   ["Rev", "Status", "Issued", "Effective", "Summary of change", "People"],
                   rows))
 
@@ -905,7 +912,7 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
                      r.kind, xml_text(r.kind))), w.cell_p(r.rating or "—"),
                  w.cell_p(r.residual or "—"), w.cell_p(r.treatment or "—")]
                 for r in data.risks]
-        w.add(w.table((1.6, 4.4, 2.4, 2.4, 2.4, 3.8),
+        w.add(w.table((1.5, 4.2, 2.7, 2.4, 2.4, 3.8),
                       ["Ref", "Risk or opportunity", "Kind", "Rating", "Residual",
                        "Treatment"], rows))
         lines += 3 + 2 * len(data.risks)
