@@ -139,3 +139,38 @@ def test_effectiveness_of_the_current_action_is_edited_under_the_table(
     page.controller.undo_stack.undo()
     assert stored().effective is None
     assert detail.effective_combo.value() is None  # the box follows undo
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1440, 900)])
+def test_rating_badges_show_whole_inside_the_panel(window, open_ws, qtbot, register, size):
+    """Under the heading, the inherent, residual, RPN · AP and overdue badges are never cut:
+    each text fits its badge, every badge ends inside the panel, above the tabs."""
+    from PySide6.QtCore import QPoint
+
+    from qms_desktop.services import risks
+    from qms_desktop.storage.workspace import open_workspace
+
+    path, ids, _first = register
+    rid = ids["risks"]["Wrong material grade"]  # rated 5×5 and FMEA
+    ws = open_workspace(path)
+    try:  # a review overdue too: all four badges show
+        risks.update_risks(ws, [rid], {"review_date": dt.date.today() - dt.timedelta(days=3)})
+    finally:
+        ws.close()
+    page, detail = _panel(window, open_ws, qtbot, path, rid, size)
+    badges = (detail.inherent_badge, detail.residual_badge, detail.fmea_badge,
+              detail.overdue_badge)
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in badges))
+    assert detail.fmea_badge.text().startswith("RPN ")
+    tabs_top = detail.tabs.mapTo(detail, QPoint(0, 0)).y()
+    for badge in badges:
+        text = badge.text()
+        assert badge.fontMetrics().horizontalAdvance(text) <= badge.contentsRect().width(), text
+        assert "…" not in text, text
+        left = badge.mapTo(detail, QPoint(0, 0))
+        assert left.x() >= 0, text
+        assert left.x() + badge.width() <= detail.width(), text
+        assert left.y() + badge.height() <= tabs_top, text  # not under the tabs
+    # colour is always paired with words: the level is in the badge's own text
+    assert "High" in detail.inherent_badge.text() or "Critical" in detail.inherent_badge.text()
+    assert "Medium" in detail.residual_badge.text()

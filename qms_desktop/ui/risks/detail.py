@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -89,19 +91,132 @@ class _ActionsView(QTableView):
             self.resized.emit()
 
 
+class _FlowLayout(QLayout):
+    """Widgets side by side while they fit, the next ones on a new line when they do not
+    (the badges under the panel's heading: never squeezed, never past the edge)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6, line_spacing: int = 4):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing, self._line_spacing = spacing, line_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Everything on one line."""
+        hints = [item.sizeHint() for item in self._shown()]
+        m = self.contentsMargins()
+        return QSize(sum(h.width() for h in hints) + self._spacing * max(0, len(hints) - 1)
+                     + m.left() + m.right(),
+                     max((h.height() for h in hints), default=0) + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        """The widest single item (each line holds at least one)."""
+        m = self.contentsMargins()
+        mins = [item.minimumSize() for item in self._shown()]
+        return QSize(max((s.width() for s in mins), default=0) + m.left() + m.right(),
+                     max((s.height() for s in mins), default=0) + m.top() + m.bottom())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lay the items out in ``rect`` (only measured unless ``move``); the height used."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._shown():
+            hint = item.sizeHint()
+            width = max(min(hint.width(), area.width()), item.minimumSize().width())
+            if x > area.x() and x + width > area.right() + 1:
+                x, y, line = area.x(), y + line + self._line_spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
+            x += width + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom() if line else 0
+
+
 class Badge(QLabel):
-    """A level / AP / overdue badge: text and a coloured fill (readable without colour)."""
+    """A level / AP / overdue badge: text and a coloured fill (readable without colour). It
+    asks for the room of its whole text; given less (a very narrow panel) it shows the start
+    with "…" and the whole text in its tooltip."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setContentsMargins(6, 2, 6, 2)
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self._full = ""
 
     def show_level(self, text: str, level: str, kind: str = "risk") -> None:
         self.setText(text)
         self.setStyleSheet(style.cell_style(level, style.is_dark(self.palette()), kind)
                            + " border-radius: 3px; padding: 1px 6px;" if level else "")
         self.setVisible(bool(text))
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._full = text
+        super().setText(text)
+        self.updateGeometry()
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        m = self.contentsMargins()
+        whole = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right()
+        return QSize(max(hint.width(), whole), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        m = self.contentsMargins()
+        fm = self.fontMetrics()
+        least = min(fm.horizontalAdvance(self._full), fm.horizontalAdvance("M" * 6 + "…"))
+        return QSize(least + m.left() + m.right(), super().minimumSizeHint().height())
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.updateGeometry()  # a style sheet's padding changes the room the text needs
+            self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        fm = self.fontMetrics()
+        shown = self._full if fm.horizontalAdvance(self._full) <= room else \
+            fm.elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        if shown != self.text():
+            super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 class RerateDialog(QDialog):
@@ -235,12 +350,12 @@ class RiskDetailPanel(DetailPanel):
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.heading)
-        badges = QHBoxLayout()
+        # the badges wrap onto a second line rather than being cut ("Inherent: Hig")
+        badges = _FlowLayout()
         self.inherent_badge, self.residual_badge, self.fmea_badge, self.overdue_badge = (
             Badge(body) for _ in range(4))
         for b in (self.inherent_badge, self.residual_badge, self.fmea_badge, self.overdue_badge):
             badges.addWidget(b)
-        badges.addStretch(1)
         lay.addLayout(badges)
         self.tabs = QTabWidget(body)
         lay.addWidget(self.tabs, 1)
