@@ -1,0 +1,359 @@
+"""The Documents page (ui/documents): the register from the table kit — statuses with the revision
+being worked on, overdue reviews and invalid signatures readable without colour, filters, inline
+edit and undo, add and delete, workflow steps enabled by state, the revision history with its
+signatures, a read-only workspace, and the page registered in the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoGroup
+
+from qms_desktop.services import documents as D
+from qms_desktop.services import records as R
+
+pytestmark = pytest.mark.usefixtures("shown", "dialogs")
+
+_D = Qt.ItemDataRole
+TODAY = dt.date.today()
+PW = {"dan": "dan's long password", "eve": "eve reviews things", "max": "max approves all"}
+
+
+def populate(ws) -> dict:
+    """Two people; an effective procedure whose review is overdue, a draft work instruction,
+    a form, and a procedure whose signed revision was returned to draft and changed."""
+    ann = R.create(ws, "person", {"name": "Ann Lee"}).result
+    bob = R.create(ws, "person", {"name": "Bob Stone"}).result
+    D.add_user(ws, "dan", "Daniel Okafor", PW["dan"])
+    admin = ("dan", PW["dan"])
+    D.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"], admin=admin)
+    D.add_user(ws, "max", "Max Brandt", PW["max"], rights=["reviewed", "approved"], admin=admin)
+    old = D.add_document(ws, {"title": "Control of documents", "owner_id": ann}).result
+    D.edit_section(ws, old, "purpose", "Keep the right revision at the point of use.")
+    rid = D.get_document(ws, old).pending_id
+    D.sign(ws, rid, "authored", "dan", PW["dan"])
+    D.sign(ws, rid, "reviewed", "eve", PW["eve"])
+    D.sign(ws, rid, "approved", "max", PW["max"])
+    D.make_effective(ws, rid, TODAY - dt.timedelta(days=800))
+    wi = D.add_document(ws, {"title": "Deburring", "kind": "work_instruction",
+                             "owner_id": bob}).result
+    form = D.add_document(ws, {"title": "Order review form", "kind": "form"}).result
+    back = D.add_document(ws, {"title": "Internal audit"}).result
+    D.edit_section(ws, back, "purpose", "Audit every process once a year.")
+    brid = D.get_document(ws, back).pending_id
+    D.sign(ws, brid, "authored", "dan", PW["dan"])
+    D.return_to_draft(ws, brid, "Scope missing")
+    return dict(ann=ann, bob=bob, old=old, old_rev=rid, wi=wi, form=form, back=back,
+                back_rev=brid)
+
+
+def make_page(qtbot, controller):
+    from qms_desktop.ui.documents import DocumentsPage
+    from qms_desktop.ui.pages import page_specs
+
+    spec = next(s for s in page_specs() if s.key == "documents")
+    page = DocumentsPage(controller, spec)
+    qtbot.addWidget(page)
+    page.resize(1280, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+@pytest.fixture
+def world(ws):
+    return populate(ws)
+
+
+@pytest.fixture
+def page(qtbot, controller, world):
+    return make_page(qtbot, controller)
+
+
+def cell(page, did: int, key: str):
+    model = page.model
+    return page.proxy.mapFromSource(model.index(model.row_of(did), model.column_of[key]))
+
+
+# --------------------------------------------------------------------------- the register
+
+
+def test_models_pass_the_model_tester(page, qtmodeltester):
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.proxy)
+
+
+def test_the_page_is_registered():
+    from qms_desktop.ui.pages import load_factory, page_specs
+
+    spec = next(s for s in page_specs() if s.key == "documents")
+    from qms_desktop.ui.documents import DocumentsPage
+
+    assert load_factory(spec) is DocumentsPage
+
+
+def test_register_shows_status_revision_review_and_signatures(page, world):
+    assert page.model.rowCount() == 4
+    assert cell(page, world["old"], "number").data() == "SOP-001"
+    assert cell(page, world["old"], "status").data() == "Effective"
+    assert cell(page, world["old"], "revision").data() == "A"
+    assert cell(page, world["wi"], "status").data() == "Draft"
+    assert cell(page, world["wi"], "kind").data() == "Work instruction"
+    assert cell(page, world["wi"], "owner_id").data() == "Bob Stone"
+    # the overdue review: words, a symbol and a colour
+    review = cell(page, world["old"], "next_review_on")
+    assert review.data().endswith("· overdue")
+    assert review.data(_D.DecorationRole) is not None
+    assert review.data(_D.ForegroundRole) is not None
+    assert "Overdue by" in review.data(_D.ToolTipRole)
+    assert cell(page, world["wi"], "next_review_on").data(_D.DecorationRole) is None
+    # a signature that no longer holds is marked in words
+    assert cell(page, world["back"], "invalid_signatures").data() == "✗ not valid"
+    assert cell(page, world["old"], "invalid_signatures").data() == ""
+    assert "1 overdue for review" in page.count.text()
+    assert "1 with signatures not valid" in page.count.text()
+
+
+def test_status_shows_the_revision_being_worked_on(page, world, controller):
+    old = world["old"]
+    page.select_document(old)
+    assert page.start_revision("Add the retention table") is not None
+    assert cell(page, old, "status").data() == "Effective · rev. B draft"
+    assert cell(page, old, "revision").data() == "A"  # A stays in force
+
+
+def test_default_columns_fit_1280_px(page):
+    header = page.table.horizontalHeader()
+    shown = [page.model.columns[i].key for i in range(header.count())
+             if not header.isSectionHidden(i)]
+    assert shown[:2] == ["number", "title"] and "next_review_on" in shown
+    assert "invalid_signatures" in shown
+    assert not page.table.horizontalScrollBar().isVisible()
+
+
+def test_filters(page, world):
+    def shown():
+        return {r.id for r in page.proxy.visible_rows()}
+
+    page.set_filters(review_overdue=True)
+    assert shown() == {world["old"]}
+    assert page.overdue_only.isChecked()
+    page.set_filters(kind="work_instruction")
+    assert shown() == {world["wi"]} and not page.overdue_only.isChecked()
+    page.set_filters(status="draft")
+    assert shown() == {world["wi"], world["form"], world["back"]}
+    page.set_filters(owner=world["ann"])
+    assert shown() == {world["old"]}
+    page.set_filters(text="deburr")
+    assert shown() == {world["wi"]}
+    page.clear_filters()
+    assert len(shown()) == 4
+
+
+def test_dashboard_style_open_list_filters_the_register(make_window, make_ws, open_ws):
+    from qms_desktop.storage.workspace import open_workspace
+
+    path = make_ws("win.qms")
+    ws = open_workspace(path)
+    world = populate(ws)
+    ws.close()
+    window = make_window()
+    open_ws(window, path)
+    window.open_list("documents", {"review_overdue": True})
+    page = window.page("documents")
+    assert window.current_page_key() == "documents"
+    assert [r.id for r in page.proxy.visible_rows()] == [world["old"]]
+    assert page.overdue_only.isChecked()
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def test_add_edit_title_inline_and_undo(page, world, controller, qtbot):
+    stack = controller.undo_stack
+    did = page.add({"kind": "procedure", "title": "Calibration"})
+    assert did and page.current_row().id == did
+    assert cell(page, did, "number").data() == "SOP-003"
+    assert cell(page, did, "status").data() == "Draft"
+    assert page.model.setData(cell(page, did, "title"), "Calibration of gauges", _D.EditRole)
+    assert cell(page, did, "title").data() == "Calibration of gauges"
+    assert stack.undoText() == "Rename document"
+    stack.undo()
+    assert cell(page, did, "title").data() == "Calibration"
+    # a refused edit says why and changes nothing
+    assert not page.model.setData(cell(page, did, "number"), "SOP-001", _D.EditRole)
+    assert "already has the number" in str(controller.errors[-1])
+    stack.undo()  # the new document is gone again
+    assert page.model.row_of(did) is None
+
+
+def test_f2_edits_the_title(page, world, qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    page.select_document(world["wi"])
+    page.table.setFocus()
+    page.table.setCurrentIndex(cell(page, world["wi"], "owner_id"))  # F2 goes to the title
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)
+    assert page.table.state() == page.table.State.EditingState
+    editor = page.table.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "Deburring"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Deburring of turned parts")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event turn
+    qtbot.waitUntil(lambda: page.model.get(world["wi"]).title == "Deburring of turned parts")
+
+
+def test_details_tab_edits_through_the_service_with_undo(page, world, controller):
+    page.select_document(world["wi"])
+    details = page.details
+    assert details.title.text() == "Deburring"
+    details.review_months.setValue(12)
+    assert details.commit("review_months", 12)
+    assert page.model.get(world["wi"]).review_months == 12
+    assert details.owner.value() == world["bob"]
+    assert details.commit("owner_id", world["ann"])
+    assert cell(page, world["wi"], "owner_id").data() == "Ann Lee"
+    controller.undo_stack.undo()
+    assert cell(page, world["wi"], "owner_id").data() == "Bob Stone"
+    assert details.owner.value() == world["bob"]
+
+
+def test_delete_draft_and_refusal_for_an_approved_document(page, world, controller):
+    page.select_ids([world["form"]])
+    assert page.delete_selected()
+    assert page.model.row_of(world["form"]) is None
+    page.select_ids([world["old"]])
+    assert not page.delete_selected()
+    assert "stays on record" in str(controller.errors[-1])
+    assert page.model.row_of(world["old"]) is not None
+    controller.undo_stack.undo()
+    assert page.model.row_of(world["form"]) is not None
+
+
+# --------------------------------------------------------------------------- workflow
+
+
+def test_workflow_steps_follow_the_state(page, world, controller):
+    page.select_document(world["wi"])  # a draft
+    steps = page.steps
+    assert steps["submit"].isEnabled()
+    assert not steps["review"].isEnabled() and "is draft" in steps["review"].toolTip()
+    assert not steps["start"].isEnabled() and "finish it first" in steps["start"].toolTip()
+    assert not steps["withdraw"].isEnabled()
+    page.select_document(world["old"])  # in force, nothing pending
+    assert steps["start"].isEnabled() and steps["withdraw"].isEnabled()
+    assert steps["reviewed"].isEnabled()
+    assert not steps["submit"].isEnabled()
+    assert "start a revision first" in steps["submit"].toolTip()
+    # the periodic review moves the next review on: no longer overdue
+    assert page.mark_reviewed()
+    assert not cell(page, world["old"], "next_review_on").data().endswith("overdue")
+    controller.undo_stack.undo()
+    assert cell(page, world["old"], "next_review_on").data().endswith("· overdue")
+    # withdraw (confirmed) makes it obsolete
+    assert page.withdraw()
+    assert cell(page, world["old"], "status").data() == "Obsolete"
+    assert not steps["withdraw"].isEnabled()
+
+
+def test_revisions_tab_lists_history_and_signatures(page, world):
+    page.select_document(world["old"])
+    view = page.revisions
+    top = view.topLevelItem(0)
+    assert top.text(0) == "A" and top.text(1) == "Effective"
+    assert top.text(5) == "Daniel Okafor" and top.text(6) == "Eve Park"
+    sigs = view.signature_items(world["old_rev"])
+    assert len(sigs) == 3
+    assert all(s.text(0).startswith("✓ valid") for s in sigs)
+    assert "Approved by Max Brandt (max)" in sigs[2].text(0)
+    assert " UTC · " in sigs[0].text(0) and "local" in sigs[0].text(0)
+    assert not sigs[0].font(0).strikeOut()
+
+
+def test_a_signature_shows_invalid_after_the_text_changes(page, world, controller):
+    # the second document: authored, returned to draft — still valid until its text changes
+    ws = controller.workspace
+    did = page.add({"kind": "policy", "title": "Quality policy"})
+    controller.edit("t", lambda ws: D.edit_section(ws, did, "purpose", "Customers first."))
+    rid = D.get_document(ws, did).pending_id
+    controller.edit("sign", lambda ws: D.sign(ws, rid, "authored", "dan", PW["dan"]),
+                    final=True)
+    page.select_document(did)
+    assert cell(page, did, "invalid_signatures").data() == ""
+    assert page.revisions.signature_items(rid)[0].text(0).startswith("✓ valid")
+    assert page.return_to_draft("Wording")
+    # the reason joined the change summary: the signature no longer holds, and says why
+    sig = page.revisions.signature_items(rid)[0]
+    assert sig.text(0).startswith("✗ not valid") and sig.font(0).strikeOut()
+    why = page.revisions.topLevelItem(0).child(1).text(0)
+    assert "The content changed after it was signed." in why
+    assert cell(page, did, "invalid_signatures").data() == "✗ not valid"
+
+
+def test_files_of_a_signed_revision_cannot_change(page, world):
+    page.select_document(world["old"])
+    assert page.files.record_id == world["old_rev"]
+    assert not page.files.writable and not page.files.add_button.isEnabled()
+    page.select_document(world["wi"])
+    assert page.files.writable and page.files.add_button.isEnabled()
+
+
+def test_numbering_dialog_previews_and_saves(page, world, controller, qtbot):
+    from qms_desktop.ui.documents.numbering import NumberingDialog
+
+    dialog = NumberingDialog(controller, page)
+    qtbot.addWidget(dialog)
+    assert dialog.previews["procedure"].text() == "SOP-003"
+    dialog.scheme.setText("{prefix}{seq:02d}")
+    dialog.prefixes["procedure"].setText("QP")
+    assert dialog.previews["procedure"].text() == "QP01"
+    dialog.scheme.setText("QP-7")
+    assert "{seq}" in dialog.message.text() and dialog.previews["form"].text() == "—"
+    dialog.scheme.setText("{prefix}-{seq:02d}")
+    assert dialog.save()
+    assert page.add({"kind": "procedure", "title": "Calibration"})
+    assert page.current_row().number == "QP-01"
+
+
+# --------------------------------------------------------------------------- read-only
+
+
+@pytest.fixture
+def ro_controller(tmp_path, qtbot):
+    from qms_desktop.storage.workspace import create_workspace, open_workspace
+    from qms_desktop.ui.controller import WorkspaceController
+    from qms_desktop.ui.tasks import TaskRunner
+
+    path = tmp_path / "ro.qms"
+    ws = create_workspace(path, organization="Acme")
+    world = populate(ws)
+    ws.close()
+    ctl = WorkspaceController(TaskRunner(), QUndoGroup(), backup_minutes=0)
+    ctl.errors = []
+    ctl.errorOccurred.connect(ctl.errors.append)
+    ctl.adopt(open_workspace(path, read_only=True))
+    ctl.world = world
+    yield ctl
+    ctl.close()
+
+
+def test_read_only_workspace_disables_editing_and_signing(qtbot, ro_controller):
+    page = make_page(qtbot, ro_controller)
+    world = ro_controller.world
+    assert page.model.rowCount() == 4
+    assert page.read_only_note.isVisible()
+    assert not cell(page, world["wi"], "title").flags() & Qt.ItemFlag.ItemIsEditable
+    page.select_document(world["wi"])
+    assert not page.add_action.isEnabled() and not page.delete_action.isEnabled()
+    assert not page.numbering_action.isEnabled()
+    assert not any(a.isEnabled() for a in page.steps.values())
+    assert "read-only" in page.steps["submit"].toolTip()
+    assert page.details.title.isReadOnly() and not page.details.kind.isEnabled()
+    assert not page.files.add_button.isEnabled()
+    assert page.add({"title": "x"}) is None and not page.delete_selected()
+    assert not page.sign("authored")
+    assert str(ro_controller.errors[-1]) == \
+        "The workspace is open read-only, so nothing can be signed."
+    assert page.model.get(world["wi"]).status == "draft"

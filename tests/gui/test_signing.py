@@ -1,0 +1,273 @@
+"""Signing through the Documents page's dialogs: setting up the first signing user, a wrong
+password kept in the dialog in red, three wrong passwords closing it, submit / review / approve
+by three users, making the revision effective — the register following each step and every
+signature clearing the undo history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from qms_desktop.services import documents as D
+
+pytestmark = pytest.mark.usefixtures("shown", "dialogs")
+
+PW = {"tester": "tester signs all day", "eve": "eve reviews things", "max": "max approves all"}
+
+
+class ModalScript:
+    """Answers the modal dialogs a call opens, in order: each handler gets the dialog (of the
+    expected class) when it is shown. A zero-interval timer looks for it from inside the
+    dialog's own event loop — no sleeping."""
+
+    def __init__(self, qtbot):
+        self.qtbot = qtbot
+        self.queue: list[tuple[type, Callable]] = []
+        self.seen: list[QDialog] = []
+        self.timer = QTimer()
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._poll)
+
+    def expect(self, cls: type, handler: Callable) -> "ModalScript":
+        self.queue.append((cls, handler))
+        self.timer.start()
+        return self
+
+    def _poll(self) -> None:
+        w = QApplication.activeModalWidget()
+        if not self.queue:
+            self.timer.stop()
+            return
+        cls, handler = self.queue[0]
+        if isinstance(w, cls) and w not in self.seen and w.isVisible():
+            self.queue.pop(0)
+            self.seen.append(w)
+            handler(w)
+
+    def done(self) -> bool:
+        self.timer.stop()
+        return not self.queue
+
+
+@pytest.fixture
+def script(qtbot):
+    s = ModalScript(qtbot)
+    yield s
+    s.timer.stop()
+
+
+@pytest.fixture
+def page(qtbot, controller):
+    from test_documents_page import make_page
+
+    return make_page(qtbot, controller)
+
+
+def _written(page, controller, title="Control of documents"):
+    did = page.add({"kind": "procedure", "title": title})
+    controller.edit("Write", lambda ws: D.edit_section(ws, did, "purpose",
+                                                      "Keep the right revision in use."))
+    page.select_document(did)
+    return did
+
+
+def _sign_with(password: str, *, user: str | None = None, check: Callable | None = None):
+    def handler(d):
+        if user is not None:
+            d.ui.usernameEdit.setText(user)
+        if check is not None:
+            check(d)
+        d.ui.passwordEdit.setText(password)
+        d.sign_button.click()
+    return handler
+
+
+def _add_user(page, controller, qtbot, username, full, rights, admin_pw):
+    from qms_desktop.ui.documents.users import UsersDialog
+
+    users = UsersDialog(controller, page)
+    qtbot.addWidget(users)
+    form = users.form("add")
+    qtbot.addWidget(form)
+    form.username.setText(username)
+    form.full_name.setCurrentText(full)
+    form.password.setText(PW[username])
+    form.repeat.setText(PW[username])
+    for meaning, box in form.rights.items():
+        box.setChecked(meaning in rights)
+    form.admin_password.setText(admin_pw)
+    assert form.admin_name.text() == "tester"
+    assert form.save(), form.message.text()
+    assert form.password.text() == "" and form.admin_password.text() == ""
+    users.reload()
+    assert [u.username for u in users.users] == sorted(["tester", username] + [
+        u for u in ("eve", "max") if u != username and any(
+            x.username == u for x in D.list_users(controller.workspace))])
+
+
+def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, dialogs):
+    from qms_desktop.ui.documents.signing import SignDialog
+    from qms_desktop.ui.documents.users import UserDialog
+
+    ws = controller.workspace
+    did = _written(page, controller)
+    stack = controller.undo_stack
+    assert stack.count() == 2  # add, write
+    assert not D.has_users(ws)
+
+    # -- no users yet: the first signing attempt sets up the first user (preset from ws.user)
+    def first_user(d):
+        assert d.mode == "first" and d.username.text() == "tester"
+        d.full_name.setCurrentText("Terry Tester")
+        d.password.setText(PW["tester"])
+        d.repeat.setText("something else entirely")
+        assert not d.save() and "differ" in d.message.text()  # stays open, says why
+        assert d.password.text() == ""
+        d.password.setText(PW["tester"])
+        d.repeat.setText(PW["tester"])
+        assert d.save()
+
+    def wrong_then_right(d):
+        assert d.ui.usernameEdit.text() == "tester"
+        assert d.ui.documentLabel.text() == "SOP-001 — Control of documents"
+        assert d.ui.revisionLabel.text().startswith("A")
+        assert d.ui.hashLabel.text() == D.revision_hash(ws, d.rid)[:12]
+        assert "legally binding" in d.ui.statementLabel.text()
+        assert d.ui.passwordEdit.echoMode() == d.ui.passwordEdit.EchoMode.Password
+        d.ui.passwordEdit.setText("not my password")
+        d.sign_button.click()
+        assert d.isVisible() and d.ui.messageLabel.isVisible()
+        assert "password is wrong" in d.ui.messageLabel.text()
+        assert "2 attempts left" in d.ui.messageLabel.text()
+        assert d.ui.passwordEdit.text() == ""  # never kept
+        d.ui.passwordEdit.setText(PW["tester"])
+        d.sign_button.click()
+
+    script.expect(UserDialog, first_user).expect(SignDialog, wrong_then_right)
+    assert page.sign("authored")
+    assert script.done()
+    users = D.list_users(ws)
+    assert [(u.username, u.full_name, u.is_admin) for u in users] == \
+        [("tester", "Terry Tester", True)]
+    row = page.model.get(did)
+    assert row.status == "in_review" and row.pending_status == "in_review"
+    assert page.model.data(page.model.index(page.model.row_of(did),
+                                            page.model.column_of["status"])) == "In review"
+    assert stack.count() == 0  # the signature cleared the undo history
+    assert page.steps["review"].isEnabled() and not page.steps["submit"].isEnabled()
+
+    # -- two more users, added by the administrator
+    _add_user(page, controller, qtbot, "eve", "Eve Park", ["reviewed"], PW["tester"])
+    _add_user(page, controller, qtbot, "max", "Max Brandt", ["reviewed", "approved"],
+              PW["tester"])
+
+    # -- the author may not review (separation of duties): said in red, the dialog stays
+    def author_reviews(d):
+        d.ui.passwordEdit.setText(PW["tester"])
+        d.sign_button.click()
+        assert d.isVisible() and "authored this revision" in d.ui.messageLabel.text()
+        d.ui.usernameEdit.setText("eve")
+        d.ui.passwordEdit.setText(PW["eve"])
+        d.sign_button.click()
+
+    script.expect(SignDialog, author_reviews)
+    assert page.sign("reviewed")
+    assert script.done()
+    assert page.current_row().pending_status == "in_review"
+    assert page.steps["approve"].isEnabled()
+
+    script.expect(SignDialog, _sign_with(PW["max"], user="max", check=lambda d: (
+        "I approve" in d.ui.meaningLabel.text())))
+    assert page.sign("approved")
+    assert script.done()
+    assert page.current_row().status == "approved"
+    assert page.current_row().pending_status == "approved"
+    sigs = page.revisions.signature_items(page.current_row().pending_id)
+    assert [s.text(0).split(" — ")[1].split(" by ")[0] for s in sigs] == \
+        ["Authored", "Reviewed", "Approved"]
+    assert all(s.text(0).startswith("✓ valid") for s in sigs)
+
+    # -- make effective: a day picker defaulting to today
+    def today(d):
+        from PySide6.QtWidgets import QDateEdit
+
+        day = d.findChild(QDateEdit)
+        assert day.date().toPython() == dt.date.today()
+        d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    script.expect(QDialog, today)
+    assert page.make_effective()
+    assert script.done()
+    row = page.current_row()
+    assert row.status == "effective" and row.revision == "A"
+    assert page.model.data(page.model.index(page.model.row_of(did),
+                                            page.model.column_of["status"])) == "Effective"
+    assert row.next_review_on is not None
+    assert stack.count() == 1 and stack.undoText().startswith("Make SOP-001 rev. A effective")
+
+
+def test_three_wrong_passwords_close_the_dialog(page, controller, qtbot, script, dialogs):
+    from qms_desktop.ui.documents.signing import SignDialog
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    did = _written(page, controller)
+
+    def three_wrong(d):
+        for _ in range(3):
+            d.ui.passwordEdit.setText("wrong password!")
+            d.sign_button.click()
+
+    script.expect(SignDialog, three_wrong)
+    assert not page.sign("authored")
+    assert script.done()
+    assert any("wrong 3 times" in m for m in dialogs.messages("warning"))
+    assert page.model.get(did).status == "draft" and page.model.get(did).pending_status == \
+        "draft"
+    assert controller.undo_stack.count() == 2  # nothing signed: the history stays
+
+
+def test_cancel_signs_nothing(page, controller, qtbot, script):
+    from qms_desktop.ui.documents.signing import SignDialog
+
+    D.add_user(controller.workspace, "tester", "Terry Tester", PW["tester"])
+    did = _written(page, controller)
+    script.expect(SignDialog, lambda d: d.reject())
+    assert not page.sign("authored")
+    assert page.model.get(did).pending_status == "draft"
+
+
+def test_signing_users_dialog_changes_rights_and_passwords(page, controller, qtbot):
+    from qms_desktop.ui.documents.users import UserDialog, UsersDialog
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    D.add_user(ws, "eve", "Eve Park", PW["eve"], admin=("tester", PW["tester"]))
+    users = UsersDialog(controller, page)
+    qtbot.addWidget(users)
+    assert users.table.rowCount() == 2
+    assert users.table.item(0, 0).text() == "eve" and users.table.item(1, 3).text() == "Yes"
+    users.table.selectRow(0)
+    edit = users.form("edit")
+    qtbot.addWidget(edit)
+    edit.rights["approved"].setChecked(False)
+    edit.active.setChecked(False)
+    edit.admin_password.setText("wrong password")
+    assert not edit.save() and "password is wrong" in edit.message.text()
+    edit.admin_password.setText(PW["tester"])
+    assert edit.save()
+    eve = next(u for u in D.list_users(ws) if u.username == "eve")
+    assert eve.rights == ("authored", "reviewed") and not eve.active
+    own = UserDialog(controller, "own", eve, page)
+    qtbot.addWidget(own)
+    own.old_password.setText(PW["eve"])
+    own.password.setText("a brand new secret")
+    own.repeat.setText("a brand new secret")
+    assert own.save()
+    assert D.authenticate  # the new password works (the account is inactive: says so)
+    with pytest.raises(D.SigningError, match="inactive"):
+        D.authenticate(ws, "eve", "a brand new secret")
