@@ -357,3 +357,15 @@ def test_read_only_workspace_disables_editing_and_signing(qtbot, ro_controller):
     assert str(ro_controller.errors[-1]) == \
         "The workspace is open read-only, so nothing can be signed."
     assert page.model.get(world["wi"]).status == "draft"
+
+
+def test_text_tab_hosts_the_procedure_editor_when_shown(page, world):
+    from qms_desktop.ui.documents.editor import ProcedureEditor
+
+    page.select_document(world["back"])
+    assert page.editor is None  # built when the tab is first shown
+    page.show_text_tab()
+    assert isinstance(page.editor, ProcedureEditor)
+    assert page.editor.doc_id == world["back"]
+    page.select_document(world["wi"])
+    assert page.editor.doc_id == world["wi"]

@@ -217,9 +217,10 @@ class DocumentsPage(Page):
         self.details = DocumentDetails(controller, self.people_items, self.process_items, self)
         self.text_tab = QWidget(self)
         QVBoxLayout(self.text_tab).setContentsMargins(0, 0, 0, 0)
+        #: the procedure editor (``editor.py``) or, without it, a read-only view of the
+        #: sections; built when the Text tab is first shown
         self.editor: Any = None
         self.text_view: QTextBrowser | None = None
-        self._make_text_view()
         self.revisions = RevisionsView(self)
         self.revisions.revisionSelected.connect(self._revision_selected)
         self.files = RevisionFiles(controller, self)
@@ -232,7 +233,8 @@ class DocumentsPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("documentTabs")
         self.tabs.addTab(self.details, tr("Details"))
-        self.tabs.addTab(self.text_tab, tr("Text"))
+        self.text_index = self.tabs.addTab(self.text_tab, tr("Text"))
+        self.tabs.currentChanged.connect(lambda _i: self._show_text(self.current_row()))
         self.revisions_tab = self.tabs.addTab(self.revisions, tr("Revisions"))
         self.files_tab = self.tabs.addTab(files_tab, tr("Files"))
         self.files.countChanged.connect(self._files_label)
@@ -274,6 +276,8 @@ class DocumentsPage(Page):
 
     def _make_text_view(self) -> None:
         """The procedure editor when it is installed, else the sections as read-only text."""
+        if self.editor is not None or self.text_view is not None:
+            return
         layout = self.text_tab.layout()
         try:
             from .editor import ProcedureEditor
@@ -449,9 +453,17 @@ class DocumentsPage(Page):
             return keep
         return row.pending_id or row.in_force_id
 
+    def show_text_tab(self) -> None:
+        self.tabs.setCurrentIndex(self.text_index)
+
     def _show_text(self, row) -> None:
+        if self.tabs.currentIndex() != self.text_index:
+            return  # built and filled when the tab is shown
+        self._make_text_view()
         if self.editor is not None:
-            self.editor.set_document(row.id if row is not None else None)
+            doc_id = row.id if row is not None else None
+            if self.editor.doc_id != doc_id:  # it follows changes of its document itself
+                self.editor.set_document(doc_id)
             return
         if self.text_view is None:
             return
