@@ -37,6 +37,8 @@ class DocumentDetails(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         form = QFormLayout(self)
+        # texts take the width; choices, periods and dates keep their natural size
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(tr("&Number:"), self.number)
         form.addRow(tr("&Title:"), self.title)
         form.addRow(tr("&Kind:"), self.kind)

@@ -47,6 +47,7 @@ class SignDialog(QDialog):
         self.signature_id: int | None = None
         self.ui = Ui_SignDialog()
         self.ui.setupUi(self)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)  # scales with the font
         ws = controller.workspace
         rev = documents.get_revision(ws, rid)
         doc = documents.get_document(ws, rev.document_id)

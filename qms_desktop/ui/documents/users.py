@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -282,7 +283,10 @@ class UsersDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for i in range(4):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, text, tip in (
@@ -306,7 +310,7 @@ class UsersDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(close)
         self.table.itemSelectionChanged.connect(self._update)
-        self.resize(self.fontMetrics().averageCharWidth() * 90,
+        self.resize(self.fontMetrics().averageCharWidth() * 110,
                     self.fontMetrics().height() * 22)
         self.reload()
 
@@ -326,7 +330,6 @@ class UsersDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, u.id)
                 self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
         self._update()
 
     def current_user(self):
