@@ -420,6 +420,13 @@ class MainWindow(QMainWindow):
             if not shown:
                 self.statusBar().showMessage(tr("That process or step no longer exists."),
                                              8000)
+        elif entity in ("document", "revision"):  # the register, with that revision shown
+            self.show_page("documents")
+            page = self.page("documents")
+            shown = page.select_document(rid) if entity == "document" else \
+                page.open_revision(rid)
+            if not shown:
+                self.statusBar().showMessage(tr("That document no longer exists."), 8000)
         else:  # findings, nonconformities and reviews get their pages with their modules
             from .labels import entity_label
 

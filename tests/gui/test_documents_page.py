@@ -369,3 +369,23 @@ def test_text_tab_hosts_the_procedure_editor_when_shown(page, world):
     assert page.editor.doc_id == world["back"]
     page.select_document(world["wi"])
     assert page.editor.doc_id == world["wi"]
+
+
+def test_the_window_routes_documents_and_revisions_to_the_register(make_window, make_ws,
+                                                                  open_ws):
+    from qms_desktop.storage.workspace import open_workspace
+
+    path = make_ws("route.qms")
+    ws = open_workspace(path)
+    world = populate(ws)
+    ws.close()
+    window = make_window()
+    open_ws(window, path)
+    window.open_record("revision", world["back_rev"])
+    page = window.page("documents")
+    assert window.current_page_key() == "documents"
+    assert page.current_row().id == world["back"]
+    assert page.tabs.currentIndex() == page.revisions_tab
+    assert page.revisions.selected_revision() == world["back_rev"]
+    window.open_record("document", world["wi"])
+    assert page.current_row().id == world["wi"]
