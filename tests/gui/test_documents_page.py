@@ -389,3 +389,24 @@ def test_the_window_routes_documents_and_revisions_to_the_register(make_window, 
     assert page.revisions.selected_revision() == world["back_rev"]
     window.open_record("document", world["wi"])
     assert page.current_row().id == world["wi"]
+
+
+def test_dashboard_card_opens_the_overdue_reviews(make_window, make_ws, open_ws):
+    from qms_desktop.storage.workspace import open_workspace
+
+    path = make_ws("dash.qms")
+    ws = open_workspace(path)
+    world = populate(ws)
+    ws.close()
+    window = make_window()
+    open_ws(window, path)
+    dash = window.page("dashboard")
+    text, warn = dash.documents_detail(window.controller.workspace)
+    assert "1 overdue for review" in text and "3 being revised" in text and warn
+    dash.open_card("documents", "overdue")
+    page = window.page("documents")
+    assert window.current_page_key() == "documents"
+    assert [r.id for r in page.proxy.visible_rows()] == [world["old"]]
+    dash.open_card("documents", "revising")
+    assert {r.id for r in page.proxy.visible_rows()} == {world["wi"], world["form"],
+                                                        world["back"]}

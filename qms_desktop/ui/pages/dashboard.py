@@ -79,6 +79,8 @@ def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
         ("actions", "overdue"): ("actions", {"status": "unfinished", "overdue_only": True}),
         ("risks", "high"): ("risks", {"level": "high+"}),
         ("risks", "overdue"): ("risks", {"overdue_only": True}),
+        ("documents", "overdue"): ("documents", {"review_overdue": True}),
+        ("documents", "revising"): ("documents", {"status": "pending"}),
         ("training_records", "late"): ("training", _training_filters(status="late")),
         ("training_records", "retrain"): ("training", _training_filters(status="retrain")),
         ("training_records", "expiring"): ("training", _training_filters(status="expiring")),
@@ -337,6 +339,10 @@ class DashboardPage(Page):
             elif key == "checklist_runs":
                 card.set_value(ov.counts.get(key, 0))
                 card.set_detail(*self.audit_detail(ws))
+            elif key == "documents":
+                card.set_value(ov.counts.get(key, 0))
+                text, warn = self.documents_detail(ws)
+                card.set_detail(text, warn, html=True)
             else:
                 card.set_value(ov.counts.get(key, 0))
         self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
@@ -388,6 +394,24 @@ class DashboardPage(Page):
         page, filters = target or card_targets().get(key, ("", {}))
         if page:
             self.openList.emit(page, dict(filters))
+
+    @staticmethod
+    def documents_detail(ws) -> tuple[str, bool]:
+        """The documents card's line (rich text): how many are due for their periodic review
+        or being revised — each a link to that part of the register."""
+        from ...services.documents import list_documents
+
+        rows = list_documents(ws)
+        late = sum(1 for r in rows if r.review_state == "overdue")
+        revising = sum(1 for r in rows if r.pending_status)
+        parts = []
+        if late:
+            parts.append(link("overdue", tr("{n} overdue for review").format(
+                n=count_text(late))))
+        if revising:
+            parts.append(link("revising", tr("{n} being revised").format(
+                n=count_text(revising))))
+        return " · ".join(parts), bool(late)
 
     @staticmethod
     def risk_detail(ws) -> tuple[str, bool]:
