@@ -1116,14 +1116,9 @@ def procedure_export_data(ws: Workspace, doc_id: int, revision_id: int | None = 
         org = c.execute(select(m.Organization.name)).scalar() or ""
         head = c.execute(select(m.AuditEvent.id, m.AuditEvent.hash)
                          .order_by(m.AuditEvent.id.desc()).limit(1)).first()
-        risks_out, training_out, records_out = [], [], []
-        if doc.process_id is not None:
-            risks_out = _risk_lines(ws, c, doc.process_id, pm)
-            training_out = _training_lines(c, doc.process_id, doc_id, pm)
-            records_out = [t for t in c.execute(
-                select(m.ProcessNode.label).where(m.ProcessNode.process_id == doc.process_id,
-                                                  m.ProcessNode.kind == "record")
-                .order_by(m.ProcessNode.id)).scalars() if t]
+    risks_out, training_out, records_out = [], [], []
+    if doc.process_id is not None:
+        risks_out, training_out, records_out = _process_lines(ws, doc.process_id, pm)
     png = None
     if map_png is not None and doc.process_id is not None:
         png = map_png(doc.process_id)
@@ -1148,60 +1143,78 @@ def procedure_export_data(ws: Workspace, doc_id: int, revision_id: int | None = 
         exported_by=ws.user)
 
 
-def _risk_lines(ws, c, process_id: int, pm) -> list:
+def _rating(level: str, score: int | None, rpn: int | None, ap: str) -> str:
+    parts = []
+    if score is not None:
+        parts.append(f"{score} {level.capitalize()}".strip())
+    elif level:
+        parts.append(level.capitalize())
+    if rpn is not None:
+        parts.append(f"RPN {rpn}" + (f" · AP {ap}" if ap else ""))
+    return " · ".join(parts)
+
+
+def _process_lines(ws: Workspace, process_id: int, pm) -> tuple[list, list, list]:
+    """Risks (open ones on the process or its steps), required training (courses of the
+    map's roles and of the procedures its steps use) and records (record shapes and forms
+    linked as records) — read the way the generated text reads them (``procedure_gen``)."""
+    from .procedure_gen import load_source
+
+    src = load_source(ws, process_id)
+    by_id = {r.id: r for r in _risks_of(ws, [x.id for x in src.risks])}
+    risks_out = []
+    for x in src.risks:
+        r = by_id.get(x.id)
+        if r is None:
+            continue
+        risks_out.append(pm.RiskLine(
+            ref=r.ref, title=r.title, kind=r.kind,
+            rating=_rating(r.inherent_level, r.inherent_score, r.rpn, r.ap) or x.rating,
+            residual=_rating(r.residual_level, r.residual_score, None, ""),
+            treatment=r.treatment or r.controls or ""))
+    lane_roles = {n.get("role_id") for n in src.map.nodes if n.get("role_id")}
+    lane_roles |= {ln.get("role_id") for ln in src.map.lanes if ln.get("role_id")}
+    courses: dict[int, tuple[object, set[str]]] = {}
+    used_docs = {d.id for links in src.links.values() for d, _k in links}
+    for rid in sorted(x for x in lane_roles if x):
+        for course in src.role_courses.get(rid, []):
+            if course.document_id is not None and course.document_id not in used_docs:
+                continue  # training on another procedure: that procedure names it
+            courses.setdefault(course.id, (course, set()))[1].add(src.roles.get(rid, ""))
+    for links in src.links.values():
+        for doc_ref, _kind in links:
+            for course in src.doc_courses.get(doc_ref.id, []):
+                courses.setdefault(course.id, (course, set()))
+    validity = {}
+    if courses:
+        with ws.connect() as c:
+            validity = dict(c.execute(select(m.Course.id, m.Course.validity_months)
+                                      .where(m.Course.id.in_(list(courses)))).all())
+    training_out = [pm.TrainingLine(
+        course=" ".join(x for x in (course.code, course.title) if x),
+        roles=", ".join(sorted(r for r in roles if r)) or "everyone who uses the procedure",
+        validity=f"{validity[course.id]} months" if validity.get(course.id) else "once")
+        for course, roles in sorted(courses.values(), key=lambda t: (t[0].code, t[0].title))]
+    records_out: list[str] = []
+    for n in src.map.nodes:
+        linked = src.links.get(n["id"], [])
+        if n.get("kind") == "record" or any(k == "record" for _d, k in linked) or (
+                n.get("kind") == "document" and any(d.kind in ("form", "record")
+                                                    for d, _k in linked)):
+            names = [" ".join(x for x in (d.number, d.title) if x) for d, _k in linked]
+            text = n.get("name") or ""
+            if names:
+                text = f"{text} ({', '.join(names)})" if text else ", ".join(names)
+            if text and text not in records_out:
+                records_out.append(text)
+    return risks_out, training_out, records_out
+
+
+def _risks_of(ws: Workspace, ids: list[int]):
     from . import risks as risk_service
 
-    try:
-        rows = [r for r in risk_service.list_risks(ws) if r.process_id == process_id]
-    except Exception:  # the register's own rules failed to read: leave risks out, not the export
-        return []
-    out = []
-    for r in rows:
-        out.append(pm.RiskLine(
-            ref=getattr(r, "ref", ""), title=getattr(r, "title", ""),
-            kind=getattr(r, "category", "") or "threat",
-            rating=_rating_text(r, "inherent"), residual=_rating_text(r, "residual"),
-            treatment=getattr(r, "treatment", "") or ""))
-    return out
-
-
-def _rating_text(r, which: str) -> str:
-    for name in (f"{which}_text", f"{which}_label", f"{which}_level"):
-        v = getattr(r, name, None)
-        if v:
-            score = getattr(r, f"{which}_score", None)
-            return f"{score} {v}".strip() if score not in (None, "") and str(score) not in str(
-                v) else str(v)
-    v = getattr(r, f"{which}_score", None)
-    return "" if v in (None, "") else str(v)
-
-
-def _training_lines(c, process_id: int, doc_id: int, pm) -> list:
-    roles = list(c.execute(select(m.Role.id, m.Role.name)
-                           .join(m.ProcessLane, m.ProcessLane.role_id == m.Role.id)
-                           .where(m.ProcessLane.process_id == process_id)).all())
-    role_ids = [r[0] for r in roles]
-    names = dict(roles)
-    out: dict[int, list] = {}
-    courses = {}
-    if role_ids:
-        for cid, rid in c.execute(select(m.RoleCourse.course_id, m.RoleCourse.role_id)
-                                  .where(m.RoleCourse.role_id.in_(role_ids))):
-            out.setdefault(cid, []).append(names[rid])
-    for cid in c.execute(select(m.Course.id).where(m.Course.document_id == doc_id)).scalars():
-        out.setdefault(cid, [])
-    if out:
-        courses = {r[0]: r for r in c.execute(select(m.Course.id, m.Course.code, m.Course.title,
-                                                     m.Course.validity_months)
-                                              .where(m.Course.id.in_(list(out))))}
-    lines = []
-    for cid in sorted(out, key=lambda k: (courses[k][1] or "", courses[k][2] or "")):
-        _, code, title, months = courses[cid]
-        lines.append(pm.TrainingLine(
-            course=" ".join(x for x in (code, title) if x),
-            roles=", ".join(sorted(set(out[cid]))) or "all who use it",
-            validity=f"{months} months" if months else "once"))
-    return lines
+    wanted = set(ids)
+    return [r for r in risk_service.list_risks(ws) if r.id in wanted] if wanted else []
 
 
 # --------------------------------------------------------------------------- registering files

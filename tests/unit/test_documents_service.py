@@ -335,3 +335,22 @@ def test_a_new_effective_revision_makes_read_and_understood_due_again(ws):
     assert training.load_matrix(ws).cell(pid, cid)[0] == "current"  # B approved, not in force
     docs.make_effective(ws, rid_b)
     assert training.load_matrix(ws).cell(pid, cid)[0] == "retrain"
+
+
+def test_export_data_of_a_demo_procedure_with_its_process(tmp_path):
+    from qms_desktop.services.demo import create_demo
+
+    path = create_demo(tmp_path / "demo.qms", today=dt.date(2026, 12, 5))
+    w = open_workspace(path, read_only=True)
+    try:
+        doc = docs.find_document(w, "QP-09")
+        data = docs.procedure_export_data(w, doc.id, map_png=lambda pid: b"\x89PNG" + bytes(pid))
+        assert data.process and data.map_png and data.map_caption.startswith("Process map")
+        assert data.risks and all(r.rating for r in data.risks)
+        names = [t.course for t in data.training]
+        # read-and-understood of procedures the map does not use is left to those procedures
+        assert not any(n.startswith("RU-QP05") for n in names)
+        assert any(n.startswith("RU-QP02") for n in names)  # step 1 uses QP-02
+        assert [s.meaning for s in data.signatures] == ["authored", "reviewed", "approved"]
+    finally:
+        w.close()
