@@ -542,6 +542,224 @@ def cmd_export_diagram(args) -> int:
     return 0
 
 
+#: kinds of controlled document in the manual, in this order (as the app's Export manual)
+MANUAL_KINDS = ("policy", "procedure", "work_instruction")
+
+
+def _map_drawer(ws):
+    """A ``map_png=`` callable for the Word exports: the process map drawn by the Qt renderer
+    (imported only when a document has a process, as ``qms export diagram`` does) at print
+    resolution; a map that cannot be drawn is left out with a note on stderr."""
+    import tempfile
+
+    def draw(pid: int):
+        from .services.processes import load_map_data
+
+        try:
+            if not load_map_data(ws, pid).nodes:
+                return None
+            from .ui.flowchart import render  # Qt only because it renders
+
+            render.ensure_app()
+            scene = render.build_scene(ws, pid)
+            try:
+                with tempfile.TemporaryDirectory() as folder:
+                    target = Path(folder) / "map.png"
+                    for dpi in (300, 200, 150, 96):
+                        try:
+                            render.render_png(scene, target, dpi)
+                            break
+                        except render.DiagramExportError:
+                            if dpi == 96:
+                                raise
+                    return target.read_bytes()
+            finally:
+                scene.clear_map()
+                scene.deleteLater()
+        except Exception as e:  # the map is left out, never the document
+            print(f"qms: the process map could not be drawn ({str(e).rstrip('.')}); the "
+                  "document is written without it", file=sys.stderr)
+            return None
+
+    return draw
+
+
+def _template(path: str | None) -> Path | None:
+    if not path:
+        return None
+    t = Path(path)
+    if not t.is_file():
+        raise CliError(f"the template {t} does not exist (give a .docx letterhead)")
+    return t
+
+
+def cmd_export_procedure(args) -> int:
+    from .services import documents
+    from .services.audit_trail import head_stamp
+    from .services.exports.procedure_docx import write_procedure
+
+    out = _need_suffix(args.output, ".docx")
+    template = _template(args.template)
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        doc = documents.find_document(ws, args.document)
+        rid = None
+        if args.revision:
+            revs = documents.revisions(ws, doc.id)
+            hit = [r for r in revs if r.number.casefold() == args.revision.strip().casefold()]
+            if not hit:
+                have = ", ".join(r.number for r in reversed(revs)) or "none"
+                raise CliError(f"{doc.number} has no revision “{args.revision}” (its "
+                               f"revisions: {have})")
+            rid = hit[0].id
+        data = documents.procedure_export_data(ws, doc.id, rid, map_png=_map_drawer(ws))
+        out = write_procedure(data, out, template=template)
+        _exported(ws, before, out)
+    return 0
+
+
+def cmd_export_manual(args) -> int:
+    from .services import documents
+    from .services.audit_trail import head_stamp
+    from .services.exports.procedure_docx import write_manual
+
+    out = _need_suffix(args.output, ".docx")
+    template = _template(args.template)
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        rows = sorted((r for r in documents.list_documents(ws)
+                       if r.status == "effective" and r.kind in MANUAL_KINDS and r.in_force_id),
+                      key=lambda r: (MANUAL_KINDS.index(r.kind), r.number.casefold()))
+        if not rows:
+            raise CliError("no policy, procedure or work instruction is in force, so there is "
+                           "no manual to write")
+        draw = _map_drawer(ws)
+        items = (documents.procedure_export_data(ws, r.id, map_png=draw) for r in rows)
+
+        def progress(done: int, total: int) -> None:
+            if 0 < done <= len(rows):
+                print(f"qms: {done}/{total} {rows[done - 1].name}", file=sys.stderr)
+
+        out = write_manual(items, out, template=template, count=len(rows), progress=progress,
+                           title=args.title or "Quality management system manual")
+        _exported(ws, before, out)
+    return 0
+
+
+def cmd_import_docx(args) -> int:
+    from .services import documents
+    from .services.imports.docx_procedure import DocxProblem, read_folder, read_procedure
+
+    skip = set(args.skip or ())
+    found: list = []        # (path, DocxProcedure | None, problem)
+    for given in args.files:
+        p = Path(given)
+        if p.is_dir():
+            for got in read_folder(p):
+                found.append((got.path, None, got.message) if isinstance(got, DocxProblem)
+                             else (got.path, got, ""))
+        else:
+            try:
+                found.append((p, read_procedure(p), ""))
+            except ValueError as e:  # DocxReadError: one sentence naming the file
+                found.append((p, None, str(e)))
+    names = {p.name for p, _i, _m in found}
+    unknown = sorted(skip - names)
+    if unknown:
+        raise CliError(f"--skip {unknown[0]}: no such file among those given", 2)
+    with _open(args.workspace) as ws:
+        used = {d.number.casefold(): d.number for d in documents.list_documents(ws)}
+    problems, paths = 0, []
+    for p, info, problem in found:
+        if p.name in skip:
+            print(f"{p.name}: skipped")
+            continue
+        number = (info.number or "").strip() if info is not None else ""
+        if info is not None and number and number.casefold() in used:
+            problem = f"the number {number} is already registered"
+        if problem:
+            problems += 1
+            print(f"{p.name}: cannot be registered: {problem}")
+            continue
+        if number:
+            used[number.casefold()] = number
+        paths.append(p)
+        print(f"{p.name}: {number or '(next free number)'} rev {info.revision or 'A'} "
+              f"“{info.title or p.stem}” ({info.kind.replace('_', ' ')}, "
+              f"{len(info.sections)} sections)")
+        for w in info.warnings:
+            print(f"  warning: {w}")
+    if problems:
+        raise CliError(f"{problems} file{'s' if problems != 1 else ''} cannot be registered; "
+                       "nothing was registered (leave them out with --skip NAME)")
+    if not paths:
+        raise CliError("there is no Word file (.docx) to register")
+    if args.dry_run:
+        print(f"would register {len(paths)} document{'s' if len(paths) != 1 else ''} (dry "
+              "run: nothing was changed)")
+        return 0
+    with _open(args.workspace, write=True) as ws:
+        ids = documents.register_files(ws, paths, import_sections=not args.no_sections).result
+        numbers = [r.number for r in documents.get_documents(ws, ids)]
+    print(f"registered {len(ids)} document{'s' if len(ids) != 1 else ''} in force from today: "
+          + ", ".join(numbers))
+    return 0
+
+
+def _read_password(prompt: str, *, stdin: bool, twice: bool) -> str:
+    import getpass
+
+    if stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("--password-stdin: no password was given on standard input", 2)
+        return line.rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if twice and getpass.getpass("Repeat it: ") != first:
+        raise CliError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users_add(args) -> int:
+    from .services import documents
+
+    rights = [r.strip() for r in (args.rights or "authored,reviewed,approved").split(",")
+              if r.strip()]
+    with _open(args.workspace, write=True) as ws:
+        first = not documents.has_users(ws)
+        if not first and not args.admin:
+            raise CliError("this workspace already has signing users, so an administrator "
+                           "confirms a new one: add --admin NAME")
+        password = _read_password(f"Password for {args.username}: ",
+                                  stdin=args.password_stdin, twice=True)
+        admin = None
+        if not first:
+            admin = (args.admin, _read_password(f"Password of the administrator {args.admin}: ",
+                                                stdin=args.password_stdin, twice=False))
+        documents.add_user(ws, args.username, args.full_name, password, rights=rights,
+                           is_admin=args.make_admin, admin=admin)
+    role = " — the workspace's first user, its administrator" if first else \
+        " (administrator)" if args.make_admin else ""
+    print(f"added signing user {args.username} “{' '.join(args.full_name.split())}”, may sign "
+          f"as {', '.join(rights)}{role}")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    from .services import documents
+
+    with _open(args.workspace) as ws:
+        rows = documents.list_users(ws)
+    if not rows:
+        print("no signing users")
+        return 0
+    for u in rows:
+        flags = [x for x, on in (("administrator", u.is_admin), ("inactive", not u.active)) if on]
+        print(f"{u.username:<16} {u.full_name:<28} {','.join(u.rights) or '-'}"
+              + (f"  ({', '.join(flags)})" if flags else ""))
+    return 0
+
+
 def cmd_export_training_matrix(args) -> int:
     from .services.audit_trail import head_stamp, stamp_text
     from .services.exports import training_xlsx
@@ -699,6 +917,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("workspace", metavar="WORKSPACE")
     s.set_defaults(func=cmd_recover)
 
+    users = sub.add_parser("users", help="signing users of controlled documents",
+                           description="The users who sign controlled documents.")
+    usub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+    s = usub.add_parser(
+        "add", help="add a signing user",
+        description="Add a user who signs documents. The password is asked twice (not "
+                    "echoed); the workspace's first user becomes its administrator, later "
+                    "ones are confirmed by an administrator's password.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("username", metavar="USERNAME")
+    s.add_argument("--full-name", required=True, metavar="NAME",
+                   help="the name printed with the user's signatures")
+    s.add_argument("--rights", metavar="LIST",
+                   help="what the user may sign: authored,reviewed,approved (default: all)")
+    s.add_argument("--admin", metavar="NAME", help="the administrator who confirms (asked "
+                                                   "for their password)")
+    s.add_argument("--make-admin", action="store_true", help="make the new user an "
+                                                             "administrator too")
+    s.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input's first line (the "
+                        "administrator's from the second), for scripts")
+    s.set_defaults(func=cmd_users_add)
+    s = usub.add_parser("list", help="list the signing users")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.set_defaults(func=cmd_users_list)
+
     imp = sub.add_parser("import", help="import a file into a workspace",
                          description="Import a file; all or nothing, with a per-row report.")
     isub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -793,6 +1037,22 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--json", action="store_true", help="machine-readable output")
         s.set_defaults(func=cmd_import_map)
 
+    s = isub.add_parser(
+        "docx", help="existing Word procedures (.docx files or a folder of them)",
+        description="Register existing Word files as controlled documents in force from "
+                    "today (approved outside QMS Workbench), each keeping its file: number, "
+                    "title, revision and kind are read from the file, its headings become "
+                    "sections. All or nothing; a file that cannot be read or whose number is "
+                    "registered already stops the registration (leave it out with --skip).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("files", metavar="FILE_OR_FOLDER", nargs="+")
+    s.add_argument("--no-sections", action="store_true",
+                   help="keep the text in the attached file only (no sections)")
+    s.add_argument("--skip", action="append", metavar="NAME",
+                   help="leave out the file NAME (its name, not its path); repeatable")
+    s.add_argument("--dry-run", action="store_true", help="report per file, change nothing")
+    s.set_defaults(func=cmd_import_docx)
+
     exp = sub.add_parser("export", help="export from a workspace",
                          description="Export part of a workspace to a file.")
     esub = exp.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -827,6 +1087,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scale", type=float, default=None, metavar="PCT",
                    help="PDF: print the map at PCT %% (10–400) on as many pages as it needs")
     s.set_defaults(func=cmd_export_diagram)
+
+    s = esub.add_parser("procedure", help="a controlled document as a Word file (.docx)",
+                        description="Write a procedure, work instruction or policy as .docx: "
+                                    "document control, approvals with their e-signatures, "
+                                    "revision history, the sections, the process map, linked "
+                                    "risks, training and records, the audit head in the "
+                                    "footer. The revision in force unless --revision.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("document", metavar="DOCUMENT", help="id, number or exact title")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
+    s.add_argument("--template", metavar="T.docx",
+                   help="the company's letterhead .docx (default: the built-in template)")
+    s.add_argument("--revision", metavar="R", help="this revision (e.g. B) instead")
+    s.set_defaults(func=cmd_export_procedure)
+
+    s = esub.add_parser("manual", help="every document in force as one Word manual",
+                        description="Write every effective policy, procedure and work "
+                                    "instruction as one numbered manual with contents "
+                                    "(progress on stderr).")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
+    s.add_argument("--template", metavar="T.docx",
+                   help="the company's letterhead .docx (default: the built-in template)")
+    s.add_argument("--title", help="the manual's title (default: Quality management system "
+                                   "manual)")
+    s.set_defaults(func=cmd_export_manual)
 
     s = esub.add_parser("training-matrix", help="the training matrix as .xlsx or PDF",
                         description="Write the competence matrix (people × required courses, "
