@@ -455,6 +455,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "checklists_ui": _external("checklists_ui", "bench_checklists_ui_figures", "checklists_ui"),
     "procedure_export": _external("procedure_export", "bench_procedure_export_figures",
                                   "procedure_export"),
+    "audit_log": _external("audit_log", "bench_audit_log_figures", "audit_log"),
 }
 
 

@@ -290,6 +290,9 @@ class AuditTrailPage(Page):
     def __init__(self, controller, spec, parent: QWidget | None = None):
         super().__init__(controller, spec, parent)
         self._verify_task = None
+        self._export_task = None
+        #: the file the last export wrote (None until one finished)
+        self.last_export = None
         lay = QVBoxLayout(self)
         lay.addWidget(heading(tr("Audit trail"), parent=self))
         intro = QLabel(tr("Every change to the workspace, newest first. Events are chained by "
@@ -313,6 +316,13 @@ class AuditTrailPage(Page):
                                          "against its history"))
         self.verify_button.clicked.connect(self.verify)
         bar.addWidget(self.verify_button)
+        self.export_button = QPushButton(tr("E&xport to Excel…"), self)
+        self.export_button.setObjectName("auditExportButton")
+        self.export_button.setToolTip(tr("Write the events the filters show, the internal-audit "
+                                         "findings and the document approvals to an Excel "
+                                         "workbook"))
+        self.export_button.clicked.connect(lambda: self.export_to_excel())
+        bar.addWidget(self.export_button)
         lay.addLayout(bar)
         self._build_filters(lay)
 
@@ -533,6 +543,62 @@ class AuditTrailPage(Page):
         self.verify_label.clear()
         self.verify_icon.hide()
         self.verify_button.setEnabled(True)
+
+    # -- export
+    def export_to_excel(self, path: str | None = None):
+        """Write the audit log of the events the filters show (``services.exports.
+        audit_log_xlsx``) to ``path`` (asked for when None) in the background, with progress
+        and Cancel (a cancelled export leaves no file); returns the task."""
+        ws = self.workspace
+        if ws is None or (self._export_task is not None and self._export_task.running):
+            return None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _f = QFileDialog.getSaveFileName(
+                self, tr("Export the audit log"), "audit-log.xlsx",
+                tr("Excel workbook (*.xlsx)"))
+            if not path:
+                return None
+        from pathlib import Path
+
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        self.controller.flush_edits()
+        flt = self.current_filter()
+        if flt.problem:
+            self.controller.errorOccurred.emit(ValueError(flt.problem))
+            return None
+
+        def work(ctx):
+            from ...services.exports.audit_log_xlsx import export_audit_log
+
+            return export_audit_log(ws, target, flt=flt, progress=ctx.callback,
+                                    cancel=lambda: ctx.cancelled)
+
+        def done(result) -> None:
+            self.export_button.setEnabled(True)
+            if result is None:
+                return
+            self.controller.record_head("export")
+            self.last_export = result.path
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(
+                    tr("Exported {n} events to {path}").format(
+                        n=QLocale().toString(result.events), path=result.path), 8000)
+
+        def failed(error: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.controller.errorOccurred.emit(error)
+
+        self.export_button.setEnabled(False)
+        self._export_task = self.controller.runner.run(
+            work, label=tr("Exporting the audit log…"), parent=self.window(),
+            on_result=done, on_cancelled=lambda _r: self.export_button.setEnabled(True),
+            on_error=failed)
+        return self._export_task
 
     # -- verify
     def verify(self) -> None:
