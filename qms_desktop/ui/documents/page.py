@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -43,8 +42,8 @@ from ..pages.base import Page, heading
 from ..table import NONE, ColumnLayout, IdRole, Item, TableDelegate, ValueCombo, edit_triggers
 from ..table.filterbar import FilterBar
 from .details import DocumentDetails
-from .model import DEFAULT_COLUMNS, kind_items, make_model, make_proxy, meaning_words, \
-    status_filter_items, status_words, tr
+from .model import DEFAULT_COLUMNS, kind_items, make_model, make_proxy, status_filter_items, \
+    status_words, tr
 from .revisions import RevisionsView
 from .workflow import STEPS, step_texts, workflow_state
 
@@ -766,4 +765,4 @@ class DocumentsPage(Page):
             lambda ws: documents.mark_reviewed(ws, doc_id)) is not None
 
 
-__all__ = ["DocumentsPage", "NewDocumentDialog", "RevisionFiles", "meaning_words"]
+__all__ = ["DocumentsPage", "NewDocumentDialog", "RevisionFiles"]

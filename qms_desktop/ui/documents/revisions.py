@@ -104,7 +104,8 @@ class RevisionsView(QTreeWidget):
                     child = QTreeWidgetItem([signature_text(s)])
                     child.setData(0, RevisionRole, r.id)
                     child.setData(0, SignatureRole, s.id)
-                    child.setToolTip(0, signature_text(s) + (f"\n{s.problem}" if s.problem else ""))
+                    child.setToolTip(0, signature_text(s) + (f"\n{s.problem}" if s.problem
+                                                             else ""))
                     if not s.valid:
                         f = QFont(child.font(0))
                         f.setStrikeOut(True)

@@ -121,8 +121,6 @@ class SignDialog(QDialog):
             except (documents.SigningError, RecordError) as e:
                 refused.append(e)  # shown here in red, not in a message box
                 return None
-            finally:
-                password = ""  # noqa: F841 (not kept)
 
         label = tr("Sign {doc} rev. {rev} as {meaning}").format(
             doc=self.document_number, rev=self.revision_number,
