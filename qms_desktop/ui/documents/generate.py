@@ -263,7 +263,7 @@ def generate_from_map(controller: "WorkspaceController", doc_id: int,
     """Regenerate document ``doc_id``'s sections from its map after the user has seen and
     chosen; True when something was written (one undo step)."""
     from ...services import documents
-    from ..errors import show_error
+    from ..errors import is_known_error, report_exception, show_error
 
     ws = controller.workspace
     if ws is None:
@@ -272,9 +272,12 @@ def generate_from_map(controller: "WorkspaceController", doc_id: int,
     try:
         doc = documents.get_document(ws, doc_id)
         merges = documents.generate_preview(ws, doc_id)
-    except ValueError as e:  # RecordError and the generator's refusals: a sentence
+    except Exception as e:
         QApplication.restoreOverrideCursor()
-        show_error(parent, e, tr("Generate from process map"))
+        if is_known_error(e) or isinstance(e, ValueError):  # a refusal: one sentence
+            show_error(parent, e, tr("Generate from process map"))
+        else:
+            report_exception(e, parent)
         return False
     QApplication.restoreOverrideCursor()
     dialog = GenerateDialog(merges, parent, title=doc.name)
