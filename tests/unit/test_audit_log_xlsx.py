@@ -306,6 +306,11 @@ def test_findings_and_document_approvals_from_the_demo(demo, tmp_path):
     signature_rows = [r for r in table_rows(wb, "Audit trail")
                       if r["Record kind"] == "signature"]
     assert signature_rows and all(r["Signature meaning"] for r in signature_rows)
+    created = [r for r in signature_rows if r["Operation"] == "created"]
+    # the signed record by name ("QP-01 … rev C"), in the record column and the summary
+    assert created and all(" rev " in r["Record"] and " on " in r["Record"] for r in created)
+    assert all("record kind: revision; record: " in r["New value"] and "record id" not in
+               r["New value"] for r in created)
 
 
 def test_validity_comes_from_the_documents_service(demo, tmp_path, monkeypatch):

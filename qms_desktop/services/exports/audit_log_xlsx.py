@@ -78,7 +78,7 @@ KIND_WORDS = {
 
 _TRAIL_COLUMNS = (("Time (UTC)", 19), ("User", 14), ("Operation", 11), ("Record kind", 17),
                   ("Record", 42), ("Field", 16), ("Old value", 42), ("New value", 42),
-                  ("Signature meaning", 18), ("Event no.", 10), ("Hash", 21))
+                  ("Signature meaning", 18), ("Event no.", 10), ("Hash", 22))
 _FINDING_COLUMNS = (("Run", 11), ("Run title", 22), ("Run kind", 13), ("Ref", 12),
                     ("Kind", 16), ("Clause", 8), ("Finding", 40), ("Status", 8),
                     ("Correction", 28), ("Root cause", 28), ("Effectiveness check", 28),
@@ -364,7 +364,12 @@ class _Rows:
         got = self._fields.get(key)
         if got is None:
             target = self.fk.get(key)
-            word = _field_word(name[:-3] if target and name.endswith("_id") else name)
+            word = _field_word(name)
+            if target and name.endswith("_id"):
+                table = self.tables.get(entity)
+                # "owner_id" → "owner"; "user_id" beside a "user" column → "user account"
+                word = kind_word(target) if table is not None and name[:-3] in table.c \
+                    else _field_word(name[:-3])
             got = self._fields[key] = (word, target)
         return got
 
@@ -410,8 +415,10 @@ class _Rows:
                 if col == "id":
                     continue
                 word, target = self.field(entity, col)
-                if target is None and col == "record_id" and entity in self.poly:
-                    target = "*"
+                if target is None and entity in self.poly and col in ("record_id", "entity"):
+                    # a record attached to any record: the record it belongs to, by name
+                    word, target = ("record", "*") if col == "record_id" else ("record kind",
+                                                                                "kind")
                 got.append((col, word + ": ", target))
             self._order[entity] = got
         return got
@@ -434,6 +441,8 @@ class _Rows:
             if v is None or v == "":
                 continue
             if v.__class__ is str:
+                if target == "kind":
+                    v = kind_word(v)
                 add(label + (v if len(v) <= limit and v.isprintable() else _one_line(v, limit)))
                 continue
             elif target is not None and v.__class__ is int:
