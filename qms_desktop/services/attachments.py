@@ -232,8 +232,23 @@ def add(ws: Workspace, entity: str, record_id: int,
     _owner_model(entity)
     shown, data = _read_source(source, name, max_bytes)
     with ws.session() as s:
+        _check_unlocked(s, entity, record_id, "attached")
         new_id = add_in(s, ws, entity, record_id, shown, data, media_type=media_type)
     return Change.of(s, result=new_id)
+
+
+def _check_unlocked(s, entity: str, record_id: int, verb: str) -> None:
+    """A controlled document's revision keeps its files once it left draft: they are part of
+    what its signatures are bound to."""
+    if entity != "revision":
+        return
+    from ..storage.models import Revision
+
+    rev = s.get(Revision, record_id)
+    if rev is not None and rev.status != "draft":
+        raise AttachmentError(
+            f"Revision {rev.number} is {rev.status.replace('_', ' ')}; its files are part of "
+            f"what was signed, so nothing can be {verb} (start a new revision).")
 
 
 def add_in(s, ws: Workspace, entity: str, record_id: int, shown: str, data: bytes, *,
@@ -298,6 +313,7 @@ def remove_many(ws: Workspace, attachment_ids: Iterable[int]) -> Change:
             link = s.get(Attachment, aid)
             if link is None:
                 raise AttachmentError("That attachment no longer exists; nothing was removed.")
+            _check_unlocked(s, link.entity, link.record_id, "removed")
             blob_ids.add(link.blob_id)
             s.delete(link)
         _drop_unused_blobs(s, blob_ids)

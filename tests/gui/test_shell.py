@@ -60,11 +60,14 @@ def test_navigation_switches_pages(window, make_ws, open_ws, qtbot):
     assert type(window.page("checklists")).__name__ == "ChecklistsPage"
     window.page_actions["documents"].trigger()
     assert window.current_page_key() == "documents"
-    page = window.page("documents")
+    assert type(window.page("documents")).__name__ == "DocumentsPage"
+    window.page_actions["objectives"].trigger()
+    assert window.current_page_key() == "objectives"
+    page = window.page("objectives")
     # a module not built yet says what it will hold, and has no controls
     assert "not built yet" in page.coming.text()
-    assert "revisions" in page.description.text()
-    assert "0 documents" in page.holding.text()
+    assert "KPIs" in page.description.text()
+    assert "0 objectives" in page.holding.text()
     from PySide6.QtWidgets import QAbstractButton, QLineEdit
     assert not page.findChildren(QAbstractButton) and not page.findChildren(QLineEdit)
     window.nav.setCurrentRow(8)

@@ -156,6 +156,10 @@ def test_changed_content_invalidates_signatures_visibly(ws):
     # an attached file is part of what is signed
     docs.sign(ws, rid, "reviewed", "eve", PW["eve"])
     from qms_desktop.services import attachments
+    with pytest.raises(attachments.AttachmentError, match="part of what was signed"):
+        attachments.add(ws, "revision", rid, b"new source", name="source.docx")
+    assert [s.valid for s in docs.get_revision(ws, rid).signatures][-2:] == [True, True]
+    docs.return_to_draft(ws, rid)
     attachments.add(ws, "revision", rid, b"new source", name="source.docx")
     assert not [s for s in docs.get_revision(ws, rid).signatures if s.valid]
 
