@@ -436,6 +436,7 @@ class ImportRow:
     action: str = ""  # "create" / "update" / "" (not imported)
     title: str = ""
     last_row: int = 0  # when merged cells spread the risk over several rows
+    risk_ref: str = ""  # an action row's risk, by the ID it has in the file
 
 
 @dataclass
@@ -459,7 +460,9 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)
     passed_over: list[dict] = field(default_factory=list)
     skip_invalid: bool = False
-    #: the rows of the workbook's "Treatment actions" sheet (``ref`` is the action's ID)
+    #: the workbook's "Treatment actions" sheet when it was read ("" when it has none) and
+    #: its rows (``ref`` is the action's ID, ``risk_ref`` the ID of its risk in the file)
+    action_sheet: str = ""
     action_rows: list[ImportRow] = field(default_factory=list)
     actions_created: int = 0
     actions_updated: int = 0
@@ -472,15 +475,18 @@ class ImportReport:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for r in self.rows if r.status == "warning")
+        return sum(1 for r in self.rows if r.status == "warning") + \
+            sum(1 for r in self.action_rows if r.status == "warning")
 
     def summary(self) -> str:
         """One sentence: "would …" only in a dry run, what was done after an import, and
         "nothing was imported" (with the reason) when nothing was."""
         if not self.rows:
             return "No risk rows were found, so nothing was imported."
-        head = (f"{len(self.rows)} rows: {self.errors} with errors, {self.warnings} with "
-                f"warnings")
+        # the rows of the treatment-actions sheet count too (errors and warnings)
+        rows = f"{len(self.rows)} rows" if not self.action_rows else \
+            f"{len(self.rows)} risk rows and {_count(len(self.action_rows), 'action row')}"
+        head = f"{rows}: {self.errors} with errors, {self.warnings} with warnings"
         if self.dry_run:
             head += f"; would create {self.created} risks and update {self.updated}"
             if self.action_rows:
@@ -506,6 +512,43 @@ class ImportReport:
         else:
             head += "; nothing was imported"
         return head + "."
+
+    def actions_read(self, most: int = 10) -> str:
+        """What the treatment-actions sheet held, in one line: its name, its rows, the risks
+        they belong to and the rows in trouble ("" when the workbook has no such sheet)::
+
+            sheet “Treatment actions”: 12 action rows for 7 risks (R-001 ×2, R-004, …)
+        """
+        if not self.action_sheet:
+            return ""
+        head = f"sheet “{self.action_sheet}”: "
+        rows = self.action_rows
+        if not rows:
+            return head + ("no action rows read (it needs “Risk ID” and “Action” columns "
+                           "and rows under them)")
+        counts: dict[str, int] = {}
+        for r in rows:
+            if r.risk_ref:
+                counts[r.risk_ref] = counts.get(r.risk_ref, 0) + 1
+        refs = sorted(counts, key=natural_key)
+        shown = [f"{ref} ×{counts[ref]}" if counts[ref] > 1 else ref for ref in refs[:most]]
+        if len(refs) > most:
+            shown.append(f"… {len(refs) - most} more")
+        text = head + _count(len(rows), "action row") + " for " + _count(len(refs), "risk")
+        if shown:
+            text += f" ({', '.join(shown)})"
+        if len(rows) > sum(counts.values()):
+            text += f", {len(rows) - sum(counts.values())} without a risk ID"
+        parts = []
+        for status, what in (("error", "with errors"), ("skipped", "skipped with their risk"),
+                             ("warning", "with warnings")):
+            numbers = [r.row_number for r in rows if r.status == status]
+            if numbers:
+                parts.append(f"{len(numbers)} {what} ("
+                             + ("row " if len(numbers) == 1 else "rows ")
+                             + ", ".join(map(str, numbers[:most]))
+                             + (", …" if len(numbers) > most else "") + ")")
+        return text + ("; " + ", ".join(parts) if parts else "")
 
     def as_dict(self) -> dict[str, Any]:
         """Everything but the change, as plain data (the CLI's --json)."""
@@ -774,6 +817,7 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
     name = rt.action_sheet(source)
     if name is None or name == sheet:
         return []
+    report.action_sheet = name
     rows = rt.read_actions(source, name)
     if not rows:
         return []
@@ -796,7 +840,8 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
         ref = (v.get("ref") or "").strip()
         msgs = list(row.errors)
         item = ImportRow(row.row_number, "error" if msgs else "ok", msgs, ref=ref,
-                         title=(v.get("title") or "").strip())
+                         title=(v.get("title") or "").strip(),
+                         risk_ref=str(v.get("risk_ref") or "").strip())
         report.action_rows.append(item)
         if msgs:
             continue
@@ -863,6 +908,10 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
     report.actions_created = sum(1 for a, *_ in out_rows if a == "create")
     report.actions_updated = sum(1 for a, *_ in out_rows if a == "update")
     return out_rows
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _file_ref(row: ImportRow) -> str:

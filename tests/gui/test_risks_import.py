@@ -440,3 +440,55 @@ def test_mapping_page_offers_new_ids_for_clashing_rows(page, qtbot, tmp_path):
     assert row.status == "warning" and row.ref != taken
     assert f"ID {taken} already exists in the workspace: imported as {row.ref}" in row.messages[-1]
     assert preview.isComplete() and preview.why_not.text() == ""
+
+
+def workbook_with_actions(path):
+    """Two risks and a "Treatment actions" sheet: two actions of T-1, one of T-2 with a status
+    that is no status, one of a risk that is nowhere."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Risks"
+    sheet.append(["ID", "Title", "Likelihood", "Impact"])
+    sheet.append(["T-1", "Supplier late", 3, 4])
+    sheet.append(["T-2", "Wrong grade", 2, 5])
+    acts = wb.create_sheet("Treatment actions")
+    acts.append(["Risk ID", "Action ID", "Action", "Status"])
+    acts.append(["T-1", "A-101", "Second source", "Open"])
+    acts.append(["T-1", "A-102", "Audit supplier", "Open"])
+    acts.append(["T-2", "A-103", "Check certificates", "Finished-ish"])
+    acts.append(["T-9", "A-104", "Spare spindle", "Open"])
+    wb.save(path)
+    return path
+
+
+def test_check_page_lists_the_treatment_action_rows(page, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    path = workbook_with_actions(tmp_path / "with_actions.xlsx")
+    wizard = make_wizard(page, qtbot)
+    run_to_preview(wizard, qtbot, path)
+    wizard.next()
+    preview = wait_preview(wizard, qtbot)
+    report = preview.report
+    assert report.action_sheet == "Treatment actions" and len(report.action_rows) == 4
+    summary = preview.summary.text()
+    assert "Sheet “Treatment actions”: 4 action rows for 3 risks (T-1 ×2, T-2, T-9)" in summary
+    assert "rows 4, 5" in summary  # the two rows with errors, named
+    table = preview.table
+    assert table.rowCount() == len(report.rows) + 1 + 4
+    heading = len(report.rows)
+    assert "Treatment actions" in table.item(heading, 0).text()
+    assert table.columnSpan(heading, 0) == table.columnCount()
+    shown = [(table.item(i, 0).text(), table.item(i, 1).data(Qt.ItemDataRole.UserRole),
+              table.item(i, 2).text()) for i in range(heading + 1, table.rowCount())]
+    assert shown == [("2", "ok", "A-101 → T-1"), ("3", "ok", "A-102 → T-1"),
+                     ("4", "error", "A-103 → T-2"), ("5", "error", "A-104 → T-9")]
+    assert "neither in the file nor in the workspace" in table.item(heading + 4, 4).text()
+    assert "Nothing will be imported" in summary and not preview.isComplete()
+    preview.show_filter.set_value("error")  # only the action rows with errors, under their sheet
+    visible = [i for i in range(table.rowCount()) if not table.isRowHidden(i)]
+    assert visible == [heading, heading + 3, heading + 4]
+    preview.show_filter.set_value("warning")  # no action row: the sheet's line goes too
+    assert table.isRowHidden(heading)

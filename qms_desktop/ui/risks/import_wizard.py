@@ -452,6 +452,8 @@ class PreviewPage(QWizardPage):
     """The dry run: every row checked against the file and the workspace; nothing written."""
 
     MESSAGES = 4
+    #: the status of the line naming the treatment-actions sheet, above its rows
+    HEADING = "heading"
     #: the widest a data column (row, result, ID, title) gets, so the messages stay in view
     MAX_DATA_WIDTH = 260
 
@@ -529,29 +531,57 @@ class PreviewPage(QWizardPage):
     def _checked(self, report) -> None:
         self.report = report
         pal = style.Palette(style.is_dark(self.palette()))
-        self.table.setRowCount(len(report.rows))
-        labels = {"ok": tr("✓ OK"), "warning": tr("⚠ Warning"), "error": tr("✗ Error")}
+        actions = report.action_rows
+        self.table.clearSpans()
+        self.table.setRowCount(len(report.rows) + (1 + len(actions) if actions else 0))
+        labels = {"ok": tr("✓ OK"), "warning": tr("⚠ Warning"), "error": tr("✗ Error"),
+                  "skipped": tr("↷ Skipped")}
+
+        def put(i: int, rows: str, status: str, ref: str, title_text: str,
+                messages: list[str]) -> None:
+            self.table.setItem(i, 0, QTableWidgetItem(rows))
+            result_item = QTableWidgetItem(labels.get(status, status))
+            result_item.setData(Qt.ItemDataRole.UserRole, status)
+            if status in ("error", "warning"):
+                result_item.setForeground(pal.overdue)
+                bold = QFont(result_item.font())
+                bold.setBold(status == "error")
+                result_item.setFont(bold)
+            self.table.setItem(i, 1, result_item)
+            self.table.setItem(i, 2, QTableWidgetItem(ref))
+            title = QTableWidgetItem(title_text)
+            title.setToolTip(title_text)
+            self.table.setItem(i, 3, title)
+            message = QTableWidgetItem("\n".join(messages))
+            message.setToolTip("\n".join(messages))
+            self.table.setItem(i, self.MESSAGES, message)
+
         for i, row in enumerate(report.rows):
             rows = str(row.row_number) if row.last_row in (0, row.row_number) else \
                 f"{row.row_number}–{row.last_row}"
-            self.table.setItem(i, 0, QTableWidgetItem(rows))
-            result_item = QTableWidgetItem(labels.get(row.status, row.status))
-            result_item.setData(Qt.ItemDataRole.UserRole, row.status)
-            if row.status in ("error", "warning"):
-                result_item.setForeground(pal.overdue)
-                bold = QFont(result_item.font())
-                bold.setBold(row.status == "error")
-                result_item.setFont(bold)
-            self.table.setItem(i, 1, result_item)
-            self.table.setItem(i, 2, QTableWidgetItem(row.ref))
-            title = QTableWidgetItem(row.title)
-            title.setToolTip(row.title)
-            self.table.setItem(i, 3, title)
-            message = QTableWidgetItem("\n".join(row.messages))
-            message.setToolTip("\n".join(row.messages))
-            self.table.setItem(i, self.MESSAGES, message)
+            put(i, rows, row.status, row.ref, row.title, row.messages)
+        if actions:
+            # the rows of the "Treatment actions" sheet under a line naming it (the row
+            # numbers are that sheet's; the ID column shows the action and its risk)
+            at = len(report.rows)
+            heading = QTableWidgetItem(
+                tr("Sheet “{sheet}”: {n} treatment-action rows (rows of that sheet)").format(
+                    sheet=report.action_sheet, n=len(actions)))
+            heading.setData(Qt.ItemDataRole.UserRole, self.HEADING)
+            heading.setToolTip(report.actions_read())
+            bold = QFont(heading.font())
+            bold.setBold(True)
+            heading.setFont(bold)
+            self.table.setItem(at, 0, heading)
+            self.table.setItem(at, 1, QTableWidgetItem())
+            self.table.item(at, 1).setData(Qt.ItemDataRole.UserRole, self.HEADING)
+            self.table.setSpan(at, 0, 1, self.table.columnCount())
+            for i, row in enumerate(actions, at + 1):
+                put(i, str(row.row_number), row.status,
+                    f"{row.ref or '—'} → {row.risk_ref or '—'}", row.title, row.messages)
         header = self.table.horizontalHeader()
         for column in range(self.MESSAGES):
+            # (the spanning heading row is not measured: resizeColumnToContents skips spans)
             self.table.resizeColumnToContents(column)
             if self.table.columnWidth(column) > self.MAX_DATA_WIDTH:
                 self.table.setColumnWidth(column, self.MAX_DATA_WIDTH)
@@ -569,6 +599,9 @@ class PreviewPage(QWizardPage):
         report.skip_invalid = self.skip_invalid.isChecked()
         text = tr("Sheet “{sheet}”, header row {row}.").format(sheet=report.sheet,
                                                                row=report.header_row)
+        if report.action_sheet:  # the treatment actions read with the risks
+            line = report.actions_read()
+            text += "\n" + line[:1].upper() + line[1:] + "."
         text += "\n" + report.summary()
         if report.notes:
             text += "\n" + "\n".join(report.notes)
@@ -614,12 +647,19 @@ class PreviewPage(QWizardPage):
 
     def _apply_filter(self, *_a) -> None:
         wanted = self.show_filter.value()
+        heading = None
         for i in range(self.table.rowCount()):
             status = self.table.item(i, 1).data(Qt.ItemDataRole.UserRole)
+            if status == self.HEADING:
+                heading = i
+                continue
             hide = (wanted == "error" and status != "error"
                     or wanted == "warning" and status != "warning"
                     or wanted == "problems" and status == "ok")
             self.table.setRowHidden(i, hide)
+        if heading is not None:  # the sheet's line shows when one of its rows does
+            self.table.setRowHidden(heading, all(
+                self.table.isRowHidden(i) for i in range(heading + 1, self.table.rowCount())))
 
     def isComplete(self) -> bool:  # noqa: N802
         r = self.report
