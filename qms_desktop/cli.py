@@ -732,6 +732,11 @@ def cmd_users_add(args) -> int:
                            "confirms a new one: add --admin NAME")
         password = _read_password(f"Password for {args.username}: ",
                                   stdin=args.password_stdin, twice=True)
+        from .core.signatures import password_problem
+
+        problem = password_problem(password, username=args.username.strip())
+        if problem:  # said before the administrator is asked
+            raise CliError(problem.rstrip("."))
         admin = None
         if not first:
             admin = (args.admin, _read_password(f"Password of the administrator {args.admin}: ",
