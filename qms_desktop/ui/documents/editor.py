@@ -257,7 +257,7 @@ class SectionEdit(QTextEdit):
     def _fit(self, *_args) -> None:
         lines = self.fontMetrics().lineSpacing()
         h = int(self.document().size().height()) + 2 * self.frameWidth() + 4
-        self.setFixedHeight(max(3 * lines + 16, h))
+        self.setFixedHeight(max(2 * lines + 16, h))
 
     # -- formatting
     def toggle_bold(self) -> None:
@@ -523,6 +523,9 @@ class ProcedureEditor(QWidget):
                                         "its text in the attached file."))
         for edit in self.edits:
             edit.setReadOnly(self.read_only)
+            # a revision that cannot change looks it: the window's colour, not a field's
+            edit.setStyleSheet("QTextEdit { background: palette(window); }" if self.read_only
+                               else "")
         self._update_state()
 
     def _set_banner(self, row, revs) -> None:

@@ -70,8 +70,12 @@ def _mark_lines(box: QPlainTextEdit, lines: set[int], colour: str) -> None:
             continue
         sel = QTextEdit.ExtraSelection()
         sel.format.setBackground(QColor(colour))
-        sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        sel.cursor = QTextCursor(block)
+        cur = QTextCursor(block)   # the whole paragraph, every line it wraps onto
+        cur.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                         QTextCursor.MoveMode.KeepAnchor)
+        if not cur.hasSelection():  # an empty line: mark its width
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        sel.cursor = cur
         sels.append(sel)
     box.setExtraSelections(sels)
 
