@@ -175,3 +175,18 @@ def test_register_word_files_preview_and_one_undo_step(ws, controller, page, qtb
     assert controller.undo_stack.text(0) == "Register 1 Word file"
     controller.undo()
     assert docs.list_documents(ws) == []
+
+
+def test_editor_word_menu_offers_exports_template_and_registering(ws, controller, qtbot):
+    from qms_desktop.ui.documents.editor import ProcedureEditor
+
+    ed = ProcedureEditor(controller)
+    qtbot.addWidget(ed)
+    ed.set_document(_procedure(ws, with_map=False, effective=False))
+    ed._fill_export_menu()
+    texts = [a.text() for a in ed.export_menu.actions() if a.text()]
+    assert texts == ["Export to Word…", "Export manual…", "Word template…",
+                     "Use the built-in template", "Register Word files…",
+                     "Register a folder of Word files…"]
+    ed._fill_export_menu()  # refilled, not doubled
+    assert len([a for a in ed.export_menu.actions() if a.text()]) == 6

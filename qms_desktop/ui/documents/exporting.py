@@ -120,7 +120,8 @@ def reset_template(parent: QWidget | None = None) -> None:
 
 
 def add_export_actions(menu: QMenu, page: QWidget) -> None:
-    """The manual and template actions, for a page's or the editor's Word menu."""
+    """The manual, template and registering actions, for a page's or the editor's Word
+    menu."""
     menu.addAction(tr("Export manual…"), lambda: export_manual(page))
     menu.addSeparator()
     current = template_path()
@@ -131,6 +132,13 @@ def add_export_actions(menu: QMenu, page: QWidget) -> None:
     reset.setCheckable(True)
     reset.setChecked(not current)
     reset.setEnabled(bool(current))
+    menu.addSeparator()
+    from . import register_files
+
+    menu.addAction(tr("Register Word files…"),
+                   lambda: register_files.register_word_files(page))
+    menu.addAction(tr("Register a folder of Word files…"),
+                   lambda: register_files.register_word_folder(page))
 
 
 # --------------------------------------------------------------------------- the map

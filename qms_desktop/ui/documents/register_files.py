@@ -276,4 +276,9 @@ def preview_and_register(page: QWidget, rows: list[FileRow]) -> list[int] | None
     window = page.window()
     if hasattr(window, "statusBar"):
         window.statusBar().showMessage(tr("Registered {n} documents.").format(n=len(ids)), 8000)
+    holder = page   # the register (the page, or the page holding this editor) shows them
+    while holder is not None and not hasattr(holder, "select_ids"):
+        holder = holder.parentWidget()
+    if holder is not None:
+        holder.select_ids(list(ids))
     return list(ids)
