@@ -190,6 +190,7 @@ def test_generate_disabled_without_process(ws, controller, editor):
     "| Role | Duty |\n|---|---|\n| QM | approves \\| signs |",
     "Intro.\n\n- a\n- b\n\nOutro with 2 \\* 3 and a_b and \\_x\\_.",
     "\\# not a heading\n\n1\\. not a list",
+    "Use <b>x</b> when a < b & <!-- c --> and \\~\\~not struck\\~\\~, ~5 mm.",
 ])
 def test_markdown_round_trip(qapp, text):
     doc = QTextDocument()

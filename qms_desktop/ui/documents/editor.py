@@ -60,7 +60,8 @@ def _escape(text: str, in_table: bool) -> str:
     out = []
     n = len(text)
     for i, ch in enumerate(text):
-        if ch in "\\*`" or (ch == "|" and in_table):
+        if ch in "\\*`" or (ch == "|" and in_table) or (
+                ch == "~" and "~~" in text[max(0, i - 1):i + 2]):
             out.append("\\" + ch)
         elif ch == "_" and not (0 < i < n - 1 and text[i - 1].isalnum()
                                 and text[i + 1].isalnum()):
@@ -190,8 +191,10 @@ def document_markdown(doc: QTextDocument) -> str:
 
 
 def load_markdown(doc: QTextDocument, text: str) -> None:
-    """Show the light Markdown ``text`` in ``doc`` (GitHub dialect: pipe tables)."""
-    doc.setMarkdown(text or "", QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    """Show the light Markdown ``text`` in ``doc``: GitHub's dialect (pipe tables) without
+    HTML, so that ``<b>`` or ``<!--`` typed in a procedure stay text."""
+    f = QTextDocument.MarkdownFeature
+    doc.setMarkdown(text or "", f.MarkdownDialectGitHub | f.MarkdownNoHTML)
 
 
 # --------------------------------------------------------------------------- one section
