@@ -196,3 +196,29 @@ def test_markdown_round_trip(qapp, text):
     doc = QTextDocument()
     load_markdown(doc, text)
     assert document_markdown(doc) == text
+
+
+def test_lists_and_table_from_the_toolbar(ws, controller, editor, qtbot):
+    did = _doc(ws)
+    editor.set_document(did)
+    refs = editor.section("references")
+    refs.setFocus()
+    editor._focused(refs)
+    qtbot.keyClicks(refs, "ISO 9001")
+    editor.act_bullets.trigger()
+    qtbot.keyClick(refs, Qt.Key.Key_Return)
+    qtbot.keyClicks(refs, "SOP-002")
+    assert refs.markdown() == "- ISO 9001\n- SOP-002"
+    editor.act_numbers.trigger()  # the list becomes numbered
+    assert refs.markdown() == "1. ISO 9001\n2. SOP-002"
+    editor.act_numbers.trigger()  # and back to paragraphs (the current item)
+    assert refs.markdown() == "1. ISO 9001\n\nSOP-002"
+    qtbot.keyClick(refs, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    editor.act_table.trigger()
+    for text in ("Term", "Meaning", "PO", "purchase order"):
+        qtbot.keyClicks(refs, text)
+        qtbot.keyClick(refs, Qt.Key.Key_Tab)  # next cell; a new row after the last
+    editor.commit(refs, seal=True)
+    assert _texts(ws, did)["references"] == (
+        "1. ISO 9001\n\nSOP-002\n\n| Term | Meaning |\n|---|---|\n| PO | purchase order |")
+    assert controller.undo_stack.count() == 1

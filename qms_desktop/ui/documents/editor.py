@@ -138,6 +138,8 @@ def _table(table) -> str:
                     break
                 b = b.next()
             cells.append(" ".join(parts))
+        if r and not any(cells):  # an empty row (a new table's, one Tab too many): left out
+            continue
         rows.append("| " + " | ".join(cells) + " |")
     rows.insert(1, "|" + "|".join("---" for _ in range(table.columns())) + "|")
     return "\n".join(rows)
