@@ -240,6 +240,13 @@ def _print_import(report, as_json: bool) -> None:
                 f"{r.row_number}-{r.last_row}"
             skipped = " (skipped)" if r.status == "error" and report.skip_invalid else ""
             print(f"row {rows:>5}  {r.status:<7}  {r.ref}  " + "; ".join(r.messages) + skipped)
+    told = [r for r in getattr(report, "action_rows", []) if r.messages or r.status != "ok"]
+    if told:
+        print(f"rows of sheet “{report.action_sheet}”:")
+    for r in told:
+        skipped = " (skipped)" if r.status == "error" and report.skip_invalid else ""
+        print(f"row {r.row_number:>5}  {r.status:<7}  {r.ref or '(no ID)'} → "
+              f"{r.risk_ref or '(no risk)'}  " + "; ".join(r.messages) + skipped)
     for n in getattr(report, "notes", []):
         print(f"note: {n}")
     print(report.summary())
@@ -250,6 +257,8 @@ def _reading_lines(report) -> list[str]:
     lines = [f"sheet “{report.sheet}”, header row {report.header_row}"]
     for passed in report.passed_over:
         lines.append(f"  (sheet “{passed['sheet']}” not read: {passed['reason']})")
+    if getattr(report, "action_sheet", ""):
+        lines.append(report.actions_read())
     lines.append("columns:")
     width = max([len(c["header"].replace("\n", " ")) for c in report.columns] + [6])
     width = min(width, 48)
@@ -280,7 +289,10 @@ _GUI_CHOICES = ((re.compile(r"\(choose [“\"']give new IDs[”\"'] to import th
                             r"ID, or [“\"']update existing[”\"'] to overwrite (the existing "
                             r"risk \S+) with it\)"),
                  r"(add --renumber to import this row under a new ID, or --update-existing to "
-                 r"overwrite \1 with this row)"),)
+                 r"overwrite \1 with this row)"),
+                (re.compile(r"\(choose [“\"']give new IDs[”\"'] or [“\"']update existing[”\"']\)"),
+                 r"(add --renumber to import the action under a new ID, or --update-existing "
+                 r"to overwrite the existing action with it)"))
 
 
 def _cli_words(message: str) -> tuple[str, bool]:
@@ -305,7 +317,7 @@ def cmd_import_risks(args) -> int:
                            on_existing=on_existing,
                            column_map=args.map or (), skip_invalid=args.skip_invalid)
     existing = 0
-    for r in rep.rows:
+    for r in [*rep.rows, *rep.action_rows]:
         for i, msg in enumerate(r.messages):
             r.messages[i], hit = _cli_words(msg)
             existing += hit

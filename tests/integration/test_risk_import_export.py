@@ -852,3 +852,110 @@ def test_opportunity_levels_have_their_own_words(tmp_path):
     sheet = load_workbook(path)["Risks"]
     levels = [row[18] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert levels == [OPPORTUNITY_WORDS["critical"], "Critical"]
+
+
+# -- the "Treatment actions" sheet in the import report ------------------------------------------
+
+def _register_with_actions(path: Path) -> Path:
+    """Three risks and a "Treatment actions" sheet: two actions of R-001, one of R-002 with a
+    status that is no status, one of R-004, one of a risk that is nowhere."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    risks = workbook.active
+    risks.title = "Risks"
+    risks.append(["ID", "Title", "Likelihood", "Impact"])
+    risks.append(["R-001", "Supplier late", 3, 4])
+    risks.append(["R-002", "Wrong grade", 2, 5])
+    risks.append(["R-004", "Setter leaves", 2, 3])
+    acts = workbook.create_sheet("Treatment actions")
+    acts.append(["Risk ID", "Action ID", "Action", "Status"])
+    acts.append(["R-001", "A-001", "Second source", "Open"])
+    acts.append(["R-001", "A-002", "Audit supplier", "Done"])
+    acts.append(["R-002", "A-003", "Check certificates", "Finished-ish"])
+    acts.append(["R-004", "A-004", "Train a second setter", "In progress"])
+    acts.append(["R-009", "A-005", "Spare spindle", "Open"])
+    workbook.save(path)
+    return path
+
+
+def test_import_report_names_the_action_sheet_and_the_risks_of_its_rows(ws, tmp_path):
+    from qms_desktop.services import risks
+
+    report = risks.import_risks(ws, _register_with_actions(tmp_path / "reg.xlsx"),
+                                dry_run=True)
+    assert report.sheet == "Risks" and report.action_sheet == "Treatment actions"
+    assert [(r.row_number, r.ref, r.risk_ref, r.status) for r in report.action_rows] == [
+        (2, "A-001", "R-001", "ok"), (3, "A-002", "R-001", "ok"),
+        (4, "A-003", "R-002", "error"), (5, "A-004", "R-004", "ok"),
+        (6, "A-005", "R-009", "error")]
+    line = report.actions_read()
+    assert line.startswith("sheet “Treatment actions”: 5 action rows for 4 risks "
+                           "(R-001 ×2, R-002, R-004, R-009)"), line
+    assert "2 with errors (rows 4, 6)" in line, line
+    # the summary counts the sheet's rows apart from the risks' (its errors are not theirs)
+    assert report.summary().startswith("3 risk rows and 5 action rows: 2 with errors"), \
+        report.summary()
+    as_dict = report.as_dict()
+    assert as_dict["action_sheet"] == "Treatment actions"
+    assert as_dict["action_rows"][0]["risk_ref"] == "R-001"
+
+
+def test_import_report_without_an_action_sheet_says_nothing_of_it(ws, tmp_path):
+    from openpyxl import Workbook
+
+    from qms_desktop.services import risks
+
+    workbook = Workbook()
+    workbook.active.append(["ID", "Title"])
+    workbook.active.append(["R-001", "Supplier late"])
+    workbook.save(tmp_path / "plain.xlsx")
+    report = risks.import_risks(ws, tmp_path / "plain.xlsx", dry_run=True)
+    assert report.action_sheet == "" and report.actions_read() == ""
+
+
+def test_cli_dry_run_shows_the_action_sheet_up_front_and_its_rows(ws, ws_path, tmp_path,
+                                                                   capsys):
+    from qms_desktop.cli import main as qms
+
+    ws.close()
+    path = _register_with_actions(tmp_path / "reg.xlsx")
+    assert qms(["import", "risks", str(ws_path), str(path), "--dry-run"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    sheet_line = next(i for i, line in enumerate(lines)
+                      if line.startswith("sheet “Treatment actions”: 5 action rows for 4 risks"))
+    columns = lines.index("columns:")
+    assert sheet_line < columns  # said with how the file was read, before any row
+    rows = [line for line in lines if line.startswith("row ")]
+    assert rows, lines
+    heading = lines.index("rows of sheet “Treatment actions”:")
+    assert heading > columns
+    after = lines[heading + 1:]
+    bad_status = next(line for line in after if line.startswith("row     4"))
+    assert re.match(r"row +4 +error +A-003 → R-002 +Status: ", bad_status), bad_status
+    nowhere = next(line for line in after if line.startswith("row     6"))
+    assert re.match(r"row +6 +error +A-005 → R-009 +risk R-009 is neither in the file", nowhere)
+    assert not any(line.startswith("row     2") for line in after)  # fine rows are quiet
+
+
+def test_cli_names_its_flags_for_an_action_id_that_exists(ws, ws_path, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    from qms_desktop.cli import main as qms
+    from qms_desktop.services import actions, risks
+
+    rid = risks.add_risk(ws, {"title": "Supplier late"}).result
+    actions.add_action(ws, "risk", rid, {"title": "Second source"})  # A-001
+    ws.close()
+    workbook = Workbook()
+    workbook.active.title = "Risks"
+    workbook.active.append(["ID", "Title"])
+    workbook.active.append(["R-010", "Setter leaves"])
+    sheet = workbook.create_sheet("Treatment actions")
+    sheet.append(["Risk ID", "Action ID", "Action"])
+    sheet.append(["R-010", "A-001", "Train a second setter"])
+    workbook.save(tmp_path / "r.xlsx")
+    assert qms(["import", "risks", str(ws_path), str(tmp_path / "r.xlsx"), "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("row     2  error"))
+    assert "A-001 → R-010" in line and "--renumber" in line and "“give new" not in line, line
