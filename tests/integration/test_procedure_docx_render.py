@@ -1,5 +1,6 @@
 """The Word procedure as LibreOffice lays it out: the page count of the PDF equals the
-"Page X of Y" the NUMPAGES field shows, with the shipped template and a foreign letterhead."""
+"Page X of Y" the NUMPAGES field shows, with the shipped template and a foreign letterhead,
+and with a wide process map on a landscape page of its own."""
 
 from __future__ import annotations
 
@@ -33,13 +34,33 @@ TABLE = "| Characteristic | Method | Acceptance |\n|---|---|---|\n" + "\n".join(
     f"| Dimension {k} | Caliper | AQL 1.0 |" for k in range(1, 41))
 
 
-def long_procedure(number: str = "SOP-031") -> ProcedureExport:
+def map_png(width: int, height: int) -> bytes:
+    """A process-map-like picture: lanes and boxes with labels."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    lanes = 3
+    for k in range(lanes):
+        y = k * height // lanes
+        draw.rectangle((0, y, width - 1, y + height // lanes), outline=(90, 90, 90))
+        for j in range(8):
+            x = 40 + j * (width - 80) // 8
+            draw.rectangle((x, y + 20, x + 90, y + 60), outline=(31, 56, 100), width=2)
+            draw.text((x + 6, y + 30), f"Step {k * 8 + j + 1}", fill=(0, 0, 0))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def long_procedure(number: str = "SOP-031", map_png: bytes | None = None) -> ProcedureExport:
     return ProcedureExport(
         number=number, title="Incoming inspection", kind="procedure", revision="D",
         status="effective", effective_on=dt.date(2026, 11, 1), owner="Quality manager",
         process="Goods-in", organization="Nordwerk GmbH", next_review_on=dt.date(2028, 11, 1),
         sections=[Section("purpose", "Purpose", "Only conforming goods are used."),
                   Section("procedure", "Procedure", STEPS + "\n\n" + TABLE)],
+        map_png=map_png, map_caption="Goods-in lanes",
         signatures=[SignatureLine("approved", "Chen Li", "cli", dt.datetime(2026, 10, 5, 7, 5),
                                   "2026-10-05T15:05:00+08:00", True)],
         audit_head="ab" * 32, audit_event=1234, exported_at=dt.datetime(2026, 12, 5, 9, 0),
@@ -81,25 +102,57 @@ def to_pdf(path, tmp_path):
     return pages, text.split("\f")
 
 
+def landscape_pages(tmp_path, stem: str, pages: int) -> list[int]:
+    """The pages of the PDF laid out wider than high."""
+    info = subprocess.run([pdfinfo, "-f", "1", "-l", str(pages), str(tmp_path / f"{stem}.pdf")],
+                          check=True, capture_output=True, text=True).stdout
+    sizes = re.findall(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info, re.M)
+    assert len(sizes) == pages
+    return [int(k) for k, w, h in sizes if float(w) > float(h)]
+
+
+MAPS = {"no-map": None, "wide-map": (2100, 600), "wide-high-map": (1600, 1000)}
+
+
+@pytest.mark.parametrize("shape", list(MAPS))
 @pytest.mark.parametrize("foreign", [False, True], ids=["shipped", "letterhead"])
-def test_numpages_matches_the_pdf(tmp_path, foreign):
+def test_numpages_matches_the_pdf(tmp_path, foreign, shape):
     template = letterhead(tmp_path / "acme.docx") if foreign else None
-    out = write_procedure(long_procedure(), tmp_path / "sop.docx", template=template)
+    picture = map_png(*MAPS[shape]) if MAPS[shape] else None
+    out = write_procedure(long_procedure(map_png=picture), tmp_path / "sop.docx",
+                          template=template)
     pages, texts = to_pdf(out, tmp_path)
     assert pages >= 3
     for k in range(1, pages + 1):
         assert f"Page {k} of {pages}" in texts[k - 1], (k, texts[k - 1][:400])
+        assert ("ab" * 32) in texts[k - 1].replace(" ", ""), k   # the footer on every page
     assert "SOP-031" in texts[0] and "Step 60" in "".join(texts)
-    assert ("ab" * 32) in texts[-2 if texts[-1].strip() == "" else -1].replace(" ", "")
     if foreign:
         assert "ACME Quality Ltd" in texts[0]
+    turned = landscape_pages(tmp_path, "sop", pages)
+    if picture is None:
+        assert turned == []
+        return
+    # the map, its heading and caption alone on one landscape page; portrait before and after
+    assert len(turned) == 1 and 1 < turned[0] < pages
+    page = texts[turned[0] - 1]
+    assert "Figure 1 — Goods-in lanes" in page and "Process map" in page
+    assert "SOP-031" in page and "Incoming inspection" in page
+    assert "Only conforming goods" not in page and "Step 1:" not in page
+    assert "Procedure" in texts[turned[0]]
 
 
 def test_manual_register_pages_match_the_pdf(tmp_path):
-    docs = [long_procedure(f"SOP-{k:03d}") for k in (31, 32)]
+    docs = [long_procedure(f"SOP-{k:03d}", map_png=map_png(2100, 600) if k == 31 else None)
+            for k in (31, 32)]
     out = write_manual(docs, tmp_path / "manual.docx", title="Quality manual")
     pages, texts = to_pdf(out, tmp_path)
-    assert f"Page 1 of {pages}" in texts[0]
+    for k in range(1, pages + 1):
+        assert f"Page {k} of {pages}" in texts[k - 1], (k, texts[k - 1][:400])
+    # the landscape map page carries its own document's header
+    turned = landscape_pages(tmp_path, "manual", pages)
+    assert len(turned) == 1
+    assert "SOP-031" in texts[turned[0] - 1] and "Figure 1" in texts[turned[0] - 1]
     # the register's page column (PAGEREF fields) names the page each document starts on
     starts = {}
     for k, text in enumerate(texts, 1):

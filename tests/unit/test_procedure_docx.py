@@ -68,7 +68,7 @@ def sample(status: str = "effective", number: str = "SOP-012", **over) -> Proced
                               "First issue.", "Anna Schmidt", "Bob Okafor", "Chen Li"),
                  RevisionLine("C", status, dt.date(2026, 10, 5), None, "ERP step added.",
                               "Anna Schmidt", "", "")],
-        map_png=png(), map_caption="Goods-in process",
+        map_png=png(40, 30), map_caption="Goods-in process",
         risks=[RiskLine("R-014", "Bad lot released", "threat", "12 High", "6 Medium",
                         "Sampling plan")],
         training=[TrainingLine("TR-101 Incoming inspection", "Inspector", "24 months")],
@@ -352,3 +352,130 @@ def test_shipped_template_is_package_data():
     assert {"QMS Table", "QMS Document Title", "List Number", "Heading 1", "Caption"} <= names
     assert doc.sections[0].header.paragraphs[0].text == "[QMS header]"
     assert abs(doc.sections[0].page_width.cm - 21.0) < 0.01
+
+
+def _section_of_each_block(doc):
+    """[(section index, block element)] in body order: a paragraph holding a sectPr ends
+    its section."""
+    out, k = [], 0
+    for el in doc.element.body:
+        out.append((k, el))
+        if el.find("./" + "{%s}pPr/{%s}sectPr" % (W, W)) is not None:
+            k += 1
+    return out
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _text(el) -> str:
+    return "".join(t.text or "" for t in el.iter("{%s}t" % W))
+
+
+@pytest.mark.parametrize("foreign", [False, True], ids=["shipped", "letterhead"])
+def test_wide_map_gets_a_landscape_page_with_the_same_header(tmp_path, foreign):
+    from docx.enum.section import WD_ORIENT
+
+    tpl = foreign_template(tmp_path / "acme.docx") if foreign else None
+    out = write_procedure(sample(map_png=png(330, 100)), tmp_path / "sop.docx", template=tpl)
+    doc = open_docx(out)
+    secs = list(doc.sections)
+    assert len(secs) == 3
+    first, land, after = secs
+    assert land.orientation == WD_ORIENT.LANDSCAPE and land.page_width > land.page_height
+    assert (land.page_width, land.page_height) == (first.page_height, first.page_width)
+    for sec in (first, after):
+        assert sec.orientation == WD_ORIENT.PORTRAIT and sec.page_height > sec.page_width
+        assert (sec.page_width, sec.page_height) == (first.page_width, first.page_height)
+    for sec in (land, after):
+        for name in ("top_margin", "bottom_margin", "left_margin", "right_margin",
+                     "header_distance", "footer_distance"):
+            assert getattr(sec, name) == getattr(first, name), name
+        # the same header and footer as the rest: linked to the previous section
+        assert sec.header.is_linked_to_previous and sec.footer.is_linked_to_previous
+        assert not sec.different_first_page_header_footer
+    assert not first.header.is_linked_to_previous and not first.footer.is_linked_to_previous
+    header = story_xml_one(first.header)
+    assert "SOP-012" in header and " NUMPAGES " in header and " PAGE " in header
+    assert HEAD in story_xml_one(first.footer)
+    if foreign:
+        assert "ACME Quality Ltd" in header and "<w:drawing" in header
+    # the map, its heading and caption alone in the landscape section
+    blocks = _section_of_each_block(doc)
+    in_land = [el for k, el in blocks if k == 1]
+    texts = [_text(el) for el in in_land if _text(el)]
+    assert texts == ["3\u2003Process map", "Figure 1 — Goods-in process"]
+    assert any(el.find(".//{%s}drawing" % W) is not None for el in in_land)
+    assert any(_text(el) == "4\u2003Procedure" for k, el in blocks if k == 2)
+    # fitted to the landscape text width and height, wider than the portrait text
+    shape = doc.inline_shapes[0]
+    text_w = land.page_width - land.left_margin - land.right_margin
+    text_h = land.page_height - land.top_margin - land.bottom_margin
+    assert first.page_width - first.left_margin - first.right_margin < shape.width <= text_w
+    assert shape.width >= 0.95 * text_w
+    assert shape.height < text_h
+
+
+def test_wide_and_high_map_is_fitted_to_the_landscape_height(tmp_path):
+    doc = open_docx(write_procedure(sample(map_png=png(170, 100)), tmp_path / "sop.docx"))
+    land = doc.sections[1]
+    shape = doc.inline_shapes[0]
+    text_w = land.page_width - land.left_margin - land.right_margin
+    text_h = land.page_height - land.top_margin - land.bottom_margin
+    assert shape.width < text_w
+    # room for the heading and caption on the same page
+    assert 0.6 * text_h < shape.height < text_h - 900000
+    assert abs(shape.width / shape.height - 1.7) < 0.01
+
+
+def test_tall_or_square_map_stays_inline_in_portrait(tmp_path):
+    from docx.enum.section import WD_ORIENT
+
+    for k, (w, h) in enumerate(((40, 60), (40, 40), (45, 30))):
+        doc = open_docx(write_procedure(sample(map_png=png(w, h)), tmp_path / f"s{k}.docx"))
+        assert len(doc.sections) == 1
+        sec = doc.sections[0]
+        assert sec.orientation == WD_ORIENT.PORTRAIT
+        assert doc.inline_shapes[0].width <= sec.page_width - sec.left_margin - sec.right_margin
+        assert "<w:sectPr" not in "".join(
+            p._p.xml for p in doc.paragraphs)   # no section break in the body
+
+
+def test_manual_with_wide_maps_keeps_each_documents_header(tmp_path):
+    from docx.enum.section import WD_ORIENT
+
+    tpl = foreign_template(tmp_path / "acme.docx")
+    docs = [sample(number="SOP-001", map_png=png(330, 100)),
+            sample(number="SOP-002"),
+            sample(number="SOP-003", map_png=png(330, 100))]
+    doc = open_docx(write_manual(docs, tmp_path / "m.docx", template=tpl, title="Manual"))
+    secs = list(doc.sections)
+    # cover; SOP-001 portrait, landscape, portrait; SOP-002; SOP-003 three again
+    assert len(secs) == 8
+    land = [k for k, s in enumerate(secs) if s.orientation == WD_ORIENT.LANDSCAPE]
+    assert land == [2, 6]
+    assert all(secs[k].page_width > secs[k].page_height for k in land)
+    owners = {1: "SOP-001", 4: "SOP-002", 5: "SOP-003"}
+    for k, sec in enumerate(secs):
+        if k in owners:
+            xml = story_xml_one(sec.header)
+            assert owners[k] in xml and " PAGE " in xml
+            assert not sec.header.is_linked_to_previous
+            rid = re.search(r'r:embed="([^"]+)"', xml).group(1)
+            assert sec.header.part.related_parts[rid].content_type == "image/png"
+        elif k:
+            assert sec.header.is_linked_to_previous and sec.footer.is_linked_to_previous
+            assert sec.start_type == 2   # WD_SECTION.NEW_PAGE
+    # one register row per document, each document's bookmark once
+    assert [r.cells[1].text for r in doc.tables[0].rows][1:] == ["SOP-001", "SOP-002",
+                                                                 "SOP-003"]
+
+
+def test_risk_kinds_in_words(tmp_path):
+    risks = [RiskLine("R-1", "A", "risk", "12 High", "6 Medium", "x"),
+             RiskLine("R-2", "B", "threat", "9 Medium", "4 Low", "y"),
+             RiskLine("O-1", "C", "opportunity", "12 High", "16 High", "z")]
+    doc = open_docx(write_procedure(sample(risks=risks), tmp_path / "r.docx"))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Ref"
+                 and t.rows[0].cells[2].text == "Kind")
+    assert [r.cells[2].text for r in table.rows[1:]] == ["Threat", "Threat", "Opportunity"]

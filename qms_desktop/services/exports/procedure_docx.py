@@ -20,12 +20,18 @@ without them; built-in ones fall back (``List Number`` → a typed number, ``QMS
 owner, process, next review), the approval block (each e-signature with printed name, meaning,
 UTC and local time; an invalid one marked INVALID with its reason), the revision history, the
 sections (``core.richtext`` light Markdown: headings, bold / italic / code runs, bullet and
-numbered lists in the list styles, tables with a repeated header row), the process map fitted
-to the text width with its caption (before the Procedure section), the linked risks, the
-required training, the records kept. Every page's header carries number, title, revision,
-status and "Page X of Y" (PAGE and NUMPAGES fields with a cached value); its footer the
-"Uncontrolled when printed" marking and the audit trail's head hash and event number. A draft
-or in-review revision is marked "DRAFT — not for use" in the header and on the first page.
+numbered lists in the list styles, tables with a repeated header row), the process map with
+its caption (before the Procedure section), the linked risks (each a threat or an opportunity),
+the required training, the records kept. A tall or square map is fitted to the text width in
+the flow; a wide one (width over ``LANDSCAPE_ASPECT`` times its height) gets a landscape page
+of its own: a section with the page turned, the same margins and the same header and footer
+(linked to the previous section), the map fitted to its text width and height, then the text
+goes on in portrait in another section. In a manual the header and footer belong to each
+document's first section; its landscape and following sections are linked to it. Every
+page's header carries number, title, revision, status and "Page X of Y" (PAGE and NUMPAGES
+fields with a cached value); its footer the "Uncontrolled when printed" marking and the audit
+trail's head hash and event number. A draft or in-review revision is marked "DRAFT — not for
+use" in the header and on the first page.
 
 All user text passes :func:`xml_text` (control characters, lone surrogates and non-characters
 removed). Files are written under a temporary name beside the target and moved into place.
@@ -71,6 +77,11 @@ KIND_TEXT = {"procedure": "Procedure", "work_instruction": "Work instruction", "
              "policy": "Policy", "manual": "Manual", "record": "Records list",
              "external": "External document"}
 MEANING_TEXT = {"authored": "Authored", "reviewed": "Reviewed", "approved": "Approved"}
+RISK_KIND_TEXT = {"risk": "Threat", "threat": "Threat", "opportunity": "Opportunity"}
+#: a map wider than this many times its height gets a landscape page of its own
+LANDSCAPE_ASPECT = 1.5
+#: room kept on the landscape page for the heading, the caption and their spacing (EMU, 3.2 cm)
+LANDSCAPE_RESERVE = 1152000
 
 HEAD_FILL = "DCE3EE"
 LABEL_FILL = "F2F2F2"
@@ -258,6 +269,13 @@ class _Writer:
         self._shape_id = 70000   # above any id a template's header pictures use
         self._numbering = None
         self._stories = self._snapshot()
+        #: the first section of the document being written once a landscape page has split
+        #: it (its header and footer are filled there; the later sections link to it)
+        self.doc_sectPr = None
+        self._portrait: tuple[int, int] | None = None
+        pg = self.sectPr.find(qn("w:pgNumType"))
+        self._first_page = (sec.different_first_page_header_footer,
+                            pg.get(qn("w:start")) if pg is not None else None)
 
     # ------------------------------------------------------------------ styles
     def _styles(self) -> None:
@@ -543,9 +561,11 @@ class _Writer:
                                     '<w:spacing w:after="40"/>'))
 
     # ------------------------------------------------------------------ images
-    def picture(self, png: bytes, *, max_height_share: float = 0.72) -> str | None:
+    def picture(self, png: bytes, *, max_height_share: float = 0.72,
+                box: tuple[int, int] | None = None) -> str | None:
         """A paragraph holding ``png`` fitted to the text width (and to part of the text
-        height); None when the bytes are no image python-docx can read."""
+        height), or into ``box`` (width, height EMU); None when the bytes are no image
+        python-docx can read."""
         import io
 
         from docx.image.image import Image
@@ -557,9 +577,9 @@ class _Writer:
             px_w, px_h = img.px_width, img.px_height
             if px_w <= 0 or px_h <= 0:
                 return None
-            width = int(self.width_emu * 0.98)   # a hair narrower: no overfull line
+            box_w, max_h = box or (self.width_emu, int(self.height_emu * max_height_share))
+            width = int(box_w * 0.98)   # a hair narrower: no overfull line
             height = int(width * px_h / px_w)
-            max_h = int(self.height_emu * max_height_share)
             if height > max_h:
                 width = int(width * max_h / height)
                 height = max_h
@@ -574,6 +594,101 @@ class _Writer:
         drawing = etree.tostring(inline, encoding="unicode")
         return (f'<w:p><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="60"/>'
                 f'<w:jc w:val="center"/></w:pPr><w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>')
+
+    # ------------------------------------------------------------------ landscape pages
+    def _break_p(self, sect_pr, paragraph: str | None = None):
+        """``paragraph`` (XML; None: an empty 1 pt paragraph) ending a section whose
+        properties are ``sect_pr``, as an element for :meth:`add`."""
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+
+        qn = self.qn
+        xml = paragraph or ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" '
+                            'w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+        root = parse_xml(f'<w:body {nsdecls("w", "r", "wp", "a", "pic")}>{xml}</w:body>')
+        p = root[0]
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = p.makeelement(qn("w:pPr"), {})
+            p.insert(0, ppr)
+        ppr.append(sect_pr)
+        return p
+
+    def landscape_start(self) -> tuple[int, int] | None:
+        """End the section written so far here and go on in a landscape one: the page turned
+        (width and height swapped), the same margins, header and footer linked to the
+        previous section, no different first page, page numbers running on. Returns the
+        landscape text (width, height) in EMU; None (nothing done) when the page is not
+        portrait."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+        from docx.section import Section
+
+        qn = self.qn
+        sect = self.sectPr
+        sec = Section(sect, self.doc.part)
+        pw, ph = sec.page_width, sec.page_height
+        if not pw or not ph or pw >= ph:
+            return None
+        ended = sect.clone()   # the section as it was: its headers, first page, numbering
+        self.add(self._break_p(ended))
+        if self.doc_sectPr is None:
+            self.doc_sectPr = ended
+        for ref in sect.xpath("w:headerReference|w:footerReference"):
+            sect.remove(ref)
+        sec.different_first_page_header_footer = False
+        pg = sect.find(qn("w:pgNumType"))
+        if pg is not None:
+            pg.attrib.pop(qn("w:start"), None)
+        sec.start_type = WD_SECTION.NEW_PAGE
+        sec.orientation = WD_ORIENT.LANDSCAPE
+        sec.page_width, sec.page_height = ph, pw
+        self._portrait = (pw, ph)
+        width = int(ph - (sec.left_margin or 0) - (sec.right_margin or 0))
+        height = int(pw - (sec.top_margin or 0) - (sec.bottom_margin or 0))
+        return (width if width > 0 else self.width_emu,
+                height if height > 0 else self.width_emu)
+
+    def landscape_end(self, paragraph: str | None = None) -> None:
+        """End the landscape section with ``paragraph`` (XML) and go on in portrait (again
+        linked to the previous section's header and footer)."""
+        from docx.enum.section import WD_ORIENT
+        from docx.section import Section
+
+        if self._portrait is None:
+            if paragraph:
+                self.add(paragraph)
+            return
+        self.add(self._break_p(self.sectPr.clone(), paragraph))
+        sec = Section(self.sectPr, self.doc.part)
+        sec.orientation = WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = self._portrait
+        self._portrait = None
+
+    def first_section(self, last):
+        """The Section whose header and footer the document just written fills: its first
+        one when a landscape page split it, else ``last``."""
+        from docx.section import Section
+
+        if self.doc_sectPr is None:
+            return last
+        return Section(self.doc_sectPr, self.doc.part)
+
+    def next_document(self) -> None:
+        """After a manual's section break: the new document's section starts as the
+        template's (different first page, page number restart) even when the one before
+        was split by a landscape page."""
+        if self.doc_sectPr is None:
+            return
+        from docx.section import Section
+
+        qn = self.qn
+        self.doc_sectPr = None
+        first, start = self._first_page
+        if first:
+            Section(self.sectPr, self.doc.part).different_first_page_header_footer = True
+        pg = self.sectPr.find(qn("w:pgNumType"))
+        if start is not None and pg is not None:
+            pg.set(qn("w:start"), start)
 
     def bookmark(self) -> tuple[str, str, str]:
         """(name, start XML, end XML) of a new bookmark."""
@@ -859,18 +974,40 @@ def _history(w: _Writer, data: ProcedureExport) -> None:
                   rows))
 
 
-def _map(w: _Writer, data: ProcedureExport, number: str, figure: int) -> None:
+def _png_size(png: bytes | None) -> tuple[int, int] | None:
+    from docx.image.image import Image
+
+    if not png:
+        return None
+    try:
+        img = Image.from_blob(png)
+    except Exception:
+        return None
+    return (img.px_width, img.px_height) if img.px_width > 0 and img.px_height > 0 else None
+
+
+def _map(w: _Writer, data: ProcedureExport, number: str, figure: int) -> bool:
+    """The map section; True when it took a landscape page of its own."""
+    size = _png_size(data.map_png)
+    box = w.landscape_start() if size and size[0] > LANDSCAPE_ASPECT * size[1] else None
+    if box is not None:   # the heading and caption share the page with the map
+        box = (box[0], max(box[1] - LANDSCAPE_RESERVE, box[1] // 2))
     w.heading("Process map", number=number)
-    pic = w.picture(data.map_png) if data.map_png else None
+    pic = w.picture(data.map_png, box=box) if data.map_png else None
     if pic is None:
-        w.add(w.p((R("The process map image could not be read; open the map in QMS "
-                     "Workbench.", italic=True),)))
-        return
-    w.add(pic)
-    caption = xml_text(data.map_caption) or (f"Process map of {xml_text(data.process)}"
-                                             if data.process else "Process map")
-    w.add(w.p((R(f"Figure {figure} — "), R(caption)), "Caption", fallback=("Normal",),
-              align="center"))
+        last = w.p((R("The process map image could not be read; open the map in QMS "
+                      "Workbench.", italic=True),))
+    else:
+        w.add(pic)
+        caption = xml_text(data.map_caption) or (f"Process map of {xml_text(data.process)}"
+                                                 if data.process else "Process map")
+        last = w.p((R(f"Figure {figure} — "), R(caption)), "Caption", fallback=("Normal",),
+                   align="center")
+    if box is None:
+        w.add(last)
+        return False
+    w.landscape_end(last)
+    return True
 
 
 def _body(w: _Writer, data: ProcedureExport) -> int:
@@ -885,8 +1022,8 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
     for k, sec in enumerate(sections):
         if has_map and k == map_before:
             n += 1
-            _map(w, data, str(n), 1)
-            lines += 30
+            # a landscape page: the rest of the page before it and a page of its own
+            lines += 84 if _map(w, data, str(n), 1) else 30
         n += 1
         title = xml_text(sec.title) or xml_text(sec.key).replace("_", " ").capitalize()
         w.heading(title, number=str(n))
@@ -902,14 +1039,13 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
         lines += 2 + text.count("\n") + len(text) // 90
     if has_map and map_before is None:
         n += 1
-        _map(w, data, str(n), 1)
-        lines += 30
+        lines += 84 if _map(w, data, str(n), 1) else 30
     if data.risks:
         n += 1
         w.heading("Linked risks and opportunities", number=str(n))
         rows = [[w.cell_p((R(xml_text(r.ref), bold=True),)), w.cell_p(r.title),
-                 w.cell_p({"threat": "Risk", "opportunity": "Opportunity"}.get(
-                     r.kind, xml_text(r.kind))), w.cell_p(r.rating or "—"),
+                 w.cell_p(RISK_KIND_TEXT.get(r.kind, xml_text(r.kind).capitalize())),
+                 w.cell_p(r.rating or "—"),
                  w.cell_p(r.residual or "—"), w.cell_p(r.treatment or "—")]
                 for r in data.risks]
         w.add(w.table((1.5, 4.2, 2.7, 2.4, 2.4, 3.8),
@@ -960,7 +1096,7 @@ def write_procedure(data: ProcedureExport, path: str | Path, *,
     _check_target(path)
     w = _Writer(Path(template) if template is not None else None)
     lines = _document(w, data)
-    sec = w.doc.sections[-1]
+    sec = w.first_section(w.doc.sections[-1])
     w.fill_stories(sec, _header_lines(w, data, str(_pages(lines))), _footer_lines(w, data),
                    fresh=False)
     props = w.doc.core_properties
@@ -1040,6 +1176,7 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
     first: ProcedureExport | None = None
     previous: ProcedureExport | None = None
     previous_page = page
+    previous_first = None   # the previous document's first section when a map split it
     cover_section = None
     report(0, total)
     for data in items:
@@ -1049,12 +1186,15 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
         if previous is None:
             cover_section = closed
         else:
-            w.fill_stories(closed, _header_lines(w, previous, str(previous_page)),
+            w.fill_stories(previous_first or closed,
+                           _header_lines(w, previous, str(previous_page)),
                            _footer_lines(w, previous), fresh=True)
+        w.next_document()
         first = first or data
         name, start, end = w.bookmark()
         lines = _document(w, data, (start, end))
         w.flush()
+        previous_first = w.first_section(None)
         done += 1
         pageref = _field_xml(f"PAGEREF {name} \\h", str(page))
         row = fragment(w.table(widths, None, [[
@@ -1068,7 +1208,7 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
         report(done, total)
     if stopped():
         return None
-    last = w.doc.sections[-1] if previous is not None else None
+    last = (previous_first or w.doc.sections[-1]) if previous is not None else None
     if previous is not None:
         w.fill_stories(last, _header_lines(w, previous, str(previous_page)),
                        _footer_lines(w, previous), fresh=True)
