@@ -410,3 +410,22 @@ def test_dashboard_card_opens_the_overdue_reviews(make_window, make_ws, open_ws)
     dash.open_card("documents", "revising")
     assert {r.id for r in page.proxy.visible_rows()} == {world["wi"], world["form"],
                                                         world["back"]}
+
+
+def test_word_menu_in_the_register_and_ctrl_e_exports_the_current_document(page, world, qtbot,
+                                                                           monkeypatch):
+    from qms_desktop.ui.documents import exporting
+
+    seen = []
+    monkeypatch.setattr(exporting, "export_procedure", lambda pg, did: seen.append(did))
+    page.word_menu.aboutToShow.emit()
+    texts = [a.text().replace("&", "") for a in page.word_menu.actions() if a.text()]
+    assert texts[0].startswith("Export to Word")
+    assert {"Export manual…", "Word template…", "Register Word files…"} <= set(texts)
+    page.word_menu.aboutToShow.emit()  # filled afresh, not twice
+    assert len([a for a in page.word_menu.actions() if a.text()]) == len(texts)
+    page.table.setFocus()
+    page.table.selectRow(page.proxy.mapFromSource(
+        page.model.index(page.model.row_of(world["old"]), 0)).row())
+    qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert seen == [world["old"]]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTextBrowser,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -180,6 +182,21 @@ class DocumentsPage(Page):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for a in (self.add_action, self.delete_action, self.open_action):
             self.toolbar.addAction(a)
+        self.toolbar.addSeparator()
+        # Word: the selected document, the manual, the letterhead template, registering files
+        self.word_menu = QMenu(self)
+        self.word_menu.aboutToShow.connect(self._fill_word_menu)
+        self.word_button = QToolButton(self.toolbar)
+        self.word_button.setText(tr("&Word"))
+        self.word_button.setToolTip(tr("Export to Word, the quality manual, the letterhead "
+                                       "template, registering existing Word files"))
+        self.word_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.word_button.setMenu(self.word_menu)
+        self.toolbar.addWidget(self.word_button)
+        self.export_action = self._command(tr("Export to &Word…"), self.export_word,
+                                           QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_E),
+                                           tip=tr("The current document as a Word procedure "
+                                                  "(Ctrl+E)"))
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.numbering_action)
         self.toolbar.addAction(self.users_action)
@@ -376,6 +393,26 @@ class DocumentsPage(Page):
         self._show_current()
 
     # ------------------------------------------------------------------ selection
+    def _fill_word_menu(self) -> None:
+        from . import exporting
+
+        self.word_menu.clear()
+        self.word_menu.addAction(self.export_action)
+        exporting.add_export_actions(self.word_menu, self)
+        if self.controller.read_only:
+            for a in self.word_menu.actions():
+                if "Register" in a.text().replace("&", ""):
+                    a.setEnabled(False)
+
+    def export_word(self) -> None:
+        from . import exporting
+
+        row = self.current_row()
+        if row is None:
+            self.window().statusBar().showMessage(tr("Select a document to export."), 5000)
+            return
+        exporting.export_procedure(self, row.id)
+
     def selected_ids(self) -> list[int]:
         rows = self.table.selectionModel().selectedRows()
         return [i.data(IdRole) for i in sorted(rows, key=lambda i: i.row())]
