@@ -863,6 +863,53 @@ def cmd_export_audit_report(args) -> int:
     return 0
 
 
+def _audit_log_day(text: str | None, option: str):
+    """A --since/--until day (ISO or a form core/dates.py reads), or a CliError."""
+    from .core.dates import read_date
+
+    if text is None:
+        return None
+    got = read_date(text)
+    if got.date is None:
+        raise CliError(f"{option}: {got.problem or f'“{text}” is not a date'}", 2)
+    return got.date
+
+
+def cmd_export_audit_log(args) -> int:
+    from .services.audit_trail import AuditFilter, head_stamp, users
+    from .services.exports import audit_log_xlsx
+
+    out = _need_suffix(args.output, ".xlsx")
+    since = _audit_log_day(args.since, "--since")
+    until = _audit_log_day(args.until, "--until")
+    if since and until and since > until:
+        raise CliError(f"--since {since} is after --until {until}", 2)
+    try:
+        entity = audit_log_xlsx.entity_by_word(args.entity) if args.entity else ""
+    except ValueError as e:
+        raise CliError(f"--entity: {e}", 2) from None
+    with _open(args.workspace) as ws:
+        user = ""
+        if args.user is not None:
+            known = users(ws)
+            same = [u for u in known if u.casefold() == args.user.strip().casefold()]
+            if args.user in known or len(same) == 1:
+                user = args.user if args.user in known else same[0]
+            else:
+                raise CliError(f"--user: “{args.user}” made no change in this workspace; "
+                               f"users who did: {', '.join(known) or 'none'}")
+        flt = AuditFilter(entity=entity, exact_user=user,
+                          since=since.isoformat() if since else "",
+                          until=until.isoformat() if until else "")
+        before = head_stamp(ws)
+        got = audit_log_xlsx.export_audit_log(ws, out, flt=flt,
+                                              full_verify=args.full_verify)
+        print(f"{got.events:,} events on {', '.join(got.trail_sheets)}, {got.findings:,} "
+              f"findings, {got.approvals:,} document approvals; {got.check}")
+        _exported(ws, before, got.path)
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -1174,6 +1221,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("run", metavar="RUN", help="run code, run:N or the run's exact title")
     s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
     s.set_defaults(func=cmd_export_audit_report)
+
+    s = esub.add_parser("audit-log", help="the audit trail as a formatted .xlsx",
+                        description="Write the audit trail (every change, oldest first, "
+                                    "records by name), the internal-audit findings and the "
+                                    "document approvals as an Excel workbook, with a cover "
+                                    "naming the chain's head and the result of its check.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    s.add_argument("--since", metavar="DATE", help="first day (UTC), e.g. 2026-01-01")
+    s.add_argument("--until", metavar="DATE", help="last day (UTC), included")
+    s.add_argument("--entity", metavar="KIND",
+                   help="one kind of record: a table name or its word (risk, training record)")
+    s.add_argument("--user", metavar="LOGIN", help="changes by this user only")
+    s.add_argument("--full-verify", action="store_true",
+                   help="check every record against its history too (as `qms verify`), "
+                        "not only the hash chain")
+    s.set_defaults(func=cmd_export_audit_log)
     return p
 
 
