@@ -13,6 +13,7 @@ any lane after the edited one, but a band of lanes never spreads into another po
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -499,6 +500,55 @@ def tidy_route(points: list[Point], tol: float = 0.5) -> list[Point]:
     return out if len(out) >= 2 else list(points[:1]) * 2 if points else out
 
 
+def _follow(lo: float, size: float, old_lo: float, old_size: float, new_lo: float,
+            new_size: float) -> float:
+    """How far a label spanning [lo, lo + size] on one axis moves when the shape's extent
+    goes from [old_lo, +old_size] to [new_lo, +new_size]: a label beyond one side keeps its
+    gap to that side, one across the shape keeps its place relative to the middle."""
+    if lo + size <= old_lo + 1e-6:
+        return new_lo - old_lo
+    if lo >= old_lo + old_size - 1e-6:
+        return (new_lo + new_size) - (old_lo + old_size)
+    return (new_lo + new_size / 2) - (old_lo + old_size / 2)
+
+
+def label_extra(extra: str, old: Box, new: Box) -> str | None:
+    """The node ``extra`` text (the importer's JSON) once its shape went from box ``old`` to
+    box ``new``, with the label box the BPMN file gave it (``di.label.bounds``) moved along so
+    that it stays where it was beside the shape; None when there is nothing to move.
+
+    The file's shape box (``di.bounds``) moves with the shape's corner: the BPMN export places
+    a label at its stored box plus how far the shape's corner is from ``di.bounds`` (and the
+    map draws it the same way), so after this both find the label where it was stored."""
+    if not extra or '"label"' not in extra or tuple(old) == tuple(new):
+        return None
+    try:
+        data = json.loads(extra)
+        di = data.get("di")
+        label = di.get("label") if isinstance(di, dict) else None
+        b = label.get("bounds") if isinstance(label, dict) else None
+        lx, ly, lw, lh = (float(v) for v in b)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    ob = di.get("bounds")
+    try:
+        bx, by = float(ob[0]), float(ob[1])
+        ob_ok = len(ob) == 4
+    except (TypeError, ValueError, IndexError, KeyError):
+        bx, by, ob_ok = old[0], old[1], False
+    # where the label is drawn now (the shape may have moved since the file was read)
+    ex, ey = lx + old[0] - bx, ly + old[1] - by
+    dx = _follow(ex, lw, old[0], old[2], new[0], new[2])
+    dy = _follow(ey, lh, old[1], old[3], new[1], new[3])
+    label["bounds"] = [lx + dx, ly + dy, b[2], b[3]]
+    if ob_ok:
+        ob = list(ob)
+        ob[0], ob[1] = bx + new[0] - old[0], by + new[1] - old[1]
+        di["bounds"] = ob
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
 __all__ = ["Box", "DEFAULT_MIN", "HANDLES", "LanePlan", "MIN_SIZE", "ROUND_KINDS",
-           "band_is_vertical", "follow_ends", "handle_points", "lane_is_vertical", "move_lane", "move_segment",
-           "resize_box", "resize_lane", "segment_handles", "tidy_route"]
+           "band_is_vertical", "follow_ends", "handle_points", "label_extra", "lane_is_vertical",
+           "move_lane", "move_segment", "resize_box", "resize_lane", "segment_handles",
+           "tidy_route"]

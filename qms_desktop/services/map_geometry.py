@@ -12,6 +12,7 @@ import json
 import math
 from typing import Iterable
 
+from ..core.mapedit import label_extra
 from ..storage import models as m
 from ..storage.workspace import Workspace
 from .processes import load_rows, touching_edges
@@ -61,12 +62,16 @@ def set_geometry(ws: Workspace, *, nodes: dict[int, tuple] | None = None,
             node = node_rows.get(nid)
             if node is None:
                 raise RecordError(f"Map element {nid} no longer exists.")
+            before = (node.x, node.y, node.w, node.h)
             node.x, node.y = _number(geo[0], "position"), _number(geo[1], "position")
             if len(geo) >= 4:
                 w, h = _number(geo[2], "width"), _number(geo[3], "height")
                 if w <= 0 or h <= 0:
                     raise RecordError("A shape's width and height must be above zero.")
                 node.w, node.h = w, h
+            moved = label_extra(node.extra or "", before, (node.x, node.y, node.w, node.h))
+            if moved is not None:  # (a label beside the shape goes with it)
+                node.extra = moved
         for lid, (x, y, w, h) in lanes.items():
             lane = lane_rows.get(lid)
             if lane is None:

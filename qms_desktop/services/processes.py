@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import func, select
 
 from ..core import processmap as pmod
+from ..core.mapedit import label_extra
 from ..core.processmap import Edge, Lane, Node, ProcessMap
 from ..storage import models as m
 from ..storage.workspace import Workspace
@@ -407,7 +408,11 @@ def move_nodes(ws: Workspace, moves: dict[int, tuple[float, float]],
                 node = nodes.get(nid)
                 if node is None:
                     raise RecordError(f"Map element {nid} no longer exists.")
+                moved = label_extra(node.extra or "", (node.x, node.y, node.w, node.h),
+                                    (float(x), float(y), node.w, node.h))
                 node.x, node.y = float(x), float(y)
+                if moved is not None:  # (a label beside the shape goes with it)
+                    node.extra = moved
             for nid, lane_id in lanes.items():
                 node = nodes.get(nid)
                 if node is None:

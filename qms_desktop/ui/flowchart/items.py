@@ -136,15 +136,24 @@ def event_marker(row: dict) -> str:
 
 
 def label_bounds(row: dict) -> tuple[float, float, float, float] | None:
-    """The label box an imported BPMN file gave a shape (scene coordinates), or None."""
+    """The label box an imported BPMN file gave a shape (scene coordinates), or None. It is
+    placed as the BPMN export places it: the stored box, moved by how far the shape's corner
+    is from the shape box stored with it (``di.bounds``)."""
     extra = row.get("extra") or ""
     if '"label"' not in extra:
         return None
     try:
-        b = json.loads(extra).get("di", {}).get("label", {}).get("bounds")
+        di = json.loads(extra).get("di", {})
+        b = di.get("label", {}).get("bounds")
         x, y, w, h = (float(v) for v in b)
     except (ValueError, TypeError, AttributeError):
         return None
+    ob = di.get("bounds")
+    try:
+        x += float(row.get("x") or 0) - float(ob[0])
+        y += float(row.get("y") or 0) - float(ob[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        pass
     return (x, y, w, h) if w > 0 and h > 0 else None
 
 
