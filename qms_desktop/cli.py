@@ -316,11 +316,10 @@ def cmd_import_risks(args) -> int:
         rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
                            on_existing=on_existing,
                            column_map=args.map or (), skip_invalid=args.skip_invalid)
-    existing = 0
     for r in [*rep.rows, *rep.action_rows]:
-        for i, msg in enumerate(r.messages):
-            r.messages[i], hit = _cli_words(msg)
-            existing += hit
+        r.messages[:] = [_cli_words(msg)[0] for msg in r.messages]
+    # what to do about IDs that already exist is said once, at the end (not on every row)
+    existing = rep.clashes + rep.action_clashes
     _print_import(rep, args.json)
     if not rep.rows:
         raise CliError(f"no risk rows were found in {Path(args.file).absolute()}; check that "
@@ -335,6 +334,10 @@ def cmd_import_risks(args) -> int:
                        + " --skip-invalid to import the other rows" + ("" if hint else ")"))
     if rep.errors and not (rep.created or rep.updated):
         raise CliError(f"all {rep.errors} rows have errors; nothing was imported{hint}")
+    if existing and not args.json:  # (skipped rows): what to do about them, once
+        print(f"note: {existing} rows have an ID that already exists: add --renumber to give "
+              "those rows new IDs (--update-existing would overwrite the existing records "
+              "with those IDs)")
     return 0
 
 
@@ -445,7 +448,7 @@ def cmd_import_map(args) -> int:
         return _import_map_into(args)
     if args.dry_run:
         return _import_map_dry_run(args)
-    from .services.processes import import_map_file
+    from .services.processes import import_map_file, remark_prefix
 
     with _open(args.workspace, write=True) as ws:
         got = import_map_file(ws, Path(args.file), args.kind, name=args.name,
@@ -456,7 +459,7 @@ def cmd_import_map(args) -> int:
         print(json.dumps(asdict(got), indent=2, ensure_ascii=False))
         return 0
     for w in got.warnings:
-        print(f"warning: {w}")
+        print(remark_prefix(w), w)
     print(f"created process {got.process_id} “{got.name}”: {got.nodes} shapes, {got.edges} "
           f"connectors, {got.lanes} lanes")
     return 0
@@ -465,7 +468,7 @@ def cmd_import_map(args) -> int:
 def _import_map_dry_run(args) -> int:
     """``--dry-run`` without ``--into``: what a new process would get (under the very name a
     real import would give it); the workspace is opened read-only, nothing is written."""
-    from .services.processes import read_map, unique_name
+    from .services.processes import read_map, remark_prefix, unique_name
 
     with _open(args.workspace) as ws:  # a missing or foreign file fails as a real import does
         got = read_map(Path(args.file), args.kind, page=getattr(args, "page", None))
@@ -477,7 +480,7 @@ def _import_map_dry_run(args) -> int:
                           "warnings": got.warnings}, indent=2, ensure_ascii=False))
         return 0
     for w in got.warnings:
-        print(f"warning: {w}")
+        print(remark_prefix(w), w)
     print(f"would create process “{name}”: {len(pm.nodes)} shapes, {len(pm.edges)} connectors, "
           f"{len(pm.lanes)} lanes (dry run: nothing was changed)")
     return 0
@@ -485,7 +488,8 @@ def _import_map_dry_run(args) -> int:
 
 def _import_map_into(args) -> int:
     """``--into PROCESS``: update that process's map from the file (``--dry-run``: report only)."""
-    from .services.processes import fields_text, process_id_by_ref, update_map_from_file
+    from .services.processes import (fields_text, process_id_by_ref, remark_prefix,
+                                     update_map_from_file)
 
     if args.name:
         raise CliError("--name cannot be used with --into: the process keeps its name.", 2)
@@ -497,7 +501,7 @@ def _import_map_into(args) -> int:
         print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False))
         return 0
     for w in rep.warnings:
-        print(f"warning: {w}")
+        print(remark_prefix(w), w)
     for it in rep.items:
         if it.action in ("added", "updated", "removed", "kept"):
             what = {"node": "shape", "edge": "connector", "lane": "lane"}[it.entity]

@@ -789,6 +789,28 @@ FIELD_LABELS = {"name": "name", "x": "position", "y": "position", "w": "size", "
                 "condition": "condition", "waypoints": "route", "order": "order"}
 
 
+def import_remarks_headline(remarks: Iterable[str]) -> str:
+    """One sentence saying how a map import went, built from the importer's remarks (notes
+    only inform; warnings say something was left out, guessed or changed)."""
+    from .imports.bpmn import is_note
+
+    remarks = list(remarks)
+    notes = sum(1 for r in remarks if is_note(r))
+    warns = len(remarks) - notes
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in (
+        (warns, "warning", "warnings"), (notes, "note", "notes")) if n]
+    if not parts:
+        return "The map was imported."
+    return f"The map was imported with {' and '.join(parts)}."
+
+
+def remark_prefix(remark: str) -> str:
+    """How the command line labels an importer remark: ``note:`` or ``warning:``."""
+    from .imports.bpmn import is_note
+
+    return "note:" if is_note(remark) else "warning:"
+
+
 def fields_text(fields: Iterable[str], labels: dict[str, str] | None = None) -> str:
     """The changed fields of a report item in user words (``name, layout details``), each
     word once; ``labels`` (e.g. translated) override :data:`FIELD_LABELS`."""

@@ -35,6 +35,8 @@ from qms_desktop.services.xmlsafe import MAX_XML_BYTES, XmlFormatError, parse_xm
 __all__ = [
     "BPMNDI_NS",
     "BpmnImport",
+    "Note",
+    "is_note",
     "DC_NS",
     "DI_NS",
     "MODEL_NS",
@@ -134,6 +136,22 @@ def child_rank(local: str, table: dict[str, float]) -> float | None:
     if local in ARTIFACTS:
         return table.get("@artifact")
     return None
+
+
+class Note(str):
+    """An importer remark that only informs (nothing was lost, left out or guessed): shown as a
+    note, not as a warning. It is a plain string everywhere else (lists of remarks, JSON)."""
+
+    __slots__ = ()
+
+
+def is_note(remark: str) -> bool:
+    """Whether an importer remark only informs (see :class:`Note`)."""
+    return isinstance(remark, Note)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -242,7 +260,7 @@ class _Reader:
                 f"The id '{key}' is used twice in the file; the second {what} was given the id '{new}'."
             )
         else:
-            self.warnings.append(f"A {what} without an id was given the id '{new}'.")
+            self.warnings.append(Note(f"A {what} without an id was given the id '{new}'."))
         return new
 
     def _attrs(self, el: Any, skip: tuple[str, ...] = ("id", "name")) -> dict[str, str]:
@@ -895,24 +913,23 @@ class _Reader:
         self.edges = kept
         if undrawn:
             self.warnings.append(
-                f"{undrawn} data association(s) link a task or event to its own inputs and "
-                "outputs, to process inputs and outputs that the diagram does not draw, or to a "
-                "data object that no shape shows; they are kept in the file and written back on "
-                "export, but not shown on the map."
+                f"{_count(undrawn, 'data association is', 'data associations are')} not shown "
+                "on the map: the diagram does not draw the inputs, outputs or data objects "
+                f"{'it links' if undrawn == 1 else 'they link'}. "
+                f"{'It is' if undrawn == 1 else 'They are'} kept and exported again."
             )
         io_drawn = sum(len(p.get("io_nodes") or []) for p in self.processes)
         if io_drawn:
-            self.warnings.append(
-                f"{io_drawn} process input(s) and output(s) (the process's ioSpecification) are "
-                "shown on the map as data shapes, with their data associations as connectors; "
-                "the export writes them back in the process's ioSpecification, and deleting one "
-                "on the map removes it there, from its input or output set, and its connectors."
-            )
+            self.warnings.append(Note(
+                f"{_count(io_drawn, 'process input or output is', 'process inputs and outputs are')}"
+                " shown as data input and data output shapes. The BPMN export writes them back "
+                "as the process's inputs and outputs."
+            ))
         if on_connector:
             self.warnings.append(
-                f"{on_connector} association(s) attach an annotation or other artifact to a "
-                "connector, which the map cannot draw (its connectors join two shapes); they are "
-                "kept in the file and written back on export, but not shown on the map."
+                f"{_count(on_connector, 'association joins', 'associations join')} a note or "
+                "other artifact to a connector, which the map cannot draw. "
+                f"{'It is' if on_connector == 1 else 'They are'} kept and exported again."
             )
         leftover = 0
         for _ref, (idx, order, el) in sorted(self.di.items(), key=lambda kv: (kv[1][0], kv[1][1])):
@@ -922,8 +939,9 @@ class _Reader:
             d["orphans"].sort(key=lambda o: o[0])
         if leftover:
             self.warnings.append(
-                f"{leftover} diagram element(s) belong to parts of the model that the map does "
-                "not show; they are kept and written back on export."
+                f"{_count(leftover, 'diagram element belongs', 'diagram elements belong')} to "
+                "parts of the model the map does not show. "
+                f"{'It is' if leftover == 1 else 'They are'} kept and exported again."
             )
 
         defs = self.root
@@ -957,15 +975,15 @@ class _Reader:
         if len(missing) == len(pm.nodes):
             apply_layout(pm, layout)
             if self.diagrams:
-                self.warnings.append(
-                    "The diagram does not show any element of the model; the map was laid out "
-                    "automatically, and the export draws it with that layout."
-                )
+                self.warnings.append(Note(
+                    "The diagram does not show any element of the model, so the map was laid "
+                    "out automatically. The export draws it with that layout."
+                ))
             else:
-                self.warnings.append(
-                    "The file has no diagram (BPMNDI); the map was laid out automatically, and "
-                    "the export adds a diagram with that layout."
-                )
+                self.warnings.append(Note(
+                    "The file has no diagram, so the map was laid out automatically. The export "
+                    "adds a diagram with that layout."
+                ))
             return
         placed = [n for n in pm.nodes if n not in missing and n.kind != "pool"]
         bottom = max((n.y + n.h for n in placed), default=0.0)
@@ -984,7 +1002,8 @@ class _Reader:
             # put: a round trip adds no shape; moving one on the map gives it a shape)
             n.extra["di_absent"] = [n.x, n.y, n.w, n.h]
         self.warnings.append(
-            f"{len(missing)} element(s) have no shape in the file's diagram; the map shows them "
-            "below the drawing, and the export leaves them out of the diagram unless you move "
-            "them."
+            f"{_count(len(missing), 'element has', 'elements have')} no shape in the file's "
+            f"diagram. The map shows {'it' if len(missing) == 1 else 'them'} below the drawing; "
+            f"the export leaves {'it' if len(missing) == 1 else 'them'} out of the diagram unless "
+            f"you move {'it' if len(missing) == 1 else 'them'}."
         )

@@ -482,12 +482,20 @@ def show_import_warnings(parent: QWidget | None, target: ImportTarget) -> None:
     """The importer's remarks (non-blocking), when there are any."""
     if not target.warnings:
         return
+    from ...services.imports.bpmn import is_note
+    from ...services.processes import import_remarks_headline
+
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Information)
+    box.setObjectName("importRemarks")
+    only_notes = all(is_note(w) for w in target.warnings)
+    box.setIcon(QMessageBox.Icon.Information if only_notes else QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Import"))
-    box.setText(tr("The map was imported with {n} remarks; elements Workbench does not know "
-                   "were kept as generic steps.").format(n=len(target.warnings)))
-    box.setDetailedText("\n".join(target.warnings))
+    box.setText(import_remarks_headline(target.warnings))
+    lines = [f"{tr('Note') if is_note(w) else tr('Warning')}: {w}" for w in target.warnings]
+    if len(lines) <= 3:
+        box.setInformativeText("\n\n".join(lines))
+    else:
+        box.setDetailedText("\n\n".join(lines))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 
