@@ -181,7 +181,38 @@ def fetch_events(ws: Workspace, *, before_id: int | None = None, limit: int = 50
             stmt = stmt.where(and_(*conds))
         stmt = stmt.order_by(c.id.desc()).limit(max(1, int(limit)))
         return [AuditRow(r.id, r.at, r.user, r.op, r.entity, r.record_id, r.field or "",
-                         r.old, r.new) for r in conn.execute(stmt)]
+                         *redact(r.entity, r.field or "", r.old, r.new))
+                for r in conn.execute(stmt)]
+
+
+#: (entity, field) whose values the trail keeps (``qms verify`` needs them) but never shows:
+#: a password hash, however slow, is not for auditors' spreadsheets
+SECRET_FIELDS = frozenset({("app_user", "password_hash")})
+SECRET_TEXT = "(password hash, not shown)"
+
+
+def redact(entity: str, field: str, old: str | None, new: str | None
+           ) -> tuple[str | None, str | None]:
+    """An event's old and new values as they may be shown: secret fields replaced, in an
+    update's values and inside an insert's or delete's record (canonical JSON)."""
+    secret = {f for e, f in SECRET_FIELDS if e == entity}
+    if not secret:
+        return old, new
+    if field:
+        if field in secret:
+            return (None if old is None else json.dumps(SECRET_TEXT),
+                    None if new is None else json.dumps(SECRET_TEXT))
+        return old, new
+
+    def clean(text: str | None) -> str | None:
+        values = _decode(text)
+        if not isinstance(values, dict) or not secret & set(values):
+            return text
+        return json.dumps({k: (SECRET_TEXT if k in secret and v else v)
+                           for k, v in values.items()}, sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"))
+
+    return clean(old), clean(new)
 
 
 def users(ws: Workspace) -> list[str]:

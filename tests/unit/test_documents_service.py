@@ -358,3 +358,18 @@ def test_export_data_of_a_demo_procedure_with_its_process(tmp_path):
         assert [s.meaning for s in data.signatures] == ["authored", "reviewed", "approved"]
     finally:
         w.close()
+
+
+def test_audit_trail_never_shows_password_hashes(ws):
+    from qms_desktop.services import audit_trail
+
+    _users(ws)
+    uid = docs.list_users(ws)[0].id
+    docs.set_password(ws, uid, "a brand new password", old_password=PW["dan"])
+    rows = [r for r in audit_trail.fetch_events(ws, limit=1000) if r.entity == "app_user"]
+    assert rows and not any("scrypt" in (r.old or "") + (r.new or "") for r in rows)
+    update = next(r for r in rows if r.field == "password_hash")
+    assert audit_trail.SECRET_TEXT in update.new and audit_trail.SECRET_TEXT in update.old
+    inserted = [r.new for r in rows if r.op == "insert"]
+    assert len(inserted) == 3 and any('"username":"dan"' in x for x in inserted)  # rest shown
+    assert verify(ws).ok  # the trail itself keeps the real values
