@@ -316,11 +316,10 @@ def cmd_import_risks(args) -> int:
         rep = import_risks(ws, Path(args.file), sheet=args.sheet, dry_run=args.dry_run,
                            on_existing=on_existing,
                            column_map=args.map or (), skip_invalid=args.skip_invalid)
-    existing = 0
     for r in [*rep.rows, *rep.action_rows]:
-        for i, msg in enumerate(r.messages):
-            r.messages[i], hit = _cli_words(msg)
-            existing += hit
+        r.messages[:] = [_cli_words(msg)[0] for msg in r.messages]
+    # what to do about IDs that already exist is said once, at the end (not on every row)
+    existing = rep.clashes + rep.action_clashes
     _print_import(rep, args.json)
     if not rep.rows:
         raise CliError(f"no risk rows were found in {Path(args.file).absolute()}; check that "
@@ -335,6 +334,10 @@ def cmd_import_risks(args) -> int:
                        + " --skip-invalid to import the other rows" + ("" if hint else ")"))
     if rep.errors and not (rep.created or rep.updated):
         raise CliError(f"all {rep.errors} rows have errors; nothing was imported{hint}")
+    if existing and not args.json:  # (skipped rows): what to do about them, once
+        print(f"note: {existing} rows have an ID that already exists: add --renumber to give "
+              "those rows new IDs (--update-existing would overwrite the existing records "
+              "with those IDs)")
     return 0
 
 

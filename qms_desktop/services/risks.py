@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import String, and_, case, func, select, type_coerce
 
@@ -466,6 +466,16 @@ class ImportReport:
     action_rows: list[ImportRow] = field(default_factory=list)
     actions_created: int = 0
     actions_updated: int = 0
+    #: rows whose values already match the workspace (nothing to write): not updates
+    unchanged: int = 0
+    actions_unchanged: int = 0
+    #: rows refused because their ID already exists (``on_existing="error"``): risk rows and
+    #: action rows; :attr:`clash_hint` says once what to do about them
+    clashes: int = 0
+    action_clashes: int = 0
+    #: risk IDs named on the treatment-actions sheet that are neither in the file nor in the
+    #: workspace (their rows are errors)
+    unknown_risks: list[str] = field(default_factory=list)
     change: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -478,37 +488,61 @@ class ImportReport:
         return sum(1 for r in self.rows if r.status == "warning") + \
             sum(1 for r in self.action_rows if r.status == "warning")
 
-    def summary(self) -> str:
+    @property
+    def clash_hint(self) -> str:
+        """What to do about rows whose ID already exists, said once for all of them ("" when
+        there are none), in the import dialog's words."""
+        n = self.clashes + self.action_clashes
+        if not n:
+            return ""
+        return (f"{_count(n, 'row')} {'has' if n == 1 else 'have'} an ID that already exists "
+                "in the workspace: choose “give new IDs” to import "
+                f"{'it' if n == 1 else 'them'} under new IDs, or “update existing” to "
+                f"overwrite the existing {'record' if n == 1 else 'records'} with "
+                f"{'it' if n == 1 else 'them'}.")
+
+    def summary(self, blocked: bool = True) -> str:
         """One sentence: "would …" only in a dry run, what was done after an import, and
-        "nothing was imported" (with the reason) when nothing was."""
+        "nothing was imported" (with the reason) when nothing was. Rows that match the
+        workspace already are "unchanged", not updates. ``blocked`` False leaves out why
+        nothing would be imported (for a caller that says it once elsewhere)."""
         if not self.rows:
             return "No risk rows were found, so nothing was imported."
+
+        def same(n: int) -> str:
+            return f" ({n} unchanged)" if n else ""
+
         # the rows of the treatment-actions sheet count too (errors and warnings)
         rows = f"{len(self.rows)} rows" if not self.action_rows else \
             f"{len(self.rows)} risk rows and {_count(len(self.action_rows), 'action row')}"
         head = f"{rows}: {self.errors} with errors, {self.warnings} with warnings"
         if self.dry_run:
-            head += f"; would create {self.created} risks and update {self.updated}"
+            head += (f"; would create {self.created} risks and update {self.updated}"
+                     + same(self.unchanged))
             if self.action_rows:
                 head += (f", create {self.actions_created} treatment actions and update "
-                         f"{self.actions_updated}")
+                         f"{self.actions_updated}" + same(self.actions_unchanged))
             if self.errors and self.skip_invalid:
-                head += (f"; the {self.errors} rows with errors would be skipped"
-                         if self.created + self.updated else
-                         "; nothing would be imported because every row has an error")
-            elif self.errors:
+                if self.created + self.updated:
+                    head += f"; the {self.errors} rows with errors would be skipped"
+                elif blocked:
+                    head += "; nothing would be imported because every row has an error"
+            elif self.errors and blocked:
                 head += "; nothing would be imported while a row has an error"
         elif self.committed:
-            head += f"; created {self.created} risks and updated {self.updated}"
+            head += (f"; created {self.created} risks and updated {self.updated}"
+                     + same(self.unchanged))
             if self.action_rows:
                 head += (f", created {self.actions_created} treatment actions and updated "
-                         f"{self.actions_updated}")
+                         f"{self.actions_updated}" + same(self.actions_unchanged))
             if self.errors:
                 head += f"; the {self.errors} rows with errors were skipped"
         elif self.errors and self.skip_invalid:
             head += "; nothing was imported because every row has an error"
         elif self.errors:
             head += "; nothing was imported because of the errors"
+        elif self.unchanged or self.actions_unchanged:
+            head += "; nothing was imported: every row matches the workspace already"
         else:
             head += "; nothing was imported"
         return head + "."
@@ -527,8 +561,11 @@ class ImportReport:
             return head + ("no action rows read (it needs “Risk ID” and “Action” columns "
                            "and rows under them)")
         counts: dict[str, int] = {}
+        unknown: dict[str, list[int]] = {ref: [] for ref in self.unknown_risks}
         for r in rows:
-            if r.risk_ref:
+            if r.risk_ref in unknown:
+                unknown[r.risk_ref].append(r.row_number)
+            elif r.risk_ref:
                 counts[r.risk_ref] = counts.get(r.risk_ref, 0) + 1
         refs = sorted(counts, key=natural_key)
         shown = [f"{ref} ×{counts[ref]}" if counts[ref] > 1 else ref for ref in refs[:most]]
@@ -537,8 +574,18 @@ class ImportReport:
         text = head + _count(len(rows), "action row") + " for " + _count(len(refs), "risk")
         if shown:
             text += f" ({', '.join(shown)})"
-        if len(rows) > sum(counts.values()):
-            text += f", {len(rows) - sum(counts.values())} without a risk ID"
+        no_ref = sum(1 for r in rows if not r.risk_ref)
+        if no_ref:
+            text += f", {no_ref} without a risk ID"
+        if unknown:
+            n = sum(map(len, unknown.values()))
+            text += (f", {n} for {'a risk' if len(unknown) == 1 else 'risks'} in neither the "
+                     "file nor the workspace ("
+                     + ", ".join(f"{ref}: row{'s' if len(rows_) > 1 else ''} "
+                                 + ", ".join(map(str, rows_[:most]))
+                                 for ref, rows_ in sorted(unknown.items(),
+                                                          key=lambda kv: natural_key(kv[0])))
+                     + "; errors)")
         parts = []
         for status, what in (("error", "with errors"), ("skipped", "skipped with their risk"),
                              ("warning", "with warnings")):
@@ -558,6 +605,7 @@ class ImportReport:
         out["rows"] = [asdict(r) for r in self.rows]
         out["action_rows"] = [asdict(r) for r in self.action_rows]
         out["errors"], out["warnings"] = self.errors, self.warnings
+        out["clash_hint"] = self.clash_hint
         out["summary"] = self.summary()
         return out
 
@@ -609,16 +657,22 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                 steps.setdefault((pid, name.strip().casefold()), nid)
         people = {n.strip().casefold(): i for i, n in c.execute(select(m.Person.id, m.Person.name))}
         existing = {r: i for i, r in c.execute(select(m.Risk.id, m.Risk.ref)) if r}
-        first_free = int(next_free_ref(c, m.Risk.ref, "R-")[2:])
+        first_free = {"R-": int(next_free_ref(c, m.Risk.ref, "R-")[2:])}
+        # what an "update" would write over, to tell an unchanged row from an update
+        current = {row["id"]: row for row in c.execute(select(m.Risk.__table__)).mappings()} \
+            if on_existing == "update" else {}
     # new IDs (rows without one, renumbered clashes) never repeat an ID of the workspace or
     # of the file
     taken = set(existing) | {(row.values.get("ref") or "").strip() for row in preview.rows}
 
-    def new_ref() -> str:
-        nonlocal first_free
-        while f"R-{first_free:03d}" in taken:
-            first_free += 1
-        ref = f"R-{first_free:03d}"
+    def new_ref(prefix: str = "R-") -> str:
+        """The next free ID with ``prefix`` (a renumbered O-001 stays an O-number)."""
+        if prefix not in first_free:
+            with ws.connect() as c:
+                first_free[prefix] = int(next_free_ref(c, m.Risk.ref, prefix)[len(prefix):])
+        while f"{prefix}{first_free[prefix]:03d}" in taken:
+            first_free[prefix] += 1
+        ref = f"{prefix}{first_free[prefix]:03d}"
         taken.add(ref)
         return ref
 
@@ -671,13 +725,13 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
         ref = values.get("ref") or ""
         rid = existing.get(ref) if ref else None
         if rid is not None and on_existing == "error":
-            msgs.append(f"ID {ref} already exists in the workspace (choose “give new IDs” to "
-                        f"import this row under a new ID, or “update existing” to overwrite the "
-                        f"existing risk {ref} with it)")
+            # what to do about it is said once for all such rows (clash_hint)
+            msgs.append(f"ID {ref} already exists in the workspace")
+            report.clashes += 1
             out.status = "error"
             continue
         if rid is not None and on_existing == "renumber":
-            values["ref"] = out.ref = new_ref()
+            values["ref"] = out.ref = new_ref(_ref_prefix(ref))
             values["notes"] = "\n".join(filter(None, [values.get("notes", ""),
                                                       f"ID in the imported file: {ref}"]))
             msgs.append(f"ID {ref} already exists in the workspace: imported as {out.ref} (its "
@@ -694,9 +748,12 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
         if len(msgs) > len(row.messages) and out.status == "ok":
             out.status = "warning"
         out.action = "update" if rid is not None else "create"
+        if rid is not None and _matches(current.get(rid), values):
+            out.action = "unchanged"
         planned.append((out.action, rid, values))
     planned_actions = _plan_actions(ws, source, preview.sheet, report, planned, existing,
-                                    people, owner_names, on_existing)
+                                    people, owner_names, on_existing,
+                                    dayfirst=getattr(options, "dayfirst", True))
     # only the owners of rows that are written join the people list
     new_people = {key: owner_names[key] for _, _, values in planned
                   if isinstance(values["owner_id"], tuple)
@@ -706,7 +763,10 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                        if isinstance(values.get("owner_id"), tuple)})
     report.created = sum(1 for a, _, _ in planned if a == "create")
     report.updated = sum(1 for a, _, _ in planned if a == "update")
+    report.unchanged = sum(1 for a, _, _ in planned if a == "unchanged")
     report.people_added = sorted(new_people.values())
+    planned = [p for p in planned if p[0] != "unchanged"]
+    planned_actions = [p for p in planned_actions if p[0] != "unchanged"]
     if dry_run or (report.errors and not skip_invalid) or not (planned or planned_actions):
         return report
 
@@ -729,7 +789,7 @@ def import_risks(ws: Workspace, source, *, sheet=None, mapping: dict[int, str] |
                     setattr(r, k, val)
             else:
                 if not values.get("ref"):
-                    values["ref"] = new_ref()
+                    values["ref"] = new_ref("R-")
                 s.add(m.Risk(**values))
             if progress and (i % 200 == 0 or i == total):
                 progress(i, total)
@@ -803,12 +863,15 @@ def natural_key(text: str) -> tuple:
 
 def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: list,
                   existing: dict[str, int], people: dict[str, int], owner_names: dict[str, str],
-                  on_existing: str) -> list[tuple[str, int | None, str, dict]]:
+                  on_existing: str, *, dayfirst: bool = True
+                  ) -> list[tuple[str, int | None, str, dict]]:
     """The treatment actions of a workbook exported by the register ("Treatment actions"
     sheet): each checked and linked to its risk by risk ID (a risk of the file, as imported,
     or of the workspace); their rows join ``report.action_rows``. Returns (action, action id,
     risk ID, values) to write. An action whose ID exists is an error, an update or imported
-    under a new ID, as ``on_existing`` says for risks."""
+    under a new ID, as ``on_existing`` says for risks. Dates are read as on the Risks sheet
+    (``dayfirst``, the same warnings). An action row names the risk it will belong to by the
+    ID that risk gets (a renumbered risk's new ID)."""
     from . import actions as acts
     from .imports import risk_table as rt
 
@@ -818,7 +881,7 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
     if name is None or name == sheet:
         return []
     report.action_sheet = name
-    rows = rt.read_actions(source, name)
+    rows = rt.read_actions(source, name, dayfirst=dayfirst)
     if not rows:
         return []
     # a risk of the file is known by the ID it had in the file (renumbered ones included)
@@ -832,6 +895,8 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
     with ws.connect() as c:
         taken = {r: i for i, r in c.execute(select(m.Action.id, m.Action.ref)) if r}
         first_free = int(next_free_ref(c, m.Action.ref, "A-")[2:])
+        current = {row["id"]: row for row in c.execute(select(m.Action.__table__)).mappings()} \
+            if on_existing == "update" else {}
     in_file = {(row.values.get("ref") or "").strip() for row in rows}
     used = set(taken) | in_file
     out_rows: list[tuple[str, int | None, str, dict]] = []
@@ -843,21 +908,25 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
                          title=(v.get("title") or "").strip(),
                          risk_ref=str(v.get("risk_ref") or "").strip())
         report.action_rows.append(item)
+        risk_ref = item.risk_ref
+        if risk_ref and risk_ref not in file_refs and risk_ref not in existing:
+            if risk_ref not in report.unknown_risks:
+                report.unknown_risks.append(risk_ref)
+            if not msgs:
+                msgs.append(f"risk {risk_ref} is neither in the file nor in the workspace")
+                item.status = "error"
         if msgs:
             continue
-        risk_ref = str(v["risk_ref"]).strip()
+        msgs.extend(row.warnings)
         if risk_ref in file_refs:
             target = file_refs[risk_ref]
             if target is None:
                 msgs.append(f"its risk {risk_ref} is not imported, so the action is not either")
                 item.status = "skipped"  # the risk's row carries the error
                 continue
-        elif risk_ref in existing:
-            target = risk_ref
+            item.risk_ref = target  # the ID the risk is imported under (renumbered or not)
         else:
-            msgs.append(f"risk {risk_ref} is neither in the file nor in the workspace")
-            item.status = "error"
-            continue
+            target = risk_ref
         values: dict[str, Any] = {}
         try:
             for key in ("title", "description", "kind", "status", "due_date", "completed_on",
@@ -887,8 +956,9 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
             values["owner_id"] = None
         aid = taken.get(ref) if ref else None
         if aid is not None and on_existing == "error":
-            msgs.append(f"action ID {ref} already exists in the workspace (choose “give new "
-                        "IDs” or “update existing”)")
+            # what to do about it is said once for all such rows (clash_hint)
+            msgs.append(f"action ID {ref} already exists in the workspace")
+            report.action_clashes += 1
             item.status = "error"
             continue
         if not ref or (aid is not None and on_existing == "renumber"):
@@ -904,10 +974,39 @@ def _plan_actions(ws: Workspace, source, sheet, report: ImportReport, planned: l
         if msgs and item.status == "ok":
             item.status = "warning"
         item.action = "update" if aid is not None else "create"
+        if aid is not None and target in existing and _matches(
+                current.get(aid), {**values, "risk_id": existing[target], "finding_id": None,
+                                   "nonconformity_id": None, "review_id": None}):
+            item.action = "unchanged"
         out_rows.append((item.action, aid, target, values))
     report.actions_created = sum(1 for a, *_ in out_rows if a == "create")
     report.actions_updated = sum(1 for a, *_ in out_rows if a == "update")
+    report.actions_unchanged = sum(1 for a, *_ in out_rows if a == "unchanged")
     return out_rows
+
+
+def _ref_prefix(ref: str) -> str:
+    """The prefix of an ID ("O-" of "O-001"); "R-" when it has no number at its end."""
+    import re
+
+    found = re.match(r"^(.*\D)\d+$", ref.strip())
+    return found.group(1) if found else "R-"
+
+
+def _matches(stored: Any, values: Mapping[str, Any]) -> bool:
+    """Whether a stored row (a mapping, None when unknown) holds ``values`` already (an empty
+    text is no value); an owner still to be added to the people list never matches."""
+    if stored is None:
+        return False
+    for key, value in values.items():
+        if isinstance(value, tuple):
+            return False
+        old = stored.get(key)
+        if value in (None, "") and old in (None, ""):
+            continue
+        if old != value:
+            return False
+    return True
 
 
 def _count(n: int, word: str) -> str:

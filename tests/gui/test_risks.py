@@ -743,17 +743,28 @@ def test_a_click_on_an_opportunity_map_filters_the_same_cell():
     assert cell_at("opportunity:sideways", 3, 3) is None
 
 
-def test_fmea_only_risks_show_their_action_priority_in_the_level_cells(page, seeded):
+def test_fmea_only_risks_have_no_5x5_level_and_show_their_rating_as_rpn_and_ap(page, seeded):
+    """An FMEA-only risk's rating is its RPN and Action Priority: the Inherent and Residual
+    (5×5) cells stay empty and greyed, never "AP L", and say where the rating is; the RPN and
+    AP columns show it."""
     from PySide6.QtCore import Qt
 
     rid = seeded[1]["risks"]["Tool wear drifts diameter"]  # FMEA only: S7 O6 D5
     row = page.model.risk(rid)
     assert row.method == "fmea" and row.ap and not row.inherent_level
+    r = page.model.row_of(rid)
     for key in ("inherent_level", "residual_level"):
-        index = page.model.index(page.model.row_of(rid), page.model.column_of[key])
-        assert index.data() == f"AP {row.ap}", key
-        assert index.data(Qt.ItemDataRole.DecorationRole) is not None, key  # its shape
-        assert f"RPN {row.rpn}" in index.data(Qt.ItemDataRole.ToolTipRole), key
+        index = page.model.index(r, page.model.column_of[key])
+        assert index.data() == "", key
+        assert "AP" not in index.data(), key
+        assert index.data(Qt.ItemDataRole.DecorationRole) is None, key  # no level shape
+        tip = index.data(Qt.ItemDataRole.ToolTipRole)
+        assert f"RPN {row.rpn}" in tip and "FMEA only" in tip, key
+    assert page.model.index(r, page.model.column_of["rpn"]).data() == str(row.rpn)
+    assert page.model.index(r, page.model.column_of["ap"]).data()
+    # sorted by inherent level, it goes with the risks that have none
+    column = page.model.columns[page.model.column_of["inherent_level"]]
+    assert column.sort(row) is None
     # a 5×5 risk keeps its level words
     other = seeded[1]["risks"]["Late supplier delivery"]
     index = page.model.index(page.model.row_of(other), page.model.column_of["inherent_level"])

@@ -149,7 +149,10 @@ def test_rows_with_errors_block_the_import(page, qtbot, tmp_path):
     statuses = [r.status for r in preview.report.rows]
     assert statuses == ["ok", "error", "error"]
     assert not preview.isComplete()
-    assert "Nothing will be imported" in preview.summary.text()
+    # why nothing can be imported is said once, under the table
+    assert "Nothing will be imported" not in preview.summary.text()
+    assert "while a row has an error" not in preview.summary.text()
+    assert "while a row has an error" in preview.why_not.text()
     preview.show_filter.set_value("error")
     assert [preview.table.isRowHidden(i) for i in range(3)] == [True, False, False]
     before = len(risks.list_risks(page.controller.workspace))
@@ -255,7 +258,9 @@ def test_reexport_round_trip_through_the_wizard(page, qtbot, tmp_path, dialogs):
     wizard.next()
     wizard.next()
     preview = wait_preview(wizard, qtbot)
-    assert preview.report.updated == 12 and preview.report.errors == 0
+    # nothing differs: the rows are unchanged, not updates
+    assert (preview.report.updated, preview.report.unchanged) == (0, 12)
+    assert preview.report.errors == 0
     before = {r.id: r for r in risks.list_risks(page.controller.workspace)}
     wizard.next()
     finished = wizard.page(RiskImportWizard.DONE)
@@ -474,7 +479,8 @@ def test_check_page_lists_the_treatment_action_rows(page, qtbot, tmp_path):
     report = preview.report
     assert report.action_sheet == "Treatment actions" and len(report.action_rows) == 4
     summary = preview.summary.text()
-    assert "Sheet “Treatment actions”: 4 action rows for 3 risks (T-1 ×2, T-2, T-9)" in summary
+    assert ("Sheet “Treatment actions”: 4 action rows for 2 risks (T-1 ×2, T-2), 1 for a risk "
+            "in neither the file nor the workspace (T-9: row 5; errors)") in summary
     assert "rows 4, 5" in summary  # the two rows with errors, named
     table = preview.table
     assert table.rowCount() == len(report.rows) + 1 + 4
@@ -486,7 +492,8 @@ def test_check_page_lists_the_treatment_action_rows(page, qtbot, tmp_path):
     assert shown == [("2", "ok", "A-101 → T-1"), ("3", "ok", "A-102 → T-1"),
                      ("4", "error", "A-103 → T-2"), ("5", "error", "A-104 → T-9")]
     assert "neither in the file nor in the workspace" in table.item(heading + 4, 4).text()
-    assert "Nothing will be imported" in summary and not preview.isComplete()
+    assert summary.count("while a row has an error") + preview.why_not.text().count(
+        "while a row has an error") == 1 and not preview.isComplete()
     preview.show_filter.set_value("error")  # only the action rows with errors, under their sheet
     visible = [i for i in range(table.rowCount()) if not table.isRowHidden(i)]
     assert visible == [heading, heading + 3, heading + 4]

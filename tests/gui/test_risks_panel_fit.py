@@ -174,3 +174,46 @@ def test_rating_badges_show_whole_inside_the_panel(window, open_ws, qtbot, regis
     # colour is always paired with words: the level is in the badge's own text
     assert "High" in detail.inherent_badge.text() or "Critical" in detail.inherent_badge.text()
     assert "Medium" in detail.residual_badge.text()
+
+
+def test_effectiveness_box_follows_undo_and_redo_while_it_has_focus(
+        window, open_ws, qtbot, register):
+    """Typed text committed with Enter, then Edit ▸ Undo with the box still focused: the box
+    shows the stored value again (and the typed text after Redo)."""
+    from PySide6.QtCore import Qt
+
+    from qms_desktop.services import actions
+
+    path, ids, first = register
+    rid = ids["risks"]["Wrong material grade"]
+    page, detail = _panel(window, open_ws, qtbot, path, rid, (1280, 720))
+    window.activateWindow()
+    detail.tabs.setCurrentIndex(detail.actions_tab_index)
+    view, model = detail.actions_view, detail.actions_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and view.isVisible())
+    view.setCurrentIndex(model.index(model.row_of(first), model.column_of["title"]))
+    edit = detail.effectiveness_edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+
+    def stored():
+        return next(a for a in actions.actions_for(page.controller.workspace, "risk", rid)
+                    if a.id == first).effectiveness_check
+
+    edit.end(False)
+    qtbot.keyClicks(edit, "Checked Q4.")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert stored() == "Checked Q4."
+    assert edit.hasFocus()
+    page.controller.undo()
+    assert not stored()
+    assert edit.hasFocus() and edit.text() == ""
+    page.controller.redo()
+    assert stored() == "Checked Q4."
+    assert edit.text() == "Checked Q4."
+    # typing not yet committed is committed before an undo (like every other field): the
+    # undo then takes back exactly that typing
+    qtbot.keyClicks(edit, " Again.")
+    page.controller.undo()
+    assert stored() == "Checked Q4."
+    assert edit.text() == "Checked Q4."

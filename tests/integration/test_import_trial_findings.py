@@ -159,8 +159,11 @@ def test_renumber_gives_clashing_rows_new_ids_and_keeps_theirs(ws, tmp_path):
     refused = RS.import_risks(ws, second)
     assert not refused.committed and refused.errors == 2
     message = refused.rows[0].messages[-1]
-    assert "ID R-001 already exists in the workspace" in message
-    assert "“give new IDs”" in message and "overwrite the existing risk R-001" in message
+    assert message == "ID R-001 already exists in the workspace"
+    # what to do about it is said once for all the rows
+    hint = refused.clash_hint
+    assert hint.startswith("2 rows have an ID that already exists")
+    assert "“give new IDs”" in hint and "“update existing”" in hint
 
     dry = RS.import_risks(ws, second, on_existing="renumber", dry_run=True)
     assert [r.ref for r in dry.rows] == ["R-003", "R-005", "R-004", ""]
@@ -185,8 +188,8 @@ def test_cli_renumber_and_the_clash_message(ws_path, tmp_path, capsys):
     clash = _csv(tmp_path / "b.csv", "ID,Title\nR-001,Other register\n")
     assert qms(["import", "risks", str(ws_path), str(clash)]) == 1
     got = capsys.readouterr()
-    assert ("(add --renumber to import this row under a new ID, or --update-existing to "
-            "overwrite the existing risk R-001 with this row)") in got.out
+    assert "row     2  error    R-001  ID R-001 already exists in the workspace" in got.out
+    assert "--renumber" not in got.out  # said once, at the end
     assert "add --renumber to give those rows new IDs" in got.err
     assert "--update-existing would overwrite the existing risks" in got.err
     assert got.err.count("\n") == 1

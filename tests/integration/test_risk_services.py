@@ -98,6 +98,9 @@ def test_import_is_all_or_nothing(ws, tmp_path):
     assert RS.list_risks(ws)[0].owner == "Zoe Brandt"
     rep = RS.import_risks(ws, csv)
     assert rep.errors == 1 and "already exists" in rep.rows[0].messages[-1]
+    rep = RS.import_risks(ws, csv, on_existing="update")  # the same values: unchanged
+    assert (rep.updated, rep.unchanged) == (0, 1) and not rep.committed
+    csv.write_text("ID;Title;Likelihood;Impact;Owner\nX-1;Better row;2;3;Zoe Brandt\n")
     rep = RS.import_risks(ws, csv, on_existing="update")
     assert rep.updated == 1 and len(RS.list_risks(ws)) == 1
     assert verify(ws).ok
@@ -189,9 +192,9 @@ def test_export_carries_treatment_actions_and_reimports_them(ws, tmp_path):
     assert (rep.actions_created, rep.actions_updated) == (3, 0)
     assert "created 3 treatment actions" in rep.summary()
     assert _action_view(other) == _action_view(ws)
-    # again, over the same risks: the actions are updated, not doubled
+    # again, over the same risks: the actions are matched, not doubled (and, equal, unchanged)
     rep = RS.import_risks(other, out, on_existing="update")
-    assert (rep.actions_created, rep.actions_updated) == (0, 3)
+    assert (rep.actions_created, rep.actions_updated, rep.actions_unchanged) == (0, 0, 3)
     assert _action_view(other) == _action_view(ws)
     assert verify(other).ok
     other.close()

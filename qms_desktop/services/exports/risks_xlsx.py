@@ -22,9 +22,11 @@ Written in openpyxl's write-only (streaming) mode; openpyxl is imported lazily.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +94,8 @@ COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("severity", FIELD_LABELS["severity"], 9),
     ("occurrence", FIELD_LABELS["occurrence"], 11.5),
     ("detection", FIELD_LABELS["detection"], 10),
-    ("=rpn", "RPN", 7),
-    ("=ap", "Action priority (AP)", 9),
+    ("=rpn", "RPN", 8),
+    ("=ap", "Action priority (AP)", 10),
     ("notes", FIELD_LABELS["notes"], 30),
 )
 
@@ -129,6 +131,15 @@ _PAPER_A3 = 8
 _PAPER_A4 = 9
 _PAGES_ACROSS = 2
 _REPEATED_COLUMNS = "A:B"
+#: the size of an A3 page in points (landscape: width, height), and the margins (inches)
+_A3_POINTS = (1190.55, 841.89)
+_SIDE_MARGIN = 0.3
+_END_MARGIN = 0.55
+#: a last page holding less than this share of a page is pulled onto the pages before (the
+#: print is scaled a little smaller) rather than printed with a row or two on it
+_LEAST_LAST_PAGE = 0.35
+#: the columns whose numbers and letters are centred (RPN beside AP read apart: "84  M")
+_CENTRED_KEYS = ("=rpn", "=ap")
 # The heat-map picture is shown at most this size (pixels at 96 dpi), at its aspect ratio.
 _HEATMAP_MAX = (1100, 620)
 _EXCEL_TEXT_LIMIT = MAX_CELL_TEXT
@@ -142,6 +153,70 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _column_points(width: float) -> float:
+    """How wide a column of ``width`` characters may print, in points: 7 px a character and
+    5 px of padding at 96 px to the inch (Calibri 11), times 1.3 for a spreadsheet program
+    that draws Calibri's widths with a wider font (LibreOffice without Carlito): a page
+    planned with these widths holds its columns in either."""
+    return (width * 7 * 1.3 + 5) * 0.75
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    """How a sheet prints: at ``scale`` per cent, a column break after column
+    ``column_break`` (1-based; 0 for none) and row breaks after the rows ``row_breaks``
+    (1-based sheet rows), so every page is about as full as the others."""
+
+    scale: int
+    column_break: int
+    row_breaks: tuple[int, ...]
+
+
+def print_plan(row_heights: Sequence[float], widths: Sequence[float], *, pages_across: int,
+               repeated: int = 0, header_height: float = _HEADER_HEIGHT,
+               page: tuple[float, float] = _A3_POINTS) -> PrintPlan:
+    """The print of a sheet ``pages_across`` pages wide (1 or 2; the first ``repeated``
+    columns printed on each) whose rows are ``row_heights`` points high under a header row
+    repeated on every page: the columns split where the two pages are most even, the scale
+    that fits the wider page, and rows shared out evenly over the pages they need (never a
+    last page holding a row or two). Row heights are written in points, so this is where
+    every spreadsheet program breaks the pages."""
+    printable_w = page[0] - 2 * 72 * _SIDE_MARGIN
+    printable_h = page[1] - 2 * 72 * _END_MARGIN
+    points = [_column_points(w) for w in widths]
+    column_break, widest = 0, sum(points)
+    if pages_across > 1 and len(points) > repeated + 1:
+        rep_w = sum(points[:repeated])
+        for k in range(repeated + 1, len(points)):
+            wider = max(sum(points[:k]), rep_w + sum(points[k:]))
+            if wider < widest:
+                column_break, widest = k, wider
+    scale = max(10, min(100, int(100 * printable_w / widest)))
+    room = printable_h * 100 / scale - header_height  # sheet points of rows on a page
+    total = sum(row_heights)
+    pages = max(1, math.ceil(total / room)) if room > 0 else 1
+    if pages > 1 and total - (pages - 1) * room < _LEAST_LAST_PAGE * room:
+        # a row or two over: one page fewer, printed a little smaller
+        pages -= 1
+        need = total / pages + max(row_heights) + header_height
+        scale = max(10, min(scale, int(100 * printable_h / need)))
+        room = printable_h * 100 / scale - header_height
+    breaks: list[int] = []
+    if pages > 1:
+        share = total / pages
+        used, done = 0.0, 0.0
+        for number, height in enumerate(row_heights, start=2):
+            # break before this row when the page is at its share (or full)
+            if used and (used + height > room or used + height / 2 > share) \
+                    and len(breaks) < pages - 1:
+                breaks.append(number - 1)
+                done += used
+                used = 0.0
+                share = (total - done) / (pages - len(breaks))
+            used += height
+    return PrintPlan(scale, column_break, tuple(breaks))
 
 
 def _line_capacity(width: float) -> int:
@@ -193,6 +268,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.dimensions import RowDimension
     from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.pagebreak import Break
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
     if heatmap_png is not None and not bytes(heatmap_png[:8]) == _PNG_SIGNATURE:
@@ -222,15 +298,15 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
         dimension.alignment = wrap_alignment  # the column's format is the default one too
     sheet.row_dimensions[1].height = _HEADER_HEIGHT
     sheet.freeze_panes = "C2"
-    # About 30 columns cannot be read on one page: two A3 landscape pages across, with the ID
-    # and title columns and the header row repeated on every page.
+    # About 30 columns cannot be read on one page: two A3 landscape pages across (scaled to
+    # fit them, split where the pages are most even), with the ID and title columns and the
+    # header row repeated on every page; the rows are shared out evenly over the pages
+    # (print_plan, once the rows' heights are known).
     sheet.page_setup.paperSize = _PAPER_A3
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = _PAGES_ACROSS
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.3
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.55
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    sheet.page_margins.left = sheet.page_margins.right = _SIDE_MARGIN
+    sheet.page_margins.top = sheet.page_margins.bottom = _END_MARGIN
     sheet.page_margins.header = sheet.page_margins.footer = 0.25
     sheet.print_options.horizontalCentered = False
     sheet.print_title_rows = "1:1"
@@ -352,6 +428,10 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
             template.alignment = date_alignment
             template.number_format = "yyyy-mm-dd"
             dated.append((index, template))
+        elif key in _CENTRED_KEYS:
+            template = WriteOnlyCell(sheet)
+            template.alignment = Alignment(horizontal="center", vertical="top")
+            dated.append((index, template))
     # Spreadsheet programs do not grow a row to fit its wrapped text by themselves: each row
     # gets the height its longest text needs (estimated from the column widths).
     wrapped = [(index, _line_capacity(width)) for index, (key, _, width) in enumerate(COLUMNS)
@@ -361,6 +441,7 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
     # only its height fields; the row number is written separately).
     heights = {lines: RowDimension(sheet, index=0, ht=lines * _LINE_HEIGHT)
                for lines in range(2, _MAX_LINES + 1)}
+    row_heights: list[float] = []
     try:
         sheet.append(header_cells)  # the stream opens here, once every row is known to be valid
         for row_number, row in enumerate(prepared, start=2):
@@ -376,17 +457,28 @@ def write_risk_register(path: str | Path, risks: Sequence[Mapping[str, Any]],
                         lines = max(lines, _line_count(value, capacity))
                 if lines > 1:
                     row_dimensions[row_number] = heights[min(lines, _MAX_LINES)]
+                row_heights.append(min(lines, _MAX_LINES) * _LINE_HEIGHT)
                 for index, template in dated:
                     value = row[index]
                     if value is not None:
                         template._value = value
-                        template.data_type = "d"
+                        template.data_type = "s" if value.__class__ is str else \
+                            "n" if isinstance(value, (int, float)) else "d"
                         row[index] = template
             sheet.append(row)
     except BaseException:
         _discard(workbook)
         raise
     del prepared
+    # the page breaks, from the rows' heights: pages about as full as each other, never a
+    # last page with a row or two (the page set-up and breaks are written after the rows)
+    plan = print_plan(row_heights, [width for _, _, width in COLUMNS],
+                      pages_across=_PAGES_ACROSS, repeated=2)
+    sheet.page_setup.scale = plan.scale
+    if plan.column_break:
+        sheet.col_breaks.append(Break(id=plan.column_break))
+    for row in plan.row_breaks:
+        sheet.row_breaks.append(Break(id=row))
 
     last_row = max(count, 1) + 1
     last_col = _column_letter(len(COLUMNS))
@@ -773,6 +865,7 @@ def _write_actions_sheet(workbook: Any, rows: list[list[Any]], *, title: str, he
                     if key in _ACTION_DATES]
     wrapped = [(index, _line_capacity(width)) for index, (key, _, width)
                in enumerate(ACTION_COLUMNS) if key not in _ACTION_DATES]
+    row_heights: list[float] = []
     for row_number, row in enumerate(rows, start=2):
         lines = 1
         for index, capacity in wrapped:
@@ -781,6 +874,7 @@ def _write_actions_sheet(workbook: Any, rows: list[list[Any]], *, title: str, he
                 text = value if value.__class__ is str else getattr(value, "_value", "")
                 if isinstance(text, str) and (len(text) > capacity or "\n" in text):
                     lines = max(lines, _line_count(text, capacity))
+        row_heights.append(min(lines, _MAX_LINES) * _LINE_HEIGHT)
         if lines > 1:
             sheet.row_dimensions[row_number] = RowDimension(
                 sheet, index=0, ht=min(lines, _MAX_LINES) * _LINE_HEIGHT)

@@ -1257,11 +1257,13 @@ _ACTION_DATES = frozenset({"due_date", "completed_on", "effectiveness_due"})
 class ActionRow:
     """One row of the treatment-actions sheet: ``values`` holds the action's fields (codes,
     dates, ``effective`` as True/False/None, ``owner`` and ``risk_ref`` as texts); ``errors``
-    says why it cannot be imported."""
+    says why it cannot be imported, ``warnings`` what was read but should be checked (a date
+    read as month/day, as on the Risks sheet)."""
 
     row_number: int
     values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def action_sheet(source: TableSource) -> str | None:
@@ -1270,22 +1272,16 @@ def action_sheet(source: TableSource) -> str | None:
     return next((name for name in source.sheets if name.strip().casefold() == wanted), None)
 
 
-def _action_date(value: Any) -> Any:
-    import datetime as dt
-
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
+def _action_date(value: Any, *, dayfirst: bool = True,
+                 date1904: bool = False) -> tuple[Any, str | None]:
+    """(date, warning) of an action's date cell, read as the Risks sheet reads its dates
+    (:func:`parse_date`: "28/02/2027", "02/28/2027" read as month/day with a warning, ISO,
+    serials, month names); ValueError with the Risks sheet's words when it is not a date."""
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(value, dayfirst=dayfirst, date1904=date1904)
     except ValueError:
-        raise ValueError(f"“{text}” is not a date (write it as YYYY-MM-DD)") from None
+        raise ValueError(f"{_quote(value)} is not a date; write it as 2026-01-31 or "
+                         "31/01/2026.") from None
 
 
 def _by_label(labels: Mapping[Any, str], text: str, what: str) -> Any:
@@ -1296,10 +1292,12 @@ def _by_label(labels: Mapping[Any, str], text: str, what: str) -> Any:
     raise ValueError(f"“{text}” is not {what} (use one of: {', '.join(labels.values())})")
 
 
-def read_actions(source: TableSource, sheet: str | None = None) -> list[ActionRow]:
+def read_actions(source: TableSource, sheet: str | None = None, *,
+                 dayfirst: bool = True) -> list[ActionRow]:
     """The rows of the treatment-actions sheet (``sheet``, else :func:`action_sheet`); [] when
     the workbook has none. Columns are found by their titles (:data:`ACTION_FIELDS`, any case);
-    a sheet without the "Risk ID" and "Action" columns is not read."""
+    a sheet without the "Risk ID" and "Action" columns is not read. Dates are read as the
+    Risks sheet reads them (``dayfirst`` as there)."""
     name = sheet or action_sheet(source)
     if name is None:
         return []
@@ -1321,12 +1319,17 @@ def read_actions(source: TableSource, sheet: str | None = None) -> list[ActionRo
             continue
         values: dict[str, Any] = {}
         errors: list[str] = []
+        warnings: list[str] = []
         for index, key in columns.items():
             raw = row[index] if index < len(row) else None
             text = "" if raw is None else table.cell_text(raw).strip()
             try:
                 if key in _ACTION_DATES:
-                    values[key] = _action_date(raw if not isinstance(raw, str) else text)
+                    values[key], warning = _action_date(
+                        raw if not isinstance(raw, str) else text, dayfirst=dayfirst,
+                        date1904=getattr(source, "date1904", False))
+                    if warning:
+                        warnings.append(f"{dict(ACTION_FIELDS)[key]}: {warning}")
                 elif key == "status":
                     values[key] = _by_label(ACTION_STATUS_LABELS, text, "an action status") \
                         if text else "open"
@@ -1334,7 +1337,7 @@ def read_actions(source: TableSource, sheet: str | None = None) -> list[ActionRo
                     values[key] = _by_label(ACTION_KIND_LABELS, text, "an action kind") \
                         if text else "treatment"
                 elif key == "effective":
-                    values[key] = _by_label(EFFECTIVE_LABELS, text, "a verdict (Yes or No)") \
+                    values[key] = _by_label(EFFECTIVE_LABELS, text, "a verdict") \
                         if text else None
                 else:
                     values[key] = raw if isinstance(raw, str) and key in (
@@ -1345,5 +1348,5 @@ def read_actions(source: TableSource, sheet: str | None = None) -> list[ActionRo
             errors.append("Risk ID is empty, so the action belongs to no risk")
         if not (values.get("title") or "").strip():
             errors.append("Action is empty: an action needs a title")
-        out.append(ActionRow(number, values, errors))
+        out.append(ActionRow(number, values, errors, warnings))
     return out

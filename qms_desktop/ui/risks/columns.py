@@ -9,7 +9,6 @@ from typing import Any, Callable
 
 from ...core.risk import DETECTION_HELP, LEVELS, METHODS, OCCURRENCE_HELP, SEVERITY_HELP, \
     STATUSES
-from ...core.palette import AP_LEVEL as _AP_LEVEL
 from ..table import CENTER, CHOICE, COMBO, DATE, LONGTEXT, RATING, TEXT, Column, format_date, \
     natural
 from . import style
@@ -133,56 +132,51 @@ def _number(key, title, tooltip, width) -> Column:
 
 
 def _fmea_only(r) -> bool:
-    """A risk scored with FMEA only: its level cells show its Action Priority."""
-    return r.method == "fmea" and bool(r.ap)
-
-
-def _ap_short(r) -> str:
-    return tr("AP {ap}").format(ap=r.ap)
+    """A risk scored with FMEA only: it has no 5×5 level (its rating is its RPN and Action
+    Priority, in their own columns)."""
+    return r.method == "fmea"
 
 
 def _level(stage: str, title: str, tooltip: str) -> Column:
-    """A 5×5 level (a shape and its word); a risk scored with FMEA only shows its Action
-    Priority there ("AP H"), so its row reads like the others."""
+    """A 5×5 level (a shape and its word). A risk scored with FMEA only has none: its cell
+    stays empty and greyed like the other 5×5 cells of that risk, and its tooltip names the
+    risk's RPN and Action Priority (shown in the RPN and AP columns). An Action Priority is
+    not an inherent or residual level, so it is never shown, sorted or filtered as one."""
     key = f"{stage}_level"
     get, score = attrgetter(key), attrgetter(f"{stage}_score")
     rank = _RANK["level"]
-    # an Action Priority sorts just under the level of its colour (AP H under Critical)
-    ap_rank = {ap: rank[level] - 0.5 for ap, level in _AP_LEVEL.items()}
 
     def display(r) -> str:
-        if _fmea_only(r):
-            return _ap_short(r)
+        if not applies(r, key):
+            return ""
         return style.level_label(get(r), r.kind) if get(r) else ""
 
     def tip(r) -> str | None:
         if _fmea_only(r):
-            return tr("FMEA Action Priority {ap} (RPN {rpn}); this risk is scored with FMEA "
-                      "only.").format(ap=style.ap_label(r.ap), rpn=r.rpn)
+            if r.ap:
+                return tr("No 5×5 level: this risk is scored with FMEA only; its rating is "
+                          "RPN {rpn}, Action Priority {ap} (the RPN and AP columns)."
+                          ).format(rpn=r.rpn, ap=style.ap_label(r.ap))
+            return _not_used(r)
         if not applies(r, key):
             return _not_used(r)
         return tr("{level} (score {score})").format(
             level=style.level_label(get(r), r.kind), score=score(r)) if get(r) else None
 
     def colour(r, pal):
-        if _fmea_only(r):
-            return pal.ap_colours(r.ap)
         if not applies(r, key):
             return None, pal.muted
         return pal.level_colours(get(r), r.kind)
 
     def symbol(r, pal):
-        if _fmea_only(r):
-            return pal.ap_icon(r.ap)
         return pal.level_icon(get(r), r.kind) if get(r) and applies(r, key) else None
 
     return Column(
         key, title, tooltip, 80, display=display,
-        sort=lambda r: ap_rank.get(r.ap) if _fmea_only(r) else rank.get(get(r)), icon=True,
-        # the threat words and the AP cells: compact; the page widens the column to the
-        # longer opportunity words when the register has them
-        samples=lambda: [style.level_label(v) for v in LEVELS]
-        + [tr("AP {ap}").format(ap=ap) for ap in ("H", "M", "L")],
+        sort=lambda r: rank.get(get(r)) if applies(r, key) else None, icon=True,
+        # the threat words: compact; the page widens the column to the longer opportunity
+        # words when the register has them
+        samples=lambda: [style.level_label(v) for v in LEVELS],
         tip=tip, colour=colour, symbol=symbol)
 
 
@@ -257,18 +251,18 @@ def risk_columns(choices: Choices) -> tuple[Column, ...]:
                 58),
         _number("inherent_score", tr("Inh. score"), tr("Inherent score: likelihood × impact"),
                 70),
-        _level("inherent", tr("Inherent"), tr("Inherent level from the banding (for a "
-                                             "risk scored with FMEA only: its Action "
-                                             "Priority)")),
+        _level("inherent", tr("Inherent"), tr("Inherent 5×5 level from the banding (a risk "
+                                             "scored with FMEA only has none: see its RPN "
+                                             "and AP)")),
         _rating("residual_likelihood", tr("Res. L"),
                 tr("Residual likelihood (with controls and treatment), 1–5"), 58),
         _rating("residual_impact", tr("Res. I"),
                 tr("Residual impact (with controls and treatment), 1–5"), 58),
         _number("residual_score", tr("Res. score"), tr("Residual score: likelihood × impact"),
                 70),
-        _level("residual", tr("Residual"), tr("Residual level from the banding (for a "
-                                             "risk scored with FMEA only: its Action "
-                                             "Priority)")),
+        _level("residual", tr("Residual"), tr("Residual 5×5 level from the banding (a risk "
+                                             "scored with FMEA only has none: see its RPN "
+                                             "and AP)")),
         _text("failure_mode", tr("Failure mode"), 180, tr("FMEA failure mode")),
         _rating("severity", tr("S"), tr("FMEA severity, 1–10"), 42),
         _rating("occurrence", tr("O"), tr("FMEA occurrence, 1–10"), 42),

@@ -535,6 +535,7 @@ class RiskDetailPanel(DetailPanel):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.completed_label = QLabel(self.evidence_box)
         self.effectiveness_edit = QLineEdit(self.evidence_box)
+        self._evidence_shown = ""  # the stored value the box last showed
         self.effectiveness_edit.setPlaceholderText(tr("How and when was it checked?"))
         self.effective_combo = ValueCombo(
             model.columns[model.column_of["effective"]].items(None), self.evidence_box)
@@ -557,7 +558,8 @@ class RiskDetailPanel(DetailPanel):
             return self.actions_model.row_at(0)  # the only one: no need to pick it
         return self.actions_model.row_at(index.row()) if index.isValid() else None
 
-    def _show_evidence(self, *_args) -> None:
+    def _show_evidence(self, *_args, force: bool = False) -> None:
+        """Show the current action's evidence; ``force``: replace typed text too."""
         action = self._current_action()
         box = self.evidence_box
         box.setVisible(self.actions_model.rowCount() > 0)
@@ -565,6 +567,7 @@ class RiskDetailPanel(DetailPanel):
             box.setTitle(tr("Effectiveness: select an action"))
             self.completed_label.clear()
             self.effectiveness_edit.clear()
+            self._evidence_shown = ""
             self.effectiveness_edit.setProperty("action_id", None)
             self.effective_combo.set_value(None)
             self.effectiveness_edit.setReadOnly(True)
@@ -573,11 +576,18 @@ class RiskDetailPanel(DetailPanel):
         box.setTitle(tr("Effectiveness of {ref}").format(ref=action.ref or action.title))
         self.completed_label.setText(format_date(action.completed_on) if action.completed_on
                                      else tr("not yet"))
-        if not (self.effectiveness_edit.hasFocus()
-                and self.effectiveness_edit.property("action_id") == action.id):
-            self.effectiveness_edit.setText(action.effectiveness_check or "")
-            self.effectiveness_edit.setCursorPosition(0)
-        self.effectiveness_edit.setProperty("action_id", action.id)
+        edit, value = self.effectiveness_edit, action.effectiveness_check or ""
+        same = edit.property("action_id") == action.id
+        # Text typed here and not yet committed stays while the user is in the box; anything
+        # else (an undo or redo with the focus still here included) shows the stored value.
+        typing = (not force and same and edit.hasFocus()
+                  and edit.text() != self._evidence_shown)
+        if not typing and edit.text() != value:
+            edit.setText(value)
+            if not (same and edit.hasFocus()):
+                edit.setCursorPosition(0)
+        self._evidence_shown = value
+        edit.setProperty("action_id", action.id)
         self.effective_combo.set_value(action.effective)
         editable = not self.controller.read_only
         self.effectiveness_edit.setReadOnly(not editable)
@@ -589,7 +599,19 @@ class RiskDetailPanel(DetailPanel):
             return
         model = self.actions_model
         self._edit_action(action, model.columns[model.column_of[key]], value)
-        self._show_evidence()  # a refused change shows the stored value again
+        self._show_evidence(force=True)  # a refused change shows the stored value again
+
+    def flush(self) -> None:
+        """Commit typing still waiting (before undo, another row, closing), the effectiveness
+        check under the actions table included."""
+        super().flush()
+        if not self.built or self.effectiveness_edit.isReadOnly():
+            return
+        edit = self.effectiveness_edit
+        action = self._current_action()
+        if (action is not None and edit.property("action_id") == action.id
+                and edit.text() != self._evidence_shown):
+            self._commit_evidence("effectiveness_check", edit.text().strip() or None)
 
     def _build_attachments_tab(self) -> None:
         from ..attachments import AttachmentsWidget

@@ -259,7 +259,8 @@ class MappingPage(QWizardPage):
             (tr("Report it as an error"), "error", ""),
             (tr("Give it a new ID (keep its own in the notes)"), "renumber",
              tr("For a register whose IDs clash with risks already here: the row is imported "
-                "under the next free R-number and its own ID is kept in the notes.")),
+                "under the next free number of its own prefix (R-, O-…) and its own ID is kept "
+                "in the notes.")),
             (tr("Update the existing risk (overwrites it)"), "update",
              tr("The row overwrites the risk that has its ID, even if it is an unrelated "
                 "risk from another register."))], self)
@@ -602,7 +603,10 @@ class PreviewPage(QWizardPage):
         if report.action_sheet:  # the treatment actions read with the risks
             line = report.actions_read()
             text += "\n" + line[:1].upper() + line[1:] + "."
-        text += "\n" + report.summary()
+        # why nothing would be imported is said once, under the table (blocked_reason)
+        text += "\n" + report.summary(blocked=False)
+        if report.clash_hint:  # once for all the rows whose ID exists
+            text += "\n" + report.clash_hint
         if report.notes:
             text += "\n" + "\n".join(report.notes)
         for skipped in report.skipped:
@@ -613,9 +617,7 @@ class PreviewPage(QWizardPage):
                                                                      reason=skipped["reason"])
         if report.people_added:
             text += "\n" + tr("New people: {names}.").format(names=", ".join(report.people_added))
-        if report.errors and not self.skip_invalid.isChecked():
-            text += "\n" + tr("Nothing will be imported while a row has an error.")
-        elif report.errors and report.created + report.updated:
+        if report.errors and self.skip_invalid.isChecked() and report.created + report.updated:
             text += "\n" + tr("The {n} rows with errors will be skipped.").format(n=report.errors)
         self.summary.setText(text)
         self.why_not.setText(self.blocked_reason())
