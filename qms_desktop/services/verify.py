@@ -112,7 +112,8 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
                 expect = state.pop(key, None)
                 if expect is None:
                     rep.problems.append(
-                        f"{table.name} {rid} has no audit history: it was added outside "
+                        f"{table.name} {rid}{_about(conn, table.name, dict(zip(names, row)))}"
+                        " has no audit history: it was added outside "
                         "the application")
                 else:
                     for name, value in zip(names, row):
@@ -146,6 +147,23 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
     return rep
 
 
+def _about(conn, entity: str, values: dict) -> str:
+    """A few words naming a record an auditor can find ("" when there is nothing to add):
+    a signature says who signed what — " (approved by Helen Marsh on QP-03 rev. C)"."""
+    if entity != "signature":
+        return ""
+    target = ""
+    if values.get("entity") == "revision":
+        from ..storage.models import Document, Revision
+
+        row = conn.execute(select(Document.number, Revision.number)
+                           .join(Revision, Revision.document_id == Document.id)
+                           .where(Revision.id == values.get("record_id"))).first()
+        if row is not None:
+            target = f" on {row[0]} rev. {row[1]}"
+    return f" ({values.get('meaning', '')} by {values.get('signer_name', '')}{target})"
+
+
 def _check_seals(conn, rep, max_problems) -> None:
     from ..core.signatures import seal
     from ..storage.models import Signature as S
@@ -157,8 +175,9 @@ def _check_seals(conn, rep, max_problems) -> None:
                     signer_name=r.signer_name, signed_at=r.signed_at, record_hash=r.record_hash)
         if want != r.seal:
             rep.problems.append(
-                f"signature {r.id}: its seal does not match its record and signer (a signature "
-                "changed or copied outside the application)")
+                f"signature {r.id}{_about(conn, 'signature', r._asdict())}: its seal does not "
+                "match its record and signer (a signature changed or copied outside the "
+                "application)")
             if len(rep.problems) >= max_problems:
                 return
 

@@ -181,6 +181,7 @@ def test_copied_or_edited_signature_fails_verify(ws):
     try:
         rep = verify(w)
         assert not rep.ok and "no audit history" in rep.problems[0]
+        assert "(approved by Max Brandt on SOP-002 rev. A)" in rep.problems[0]
         checks = docs.signature_checks(w)
         copied = max(checks)
         assert checks[copied] == (False, "The signature record was altered outside the app.")
@@ -198,6 +199,7 @@ def test_seal_catches_forged_signer(ws):
     records.update_fields(ws, "signature", sid, {"signer_name": "Someone Else"})
     rep = verify(ws)
     assert not rep.ok and "seal does not match" in rep.problems[0]
+    assert "(approved by Someone Else on SOP-001 rev. A)" in rep.problems[0]
     assert docs.signature_checks(ws, [sid])[sid][0] is False
 
 
