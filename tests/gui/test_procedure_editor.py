@@ -222,3 +222,89 @@ def test_lists_and_table_from_the_toolbar(ws, controller, editor, qtbot):
     assert _texts(ws, did)["references"] == (
         "1. ISO 9001\n\nSOP-002\n\n| Term | Meaning |\n|---|---|\n| PO | purchase order |")
     assert controller.undo_stack.count() == 1
+
+
+def _ctrl_z(qtbot, widget, shift=False):
+    mods = Qt.KeyboardModifier.ControlModifier
+    if shift:
+        mods |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(widget, Qt.Key.Key_Z, mods)
+
+
+def test_ctrl_z_never_takes_the_loaded_text_away(ws, controller, editor, qtbot):
+    """Loading a section is no undo step of its box: Ctrl+Z undoes only this visit's typing."""
+    did = _doc(ws)
+    _effective(ws, did)
+    docs.edit_section(ws, did, "scope", "All controlled documents.")
+    row = docs.get_document(ws, did)
+    docs.sign(ws, row.pending_id, "authored", "dan", PW["dan"])
+    docs.sign(ws, row.pending_id, "reviewed", "eve", PW["eve"])
+    docs.sign(ws, row.pending_id, "approved", "max", PW["max"])
+    docs.make_effective(ws, row.pending_id)        # B in force, with a Scope
+    editor.set_document(did)
+    editor.activateWindow()
+    scope = editor.section("scope")
+    scope.setFocus()
+    qtbot.waitUntil(scope.hasFocus)
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "All controlled documents."
+    assert not scope.timer.isActive()
+    editor.flush()
+    assert docs.get_document(ws, did).pending == ""   # nothing saved, no draft C
+    assert controller.undo_stack.count() == 0
+    # typed text goes, the loaded text stays
+    scope.moveCursor(scope.textCursor().MoveOperation.End)
+    qtbot.keyClicks(scope, " Forms too.")
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "All controlled documents."
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "All controlled documents."
+    editor.flush()
+    assert docs.get_document(ws, did).pending == ""
+    # after the app's Undo / Redo reloaded the text, Ctrl+Z leaves it too
+    scope.moveCursor(scope.textCursor().MoveOperation.End)
+    qtbot.keyClicks(scope, " Only.")
+    editor.commit(scope, seal=True)
+    scope.end_visit()
+    assert _texts(ws, did)["scope"] == "All controlled documents. Only."
+    controller.undo()
+    assert scope.toPlainText() == "All controlled documents."
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "All controlled documents."
+    controller.redo()
+    assert scope.toPlainText() == "All controlled documents. Only."
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "All controlled documents. Only."
+    editor.flush()
+    assert _texts(ws, did)["scope"] == "All controlled documents. Only."
+    assert controller.undo_stack.count() == 1
+    assert not controller.errors
+
+
+def test_ctrl_z_with_nothing_typed_falls_through_to_the_window_undo(ws, controller, editor,
+                                                                    qtbot):
+    """An empty box history hands Ctrl+Z to the window's Undo (the Edit menu's action)."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    did = _doc(ws)
+    editor.set_document(did)
+    undone = []
+    act = QAction("Undo", editor)
+    act.setShortcut(QKeySequence.StandardKey.Undo)
+    act.triggered.connect(lambda: undone.append(True))
+    editor.addAction(act)
+    editor.activateWindow()
+    scope = editor.section("scope")
+    scope.setFocus()
+    qtbot.waitUntil(scope.hasFocus)
+    qtbot.keyClicks(scope, "Typed")
+    _ctrl_z(qtbot, scope)                 # the box's own typing first
+    assert scope.toPlainText() == "" and not undone
+    _ctrl_z(qtbot, scope)                 # then the window's Undo
+    assert undone == [True]
+    # a new visit: what the last one typed is a step of the app's history, not of the box
+    qtbot.keyClicks(scope, "Kept")
+    editor.commit(scope, seal=True)
+    scope.end_visit()
+    _ctrl_z(qtbot, scope)
+    assert scope.toPlainText() == "Kept" and undone == [True, True]

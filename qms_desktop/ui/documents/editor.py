@@ -14,6 +14,14 @@ effective document starts a new draft (the service does it); the banner above th
 says which revision is edited and whether it can be. The view reloads from
 ``controller.changed``, so undo and redo show here.
 
+Undo inside a section: loading a section's text (opening the document, a reload after the
+app's Undo / Redo or any other change) is never an undo step of its text box — the box's own
+undo history is cleared after every load and when the focus leaves (the visit's typing is then
+one step of the app's history). Ctrl+Z in a section undoes what was typed in this visit, key by
+key as the box groups it; once the box has nothing left to undo, Ctrl+Z falls through to the
+window's Undo (the Edit menu's action, ``controller.undo``), which undoes the previous step
+of the history as a whole. Ctrl+Y / Ctrl+Shift+Z likewise.
+
 Markdown out is written here rather than by ``QTextDocument.toMarkdown``, which wraps lines at
 80 columns and drops escapes: :func:`document_markdown` writes exactly the light Markdown of
 ``core.richtext`` (paragraphs, headings, ``- `` and ``1. `` lists one level deep, pipe tables,
@@ -238,14 +246,24 @@ class SectionEdit(QTextEdit):
     def load(self, text: str) -> None:
         """Show ``text`` from the workspace (no commit)."""
         self._loading = True
+        doc = self.document()
         try:
             self.timer.stop()
-            load_markdown(self.document(), text)
+            # never an undo step of the box: Ctrl+Z must not take the loaded text away
+            doc.setUndoRedoEnabled(False)
+            load_markdown(doc, text)
             self.stored = text
-            self.baseline = document_markdown(self.document())
+            self.baseline = document_markdown(doc)
         finally:
+            doc.setUndoRedoEnabled(True)
+            doc.clearUndoRedoStacks()
             self._loading = False
         self._fit()
+
+    def end_visit(self) -> None:
+        """The visit ended (the focus left): what was typed in it is one step of the app's
+        undo history now, so the box forgets its own undo steps."""
+        self.document().clearUndoRedoStacks()
 
     def markdown(self) -> str:
         return document_markdown(self.document())
@@ -319,7 +337,24 @@ class SectionEdit(QTextEdit):
         self.setTextCursor(table.cellAt(0, 0).firstCursorPosition())
 
     # -- keys
+    def _local_undo(self, e) -> bool | None:
+        """For an Undo / Redo key: True when the box itself has it to do (typing of this
+        visit), False when it falls through to the window's Undo / Redo; None for other keys."""
+        if e.matches(QKeySequence.StandardKey.Undo):
+            return not self.isReadOnly() and self.document().isUndoAvailable()
+        if e.matches(QKeySequence.StandardKey.Redo):
+            return not self.isReadOnly() and self.document().isRedoAvailable()
+        return None
+
     def event(self, e) -> bool:  # noqa: N802 (Qt's name)
+        if e.type() == QEvent.Type.ShortcutOverride:
+            local = self._local_undo(e)
+            if local is False:   # nothing of this visit to undo: the window's Undo acts
+                e.ignore()
+                return False
+            if local:
+                e.accept()
+                return True
         if e.type() == QEvent.Type.ShortcutOverride and (
                 e.matches(QKeySequence.StandardKey.Bold)
                 or e.matches(QKeySequence.StandardKey.Italic)
@@ -336,6 +371,9 @@ class SectionEdit(QTextEdit):
             return
         if ctrl and e.key() == Qt.Key.Key_PageUp:
             self.moveRequested.emit(-1)
+            return
+        if self._local_undo(e) is False:
+            e.ignore()
             return
         if not self.isReadOnly():
             if e.matches(QKeySequence.StandardKey.Bold):
@@ -370,6 +408,7 @@ class SectionEdit(QTextEdit):
         super().focusOutEvent(e)
         if e.reason() != Qt.FocusReason.PopupFocusReason:
             self.commitRequested.emit(True)
+            self.end_visit()
 
 
 # --------------------------------------------------------------------------- the editor
