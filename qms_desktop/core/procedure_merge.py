@@ -4,10 +4,15 @@ Pure rules, no database. A section row keeps two texts: ``text`` (what the docum
 and ``generated`` (what the map produced the last time, "" when the section was written by
 hand). Comparing them with the freshly generated text tells the four cases apart:
 
-* the map did not change (fresh == generated): nothing to do, whatever the user wrote stays;
+* the map did not change (fresh == generated): nothing to do, whatever the user wrote stays —
+  "unchanged" when the section reads as generated, **kept** when the user's text differs from
+  the map's (e.g. after choosing "Keep mine"): still offered, the user may take the map's;
 * the user did not touch the section (text == generated): take the fresh text;
 * the user edited it *and* the map changed: a **conflict** — the user's text stays until they
-  choose, and both differences are offered (old generated → fresh, their text → fresh);
+  choose, and both differences are offered (old generated → fresh, their text → fresh).
+  :func:`merge3` merges the two line by line (old generated → user's text and old generated →
+  fresh, ``difflib`` opcodes): when they touch different lines the merge is clean
+  (:attr:`SectionMerge.merged`) and can be taken so that neither change is lost;
 * the section was never generated (generated == "") and has text: it is the user's own and is
   left alone.
 
@@ -28,13 +33,14 @@ from typing import Iterable, Mapping, Sequence
 from .documents import SECTION_KEYS, SECTION_TITLES
 
 #: what :func:`merge_regenerated` found for a section
-STATUSES = ("new", "unchanged", "update", "conflict", "manual")
+STATUSES = ("new", "unchanged", "update", "conflict", "kept", "manual")
 
 STATUS_TEXT = {
     "new": "New section from the map",
     "unchanged": "Unchanged",
     "update": "Updated from the map",
     "conflict": "Edited by you, and the map changed",
+    "kept": "Your own text (it differs from the map's; the map has not changed)",
     "manual": "Written by hand (left alone)",
 }
 
@@ -58,6 +64,96 @@ def line_diff(old: str, new: str, old_name: str, new_name: str) -> str:
     return "\n".join(difflib.unified_diff(a, b, old_name, new_name, lineterm=""))
 
 
+def _lines(text: str) -> list[str]:
+    n = normalize(text)
+    return n.split("\n") if n else []
+
+
+#: a change of one side against the base: base lines [i1, i2) become ``lines``
+Hunk = tuple[int, int, tuple[str, ...]]
+
+
+def hunks(base: str, other: str) -> list[Hunk]:
+    """The changes from ``base`` to ``other`` (normalized, by lines) as difflib opcodes:
+    ``(i1, i2, lines)`` — base lines ``i1:i2`` become ``lines`` (``i1 == i2``: inserted before
+    base line ``i1``; no lines: deleted)."""
+    a, b = _lines(base), _lines(other)
+    return [(i1, i2, tuple(b[j1:j2])) for op, i1, i2, j1, j2 in
+            difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op != "equal"]
+
+
+def changed_lines(base: str, other: str) -> tuple[set[int], set[int]]:
+    """Line numbers (0-based, of the normalized texts) of ``base`` that ``other`` removed or
+    replaced, and of ``other`` that it added or rewrote."""
+    a, b = _lines(base), _lines(other)
+    gone, added = set(), set()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            gone.update(range(i1, i2))
+            added.update(range(j1, j2))
+    return gone, added
+
+
+def _clash(h: Hunk, k: Hunk) -> bool:
+    """Whether two changes of the same base touch the same lines (so no merge decides)."""
+    (a1, a2, la), (b1, b2, lb) = h, k
+    if h == k:                       # both made the same change
+        return False
+    if a1 == a2 and b1 == b2:        # two insertions at one place, in an unknown order
+        return a1 == b1
+    if a1 == a2:                     # an insertion inside the other's replaced lines
+        return b1 < a1 < b2
+    if b1 == b2:
+        return a1 < b1 < a2
+    return a1 < b2 and b1 < a2       # overlapping replaced lines
+
+
+@dataclass(frozen=True)
+class Merge3:
+    """The three-way merge of a user's text and the map's fresh text over the old generated
+    text: ``text`` is the merge (None when both changed the same lines), ``origin`` says for
+    each of its lines where it came from ("base", "mine", "theirs", or "both" when both made
+    that change), ``clashes`` the base line ranges ``(i1, i2)`` both sides changed
+    differently."""
+
+    text: str | None
+    origin: tuple[str, ...] = ()
+    clashes: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        return self.text is not None
+
+
+def merge3(base: str, mine: str, theirs: str) -> Merge3:
+    """Merge ``mine`` (base → the user's text) and ``theirs`` (base → the fresh text) line by
+    line. Clean when no line is changed by both differently; identical changes count once."""
+    b = _lines(base)
+    hm, ht = hunks(base, mine), hunks(base, theirs)
+    clashes = sorted({(min(h[0], k[0]), max(h[1], k[1])) for h in hm for k in ht
+                      if _clash(h, k)})
+    if clashes:
+        return Merge3(None, (), tuple(clashes))
+    tagged: dict[Hunk, str] = {}
+    for h in hm:
+        tagged[h] = "mine"
+    for h in ht:
+        tagged[h] = "both" if h in tagged else "theirs"
+    out: list[str] = []
+    origin: list[str] = []
+    pos = 0
+    for h in sorted(tagged, key=lambda h: (h[0], h[1])):
+        i1, i2, lines = h
+        out.extend(b[pos:i1])
+        origin.extend("base" for _ in range(pos, i1))
+        out.extend(lines)
+        origin.extend(tagged[h] for _ in lines)
+        pos = max(pos, i2)
+    out.extend(b[pos:])
+    origin.extend("base" for _ in range(pos, len(b)))
+    return Merge3("\n".join(out), tuple(origin))
+
+
 @dataclass(frozen=True)
 class SectionMerge:
     """One section after regenerating.
@@ -74,7 +170,10 @@ class SectionMerge:
       when the merge is applied as it stands (a conflict keeps the user's text and the old
       generated text, so it is still a conflict next time);
     * ``diff_generated`` — line diff old generated → fresh (updates and conflicts, else "");
-    * ``diff_user`` — line diff the user's text → fresh (conflicts only, else "").
+    * ``diff_user`` — line diff the user's text → fresh (conflicts and kept sections, else
+      "");
+    * ``merged`` — a conflict's clean three-way merge (:func:`merge3`: the user's changes and
+      the map's both in), None when they touch the same lines or for other statuses.
     """
 
     key: str
@@ -87,6 +186,7 @@ class SectionMerge:
     apply_generated: str
     diff_generated: str = ""
     diff_user: str = ""
+    merged: str | None = None
 
     @property
     def changes(self) -> bool:
@@ -98,13 +198,27 @@ class SectionMerge:
     def status_text(self) -> str:
         return STATUS_TEXT[self.status]
 
+    @property
+    def differs(self) -> bool:
+        """Whether the user's text and the map's differ and the user may choose (a conflict,
+        or a section kept as the user wrote it)."""
+        return self.status in ("conflict", "kept")
+
     def resolve(self, take_fresh: bool) -> tuple[str, str]:
-        """``(text, generated)`` to store once the user has chosen for a conflict: the fresh
-        text, or their own text (the fresh text is then recorded as seen, so the same map does
-        not ask again). For the other statuses the choice is ignored: ``apply_*``."""
-        if self.status != "conflict":
+        """``(text, generated)`` to store once the user has chosen for a conflict or a kept
+        section: the fresh text, or their own text (the fresh text is then recorded as seen,
+        so the same map does not ask again). For the other statuses the choice is ignored:
+        ``apply_*``."""
+        if not self.differs:
             return self.apply_text, self.apply_generated
         return (self.fresh if take_fresh else self.text), self.fresh
+
+    def resolve_merged(self) -> tuple[str, str]:
+        """``(text, generated)`` for "merge both": the clean merge, the fresh text as seen
+        (a conflict without a clean merge keeps the user's text)."""
+        if self.status != "conflict" or self.merged is None:
+            return self.resolve(False)
+        return self.merged, self.fresh
 
 
 def _title(key: str) -> str:
@@ -119,13 +233,17 @@ def _merge_one(key: str, text: str, generated: str, fresh: str | None) -> Sectio
     if not n_gen and n_text:
         return SectionMerge(key, title, "manual", text, generated, fresh, text, generated)
     if n_fresh == n_gen:
-        return SectionMerge(key, title, "unchanged", text, generated, fresh, text, generated)
+        status = "unchanged" if n_text == n_gen else "kept"
+        return SectionMerge(key, title, status, text, generated, fresh, text, generated,
+                            "", "" if status == "unchanged"
+                            else line_diff(text, fresh, "your text", "generated now"))
     diff_gen = line_diff(generated, fresh, "generated before", "generated now")
     if n_text == n_gen:
         return SectionMerge(key, title, "update", text, generated, fresh, fresh, fresh,
                             diff_gen)
     return SectionMerge(key, title, "conflict", text, generated, fresh, text, generated,
-                        diff_gen, line_diff(text, fresh, "your text", "generated now"))
+                        diff_gen, line_diff(text, fresh, "your text", "generated now"),
+                        merge3(generated, text, fresh).text)
 
 
 def merge_regenerated(sections: Iterable[Sequence[str]],
@@ -161,6 +279,10 @@ def describe(merges: Iterable[SectionMerge]) -> str:
         n = counts["conflict"]
         parts.append(f"{n} section{'s' * (n != 1)} you edited whose map part changed "
                      f"(your text is kept until you choose)")
+    if counts["kept"]:
+        n = counts["kept"]
+        parts.append(f"{n} section{'s' * (n != 1)} keep{'s' * (n == 1)} your own text (it "
+                     "differs from the map's, which has not changed)")
     if not parts:
         return ""
     return "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "."
