@@ -35,7 +35,7 @@ from .items import EdgeItem, LaneItem, NodeItem
 from .palette import Palette
 from .properties import PropertiesPanel, ValidationPanel
 from .scene import MapScene, gc_paused
-from .style import DETAIL_SCALE, GRID, kind_titles, theme_for
+from .style import DETAIL_SCALE, GRID, is_process_io, kind_titles, theme_for
 from .view import MapView, Overview
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -714,19 +714,29 @@ class FlowchartEditor(QWidget):
 
     # ------------------------------------------------------------------ moving
     def _lane_changes(self, new: dict[int, tuple[float, float]]) -> dict[int, int | None]:
-        """The shapes that land in another lane, with that lane (their role follows it)."""
+        """The shapes that land in another lane, with that lane (their role follows it).
+
+        A shape with no lane of its own counts as being in the lane its centre was in (as when
+        a lane is moved or resized): dropped in that lane again, it keeps having none. The
+        inputs and outputs of the whole process never take a lane (nor a role): they belong
+        to the process, not to a participant of it."""
         lanes: dict[int, int | None] = {}
         if not self.scene.lanes or self.container is not None:
             return lanes
         for nid, (x, y) in new.items():
             item = self.scene.nodes.get(nid)
-            if item is None or item.kind in ("pool", "annotation"):
+            if item is None or item.kind in ("pool", "annotation") or is_process_io(item.row):
                 continue
             parent = item.row.get("parent_node_id")
             if parent is not None and parent in new:
                 continue  # content of a moved sub-process keeps its place in it
             lane = self.scene.lane_at(QPointF(x + item.w / 2, y + item.h / 2))
-            if lane != item.row.get("lane_id"):
+            had = item.row.get("lane_id")
+            if had not in self.scene.lanes:  # none (or a lane that is gone): where it was
+                ox, oy, w, h = item.row_box()
+                if lane == self.scene.lane_at(QPointF(ox + w / 2, oy + h / 2)):
+                    continue
+            if lane != had:
                 lanes[nid] = lane
         return lanes
 

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPolygonF,
     QStaticText,
+    QTextLayout,
     QTextOption,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
@@ -41,9 +42,11 @@ from .style import (
     DETAIL_SCALE,
     LABEL_BELOW,
     LANE_HEADER,
+    PROCESS_IO,
     Paints,
     arrow_head,
     border_point,
+    io_marker_path,
     shape_path,
 )
 
@@ -171,6 +174,19 @@ def cached_shape(kind: str, w: float, h: float, bpmn_type: str, expanded: bool,
     return path
 
 
+_IO_MARKERS: dict[tuple[float, float], QPainterPath] = {}
+
+
+def cached_io_marker(w: float, h: float) -> QPainterPath:
+    """The arrow of a process input or output, shared by data shapes of the same size."""
+    path = _IO_MARKERS.get((w, h))
+    if path is None:
+        if len(_IO_MARKERS) > 1024:
+            _IO_MARKERS.clear()
+        path = _IO_MARKERS[(w, h)] = io_marker_path(w, h)
+    return path
+
+
 def straighten(pts: list[tuple[float, float]], sb: tuple[float, float, float, float],
                tb: tuple[float, float, float, float], tolerance: float = 6.0
                ) -> list[tuple[float, float]]:
@@ -208,13 +224,35 @@ def shared_start(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> 
     return run
 
 
+_ANYWHERE = QTextOption()
+_ANYWHERE.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+
+
 def text_size(font, text: str, width: float, align=Qt.AlignmentFlag.AlignCenter
               ) -> tuple[float, float]:
-    """Width and height of ``text`` wrapped to ``width`` (as a label lays it out)."""
+    """Width and height of ``text`` wrapped to ``width`` (as a label lays it out: at word
+    boundaries, and inside a word that is wider than ``width``)."""
     width = max(width, 10.0)
     flags = int(Qt.TextFlag.TextWordWrap) | int(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
     bound = QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1e6), flags, text)
-    return min(width, bound.width() + 1), bound.height()
+    if bound.width() <= width + 0.5:
+        return min(width, bound.width() + 1), bound.height()
+    # a word does not fit: the label breaks it (QStaticText's layout, line by line)
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)
+    layout.setTextOption(_ANYWHERE)
+    layout.beginLayout()
+    high = wide = 0.0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLeadingIncluded(True)
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0.0, high))
+        high += line.height()
+        wide = max(wide, line.naturalTextWidth())
+    layout.endLayout()
+    return min(width, wide + 1), high
 
 
 def aligned_rect(area: QRectF, align, tw: float, th: float) -> QRectF:
@@ -271,9 +309,11 @@ def decision_label_spots(w: float, h: float) -> tuple[tuple[QRectF, Qt.Alignment
 
 
 class LabelItem(QGraphicsItem):
-    """Text of a shape, connector or lane. Its bounding box is the area it may use, so setting a
-    text costs no font work; the text is laid out on its first paint (into a cached
-    QStaticText) — labels of a map opened zoomed out are never laid out until zoomed in."""
+    """Text of a shape, connector or lane, wrapped to the width of the area it is given and
+    aligned in it. The text is measured when it is set and its bounding box is that area grown
+    to hold the whole text: the picture the item is cached as (and what an exported image
+    draws, with no cache) shows every line. The glyphs are laid out on the first paint (into a
+    cached QStaticText); labels of a map opened zoomed out are not built at all."""
 
     def __init__(self, parent: QGraphicsItem, paints: Paints):
         super().__init__(parent)
@@ -287,45 +327,57 @@ class LabelItem(QGraphicsItem):
         self._align = Qt.AlignmentFlag.AlignCenter
         self._static: QStaticText | None = None
         self._rect = QRectF()
+        self._bounds = QRectF()
+        #: ((text, width, align), font, size) of the last text measured: a connector's label
+        #: set again in another spot (same width) while it is placed or dragged is not measured
+        #: again
+        self._measured: tuple | None = None
         self._color = paints.text
         self._font = paints.font
         self._background = None
 
     def set_text(self, text: str, area: QRectF, *, align: Qt.AlignmentFlag =
                  Qt.AlignmentFlag.AlignCenter, color=None, font=None, background=None) -> None:
-        """Show ``text`` wrapped to the width of ``area`` and aligned inside it."""
+        """Show ``text`` wrapped to the width of ``area`` and aligned inside it (a text longer
+        than the area is high runs past it, as the alignment says: down when aligned to the
+        top, both ways when centred)."""
         self.prepareGeometryChange()
         self.text = text
         self._area = QRectF(area) if text else QRectF()
         self._align = align
-        self._font = font or self.paints.font
+        self._font = font = font or self.paints.font
         self._color = color or self.paints.text
         self._background = background
         self._static = None
+        if text:
+            key = (text, self._area.width(), align)
+            kept = self._measured
+            if kept is None or kept[0] != key or kept[1] is not font:
+                kept = self._measured = (key, font, text_size(font, text, key[1], align))
+            tw, th = kept[2]
+            self._rect = aligned_rect(self._area, align, tw, th)
+            bounds = self._area.united(self._rect)
+            self._bounds = bounds.adjusted(-2, -1, 2, 1) if background is not None else bounds
+        else:
+            self._rect = QRectF()
+            self._bounds = QRectF()
         self.update()  # (the cached picture of the old text must go too)
 
     def _layout(self) -> None:
-        area, align, text = self._area, self._align, self.text
-        tw, th = text_size(self._font, text, area.width(), align)
-        self._rect = aligned_rect(area, align, tw, th)
-        opt = QTextOption(align & Qt.AlignmentFlag.AlignHorizontal_Mask)
+        opt = QTextOption(self._align & Qt.AlignmentFlag.AlignHorizontal_Mask)
         opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        st = QStaticText(text)
+        st = QStaticText(self.text)
         st.setTextFormat(Qt.TextFormat.PlainText)
         st.setTextOption(opt)
-        st.setTextWidth(tw)
+        st.setTextWidth(self._rect.width())
         self._static = st
 
     def text_rect(self) -> QRectF:
-        """Where the text is drawn (laid out now if it was not yet)."""
-        if not self.text:
-            return QRectF()
-        if self._static is None:
-            self._layout()
+        """Where the text is drawn (item coordinates; empty without text)."""
         return QRectF(self._rect)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        return self._area.adjusted(-2, -1, 2, 1) if self._background is not None else self._area
+        return self._bounds
 
     def paint(self, painter, option, widget=None) -> None:
         if not self.text:
@@ -357,6 +409,8 @@ class NodeItem(QGraphicsPathItem):
         self._geometry_key = None
         #: created when first shown: a big map opened zoomed out never builds its labels
         self._label: LabelItem | None = None
+        #: the arrow of a process's data input or output (a child path item; None for others)
+        self.io_marker: QGraphicsPathItem | None = None
         self.w = self.h = 0.0
         self.setFlags(NODE_FLAGS)
         self.setZValue(Z_NODE)
@@ -398,6 +452,8 @@ class NodeItem(QGraphicsPathItem):
             self._geometry_key = key
             self.setPath(cached_shape(kind, w, h, bpmn_type or "", self.expanded, marker))
             self._apply_paint()
+            if (kind == "document" and bpmn_type in PROCESS_IO) or self.io_marker is not None:
+                self._apply_io_marker(kind, bpmn_type, w, h)
             # an expanded sub-process lies under the connectors of its content (and the ones
             # ending on it), its inner shapes over them
             z = Z_EXPANDED if self.expanded else _NODE_Z.get(kind, Z_NODE)
@@ -414,6 +470,24 @@ class NodeItem(QGraphicsPathItem):
             self.setPos(x, y)
         if not old or old.get("name") != row.get("name"):
             self.update_label()
+
+    def _apply_io_marker(self, kind: str, bpmn_type: str | None, w: float, h: float) -> None:
+        """Show (or drop) the input/output arrow of a process's data input or output."""
+        if kind != "document" or bpmn_type not in PROCESS_IO:
+            if self.io_marker is not None:
+                self.io_marker.setParentItem(None)
+                sc = self.io_marker.scene()
+                if sc is not None:
+                    sc.removeItem(self.io_marker)
+                self.io_marker = None
+            return
+        item = self.io_marker
+        if item is None:
+            item = self.io_marker = QGraphicsPathItem(self)
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            item.setPen(self.paints.io_pen)
+        item.setPath(cached_io_marker(w, h))
+        item.setBrush(self.paints.io_brush[bpmn_type])
 
     def _apply_paint(self) -> None:
         kind = self.row.get("kind", "step")

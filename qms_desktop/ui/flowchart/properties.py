@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..binding import FieldBinding
 from ..commands import field_edit_text
-from .style import kind_titles
+from .style import is_process_io, kind_titles
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...services.processes import MapData, MapIssue
@@ -212,6 +212,7 @@ class PropertiesPanel(QScrollArea):
             ll.linkRequested.connect(self._link)
             ll.unlinkRequested.connect(self._unlink)
         self.node_page = page
+        self.node_form = form
         self.stack.addWidget(page)
         self.bind_name = FieldBinding(controller, self.name_edit, "process_node", "name")
         self.bind_desc = FieldBinding(controller, self.desc_edit, "process_node", "description")
@@ -375,7 +376,16 @@ class PropertiesPanel(QScrollArea):
         titles = kind_titles()
         kind = r["kind"]
         bt = r.get("bpmn_type") or ""
-        self.kind_label.setText(f"{titles.get(kind, kind)} ({bt})" if bt else titles.get(kind, kind))
+        io = is_process_io(r)
+        if io:  # an input or output of the whole process: not a step anyone does
+            self.kind_label.setText(tr("Data input") if bt == "dataInput" else tr("Data output"))
+        else:
+            self.kind_label.setText(f"{titles.get(kind, kind)} ({bt})" if bt
+                                    else titles.get(kind, kind))
+        form = self.node_form
+        for widget in (self.role_combo, self.duration, self.links["risk"],
+                       self.links["objective"]):
+            form.setRowVisible(widget, not io)
         self._load(self.bind_name, r["id"], r["name"] or "", read_only)
         self._load(self.bind_desc, r["id"], r["description"] or "", read_only)
         self._fill_roles(self.role_combo, r["role_id"])

@@ -29,6 +29,14 @@ MIN_LABEL_PX = 3.0
 DETAIL_SCALE = MIN_LABEL_PX / LABEL_PX
 #: kinds whose label sits below the shape (BPMN habit for events, gateways and data)
 LABEL_BELOW = frozenset({"start", "end", "event", "decision", "document", "record"})
+#: ``bpmn_type`` s of a data shape that stands for an input or output of its whole process
+#: (drawn with the BPMN arrow marker; they take no lane and no role)
+PROCESS_IO = frozenset({"dataInput", "dataOutput"})
+
+
+def is_process_io(row: dict) -> bool:
+    """Whether a node row is a process's data input or data output."""
+    return row.get("kind") == "document" and row.get("bpmn_type") in PROCESS_IO
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,12 @@ class Paints:
         self.small_font.setPixelSize(11)
         self.title_font = QFont(self.font)
         self.title_font.setBold(True)
+        # the arrow of a process input (hollow) or output (filled) inside its data shape
+        data = theme.kinds.get("document", LIGHT_KINDS["document"])
+        self.io_pen = QPen(QColor(data.line), 1.2)
+        self.io_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self.io_brush = {"dataInput": QBrush(QColor(data.fill)),
+                         "dataOutput": QBrush(QColor(data.line))}
 
 
 _PAINTS: dict[str, Paints] = {}
@@ -277,6 +291,20 @@ def shape_path(kind: str, w: float, h: float, *, bpmn_type: str = "",
             x0, y0 = w / 2 - s / 2, h - s - 3
             p.addRect(QRectF(x0, y0, s, s))
             _marker_plus(p, x0 + s / 2, y0 + s / 2, s * 0.3)
+    return p
+
+
+def io_marker_path(w: float, h: float) -> QPainterPath:
+    """The BPMN marker of a process's data input or output: a small block arrow pointing right
+    in the top-left corner of a data shape of size ``w`` x ``h`` (hollow for an input, filled
+    for an output: the brush tells them apart, the outline is the same)."""
+    length = max(min(w * 0.42, h * 0.32, 16.0), 4.0)
+    high = length * 0.8
+    x0 = y0 = max(min(w, h) * 0.1, 2.0)
+    neck = x0 + length * 0.5
+    p = QPainterPath()
+    _poly(p, [(x0, y0 + high * 0.3), (neck, y0 + high * 0.3), (neck, y0), (x0 + length, y0 + high / 2),
+              (neck, y0 + high), (neck, y0 + high * 0.7), (x0, y0 + high * 0.7)])
     return p
 
 
