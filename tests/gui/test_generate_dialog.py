@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog
 from qms_desktop.services import documents as docs
 from qms_desktop.services import processes, records
 from qms_desktop.ui.documents import generate
-from qms_desktop.ui.documents.generate import KEEP, TAKE, GenerateDialog, generate_from_map
+from qms_desktop.ui.documents.generate import (KEEP, MARKS, MERGE, TAKE, GenerateDialog,
+                                               generate_from_map)
 
 
 def _map(ws):
@@ -50,7 +51,20 @@ def answer(monkeypatch):
     return Answer
 
 
-def test_conflict_keep_mine_and_untouched_sections_updated(ws, controller, answer, dialogs):
+def _marks(browser):
+    """(text, background) of the rendered paragraphs of a comparison pane."""
+    out = []
+    b = browser.document().begin()
+    while b.isValid():
+        if b.text().strip():
+            bg = b.blockFormat().background()
+            out.append((b.text().replace("\xa0", " "), bg.color().name() if bg.style() else ""))
+        b = b.next()
+    return out
+
+
+def test_conflict_merges_both_by_default_and_untouched_sections_updated(
+        ws, controller, answer, dialogs):
     pid, check = _map(ws)
     did = docs.add_document(ws, {"title": "Order intake", "process_id": pid}).result
     assert generate_from_map(controller, did) is True
@@ -59,7 +73,7 @@ def test_conflict_keep_mine_and_untouched_sections_updated(ws, controller, answe
     assert first["procedure"].generated == first["procedure"].text
     assert controller.undo_stack.count() == 1
     assert controller.undo_stack.text(0) == "Generate from map"
-    # the user edits the procedure; the map's step is renamed
+    # the user adds a paragraph at the end; the map's step is renamed
     mine = first["procedure"].text + "\n\nAsk sales when in doubt."
     docs.edit_section(ws, did, "procedure", mine)
     records.update_field(ws, "process_node", check, "name", "Check the drawing revision")
@@ -69,20 +83,90 @@ def test_conflict_keep_mine_and_untouched_sections_updated(ws, controller, answe
     assert states["procedure"] == "conflict"
     row = [m.key for m in dialog.merges].index("procedure")
     assert "⚠" in dialog.list.item(row).text()
-    assert dialog.choices["procedure"] == KEEP          # never the map's without a choice
+    assert dialog.choices["procedure"] == MERGE         # clean: neither change is lost
+    assert "merging both" in dialog.list.item(row).text()
     dialog.list.setCurrentRow(row)
-    assert dialog.mine.toPlainText() == mine            # side by side
-    assert "Check the drawing revision" in dialog.theirs.toPlainText()
+    assert dialog.merge.isVisibleTo(dialog) and dialog.merge.isChecked()
+    # rendered, never raw Markdown; the user's own change and the map's marked apart
+    shown = dialog.mine.toPlainText()
+    assert "**" not in shown and "Ask sales when in doubt." in shown
+    mine_marks = dict(_marks(dialog.mine))
+    assert mine_marks["✎ Ask sales when in doubt."] == MARKS["mine"][0]
+    assert not any(bg == MARKS["theirs"][0] for bg in mine_marks.values())
+    theirs_marks = _marks(dialog.theirs)
+    assert any("Check the drawing revision" in t and bg == MARKS["theirs"][0]
+               for t, bg in theirs_marks)
+    assert any("Check the drawing" in t and "revision" not in t and bg == MARKS["gone"][0]
+               for t, bg in theirs_marks)
+    result = dialog.result.toPlainText()
+    assert "Check the drawing revision" in result and "Ask sales when in doubt." in result
     after = _sections(ws, did)
-    assert after["procedure"].text == mine               # kept
-    assert "Check the drawing revision" in after["procedure"].generated  # seen: not asked again
+    assert "Check the drawing revision" in after["procedure"].text     # the map's change
+    assert after["procedure"].text.endswith("Ask sales when in doubt.")  # and the user's
+    assert "Check the drawing revision" in after["procedure"].generated  # seen
     assert controller.undo_stack.count() == 2            # one step
     updated = [k for k, s in states.items() if s == "update"]
     for key in updated:                                  # untouched sections follow the map
         assert after[key].text == after[key].generated
     controller.undo()
+    assert _sections(ws, did)["procedure"].text == mine
     assert _sections(ws, did)["procedure"].generated == first["procedure"].generated
     assert not controller.errors
+
+
+def test_keep_mine_then_generate_again_says_what_is_true(ws, controller, answer, dialogs):
+    pid, check = _map(ws)
+    did = docs.add_document(ws, {"title": "Order intake", "process_id": pid}).result
+    generate_from_map(controller, did)
+    mine = _sections(ws, did)["procedure"].text + "\n\nAsk sales when in doubt."
+    docs.edit_section(ws, did, "procedure", mine)
+    records.update_field(ws, "process_node", check, "name", "Check the drawing revision")
+    answer.choices = {"procedure": KEEP}
+    assert generate_from_map(controller, did) is True
+    assert _sections(ws, did)["procedure"].text == mine                  # kept
+    steps = controller.undo_stack.count()
+    # again: the map has not changed, but the section differs from it — said so, and offered
+    answer.choices = {}
+    assert generate_from_map(controller, did) is False   # nothing chosen: nothing written
+    assert not any("nothing changes" in m for m in dialogs.messages("information"))
+    dialog = answer.seen[-1]
+    assert dialog.summary.text() == ("The map has not changed since the last generation; "
+                                     "section Procedure keeps your own text (it differs from "
+                                     "the map's).")
+    proc = next(m for m in dialog.merges if m.key == "procedure")
+    assert proc.status == "kept" and dialog.choices["procedure"] == KEEP
+    assert not dialog.apply_button.isEnabled() and dialog.chosen() == {}
+    assert dialog.take.isVisibleTo(dialog) and not dialog.merge.isVisibleTo(dialog)
+    assert controller.undo_stack.count() == steps
+    answer.choices = {"procedure": TAKE}
+    assert generate_from_map(controller, did) is True
+    assert "Ask sales" not in _sections(ws, did)["procedure"].text
+    assert "Check the drawing revision" in _sections(ws, did)["procedure"].text
+
+
+def test_take_the_maps_warns_and_edit_marks_only_real_edits(qapp):
+    from qms_desktop.core.procedure_merge import merge_regenerated
+
+    old = "1. **Sales Engineer** checks.\n2. Ship."
+    merges = merge_regenerated([("procedure", old + "\n\n*Yes:* call back.", old)],
+                               {"procedure": old.replace("Ship.", "Ship it.")})
+    d = GenerateDialog(merges)
+    assert d.choices["procedure"] == MERGE
+    assert "Sales Engineer" in d.mine.toPlainText() and "**" not in d.mine.toPlainText()
+    d.set_choice("procedure", TAKE)
+    assert d.warning.isVisibleTo(d) and "drops your own changes" in d.warning.text()
+    assert "drops your edits" in d.list.item(0).text()
+    d.edit.setChecked(True)                               # chosen, nothing edited yet
+    assert "edited here" not in d.list.item(0).text()
+    assert "not changed yet" in d.list.item(0).text()
+    assert d.result_stack.currentWidget() is d.editor
+    d.editor.setPlainText(d.editor.toPlainText() + " Today.")
+    assert "✎ edited here" in d.list.item(0).text()
+    assert d.chosen()["procedure"][0].endswith("call back. Today.")
+    d.merge.setChecked(True)
+    assert d.chosen()["procedure"][0] == old.replace("Ship.", "Ship it.") + \
+        "\n\n*Yes:* call back."
+    d.deleteLater()
 
 
 def test_take_the_maps_text(ws, controller, answer, dialogs):
@@ -124,6 +208,7 @@ def test_edit_choice_uses_the_edited_text(qapp):
 
     merges = merge_regenerated([("procedure", "mine", "old")], {"procedure": "new"})
     d = GenerateDialog(merges)
+    assert d.choices["procedure"] == KEEP and not d.merge.isVisibleTo(d)  # no clean merge
     assert d.chosen() == {"procedure": ("mine", "new")}
     d.set_choice("procedure", generate.EDIT, "mine and new")
     assert d.chosen() == {"procedure": ("mine and new", "new")}
