@@ -96,7 +96,7 @@ def changed_lines(base: str, other: str) -> tuple[set[int], set[int]]:
 
 def _clash(h: Hunk, k: Hunk) -> bool:
     """Whether two changes of the same base touch the same lines (so no merge decides)."""
-    (a1, a2, la), (b1, b2, lb) = h, k
+    (a1, a2, _), (b1, b2, _) = h, k
     if h == k:                       # both made the same change
         return False
     if a1 == a2 and b1 == b2:        # two insertions at one place, in an unknown order
