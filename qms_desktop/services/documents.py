@@ -494,8 +494,10 @@ def _standard_sections(s, rid: int, kind: str) -> None:
 
 
 def _author_name(s, ws: Workspace) -> str:
+    """The full name of the app user named like the computer's login; "" when there is none
+    (never the login itself: the authored signature fills the name in)."""
     u = s.execute(select(m.AppUser.full_name).where(m.AppUser.username == ws.user)).scalar()
-    return u or ws.user
+    return u or ""
 
 
 def add_document(ws: Workspace, values: dict[str, Any], *, change_summary: str = "First issue."
@@ -1112,20 +1114,29 @@ def procedure_export_data(ws: Workspace, doc_id: int, revision_id: int | None = 
     if rev is None:
         raise RecordError("That revision does not belong to this document.")
     secs = sections(ws, rev.id)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    effective_on = rev.effective_on or (rev.issued_on if rev.status in (
+        "effective", "obsolete") else None)
     with ws.connect() as c:
         org = c.execute(select(m.Organization.name)).scalar() or ""
         head = c.execute(select(m.AuditEvent.id, m.AuditEvent.hash)
                          .order_by(m.AuditEvent.id.desc()).limit(1)).first()
+        changed = None
+        if doc.process_id is not None and effective_on is not None:
+            changed = _map_changed_after(c, doc.process_id, rev.id, effective_on)
     risks_out, training_out, records_out = [], [], []
     if doc.process_id is not None:
         risks_out, training_out, records_out = _process_lines(ws, doc.process_id, pm)
     png = None
     if map_png is not None and doc.process_id is not None:
         png = map_png(doc.process_id)
+    # a copy of a revision shows the revisions up to it, never the drafts that came later
+    upto = revs[next(k for k, r in enumerate(revs) if r.id == rev.id):]
     return pm.ProcedureExport(
         number=doc.number, title=doc.title, kind=doc.kind, revision=rev.number,
-        status=rev.status, effective_on=rev.effective_on or (rev.issued_on if rev.status in (
-            "effective", "obsolete") else None),
+        status=rev.status, effective_on=effective_on,
         owner=doc.owner, process=doc.process, organization=org,
         next_review_on=doc.next_review_on,
         sections=[pm.Section(x.key, x.title, x.text) for x in secs],
@@ -1134,13 +1145,52 @@ def procedure_export_data(ws: Workspace, doc_id: int, revision_id: int | None = 
                     for x in rev.signatures],
         history=[pm.RevisionLine(r.number, r.status, r.issued_on, r.effective_on,
                                  r.change_summary, r.author, r.reviewer, r.approver)
-                 for r in reversed(revs)],
-        map_png=png, map_caption=f"Process map: {doc.process}" if png else "",
+                 for r in reversed(upto)],
+        map_png=png, map_caption=doc.process if png else "",
         risks=risks_out, training=training_out, records=records_out,
         audit_head=head[1] if head else "", audit_event=head[0] if head else 0,
-        exported_at=(now or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None,
-                                                                      microsecond=0),
-        exported_by=ws.user)
+        exported_at=now.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+        exported_by=ws.user, as_of=now.astimezone().date(),
+        map_changed_on=changed)
+
+
+#: the tables whose rows make up a process map (with the process row itself)
+_MAP_ENTITIES = ("process_node", "process_edge", "process_lane")
+
+
+def _map_changed_after(conn, process_id: int, rid: int, effective_on: dt.date) -> dt.date | None:
+    """The day of the last audited change to the process map after revision ``rid`` took
+    effect (the process row, its current lanes, shapes and connectors, and any of them
+    deleted since), else None. "After" is after the audit event that made the revision
+    effective (a revision recorded as effective with an earlier date was approved over the
+    map as it then stood) and not before its effective day; a revision that was entered as
+    effective (registered files) counts from the day after its effective day."""
+    from sqlalchemy import func as sa_func
+
+    ae = m.AuditEvent
+    made = conn.execute(select(sa_func.max(ae.id)).where(
+        ae.entity == "revision", ae.record_id == rid, ae.field == "status",
+        ae.new == json.dumps("effective"))).scalar()
+    if made:   # after the event that made it effective, and not before its effective day
+        after = (ae.id > made, ae.at >= effective_on.isoformat())
+    else:      # entered as effective (registered files): after its effective day
+        after = (ae.at >= (effective_on + dt.timedelta(days=1)).isoformat(),)
+    ids = {"process": [process_id]}
+    for entity, model in zip(_MAP_ENTITIES, (m.ProcessNode, m.ProcessEdge, m.ProcessLane)):
+        ids[entity] = list(conn.execute(select(model.id).where(
+            model.process_id == process_id)).scalars())
+    times = [conn.execute(select(sa_func.max(ae.at)).where(
+        ae.entity.in_(_MAP_ENTITIES), ae.op == "delete", *after,
+        sa_func.json_extract(ae.old, "$.process_id") == process_id)).scalar()]
+    for entity, wanted in ids.items():
+        for k in range(0, len(wanted), 500):
+            times.append(conn.execute(select(sa_func.max(ae.at)).where(
+                ae.entity == entity, ae.record_id.in_(wanted[k:k + 500]), *after)).scalar())
+    last = max((t for t in times if t), default=None)
+    if last is None:
+        return None
+    when = dt.datetime.fromisoformat(last.replace("Z", "+00:00"))
+    return when.astimezone().date()
 
 
 def _rating(level: str, score: int | None, rpn: int | None, ap: str) -> str:

@@ -1,6 +1,6 @@
 """The Word procedure as LibreOffice lays it out: the page count of the PDF equals the
 "Page X of Y" the NUMPAGES field shows, with the shipped template and a foreign letterhead,
-and with a wide process map on a landscape page of its own."""
+and with a wide process map as an annex on a landscape page of its own at the end."""
 
 from __future__ import annotations
 
@@ -133,13 +133,16 @@ def test_numpages_matches_the_pdf(tmp_path, foreign, shape):
     if picture is None:
         assert turned == []
         return
-    # the map, its heading and caption alone on one landscape page; portrait before and after
-    assert len(turned) == 1 and 1 < turned[0] < pages
-    page = texts[turned[0] - 1]
-    assert "Figure 1 — Goods-in lanes" in page and "Process map" in page
+    # the map, its heading and caption alone on the last page, a landscape one (Annex A);
+    # where the map would have been, a pointer to it and the text running on
+    assert turned == [pages]
+    page = texts[pages - 1]
+    assert "Annex A — Process map" in page and "End of document" in page
+    assert "Figure 1 — Process map as of 2026-12-05: Goods-in lanes" in page
     assert "SOP-031" in page and "Incoming inspection" in page
     assert "Only conforming goods" not in page and "Step 1:" not in page
-    assert "Procedure" in texts[turned[0]]
+    first = texts[0]
+    assert "See Annex A" in first and "Only conforming goods" in first and "Step 1:" in first
 
 
 def test_manual_register_pages_match_the_pdf(tmp_path):
@@ -149,10 +152,11 @@ def test_manual_register_pages_match_the_pdf(tmp_path):
     pages, texts = to_pdf(out, tmp_path)
     for k in range(1, pages + 1):
         assert f"Page {k} of {pages}" in texts[k - 1], (k, texts[k - 1][:400])
-    # the landscape map page carries its own document's header
+    # the landscape annex carries its own document's header and ends that document
     turned = landscape_pages(tmp_path, "manual", pages)
     assert len(turned) == 1
-    assert "SOP-031" in texts[turned[0] - 1] and "Figure 1" in texts[turned[0] - 1]
+    assert "SOP-031" in texts[turned[0] - 1] and "Annex A" in texts[turned[0] - 1]
+    assert "PROCEDURE" in texts[turned[0]] and "SOP-032" in texts[turned[0]]
     # the register's page column (PAGEREF fields) names the page each document starts on
     starts = {}
     for k, text in enumerate(texts, 1):

@@ -350,8 +350,13 @@ def test_export_data_of_a_demo_procedure_with_its_process(tmp_path):
     w = open_workspace(path, read_only=True)
     try:
         doc = docs.find_document(w, "QP-09")
-        data = docs.procedure_export_data(w, doc.id, map_png=lambda pid: b"\x89PNG" + bytes(pid))
-        assert data.process and data.map_png and data.map_caption.startswith("Process map")
+        now = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.timezone.utc)
+        data = docs.procedure_export_data(w, doc.id, map_png=lambda pid: b"\x89PNG" + bytes(pid),
+                                          now=now)
+        assert data.process and data.map_png and data.map_caption == data.process
+        assert data.as_of == now.astimezone().date()
+        # the demo's map was drawn before its revisions were recorded as effective
+        assert data.map_changed_on is None
         assert data.risks and all(r.rating for r in data.risks)
         names = [t.course for t in data.training]
         # read-and-understood of procedures the map does not use is left to those procedures
@@ -375,3 +380,42 @@ def test_audit_trail_never_shows_password_hashes(ws):
     inserted = [r.new for r in rows if r.op == "insert"]
     assert len(inserted) == 3 and any('"username":"dan"' in x for x in inserted)  # rest shown
     assert verify(ws).ok  # the trail itself keeps the real values
+
+
+def test_export_of_a_revision_after_its_map_changed_and_a_draft_began(ws):
+    from qms_desktop.services import processes
+
+    _users(ws)
+    pid = processes.add_process(ws, {"name": "Document control"}).result
+    step = processes.add_node(ws, pid, "step", 0, 0, name="Draft the text").result
+    did = _written_doc(ws)
+    docs.update_documents(ws, [did], {"process_id": pid})
+    assert docs.get_document(ws, did).pending is not None
+    # a draft made by a login that is no app user has no author until it is signed
+    assert docs.revisions(ws, did)[0].author == ""
+    rid_a = _approve(ws, did, day=dt.date.today() - dt.timedelta(days=30))
+    assert docs.get_revision(ws, rid_a).author == "Daniel Okafor"   # the authored signature
+    data = docs.procedure_export_data(ws, did, map_png=lambda p: b"png")
+    assert data.map_changed_on is None and data.map_caption == "Document control"
+    # after A took effect: a step renamed, then the next draft started
+    records.update_fields(ws, "process_node", step, {"name": "Write the text"})
+    docs.edit_section(ws, did, "scope", "Every controlled document.")
+    assert [(r.number, r.status, r.author) for r in docs.revisions(ws, did)] == [
+        ("B", "draft", ""), ("A", "effective", "Daniel Okafor")]
+    data = docs.procedure_export_data(ws, did, rid_a, map_png=lambda p: b"png")
+    assert data.map_changed_on == dt.date.today()
+    # a copy of A lists the revisions up to A, never the draft that came after it
+    assert [h.number for h in data.history] == ["A"]
+    # the draft's own export lists both
+    draft = docs.get_document(ws, did).pending_id
+    assert [h.number for h in docs.procedure_export_data(ws, did, draft).history] == ["A", "B"]
+    # a shape deleted after the revision took effect counts too (its id is gone)
+    pid2 = processes.add_process(ws, {"name": "Filing"}).result
+    gone = processes.add_node(ws, pid2, "step", 0, 0, name="File it").result
+    did2 = docs.add_document(ws, {"title": "Filing", "process_id": pid2}).result
+    docs.edit_section(ws, did2, "purpose", "File.")
+    assert docs.procedure_export_data(ws, did2).map_changed_on is None   # a draft: no date
+    _approve(ws, did2, day=dt.date.today() - dt.timedelta(days=3))
+    assert docs.procedure_export_data(ws, did2).map_changed_on is None
+    processes.delete_items(ws, node_ids=[gone])
+    assert docs.procedure_export_data(ws, did2).map_changed_on == dt.date.today()

@@ -116,7 +116,8 @@ def test_sections_in_order_tables_and_signatures(tmp_path):
     assert heads[:2] == ["Approval", "Revision history"]
     numbered = [h.split("\u2003", 1)[1] for h in heads[2:]]
     assert numbered == ["Purpose", "Responsibilities", "Process map", "Procedure", "Records",
-                        "Linked risks and opportunities", "Required training"]
+                        "Linked risks — current ratings as of 2026-12-05",
+                        "Required training — current as of 2026-12-05"]
     assert [h.split("\u2003")[0] for h in heads[2:]] == [str(k) for k in range(1, 8)]
     # control block, approval, history, responsibilities, records, risks, training
     assert len(doc.tables) == 7
@@ -138,7 +139,8 @@ def test_sections_in_order_tables_and_signatures(tmp_path):
     assert "List Bullet" in styles
     # the map picture with its caption
     assert len(doc.inline_shapes) == 1
-    assert any(p.text == "Figure 1 — Goods-in process" for p in doc.paragraphs)
+    assert any(p.text == "Figure 1 — Process map as of 2026-12-05: Goods-in process"
+               for p in doc.paragraphs)
     # the records section: its text, the consolidated list instead of its own list
     text = body_text(doc)
     assert "Keep:" in text and "Inspection record" in text
@@ -373,40 +375,46 @@ def _text(el) -> str:
 
 
 @pytest.mark.parametrize("foreign", [False, True], ids=["shipped", "letterhead"])
-def test_wide_map_gets_a_landscape_page_with_the_same_header(tmp_path, foreign):
+def test_wide_map_is_an_annex_on_a_landscape_page_at_the_end(tmp_path, foreign):
     from docx.enum.section import WD_ORIENT
 
     tpl = foreign_template(tmp_path / "acme.docx") if foreign else None
     out = write_procedure(sample(map_png=png(330, 100)), tmp_path / "sop.docx", template=tpl)
     doc = open_docx(out)
     secs = list(doc.sections)
-    assert len(secs) == 3
-    first, land, after = secs
+    # no landscape page mid-document (it left a half-empty portrait page before it): the
+    # text in portrait, then the annex on the last, landscape, page
+    assert len(secs) == 2
+    first, land = secs
+    assert first.orientation == WD_ORIENT.PORTRAIT and first.page_height > first.page_width
     assert land.orientation == WD_ORIENT.LANDSCAPE and land.page_width > land.page_height
     assert (land.page_width, land.page_height) == (first.page_height, first.page_width)
-    for sec in (first, after):
-        assert sec.orientation == WD_ORIENT.PORTRAIT and sec.page_height > sec.page_width
-        assert (sec.page_width, sec.page_height) == (first.page_width, first.page_height)
-    for sec in (land, after):
-        for name in ("top_margin", "bottom_margin", "left_margin", "right_margin",
-                     "header_distance", "footer_distance"):
-            assert getattr(sec, name) == getattr(first, name), name
-        # the same header and footer as the rest: linked to the previous section
-        assert sec.header.is_linked_to_previous and sec.footer.is_linked_to_previous
-        assert not sec.different_first_page_header_footer
+    for name in ("top_margin", "bottom_margin", "left_margin", "right_margin",
+                 "header_distance", "footer_distance"):
+        assert getattr(land, name) == getattr(first, name), name
+    # the same header and footer as the rest: linked to the previous section
+    assert land.header.is_linked_to_previous and land.footer.is_linked_to_previous
+    assert not land.different_first_page_header_footer
     assert not first.header.is_linked_to_previous and not first.footer.is_linked_to_previous
     header = story_xml_one(first.header)
     assert "SOP-012" in header and " NUMPAGES " in header and " PAGE " in header
     assert HEAD in story_xml_one(first.footer)
     if foreign:
         assert "ACME Quality Ltd" in header and "<w:drawing" in header
-    # the map, its heading and caption alone in the landscape section
     blocks = _section_of_each_block(doc)
-    in_land = [el for k, el in blocks if k == 1]
-    texts = [_text(el) for el in in_land if _text(el)]
-    assert texts == ["3\u2003Process map", "Figure 1 — Goods-in process"]
-    assert any(el.find(".//{%s}drawing" % W) is not None for el in in_land)
-    assert any(_text(el) == "4\u2003Procedure" for k, el in blocks if k == 2)
+    texts = {k: [_text(el) for j, el in blocks if j == k and _text(el)] for k in (0, 1)}
+    # where the map would have been: a pointer to the annex; the sections run on
+    body = texts[0]
+    at = body.index("3\u2003Process map")
+    assert body[at + 1].startswith("See Annex A — Process map")
+    assert body[at + 2] == "4\u2003Procedure"
+    assert "— End of document —" not in body
+    assert not any(el.find(".//{%s}drawing" % W) is not None for k, el in blocks if k == 0)
+    # the annex: after every section and table, alone in the landscape section
+    assert texts[1] == ["Annex A — Process map",
+                        "Figure 1 — Process map as of 2026-12-05: Goods-in process",
+                        "— End of document —"]
+    assert any(el.find(".//{%s}drawing" % W) is not None for k, el in blocks if k == 1)
     # fitted to the landscape text width and height, wider than the portrait text
     shape = doc.inline_shapes[0]
     text_w = land.page_width - land.left_margin - land.right_margin
@@ -450,12 +458,14 @@ def test_manual_with_wide_maps_keeps_each_documents_header(tmp_path):
             sample(number="SOP-003", map_png=png(330, 100))]
     doc = open_docx(write_manual(docs, tmp_path / "m.docx", template=tpl, title="Manual"))
     secs = list(doc.sections)
-    # cover; SOP-001 portrait, landscape, portrait; SOP-002; SOP-003 three again
-    assert len(secs) == 8
+    # cover; SOP-001 portrait and its landscape annex; SOP-002; SOP-003 portrait and annex
+    assert len(secs) == 6
     land = [k for k, s in enumerate(secs) if s.orientation == WD_ORIENT.LANDSCAPE]
-    assert land == [2, 6]
+    assert land == [2, 5]
     assert all(secs[k].page_width > secs[k].page_height for k in land)
-    owners = {1: "SOP-001", 4: "SOP-002", 5: "SOP-003"}
+    # the document after an annex starts in portrait again
+    assert secs[3].page_height > secs[3].page_width
+    owners = {1: "SOP-001", 3: "SOP-002", 4: "SOP-003"}
     for k, sec in enumerate(secs):
         if k in owners:
             xml = story_xml_one(sec.header)
@@ -479,3 +489,58 @@ def test_risk_kinds_in_words(tmp_path):
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Ref"
                  and t.rows[0].cells[2].text == "Kind")
     assert [r.cells[2].text for r in table.rows[1:]] == ["Threat", "Threat", "Opportunity"]
+
+
+@pytest.mark.parametrize("size,where", [((330, 100), "above"), ((40, 60), "below")],
+                         ids=["annex", "inline"])
+def test_map_is_todays_and_says_when_it_changed_after_the_revision(tmp_path, size, where):
+    # the map is drawn on the export day, not as it was approved: the caption says so
+    doc = open_docx(write_procedure(sample(map_png=png(*size), as_of=dt.date(2026, 12, 4)),
+                                    tmp_path / "same.docx"))
+    text = body_text(doc)
+    assert "Figure 1 — Process map as of 2026-12-04: Goods-in process" in text
+    assert "The map changed" not in text
+    # changed after revision C took effect: a visible note beside the map
+    doc = open_docx(write_procedure(sample(map_png=png(*size), as_of=dt.date(2026, 12, 4),
+                                           map_changed_on=dt.date(2026, 11, 20)),
+                                    tmp_path / "changed.docx"))
+    text = body_text(doc)
+    note = (f"The map changed after revision C took effect; the procedure text {where} is "
+            "the revision as approved.")
+    assert note in text and "Last change to the map: 2026-11-20." in text
+    assert text.index("Figure 1 — Process map as of") < text.index(note)
+
+
+def test_live_tables_are_labelled_as_current_data(tmp_path):
+    refs = Section("references", "References",
+                   "**Risks**\n\n- R-014 Bad lot released (High)\n\n**Required training**\n\n"
+                   "- TR-101 Incoming inspection — Inspector")
+    data = sample(sections=[*sample().sections, refs], as_of=dt.date(2026, 12, 4))
+    doc = open_docx(write_procedure(data, tmp_path / "live.docx"))
+    heads = [p.text.split("\u2003", 1)[-1] for p in doc.paragraphs
+             if p.style.name.startswith("Heading")]
+    assert "Linked risks — current ratings as of 2026-12-04" in heads
+    assert "Required training — current as of 2026-12-04" in heads
+    text = body_text(doc)
+    assert ("Read from the risk register on 2026-12-04: live data, not part of the approved "
+            "text of revision C. Section 6 (References) names the risks as approved.") in text
+    assert ("Read from the training requirements on 2026-12-04: live data, not part of the "
+            "approved text of revision C. Section 6 (References) names the courses as "
+            "approved.") in text
+    # without a References section naming them, no pointer to one
+    text = body_text(open_docx(write_procedure(sample(), tmp_path / "plain.docx")))
+    assert "Read from the risk register on 2026-12-05: live data" in text
+    assert "names the risks" not in text
+
+
+def test_manual_cover_says_what_it_holds(tmp_path):
+    docs = [sample(number="POL-01", kind="policy"), sample(number="SOP-001"),
+            sample(number="SOP-002"), sample(number="WI-001", kind="work_instruction")]
+    doc = open_docx(write_manual(docs, tmp_path / "m.docx", title="Manual"))
+    text = body_text(doc)
+    assert "1 policy, 2 procedures and 1 work instruction in force" in text
+    assert "controlled documents" not in text.split("Contents")[0]
+    assert "Forms and records lists are not included" in text
+    assert "1 policy, 2 procedures and 1 work instruction in force, in the order below." in text
+    one = body_text(open_docx(write_manual([sample()], tmp_path / "one.docx")))
+    assert "1 procedure in force" in one

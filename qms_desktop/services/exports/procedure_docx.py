@@ -22,12 +22,19 @@ UTC and local time; an invalid one marked INVALID with its reason), the revision
 sections (``core.richtext`` light Markdown: headings, bold / italic / code runs, bullet and
 numbered lists in the list styles, tables with a repeated header row), the process map with
 its caption (before the Procedure section), the linked risks (each a threat or an opportunity),
-the required training, the records kept. A tall or square map is fitted to the text width in
-the flow; a wide one (width over ``LANDSCAPE_ASPECT`` times its height) gets a landscape page
-of its own: a section with the page turned, the same margins and the same header and footer
-(linked to the previous section), the map fitted to its text width and height, then the text
-goes on in portrait in another section. In a manual the header and footer belong to each
-document's first section; its landscape and following sections are linked to it. Every
+the required training, the records kept. Only revisions up to the exported one are in the
+history. The map, risks and training are live data: the caption says the map is drawn "as of"
+the export day (``as_of``), a note says when the map changed after the revision took effect
+(``map_changed_on``), and the risk and training tables are titled "current … as of" with a
+line saying they are not part of the approved text. A tall or square map is fitted to the
+text width in the flow; a wide one (width over ``LANDSCAPE_ASPECT`` times its height) is
+"Annex A" at the end of the document (a "See Annex A" line where the map would have been, so
+no half-empty page is left mid-document): a section with the page turned, the same margins
+and the same header and footer (linked to the previous section), the map fitted to its text
+width and height, the document's end mark on it. In a manual the header and footer belong to
+each document's first section; its landscape annex is linked to it, and the next document
+starts in portrait again. The manual's cover and contents say what it holds ("9 procedures in
+force"). Every
 page's header carries number, title, revision, status and "Page X of Y" (PAGE and NUMPAGES
 fields with a cached value); its footer the "Uncontrolled when printed" marking and the audit
 trail's head hash and event number. A draft or in-review revision is marked "DRAFT — not for
@@ -76,12 +83,25 @@ STATUS_TEXT = {"draft": "Draft", "in_review": "In review", "approved": "Approved
 KIND_TEXT = {"procedure": "Procedure", "work_instruction": "Work instruction", "form": "Form",
              "policy": "Policy", "manual": "Manual", "record": "Records list",
              "external": "External document"}
+KIND_PLURAL = {"procedure": ("procedure", "procedures"),
+               "work_instruction": ("work instruction", "work instructions"),
+               "form": ("form", "forms"), "policy": ("policy", "policies"),
+               "manual": ("manual", "manuals"), "record": ("records list", "records lists"),
+               "external": ("external document", "external documents")}
+#: the cover's line when a manual holds no forms (the app's manuals never do)
+NOT_IN_MANUAL = ("Forms and records lists are not included; the document register in QMS "
+                 "Workbench lists every controlled document.")
 MEANING_TEXT = {"authored": "Authored", "reviewed": "Reviewed", "approved": "Approved"}
 RISK_KIND_TEXT = {"risk": "Threat", "threat": "Threat", "opportunity": "Opportunity"}
 #: a map wider than this many times its height gets a landscape page of its own
 LANDSCAPE_ASPECT = 1.5
 #: room kept on the landscape page for the heading, the caption and their spacing (EMU, 3.2 cm)
 LANDSCAPE_RESERVE = 1152000
+#: and for the "— End of document —" mark (0.9 cm) and the map-changed note (1.2 cm)
+ANNEX_END_RESERVE = 324000
+ANNEX_NOTE_RESERVE = 432000
+#: the name of the annex a wide map goes to
+ANNEX = "Annex A"
 
 HEAD_FILL = "DCE3EE"
 LABEL_FILL = "F2F2F2"
@@ -675,14 +695,20 @@ class _Writer:
 
     def next_document(self) -> None:
         """After a manual's section break: the new document's section starts as the
-        template's (different first page, page number restart) even when the one before
-        was split by a landscape page."""
+        template's (portrait, different first page, page number restart) even when the one
+        before was split by, or ended on, a landscape page."""
         if self.doc_sectPr is None:
             return
+        from docx.enum.section import WD_ORIENT
         from docx.section import Section
 
         qn = self.qn
         self.doc_sectPr = None
+        if self._portrait is not None:   # the one before ended on its landscape annex
+            sec = Section(self.sectPr, self.doc.part)
+            sec.orientation = WD_ORIENT.PORTRAIT
+            sec.page_width, sec.page_height = self._portrait
+            self._portrait = None
         first, start = self._first_page
         if first:
             Section(self.sectPr, self.doc.part).different_first_page_header_footer = True
@@ -986,28 +1012,69 @@ def _png_size(png: bytes | None) -> tuple[int, int] | None:
     return (img.px_width, img.px_height) if img.px_width > 0 and img.px_height > 0 else None
 
 
-def _map(w: _Writer, data: ProcedureExport, number: str, figure: int) -> bool:
-    """The map section; True when it took a landscape page of its own."""
+def _as_of(data: ProcedureExport) -> dt.date | None:
+    """The day the live data (map, risks, training) was read."""
+    if data.as_of is not None:
+        return data.as_of
+    return data.exported_at.date() if data.exported_at else None
+
+
+def _as_of_text(data: ProcedureExport) -> str:
+    day = _as_of(data)
+    return f" as of {day.isoformat()}" if day else ""
+
+
+def _is_wide(data: ProcedureExport) -> bool:
     size = _png_size(data.map_png)
-    box = w.landscape_start() if size and size[0] > LANDSCAPE_ASPECT * size[1] else None
-    if box is not None:   # the heading and caption share the page with the map
-        box = (box[0], max(box[1] - LANDSCAPE_RESERVE, box[1] // 2))
-    w.heading("Process map", number=number)
+    return bool(size and size[0] > LANDSCAPE_ASPECT * size[1])
+
+
+def _map_paragraphs(w: _Writer, data: ProcedureExport, figure: int, where: str,
+                    box: tuple[int, int] | None = None) -> list[str]:
+    """The picture, its caption (the map as drawn on the export day) and, when the map
+    changed after the revision took effect, the note saying so; ``where`` is where the
+    procedure text is from here ("above" or "below")."""
     pic = w.picture(data.map_png, box=box) if data.map_png else None
     if pic is None:
-        last = w.p((R("The process map image could not be read; open the map in QMS "
-                      "Workbench.", italic=True),))
-    else:
-        w.add(pic)
-        caption = xml_text(data.map_caption) or (f"Process map of {xml_text(data.process)}"
-                                                 if data.process else "Process map")
-        last = w.p((R(f"Figure {figure} — "), R(caption)), "Caption", fallback=("Normal",),
-                   align="center")
-    if box is None:
-        w.add(last)
-        return False
-    w.landscape_end(last)
-    return True
+        return [w.p((R("The process map image could not be read; open the map in QMS "
+                       "Workbench.", italic=True),))]
+    caption = f"Process map{_as_of_text(data)}"
+    shows = xml_text(data.map_caption) or xml_text(data.process)
+    if shows:
+        caption += f": {shows}"
+    out = [pic, w.p((R(f"Figure {figure} — "), R(caption)), "Caption", fallback=("Normal",),
+                    align="center")]
+    if data.map_changed_on is not None:
+        out.append(w.p((R(f"The map changed after revision {xml_text(data.revision)} took "
+                          f"effect; the procedure text {where} is the revision as approved.",
+                          bold=True, colour=RED),
+                        R(f"\nLast change to the map: {data.map_changed_on.isoformat()}.",
+                          colour=RED)),
+                       align="center", ppr='<w:spacing w:before="60" w:after="60"/>'))
+    return out
+
+
+def _map_inline(w: _Writer, data: ProcedureExport, number: str, figure: int,
+                where: str) -> None:
+    """A tall or square map in the flow, fitted to the text width."""
+    w.heading("Process map", number=number)
+    w.add(*_map_paragraphs(w, data, figure, where))
+
+
+def _map_annex(w: _Writer, data: ProcedureExport, figure: int, end: str) -> None:
+    """A wide map as Annex A at the end of the document: a landscape page of its own (the
+    same header and footer), the map fitted to it, ``end`` (XML) the last paragraph on it.
+    The document then ends in that landscape section."""
+    box = w.landscape_start()
+    if box is not None:   # the heading, caption, note and end mark share the page
+        reserve = LANDSCAPE_RESERVE + ANNEX_END_RESERVE
+        if data.map_changed_on is not None:
+            reserve += ANNEX_NOTE_RESERVE
+        box = (box[0], max(box[1] - reserve, box[1] // 2))
+        w.heading(f"{ANNEX} — Process map")
+    else:   # the template's page is landscape already: a new page
+        w.add(w.p(f"{ANNEX} — Process map", "Heading 1", keep_next=True, page_break=True))
+    w.add(*_map_paragraphs(w, data, figure, "above", box), end)
 
 
 def _body(w: _Writer, data: ProcedureExport) -> int:
@@ -1016,18 +1083,30 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
     lines = 0
     n = 0
     has_map = bool(data.map_png)
+    annex = has_map and _is_wide(data)
     sections = list(data.sections)
     map_before = next((k for k, s in enumerate(sections) if s.key == "procedure"), None)
     records_done = False
+    listed: dict[str, tuple[int, str]] = {}   # section key: (number, text)
+
+    def map_here(where: str) -> int:
+        if annex:   # where the map would have been: a pointer to the annex
+            w.heading("Process map", number=str(n))
+            w.add(w.p((R(f"See {ANNEX} — Process map, on a landscape page at the end of this "
+                         f"document."),)))
+            return 4
+        _map_inline(w, data, str(n), 1, where)
+        return 30
+
     for k, sec in enumerate(sections):
         if has_map and k == map_before:
             n += 1
-            # a landscape page: the rest of the page before it and a page of its own
-            lines += 84 if _map(w, data, str(n), 1) else 30
+            lines += map_here("below")
         n += 1
         title = xml_text(sec.title) or xml_text(sec.key).replace("_", " ").capitalize()
         w.heading(title, number=str(n))
         text = xml_text(sec.text)
+        listed.setdefault(sec.key, (n, text))
         if sec.key == "records" and data.records:
             w.blocks(text, skip_lists=True)
             _records(w, data)
@@ -1039,10 +1118,24 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
         lines += 2 + text.count("\n") + len(text) // 90
     if has_map and map_before is None:
         n += 1
-        lines += 84 if _map(w, data, str(n), 1) else 30
+        lines += map_here("above")
+    as_of = _as_of_text(data)
+    rev = xml_text(data.revision)
+    refs = listed.get("references")
+
+    def named(words: list[str], what: str) -> str:
+        """Where the approved text already names these items: say so (the table is the
+        live view of the same items, the text is what was approved)."""
+        if refs and any(x and x in refs[1] for x in words):
+            return f" Section {refs[0]} (References) names the {what} as approved."
+        return ""
+
     if data.risks:
         n += 1
-        w.heading("Linked risks and opportunities", number=str(n))
+        w.heading(f"Linked risks — current ratings{as_of}", number=str(n))
+        w.add(_live_note(w, f"Read from the risk register{_on(data)}: live data, not part "
+                            f"of the approved text of revision {rev}."
+                            + named([xml_text(r.ref) for r in data.risks], "risks")))
         rows = [[w.cell_p((R(xml_text(r.ref), bold=True),)), w.cell_p(r.title),
                  w.cell_p(RISK_KIND_TEXT.get(r.kind, xml_text(r.kind).capitalize())),
                  w.cell_p(r.rating or "—"),
@@ -1051,23 +1144,41 @@ def _body(w: _Writer, data: ProcedureExport) -> int:
         w.add(w.table((1.5, 4.2, 2.7, 2.4, 2.4, 3.8),
                       ["Ref", "Risk or opportunity", "Kind", "Rating", "Residual",
                        "Treatment"], rows))
-        lines += 3 + 2 * len(data.risks)
+        lines += 4 + 2 * len(data.risks)
     if data.training:
         n += 1
-        w.heading("Required training", number=str(n))
+        w.heading(f"Required training — current{as_of}", number=str(n))
+        w.add(_live_note(w, f"Read from the training requirements{_on(data)}: live data, "
+                            f"not part of the approved text of revision {rev}."
+                            + named([xml_text(t.course).split(" ")[0] for t in data.training],
+                                    "courses")))
         rows = [[w.cell_p(t.course), w.cell_p(t.roles or "—"), w.cell_p(t.validity or "—")]
                 for t in data.training]
         w.add(w.table((7.0, 7.0, 3.0), ["Course", "Roles that complete it", "Valid for"],
                       rows))
-        lines += 3 + len(data.training)
+        lines += 4 + len(data.training)
     if data.records and not records_done:
         n += 1
         w.heading("Records kept", number=str(n))
         _records(w, data)
     lines += len(data.records)
-    w.add(w.p((R("— End of document —", colour=GREY, size=8),), align="center",
-              ppr='<w:spacing w:before="240"/>'))
+    end = w.p((R("— End of document —", colour=GREY, size=8),), align="center",
+              ppr='<w:spacing w:before="240"/>')
+    if annex:
+        _map_annex(w, data, 1, end)
+        lines += 56   # the annex's page of its own
+    else:
+        w.add(end)
     return lines
+
+
+def _on(data: ProcedureExport) -> str:
+    day = _as_of(data)
+    return f" on {day.isoformat()}" if day else " on the export day"
+
+
+def _live_note(w: _Writer, text: str) -> str:
+    return w.p((R(text, italic=True, colour=GREY, size=8.5),), "Normal", keep_next=True)
 
 
 def _records(w: _Writer, data: ProcedureExport) -> None:
@@ -1171,6 +1282,8 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
                        w.doc.part)
 
     done = 0
+    kinds: dict[str, int] = {}   # kind: how many, in the order met
+    all_in_force = True
     # the cached page numbers until fields update: a guess (cover, contents and register)
     page = 2 + math.ceil((total + 8) / 42) if total else 3
     first: ProcedureExport | None = None
@@ -1196,6 +1309,8 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
         w.flush()
         previous_first = w.first_section(None)
         done += 1
+        kinds[data.kind] = kinds.get(data.kind, 0) + 1
+        all_in_force = all_in_force and data.status == "effective"
         pageref = _field_xml(f"PAGEREF {name} \\h", str(page))
         row = fragment(w.table(widths, None, [[
             w.cell_p(str(done)), w.cell_p((R(xml_text(data.number), bold=True),)),
@@ -1220,7 +1335,13 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
     cover = []
     if org:
         cover.append(w.p((R(org, size=14),), "Subtitle", fallback=("Normal",)))
-    cover.append(w.p((R(f"{done} controlled document{'s' if done != 1 else ''}"),), "Normal"))
+    holds = _manual_holds(kinds, all_in_force)
+    cover.append(w.p((R(holds),), "Normal"))
+    if done and not kinds.keys() & {"form", "record"}:
+        cover.append(w.p((R(NOT_IN_MANUAL, size=9, colour=GREY),), "Normal"))
+    if done:
+        register.addprevious(fragment(w.p((R(f"{holds}, in the order below."),),
+                                          "Normal"))[0])
     if first is not None:
         when = _utc(first.exported_at) if first.exported_at else ""
         who = f" by {xml_text(first.exported_by)}" if first.exported_by else ""
@@ -1247,6 +1368,18 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
     props.author = _short(first.exported_by if first and first.exported_by
                           else "QMS Workbench", 250)
     return w.save(path, update_fields=True)
+
+
+def _manual_holds(kinds: dict[str, int], in_force: bool) -> str:
+    """What a manual holds, in words: "9 procedures in force", "1 policy, 7 procedures and
+    1 work instruction in force"."""
+    total = sum(kinds.values())
+    if not total:
+        return "No documents"
+    parts = [f"{n} {KIND_PLURAL.get(k, (k.replace('_', ' '), k.replace('_', ' ') + 's'))[n != 1]}"
+             for k, n in kinds.items()]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return xml_text(text + (" in force" if in_force else ""))
 
 
 def _manual_header(w: _Writer, data: ProcedureExport, pages: str) -> Callable[[bool], list[str]]:

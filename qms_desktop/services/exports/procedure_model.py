@@ -76,6 +76,7 @@ class ProcedureExport:
     history: list[RevisionLine] = field(default_factory=list)
     #: the process map as PNG bytes at print resolution (None: no map or not rendered)
     map_png: bytes | None = None
+    #: what the map shows (the process's name); the writer adds "Process map as of DATE"
     map_caption: str = ""
     risks: list[RiskLine] = field(default_factory=list)
     training: list[TrainingLine] = field(default_factory=list)
@@ -86,3 +87,9 @@ class ProcedureExport:
     audit_event: int = 0
     exported_at: dt.datetime | None = None   # naive UTC
     exported_by: str = ""
+    #: the day the live data was read (the map as drawn, risks, training); None: the day of
+    #: ``exported_at``. The map is today's map, never a snapshot of the revision's.
+    as_of: dt.date | None = None
+    #: the last day the process map (its process, lanes, shapes, connectors) changed after
+    #: the exported revision took effect; None: unchanged since (or not known)
+    map_changed_on: dt.date | None = None
