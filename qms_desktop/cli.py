@@ -1170,7 +1170,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--revision", metavar="R", help="this revision (e.g. B) instead")
     s.set_defaults(func=cmd_export_procedure)
 
-    s = esub.add_parser("manual", help="the policies, procedures and work instructions in force as one Word manual",
+    s = esub.add_parser("manual", help="the policies, procedures and work instructions in "
+                                       "force as one Word manual",
                         description="Write every effective policy, procedure and work "
                                     "instruction as one numbered manual with contents "
                                     "(progress on stderr).")
