@@ -98,13 +98,22 @@ def signing_problem(*, meaning: str, status: str, user: str, rights: tuple[str, 
         return f"{user} has already signed this revision as {meaning}."
     if meaning in ("reviewed", "approved") and any(
             s.meaning == "authored" and s.user == user for s in signed):
-        return f"{user} authored this revision and cannot also sign it as {meaning}."
+        return duty_problem(user, "authored", meaning)
     if meaning == "approved" and not any(s.meaning == "reviewed" for s in signed):
         return "A revision needs a valid review signature before it can be approved."
     if meaning == "approved" and any(s.meaning == "reviewed" and s.user == user
                                      for s in signed):
-        return f"{user} reviewed this revision; a different person must approve it."
+        return duty_problem(user, "reviewed", meaning)
     return ""
+
+
+def duty_problem(user: str, did: str, meaning: str) -> str:
+    """The separation-of-duties refusal, one wording for every pair: the account, what it
+    already signed, and who must sign instead ("daniel authored this revision; a different
+    person must review it.")."""
+    act = {"reviewed": "review it", "approved": "approve it"}.get(meaning,
+                                                                  f"sign it as {meaning}")
+    return f"{user} {did} this revision; a different person must {act}."
 
 
 _LETTERS = re.compile(r"^[A-Z]+$")

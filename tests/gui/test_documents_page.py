@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoGroup
+from PySide6.QtWidgets import QMessageBox
 
 from qms_desktop.services import documents as D
 from qms_desktop.services import records as R
@@ -109,9 +110,13 @@ def test_register_shows_status_revision_review_and_signatures(page, world):
     assert review.data(_D.ForegroundRole) is not None
     assert "Overdue by" in review.data(_D.ToolTipRole)
     assert cell(page, world["wi"], "next_review_on").data(_D.DecorationRole) is None
-    # a signature that no longer holds is marked in words
+    # signatures in words, never blank (blank reads as "unsigned"): not valid, valid, none
     assert cell(page, world["back"], "invalid_signatures").data() == "✗ not valid"
-    assert cell(page, world["old"], "invalid_signatures").data() == ""
+    assert cell(page, world["back"], "invalid_signatures").data(_D.ForegroundRole) is not None
+    assert cell(page, world["old"], "invalid_signatures").data() == "✓ valid"
+    assert cell(page, world["wi"], "invalid_signatures").data() == "— none yet"
+    assert "no electronic signatures" in \
+        cell(page, world["wi"], "invalid_signatures").data(_D.ToolTipRole)
     assert "1 overdue for review" in page.count.text()
     assert "1 with signatures not valid" in page.count.text()
 
@@ -131,6 +136,33 @@ def test_default_columns_fit_1280_px(page):
     assert shown[:2] == ["number", "title"] and "next_review_on" in shown
     assert "invalid_signatures" in shown
     assert not page.table.horizontalScrollBar().isVisible()
+    # the Signatures column is narrow (the title takes the room left), the last one shown
+    header = page.table.horizontalHeader()
+    sig, title = page.model.column_of["invalid_signatures"], page.model.column_of["title"]
+    assert header.sectionSize(sig) <= page.layout_keeper.default_width(page.model.columns[sig])
+    assert header.sectionSize(title) > 2 * header.sectionSize(sig)
+    # the register gets most of the height: room for 13 rows at this size
+    rows = page.table.viewport().height() // page.table.verticalHeader().defaultSectionSize()
+    assert rows >= 13, page.splitter.sizes()
+
+
+def test_narrow_window_scrolls_no_register_sideways(page, qtbot):
+    page.resize(1000, 600)
+    page.layout().activate()
+    table = page.table
+    assert table.horizontalHeader().length() <= table.viewport().width()
+
+
+def test_details_tab_shows_the_status_in_full(page, world):
+    page.select_document(world["old"])
+    page.tabs.setCurrentIndex(0)
+    status = page.details.status
+    assert status.text() == "Effective · Revision A in force"
+    assert status.isVisible()
+    need = status.heightForWidth(status.width()) if status.hasHeightForWidth() else \
+        status.sizeHint().height()
+    assert status.height() >= need  # not cut off at the bottom
+    assert status.width() >= status.fontMetrics().horizontalAdvance(status.text())
 
 
 def test_filters(page, world):
@@ -281,7 +313,7 @@ def test_a_signature_shows_invalid_after_the_text_changes(page, world, controlle
     controller.edit("sign", lambda ws: D.sign(ws, rid, "authored", "dan", PW["dan"]),
                     final=True)
     page.select_document(did)
-    assert cell(page, did, "invalid_signatures").data() == ""
+    assert cell(page, did, "invalid_signatures").data() == "✓ valid"
     assert page.revisions.signature_items(rid)[0].text(0).startswith("✓ valid")
     assert page.return_to_draft("Wording")
     # the reason joined the change summary: the signature no longer holds, and says why
@@ -290,6 +322,46 @@ def test_a_signature_shows_invalid_after_the_text_changes(page, world, controlle
     why = page.revisions.topLevelItem(0).child(1).text(0)
     assert "The content changed after it was signed." in why
     assert cell(page, did, "invalid_signatures").data() == "✗ not valid"
+
+
+def test_back_dating_is_confirmed_naming_the_day(page, world, controller, dialogs):
+    from qms_desktop.ui.table import format_date
+
+    ws = controller.workspace
+    did = page.add({"kind": "policy", "title": "Quality policy"})
+    controller.edit("t", lambda ws: D.edit_section(ws, did, "purpose", "Customers first."))
+    rid = D.get_document(ws, did).pending_id
+    for user, meaning in (("dan", "authored"), ("eve", "reviewed"), ("max", "approved")):
+        controller.edit("sign", lambda ws, u=user, m=meaning: D.sign(ws, rid, m, u, PW[u]),
+                        final=True)
+    page.select_document(did)
+    day = TODAY - dt.timedelta(days=3)
+    dialogs.question_answer = QMessageBox.StandardButton.No
+    assert not page.make_effective(day)
+    kind, title, text = dialogs.calls[-1]
+    assert kind == "question" and title == "Back-Date Revision"
+    assert f"takes effect on {format_date(day)} (3 days ago), not today" in text
+    assert "recorded in the audit trail" in text
+    assert page.current_row().pending_status == "approved"  # nothing changed
+    dialogs.question_answer = QMessageBox.StandardButton.Yes
+    assert page.make_effective(day)
+    row = page.current_row()
+    assert row.status == "effective" and row.effective_on == day
+
+
+def test_making_effective_today_asks_nothing_more(page, world, controller, dialogs):
+    ws = controller.workspace
+    did = page.add({"kind": "policy", "title": "Quality policy"})
+    controller.edit("t", lambda ws: D.edit_section(ws, did, "purpose", "Customers first."))
+    rid = D.get_document(ws, did).pending_id
+    for user, meaning in (("dan", "authored"), ("eve", "reviewed"), ("max", "approved")):
+        controller.edit("sign", lambda ws, u=user, m=meaning: D.sign(ws, rid, m, u, PW[u]),
+                        final=True)
+    page.select_document(did)
+    asked = len(dialogs.calls)
+    assert page.make_effective(TODAY)
+    assert len(dialogs.calls) == asked
+    assert page.current_row().effective_on == TODAY
 
 
 def test_files_of_a_signed_revision_cannot_change(page, world):
@@ -351,6 +423,9 @@ def test_read_only_workspace_disables_editing_and_signing(qtbot, ro_controller):
     assert not any(a.isEnabled() for a in page.steps.values())
     assert "read-only" in page.steps["submit"].toolTip()
     assert page.details.title.isReadOnly() and not page.details.kind.isEnabled()
+    # the read-only note takes a line: the columns still fit, nothing scrolls sideways
+    assert page.table.horizontalHeader().length() <= page.table.viewport().width()
+    assert cell(page, world["old"], "invalid_signatures").data() == "✓ valid"
     assert not page.files.add_button.isEnabled()
     assert page.add({"title": "x"}) is None and not page.delete_selected()
     assert not page.sign("authored")

@@ -169,7 +169,8 @@ def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, 
     def author_reviews(d):
         d.ui.passwordEdit.setText(PW["tester"])
         d.sign_button.click()
-        assert d.isVisible() and "authored this revision" in d.ui.messageLabel.text()
+        assert d.isVisible() and d.ui.messageLabel.text() == \
+            "tester authored this revision; a different person must review it."
         d.ui.usernameEdit.setText("eve")
         d.ui.passwordEdit.setText(PW["eve"])
         d.sign_button.click()
@@ -271,3 +272,59 @@ def test_signing_users_dialog_changes_rights_and_passwords(page, controller, qtb
     assert D.authenticate  # the new password works (the account is inactive: says so)
     with pytest.raises(D.SigningError, match="inactive"):
         D.authenticate(ws, "eve", "a brand new secret")
+
+
+def test_effective_day_dialog_says_when_it_is_back_dated(page, controller, script, dialogs):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit, QLabel
+
+    from qms_desktop.ui.table import format_date
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    admin = ("tester", PW["tester"])
+    D.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"], admin=admin)
+    D.add_user(ws, "max", "Max Brandt", PW["max"], rights=["reviewed", "approved"], admin=admin)
+    did = _written(page, controller)
+    rid = D.get_document(ws, did).pending_id
+    for user, meaning in (("tester", "authored"), ("eve", "reviewed"), ("max", "approved")):
+        controller.edit("sign", lambda ws, u=user, m=meaning: D.sign(ws, rid, m, u, PW[u]),
+                        final=True)
+    page.select_document(did)
+    day = dt.date.today() - dt.timedelta(days=1)
+    seen = {}
+
+    def back_date(d):
+        note = d.findChild(QLabel, "backDatedNote")
+        assert not note.isVisible()  # today: nothing to say
+        d.findChild(QDateEdit).setDate(QDate(day.year, day.month, day.day))
+        seen["note"] = note.isVisible() and note.text()
+        d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    script.expect(QDialog, back_date)
+    assert page.make_effective()  # the confirmation (answered Yes) follows the dialog
+    assert script.done()
+    assert f"on {format_date(day)} (yesterday), not today" in seen["note"]
+    assert "audit trail" in seen["note"]
+    assert dialogs.calls[-1][:2] == ("question", "Back-Date Revision")
+    assert page.current_row().effective_on == day
+
+
+def test_sign_dialog_has_no_empty_band_above_its_buttons(page, controller, qtbot):
+    from qms_desktop.ui.documents.signing import SignDialog
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    did = _written(page, controller)
+    d = SignDialog(controller, D.get_document(ws, did).pending_id, "authored", page)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    ui = d.ui
+    gap = ui.buttonBox.geometry().top() - ui.passwordEdit.geometry().bottom()
+    assert gap < 4 * d.fontMetrics().height()
+    d.show_message("tester authored this revision; a different person must review it. "
+                   "Two attempts left.")
+    assert ui.messageLabel.isVisible()
+    assert ui.messageLabel.height() >= ui.messageLabel.heightForWidth(ui.messageLabel.width())
+    assert ui.buttonBox.geometry().top() >= ui.messageLabel.geometry().bottom()

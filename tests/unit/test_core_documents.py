@@ -25,13 +25,16 @@ def test_who_may_sign():
     authored = [d.Signed("authored", "dan")]
     ok = dict(status="in_review", rights=rights, active=True)
     assert d.signing_problem(meaning="reviewed", user="eve", signed=authored, **ok) == ""
-    assert "authored this revision" in d.signing_problem(
-        meaning="reviewed", user="dan", signed=authored, **ok)
+    # separation of duties: one wording, the account, what it signed, who must sign instead
+    assert d.signing_problem(meaning="reviewed", user="dan", signed=authored, **ok) == \
+        "dan authored this revision; a different person must review it."
     assert "needs a valid review" in d.signing_problem(
         meaning="approved", user="eve", signed=authored, **ok)
     reviewed = authored + [d.Signed("reviewed", "eve")]
-    assert "different person" in d.signing_problem(
-        meaning="approved", user="eve", signed=reviewed, **ok)
+    assert d.signing_problem(meaning="approved", user="eve", signed=reviewed, **ok) == \
+        "eve reviewed this revision; a different person must approve it."
+    assert d.signing_problem(meaning="approved", user="dan", signed=reviewed, **ok) == \
+        "dan authored this revision; a different person must approve it."
     assert d.signing_problem(meaning="approved", user="max", signed=reviewed, **ok) == ""
     assert "may not sign as approved" in d.signing_problem(
         meaning="approved", user="max", signed=reviewed, status="in_review",

@@ -211,7 +211,8 @@ def test_a_title_heading_a_revision_history_and_tracked_changes(tmp_path):
         "The revision C was taken from the last row of the revision history in the first "
         "table; check it.",
         "No document number was found (core properties, page header, control table, first "
-        "paragraphs or file name); enter it before registering.",
+        "paragraphs or file name); it gets the next number of the workspace's scheme — "
+        "change it in the register.",
         "The document has tracked changes; they were read as if accepted."]
 
 

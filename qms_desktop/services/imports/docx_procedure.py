@@ -1176,7 +1176,8 @@ def read_procedure(path: str | Path) -> DocxProcedure:
         del sources[key]
     if not number:
         warnings.append("No document number was found (core properties, page header, control "
-                        "table, first paragraphs or file name); enter it before registering.")
+                        "table, first paragraphs or file name); it gets the next number of the "
+                        "workspace's scheme — change it in the register.")
     if not revision:
         warnings.append("No revision was found (a “Rev.”, “Revision”, “Version”, “Ausgabe” or "
                         "“Index” label, or the file name); enter it before registering.")

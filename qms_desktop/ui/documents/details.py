@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, \
+    QSpinBox, QWidget
 
 from ..table import DateEditor, Item, ValueCombo, compact
 from .model import kind_items, status_text, tr
@@ -35,19 +37,31 @@ class DocumentDetails(QWidget):
         self.origin = QLineEdit(self)
         self.origin.setPlaceholderText(tr("Where an external document comes from"))
         self.status = QLabel(self)
+        self.status.setObjectName("documentStatus")
         self.status.setWordWrap(True)
-        form = QFormLayout(self)
-        # texts take the width; choices, periods and dates keep their natural size
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow(tr("&Number:"), self.number)
-        form.addRow(tr("&Title:"), self.title)
-        form.addRow(tr("&Kind:"), self.kind)
-        form.addRow(tr("&Owner:"), self.owner)
-        form.addRow(tr("&Process:"), self.process)
-        form.addRow(tr("Re&view every:"), self.review_months)
-        form.addRow(tr("Next re&view:"), self.next_review)
-        form.addRow(tr("O&rigin:"), self.origin)
-        form.addRow(tr("Status:"), self.status)
+        self.status.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # two columns: the register fields beside the review fields and the status, so the
+        # tab needs half the height (the register above keeps its rows)
+        left, right = QFormLayout(), QFormLayout()
+        for form in (left, right):
+            # texts take the width; choices, periods and dates keep their natural size
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        left.addRow(tr("&Number:"), self.number)
+        left.addRow(tr("&Title:"), self.title)
+        left.addRow(tr("&Kind:"), self.kind)
+        left.addRow(tr("&Owner:"), self.owner)
+        left.addRow(tr("&Process:"), self.process)
+        right.addRow(tr("Status:"), self.status)
+        right.addRow(tr("Re&view every:"), self.review_months)
+        right.addRow(tr("Next re&view:"), self.next_review)
+        right.addRow(tr("O&rigin:"), self.origin)
+        columns = QHBoxLayout(self)
+        columns.addLayout(left, 3)
+        columns.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        columns.addLayout(right, 2)
+        self.forms = (left, right)
         self.editors: dict[str, QWidget] = {
             "number": self.number, "title": self.title, "kind": self.kind,
             "owner_id": self.owner, "process_id": self.process,

@@ -2,8 +2,9 @@
 
 The rows are ``services.documents.DocumentRow``; the status column shows the revision being
 worked on beside the one in force (``DocumentRow.status_text``), the next review says "overdue"
-in words as well as colour and a clock symbol, and a column marks documents whose signatures no
-longer hold (a cross and words, not colour alone).
+in words as well as colour and a clock symbol, and the Signatures column says in words whether
+the signatures of the revision in force and of the one being worked on hold ("✓ valid",
+"✗ not valid" with a colour, "— none yet"): never blank, which would read as "unsigned".
 """
 
 from __future__ import annotations
@@ -81,13 +82,30 @@ def review_tip(r) -> str | None:
     return None
 
 
-def signatures_text(r) -> str:
-    return tr("✗ not valid") if r.invalid_signatures else ""
+def signature_state(r, signed: Callable[[Any], bool] = lambda r: True) -> str:
+    """"invalid" (a signature no longer holds), "valid" (every signature holds) or "none" (the
+    revision in force and the one being worked on have no signatures); ``signed(row)`` tells
+    whether they have any."""
+    if r.invalid_signatures:
+        return "invalid"
+    return "valid" if signed(r) else "none"
 
 
-def signatures_tip(r) -> str | None:
-    if not r.invalid_signatures:
-        return None
+def signatures_text(r, signed: Callable[[Any], bool] = lambda r: True) -> str:
+    """The Signatures cell in words: blank would read as "unsigned"."""
+    return {"invalid": tr("✗ not valid"), "valid": tr("✓ valid"),
+            "none": tr("— none yet")}[signature_state(r, signed)]
+
+
+def signatures_tip(r, signed: Callable[[Any], bool] = lambda r: True) -> str | None:
+    state = signature_state(r, signed)
+    if state == "valid":
+        return tr("Every signature of the revision in force and of the one being worked on "
+                  "holds. See the Revisions tab.")
+    if state == "none":
+        return tr("The revision in force and the one being worked on have no electronic "
+                  "signatures yet (a document approved on paper before e-signatures shows "
+                  "this too).")
     return tr("A signature of the revision in force or of the one being worked on no longer "
               "holds (its content changed after signing, or the signature record was "
               "altered). See the Revisions tab.")
@@ -99,7 +117,10 @@ class _Sample:
 
 
 def columns(people: Callable[[], list[Item]],
-            processes: Callable[[], list[Item]]) -> tuple[Column, ...]:
+            processes: Callable[[], list[Item]],
+            signed: Callable[[Any], bool] = lambda r: True) -> tuple[Column, ...]:
+    """The register's columns; ``signed(row)``: whether the document's revision in force or
+    the one being worked on has any signature (for the Signatures column)."""
     kind_label = {v: label for label, v, _t in kind_items()}
     overdue = lambda r: r.review_state == "overdue"  # noqa: E731
     return (
@@ -136,11 +157,15 @@ def columns(people: Callable[[], list[Item]],
                colour=lambda r, pal: (None, pal.overdue if overdue(r) else None),
                symbol=lambda r, pal: pal.overdue_icon if overdue(r) else None, icon=True,
                samples=lambda: [review_text(_Sample())]),
-        Column("invalid_signatures", tr("Signatures"), display=signatures_text,
-               tip=signatures_tip, sort=lambda r: 0 if r.invalid_signatures else None,
+        Column("invalid_signatures", tr("Signatures"),
+               display=lambda r: signatures_text(r, signed),
+               tip=lambda r: signatures_tip(r, signed),
+               sort=lambda r: {"invalid": 0, "none": 1, "valid": 2}[signature_state(r, signed)],
                colour=lambda r, pal: (None, pal.overdue if r.invalid_signatures else None),
-               tooltip=tr("Marks documents with a signature that no longer holds"),
-               samples=lambda: [signatures_text(_Invalid())]),
+               tooltip=tr("Whether the signatures of the revision in force and of the one "
+                          "being worked on still hold"),
+               samples=lambda: [signatures_text(_Invalid()), signatures_text(_Valid()),
+                                signatures_text(_Valid(), lambda r: False)]),
         Column("origin", tr("Origin"), editor=TEXT, searchable=True, visible=False,
                tooltip=tr("Where an external document comes from")),
     )
@@ -148,6 +173,10 @@ def columns(people: Callable[[], list[Item]],
 
 class _Invalid:
     invalid_signatures = True
+
+
+class _Valid:
+    invalid_signatures = False
 
 
 #: the columns shown until the user chooses (they fit a 1280 px window beside the navigation)
@@ -212,15 +241,47 @@ def related_documents(controller: "WorkspaceController") -> Callable[["Change"],
     return related
 
 
+def signed_revisions(ws, rows) -> set[int]:
+    """The ids of the revisions in force or being worked on of ``rows`` that carry at least
+    one signature (valid or not)."""
+    from sqlalchemy import select
+
+    from ...storage import models as m
+
+    rids = {rid for r in rows for rid in (r.in_force_id, r.pending_id) if rid}
+    if not rids:
+        return set()
+    s = m.Signature
+    with ws.connect() as c:
+        return set(c.execute(select(s.record_id).distinct()
+                             .where(s.entity == "revision", s.record_id.in_(list(rids))))
+                   .scalars())
+
+
 def make_model(controller: "WorkspaceController", people: Callable[[], list[Item]],
                processes: Callable[[], list[Item]], parent=None) -> RowModel:
     from ...services import documents
+
+    #: revision ids with signatures, for the rows loaded (kept up to date by ``load``)
+    signed_ids: set[int] = set()
+
+    def signed(r) -> bool:
+        return r.in_force_id in signed_ids or r.pending_id in signed_ids
 
     def load(ids):
         ws = controller.workspace
         if ws is None:
             return []
-        return documents.list_documents(ws) if ids is None else documents.get_documents(ws, ids)
+        rows = documents.list_documents(ws) if ids is None else \
+            documents.get_documents(ws, ids)
+        found = signed_revisions(ws, rows)
+        if ids is None:
+            signed_ids.clear()
+        else:
+            signed_ids.difference_update(rid for r in rows for rid in (r.in_force_id,
+                                                                       r.pending_id) if rid)
+        signed_ids.update(found)
+        return rows
 
     def commit(row, column: Column, value: Any) -> bool:
         label = tr("Rename document") if column.key == "title" else \
@@ -228,8 +289,8 @@ def make_model(controller: "WorkspaceController", people: Callable[[], list[Item
         return controller.edit(label, lambda ws: documents.update_documents(
             ws, [row.id], {column.key: value})) is not None
 
-    return RowModel(columns(people, processes), kind="document", load=load, commit=commit,
-                    palette=Marks, reload_kinds={"person", "process"},
+    return RowModel(columns(people, processes, signed), kind="document", load=load,
+                    commit=commit, palette=Marks, reload_kinds={"person", "process"},
                     related=related_documents(controller),
                     order=lambda r: (natural(r.number), r.id), parent=parent)
 
@@ -261,5 +322,6 @@ def make_proxy(parent=None) -> FilterProxy:
 
 
 __all__ = ["DEFAULT_COLUMNS", "NONE", "columns", "kind_items", "make_model", "make_proxy",
-           "meaning_sentence", "meaning_words", "status_filter_items", "status_text",
+           "meaning_sentence", "meaning_words", "signature_state", "signatures_text",
+           "status_filter_items", "status_text",
            "status_words", "tr"]

@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -41,7 +44,8 @@ from PySide6.QtWidgets import (
 
 from ..attachments import AttachmentsWidget
 from ..pages.base import Page, heading
-from ..table import NONE, ColumnLayout, IdRole, Item, TableDelegate, ValueCombo, edit_triggers
+from ..table import NONE, ColumnLayout, IdRole, Item, TableDelegate, ValueCombo, edit_triggers, \
+    format_date
 from ..table.filterbar import FilterBar
 from .details import DocumentDetails
 from .model import DEFAULT_COLUMNS, kind_items, make_model, make_proxy, status_filter_items, \
@@ -53,6 +57,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...storage.changes import Change
     from ..controller import WorkspaceController
     from ..pages import PageSpec
+
+#: the register's share of the height below the toolbar, until the user drags the splitter (at
+#: 1280×800 it shows 13 documents)
+REGISTER_SHARE = 0.58
 
 KINDS = frozenset({"document", "revision", "document_section", "signature", "attachment",
                    "app_user", "person", "process", "setting"})
@@ -73,6 +81,42 @@ class RevisionFiles(AttachmentsWidget):
     def set_revision(self, rid: int | None, locked: bool) -> None:
         self.locked = locked
         self.set_owner("revision", rid)
+
+
+def back_dated_text(rev: str, doc: str, on: dt.date, day: str) -> str:
+    """What making revision ``rev`` effective on the earlier day ``on`` (shown as ``day``)
+    means: said before it is done."""
+    days = (dt.date.today() - on).days
+    ago = tr("yesterday") if days == 1 else tr("{n} days ago").format(n=days)
+    return tr("Back-dated: revision {rev} of {doc} takes effect on {day} ({ago}), not today. "
+              "The day you choose and your name are recorded in the audit trail.").format(
+        rev=rev, doc=doc, day=day, ago=ago)
+
+
+class RegisterSplitter(QSplitter):
+    """The register above the selected document's tabs: until the user drags it, the register
+    keeps ``share`` of the height at every resize (the tabs below scroll)."""
+
+    def __init__(self, parent: QWidget | None = None, share: float = REGISTER_SHARE):
+        super().__init__(Qt.Orientation.Vertical, parent)
+        #: the register's share; None once the user has placed the splitter
+        self.share: float | None = share
+        self.splitterMoved.connect(lambda *_a: setattr(self, "share", None))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.apply_share()
+
+    def apply_share(self) -> None:
+        total = sum(self.sizes())
+        if self.share is None or self.count() < 2 or total <= 0:
+            return
+        lower = max(self.widget(1).minimumSizeHint().height(), round(total * (1 - self.share)))
+        self.blockSignals(True)  # not the user's move
+        try:
+            self.setSizes([max(0, total - lower), lower])
+        finally:
+            self.blockSignals(False)
 
 
 class NewDocumentDialog(QDialog):
@@ -150,12 +194,22 @@ class DocumentsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        # the title takes the room left (and gives it back first when the window narrows), so
+        # the narrow Signatures column at the end is not stretched and nothing scrolls sideways
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(self.model.column_of["title"],
+                                    QHeaderView.ResizeMode.Stretch)
         self.table.setSortingEnabled(True)
         self.layout_keeper = ColumnLayout(self.table, self.model, "documents",
                                           default=DEFAULT_COLUMNS)
         self.layout_keeper.restore()
+        sig = self.model.column_of["invalid_signatures"]
+        narrow = self.layout_keeper.default_width(self.model.columns[sig])
+        if header.sectionSize(sig) > 2 * narrow:  # saved while the last column stretched
+            header.resizeSection(sig, narrow)
 
         # -- register commands
         self.add_action = self._command(tr("&New document…"), self.add,
@@ -248,7 +302,11 @@ class DocumentsPage(Page):
         fl.addWidget(self.files, 1)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("documentTabs")
-        self.tabs.addTab(self.details, tr("Details"))
+        details_scroll = QScrollArea(self)
+        details_scroll.setWidget(self.details)
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(details_scroll, tr("Details"))
         self.text_index = self.tabs.addTab(self.text_tab, tr("Text"))
         self.tabs.currentChanged.connect(lambda _i: self._show_text(self.current_row()))
         self.revisions_tab = self.tabs.addTab(self.revisions, tr("Revisions"))
@@ -259,13 +317,15 @@ class DocumentsPage(Page):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.workflow)
         ll.addWidget(self.tabs, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter = RegisterSplitter(self)
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([560, 340])
+        # the register first: at 1280×800 it shows the demo's 13 documents; the tabs below
+        # scroll (their minimum is kept small so they do not take the register's room)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 8)
         self.splitter = splitter
 
         layout = QVBoxLayout(self)
@@ -732,7 +792,9 @@ class DocumentsPage(Page):
                                                          rev=row.pending),
             lambda ws: documents.return_to_draft(ws, rid, reason)) is not None
 
-    def make_effective(self, on: dt.date | None = None) -> bool:
+    def make_effective(self, on: dt.date | None = None, confirm: bool = True) -> bool:
+        """Put the approved revision in force on ``on`` (asked in a dialog when None); a day
+        before today is confirmed first (``confirm``), naming the day."""
         from ...services import documents
 
         row = self.current_row()
@@ -742,14 +804,24 @@ class DocumentsPage(Page):
             on = self._ask_effective_day(row)
             if on is None:
                 return False
+        if confirm and on < dt.date.today() and not self._confirm_back_dated(row, on):
+            return False
         rid = row.pending_id
         return self.controller.edit(
             tr("Make {doc} rev. {rev} effective").format(doc=self._doc_label(row),
                                                         rev=row.pending),
             lambda ws: documents.make_effective(ws, rid, on)) is not None
 
+    def _confirm_back_dated(self, row, on: dt.date) -> bool:
+        return QMessageBox.question(
+            self, tr("Back-Date Revision"), back_dated_text(row.pending, self._doc_label(row), on,
+                                                            format_date(on))
+            + "\n\n" + tr("Make it effective on that day?")) == \
+            QMessageBox.StandardButton.Yes
+
     def _ask_effective_day(self, row) -> dt.date | None:
         from ..table.delegates import date_format
+        from .signing import error_colour
 
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Make Effective"))
@@ -761,6 +833,21 @@ class DocumentsPage(Page):
         day.setCalendarPopup(True)
         day.setDisplayFormat(date_format())
         day.setMaximumDate(QDate.currentDate())
+        #: said as soon as an earlier day is chosen (and confirmed again after OK)
+        back = QLabel(dialog)
+        back.setObjectName("backDatedNote")
+        back.setWordWrap(True)
+        back.setStyleSheet(f"color: {error_colour()};")
+        back.hide()
+
+        def day_changed(_d=None) -> None:
+            on = day.date().toPython()
+            back.setVisible(on < dt.date.today())
+            if back.isVisible():
+                back.setText(back_dated_text(row.pending, self._doc_label(row), on,
+                                             format_date(on)))
+
+        day.dateChanged.connect(day_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                    QDialogButtonBox.StandardButton.Cancel, dialog)
         buttons.accepted.connect(dialog.accept)
@@ -768,6 +855,7 @@ class DocumentsPage(Page):
         form = QFormLayout(dialog)
         form.addRow(note)
         form.addRow(tr("&Effective on:"), day)
+        form.addRow(back)
         form.addRow(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -74,10 +74,19 @@ class SignDialog(QDialog):
         self.ui.usernameEdit.setText(documents.default_username(ws))
         (self.ui.passwordEdit if self.ui.usernameEdit.text() else
          self.ui.usernameEdit).setFocus()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as the fields and the message need, no empty band above the buttons."""
+        layout = self.layout()
+        width = max(self.width(), self.minimumWidth())
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.resize(width, height if height > 0 else self.sizeHint().height())
 
     def show_message(self, text: str) -> None:
         self.ui.messageLabel.setText(text)
         self.ui.messageLabel.setVisible(bool(text))
+        self.fit_height()
 
     def try_sign(self) -> bool:
         """Check the password and sign; True when signed (the dialog is accepted)."""

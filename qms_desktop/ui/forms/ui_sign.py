@@ -23,7 +23,7 @@ class Ui_SignDialog(object):
     def setupUi(self, SignDialog):
         if not SignDialog.objectName():
             SignDialog.setObjectName(u"SignDialog")
-        SignDialog.resize(520, 420)
+        SignDialog.resize(520, 280)
         self.mainLayout = QVBoxLayout(SignDialog)
         self.mainLayout.setObjectName(u"mainLayout")
         self.headingLabel = QLabel(SignDialog)
@@ -120,7 +120,7 @@ class Ui_SignDialog(object):
 
         self.mainLayout.addWidget(self.messageLabel)
 
-        self.verticalSpacer = QSpacerItem(20, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        self.verticalSpacer = QSpacerItem(20, 6, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
 
         self.mainLayout.addItem(self.verticalSpacer)
 
