@@ -504,3 +504,21 @@ def test_word_menu_in_the_register_and_ctrl_e_exports_the_current_document(page,
         page.model.index(page.model.row_of(world["old"]), 0)).row())
     qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert seen == [world["old"]]
+
+
+def test_the_text_tab_gets_most_of_the_height_until_the_splitter_is_dragged(page, qtbot):
+    from qms_desktop.ui.documents.page import REGISTER_SHARE, TEXT_SHARE
+
+    page.resize(1280, 800)
+    page.tabs.setCurrentIndex(0)
+    reg, lower = page.splitter.sizes()
+    assert reg / (reg + lower) == pytest.approx(REGISTER_SHARE, abs=0.05)
+    page.tabs.setCurrentIndex(page.text_index)
+    reg, lower = page.splitter.sizes()
+    assert lower > reg and reg / (reg + lower) <= TEXT_SHARE + 0.05
+    page.tabs.setCurrentIndex(0)
+    assert page.splitter.sizes()[0] > page.splitter.sizes()[1]
+    page.splitter.splitterMoved.emit(100, 1)  # the user placed it: left alone from now on
+    before = page.splitter.sizes()
+    page.tabs.setCurrentIndex(page.text_index)
+    assert page.splitter.sizes() == before

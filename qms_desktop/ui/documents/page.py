@@ -61,6 +61,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the register's share of the height below the toolbar, until the user drags the splitter (at
 #: 1280×800 it shows 13 documents)
 REGISTER_SHARE = 0.58
+#: the register's share while the Text tab is shown: writing needs the room (a few rows of the
+#: register stay visible above it)
+TEXT_SHARE = 0.25
 
 KINDS = frozenset({"document", "revision", "document_section", "signature", "attachment",
                    "app_user", "person", "process", "setting"})
@@ -309,6 +312,7 @@ class DocumentsPage(Page):
         self.tabs.addTab(details_scroll, tr("Details"))
         self.text_index = self.tabs.addTab(self.text_tab, tr("Text"))
         self.tabs.currentChanged.connect(lambda _i: self._show_text(self.current_row()))
+        self.tabs.currentChanged.connect(self._share_for_tab)
         self.revisions_tab = self.tabs.addTab(self.revisions, tr("Revisions"))
         self.files_tab = self.tabs.addTab(files_tab, tr("Files"))
         self.files.countChanged.connect(self._files_label)
@@ -453,6 +457,17 @@ class DocumentsPage(Page):
         self._show_current()
 
     # ------------------------------------------------------------------ selection
+    def _share_for_tab(self, index: int) -> None:
+        """Until the user places the splitter, the Text tab gets most of the height and the
+        other tabs leave it to the register."""
+        if self.splitter.share is None:
+            return
+        self.splitter.share = TEXT_SHARE if index == self.text_index else REGISTER_SHARE
+        self.splitter.apply_share()
+        current = self.table.currentIndex()
+        if current.isValid():  # the document being read stays in sight above it
+            self.table.scrollTo(current)
+
     def _fill_word_menu(self) -> None:
         from . import exporting
 
