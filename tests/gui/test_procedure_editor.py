@@ -308,3 +308,23 @@ def test_ctrl_z_with_nothing_typed_falls_through_to_the_window_undo(ws, controll
     scope.end_visit()
     _ctrl_z(qtbot, scope)
     assert scope.toPlainText() == "Kept" and undone == [True, True]
+
+
+def test_read_only_banner_says_what_is_shown_not_editing():
+    from qms_desktop.services.documents import DocumentRow
+
+    def row(revision, pending, pending_status):
+        return DocumentRow(id=1, number="QP-01", title="t", kind="procedure", owner_id=None,
+                           owner="", process_id=None, process="", status="effective",
+                           revision=revision, effective_on=None, pending_id=None,
+                           pending=pending, pending_status=pending_status, review_months=None,
+                           next_review_on=None, review_state="", origin="")
+
+    text = ProcedureEditor._read_only_banner
+    assert text(row("B", "C", "draft"), []) == "Read-only: showing draft C (revision B in force)."
+    assert text(row("", "A", "draft"), []) == "Read-only: showing draft A (not yet in force)."
+    assert text(row("B", "C", "in_review"), []) == (
+        "Read-only: showing revision C (in review; revision B in force).")
+    assert text(row("", "A", "approved"), []) == "Read-only: showing revision A (approved)."
+    assert text(row("B", "", ""), []) == "Read-only: showing revision B (in force)."
+    assert not any("Editing" in text(row(*a), []) for a in (("B", "C", "draft"),))

@@ -572,6 +572,28 @@ class ProcedureEditor(QWidget):
                                else "")
         self._update_state()
 
+    @staticmethod
+    def _read_only_banner(row, revs) -> str:
+        """What a read-only workspace shows: which revision, and nothing about editing."""
+        if row.pending and row.pending_status == "draft":
+            if row.revision:
+                return tr("Read-only: showing draft {new} (revision {old} in force).").format(
+                    new=row.pending, old=row.revision)
+            return tr("Read-only: showing draft {new} (not yet in force).").format(
+                new=row.pending)
+        if row.pending:
+            state = (tr("in review") if row.pending_status == "in_review" else tr("approved"))
+            if row.revision:
+                return tr("Read-only: showing revision {rev} ({state}; revision {old} in "
+                          "force).").format(rev=row.pending, state=state, old=row.revision)
+            return tr("Read-only: showing revision {rev} ({state}).").format(
+                rev=row.pending, state=state)
+        if row.revision:
+            return tr("Read-only: showing revision {old} (in force).").format(old=row.revision)
+        last = revs[0].number if revs else ""
+        return tr("Read-only: showing revision {rev} ({number} is withdrawn).").format(
+            rev=last, number=row.number)
+
     def _set_banner(self, row, revs) -> None:
         from ...core import documents as rules
 
@@ -608,7 +630,7 @@ class ProcedureEditor(QWidget):
         if ws is not None and ws.read_only:
             self.read_only = True
             tone = "locked"
-            text += " " + tr("The workspace is open read-only.")
+            text = self._read_only_banner(row, revs)
         self.banner.setText(text)
         self.banner.setProperty("tone", tone)
         colours = {"edit": ("#e8f1fb", "#1d4f86"), "locked": ("#fdf3dc", "#6b4a00")}
