@@ -1180,9 +1180,10 @@ def read_procedure(path: str | Path) -> DocxProcedure:
                         "workspace's scheme — change it in the register.")
     if not revision:
         warnings.append("No revision was found (a “Rev.”, “Revision”, “Version”, “Ausgabe” or "
-                        "“Index” label, or the file name); enter it before registering.")
+                        "“Index” label, or the file name); it is registered as revision A.")
     if not title:
-        warnings.append("No title was found; enter it before registering.")
+        warnings.append("No title was found; the file name is used as its title — change it "
+                        "in the register.")
 
     # -- sections --------------------------------------------------------------------------
     sections: list[DocxSection] = []
