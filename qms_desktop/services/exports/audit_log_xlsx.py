@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from .cells import MAX_CELL_TEXT
+
 __all__ = ["AuditLogResult", "CHUNK", "KIND_WORDS", "MAX_SHEET_ROWS", "OP_WORDS",
            "entity_by_word", "export_audit_log", "trail_values"]
 
@@ -146,15 +148,29 @@ def _one_line(text: str, limit: int) -> str:
 _MISSING = object()
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _decode(text: str | None) -> Any:
     if text is None:
         return None
     if text[:1] == '"' and "\\" not in text and text[-1:] == '"':
         return text[1:-1]  # a plain JSON string: most values
     try:
+        value, end = _raw_decode(text)  # (json.loads without its whitespace checks)
+    except (TypeError, ValueError):
+        pass
+    else:
+        if end == len(text):
+            return value
+    try:
         return json.loads(text)
     except ValueError:
         return text
+
+
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 # --------------------------------------------------------------------------- record names
@@ -228,7 +244,7 @@ class _Names:
             cols = ["entity", "record_id", "meaning", "signer_name"]
         if not cols:
             return got
-        for row in self.conn.execute(select(table.c.id, *(table.c[c] for c in cols))):
+        for row in self.conn.execute(select(table.c.id, *(table.c[c] for c in cols))).fetchall():
             got[row[0]] = dict(zip(cols, row[1:]))
         if kind == "signature":
             self.meanings.update((rid, v["meaning"] or "") for rid, v in got.items())
@@ -274,7 +290,7 @@ class _Names:
     def name(self, kind: str, rid: Any, depth: int = 0) -> str:
         """The record's name; "(deleted)" after the name of one that no longer exists; the
         kind and number ("checklist response #7") when it has no name."""
-        if not isinstance(rid, int) or isinstance(rid, bool):
+        if rid.__class__ is not int and (not isinstance(rid, int) or isinstance(rid, bool)):
             return "" if rid is None else str(rid)
         key = (kind, rid)
         got = self._cache.get(key)
@@ -283,15 +299,18 @@ class _Names:
         return got
 
     def _compose(self, kind: str, rid: int, depth: int) -> str:
-        fallback = f"{kind_word(kind)} #{rid}"
         if kind not in self.tables:
-            return fallback
+            return f"{kind_word(kind)} #{rid}"
+        live = self._live.get(kind)
+        values = live.get(rid) if live is not None else None
+        if values is not None:
+            return self._label(kind, values, depth) or f"{kind_word(kind)} #{rid}"
         values, deleted = self.values(kind, rid)
         label = ""
         if values is not None:
             label = self._label(kind, values, depth)
         if not label:
-            label = fallback
+            label = f"{kind_word(kind)} #{rid}"
         return f"{label} (deleted)" if deleted and values is not None else label
 
     def _label(self, kind: str, values: dict, depth: int) -> str:
@@ -337,25 +356,51 @@ class _Rows:
         text when it could be read as a formula); None: rows of plain values. Texts that repeat
         (users, operations, kinds, fields, record names) are protected once and cached."""
         from ..audit_trail import _fk_map, _polymorphic, _tables
+        from .training_xlsx import _RISKY_FIRST
 
         self.names = names
+        self._risky = _RISKY_FIRST
         self.fk = _fk_map()
         self.poly = _polymorphic()
         self.tables = _tables()
-        self.protect = protect or (lambda v: v)
+        self.protect = protect or _same
         self._fields: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._order: dict[str, list[tuple[str, str, str | None]]] = {}
         self._at: tuple[str, Any] = ("", None)
+        # (user, operation, kind) → (user, operation and kind as cells, the kind's record names
+        # as cells by id, the kind's fields as (cell, the kind of record referred to) by name)
+        self._heads: dict[tuple[Any, Any, Any], tuple[Any, Any, Any, dict, dict]] = {}
         self._words: dict[Any, Any] = {}  # (column, raw value) → cell value
-        self._records: dict[tuple[str, int], Any] = {}
+        self._records: dict[str, dict[Any, Any]] = {}  # kind → id → its name as a cell
+        self._kind_fields: dict[str, dict[str, tuple[Any, str | None]]] = {}
+
+    def cell(self, text: str) -> Any:
+        """What ``text`` becomes in a cell: ``protect(text)`` (see ``__init__``), taken as it
+        is without the call when ``protect`` would return it unchanged anyway: a text whose
+        first character cannot start a formula, an error value or a blank that hides one
+        (``training_xlsx._RISKY_FIRST``, built from ``cells.FORMULA_STARTS``: with such a
+        first character ``cells.needs_protection`` is False) and that has no control
+        character and fits a cell (``_Sheet.text``'s own test)."""
+        if text.__class__ is str and text and text[0] not in self._risky and text.isprintable() \
+                and len(text) <= MAX_CELL_TEXT:
+            return text
+        return self.protect(text)
 
     def _word(self, column: int, raw: Any, text: str) -> Any:
         key = (column, raw)
         got = self._words.get(key, _MISSING)
         if got is _MISSING:
-            got = self.protect(text) if text else None
+            got = self.cell(text) if text else None
             if len(self._words) < 50_000:
                 self._words[key] = got
+        return got
+
+    def _head(self, user: Any, op: Any, entity: Any) -> tuple[Any, Any, Any, dict, dict]:
+        got = (self._word(1, user, user or ""), self._word(2, op, OP_WORDS.get(op, op or "")),
+               self._word(3, entity, kind_word(entity or "")),
+               self._records.setdefault(entity, {}), self._kind_fields.setdefault(entity, {}))
+        if len(self._heads) < 50_000:
+            self._heads[(user, op, entity)] = got
         return got
 
     def field(self, entity: str, name: str) -> tuple[str, str | None]:
@@ -433,21 +478,28 @@ class _Rows:
         seen = 0
         limit = SUMMARY_VALUE_CHARS
         add = parts.append
-        for col, label, target in self._plan(entity):
-            v = values.get(col, _MISSING)
+        get = values.get
+        for col, label, target in self._order.get(entity) or self._plan(entity):
+            v = get(col, _MISSING)
             if v is _MISSING:
                 continue
             seen += 1
-            if v is None or v == "":
-                continue
             if v.__class__ is str:
+                if not v:
+                    continue
                 if target == "kind":
                     v = kind_word(v)
                 add(label + (v if len(v) <= limit and v.isprintable() else _one_line(v, limit)))
                 continue
-            elif target is not None and v.__class__ is int:
-                if target == "*":
-                    kind = values.get("entity")
+            if v is None or v == "":
+                continue
+            if v.__class__ is int:
+                if target is None:
+                    text = str(v)  # (digits: one line)
+                    if len(text) > limit:
+                        text = _one_line(text, limit)
+                elif target == "*":
+                    kind = get("entity")
                     text = name(kind, v) if isinstance(kind, str) and kind in self.tables \
                         else str(v)
                 else:
@@ -466,19 +518,34 @@ class _Rows:
     def row(self, ev: Sequence[Any]) -> list[Any]:
         """ev: (id, at, user, op, entity, record_id, field, old, new, prev_hash, hash)."""
         eid, at, user, op, entity, rid, name, old, new, _prev, hsh = ev
-        names = self.names
+        head = self._heads.get((user, op, entity))
+        if head is None:
+            head = self._head(user, op, entity)
+        who, what, kind, records, fields = head
         protect = self.protect
-        words = self._words
+        risky = self._risky
         if name:
-            got = words.get((5, entity, name))
+            got = fields.get(name)
             if got is None:
                 word, target = self.field(entity, name)
-                got = words[(5, entity, name)] = (protect(word), target)
+                got = fields[name] = (self.cell(word), target)
             word, target = got
-            o, n = _decode(old), _decode(new)
+            # (as _decode, its common case inline: a plain JSON string)
+            if old is None:
+                o = None
+            elif old[:1] == '"' and "\\" not in old and old[-1:] == '"':
+                o = old[1:-1]
+            else:
+                o = _decode(old)
+            if new is None:
+                n = None
+            elif new[:1] == '"' and "\\" not in new and new[-1:] == '"':
+                n = new[1:-1]
+            else:
+                n = _decode(new)
             if target is not None:
-                old_text = names.name(target, o) if o is not None else ""
-                new_text = names.name(target, n) if n is not None else ""
+                old_text = self.names.name(target, o) if o is not None else ""
+                new_text = self.names.name(target, n) if n is not None else ""
             else:
                 old_text = "" if o is None else o if o.__class__ is str else str(o)
                 new_text = "" if n is None else n if n.__class__ is str else str(n)
@@ -486,28 +553,36 @@ class _Rows:
             word = None
             old_text = self.summary(entity, _decode(old)) if old is not None else ""
             new_text = self.summary(entity, _decode(new)) if new is not None else ""
-        key = (entity, rid)
-        record = self._records.get(key, _MISSING)
+        record = records.get(rid, _MISSING)
         if record is _MISSING:
-            record = self._records[key] = protect(names.name(entity, rid))
-        who = words.get((1, user), _MISSING)
-        if who is _MISSING:
-            who = self._word(1, user, user or "")
-        what = words.get((2, op), _MISSING)
-        if what is _MISSING:
-            what = self._word(2, op, OP_WORDS.get(op, op or ""))
-        kind = words.get((3, entity), _MISSING)
-        if kind is _MISSING:
-            kind = self._word(3, entity, kind_word(entity or ""))
+            record = records[rid] = self.cell(self.names.name(entity, rid))
         meaning = None
         if entity == "signature":
-            meaning = names.meaning(rid)
-            meaning = protect(meaning) if meaning else None
-        # (an empty value is no cell at all)
-        return [self.time(at), who, what, kind, record, word,
-                protect(old_text) if old_text else None,
-                protect(new_text) if new_text else None, meaning, eid,
-                protect(hsh[:SHORT_HASH] + "…") if hsh else None]
+            meaning = self.names.meaning(rid)
+            meaning = self.cell(meaning) if meaning else None
+        # texts as self.cell(…) would give them, its test inline; an empty value is no cell
+        if old_text:
+            if old_text[0] in risky or not old_text.isprintable() \
+                    or len(old_text) > MAX_CELL_TEXT:
+                old_text = protect(old_text)
+        else:
+            old_text = None
+        if new_text:
+            if new_text[0] in risky or not new_text.isprintable() \
+                    or len(new_text) > MAX_CELL_TEXT:
+                new_text = protect(new_text)
+        else:
+            new_text = None
+        if hsh:
+            hsh = hsh[:SHORT_HASH] + "…"
+            if hsh[0] in risky or not hsh.isprintable():
+                hsh = protect(hsh)
+        else:
+            hsh = None
+        at_value = self._at[1] if at == self._at[0] else self.time(at)
+        if at_value.__class__ is str and at_value:  # (not a time: a text like any other)
+            at_value = self.cell(at_value)
+        return [at_value, who, what, kind, record, word, old_text, new_text, meaning, eid, hsh]
 
 
 def _event_chunks(conn: Any, conds: list, upto: int) -> Iterator[list]:
@@ -585,6 +660,22 @@ class _ChainCheck:
         self._ops = OPS
         self._hash = event_hash
 
+    def feed_all(self, events: Sequence[Sequence[Any]]) -> None:
+        """:meth:`feed` each of ``events`` in turn."""
+        if self.problem:
+            return
+        prev, ops, event_hash = self.prev, self._ops, self._hash
+        for ev in events:
+            eid, at, user, op, entity, rid, name, old, new, prev_hash, hsh = ev
+            if prev_hash != prev or op not in ops or event_hash(
+                    prev_hash, at, user, op, entity, rid, name or "", old, new) != hsh:
+                self.prev = prev
+                self.feed(ev)  # (says what is wrong)
+                return
+            prev = hsh
+            self.n += 1
+        self.prev = prev
+
     def feed(self, ev: Sequence[Any]) -> None:
         if self.problem:
             return
@@ -628,8 +719,14 @@ class _Table:
         self._in_sheet = 0
         self.sheet: Any = None
         self.w: Any = None
-        self._templates: list[tuple[int, Any]] = []
+        self._templates: list[tuple[int, Any, list]] = []
         self.per_sheet = max(1, MAX_SHEET_ROWS - 1)
+        self._left = 0  # rows the open sheet still takes (append_ready)
+        self._sheet_append: Any = None
+        from openpyxl.utils.datetime import to_excel
+
+        self._to_excel = to_excel
+        self._serials = not getattr(workbook, "iso_dates", False)
 
     def _open(self) -> None:
         from openpyxl.cell import WriteOnlyCell
@@ -659,7 +756,9 @@ class _Table:
         for index in self.date_columns:
             cell = WriteOnlyCell(sheet)
             cell._style = self.w.style_of(_date_style(self.number_format))
-            self._templates.append((index, cell))
+            self._templates.append((index, cell, [None, None]))  # (last datetime, its number)
+        self._sheet_append = sheet.append
+        self._left = self.per_sheet
 
     def protect(self, text: str) -> Any:
         """What ``text`` becomes in a cell of this table (see ``_Sheet.text``)."""
@@ -684,13 +783,39 @@ class _Table:
             text = self.w.text
             out = [v if v is None or v.__class__ is int or v.__class__ is float else text(v)
                    if v.__class__ is str else v for v in row]
-        for index, cell in self._templates:
+        for index, cell, _last in self._templates:
             v = out[index]
             if isinstance(v, dt.datetime) or isinstance(v, dt.date):
                 cell._value = v
                 cell.data_type = "d"
                 out[index] = cell
         self.sheet.append(out)
+        self._in_sheet += 1
+        self.rows += 1
+
+    def append_ready(self, row: list[Any]) -> None:
+        """:meth:`append` of a row whose texts went through :meth:`protect` already, the
+        common case without the checks: a time (a ``datetime``) written as the number Excel
+        keeps for it (what openpyxl writes for a date cell: ``to_excel`` on the workbook's
+        epoch; the same number for events of the same time computed once)."""
+        if self._left <= 0:
+            self.append(row, ready=True)
+            self._left = self.per_sheet - self._in_sheet
+            return
+        for index, cell, last in self._templates:
+            v = row[index]
+            if v.__class__ is dt.datetime and self._serials:
+                if v is not last[0]:
+                    last[0], last[1] = v, self._to_excel(v, self.workbook.epoch)
+                cell._value = last[1]
+                cell.data_type = "n"
+                row[index] = cell
+            elif isinstance(v, dt.datetime) or isinstance(v, dt.date):
+                cell._value = v
+                cell.data_type = "d"
+                row[index] = cell
+        self._sheet_append(row)
+        self._left -= 1
         self._in_sheet += 1
         self.rows += 1
 
@@ -886,12 +1011,13 @@ def export_audit_log(ws: Any, path: str | Path, *, flt: Any = None,
             chain = _ChainCheck() if not conds and not full_verify else None
             done = 0
             report(0, total)
+            make, append = rows.row, trail.append_ready
             for chunk in _event_chunks(conn, conds, upto):
                 _prefetch(rows.names, chunk)
+                if chain is not None:
+                    chain.feed_all(chunk)
                 for ev in chunk:
-                    if chain is not None:
-                        chain.feed(ev)
-                    trail.append(rows.row(ev), ready=True)
+                    append(make(ev))
                     done += 1
                     if done % _REPORT_EVERY == 0:
                         if stopped():
@@ -917,8 +1043,7 @@ def export_audit_log(ws: Any, path: str | Path, *, flt: Any = None,
                 if chain is None:  # filtered: the chain is checked in a pass of its own
                     chain = _ChainCheck()
                     for chunk in _event_chunks(conn, [], upto):
-                        for ev in chunk:
-                            chain.feed(ev)
+                        chain.feed_all(chunk)
                         if stopped():
                             _discard(workbook)
                             return None
