@@ -325,3 +325,27 @@ def test_validity_comes_from_the_documents_service(demo, tmp_path, monkeypatch):
     approvals = table_rows(openpyxl.load_workbook(out), "Document approvals")
     assert approvals and all(r["Valid"] == "no" and r["Check"] ==
                              "the revision changed after signing" for r in approvals)
+
+
+def test_password_hashes_never_reach_the_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    from qms_desktop.services import documents
+    from qms_desktop.services.exports.audit_log_xlsx import export_audit_log
+    from qms_desktop.storage.workspace import create_workspace
+
+    w = create_workspace(tmp_path / "pw.qms", user="qm")
+    try:
+        documents.add_user(w, "dan", "Daniel Okafor", "a long password")
+        uid = documents.list_users(w)[0].id
+        documents.set_password(w, uid, "another long password", old_password="a long password")
+        export_audit_log(w, tmp_path / "log.xlsx")
+        out = tmp_path / "log.xlsx"
+    finally:
+        w.close()
+    wb = load_workbook(out, read_only=True)
+    texts = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+             for v in row if v is not None]
+    assert not any("scrypt$" in t for t in texts)
+    assert any("password hash, not shown" in t for t in texts)
+    assert any("Daniel Okafor" in t for t in texts)

@@ -518,6 +518,8 @@ class _Rows:
     def row(self, ev: Sequence[Any]) -> list[Any]:
         """ev: (id, at, user, op, entity, record_id, field, old, new, prev_hash, hash)."""
         eid, at, user, op, entity, rid, name, old, new, _prev, hsh = ev
+        if entity in _SECRET_ENTITIES:  # a password hash is never written out
+            old, new = _redact(entity, name or "", old, new)
         head = self._heads.get((user, op, entity))
         if head is None:
             head = self._head(user, op, entity)
@@ -626,6 +628,22 @@ def _prefetch(names: _Names, rows: list) -> None:
     for kind, ids in by_kind.items():
         if kind in names.tables:
             names.prefetch_gone(kind, ids)
+
+
+
+def _redact(entity, field, old, new):
+    from ..audit_trail import redact
+
+    return redact(entity, field, old, new)
+
+
+def _secret_entities() -> frozenset:
+    from ..audit_trail import SECRET_FIELDS
+
+    return frozenset(e for e, _f in SECRET_FIELDS)
+
+
+_SECRET_ENTITIES = _secret_entities()
 
 
 def trail_values(ws: Any, flt: Any = None) -> Iterator[list[Any]]:
