@@ -190,3 +190,24 @@ def test_editor_word_menu_offers_exports_template_and_registering(ws, controller
                      "Register a folder of Word files…"]
     ed._fill_export_menu()  # refilled, not doubled
     assert len([a for a in ed.export_menu.actions() if a.text()]) == 6
+
+
+def test_map_is_drawn_at_print_resolution_for_the_size_it_is_printed(ws, qtbot):
+    """A long map is printed scaled to the page: its image holds about 300 pixels per printed
+    inch at that size, not 300 per inch of the map's own size (which only costs time)."""
+    from PySide6.QtGui import QImage
+
+    pid = processes.add_process(ws, {"name": "Long line"}).result
+    prev = processes.add_node(ws, pid, "start", 0, 0, name="Start").result
+    for i in range(60):
+        nxt = processes.add_node(ws, pid, "step", 160 * (i + 1), 0, name=f"Step {i}").result
+        processes.add_edge(ws, pid, prev, nxt)
+        prev = nxt
+    img = QImage.fromData(exporting.map_png(ws, pid))
+    assert not img.isNull()
+    assert img.width() <= exporting.MAX_PRINT_IN[0] * 300 + 2
+    assert img.width() >= exporting.MAX_PRINT_IN[0] * 300 * 0.9
+    small = processes.add_process(ws, {"name": "Short"}).result
+    processes.add_node(ws, small, "step", 0, 0, name="Only step")
+    one = QImage.fromData(exporting.map_png(ws, small))
+    assert one.dotsPerMeterX() == round(300 / 0.0254)  # fits the page: full 300 dpi

@@ -32,6 +32,9 @@ TEMPLATE_KEY = "documents/word_template"
 #: resolution of the process map in a procedure (dots per inch), and what is tried when the
 #: map is too large for it
 PRINT_DPI = (300, 200, 150, 96)
+#: the largest a map is printed in a Word procedure (inches: a landscape A4 page's text width,
+#: a portrait page's text height)
+MAX_PRINT_IN = (10.2, 9.5)
 #: kinds of document in the manual, in this order
 MANUAL_KINDS = ("policy", "procedure", "work_instruction")
 
@@ -157,6 +160,12 @@ def map_png(ws: "Workspace", process_id: int, dpi: tuple[int, ...] = PRINT_DPI) 
     render.ensure_app()
     scene = render.build_scene(ws, process_id)
     try:
+        # print resolution at the size the figure is printed: a map wider than the page is
+        # scaled down to fit it, so pixels beyond 300 per printed inch only cost time
+        src = scene.map_rect(tight=True)
+        fit = min(MAX_PRINT_IN[0] * 96 / max(src.width(), 1),
+                  MAX_PRINT_IN[1] * 96 / max(src.height(), 1))
+        dpi = tuple(dict.fromkeys(max(24, min(d, round(d * fit))) for d in dpi))
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "map.png"
             for i, d in enumerate(dpi):
