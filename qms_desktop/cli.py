@@ -563,39 +563,24 @@ MANUAL_KINDS = ("policy", "procedure", "work_instruction")
 
 
 def _map_drawer(ws):
-    """A ``map_png=`` callable for the Word exports: the process map drawn by the Qt renderer
-    (imported only when a document has a process, as ``qms export diagram`` does) at print
-    resolution; a map that cannot be drawn is left out with a note on stderr."""
-    import tempfile
+    """A ``map_png=`` callable for the Word exports: the process map drawn as the app draws it
+    (``ui.documents.exporting.map_png``: Qt, imported only when a document has a process, as
+    ``qms export diagram`` does), once per process; a map that cannot be drawn is left out
+    with a note on stderr."""
+    drawn: dict[int, bytes | None] = {}
 
     def draw(pid: int):
-        from .services.processes import load_map_data
-
+        if pid in drawn:
+            return drawn[pid]
         try:
-            if not load_map_data(ws, pid).nodes:
-                return None
-            from .ui.flowchart import render  # Qt only because it renders
+            from .ui.documents.exporting import map_png  # Qt only because it renders
 
-            render.ensure_app()
-            scene = render.build_scene(ws, pid)
-            try:
-                with tempfile.TemporaryDirectory() as folder:
-                    target = Path(folder) / "map.png"
-                    for dpi in (300, 200, 150, 96):
-                        try:
-                            render.render_png(scene, target, dpi)
-                            break
-                        except render.DiagramExportError:
-                            if dpi == 96:
-                                raise
-                    return target.read_bytes()
-            finally:
-                scene.clear_map()
-                scene.deleteLater()
+            drawn[pid] = map_png(ws, pid)
         except Exception as e:  # the map is left out, never the document
             print(f"qms: the process map could not be drawn ({str(e).rstrip('.')}); the "
                   "document is written without it", file=sys.stderr)
-            return None
+            drawn[pid] = None
+        return drawn[pid]
 
     return draw
 

@@ -166,7 +166,10 @@ class ProcedureSource:
     doc_courses: dict[int, list[CourseRef]] = field(default_factory=dict)
 
 
-def load_source(ws: Workspace, process_id: int) -> ProcedureSource:
+def load_source(ws: Workspace, process_id: int, *,
+                risk_rows: list | None = None) -> ProcedureSource:
+    """Everything the text is generated from; ``risk_rows`` is ``risks.list_risks(ws)`` when
+    the caller already has it (a manual of many procedures reads the register once)."""
     proc = processes.get_process(ws, process_id)
     data = processes.load_map_data(ws, process_id)
     node_ids = [n["id"] for n in data.nodes]
@@ -213,7 +216,7 @@ def load_source(ws: Workspace, process_id: int) -> ProcedureSource:
                 doc_courses[course.document_id].append(course)
         src.doc_courses = dict(doc_courses)
     mine = set(node_ids)
-    for r in risks.list_risks(ws):
+    for r in (risks.list_risks(ws) if risk_rows is None else risk_rows):
         if r.process_id != process_id and r.node_id not in mine:
             continue
         if r.status == "closed":
