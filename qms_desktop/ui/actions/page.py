@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..pages.base import Page, heading
-from ..table import NONE, ColumnLayout, DetailPanel, IdRole, Item, TableDelegate, TextBox, \
+from ..table import NONE, ColumnLayout, DetailPanel, Item, TableDelegate, TextBox, \
     edit_triggers
+from ..table import selection
 from ..table.filterbar import FilterBar
 from .model import make_model, make_proxy, source_items, status_filter_items, tr
 
@@ -221,28 +222,13 @@ class ActionsPage(Page):
 
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[int]:
-        rows = self.table.selectionModel().selectedRows()
-        return [i.data(IdRole) for i in sorted(rows, key=lambda i: i.row())]
+        return selection.selected_ids(self.table)
 
     def current_row(self) -> Any:
-        index = self.table.currentIndex()
-        return self.model.get(index.data(IdRole)) if index.isValid() else None
+        return selection.current_row(self.table, self.model)
 
     def select_ids(self, ids: list[int]) -> None:
-        sel = self.table.selectionModel()
-        sel.clearSelection()
-        flags = QItemSelectionModel.SelectionFlag.Select | \
-            QItemSelectionModel.SelectionFlag.Rows
-        for k, rid in enumerate(ids):
-            pos = self.model.row_of(rid)
-            if pos is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(pos, 1))
-            if k == 0:
-                sel.setCurrentIndex(index, flags)
-            else:
-                sel.select(index, flags)
-            self.table.scrollTo(index)
+        selection.select_ids(self.table, self.model, self.proxy, ids, column=1)
 
     def _selection_moved(self) -> None:
         self._update_commands()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,8 +44,9 @@ from PySide6.QtWidgets import (
 
 from ..attachments import AttachmentsWidget
 from ..pages.base import Page, heading
-from ..table import NONE, ColumnLayout, IdRole, Item, TableDelegate, ValueCombo, edit_triggers, \
+from ..table import NONE, ColumnLayout, Item, TableDelegate, ValueCombo, edit_triggers, \
     format_date
+from ..table import selection
 from ..table.filterbar import FilterBar
 from .details import DocumentDetails
 from .model import DEFAULT_COLUMNS, kind_items, make_model, make_proxy, status_filter_items, \
@@ -489,30 +490,14 @@ class DocumentsPage(Page):
         exporting.export_procedure(self, row.id)
 
     def selected_ids(self) -> list[int]:
-        rows = self.table.selectionModel().selectedRows()
-        return [i.data(IdRole) for i in sorted(rows, key=lambda i: i.row())]
+        return selection.selected_ids(self.table)
 
     def current_row(self) -> Any:
-        index = self.table.currentIndex()
-        return self.model.get(index.data(IdRole)) if index.isValid() else None
+        return selection.current_row(self.table, self.model)
 
     def select_ids(self, ids: list[int]) -> None:
-        sel = self.table.selectionModel()
-        sel.clearSelection()
-        flags = QItemSelectionModel.SelectionFlag.Select | \
-            QItemSelectionModel.SelectionFlag.Rows
-        for k, rid in enumerate(ids):
-            pos = self.model.row_of(rid)
-            if pos is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(pos, self.model.column_of["title"]))
-            if not index.isValid():
-                continue
-            if k == 0:
-                sel.setCurrentIndex(index, flags)
-            else:
-                sel.select(index, flags)
-            self.table.scrollTo(index)
+        selection.select_ids(self.table, self.model, self.proxy, ids,
+                             column=self.model.column_of["title"])
 
     def select_document(self, doc_id: int) -> bool:
         """Show document ``doc_id`` (clearing filters that hide it); False when it is gone."""

@@ -48,6 +48,8 @@ Pieces:
   (:class:`ValueCombo`, :class:`DateEditor`, :class:`TextBox`) serve panels and dialogs.
 * :class:`ColumnLayout` (``layout.py``) — column choice, order and width kept through the
   typed ``Settings``; a header context menu to choose columns.
+* ``selection`` (``selection.py``) — ``selected_ids(view)``, ``current_row(view, model)``,
+  ``select_ids(view, model, proxy, ids)``: reading and restoring a selection by row id.
 * :class:`DetailPanel` (``detail.py``) — binds editors to fields of one row: text commits after
   a pause and on focus out (``FieldBinding`` → ``controller.edit_field``), picks commit at once;
   it never calls back into its page.
