@@ -18,7 +18,6 @@ The content comes from ``checklist_xlsx.load_checklist``. No Qt.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from .checklist_xlsx import (
     result_key,
     score_lines,
 )
-from .risks_xlsx import _check_target, _write_error
+from .risks_xlsx import _check_target, save_atomically
 
 __all__ = ["audit_report_refusal", "export_audit_report", "export_checklist_docx",
            "write_audit_report_docx", "write_checklist_docx"]
@@ -253,16 +252,7 @@ class _Writer:
                          [(value or ("\u00a0" if blank_lines else ""), {})]])
 
     def save(self, path: Path) -> Path:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            self.d.save(str(tmp))
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _write_error(path, exc) from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return path
+        return save_atomically(self.d, path, lambda tmp: self.d.save(str(tmp)))
 
 
 # --------------------------------------------------------------------------- content blocks

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -831,7 +830,7 @@ class _Writer:
 
     # ------------------------------------------------------------------ saving
     def save(self, path: Path, *, update_fields: bool = False) -> Path:
-        from .risks_xlsx import _write_error
+        from .risks_xlsx import save_atomically
 
         self.flush()
         if update_fields:
@@ -843,16 +842,7 @@ class _Writer:
                 settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
         props = self.doc.core_properties
         props.revision = max(1, props.revision or 1)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            self.doc.save(str(tmp))
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _write_error(path, exc) from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return path
+        return save_atomically(self.doc, path, lambda tmp: self.doc.save(str(tmp)))
 
 
 # --------------------------------------------------------------------------- one document
