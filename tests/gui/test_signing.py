@@ -310,6 +310,52 @@ def test_effective_day_dialog_says_when_it_is_back_dated(page, controller, scrip
     assert page.current_row().effective_on == day
 
 
+def test_effective_day_dialog_shows_its_texts_in_full(page, controller, script, dialogs):
+    """The explanation and the red back-dated warning wrap inside the dialog: every label is
+    as tall as its text needs at its width, and lies inside the dialog."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit, QLabel
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    admin = ("tester", PW["tester"])
+    D.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"], admin=admin)
+    D.add_user(ws, "max", "Max Brandt", PW["max"], rights=["reviewed", "approved"], admin=admin)
+    did = _written(page, controller, title="Control of documented information and records")
+    rid = D.get_document(ws, did).pending_id
+    for user, meaning in (("tester", "authored"), ("eve", "reviewed"), ("max", "approved")):
+        controller.edit("sign", lambda ws, u=user, m=meaning: D.sign(ws, rid, m, u, PW[u]),
+                        final=True)
+    page.select_document(did)
+    problems: list[str] = []
+
+    def check(d, when):
+        QApplication.processEvents()
+        shown = [label for label in d.findChildren(QLabel)
+                 if label.isVisible() and label.wordWrap() and label.text()]
+        assert shown
+        for label in shown:
+            need = label.heightForWidth(label.width())
+            if label.height() < need:
+                problems.append(f"{when}: {label.text()[:30]!r} {label.height()} < {need}")
+            if not d.rect().contains(label.geometry()):
+                problems.append(f"{when}: {label.text()[:30]!r} outside the dialog")
+        return len(shown)
+
+    def look(d):
+        counts = [check(d, "today")]
+        day = dt.date.today() - dt.timedelta(days=12)
+        d.findChild(QDateEdit).setDate(QDate(day.year, day.month, day.day))
+        counts.append(check(d, "back-dated"))
+        d.reject()
+        problems.extend(["the warning was not shown"] if counts[1] <= counts[0] else [])
+
+    script.expect(QDialog, look)
+    assert not page.make_effective()
+    assert script.done()
+    assert problems == []
+
+
 def test_sign_dialog_has_no_empty_band_above_its_buttons(page, controller, qtbot):
     from qms_desktop.ui.documents.signing import SignDialog
 

@@ -97,6 +97,70 @@ def back_dated_text(rev: str, doc: str, on: dt.date, day: str) -> str:
         rev=rev, doc=doc, day=day, ago=ago)
 
 
+class EffectiveDayDialog(QDialog):
+    """Asks the day revision ``rev`` of ``doc`` takes effect (today or earlier); an earlier day
+    is said at once in red (and confirmed again after OK). The explanation and the warning wrap
+    at a readable width, and the dialog grows to show them in full."""
+
+    def __init__(self, rev: str, doc: str, parent: QWidget | None = None):
+        from ..table.delegates import date_format
+        from .signing import error_colour
+
+        super().__init__(parent)
+        self.rev, self.doc = rev, doc
+        self.setWindowTitle(tr("Make Effective"))
+        # wrapped labels have no width of their own: give them one a line can be read at
+        width = self.fontMetrics().averageCharWidth() * 52
+        self.note = QLabel(tr("Revision {rev} of {doc} takes effect on this day (today or "
+                              "earlier); the revision in force before it becomes "
+                              "obsolete.").format(rev=rev, doc=doc), self)
+        self.note.setWordWrap(True)
+        self.note.setMinimumWidth(width)
+        self.day = QDateEdit(QDate.currentDate(), self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat(date_format())
+        self.day.setMaximumDate(QDate.currentDate())
+        #: said as soon as an earlier day is chosen (and confirmed again after OK)
+        self.back = QLabel(self)
+        self.back.setObjectName("backDatedNote")
+        self.back.setWordWrap(True)
+        self.back.setMinimumWidth(width)
+        self.back.setStyleSheet(f"color: {error_colour()};")
+        self.back.hide()
+        self.day.dateChanged.connect(self.day_changed)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(tr("&Effective on:"), self.day)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addLayout(form)
+        layout.addWidget(self.back)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.adjustSize()
+
+    def day_changed(self, _d=None) -> None:
+        on = self.day.date().toPython()
+        earlier = on < dt.date.today()
+        if earlier:
+            self.back.setText(back_dated_text(self.rev, self.doc, on, format_date(on)))
+        self.back.setVisible(earlier)
+        self.fit()
+
+    def fit(self) -> None:
+        """Grow (never shrink below what the user made it) so every label shows in full."""
+        self.layout().activate()
+        hint = self.sizeHint()
+        width = max(self.width(), hint.width())
+        height = max(self.height(), self.layout().totalHeightForWidth(width)
+                     if self.layout().hasHeightForWidth() else hint.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+
+
 class RegisterSplitter(QSplitter):
     """The register above the selected document's tabs: until the user drags it, the register
     keeps ``share`` of the height at every resize (the tabs below scroll)."""
@@ -820,46 +884,10 @@ class DocumentsPage(Page):
             QMessageBox.StandardButton.Yes
 
     def _ask_effective_day(self, row) -> dt.date | None:
-        from ..table.delegates import date_format
-        from .signing import error_colour
-
-        dialog = QDialog(self)
-        dialog.setWindowTitle(tr("Make Effective"))
-        note = QLabel(tr("Revision {rev} of {doc} takes effect on this day (today or earlier); "
-                         "the revision in force before it becomes obsolete.").format(
-            rev=row.pending, doc=self._doc_label(row)), dialog)
-        note.setWordWrap(True)
-        day = QDateEdit(QDate.currentDate(), dialog)
-        day.setCalendarPopup(True)
-        day.setDisplayFormat(date_format())
-        day.setMaximumDate(QDate.currentDate())
-        #: said as soon as an earlier day is chosen (and confirmed again after OK)
-        back = QLabel(dialog)
-        back.setObjectName("backDatedNote")
-        back.setWordWrap(True)
-        back.setStyleSheet(f"color: {error_colour()};")
-        back.hide()
-
-        def day_changed(_d=None) -> None:
-            on = day.date().toPython()
-            back.setVisible(on < dt.date.today())
-            if back.isVisible():
-                back.setText(back_dated_text(row.pending, self._doc_label(row), on,
-                                             format_date(on)))
-
-        day.dateChanged.connect(day_changed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel, dialog)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form = QFormLayout(dialog)
-        form.addRow(note)
-        form.addRow(tr("&Effective on:"), day)
-        form.addRow(back)
-        form.addRow(buttons)
+        dialog = EffectiveDayDialog(row.pending, self._doc_label(row), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return day.date().toPython()
+        return dialog.day.date().toPython()
 
     def withdraw(self, confirm: bool = True) -> bool:
         from ...services import documents
@@ -890,4 +918,4 @@ class DocumentsPage(Page):
             lambda ws: documents.mark_reviewed(ws, doc_id)) is not None
 
 
-__all__ = ["DocumentsPage", "NewDocumentDialog", "RevisionFiles"]
+__all__ = ["DocumentsPage", "EffectiveDayDialog", "NewDocumentDialog", "RevisionFiles"]
