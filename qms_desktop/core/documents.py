@@ -116,6 +116,25 @@ def duty_problem(user: str, did: str, meaning: str) -> str:
     return f"{user} {did} this revision; a different person must {act}."
 
 
+#: the signatures a revision in each status holds when it was signed in the app
+REQUIRED = {"draft": (), "in_review": ("authored",),
+            "approved": ("authored", "reviewed", "approved"),
+            "effective": ("authored", "reviewed", "approved"),
+            "obsolete": ("authored", "reviewed", "approved")}
+MISSING_TEXT = {"authored": "The author's signature is missing",
+                "reviewed": "The review signature is missing",
+                "approved": "The approval signature is missing"}
+
+
+def missing_signatures(status: str, present: set[str], signed_in_app: bool) -> list[str]:
+    """Meanings a revision in ``status`` should hold but does not. Only a revision that was
+    signed in the app is held to it (``signed_in_app``: the audit trail recorded a bound
+    signature on it); one approved on paper and registered has no signatures to miss."""
+    if not signed_in_app:
+        return []
+    return [x for x in REQUIRED.get(status, ()) if x not in present]
+
+
 _LETTERS = re.compile(r"^[A-Z]+$")
 _DIGITS = re.compile(r"^(\d+)$")
 

@@ -93,6 +93,9 @@ class RevisionRow:
     reviewer: str
     approver: str
     signatures: list[SignatureRow] = field(default_factory=list)
+    #: meanings this revision should hold but does not (a signature removed or moved outside
+    #: the app; ``core.documents.missing_signatures``)
+    missing: list[str] = field(default_factory=list)
 
     @property
     def status_text(self) -> str:
@@ -100,7 +103,12 @@ class RevisionRow:
 
     @property
     def signatures_valid(self) -> bool:
-        return all(s.valid for s in self.signatures)
+        return all(s.valid for s in self.signatures) and not self.missing
+
+    @property
+    def missing_text(self) -> list[str]:
+        return [rules.MISSING_TEXT[x] + ": it was removed outside the app."
+                for x in self.missing]
 
 
 @dataclass(slots=True)
@@ -213,9 +221,45 @@ def _doc_rows(conn, ids: Iterable[int] | None, today: dt.date) -> list[DocumentR
                                                                  if r.pending_id]
         checks = _checks(conn, rids)
         bad = {rid for rid, states in checks.items() if any(not ok for ok, _ in states.values())}
+        statuses = {rid: st for rid, st in conn.execute(
+            select(m.Revision.id, m.Revision.status).where(m.Revision.id.in_(rids)))}
+        bad |= {rid for rid, miss in _missing(conn, statuses).items() if miss}
         for r in out:
             r.invalid_signatures = bool({r.in_force_id, r.pending_id} & bad)
     return out
+
+
+def _signed_in_app(conn, rids: Iterable[int]) -> set[int]:
+    """Revisions the audit trail says were signed in the app (a bound signature was ever
+    added to them), whatever became of those rows since."""
+    wanted = set(rids)
+    out: set[int] = set()
+    if not wanted:
+        return out
+    e = m.AuditEvent
+    for (new,) in conn.execute(select(e.new).where(e.entity == "signature",
+                                                  e.op == "insert")):
+        try:
+            v = json.loads(new or "")
+        except ValueError:
+            continue
+        if isinstance(v, dict) and v.get("entity") == "revision" and v.get("seal") \
+                and v.get("record_id") in wanted:
+            out.add(v["record_id"])
+    return out
+
+
+def _missing(conn, statuses: dict[int, str]) -> dict[int, list[str]]:
+    """revision id → the meanings it should hold but does not (see ``core.documents``)."""
+    if not statuses:
+        return {}
+    present: dict[int, set[str]] = {}
+    for rid, meaning in conn.execute(select(m.Signature.record_id, m.Signature.meaning).where(
+            m.Signature.entity == "revision", m.Signature.record_id.in_(list(statuses)))):
+        present.setdefault(rid, set()).add(meaning)
+    signed = _signed_in_app(conn, statuses)
+    return {rid: rules.missing_signatures(st, present.get(rid, set()), rid in signed)
+            for rid, st in statuses.items()}
 
 
 def list_documents(ws: Workspace, today: dt.date | None = None) -> list[DocumentRow]:
@@ -364,7 +408,9 @@ def revisions(ws: Workspace, doc_id: int) -> list[RevisionRow]:
                          .where(m.Revision.document_id == doc_id)
                          .order_by(m.Revision.id.desc())).all()
         sigs = _signature_rows(c, [r[0] for r in rows])
-    return [RevisionRow(*r, signatures=sigs.get(r[0], [])) for r in rows]
+        missing = _missing(c, {r[0]: r[3] for r in rows})
+    return [RevisionRow(*r, signatures=sigs.get(r[0], []), missing=missing.get(r[0], []))
+            for r in rows]
 
 
 def get_revision(ws: Workspace, rid: int) -> RevisionRow:
@@ -1142,7 +1188,10 @@ def procedure_export_data(ws: Workspace, doc_id: int, revision_id: int | None = 
         sections=[pm.Section(x.key, x.title, x.text) for x in secs],
         signatures=[pm.SignatureLine(x.meaning, x.signer_name, x.user, x.signed_at,
                                      x.local_time, x.valid, x.problem)
-                    for x in rev.signatures],
+                    for x in rev.signatures] + [
+            pm.SignatureLine(meaning, "—", "", None, "", False,
+                             rules.MISSING_TEXT[meaning] + ": it was removed outside the app.")
+            for meaning in rev.missing],
         history=[pm.RevisionLine(r.number, r.status, r.issued_on, r.effective_on,
                                  r.change_summary, r.author, r.reviewer, r.approver)
                  for r in reversed(upto)],

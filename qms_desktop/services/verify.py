@@ -120,7 +120,8 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
                         ev = encode_value(value)
                         if expect.get(name, added[name]) != ev:
                             rep.problems.append(
-                                f"{table.name} {rid}: {name} is {_show(ev)} but the audit "
+                                f"{table.name} {rid}{_about(conn, table.name, expect)}: "
+                                f"{name} is {_show(ev)} but the audit "
                                 f"trail says {_show(expect.get(name, added[name]))} (changed "
                                 "outside the "
                                 "application)")
@@ -131,7 +132,8 @@ def _verify(ws, rep, progress, max_problems) -> VerifyReport:
         for (entity, rid), rec in state.items():
             if rec is not None:
                 rep.problems.append(
-                    f"{entity} {rid} is missing, but the audit trail never recorded its deletion")
+                    f"{entity} {rid}{_about(conn, entity, rec)} is missing, but the audit trail "
+                    "never recorded its deletion")
                 if len(rep.problems) >= max_problems:
                     return rep
         # signatures: each seal covers its own fields and the content hash it was made over,

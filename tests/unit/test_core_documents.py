@@ -108,3 +108,10 @@ def test_content_hash_binds_record_and_content():
     assert "before signatures were bound" in sg.signature_state(
         stored_hash="0" * 64, current_hash=h, stored_seal="", expected_seal=s).reason
     assert sg.local_time_text(at).startswith("20")
+
+
+def test_missing_signatures_only_for_revisions_signed_in_the_app():
+    assert d.missing_signatures("effective", {"authored", "reviewed"}, True) == ["approved"]
+    assert d.missing_signatures("in_review", set(), True) == ["authored"]
+    assert d.missing_signatures("draft", set(), True) == []
+    assert d.missing_signatures("effective", set(), False) == []  # approved on paper

@@ -419,3 +419,61 @@ def test_export_of_a_revision_after_its_map_changed_and_a_draft_began(ws):
     assert docs.procedure_export_data(ws, did2).map_changed_on is None
     processes.delete_items(ws, node_ids=[gone])
     assert docs.procedure_export_data(ws, did2).map_changed_on == dt.date.today()
+
+
+@pytest.mark.parametrize("tamper", ["delete", "move"])
+def test_a_signature_removed_or_moved_outside_the_app_shows_as_missing(ws, tamper):
+    _users(ws)
+    did = _written_doc(ws)
+    rid = _approve(ws, did)
+    other = docs.get_document(ws, _written_doc(ws)).pending_id
+    sid = next(s.id for s in docs.get_revision(ws, rid).signatures if s.meaning == "approved")
+    path = ws.path
+    ws.close()
+    with sqlite3.connect(path) as c:
+        if tamper == "delete":
+            c.execute("DELETE FROM signature WHERE id = ?", (sid,))
+        else:
+            c.execute("UPDATE signature SET record_id = ? WHERE id = ?", (other, sid))
+    w = open_workspace(path, read_only=True)
+    try:
+        rev = docs.get_revision(w, rid)
+        assert rev.missing == ["approved"] and not rev.signatures_valid
+        assert rev.missing_text == [
+            "The approval signature is missing: it was removed outside the app."]
+        assert docs.get_document(w, did).invalid_signatures
+        data = docs.procedure_export_data(w, did)
+        gone = [s for s in data.signatures if s.meaning == "approved"]
+        assert len(gone) == 1 and not gone[0].valid and "missing" in gone[0].problem
+        assert not verify(w).ok
+    finally:
+        w.close()
+
+
+def test_revisions_registered_without_signatures_miss_nothing(ws, tmp_path):
+    a = _docx(tmp_path / "SOP-100 Old way.docx", "SOP-100 Old way", [("Purpose", "Why.")])
+    did = docs.register_files(ws, [a]).result[0]
+    row = docs.get_document(ws, did)
+    assert not row.invalid_signatures
+    assert docs.get_revision(ws, row.in_force_id).missing == []
+
+
+@pytest.mark.parametrize("tamper,words", [
+    ("DELETE FROM signature WHERE meaning = 'approved'", "is missing, but the audit trail"),
+    ("UPDATE signature SET record_id = 99 WHERE meaning = 'approved'", "record_id is 99"),
+    ("UPDATE signature SET signer_name = 'H. M.' WHERE meaning = 'approved'", "signer_name")])
+def test_verify_names_the_signed_document_whatever_was_tampered(ws, tamper, words):
+    _users(ws)
+    _approve(ws, _written_doc(ws))
+    path = ws.path
+    ws.close()
+    with sqlite3.connect(path) as c:
+        c.execute(tamper)
+    w = open_workspace(path, read_only=True)
+    try:
+        rep = verify(w)
+        assert not rep.ok
+        assert "(approved by Max Brandt on SOP-001 rev. A)" in rep.problems[0]
+        assert words in rep.problems[0]
+    finally:
+        w.close()

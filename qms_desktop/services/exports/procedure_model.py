@@ -16,7 +16,7 @@ class SignatureLine:
     meaning: str                 # "authored" | "reviewed" | "approved"
     signer_name: str             # printed name
     user: str                    # account name
-    signed_at_utc: dt.datetime   # naive, UTC
+    signed_at_utc: dt.datetime | None   # naive, UTC (None: a signature that is missing)
     local_time: str              # ISO 8601 with offset, "" for old signatures
     valid: bool
     #: "" when valid, else why it no longer counts (shown on the export too)

@@ -121,7 +121,13 @@ class RevisionsView(QTreeWidget):
                         why.setForeground(0, marks.overdue)
                         item.addChild(why)
                         why.setFirstColumnSpanned(True)
-                if not r.signatures:
+                for text in r.missing_text:  # a signature removed outside the app
+                    gone = QTreeWidgetItem(["✗ " + tr(text)])
+                    gone.setData(0, RevisionRole, r.id)
+                    gone.setForeground(0, marks.overdue)
+                    item.addChild(gone)
+                    gone.setFirstColumnSpanned(True)
+                if not r.signatures and not r.missing:
                     child = QTreeWidgetItem([tr("No signatures")])
                     child.setData(0, RevisionRole, r.id)
                     child.setForeground(0, marks.muted)
