@@ -434,6 +434,48 @@ def test_read_only_workspace_disables_editing_and_signing(qtbot, ro_controller):
     assert page.model.get(world["wi"]).status == "draft"
 
 
+def test_details_tab_shows_long_choices_from_their_start(qtbot, controller, world):
+    """A long process name takes the column's width like the title beside it; where the tab is
+    too narrow even so, its start shows (not its end) and the tooltip has it in full."""
+    ws = controller.workspace
+    name = "CP-01 Sales, quotation and contract review"
+    pid = R.create(ws, "process", {"code": "CP-01",
+                                   "name": "Sales, quotation and contract review"}).result
+    D.update_documents(ws, [world["wi"]], {"process_id": pid})
+    page = make_page(qtbot, controller)
+    page.resize(1280, 800)
+    page.select_document(world["wi"])
+    page.tabs.setCurrentIndex(0)
+    details = page.details
+    details.layout().activate()
+    edit = details.process.lineEdit()
+    assert details.process.currentText() == name
+    assert edit.width() >= edit.fontMetrics().horizontalAdvance(name)
+    assert details.process.width() == details.title.width()  # grows like the texts
+    page.resize(560, 800)
+    page.layout().activate()
+    details.layout().activate()
+    assert edit.width() < edit.fontMetrics().horizontalAdvance(name)
+    assert edit.cursorPosition() == 0  # the start shows
+    assert details.process.toolTip() == name
+
+
+def test_read_only_fields_all_look_greyed(qtbot, ro_controller):
+    from PySide6.QtGui import QPalette
+
+    page = make_page(qtbot, ro_controller)
+    page.select_document(ro_controller.world["wi"])
+    details = page.details
+    assert not details.kind.isEnabled()
+    disabled = details.kind.palette()
+    for field in (details.number, details.title, details.origin):
+        assert field.isReadOnly()
+        pal = field.palette()
+        for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Text):
+            assert pal.color(QPalette.ColorGroup.Active, role) == \
+                disabled.color(QPalette.ColorGroup.Disabled, role), (field, role)
+
+
 def test_text_tab_hosts_the_procedure_editor_when_shown(page, world):
     from qms_desktop.ui.documents.editor import ProcedureEditor
 
@@ -522,3 +564,15 @@ def test_the_text_tab_gets_most_of_the_height_until_the_splitter_is_dragged(page
     before = page.splitter.sizes()
     page.tabs.setCurrentIndex(page.text_index)
     assert page.splitter.sizes() == before
+
+
+def test_a_document_in_force_never_e_signed_says_approved_outside(page, ws, tmp_path, controller):
+    from docx import Document
+
+    path = tmp_path / "SOP-050 Paper era.docx"
+    d = Document()
+    d.add_heading("Purpose", level=1)
+    d.add_paragraph("Approved on paper in 2019.")
+    d.save(path)
+    did = controller.edit("Register", lambda w: D.register_files(w, [path]))[0]
+    assert cell(page, did, "invalid_signatures").data() == "— approved outside"

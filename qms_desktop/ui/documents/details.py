@@ -1,13 +1,19 @@
 """The Details tab: the register fields of the selected document, each change one undo step
-through ``documents.update_documents`` (the service checks numbers, titles and periods)."""
+through ``documents.update_documents`` (the service checks numbers, titles and periods).
+
+The choices (kind, owner, process) take the width of the column like the texts beside them;
+where a label is still longer, its start shows and the tooltip has it in full. A read-only
+workspace greys every field alike: the texts stay selectable but look like the disabled
+choices."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, \
-    QSpinBox, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, \
+    QSizePolicy, QSpinBox, QWidget
 
 from ..table import DateEditor, Item, ValueCombo, compact
 from .model import kind_items, status_text, tr
@@ -29,6 +35,12 @@ class DocumentDetails(QWidget):
         self.kind = compact(ValueCombo(kind_items(), self), 16)
         self.owner = compact(ValueCombo([], self, searchable=True), 20)
         self.process = compact(ValueCombo([], self, searchable=True), 20)
+        for combo in (self.kind, self.owner, self.process):
+            # as wide as the column (the number and title beside them are), not 20 characters
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            combo.currentIndexChanged.connect(lambda _i, c=combo: self._show_start(c))
+            if combo.lineEdit() is not None:
+                combo.lineEdit().editingFinished.connect(lambda c=combo: self._show_start(c))
         self.review_months = QSpinBox(self)
         self.review_months.setRange(0, 120)
         self.review_months.setSpecialValueText(tr("no periodic review"))
@@ -88,6 +100,25 @@ class DocumentDetails(QWidget):
             self.process.set_items(self.processes())
         finally:
             self._loading = False
+        for combo in (self.owner, self.process):
+            self._show_start(combo)
+
+    @staticmethod
+    def _show_start(combo: QComboBox) -> None:
+        """Show the start of a long choice (a typed-in field scrolls to its end) and the
+        whole of it in the tooltip."""
+        text = combo.currentText()
+        edit = combo.lineEdit()
+        if edit is not None and not edit.hasFocus():
+            edit.setCursorPosition(0)
+        room = (edit.width() if edit is not None else combo.width()) - \
+            combo.fontMetrics().averageCharWidth()
+        combo.setToolTip(text if combo.fontMetrics().horizontalAdvance(text) > room else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        for combo in (self.kind, self.owner, self.process):
+            self._show_start(combo)
 
     def show_row(self, row: Any) -> None:
         self.row = row
@@ -108,6 +139,8 @@ class DocumentDetails(QWidget):
             self.kind.set_value(row.kind)
             self.owner.set_value(row.owner_id)
             self.process.set_value(row.process_id)
+            for combo in (self.kind, self.owner, self.process):
+                self._show_start(combo)
             self.review_months.setValue(row.review_months or 0)
             self.next_review.set_value(row.next_review_on)
             lines = [status_text(row)]
@@ -120,7 +153,9 @@ class DocumentDetails(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for e in self.editors.values():
             if isinstance(e, QLineEdit):
+                # read-only keeps the text selectable; it is drawn like the disabled fields
                 e.setReadOnly(read_only)
+                e.setPalette(greyed(self.palette()) if read_only else QPalette())
             else:
                 e.setEnabled(not read_only)
 
@@ -146,3 +181,15 @@ class DocumentDetails(QWidget):
         else:
             self.show_row(self.row)
         return ok
+
+
+def greyed(palette: QPalette) -> QPalette:
+    """``palette`` with the disabled field colours in every state: a read-only text field
+    then looks like the disabled choices beside it."""
+    out = QPalette(palette)
+    disabled = QPalette.ColorGroup.Disabled
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Text,
+                     QPalette.ColorRole.PlaceholderText):
+            out.setColor(group, role, palette.color(disabled, role))
+    return out
