@@ -65,7 +65,7 @@ def test_typing_is_one_undo_step_and_undo_restores(ws, controller, editor, qtbot
     qtbot.keyClicks(scope, "documents.")
     editor.commit(scope, seal=True)  # the focus leaves the section
     stack = controller.undo_stack
-    assert stack.count() == 1 and stack.text(0) == "Edit Scope"
+    assert stack.count() == 1 and stack.text(0) == "Edit Scope of SOP-001"
     assert _texts(ws, did)["scope"] == "All controlled documents."
     # a second visit is a step of its own
     qtbot.keyClicks(scope, " Forms too.")

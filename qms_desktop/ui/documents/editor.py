@@ -765,8 +765,10 @@ class ProcedureEditor(QWidget):
                 old_stored, old_base = edit.stored, edit.baseline
                 # marked as stored first: the reload this edit causes finds nothing to change
                 edit.stored, edit.baseline = text, text
+                number = self.row.number if self.row is not None else ""
                 got = self.controller.edit(
-                    tr("Edit {section}").format(section=edit.title),
+                    (tr("Edit {section} of {doc}").format(section=edit.title, doc=number)
+                     if number else tr("Edit {section}").format(section=edit.title)),
                     lambda ws: documents.edit_section(ws, doc_id, key, text),
                     merge_key=("section", doc_id, key))
                 if got is None:  # refused (the user was told): show what is stored

@@ -93,8 +93,11 @@ def signature_state(r, signed: Callable[[Any], bool] = lambda r: True) -> str:
 
 def signatures_text(r, signed: Callable[[Any], bool] = lambda r: True) -> str:
     """The Signatures cell in words: blank would read as "unsigned"."""
+    state = signature_state(r, signed)
+    if state == "none" and getattr(r, "status", "") in ("effective", "obsolete"):
+        return tr("— approved outside")  # registered or approved on paper, not e-signed
     return {"invalid": tr("✗ not valid"), "valid": tr("✓ valid"),
-            "none": tr("— none yet")}[signature_state(r, signed)]
+            "none": tr("— none yet")}[state]
 
 
 def signatures_tip(r, signed: Callable[[Any], bool] = lambda r: True) -> str | None:
