@@ -173,6 +173,33 @@ def test_docx_tables_header_and_footer(demo, tmp_path):
     assert "Score = points earned" in rtext and "IA26-03-F01" in rtext
 
 
+def test_docx_properties_are_the_runs_not_python_docx_defaults(demo, tmp_path):
+    import docx
+
+    from qms_desktop.services.exports.checklist_docx import (
+        export_audit_report,
+        export_checklist_docx,
+    )
+    from qms_desktop.services.exports.checklist_xlsx import load_checklist
+
+    with _open(demo) as ws:
+        doc = load_checklist(ws, run_id=2)
+        blank = export_checklist_docx(ws, tmp_path / "blank.docx", template_id=1)
+        run = export_checklist_docx(ws, tmp_path / "run.docx", run_id=2)
+        report = export_audit_report(ws, 2, tmp_path / "report.docx")
+    org = doc.workspace.rsplit(" (", 1)[0]
+    for path, author in ((blank, org), (run, doc.run.auditor), (report, doc.run.auditor)):
+        props = docx.Document(str(path)).core_properties
+        assert author and props.author == author, path
+        assert props.last_modified_by == "QMS Workbench"
+        assert props.comments == f"Exported by QMS Workbench · {doc.stamp}"
+        assert props.created.year >= 2026
+        texts = [props.author, props.last_modified_by, props.title, props.subject,
+                 props.keywords, props.comments]
+        assert all(texts) and not any("python-docx" in t for t in texts), texts
+    assert docx.Document(str(run)).core_properties.identifier == "IA26-03"
+
+
 def test_xlsx_keeps_payloads_as_text(demo, tmp_path):
     import openpyxl
 

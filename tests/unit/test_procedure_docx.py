@@ -544,3 +544,29 @@ def test_manual_cover_says_what_it_holds(tmp_path):
     assert "1 policy, 2 procedures and 1 work instruction in force, in the order below." in text
     one = body_text(open_docx(write_manual([sample()], tmp_path / "one.docx")))
     assert "1 procedure in force" in one
+
+
+def test_word_properties_name_the_owner_and_the_audit_head_never_the_login(tmp_path):
+    """File ▸ Info of an export: the document owner (the organization for a manual) is the
+    author, never the login that exported it; never python-docx's defaults."""
+    stamp = f"Exported by QMS Workbench · audit head {HEAD} @ event 48213"
+    for data in (sample(), sample(owner="")):
+        props = open_docx(write_procedure(data, tmp_path / "p.docx")).core_properties
+        assert props.author == (data.owner or "Nordwerk GmbH")
+        assert props.last_modified_by == "QMS Workbench"
+        assert props.title == "SOP-012 Incoming inspection of purchased goods"
+        assert props.subject == "Procedure SOP-012, revision C (Effective)"
+        assert props.keywords.startswith("SOP-012, revision C, Effective, Procedure")
+        assert props.comments == stamp
+        assert props.created.replace(tzinfo=None) == dt.datetime(2026, 12, 5, 9, 30)
+    docs = [sample(number=f"SOP-{k:03d}", title=f"Procedure {k}") for k in range(1, 3)]
+    props = open_docx(write_manual(docs, tmp_path / "m.docx",
+                                   title="Quality manual")).core_properties
+    assert props.author == "Nordwerk GmbH"
+    assert props.last_modified_by == "QMS Workbench"
+    assert props.title == "Quality manual" and "2 procedures in force" in props.subject
+    assert props.comments == stamp
+    for p in (props, open_docx(write_procedure(sample(), tmp_path / "p.docx")).core_properties):
+        texts = [p.author, p.last_modified_by, p.title, p.subject, p.keywords, p.comments,
+                 p.category]
+        assert not any("python-docx" in t or "aschmidt" in t for t in texts), texts

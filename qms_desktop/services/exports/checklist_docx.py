@@ -85,9 +85,32 @@ class _Writer:
         sec.header_distance = sec.footer_distance = Cm(0.8)
         self._header(heading)
         self._footer()
-        self.d.core_properties.title = heading
-        self.d.core_properties.author = "QMS Workbench"
-        self.d.core_properties.comments = doc.stamp
+        self._properties(heading)
+
+    def _properties(self, heading: str) -> None:
+        """The Word file's properties (File ▸ Info): the run's auditor (for a blank, the
+        organization) as author — never python-docx's defaults or the login — the export as
+        the last change, and the audit trail's head in the comments."""
+        doc, props = self.doc, self.d.core_properties
+        run = doc.run
+        # ``workspace`` is "Organization (file.qms)", or the file's name alone
+        org = doc.workspace.rsplit(" (", 1)[0] if doc.workspace.endswith(")") else ""
+        kind = KIND_LABELS.get(doc.kind, doc.kind.replace("_", " ").capitalize())
+        what = doc.status_text
+        props.author = _t((run.auditor if run is not None and run.auditor else "") or org
+                          or "QMS Workbench")[:250]
+        props.last_modified_by = "QMS Workbench"
+        props.title = _t(heading + (f" — {doc.code}" if doc.code else ""))[:250]
+        props.subject = _t(" · ".join(x for x in (kind, doc.code, what) if x))[:250]
+        props.keywords = _t(", ".join(x for x in (doc.code, doc.title, doc.version_text,
+                                                  doc.standard, kind, org) if x))[:250]
+        props.category = _t(kind)[:250]
+        props.content_status = _t(what)[:250]
+        props.identifier = _t(doc.code)[:250]
+        props.version = _t(doc.template_version)[:250]
+        props.comments = _t(f"Exported by QMS Workbench · {doc.stamp}")[:250]
+        props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(
+            tzinfo=None, microsecond=0)   # naive UTC: written as UTC
 
     # header and footer ------------------------------------------------------------------
     def _header(self, heading: str) -> None:

@@ -1200,12 +1200,45 @@ def write_procedure(data: ProcedureExport, path: str | Path, *,
     sec = w.first_section(w.doc.sections[-1])
     w.fill_stories(sec, _header_lines(w, data, str(_pages(lines))), _footer_lines(w, data),
                    fresh=False)
-    props = w.doc.core_properties
-    props.title = _short(f"{data.number} {data.title}", 250)
-    props.subject = _short(f"{_status(data)} revision {data.revision}", 250)
-    props.author = _short(data.exported_by or "QMS Workbench", 250)
-    props.comments = _short(f"Audit trail head {data.audit_head} event {data.audit_event}", 250)
+    kind = KIND_TEXT.get(data.kind, xml_text(data.kind).replace("_", " ").capitalize())
+    _core_properties(
+        w.doc, author=data.owner or data.organization,
+        title=" ".join(x for x in (data.number, data.title) if x),
+        subject=f"{kind} {data.number}, revision {data.revision} ({_status(data)})",
+        keywords=[data.number, f"revision {data.revision}", _status(data), kind, data.process,
+                  data.organization],
+        category=kind, status=_status(data), identifier=data.number, version=data.revision,
+        data=data)
     return w.save(path)
+
+
+def _core_properties(doc: Any, *, author: str, title: str, subject: str, keywords: list[str],
+                     category: str, status: str, identifier: str, version: str,
+                     data: ProcedureExport | None) -> None:
+    """The Word file's properties (File ▸ Info): the document owner (or the organization) as
+    author, never the login that exported it or a template's own; the export as the last
+    change; the audit trail's head in the comments. Nothing of the template's (the shipped
+    one was made by python-docx, a letterhead by someone at the company) is left."""
+    from ..audit_trail import stamp_text
+
+    props = doc.core_properties
+    head = data.audit_head if data is not None else ""
+    event = data.audit_event if data is not None else 0
+    when = data.exported_at if data is not None and data.exported_at else \
+        dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    props.author = _short(author, 250) or "QMS Workbench"
+    props.last_modified_by = "QMS Workbench"
+    props.title = _short(title, 250)
+    props.subject = _short(subject, 250)
+    props.keywords = _short(", ".join(x for x in (xml_text(k).strip() for k in keywords) if x),
+                            250)
+    props.category = _short(category, 250)
+    props.content_status = _short(status, 250)
+    props.identifier = _short(identifier, 250)
+    props.version = _short(version, 250)
+    props.comments = _short(f"Exported by QMS Workbench · {stamp_text(head or '—', event)}",
+                            250)
+    props.created = props.modified = when   # naive UTC: written as UTC
 
 
 # --------------------------------------------------------------------------- the manual
@@ -1353,10 +1386,11 @@ def write_manual(items: Iterable[ProcedureExport], path: str | Path, *,
                              exported_by=first.exported_by if first else "")
     w.fill_stories(cover_section or w.doc.sections[-1], _manual_header(w, manual, str(page)),
                    _footer_lines(w, manual), fresh=False)
-    props = w.doc.core_properties
-    props.title = _short(title, 250)
-    props.author = _short(first.exported_by if first and first.exported_by
-                          else "QMS Workbench", 250)
+    _core_properties(
+        w.doc, author=org, title=title, subject=f"{title} ({holds})",
+        keywords=[title, *(KIND_PLURAL.get(k, (k, k))[1] for k in kinds), org],
+        category="Manual", status="In force" if done and all_in_force else "",
+        identifier="", version="", data=first)
     return w.save(path, update_fields=True)
 
 
