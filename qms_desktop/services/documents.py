@@ -26,6 +26,7 @@ The rules are in ``core.documents`` (a revision's life, who may sign) and ``core
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1369,12 +1370,26 @@ def register_files(ws: Workspace, paths: Iterable[str | Path], *, import_section
     with ws.session() as s:
         used = {n.casefold() for n in s.execute(select(m.Document.number)).scalars()}
         scheme, prefixes = numbering(ws)
-        for p, info, _data in items:
+        # the same file registered before (its content is some revision's source)
+        known = {sha: (num, rev) for sha, num, rev in s.execute(
+            select(m.Attachment.sha256, m.Document.number, m.Revision.number)
+            .join(m.Revision, m.Revision.id == m.Attachment.record_id)
+            .join(m.Document, m.Document.id == m.Revision.document_id)
+            .where(m.Attachment.entity == "revision"))}
+        seen: dict[str, str] = {}
+        for p, info, data in items:
             number = (info.number or "").strip()[:40]
-            if number and number.casefold() in used:
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in known:
+                num, rev = known[digest]
+                problems.append(f"{p.name}: this file is already registered as {num} rev. {rev}")
+            elif digest in seen:
+                problems.append(f"{p.name}: the same file as {seen[digest]}")
+            elif number and number.casefold() in used:
                 problems.append(f"{p.name}: the number {number} is already registered")
             elif number:
                 used.add(number.casefold())
+            seen.setdefault(digest, p.name)
         if problems:
             raise RecordError("Nothing was registered. " + "; ".join(problems)
                               + ". Leave these files out to register the others.")

@@ -312,7 +312,7 @@ def test_register_word_files_all_or_nothing(ws, tmp_path):
     assert [f.file_name for f in files] == [a.name]
     second = rows[ids[1]]
     assert second.number == "SOP-008" and second.title == "Goods receipt"  # after SOP-007
-    with pytest.raises(RecordError, match="SOP-007 is already registered"):
+    with pytest.raises(RecordError, match="already registered as SOP-007 rev. C"):
         docs.register_files(ws, [a])
     assert verify(ws).ok
 
@@ -477,3 +477,16 @@ def test_verify_names_the_signed_document_whatever_was_tampered(ws, tamper, word
         assert words in rep.problems[0]
     finally:
         w.close()
+
+
+def test_the_same_word_file_is_not_registered_twice(ws, tmp_path):
+    a = _docx(tmp_path / "customer gauges.docx", "Customer gauges", [("Purpose", "Gauges.")])
+    docs.register_files(ws, [a])
+    copy = tmp_path / "copy of gauges.docx"
+    copy.write_bytes(a.read_bytes())
+    with pytest.raises(RecordError, match="already registered as SOP-001 rev. A"):
+        docs.register_files(ws, [a])
+    with pytest.raises(RecordError, match="already registered as SOP-001"):
+        docs.register_files(ws, [copy])
+    assert len(docs.list_documents(ws)) == 1
+
