@@ -213,3 +213,40 @@ def test_edit_choice_uses_the_edited_text(qapp):
     d.set_choice("procedure", generate.EDIT, "mine and new")
     assert d.chosen() == {"procedure": ("mine and new", "new")}
     d.deleteLater()
+
+
+def _in_view(browser, text: str) -> bool:
+    """The rendered paragraph holding ``text`` lies wholly inside the pane's viewport."""
+    doc = browser.document()
+    top = browser.verticalScrollBar().value()
+    b = doc.begin()
+    while b.isValid():
+        if text in b.text():
+            r = doc.documentLayout().blockBoundingRect(b)
+            return r.top() >= top and r.bottom() <= top + browser.viewport().height()
+        b = b.next()
+    raise AssertionError(f"{text!r} is not in the pane")
+
+
+@pytest.mark.parametrize("where", [3, 30, 57])
+def test_the_first_changes_new_text_is_scrolled_into_view(qtbot, where):
+    """A change below the fold: the pane shows the struck-out old line and the new line after
+    it, not the old line alone at the bottom edge."""
+    from qms_desktop.core.procedure_merge import merge_regenerated
+
+    old = "\n".join(f"{k}. Step number {k} of the order review is done." for k in range(1, 61))
+    fresh = old.replace(f"{where}. Step number {where} of",
+                        f"{where}. Step number {where} (reworded by the map) of")
+    merges = merge_regenerated([("procedure", old, old)], {"procedure": fresh})
+    assert merges[0].status == "update"
+    d = GenerateDialog(merges)
+    qtbot.addWidget(d)
+    d.resize(900, 600)
+    d.show()
+    qtbot.waitExposed(d)
+    d.list.setCurrentRow(-1)
+    d.list.setCurrentRow(0)
+    pane = d.theirs
+    assert pane.verticalScrollBar().maximum() > 0  # the text is longer than the pane
+    assert _in_view(pane, f"Step number {where} (reworded by the map) of")
+    assert _in_view(pane, f"Step number {where} of the order")  # the old line, struck out

@@ -235,16 +235,14 @@ def changes_text(entries, mark: str) -> str:
 
 
 def _scroll_to_first(browser: QTextBrowser, entries) -> None:
-    """Show the first marked line of a pane (a change below the fold is not missed)."""
-    marked = [i for i, (k, ln) in enumerate(entries) if k not in ("same", "base")
-              and line_html(ln, k)]
-    if not marked:
-        return
+    """Show the first change of a pane (a change below the fold is not missed): the first
+    marked line and, when that is a struck-out old line, the new text after it."""
     shown = [i for i, (k, ln) in enumerate(entries) if line_html(ln, k)]
-    block = browser.document().findBlockByNumber(shown.index(marked[0]))
-    if block.isValid():
-        browser.setTextCursor(QTextCursor(block))
-        browser.ensureCursorVisible()
+    marked = [shown.index(i) for i in shown if entries[i][0] not in ("same", "base")]
+    if not marked or not isinstance(browser, _Pane):
+        return
+    new = next((n for n in marked if entries[shown[n]][0] != "gone"), marked[0])
+    browser.show_change(marked[0], new if new >= marked[0] else marked[0])
 
 
 def legend_html() -> str:
@@ -257,11 +255,60 @@ def legend_html() -> str:
             + html.escape(tr("(each against the text generated last time)")))
 
 
+class _Pane(QTextBrowser):
+    """A comparison pane that keeps its first change in view (:meth:`show_change`) while it is
+    laid out again (shown, resized), until the user scrolls it."""
+
+    def __init__(self):
+        super().__init__()
+        self.setOpenLinks(False)
+        self.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        self._change: tuple[int, int] | None = None   # (first block, its new text's block)
+        self._moving = False
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(lambda *_a: self._scroll())
+        bar.valueChanged.connect(self._scrolled)
+
+    def show_change(self, first: int, new: int) -> None:
+        """Scroll so the blocks ``first`` to ``new`` show, with a line of room around them
+        (``new`` wins when they do not fit together); the caret goes to ``first``."""
+        self._change = (first, new)
+        block = self.document().findBlockByNumber(first)
+        if block.isValid():
+            self._moving = True
+            try:
+                self.setTextCursor(QTextCursor(block))
+            finally:
+                self._moving = False
+        self._scroll()
+
+    def _scroll(self) -> None:
+        if self._change is None:
+            return
+        doc = self.document()
+        first, new = (doc.findBlockByNumber(n) for n in self._change)
+        if not first.isValid():
+            return
+        layout = doc.documentLayout()
+        top = layout.blockBoundingRect(first).top()
+        bottom = layout.blockBoundingRect(new if new.isValid() else first).bottom()
+        room = self.fontMetrics().height()
+        value = top - room
+        if bottom + room > value + self.viewport().height():
+            value = bottom + room - self.viewport().height()
+        self._moving = True
+        try:
+            self.verticalScrollBar().setValue(max(0, round(value)))  # the bar clamps the top
+        finally:
+            self._moving = False
+
+    def _scrolled(self, _value: int) -> None:
+        if not self._moving:   # the user's scrolling (or new text): keep it where it is
+            self._change = None
+
+
 def _browser() -> QTextBrowser:
-    b = QTextBrowser()
-    b.setOpenLinks(False)
-    b.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
-    return b
+    return _Pane()
 
 
 class GenerateDialog(QDialog):
