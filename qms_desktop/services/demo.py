@@ -367,6 +367,14 @@ class _Builder:
                 at = dt.datetime.combine(relative_date(day, self.today), dt.time(9, 30))
                 documents.sign(self.ws, rid, meaning, user, password, now=at.replace(
                     tzinfo=dt.timezone.utc))
+        # documents in force from the data (forms) get their next periodic review as well
+        for row in documents.list_documents(self.ws, today=self.today):
+            if row.in_force_id and row.review_months and row.next_review_on is None:
+                rev = documents.get_revision(self.ws, row.in_force_id)
+                start = rev.effective_on or rev.issued_on
+                if start is not None:
+                    documents.update_documents(self.ws, [row.id], {
+                        "next_review_on": documents.rules.next_review(start, row.review_months)})
 
     def error(self, text: str) -> DemoDataError:
         return DemoDataError(f"demo data {self.where}: {text}")
