@@ -349,3 +349,43 @@ def test_password_hashes_never_reach_the_workbook(tmp_path):
     assert not any("scrypt$" in t for t in texts)
     assert any("password hash, not shown" in t for t in texts)
     assert any("Daniel Okafor" in t for t in texts)
+
+
+def test_printed_trail_wraps_long_values_in_rows_tall_enough(trail, tmp_path):
+    """The trail prints readably: landscape, fitted to the width, the header repeated; long
+    texts wrap (the columns' format and the default format wrap at the top) in rows as tall
+    as they need; New value is the widest column; the hash stands clear of the event
+    number."""
+    out = tmp_path / "log.xlsx"
+    export(trail, out)
+    wb = openpyxl.load_workbook(out)
+    sheet = wb["Audit trail"]
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and setup.fitToWidth == 1
+    assert setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
+    widths = {h: sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+              for i, (h, _) in enumerate(A._TRAIL_COLUMNS, start=1)}
+    assert widths["New value"] == max(widths.values())
+    assert widths["Field"] < widths["Old value"] < widths["New value"]
+    for letter in "ABCDEFGHIJK":
+        column = sheet.column_dimensions[letter]
+        assert column.alignment.wrap_text and column.alignment.vertical == "top", letter
+    assert wb._cell_styles[0] != openpyxl.styles.cell_style.StyleArray()  # xf 0 wraps too
+    header = [c.value for c in sheet[1]]
+    new, eid = header.index("New value"), header.index("Event no.")
+    tall = 0
+    for row in sheet.iter_rows(min_row=2):
+        text = row[new].value
+        # the event number stands at the left of its column, clear of the hash beside it
+        assert row[eid].alignment.horizontal == "left" and row[eid].alignment.wrap_text
+        if text is not None:
+            assert row[new].alignment.vertical == "top" and row[new].alignment.wrap_text
+        per_line = widths["New value"] * 1.3   # more than a line ever holds
+        if isinstance(text, str) and len(text) > per_line:
+            # LibreOffice and Excel keep the height written: it must hold every line
+            height = sheet.row_dimensions[row[0].row].height
+            assert height and height >= 15 * -(-len(text) // per_line), (text, height)
+            tall += 1
+    assert tall  # the created records' summaries
+    assert sheet.row_dimensions[1].height >= 30  # "Signature meaning" on two lines

@@ -20,7 +20,10 @@ Sheets, in this order:
   one is given.
 
 Each table is a real Excel table (filters, unique header names, its range exactly the data),
-its header row frozen. Every text goes through :mod:`~qms_desktop.services.exports.cells`
+its header row frozen. Printed, each sheet is landscape, fitted to the page width, its header
+row repeated on every page; on the trail every text wraps within its column at the top left
+of its row (the default format and the columns' format, not a style per cell: the export's
+speed) and a row is as tall as its longest record, field or value needs. Every text goes through :mod:`~qms_desktop.services.exports.cells`
 (by the same ``_Sheet`` helper the training export uses), so a text such as ``=HYPERLINK(…)``
 or ``@SUM(A1)`` is stored as quoted plain text, never as a formula. One font family throughout
 (:data:`~qms_desktop.services.exports.training_xlsx.FONT_NAME`).
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from copy import copy
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +82,19 @@ KIND_WORDS = {
     "attachment": "attachment", "attachment_blob": "attachment file",
 }
 
-_TRAIL_COLUMNS = (("Time (UTC)", 19), ("User", 14), ("Operation", 11), ("Record kind", 17),
-                  ("Record", 42), ("Field", 16), ("Old value", 42), ("New value", 42),
-                  ("Signature meaning", 18), ("Event no.", 10), ("Hash", 22))
+#: (header, width in characters): the values that may be long (record, old and new value)
+#: wrap within their column and "New value" is the widest; a field or an old value is often
+#: empty (a created record), so those columns are narrower — a landscape page fitted to the
+#: width prints them at a readable size
+_TRAIL_COLUMNS = (("Time (UTC)", 19), ("User", 12), ("Operation", 10), ("Record kind", 15),
+                  ("Record", 36), ("Field", 14), ("Old value", 28), ("New value", 52),
+                  ("Signature meaning", 11), ("Event no.", 9), ("Hash", 20))
+#: the trail's columns whose texts may need more than a line (record, field, old and new
+#: value): each row is made as tall as its longest text needs
+_TRAIL_FIT = (4, 5, 6, 7)
+#: points per line of text (11 pt type) and the most a row may be (Excel's limit)
+_LINE_HEIGHT = 15
+_MAX_ROW_HEIGHT = 409
 _FINDING_COLUMNS = (("Run", 11), ("Run title", 22), ("Run kind", 13), ("Ref", 12),
                     ("Kind", 16), ("Clause", 8), ("Finding", 40), ("Status", 8),
                     ("Correction", 28), ("Root cause", 28), ("Effectiveness check", 28),
@@ -719,9 +733,14 @@ class _Table:
     def __init__(self, workbook: Any, title: str, table_name: str,
                  columns: Sequence[tuple[str, float]], *, styles: dict, date_columns=(),
                  number_format: str = _DATETIME_FORMAT, stamp: str = "",
-                 generated_at: dt.datetime | None = None, wrap: bool = False):
+                 generated_at: dt.datetime | None = None, wrap: bool = False,
+                 fit: Sequence[int] = ()):
         """``wrap``: texts wrap within their column, each row as tall as its longest text
-        needs (for the small registers; the trail's rows stay one line high)."""
+        needs, set here (for the small registers; the trail's rows are sized by the
+        spreadsheet: every cell without a style of its own wraps, see
+        :func:`_wrap_by_default`). ``fit``: the columns
+        whose texts may wrap; a row whose text there is longer than a line is made as tall as
+        it needs (neither LibreOffice nor Excel sizes a written row to its wrapped text)."""
         self.workbook = workbook
         self.title = title
         self.table_name = table_name
@@ -732,6 +751,9 @@ class _Table:
         self.stamp = stamp
         self.generated_at = generated_at
         self.wrap = wrap
+        #: (column index, characters a line holds) of the ``fit`` columns
+        self._fit = [(i, _line_chars(self.columns[i][1])) for i in fit]
+        self._heights: dict[int, dict] = {}   # lines: the row's attributes
         self.sheets: list[str] = []
         self.rows = 0  # data rows written in all
         self._in_sheet = 0
@@ -758,8 +780,13 @@ class _Table:
         self.sheet, self._in_sheet = sheet, 0
         self.sheets.append(title)
         self.w = _Sheet(sheet, self.styles)
+        # LibreOffice gives a cell without a format of its own its column's (Excel the
+        # default format): both wrap, at the top left (see _wrap_by_default)
+        plain = self.w.style_of(_column_style())
         for i, (_, width) in enumerate(self.columns, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
+            column = sheet.column_dimensions[get_column_letter(i)]
+            column.width = width
+            column._style = copy(plain)
         sheet.freeze_panes = "A2"
         if self.generated_at is not None:
             _page_setup(sheet, landscape=True, title=title, stamp=self.stamp,
@@ -769,7 +796,11 @@ class _Table:
             sheet.sheet_properties.pageSetUpPr.fitToPage = True
             sheet.print_title_rows = "1:1"
         head = _head_style()
+        lines = max(_lines(h, _line_chars(width)) for h, width in self.columns)
+        if lines > 1:  # a header wraps (e.g. "Signature meaning" in a narrow column)
+            sheet.row_dimensions[1] = self._height(lines)
         sheet.append([self.w.text(h, **head) for h, _ in self.columns])
+        sheet.row_dimensions.pop(1, None)
         self._templates = []
         for index in self.date_columns:
             cell = WriteOnlyCell(sheet)
@@ -779,10 +810,14 @@ class _Table:
         self._left = self.per_sheet
 
     def protect(self, text: str) -> Any:
-        """What ``text`` becomes in a cell of this table (see ``_Sheet.text``)."""
+        """What ``text`` becomes in a cell of this table (see ``_Sheet.text``); a text
+        stored in a cell of its own (kept as plain text) sits and wraps as the others."""
         if self.sheet is None:
             self._open()
-        return self.w.text(text)
+        got = self.w.text(text)
+        if got is not None and got.__class__ is not str and not got.alignment.wrap_text:
+            got.alignment = _plain_alignment()
+        return got
 
     def append(self, row: list[Any], *, ready: bool = False) -> None:
         """Append one row of plain values (texts go through cells.py, dates as dates);
@@ -807,9 +842,43 @@ class _Table:
                 cell._value = v
                 cell.data_type = "d"
                 out[index] = cell
-        self.sheet.append(out)
+        self._append_fitted(self.sheet.append, out)
         self._in_sheet += 1
         self.rows += 1
+
+    def _height(self, lines: int) -> dict:
+        """The attributes of a row ``lines`` lines high (one dict per height, shared)."""
+        got = self._heights.get(lines)
+        if got is None:
+            got = self._heights[lines] = {
+                "ht": str(min(_MAX_ROW_HEIGHT, _LINE_HEIGHT * lines)), "customHeight": "1"}
+        return got
+
+    def _append_fitted(self, append: Callable[[list], Any], row: list[Any]) -> None:
+        """``append(row)``, the row as tall as its longest text in a ``fit`` column needs.
+        (openpyxl's write-only sheet writes a row's attributes from ``row_dimensions`` as it
+        appends it; the entry is removed at once, so a long trail keeps no entry per row.)"""
+        lines = 1
+        for index, chars in self._fit:
+            v = row[index]
+            if v.__class__ is not str:
+                v = getattr(v, "_value", None)   # a text stored as a cell of its own
+                if v.__class__ is not str:
+                    continue
+            if len(v) > chars:
+                n = _lines(v, chars)
+                if n > lines:
+                    lines = n
+        if lines == 1:
+            append(row)
+            return
+        number = self._in_sheet + 2   # the header is row 1
+        dims = self.sheet.row_dimensions
+        dims[number] = self._height(lines)
+        try:
+            append(row)
+        finally:
+            del dims[number]
 
     def append_ready(self, row: list[Any]) -> None:
         """:meth:`append` of a row whose texts went through :meth:`protect` already, the
@@ -832,7 +901,10 @@ class _Table:
                 cell._value = v
                 cell.data_type = "d"
                 row[index] = cell
-        self._sheet_append(row)
+        if self._fit:
+            self._append_fitted(self._sheet_append, row)
+        else:
+            self._sheet_append(row)
         self._left -= 1
         self._in_sheet += 1
         self.rows += 1
@@ -891,8 +963,52 @@ def _head_style() -> dict:
         from .training_xlsx import _font
 
         got = _STYLES["head"] = {"font": _font(bold=True),
-                                 "alignment": Alignment(vertical="center")}
+                                 "alignment": Alignment(vertical="center", wrap_text=True)}
     return got
+
+
+def _line_chars(width: float) -> int:
+    """About how many characters of text a line of a column ``width`` wide holds (a little
+    under: words wrap whole, and a row too tall is better than a text cut off)."""
+    return max(4, int(width * 1.2) - 1)
+
+
+def _lines(text: str, chars: int) -> int:
+    """Lines ``text`` takes in a column holding ``chars`` characters a line."""
+    return sum(-(-len(part) // chars) or 1 for part in text.split("\n"))
+
+
+def _plain_alignment() -> Any:
+    """Where the value of a cell without a style of its own sits: at the top left of its
+    row, wrapped within its column. Left also for numbers: the event number then stands clear
+    of the hash beside it."""
+    got = _STYLES.get("plain")
+    if got is None:
+        from openpyxl.styles import Alignment
+
+        got = _STYLES["plain"] = {"alignment": Alignment(horizontal="left", vertical="top",
+                                                         wrap_text=True)}
+    return got["alignment"]
+
+
+def _column_style() -> dict:
+    """The columns' format (what LibreOffice gives their cells without a style): as
+    :func:`_plain_alignment`, with the plain font (so it is a format of its own, not xf 0)."""
+    return {"alignment": _plain_alignment(), "font": _plain_font()}
+
+
+def _wrap_by_default(workbook: Any) -> None:
+    """Make the format of every cell without a style of its own (xf 0, what Excel gives
+    them: most of the trail's cells) :func:`_plain_alignment`: a long value is printed whole
+    on as many lines as it needs, and the row's other values stand beside its first line. A
+    column's or a row's style would not reach these cells in Excel, and a style per cell
+    would cost the export its speed. Call on a new workbook, before any cell is styled."""
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils.indexed_list import IndexedList
+
+    default = StyleArray()
+    default.alignmentId = workbook._alignments.add(_plain_alignment())
+    workbook._cell_styles = IndexedList([default])
 
 
 def _wrap_style() -> dict:
@@ -1004,6 +1120,7 @@ def export_audit_log(ws: Any, path: str | Path, *, flt: Any = None,
     report = progress or (lambda _d, _t: None)
     c = AUDIT_TABLE.c
     workbook = Workbook(write_only=True)
+    _wrap_by_default(workbook)
     try:
         with ws.connect() as conn:
             with conn.begin():  # the head and its number belong together
@@ -1024,7 +1141,7 @@ def export_audit_log(ws: Any, path: str | Path, *, flt: Any = None,
             cover = workbook.create_sheet("Cover")
             trail = _Table(workbook, "Audit trail", "AuditTrail", _TRAIL_COLUMNS,
                            styles=styles, date_columns=(0,), stamp=stamp,
-                           generated_at=generated_at)
+                           generated_at=generated_at, fit=_TRAIL_FIT)
             rows = _Rows(_Names(conn, upto), trail.protect)
             chain = _ChainCheck() if not conds and not full_verify else None
             done = 0
