@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..pages.base import Page, heading
-from ..table import NONE, ColumnLayout, DetailPanel, Item, TableDelegate, TextBox, \
+from ..table import ColumnLayout, DetailPanel, Item, TableDelegate, TextBox, \
     edit_triggers
 from ..table import selection
-from ..table.filterbar import FilterBar
+from ..table.filterbar import FilterBar, owner_filter_items
 from .model import make_model, make_proxy, source_items, status_filter_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -190,11 +190,7 @@ class ActionsPage(Page):
         self._show_current()
 
     def _fill_owner_filter(self) -> None:
-        named = {i: label for label, i, _t in self.people_items()[1:]}
-        named.update((r.owner_id, r.owner) for r in self.model.rows if r.owner_id is not None)
-        items = [(tr("Any owner"), None, ""), (tr("No owner"), NONE, "")] + sorted(
-            ((n, i, "") for i, n in named.items()), key=lambda it: it[0].casefold())
-        self.filters.set_items("owner", items)
+        self.filters.set_items("owner", owner_filter_items(self.people_items(), self.model.rows))
 
     def clear_filters(self) -> None:
         self.filters.clear()

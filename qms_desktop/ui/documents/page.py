@@ -44,10 +44,10 @@ from PySide6.QtWidgets import (
 
 from ..attachments import AttachmentsWidget
 from ..pages.base import Page, heading
-from ..table import NONE, ColumnLayout, Item, TableDelegate, ValueCombo, edit_triggers, \
+from ..table import ColumnLayout, Item, TableDelegate, ValueCombo, edit_triggers, \
     format_date
 from ..table import selection
-from ..table.filterbar import FilterBar
+from ..table.filterbar import FilterBar, owner_filter_items
 from .details import DocumentDetails
 from .model import DEFAULT_COLUMNS, kind_items, make_model, make_proxy, status_filter_items, \
     status_words, tr
@@ -491,11 +491,7 @@ class DocumentsPage(Page):
         self._show_current()
 
     def _fill_owner_filter(self) -> None:
-        named = {i: label for label, i, _t in self.people_items()[1:]}
-        named.update((r.owner_id, r.owner) for r in self.model.rows if r.owner_id is not None)
-        items = [(tr("Any owner"), None, ""), (tr("No owner"), NONE, "")] + sorted(
-            ((n, i, "") for i, n in named.items()), key=lambda it: it[0].casefold())
-        self.filters.set_items("owner", items)
+        self.filters.set_items("owner", owner_filter_items(self.people_items(), self.model.rows))
 
     def clear_filters(self) -> None:
         self.filters.clear()

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
 
 from .columns import Item
 from .delegates import ValueCombo, compact
-from .proxy import FilterProxy
+from .proxy import NONE, FilterProxy
 
 
 class FilterBar(QWidget):
@@ -102,3 +102,14 @@ class FilterBar(QWidget):
                 w.blockSignals(False)
         self.proxy.clear_filters()
         self.changed.emit()
+
+
+def owner_filter_items(people: Sequence[Item], rows: Sequence[Any]) -> list[Item]:
+    """The items of an owner filter: any owner, no owner, then every person — the workspace's
+    people (``people``: a picker's items, its first one "nobody") and any owner a row names
+    that is no longer among them — by name."""
+    named = {i: label for label, i, _t in list(people)[1:]}
+    named.update((r.owner_id, r.owner) for r in rows if r.owner_id is not None)
+    tr = QCoreApplication.translate
+    return [(tr("table", "Any owner"), None, ""), (tr("table", "No owner"), NONE, "")] + sorted(
+        ((n, i, "") for i, n in named.items()), key=lambda it: it[0].casefold())
