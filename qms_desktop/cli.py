@@ -1023,8 +1023,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: an error)")
     s.add_argument("--renumber", action="store_true",
                    help="a row whose ID already exists in the workspace is imported under a "
-                        "new ID (the next free R-number) and keeps its own ID in the notes "
-                        "(default: an error)")
+                        "new ID (the next free number of its own prefix, R- or O-) and keeps "
+                        "its own ID in the notes (default: an error)")
     s.add_argument("--json", action="store_true", help="machine-readable report")
     s.set_defaults(func=cmd_import_risks)
 

@@ -217,3 +217,36 @@ def test_effectiveness_box_follows_undo_and_redo_while_it_has_focus(
     page.controller.undo()
     assert stored() == "Checked Q4."
     assert edit.text() == "Checked Q4."
+
+
+def test_ctrl_z_in_the_effectiveness_box_after_enter_never_splits_box_and_file(
+        window, open_ws, qtbot, register):
+    """Once Enter saved the text, it is a step of the app's undo history: the box keeps no
+    undo of its own, so Ctrl+Z there cannot show one text while the file holds another."""
+    from PySide6.QtCore import Qt
+
+    from qms_desktop.services import actions
+
+    path, ids, first = register
+    rid = ids["risks"]["Wrong material grade"]
+    page, detail = _panel(window, open_ws, qtbot, path, rid, (1280, 720))
+    detail.tabs.setCurrentIndex(detail.actions_tab_index)
+    view, model = detail.actions_view, detail.actions_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and view.isVisible())
+    view.setCurrentIndex(model.index(model.row_of(first), model.column_of["title"]))
+    edit = detail.effectiveness_edit
+    edit.setFocus()
+    edit.end(False)
+    qtbot.keyClicks(edit, "Checked")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, " again in Q4.")  # a text the store keeps exactly as typed
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+    def stored():
+        return next(a for a in actions.actions_for(page.controller.workspace, "risk", rid)
+                    if a.id == first).effectiveness_check or ""
+
+    assert stored() == "Checked again in Q4." and edit.text() == stored()
+    assert not edit.isUndoAvailable()
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert edit.text() == stored()

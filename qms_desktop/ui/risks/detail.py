@@ -600,6 +600,13 @@ class RiskDetailPanel(DetailPanel):
         model = self.actions_model
         self._edit_action(action, model.columns[model.column_of[key]], value)
         self._show_evidence(force=True)  # a refused change shows the stored value again
+        if key == "effectiveness_check":
+            # the typing is now one step of the app's undo history: the box forgets its own
+            # (setText clears it), so Ctrl+Z can never make the box and the file disagree
+            edit = self.effectiveness_edit
+            pos = edit.cursorPosition()
+            edit.setText(edit.text())
+            edit.setCursorPosition(pos)
 
     def flush(self) -> None:
         """Commit typing still waiting (before undo, another row, closing), the effectiveness
