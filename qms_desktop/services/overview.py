@@ -27,6 +27,9 @@ COUNTED = (
     ("documents", m.Document),
     ("objectives", m.Objective),
     ("nonconformities", m.Nonconformity),
+    ("management_reviews", m.ManagementReview),
+    ("context_issues", m.ContextIssue),
+    ("interested_parties", m.InterestedParty),
     ("audit_events", m.AuditEvent),
 )
 

@@ -80,6 +80,55 @@ class Organization(Base):
     scope: Mapped[str] = mapped_column(Text, default="")
     quality_policy: Mapped[str] = mapped_column(Text, default="")
     sites: Mapped[str] = mapped_column(Text, default="")
+    #: the controlled document (kind "policy") that holds the approved quality policy
+    policy_document_id: Mapped[int | None] = fk("document.id")
+    #: ISO 9001 4.1 as amended in 2024: whether climate change is a relevant issue (None = not
+    #: yet determined) and why
+    climate_relevant: Mapped[bool | None] = mapped_column(Boolean)
+    climate_note: Mapped[str] = mapped_column(Text, default="")
+
+
+#: ISO 9001 4.1: kinds of issues of the organization's context
+ISSUE_KINDS = ("internal", "external")
+
+
+class ContextIssue(Base):
+    """An internal or external issue relevant to the organization's purpose (ISO 9001 4.1)."""
+
+    __tablename__ = "context_issue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="external")
+    #: e.g. political, economic, social, technological, legal, environmental, climate
+    category: Mapped[str] = mapped_column(String(30), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: how it affects the QMS (a risk or an opportunity, in words)
+    effect: Mapped[str] = mapped_column(Text, default="")
+    risk_id: Mapped[int | None] = fk("risk.id")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class InterestedParty(Base):
+    """A party whose needs and expectations bear on the QMS (ISO 9001 4.2)."""
+
+    __tablename__ = "interested_party"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+    #: how the organization follows them (surveys, contracts, meetings)
+    monitoring: Mapped[str] = mapped_column(Text, default="")
+    relevant: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ScopeExclusion(Base):
+    """A requirement of the standard that does not apply, with its justification (4.3)."""
+
+    __tablename__ = "scope_exclusion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause: Mapped[str] = mapped_column(String(20), default="")
+    justification: Mapped[str] = mapped_column(Text, default="")
 
 
 class Person(Base):
@@ -291,6 +340,11 @@ class Action(Base):
 
 
 NC_STATUSES = ("open", "contained", "investigating", "action", "closed")
+NC_SOURCES = ("customer complaint", "internal audit", "process", "supplier", "other")
+NC_SEVERITIES = ("major", "minor")
+#: the 6M categories of an Ishikawa (fishbone) diagram
+CAUSE_CATEGORIES = ("man", "machine", "method", "material", "measurement", "environment")
+CAUSE_METHODS = ("why", "fishbone")
 
 
 class Nonconformity(Base):
@@ -305,6 +359,41 @@ class Nonconformity(Base):
     correction: Mapped[str] = mapped_column(Text, default="")
     root_cause: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")
+    severity: Mapped[str] = mapped_column(String(10), default="minor")
+    owner_id: Mapped[int | None] = fk("person.id")
+    #: the internal-audit finding it was raised from
+    finding_id: Mapped[int | None] = fk("finding.id")
+    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    customer: Mapped[str] = mapped_column(String(200), default="")
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    #: 8D D1: the team, one name per line
+    team: Mapped[str] = mapped_column(Text, default="")
+    #: 8D D3: containment to protect the customer until corrected
+    containment: Mapped[str] = mapped_column(Text, default="")
+    #: 8D D7: what keeps it from recurring elsewhere (systemic prevention)
+    prevention: Mapped[str] = mapped_column(Text, default="")
+    #: ISO 9001 10.2.1 d): the review of the effectiveness of the corrective actions
+    effectiveness_check: Mapped[str] = mapped_column(Text, default="")
+    effective: Mapped[bool | None] = mapped_column(Boolean)
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    verified_by: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class NcCause(Base):
+    """A cause of a nonconformity: a step of its 5 Whys chain or a bone of its fishbone."""
+
+    __tablename__ = "nc_cause"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonconformity_id: Mapped[int] = fk("nonconformity.id", nullable=False, ondelete="CASCADE")
+    method: Mapped[str] = mapped_column(String(10), default="why")
+    #: one of CAUSE_CATEGORIES for a fishbone cause, "" for a why
+    category: Mapped[str] = mapped_column(String(20), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: marked as (one of) the root cause(s)
+    is_root: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --------------------------------------------------------------------------- documents
@@ -595,6 +684,19 @@ class Finding(Base):
 
 # --------------------------------------------------------------------------- objectives & review
 
+OBJECTIVE_KINDS = ("objective", "kpi")
+#: ">=" higher is better, "<=" lower is better
+OBJECTIVE_DIRECTIONS = (">=", "<=")
+OBJECTIVE_FREQUENCIES = ("weekly", "monthly", "quarterly", "yearly")
+OBJECTIVE_CATEGORIES = ("customer", "process", "supplier", "quality", "resources")
+#: a management review pack's sections, in order: the inputs of ISO 9001 9.3.2, then the
+#: outputs of 9.3.3
+REVIEW_INPUTS = ("previous_actions", "context", "customer", "objectives", "processes",
+                 "nonconformities", "monitoring", "audits", "suppliers", "resources", "risks",
+                 "improvement")
+REVIEW_OUTPUTS = ("decision", "resource_need", "improvement_action")
+
+
 class Objective(Base):
     __tablename__ = "objective"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -609,6 +711,16 @@ class Objective(Base):
     frequency: Mapped[str] = mapped_column(String(20), default="monthly")
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    #: "objective" (SMART, with a due date) or "kpi" (an indicator followed without end)
+    kind: Mapped[str] = mapped_column(String(10), default="objective")
+    #: how it is measured (the formula or source, in words)
+    measure: Mapped[str] = mapped_column(Text, default="")
+    #: what the review pack files it under: customer, process, supplier, quality, resources
+    category: Mapped[str] = mapped_column(String(20), default="")
+    baseline: Mapped[float | None] = mapped_column(Float)
+    #: how far from the target still counts as "near" (in the KPI's unit); None = no band
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Measurement(Base):
@@ -631,6 +743,26 @@ class ManagementReview(Base):
     outputs: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
+    #: the period the review looks back on
+    period_from: Mapped[dt.date | None] = mapped_column(Date)
+    period_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ReviewItem(Base):
+    """One entry of a management review pack: an input (ISO 9001 9.3.2) collected from the
+    workspace and edited in the meeting, or an output (9.3.3: a decision, a resource need, an
+    improvement). ``generated`` is the text last collected, so collecting again never
+    overwrites what the team wrote."""
+
+    __tablename__ = "review_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = fk("management_review.id", nullable=False, ondelete="CASCADE")
+    section: Mapped[str] = mapped_column(String(40), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    generated: Mapped[str] = mapped_column(Text, default="")
+    #: the figures behind the text (JSON), kept so the pack reads as it was on the day
+    figures: Mapped[str] = mapped_column(Text, default="")
 
 
 # --------------------------------------------------------------------------- attachments

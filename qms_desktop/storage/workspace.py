@@ -56,9 +56,9 @@ from .models import Base
 APPLICATION_ID = 0x514D5357
 SUFFIX = ".qms"
 #: The Alembic revision this build's models correspond to (tests keep it equal to the head).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 #: Every revision this build can open (oldest first); anything else is from a newer build.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

@@ -274,3 +274,58 @@ def test_workspace_saved_at_0004_upgrades_with_its_documents(tmp_path):
         assert not rep.ok and "document 1: origin" in rep.problems[0]
     finally:
         w.close()
+
+
+def test_workspace_saved_at_0005_upgrades_with_its_cockpit_records(tmp_path):
+    """The 0005 fixture (an objective with measurements, a nonconformity with an action, a held
+    management review) opens: backed up, upgraded, every row kept, the new columns at their
+    defaults, the trail verifies, and the new tables (context, causes, review items) take
+    records."""
+    from qms_desktop.services import records
+    from qms_desktop.services.verify import verify
+
+    src = FIXTURES / "workspace-0005.qms"
+    p = tmp_path / "old5.qms"
+    shutil.copyfile(src, p)
+    original = _contents(src)
+    w = open_workspace(p, user="auditor")
+    try:
+        assert w.info.upgraded_from == "0005"
+        assert _contents(w.info.backup_path) == original
+        rep = verify(w)
+        assert rep.ok, rep.problems
+        assert rep.events == 14
+        c = sqlite3.connect(p)
+        assert c.execute("SELECT name, quality_policy, policy_document_id, climate_relevant, "
+                         "climate_note FROM organization").fetchall() == [
+            ("Müller Präzision GmbH", "Wir liefern pünktlich und fehlerfrei.", None, None, "")]
+        assert c.execute("SELECT title, target, direction, kind, measure, category, baseline, "
+                         "tolerance, started_on FROM objective").fetchall() == [
+            ("On-time delivery ≥ 95 %", 95.0, ">=", "objective", "", "", None, None, None)]
+        assert c.execute("SELECT measured_on, value, note FROM measurement ORDER BY id"
+                         ).fetchall() == [("2024-02-29", 91.5, ""),
+                                          ("2024-03-31", 96.0, "neue Planung")]
+        assert c.execute("SELECT source, status, root_cause, severity, owner_id, containment, "
+                         "effective, closed_on FROM nonconformity").fetchall() == [
+            ("customer complaint", "action", "Worn tool", "minor", None, "", None, None)]
+        assert c.execute("SELECT title, status, outputs, period_from, period_to "
+                         "FROM management_review").fetchall() == [
+            ("Review 2023", "held", "Buy a CMM", None, None)]
+        assert c.execute("SELECT ref, nonconformity_id, review_id FROM action ORDER BY id"
+                         ).fetchall() == [("A-1", 1, None), ("A-2", None, 1)]
+        c.close()
+        records.create(w, "nc_cause", {"nonconformity_id": 1, "method": "fishbone",
+                                       "category": "machine", "text": "Verschleiß",
+                                       "is_root": True})
+        records.create(w, "review_item", {"review_id": 1, "section": "objectives",
+                                          "text": "1 of 1 on target", "generated": "x"})
+        records.create(w, "context_issue", {"kind": "external", "category": "climate",
+                                            "text": "Hitzewellen im Sommer"})
+        records.create(w, "interested_party", {"name": "Kunden", "needs": "Termintreue"})
+        records.create(w, "scope_exclusion", {"clause": "8.3", "justification": "Build to print"})
+        records.update_fields(w, "nonconformity", 1, {"effectiveness_check": "no recurrence",
+                                                      "effective": True})
+        assert verify(w).ok
+    finally:
+        w.close()
+    assert _diff(p) == []

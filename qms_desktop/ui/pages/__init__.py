@@ -34,6 +34,17 @@ def page_specs() -> list[PageSpec]:
         PageSpec("dashboard", tr("Dashboard"),
                  tr("Headline figures of the workspace and the organization profile."),
                  factory="qms_desktop.ui.pages.dashboard:DashboardPage"),
+        PageSpec("roadmap", tr("Roadmap"),
+                 tr("The ten steps of implementing a quality management system, from "
+                    "commitment and scope to certification, checked against the workspace: "
+                    "what is done, what is next and where to do it."),
+                 factory=""),
+        PageSpec("context", tr("Context & policy"),
+                 tr("The quality policy and its approval, the scope of the QMS with its "
+                    "exclusions, interested parties and their needs, and internal and external "
+                    "issues, climate change included."),
+                 counts=("context_issues", "interested_parties"),
+                 factory=""),
         PageSpec("processes", tr("Processes"),
                  tr("The process map editor: each process with its owner, purpose, inputs, "
                     "outputs and KPIs, drawn as a flowchart with swimlanes for roles. Steps link "
@@ -71,10 +82,22 @@ def page_specs() -> list[PageSpec]:
                     "check that it worked."),
                  counts=("actions", "nonconformities"),
                  factory="qms_desktop.ui.actions:ActionsPage"),
-        PageSpec("objectives", tr("Objectives"),
-                 tr("Quality objectives and KPIs with targets and measurements, and management "
-                    "reviews with their inputs, decisions and actions."),
-                 counts=("objectives",)),
+        PageSpec("nonconformities", tr("Nonconformities"),
+                 tr("Nonconformities from complaints, audits, processes and suppliers: "
+                    "containment, root cause (5 Whys, fishbone), corrective actions and the "
+                    "check that they worked, with 8D reports."),
+                 counts=("nonconformities",),
+                 factory=""),
+        PageSpec("objectives", tr("Objectives & KPIs"),
+                 tr("SMART quality objectives and KPIs with targets, measurements and run "
+                    "charts, on or off target."),
+                 counts=("objectives",),
+                 factory=""),
+        PageSpec("reviews", tr("Management review"),
+                 tr("Management reviews: packs whose inputs fill themselves from the "
+                    "workspace, the team's notes, and decisions that become actions."),
+                 counts=("management_reviews",),
+                 factory=""),
         PageSpec("audit_trail", tr("Audit trail"),
                  tr("Every change ever made to the workspace, who made it and when, in a "
                     "tamper-evident chain you can verify."),
