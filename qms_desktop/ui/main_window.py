@@ -130,6 +130,15 @@ class WelcomePage(QWidget):
         self.recent.setEnabled(not text)
 
 
+#: record kinds whose page shows them through ``page.select_record(entity, id) -> bool``
+RECORD_PAGES = {
+    "objective": "objectives", "measurement": "objectives",
+    "nonconformity": "nonconformities", "nc_cause": "nonconformities",
+    "management_review": "reviews", "review_item": "reviews",
+    "context_issue": "context", "interested_party": "context", "scope_exclusion": "context",
+}
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -427,7 +436,17 @@ class MainWindow(QMainWindow):
                 page.open_revision(rid)
             if not shown:
                 self.statusBar().showMessage(tr("That document no longer exists."), 8000)
-        else:  # findings, nonconformities and reviews get their pages with their modules
+        elif entity in RECORD_PAGES:  # a page that selects its records by (entity, id)
+            key = RECORD_PAGES[entity]
+            self.show_page(key)
+            page = self.page(key)
+            select = getattr(page, "select_record", None)
+            if select is None or not select(entity, rid):
+                from .labels import entity_label
+
+                self.statusBar().showMessage(
+                    tr("That {kind} no longer exists.").format(kind=entity_label(entity)), 8000)
+        else:  # findings get their page with their module
             from .labels import entity_label
 
             self.statusBar().showMessage(
