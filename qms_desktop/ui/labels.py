@@ -27,6 +27,7 @@ def _entities() -> dict[str, str]:
         "risk_rating": _t("risk rating"),
         "action": _t("action"),
         "nonconformity": _t("nonconformity"),
+        "nc_cause": _t("cause"),
         "document": _t("document"),
         "revision": _t("revision"),
         "signature": _t("signature"),
@@ -41,6 +42,10 @@ def _entities() -> dict[str, str]:
         "objective": _t("objective"),
         "measurement": _t("measurement"),
         "management_review": _t("management review"),
+        "review_item": _t("review item"),
+        "context_issue": _t("context issue"),
+        "interested_party": _t("interested party"),
+        "scope_exclusion": _t("scope exclusion"),
         "audit_event": _t("audit event"),
     }
 
