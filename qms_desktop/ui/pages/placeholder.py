@@ -30,6 +30,9 @@ def count_phrase(key: str, n: int) -> str:
         "documents": (tr("{n} document"), tr("{n} documents")),
         "objectives": (tr("{n} objective"), tr("{n} objectives")),
         "nonconformities": (tr("{n} nonconformity"), tr("{n} nonconformities")),
+        "management_reviews": (tr("{n} management review"), tr("{n} management reviews")),
+        "context_issues": (tr("{n} context issue"), tr("{n} context issues")),
+        "interested_parties": (tr("{n} interested party"), tr("{n} interested parties")),
         "audit_events": (tr("{n} audit event"), tr("{n} audit events")),
     }
     words = key.replace("_", " ")
