@@ -556,22 +556,39 @@ def add_document(ws: Workspace, values: dict[str, Any], *, change_summary: str =
     kind = values.setdefault("kind", "procedure")
     if not str(values.get("number") or "").strip():
         values["number"] = next_document_number(ws, kind)
+    with ws.session() as s:
+        did = add_document_in(s, ws, values, change_summary=change_summary)
+    return Change.of(s, result=did)
+
+
+def add_document_in(s, ws: Workspace, values: dict[str, Any], *,
+                    change_summary: str = "First issue.",
+                    sections: Iterable[tuple[str, str, str]] | None = None) -> int:
+    """:func:`add_document` inside the caller's unit of work ``s`` (a service that makes a
+    document together with records of its own, in one transaction); ``values`` must hold the
+    number (see :func:`next_document_number`). ``sections`` — (key, title, text) — replace the
+    standard sections of the first draft. Returns the document's id."""
+    values = dict(values)
+    kind = values.setdefault("kind", "procedure")
     if kind in REVIEWABLE:
         values.setdefault("review_months", rules.DEFAULT_REVIEW_MONTHS)
-    with ws.session() as s:
-        clean = _clean_doc(s, values, None)
-        if "title" not in clean:
-            raise RecordError("A document needs a title.")
-        doc = m.Document(status="draft", current_revision="", **clean)
-        s.add(doc)
-        s.flush()
-        rev = m.Revision(document_id=doc.id, number="A", status="draft",
-                         change_summary=change_summary, author=_author_name(s, ws))
-        s.add(rev)
-        s.flush()
+    clean = _clean_doc(s, values, None)
+    if "title" not in clean:
+        raise RecordError("A document needs a title.")
+    doc = m.Document(status="draft", current_revision="", **clean)
+    s.add(doc)
+    s.flush()
+    rev = m.Revision(document_id=doc.id, number="A", status="draft",
+                     change_summary=change_summary, author=_author_name(s, ws))
+    s.add(rev)
+    s.flush()
+    if sections is None:
         _standard_sections(s, rev.id, kind)
-        did = doc.id
-    return Change.of(s, result=did)
+    else:
+        for i, (key, title, text) in enumerate(sections):
+            s.add(m.DocumentSection(revision_id=rev.id, key=key, title=title, position=i,
+                                    text=sig_clean(text), generated=""))
+    return doc.id
 
 
 def update_documents(ws: Workspace, ids: Iterable[int], values: dict[str, Any]) -> Change:
