@@ -64,6 +64,8 @@ __all__ = [
     "apply_column_overrides",
     "cell_name",
     "cell_text",
+    "decimal_mark",
+    "detect_decimal",
     "column_letter",
     "computed_columns",
     "guess_header_row",
@@ -74,6 +76,7 @@ __all__ = [
     "open_table",
     "parse_column_overrides",
     "parse_date",
+    "parse_number",
     "read_headers",
     "read_records",
     "rescale",
@@ -1287,6 +1290,103 @@ def parse_date(value: Any, *, dayfirst: bool = True,
     if match and match[1] in _MONTHS:
         return dt.date(int(match[3]), _MONTHS[match[1]], int(match[2])), None
     raise ValueError(f"'{text}' is not a date")
+
+
+
+# ============================================================================================
+# Numbers
+# ============================================================================================
+
+#: spaces that separate thousands ("12 345,6"): space, no-break space, narrow no-break space,
+#: thin space, and the apostrophe of Swiss numbers (1'234.5)
+_GROUP_SPACES = " \u00a0\u202f\u2009'’"
+_NUMBER_SHAPE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)*(?:[.,]\d*)?|[.,]\d+)$")
+
+
+def _number_body(value: Any) -> tuple[str, str] | None:
+    """(sign and digits with "." and "," as written, the text shown) or None when not a
+    number's shape."""
+    shown = " ".join(str(value).split())
+    text = shown.replace("\u2212", "-").replace("%", "").strip()
+    for ch in _GROUP_SPACES:
+        text = text.replace(ch, "")
+    if not text or not _NUMBER_SHAPE.match(text):
+        return None
+    return text, shown
+
+
+def decimal_mark(value: Any) -> str | None:
+    """The decimal mark a number written as text shows for sure: "." ("95.3", "1,234.5"),
+    "," ("95,3", "1.234,5"), or None (whole numbers, and "1,234" / "1.234", which could be
+    either)."""
+    if isinstance(value, (int, float)) or value is None:
+        return None
+    body = _number_body(value)
+    if body is None:
+        return None
+    digits = body[0].lstrip("+-")
+    if "." in digits and "," in digits:
+        return "." if digits.rfind(".") > digits.rfind(",") else ","
+    for mark in ".,":
+        if mark in digits:
+            if digits.count(mark) > 1:  # "1.234.567": that mark groups thousands
+                return "," if mark == "." else "."
+            whole, _, part = digits.partition(mark)
+            if len(part) != 3 or not whole or whole == "0" or whole.lstrip("+-") == "":
+                return mark
+            return None
+    return None
+
+
+def detect_decimal(values: Iterable[Any]) -> str | None:
+    """The decimal mark of a column of numbers written as text: the one its values show for
+    sure (see :func:`decimal_mark`), or None when none shows it or both are seen."""
+    seen = {mark for mark in map(decimal_mark, values) if mark is not None}
+    return seen.pop() if len(seen) == 1 else None
+
+
+def parse_number(value: Any, *, decimal: str | None = None) -> float | None:
+    """A number from a cell value: None when empty; ValueError with a sentence otherwise.
+
+    Reads numbers (not booleans) and text written either way — "1,234.5", "1.234,5",
+    "95,3 %", "12 345,6", "−3.5" (a trailing "%" is dropped: 95 % is 95). "1,234" and "1.234"
+    could be a thousand or a decimal; they are read with ``decimal`` (the column's mark, see
+    :func:`detect_decimal`) and refused without one. Infinity and NaN are refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"“{value}” is not a number.")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        if not str(value).strip():
+            return None
+        body = _number_body(value)
+        if body is None:
+            raise ValueError(f"“{' '.join(str(value).split())}” is not a number.")
+        text, shown = body
+        sign = -1.0 if text.startswith("-") else 1.0
+        digits = text.lstrip("+-")
+        mark = decimal_mark(digits)
+        if mark is None and ("." in digits or "," in digits):
+            # "1,234" / "1.234": a thousands separator or a decimal mark?
+            if decimal not in (".", ","):
+                whole, _, part = digits.replace(",", ".").partition(".")
+                raise ValueError(f"“{shown}” is ambiguous: {whole}{part} or {whole} point "
+                                 f"{part}? Nothing else shows the decimal mark, so write it "
+                                 f"without a thousands separator, or with one more decimal "
+                                 f"(“{shown}0”).")
+            mark = decimal
+        if mark == ",":
+            digits = digits.replace(".", "").replace(",", ".")
+        else:
+            digits = digits.replace(",", "")
+        if digits.count(".") > 1:
+            raise ValueError(f"“{shown}” is not a number.")
+        number = sign * float(digits)
+    if not math.isfinite(number):
+        raise ValueError(f"“{value}” is not a finite number.")
+    return number
 
 
 # ============================================================================================
