@@ -275,20 +275,27 @@ class ActionState:
 
 def closure_problems(kind: str, *, correction: str, root_cause: str,
                      actions: Sequence[ActionState], effectiveness_check: str,
-                     effective: bool | None) -> list[str]:
-    """What keeps a finding from closing, one sentence each (empty: it may close)."""
+                     effective: bool | None, subject: str = "finding",
+                     correction_text: str = "Record the correction (what was done about the "
+                                            "nonconformity itself).",
+                     root_cause_text: str = "Record the root cause.") -> list[str]:
+    """What keeps a finding from closing, one sentence each (empty: it may close).
+
+    The one ISO 9001 10.2 rule: an audit finding uses it as it is; a nonconformity of the
+    CAPA register (``core.capa.closure_problems``) calls it with its own ``subject`` and
+    sentences for the correction and root cause it asks for."""
     if not is_nonconformity(kind):
         return []
     out = []
     if not (correction or "").strip():
-        out.append("Record the correction (what was done about the nonconformity itself).")
+        out.append(correction_text)
     if not (root_cause or "").strip():
-        out.append("Record the root cause.")
+        out.append(root_cause_text)
     live = [a for a in actions if a.status != "cancelled"]
     if not live:
         out.append("Raise at least one corrective action.")
     elif any(a.status not in ("done", "verified") for a in live):
-        out.append("Finish every action of the finding first.")
+        out.append(f"Finish every action of the {subject} first.")
     if not (effectiveness_check or "").strip():
         out.append("Describe how the effectiveness of the actions was checked.")
     elif effective is None:
