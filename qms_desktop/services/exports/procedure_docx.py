@@ -1420,3 +1420,49 @@ def _manual_header(w: _Writer, data: ProcedureExport, pages: str) -> Callable[[b
                     + _field_xml("NUMPAGES", pages))]
 
     return make
+
+
+# --------------------------------------------------------------------------- for other exports
+#: The writer and its helpers, public for the other Word exports that write on the same
+#: template (``eightd_docx``: the 8D report) — one template mechanism, not a copy of it.
+Writer = _Writer
+field_xml = _field_xml
+runs_xml = _runs_xml
+short = _short
+core_properties = _core_properties
+
+
+# --------------------------------------------------------------------------- for other Word exports
+# Small public entry points so other packs (the management review) write on the same template
+# mechanism without copying it: the writer, fields and the file's properties.
+
+def template_writer(template: str | Path | None = None) -> _Writer:
+    """A writer on the shipped template (None) or a letterhead .docx: body cleared, the QMS
+    styles added; build with its ``p`` / ``heading`` / ``blocks`` / ``table`` / ``picture``,
+    fill headers and footers with ``fill_stories``, write with ``save``."""
+    return _Writer(Path(template) if template is not None else None)
+
+
+def field_xml(code: str, shown: str, *, rpr: str = "") -> str:
+    """A Word field (PAGE, NUMPAGES, …) with its cached value, as run XML."""
+    return _field_xml(code, shown, rpr=rpr)
+
+
+def runs_xml(runs: Iterable[R | richtext.Run]) -> str:
+    """Runs as XML, for ``extra=`` of a paragraph."""
+    return _runs_xml(runs)
+
+
+def set_core_properties(doc: Any, *, author: str, title: str, subject: str,
+                        keywords: list[str], category: str, status: str, audit_head: str,
+                        audit_event: int, exported_at: dt.datetime | None = None) -> None:
+    """The file's properties as the procedures get them (author, title, audit head…)."""
+    @dataclass
+    class _Stamp:
+        audit_head: str
+        audit_event: int
+        exported_at: dt.datetime | None
+
+    _core_properties(doc, author=author, title=title, subject=subject, keywords=keywords,
+                     category=category, status=status, identifier="", version="",
+                     data=_Stamp(audit_head, audit_event, exported_at))  # type: ignore[arg-type]
