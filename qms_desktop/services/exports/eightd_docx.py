@@ -187,11 +187,11 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
         GREY,
         RED,
         R,
-        Writer,
-        core_properties,
         field_xml,
         runs_xml,
+        set_core_properties,
         short,
+        template_writer,
         xml_text,
     )
     from .risks_xlsx import _check_target
@@ -199,7 +199,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
     path = Path(path)
     _check_target(path)
     nc = data.nc
-    w = Writer(Path(template) if template is not None else None)
+    w = template_writer(template)
     lab = lambda s: w.cell_p((R(s, bold=True),))  # noqa: E731
     status = capa.STATUS_LABELS.get(nc.status, nc.status)
     source = capa.SOURCE_LABELS.get(nc.source, nc.source.capitalize() or "—")
@@ -415,21 +415,13 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
 
     sec = w.first_section(w.doc.sections[-1])
     w.fill_stories(sec, header, footer, fresh=False)
-    core_properties(w.doc, author=nc.owner or data.organization,
-                    title=f"8D report {nc.ref} {nc.title}".strip(),
-                    subject=f"Nonconformity {nc.ref}: {source}, {status}",
-                    keywords=[nc.ref, "8D", source, status, nc.process, data.organization],
-                    category="8D report", status=status, identifier=nc.ref, version="",
-                    data=_Stamp(data.audit_head, data.audit_event, data.exported_at))
+    set_core_properties(w.doc, author=nc.owner or data.organization,
+                        title=f"8D report {nc.ref} {nc.title}".strip(),
+                        subject=f"Nonconformity {nc.ref}: {source}, {status}",
+                        keywords=[nc.ref, "8D", source, status, nc.process, data.organization],
+                        category="8D report", status=status, audit_head=data.audit_head,
+                        audit_event=data.audit_event, exported_at=data.exported_at)
     return w.save(path)
-
-
-@dataclass
-class _Stamp:
-    """What ``core_properties`` reads of an export: the audit head and the export time."""
-    audit_head: str
-    audit_event: int
-    exported_at: dt.datetime | None
 
 
 def default_name(nc: "NcRow") -> str:

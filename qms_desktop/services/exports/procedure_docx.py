@@ -1422,14 +1422,8 @@ def _manual_header(w: _Writer, data: ProcedureExport, pages: str) -> Callable[[b
     return make
 
 
-# --------------------------------------------------------------------------- for other exports
-#: The writer and its helpers, public for the other Word exports that write on the same
-#: template (``eightd_docx``: the 8D report) — one template mechanism, not a copy of it.
-Writer = _Writer
-field_xml = _field_xml
-runs_xml = _runs_xml
+#: ``text`` on one line, cut to ``n`` characters with "…" (for headers of other Word exports)
 short = _short
-core_properties = _core_properties
 
 
 # --------------------------------------------------------------------------- for other Word exports
