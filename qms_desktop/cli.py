@@ -619,6 +619,21 @@ def cmd_export_procedure(args) -> int:
     return 0
 
 
+def cmd_export_review(args) -> int:
+    from .services import review
+    from .services.audit_trail import head_stamp
+    from .services.exports.review_docx import export_review
+
+    out = _need_suffix(args.output, ".docx")
+    template = _template(args.template)
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        row = review.find_review(ws, args.review)
+        out = export_review(ws, row.id, out, template=template)
+        _exported(ws, before, out)
+    return 0
+
+
 def cmd_export_manual(args) -> int:
     from .services import documents
     from .services.audit_trail import head_stamp
@@ -1154,6 +1169,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the company's letterhead .docx (default: the built-in template)")
     s.add_argument("--revision", metavar="R", help="this revision (e.g. B) instead")
     s.set_defaults(func=cmd_export_procedure)
+
+    s = esub.add_parser("review", help="a management review pack as a Word file (.docx)",
+                        description="Write a management review's pack as .docx: cover, the "
+                                    "ISO 9001 9.3.2 inputs with their charts, the outputs and "
+                                    "their actions, the minutes, the audit head in the footer.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("review", metavar="REVIEW", help="id or exact title")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
+    s.add_argument("--template", metavar="T.docx",
+                   help="the company's letterhead .docx (default: the built-in template)")
+    s.set_defaults(func=cmd_export_review)
 
     s = esub.add_parser("manual", help="the policies, procedures and work instructions in "
                                        "force as one Word manual",
