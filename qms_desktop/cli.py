@@ -634,6 +634,21 @@ def cmd_export_review(args) -> int:
     return 0
 
 
+def cmd_export_8d(args) -> int:
+    from .services import nonconformities
+    from .services.audit_trail import head_stamp
+    from .services.exports.eightd_docx import export_data, write_8d
+
+    out = _need_suffix(args.output, ".docx")
+    template = _template(args.template)
+    with _open(args.workspace) as ws:
+        before = head_stamp(ws)
+        nc = nonconformities.find(ws, args.nonconformity)
+        out = write_8d(export_data(ws, nc.id), out, template=template)
+        _exported(ws, before, out)
+    return 0
+
+
 def cmd_export_manual(args) -> int:
     from .services import documents
     from .services.audit_trail import head_stamp
@@ -1169,6 +1184,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the company's letterhead .docx (default: the built-in template)")
     s.add_argument("--revision", metavar="R", help="this revision (e.g. B) instead")
     s.set_defaults(func=cmd_export_procedure)
+
+    s = esub.add_parser("8d", help="a nonconformity's 8D report as a Word file (.docx)",
+                        description="Write the 8D report of a nonconformity: D1 team to D8 "
+                                    "effectiveness and closure, the 5 Whys, the fishbone, the "
+                                    "corrective actions, the audit head in the footer.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("nonconformity", metavar="NC", help="id or ID (e.g. NC-0147)")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
+    s.add_argument("--template", metavar="T.docx",
+                   help="the company's letterhead .docx (default: the built-in template)")
+    s.set_defaults(func=cmd_export_8d)
 
     s = esub.add_parser("review", help="a management review pack as a Word file (.docx)",
                         description="Write a management review's pack as .docx: cover, the "
