@@ -44,7 +44,7 @@ def page_specs() -> list[PageSpec]:
                     "exclusions, interested parties and their needs, and internal and external "
                     "issues, climate change included."),
                  counts=("context_issues", "interested_parties"),
-                 factory=""),
+                 factory="qms_desktop.ui.context:ContextPage"),
         PageSpec("processes", tr("Processes"),
                  tr("The process map editor: each process with its owner, purpose, inputs, "
                     "outputs and KPIs, drawn as a flowchart with swimlanes for roles. Steps link "
