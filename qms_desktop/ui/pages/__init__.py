@@ -92,7 +92,7 @@ def page_specs() -> list[PageSpec]:
                  tr("SMART quality objectives and KPIs with targets, measurements and run "
                     "charts, on or off target."),
                  counts=("objectives",),
-                 factory=""),
+                 factory="qms_desktop.ui.objectives:ObjectivesPage"),
         PageSpec("reviews", tr("Management review"),
                  tr("Management reviews: packs whose inputs fill themselves from the "
                     "workspace, the team's notes, and decisions that become actions."),
