@@ -199,12 +199,19 @@ class Step:
     next_action: NextAction | None
 
     @property
+    def counted(self) -> tuple[Check, ...]:
+        """The checks that measure something (vacuous ones left out)."""
+        return tuple(c for c in self.checks if not c.vacuous)
+
+    @property
     def done_checks(self) -> int:
-        return sum(c.done for c in self.checks)
+        return sum(c.done for c in self.counted)
 
     @property
     def fraction(self) -> float:
-        return sum(c.fraction for c in self.checks) / len(self.checks) if self.checks else 1.0
+        """0–1: the mean fraction of the counted checks (1 when there are none)."""
+        counted = self.counted
+        return sum(c.fraction for c in counted) / len(counted) if counted else 1.0
 
     @property
     def state(self) -> str:
@@ -476,8 +483,11 @@ def _operate(f: Facts, tr: Tr) -> Step:
             else tr("Set objectives and record their measurements"))
         act = NextAction(text, "objectives", target=tr("Objectives & KPIs"))
     elif months < MIN_OPERATION_MONTHS:
-        act = NextAction(tr("Keep working to the system and record results — {n} more "
-                            "months to go").format(n=MIN_OPERATION_MONTHS - months),
+        left = MIN_OPERATION_MONTHS - months
+        act = NextAction((tr("Keep working to the system and record results — {n} more "
+                             "months to go") if left != 1 else
+                          tr("Keep working to the system and record results — one more "
+                             "month to go")).format(n=left),
                          "objectives", target=tr("Objectives & KPIs"))
     else:
         act = None

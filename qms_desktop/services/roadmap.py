@@ -100,7 +100,7 @@ def _write(ws: Workspace, key: str, value: dict | None) -> Change:
                 s.add(m.Setting(key=key, value=text))
             elif row.value != text:
                 row.value = text
-    return Change.of(s, result=value is not None)
+    return Change.of(s, result=value)
 
 
 def set_commitment(ws: Workspace, on: Any, by: str = "") -> Change:

@@ -38,7 +38,7 @@ def page_specs() -> list[PageSpec]:
                  tr("The ten steps of implementing a quality management system, from "
                     "commitment and scope to certification, checked against the workspace: "
                     "what is done, what is next and where to do it."),
-                 factory=""),
+                 factory="qms_desktop.ui.roadmap:RoadmapPage"),
         PageSpec("context", tr("Context & policy"),
                  tr("The quality policy and its approval, the scope of the QMS with its "
                     "exclusions, interested parties and their needs, and internal and external "

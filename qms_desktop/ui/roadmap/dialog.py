@@ -1,0 +1,85 @@
+"""The roadmap's two confirmations: leadership commitment (date, by whom) and the booked
+certification audit (date, certification body)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services.roadmap import MAX_NAME
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("RoadmapPage", text)
+
+
+class ConfirmDialog(QDialog):
+    """A date and a name; ``what`` is "commitment" or "certification"."""
+
+    def __init__(self, what: str, day: dt.date | None = None, text: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.what = what
+        certification = what == "certification"
+        self.setWindowTitle(tr("Certification audit booked") if certification
+                            else tr("Leadership commitment"))
+        lay = QVBoxLayout(self)
+        intro = QLabel(
+            tr("Record the certification audit you have booked: its first day and the "
+               "certification body that will carry it out.") if certification else
+            tr("Confirm that top management has committed to the quality management system: "
+               "resources, responsibilities and the time to make it work."), self)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setObjectName("confirmDate")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        d = day or dt.date.today()
+        self.date_edit.setDate(QDate(d.year, d.month, d.day))
+        self.text_edit = QLineEdit(text, self)
+        self.text_edit.setObjectName("confirmText")
+        self.text_edit.setMaxLength(MAX_NAME)
+        self.text_edit.setPlaceholderText(
+            tr("e.g. the accredited body's name") if certification
+            else tr("e.g. the managing director"))
+        form.addRow(tr("Audit &date:") if certification else tr("Confirmed &on:"),
+                    self.date_edit)
+        form.addRow(tr("Certification &body:") if certification else tr("Confirmed &by:"),
+                    self.text_edit)
+        lay.addLayout(form)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        lay.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.resize(max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 60),
+                    self.sizeHint().height())
+
+    def accept(self) -> None:
+        if self.what == "certification" and not self.text_edit.text().strip():
+            self.message.setText(tr("Name the certification body that will audit you."))
+            self.message.show()
+            self.text_edit.setFocus()
+            return
+        super().accept()
+
+    def values(self) -> tuple[dt.date, str]:
+        q = self.date_edit.date()
+        return dt.date(q.year(), q.month(), q.day()), self.text_edit.text().strip()
