@@ -40,6 +40,15 @@ Data file format (``"format": 1``), one object with these keys, taken in order:
 ``"catalogue_checklists"``
     checklist templates made from a clause catalogue (``core.catalogue``), one item per leaf
     clause, with runs whose responses are given by clause.
+``"reviews"``
+    management reviews made through ``services.review`` after everything listed before them
+    is loaded: ``title``, ``period_from`` / ``period_to`` / ``held_on`` (relative dates),
+    ``chair``, ``attendees``, ``minutes``; the inputs are collected from the demo data as on
+    ``held_on``; ``edit`` (``{section: text}``) adds the team's words to an input (so it
+    reads as edited); ``outputs`` (``section``, ``text``, ``owner``, ``due_date``, ``action``:
+    the action's state as action columns such as ``status``, ``completed_on``,
+    ``effectiveness_check``, ``effective`` — or ``false`` for an output without an action);
+    ``status`` ``held`` or ``completed`` closes the review, ``planned`` leaves it open.
 ``"shipped_checklists"``
     templates shipped with the application (``resources/checklists``), each as
     ``{"id": KEY, "template": NAME}``, made as installing it from the Templates view would.
@@ -304,6 +313,10 @@ class _Builder:
                 elif section == "document_control":
                     self.flush()
                     self.document_control(body)
+                elif section == "reviews":
+                    self.flush()
+                    for spec in body:
+                        self.review(spec)
                 else:
                     raise DemoDataError(f"demo data {name}: unknown section “{section}”")
         self.where = ""
@@ -467,6 +480,47 @@ class _Builder:
         rid = service(values)
         if key is not None:
             self.ids[(table, key)] = rid
+
+    # ------------------------------------------------------------------ management reviews
+    def review(self, spec: dict) -> None:
+        """A management review made as the app makes one: its inputs collected from the data
+        loaded so far, as on the day it was held (``held_on``, else today); edits of inputs;
+        outputs that become actions, given their state; then closed as the spec's status."""
+        from . import actions, review
+
+        day = lambda key: relative_date(spec[key], self.today) if spec.get(key) else None  # noqa: E731
+        held = day("held_on")
+        on = held or self.today
+        rid = review.create_review(
+            self.ws, fill_dates(spec["title"], self.today), day("period_from"),
+            day("period_to"), held_on=held, chair=spec.get("chair", ""),
+            attendees=spec.get("attendees", ""), today=on).result
+        if spec.get("key"):
+            self.ids[("management_review", spec["key"])] = rid
+        items = {i.section: i for i in review.get_review(self.ws, rid, on).items}
+        for section, extra in spec.get("edit", {}).items():
+            if section not in items:
+                raise self.error(f"review “{spec['title']}”: no input “{section}”")
+            review.update_item(self.ws, items[section].id,
+                               items[section].text + "\n\n" + fill_dates(extra, self.today))
+        if spec.get("minutes"):
+            review.update_review(self.ws, rid, {"minutes": fill_dates(spec["minutes"],
+                                                                      self.today)})
+        for out in spec.get("outputs", []):
+            act = out.get("action", True)
+            iid = review.add_output(
+                self.ws, rid, out["section"], fill_dates(out["text"], self.today),
+                owner_id=self.ref("person", out["owner"]) if out.get("owner") else None,
+                due_date=relative_date(out["due_date"], self.today) if out.get("due_date")
+                else None, make_action=bool(act), today=on).result
+            if isinstance(act, dict) and act:
+                t = _Table.of("action")
+                values = {k: self.value(t, k, v) for k, v in act.items()}
+                aid = next(i.action_id for i in review.get_review(self.ws, rid).items
+                           if i.id == iid)
+                actions.update_actions(self.ws, [aid], values, today=self.today)
+        if spec.get("status", "planned") in review.CLOSED:
+            review.close_review(self.ws, rid, spec["status"], today=self.today)
 
     def flush(self) -> None:
         if not self.batch:

@@ -549,8 +549,11 @@ def _nonconformities(ws, c, p: _Period) -> CollectedInput:
     a = m.Action
     closed_in = c.execute(select(func.count()).select_from(n)
                           .where(_in(n.closed_on, p.lo, p.hi))).scalar() or 0
-    open_now = c.execute(select(func.count()).select_from(n)
-                         .where(n.status != "closed")).scalar() or 0
+    # open at the end of the period: detected by then, not closed by then
+    open_now = c.execute(select(func.count()).select_from(n).where(
+        or_(n.detected_on.is_(None), n.detected_on <= p.hi),
+        or_(and_(n.status != "closed", n.closed_on.is_(None)), n.closed_on > p.hi))
+    ).scalar() or 0
     acts = c.execute(select(a.status, a.due_date, a.effective)
                      .where(a.nonconformity_id.is_not(None))).all()
     ca_open = sum(1 for x in acts if x.status in actions_service.OPEN)
@@ -571,7 +574,8 @@ def _nonconformities(ws, c, p: _Period) -> CollectedInput:
         body = _bullets([_nc_line(x) for x in ncs])
     else:
         head, body = f"No nonconformities were recorded {p.words}.", ""
-    tail = (f"{closed_in} closed in the period; {open_now} open now. Corrective actions: "
+    tail = (f"{closed_in} closed in the period; {open_now} open at its end. Corrective "
+            "actions now: "
             f"{ca_open} open" + (f", {ca_late} overdue" if ca_late else "")
             + (("; finished ones " + ", ".join(f"{v} {k}" for k, v in eff.most_common()))
                if eff else "") + ".")
@@ -624,8 +628,10 @@ def _audits(ws, c, p: _Period) -> CollectedInput:
     finds = c.execute(select(f.run_id, f.kind, f.status).where(f.run_id.in_(run_ids))).all() \
         if run_ids else []
     kinds = Counter(x.kind for x in finds)
-    open_all = c.execute(select(func.count()).select_from(f)
-                         .where(f.status != "closed")).scalar() or 0
+    open_all = c.execute(select(func.count()).select_from(f).join(r, r.id == f.run_id).where(
+        or_(when.is_(None), when <= p.hi),
+        or_(and_(f.status != "closed", f.closed_on.is_(None)), f.closed_on > p.hi))
+    ).scalar() or 0
     gap = c.execute(select(r.id, r.title, r.completed_on, r.started_on)
                     .where(r.kind == "gap_analysis")
                     .order_by(func.coalesce(r.completed_on, r.started_on).desc(), r.id.desc())
@@ -658,7 +664,8 @@ def _audits(ws, c, p: _Period) -> CollectedInput:
                      _bullets(lines))
     else:
         head = f"No internal audits took place {p.words}."
-    tail = f"{_plural(open_all, 'audit finding')} open now." if open_all or runs else ""
+    tail = (f"{_plural(open_all, 'audit finding')} open at the end of the period."
+            if open_all or runs else "")
     if gap_fig is not None:
         pct = gap_fig["percent"]
         gap_text = (f"Latest gap analysis, {_md(gap_fig['title'])}: "
@@ -1106,11 +1113,10 @@ def close_problems(ws: Workspace, review_id: int, today: dt.date | None = None) 
     """What keeps the review from being closed (empty: it can be)."""
     today = today or dt.date.today()
     with ws.connect() as c:
-        r = c.execute(select(m.ManagementReview).where(m.ManagementReview.id == review_id)
-                      ).first()
+        mr = m.ManagementReview
+        r = c.execute(select(mr.held_on, mr.chair).where(mr.id == review_id)).first()
         if r is None:
             return [f"Management review {review_id} no longer exists."]
-        r = r[0]
         outs = c.execute(select(func.count()).select_from(m.ReviewItem).where(
             m.ReviewItem.review_id == review_id, m.ReviewItem.section.in_(OUTPUTS))).scalar()
     problems = []
