@@ -703,8 +703,10 @@ def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | N
         preview.rows.append(out)
         day_text, value_text = cell(row, "measured_on"), cell(row, "value")
         if not day_text or not value_text:
-            out.problem = ("there is no date: paste rows of date, value and note." if not
-                           day_text else "there is no value beside the date.")
+            filled = sum(1 for c in row if c)
+            out.problem = ("a row needs a date and a value side by side: copy both columns."
+                           if filled < 2 else "there is no date: paste rows of date, value "
+                           "and note." if not day_text else "there is no value beside the date.")
             continue
         read = reader.read(day_text)
         if read.date is None:
