@@ -243,6 +243,10 @@ def _at_least(tr: Tr, label: str, n: int, least: int, text: str) -> Check:
     return Check(label, n >= least, text, min(n / least, 1.0) if least > 0 else 1.0)
 
 
+def _plural(tr: Tr, n: int, one: str, many: str) -> str:
+    return tr(one if n == 1 else many).format(n=n)
+
+
 def _date(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -343,7 +347,7 @@ def _policy(f: Facts, tr: Tr) -> Step:
         Check(tr("Quality policy approved"), f.policy_approved, state,
               1.0 if f.policy_approved else 0.0),
         _at_least(tr, tr("Quality objectives set"), f.objectives, MIN_OBJECTIVES,
-                  tr("{n} objectives").format(n=f.objectives) if f.objectives
+                  _plural(tr, f.objectives, "{n} objective", "{n} objectives") if f.objectives
                   else tr("none yet")),
         _count(tr, tr("Objectives with a measurable target"), f.objectives_with_target,
                f.objectives),
@@ -375,7 +379,7 @@ def _policy(f: Facts, tr: Tr) -> Step:
 def _maps(f: Facts, tr: Tr) -> Step:
     checks = (
         _at_least(tr, tr("Core processes identified"), f.processes, 1,
-                  tr("{n} processes").format(n=f.processes) if f.processes
+                  _plural(tr, f.processes, "{n} process", "{n} processes") if f.processes
                   else tr("none yet")),
         _count(tr, tr("Core processes mapped"), f.processes_mapped, f.processes),
         _count(tr, tr("Process owners named"), f.processes_with_owner, f.processes),
@@ -404,10 +408,10 @@ def _maps(f: Facts, tr: Tr) -> Step:
 def _roles(f: Facts, tr: Tr) -> Step:
     checks = (
         _at_least(tr, tr("Roles defined"), f.roles, 1,
-                  tr("{n} roles").format(n=f.roles) if f.roles else tr("none yet")),
+                  _plural(tr, f.roles, "{n} role", "{n} roles") if f.roles else tr("none yet")),
         _count(tr, tr("People assigned to roles"), f.people_with_role, f.people),
         _at_least(tr, tr("Procedures written"), f.procedures, 1,
-                  tr("{n} procedures").format(n=f.procedures) if f.procedures
+                  _plural(tr, f.procedures, "{n} procedure", "{n} procedures") if f.procedures
                   else tr("none yet")),
         _count(tr, tr("Procedures in force"), f.procedures_effective, f.procedures),
     )
@@ -440,7 +444,7 @@ def _training(f: Facts, tr: Tr) -> Step:
     pct = f.training_percent
     checks = (
         _yes(tr, tr("Training requirements set"), f.training_required > 0,
-             tr("{n} required trainings").format(n=f.training_required)
+             _plural(tr, f.training_required, "{n} required training", "{n} required trainings")
              if f.training_required else tr("none yet")),
         Check(tr("Training records up to date"),
               pct is not None and pct >= TRAINING_CURRENT_PERCENT,
