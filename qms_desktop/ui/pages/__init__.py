@@ -97,7 +97,7 @@ def page_specs() -> list[PageSpec]:
                  tr("Management reviews: packs whose inputs fill themselves from the "
                     "workspace, the team's notes, and decisions that become actions."),
                  counts=("management_reviews",),
-                 factory=""),
+                 factory="qms_desktop.ui.reviews:ReviewsPage"),
         PageSpec("audit_trail", tr("Audit trail"),
                  tr("Every change ever made to the workspace, who made it and when, in a "
                     "tamper-evident chain you can verify."),
