@@ -629,3 +629,16 @@ __all__ = ["CauseRow", "NcDetail", "NcRow", "add_cause", "add_nonconformity", "c
            "delete_causes", "delete_nonconformities", "find", "get", "list_nonconformities",
            "move_cause", "next_nc_ref", "nc_state", "raise_from_finding", "set_root",
            "update_cause", "update_nonconformities"]
+
+
+def owners_of(ws: Workspace, entity: str, ids: Iterable[int]) -> list[int | None]:
+    """The nonconformity ids the actions or causes ``ids`` belong to (for a view that
+    refreshes only the nonconformities an edit of their actions or causes touched)."""
+    model = {"action": m.Action, "nc_cause": m.NcCause}[entity]
+    wanted = sorted(set(ids))
+    out: list[int | None] = []
+    with ws.connect() as c:
+        for i in range(0, len(wanted), 500):
+            out += c.execute(select(model.nonconformity_id).where(
+                model.id.in_(wanted[i:i + 500]))).scalars().all()
+    return out

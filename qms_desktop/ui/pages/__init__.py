@@ -87,7 +87,7 @@ def page_specs() -> list[PageSpec]:
                     "containment, root cause (5 Whys, fishbone), corrective actions and the "
                     "check that they worked, with 8D reports."),
                  counts=("nonconformities",),
-                 factory=""),
+                 factory="qms_desktop.ui.nonconformities:NonconformitiesPage"),
         PageSpec("objectives", tr("Objectives & KPIs"),
                  tr("SMART quality objectives and KPIs with targets, measurements and run "
                     "charts, on or off target."),

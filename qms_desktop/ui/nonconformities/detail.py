@@ -1,0 +1,571 @@
+"""One nonconformity's 8D, in tabs: D1–D2 problem, D3 containment, D4 root cause (5 Whys and
+fishbone), D5–D6 actions, D7 prevention, D8 effectiveness and closure.
+
+Text fields are bound with the kit's :class:`DetailPanel` (typing commits after a pause, one
+undo step per visit); picks (status, source, owner, dates, verdict) go through
+``services.nonconformities.update_nonconformities`` so its rules hold; causes and actions are
+one ``controller.edit`` line each. The panel never calls back into its page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import capa
+from ..table import CHOICE, COMBO, DATE, TEXT, Column, DateEditor, DetailPanel, Item, RowModel, \
+    TableDelegate, TextBox, ValueCombo, edit_triggers, format_date
+from ..table import selection
+from ..table.marks import Marks, due_text, late_tip
+from .fishbone import FishboneView, category_label
+from .model import severity_items, source_items, status_items, status_label, tr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..controller import WorkspaceController
+
+#: fields picked (not typed): committed through the service, one undo step each
+PICKED = ("status", "source", "severity", "owner_id", "process_id", "detected_on", "due_date",
+          "effective", "verified_on")
+
+
+def effective_items() -> list[Item]:
+    return [("—", None, tr("Not judged yet")), (tr("Effective"), True, ""),
+            (tr("Not effective"), False, tr("Raise a new action"))]
+
+
+# --------------------------------------------------------------------------- the 5 Whys
+
+
+def why_columns() -> tuple[Column, ...]:
+    return (
+        Column("position", tr("Why"), display=lambda c: tr("Why {n}").format(n=c.position + 1),
+               samples=lambda: [tr("Why 10")]),
+        Column("text", tr("Answer (each why answers the one before)"), editor=TEXT, width=420,
+               tip=lambda c: c.text or None),
+        Column("is_root", tr("Root"), display=lambda c: tr("★ ROOT") if c.is_root else "",
+               tooltip=tr("The root cause of the chain (Space marks the selected why)"),
+               samples=lambda: [tr("★ ROOT")]),
+    )
+
+
+def action_columns(people: Callable[[], list[Item]]) -> tuple[Column, ...]:
+    from ..actions.model import EFFECTIVE_ITEMS, effective_text, kind_items, status_items as st
+
+    status = {v: label for label, v, _t in st()}
+    kind = {v: label for label, v, _t in kind_items()}
+    late = lambda r: r.overdue  # noqa: E731
+    return (
+        Column("ref", tr("ID")),
+        Column("title", tr("Action"), editor=TEXT, width=260),
+        Column("kind", tr("Kind"), editor=CHOICE, items=lambda r: kind_items(),
+               display=lambda r: kind.get(r.kind, r.kind)),
+        Column("owner_id", tr("Owner"), editor=COMBO, items=lambda r: people(),
+               display=lambda r: r.owner, width=130),
+        Column("due_date", tr("Due"), editor=DATE, display=due_text(late), tip=late_tip(late),
+               colour=lambda r, pal: (None, pal.overdue if r.overdue else None),
+               symbol=lambda r, pal: pal.overdue_icon if r.overdue else None, icon=True),
+        Column("status", tr("Status"), editor=CHOICE, items=lambda r: st(),
+               display=lambda r: status.get(r.status, r.status)),
+        Column("effectiveness_check", tr("Effectiveness check"), editor=TEXT, width=200,
+               tip=lambda r: r.effectiveness_check or None),
+        Column("effective", tr("Effective?"), editor=CHOICE, items=lambda r: EFFECTIVE_ITEMS(),
+               display=effective_text,
+               editable=lambda r: r.status in ("done", "verified")),
+    )
+
+
+class NcDetail(DetailPanel):
+    """The tabs of the shown nonconformity (``show_detail`` gives it the row, causes and
+    actions); ``closeRequested`` / ``reopenRequested`` ask the page to change the status."""
+
+    closeRequested = Signal()
+    reopenRequested = Signal()
+
+    def __init__(self, controller: "WorkspaceController", people: Callable[[], list[Item]],
+                 processes: Callable[[], list[Item]], parent: QWidget | None = None):
+        super().__init__(controller, "nonconformity", parent)
+        self.people = people
+        self.processes = processes
+        self.detail = None
+        self.tabs = QTabWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.tabs, 1)
+        self._problem_tab()
+        self._containment_tab()
+        self._root_tab()
+        self._actions_tab()
+        self._prevention_tab()
+        self._closure_tab()
+
+    # ------------------------------------------------------------------ building
+    def _text(self, field: str, placeholder: str, lines: int = 0) -> TextBox:
+        box = self.bind(field, TextBox(self, lines))
+        box.setPlaceholderText(placeholder)
+        return box
+
+    def _line(self, field: str, placeholder: str = "") -> QLineEdit:
+        edit = self.bind(field, QLineEdit(self))
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _problem_tab(self) -> None:
+        page = QWidget(self)
+        grid = QGridLayout(page)
+        form = QFormLayout()
+        self.title = self._line("title", tr("A short title"))
+        form.addRow(tr("&Title"), self.title)
+        self.source = self.bind("source", ValueCombo(source_items(), self))
+        form.addRow(tr("&Source"), self.source)
+        self.customer = self._line("customer", tr("The customer who complained"))
+        form.addRow(tr("Customer"), self.customer)
+        self.supplier = self._line("supplier", tr("The supplier concerned"))
+        form.addRow(tr("Supplier"), self.supplier)
+        self.finding = QLabel(self)
+        form.addRow(tr("Audit finding"), self.finding)
+        self.reported_by = self._line("reported_by", tr("Who found or reported it"))
+        form.addRow(tr("Reported by"), self.reported_by)
+        self.severity = self.bind("severity", ValueCombo(severity_items(), self))
+        form.addRow(tr("Se&verity"), self.severity)
+        self.process = self.bind("process_id", ValueCombo([("—", None, "")], self,
+                                                          searchable=True))
+        form.addRow(tr("&Process"), self.process)
+        self.owner = self.bind("owner_id", ValueCombo([("—", None, "")], self,
+                                                      searchable=True))
+        form.addRow(tr("&Owner"), self.owner)
+        dates = QHBoxLayout()
+        self.detected_on = self.bind("detected_on", DateEditor(self))
+        self.due_date = self.bind("due_date", DateEditor(self))
+        dates.addWidget(self.detected_on)
+        dates.addWidget(QLabel(tr("due"), self))
+        dates.addWidget(self.due_date)
+        form.addRow(tr("Detected"), dates)
+        self.status = self.bind("status", ValueCombo(status_items(), self))
+        form.addRow(tr("Stat&us"), self.status)
+        grid.addLayout(form, 0, 0, 2, 1)
+        d2 = QGroupBox(tr("D2 Problem description"), page)
+        QVBoxLayout(d2).addWidget(self._text("description", tr(
+            "What is wrong, where, when and how much: the facts")))
+        d1 = QGroupBox(tr("D1 Team (one name per line)"), page)
+        QVBoxLayout(d1).addWidget(self._text("team", tr("Lead, members and their roles")))
+        grid.addWidget(d2, 0, 1)
+        grid.addWidget(d1, 1, 1)
+        grid.setColumnStretch(1, 1)
+        self.tabs.addTab(page, tr("D1–D2 Problem"))
+
+    def _containment_tab(self) -> None:
+        page = QWidget(self)
+        row = QHBoxLayout(page)
+        for field, title, hint in (
+                ("containment", tr("Containment"),
+                 tr("What protects the customer until the cause is removed")),
+                ("correction", tr("Correction"),
+                 tr("What was done about the nonconforming output itself"))):
+            box = QGroupBox(title, page)
+            QVBoxLayout(box).addWidget(self._text(field, hint))
+            row.addWidget(box)
+        self.tabs.addTab(page, tr("D3 Containment"))
+
+    def _root_tab(self) -> None:
+        page = QWidget(self)
+        split = QSplitter(Qt.Orientation.Horizontal, page)
+        left = QWidget(split)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(QLabel(tr("Root cause (as concluded)"), left))
+        self.root_cause = self._text("root_cause", tr(
+            "The root cause in words; or mark a why or a fishbone cause as the root"), 3)
+        lv.addWidget(self.root_cause)
+        lv.addWidget(QLabel(tr("5 Whys — each why answers the one before; the last why or the "
+                               "one marked is the root"), left))
+        self.why_model = RowModel(why_columns(), kind="nc_cause", commit=self._commit_why,
+                                  order=None, parent=self)
+        self.whys = QTableView(left)
+        self.whys.setObjectName("whysTable")
+        self.whys.setModel(self.why_model)
+        self.whys.setItemDelegate(TableDelegate(self.whys))
+        self.whys.setEditTriggers(edit_triggers())
+        self.whys.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.whys.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.whys.verticalHeader().hide()
+        from PySide6.QtWidgets import QHeaderView
+
+        header = self.whys.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.whys.setWordWrap(True)
+        lv.addWidget(self.whys, 1)
+        buttons = QHBoxLayout()
+        self.add_why_button = QPushButton(tr("Add &why"), left)
+        self.add_why_button.clicked.connect(lambda: self.add_why())
+        self.root_why_button = QPushButton(tr("Mark &root"), left)
+        self.root_why_button.clicked.connect(lambda: self.toggle_root(self._current_why()))
+        self.up_button = QPushButton(tr("Up"), left)
+        self.up_button.clicked.connect(lambda: self.move_why(-1))
+        self.down_button = QPushButton(tr("Down"), left)
+        self.down_button.clicked.connect(lambda: self.move_why(1))
+        self.del_why_button = QPushButton(tr("Delete why"), left)
+        self.del_why_button.clicked.connect(lambda: self.delete_cause(self._current_why()))
+        for b in (self.add_why_button, self.root_why_button, self.up_button, self.down_button,
+                  self.del_why_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        lv.addLayout(buttons)
+        self.why_note = QLabel(left)
+        self.why_note.setWordWrap(True)
+        lv.addWidget(self.why_note)
+        right = QWidget(split)
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(QLabel(tr("Fishbone (6M) — click a bone to add a cause"), right), 1)
+        self.bone_pick = ValueCombo([(category_label(c), c, "") for c in capa.CATEGORIES],
+                                    right)
+        self.add_cause_button = QPushButton(tr("Add &cause"), right)
+        self.add_cause_button.setToolTip(tr("Add a cause on the chosen bone"))
+        self.add_cause_button.clicked.connect(lambda: self.add_cause(self.bone_pick.value()))
+        head.addWidget(self.bone_pick)
+        head.addWidget(self.add_cause_button)
+        rv.addLayout(head)
+        self.fishbone = FishboneView(right)
+        self.fishbone.boneClicked.connect(lambda cat: self.add_cause(cat))
+        self.fishbone.causeActivated.connect(self.edit_cause)
+        self.fishbone.rootToggled.connect(self.toggle_root)
+        self.fishbone.deleteRequested.connect(self.delete_cause)
+        rv.addWidget(self.fishbone, 1)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        QVBoxLayout(page).addWidget(split)
+        self.root_tab = self.tabs.addTab(page, tr("D4 Root cause"))
+
+    def _actions_tab(self) -> None:
+        page = QWidget(self)
+        v = QVBoxLayout(page)
+        v.addWidget(QLabel(tr("Corrective actions (D5 chosen, D6 implemented) — they are in the "
+                              "workspace-wide action list too"), page))
+        self.action_model = RowModel(action_columns(self.people), kind="action",
+                                     commit=self._commit_action, palette=Marks, order=None,
+                                     parent=self)
+        self.actions = QTableView(page)
+        self.actions.setObjectName("ncActionsTable")
+        self.actions.setModel(self.action_model)
+        self.actions.setItemDelegate(TableDelegate(self.actions))
+        self.actions.setEditTriggers(edit_triggers())
+        self.actions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actions.verticalHeader().hide()
+        v.addWidget(self.actions, 1)
+        row = QHBoxLayout()
+        self.add_action_button = QPushButton(tr("Add corrective &action"), page)
+        self.add_action_button.clicked.connect(lambda: self.add_action())
+        self.del_action_button = QPushButton(tr("Delete action"), page)
+        self.del_action_button.clicked.connect(lambda: self.delete_actions())
+        row.addWidget(self.add_action_button)
+        row.addWidget(self.del_action_button)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.actions_tab = self.tabs.addTab(page, tr("D5–D6 Actions"))
+
+    def _prevention_tab(self) -> None:
+        page = QWidget(self)
+        v = QVBoxLayout(page)
+        v.addWidget(QLabel(tr("What keeps it from happening elsewhere: similar products, "
+                              "processes, procedures"), page))
+        v.addWidget(self._text("prevention", tr("Systemic prevention")))
+        self.tabs.addTab(page, tr("D7 Prevention"))
+
+    def _closure_tab(self) -> None:
+        page = QWidget(self)
+        grid = QGridLayout(page)
+        box = QGroupBox(tr("Effectiveness check (ISO 9001 10.2.1 d)"), page)
+        bv = QVBoxLayout(box)
+        self.effectiveness_check = self._text("effectiveness_check", tr(
+            "How the effect of the actions was checked: data, period, result"))
+        bv.addWidget(self.effectiveness_check)
+        form = QFormLayout()
+        self.effective = self.bind("effective", ValueCombo(effective_items(), self))
+        form.addRow(tr("&Verdict"), self.effective)
+        self.verified_by = self._line("verified_by", tr("Who checked it"))
+        form.addRow(tr("Verified by"), self.verified_by)
+        self.verified_on = self.bind("verified_on", DateEditor(self))
+        form.addRow(tr("Verified on"), self.verified_on)
+        bv.addLayout(form)
+        grid.addWidget(box, 0, 0)
+        right = QGroupBox(tr("Closure"), page)
+        rv = QVBoxLayout(right)
+        self.problems = QLabel(right)
+        self.problems.setObjectName("closureProblems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems.setAlignment(Qt.AlignmentFlag.AlignTop)
+        rv.addWidget(self.problems, 1)
+        self.raise_button = QPushButton(tr("Raise a new action"), right)
+        self.raise_button.setToolTip(tr("The actions were not effective: add a new corrective "
+                                        "action"))
+        self.raise_button.clicked.connect(lambda: self.add_action())
+        self.close_button = QPushButton(tr("C&lose nonconformity"), right)
+        self.close_button.setObjectName("closeButton")
+        self.close_button.clicked.connect(self.closeRequested)
+        self.reopen_button = QPushButton(tr("Reopen"), right)
+        self.reopen_button.clicked.connect(self.reopenRequested)
+        for b in (self.raise_button, self.close_button, self.reopen_button):
+            rv.addWidget(b)
+        grid.addWidget(right, 0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        self.closure_tab = self.tabs.addTab(page, tr("D8 Effectiveness && closure"))
+
+    # ------------------------------------------------------------------ showing
+    def set_pickers(self) -> None:
+        self.owner.set_items(self.people())
+        self.process.set_items(self.processes())
+
+    def show_detail(self, detail) -> None:
+        """Show ``detail`` (``services.nonconformities.NcDetail``; None: nothing)."""
+        self.detail = detail
+        self.show_row(detail.row if detail is not None else None)
+
+    def commit_value(self, field: str, value: Any) -> bool:
+        from ...services import nonconformities as N
+
+        rid = self.row.id
+        label = tr("Change nonconformity status") if field == "status" else \
+            tr("Change nonconformity")
+        ok = self.controller.edit(label, lambda ws: N.update_nonconformities(
+            ws, [rid], {field: value})) is not None
+        return ok
+
+    def fill(self, row: Any) -> None:
+        d = self.detail
+        self.setEnabled(row is not None)
+        if row is None or d is None:
+            self.banner.setText(tr("Select a nonconformity to see its 8D."))
+            self.why_model.set_rows([])
+            self.action_model.set_rows([])
+            self.fishbone.set_data("", {})
+            self.problems.setText("")
+            self._buttons()
+            return
+        self.finding.setText(row.finding_ref or "—")
+        state = f"{row.ref} · {capa.STATUS_SYMBOLS.get(row.status, '')} " + \
+            status_label(row.status)
+        if row.closed:
+            state += " · " + tr("closed on {date}: reopen it to change it").format(
+                date=format_date(row.closed_on))
+        elif row.step_problems:
+            state += " · " + tr("still needed for this step: ") + " ".join(
+                tr(p) for p in row.step_problems)
+        self.banner.setText(state)
+        self.why_model.set_rows(d.whys)
+        self.action_model.set_rows(d.actions)
+        self.fishbone.set_data(row.title or row.ref, {c: d.bone(c) for c in capa.CATEGORIES})
+        whys = [c.state() for c in d.whys]
+        notes = [tr(p) for p in capa.why_problems(whys)]
+        k = capa.whys_root(whys)
+        if k is not None and not any(c.is_root for c in d.whys):
+            notes.append(tr("No why is marked: the last one, why {n}, is taken as the root.")
+                         .format(n=k + 1))
+        self.why_note.setText(" ".join(notes))
+        if row.closed:
+            self.problems.setText(tr("Closed on {date}. The corrective actions were found "
+                                     "effective.").format(date=format_date(row.closed_on)))
+        elif row.closure_problems:
+            self.problems.setText(tr("Before it can close:") + "\n" + "\n".join(
+                f"• {tr(p)}" for p in row.closure_problems))
+        else:
+            self.problems.setText(tr("✓ Ready to close: every requirement of ISO 9001 10.2 is "
+                                     "met."))
+        self._buttons()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        closed = self.row is not None and self.row.closed
+        super().set_read_only(read_only or closed)
+        self.status.setEnabled(not read_only)  # reopening stays possible
+        self.why_model.read_only = read_only or closed
+        self.action_model.read_only = read_only
+        self.fishbone.read_only = read_only or closed
+        self._buttons()
+
+    def _buttons(self) -> None:
+        row = self.row
+        ro = getattr(self, "_read_only", False) or self.controller.read_only
+        live = row is not None and not ro
+        open_ = live and not row.closed
+        self.close_button.setEnabled(open_ and not row.closure_problems)
+        self.reopen_button.setEnabled(live and row.closed)
+        self.raise_button.setVisible(row is not None and row.effective is False)
+        self.raise_button.setEnabled(open_)
+        for b in (self.add_why_button, self.root_why_button, self.up_button, self.down_button,
+                  self.del_why_button, self.add_cause_button):
+            b.setEnabled(open_)
+        self.add_why_button.setEnabled(
+            open_ and self.detail is not None and capa.can_add_why(self.detail.whys))
+        self.add_action_button.setEnabled(live)
+        self.del_action_button.setEnabled(live)
+
+    # ------------------------------------------------------------------ causes
+    def _nc_id(self) -> int | None:
+        return self.row.id if self.row is not None else None
+
+    def _current_why(self) -> int | None:
+        row = selection.current_row(self.whys, self.why_model)
+        return row.id if row is not None else None
+
+    def add_why(self, text: str = "") -> int | None:
+        from ...services import nonconformities as N
+
+        nid = self._nc_id()
+        if nid is None:
+            return None
+        cid = self.controller.edit(tr("Add why"), lambda ws: N.add_cause(ws, nid, "why", text))
+        if cid is not None and cid is not True:
+            self._edit_why(cid)
+        return cid if cid is not True else None
+
+    def _edit_why(self, cid: int) -> None:
+        row = self.why_model.row_of(cid)
+        if row is None:
+            return
+        index = self.why_model.index(row, 1)
+        self.whys.setCurrentIndex(index)
+        if not text_of(self.why_model, row):
+            self.whys.edit(index)
+
+    def _commit_why(self, row, column: Column, value: Any) -> bool:
+        from ...services import nonconformities as N
+
+        return self.controller.edit(tr("Change why"), lambda ws: N.update_cause(
+            ws, row.id, {column.key: value})) is not None
+
+    def move_why(self, step: int) -> bool:
+        from ...services import nonconformities as N
+
+        cid = self._current_why()
+        if cid is None:
+            return False
+        row = self.why_model.get(cid)
+        ok = self.controller.edit(tr("Move why"), lambda ws: N.move_cause(
+            ws, cid, row.position + step)) is not None
+        if ok and self.why_model.row_of(cid) is not None:
+            self.whys.setCurrentIndex(self.why_model.index(self.why_model.row_of(cid), 1))
+        return ok
+
+    def add_cause(self, category: str | None, text: str | None = None) -> int | None:
+        """A cause on the bone ``category`` (asks for its text unless given)."""
+        from ...services import nonconformities as N
+
+        nid = self._nc_id()
+        if nid is None or not category:
+            return None
+        if text is None:
+            text, ok = QInputDialog.getText(
+                self, tr("Add cause"), tr("Cause on the {bone} bone:").format(
+                    bone=category_label(category)))
+            if not ok or not text.strip():
+                return None
+        cid = self.controller.edit(tr("Add cause"), lambda ws: N.add_cause(
+            ws, nid, "fishbone", text.strip(), category=category))
+        return cid if cid not in (None, True) else None
+
+    def edit_cause(self, cid: int, text: str | None = None) -> bool:
+        from ...services import nonconformities as N
+
+        cause = next((c for c in (self.detail.causes if self.detail else []) if c.id == cid),
+                     None)
+        if cause is None:
+            return False
+        if text is None:
+            text, ok = QInputDialog.getText(self, tr("Edit cause"), tr("Cause:"),
+                                            text=cause.text)
+            if not ok:
+                return False
+        return self.controller.edit(tr("Change cause"), lambda ws: N.update_cause(
+            ws, cid, {"text": text})) is not None
+
+    def toggle_root(self, cid: int | None) -> bool:
+        from ...services import nonconformities as N
+
+        cause = next((c for c in (self.detail.causes if self.detail else []) if c.id == cid),
+                     None)
+        if cause is None:
+            return False
+        label = tr("Unmark root cause") if cause.is_root else tr("Mark root cause")
+        return self.controller.edit(label, lambda ws: N.set_root(
+            ws, cid, not cause.is_root)) is not None
+
+    def delete_cause(self, cid: int | None) -> bool:
+        from ...services import nonconformities as N
+
+        if cid is None:
+            return False
+        return self.controller.edit(tr("Delete cause"), lambda ws: N.delete_causes(
+            ws, [cid])) is not None
+
+    # ------------------------------------------------------------------ actions
+    def add_action(self, title: str | None = None) -> int | None:
+        from ...services import actions
+
+        nid = self._nc_id()
+        if nid is None:
+            return None
+        values = {"title": title or tr("New corrective action")}
+        if self.row.owner_id is not None:
+            values["owner_id"] = self.row.owner_id
+        aid = self.controller.edit(tr("Add corrective action"), lambda ws: actions.add_action(
+            ws, "nonconformity", nid, values))
+        if aid in (None, True):
+            return None
+        self.tabs.setCurrentIndex(self.actions_tab)
+        pos = self.action_model.row_of(aid)
+        if pos is not None:
+            index = self.action_model.index(pos, 1)
+            self.actions.setCurrentIndex(index)
+            if title is None:
+                self.actions.edit(index)
+        return aid
+
+    def _commit_action(self, row, column: Column, value: Any) -> bool:
+        from ...services import actions
+
+        return self.controller.edit(tr("Change action"), lambda ws: actions.update_actions(
+            ws, [row.id], {column.key: value})) is not None
+
+    def delete_actions(self) -> bool:
+        from ...services import actions
+
+        ids = selection.selected_ids(self.actions)
+        if not ids:
+            return False
+        return self.controller.edit(tr("Delete action"), lambda ws: actions.delete_actions(
+            ws, ids)) is not None
+
+
+def text_of(model: RowModel, pos: int) -> str:
+    return model.row_at(pos).text
+
+
+__all__ = ["NcDetail", "PICKED"]
