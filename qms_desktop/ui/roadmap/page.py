@@ -8,8 +8,10 @@ opens the page doing it (``openList`` / ``openRecord``, routed by the main windo
 facts records cannot show (leadership commitment, certification audit booked) are check boxes
 confirmed through a small dialog, each one undoable edit (``services.roadmap``).
 
-The facts are cheap (a few plain queries and the training summary; ``python -m bench``-sized
-workspace ≈ 0.1 s), so they are read on the GUI thread, debounced after changes.
+The facts are cheap (a few plain queries and the training summary: about 0.1 s on the
+benchmarks' large workspace), read on the GUI thread when the page first shows and after its own
+confirmations; after other changes they are re-read on the task runner's pool, debounced, and a
+result that a newer read overtook is dropped.
 """
 
 from __future__ import annotations
@@ -229,7 +231,8 @@ class RoadmapPage(Page):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
-        self._timer.timeout.connect(self.reload)
+        self._timer.timeout.connect(self.reload_in_background)
+        self._generation = 0  # bumped by every read; a background result must still match
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -294,6 +297,7 @@ class RoadmapPage(Page):
 
     def workspace_closed(self) -> None:
         self._timer.stop()
+        self._generation += 1
         self.facts = None
         self.steps = []
         self._shown_current = -1
@@ -302,11 +306,35 @@ class RoadmapPage(Page):
         from ...services import roadmap as service
 
         self._timer.stop()
+        self._generation += 1
         ws = self.workspace
         if ws is None:
             return
         self.facts = service.facts(ws)
         self.show_steps(rules.steps(self.facts, tr))
+
+    def reload_in_background(self) -> None:
+        """Read the facts on the pool; show them if nothing newer was read meanwhile."""
+        from ...services import roadmap as service
+
+        self._timer.stop()
+        ws = self.workspace
+        if ws is None:
+            return
+        self._generation += 1
+        generation = self._generation
+
+        def done(facts) -> None:
+            if generation == self._generation and self.workspace is ws:
+                self.facts = facts
+                self.show_steps(rules.steps(facts, tr))
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation and self.workspace is ws:
+                self.reload()  # the workspace may have changed under the read: read again here
+
+        self.controller.runner.run(lambda ctx: service.facts(ws), on_result=done,
+                                   on_error=failed)
 
     def show_steps(self, steps: list[rules.Step]) -> None:
         self.steps = steps
