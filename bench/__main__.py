@@ -459,6 +459,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "procedure_workspace": _external("procedure_workspace",
                                      "bench_procedure_workspace_figures",
                                      "procedure_workspace"),
+    "kpi_chart": _external("kpi_chart", "bench_kpi_chart_figures", "kpi_chart"),
 }
 
 
