@@ -1,0 +1,127 @@
+"""core.capa: the nonconformity lifecycle, the closure rule (ISO 9001 10.2, shared with the
+audit findings), the 5 Whys rule and the 8D steps as data."""
+
+from __future__ import annotations
+
+import pytest
+
+from qms_desktop.core import capa
+from qms_desktop.core import checklists as cl
+from qms_desktop.core.capa import ActionState, Cause, NcState
+from qms_desktop.storage import models as m
+
+
+def complete(**kw) -> NcState:
+    base = dict(description="Bores oversize", containment="Stock blocked", correction="Sorted",
+                team="Gemma", root_cause="Tool wear", actions=(ActionState("verified"),),
+                effectiveness_check="Ten batches without oversize bores", effective=True)
+    base.update(kw)
+    return NcState(**base)
+
+
+def test_the_constants_are_the_schema_s():
+    assert capa.STATUSES == m.NC_STATUSES
+    assert capa.SOURCES == m.NC_SOURCES
+    assert capa.SEVERITIES == m.NC_SEVERITIES
+    assert capa.CATEGORIES == m.CAUSE_CATEGORIES
+    assert set(capa.STATUS_SYMBOLS) == set(capa.STATUSES)
+
+
+def test_a_complete_nonconformity_may_close():
+    assert capa.closure_problems(complete()) == []
+    # a cancelled action does not count; containment alone is the correction
+    assert capa.closure_problems(complete(actions=(ActionState("done"),
+                                                   ActionState("cancelled")),
+                                          correction="")) == []
+
+
+def test_cannot_close_without_the_effectiveness_check():
+    problems = capa.closure_problems(complete(effectiveness_check="", effective=None))
+    assert problems == ["Describe how the effectiveness of the actions was checked."]
+    assert capa.closure_problems(complete(effective=None)) == [
+        "Judge whether the actions were effective."]
+
+
+def test_not_effective_asks_for_a_new_action():
+    problems = capa.closure_problems(complete(effective=False))
+    assert len(problems) == 1 and "not effective: raise a new action" in problems[0]
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"description": " "}, "Describe the nonconformity"),
+    ({"containment": "", "correction": ""}, "containment or correction"),
+    ({"root_cause": ""}, "root cause"),
+    ({"actions": ()}, "Raise at least one corrective action"),
+    ({"actions": (ActionState("cancelled"),)}, "Raise at least one corrective action"),
+    ({"actions": (ActionState("done"), ActionState("in_progress"))},
+     "Finish every action of the nonconformity"),
+])
+def test_each_missing_piece_keeps_it_open(change, words):
+    problems = capa.closure_problems(complete(**change))
+    assert len(problems) == 1 and words in problems[0]
+
+
+def test_a_marked_cause_is_a_root_cause():
+    causes = (Cause("fishbone", "Calliper for an H7 bore", True, "measurement"),)
+    assert capa.closure_problems(complete(root_cause="", causes=causes)) == []
+    unmarked = (Cause("fishbone", "Calliper", False, "measurement"),)
+    assert capa.closure_problems(complete(root_cause="", causes=unmarked)) != []
+    assert capa.root_cause_summary("", causes) == "Calliper for an H7 bore"
+
+
+def test_one_rule_with_the_audit_findings():
+    """The finding rule is the same function; its own wording stays."""
+    nc = capa.closure_problems(complete(actions=(ActionState("open"),)))
+    finding = cl.closure_problems("minor", correction="x", root_cause="y",
+                                  actions=[ActionState("open")], effectiveness_check="z",
+                                  effective=True)
+    assert finding == ["Finish every action of the finding first."]
+    assert nc == ["Finish every action of the nonconformity first."]
+
+
+def test_the_refusal_is_one_sentence():
+    text = capa.closure_refusal("NC-0147", ["Record the root cause.",
+                                            "Describe how the effectiveness of the actions was "
+                                            "checked."])
+    assert text == ("NC-0147 cannot be closed yet: record the root cause; describe how the "
+                    "effectiveness of the actions was checked.")
+    assert text.count(".") == 1
+
+
+def test_lifecycle_steps_say_what_they_need():
+    assert capa.STATUSES == ("open", "contained", "investigating", "action", "closed")
+    empty = NcState()
+    assert capa.step_problems("open", empty) == ["Describe the nonconformity."]
+    need = capa.step_problems("action", NcState(description="x"))
+    assert [p.split()[0] for p in need] == ["Record", "Name", "Record"]
+    assert capa.step_problems("action", complete()) == []
+    assert capa.step_problems("closed", complete(effective=None)) == [
+        "Judge whether the actions were effective."]
+    assert [capa.status_index(s) for s in capa.STATUSES] == [0, 1, 2, 3, 4]
+
+
+def _whys(*texts, root=None):
+    return [Cause("why", t, k == root, "", k) for k, t in enumerate(texts)]
+
+
+def test_five_whys_the_last_why_or_the_marked_one_is_the_root():
+    chain = _whys("Bore oversize", "Bar worn", "Tool life not counted", "No counter", "")
+    assert capa.whys_root(chain) == 3   # the last one written
+    assert capa.whys_root(_whys("a", "b", "c", root=1)) == 1
+    assert capa.whys_root([]) is None
+    assert capa.why_problems(_whys("a", "", "c")) == [
+        "Why 2 is empty: each why answers the one before it."]
+    too_many = _whys(*"abcdefgh")
+    assert len(too_many) > capa.MAX_WHYS
+    assert "at most" in capa.why_problems(too_many)[0]
+    assert capa.can_add_why(_whys(*"abcdef")) and not capa.can_add_why(_whys(*"abcdefg"))
+
+
+def test_eight_d_steps_as_data():
+    assert [d.code for d in capa.EIGHT_D] == [f"D{k}" for k in range(1, 9)]
+    fields = {f for d in capa.EIGHT_D for f in d.fields}
+    for name in ("team", "description", "containment", "correction", "root_cause",
+                 "prevention", "effectiveness_check", "effective", "closed_on"):
+        assert name in fields
+        assert name in ("causes", "actions", "owner", "finding") or \
+            hasattr(m.Nonconformity, name)
