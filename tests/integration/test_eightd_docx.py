@@ -1,0 +1,136 @@
+"""The 8D report (.docx): written from a workspace, read back with python-docx (D1–D8, the
+5 Whys, the fishbone picture and its table, the actions, the audit head), and laid out by
+LibreOffice (pages, text, "Page X of Y" agreeing with the PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from qms_desktop.services import actions as A
+from qms_desktop.services import nonconformities as N
+from qms_desktop.services import records as R
+from qms_desktop.services.exports.eightd_docx import export_data, fishbone_png, write_8d
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def nc(ws):
+    owner = R.create(ws, "person", {"name": "Gemma Holt"}).result
+    nid = N.add_nonconformity(ws, {
+        "title": "Bore oversize on HM-120 <&> \"quoted\"", "source": "customer complaint",
+        "customer": "Hydra Fluidtechnik", "severity": "major", "owner_id": owner,
+        "description": "60 of 400 blocks rejected: bore up to 18.024 mm.",
+        "team": "Gemma Holt\nTomasz Nowak", "containment": "Stock blocked",
+        "correction": "Sorted with an air gauge", "prevention": "Air gauge on every H7 bore",
+        "effectiveness_check": "Ten batches without oversize bores"}).result
+    for text in ("Bar worn", "Not changed", "Tool life not counted"):
+        N.add_cause(ws, nid, "why", text)
+    root = N.add_cause(ws, nid, "fishbone", "Calliper used for an H7 bore",
+                       category="measurement").result
+    N.set_root(ws, root)
+    N.add_cause(ws, nid, "fishbone", "Night shift new", category="man")
+    aid = A.add_action(ws, "nonconformity", nid, {"title": "Tool-life counter",
+                                                  "owner_id": owner,
+                                                  "due_date": TODAY - dt.timedelta(3)}).result
+    A.add_action(ws, "nonconformity", nid, {"title": "Control plan: air gauge"})
+    return nid, aid
+
+
+def text_of(path) -> str:
+    import docx
+
+    d = docx.Document(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts += [c.text for c in row.cells]
+    for s in d.sections:
+        parts += [p.text for p in s.header.paragraphs] + [p.text for p in s.footer.paragraphs]
+    return "\n".join(parts)
+
+
+def test_write_and_read_back(ws, nc, tmp_path):
+    import docx
+
+    nid, _aid = nc
+    data = export_data(ws, nid)
+    assert data.fishbone_png and data.fishbone_png[:8] == b"\x89PNG\r\n\x1a\n"
+    out = write_8d(data, tmp_path / "8d.docx")
+    text = text_of(out)
+    for code in ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"):
+        assert code in text
+    for words in ("Bore oversize on HM-120 <&> \"quoted\"", "Hydra Fluidtechnik",
+                  "Gemma Holt", "Tomasz Nowak", "Stock blocked", "Why 3",
+                  "Tool life not counted", "Calliper used for an H7 bore", "ROOT",
+                  "Tool-life counter", "Open — overdue", "Air gauge on every H7 bore",
+                  "Ten batches without oversize bores", "Before it can close",
+                  "Audit trail head", "8D report"):
+        assert words in text, words
+    d = docx.Document(str(out))
+    assert len(d.inline_shapes) == 1       # the fishbone
+    assert d.core_properties.title.startswith("8D report NC-0001")
+    assert "audit head" in d.core_properties.comments
+
+
+def test_template_and_no_fishbone(ws, nc, tmp_path):
+    from qms_desktop.services.exports.procedure_docx import shipped_template
+
+    nid, _ = nc
+    template = tmp_path / "letterhead.docx"
+    template.write_bytes(shipped_template())
+    out = write_8d(export_data(ws, nid, fishbone=False), tmp_path / "plain.docx",
+                   template=template)
+    text = text_of(out)
+    assert "Calliper used for an H7 bore" in text    # the causes still read, as a table
+    with pytest.raises(Exception, match="cannot be used"):
+        write_8d(export_data(ws, nid, fishbone=False), tmp_path / "x.docx",
+                 template=tmp_path / "missing.docx")
+
+
+def test_fishbone_png_alone():
+    png = fishbone_png("Problem", {"man": [("a" * 200, True)], "machine": [("b", False)] * 9})
+    assert png[:4] == b"\x89PNG"
+
+
+def test_cli_export_8d(ws_path, ws, nc, tmp_path, capsys):
+    from qms_desktop.cli import main
+
+    ws.close()
+    out = tmp_path / "cli.docx"
+    assert main(["export", "8d", str(ws_path), "NC-0001", "-o", str(out)]) == 0
+    assert "8D report" in text_of(out)
+    assert main(["export", "8d", str(ws_path), "NC-0999", "-o", str(out)]) != 0
+    assert "no nonconformity" in capsys.readouterr().err
+
+
+soffice = shutil.which("soffice") or shutil.which("libreoffice")
+pdfinfo = shutil.which("pdfinfo")
+pdftotext = shutil.which("pdftotext")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not soffice, reason="LibreOffice (soffice) is not on PATH; the 8D report "
+                                        "cannot be laid out")
+@pytest.mark.skipif(not (pdfinfo and pdftotext),
+                    reason="poppler (pdfinfo, pdftotext) is not installed")
+def test_libreoffice_lays_it_out(ws, nc, tmp_path):
+    nid, _ = nc
+    out = write_8d(export_data(ws, nid), tmp_path / "8d.docx")
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{profile}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "8d.pdf"
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 1 <= pages <= 4
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    assert "D8" in text and "Effectiveness and closure" in text
+    assert f"Page 1 of {pages}" in text.replace("\u00a0", " ")
