@@ -1,8 +1,17 @@
-"""Dashboard: the workspace's headline figures and the organization profile (editable, undoable).
+"""Dashboard: the cockpit of the workspace — eight tiles that each open their filtered list,
+the workspace's counts and the organization profile (editable, undoable).
 
-Each card opens its list (click, or Enter when focused); a card's detail line may hold links to
-a filtered list ("7 overdue" → the overdue actions). Both go through :attr:`DashboardPage.openList`
-(page key, filters), routed by the main window like the pages' ``openRecord``.
+Tiles: overdue actions, risks by level (bars), training compliance and what expires, the audit
+programme, the latest gap analysis by chapter (bars), objectives on/near/off target (bars),
+documents due for review, open nonconformities. The first paint shows every tile's frame and
+its headline count (``services.dashboard.headline``: a few COUNT queries); each tile's figures
+are computed on the controller's worker pool, one tile after the other, and filled in as they
+arrive (the bars are painted with QPainter, so drawing never blocks). An edit recomputes only
+the tiles whose tables it touched, once edits pause (``services.dashboard.TILE_KINDS``).
+
+A tile (click, or Enter / Space when focused), a bar or a link in a tile or a count card opens
+its list through :attr:`DashboardPage.openList` (page key, filters), routed by the main window
+like the pages' ``openRecord``; :func:`tile_targets` and :func:`detail_targets` list them.
 """
 
 from __future__ import annotations
@@ -265,13 +274,400 @@ class ProfilePanel(QGroupBox):
             self.name_edit.selectAll()
 
 
+# =========================================================================== tiles
+
+
+def tile_captions() -> list[tuple[str, str]]:
+    """(tile key, caption) of the cockpit's tiles, in display order."""
+    return [
+        ("actions", tr("Overdue actions")),
+        ("risks", tr("Risks by level")),
+        ("training", tr("Training compliance")),
+        ("audits", tr("Audit programme")),
+        ("gap", tr("Gap analysis by chapter")),
+        ("objectives", tr("Objectives & KPIs")),
+        ("documents", tr("Documents due for review")),
+        ("nonconformities", tr("Nonconformities")),
+    ]
+
+
+def tile_targets() -> dict[tuple[str, str], tuple[str, dict]]:
+    """(tile key, link or bar in it; "" the tile itself) → (page key, filters) it opens."""
+    return {
+        ("actions", ""): ("actions", {"status": "unfinished", "overdue_only": True}),
+        ("actions", "unfinished"): ("actions", {"status": "unfinished"}),
+        ("risks", ""): ("risks", {"level": "high+"}),
+        ("risks", "overdue"): ("risks", {"overdue_only": True}),
+        **{("risks", f"level:{lv}"): ("risks", {"level": lv})
+           for lv in ("critical", "high", "medium", "low")},
+        ("training", ""): ("training", _training_filters(status="late")),
+        ("training", "late"): ("training", _training_filters(status="late")),
+        ("training", "expiring"): ("training", _training_filters(status="expiring")),
+        ("training", "retrain"): ("training", _training_filters(status="retrain")),
+        ("audits", ""): ("checklists", {"kind": "internal_audit"}),
+        ("gap", ""): ("checklists", {"kind": "gap_analysis"}),
+        **{("gap", f"chapter:{ch}"): ("checklists", {"kind": "gap_analysis"})
+           for ch in ("4", "5", "6", "7", "8", "9", "10")},
+        ("objectives", ""): ("objectives", {"status": "off"}),
+        ("objectives", "late"): ("objectives", {"status": "late"}),
+        **{("objectives", f"status:{s}"): ("objectives", {"status": s})
+           for s in ("on", "near", "off", "none")},
+        ("documents", ""): ("documents", {"review_overdue": True}),
+        ("documents", "revising"): ("documents", {"status": "pending"}),
+        ("nonconformities", ""): ("nonconformities", {"status": "unfinished"}),
+    }
+
+
+def chapter_names() -> dict[str, str]:
+    """ISO 9001 chapter → its short title (numbers and titles only, never the standard's text)."""
+    return {"4": tr("Context"), "5": tr("Leadership"), "6": tr("Planning"), "7": tr("Support"),
+            "8": tr("Operation"), "9": tr("Evaluation"), "10": tr("Improvement")}
+
+
+def date_text(day) -> str:
+    """A date as the lists show it (the user's format, four-digit year)."""
+    from ..table.delegates import format_date
+
+    return format_date(day)
+
+
+def _is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+#: bar colours (fill, text) of the charts that are not risk levels, light and dark
+_GOOD = {False: ("#C6EFCE", "#004D00"), True: ("#1F5130", "#D8F3DF")}
+_NEAR = {False: ("#FFEB9C", "#4D3B00"), True: ("#6B5300", "#FFF1C2")}
+_BAD = {False: ("#F8CBAD", "#7A2E00"), True: ("#8A3B12", "#FFE2D1")}
+_NONE = {False: ("#E7E6E6", "#3A3A3A"), True: ("#3A3A3A", "#E0E0E0")}
+
+
+def score_colours(percent: float | None, dark: bool) -> tuple[str, str]:
+    """A gap-analysis score's bar colour: 80 % and up good, 50 % and up fair, below poor."""
+    if percent is None:
+        return _NONE[dark]
+    return (_GOOD if percent >= 80 else _NEAR if percent >= 50 else _BAD)[dark]
+
+
+class Bar:
+    """One row of a :class:`BarChart`: label, value against ``maximum``, the text drawn after
+    the bar (the number: colour never speaks alone) and its colours."""
+
+    __slots__ = ("key", "label", "value", "maximum", "text", "fill", "ink")
+
+    def __init__(self, key: str, label: str, value: float | None, maximum: float, text: str,
+                 fill: str, ink: str):
+        self.key, self.label, self.value, self.maximum = key, label, value, maximum
+        self.text, self.fill, self.ink = text, fill, ink
+
+
+class BarChart(QWidget):
+    """Horizontal bars painted with QPainter (no chart library: instant, never blocking): a
+    label column, the bar, the figure after it. A click on a row emits ``barActivated``."""
+
+    barActivated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bars: list[Bar] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_bars(self, bars: list[Bar]) -> None:
+        self.bars = list(bars)
+        self.setAccessibleDescription("; ".join(f"{b.label}: {b.text}" for b in self.bars))
+        self.setToolTip("\n".join(f"{b.label}: {b.text}" for b in self.bars))
+        self.updateGeometry()
+        self.update()
+
+    def _row_height(self) -> int:
+        return QFontMetrics(self.font()).height() + 4
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, max(1, len(self.bars)) * self._row_height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(120, len(self.bars) * self._row_height())
+
+    def row_at(self, y: float) -> int:
+        i = int(y // self._row_height())
+        return i if 0 <= i < len(self.bars) else -1
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        i = self.row_at(event.position().y())
+        if event.button() == Qt.MouseButton.LeftButton and i >= 0:
+            self.barActivated.emit(self.bars[i].key)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QPainter
+
+        if not self.bars:
+            return
+        p = QPainter(self)
+        fm = QFontMetrics(self.font())
+        h = self._row_height()
+        label_w = min(max(fm.horizontalAdvance(b.label) for b in self.bars) + 8,
+                      self.width() // 2)
+        text_w = max(fm.horizontalAdvance(b.text) for b in self.bars) + 6
+        bar_w = max(10, self.width() - label_w - text_w)
+        text_pen = self.palette().color(QPalette.ColorRole.WindowText)
+        for i, b in enumerate(self.bars):
+            y = i * h
+            p.setPen(text_pen)
+            p.drawText(QRectF(0, y, label_w - 6, h),
+                       int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                       fm.elidedText(b.label, Qt.TextElideMode.ElideRight, label_w - 6))
+            share = (b.value or 0) / b.maximum if b.maximum else 0.0
+            width = bar_w * max(0.0, min(1.0, share))
+            track = QRectF(label_w, y + 2, bar_w, h - 4)
+            p.fillRect(track, self.palette().color(QPalette.ColorRole.AlternateBase))
+            if width > 0:
+                p.fillRect(QRectF(label_w, y + 2, max(width, 2.0), h - 4), QColor(b.fill))
+                p.setPen(QColor(b.ink))
+                p.drawRect(QRectF(label_w, y + 2, max(width, 2.0), h - 4).adjusted(
+                    0, 0, -1, -1))
+            p.setPen(text_pen)
+            p.drawText(QRectF(label_w + bar_w + 6, y, text_w, h),
+                       int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), b.text)
+        p.end()
+
+
+class Tile(QFrame):
+    """One cockpit tile: caption, a large figure with a line beside it, detail lines (rich
+    text, with links) and an optional bar chart. Focusable: Enter, Space or a click emits
+    ``activated`` (open the tile's list); a link or a bar emits ``linkActivated`` with its
+    name."""
+
+    activated = Signal()
+    linkActivated = Signal(str)
+
+    def __init__(self, key: str, caption: str, *, chart: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.filled = False
+        self.setObjectName(f"tile_{key}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.setToolTip(tr("Open the list (Enter)"))
+        lay = QVBoxLayout(self)
+        self.caption = QLabel(caption, self)
+        f = QFont(self.caption.font())
+        f.setBold(True)
+        self.caption.setFont(f)
+        self.caption.setWordWrap(True)
+        lay.addWidget(self.caption)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.value = QLabel("…", self)
+        self.value.setObjectName(f"tileValue_{key}")
+        f = QFont(self.value.font())
+        f.setPointSizeF(max(f.pointSizeF(), 6.0) * 2.0)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.icon = QLabel(self)
+        self.icon.hide()
+        self.unit = QLabel(self)
+        self.unit.setObjectName(f"tileUnit_{key}")
+        self.unit.setWordWrap(True)
+        self.unit.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        row.addWidget(self.value, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.unit, 1, Qt.AlignmentFlag.AlignBottom)
+        lay.addLayout(row)
+        self.chart = BarChart(self) if chart else None
+        if self.chart is not None:
+            self.chart.barActivated.connect(self.linkActivated)
+            lay.addWidget(self.chart)
+        self.detail = QLabel(self)
+        self.detail.setObjectName(f"tileDetail_{key}")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.detail.linkActivated.connect(self.linkActivated)
+        lay.addWidget(self.detail)
+        lay.addStretch(1)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the empty frame (no workspace)."""
+        self.filled = False
+        self.value.setText("–")
+        self.unit.clear()
+        self.set_detail("")
+        self.set_warning(False)
+        if self.chart is not None:
+            self.chart.set_bars([])
+        self._name()
+
+    def set_figure(self, value: str, unit: str = "") -> None:
+        self.value.setText(value)
+        self.unit.setText(unit)
+        self._name()
+
+    def set_pending(self) -> None:
+        """The details are being computed (the headline figure stays)."""
+        self.filled = False
+        self.set_detail(escape(tr("Calculating…")))
+
+    def set_detail(self, html: str) -> None:
+        self.detail.setText(html or "&nbsp;")
+        self._name()
+
+    def set_warning(self, on: bool) -> None:
+        if on:
+            size = QFontMetrics(self.unit.font()).height()
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self.icon.setPixmap(icon.pixmap(QSize(size, size), self.devicePixelRatioF()))
+            self.icon.setToolTip(tr("Needs attention"))
+            self.icon.show()
+        else:
+            self.icon.clear()
+            self.icon.hide()
+
+    def _name(self) -> None:
+        from PySide6.QtGui import QTextDocumentFragment
+
+        detail = QTextDocumentFragment.fromHtml(self.detail.text()).toPlainText().strip()
+        self.setAccessibleName(" ".join(x for x in (
+            f"{self.caption.text()}:", self.value.text(), self.unit.text()) if x))
+        self.setAccessibleDescription(detail)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.activated.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
+def _parts(parts: list[str]) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return (one if n == 1 else many).format(n=count_text(n))
+
+
+# --------------------------------------------------------------------------- texts (shared
+# by the tiles, the count cards' detail lines and the static helpers other code calls)
+
+def risk_text(t) -> tuple[str, bool]:
+    """The risks card's line (rich text): high or critical, overdue — each a link."""
+    parts = []
+    if t.high:
+        parts.append(link("high", tr("{n} high or critical").format(n=count_text(t.high))))
+    if t.overdue:
+        parts.append(link("overdue", tr("{n} overdue").format(n=count_text(t.overdue))))
+    return _parts(parts), bool(t.overdue)
+
+
+def training_text(t, *, links: bool = False) -> tuple[str, bool]:
+    """The training line: share current, to train now, retraining, expiring (links: rich)."""
+
+    def part(text: str, href: str = "") -> str:
+        return (link(href, text) if href else escape(text)) if links else text
+
+    if not t.required:
+        return part(tr("no training required yet")), False
+    text = part(tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}"))
+    if t.late:
+        text += part(" · ") + part(tr("{n} to train now").format(n=count_text(t.late)), "late")
+    if t.retrain:
+        text += part(" · ") + part(tr("{n} retraining due after a revision").format(
+            n=count_text(t.retrain)), "retrain")
+    if t.expiring:
+        text += part(" · ") + part(tr("{n} expiring soon").format(
+            n=count_text(t.expiring)), "expiring")
+    return text, bool(t.late)
+
+
+def audit_text(audits, gap) -> tuple[str, bool]:
+    """The audits card's line: this year's programme (done, planned, overdue, late steps,
+    processes without an audit) and the latest gap analysis's score."""
+    from ...core.checklists import PROGRAMME_SYMBOLS
+    from ..checklists.programme import late_text
+
+    parts = []
+    for state in ("done", "planned", "overdue"):
+        n = audits.count(state)
+        if n:
+            parts.append(f"{PROGRAMME_SYMBOLS[state]} " + {
+                "done": tr("{n} done"), "planned": tr("{n} planned"),
+                "overdue": tr("{n} overdue")}[state].format(n=count_text(n)))
+    # an audit done but for a late step (report, follow-up) says which
+    parts += [late_text(a) for a in audits.audits if a.late_steps][:3]
+    bare = audits.processes_without
+    if bare:
+        parts.append(tr("{n} processes without an audit").format(n=count_text(bare))
+                     if bare != 1 else tr("1 process without an audit"))
+    text = tr("Audit programme {year}: {parts}").format(
+        year=audits.year, parts=" · ".join(parts) if parts else tr("nothing planned"))
+    if gap is not None and gap.run_id is not None and gap.percent is not None:
+        text += " · " + tr("gap analysis {pct} % ({done} of {total} assessed)").format(
+            pct=f"{gap.percent:.0f}", done=gap.answered, total=gap.items)
+    return text, audits.count("overdue") > 0
+
+
+def documents_text(t) -> tuple[str, bool]:
+    """The documents card's line (rich text): overdue for review, being revised — links."""
+    parts = []
+    if t.overdue:
+        parts.append(link("overdue", tr("{n} overdue for review").format(
+            n=count_text(t.overdue))))
+    if t.revising:
+        parts.append(link("revising", tr("{n} being revised").format(n=count_text(t.revising))))
+    return _parts(parts), bool(t.overdue)
+
+
+# =========================================================================== the page
+
+
 class DashboardPage(Page):
-    kinds = None  # every change adds audit events, so the figures always move
+    """The cockpit: eight tiles that each open their list, the workspace's counts and the
+    organization profile. The headline figures are painted at once; each tile's details are
+    computed on a worker thread, one tile after the other, and shown as they arrive. An edit
+    recomputes only the tiles whose tables it touched (after a short pause, so a burst of
+    edits costs one pass)."""
+
+    kinds = None  # every change adds audit events, so the counts always move
     #: show a page's list filtered: (page key, filters as its set_filters takes them)
     openList = Signal(str, dict)
+    #: every tile has its figures (after a refresh)
+    tilesFilled = Signal()
+
+    #: ms to wait after an edit before recomputing the tiles it touched
+    DEBOUNCE_MS = 150
 
     def __init__(self, controller, spec, parent: QWidget | None = None):
         super().__init__(controller, spec, parent)
+        from PySide6.QtCore import QTimer
+
+        self._generation = 0
+        self._queue: list[str] = []
+        self._running: str | None = None
+        self._dirty: set[str] = set()
+        self._pending_kinds: set[str] = set()
+        self.data: dict[str, object] = {}
+        self.headline = None
+        self.today = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_changes)
+
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -280,6 +676,7 @@ class DashboardPage(Page):
         outer.addWidget(scroll)
         content = QWidget(scroll)
         scroll.setWidget(content)
+        self.scroll = scroll
         lay = QVBoxLayout(content)
 
         self.title = heading(tr("Dashboard"), parent=content)
@@ -291,8 +688,26 @@ class DashboardPage(Page):
         lay.addWidget(self.title)
         lay.addWidget(self.path_label)
 
+        tiles_box = QWidget(content)
+        self.tile_grid = QGridLayout(tiles_box)
+        self.tile_grid.setContentsMargins(0, 0, 0, 0)
+        self.tiles: dict[str, Tile] = {}
+        for i, (key, caption) in enumerate(tile_captions()):
+            t = Tile(key, caption, chart=key in ("risks", "gap", "objectives"), parent=tiles_box)
+            t.activated.connect(lambda k=key: self.open_tile(k))
+            t.linkActivated.connect(lambda href, k=key: self.open_tile(k, href))
+            self.tiles[key] = t
+            self.tile_grid.addWidget(t, i // 4, i % 4)
+        for c in range(4):
+            self.tile_grid.setColumnStretch(c, 1)
+        self._dirty = set(self.tiles)  # built after the workspace opened: all to compute
+        lay.addWidget(tiles_box)
+
         body = QHBoxLayout()
         lay.addLayout(body, 1)
+        cards_col = QVBoxLayout()
+        counts_title = heading(tr("Counts"), 1.15, content)
+        cards_col.addWidget(counts_title)
         cards_box = QWidget(content)
         self.grid = QGridLayout(cards_box)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -300,17 +715,76 @@ class DashboardPage(Page):
         columns = 3
         for i, (key, caption) in enumerate(card_captions()):
             card = StatCard(key, caption, cards_box)
+            f = QFont(card.value.font())
+            f.setPointSizeF(f.pointSizeF() * 0.7)  # smaller than the tiles' figures
+            card.value.setFont(f)
             card.setToolTip(tr("Open the list"))
             card.activated.connect(lambda k=key: self.open_card(k))
             card.linkActivated.connect(lambda href, k=key: self.open_card(k, href))
             self.cards[key] = card
             self.grid.addWidget(card, i // columns, i % columns)
         self.grid.setRowStretch(self.grid.rowCount(), 1)
-        body.addWidget(cards_box, 3, Qt.AlignmentFlag.AlignTop)
+        cards_col.addWidget(cards_box, 1)
+        body.addLayout(cards_col, 3)
         self.profile = ProfilePanel(controller, content)
-        body.addWidget(self.profile, 2)
+        body.addWidget(self.profile, 2, Qt.AlignmentFlag.AlignTop)
+
+    # ------------------------------------------------------------------ refresh
+    def workspace_opened(self, ws) -> None:
+        self._generation += 1
+        self._queue.clear()
+        self.data.clear()
+        self._dirty = set(self.tiles)
+
+    def workspace_closed(self) -> None:
+        self._generation += 1
+        self._queue.clear()
+        self._dirty = set(self.tiles)
+        self._pending_kinds.clear()
+        self._debounce.stop()
+        self.data.clear()
+        self.headline = None
+        self.title.setText(tr("Dashboard"))
+        self.path_label.clear()
+        for card in self.cards.values():
+            card.value.setText("–")
+            card.set_detail("")
+        for t in self.tiles.values():
+            t.reset()
+        self.profile.show_profile(None, read_only=True)
+
+    def _on_changed(self, change) -> None:
+        """Counts, headline and profile follow at once (cheap); the tiles the change moves are
+        recomputed once edits pause."""
+        self._pending_kinds |= set(change.kinds)
+        self._debounce.start()
+        if self.isVisible() and self.workspace is not None:
+            self.refresh_counts()
+        else:
+            self._stale = True
+
+    def _apply_changes(self) -> None:
+        from ...services.dashboard import kinds_to_tiles
+
+        self._dirty |= set(kinds_to_tiles(self._pending_kinds))
+        self._pending_kinds.clear()
+        if self.isVisible() and self.workspace is not None:
+            self._queue_dirty()
+        else:
+            self._stale = True
 
     def refresh(self) -> None:
+        """Counts, headline and profile now (cheap); the dirty tiles' details in the
+        background."""
+        self.refresh_counts()
+        self._queue_dirty()
+
+    def refresh_counts(self) -> None:
+        """The title, the count cards, each tile's headline figure and the profile: a few
+        COUNT queries, done on the GUI thread."""
+        import datetime as dt
+
+        from ...services.dashboard import headline
         from ...services.organization import get_profile
 
         ws = self.workspace
@@ -319,6 +793,8 @@ class DashboardPage(Page):
             return
         self.title.setText(ov.organization or ws.path.stem)
         self.path_label.setText(str(ws.path))
+        self.today = dt.date.today()
+        self.headline = headline(ws, self.today)
         for key, card in self.cards.items():
             if key == "actions":
                 card.set_value(ov.open_actions)
@@ -328,66 +804,272 @@ class DashboardPage(Page):
                 else:
                     card.set_detail(tr("none overdue, {n} in total").format(
                         n=count_text(ov.counts.get("actions", 0))))
-            elif key == "training_records":
-                card.set_value(ov.counts.get(key, 0))
-                text, warn = self.training_detail(ws, links=True)
-                card.set_detail(text, warn, html=True)
-            elif key == "risks":
-                card.set_value(ov.counts.get(key, 0))
-                text, warn = self.risk_detail(ws)
-                card.set_detail(text, warn, html=True)
-            elif key == "checklist_runs":
-                card.set_value(ov.counts.get(key, 0))
-                card.set_detail(*self.audit_detail(ws))
-            elif key == "documents":
-                card.set_value(ov.counts.get(key, 0))
-                text, warn = self.documents_detail(ws)
-                card.set_detail(text, warn, html=True)
             else:
                 card.set_value(ov.counts.get(key, 0))
+        self._show_headline(self.headline)
         self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
 
-    @staticmethod
-    def audit_detail(ws, today=None) -> tuple[str, bool]:
-        """The audits card's line: this year's audit programme (done, planned, overdue,
-        processes without an audit) and the latest gap analysis's score."""
-        import datetime as dt
+    def _queue_dirty(self) -> None:
+        if self.workspace is None:
+            return
+        dirty = [k for k in self.tiles if k in self._dirty]
+        self._dirty.clear()
+        for key in dirty:
+            if key not in self._queue:
+                self._queue.append(key)
+            if key not in self.data:
+                self.tiles[key].set_pending()
+        self._start_next()
 
-        from ...core.checklists import PROGRAMME_SYMBOLS
-        from ...services import checklists
+    def _show_headline(self, h) -> None:
+        """Each tile's big figure from the headline counts (exact; details follow)."""
+        t = self.tiles
+        t["actions"].set_figure(count_text(h.overdue_actions), tr("overdue of {n} unfinished")
+                                .format(n=count_text(h.open_actions)))
+        t["actions"].set_warning(h.overdue_actions > 0)
+        t["documents"].set_figure(count_text(h.reviews_overdue), tr("overdue for review"))
+        t["documents"].set_warning(h.reviews_overdue > 0)
+        t["nonconformities"].set_figure(count_text(h.nc_open), tr("open, {n} overdue").format(
+            n=count_text(h.nc_overdue)))
+        t["nonconformities"].set_warning(h.nc_overdue > 0)
+        if "risks" not in self.data:
+            t["risks"].set_figure("…", tr("{n} risks and opportunities").format(
+                n=count_text(h.risks)))
+        if "audits" not in self.data:
+            t["audits"].set_figure(count_text(h.audits_this_year),
+                                   tr("internal audits in {year}").format(year=h.today.year))
+        if "objectives" not in self.data:
+            t["objectives"].set_figure("…", tr("off target of {n}").format(
+                n=count_text(h.objectives)))
+        if "gap" not in self.data:
+            t["gap"].set_figure("…" if h.gap_analyses else "–",
+                                "" if h.gap_analyses else tr("no gap analysis yet"))
+        if "training" not in self.data:
+            t["training"].set_figure("…", tr("of required training current"))
 
-        today = today or dt.date.today()
-        from ..checklists.programme import late_text
+    # ------------------------------------------------------------------ the worker
+    def _start_next(self) -> None:
+        """Compute the next queued tile on the controller's worker pool (its own connection;
+        nothing crosses threads but the figures)."""
+        ws = self.workspace
+        if self._running is not None or ws is None:
+            return
+        if not self._queue:
+            if not self.pending():
+                self.tilesFilled.emit()
+            return
+        from ...services.dashboard import tile
 
-        rows = checklists.programme(ws, today.year, today)
-        audits = [a for r in rows for a in r.audits]
-        states = [a.state for a in audits]
+        key = self._queue.pop(0)
+        gen, today = self._generation, self.today
+        self._running = key
+        self.controller.runner.run(
+            lambda ctx: tile(key, ws, today),
+            on_result=lambda data: self._tile_done(gen, key, data),
+            on_error=lambda e: self._tile_failed(gen, key, e),
+            on_cancelled=lambda _r: self._tile_done(gen, key, None))
+
+    def _tile_done(self, gen: int, key: str, data) -> None:
+        self._running = None
+        if gen == self._generation and data is not None:
+            self.data[key] = data
+            self.fill(key, data)
+        self._start_next()
+
+    def _tile_failed(self, gen: int, key: str, error: BaseException) -> None:
+        self._running = None
+        if gen == self._generation:
+            import logging
+
+            logging.getLogger(__name__).warning("dashboard tile %s failed: %s", key, error)
+            t = self.tiles[key]
+            t.filled = True
+            t.set_detail(escape(tr("These figures could not be read ({reason}).").format(
+                reason=str(error) or type(error).__name__)))
+        self._start_next()
+
+    def pending(self) -> bool:
+        """Tiles are still being computed (or queued)."""
+        return self._running is not None or bool(self._queue) or bool(self._dirty) \
+            or self._debounce.isActive()
+
+    def filled(self) -> bool:
+        """Every tile shows its figures."""
+        return not self.pending() and all(t.filled for t in self.tiles.values())
+
+    # ------------------------------------------------------------------ filling the tiles
+    def fill(self, key: str, data) -> None:
+        getattr(self, f"_fill_{key}")(self.tiles[key], data)
+        self.tiles[key].filled = True
+        if key == "risks":
+            self.cards["risks"].set_detail(*risk_text(data), html=True)
+        elif key == "training":
+            text, warn = training_text(data, links=True)
+            self.cards["training_records"].set_detail(text, warn, html=True)
+        elif key == "documents":
+            self.cards["documents"].set_detail(*documents_text(data), html=True)
+        if key in ("audits", "gap") and "audits" in self.data:
+            text, warn = audit_text(self.data["audits"], self.data.get("gap"))
+            self.cards["checklist_runs"].set_detail(text, warn)
+
+    def _fill_actions(self, t: Tile, d) -> None:
+        t.set_figure(count_text(d.overdue), tr("overdue of {n} unfinished").format(
+            n=count_text(d.open)))
+        t.set_warning(d.overdue > 0)
         parts = []
-        for state in ("done", "planned", "overdue"):
-            n = states.count(state)
-            if n:
-                parts.append(f"{PROGRAMME_SYMBOLS[state]} " + {
-                    "done": tr("{n} done"), "planned": tr("{n} planned"),
-                    "overdue": tr("{n} overdue")}[state].format(n=count_text(n)))
-        # an audit done but for a late step (report, follow-up) says which
-        parts += [late_text(a) for a in audits if a.late_steps][:3]
-        bare = sum(1 for r in rows if r.process_id is not None and not r.audits)
-        if bare:
-            parts.append(tr("{n} processes without an audit").format(n=count_text(bare))
-                         if bare != 1 else tr("1 process without an audit"))
-        text = tr("Audit programme {year}: {parts}").format(
-            year=today.year, parts=" · ".join(parts) if parts else tr("nothing planned"))
-        gaps = [r for r in checklists.list_runs(ws, today) if r.kind == "gap_analysis"]
-        if gaps:
-            latest = max(gaps, key=lambda r: (r.started_on or r.planned_on or dt.date.min,
-                                              r.id))
-            if latest.percent is not None:
-                text += " · " + tr("gap analysis {pct} % ({done} of {total} assessed)").format(
-                    pct=f"{latest.percent:.0f}", done=latest.answered, total=latest.items)
-        return text, "overdue" in states
+        if d.overdue and d.oldest_overdue:
+            parts.append(escape(tr("oldest due {day}").format(day=date_text(d.oldest_overdue))))
+        parts.append(escape(tr("next due {day}").format(day=date_text(d.next_due))
+                            if d.next_due else tr("nothing else due")))
+        if d.check_overdue:
+            parts.append(escape(_plural(d.check_overdue, tr("{n} effectiveness check overdue"),
+                                        tr("{n} effectiveness checks overdue"))))
+        parts.append(link("unfinished", tr("all {n} unfinished").format(n=count_text(d.open))))
+        t.set_detail("<br>".join(parts))
+
+    def _fill_risks(self, t: Tile, d) -> None:
+        from ...core.palette import LEVEL_COLOURS
+        from ...core.risk import LEVEL_LABELS
+
+        t.set_figure(count_text(d.high), tr("high or critical of {n}").format(
+            n=count_text(d.total)))
+        t.set_warning(d.by_level.get("critical", 0) > 0)
+        dark = _is_dark(self)
+        top = max([1] + list(d.by_level.values()))
+        bars = [Bar(f"level:{lv}", tr(LEVEL_LABELS[lv]), d.by_level.get(lv, 0), top,
+                    count_text(d.by_level.get(lv, 0)), *LEVEL_COLOURS[dark][lv])
+                for lv in ("critical", "high", "medium", "low")]
+        if d.by_level.get(""):
+            bars.append(Bar("", tr("Not rated"), d.by_level[""], top,
+                            count_text(d.by_level[""]), *_NONE[dark]))
+        t.chart.set_bars(bars)
+        t.set_detail(link("overdue", _plural(d.overdue, tr("{n} overdue for review or action"),
+                                             tr("{n} overdue for review or action")))
+                     if d.overdue else escape(tr("none overdue for review")))
+
+    def _fill_training(self, t: Tile, d) -> None:
+        if not d.required:
+            t.set_figure("–", tr("no training required yet"))
+            t.set_warning(False)
+            t.set_detail("")
+            return
+        t.set_figure(f"{d.percent:.0f} %", tr("of {n} required trainings current").format(
+            n=count_text(d.required)))
+        t.set_warning(d.late > 0)
+        parts = [link("late", tr("{n} to train now").format(n=count_text(d.late)))
+                 if d.late else escape(tr("nobody to train now"))]
+        parts.append(link("expiring", tr("{n} expiring within {days} days").format(
+            n=count_text(d.expiring), days=d.window_days)) if d.expiring else escape(
+            tr("none expiring within {days} days").format(days=d.window_days)))
+        if d.retrain:
+            parts.append(link("retrain", tr("{n} retraining due after a revision").format(
+                n=count_text(d.retrain))))
+        t.set_detail("<br>".join(parts))
+
+    def _fill_audits(self, t: Tile, d) -> None:
+        from ...core.checklists import PROGRAMME_SYMBOLS
+
+        total = len(d.audits)
+        t.set_figure(f"{count_text(d.count('done'))} / {count_text(total)}",
+                     tr("internal audits done in {year}").format(year=d.year))
+        t.set_warning(d.count("overdue") > 0 or d.next_on is None)
+        states = _parts([f"{PROGRAMME_SYMBOLS[s]} " + {
+            "done": tr("{n} done"), "planned": tr("{n} planned"),
+            "overdue": tr("{n} overdue")}[s].format(n=count_text(d.count(s)))
+            for s in ("done", "planned", "overdue") if d.count(s)])
+        parts = [escape(states)] if states else []
+        if d.next_on is not None:
+            parts.append(escape(tr("next: {day} {code}").format(
+                day=date_text(d.next_on), code=d.next_code or d.next_title).strip()))
+        else:
+            parts.append(escape(tr("⚠ no internal audit scheduled")))
+        if d.processes_without:
+            parts.append(escape(_plural(d.processes_without,
+                                        tr("{n} process without an audit this year"),
+                                        tr("{n} processes without an audit this year"))))
+        t.set_detail("<br>".join(parts))
+
+    def _fill_gap(self, t: Tile, d) -> None:
+        if d.run_id is None:
+            t.set_figure("–", tr("no gap analysis yet"))
+            t.chart.set_bars([])
+            t.set_detail(escape(tr("Start one on the Checklists & Audits page.")))
+            return
+        t.set_figure("–" if d.percent is None else f"{d.percent:.0f} %",
+                     tr("{code} {day}").format(code=d.code or d.title,
+                                               day=date_text(d.day)).strip())
+        dark = _is_dark(self)
+        names = chapter_names()
+        t.chart.set_bars([
+            Bar(f"chapter:{ch}", f"{ch} {names[ch]}", pct, 100.0,
+                "—" if pct is None else f"{pct:.0f} %", *score_colours(pct, dark))
+            for ch, pct in d.by_chapter.items()])
+        t.set_detail(escape(tr("{done} of {total} items assessed").format(
+            done=count_text(d.answered), total=count_text(d.items))))
+
+    def _fill_objectives(self, t: Tile, d) -> None:
+        from ...core import kpi
+
+        off = d.counts.get(kpi.OFF, 0)
+        t.set_figure(count_text(off), tr("off target of {n}").format(n=count_text(d.total)))
+        t.set_warning(off > 0)
+        dark = _is_dark(self)
+        top = max([1] + list(d.counts.values()))
+        colours = {kpi.ON: _GOOD, kpi.NEAR: _NEAR, kpi.OFF: _BAD, kpi.NONE: _NONE}
+        labels = {kpi.ON: tr("On target"), kpi.NEAR: tr("Near target"),
+                  kpi.OFF: tr("Off target"), kpi.NONE: tr("Not measured")}
+        t.chart.set_bars([
+            Bar(f"status:{s}", f"{kpi.SYMBOLS[s]} {labels[s]}", d.counts.get(s, 0), top,
+                count_text(d.counts.get(s, 0)), *colours[s][dark]) for s in kpi.STATUSES])
+        if not d.total:
+            t.set_detail(escape(tr("No objectives or KPIs yet.")))
+        elif d.late:
+            t.set_detail(link("late", _plural(d.late, tr("{n} measured too long ago"),
+                                              tr("{n} measured too long ago"))))
+        else:
+            t.set_detail(escape(tr("every one measured on time")))
+
+    def _fill_documents(self, t: Tile, d) -> None:
+        t.set_figure(count_text(d.overdue), tr("overdue for review"))
+        t.set_warning(d.overdue > 0)
+        parts = []
+        if d.oldest_overdue:
+            parts.append(escape(tr("oldest due {day}").format(day=date_text(d.oldest_overdue))))
+        parts.append(escape(tr("{n} due within 30 days").format(n=count_text(d.due_soon))))
+        if d.revising:
+            parts.append(link("revising", tr("{n} being revised").format(
+                n=count_text(d.revising))))
+        parts.append(escape(tr("{n} of {total} in force").format(
+            n=count_text(d.in_force), total=count_text(d.total))))
+        t.set_detail("<br>".join(parts))
+
+    def _fill_nonconformities(self, t: Tile, d) -> None:
+        t.set_figure(count_text(d.open), tr("open, {n} overdue").format(
+            n=count_text(d.overdue)))
+        t.set_warning(d.overdue > 0)
+        labels = {"open": tr("new"), "contained": tr("contained"),
+                  "investigating": tr("investigating"), "action": tr("in action")}
+        parts = []
+        if d.open:
+            parts.append(escape(_parts([f"{labels.get(s, s)} {count_text(n)}"
+                                        for s, n in d.by_status.items() if n])))
+        if d.major:
+            parts.append(escape(_plural(d.major, tr("{n} major"), tr("{n} major"))))
+        parts.append(escape(tr("{n} closed").format(n=count_text(d.closed))))
+        t.set_detail("<br>".join(parts))
+
+    # ------------------------------------------------------------------ navigation
+    def open_tile(self, key: str, href: str = "") -> None:
+        """Open the list a tile (or a link or bar in it) stands for."""
+        if self.workspace is None:
+            return
+        targets = tile_targets()
+        target = targets.get((key, href)) or targets.get((key, ""))
+        if target is not None:
+            self.openList.emit(target[0], dict(target[1]))
 
     def open_card(self, key: str, href: str = "") -> None:
-        """Open the list a card (or a link in its detail line) stands for."""
+        """Open the list a count card (or a link in its detail line) stands for."""
         if self.workspace is None:
             return
         target = detail_targets().get((key, href)) if href else None
@@ -395,70 +1077,31 @@ class DashboardPage(Page):
         if page:
             self.openList.emit(page, dict(filters))
 
+    # ------------------------------------------------------------------ texts, computed now
+    @staticmethod
+    def audit_detail(ws, today=None) -> tuple[str, bool]:
+        """The audits card's line: this year's audit programme and the latest gap score."""
+        from ...services import dashboard
+
+        return audit_text(dashboard.audits_tile(ws, today), dashboard.gap_tile(ws, today))
+
     @staticmethod
     def documents_detail(ws) -> tuple[str, bool]:
-        """The documents card's line (rich text): how many are due for their periodic review
-        or being revised — each a link to that part of the register."""
-        from ...services.documents import list_documents
+        """The documents card's line (rich text), overdue reviews and revisions linked."""
+        from ...services import dashboard
 
-        rows = list_documents(ws)
-        late = sum(1 for r in rows if r.review_state == "overdue")
-        revising = sum(1 for r in rows if r.pending_status)
-        parts = []
-        if late:
-            parts.append(link("overdue", tr("{n} overdue for review").format(
-                n=count_text(late))))
-        if revising:
-            parts.append(link("revising", tr("{n} being revised").format(
-                n=count_text(revising))))
-        return " · ".join(parts), bool(late)
+        return documents_text(dashboard.documents_tile(ws))
 
     @staticmethod
     def risk_detail(ws) -> tuple[str, bool]:
-        """The risks card's line (rich text): how many are high or critical, how many overdue
-        for review or treatment — each a link to that part of the register."""
-        from ...services.risks import list_risks
+        """The risks card's line (rich text), high or critical and overdue linked."""
+        from ...services import dashboard
 
-        rows = list_risks(ws)
-        high = sum(1 for r in rows if r.level in ("high", "critical"))
-        late = sum(1 for r in rows if r.review_overdue or r.overdue_actions)
-        parts = []
-        if high:
-            parts.append(link("high", tr("{n} high or critical").format(n=count_text(high))))
-        if late:
-            parts.append(link("overdue", tr("{n} overdue").format(n=count_text(late))))
-        return " · ".join(parts), bool(late)
+        return risk_text(dashboard.risks_tile(ws))
 
     @staticmethod
     def training_detail(ws, *, links: bool = False) -> tuple[str, bool]:
-        """The training card's line: share current, overdue, retraining due (the matrix).
-        With ``links`` it is rich text, retraining and expiring linked to the matrix showing
-        them."""
-        from ...services.training import summary
+        """The training card's line; with ``links`` rich text linking to the matrix."""
+        from ...services import dashboard
 
-        def part(text: str, href: str = "") -> str:
-            return (link(href, text) if href else escape(text)) if links else text
-
-        t = summary(ws)
-        if not t.required:
-            return part(tr("no training required yet")), False
-        late = t.late
-        text = part(tr("{pct} % of required training current").format(pct=f"{t.percent:.0f}"))
-        if late:
-            text += part(" · ") + part(tr("{n} to train now").format(n=count_text(late)),
-                                       "late")
-        if t.retrain:
-            text += part(" · ") + part(tr("{n} retraining due after a revision").format(
-                n=count_text(t.retrain)), "retrain")
-        if t.expiring:
-            text += part(" · ") + part(tr("{n} expiring soon").format(
-                n=count_text(t.expiring)), "expiring")
-        return text, bool(late)
-
-    def workspace_closed(self) -> None:
-        self.title.setText(tr("Dashboard"))
-        self.path_label.clear()
-        for card in self.cards.values():
-            card.value.setText("–")
-            card.set_detail("")
-        self.profile.show_profile(None, read_only=True)
+        return training_text(dashboard.training_tile(ws), links=links)
