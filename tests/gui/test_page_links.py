@@ -77,6 +77,7 @@ def dashboard(window, qtbot):
     window.show_page("dashboard")
     page = window.page("dashboard")
     qtbot.waitExposed(page)
+    qtbot.waitUntil(page.filled, timeout=10_000)  # the tiles fill in the background
     return page
 
 
