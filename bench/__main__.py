@@ -456,6 +456,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
     "procedure_export": _external("procedure_export", "bench_procedure_export_figures",
                                   "procedure_export"),
     "audit_log": _external("audit_log", "bench_audit_log_figures", "audit_log"),
+    "review_pack": _external("review_pack", "bench_review_pack_figures", "review_pack"),
     "procedure_workspace": _external("procedure_workspace",
                                      "bench_procedure_workspace_figures",
                                      "procedure_workspace"),
