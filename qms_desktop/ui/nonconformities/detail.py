@@ -200,7 +200,7 @@ class NcDetail(DetailPanel):
         lv.addWidget(QLabel(tr("5 Whys — each why answers the one before; the last why or the "
                                "one marked is the root"), left))
         self.why_model = RowModel(why_columns(), kind="nc_cause", commit=self._commit_why,
-                                  order=None, parent=self)
+                                  order=lambda c: c.position, parent=self)
         self.whys = QTableView(left)
         self.whys.setObjectName("whysTable")
         self.whys.setModel(self.why_model)

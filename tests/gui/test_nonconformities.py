@@ -1,0 +1,250 @@
+"""The Nonconformities page (ui/nonconformities): the register from the table kit, its filters
+(the dashboard's "not closed"), the 8D detail — a cause added by clicking a fishbone bone, the
+5 Whys, actions in the workspace-wide list, the Close button enabled only when ISO 9001 10.2 is
+met —, each edit one undo step, the jump to a record, and the 8D export in the background."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qms_desktop.services import actions as A
+from qms_desktop.services import nonconformities as N
+from qms_desktop.services import records as R
+
+pytestmark = pytest.mark.usefixtures("shown")
+
+TODAY = dt.date.today()
+DAY = dt.timedelta(days=1)
+_D = Qt.ItemDataRole
+
+
+def populate(ws) -> dict:
+    ann = R.create(ws, "person", {"name": "Ann Lee"}).result
+    bob = R.create(ws, "person", {"name": "Bob Stone"}).result
+    complaint = N.add_nonconformity(ws, {
+        "title": "Bore oversize", "source": "customer complaint", "customer": "Hydra",
+        "owner_id": ann, "description": "60 rejected", "containment": "Stock blocked",
+        "root_cause": "Tool wear", "due_date": TODAY - 2 * DAY, "severity": "major"}).result
+    supplier = N.add_nonconformity(ws, {"title": "Wrong certificate", "source": "supplier",
+                                        "owner_id": bob}).result
+    done = N.add_nonconformity(ws, {"title": "Old one", "source": "process",
+                                    "description": "x", "correction": "y",
+                                    "root_cause": "z", "effectiveness_check": "ok",
+                                    "effective": True}).result
+    aid = A.add_action(ws, "nonconformity", done, {"title": "Fix"}).result
+    A.update_actions(ws, [aid], {"status": "done"})
+    N.update_nonconformities(ws, [done], {"status": "closed"})
+    act = A.add_action(ws, "nonconformity", complaint, {"title": "Tool-life counter"}).result
+    return dict(ann=ann, bob=bob, complaint=complaint, supplier=supplier, done=done, act=act)
+
+
+@pytest.fixture
+def world(ws):
+    return populate(ws)
+
+
+@pytest.fixture
+def page(qtbot, controller, world):
+    from qms_desktop.ui.nonconformities import NonconformitiesPage
+    from qms_desktop.ui.pages import page_specs
+
+    spec = next(s for s in page_specs() if s.key == "nonconformities")
+    page = NonconformitiesPage(controller, spec)
+    qtbot.addWidget(page)
+    page.resize(1300, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def cell(page, rid: int, key: str):
+    model = page.model
+    return page.proxy.mapFromSource(model.index(model.row_of(rid), model.column_of[key]))
+
+
+def shown(page) -> set[int]:
+    return {r.id for r in page.proxy.visible_rows()}
+
+
+def test_models_pass_the_model_tester(page, qtmodeltester):
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.proxy)
+    qtmodeltester.check(page.detail.why_model)
+    qtmodeltester.check(page.detail.action_model)
+
+
+def test_the_register_shows_what_matters(page, world):
+    c = world["complaint"]
+    assert page.model.rowCount() == 3
+    assert cell(page, c, "source").data() == "Customer complaint: Hydra"
+    assert cell(page, c, "severity").data() == "Major"
+    assert cell(page, c, "owner_id").data() == "Ann Lee"
+    assert cell(page, c, "actions").data() == "0/1 done"
+    status = cell(page, c, "status")
+    assert status.data() == "Open" and status.data(_D.DecorationRole) is not None
+    assert "Before it can close" in status.data(_D.ToolTipRole)
+    due = cell(page, c, "due_date")
+    assert due.data().endswith("overdue") and due.data(_D.DecorationRole) is not None
+    assert cell(page, world["done"], "status").data() == "Closed"
+    assert "3 of 3 · 2 not closed · 1 overdue" in page.count.text()
+
+
+def test_filters_and_open_list_unfinished(page, world):
+    page.set_filters(status="unfinished")
+    assert shown(page) == {world["complaint"], world["supplier"]}
+    page.filters.widgets["source"].set_value("supplier")
+    assert shown(page) == {world["supplier"]}
+    page.clear_filters()
+    page.filters.widgets["owner"].set_value(world["ann"])
+    assert shown(page) == {world["complaint"]}
+    page.clear_filters()
+    page.search.setText("certificate")
+    assert shown(page) == {world["supplier"]}
+    page.clear_filters()
+    assert len(shown(page)) == 3
+
+
+def test_dashboard_open_list_through_the_main_window(window, make_ws, open_ws):
+    ws = open_ws(window, make_ws("nc.qms"))
+    window.controller.edit("seed", lambda w: N.add_nonconformity(w, {"title": "Open one"}))
+    window.open_list("nonconformities", {"status": "unfinished"})
+    page = window.page("nonconformities")
+    assert type(page).__name__ == "NonconformitiesPage"
+    assert page.filters.widgets["status"].value() == "unfinished"
+    assert len(page.proxy.visible_rows()) == 1
+    nid = page.model.rows[0].id
+    window.open_record("nonconformity", nid)
+    assert page.current_row().id == nid
+    cid = window.controller.edit("c", lambda w: N.add_cause(w, nid, "why", "because"))
+    window.open_record("nc_cause", cid)
+    assert page.detail.tabs.currentIndex() == page.detail.root_tab
+    assert ws is window.controller.workspace
+
+
+def test_add_cause_by_clicking_a_bone_then_undo(page, world, controller, qtbot, monkeypatch):
+    c = world["complaint"]
+    page.select_ids([c])
+    page.detail.tabs.setCurrentIndex(page.detail.root_tab)
+    view = page.detail.fishbone
+    qtbot.waitUntil(lambda: view.isVisible())
+    monkeypatch.setattr("qms_desktop.ui.nonconformities.detail.QInputDialog.getText",
+                        lambda *a, **k: ("Calliper used for an H7 bore", True))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.scene_pos_of_bone("measurement"))
+    causes = N.get(controller.workspace, c).causes
+    assert [(x.category, x.text) for x in causes] == [("measurement",
+                                                       "Calliper used for an H7 bore")]
+    cid = causes[0].id
+    assert cid in view.cause_items
+    # mark it root: the diagram says so in words
+    assert page.detail.toggle_root(cid)
+    assert view.cause_items[cid].text().startswith("★ ROOT")
+    assert "Calliper used for an H7 bore" in page.current_row().root_summary
+    controller.undo()
+    assert not view.cause_items[cid].text().startswith("★ ROOT")
+    controller.undo()
+    assert N.get(controller.workspace, c).causes == [] and view.cause_items == {}
+
+
+def test_five_whys_add_edit_root_move(page, world, controller):
+    c = world["complaint"]
+    page.select_ids([c])
+    d = page.detail
+    w1 = d.add_why("Bar worn")
+    w2 = d.add_why("Not changed")
+    assert [r.text for r in d.why_model.rows] == ["Bar worn", "Not changed"]
+    assert d.why_model.index(1, 0).data() == "Why 2"
+    assert d.why_model.setData(d.why_model.index(0, 1), "Bar worn out")
+    assert d.why_model.rows[0].text == "Bar worn out"
+    d.whys.setCurrentIndex(d.why_model.index(0, 1))
+    assert d.move_why(1)
+    assert [r.id for r in d.why_model.rows] == [w2, w1]
+    assert d.toggle_root(w1)
+    assert d.why_model.index(1, 2).data() == "★ ROOT"
+    controller.undo()
+    controller.undo()
+    assert [r.id for r in d.why_model.rows] == [w1, w2]
+
+
+def test_close_button_only_when_effective_and_undo(page, world, controller):
+    c = world["complaint"]
+    page.select_ids([c])
+    d = page.detail
+    assert not d.close_button.isEnabled()
+    assert "Finish every action" in d.problems.text()
+    controller.edit("done", lambda ws: A.update_actions(ws, [world["act"]], {"status": "done"}))
+    assert not d.close_button.isEnabled()
+    assert "effectiveness" in d.problems.text()
+    controller.edit("check", lambda ws: N.update_nonconformities(
+        ws, [c], {"effectiveness_check": "Ten batches fine", "effective": False}))
+    assert not d.close_button.isEnabled() and not d.raise_button.isHidden()
+    assert "not effective" in d.problems.text()
+    controller.edit("ok", lambda ws: N.update_nonconformities(ws, [c], {"effective": True}))
+    assert d.close_button.isEnabled()
+    assert "Ready to close" in d.problems.text()
+    d.close_button.click()
+    assert page.current_row().status == "closed"
+    assert page.current_row().closed_on == TODAY
+    assert not d.close_button.isEnabled() and d.reopen_button.isEnabled()
+    assert not d.add_why_button.isEnabled() and d.fishbone.read_only
+    controller.undo()
+    assert page.current_row().status == "open" and d.close_button.isEnabled()
+
+
+def test_closing_refused_says_why(page, world, controller):
+    page.select_ids([world["supplier"]])
+    assert not page.close_current()
+    assert any("cannot be closed yet" in str(e) for e in controller.errors)
+
+
+def test_add_corrective_action_goes_to_the_workspace_list(page, world, controller):
+    c = world["complaint"]
+    page.select_ids([c])
+    aid = page.detail.add_action("Air gauge on the bore")
+    rows = {a.id: a for a in A.list_actions(controller.workspace)}
+    assert rows[aid].source_kind == "nonconformity" and rows[aid].source_id == c
+    assert rows[aid].owner == "Ann Lee"   # the nonconformity's owner
+    assert cell(page, c, "actions").data() == "0/2 done"
+    controller.undo()
+    assert aid not in {a.id for a in A.list_actions(controller.workspace)}
+    assert cell(page, c, "actions").data() == "0/1 done"
+
+
+def test_keys_insert_delete_f2_and_undo(page, world, controller, qtbot):
+    page.table.setFocus()
+    page.add_action.trigger()
+    new = page.current_row()
+    assert new is not None and new.ref == "NC-0004" and new.title == "New nonconformity"
+    qtbot.keyClick(page.table.focusWidget() or page.table, Qt.Key.Key_Escape)
+    assert page.model.rowCount() == 4
+    page.select_ids([new.id])
+    page.delete_action.trigger()
+    assert page.model.rowCount() == 3
+    controller.undo()
+    assert page.model.rowCount() == 4
+    assert page.add_action.shortcut().toString() == "Ins"
+    assert page.rename_action.shortcut().toString() == "F2"
+
+
+def test_inline_edit_and_undo(page, world, controller):
+    s = world["supplier"]
+    assert page.proxy.setData(cell(page, s, "title"), "Wrong 3.1 certificate")
+    assert cell(page, s, "title").data() == "Wrong 3.1 certificate"
+    controller.undo()
+    assert cell(page, s, "title").data() == "Wrong certificate"
+
+
+def test_export_8d_in_the_background(page, world, qtbot, tmp_path, dialogs):
+    page.select_ids([world["complaint"]])
+    from PySide6.QtWidgets import QMessageBox
+
+    dialogs.question_answer = QMessageBox.StandardButton.No   # do not open it
+    target = tmp_path / "8d.docx"
+    task = page.export_8d(target)
+    assert task is not None
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=30_000)
+    assert target.is_file() and target.stat().st_size > 10_000
+    assert any("8D report of NC-0001" in m for m in dialogs.messages())
