@@ -317,8 +317,9 @@ def test_dark_palette_draws_a_dark_chart(page, world, qtbot):
     dark = QPalette(old)
     dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
     try:
-        app.setPalette(dark)
         select(page, qtbot, world["ids"]["otd"])
-        assert page.chart.figure.get_facecolor()[0] < 0.5
+        assert page.chart.figure.get_facecolor()[0] > 0.5
+        app.setPalette(dark)  # switched while the page is shown: the chart follows
+        qtbot.waitUntil(lambda: page.chart.figure.get_facecolor()[0] < 0.5)
     finally:
         app.setPalette(old)

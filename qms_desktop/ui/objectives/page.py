@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -275,6 +275,9 @@ class ObjectivesPage(Page):
         self.read_only_note.setVisible(ro)
         self.model.read_only = self.measurement_model.read_only = ro
         self.detail.set_read_only(ro)
+        if self.current_row() is None and self.proxy.rowCount():
+            # nothing selected (first show, a filter hid it): show the first one listed
+            self.select_ids([self.proxy.row_at(0).id])
         self._show_current(reload_measurements)
 
     # ------------------------------------------------------------------ selection
@@ -342,6 +345,13 @@ class ObjectivesPage(Page):
                   if r.measured_on is not None]
         self.chart.show_series(points, target=row.target, direction=row.direction,
                                unit=row.unit, title=f"{row.ref} {row.title}".strip())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # dark mode switched while running
+            self.model.refresh_palette()
+            self.measurement_model.refresh_palette()
+            self._draw_chart(self.current_row())
 
     def _update_commands(self) -> None:
         writable = self.workspace is not None and not self.controller.read_only
