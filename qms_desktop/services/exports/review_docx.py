@@ -10,7 +10,8 @@ the shipped template or the company's letterhead, body cleared, styles kept):
 * the inputs of ISO 9001 9.3.2 in the standard's order, each with its clause, its text (light
   Markdown, rendered as a procedure's sections) and — from the figures stored with the item, so
   the pack reads as it did on the day — a run chart per objective and KPI
-  (``kpi_chart.run_chart_png``, two to a row) and the open risks by level;
+  (``kpi_chart.run_chart_png``, two to a row; a KPI filed under two inputs is charted under
+  the first) and the open risks by level;
   an input the team edited says so;
 * the outputs of 9.3.3 (decisions, resource needs, improvement actions) with their action,
   owner, due date and status;
@@ -220,6 +221,7 @@ def write_review(review, path: str | Path, *, template: str | Path | None = None
     items = {i.section: i for i in review.items if i.section in INPUTS}
     total = len(INPUTS)
     lines = 40
+    charted: set = set()   # a KPI filed under two inputs is charted under the first
     for n, section in enumerate(INPUTS, 1):
         if cancel is not None and cancel():
             return None
@@ -236,7 +238,8 @@ def write_review(review, path: str | Path, *, template: str | Path | None = None
             pngs = []
             key = KPI_KEYS.get(section)
             for k in (it.figures.get(key) or []) if key else []:
-                if isinstance(k, dict) and k.get("points"):
+                if isinstance(k, dict) and k.get("points") and k.get("id") not in charted:
+                    charted.add(k.get("id"))
                     pngs.append(kpi_png(k))
             if section == "risks" and it.figures.get("by_level") and \
                     any(it.figures["by_level"].values()):
