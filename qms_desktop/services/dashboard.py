@@ -48,8 +48,6 @@ TILE_KINDS: dict[str, frozenset[str]] = {
     "nonconformities": frozenset({"nonconformity"}),
 }
 
-#: an objective in one of these lifecycle states is no longer followed on the dashboard
-CLOSED_OBJECTIVE_STATES = ("closed", "cancelled", "retired", "achieved")
 #: chapters of ISO 9001 a gap analysis is scored on
 GAP_CHAPTERS = ("4", "5", "6", "7", "8", "9", "10")
 
@@ -119,7 +117,7 @@ def headline(ws: Workspace, today: dt.date | None = None) -> Headline:
             nc_open=count(c, nc, nc.status != "closed"),
             nc_overdue=count(c, nc, nc.status != "closed", _text(nc.due_date) < iso,
                              func.date(_text(nc.due_date)).is_not(None)),
-            objectives=count(c, o, o.status.not_in(CLOSED_OBJECTIVE_STATES)),
+            objectives=count(c, o),
             audits_this_year=count(c, run, run.kind == "internal_audit", func.coalesce(
                 _text(run.planned_on), _text(run.started_on)).between(start, end)),
             gap_analyses=count(c, run, run.kind == "gap_analysis"),
@@ -304,6 +302,8 @@ def gap_tile(ws: Workspace, today: dt.date | None = None) -> GapTile:
 
 @dataclass(frozen=True)
 class ObjectivesTile:
+    """Every objective and KPI, as the Objectives page lists them."""
+
     total: int
     #: core.kpi status (on, near, off, none) → objectives and KPIs
     counts: dict[str, int]
@@ -315,8 +315,8 @@ def objectives_tile(ws: Workspace, today: dt.date | None = None) -> ObjectivesTi
     today = today or dt.date.today()
     o, ms = m.Objective, m.Measurement
     with ws.connect() as c:
-        objs = c.execute(select(o.id, o.direction, o.target, o.tolerance, o.frequency, o.unit)
-                         .where(o.status.not_in(CLOSED_OBJECTIVE_STATES))).all()
+        objs = c.execute(select(o.id, o.direction, o.target, o.tolerance, o.frequency, o.unit,
+                                o.status)).all()
         # each objective's latest two measurements are all kpi_status reads (value and trend)
         points: dict[int, list[tuple[dt.date, float]]] = {}
         for oid, day, value in c.execute(
@@ -327,12 +327,13 @@ def objectives_tile(ws: Workspace, today: dt.date | None = None) -> ObjectivesTi
                 points.setdefault(oid, []).append((d, value))
     counts = {s: 0 for s in kpi.STATUSES}
     late = 0
-    for oid, direction, target, tolerance, frequency, unit in objs:
+    for oid, direction, target, tolerance, frequency, unit, status in objs:
         st = kpi.kpi_status(direction or kpi.HIGHER, target, tolerance,
                             points.get(oid, [])[-2:], frequency=frequency or "monthly",
                             unit=unit or "", today=today)
         counts[st.status] += 1
-        late += st.late
+        # one achieved or dropped is no longer measured, so never late (the objectives list)
+        late += st.late and (status or "active") == "active"
     return ObjectivesTile(len(objs), counts, late)
 
 
