@@ -319,7 +319,8 @@ _LABELS = {"due_date": "due date", "started_on": "start date", "target": "target
 def clean_value(field_: str, value: Any) -> Any:
     """The stored value of one field of an objective, or RecordError with a sentence."""
     if field_ not in EDITABLE:
-        raise RecordError(f"“{field_.replace('_', ' ')}” of an objective cannot be edited here.")
+        raise RecordError(f"“{field_.replace('_', ' ')}” of an objective cannot be edited "
+                          "here.")
     if field_ == "kind":
         if value not in KINDS:
             raise RecordError("An objective is an “objective” (a target to reach by a date) or "
