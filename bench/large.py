@@ -3,7 +3,9 @@
 Full size (``scale=1``): 300 people, 60 roles, 120 courses, 20,000 training records, 150
 processes (one map of 2,000 steps laid out on a grid in lanes with ~2,200 edges, small maps for
 the others), 5,000 risks, 10,000 actions, 300 checklist runs x 100 responses (templates of 100
-items), 400 documents and exactly 200,000 audit events.
+items), 400 documents, the cockpit's data — 40 objectives and KPIs (a few measured weekly for
+five years, the rest monthly), 300 nonconformities with their causes (5 Whys and fishbone), 8
+management reviews — and exactly 200,000 audit events.
 
 Records are inserted with :func:`qms_desktop.storage.audit.bulk_insert` (which writes their insert
 events). The trail is then topped up to the target with realistic field updates — audits being
@@ -38,7 +40,7 @@ from qms_desktop.storage.audit import AUDIT_TABLE, bulk_insert, head_hash
 from qms_desktop.storage.workspace import SCHEMA_HEAD, create_workspace
 
 #: Bump whenever the generated content changes, so cached files are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 #: Counts at ``scale=1``.
 FULL_SIZES = {
@@ -52,9 +54,9 @@ FULL_SIZES = {
     "actions": 10_000,
     "checklist_runs": 300,
     "documents": 400,
-    "nonconformities": 150,
-    "objectives": 24,
-    "management_reviews": 4,
+    "nonconformities": 300,
+    "objectives": 40,
+    "management_reviews": 8,
     "audit_events": 200_000,
 }
 #: Fixed structure (not scaled): items per checklist template = responses per run.
@@ -144,6 +146,9 @@ class _Generator:
         self.ws = ws
         self.s = session
         self.rng = rng
+        #: the cockpit's data (objectives, nonconformities, reviews) draws from its own
+        #: generator, so changing it leaves the rest of the workspace as it was
+        self.crng = random.Random(f"cockpit {rng.getstate()[1][:8]}")
         self.n = n
         self.say = say
         #: current values of rows the update phase changes: table -> id -> {column: value}
@@ -497,18 +502,64 @@ class _Generator:
                                                 "controlled as required.",
                                  "status": rng.choice(("open", "open", "closed"))})
         self.findings = self.ins(m.Finding, findings)
+        self.build_nonconformities()
+
+    def build_nonconformities(self) -> None:
+        """Nonconformities from every source over two years, most closed with a verified
+        effectiveness check, the others in each stage; each investigated one with a 5 Whys
+        chain (its last why the root) and a few fishbone causes."""
+        rng, n = self.crng, self.n
+        sources, severities = m.NC_SOURCES, m.NC_SEVERITIES
         ncs = []
         for i in range(n["nonconformities"]):
-            ncs.append({"ref": f"NC-{i + 1:04d}",
-                        "title": f"{rng.choice(OBJECTS).capitalize()} nonconforming",
-                        "description": f"Detected because {rng.choice(HAZARDS)}.",
-                        "detected_on": _d(-rng.randint(0, 700)),
-                        "source": rng.choice(("customer", "internal", "supplier", "audit")),
-                        "process_id": rng.choice(self.processes),
-                        "correction": "Parts quarantined and sorted.",
-                        "status": rng.choice(("open", "contained", "investigating", "action",
-                                              "closed", "closed"))})
+            detected = _d(-rng.randint(0, 730))
+            status = rng.choice(("open", "contained", "investigating", "action", "closed",
+                                 "closed", "closed", "closed"))
+            closed = status == "closed"
+            source = rng.choice(sources)
+            row = {"ref": f"NC-{i + 1:04d}",
+                   "title": f"{rng.choice(OBJECTS).capitalize()} nonconforming",
+                   "description": f"Detected because {rng.choice(HAZARDS)}.",
+                   "detected_on": detected, "source": source,
+                   "severity": severities[rng.random() < 0.8],
+                   "process_id": rng.choice(self.processes),
+                   "owner_id": rng.choice(self.people),
+                   "finding_id": (rng.choice(self.findings)
+                                  if source == "internal audit" and self.findings else None),
+                   "reported_by": self.person_name(rng.randrange(len(self.people))),
+                   "customer": "Hydra Pumps AG" if source == "customer complaint" else "",
+                   "supplier": "Stahlhandel Ost GmbH" if source == "supplier" else "",
+                   "team": "\n".join(self.person_name(rng.randrange(len(self.people)))
+                                     for _ in range(3)),
+                   "containment": "Stock quarantined and sorted; customer informed.",
+                   "correction": "Parts quarantined and sorted.",
+                   "root_cause": "" if status in ("open", "contained") else
+                   f"{rng.choice(HAZARDS).capitalize()}.",
+                   "prevention": "" if not closed else "Same check added to similar processes.",
+                   "due_date": detected + dt.timedelta(days=rng.choice((30, 60, 90))),
+                   "status": status}
+            if closed:
+                done = detected + dt.timedelta(days=rng.randint(20, 120))
+                row.update(effectiveness_check="No recurrence in the following three months.",
+                           effective=rng.random() < 0.92, verified_on=done,
+                           verified_by=self.person_name(0), closed_on=done)
+            ncs.append(row)
         self.ncs = self.ins(m.Nonconformity, ncs)
+        causes = []
+        for nc, row in zip(self.ncs, ncs):
+            if row["status"] in ("open", "contained"):
+                continue
+            whys = rng.randint(3, 5)
+            for k in range(whys):
+                causes.append({"nonconformity_id": nc, "method": "why", "category": "",
+                               "position": k, "is_root": k == whys - 1,
+                               "text": f"Because {rng.choice(HAZARDS)}."})
+            for k in range(rng.randint(0, 3)):
+                causes.append({"nonconformity_id": nc, "method": "fishbone",
+                               "category": rng.choice(m.CAUSE_CATEGORIES), "position": k,
+                               "is_root": False,
+                               "text": f"{rng.choice(OBJECTS).capitalize()} not controlled."})
+        self.ins(m.NcCause, causes)
 
     def build_risks_actions(self) -> None:
         rng, n = self.rng, self.n
@@ -558,7 +609,8 @@ class _Generator:
                  self.person_name(j) for j in range(1, 7)),
              "inputs": "Audit results, customer feedback, process performance, risks.",
              "outputs": "Improvement actions and resource decisions.",
-             "minutes": "Minutes circulated to attendees.", "status": "held" if k else "planned"}
+             "minutes": "Minutes circulated to attendees.", "status": "held" if k else "planned",
+             "period_from": _d(-365 * (k + 1) - 20), "period_to": _d(-365 * k - 21)}
             for k in range(n["management_reviews"])])
         total = n["actions"]
         share = {"risk": 0.7, "finding": 0.12, "nc": 0.06, "review": 0.02}
@@ -586,23 +638,54 @@ class _Generator:
                             "effectiveness_check": "", **link})
         self.actions = self.ins(m.Action, actions, track=True)
 
+    #: (title, unit, direction, target, tolerance, baseline, category, typical value, spread)
+    KPIS = (("On-time delivery", "%", ">=", 95.0, 2.0, 88.0, "customer", 94.0, 2.5),
+            ("First-pass yield", "%", ">=", 98.0, 1.0, 95.0, "process", 97.6, 1.0),
+            ("Customer complaints", "per month", "<=", 2.0, 1.0, 5.0, "customer", 2.2, 1.2),
+            ("Scrap rate", "%", "<=", 1.5, 0.3, 2.4, "process", 1.6, 0.4),
+            ("Supplier on-time delivery", "%", ">=", 92.0, 3.0, 85.0, "supplier", 91.0, 3.0),
+            ("Training completion", "%", ">=", 90.0, 5.0, 70.0, "resources", 88.0, 4.0),
+            ("Audit finding closure time", "days", "<=", 30.0, 5.0, 45.0, "quality", 31.0,
+             6.0),
+            ("Machine availability", "%", ">=", 85.0, 3.0, 80.0, "resources", 84.0, 3.0))
+
     def build_objectives(self) -> None:
-        rng, n = self.rng, self.n
-        objs = []
+        """Objectives and KPIs of every category, measured over five years: the first few
+        weekly (about 260 points each), the rest monthly; values wander around the target
+        so that some are on, some near and some off it, and a few have no measurement."""
+        rng, n = self.crng, self.n
+        weekly = max(1, n["objectives"] // 8)
+        objs, plans = [], []
         for i in range(n["objectives"]):
-            objs.append({"ref": f"OBJ-{i + 1:02d}",
-                         "title": rng.choice(("On-time delivery", "First-pass yield",
-                                              "Customer complaints", "Scrap rate",
-                                              "Training completion", "Audit closure time")),
+            (title, unit, direction, target, tol, base, category, typical,
+             spread) = self.KPIS[i % len(self.KPIS)]
+            kind = "kpi" if i % 3 else "objective"
+            site = f" ({PROCESS_AREAS[i % len(PROCESS_AREAS)]})" if i >= len(self.KPIS) else ""
+            freq = "weekly" if i < weekly else "monthly"
+            objs.append({"ref": f"OBJ-{i + 1:02d}", "title": title + site, "kind": kind,
+                         "category": category, "measure": f"{title} as recorded in the ERP.",
                          "process_id": rng.choice(self.processes),
-                         "owner_id": rng.choice(self.people),
-                         "target": float(rng.choice((95, 98, 2, 5, 100))), "unit": "%",
-                         "direction": rng.choice((">=", "<=")), "frequency": "monthly",
-                         "due_date": _d(180)})
+                         "owner_id": rng.choice(self.people), "target": target, "unit": unit,
+                         "direction": direction, "tolerance": tol, "baseline": base,
+                         "frequency": freq, "started_on": _d(-5 * 365),
+                         "due_date": _d(rng.randint(90, 400)) if kind == "objective" else None,
+                         "status": "active"})
+            plans.append((freq, typical + rng.uniform(-1.5, 1.5) * spread, spread,
+                          i % 13 == 12))
         obj_ids = self.ins(m.Objective, objs)
-        self.ins(m.Measurement, [
-            {"objective_id": o, "measured_on": _d(-30 * k), "value": round(rng.uniform(80, 100), 1)}
-            for o in obj_ids for k in range(12)])
+        rows = []
+        month_end = dt.date(ANCHOR.year, ANCHOR.month, 1) - dt.timedelta(days=1)
+        for oid, (freq, level, spread, unmeasured) in zip(obj_ids, plans):
+            if unmeasured:
+                continue
+            count = 5 * 52 if freq == "weekly" else 5 * 12
+            for k in range(count):
+                day = (_d(-7 * k) if freq == "weekly" else
+                       month_end - dt.timedelta(days=round(30.44 * k)))
+                rows.append({"objective_id": oid, "measured_on": day,
+                             "value": round(level + rng.gauss(0, spread) - 0.002 * k * spread,
+                                            2)})
+        self.ins(m.Measurement, rows)
 
     # -- the update phase: realistic field changes, in the order they happen in a year
     def changes(self) -> Iterator[tuple[str, int, str, object]]:
