@@ -277,6 +277,14 @@ class NcDetail(DetailPanel):
         self.actions.setEditTriggers(edit_triggers())
         self.actions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.actions.verticalHeader().hide()
+        self.actions.setWordWrap(False)
+        from PySide6.QtWidgets import QHeaderView
+
+        header = self.actions.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for key in ("title", "effectiveness_check"):
+            header.setSectionResizeMode(self.action_model.column_of[key],
+                                        QHeaderView.ResizeMode.Stretch)
         v.addWidget(self.actions, 1)
         row = QHBoxLayout()
         self.add_action_button = QPushButton(tr("Add corrective &action"), page)

@@ -125,10 +125,10 @@ def columns(people: Callable[[], list[Item]], processes: Callable[[], list[Item]
     return (
         Column("ref", tr("ID"), sort=lambda r: natural(r.ref), editor=TEXT, searchable=True,
                samples=lambda: ["NC-00000"]),
-        Column("title", tr("Title"), editor=TEXT, searchable=True, width=250,
+        Column("title", tr("Title"), editor=TEXT, searchable=True, width=220,
                tip=lambda r: r.description or None),
         Column("source", tr("Source"), editor=CHOICE, items=lambda r: source_items(),
-               display=lambda r: r.source_text, searchable=True, width=140,
+               display=lambda r: r.source_text, searchable=True, width=130,
                tip=lambda r: r.source_text),
         Column("severity", tr("Severity"), editor=CHOICE, items=lambda r: severity_items(),
                display=lambda r: tr("Major") if r.severity == "major" else tr("Minor"),
