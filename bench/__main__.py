@@ -461,6 +461,7 @@ BENCHMARKS: dict[str, Callable[[Context], Figure | list[Figure]]] = {
                                      "bench_procedure_workspace_figures",
                                      "procedure_workspace"),
     "kpi_chart": _external("kpi_chart", "bench_kpi_chart_figures", "kpi_chart"),
+    "dashboard": _external("dashboard", "bench_dashboard_figures", "dashboard"),
 }
 
 
