@@ -195,6 +195,13 @@ def test_tiles_emit_their_targets_from_the_keyboard_bars_and_links(window, demo,
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton,
                      pos=QPoint(chart.width() // 2, int(0.5 * chart._row_height())))
     assert emitted[-1] == ("objectives", {"status": "on"})
+    window.show_page("dashboard")
+    chart = page.tiles["nonconformities"].chart
+    assert [b.key for b in chart.bars] == ["status:open", "status:contained",
+                                           "status:investigating", "status:action"]
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton,
+                     pos=QPoint(chart.width() // 2, int(2.5 * chart._row_height())))
+    assert emitted[-1] == ("nonconformities", {"status": "investigating"})
     # a link in a tile's detail
     window.show_page("dashboard")
     page.tiles["training"].detail.linkActivated.emit("expiring")

@@ -315,6 +315,9 @@ def tile_targets() -> dict[tuple[str, str], tuple[str, dict]]:
         ("documents", ""): ("documents", {"review_overdue": True}),
         ("documents", "revising"): ("documents", {"status": "pending"}),
         ("nonconformities", ""): ("nonconformities", {"status": "unfinished"}),
+        ("nonconformities", "overdue"): ("nonconformities", {"status": "overdue"}),
+        **{("nonconformities", f"status:{s}"): ("nonconformities", {"status": s})
+           for s in ("open", "contained", "investigating", "action")},
     }
 
 
@@ -340,6 +343,7 @@ _GOOD = {False: ("#C6EFCE", "#004D00"), True: ("#1F5130", "#D8F3DF")}
 _NEAR = {False: ("#FFEB9C", "#4D3B00"), True: ("#6B5300", "#FFF1C2")}
 _BAD = {False: ("#F8CBAD", "#7A2E00"), True: ("#8A3B12", "#FFE2D1")}
 _NONE = {False: ("#E7E6E6", "#3A3A3A"), True: ("#3A3A3A", "#E0E0E0")}
+_STAGE = {False: ("#BDD7EE", "#163058"), True: ("#21466E", "#E3EEFB")}
 
 
 def score_colours(percent: float | None, dark: bool) -> tuple[str, str]:
@@ -425,8 +429,10 @@ class BarChart(QWidget):
             track = QRectF(label_w, y + 2, bar_w, h - 4)
             p.fillRect(track, self.palette().color(QPalette.ColorRole.AlternateBase))
             if width > 0:
-                p.fillRect(QRectF(label_w, y + 2, max(width, 2.0), h - 4), QColor(b.fill))
-                p.setPen(QColor(b.ink))
+                fill = QColor(b.fill)
+                p.fillRect(QRectF(label_w, y + 2, max(width, 2.0), h - 4), fill)
+                # the outline a shade off the fill: the bar's end shows on any background
+                p.setPen(fill.darker(140) if fill.lightness() > 60 else fill.lighter(160))
                 p.drawRect(QRectF(label_w, y + 2, max(width, 2.0), h - 4).adjusted(
                     0, 0, -1, -1))
             p.setPen(text_pen)
@@ -693,7 +699,8 @@ class DashboardPage(Page):
         self.tile_grid.setContentsMargins(0, 0, 0, 0)
         self.tiles: dict[str, Tile] = {}
         for i, (key, caption) in enumerate(tile_captions()):
-            t = Tile(key, caption, chart=key in ("risks", "gap", "objectives"), parent=tiles_box)
+            t = Tile(key, caption, chart=key in ("risks", "gap", "objectives", "nonconformities"),
+                     parent=tiles_box)
             t.activated.connect(lambda k=key: self.open_tile(k))
             t.linkActivated.connect(lambda href, k=key: self.open_tile(k, href))
             self.tiles[key] = t
@@ -920,7 +927,7 @@ class DashboardPage(Page):
         if d.overdue and d.oldest_overdue:
             parts.append(escape(tr("oldest due {day}").format(day=date_text(d.oldest_overdue))))
         parts.append(escape(tr("next due {day}").format(day=date_text(d.next_due))
-                            if d.next_due else tr("nothing else due")))
+                            if d.next_due else tr("none due later")))
         if d.check_overdue:
             parts.append(escape(_plural(d.check_overdue, tr("{n} effectiveness check overdue"),
                                         tr("{n} effectiveness checks overdue"))))
@@ -1044,19 +1051,24 @@ class DashboardPage(Page):
         t.set_detail("<br>".join(parts))
 
     def _fill_nonconformities(self, t: Tile, d) -> None:
+        from ...core import capa
+
         t.set_figure(count_text(d.open), tr("open, {n} overdue").format(
             n=count_text(d.overdue)))
         t.set_warning(d.overdue > 0)
-        labels = {"open": tr("new"), "contained": tr("contained"),
-                  "investigating": tr("investigating"), "action": tr("in action")}
+        dark = _is_dark(self)
+        top = max([1] + list(d.by_status.values()))
+        t.chart.set_bars([
+            Bar(f"status:{s}", f"{capa.STATUS_SYMBOLS.get(s, '')} "
+                f"{tr(capa.STATUS_LABELS.get(s, s))}".strip(), n, top, count_text(n),
+                *_STAGE[dark]) for s, n in d.by_status.items()])
         parts = []
-        if d.open:
-            parts.append(escape(_parts([f"{labels.get(s, s)} {count_text(n)}"
-                                        for s, n in d.by_status.items() if n])))
+        if d.overdue:
+            parts.append(link("overdue", tr("{n} overdue").format(n=count_text(d.overdue))))
         if d.major:
-            parts.append(escape(_plural(d.major, tr("{n} major"), tr("{n} major"))))
+            parts.append(escape(_plural(d.major, tr("{n} major open"), tr("{n} major open"))))
         parts.append(escape(tr("{n} closed").format(n=count_text(d.closed))))
-        t.set_detail("<br>".join(parts))
+        t.set_detail(escape(" · ").join(parts))
 
     # ------------------------------------------------------------------ navigation
     def open_tile(self, key: str, href: str = "") -> None:
