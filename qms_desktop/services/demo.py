@@ -49,6 +49,9 @@ Data file format (``"format": 1``), one object with these keys, taken in order:
     the action's state as action columns such as ``status``, ``completed_on``,
     ``effectiveness_check``, ``effective`` — or ``false`` for an output without an action);
     ``status`` ``held`` or ``completed`` closes the review, ``planned`` leaves it open.
+``"quality_policy"``
+    the key of a document of kind "policy" made earlier: linked as the organization's quality
+    policy through ``services.context.link_policy_document``.
 ``"shipped_checklists"``
     templates shipped with the application (``resources/checklists``), each as
     ``{"id": KEY, "template": NAME}``, made as installing it from the Templates view would.
@@ -313,6 +316,11 @@ class _Builder:
                 elif section == "document_control":
                     self.flush()
                     self.document_control(body)
+                elif section == "quality_policy":
+                    from . import context
+
+                    self.flush()
+                    context.link_policy_document(self.ws, self.ref("document", body))
                 elif section == "reviews":
                     self.flush()
                     for spec in body:

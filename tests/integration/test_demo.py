@@ -66,7 +66,10 @@ def test_verify_passes(demo):
 
 #: the demo's document workflow (drafts, signatures, effective days) goes through the service,
 #: so these tables also get update events; every other record is made with one insert
-WORKFLOW_TABLES = {"document", "revision", "document_section"}
+#: tables the demo changes after making their rows, as the app's services do: the documents'
+#: workflow, the management review (outputs become actions, closing) and linking the policy
+WORKFLOW_TABLES = {"document", "revision", "document_section", "action", "review_item",
+                   "management_review", "organization"}
 
 
 def test_every_row_has_an_insert_event_by_demo(demo, s):
@@ -144,8 +147,10 @@ def test_headline_counts(demo):
     assert c["processes"] == 10
     assert c["risks"] == 40
     assert c["courses"] == 30
-    assert c["documents"] == 13  # 9 procedures, 4 forms
-    assert c["nonconformities"] == 1
+    assert c["documents"] == 14  # 9 procedures, 4 forms, the quality policy
+    assert c["nonconformities"] == 4
+    assert c["management_reviews"] == 1
+    assert c["context_issues"] == 10 and c["interested_parties"] == 7
     assert c["checklist_templates"] == 4  # gap analysis, audit, readiness, supplier
     assert c["checklist_runs"] == 3
     assert c["findings"] == 7
@@ -419,12 +424,44 @@ def test_objectives_with_twelve_monthly_measurements(s):
 
 
 def test_nonconformity_and_management_review(s):
-    nc = s.scalars(select(m.Nonconformity)).one()
-    assert nc.detected_on < TODAY and nc.correction and nc.root_cause
-    assert count(s, m.Action, m.Action.nonconformity_id == nc.id) >= 2
+    ncs = s.scalars(select(m.Nonconformity)).all()
+    assert {nc.source for nc in ncs} >= {"customer complaint", "internal audit", "supplier"}
+    for nc in ncs:  # past the investigation, every one has its root cause found
+        assert nc.detected_on < TODAY
+        if nc.status in ("action", "closed"):
+            assert nc.root_cause and count(s, m.NcCause, m.NcCause.nonconformity_id == nc.id,
+                                           m.NcCause.is_root) >= 1
+    nc = s.scalars(select(m.Nonconformity).where(m.Nonconformity.ref == "NC-0147")).one()
+    assert nc.correction and count(s, m.Action, m.Action.nonconformity_id == nc.id) >= 2
+    assert count(s, m.NcCause, m.NcCause.nonconformity_id == nc.id,
+                 m.NcCause.method == "why") >= 3
+    assert count(s, m.NcCause, m.NcCause.nonconformity_id == nc.id,
+                 m.NcCause.method == "fishbone") >= 3
+    closed = [x for x in ncs if x.status == "closed"]
+    assert closed and all(x.effective and x.effectiveness_check and x.closed_on for x in closed)
+    audit_nc = next(x for x in ncs if x.source == "internal audit")
+    assert audit_nc.finding_id is not None
     review = s.scalars(select(m.ManagementReview)).one()
-    assert review.held_on < TODAY and review.inputs and review.outputs
+    assert review.held_on < TODAY and review.status in ("held", "completed")
+    sections = {i.section for i in s.scalars(select(m.ReviewItem).where(
+        m.ReviewItem.review_id == review.id))}
+    assert sections >= set(m.REVIEW_INPUTS) and sections & set(m.REVIEW_OUTPUTS)
     assert count(s, m.Action, m.Action.review_id == review.id) >= 3
+
+
+def test_quality_policy_context_and_objectives(s):
+    org = s.scalars(select(m.Organization)).one()
+    policy = s.get(m.Document, org.policy_document_id)
+    assert policy.kind == "policy" and policy.status == "effective"
+    assert org.climate_relevant is True and org.climate_note
+    assert count(s, m.ContextIssue, m.ContextIssue.category == "climate") >= 1
+    assert count(s, m.ScopeExclusion) >= 1
+    objectives = s.scalars(select(m.Objective)).all()
+    assert len(objectives) == 5
+    for o in objectives:  # a year of measurements each
+        days = sorted(x.measured_on for x in s.scalars(select(m.Measurement).where(
+            m.Measurement.objective_id == o.id)))
+        assert len(days) >= 12 and (days[-1] - days[0]).days >= 330
 
 
 # --------------------------------------------------------------------------- determinism
