@@ -76,7 +76,7 @@ def card_targets() -> dict[str, tuple[str, dict]]:
         "actions": ("actions", {"status": "unfinished"}),
         "documents": ("documents", {}),
         "checklist_runs": ("checklists", {}), "findings": ("checklists", {}),
-        "nonconformities": ("actions", {"source_kind": "nonconformity"}),
+        "nonconformities": ("nonconformities", {}),
         "objectives": ("objectives", {}),
         "audit_events": ("audit_trail", {}),
     }
