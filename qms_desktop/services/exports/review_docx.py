@@ -64,21 +64,20 @@ def _points(k: dict[str, Any]) -> list[tuple[dt.date, float]]:
 
 
 def kpi_png(k: dict[str, Any]) -> bytes:
-    """The run chart of one KPI entry of an item's figures (``kpi_chart.run_chart_figure``).
+    """The run chart of one KPI entry of an item's figures (``kpi_chart.run_chart_figure``),
+    without title or legend: the pack names each chart in its caption (:func:`kpi_caption`)
+    and explains the lines once (:data:`CHART_KEY`), which draws a pack of 40 KPIs about a
+    third faster than charts carrying their own.
 
     Laid out by hand instead of by matplotlib's constrained layout: every chart of the pack has
-    the same size and the same parts (title, axes, the legend below), so fixed margins fit,
-    and a pack of 40 KPIs is drawn in a third less time."""
+    the same size and the same parts, so fixed margins fit."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from .kpi_chart import run_chart_figure
 
-    title = " ".join(x for x in (k.get("ref", ""), k.get("title", "")) if x)
-    if len(title) > 48:
-        title = title[:47] + "…"
     fig = run_chart_figure(_points(k), target=k.get("target"),
                            direction=k.get("direction") or kpi.HIGHER, unit=k.get("unit") or "",
-                           title=title, dpi=CHART_DPI, size=CHART_SIZE)
+                           dpi=CHART_DPI, size=CHART_SIZE, legend=False)
     fig.set_layout_engine("none")
     if fig.axes:
         fig.axes[0].set_position(CHART_AXES)
@@ -86,6 +85,25 @@ def kpi_png(k: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=CHART_DPI, facecolor=fig.get_facecolor())
     return buf.getvalue()
+
+
+#: how to read the pack's run charts, said once before the first
+CHART_KEY = ("How to read the run charts: the blue line is the measured values; the green line "
+             "is the target; from 12 points on, the grey line is the mean and the dashed orange "
+             "lines are the control limits, and ringed points are signals worth a look (a point "
+             "beyond a limit, or 8 in a row on one side of the mean).")
+
+
+def kpi_caption(k: dict[str, Any]) -> str:
+    """"OBJ-01 On-time delivery · target ≥ 95 %" — the name of a chart in the pack."""
+    title = " ".join(x for x in (k.get("ref", ""), k.get("title", "")) if x)
+    if len(title) > 60:
+        title = title[:59] + "…"
+    target = k.get("target")
+    if target is None:
+        return title
+    sign = "≤" if (k.get("direction") or kpi.HIGHER) == kpi.LOWER else "≥"
+    return f"{title} · target {sign} {kpi.fmt(target, k.get('unit') or '')}"
 
 
 def risk_level_png(by_level: dict[str, int], opportunities: dict[str, int] | None = None, *,
@@ -123,21 +141,26 @@ def risk_level_png(by_level: dict[str, int], opportunities: dict[str, int] | Non
     return buf.getvalue()
 
 
-def _pictures_in_rows(w, pngs: list[bytes]) -> None:
-    """Charts two to a row (a borderless table), or one across when alone."""
+def _pictures_in_rows(w, pngs: list[tuple[bytes, str]]) -> None:
+    """Charts (PNG, caption) two to a row (a borderless table), or one across when alone;
+    the caption above its chart."""
     if not pngs:
         return
     if len(pngs) == 1:
-        p = w.picture(pngs[0], box=(int(w.width_emu * 0.6), int(w.height_emu * 0.3)))
+        png, caption = pngs[0]
+        if caption:
+            w.add(w.p((R(caption, bold=True, size=9),), "Normal", keep_next=True))
+        p = w.picture(png, box=(int(w.width_emu * 0.6), int(w.height_emu * 0.3)))
         if p:
             w.add(p)
         return
     half = w.width_emu // 2 - 90000
     box = (half, int(w.height_emu * 0.3))
     cells = []
-    for png in pngs:
+    for png, caption in pngs:
         p = w.picture(png, box=box) or w.cell_p("")
-        cells.append(p.replace("<w:keepNext/>", ""))
+        head = w.cell_p((R(caption, bold=True, size=9),)) if caption else ""
+        cells.append(head + p.replace("<w:keepNext/>", ""))
     rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
     tw = w.width
     col = tw // 2
@@ -255,12 +278,15 @@ def write_review(review, path: str | Path, *, template: str | Path | None = None
             key = KPI_KEYS.get(section)
             for k in (it.figures.get(key) or []) if key else []:
                 if isinstance(k, dict) and k.get("points") and k.get("id") not in charted:
+                    if not charted:
+                        w.add(w.p((R(CHART_KEY, italic=True, colour=GREY, size=8.5),),
+                                  "Normal", keep_next=True))
                     charted.add(k.get("id"))
-                    pngs.append(kpi_png(k))
+                    pngs.append((kpi_png(k), kpi_caption(k)))
             if section == "risks" and it.figures.get("by_level") and \
                     any(it.figures["by_level"].values()):
-                pngs.append(risk_level_png(it.figures["by_level"],
-                                           it.figures.get("opportunities_by_level")))
+                pngs.append((risk_level_png(it.figures["by_level"],
+                                            it.figures.get("opportunities_by_level")), ""))
             _pictures_in_rows(w, pngs)
             lines += 14 * ((len(pngs) + 1) // 2)
         if progress is not None:
