@@ -32,7 +32,10 @@ class PageSpec:
 def page_specs() -> list[PageSpec]:
     return [
         PageSpec("dashboard", tr("Dashboard"),
-                 tr("Headline figures of the workspace and the organization profile."),
+                 tr("The cockpit: overdue actions, risks by level, training compliance, the "
+                    "audit programme, the gap analysis by chapter, objectives on or off target, "
+                    "documents due for review and open nonconformities, each opening its list, "
+                    "with the workspace's counts and the organization profile."),
                  factory="qms_desktop.ui.pages.dashboard:DashboardPage"),
         PageSpec("roadmap", tr("Roadmap"),
                  tr("The ten steps of implementing a quality management system, from "
