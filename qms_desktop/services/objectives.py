@@ -243,28 +243,6 @@ def objective_of_measurement(ws: Workspace, measurement_id: int) -> int | None:
                          .where(m.Measurement.id == measurement_id)).scalar_one_or_none()
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    id: int
-    name: str
-
-
-def owners(ws: Workspace) -> list[Choice]:
-    """The people an objective can be given to (active people, by name)."""
-    with ws.connect() as c:
-        return [Choice(i, n) for i, n in c.execute(
-            select(m.Person.id, m.Person.name).where(m.Person.active.is_(True))
-            .order_by(m.Person.name, m.Person.id))]
-
-
-def process_choices(ws: Workspace) -> list[Choice]:
-    """The processes an objective can belong to ("CP-02 Production"), by code and name."""
-    p = m.Process
-    with ws.connect() as c:
-        return [Choice(i, " ".join(x for x in (code or "", name or "") if x)) for i, code, name
-                in c.execute(select(p.id, p.code, p.name).order_by(p.code, p.name, p.id))]
-
-
 # --------------------------------------------------------------------------- references
 
 _REF_NUMBER = re.compile(re.escape(REF_PREFIX) + r"(\d+)$")

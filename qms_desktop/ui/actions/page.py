@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, DetailPanel, Item, TableDelegate, TextBox, \
     edit_triggers
+from ..table.choices import command, people_items
 from ..table import selection
 from ..table.filterbar import FilterBar, owner_filter_items
 from .model import make_model, make_proxy, source_items, status_filter_items, tr
@@ -141,26 +142,14 @@ class ActionsPage(Page):
 
     # ------------------------------------------------------------------ building blocks
     def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
-        action = QAction(text, self.table)
-        action.setToolTip(tip)
-        if key is not None:
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.table.addAction(action)
-        action.triggered.connect(lambda _c=False: slot())
-        return action
+        return command(self.table, text, slot, key, tip=tip)
 
     def search_widget(self) -> QWidget:
         return self.search
 
     def people_items(self) -> list[Item]:
-        """The owner picker's items: "—" then the active people (read once per change)."""
         if self._people is None:
-            from ...services.actions import owners
-
-            ws = self.workspace
-            people = owners(ws) if ws is not None else []
-            self._people = [("—", None, tr("Nobody yet"))] + [(p.name, p.id, "") for p in people]
+            self._people = people_items(self.workspace)
         return self._people
 
     # ------------------------------------------------------------------ refreshing

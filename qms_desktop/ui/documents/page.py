@@ -46,6 +46,7 @@ from ..attachments import AttachmentsWidget
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, Item, TableDelegate, ValueCombo, edit_triggers, \
     format_date
+from ..table.choices import command, people_items, process_items
 from ..table import selection
 from ..table.filterbar import FilterBar, owner_filter_items
 from .details import DocumentDetails
@@ -409,15 +410,7 @@ class DocumentsPage(Page):
 
     # ------------------------------------------------------------------ building blocks
     def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        if key is not None:
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.table.addAction(action)
-        action.triggered.connect(lambda _c=False: slot())
-        return action
+        return command(self.table, text, slot, key, tip=tip, status_tip=True)
 
     def _make_text_view(self) -> None:
         """The procedure editor when it is installed, else the sections as read-only text."""
@@ -442,22 +435,12 @@ class DocumentsPage(Page):
 
     def people_items(self) -> list[Item]:
         if self._people is None:
-            from ...services.actions import owners
-
-            ws = self.workspace
-            people = owners(ws) if ws is not None else []
-            self._people = [("—", None, tr("Nobody yet"))] + [(p.name, p.id, "")
-                                                            for p in people]
+            self._people = people_items(self.workspace)
         return self._people
 
     def process_items(self) -> list[Item]:
         if self._processes is None:
-            from ...services.processes import list_processes
-
-            ws = self.workspace
-            rows = list_processes(ws) if ws is not None else []
-            self._processes = [("—", None, tr("Not linked to a process"))] + [
-                (" ".join(x for x in (p.code, p.name) if x), p.id, "") for p in rows]
+            self._processes = process_items(self.workspace)
         return self._processes
 
     # ------------------------------------------------------------------ refreshing

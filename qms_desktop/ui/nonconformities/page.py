@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, Item, TableDelegate, edit_triggers
+from ..table.choices import command, people_items, process_items
 from ..table import selection
 from ..table.filterbar import FilterBar, owner_filter_items
 from .detail import NcDetail
@@ -130,36 +131,19 @@ class NonconformitiesPage(Page):
 
     # ------------------------------------------------------------------ building blocks
     def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
-        action = QAction(text, self.table)
-        action.setToolTip(tip)
-        if key is not None:
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.table.addAction(action)
-        action.triggered.connect(lambda _c=False: slot())
-        return action
+        return command(self.table, text, slot, key, tip=tip)
 
     def search_widget(self) -> QWidget:
         return self.search
 
     def people_items(self) -> list[Item]:
         if self._people is None:
-            from ...services.actions import owners
-
-            ws = self.workspace
-            people = owners(ws) if ws is not None else []
-            self._people = [("—", None, tr("Nobody yet"))] + [(p.name, p.id, "") for p in people]
+            self._people = people_items(self.workspace)
         return self._people
 
     def process_items(self) -> list[Item]:
         if self._processes is None:
-            from ...services import processes
-
-            ws = self.workspace
-            rows = processes.list_processes(ws) if ws is not None else []
-            self._processes = [("—", None, "")] + [
-                (" ".join(x for x in (getattr(p, "code", ""), p.name) if x), p.id, "")
-                for p in rows]
+            self._processes = process_items(self.workspace, none_text="")
         return self._processes
 
     # ------------------------------------------------------------------ refreshing

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, Item, TableDelegate, edit_triggers
+from ..table.choices import command, people_items, process_items
 from ..table import selection
 from ..table.filterbar import FilterBar, owner_filter_items
 from .chart import RunChart
@@ -186,14 +187,7 @@ class ObjectivesPage(Page):
         return table
 
     def _command(self, widget: QWidget, text: str, slot, key=None, *, tip: str = "") -> QAction:
-        action = QAction(text, widget)
-        action.setToolTip(tip)
-        if key is not None:
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            widget.addAction(action)
-        action.triggered.connect(lambda _c=False: slot())
-        return action
+        return command(widget, text, slot, key, tip=tip)
 
     def _buttons(self, *actions: QAction) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -211,17 +205,12 @@ class ObjectivesPage(Page):
 
     def people_items(self) -> list[Item]:
         if self._people is None:
-            ws = self.workspace
-            people = _service().owners(ws) if ws is not None else []
-            self._people = [("—", None, tr("Nobody yet"))] + [(p.name, p.id, "") for p in people]
+            self._people = people_items(self.workspace)
         return self._people
 
     def process_items(self) -> list[Item]:
         if self._processes is None:
-            ws = self.workspace
-            procs = _service().process_choices(ws) if ws is not None else []
-            self._processes = [("—", None, tr("No process"))] + [(p.name, p.id, "")
-                                                                 for p in procs]
+            self._processes = process_items(self.workspace, tr("No process"))
         return self._processes
 
     # ------------------------------------------------------------------ refreshing

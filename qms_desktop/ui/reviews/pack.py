@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QHBoxLayo
 from ...core import kpi
 from ..documents.editor import SectionEdit
 from ..table import DateEditor, Item, TableDelegate, edit_triggers, selection
+from ..table.choices import people_items
 from .model import make_output_model, output_items, status_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -243,11 +244,7 @@ class PackPanel(QWidget):
     # ------------------------------------------------------------------ data
     def people_items(self) -> list[Item]:
         if self._people is None:
-            from ...services.actions import owners
-
-            ws = self.controller.workspace
-            people = owners(ws) if ws is not None else []
-            self._people = [("—", None, tr("Nobody yet"))] + [(p.name, p.id, "") for p in people]
+            self._people = people_items(self.controller.workspace)
         return self._people
 
     def set_review(self, review_id: int | None) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFo
 
 from ..pages.base import Page, heading
 from ..table import ColumnLayout, DateEditor, TableDelegate, selection
+from ..table.choices import command
 from ..table.filterbar import FilterBar
 from .model import make_review_model, make_review_proxy, status_items, tr
 from .pack import PackPanel
@@ -123,14 +124,7 @@ class ReviewsPage(Page):
         self._update_commands()
 
     def _command(self, text: str, slot, key=None, *, tip: str = "") -> QAction:
-        action = QAction(text, self.table)
-        action.setToolTip(tip)
-        if key is not None:
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.table.addAction(action)
-        action.triggered.connect(lambda _c=False: slot())
-        return action
+        return command(self.table, text, slot, key, tip=tip)
 
     def search_widget(self) -> QWidget:
         return self.search
