@@ -110,6 +110,22 @@ class DateRead:
         return self.date is None and not self.problem
 
 
+def stored_date(value: Any) -> dt.date | None:
+    """A date as the database gives it back (a date, a datetime, or ISO text as SQLite keeps
+    it); anything that is no date — a value written by another program — reads as None, never
+    raises. Not for reading what people typed: that is :func:`read_date`."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def _plain(text: str) -> str:
     """Lower case, accents removed, "ß" as "ss"."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))

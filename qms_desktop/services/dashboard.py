@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from sqlalchemy import String, exists, func, select, type_coerce
 
+from ..core.dates import stored_date as _day
 from ..core import checklists as check_rules
 from ..core import kpi
 from ..storage import models as m
@@ -50,20 +51,6 @@ TILE_KINDS: dict[str, frozenset[str]] = {
 
 #: chapters of ISO 9001 a gap analysis is scored on
 GAP_CHAPTERS = ("4", "5", "6", "7", "8", "9", "10")
-
-
-def _day(value: Any) -> dt.date | None:
-    """A stored date (ISO text); a value that is no date reads as None, never raises."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _text(column):

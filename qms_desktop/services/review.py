@@ -32,6 +32,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import and_, func, or_, select
 
+from ..core.dates import stored_date as _date
 from ..core import kpi
 from ..storage import models as m
 from ..storage.workspace import Workspace
@@ -201,15 +202,6 @@ def _loads(text: str | None) -> dict[str, Any]:
 
 def _dumps(figures: dict[str, Any]) -> str:
     return json.dumps(figures, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _date(v: Any) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v)[:10])
-    except ValueError:
-        return None
 
 
 def _d(day: dt.date | None) -> str:

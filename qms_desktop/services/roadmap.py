@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
+from ..core.dates import stored_date as _day
 from ..core import roadmap as rules
 from ..storage import models as m
 from ..storage.workspace import Workspace
@@ -40,19 +41,6 @@ class Confirmation:
     on: dt.date | None
     #: who confirmed the commitment / the certification body
     text: str = ""
-
-
-def _day(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- confirmations

@@ -31,6 +31,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import select
 
+from ..core.dates import stored_date as _day
 from ..core import training as rules
 from ..storage import models as m
 from ..storage.workspace import Workspace
@@ -49,20 +50,6 @@ KIND_LABELS = {"read_and_understood": "read and understood", "classroom": "class
 
 
 # --------------------------------------------------------------------------- reading helpers
-
-def _day(value: Any) -> dt.date | None:
-    """A stored date (ISO text as SQLite keeps it); garbage reads as None, never raises."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
 
 def window_days(ws: Workspace) -> int:
     """The expiring window (days) kept in the workspace, or the default."""
