@@ -533,3 +533,36 @@ def _has_pdftotext() -> bool:
     import shutil
 
     return shutil.which("pdftotext") is not None
+
+
+def test_a_nonconformity_raised_from_a_minor_finding_opens_on_its_page(page, world, ws,
+                                                                       controller, qtbot):
+    """Raise nonconformity: enabled for a major or minor finding only, one undo step, the new
+    nonconformity linked to its finding and shown (openRecord); a second one is refused."""
+    from qms_desktop.services import nonconformities
+
+    C.answer(ws, C.run_items(ws, world["run"])[1].response_id, result="nonconform",
+             notes="Two gauges overdue")
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    panel.proposals.setCurrentRow(0)
+    fid = panel.add_from_proposal()
+    assert panel.nc_button.isEnabled()
+    with qtbot.waitSignal(page.openRecord) as opened:
+        nid = panel.raise_nonconformity()
+    assert nid is not None and opened.args == ["nonconformity", nid]
+    (row,) = nonconformities.list_nonconformities(ws)
+    assert row.id == nid
+    got = nonconformities.get(ws, nid)
+    nc = got.row if hasattr(got, "row") else got
+    assert nc.source == "internal audit" and nc.severity == "minor"
+    controller.errors.clear()
+    assert panel.raise_nonconformity() is None  # one per finding
+    assert "already has its nonconformity" in str(controller.errors[-1])
+    controller.undo_stack.undo()
+    assert nonconformities.list_nonconformities(ws) == []
+    C.update_finding(ws, fid, {"kind": "observation"})
+    panel.refresh()
+    assert not panel.nc_button.isEnabled()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.checklists import is_nonconformity
 from ..table import CHOICE, LONGTEXT, Column, DetailPanel, IdRole, RowModel, TableDelegate, \
     TextBox, ValueCombo, edit_triggers, natural
 from .model import finding_kind_items, tr
@@ -109,6 +110,9 @@ class FindingPanel(DetailPanel):
 
 
 class FindingsPanel(QWidget):
+    #: a record to show on its page (the nonconformity raised from a finding)
+    openRecord = Signal(str, int)
+
     def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
@@ -160,6 +164,12 @@ class FindingsPanel(QWidget):
         self.raise_button.setToolTip(tr("A corrective action in the Actions list, linked to the "
                                         "finding"))
         self.raise_button.clicked.connect(lambda: self.raise_action())
+        self.nc_button = QPushButton(tr("Raise &nonconformity"), self)
+        self.nc_button.setObjectName("raiseNonconformity")
+        self.nc_button.setToolTip(tr("Record the nonconformity on the Nonconformities page, "
+                                     "linked to this finding, for its root cause and "
+                                     "corrective actions (8D)"))
+        self.nc_button.clicked.connect(lambda: self.raise_nonconformity())
         self.close_button = QPushButton(tr("C&lose finding"), self)
         self.close_button.clicked.connect(lambda: self.close_current())
         self.detail = FindingPanel(controller, self)
@@ -189,6 +199,7 @@ class FindingsPanel(QWidget):
         bl.addWidget(self.table, 2)
         row = QHBoxLayout()
         row.addWidget(self.raise_button)
+        row.addWidget(self.nc_button)
         row.addWidget(self.close_button)
         row.addStretch(1)
         bl.addLayout(row)
@@ -276,6 +287,7 @@ class FindingsPanel(QWidget):
         self.add_button.setEnabled(not ro and self.run_id is not None)
         self.kind_combo.setEnabled(not ro and self.run_id is not None)
         self.raise_button.setEnabled(not ro and row is not None)
+        self.nc_button.setEnabled(not ro and row is not None and is_nonconformity(row.kind))
         self.close_button.setEnabled(not ro and row is not None and row.status != "closed")
 
     # ------------------------------------------------------------------ commands
@@ -309,6 +321,22 @@ class FindingsPanel(QWidget):
         self.refresh()
         self.select(fid)
         return fid
+
+    def raise_nonconformity(self) -> int | None:
+        """A nonconformity raised from the current (major or minor) finding, one undo step,
+        then shown on the Nonconformities page; a finding that has one already is refused
+        with its number."""
+        from ...services import nonconformities
+
+        row = self.current_finding()
+        if row is None or self.controller.workspace is None:
+            return None
+        fid = row.id
+        nid = self.controller.edit(tr("Raise nonconformity from {ref}").format(ref=row.ref),
+                                   lambda ws: nonconformities.raise_from_finding(ws, fid))
+        if nid is not None:
+            self.openRecord.emit("nonconformity", nid)
+        return nid
 
     def raise_action(self, values: dict[str, Any] | None = None) -> int | None:
         """An action in the workspace-wide list from the current finding, one undo step.

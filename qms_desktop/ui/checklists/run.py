@@ -290,6 +290,7 @@ class RunView(QWidget):
 
         self.files = AttachmentsWidget(controller, self)
         self.findings = FindingsPanel(controller, self)
+        self.findings.openRecord.connect(self.openRecord)
         self.side = QTabWidget(self)
         self.item_tab = self.side.addTab(self.item_panel, tr("Item"))
         self.links_tab = self.side.addTab(self.links, tr("Evidence links"))
