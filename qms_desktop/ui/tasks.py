@@ -182,6 +182,12 @@ class Task(QObject):
             self.dialog.hide()
             self.dialog.deleteLater()
             self.dialog = None
+        self._runner._active.discard(self)
+
+    def _release(self) -> None:
+        """Deleted once its callbacks and ``finished`` have run: a callback may open a modal
+        dialog ("Open it now?") whose event loop would otherwise delete the task under it."""
+        self.finished.emit()
         self._runner._forget(self)
 
     @Slot(object)
@@ -192,7 +198,7 @@ class Task(QObject):
             if self._on_result is not None:
                 self._on_result(result)
         finally:
-            self.finished.emit()
+            self._release()
 
     @Slot(object)
     def _on_failure(self, error: BaseException) -> None:
@@ -204,7 +210,7 @@ class Task(QObject):
             else:
                 self._runner.report_error(error, self.dialog_parent)
         finally:
-            self.finished.emit()
+            self._release()
 
     @Slot(object)
     def _on_stopped(self, result: Any) -> None:
@@ -214,7 +220,7 @@ class Task(QObject):
             if self._on_cancelled is not None:
                 self._on_cancelled(result)
         finally:
-            self.finished.emit()
+            self._release()
 
     dialog_parent: QWidget | None = None
 

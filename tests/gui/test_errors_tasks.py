@@ -150,3 +150,33 @@ def test_context_callback_accepts_service_styles(runner, qtbot):
     ft._cancel.set()
     with pytest.raises(Cancelled):
         ctx.callback("more")
+
+
+@pytest.mark.parametrize("outcome", ["result", "error"])
+def test_a_callback_that_runs_a_dialog_keeps_its_task_alive(runner, qtbot, outcome):
+    """A result or error callback may open a modal dialog ("Open it now?"), whose event loop
+    processes deferred deletes: the task must still exist when ``finished`` is emitted after
+    it (it raised "Signal source has been deleted" on stderr)."""
+    import sys
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    seen = []
+
+    def callback(_value):
+        # what a dialog's nested event loop does with posted deletes
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        seen.append("callback")
+
+    errors_seen = []
+    old_hook = sys.excepthook
+    sys.excepthook = lambda *a: errors_seen.append(a[1])
+    try:
+        fn = (lambda ctx: 1) if outcome == "result" else (lambda ctx: 1 / 0)
+        task = runner.run(fn, **{f"on_{outcome}": callback})
+        with qtbot.waitSignal(task.finished, timeout=5000):
+            pass
+        assert seen == ["callback"] and errors_seen == []
+        assert not runner.active
+    finally:
+        sys.excepthook = old_hook
