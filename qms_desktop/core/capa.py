@@ -173,8 +173,33 @@ def closure_problems(nc: NcState) -> list[str]:
         correction_text="Record the containment or correction (what was done about the "
                         "nonconformity itself).",
         root_cause_text="Record the root cause, or mark a cause of the 5 Whys or the "
-                        "fishbone as the root.")
+                        "fishbone as the root.",
+        name_unfinished=True, judge_always=True)
     return out
+
+
+def suggested_status(status: str, nc: NcState) -> str | None:
+    """The furthest later step (never *closed*: closing is its own act) whose data ``nc``
+    already holds, with every step before it filled too — offered beside the status, never
+    set on its own; None when the status is as far as the data goes (or it is closed).
+
+    Contained: a containment or correction; investigating: a team or a root cause (or a
+    why written); corrective action: a root cause and at least one live action."""
+    if status == "closed" or status not in STATUSES:
+        return None
+    contained = _filled(nc, "containment") or _filled(nc, "correction")
+    root = _filled(nc, "root_cause")
+    investigating = contained and (_filled(nc, "team") or root
+                                   or any(c.text.strip() for c in nc.causes))
+    action = investigating and root and any(a.status != "cancelled" for a in nc.actions)
+    best = None
+    for step, reached in (("contained", contained), ("investigating", investigating),
+                          ("action", action)):
+        if reached:
+            best = step
+    if best is None or status_index(best) <= status_index(status):
+        return None
+    return best
 
 
 def closure_refusal(ref: str, problems: Sequence[str]) -> str:
@@ -222,4 +247,5 @@ __all__ = ["ActionState", "CATEGORIES", "CATEGORY_LABELS", "Cause", "Discipline"
            "MAX_WHYS", "NcState", "SEVERITIES", "SEVERITY_LABELS", "SOURCES", "SOURCE_LABELS",
            "STATUSES", "STATUS_LABELS", "STATUS_SYMBOLS", "STEP_NEEDS", "can_add_why",
            "closure_problems", "closure_refusal", "ordered_whys", "root_cause_summary",
-           "root_causes", "status_index", "step_problems", "why_problems", "whys_root"]
+           "root_causes", "status_index", "step_problems", "suggested_status", "why_problems",
+           "whys_root"]

@@ -271,6 +271,8 @@ def is_nonconformity(kind: str) -> bool:
 class ActionState:
     status: str
     kind: str = "corrective"
+    #: the action's ID ("A-037"): a nonconformity's closure names its unfinished actions
+    ref: str = ""
 
 
 def closure_problems(kind: str, *, correction: str, root_cause: str,
@@ -278,12 +280,15 @@ def closure_problems(kind: str, *, correction: str, root_cause: str,
                      effective: bool | None, subject: str = "finding",
                      correction_text: str = "Record the correction (what was done about the "
                                             "nonconformity itself).",
-                     root_cause_text: str = "Record the root cause.") -> list[str]:
+                     root_cause_text: str = "Record the root cause.",
+                     name_unfinished: bool = False, judge_always: bool = False) -> list[str]:
     """What keeps a finding from closing, one sentence each (empty: it may close).
 
     The one ISO 9001 10.2 rule: an audit finding uses it as it is; a nonconformity of the
     CAPA register (``core.capa.closure_problems``) calls it with its own ``subject`` and
-    sentences for the correction and root cause it asks for."""
+    sentences for the correction and root cause it asks for, ``name_unfinished`` (each
+    unfinished action named: "Finish A-037 (in progress) first.") and ``judge_always`` (the
+    verdict asked for even while the check is not described, so every gap shows at once)."""
     if not is_nonconformity(kind):
         return []
     out = []
@@ -295,9 +300,15 @@ def closure_problems(kind: str, *, correction: str, root_cause: str,
     if not live:
         out.append("Raise at least one corrective action.")
     elif any(a.status not in ("done", "verified") for a in live):
-        out.append(f"Finish every action of the {subject} first.")
+        unfinished = [a for a in live if a.status not in ("done", "verified")]
+        if name_unfinished and all(a.ref for a in unfinished):
+            out += [f"Finish {a.ref} ({a.status.replace('_', ' ')}) first." for a in unfinished]
+        else:
+            out.append(f"Finish every action of the {subject} first.")
     if not (effectiveness_check or "").strip():
         out.append("Describe how the effectiveness of the actions was checked.")
+        if judge_always and effective is None:
+            out.append("Judge whether the actions were effective.")
     elif effective is None:
         out.append("Judge whether the actions were effective.")
     elif effective is False:

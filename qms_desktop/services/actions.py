@@ -412,6 +412,11 @@ def add_action(ws: Workspace, source_kind: str, source_id: int | None,
             if source_id is None or s.get(model, source_id) is None:
                 raise RecordError(f"That {model.__tablename__.replace('_', ' ')} no longer "
                                   "exists, so no action can be added to it.")
+            if kind == "nonconformity":
+                nc = s.get(model, source_id)
+                if nc.status == "closed":
+                    raise RecordError(f"{nc.ref or 'The nonconformity'} is closed: reopen it "
+                                      "to add an action.")
             link[column] = source_id
         elif source_id is not None:
             raise RecordError("A stand-alone action has no source record.")

@@ -110,6 +110,9 @@ class NcRow:
     root_summary: str = ""
     closure_problems: list[str] = field(default_factory=list)
     step_problems: list[str] = field(default_factory=list)
+    #: the later step the data has reached (``core.capa.suggested_status``), offered to the
+    #: user beside the status; None: none
+    suggested_status: str | None = None
 
     @property
     def source_text(self) -> str:
@@ -159,7 +162,8 @@ def _query():
 
 
 def _row(nc: Any, process: str | None, owner: str | None, finding: str | None,
-         causes: list[CauseRow], action_states: list[str], today: dt.date) -> NcRow:
+         causes: list[CauseRow], action_states: list[tuple[str, str]], today: dt.date
+         ) -> NcRow:
     row = NcRow(
         nc.id, nc.ref or "", nc.title or "", nc.description or "", nc.detected_on,
         nc.source or "", nc.process_id, process or "", nc.owner_id, owner or "",
@@ -171,7 +175,7 @@ def _row(nc: Any, process: str | None, owner: str | None, finding: str | None,
     end = nc.closed_on if row.closed and nc.closed_on else today
     row.age_days = (end - nc.detected_on).days if nc.detected_on else None
     row.overdue = nc.due_date is not None and nc.due_date < today and not row.closed
-    live = [s for s in action_states if s != "cancelled"]
+    live = [s for s, _ref in action_states if s != "cancelled"]
     row.actions_total = len(live)
     row.actions_done = sum(1 for s in live if s in ("done", "verified"))
     states = [c.state() for c in causes]
@@ -179,15 +183,23 @@ def _row(nc: Any, process: str | None, owner: str | None, finding: str | None,
     state = nc_state(row, causes, action_states)
     row.closure_problems = [] if row.closed else capa.closure_problems(state)
     row.step_problems = [] if row.closed else capa.step_problems(row.status, state)
+    row.suggested_status = capa.suggested_status(row.status, state)
     return row
 
 
-def nc_state(row: NcRow, causes: Iterable[CauseRow], action_states: Iterable[str]
-             ) -> capa.NcState:
+def _action_state(x: str | tuple[str, str]) -> capa.ActionState:
+    if isinstance(x, tuple):
+        return capa.ActionState(x[0], ref=x[1] or "")
+    return capa.ActionState(x)
+
+
+def nc_state(row: NcRow, causes: Iterable[CauseRow],
+             action_states: Iterable[str | tuple[str, str]]) -> capa.NcState:
+    """The rules' view of ``row``; ``action_states``: statuses, or (status, action ID)."""
     return capa.NcState(
         description=row.description, containment=row.containment, correction=row.correction,
         team=row.team, root_cause=row.root_cause, causes=tuple(c.state() for c in causes),
-        actions=tuple(capa.ActionState(s) for s in action_states),
+        actions=tuple(_action_state(x) for x in action_states),
         effectiveness_check=row.effectiveness_check, effective=row.effective)
 
 
@@ -204,14 +216,16 @@ def _cause_rows(s, ids: list[int] | None) -> dict[int, list[CauseRow]]:
     return out
 
 
-def _action_states(s, ids: list[int] | None) -> dict[int, list[str]]:
+def _action_states(s, ids: list[int] | None) -> dict[int, list[tuple[str, str]]]:
+    """Each nonconformity's actions as (status, ID), by ID."""
     a = m.Action
-    stmt = select(a.nonconformity_id, a.status).where(a.nonconformity_id.is_not(None))
+    stmt = select(a.nonconformity_id, a.status, a.ref).where(
+        a.nonconformity_id.is_not(None)).order_by(a.ref, a.id)
     if ids is not None:
         stmt = stmt.where(a.nonconformity_id.in_(ids))
-    out: dict[int, list[str]] = {}
-    for nid, status in s.execute(stmt):
-        out.setdefault(nid, []).append(status)
+    out: dict[int, list[tuple[str, str]]] = {}
+    for nid, status, ref in s.execute(stmt):
+        out.setdefault(nid, []).append((status, ref or ""))
     return out
 
 
@@ -252,15 +266,24 @@ def get(ws: Workspace, nc_id: int, today: dt.date | None = None) -> NcDetail:
 
 
 def find(ws: Workspace, key: str | int) -> NcRow:
-    """A nonconformity by id or ID (ref, any case): for the command line."""
+    """A nonconformity for the command line: by its ID (ref, any case: "nc-0147"), by the
+    number of its ID without prefix or zeros ("147", when exactly one ID has that number),
+    else by its database id ("3")."""
     text = str(key).strip()
     rows = list_nonconformities(ws)
     hit = [r for r in rows if r.ref.casefold() == text.casefold()]
     if not hit and text.isdigit():
-        hit = [r for r in rows if r.id == int(text)]
+        number = int(text)
+        by_number = [r for r in rows if (x := re.search(r"(\d+)$", r.ref))
+                     and int(x.group(1)) == number]
+        if len(by_number) > 1:
+            raise RecordError(f"“{text}” is the number of several nonconformities ("
+                              + ", ".join(r.ref for r in by_number) + "): give the full ID.")
+        hit = by_number or [r for r in rows if r.id == number]
     if not hit:
-        raise RecordError(f"There is no nonconformity “{text}” (give its ID, e.g. NC-0147, or "
-                          "its number).")
+        example = rows[-1].ref if rows else f"{REF_PREFIX}{1:0{REF_DIGITS}d}"
+        raise RecordError(f"There is no nonconformity “{text}”: give its ID (e.g. {example}), "
+                          "the number of its ID or its database id.")
     return hit[0]
 
 
@@ -368,12 +391,23 @@ def _state_in(s, nc: m.Nonconformity) -> capa.NcState:
         description=nc.description or "", containment=nc.containment or "",
         correction=nc.correction or "", team=nc.team or "", root_cause=nc.root_cause or "",
         causes=tuple(c.state() for c in causes),
-        actions=tuple(capa.ActionState(x) for x in states),
+        actions=tuple(_action_state(x) for x in states),
         effectiveness_check=nc.effectiveness_check or "", effective=nc.effective)
+
+
+#: what may be set on a closed nonconformity: its status (reopening) — and, together with
+#: reopening or on the closing day itself, the closing date
+CLOSED_EDITABLE = frozenset({"status", "closed_on"})
 
 
 def _apply(s, nc: m.Nonconformity, clean: dict[str, Any], today: dt.date) -> None:
     was = nc.status
+    if was == "closed" and clean.get("status", "closed") == "closed":
+        changed = [k for k in clean if k not in CLOSED_EDITABLE
+                   and getattr(nc, k) != clean[k]]
+        if changed:
+            raise RecordError(f"{nc.ref or 'The nonconformity'} is closed: reopen it to "
+                              "change it.")
     for k, v in clean.items():
         setattr(nc, k, v)
     if nc.status == "closed":

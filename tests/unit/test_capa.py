@@ -37,7 +37,11 @@ def test_a_complete_nonconformity_may_close():
 
 def test_cannot_close_without_the_effectiveness_check():
     problems = capa.closure_problems(complete(effectiveness_check="", effective=None))
-    assert problems == ["Describe how the effectiveness of the actions was checked."]
+    # every gap at once: the verdict is asked for even before the check is described
+    assert problems == ["Describe how the effectiveness of the actions was checked.",
+                        "Judge whether the actions were effective."]
+    assert capa.closure_problems(complete(effectiveness_check="")) == [
+        "Describe how the effectiveness of the actions was checked."]
     assert capa.closure_problems(complete(effective=None)) == [
         "Judge whether the actions were effective."]
 
@@ -125,3 +129,42 @@ def test_eight_d_steps_as_data():
         assert name in fields
         assert name in ("causes", "actions", "owner", "finding") or \
             hasattr(m.Nonconformity, name)
+
+
+def test_the_closure_list_names_every_gap_and_the_unfinished_actions():
+    acts = (ActionState("done", ref="A-036"), ActionState("in_progress", ref="A-037"),
+            ActionState("open", ref="A-038"), ActionState("cancelled", ref="A-039"))
+    problems = capa.closure_problems(complete(actions=acts, effectiveness_check="",
+                                              effective=None, root_cause=""))
+    assert problems == [
+        "Record the root cause, or mark a cause of the 5 Whys or the fishbone as the root.",
+        "Finish A-037 (in progress) first.", "Finish A-038 (open) first.",
+        "Describe how the effectiveness of the actions was checked.",
+        "Judge whether the actions were effective."]
+    # the audit findings keep their wording
+    finding = cl.closure_problems("minor", correction="x", root_cause="y", actions=acts,
+                                  effectiveness_check="", effective=None)
+    assert finding == ["Finish every action of the finding first.",
+                       "Describe how the effectiveness of the actions was checked."]
+
+
+def test_suggested_status_offers_the_step_the_data_has_reached():
+    assert capa.suggested_status("open", NcState(description="x")) is None
+    contained = NcState(description="x", containment="Stock blocked")
+    assert capa.suggested_status("open", contained) == "contained"
+    assert capa.suggested_status("contained", contained) is None
+    whys = (Cause("why", "Bar worn", False, "", 0),)
+    investigating = NcState(description="x", containment="c", causes=whys)
+    assert capa.suggested_status("open", investigating) == "investigating"
+    full = NcState(description="x", containment="c", causes=whys, root_cause="Tool wear",
+                   actions=(ActionState("open"),))
+    assert capa.suggested_status("open", full) == "action"
+    assert capa.suggested_status("investigating", full) == "action"
+    # never backwards, never to closed, nothing once closed
+    assert capa.suggested_status("action", full) is None
+    assert capa.suggested_status("action", complete()) is None
+    assert capa.suggested_status("closed", full) is None
+    # a cancelled action is no corrective action
+    assert capa.suggested_status("open", NcState(
+        description="x", containment="c", root_cause="r",
+        actions=(ActionState("cancelled"),))) == "investigating"

@@ -229,3 +229,56 @@ def test_counts_and_related_ids(ws, gemma):
     cid = N.add_cause(ws, nid, "why", "x").result
     assert N.owners_of(ws, "action", [a1, a2]) == [nid, nid]
     assert N.owners_of(ws, "nc_cause", [cid]) == [nid]
+
+
+def test_a_closed_nonconformity_refuses_actions_and_edits_until_reopened(ws, gemma):
+    nid = make_closable(ws, gemma)
+    N.update_nonconformities(ws, [nid], {"effectiveness_check": "Ten batches fine",
+                                         "effective": True}, today=TODAY)
+    N.update_nonconformities(ws, [nid], {"status": "closed"}, today=TODAY)
+    before = tables(ws)
+    with pytest.raises(RecordError) as e:
+        A.add_action(ws, "nonconformity", nid, {"title": "Late idea"}, today=TODAY)
+    assert str(e.value) == "NC-0001 is closed: reopen it to add an action."
+    for values in ({"title": "Renamed"}, {"verified_by": "Gemma"}, {"effective": False},
+                   {"severity": "major"}, {"status": "closed", "prevention": "x"}):
+        with pytest.raises(RecordError, match="NC-0001 is closed: reopen it to change it"):
+            N.update_nonconformities(ws, [nid], values, today=TODAY)
+    assert tables(ws) == before
+    # setting what it already holds is no change; other sources are not concerned
+    N.update_nonconformities(ws, [nid], {"title": "Bore oversize"}, today=TODAY)
+    assert A.add_action(ws, "", None, {"title": "Stand-alone"}, today=TODAY).result
+    # reopened, it takes actions and edits again
+    N.update_nonconformities(ws, [nid], {"status": "action"}, today=TODAY)
+    assert A.add_action(ws, "nonconformity", nid, {"title": "Late idea"}, today=TODAY).result
+    N.update_nonconformities(ws, [nid], {"title": "Renamed"}, today=TODAY)
+
+
+def test_find_accepts_the_id_its_number_or_the_database_id(ws):
+    with ws.session() as s:
+        s.add(m.Nonconformity(ref="NC-0147", title="Bores"))
+        s.add(m.Nonconformity(ref="NC-0003", title="Chips"))
+    rows = {r.ref: r for r in N.list_nonconformities(ws)}
+    assert N.find(ws, "147").ref == "NC-0147"
+    assert N.find(ws, "0147").ref == "NC-0147"
+    assert N.find(ws, "nc-0147").ref == "NC-0147"
+    assert N.find(ws, "3").ref == "NC-0003"        # the number wins over the database id
+    assert N.find(ws, str(rows["NC-0147"].id)).ref == "NC-0147"   # database id 1
+    with pytest.raises(RecordError) as e:
+        N.find(ws, "148")
+    assert "give its ID (e.g. NC-0003), the number of its ID or its database id" in str(e.value)
+
+
+def test_rows_name_unfinished_actions_and_suggest_the_next_step(ws, gemma):
+    nid = N.add_nonconformity(ws, {"title": "Bores", "description": "60 rejected"},
+                              today=TODAY).result
+    assert N.get(ws, nid).row.suggested_status is None
+    N.update_nonconformities(ws, [nid], {"containment": "Stock blocked",
+                                         "root_cause": "Tool wear"}, today=TODAY)
+    assert N.get(ws, nid).row.suggested_status == "investigating"
+    aid = A.add_action(ws, "nonconformity", nid, {"title": "Counter"}, today=TODAY).result
+    A.update_actions(ws, [aid], {"status": "in_progress"}, today=TODAY)
+    row = N.get(ws, nid).row
+    assert row.suggested_status == "action" and row.status == "open"   # offered, not set
+    assert "Finish A-001 (in progress) first." in row.closure_problems
+    assert "Judge whether the actions were effective." in row.closure_problems
