@@ -157,6 +157,25 @@ def cmd_processes(args) -> int:
     return 0
 
 
+def cmd_nonconformities(args) -> int:
+    from .services.nonconformities import list_nonconformities
+
+    with _open(args.workspace) as ws:
+        rows = list_nonconformities(ws)
+    if args.json:
+        print(json.dumps([{"id": r.id, "ref": r.ref, "status": r.status, "title": r.title}
+                          for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no nonconformities")
+        return 0
+    wref = max(3, *(len(r.ref) for r in rows))
+    print(f"{'ID':<{wref}}  {'status':<13}  title")
+    for r in rows:
+        print(f"{r.ref:<{wref}}  {r.status:<13}  {' '.join(r.title.split())}")
+    return 0
+
+
 def cmd_verify(args) -> int:
     from .services.audit_trail import parse_stamp
     from .services.verify import check_expected, verify
@@ -412,9 +431,10 @@ def _note_head(ws, copy: Path, why: str) -> None:
         print(f"qms: {note}", file=sys.stderr)
 
 
-def _exported(ws, before: tuple[str, int], out: Path) -> None:
+def _exported(ws, before: tuple[str, int], out: Path, what: str = "") -> None:
     """After an export: note the head the file carries in the log of heads seen (as the app
-    does) and print it, so that it can be compared with the file later."""
+    does) and print it, so that it can be compared with the file later (``what``: the record
+    written, printed in brackets after the file)."""
     from .services import heads
     from .services.audit_trail import head_stamp, stamp_text
 
@@ -428,7 +448,8 @@ def _exported(ws, before: tuple[str, int], out: Path) -> None:
         print(f"qms: {note}", file=sys.stderr)
     meanwhile = "" if after == before else \
         " (the workspace was edited during the export: check the head written in the file)"
-    print(f"wrote {out} — {stamp_text(*after)}{meanwhile}")
+    what = f" ({what})" if what else ""
+    print(f"wrote {out}{what} — {stamp_text(*after)}{meanwhile}")
 
 
 def cmd_export_risks(args) -> int:
@@ -645,7 +666,7 @@ def cmd_export_8d(args) -> int:
         before = head_stamp(ws)
         nc = nonconformities.find(ws, args.nonconformity)
         out = write_8d(export_data(ws, nc.id), out, template=template)
-        _exported(ws, before, out)
+        _exported(ws, before, out, f"{nc.ref} {' '.join(nc.title.split())}")
     return 0
 
 
@@ -971,6 +992,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_processes)
 
     s = sub.add_parser(
+        "nonconformities", help="list the nonconformities (ID, status, title)",
+        description="List every nonconformity with its ID, status and title: the ID (or its "
+                    "number) is what NC takes in `qms export 8d`.")
+    s.add_argument("workspace", metavar="WORKSPACE")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_nonconformities)
+
+    s = sub.add_parser(
         "verify", help="check the file, the audit chain and every record",
         description="Check SQLite integrity, the audit trail's hash chain, and that every "
                     "record equals what its audit events say. Exit 0 when intact, 1 naming "
@@ -1190,7 +1219,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     "effectiveness and closure, the 5 Whys, the fishbone, the "
                                     "corrective actions, the audit head in the footer.")
     s.add_argument("workspace", metavar="WORKSPACE")
-    s.add_argument("nonconformity", metavar="NC", help="id or ID (e.g. NC-0147)")
+    s.add_argument("nonconformity", metavar="NC",
+                   help="its ID (e.g. NC-0147), the ID's number (147) or its database id; "
+                        "`qms nonconformities WS` lists them")
     s.add_argument("-o", "--output", required=True, metavar="FILE.docx")
     s.add_argument("--template", metavar="T.docx",
                    help="the company's letterhead .docx (default: the built-in template)")

@@ -107,6 +107,16 @@ def test_cli_export_8d(ws_path, ws, nc, tmp_path, capsys):
     assert "8D report" in text_of(out)
     assert main(["export", "8d", str(ws_path), "NC-0999", "-o", str(out)]) != 0
     assert "no nonconformity" in capsys.readouterr().err
+    # the ID's number without prefix or zeros; the database id says which it wrote
+    assert main(["export", "8d", str(ws_path), "1", "-o", str(out)]) == 0
+    assert f"wrote {out} (NC-0001 Bore oversize" in capsys.readouterr().out
+    assert main(["nonconformities", str(ws_path)]) == 0
+    listing = capsys.readouterr().out
+    assert "NC-0001" in listing and "open" in listing and "Bore oversize on HM-120" in listing
+    assert main(["nonconformities", str(ws_path), "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)[0]["ref"] == "NC-0001"
 
 
 soffice = shutil.which("soffice") or shutil.which("libreoffice")
