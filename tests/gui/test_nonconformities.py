@@ -174,7 +174,11 @@ def test_close_button_only_when_effective_and_undo(page, world, controller):
     page.select_ids([c])
     d = page.detail
     assert not d.close_button.isEnabled()
-    assert "Finish every action" in d.problems.text()
+    act = A.list_actions(controller.workspace)
+    ref = next(x.ref for x in act if x.id == world["act"])
+    assert f"Finish {ref} (open) first." in d.problems.text()
+    # every gap at once, the verdict too although no check is described yet
+    assert "Judge whether the actions were effective." in d.problems.text()
     controller.edit("done", lambda ws: A.update_actions(ws, [world["act"]], {"status": "done"}))
     assert not d.close_button.isEnabled()
     assert "effectiveness" in d.problems.text()
@@ -248,3 +252,69 @@ def test_export_8d_in_the_background(page, world, qtbot, tmp_path, dialogs):
     qtbot.waitUntil(lambda: page.last_export is not None, timeout=30_000)
     assert target.is_file() and target.stat().st_size > 10_000
     assert any("8D report of NC-0001" in m for m in dialogs.messages())
+
+
+def test_a_closed_nonconformity_is_read_only_until_reopened(page, world, controller):
+    done = world["done"]
+    page.select_ids([done])
+    d = page.detail
+    assert page.current_row().status == "closed"
+    assert not d.add_action_button.isEnabled() and not d.del_action_button.isEnabled()
+    assert "reopen it to add an action" in d.add_action_button.toolTip()
+    assert d.action_model.read_only
+    # "Verified by" looks like the other fields: greyed out
+    assert not d.verified_by.isEnabled() and not d.effective.isEnabled()
+    assert not d.title.isEnabled()
+    # typed text goes through the service, which refuses: nothing changes, the text returns
+    binding = d.bindings["verified_by"]
+    d.verified_by.setText("Somebody")
+    binding.flush()
+    assert any("is closed: reopen it to change it" in str(e) for e in controller.errors)
+    assert d.verified_by.text() == "" and N.get(controller.workspace, done).row.verified_by == ""
+    assert d.add_action() is None or not d.add_action_button.isEnabled()
+    assert len([a for a in A.list_actions(controller.workspace) if a.source_id == done
+                and a.source_kind == "nonconformity"]) == 1
+    d.reopen_button.click()
+    assert page.current_row().status == "action"
+    assert d.add_action_button.isEnabled() and not d.action_model.read_only
+    assert d.verified_by.isEnabled()
+
+
+def test_text_edits_go_through_the_service_with_named_undo_steps(page, world, controller):
+    s = world["supplier"]
+    page.select_ids([s])
+    d = page.detail
+    d.verified_by.setText("Gemma Holt")
+    d.bindings["verified_by"].finish()
+    assert N.get(controller.workspace, s).row.verified_by == "Gemma Holt"
+    assert controller.top_command().text() == "Change nonconformity verified by"
+    assert d.commit_value("effective", False)
+    assert controller.top_command().text() == "Change nonconformity verdict"
+    assert d.commit_value("verified_on", TODAY)
+    assert controller.top_command().text() == "Change nonconformity verified on"
+    controller.undo()
+    assert N.get(controller.workspace, s).row.verified_on is None
+
+
+def test_nothing_selected_shows_empty_fields(page, world):
+    page.select_ids([world["complaint"]])
+    d = page.detail
+    d.show_detail(None)     # what the page shows with no row current
+    assert d.row is None and "Select a nonconformity" in d.banner.text()
+    for combo in (d.source, d.severity, d.status, d.effective):
+        assert combo.currentText() == ""
+    assert d.title.text() == "" and d.suggest_button.isHidden()
+
+
+def test_the_next_step_is_offered_not_set(page, world, controller):
+    c = world["complaint"]     # containment, root cause and an action: corrective action
+    page.select_ids([c])
+    d = page.detail
+    assert page.current_row().status == "open"
+    assert not d.suggest_button.isHidden()
+    assert d.suggest_button.text() == "Move to: Corrective action"
+    d.suggest_button.click()
+    assert page.current_row().status == "action" and d.suggest_button.isHidden()
+    assert controller.top_command().text() == "Change nonconformity status"
+    controller.undo()
+    assert page.current_row().status == "open" and not d.suggest_button.isHidden()

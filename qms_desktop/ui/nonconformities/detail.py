@@ -2,9 +2,12 @@
 fishbone), D5–D6 actions, D7 prevention, D8 effectiveness and closure.
 
 Text fields are bound with the kit's :class:`DetailPanel` (typing commits after a pause, one
-undo step per visit); picks (status, source, owner, dates, verdict) go through
-``services.nonconformities.update_nonconformities`` so its rules hold; causes and actions are
-one ``controller.edit`` line each. The panel never calls back into its page.
+undo step per visit); typed text and picks (status, source, owner, dates, verdict) alike go
+through ``services.nonconformities.update_nonconformities`` so its rules hold (a closed
+nonconformity is changed only by reopening it); causes and actions are one ``controller.edit``
+line each. A closed nonconformity shows every field greyed out, its actions read-only. Beside
+the status, "Move to: …" offers the step the data has reached (``core.capa.suggested_status``,
+one undo step; never set on its own). The panel never calls back into its page.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -33,6 +38,8 @@ from ...core import capa
 from ..table import CHOICE, COMBO, DATE, TEXT, Column, DateEditor, DetailPanel, Item, RowModel, \
     TableDelegate, TextBox, ValueCombo, edit_triggers, format_date
 from ..table import selection
+from ..binding import FieldBinding
+from ..commands import field_merge_key
 from ..table.marks import Marks, due_text, late_tip
 from .fishbone import FishboneView, category_label
 from .model import severity_items, source_items, status_items, status_label, tr
@@ -43,6 +50,54 @@ if TYPE_CHECKING:  # pragma: no cover
 #: fields picked (not typed): committed through the service, one undo step each
 PICKED = ("status", "source", "severity", "owner_id", "process_id", "detected_on", "due_date",
           "effective", "verified_on")
+
+
+def field_undo_label(field: str) -> str:
+    """The undo label of a change to one field of a nonconformity."""
+    return {
+        "title": tr("Rename nonconformity"), "status": tr("Change nonconformity status"),
+        "source": tr("Change nonconformity source"),
+        "severity": tr("Change nonconformity severity"),
+        "owner_id": tr("Change nonconformity owner"),
+        "process_id": tr("Change nonconformity process"),
+        "detected_on": tr("Change nonconformity detection date"),
+        "due_date": tr("Change nonconformity due date"),
+        "effective": tr("Change nonconformity verdict"),
+        "verified_on": tr("Change nonconformity verified on"),
+        "verified_by": tr("Change nonconformity verified by"),
+        "description": tr("Change nonconformity description"),
+        "team": tr("Change nonconformity team"),
+        "customer": tr("Change nonconformity customer"),
+        "supplier": tr("Change nonconformity supplier"),
+        "reported_by": tr("Change nonconformity reported by"),
+        "containment": tr("Change nonconformity containment"),
+        "correction": tr("Change nonconformity correction"),
+        "root_cause": tr("Change nonconformity root cause"),
+        "prevention": tr("Change nonconformity prevention"),
+        "effectiveness_check": tr("Change nonconformity effectiveness check"),
+    }.get(field, tr("Change nonconformity"))
+
+
+class NcFieldBinding(FieldBinding):
+    """Typing in a nonconformity's text field: committed through
+    ``update_nonconformities`` (its rules: a closed one refuses) as one undo step per visit."""
+
+    def flush(self) -> None:
+        from ...services import nonconformities as N
+
+        self._timer.stop()
+        if self.rid is None or self.controller.workspace is None:
+            return
+        new = self.text()
+        if new == self.committed:
+            return
+        old, rid, field = self.committed, self.rid, self.field
+        self.committed = new
+        ok = self.controller.edit(field_undo_label(field), lambda ws: N.update_nonconformities(
+            ws, [rid], {field: new}), merge_key=field_merge_key(self.entity, rid, field))
+        if ok is None:
+            self.committed = old
+            self.set_record(rid, old)
 
 
 def effective_items() -> list[Item]:
@@ -107,10 +162,18 @@ class NcDetail(DetailPanel):
         self.tabs = QTabWidget(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
         self.banner = QLabel(self)
+        self.banner.setObjectName("ncBanner")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        outer.addWidget(self.banner)
+        head.addWidget(self.banner, 1)
+        self.suggest_button = QPushButton(self)
+        self.suggest_button.setObjectName("suggestStatusButton")
+        self.suggest_button.clicked.connect(lambda: self.apply_suggestion())
+        self.suggest_button.hide()
+        head.addWidget(self.suggest_button)
+        outer.addLayout(head)
         outer.addWidget(self.tabs, 1)
         self._problem_tab()
         self._containment_tab()
@@ -120,6 +183,13 @@ class NcDetail(DetailPanel):
         self._closure_tab()
 
     # ------------------------------------------------------------------ building
+    def bind(self, field: str, editor: QWidget) -> QWidget:
+        if isinstance(editor, (QLineEdit, QPlainTextEdit)):
+            self.editors[field] = editor
+            self.bindings[field] = NcFieldBinding(self.controller, editor, self.entity, field)
+            return editor
+        return super().bind(field, editor)
+
     def _text(self, field: str, placeholder: str, lines: int = 0) -> TextBox:
         box = self.bind(field, TextBox(self, lines))
         box.setPlaceholderText(placeholder)
@@ -209,13 +279,14 @@ class NcDetail(DetailPanel):
         self.whys.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.whys.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.whys.verticalHeader().hide()
-        from PySide6.QtWidgets import QHeaderView
-
         header = self.whys.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.whys.setWordWrap(True)
+        # room for five whys (the method's name) without scrolling; the root is scrolled to
+        rows = self.whys.verticalHeader().defaultSectionSize()
+        self.whys.setMinimumHeight(header.sizeHint().height() + 5 * rows + 4)
         lv.addWidget(self.whys, 1)
         buttons = QHBoxLayout()
         self.add_why_button = QPushButton(tr("Add &why"), left)
@@ -278,8 +349,6 @@ class NcDetail(DetailPanel):
         self.actions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.actions.verticalHeader().hide()
         self.actions.setWordWrap(False)
-        from PySide6.QtWidgets import QHeaderView
-
         header = self.actions.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for key in ("title", "effectiveness_check"):
@@ -360,17 +429,42 @@ class NcDetail(DetailPanel):
         from ...services import nonconformities as N
 
         rid = self.row.id
-        label = tr("Change nonconformity status") if field == "status" else \
-            tr("Change nonconformity")
-        ok = self.controller.edit(label, lambda ws: N.update_nonconformities(
+        ok = self.controller.edit(field_undo_label(field), lambda ws: N.update_nonconformities(
             ws, [rid], {field: value})) is not None
+        if ok:
+            self.controller.flush_undo_merges()
         return ok
+
+    def suggestion(self) -> str | None:
+        """The status the data has reached, offered beside the status (None: none)."""
+        row = self.row
+        if row is None or getattr(self, "_read_only", False) or self.controller.read_only:
+            return None
+        return row.suggested_status
+
+    def apply_suggestion(self) -> bool:
+        """Move the status to the suggested step: one undo step."""
+        from ...services import nonconformities as N
+
+        step = self.suggestion()
+        if step is None:
+            return False
+        rid = self.row.id
+        return self.controller.edit(tr("Change nonconformity status"), lambda ws:
+                                    N.update_nonconformities(ws, [rid], {"status": step})
+                                    ) is not None
 
     def fill(self, row: Any) -> None:
         d = self.detail
         self.setEnabled(row is not None)
         if row is None or d is None:
             self.banner.setText(tr("Select a nonconformity to see its 8D."))
+            for editor in self.editors.values():   # empty, not the first choice of each list
+                if isinstance(editor, ValueCombo):
+                    editor.setCurrentIndex(-1)
+            self.finding.setText("")
+            self.why_note.setText("")
+            self.suggest_button.hide()
             self.why_model.set_rows([])
             self.action_model.set_rows([])
             self.fishbone.set_data("", {})
@@ -388,6 +482,9 @@ class NcDetail(DetailPanel):
                 tr(p) for p in row.step_problems)
         self.banner.setText(state)
         self.why_model.set_rows(d.whys)
+        if d.whys:   # the root (else the last why) in sight
+            k = capa.whys_root([c.state() for c in d.whys])
+            self.whys.scrollTo(self.why_model.index(len(d.whys) - 1 if k is None else k, 0))
         self.action_model.set_rows(d.actions)
         self.fishbone.set_data(row.title or row.ref, {c: d.bone(c) for c in capa.CATEGORIES})
         whys = [c.state() for c in d.whys]
@@ -401,7 +498,7 @@ class NcDetail(DetailPanel):
             self.problems.setText(tr("Closed on {date}. The corrective actions were found "
                                      "effective.").format(date=format_date(row.closed_on)))
         elif row.closure_problems:
-            self.problems.setText(tr("Before it can close:") + "\n" + "\n".join(
+            self.problems.setText(tr("Before it can close, all of:") + "\n" + "\n".join(
                 f"• {tr(p)}" for p in row.closure_problems))
         else:
             self.problems.setText(tr("✓ Ready to close: every requirement of ISO 9001 10.2 is "
@@ -412,9 +509,12 @@ class NcDetail(DetailPanel):
         self._read_only = read_only
         closed = self.row is not None and self.row.closed
         super().set_read_only(read_only or closed)
+        for editor in self.editors.values():   # one look: greyed like the picks
+            if isinstance(editor, QLineEdit):
+                editor.setEnabled(not (read_only or closed))
         self.status.setEnabled(not read_only)  # reopening stays possible
         self.why_model.read_only = read_only or closed
-        self.action_model.read_only = read_only
+        self.action_model.read_only = read_only or closed
         self.fishbone.read_only = read_only or closed
         self._buttons()
 
@@ -432,8 +532,19 @@ class NcDetail(DetailPanel):
             b.setEnabled(open_)
         self.add_why_button.setEnabled(
             open_ and self.detail is not None and capa.can_add_why(self.detail.whys))
-        self.add_action_button.setEnabled(live)
-        self.del_action_button.setEnabled(live)
+        self.add_action_button.setEnabled(open_)
+        self.del_action_button.setEnabled(open_)
+        closed_tip = tr("{ref} is closed: reopen it to add an action.").format(
+            ref=row.ref) if row is not None and row.closed else ""
+        self.add_action_button.setToolTip(closed_tip)
+        step = self.suggestion()
+        self.suggest_button.setVisible(step is not None)
+        if step is not None:
+            self.suggest_button.setText(tr("Move to: {status}").format(
+                status=status_label(step)))
+            self.suggest_button.setToolTip(tr("The data of this step is there: set the status "
+                                              "to {status} (one undo step)").format(
+                status=status_label(step)))
 
     # ------------------------------------------------------------------ causes
     def _nc_id(self) -> int | None:
