@@ -8,7 +8,9 @@ by one on a worker thread and shows each as it arrives; ``tiles(ws)`` computes t
 
 The rules are those of the lists a tile opens, so a tile's count is the length of its filtered
 list: actions (``services.actions``: unfinished = open or in progress, overdue = due before
-today), risks (``services.risks``: the level that counts now, residual when rated), training
+today), risks (``services.risks.level_counts``: open risks, not opportunities, by the level that
+counts now — residual where rated, else inherent — the management review's rule; the register's
+"high+" filter also lists opportunities and closed entries at that level), training
 (``services.training``'s matrix), the audit programme (``services.checklists.programme``), the
 latest gap analysis (``core.checklists`` scores by chapter), documents (the register's review
 state), objectives (``core.kpi.kpi_status`` of the latest measurement) and nonconformities
@@ -146,31 +148,29 @@ def actions_tile(ws: Workspace, today: dt.date | None = None) -> ActionsTile:
 
 @dataclass(frozen=True)
 class RisksTile:
+    #: open risks (not opportunities, not closed): ``services.risks.level_counts``
     total: int
-    #: risks (and opportunities) per level that counts now; "" = not rated
+    #: open risks per current level (``services.risks.LEVEL_BASIS``); "" = not rated
     by_level: dict[str, int]
     #: risks whose review date has passed or with an overdue action
     overdue: int
+    #: open opportunities (counted apart from the risks)
     opportunities: int = 0
 
     @property
     def high(self) -> int:
-        """High or critical (what the register's "high+" filter shows)."""
+        """Open risks at high or critical (by current level)."""
         return self.by_level.get("high", 0) + self.by_level.get("critical", 0)
 
 
 def risks_tile(ws: Workspace, today: dt.date | None = None) -> RisksTile:
-    from ..core.risk import LEVELS
     from . import risks
 
     rows = risks.list_risks(ws, today)
-    by_level = {level: 0 for level in LEVELS}
-    by_level[""] = 0
-    for r in rows:
-        by_level[r.level if r.level in by_level else ""] += 1
-    return RisksTile(len(rows), by_level,
+    n = risks.level_counts(rows)  # the management review's input counts the same way
+    return RisksTile(n.open_risks, dict(n.risks),
                      sum(1 for r in rows if r.review_overdue or r.overdue_actions),
-                     sum(1 for r in rows if r.kind == "opportunity"))
+                     n.open_opportunities)
 
 
 @dataclass(frozen=True)

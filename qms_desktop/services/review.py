@@ -15,9 +15,20 @@ pack is a list of ``review_item`` rows:
   id is kept in the item's figures (``{"action_id": …}``). A decision that needs no action
   (:data:`NO_CHANGES`) is an output without one.
 
-Closing (:func:`close_review`, status ``held`` or ``completed``) needs the day it was held (not
-in the future), the chair and at least one output — "no changes needed" is an output too. A
-held review's inputs are no longer collected again: the pack stays as it was on the day.
+Closing (:func:`close_review`, status ``held``) needs the day it was held (not in the future),
+the chair and at least one output — "no changes needed" is an output too, but not beside another
+decision — and every output that becomes an action needs an owner and a due date. A held
+review is the record of the day: its inputs, outputs and header are refused
+(:func:`held_sentence`: "The review of 7 Aug 2026 has been held: reopen it to change it."),
+except its minutes; its outputs' actions are followed up on the Actions page.
+:func:`reopen_review` sets it back to planned; :func:`complete_review` marks it completed
+once every output's action is finished (done, verified or cancelled) — then the minutes are
+closed too.
+
+Collecting again (:func:`refresh_inputs`) never overwrites an edited input; when the text
+collected has changed since, the fresh text and figures are kept beside it
+(``figures["fresh"]``, :attr:`ItemRow.stale`) until the team takes them
+(:func:`take_collected`) or keeps its text (:func:`keep_edited`).
 
 Every writer returns ``Change.of(s, result=…)`` from one ``ws.session()``.
 """
@@ -124,6 +135,33 @@ class ItemRow:
     def title(self) -> str:
         return section_title(self.section)
 
+    @property
+    def stale(self) -> bool:
+        """An edited input whose text collected has changed since it was edited (collected
+        again: the fresh text is :attr:`fresh_text`)."""
+        return self.edited and bool(self.fresh_text) and self.fresh_text != self.generated
+
+    @property
+    def fresh_text(self) -> str:
+        f = self.figures.get("fresh")
+        return str(f.get("text") or "") if isinstance(f, dict) else ""
+
+    @property
+    def fresh_on(self) -> str:
+        f = self.figures.get("fresh")
+        return str(f.get("collected_on") or "") if isinstance(f, dict) else ""
+
+    @property
+    def edited_on(self) -> str:
+        """The day the team last edited the text (ISO), "" when not known."""
+        return str(self.figures.get("edited_on") or "")
+
+    @property
+    def no_changes(self) -> bool:
+        """The decision that the QMS needs no change (an output without an action)."""
+        return (self.section == "decision" and self.action_id is None
+                and " ".join(self.text.split()) == NO_CHANGES)
+
 
 @dataclass(slots=True)
 class ReviewRow:
@@ -174,19 +212,26 @@ class Review:
 
 @dataclass(slots=True)
 class RefreshReport:
-    """What collecting again did: sections replaced, kept (edited by the team), added."""
+    """What collecting again did: sections replaced, kept (edited by the team), added; of the
+    kept ones, those whose text collected has changed since (``stale``)."""
 
     replaced: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
 
     def sentence(self) -> str:
         if not self.kept:
             return "Every input was collected again."
         names = ", ".join(section_title(s) for s in self.kept)
-        return (f"Collected again; {len(self.kept)} edited input"
+        text = (f"Collected again; {len(self.kept)} edited input"
                 f"{'s were' if len(self.kept) != 1 else ' was'} kept as the team wrote "
                 f"{'them' if len(self.kept) != 1 else 'it'}: {names}.")
+        if self.stale:
+            text += (" The figures changed since the team's text was written in: "
+                     + ", ".join(section_title(s) for s in self.stale)
+                     + " — compare and take the collected text where it is better.")
+        return text
 
 
 # =========================================================================== helpers
@@ -238,6 +283,17 @@ def _bullets(lines: list[str], total: int | None = None) -> str:
 
 def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
+
+
+def _stop(text: str) -> str:
+    """``text`` ending in a full stop (none added after one already there, or after ? or !)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _day_words(day: dt.date | None) -> str:
+    """"7 Aug 2026"."""
+    return f"{day.day} {day.strftime('%b %Y')}" if day else "an unknown day"
 
 
 @dataclass(slots=True)
@@ -462,7 +518,7 @@ def _context(ws, c, p: _Period) -> CollectedInput:
     else:
         word = "relevant" if org.climate_relevant else "not relevant"
         note = f" — {_md(org.climate_note)}" if (org.climate_note or "").strip() else ""
-        parts.append(f"Climate change: determined **{word}**{note}.")
+        parts.append(_stop(f"Climate change: determined **{word}**{note}"))
     return CollectedInput(_join(*parts), figures)
 
 
@@ -650,7 +706,7 @@ def _audits(ws, c, p: _Period) -> CollectedInput:
         per_run = Counter(x.run_id for x in finds)
         for x in runs:
             day = _date(x.completed_on) or _date(x.started_on) or _date(x.planned_on)
-            lines.append(f"{_md(x.code)} {_md(x.title)} — {x.stage.replace('_', ' ')}, "
+            lines.append(f"{_run_name(x.code, x.title)} — {x.stage.replace('_', ' ')}, "
                          f"{_d(day)}, {_plural(per_run.get(x.id, 0), 'finding')}")
         head = _join(f"{_plural(len(runs), 'internal audit')} {p.words}: {found}.",
                      _bullets(lines))
@@ -666,6 +722,23 @@ def _audits(ws, c, p: _Period) -> CollectedInput:
     else:
         gap_text = "No gap analysis has been run."
     return CollectedInput(_join(head, tail, gap_text), figures)
+
+
+def _run_name(code: str | None, title: str | None) -> str:
+    """"IA26-03 Order to delivery": the run's code once, even when its title starts with the
+    same code written another way ("IA-2026-03 Order to delivery")."""
+    import re
+
+    code, title = (code or "").strip(), " ".join((title or "").split())
+    norm = lambda t: re.sub(r"[^A-Z0-9]", "", t.upper())  # noqa: E731
+    first, _sp, rest = title.partition(" ")
+    if code and first:
+        a, b = norm(first), norm(code)
+        letters = len(a) - len(a.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        short_year = a[:letters] + a[letters + 2:] if a[letters:letters + 2] == "20" else a
+        if b in (a, short_year):
+            title = rest
+    return " ".join(x for x in (_md(code), _md(title)) if x)
 
 
 def _suppliers(ws, c, p: _Period) -> CollectedInput:
@@ -735,28 +808,13 @@ def _risks(ws, c, p: _Period) -> CollectedInput:
     from ..core import risk as risk_rules
     from . import risks as risks_service
 
-    rk, a = m.Risk, m.Action
-    banding = risks_service.get_banding(ws)
-    levels: Counter = Counter()
-    opp_levels: Counter = Counter()
-    kinds: Counter = Counter()
-    unrated = 0
-    for kind, status, il, ii, rl, ri in c.execute(
-            select(rk.kind, rk.status, rk.inherent_likelihood, rk.inherent_impact,
-                   rk.residual_likelihood, rk.residual_impact)):
-        if status == "closed":
-            continue
-        kinds[kind] += 1
-        lk, im = (rl, ri) if rl and ri else (il, ii)
-        if not (lk and im):
-            unrated += 1
-            continue
-        try:
-            level = banding.level(int(lk), int(im))
-        except (ValueError, KeyError, IndexError, TypeError):
-            unrated += 1
-            continue
-        (opp_levels if kind == "opportunity" else levels)[level] += 1
+    a = m.Action
+    # the dashboard's rule: open entries by current level, risks and opportunities apart
+    n = risks_service.level_counts(risks_service.list_risks(ws, p.today))
+    levels, opp_levels = n.risks, n.opportunities
+    kinds = Counter({"risk": n.open_risks, "opportunity": n.open_opportunities})
+    kinds += Counter()  # drop zeros: "no open risks or opportunities" when both are 0
+    unrated = levels.get("", 0) + opp_levels.get("", 0)
     acts = c.execute(select(a.status, a.effective, a.completed_on, a.due_date)
                      .where(a.risk_id.is_not(None))).all()
     done = [x for x in acts if x.status in actions_service.FINISHED
@@ -770,15 +828,18 @@ def _risks(ws, c, p: _Period) -> CollectedInput:
     figures = {"by_level": {k: levels.get(k, 0) for k in order},
                "opportunities_by_level": {k: opp_levels.get(k, 0) for k in order},
                "risks": kinds.get("risk", 0), "opportunities": kinds.get("opportunity", 0),
-               "unrated": unrated, "actions_done": len(done), "effectiveness": dict(eff),
+               "unrated": unrated, "basis": risks_service.LEVEL_BASIS,
+               "actions_done": len(done), "effectiveness": dict(eff),
                "actions_open": open_, "actions_overdue": late}
     if not kinds:
         return CollectedInput("No open risks or opportunities are recorded (ISO 9001 6.1).",
                               figures)
     lv = ", ".join(f"{levels.get(k, 0)} {risk_rules.LEVEL_LABELS[k].lower()}"
                    for k in reversed(order))
-    head = (f"{_plural(kinds.get('risk', 0), 'open risk')} by current level: {lv}"
-            + (f"; {unrated} not rated on the 5×5 matrix" if unrated else "") + ". "
+    head = (f"{_plural(kinds.get('risk', 0), 'open risk')} "
+            f"{risks_service.LEVEL_BASIS}: {lv}"
+            + (f"; {levels.get('', 0)} not rated on the 5×5 matrix" if levels.get("") else "")
+            + ". "
             + f"{_plural(kinds.get('opportunity', 0), 'open opportunity', 'open opportunities')}.")
     if done:
         acts_text = (f"{_plural(len(done), 'risk action')} finished {p.words}: "
@@ -1002,6 +1063,24 @@ def _clean_review(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: action statuses that count as finished for completing a review
+DONE_FOR_REVIEW = (*actions_service.FINISHED, "cancelled")
+
+
+def held_sentence(status: str, held_on: dt.date | None) -> str:
+    """Why a held (or completed) review refuses a change, in one sentence."""
+    word = "completed" if status == "completed" else "held"
+    return f"The review of {_day_words(held_on)} has been {word}: reopen it to change it."
+
+
+def _require_open(r: m.ManagementReview | None, *, minutes: bool = False) -> None:
+    """Refuse changing a held review (its minutes excepted) or a completed one."""
+    if r is None:
+        raise RecordError("That management review no longer exists.")
+    if r.status == "completed" or (r.status in CLOSED and not minutes):
+        raise RecordError(held_sentence(r.status, _date(r.held_on)))
+
+
 def _check_review(r: m.ManagementReview, today: dt.date) -> None:
     if r.period_from and r.period_to and r.period_from > r.period_to:
         raise RecordError("The review period must start before it ends.")
@@ -1047,13 +1126,12 @@ def refresh_inputs(ws: Workspace, review_id: int, *, today: dt.date | None = Non
     today = today or dt.date.today()
     with ws.connect() as c:
         r = c.execute(select(m.ManagementReview.status, m.ManagementReview.period_from,
-                             m.ManagementReview.period_to)
+                             m.ManagementReview.period_to, m.ManagementReview.held_on)
                       .where(m.ManagementReview.id == review_id)).first()
     if r is None:
         raise RecordError(f"Management review {review_id} no longer exists.")
     if r.status in CLOSED:
-        raise RecordError("This review has been held: its inputs stay as they were collected "
-                          "for the meeting. Set it back to planned to collect them again.")
+        raise RecordError(held_sentence(r.status, _date(r.held_on)))
     got = collect_inputs(ws, _date(r.period_from), _date(r.period_to), today,
                          review_id=review_id)
     report = RefreshReport()
@@ -1078,7 +1156,58 @@ def refresh_inputs(ws: Workspace, review_id: int, *, today: dt.date | None = Non
                 report.replaced.append(section)
             else:
                 report.kept.append(section)
+                figs = _loads(i.figures)
+                if g.text != (i.generated or ""):
+                    figs["fresh"] = {"text": g.text, "figures": g.figures,
+                                     "collected_on": today.isoformat()}
+                    report.stale.append(section)
+                else:
+                    figs.pop("fresh", None)
+                text = _dumps(figs)
+                if i.figures != text:
+                    i.figures = text
     return Change.of(s, result=report)
+
+
+def _input_item(s, item_id: int) -> m.ReviewItem:
+    i = s.get(m.ReviewItem, item_id)
+    if i is None:
+        raise RecordError("That item of the review no longer exists.")
+    if i.section not in INPUTS:
+        raise RecordError("Only an input of the pack is collected.")
+    _require_open(s.get(m.ManagementReview, i.review_id))
+    return i
+
+
+def take_collected(ws: Workspace, item_id: int) -> Change:
+    """Replace an edited input by the text collected last (:attr:`ItemRow.fresh_text`) with its
+    figures: the team's text goes (undo brings it back)."""
+    with ws.session() as s:
+        i = _input_item(s, item_id)
+        figs = _loads(i.figures)
+        fresh = figs.get("fresh")
+        if not isinstance(fresh, dict) or not fresh.get("text"):
+            raise RecordError("This input has not been collected again since it was edited; "
+                              "use “Collect inputs again” first.")
+        i.text = i.generated = str(fresh["text"])
+        i.figures = _dumps(dict(fresh.get("figures") or {}))
+    return Change.of(s)
+
+
+def keep_edited(ws: Workspace, item_id: int, *, today: dt.date | None = None) -> Change:
+    """Keep the team's text of an input although the text collected changed: the warning goes,
+    the pack says the figures are those as edited."""
+    today = today or dt.date.today()
+    with ws.session() as s:
+        i = _input_item(s, item_id)
+        figs = _loads(i.figures)
+        fresh = figs.pop("fresh", None)
+        if not isinstance(fresh, dict):
+            return Change.of(s)
+        i.generated = str(fresh.get("text") or "")
+        figs["kept_on"] = str(fresh.get("collected_on") or today.isoformat())
+        i.figures = _dumps(figs)
+    return Change.of(s)
 
 
 def update_review(ws: Workspace, review_id: int, values: dict[str, Any], *,
@@ -1092,6 +1221,9 @@ def update_review(ws: Workspace, review_id: int, values: dict[str, Any], *,
         r = s.get(m.ManagementReview, review_id)
         if r is None:
             raise RecordError(f"Management review {review_id} no longer exists.")
+        changing = {k for k, v in clean.items() if getattr(r, k) != v}
+        if changing:
+            _require_open(r, minutes=changing == {"minutes"})
         for k, v in clean.items():
             if getattr(r, k) != v:
                 setattr(r, k, v)
@@ -1122,23 +1254,90 @@ def close_problems(ws: Workspace, review_id: int, today: dt.date | None = None) 
     if not outs:
         problems.append("Record at least one output: a decision, a resource need or an "
                         "improvement action — or the decision that no changes are needed.")
+        return problems
+    outputs = get_review(ws, review_id, today).outputs()
+    if any(o.no_changes for o in outputs) and \
+            any(o.section == "decision" and not o.no_changes for o in outputs):
+        problems.append("“No changes needed” cannot stand beside another decision: delete one "
+                        "of them.")
+    missing = []
+    for o in outputs:
+        if o.action_id is None:
+            continue
+        lack = [w for w, bad in (("no owner", o.owner_id is None),
+                                 ("no due date", o.due_date is None)) if bad]
+        if lack:
+            missing.append(f"{o.action_ref or _title(o.text)} ({', '.join(lack)})")
+    if missing:
+        problems.append("Give every output that becomes an action an owner and a due date: "
+                        + _and(missing) + ".")
     return problems
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def unfinished_actions(ws: Workspace, review_id: int, today: dt.date | None = None) -> str:
+    """"A-062 (in progress) and A-065 (open, overdue) are not finished." — the outputs' actions
+    that keep the review from being completed ("" when every one is done, verified or
+    cancelled)."""
+    rows = [o for o in get_review(ws, review_id, today).outputs()
+            if o.action_id is not None and o.action_status not in DONE_FOR_REVIEW]
+    if not rows:
+        return ""
+    names = [f"{o.action_ref} ({o.action_status.replace('_', ' ')}"
+             + (", overdue" if o.overdue else "") + ")" for o in rows]
+    return f"{_and(names)} {'is' if len(rows) == 1 else 'are'} not finished."
 
 
 def close_review(ws: Workspace, review_id: int, status: str = "held", *,
                  today: dt.date | None = None) -> Change:
-    """Mark the review held (or completed): it needs the day, the chair and an output."""
+    """Mark the review held (or completed): it needs the day, the chair and an output, every
+    output's action an owner and a due date; completed also needs every such action finished."""
     today = today or dt.date.today()
     if status not in CLOSED:
         raise RecordError("A review is closed as held or completed.")
     problems = close_problems(ws, review_id, today)
     if problems:
         raise RecordError("The review cannot be closed yet: " + " ".join(problems))
+    if status == "completed":
+        late = unfinished_actions(ws, review_id, today)
+        if late:
+            raise RecordError("The review cannot be marked completed: " + late)
     with ws.session() as s:
         r = s.get(m.ManagementReview, review_id)
         if r is None:
             raise RecordError(f"Management review {review_id} no longer exists.")
         r.status = status
+    return Change.of(s)
+
+
+def complete_review(ws: Workspace, review_id: int, *, today: dt.date | None = None) -> Change:
+    """Held → completed, once every output's action is finished (done, verified, cancelled)."""
+    today = today or dt.date.today()
+    with ws.connect() as c:
+        status = c.execute(select(m.ManagementReview.status)
+                           .where(m.ManagementReview.id == review_id)).scalar()
+    if status is None:
+        raise RecordError(f"Management review {review_id} no longer exists.")
+    if status == "completed":
+        raise RecordError("The review is already completed.")
+    if status != "held":
+        raise RecordError("Close the review (“Close review…”) before marking it completed.")
+    return close_review(ws, review_id, "completed", today=today)
+
+
+def reopen_review(ws: Workspace, review_id: int) -> Change:
+    """One step back: held → planned (inputs, outputs and header can change again, inputs be
+    collected again); completed → held."""
+    with ws.session() as s:
+        r = s.get(m.ManagementReview, review_id)
+        if r is None:
+            raise RecordError(f"Management review {review_id} no longer exists.")
+        if r.status not in CLOSED:
+            raise RecordError("The review has not been held yet, so it is open already.")
+        r.status = "held" if r.status == "completed" else "planned"
     return Change.of(s)
 
 
@@ -1167,6 +1366,7 @@ def update_item(ws: Workspace, item_id: int, text: str | None = None, *,
         i = s.get(m.ReviewItem, item_id)
         if i is None:
             raise RecordError("That item of the review no longer exists.")
+        _require_open(s.get(m.ManagementReview, i.review_id))
         output = i.section in OUTPUTS
         if (values or section is not None) and not output:
             raise RecordError("Only an output has an owner, a due date or a kind.")
@@ -1182,6 +1382,11 @@ def update_item(ws: Workspace, item_id: int, text: str | None = None, *,
                 raise RecordError("An output needs its text.")
             if i.text != text:
                 i.text = text
+                if not output:
+                    figs = _loads(i.figures)
+                    if figs.get("edited_on") != today.isoformat():
+                        figs["edited_on"] = today.isoformat()
+                        i.figures = _dumps(figs)
         aid = _loads(i.figures).get("action_id") if output else None
         a = s.get(m.Action, aid) if isinstance(aid, int) else None
         if a is not None:
@@ -1222,10 +1427,31 @@ def add_output(ws: Workspace, review_id: int, section: str, text: str, *,
     due = actions_service.clean_value("due_date", due_date)
     if not make_action and (owner is not None or due is not None):
         raise RecordError("An output without an action has no owner or due date.")
+    no_changes = section == "decision" and not make_action and \
+        " ".join(text.split()) == NO_CHANGES
     with ws.session() as s:
-        if s.get(m.ManagementReview, review_id) is None:
+        r = s.get(m.ManagementReview, review_id)
+        if r is None:
             raise RecordError("That management review no longer exists, so no output can be "
                               "added to it.")
+        _require_open(r)
+        decisions = s.execute(select(m.ReviewItem).where(
+            m.ReviewItem.review_id == review_id, m.ReviewItem.section == "decision")).scalars()
+        plain = [d for d in decisions if " ".join((d.text or "").split()) == NO_CHANGES
+                 and not isinstance(_loads(d.figures).get("action_id"), int)]
+        if no_changes:
+            others = s.execute(select(func.count()).select_from(m.ReviewItem).where(
+                m.ReviewItem.review_id == review_id, m.ReviewItem.section == "decision")
+            ).scalar() - len(plain)
+            if plain:
+                raise RecordError("The decision that no changes are needed is recorded "
+                                  "already.")
+            if others:
+                raise RecordError("“No changes needed” cannot stand beside the decisions "
+                                  "recorded: delete them first, or leave it out.")
+        elif section == "decision":
+            for d in plain:  # a real decision replaces "no changes needed" (same undo step)
+                s.delete(d)
         pos = s.execute(select(func.coalesce(func.max(m.ReviewItem.position), 100)).where(
             m.ReviewItem.review_id == review_id)).scalar() + 1
         figures: dict[str, Any] = {}
@@ -1255,6 +1481,7 @@ def delete_output(ws: Workspace, item_id: int) -> Change:
         if i.section not in OUTPUTS:
             raise RecordError("The inputs of the pack cannot be removed; edit their text "
                               "instead.")
+        _require_open(s.get(m.ManagementReview, i.review_id))
         aid = _loads(i.figures).get("action_id")
         a = s.get(m.Action, aid) if isinstance(aid, int) else None
         if a is not None:
@@ -1269,7 +1496,9 @@ def delete_output(ws: Workspace, item_id: int) -> Change:
 __all__ = [
     "CLOSED", "CollectedInput", "INPUTS", "ItemRow", "NO_CHANGES", "OUTPUTS",
     "OUTPUT_ACTION_KIND", "RefreshReport", "Review", "ReviewRow", "SECTION_TITLES", "STATUSES",
-    "add_output", "close_problems", "close_review", "collect_inputs", "create_review",
+    "DONE_FOR_REVIEW", "add_output", "close_problems", "close_review", "collect_inputs",
+    "complete_review", "create_review", "held_sentence", "keep_edited", "reopen_review",
+    "take_collected", "unfinished_actions",
     "default_period", "default_title", "delete_output", "delete_review", "find_review",
     "get_review", "get_reviews", "list_reviews", "refresh_inputs", "section_clause",
     "section_title", "update_item", "update_review",

@@ -227,6 +227,51 @@ def _rows(result, banding: rules.Banding, today: dt.date) -> list[RiskRow]:
     return out
 
 
+#: the rule behind every count of risks by level (dashboard, management review), in words
+LEVEL_BASIS = "by current level: residual where rated, else inherent"
+
+
+@dataclass(frozen=True)
+class LevelCounts:
+    """Open risks and open opportunities by their current level (:attr:`RiskRow.level`: the
+    register's rule, residual when rated, otherwise inherent; "" = no 5×5 rating). Closed
+    entries are only counted in ``closed``."""
+
+    risks: dict[str, int]
+    opportunities: dict[str, int]
+    closed: int = 0
+
+    @property
+    def open_risks(self) -> int:
+        return sum(self.risks.values())
+
+    @property
+    def open_opportunities(self) -> int:
+        return sum(self.opportunities.values())
+
+    @property
+    def high(self) -> int:
+        """Open risks (not opportunities) at high or critical."""
+        return self.risks.get("high", 0) + self.risks.get("critical", 0)
+
+
+def level_counts(rows: list[RiskRow]) -> LevelCounts:
+    """Count ``rows`` (:func:`list_risks`) the one way the dashboard and the management review
+    do: open entries (status not closed) by current level, risks and opportunities apart."""
+    risks = {level: 0 for level in rules.LEVELS}
+    risks[""] = 0
+    opps = dict(risks)
+    closed = 0
+    for r in rows:
+        if r.status == "closed":
+            closed += 1
+            continue
+        into = opps if r.kind == "opportunity" else risks
+        level = r.level if r.level in into else ""
+        into[level] += 1
+    return LevelCounts(risks, opps, closed)
+
+
 def list_risks(ws: Workspace, today: dt.date | None = None) -> list[RiskRow]:
     today = today or dt.date.today()
     banding = get_banding(ws)

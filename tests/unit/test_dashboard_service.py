@@ -120,6 +120,31 @@ def test_risks_tile_counts_levels_as_the_register(ws, world):
     assert t.high == sum(1 for r in rows if r.level in ("high", "critical")) == 2
 
 
+def test_risks_tile_and_review_count_open_risks_alike(ws, world):
+    """One rule for the dashboard and the management review: open risks (not opportunities,
+    not closed) by current level — residual where rated, else inherent."""
+    from qms_desktop.services import review
+
+    banding = Banding.default()
+    # a high opportunity, a closed critical risk and a risk high before treatment, low after
+    risks.add_risk(ws, {"ref": "OP-1", "title": "OP-1", "kind": "opportunity",
+                        "inherent_likelihood": 5, "inherent_impact": 5})
+    risks.add_risk(ws, {"ref": "R-C", "title": "R-C", "status": "closed",
+                        "inherent_likelihood": 5, "inherent_impact": 5})
+    risks.add_risk(ws, {"ref": "R-T", "title": "R-T", "inherent_likelihood": 5,
+                        "inherent_impact": 5, "residual_likelihood": 1,
+                        "residual_impact": 1})
+    t = D.risks_tile(ws, DAY0)
+    assert t.total == 5 and t.opportunities == 1
+    assert t.high == 2 and t.by_level[banding.level(1, 1)] == 2
+    n = risks.level_counts(risks.list_risks(ws, DAY0))
+    assert (n.open_risks, n.high, n.open_opportunities, n.closed) == (5, 2, 1, 1)
+    got = review.collect_inputs(ws, DAY0 - 300 * D1, DAY0, DAY0, sections=["risks"])["risks"]
+    assert got.figures["by_level"] == {k: v for k, v in t.by_level.items() if k}
+    assert sum(got.figures["by_level"].values()) + got.figures["unrated"] == t.total + 0
+    assert "5 open risks by current level: residual where rated, else inherent" in got.text
+
+
 def test_training_tile_follows_the_matrix(ws):
     today = dt.date.today()
     role = T.add_role(ws, "Machinist").result
