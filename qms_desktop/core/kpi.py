@@ -69,13 +69,17 @@ def value_status(direction: str, target: float | None, tolerance: float | None,
 def rule_text(direction: str, target: float | None, tolerance: float | None,
               unit: str = "") -> str:
     """The rule in words, shown beside a status ("On target when the latest value is ≥ 95 %;
-    near within 2 % of it; higher is better.")."""
+    near target within 2 percentage points of it (higher is better)."; a band in other units
+    reads "within 50 ppm of it")."""
     if target is None:
         return "No target set: the KPI is followed but not judged."
     sign = "≥" if direction != LOWER else "≤"
     text = f"On target when the latest value is {sign} {fmt(target, unit)}"
     if tolerance:
-        text += f"; near target within {fmt(tolerance, unit)} of it"
+        # a band around a percentage is in points: "within 1.5 % of it" reads as 1.5 % of 95
+        band = f"{fmt(tolerance)} percentage points" if unit.strip() == "%" else \
+            f"{fmt(tolerance, unit)}"
+        text += f"; near target within {band} of it"
     return text + f" ({DIRECTION_WORDS.get(direction, DIRECTION_WORDS[HIGHER])})."
 
 

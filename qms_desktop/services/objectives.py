@@ -547,6 +547,9 @@ class PasteRow:
     replaces_id: int | None = None
     #: a remark on a value that was read (a two-digit year, a serial number)
     remark: str = ""
+    #: a sentence on a value that can be pasted but looks wrong (a future day, 120 %); it
+    #: does not block the paste
+    warning: str = ""
 
 
 @dataclass(slots=True)
@@ -565,9 +568,18 @@ class PastePreview:
     def replacing(self) -> list[PasteRow]:
         return [r for r in self.rows if r.replaces_id is not None and not r.problem]
 
+    @property
+    def warned(self) -> list[PasteRow]:
+        return [r for r in self.rows if r.warning and not r.problem]
+
     def messages(self) -> list[str]:
         """"row 3: …" for every row with a problem."""
         return [f"row {r.number}: {r.problem}" for r in self.problems]
+
+    def warnings(self) -> list[str]:
+        """"row 4: 31 May 2027 is in the future" for every row that can be pasted but looks
+        wrong."""
+        return [f"row {r.number}: {r.warning}" for r in self.warned]
 
 
 def split_cells(text: str) -> list[list[str]]:
@@ -579,7 +591,11 @@ def split_cells(text: str) -> list[list[str]]:
     if lines and not any("\t" in ln for ln in lines) and all(";" in ln for ln in lines):
         delimiter = ";"
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', strict=False)
-    return [[c.strip() for c in row] for row in reader]
+    try:
+        return [[c.strip() for c in row] for row in reader]
+    except csv.Error as e:  # a cell over the csv module's size limit, a NUL character
+        raise RecordError(f"The pasted text cannot be read as cells ({e}): copy the cells of "
+                          "dates and values in Excel again.") from None
 
 
 def _header_map(cells: Sequence[str]) -> dict[str, int] | None:
@@ -602,12 +618,8 @@ def _header_map(cells: Sequence[str]) -> dict[str, int] | None:
             continue
         if DateReader().read(cell).date is not None:
             readable += 1
-        else:
-            try:
-                parse_number(cell, decimal=".")
-                readable += 1
-            except ValueError:
-                pass
+        elif _is_number(cell):
+            readable += 1
     if len(found) < 2 and readable:
         return None
     return found
@@ -620,15 +632,77 @@ def _looks_like_header(cells: Sequence[str]) -> bool:
         return False
     if DateReader().read(first[0]).date is not None:
         return False
-    try:
-        parse_number(first[1], decimal=".")
-    except ValueError:
-        return True
+    return not _is_number(first[1])
+
+
+def _is_number(text: str) -> bool:
+    """``text`` reads as a number with either decimal mark."""
+    for mark in ".,":
+        try:
+            parse_number(text, decimal=mark)
+            return True
+        except ValueError:
+            pass
     return False
 
 
+def _real_date(value: str) -> bool:
+    """A date in some day/month order (ambiguous slash dates included), not "31/02/2026"."""
+    read = DateReader().read(value) if value else None
+    return read is not None and (read.date is not None or read.ambiguous)
+
+
+def _unit_of(ws: Workspace, objective_id: int) -> str:
+    with ws.connect() as c:
+        return c.execute(select(m.Objective.unit).where(m.Objective.id == objective_id)
+                         ).scalar() or ""
+
+
+#: units whose values cannot be below zero (a percentage, a rate per million, a count)
+NON_NEGATIVE_UNITS = frozenset({
+    "%", "percent", "pct", "ppm", "ppb", "‰", "count", "counts", "pcs", "pcs.", "pieces",
+    "parts", "items", "units", "number", "no.", "#", "defects", "complaints", "findings",
+    "nonconformities", "audits", "people", "persons", "hours", "h", "days", "d", "minutes",
+    "min"})
+PERCENT_UNITS = frozenset({"%", "percent", "pct"})
+
+
+def measurement_warning(value: float | None, unit: str = "", day: dt.date | None = None,
+                        today: dt.date | None = None) -> str:
+    """A sentence on a measurement that can be stored but looks wrong, "" when it looks fine:
+    dated after today, outside 0–100 for a percentage, or below zero for a unit that cannot
+    be (%, ppm, a count…). Never a refusal: the caller shows it and stores the value."""
+    today = today or dt.date.today()
+    if day is not None and day > today:
+        return f"{day.day} {day:%B %Y} is in the future."
+    u = (unit or "").strip().casefold()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if u in PERCENT_UNITS and not 0 <= value <= 100:
+        return f"{kpi.fmt(value, unit.strip())} is outside 0–100 %."
+    if u in NON_NEGATIVE_UNITS and value < 0:
+        return f"{kpi.fmt(value, unit.strip())} is below zero, which a value in {unit.strip()} " \
+               "cannot be."
+    return ""
+
+
+def measurement_warning_of(ws: Workspace, measurement_id: int,
+                           today: dt.date | None = None) -> str:
+    """:func:`measurement_warning` of a stored measurement ("" when gone or fine)."""
+    with ws.connect() as c:
+        found = c.execute(select(type_coerce(m.Measurement.measured_on, String),
+                                 m.Measurement.value, m.Objective.unit)
+                          .join(m.Objective, m.Objective.id == m.Measurement.objective_id)
+                          .where(m.Measurement.id == measurement_id)).first()
+    if found is None:
+        return ""
+    day, value, unit = found
+    return measurement_warning(value, unit or "", _dates(day), today)
+
+
 def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | None = None,
-                  replace_same_day: bool = False) -> PastePreview:
+                  replace_same_day: bool = False, today: dt.date | None = None
+                  ) -> PastePreview:
     """What pasting ``text`` into the measurements of ``objective_id`` would do, row by row.
 
     ``order`` is the day/month order of slash dates ("dmy" / "mdy"; None: found from the
@@ -656,7 +730,9 @@ def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | N
         return row[i] if i is not None and i < len(row) else ""
 
     reader = DateReader(order)
-    guess = reader.learn(cell(r, "measured_on") for _n, r in numbered)
+    # the order is learnt from real dates only: "31/02/2026" shows no order, it is no date
+    guess = reader.learn(v for v in (cell(r, "measured_on") for _n, r in numbered)
+                         if _real_date(v))
     if reader.note and (guess.order or guess.conflict or order):
         preview.notes.append(reader.note)
     decimal = detect_decimal(cell(r, "value") for _n, r in numbered)
@@ -677,6 +753,8 @@ def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | N
             if day is not None:
                 stored.setdefault(day, (mid, value))
     first_row: dict[dt.date, int] = {}
+    unit = _unit_of(ws, objective_id)
+    today = today or dt.date.today()
     for number, row in numbered:
         out = PasteRow(number, tuple(row), note=cell(row, "note"))
         preview.rows.append(out)
@@ -703,6 +781,7 @@ def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | N
                            "a day has one measurement.")
             continue
         first_row[read.date] = number
+        out.warning = measurement_warning(out.value, unit, read.date, today)
         if read.date in stored:
             out.replaces_id, out.replaces = stored[read.date]
             if not replace_same_day:

@@ -323,3 +323,113 @@ def test_dark_palette_draws_a_dark_chart(page, world, qtbot):
         qtbot.waitUntil(lambda: page.chart.figure.get_facecolor()[0] < 0.5)
     finally:
         app.setPalette(old)
+
+
+# --------------------------------------------------------------------------- trial findings
+
+
+def test_empty_clipboard_is_told_plainly_not_as_a_crash(page, world, qtbot, controller):
+    from PySide6.QtWidgets import QApplication
+
+    from qms_desktop.ui import errors
+
+    select(page, qtbot, world["ids"]["new"])
+    QApplication.clipboard().clear()
+    assert not page.paste_measurements()
+    error = controller.errors[-1]
+    assert errors.is_known_error(error)  # the known-error message, never the bug dialog
+    assert str(error) == ("The clipboard holds no text: copy the cells of dates and values in "
+                          "Excel first.")
+    # text the csv reader cannot take is a sentence too
+    assert not page.paste_measurements("2026-01-31\t\"" + "9" * 200_000 + "\"\n")
+    assert errors.is_known_error(controller.errors[-1])
+    assert page.measurement_model.rowCount() == 0
+
+
+def test_a_target_with_two_points_is_refused(page, world, qtbot, controller):
+    oid = world["ids"]["otd"]
+    select(page, qtbot, oid)
+    page.detail.target.setText("95.3.2")
+    page.detail.bindings["target"].finish()
+    assert "not a number" in str(controller.errors[-1])
+    assert page.model.get(oid).target == 95
+
+
+def test_paste_preview_warns_but_lets_paste(page, world, qtbot, controller):
+    oid = world["ids"]["scrap"]
+    select(page, qtbot, oid)
+    future = TODAY.replace(year=TODAY.year + 1, day=1)
+    text = (f"Date\tValue\n2026-01-31\t1.234,5\n2026-02-28\t-0,02 %\n"
+            f"{future.isoformat()}\t1,1\n")
+    seen = {}
+
+    def answer(dialog):
+        seen["paste"] = dialog.paste_button.isEnabled()
+        seen["summary"] = dialog.summary.text()
+        seen["problems"] = [dialog.table.item(i, 4).text() for i in range(3)]
+        dialog.choice = "paste"
+        return QDialog.DialogCode.Accepted
+
+    page.run_dialog = answer
+    assert page.paste_measurements(text)
+    assert seen["paste"]
+    assert "row 4: " + f"{future.day} {future:%B %Y} is in the future" in seen["summary"]
+    assert "outside 0–100 %" in seen["problems"][0] and "outside" in seen["problems"][1]
+    assert seen["problems"][2].startswith("check:")
+    assert page.model.get(oid).measurement_count == 4
+
+
+def test_a_typed_measurement_that_looks_wrong_is_noted(page, world, qtbot, controller):
+    oid = world["ids"]["otd"]
+    select(page, qtbot, oid)
+    notices = []
+    controller.notice.connect(notices.append)
+    mm = page.measurement_model
+    index = mm.index(mm.rowCount() - 1, mm.column_of["value"])
+    assert mm.setData(index, "120")  # stored: a note, not a refusal
+    assert mm.row_at(mm.rowCount() - 1).value == 120
+    assert "120 % is outside 0–100 %" in notices[-1]
+    day = mm.index(mm.rowCount() - 1, mm.column_of["measured_on"])
+    assert mm.setData(day, TODAY + 30 * DAY)
+    assert "is in the future" in notices[-1]
+    notices.clear()
+    select(page, qtbot, world["ids"]["new"])  # kWh: any value goes
+    assert page.add_measurement(value=-5) is not None
+    assert notices == []
+    select(page, qtbot, world["ids"]["rejects"])
+    page.add_measurement(value=-5)
+    assert "below zero" in notices[-1]
+
+
+def test_single_row_is_said_in_the_singular(page, world, qtbot):
+    select(page, qtbot, world["ids"]["new"])
+    seen = []
+
+    def cancel(dialog):
+        seen.append(dialog.summary.text())
+        return QDialog.DialogCode.Rejected
+
+    page.run_dialog = cancel
+    page.paste_measurements("2026-01-31\t5\n")
+    assert "1 row is ready to paste." in seen[0]
+
+
+def test_wording_search_and_owner_filter(page, world, qtbot, ws):
+    ids = world["ids"]
+    m = page.model
+    tip = m.index(m.row_of(ids["otd"]), m.column_of["kpi"]).data(Qt.ItemDataRole.ToolTipRole)
+    assert "within 1.5 percentage points of it" in tip
+    select(page, qtbot, ids["supplier"])
+    assert "Late: last measured" in page.detail.status_label.text()
+    assert "measured monthly" in page.detail.status_label.text()
+    page.search.setText("ppm")
+    assert shown_ids(page) == [ids["rejects"]]
+    page.search.setText("kwh")
+    assert shown_ids(page) == [ids["new"]]
+    page.clear_filters()
+    R.create(ws, "person", {"name": "Cleo Owns-Nothing"})
+    page.refresh()
+    combo = page.filters.widgets["owner"]
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert "Cleo Owns-Nothing" not in labels
+    assert labels[2:] == ["Ann Lee", "Bob Stone"]

@@ -48,8 +48,12 @@ def test_late_after_one_and_a_half_periods():
 
 def test_rule_text_names_target_band_and_direction():
     assert kpi.rule_text(">=", 95, 2, "%") == (
-        "On target when the latest value is ≥ 95 %; near target within 2 % of it "
-        "(higher is better).")
+        "On target when the latest value is ≥ 95 %; near target within 2 percentage points "
+        "of it (higher is better).")
+    # a band in any other unit keeps its unit
+    assert kpi.rule_text("<=", 500, 50, "ppm") == (
+        "On target when the latest value is ≤ 500 ppm; near target within 50 ppm of it "
+        "(lower is better).")
     assert kpi.rule_text("<=", 1.5, None, "ppm") == (
         "On target when the latest value is ≤ 1.5 ppm (lower is better).")
     assert kpi.rule_text(">=", None, None).startswith("No target set")

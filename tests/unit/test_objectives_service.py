@@ -249,3 +249,57 @@ def test_paste_rows_without_value_or_date(ws):
         "row 2: there is no value beside the date."]
     with pytest.raises(RecordError, match="no rows"):
         O.paste_measurements(ws, oid, "")
+
+
+# --------------------------------------------------------------------------- trial findings
+
+
+@pytest.mark.parametrize("text", ["95.3.2", "1.2.3", "1,23.5", "1,2,3"])
+def test_digit_groups_after_a_thousands_separator_are_three(text):
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(text)
+
+
+def test_one_comma_in_a_decimal_point_column_must_group_thousands():
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number("1,23", decimal=".")
+    assert parse_number("1,23") == 1.23  # alone it is a decimal comma
+    assert parse_number("1,234,567.5", decimal=".") == 1234567.5
+
+
+def test_a_target_typed_with_two_points_is_refused(ws):
+    oid = _kpi(ws)
+    with pytest.raises(RecordError, match="95.3.2"):
+        O.update_objectives(ws, [oid], {"target": "95.3.2"})
+    assert _row(ws, oid).target == 95
+
+
+def test_paste_warns_of_future_days_impossible_percentages_and_negatives(ws):
+    oid = _kpi(ws)
+    text = ("Date\tValue\n2026-04-30\t94\n2026-05-31\t1.234,5\n2026-06-01\t-0,02 %\n"
+            "2027-05-31\t95\n")
+    preview = O.paste_preview(ws, oid, text, today=TODAY)
+    assert not preview.problems  # warnings do not block
+    assert preview.warnings() == [
+        "row 3: 1,234.5 % is outside 0–100 %.",
+        "row 4: -0.02 % is outside 0–100 %.",
+        "row 5: 31 May 2027 is in the future."]
+    scrap = _kpi(ws, title="Scrap", unit="ppm", direction="<=", target=500)
+    preview = O.paste_preview(ws, scrap, "2026-01-31\t-3\n2026-02-28\t1200\n", today=TODAY)
+    assert preview.warnings() == ["row 1: -3 ppm is below zero, which a value in ppm cannot be."]
+    assert O.measurement_warning(-3, "EUR", TODAY) == ""
+
+
+def test_the_order_is_learnt_from_real_dates_only(ws):
+    oid = _kpi(ws)
+    # "31/02/2026" is no date: it must not decide that 03/04/2026 is day first
+    preview = O.paste_preview(ws, oid, "31/02/2026\t90\n03/04/2026\t91\n")
+    assert not any("day first" in n for n in preview.notes)
+    assert "not a real date" in preview.rows[0].problem
+    assert "could be" in preview.rows[1].problem
+
+
+def test_unreadable_clipboard_text_is_a_known_error(ws):
+    oid = _kpi(ws)
+    with pytest.raises(RecordError, match="cannot be read as cells"):
+        O.paste_preview(ws, oid, "2026-01-31\t\"" + "9" * 200_000 + "\"\n")

@@ -1345,11 +1345,29 @@ def detect_decimal(values: Iterable[Any]) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+def _grouped_well(digits: str, mark: str) -> bool:
+    """True when ``digits`` read with decimal ``mark`` has one decimal mark at most, no
+    thousands separator after it, and groups of exactly three digits after each separator
+    ("1,234.5", "1.234.567"; not "95.3.2", "1,23" with a decimal point, "1.2.3")."""
+    group = "," if mark == "." else "."
+    if digits.count(mark) > 1:
+        return False
+    whole, _, part = digits.partition(mark)
+    if group in part:
+        return False
+    if group not in whole:
+        return True
+    first, *rest = whole.split(group)
+    return 1 <= len(first) <= 3 and all(len(g) == 3 for g in rest)
+
+
 def parse_number(value: Any, *, decimal: str | None = None) -> float | None:
     """A number from a cell value: None when empty; ValueError with a sentence otherwise.
 
     Reads numbers (not booleans) and text written either way — "1,234.5", "1.234,5",
-    "95,3 %", "12 345,6", "−3.5" (a trailing "%" is dropped: 95 % is 95). "1,234" and "1.234"
+    "95,3 %", "12 345,6", "−3.5" (a trailing "%" is dropped: 95 % is 95). A thousands
+    separator is followed by exactly three digits: "95.3.2", "1.2.3" and (in a column with a
+    decimal point) "1,23" are refused, never read as 9532. "1,234" and "1.234"
     could be a thousand or a decimal; they are read with ``decimal`` (the column's mark, see
     :func:`detect_decimal`) and refused without one. Infinity and NaN are refused."""
     if value is None:
@@ -1368,6 +1386,10 @@ def parse_number(value: Any, *, decimal: str | None = None) -> float | None:
         sign = -1.0 if text.startswith("-") else 1.0
         digits = text.lstrip("+-")
         mark = decimal_mark(digits)
+        if decimal in (".", ",") and mark not in (None, decimal) and \
+                not ("." in digits and "," in digits) and digits.count(mark) == 1 and \
+                not digits.startswith(mark):
+            mark = decimal  # one "," in a column written "95.3": a thousands separator
         if mark is None and ("." in digits or "," in digits):
             # "1,234" / "1.234": a thousands separator or a decimal mark?
             if decimal not in (".", ","):
@@ -1377,6 +1399,9 @@ def parse_number(value: Any, *, decimal: str | None = None) -> float | None:
                                  f"without a thousands separator, or with one more decimal "
                                  f"(“{shown}0”).")
             mark = decimal
+        if mark is not None and not _grouped_well(digits, mark):
+            raise ValueError(f"“{shown}” is not a number: a thousands separator is followed "
+                             f"by exactly three digits (“1,234.5”).")
         if mark == ",":
             digits = digits.replace(".", "").replace(",", ".")
         else:

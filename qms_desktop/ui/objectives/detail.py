@@ -152,11 +152,15 @@ class ObjectiveDetail(DetailPanel):
         if row is None:
             self.status_label.setText("")
             return
-        from .model import kpi_text
+        from .model import kpi_text, late_text
 
         st = row.kpi
         words = kpi_text(row)
         if st.value is not None:
             words += " — " + tr("latest {value} on {date}").format(
                 value=kpi.fmt(st.value, row.unit), date=st.measured_on.isoformat())
-        self.status_label.setText(f"<b>{escape(words)}</b><br>{escape(st.rule)}")
+        rule = st.rule
+        late = late_text(row)
+        if late:  # what "late" means, in words on the page (not only in a tooltip)
+            rule += " " + late[0].upper() + late[1:] + "."
+        self.status_label.setText(f"<b>{escape(words)}</b><br>{escape(rule)}")

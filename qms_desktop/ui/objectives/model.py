@@ -99,12 +99,25 @@ def kpi_text(row) -> str:
     return text
 
 
+def day_text(day: dt.date) -> str:
+    """"30 Sep 2026": a date no one reads the wrong way round."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def late_text(row) -> str:
+    """"late: last measured 30 Sep 2026; measured monthly" ("" when not late)."""
+    if not row.kpi.late or row.kpi.measured_on is None:
+        return ""
+    return tr("late: last measured {date}; measured {freq}").format(
+        date=day_text(row.kpi.measured_on),
+        freq=_label(frequency_items)(row.frequency).lower())
+
+
 def kpi_tip(row) -> str:
     lines = [row.kpi.rule] if row.kpi.rule else []
-    if row.kpi.late and row.kpi.measured_on is not None:
-        lines.append(tr("Late: last measured {date}; it is measured {freq}.").format(
-            date=row.kpi.measured_on.isoformat(), freq=_label(frequency_items)(
-                row.frequency).lower()))
+    late = late_text(row)
+    if late:
+        lines.append(late[0].upper() + late[1:] + ".")
     return "\n".join(lines)
 
 
@@ -143,7 +156,7 @@ def columns(people: Callable[[], list[Item]], processes: Callable[[], list[Item]
                display=lambda r: r.process, sort=lambda r: r.process.casefold() or None,
                searchable=True, width=140),
         Column("target", tr("Target"), display=lambda r: r.target_text, align=RIGHT,
-               sort=lambda r: r.target, tip=lambda r: r.kpi.rule or None,
+               sort=lambda r: r.target, tip=lambda r: r.kpi.rule or None, searchable=True,
                samples=lambda: ["≥ 1,200 ppm"]),
         Column("latest", tr("Latest"), value=lambda r: r.kpi.value, display=latest_text,
                sort=lambda r: r.kpi.measured_on, align=RIGHT,
@@ -162,6 +175,8 @@ def columns(people: Callable[[], list[Item]], processes: Callable[[], list[Item]
         Column("frequency", tr("Frequency"), editor=CHOICE, items=lambda r: frequency_items(),
                display=lambda r: frequency(r.frequency), visible=False),
         Column("measure", tr("Measure"), searchable=True, visible=False, width=220),
+        Column("unit", tr("Unit"), editor=TEXT, searchable=True, visible=False,
+               samples=lambda: ["ppm"]),
     )
 
 
@@ -248,6 +263,20 @@ def _plain_number(value: float | None) -> str:
     return text_value(value)
 
 
+def warn_measurement(controller: "WorkspaceController", mid: int) -> str:
+    """Say on the status bar when measurement ``mid`` as stored looks wrong (dated after
+    today, 120 %, a negative count); the value stays: it is a note, not a refusal."""
+    from ...services import objectives
+
+    ws = controller.workspace
+    if ws is None:
+        return ""
+    text = objectives.measurement_warning_of(ws, mid)
+    if text:
+        controller.notice.emit(tr("Check this measurement: {warning}").format(warning=text))
+    return text
+
+
 def make_measurement_model(controller: "WorkspaceController", objective: Callable[[], Any],
                            parent=None) -> RowModel:
     """The measurements of ``objective()`` (the row shown), oldest first."""
@@ -264,8 +293,11 @@ def make_measurement_model(controller: "WorkspaceController", objective: Callabl
         label = tr("Change measurement date") if column.key == "measured_on" else \
             tr("Change measurement value") if column.key == "value" else \
             tr("Change measurement note")
-        return controller.edit(label, lambda ws: objectives.update_measurement(
-            ws, row.id, {column.key: value})) is not None
+        if controller.edit(label, lambda ws: objectives.update_measurement(
+                ws, row.id, {column.key: value})) is None:
+            return False
+        warn_measurement(controller, row.id)
+        return True
 
     unit = lambda: getattr(objective(), "unit", "") or ""  # noqa: E731
     return RowModel(measurement_columns(unit), kind="measurement", load=load, commit=commit,

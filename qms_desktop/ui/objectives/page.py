@@ -40,8 +40,9 @@ from ..table import selection
 from ..table.filterbar import FilterBar, owner_filter_items
 from .chart import RunChart
 from .detail import ObjectiveDetail
+from ...services.records import RecordError
 from .model import kind_filter_items, make_measurement_model, make_model, make_proxy, \
-    status_filter_items, tr
+    status_filter_items, tr, warn_measurement
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...storage.changes import Change
@@ -80,8 +81,8 @@ class ObjectivesPage(Page):
         self.proxy.setSourceModel(self.model)
 
         # -- filters
-        self.filters = FilterBar(self.proxy, tr("Search ID, title, owner, process, measure…"),
-                                 self)
+        self.filters = FilterBar(self.proxy, tr("Search ID, title, owner, process, measure, "
+                                                "target, unit…"), self)
         self.search = self.filters.search
         self.status_filter = self.filters.add_choice("status", status_filter_items())
         self.kind_filter = self.filters.add_choice("kind", kind_filter_items(), chars=16)
@@ -246,7 +247,9 @@ class ObjectivesPage(Page):
         self._show_current()
 
     def _fill_owner_filter(self) -> None:
-        self.filters.set_items("owner", owner_filter_items(self.people_items(), self.model.rows))
+        # only the people who own an objective (plus "any" and "no owner"), not everyone
+        self.filters.set_items("owner", owner_filter_items(self.people_items()[:1],
+                                                           self.model.rows))
 
     def clear_filters(self) -> None:
         self.filters.clear()
@@ -422,6 +425,7 @@ class ObjectivesPage(Page):
         if mid is None:
             return None
         self._edit_measurement(mid)
+        warn_measurement(self.controller, mid)
         return mid
 
     def _edit_measurement(self, mid: int) -> None:
@@ -453,16 +457,26 @@ class ObjectivesPage(Page):
             return False
         if text is None:
             text = QApplication.clipboard().text()
-        if not text.strip():
-            self.controller.errorOccurred.emit(ValueError(tr(
+        if not text.strip():  # a known problem, told plainly (never the crash dialog)
+            self.controller.errorOccurred.emit(RecordError(tr(
                 "The clipboard holds no text: copy the cells of dates and values in Excel "
                 "first.")))
             return False
         ws, oid = self.workspace, row.id
-        dialog = PasteDialog(f"{row.ref} {row.title}".strip(),
-                             lambda order, replace: _service().paste_preview(
-                                 ws, oid, text, order=order, replace_same_day=replace),
-                             row.unit, self)
+
+        def preview(order, replace):
+            return _service().paste_preview(ws, oid, text, order=order,
+                                            replace_same_day=replace)
+
+        try:  # text that cannot be read, an objective deleted meanwhile: said in a sentence
+            preview(None, False)
+        except RecordError as e:
+            self.controller.errorOccurred.emit(e)
+            return False
+        except ValueError as e:
+            self.controller.errorOccurred.emit(RecordError(str(e)))
+            return False
+        dialog = PasteDialog(f"{row.ref} {row.title}".strip(), preview, row.unit, self)
         if self.run_dialog(dialog) != QDialog.DialogCode.Accepted or dialog.choice is None:
             return False
         skip = dialog.skip_rows() if dialog.choice == SKIP else []

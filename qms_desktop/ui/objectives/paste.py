@@ -1,5 +1,6 @@
 """The preview of measurements pasted from Excel: every row as read, the rows with a problem
-named, and the choice — Paste (only when no row has a problem), Skip the named rows, or Cancel.
+named, the rows that look wrong but can be pasted warned of (a future day, 120 %), and the
+choice — Paste (only when no row has a problem), Skip the named rows, or Cancel.
 Nothing is written here: the page pastes what the user chose as one undo step."""
 
 from __future__ import annotations
@@ -106,12 +107,15 @@ class PasteDialog(QDialog):
                                                                        else ""),
                      kpi.fmt(r.value, self.unit) if r.value is not None else
                      (r.cells[1] if len(r.cells) > 1 else ""),
-                     r.note, r.problem or (tr("replaces {value}").format(
-                         value=kpi.fmt(r.replaces, self.unit)) if r.replaces_id else ""))
+                     r.note, r.problem or "; ".join(t for t in (
+                         r.warning and tr("check: {warning}").format(warning=r.warning),
+                         r.replaces_id and tr("replaces {value}").format(
+                             value=kpi.fmt(r.replaces, self.unit))) if t))
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if r.problem and j == 4:
-                    item.setForeground(QBrush(QColor(overdue.color())))
+                if (r.problem or r.warning) and j == 4:
+                    if r.problem:
+                        item.setForeground(QBrush(QColor(overdue.color())))
                     item.setToolTip(text)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
@@ -122,10 +126,18 @@ class PasteDialog(QDialog):
                 cells=" | ".join(p.header)))
         lines += p.notes
         if bad:
-            lines.append(tr("{bad} of {n} rows cannot be pasted: {first}").format(
+            lines.append((tr("{bad} of {n} rows cannot be pasted: {first}") if bad > 1 else
+                          tr("{bad} of {n} rows cannot be pasted: {first}") if len(p.rows) > 1
+                          else tr("The row cannot be pasted: {first}")).format(
                 bad=bad, n=len(p.rows), first=p.messages()[0]))
         elif p.rows:
-            lines.append(tr("{n} rows are ready to paste.").format(n=good))
+            lines.append(tr("1 row is ready to paste.") if good == 1 else
+                         tr("{n} rows are ready to paste.").format(n=good))
+        warned = p.warnings()
+        if warned:
+            lines.append((tr("Check before pasting (it can be pasted): {rows}") if len(warned) == 1
+                          else tr("Check before pasting (they can be pasted): {rows}")).format(
+                rows="; ".join(warned[:4]) + ("…" if len(warned) > 4 else "")))
         self.summary.setText("\n".join(lines))
         self.paste_button.setEnabled(bad == 0 and good > 0)
         self.skip_button.setText(tr("&Skip rows {rows}").format(
