@@ -144,3 +144,79 @@ def test_libreoffice_lays_it_out(ws, nc, tmp_path):
                           text=True).stdout
     assert "D8" in text and "Effectiveness and closure" in text
     assert f"Page 1 of {pages}" in text.replace("\u00a0", " ")
+
+
+def _letterhead(path):
+    """A company letterhead as python-docx makes it: name and address in the header, the
+    Header style's own tabs (centre 4680, right 9360), the body font only the theme's."""
+    import docx
+
+    d = docx.Document()
+    head = d.sections[0].header
+    p = head.paragraphs[0]
+    p.style = d.styles["Header"]
+    p.add_run("Kessler Präzisionstechnik GmbH").bold = True
+    head.add_paragraph("Industriestraße 12 · 73760 Ostfildern")
+    d.save(str(path))
+    return path
+
+
+def test_on_a_letterhead_the_header_line_dates_and_fonts_hold(ws, nc, tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    nid, _ = nc
+    template = _letterhead(tmp_path / "letterhead.docx")
+    out = write_8d(export_data(ws, nid, fishbone=False), tmp_path / "lh.docx",
+                   template=template)
+    d = docx.Document(str(out))
+    sec = d.sections[0]
+    width = str(int((sec.page_width - sec.left_margin - sec.right_margin) / 635))
+    header = sec.header
+    texts = [p.text for p in header.paragraphs]
+    assert texts[0] == "Kessler Präzisionstechnik GmbH"      # the letterhead kept
+    line = next(p for p in header.paragraphs if p.text.startswith("8D report"))
+    tabs = line._p.find(qn("w:pPr")).find(qn("w:tabs"))
+    stops = [(t.get(qn("w:val")), t.get(qn("w:pos"))) for t in tabs]
+    # the style's centre tab cleared, the status at the right edge of this page's text
+    assert ("clear", "4680") in stops and ("right", width) in stops
+    assert line.text.endswith("\tOpen")
+    assert len(line.text) < 80                                  # the title shortened
+    # the body font named (python-docx's theme default would be a serif)
+    fonts = d.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    assert fonts.get(qn("w:ascii")) == "Arial" and fonts.get(qn("w:asciiTheme")) is None
+    # due dates never break: non-breaking hyphens
+    text = text_of(out)
+    due = (TODAY - dt.timedelta(3)).isoformat()
+    assert due.replace("-", "\u2011") in text and due not in text
+    # sub-headings have space before
+    sub = next(p for p in d.paragraphs if p.text == "5 Whys")
+    assert sub.paragraph_format.space_before is not None and sub.paragraph_format.space_before > 0
+
+
+def test_small_tables_keep_together():
+    from qms_desktop.services.exports.eightd_docx import keep_together
+
+    row = '<w:tr><w:tc><w:p><w:pPr><w:pStyle w:val="T"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>' \
+          '<w:p><w:r><w:t>y</w:t></w:r></w:p></w:tc></w:tr>'
+    xml = "<w:tbl><w:tblPr/>" + row * 5 + "</w:tbl>"
+    kept = keep_together(xml)
+    assert kept.count("<w:keepNext/>") == 2 * 4       # every row but the last
+    assert '<w:pStyle w:val="T"/><w:keepNext/>' in kept   # in schema order
+    last = kept.rsplit("<w:tr>", 1)[1]
+    assert "keepNext" not in last
+    assert keep_together("<w:tbl>" + row * 40 + "</w:tbl>") == "<w:tbl>" + row * 40 + "</w:tbl>"
+
+
+def test_the_d8_table_is_kept_on_one_page(ws, nc, tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    nid, _ = nc
+    out = write_8d(export_data(ws, nid, fishbone=False), tmp_path / "8d.docx")
+    d = docx.Document(str(out))
+    d8 = next(t for t in d.tables if t.rows[0].cells[0].text == "Effectiveness check")
+    for k, row in enumerate(d8.rows):
+        keep = [p._p.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
+                for c in row.cells for p in c.paragraphs]
+        assert all(keep) if k < len(d8.rows) - 1 else not any(keep)

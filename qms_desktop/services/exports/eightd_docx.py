@@ -15,6 +15,13 @@ effectiveness); prevention; the effectiveness check, its verdict, who verified i
 the closure — or what still keeps it from closing. Every page: "8D report", the number,
 "Page X of Y"; the footer carries the audit trail's head hash and event number and when and by
 whom it was exported. All text passes ``procedure_docx.xml_text`` and is XML-escaped.
+
+Layout on any template: the header line's tab stops come from the template section's own text
+width (the style's tabs cleared) and the title is shortened to fit beside the status; dates
+never break (non-breaking hyphens, U+2011); the small tables (header block, team, whys,
+actions, D8) keep together on one page (:func:`keep_together`); the bold sub-headings
+("5 Whys", "Fishbone …") have space before; a template whose body font is only a theme
+reference (python-docx's default: a serif) writes in the built-in template's font instead.
 """
 
 from __future__ import annotations
@@ -41,6 +48,106 @@ ACTION_KIND = {"treatment": "Treatment", "correction": "Correction", "corrective
                "preventive": "Preventive", "improvement": "Improvement", "review": "Review"}
 ROOT_MARK = "ROOT"
 GREEN = "2E7D32"
+#: the built-in template's font: the fallback for a template that names none but its theme's
+FALLBACK_FONT = "Arial"
+#: a table of at most this many rows is kept on one page
+KEEP_ROWS = 14
+#: a bold sub-heading inside a discipline: space before, kept with what follows
+SUBHEAD = '<w:spacing w:before="160" w:after="60"/>'
+
+
+def keep_together(table_xml: str, max_rows: int = KEEP_ROWS) -> str:
+    """``table_xml`` (one ``<w:tbl>``) with "keep with next" on the paragraphs of every row
+    but the last, so a small table is not split across pages (rows already do not split);
+    tables longer than ``max_rows`` rows are left as they are."""
+    import re
+
+    parts = re.split(r"(?=<w:tr>)", table_xml)
+    rows = [k for k, part in enumerate(parts) if part.startswith("<w:tr>")]
+    if not rows or len(rows) > max_rows:
+        return table_xml
+    for k in rows[:-1]:
+        part = re.sub(r"<w:p><w:pPr>(<w:pStyle [^>]*/>)?", lambda x: x.group(0)
+                      + "<w:keepNext/>", parts[k])
+        parts[k] = re.sub(r"<w:p>(?!<w:pPr>)", "<w:p><w:pPr><w:keepNext/></w:pPr>", part)
+    return "".join(parts)
+
+
+def nb_date(day: dt.date | None) -> str:
+    """A date that never breaks across lines: "2026‑11‑18" with non-breaking hyphens."""
+    return day.isoformat().replace("-", "\u2011") if day else "—"
+
+
+def _explicit_fonts(doc) -> bool:
+    """When the document's default font is only a theme reference (no font named in the
+    defaults or the Normal style), name :data:`FALLBACK_FONT` in the defaults; True if it did."""
+    from docx.oxml.ns import qn
+
+    styles = doc.styles.element
+    normal = next((st for st in styles.findall(qn("w:style"))
+                   if st.get(qn("w:styleId")) == "Normal"), None)
+    for holder in (normal, styles.find(qn("w:docDefaults"))):
+        fonts = holder.find(".//" + qn("w:rFonts")) if holder is not None else None
+        if fonts is not None and fonts.get(qn("w:ascii")):
+            return False
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        return False
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = defaults.makeelement(qn("w:rPrDefault"), {})
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = rpr_default.makeelement(qn("w:rPr"), {})
+        rpr_default.append(rpr)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "cs"):
+        fonts.set(qn(f"w:{attr}"), FALLBACK_FONT)
+    return True
+
+
+def _header_pt(doc, style_id: str | None) -> float:
+    """The font size (pt) of the Header style, else of the defaults (11 pt if none)."""
+    from docx.oxml.ns import qn
+
+    by_id = {st.get(qn("w:styleId")): st for st in doc.styles.element.findall(qn("w:style"))}
+    st, seen = by_id.get(style_id) if style_id else None, 0
+    holders = []
+    while st is not None and seen < 6:
+        holders.append(st)
+        based = st.find(qn("w:basedOn"))
+        st = by_id.get(based.get(qn("w:val"))) if based is not None else None
+        seen += 1
+    holders.append(doc.styles.element.find(qn("w:docDefaults")))
+    for h in holders:
+        sz = h.find(".//" + qn("w:sz")) if h is not None else None
+        if sz is not None and (sz.get(qn("w:val")) or "").isdigit():
+            return int(sz.get(qn("w:val"))) / 2
+    return 11.0
+
+
+def _style_tabs(doc, style_id: str | None) -> list[str]:
+    """The tab stop positions a paragraph style (and what it is based on) sets, to clear."""
+    from docx.oxml.ns import qn
+
+    by_id = {st.get(qn("w:styleId")): st for st in doc.styles.element.findall(qn("w:style"))}
+    out, seen = [], 0
+    st = by_id.get(style_id) if style_id else None
+    while st is not None and seen < 6:
+        for tab in st.findall(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}"):
+            pos = tab.get(qn("w:pos"))
+            if pos and tab.get(qn("w:val")) != "clear" and pos not in out:
+                out.append(pos)
+        based = st.find(qn("w:basedOn"))
+        st = by_id.get(based.get(qn("w:val"))) if based is not None else None
+        seen += 1
+    return out
 
 
 @dataclass
@@ -174,7 +281,7 @@ def fishbone_png(problem: str, bones: dict[str, Sequence[tuple[str, bool]]], *,
 
 
 def _d(day: dt.date | None) -> str:
-    return day.isoformat() if day else "—"
+    return nb_date(day)
 
 
 def _verdict(effective: bool | None) -> str:
@@ -200,6 +307,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
     _check_target(path)
     nc = data.nc
     w = template_writer(template)
+    _explicit_fonts(w.doc)
     lab = lambda s: w.cell_p((R(s, bold=True),))  # noqa: E731
     status = capa.STATUS_LABELS.get(nc.status, nc.status)
     source = capa.SOURCE_LABELS.get(nc.source, nc.source.capitalize() or "—")
@@ -225,7 +333,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
         [lab("Reported by"), w.cell_p(nc.reported_by or "—"), lab("Organization"),
          w.cell_p(data.organization or "—")],
     ]
-    w.add(w.table((3.0, 5.5, 3.0, 5.5), None, rows, label_cols=(0, 2)))
+    w.add(keep_together(w.table((3.0, 5.5, 3.0, 5.5), None, rows, label_cols=(0, 2))))
     lines += 14
 
     def section(d: capa.Discipline) -> None:
@@ -245,8 +353,8 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
     section(by["D1"])
     team = [t.strip() for t in nc.team.splitlines() if t.strip()]
     if team:
-        w.add(w.table((1.0, 16.0), ["No.", "Team member"],
-                      [[w.cell_p(str(k)), w.cell_p(t)] for k, t in enumerate(team, 1)]))
+        w.add(keep_together(w.table((1.0, 16.0), ["No.", "Team member"], [
+            [w.cell_p(str(k)), w.cell_p(t)] for k, t in enumerate(team, 1)])))
     else:
         w.add(w.p((R("No team is named yet.", italic=True, colour=GREY),), "Normal"))
     w.add(w.spacer(4))
@@ -257,14 +365,14 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
     lines += text(nc.description, "The problem is not described yet.")
     # D3
     section(by["D3"])
-    w.add(w.p((R("Containment", bold=True),), "Normal", keep_next=True))
+    w.add(w.p((R("Containment", bold=True),), "Normal", keep_next=True, ppr=SUBHEAD))
     lines += text(nc.containment, "No containment recorded.")
-    w.add(w.p((R("Correction", bold=True),), "Normal", keep_next=True))
+    w.add(w.p((R("Correction", bold=True),), "Normal", keep_next=True, ppr=SUBHEAD))
     lines += text(nc.correction, "No correction recorded.")
     # D4
     section(by["D4"])
     roots = capa.root_causes(nc.root_cause, [c.state() for c in data.causes])
-    w.add(w.p((R("Root cause", bold=True),), "Normal", keep_next=True))
+    w.add(w.p((R("Root cause", bold=True),), "Normal", keep_next=True, ppr=SUBHEAD))
     if nc.root_cause.strip():
         lines += text(nc.root_cause, "")
     elif roots:
@@ -274,7 +382,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
     else:
         lines += text("", "No root cause recorded yet.")
     whys = data.whys
-    w.add(w.p((R("5 Whys", bold=True),), "Normal", keep_next=True))
+    w.add(w.p((R("5 Whys", bold=True),), "Normal", keep_next=True, ppr=SUBHEAD))
     if whys:
         root_k = capa.whys_root([c.state() for c in whys])
         rows, fills = [], []
@@ -284,14 +392,14 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
                          w.cell_p((R(xml_text(c.text) or "—", bold=is_root),)),
                          w.cell_p((R(ROOT_MARK if is_root else "", bold=True, colour=RED),))])
             fills.append("FDECEA" if is_root else None)
-        w.add(w.table((2.0, 13.0, 2.0), ["Step", "Answer (each why answers the one before)",
-                                         "Root"], rows, fills=fills))
+        w.add(keep_together(w.table((2.0, 13.0, 2.0), [
+            "Step", "Answer (each why answers the one before)", "Root"], rows, fills=fills)))
         lines += 3 + 2 * len(whys)
     else:
         w.add(w.p((R("No 5 Whys chain recorded.", italic=True, colour=GREY),), "Normal"))
     fish = [c for c in data.causes if c.method == "fishbone"]
-    w.add(w.spacer(6))
-    w.add(w.p((R("Fishbone (Ishikawa, 6M)", bold=True),), "Normal", keep_next=True))
+    w.add(w.p((R("Fishbone (Ishikawa, 6M)", bold=True),), "Normal", keep_next=True,
+              ppr=SUBHEAD))
     if fish:
         pic = w.picture(data.fishbone_png, max_height_share=0.45) if data.fishbone_png else None
         if pic:
@@ -307,7 +415,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
                              w.cell_p((R(xml_text(c.text) or "—", bold=c.is_root),)),
                              w.cell_p((R(ROOT_MARK if c.is_root else "", bold=True,
                                          colour=RED),))])
-        w.add(w.table((4.0, 11.0, 2.0), ["Category", "Cause", "Root"], rows))
+        w.add(keep_together(w.table((4.0, 11.0, 2.0), ["Category", "Cause", "Root"], rows)))
         lines += 3 + 2 * len(rows)
     else:
         w.add(w.p((R("No fishbone causes recorded.", italic=True, colour=GREY),), "Normal"))
@@ -323,8 +431,8 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
             rows = [[w.cell_p((R(xml_text(a.ref), bold=True),)), w.cell_p(a.title),
                      w.cell_p(ACTION_KIND.get(a.kind, a.kind)), w.cell_p(a.owner or "—"),
                      w.cell_p(_d(a.due_date))] for a in live]
-            w.add(w.table((2.0, 8.0, 2.6, 3.2, 2.4), ["ID", "Action", "Kind", "Owner", "Due"],
-                          rows))
+            w.add(keep_together(w.table((2.0, 7.6, 2.6, 3.2, 2.8),
+                                        ["ID", "Action", "Kind", "Owner", "Due"], rows)))
             lines += 3 + 2 * len(live)
         else:
             if not live:
@@ -341,9 +449,9 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
                              w.cell_p(a.effectiveness_check or "—"),
                              w.cell_p(_verdict(a.effective))])
                 fills.append("FBE3E3" if a.overdue else None)
-            w.add(w.table((2.0, 3.0, 2.6, 7.2, 3.0),
-                          ["ID", "Status", "Completed", "Effectiveness check", "Verdict"],
-                          rows, fills=fills))
+            w.add(keep_together(w.table((2.0, 3.0, 2.8, 7.0, 3.0), [
+                "ID", "Status", "Completed", "Effectiveness check", "Verdict"], rows,
+                fills=fills)))
             lines += 3 + 2 * len(live)
     # D7
     section(by["D7"])
@@ -358,7 +466,7 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
             [lab("Verified by"), w.cell_p(nc.verified_by or "—")],
             [lab("Verified on"), w.cell_p(_d(nc.verified_on))],
             [lab("Closed on"), w.cell_p(_d(nc.closed_on))]]
-    w.add(w.table((4.0, 13.0), None, rows, label_cols=(0,)))
+    w.add(keep_together(w.table((4.0, 13.0), None, rows, label_cols=(0,))))
     lines += 12
     if nc.closed:
         w.add(w.p((R("Closed: the corrective actions were found effective "
@@ -369,7 +477,8 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
             capa.NcState(description=nc.description, containment=nc.containment,
                          correction=nc.correction, team=nc.team, root_cause=nc.root_cause,
                          causes=tuple(c.state() for c in data.causes),
-                         actions=tuple(capa.ActionState(a.status) for a in data.actions),
+                         actions=tuple(capa.ActionState(a.status, ref=a.ref)
+                                       for a in data.actions),
                          effectiveness_check=nc.effectiveness_check, effective=nc.effective))
         if problems:
             w.add(w.p((R("Before it can close:", bold=True, colour=RED),), "Normal",
@@ -383,11 +492,26 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
 
     # -- headers and footers
     pages = str(max(1, math.ceil(lines / 50)))
-    tab = f'<w:tabs><w:tab w:val="right" w:pos="{w.width}"/></w:tabs>'
+    # the right tab at the text width of the template's own section; the style's tabs (a
+    # letterhead's Header: centre 4680, right 9360) cleared so the status goes to the right
+    sec_now = w.doc.sections[-1]
+    width = w.width
+    try:
+        width = int((sec_now.page_width - sec_now.left_margin - sec_now.right_margin) / 635)
+    except TypeError:   # a section without page size: the writer's default
+        pass
+    clear = "".join(f'<w:tab w:val="clear" w:pos="{pos}"/>'
+                    for pos in _style_tabs(w.doc, w.sid("Header"))
+                    if pos != str(width))
+    tab = f'<w:tabs>{clear}<w:tab w:val="right" w:pos="{width}"/></w:tabs>'
+    # the title shortened so that the line holds it and the status (about 0.6 em a letter
+    # at the header style's size)
+    fits = int(width / (_header_pt(w.doc, w.sid("Header")) * 20 * 0.6))
+    room = max(16, fits - len(f"8D report  ·  {nc.ref}  ") - len(status) - 4)
 
     def header(own: bool) -> list[str]:
         left = [R("8D report", bold=True), R("  ·  "), R(xml_text(nc.ref), bold=True), R("  "),
-                R(short(nc.title, 52))]
+                R(short(nc.title, room))]
         second = f"{source}  ·  detected {_d(nc.detected_on)}"
         if not own and data.organization:
             second = f"{short(data.organization, 40)}  ·  {second}"
