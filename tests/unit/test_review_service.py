@@ -352,3 +352,101 @@ def test_figures_are_json(ws, data):
         for (text,) in c.execute(select(m.ReviewItem.figures)
                                  .where(m.ReviewItem.review_id == rid)):
             assert isinstance(json.loads(text), dict)
+
+
+# --------------------------------------------------------------------------- trial fixes
+
+
+def _held(ws, data=None):
+    rid = review.create_review(ws, "MR", START, END, held_on=dt.date(2026, 8, 7), chair="Ann",
+                               today=TODAY).result
+    out = review.add_output(ws, rid, "decision", "Do A", owner_id=(data or {}).get("ann"),
+                            due_date="2027-01-10", today=TODAY).result if data else \
+        review.add_output(ws, rid, "decision", review.NO_CHANGES, make_action=False).result
+    review.close_review(ws, rid, today=TODAY)
+    return rid, out
+
+
+def test_a_held_review_refuses_changes_but_its_minutes(ws, data):
+    rid, out = _held(ws, data)
+    r = review.get_review(ws, rid, TODAY)
+    said = "The review of 7 Aug 2026 has been held: reopen it to change it."
+    for change in (lambda: review.update_item(ws, r.item("customer").id, "EDITED AFTER CLOSE"),
+                   lambda: review.update_item(ws, out, "Other text"),
+                   lambda: review.add_output(ws, rid, "decision", review.NO_CHANGES,
+                                             make_action=False),
+                   lambda: review.delete_output(ws, out),
+                   lambda: review.update_review(ws, rid, {"title": "Renamed"})):
+        with pytest.raises(RecordError) as e:
+            change()
+        assert str(e.value) == said
+    review.update_review(ws, rid, {"minutes": "Signed."})
+    assert review.get_review(ws, rid).row.minutes == "Signed."
+    # completed needs every output's action finished
+    aid = review.get_review(ws, rid).outputs()[0]
+    with pytest.raises(RecordError, match=rf"{aid.action_ref} \(open\) is not finished\."):
+        review.complete_review(ws, rid, today=TODAY)
+    actions.update_actions(ws, [aid.action_id], {"status": "cancelled"})
+    review.complete_review(ws, rid, today=TODAY)
+    with pytest.raises(RecordError, match="has been completed"):
+        review.update_review(ws, rid, {"minutes": "Again."})
+    # reopen: one step back each time
+    review.reopen_review(ws, rid)
+    assert review.get_review(ws, rid).row.status == "held"
+    review.reopen_review(ws, rid)
+    assert review.get_review(ws, rid).row.status == "planned"
+    review.update_item(ws, r.item("customer").id, "Edited again")
+    with pytest.raises(RecordError, match="open already"):
+        review.reopen_review(ws, rid)
+
+
+def test_closing_needs_owner_and_due_and_no_changes_stands_alone(ws, data):
+    rid = review.create_review(ws, "MR", START, END, held_on=END, chair="Ann",
+                               today=TODAY).result
+    review.add_output(ws, rid, "decision", review.NO_CHANGES, make_action=False)
+    # a real decision replaces "no changes needed"
+    review.add_output(ws, rid, "decision", "Add a second shift", today=TODAY)
+    texts = [o.text for o in review.get_review(ws, rid).outputs()]
+    assert texts == ["Add a second shift"]
+    with pytest.raises(RecordError, match="cannot stand beside"):
+        review.add_output(ws, rid, "decision", review.NO_CHANGES, make_action=False)
+    ref = review.get_review(ws, rid).outputs()[0].action_ref
+    with pytest.raises(RecordError, match=rf"an owner and a due date: {ref} \(no owner, no "
+                                          r"due date\)\."):
+        review.close_review(ws, rid, today=TODAY)
+    o = review.get_review(ws, rid).outputs()[0]
+    review.update_item(ws, o.id, owner_id=data["ann"], due_date="2027-02-01")
+    review.close_review(ws, rid, today=TODAY)
+
+
+def test_a_stale_edited_input_is_flagged_and_can_take_the_collected_text(ws, data):
+    rid = review.create_review(ws, "MR", START, END, today=TODAY).result
+    item = review.get_review(ws, rid, TODAY).item("customer")
+    review.update_item(ws, item.id, item.text + "\n\nThe team's note.", today=TODAY)
+    review.refresh_inputs(ws, rid, today=TODAY)  # nothing changed: not stale
+    assert not review.get_review(ws, rid).item("customer").stale
+    make(ws, "nonconformity", ref="NC-9", title="New complaint", source="customer complaint",
+         detected_on=dt.date(2026, 10, 1))
+    report = review.refresh_inputs(ws, rid, today=TODAY).result
+    assert report.stale == ["customer"] and "figures changed" in report.sentence()
+    got = review.get_review(ws, rid).item("customer")
+    assert got.stale and "NC-9" in got.fresh_text and "NC-9" not in got.text
+    assert got.text.endswith("The team's note.") and got.edited_on == TODAY.isoformat()
+    review.take_collected(ws, got.id)
+    got = review.get_review(ws, rid).item("customer")
+    assert "NC-9" in got.text and not got.edited and not got.stale
+    assert got.figures["complaints"] == item.figures["complaints"] + 1
+
+
+def test_audit_code_once_and_no_double_full_stop(ws):
+    assert review._run_name("IA26-03", "IA-2026-03 Order to delivery") == \
+        "IA26-03 Order to delivery"
+    assert review._run_name("IA26-03", "Order to delivery") == "IA26-03 Order to delivery"
+    with ws.session() as s:
+        org = s.execute(select(m.Organization).order_by(m.Organization.id)).scalars().first()
+        if org is None:
+            org = m.Organization(name="Acme")
+            s.add(org)
+        org.climate_relevant, org.climate_note = True, "Heat affects the inspection data."
+    text = collect(ws, sections=["context"])["context"].text
+    assert "inspection data." in text and "data.." not in text
