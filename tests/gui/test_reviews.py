@@ -124,3 +124,106 @@ def test_select_record_shows_the_review_and_its_item(page):
     item = RV.get_review(page.workspace, b).item("risks")
     assert page.select_record("review_item", item.id) and page.current_id() == b
     assert not page.select_record("risk", 1)
+
+
+# --------------------------------------------------------------------------- trial fixes
+
+
+def _close(page):
+    page.pack.fields["chair"].setText("Ann Lee")
+    page.pack._commit_field("chair")
+    page.pack.fields["held_on"].set_value(TODAY)
+    page.pack._commit_field("held_on")
+    page.pack.no_changes.click()
+    assert page.pack.close_review(ask=False)
+
+
+def test_a_held_review_is_read_only_and_can_be_reopened(page):
+    rid = page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    _close(page)
+    pack = page.pack
+    assert pack.sections["customer"].isReadOnly() and pack.fields["title"].isReadOnly()
+    assert pack.outputs.read_only and not pack.no_changes.isEnabled()
+    assert not pack.minutes.isReadOnly()  # minutes stay writable until completed
+    assert pack.act_reopen.isVisible() and pack.act_complete.isEnabled()
+    assert not pack.act_close.isVisible()
+    assert "has been held" in pack.note.text()
+    # no action to follow up: completed at once; then the minutes close too
+    assert pack.complete_review(ask=False)
+    assert RV.get_review(page.workspace, rid).row.status == "completed"
+    assert pack.minutes.isReadOnly() and not pack.act_complete.isVisible()
+    assert pack.reopen_review() and pack.reopen_review()
+    assert RV.get_review(page.workspace, rid).row.status == "planned"
+    assert not pack.sections["customer"].isReadOnly() and pack.act_close.isVisible()
+    page.window_.controller.undo()  # one undo step per reopening
+    assert RV.get_review(page.workspace, rid).row.status == "held"
+
+
+def test_complete_names_the_unfinished_actions(page):
+    page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    pack = page.pack
+    iid = pack.add_output("decision", text="Second shift")
+    ann = R.create(page.workspace, "person", {"name": "Ann Two"}).result
+    page.window_.controller.edit("x", lambda ws: RV.update_item(ws, iid, owner_id=ann,
+                                                                due_date=TODAY))
+    pack.fields["chair"].setText("Ann Lee")
+    pack._commit_field("chair")
+    pack.fields["held_on"].set_value(TODAY)
+    pack._commit_field("held_on")
+    assert pack.close_review(ask=False)
+    ref = pack.outputs.rows[0].action_ref
+    assert not pack.complete_review(ask=False)
+    assert f"{ref} (open) is not finished." in pack.note.text()
+
+
+def test_new_review_dialog_refuses_an_empty_title_and_a_backward_period(page, qtbot):
+    from qms_desktop.ui.reviews.page import NewReviewDialog
+
+    d = NewReviewDialog("MR", (TODAY - dt.timedelta(days=30), TODAY), page)
+    qtbot.addWidget(d)
+    assert d.ok.isEnabled() and d.problem.text() == ""
+    d.end.set_value(TODAY - dt.timedelta(days=60))
+    assert not d.ok.isEnabled() and "must start before it ends" in d.problem.text()
+    d.accept()
+    assert d.result() == 0  # still open, the typing kept
+    d.end.set_value(TODAY)
+    d.title.setText("  ")
+    assert not d.ok.isEnabled() and "title" in d.problem.text()
+    d.title.setText("MR Dec")
+    assert d.ok.isEnabled() and d.values()[0] == "MR Dec"
+
+
+def test_a_stale_edited_input_is_flagged_and_the_collected_text_taken(page):
+    rid = page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    item = RV.get_review(page.workspace, rid).item("customer")
+    page.window_.controller.edit("x", lambda ws: RV.update_item(ws, item.id,
+                                                                item.text + "\n\nNote."))
+    R.create(page.workspace, "nonconformity", {"ref": "NC-2", "title": "Burr",
+                                               "source": "customer complaint",
+                                               "detected_on": TODAY - dt.timedelta(days=1)})
+    page.pack.collect_again()
+    pack = page.pack
+    assert "figures changed since this text was edited" in pack.markers["customer"].text()
+    assert not pack.compare_buttons["customer"].isHidden()
+    assert "NC-2" not in pack.sections["customer"].stored
+    assert pack.compare("customer", "take") == "take"
+    assert "NC-2" in pack.sections["customer"].stored
+    assert "as collected" in pack.markers["customer"].text()
+    page.window_.controller.undo()
+    assert pack.sections["customer"].stored.endswith("Note.")
+
+
+def test_enter_after_a_bold_run_starts_a_normal_paragraph(qtbot):
+    from PySide6.QtCore import Qt
+
+    from qms_desktop.ui.documents.editor import SectionEdit
+
+    e = SectionEdit("x", "X")
+    qtbot.addWidget(e)
+    e.load("KPI is **off target**")
+    e.show()
+    e.setFocus()
+    e.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(e, Qt.Key.Key_Return)
+    qtbot.keyClicks(e, "We agreed a fix.")
+    assert e.markdown() == "KPI is **off target**\n\nWe agreed a fix."

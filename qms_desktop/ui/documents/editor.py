@@ -382,7 +382,24 @@ class SectionEdit(QTextEdit):
             if e.matches(QKeySequence.StandardKey.Italic):
                 self.toggle_italic()
                 return
+            if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._new_paragraph(e)
+                return
         super().keyPressEvent(e)
+
+    def _new_paragraph(self, e) -> None:
+        """Enter at the end of a bold or italic run (``**off target**``) starts the new
+        paragraph in normal weight and upright, as in a word processor's new line."""
+        cur = self.textCursor()
+        fmt = cur.charFormat()
+        styled = cur.atBlockEnd() and not cur.hasSelection() and (
+            fmt.fontWeight() > QFont.Weight.Normal or fmt.fontItalic())
+        super().keyPressEvent(e)
+        if styled:
+            plain = QTextCharFormat()
+            plain.setFontWeight(QFont.Weight.Normal)
+            plain.setFontItalic(False)
+            self.mergeCurrentCharFormat(plain)
 
     def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802
         """Tab in a table moves between its cells (a new row after the last); elsewhere it

@@ -48,7 +48,8 @@ def figures_line(section: str, figures: dict[str, Any]) -> str:
     if section == "risks" and figures.get("by_level"):
         from ...core.risk import LEVEL_LABELS, LEVELS
 
-        parts.append(tr("Open risks by level: ") + ", ".join(
+        parts.append(tr("Open risks by current level (residual where rated, else inherent): ")
+                     + ", ".join(
             f"{tr(LEVEL_LABELS[k])} {figures['by_level'].get(k, 0)}" for k in reversed(LEVELS)))
     t = figures.get("training")
     if isinstance(t, dict):
@@ -109,14 +110,26 @@ class PackPanel(QWidget):
         self.act_close.setToolTip(tr("Mark the review held: it needs the day, the chair and "
                                      "at least one output"))
         self.act_close.triggered.connect(lambda _c=False: self.close_review())
+        self.act_reopen = QAction(tr("Reopen review"), self)
+        self.act_reopen.setToolTip(tr("Set a held review back to planned (a completed one back "
+                                      "to held) to change it"))
+        self.act_reopen.triggered.connect(lambda _c=False: self.reopen_review())
+        self.act_complete = QAction(tr("Mark completed"), self)
+        self.act_complete.setToolTip(tr("The outputs are followed up: every output's action is "
+                                        "done, verified or cancelled"))
+        self.act_complete.triggered.connect(lambda _c=False: self.complete_review())
         self.act_export = QAction(tr("Export pack (Word)…"), self)
         self.act_export.triggered.connect(lambda _c=False: self.exportRequested.emit())
         bar = QHBoxLayout()
-        for a in (self.act_collect, self.act_close, self.act_export):
+        self.command_buttons: dict[QAction, QPushButton] = {}
+        for a in (self.act_collect, self.act_close, self.act_reopen, self.act_complete,
+                  self.act_export):
             b = QPushButton(a.text(), self)
             b.setToolTip(a.toolTip())
             b.clicked.connect(a.trigger)
-            a.changed.connect(lambda b=b, a=a: b.setEnabled(a.isEnabled()))
+            a.changed.connect(lambda b=b, a=a: (b.setEnabled(a.isEnabled()),
+                                                b.setVisible(a.isVisible())))
+            self.command_buttons[a] = b
             bar.addWidget(b)
         bar.addStretch(1)
         self.note = QLabel(self)
@@ -127,6 +140,7 @@ class PackPanel(QWidget):
         self.sections: dict[str, SectionEdit] = {}
         self.markers: dict[str, QLabel] = {}
         self.figure_labels: dict[str, QLabel] = {}
+        self.compare_buttons: dict[str, QPushButton] = {}
         inputs = QWidget(self)
         il = QVBoxLayout(inputs)
         il.setContentsMargins(0, 0, 0, 0)
@@ -141,9 +155,17 @@ class PackPanel(QWidget):
             title.setFont(tf)
             marker = QLabel(inputs)
             marker.setObjectName(f"marker_{section}")
+            compare = QPushButton(tr("Compare…"), inputs)
+            compare.setObjectName(f"compare_{section}")
+            compare.setToolTip(tr("Show the text collected now beside the team's text, and "
+                                  "take it or keep the team's"))
+            compare.clicked.connect(lambda _c=False, s=section: self.compare(s))
+            compare.hide()
+            self.compare_buttons[section] = compare
             row.addWidget(title)
             row.addStretch(1)
             row.addWidget(marker)
+            row.addWidget(compare)
             il.addLayout(row)
             edit = SectionEdit(section, rv.section_title(section), inputs)
             title.setBuddy(edit)
@@ -289,14 +311,27 @@ class PackPanel(QWidget):
                     e.set_value(value)
                     e.setReadOnly(not writable)
             closed = r is not None and r.row.closed
+            completed = r is not None and r.row.status == "completed"
+            if closed:  # the record of the day: nothing changes but the minutes (until completed)
+                for e in self.fields.values():
+                    e.setReadOnly(True)
+            open_ = writable and not closed
             for section, edit in self.sections.items():
                 item = r.item(section) if r is not None else None
                 text = item.text if item is not None else ""
                 if edit.stored != text and not (edit.hasFocus() and edit.dirty):
                     edit.load(text)
-                edit.setReadOnly(not writable or item is None)
+                edit.setReadOnly(not open_ or item is None)
+                self.compare_buttons[section].setVisible(item is not None and item.stale)
+                self.compare_buttons[section].setEnabled(open_)
                 if item is None:
                     self.markers[section].setText(tr("not collected") if r is not None else "")
+                elif item.stale:
+                    self.markers[section].setText("⚠ " + tr("the figures changed since this text "
+                                                            "was edited — compare"))
+                    self.markers[section].setToolTip(tr("Collected again on {day}: the text "
+                                                        "collected differs from the one the "
+                                                        "team edited").format(day=item.fresh_on))
                 elif item.edited:
                     self.markers[section].setText("✎ " + tr("edited"))
                     self.markers[section].setToolTip(tr("The team changed the text collected; "
@@ -310,23 +345,33 @@ class PackPanel(QWidget):
             if self.minutes.stored != minutes and not (self.minutes.hasFocus()
                                                       and self.minutes.dirty):
                 self.minutes.load(minutes)
-            self.minutes.setReadOnly(not writable)
-            self.outputs.read_only = not writable
+            self.minutes.setReadOnly(not writable or completed)
+            self.outputs.read_only = not open_
             self.outputs.reload()
             rows = self.outputs.rowCount()
             self.table.setFixedHeight(self.table.horizontalHeader().height() + 6
                                       + max(rows + 1, 3) * self.table.verticalHeader()
                                       .defaultSectionSize())
-            self.act_collect.setEnabled(writable and not closed)
-            self.act_close.setEnabled(writable and not closed)
-            self.act_export.setEnabled(r is not None)
+            self.act_collect.setEnabled(open_)
+            self.act_close.setEnabled(open_)
+            self.act_close.setVisible(not closed)
+            self.act_collect.setVisible(not closed)
+            self.act_reopen.setVisible(closed)
+            self.act_reopen.setEnabled(writable and closed)
+            self.act_complete.setVisible(closed and not completed)
+            self.act_complete.setEnabled(writable and closed and not completed)
             for w in (self.add_button, self.no_changes, self.delete_button):
-                w.setEnabled(writable)
-            self.act_add.setEnabled(writable)
-            self.act_delete.setEnabled(writable)
-            if closed:
-                self.note.setText(tr("This review has been held: its inputs stay as they were "
-                                     "collected for the meeting."))
+                w.setEnabled(open_)
+            self.act_add.setEnabled(open_)
+            self.act_delete.setEnabled(open_)
+            if completed:
+                self.note.setText(tr("This review is completed: its pack, outputs and minutes "
+                                     "are the record. Reopen it to change them."))
+            elif closed:
+                self.note.setText(tr("This review has been held: its inputs, outputs and header "
+                                     "stay as they were in the meeting (reopen it to change "
+                                     "them); the minutes can still be written. Its actions are "
+                                     "followed up on the Actions page."))
             elif r is not None:
                 self.note.setText(tr("Inputs marked “as collected” are read from the workspace "
                                      "again by “Collect inputs again”; edited ones keep the "
@@ -452,6 +497,55 @@ class PackPanel(QWidget):
         return self.controller.edit(tr("Close review"),
                                     lambda ws: rv.close_review(ws, rid)) is not None
 
+    def reopen_review(self) -> bool:
+        from ...services import review as rv
+
+        if self.review_id is None:
+            return False
+        self.flush()
+        rid = self.review_id
+        return self.controller.edit(tr("Reopen review"),
+                                    lambda ws: rv.reopen_review(ws, rid)) is not None
+
+    def complete_review(self, ask: bool = True) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ...services import review as rv
+
+        if self.review_id is None:
+            return False
+        self.flush()
+        rid = self.review_id
+        late = rv.unfinished_actions(self.controller.workspace, rid)
+        if late:
+            self.note.setText(tr("The review cannot be marked completed:") + " " + late)
+            if ask:
+                QMessageBox.information(self, tr("Mark completed"), self.note.text())
+            return False
+        return self.controller.edit(tr("Mark review completed"),
+                                    lambda ws: rv.complete_review(ws, rid)) is not None
+
+    def compare(self, section: str, answer: str | None = None) -> str:
+        """Show the team's text beside the text collected now; "take", "keep" or "" (closed).
+        ``answer`` skips the dialog (tests)."""
+        from ...services import review as rv
+
+        item = self.review.item(section) if self.review is not None else None
+        if item is None or not item.stale:
+            return ""
+        self.flush()
+        if answer is None:
+            answer = CompareDialog(rv.section_title(section), item.text, item.fresh_text,
+                                   self).ask()
+        iid = item.id
+        if answer == "take":
+            self.controller.edit(tr("Take the collected text of “{s}”").format(
+                s=tr(rv.section_title(section))), lambda ws: rv.take_collected(ws, iid))
+        elif answer == "keep":
+            self.controller.edit(tr("Keep the team's text of “{s}”").format(
+                s=tr(rv.section_title(section))), lambda ws: rv.keep_edited(ws, iid))
+        return answer
+
     def add_output(self, section: str, *, no_changes: bool = False,
                    text: str | None = None) -> int | None:
         from ...services import review as rv
@@ -495,6 +589,45 @@ class PackPanel(QWidget):
         if e is not None:
             self.scroll.ensureWidgetVisible(e, 0, 40)
             e.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class CompareDialog:
+    """The team's text and the text collected now side by side (read-only rich text), with
+    "Take collected text" and "Keep edited text"."""
+
+    def __init__(self, title: str, edited: str, collected: str, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout
+
+        self.dialog = d = QDialog(parent)
+        d.setWindowTitle(tr("Compare “{s}”").format(s=tr(title)))
+        grid = QGridLayout(d)
+        for col, (label, text) in enumerate(((tr("As edited by the team"), edited),
+                                             (tr("As collected now"), collected))):
+            grid.addWidget(QLabel(label, d), 0, col)
+            e = SectionEdit(f"compare{col}", label, d)
+            e.load(text)
+            e.setReadOnly(True)
+            grid.addWidget(e, 1, col)
+        buttons = QDialogButtonBox(d)
+        self.take = buttons.addButton(tr("Take collected text"),
+                                      QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep = buttons.addButton(tr("Keep edited text"),
+                                      QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.answer = ""
+        self.take.clicked.connect(lambda: self._done("take"))
+        self.keep.clicked.connect(lambda: self._done("keep"))
+        buttons.rejected.connect(d.reject)
+        grid.addWidget(buttons, 2, 0, 1, 2)
+        d.resize(1000, 520)
+
+    def _done(self, answer: str) -> None:
+        self.answer = answer
+        self.dialog.accept()
+
+    def ask(self) -> str:
+        self.dialog.exec()
+        return self.answer
 
 
 def today() -> dt.date:

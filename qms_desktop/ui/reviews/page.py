@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFo
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from ..pages.base import Page, heading
-from ..table import ColumnLayout, DateEditor, TableDelegate, selection
+from ..table import ColumnLayout, DateEditor, TableDelegate, format_date, selection
 from ..table.choices import command
 from ..table.filterbar import FilterBar
 from .model import make_review_model, make_review_proxy, status_items, tr
@@ -49,11 +49,48 @@ class NewReviewDialog(QDialog):
         form.addRow(tr("to"), self.end)
         form.addRow(QLabel(tr("Its inputs are collected from the workspace for this period; "
                               "you can edit them and collect them again."), self))
+        self.problem = QLabel(self)
+        self.problem.setObjectName("newReviewProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: palette(highlight); font-weight: bold;")
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
+        self.title.textChanged.connect(lambda _t: self.validate())
+        for d in (self.start, self.end):
+            d.lineEdit().textChanged.connect(lambda _t: self.validate())
+            d.dateChanged.connect(lambda _d: self.validate())
+        self.validate()
+
+    def reason(self) -> str:
+        """Why OK is refused, in one sentence ("" when the values are fine)."""
+        if not self.title.text().strip():
+            return tr("Enter a title for the review.")
+        for label, d in ((tr("Period from"), self.start), (tr("to"), self.end)):
+            if d.problem:
+                return tr("“{label}” is no date: {problem}").format(label=label,
+                                                                    problem=d.problem)
+        a, b = self.start.value(), self.end.value()
+        if a is not None and b is not None and a > b:
+            return tr("The period must start before it ends: {a} is after {b}.").format(
+                a=format_date(a), b=format_date(b))
+        return ""
+
+    def validate(self) -> bool:
+        why = self.reason()
+        self.problem.setText(why)
+        self.problem.setVisible(bool(why))
+        self.ok.setEnabled(not why)
+        self.ok.setToolTip(why)
+        return not why
+
+    def accept(self) -> None:
+        if self.validate():  # Enter with a problem keeps the dialog and the typing
+            super().accept()
 
     def values(self) -> tuple:
         return self.title.text().strip(), self.start.value(), self.end.value()
