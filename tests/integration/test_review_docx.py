@@ -82,6 +82,20 @@ def test_pack_reopens_with_its_parts(pack, tmp_path):
     assert doc.core_properties.title == "Management review test"
 
 
+def test_a_stale_edited_input_says_its_figures_are_as_edited(pack, tmp_path):
+    from docx import Document
+
+    ws, rid = pack
+    records.create(ws, "nonconformity", {"ref": "NC-2", "title": "Burr", "detected_on": TODAY,
+                                         "source": "customer complaint"})
+    review.refresh_inputs(ws, rid)
+    out = export_review(ws, rid, tmp_path / "pack.docx")
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert f"Figures as edited on {TODAY.isoformat()}. Collected again on " \
+        f"{TODAY.isoformat()}, the figures differ" in text
+    assert "scorecards rated B" in text  # the edited text stays; nothing overwritten
+
+
 def test_charts_come_from_the_stored_figures(pack, tmp_path):
     """Measurements entered after the review was collected do not change its pack."""
     from docx import Document

@@ -141,6 +141,22 @@ def risk_level_png(by_level: dict[str, int], opportunities: dict[str, int] | Non
     return buf.getvalue()
 
 
+def edited_note(item) -> str:
+    """The note above an input the team edited; when the figures were collected again since
+    and differ (or the team kept its text after that), it says the text and charts are the
+    figures as edited — no silent contradiction with the workspace."""
+    on = f" on {item.edited_on}" if getattr(item, "edited_on", "") else " in the meeting"
+    if getattr(item, "stale", False):
+        return (f"Figures as edited{on}. Collected again on {item.fresh_on or '—'}, the "
+                "figures differ; the team has not taken them over — the text and charts "
+                "below are those of the edited text.")
+    kept = (item.figures or {}).get("kept_on") if isinstance(item.figures, dict) else None
+    if kept:
+        return (f"Figures as edited{on}; the team kept this text when the figures were "
+                f"collected again on {kept}.")
+    return f"Edited by the team{on} (the text collected was changed)."
+
+
 def _pictures_in_rows(w, pngs: list[tuple[bytes, str]]) -> None:
     """Charts (PNG, caption) two to a row (a borderless table), or one across when alone;
     the caption above its chart."""
@@ -270,8 +286,8 @@ def write_review(review, path: str | Path, *, template: str | Path | None = None
             w.add(w.p((R("Not collected for this review.", italic=True),), "Normal"))
         else:
             if it.text != it.generated:
-                w.add(w.p((R("Edited by the team (the text collected was changed in the "
-                             "meeting).", italic=True, colour=GREY, size=8.5),), "Normal"))
+                w.add(w.p((R(edited_note(it), italic=True, colour=GREY, size=8.5),),
+                          "Normal"))
             w.blocks(it.text or "")
             lines += 4 + (it.text or "").count("\n") * 1.5
             pngs = []
