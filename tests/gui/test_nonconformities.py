@@ -318,3 +318,61 @@ def test_the_next_step_is_offered_not_set(page, world, controller):
     assert controller.top_command().text() == "Change nonconformity status"
     controller.undo()
     assert page.current_row().status == "open" and not d.suggest_button.isHidden()
+
+
+def test_fishbone_text_is_readable_and_clear_of_bones_and_each_other(page, world, controller,
+                                                                     qtbot):
+    from PySide6.QtGui import QFontInfo
+
+    c = world["complaint"]
+    long = ("Calliper used for an H7 bore although the control plan asks for an air gauge "
+            "on every bore of the block")
+    for k in range(4):
+        N.add_cause(controller.workspace, c, "fishbone", f"Cause {k} on the machine bone",
+                    category="machine")
+    root = N.add_cause(controller.workspace, c, "fishbone", long,
+                       category="measurement").result
+    N.set_root(controller.workspace, root)
+    controller.notify(N.update_nonconformities(controller.workspace, [c], {}))
+    page.select_ids([c])
+    d = page.detail
+    d.tabs.setCurrentIndex(d.root_tab)
+    page.resize(1280, 800)
+    qtbot.waitUntil(lambda: d.fishbone.isVisible() and bool(d.fishbone.cause_items))
+    view = d.fishbone
+    scale = view.transform().m11()
+    table_px = QFontInfo(d.whys.font()).pixelSize()
+    items = list(view.cause_items.values())
+    assert len(items) == 5
+    for item in items:   # on screen at the table font's size at least
+        assert QFontInfo(item.font()).pixelSize() * scale >= table_px - 0.5
+    item = view.cause_items[root]
+    assert item.text().startswith("★ ROOT") and item.text().endswith("…")
+    assert item.text().count("\n") == 1 and long in item.toolTip()
+    rects = [i.sceneBoundingRect() for i in items]
+    for k, r in enumerate(rects):    # no two labels overlap
+        assert not any(r.intersects(o) for o in rects[k + 1:])
+    for bone in view.bone_items.values():   # no label on a bone
+        line = bone.line()
+        for r in rects:
+            box = r.adjusted(-3, -3, 3, 3)
+            assert not any(box.contains(line.pointAt(t / 100)) for t in range(101))
+
+
+def test_five_whys_show_the_root_at_1280_by_800(window, make_ws, open_ws, qtbot):
+    ws = open_ws(window, make_ws())
+    nid = N.add_nonconformity(ws, {"title": "Bores"}).result
+    for k in range(5):
+        N.add_cause(ws, nid, "why", f"Why answer number {k + 1} " * 4)
+    window.resize(1280, 800)
+    window.page_actions["nonconformities"].trigger()
+    from qms_desktop.ui.nonconformities import NonconformitiesPage
+
+    page = window.findChild(NonconformitiesPage)
+    page.refresh()
+    page.select_ids([nid])
+    d = page.detail
+    d.tabs.setCurrentIndex(d.root_tab)
+    qtbot.waitUntil(lambda: d.whys.isVisible() and d.why_model.rowCount() == 5)
+    last = d.whys.visualRect(d.why_model.index(4, 1))
+    assert last.isValid() and last.bottom() <= d.whys.viewport().height()

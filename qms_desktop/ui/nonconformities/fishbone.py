@@ -1,7 +1,10 @@
 """The fishbone (Ishikawa) diagram of one nonconformity, painted on a QGraphicsScene.
 
 The problem sits in the head at the right; the six 6M bones meet the spine; each cause is a
-label along its bone. A root cause is bold, boxed and starts with "★ ROOT" — never marked by
+label along its bone, wrapped to two lines (the full text is its tooltip) and laid out clear of
+the bones and of each other (bones grow longer and further apart for more or wider causes).
+Causes are drawn at the table font's size at least: the view scales the diagram to fit but
+never below :data:`MIN_SCALE` — it scrolls instead. A root cause is bold, boxed and starts with "★ ROOT" — never marked by
 colour alone. The view never writes: clicking a bone (or its name) asks for a new cause there
 (:attr:`FishboneView.boneClicked`), double-clicking a cause asks to edit it
 (:attr:`causeActivated`), its context menu marks the root or deletes
@@ -11,12 +14,13 @@ controller's change brings the new causes back (:meth:`FishboneView.set_data`).
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Sequence
 
 from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, \
-    QPalette, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QPainter, \
+    QPainterPath, QPainterPathStroker, QPalette, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene, \
     QGraphicsSimpleTextItem, QGraphicsView, QMenu, QWidget
 
@@ -33,11 +37,17 @@ def category_label(cat: str) -> str:
 
 TOP = ("man", "machine", "method")
 BOTTOM = ("material", "measurement", "environment")
-W, H = 1120.0, 560.0
-SPINE_Y, HEAD_X = 280.0, 880.0
-BONE_ENDS = (300.0, 580.0, 860.0)
-BONE_RISE = 230.0
-BONE_RUN = 140.0
+#: the least height of a bone and the least distance between two bones (scene units)
+BONE_RISE = 150.0
+BONE_SPACING = 200.0
+#: how far a bone leans: across per unit up
+RUN_PER_RISE = 140.0 / 230.0
+#: the smallest and largest scale of the view: at MIN_SCALE a cause is the table font's size
+MIN_SCALE = 0.8
+MAX_SCALE = 1.5
+#: a cause label wraps at this many letters, on two lines at most (the tooltip is the text)
+WRAP = 20
+PAD = 4.0
 ROOT_PREFIX = "★ ROOT  "
 KIND = 0      # item data key: "bone" / "cause"
 VALUE = 1     # the category or the cause id
@@ -92,40 +102,87 @@ class FishboneView(QGraphicsView):
         self.bones = {k: list(v) for k, v in bones.items()}
         self._build()
 
+    def fonts(self) -> tuple[QFont, QFont, QFont]:
+        """(cause, root cause, bone name / problem) fonts of the scene: sized so that, at the
+        smallest scale the view uses (:data:`MIN_SCALE`), a cause reads at the table font's
+        size at least."""
+        base = QFont(self.font())
+        px = QFontInfo(base).pixelSize() or 12
+        small = QFont(base)
+        small.setPixelSize(math.ceil(px / MIN_SCALE))
+        root = QFont(small)
+        root.setBold(True)
+        bold = QFont(base)
+        bold.setPixelSize(math.ceil(px * 1.1 / MIN_SCALE))
+        bold.setBold(True)
+        return small, root, bold
+
     def _build(self) -> None:
         scene = self.scene()
         scene.clear()
         self.cause_items.clear()
         self.bone_items.clear()
         text_c, line_c, root_c = self._colours()
+        small, root_font, bold = self.fonts()
         pen = QPen(line_c, 3)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        scene.addLine(QLineF(20, SPINE_Y, HEAD_X - 10, SPINE_Y), pen)
-        arrow = QPolygonF([QPointF(HEAD_X - 4, SPINE_Y), QPointF(HEAD_X - 22, SPINE_Y - 9),
-                           QPointF(HEAD_X - 22, SPINE_Y + 9)])
+        # 1. the cause labels, wrapped to two lines (the full text is the tooltip), measured
+        labels: dict[str, list[QGraphicsSimpleTextItem]] = {}
+        for cat in TOP + BOTTOM:
+            items = []
+            for cause in self.bones.get(cat, []):
+                words = textwrap.wrap(" ".join((cause.text or "").split()), WRAP)
+                text = "\n".join(words[:2]) + ("…" if len(words) > 2 else "")
+                text = text or tr("(no text)")
+                if cause.is_root:
+                    text = ROOT_PREFIX + text
+                item = QGraphicsSimpleTextItem(text)
+                item.setFont(root_font if cause.is_root else small)
+                item.setBrush(QBrush(root_c if cause.is_root else text_c))
+                item.setData(KIND, "cause")
+                item.setData(VALUE, cause.id)
+                item.setToolTip((tr("Root cause: ") if cause.is_root else "")
+                                + (cause.text or ""))
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+                items.append(item)
+                self.cause_items[cause.id] = item
+            labels[cat] = items
+        every = [i for items in labels.values() for i in items]
+        line_h = QFontMetricsF(small).lineSpacing()
+        label_h = max([i.boundingRect().height() for i in every] + [2 * line_h]) + 2 * PAD
+        label_w = max([i.boundingRect().width() for i in every] + [8 * line_h]) + 2 * PAD
+        most = max([len(v) for v in labels.values()] + [1])
+        # 2. the bones: long enough for their labels one above the other, far enough apart
+        # for the widest label between two bones
+        rise = max(BONE_RISE, (most + 1) * (label_h + 6))
+        run = rise * RUN_PER_RISE
+        slant = (label_h / 2) * RUN_PER_RISE     # how far a bone moves across half a label
+        gap = slant + 10
+        spacing = max(BONE_SPACING, label_w + gap + slant + 24)
+        name_h = QFontMetricsF(bold).lineSpacing() + 8
+        spine_y = name_h + rise + 10
+        first = 10 + label_w + gap + run
+        ends = [first + k * spacing for k in range(3)]
+        head_x = ends[-1] + 40
+        scene.addLine(QLineF(first - run, spine_y, head_x - 10, spine_y), pen)
+        arrow = QPolygonF([QPointF(head_x - 4, spine_y), QPointF(head_x - 22, spine_y - 9),
+                           QPointF(head_x - 22, spine_y + 9)])
         scene.addPolygon(arrow, QPen(line_c, 1), QBrush(line_c))
-        head = QRectF(HEAD_X, SPINE_Y - 80, W - HEAD_X - 10, 160)
-        scene.addRect(head, QPen(line_c, 2), QBrush(QColor(line_c.red(), line_c.green(),
-                                                           line_c.blue(), 40)))
-        base = QFont(self.font())
-        size = base.pointSizeF() if base.pointSizeF() > 0 else 9.0
-        base.setPointSizeF(size * 1.7)   # the scene is scaled down to fit the view
-        bold = QFont(base)
-        bold.setBold(True)
         problem = "\n".join(textwrap.wrap(" ".join(self.problem.split()), 18)[:6]) or \
             tr("The problem")
         t = scene.addSimpleText(problem, bold)
         t.setBrush(QBrush(text_c))
         r = t.boundingRect()
+        head = QRectF(head_x, spine_y - max(80, r.height() / 2 + 12), r.width() + 28,
+                      max(160, r.height() + 24))
+        box = scene.addRect(head, QPen(line_c, 2), QBrush(QColor(
+            line_c.red(), line_c.green(), line_c.blue(), 40)))
+        box.setZValue(-1)
         t.setPos(head.center().x() - r.width() / 2, head.center().y() - r.height() / 2)
-        small = QFont(base)
-        small.setPointSizeF(size * 1.35)
-        root_font = QFont(small)
-        root_font.setBold(True)
         for cats, sign in ((TOP, -1), (BOTTOM, 1)):
-            for x_end, cat in zip(BONE_ENDS, cats):
-                tip = QPointF(x_end - BONE_RUN, SPINE_Y + sign * BONE_RISE)
-                bone = _BoneItem(QLineF(tip, QPointF(x_end, SPINE_Y)))
+            for x_end, cat in zip(ends, cats):
+                tip = QPointF(x_end - run, spine_y + sign * rise)
+                bone = _BoneItem(QLineF(tip, QPointF(x_end, spine_y)))
                 bone.setPen(pen)
                 bone.setData(KIND, "bone")
                 bone.setData(VALUE, cat)
@@ -143,41 +200,35 @@ class FishboneView(QGraphicsView):
                 label.setData(VALUE, cat)
                 label.setCursor(Qt.CursorShape.PointingHandCursor)
                 label.setToolTip(bone.toolTip())
-                causes = self.bones.get(cat, [])
-                n = len(causes)
-                for k, cause in enumerate(causes):
+                items = labels[cat]
+                n = len(items)
+                for k, item in enumerate(items):
                     f = (k + 1) / (n + 1)
                     p = QPointF(tip.x() + (x_end - tip.x()) * f,
-                                tip.y() + (SPINE_Y - tip.y()) * f)
-                    scene.addLine(QLineF(p.x() - 14, p.y(), p.x(), p.y()), QPen(line_c, 1))
-                    words = textwrap.wrap(" ".join((cause.text or "").split()), 20)
-                    text = "\n".join(words[:3]) + ("…" if len(words) > 3 else "")
-                    text = text or tr("(no text)")
-                    if cause.is_root:
-                        text = ROOT_PREFIX + text
-                    item = scene.addSimpleText(text, root_font if cause.is_root else small)
-                    item.setBrush(QBrush(root_c if cause.is_root else text_c))
+                                tip.y() + (spine_y - tip.y()) * f)
                     br = item.boundingRect()
-                    item.setPos(p.x() - 18 - br.width(), p.y() - br.height() / 2)
-                    item.setData(KIND, "cause")
-                    item.setData(VALUE, cause.id)
-                    item.setToolTip((tr("Root cause: ") if cause.is_root else "")
-                                    + (cause.text or ""))
-                    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-                    if cause.is_root:
-                        box = scene.addRect(item.sceneBoundingRect().adjusted(-4, -2, 4, 2),
-                                            QPen(root_c, 1.5))
-                        box.setZValue(-1)
-                    self.cause_items[cause.id] = item
-        scene.setSceneRect(QRectF(0, -10, W, H + 20))
+                    # clear of the bone over the label's whole height (it slants)
+                    right = p.x() - (br.height() / 2 + PAD) * RUN_PER_RISE - 8
+                    scene.addLine(QLineF(right + 2, p.y(), p.x(), p.y()), QPen(line_c, 1))
+                    scene.addItem(item)
+                    item.setPos(right - PAD - br.width(), p.y() - br.height() / 2)
+                    if str(item.text()).startswith(ROOT_PREFIX):
+                        frame = scene.addRect(item.sceneBoundingRect().adjusted(
+                            -PAD, -PAD / 2, PAD, PAD / 2), QPen(root_c, 1.5))
+                        frame.setZValue(-1)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 10, 10))
         self._fit()
 
     def _fit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._fit()
+        """Scale the diagram to the view, but never below :data:`MIN_SCALE` (the text stays
+        readable: the view scrolls instead) nor above :data:`MAX_SCALE`."""
+        rect = self.scene().sceneRect()
+        view = self.viewport().rect()
+        if rect.isEmpty() or view.isEmpty():
+            return
+        fit = min(view.width() / rect.width(), view.height() / rect.height())
+        scale = max(MIN_SCALE, min(MAX_SCALE, fit))
+        self.setTransform(QTransform.fromScale(scale, scale))
 
     # ------------------------------------------------------------------ gestures
     def hit(self, pos) -> tuple[str, object] | None:
