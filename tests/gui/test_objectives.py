@@ -433,3 +433,24 @@ def test_wording_search_and_owner_filter(page, world, qtbot, ws):
     labels = [combo.itemText(i) for i in range(combo.count())]
     assert "Cleo Owns-Nothing" not in labels
     assert labels[2:] == ["Ann Lee", "Bob Stone"]
+
+
+def test_f2_on_a_measurement_date_stores_the_typed_iso_date(page, world, qtbot, ws):
+    """The measurements table uses the kit's DATE editor (the trial typed 2026-11-28 and got
+    2026-12-11 stored)."""
+    from qms_desktop.ui.table import DateEditor
+
+    oid = world["ids"]["otd"]
+    select(page, qtbot, oid)
+    mm, view = page.measurement_model, page.measurements
+    last = mm.row_at(mm.rowCount() - 1).id
+    view.setFocus()
+    view.setCurrentIndex(mm.index(mm.row_of(last), mm.column_of["measured_on"]))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: view.findChild(DateEditor) is not None)
+    editor = view.findChild(DateEditor)
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "2026-11-28")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [m.measured_on for m in O.measurements(ws, oid) if m.id == last]
+                    == [dt.date(2026, 11, 28)])

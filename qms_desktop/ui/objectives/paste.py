@@ -126,8 +126,7 @@ class PasteDialog(QDialog):
                 cells=" | ".join(p.header)))
         lines += p.notes
         if bad:
-            lines.append((tr("{bad} of {n} rows cannot be pasted: {first}") if bad > 1 else
-                          tr("{bad} of {n} rows cannot be pasted: {first}") if len(p.rows) > 1
+            lines.append((tr("{bad} of {n} rows cannot be pasted: {first}") if len(p.rows) > 1
                           else tr("The row cannot be pasted: {first}")).format(
                 bad=bad, n=len(p.rows), first=p.messages()[0]))
         elif p.rows:
