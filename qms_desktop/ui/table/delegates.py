@@ -13,19 +13,26 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QModelIndex, QPersistentModelIndex, \
+    QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPalette, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
+    QCalendarWidget,
     QComboBox,
     QCompleter,
-    QDateEdit,
+    QFrame,
     QLineEdit,
     QPlainTextEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
+    QVBoxLayout,
     QWidget,
 )
+
+from ...core.dates import DMY, MDY, DateRead, read_date
 
 from .columns import CHOICE, COMBO, DATE, LONGTEXT, RATING, Item
 
@@ -131,39 +138,296 @@ def format_date(value: dt.date | None) -> str:
     return QDate(value.year, value.month, value.day).toString(date_format())
 
 
-class DateEditor(QDateEdit):
-    """A date that may be empty: the minimum date stands for "no date" (shown as —); Delete or
-    Backspace on the whole field empties it."""
+def tr(text: str) -> str:
+    return QCoreApplication.translate("table", text)
 
+
+def date_order() -> str:
+    """"dmy" or "mdy": which comes first in the user's short date format (for slash dates)."""
+    fmt = date_format()
+    d, m = fmt.find("d"), fmt.find("M")
+    return DMY if 0 <= d < m else MDY
+
+
+def read_typed_date(text: str) -> DateRead:
+    """What a date typed by the user reads as: the user's own format first, then everything
+    :func:`core.dates.read_date` knows (ISO 2027-01-20, 20.01.2027, "20 Jan 2027"…), slash
+    dates in the user's day/month order. A bare number (other than 20270120) is refused: "15"
+    is not the 15th of some month and never Excel's serial 15."""
+    text = " ".join(text.split())
+    if not text:
+        return DateRead(None)
+    q = QDate.fromString(text, date_format())
+    if q.isValid():
+        return DateRead(q.toPython())
+    if text.replace(".", "").replace(",", "").isdigit() and not (len(text) == 8 and
+                                                                 text.isdigit()):
+        return DateRead(None, tr("“{text}” is not a date; type it as {example} or {iso}.")
+                        .format(text=text, example=format_date(dt.date.today()),
+                                iso=dt.date.today().isoformat()))
+    return read_date(text, order=date_order())
+
+
+def _calendar_icon(widget: QWidget) -> QIcon:
+    """A small calendar drawn in the widget's text colour (no icon theme needed)."""
+    size = 16
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    colour = widget.palette().color(QPalette.ColorRole.Text)
+    p = QPainter(pix)
+    p.setPen(colour)
+    p.drawRect(1, 3, 13, 11)
+    p.fillRect(1, 3, 14, 3, colour)
+    p.drawLine(4, 1, 4, 3)
+    p.drawLine(11, 1, 11, 3)
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            p.fillRect(x, y, 2, 2, colour)
+    p.end()
+    return QIcon(pix)
+
+
+def tell(widget: QWidget, text: str) -> None:
+    """Show a one-sentence message at ``widget`` (a tooltip) and in its window's status bar."""
+    bar = getattr(widget.window(), "statusBar", None)
+    if callable(bar):
+        bar().showMessage(text, 10000)
+    QToolTip.showText(widget.mapToGlobal(QPoint(0, widget.height())), text, widget)
+
+
+class DateEditor(QAbstractSpinBox):
+    """A date that may be empty, typed as text or picked in a calendar (the button at its right,
+    or Alt+Down / F4).
+
+    Typed text is read by :func:`read_typed_date` (the user's format, ISO yyyy-mm-dd and the
+    other ways :mod:`core.dates` reads) when the user presses Enter or leaves the field, and
+    then shown in the user's format. Text that is not a real date ("2027-02-31") is **refused**:
+    the field is marked (property ``invalid``, red) with the reason as its tooltip, ``refused``
+    is emitted with that sentence, and :meth:`value` keeps the last date that was accepted —
+    it never becomes another date. Up/Down step a day (starting from today in an empty field);
+    an empty field shows "—" (or :meth:`setSpecialValueText`); emptying the text empties it.
+    A click into a field that was not being edited selects its text, so typing replaces it.
+
+    ``dateChanged(value)`` follows :meth:`set_value`, Up/Down and a calendar pick (typed text
+    is taken by whoever listens to ``editingFinished``, as with a line edit); ``picked`` follows
+    a calendar pick."""
+
+    #: what :meth:`date` gives for an empty field (QDateEdit's "minimum date" of the old editor)
     NONE = QDate(1900, 1, 1)
+
+    dateChanged = Signal(object)  # noqa: N815 (Qt's name) — a datetime.date or None
+    picked = Signal()
+    refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setMinimumDate(self.NONE)
-        self.setSpecialValueText("—")
-        self.setDisplayFormat(date_format())
-        self.setDate(self.NONE)
+        self._value: dt.date | None = None
+        self._tip = ""
+        self._refused_text: str | None = None
+        self._popup: QFrame | None = None
+        self.calendar: QCalendarWidget | None = None
+        self.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel never grabs it in passing
+        edit = self.lineEdit()
+        edit.setPlaceholderText("—")
+        self.calendar_action = edit.addAction(_calendar_icon(self),
+                                              QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip(tr("Pick the day in a calendar (Alt+Down)"))
+        self.calendar_action.triggered.connect(self.show_calendar)
+        edit.textEdited.connect(self._edited)
+        self.setProperty("invalid", False)
 
+    # ------------------------------------------------------------------ value
     def value(self) -> dt.date | None:
-        d = self.date()
-        return None if d == self.NONE or not d.isValid() else d.toPython()
+        """The date the text reads as (None when empty); while the text is no date (see
+        :attr:`problem`), the last date accepted."""
+        got = read_typed_date(self.text())
+        return self._value if got.problem else got.date
 
     def set_value(self, value: dt.date | None) -> None:
-        self.setDate(self.NONE if value is None else QDate(value.year, value.month, value.day))
+        """Show ``value`` (None: empty), dropping any refused text."""
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        self._show(value)
+        self._unmark()
+        self._set(value)
+
+    @property
+    def problem(self) -> str:
+        """Why the text is not a date ("" when it is one or is empty)."""
+        return read_typed_date(self.text()).problem
+
+    def accept_text(self) -> bool:
+        """Read what was typed: a date (or nothing) is taken and shown in the user's format —
+        True; anything else marks the field, says why (``refused``, once per text) — False."""
+        got = read_typed_date(self.text())
+        if got.problem:
+            if self._refused_text != self.text():
+                self._refused_text = self.text()
+                self._mark(got.problem)
+                self.refused.emit(got.problem)
+            return False
+        self._unmark()
+        self._value = got.date
+        if self.text() != format_date(got.date):
+            self._show(got.date)
+        return True
+
+    def _set(self, value: dt.date | None) -> None:
+        changed = value != self._value
+        self._value = value
+        if changed:
+            self.dateChanged.emit(value)
+
+    def _show(self, value: dt.date | None) -> None:
+        self.lineEdit().setText(format_date(value))
+
+    # the QDateEdit calls that callers of the old editor made
+    def date(self) -> QDate:
+        v = self.value()
+        return self.NONE if v is None else QDate(v.year, v.month, v.day)
+
+    def setDate(self, date: QDate) -> None:  # noqa: N802
+        self.set_value(None if date == self.NONE or not date.isValid() else date.toPython())
+
+    def minimumDate(self) -> QDate:  # noqa: N802
+        return self.NONE
+
+    def setSpecialValueText(self, text: str) -> None:  # noqa: N802
+        """What an empty field shows (a placeholder; typing replaces it)."""
+        self.lineEdit().setPlaceholderText(text)
+
+    def specialValueText(self) -> str:  # noqa: N802
+        return self.lineEdit().placeholderText()
+
+    # ------------------------------------------------------------------ invalid mark
+    def setToolTip(self, text: str) -> None:  # noqa: N802
+        self._tip = text
+        if not self.property("invalid"):
+            super().setToolTip(text)
+
+    def _mark(self, problem: str) -> None:
+        self.setProperty("invalid", True)
+        super().setToolTip(problem + (f"\n{self._tip}" if self._tip else ""))
+        pal = self.lineEdit().palette()
+        pal.setColor(QPalette.ColorRole.Base, QColor("#fde2e1"))
+        pal.setColor(QPalette.ColorRole.Text, QColor("#8a1010"))
+        self.lineEdit().setPalette(pal)
+        if self.isVisible():
+            tell(self, problem)
+
+    def _unmark(self) -> None:
+        self._refused_text = None
+        if self.property("invalid"):
+            self.setProperty("invalid", False)
+            super().setToolTip(self._tip)
+            self.lineEdit().setPalette(QPalette())  # the inherited colours again
+
+    def _edited(self, text: str) -> None:
+        if self.property("invalid") and not read_typed_date(text).problem:
+            self._unmark()  # corrected: the mark goes as soon as it reads
+
+    # ------------------------------------------------------------------ QAbstractSpinBox
+    def validate(self, text: str, pos: int):  # any text may be typed; it is read on Enter
+        return QValidator.State.Acceptable, text, pos
+
+    def fixup(self, text: str) -> str:
+        return text
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:  # noqa: N802
+        if self.isReadOnly():
+            return QAbstractSpinBox.StepEnabledFlag.StepNone
+        return (QAbstractSpinBox.StepEnabledFlag.StepUpEnabled |
+                QAbstractSpinBox.StepEnabledFlag.StepDownEnabled)
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802
+        """Up/Down: a day later/earlier; in an empty field, today."""
+        got = read_typed_date(self.text())
+        base = self._value if got.problem else got.date
+        value = dt.date.today() if base is None else base + dt.timedelta(days=steps)
+        self._show(value)
+        self._unmark()
+        self._set(value)
+        self.selectAll()
+
+    def clear(self) -> None:
+        self.set_value(None)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and \
-                (self.lineEdit().selectedText() == self.lineEdit().text() or
-                 self.date() == self.NONE):
-            self.setDate(self.NONE)
+        key = event.key()
+        if key == Qt.Key.Key_F4 or (key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and
+                                    event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            self.show_calendar()
             return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept_text()
         super().keyPressEvent(event)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        if self.date() == self.NONE:  # open the calendar on today, not on 1900
-            self.calendarWidget().setSelectedDate(QDate.currentDate())
-        super().mousePressEvent(event)
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        if event.reason() == Qt.FocusReason.MouseFocusReason:
+            # after the click has placed the cursor: the whole date, so typing replaces it
+            QTimer.singleShot(0, self, self.selectAll)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.accept_text()
+        super().focusOutEvent(event)  # editingFinished
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # scrolling the panel over it does not change the date
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        fm = self.fontMetrics()
+        text = max((format_date(dt.date(2026, 12, 28)), self.specialValueText()),
+                   key=fm.horizontalAdvance)
+        hint = super().sizeHint()
+        width = fm.horizontalAdvance(text) + 16 + 4 * 6  # the text, the calendar button, frame
+        return QSize(max(width, 90), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+    # ------------------------------------------------------------------ calendar
+    def show_calendar(self) -> None:
+        """Open the calendar on the field's date (today when empty or not a date)."""
+        if self.isReadOnly() or not self.isEnabled():
+            return
+        if self._popup is None:
+            self._popup = QFrame(self, Qt.WindowType.Popup)
+            self._popup.setFrameShape(QFrame.Shape.StyledPanel)
+            lay = QVBoxLayout(self._popup)
+            lay.setContentsMargins(0, 0, 0, 0)
+            self.calendar = QCalendarWidget(self._popup)
+            self.calendar.setVerticalHeaderFormat(
+                QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+            lay.addWidget(self.calendar)
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+        day = self.value() or dt.date.today()
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        self._popup.adjustSize()
+        pos = self.mapToGlobal(QPoint(0, self.height()))
+        screen = self.screen().availableGeometry()
+        size = self._popup.sizeHint()
+        pos.setX(max(screen.left(), min(pos.x(), screen.right() - size.width())))
+        if pos.y() + size.height() > screen.bottom():
+            pos.setY(self.mapToGlobal(QPoint(0, 0)).y() - size.height())
+        self._popup.move(pos)
+        self._popup.show()
+        self.calendar.setFocus()
+
+    def _picked(self, date: QDate) -> None:
+        value = date.toPython()
+        self._show(value)
+        self._unmark()
+        self._set(value)  # dateChanged while the calendar has the focus: panels commit
+        if self._popup is not None:
+            self._popup.hide()
+        self.picked.emit()
 
 
 class TextBox(QPlainTextEdit):
@@ -242,7 +506,7 @@ class TableDelegate(QStyledItemDelegate):
         _model, column, row = source_of(index)
         items = column.items(row) if column.items is not None else ()
         editor = make_editor(column.editor, parent, items)
-        if isinstance(editor, ValueCombo):
+        if isinstance(editor, (ValueCombo, DateEditor)):
             editor.picked.connect(lambda e=editor: self._commit_and_close(e))
         editor.setAutoFillBackground(True)
         return editor
@@ -254,8 +518,13 @@ class TableDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget,  # noqa: N802
                       index: QModelIndex | QPersistentModelIndex) -> None:
         set_editor_value(editor, index.data(Qt.ItemDataRole.EditRole))
+        if isinstance(editor, DateEditor):
+            editor.selectAll()  # a key that opened the editor replaces the date
 
     def setModelData(self, editor: QWidget, model, index) -> None:  # noqa: N802
+        if isinstance(editor, DateEditor) and not editor.accept_text():
+            tell(editor.parentWidget() or editor, editor.problem)  # refused: nothing stored
+            return
         model.setData(index, editor_value(editor), Qt.ItemDataRole.EditRole)
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,  # noqa: N802
@@ -276,6 +545,11 @@ class TableDelegate(QStyledItemDelegate):
                 event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self._commit_and_close(editor)
             return True
+        # a date that cannot be read keeps its editor open, marked, on Enter or Tab
+        if isinstance(editor, DateEditor) and event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab,
+                                Qt.Key.Key_Backtab) and not editor.accept_text():
+            return True
         return super().eventFilter(editor, event)
 
 
@@ -286,5 +560,6 @@ def edit_triggers() -> QAbstractItemView.EditTrigger:
 
 
 __all__ = ["DateEditor", "NONE_ITEM", "TableDelegate", "TextBox", "ValueCombo", "compact",
-           "date_format", "edit_triggers", "editor_value", "format_date", "make_editor",
-           "rating_items", "set_editor_value", "source_of"]
+           "date_format", "date_order", "edit_triggers", "editor_value", "format_date",
+           "make_editor", "rating_items", "read_typed_date", "set_editor_value", "source_of",
+           "tell"]

@@ -3,10 +3,12 @@
 * Text (``QLineEdit``, ``QPlainTextEdit``) is bound with :class:`~..binding.FieldBinding`:
   committed after a pause in typing *and* when the user leaves the field, as one undo step per
   visit (``controller.edit_field``).
-* Choices, ratings and dates commit when a value is picked (or the date field is left), one undo
-  step each, through :meth:`DetailPanel.commit_value` — ``controller.edit_field`` unless a
-  subclass needs a domain service (``risks.update_risks`` clears a step that no longer belongs to
-  the process, for example).
+* Choices, ratings and dates commit when a value is picked (or the date field is left, or Enter
+  pressed in it), one undo step each, through :meth:`DetailPanel.commit_value` —
+  ``controller.edit_field`` unless a subclass needs a domain service (``risks.update_risks``
+  clears a step that no longer belongs to the process, for example). A typed date that is no
+  real date is refused in the field (:class:`~.delegates.DateEditor` marks it and says why;
+  ``controller.notice`` carries the sentence to the status bar) and nothing is stored.
 * :meth:`show_row` loads a row without making commands; the panel never calls back into its page:
   it gets the controller (and whatever lists its pickers offer) and the page gives it rows.
 """
@@ -42,9 +44,11 @@ class DetailPanel(QWidget):
         if isinstance(editor, (QLineEdit, QPlainTextEdit)):
             self.bindings[field] = FieldBinding(self.controller, editor, self.entity, field)
         elif isinstance(editor, DateEditor):
+            # typed text on Enter or leaving; Up/Down when left; a calendar pick at once
             editor.editingFinished.connect(lambda: self._commit(field))
             editor.dateChanged.connect(
                 lambda _d: None if editor.hasFocus() else self._commit(field))
+            editor.refused.connect(self.controller.notice.emit)  # for the status bar
         elif isinstance(editor, QComboBox):
             editor.activated.connect(lambda _i: self._commit(field))
             if editor.isEditable():
@@ -73,6 +77,8 @@ class DetailPanel(QWidget):
             binding.finish()
             return
         editor = self.editors[field]
+        if isinstance(editor, DateEditor) and not editor.accept_text():
+            return  # not a date: refused where it was typed, nothing stored
         value = editor.currentData() if type(editor) is QComboBox else editor_value(editor)
         current = self.value_of(self.row, field)
         if value == current and type(value) is type(current):
