@@ -454,6 +454,8 @@ def test_quality_policy_context_and_objectives(s):
     policy = s.get(m.Document, org.policy_document_id)
     assert policy.kind == "policy" and policy.status == "effective"
     assert org.climate_relevant is True and org.climate_note
+    commitment = s.scalars(select(m.Setting).where(m.Setting.key == "roadmap.commitment")).one()
+    assert '"text": "Helen Marsh' in commitment.value  # the roadmap's step 1 is confirmed
     assert count(s, m.ContextIssue, m.ContextIssue.category == "climate") >= 1
     assert count(s, m.ScopeExclusion) >= 1
     objectives = s.scalars(select(m.Objective)).all()
