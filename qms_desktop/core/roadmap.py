@@ -70,6 +70,13 @@ STATES = (DONE, IN_PROGRESS, NOT_STARTED)
 SYMBOLS = {DONE: "✓", IN_PROGRESS: "◐", NOT_STARTED: "○"}
 LABELS = {DONE: "done", IN_PROGRESS: "in progress", NOT_STARTED: "not started"}
 CHECK_SYMBOLS = {True: "✓", False: "○"}
+#: a check with nothing to check (no exclusions claimed, no closed nonconformities)
+NOT_APPLICABLE_SYMBOL = "–"
+
+
+def check_symbol(check: "Check") -> str:
+    """✓ done, ○ not done, – not applicable (a vacuous check: neither ticked nor counted)."""
+    return NOT_APPLICABLE_SYMBOL if check.vacuous else CHECK_SYMBOLS[check.done]
 
 #: page keys of the roadmap's own confirmations (handled on the roadmap page)
 ROADMAP_PAGE = "roadmap"
@@ -125,6 +132,9 @@ class Facts:
     # 6 training
     training_required: int = 0  # required cells of the competence matrix
     training_current: int = 0  # of them current (or expiring)
+    #: to train now, as the Training page counts it (expired, missing, retraining past its
+    #: grace period; a cell *due* within its grace period is not late)
+    training_late: int = 0
     # 7 operate
     first_record_on: dt.date | None = None
     # 8 monitor and audit
@@ -214,6 +224,18 @@ class Step:
         return sum(c.fraction for c in counted) / len(counted) if counted else 1.0
 
     @property
+    def not_applicable(self) -> int:
+        """Checks with nothing to check (shown with "–", not counted)."""
+        return sum(1 for c in self.checks if c.vacuous)
+
+    def checks_text(self, tr: Tr = _same) -> str:
+        """"1 of 3 checks", "1 of 3 checks (1 not applicable)": what the ticks show."""
+        text = tr("{n} of {total} checks").format(n=self.done_checks, total=len(self.counted))
+        if self.not_applicable:
+            text += " " + tr("({n} not applicable)").format(n=self.not_applicable)
+        return text
+
+    @property
     def state(self) -> str:
         if all(c.done for c in self.checks):
             return DONE
@@ -285,10 +307,11 @@ def _commitment(f: Facts, tr: Tr) -> Step:
     )
     if not f.organization.strip() or not f.scope_set:
         act = NextAction(tr("Name your organization and write the scope of your QMS"),
-                         "context", target=tr("Context & policy"))
+                         "context", {"tab": "scope"}, target=tr("Context & policy"))
     elif f.exclusions_justified < f.exclusions:
         act = NextAction(tr("Justify your exclusions — {n} without a reason").format(
-            n=f.exclusions - f.exclusions_justified), "context", target=tr("Context & policy"))
+            n=f.exclusions - f.exclusions_justified), "context", {"tab": "scope"},
+            target=tr("Context & policy"))
     elif f.commitment_on is None:
         act = NextAction(tr("Confirm that top management commits to the QMS"),
                          ROADMAP_PAGE, {"confirm": CONFIRM_COMMITMENT}, target=tr("Confirm"))
@@ -314,14 +337,16 @@ def _gap(f: Facts, tr: Tr) -> Step:
     )
     if not f.gap_started:
         act = NextAction(tr("Start a gap analysis: check where you stand against ISO 9001"),
-                         "checklists", {"kind": "gap_analysis", "stage": None},
+                         "checklists", {"tab": "runs", "start": "gap_analysis"},
                          target=tr("Checklists & Audits"))
     elif not f.gap_completed:
         left = max(f.gap_items - f.gap_answered, 0)
         text = (tr("Finish the gap analysis — {n} of {total} questions still open").format(
             n=left, total=f.gap_items) if f.gap_items and left
             else tr("Finish the gap analysis and mark it complete"))
-        act = NextAction(text, "checklists", {"kind": "gap_analysis", "stage": None},
+        act = NextAction(text, "checklists",
+                         {"tab": "runs", "kind": "gap_analysis", "stage": None,
+                          **({"run": f.gap_run_id} if f.gap_run_id else {})},
                          target=tr("Checklists & Audits"))
     else:
         act = None
@@ -354,7 +379,7 @@ def _policy(f: Facts, tr: Tr) -> Step:
     )
     if not f.policy_document:
         act = NextAction(tr("Write your quality policy as a controlled document"), "context",
-                         target=tr("Context & policy"))
+                         {"tab": "policy"}, target=tr("Context & policy"))
     elif not f.policy_approved:
         act = NextAction(tr("Have the quality policy approved"), "documents",
                          {"kind": "policy", "status": None, "owner": None,
@@ -457,10 +482,15 @@ def _training(f: Facts, tr: Tr) -> Step:
     if not f.training_required:
         act = NextAction(tr("Say which courses each role needs"), "training", base,
                          target=tr("Training"))
+    elif pct is not None and pct < TRAINING_CURRENT_PERCENT and f.training_late:
+        # the Training page's own figure and words ("47 to train now")
+        act = NextAction(tr("Catch up on training — {n} to train now").format(
+            n=f.training_late), "training", {**base, "status": "late"}, target=tr("Training"))
     elif pct is not None and pct < TRAINING_CURRENT_PERCENT:
-        act = NextAction(tr("Catch up on training — {n} required trainings not current").format(
-            n=f.training_required - f.training_current), "training",
-            {**base, "status": "late"}, target=tr("Training"))
+        act = NextAction(tr("Plan the training that falls due — {n} required trainings not "
+                            "current, none late yet").format(
+            n=f.training_required - f.training_current), "training", base,
+            target=tr("Training"))
     else:
         act = None
     return Step(6, "training", tr("Training"),
@@ -509,7 +539,7 @@ def _audit(f: Facts, tr: Tr) -> Step:
         _count(tr, tr("Core processes in the audit programme"), f.processes_audited,
                f.processes),
     )
-    flt = {"kind": "internal_audit", "stage": None}
+    flt = {"tab": "runs", "kind": "internal_audit", "stage": None}
     if not f.audits_planned:
         act = NextAction(tr("Schedule your first internal audit"), "checklists", flt,
                          target=tr("Checklists & Audits"))
@@ -520,7 +550,7 @@ def _audit(f: Facts, tr: Tr) -> Step:
         act = NextAction(tr("Plan audits for every core process — {n} of {total} not in the "
                             "programme").format(n=f.processes - f.processes_audited,
                                                 total=f.processes),
-                         "checklists", flt, target=tr("Checklists & Audits"))
+                         "checklists", {"tab": "programme"}, target=tr("Checklists & Audits"))
     else:
         act = None
     return Step(8, "audit", tr("Monitor and audit"),

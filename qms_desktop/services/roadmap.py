@@ -8,7 +8,8 @@ booked certification audit (:func:`set_certification`). They are kept in the ``s
 :class:`Change`, so they are audited and undoable like every edit.
 
 The training figure is the competence matrix's (``services.training.summary``): the share of
-required cells that are current or expiring.
+required cells that are current or expiring; the trainings to catch up on are its ``late``
+(expired, missing, retraining past its grace period: the Training page's "to train now").
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def facts(ws: Workspace, today: dt.date | None = None) -> rules.Facts:
         v.update(_review(c, today))
         v["first_record_on"] = _first_record(c, today)
     summary = training.summary(ws, today)
-    v.update(training_required=summary.required, training_current=summary.compliant)
+    v.update(training_required=summary.required, training_current=summary.compliant,
+             training_late=summary.late)
     return rules.Facts(**v)
 
 

@@ -212,3 +212,31 @@ def test_editing_the_policy_in_force_starts_a_draft(window, demo, open_ws, qtbot
     assert "Revision C is draft" in page.policy.state.text()
     assert page.policy.buttons["submit"].isEnabled()
     assert documents.get_document(ws, p.document_id).status == "effective"
+
+
+def test_set_filters_opens_the_tab_asked_for(page):
+    page.set_filters(tab="policy")
+    assert page.tabs.currentIndex() == 0
+    page.set_filters(tab="scope")
+    assert page.tabs.currentIndex() == 1 and page.scope.hasFocus()
+    page.set_filters(tab="climate")
+    assert page.tabs.currentIndex() == 2
+    page.set_filters(category="climate")  # filters alone: the issues, as before
+    assert page.tabs.currentIndex() == 4
+
+
+def test_not_relevant_with_climate_issues_listed_warns(page, ws, controller):
+    for title in ("Heat waves stop the paint line", "Flooding of the yard"):
+        controller.edit("Add", lambda ws, t=title: cx.add_issue(
+            ws, {"kind": "external", "category": "climate", "text": t}))
+    page.refresh()
+    page._refresh_now()
+    assert page.issues.model.rowCount() == 2
+    assert page.set_climate(False)
+    hint = page.climate_hint.text()
+    assert "2 climate issues are listed: explain why climate change is not relevant, or keep " \
+        "it relevant." in hint
+    assert cx.load_context(ws).climate_relevant is False  # a warning, not a block
+    assert page.set_climate(True)
+    hint = page.climate_hint.text()
+    assert "(s)" not in hint and "2 climate issues, 0 party needs" in hint

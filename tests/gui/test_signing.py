@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from qms_desktop.services import documents as D
@@ -121,7 +121,9 @@ def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, 
 
     # -- no users yet: the first signing attempt sets up the first user (preset from ws.user)
     def first_user(d):
-        assert d.mode == "first" and d.username.text() == "tester"
+        # the login is a placeholder, so typing a name replaces it (not "testeranna")
+        assert d.mode == "first" and d.username.text() == "" and \
+            d.username.placeholderText() == "tester" and d.entered_username() == "tester"
         d.full_name.setCurrentText("Terry Tester")
         d.password.setText(PW["tester"])
         d.repeat.setText("something else entirely")
@@ -170,7 +172,9 @@ def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, 
         d.ui.passwordEdit.setText(PW["tester"])
         d.sign_button.click()
         assert d.isVisible() and d.ui.messageLabel.text() == \
-            "tester authored this revision; a different person must review it."
+            "tester authored this revision; a different person must review it. Add a second " \
+            "signing user (Signing users…) to review it."
+        assert d.users_button.isVisible()  # the way on: the Signing users dialog
         d.ui.usernameEdit.setText("eve")
         d.ui.passwordEdit.setText(PW["eve"])
         d.sign_button.click()
@@ -374,3 +378,42 @@ def test_sign_dialog_has_no_empty_band_above_its_buttons(page, controller, qtbot
     assert ui.messageLabel.isVisible()
     assert ui.messageLabel.height() >= ui.messageLabel.heightForWidth(ui.messageLabel.width())
     assert ui.buttonBox.geometry().top() >= ui.messageLabel.geometry().bottom()
+
+
+def test_first_user_typed_name_replaces_the_login(controller, qtbot):
+    from qms_desktop.ui.documents.users import UserDialog
+
+    d = UserDialog(controller, "first")
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.mouseClick(d.username, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(d.username, "anna")
+    assert d.entered_username() == "anna"
+
+
+def test_self_review_refusal_offers_the_signing_users_dialog(page, controller, qtbot, script,
+                                                             dialogs, monkeypatch):
+    from qms_desktop.ui.documents import users as U
+    from qms_desktop.ui.documents.signing import SignDialog
+
+    _written(page, controller)
+    D.add_user(controller.workspace, "tester", "Terry Tester", PW["tester"])
+    script.expect(SignDialog, _sign_with(PW["tester"]))
+    assert page.sign("authored")
+    opened = []
+    monkeypatch.setattr(U.UsersDialog, "exec", lambda self: opened.append(self) or 0)
+
+    def author_reviews(d):
+        assert not d.users_button.isVisible()
+        d.ui.passwordEdit.setText(PW["tester"])
+        d.sign_button.click()
+        assert "Add a second signing user (Signing users…) to review it." in \
+            d.ui.messageLabel.text()
+        assert d.users_button.isVisible()
+        d.users_button.click()
+        assert opened and isinstance(opened[0], U.UsersDialog)
+        d.reject()
+
+    script.expect(SignDialog, author_reviews)
+    assert not page.sign("reviewed")
+    assert script.done()

@@ -60,6 +60,7 @@ def test_every_step_has_a_why_and_checks_and_an_action_until_done():
 def test_typical_partly_done_workspace():
     f = done_facts(commitment_on=None, gap_completed=0, gap_answered=45, gap_items=57,
                    processes_mapped=7, unmapped_process_id=42, training_current=168,
+                   training_late=31,
                    audits_planned=0, audits_done=0, processes_audited=0, next_audit_on=None,
                    certification_on=None, certification_body="")
     steps = R.steps(f)
@@ -162,3 +163,26 @@ def test_texts_go_through_tr():
     steps = R.steps(R.Facts(today=TODAY), tr)
     assert steps[0].title == "»Commitment and scope"
     assert "{n} of {total}" in seen
+
+
+def test_training_action_counts_as_the_training_page_does():
+    """48 not current, one of them *due* in its grace period: "47 to train now", like the
+    Training page; with only due ones, nothing is called late."""
+    f = R.Facts(training_required=200, training_current=152, training_late=47)
+    act = R.steps(f)[5].next_action
+    assert "47 to train now" in act.text and act.filters["status"] == "late"
+    f = R.Facts(training_required=200, training_current=152, training_late=0)
+    act = R.steps(f)[5].next_action
+    assert "48 required trainings not current, none late yet" in act.text
+    assert act.filters["status"] is None
+
+
+def test_vacuous_checks_are_shown_as_not_applicable():
+    s = R.steps(R.Facts(organization="Acme"))
+    one, nine = s[0], s[8]
+    assert [R.check_symbol(c) for c in one.checks] == ["✓", "○", "–", "○"]
+    assert one.checks_text() == "1 of 3 checks (1 not applicable)"
+    assert [R.check_symbol(c) for c in nine.checks] == ["○", "–"]
+    assert nine.checks_text() == "0 of 1 checks (1 not applicable)"
+    # ticks shown = checks counted as done
+    assert sum(R.check_symbol(c) == "✓" for c in one.checks) == one.done_checks

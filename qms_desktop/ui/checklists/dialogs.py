@@ -4,7 +4,7 @@ raise an action from a finding (title, owner, due date)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +24,8 @@ from ..table import DateEditor, ValueCombo, editor_value, set_editor_value
 
 #: how far ahead the due date of a new action is proposed
 ACTION_DUE_DAYS = 30
+#: the shipped template a new workspace's gap analysis starts from
+GAP_TEMPLATE = "iso9001_gap"
 from .model import kind_items, tr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,18 +33,32 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class StartRunDialog(QDialog):
-    """Template, title, scope, planned date, auditor(s), auditee, process."""
+    """Template, title, scope, planned date, auditor(s), auditee, process.
 
-    def __init__(self, ws: "Workspace", parent: QWidget | None = None):
+    ``kind`` ("gap_analysis", "internal_audit") selects the first template of that kind. When
+    no template fits (none at all, or none of ``kind``) and ``install`` is given, a button
+    offers the shipped ISO 9001:2015 gap analysis: ``install()`` adds it (one undo step, the
+    Templates tab's service) and returns its id, which is then listed and selected."""
+
+    def __init__(self, ws: "Workspace", parent: QWidget | None = None, *,
+                 kind: str | None = None,
+                 install: Callable[[], int | None] | None = None):
         super().__init__(parent)
-        from ...services import checklists, processes
+        from ...services import processes
 
+        self.ws = ws
+        self.kind = kind
+        self._install = install
         self.setWindowTitle(tr("Start run"))
-        kinds = {v: t for t, v, _ in kind_items()}
-        templates = [t for t in checklists.list_templates(ws) if t.latest and t.items]
-        self.template = ValueCombo([(tr("{name} v{version} · {kind} · {n} items").format(
-            name=t.name, version=t.version, kind=kinds.get(t.kind, t.kind), n=t.items), t.id,
-            t.description) for t in templates], self)
+        self.template = ValueCombo([], self)
+        self.empty = QLabel(self)
+        self.empty.setWordWrap(True)
+        self.install_button = QPushButton(tr("&Install the ISO 9001:2015 gap analysis"), self)
+        self.install_button.setObjectName("installGap")
+        self.install_button.setToolTip(tr("Add the gap analysis template shipped with the "
+                                          "application (one step, undoable) and select it"))
+        self.install_button.setAutoDefault(False)
+        self.install_button.clicked.connect(lambda _c=False: self.install_gap())
         self.title = QLineEdit(self)
         self.title.setPlaceholderText(tr("The template's name"))
         self.scope = QLineEdit(self)
@@ -66,12 +83,52 @@ class StartRunDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(templates))
         layout = QVBoxLayout(self)
-        if not templates:
-            layout.addWidget(QLabel(tr("The workspace has no checklist templates yet."), self))
+        layout.addWidget(self.empty)
+        layout.addWidget(self.install_button)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self.fill()
+
+    def fill(self, select: int | None = None) -> None:
+        """List the latest template of every family (``select`` one, else the first of
+        ``kind``) and say when none fits."""
+        from ...services import checklists
+
+        kinds = {v: t for t, v, _ in kind_items()}
+        templates = [t for t in checklists.list_templates(self.ws) if t.latest and t.items]
+        self.template.set_items([(tr("{name} v{version} · {kind} · {n} items").format(
+            name=t.name, version=t.version, kind=kinds.get(t.kind, t.kind), n=t.items), t.id,
+            t.description) for t in templates])
+        fitting = [t for t in templates if self.kind is None or t.kind == self.kind]
+        if select is None and fitting:
+            select = fitting[0].id
+        if select is not None:
+            self.template.set_value(select)
+        if not templates:
+            text = tr("The workspace has no checklist templates yet.")
+        elif not fitting:
+            text = tr("The workspace has no {kind} template yet.").format(
+                kind=kinds.get(self.kind, self.kind).lower())
+        else:
+            text = ""
+        offer = bool(text) and self._install is not None and self.kind in (None, "gap_analysis")
+        if offer:
+            text += " " + tr("Install the ISO 9001:2015 gap analysis shipped with the "
+                             "application to start one.")
+        self.empty.setText(text)
+        self.empty.setVisible(bool(text))
+        self.install_button.setVisible(offer)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(templates))
+
+    def install_gap(self) -> int | None:
+        """Install the shipped gap analysis (through ``install``) and select it."""
+        if self._install is None:
+            return None
+        tid = self._install()
+        if tid is not None:
+            self.fill(select=tid)
+        return tid
 
     def template_id(self) -> int | None:
         return self.template.value()

@@ -49,6 +49,24 @@ KINDS = frozenset({"checklist_template", "checklist_item", "checklist_run", "res
                    "evidence_link", "finding", "action", "audit_step", "process", "attachment"})
 
 
+#: ``set_filters(tab=…)``
+TABS = ("runs", "programme", "templates")
+
+
+class RunFilterView:
+    """``page.filters``: the runs' filter widgets by name (read them, set them). It has no
+    ``clear``, so the main window's ``openList`` hands its filters to
+    :meth:`ChecklistsPage.set_filters`, which also knows ``tab``, ``run``, ``chapter`` and
+    ``start``."""
+
+    def __init__(self, bar: FilterBar):
+        self.bar = bar
+
+    @property
+    def widgets(self) -> dict:
+        return self.bar.widgets
+
+
 class ChecklistsPage(Page):
     kinds = KINDS
     openRecord = Signal(str, int)
@@ -65,16 +83,17 @@ class ChecklistsPage(Page):
         self.runs_proxy = make_run_proxy(self)
         self.runs_proxy.setSourceModel(self.runs_model)
         self.runs_tab = QWidget(self)
-        self.filters = FilterBar(self.runs_proxy, tr("Search code, title, template, process, "
+        self.run_filters = FilterBar(self.runs_proxy, tr("Search code, title, template, process, "
                                                      "auditor…"), self.runs_tab)
-        self.search = self.filters.search
-        self.filters.add_choice("kind", [(tr("Any kind"), None, "")] + kind_items())
-        self.filters.add_choice("stage", [(tr("Any stage"), None, "")] + stage_items())
-        self.filters.add_flag("open_only", tr("Not &completed"),
+        self.search = self.run_filters.search
+        self.filters = RunFilterView(self.run_filters)
+        self.run_filters.add_choice("kind", [(tr("Any kind"), None, "")] + kind_items())
+        self.run_filters.add_choice("stage", [(tr("Any stage"), None, "")] + stage_items())
+        self.run_filters.add_flag("open_only", tr("Not &completed"),
                               tr("Runs without a completion date"))
-        self.filters.changed.connect(self._count)
+        self.run_filters.changed.connect(self._count)
         self.count = QLabel(self.runs_tab)
-        self.filters.row.addWidget(self.count, 1, Qt.AlignmentFlag.AlignRight)
+        self.run_filters.row.addWidget(self.count, 1, Qt.AlignmentFlag.AlignRight)
         self.runs = QTableView(self.runs_tab)
         self.runs.setObjectName("checklistRunsTable")
         self.runs.setModel(self.runs_proxy)
@@ -89,7 +108,7 @@ class ChecklistsPage(Page):
         self.runs_layout = ColumnLayout(self.runs, self.runs_model, "checklist_runs")
         self.runs_layout.restore()
         rl = QVBoxLayout(self.runs_tab)
-        rl.addWidget(self.filters)
+        rl.addWidget(self.run_filters)
         rl.addWidget(self.runs, 1)
 
         # -- the open run, fast entry
@@ -371,7 +390,76 @@ class ChecklistsPage(Page):
         self._update_commands()
 
     def set_filters(self, **values: Any) -> None:
-        self.filters.apply(**values)
+        """What ``openList("checklists", {...})`` asks for; the runs' filters not named are
+        cleared.
+
+        * ``kind``, ``stage``, ``open_only``, ``text`` — the runs' filters;
+        * ``tab`` — "runs", "programme" or "templates" (filters alone show the Runs tab);
+        * ``run`` — a run id: open it (Run tab); ``chapter`` ("4"…"10") — in the open run,
+          make the first item of that chapter current;
+        * ``start`` — "gap_analysis" (or another kind): the Start run dialog with a template
+          of that kind selected; for a gap analysis with none installed, it offers to install
+          the shipped ISO 9001:2015 one first (:meth:`start_gap_analysis`).
+        """
+        tab = values.pop("tab", None)
+        run = values.pop("run", None)
+        chapter = values.pop("chapter", None)
+        start = values.pop("start", None)
+        if self._stale and self.workspace is not None:
+            self.refresh()
+            self._stale = False
+        self.run_filters.clear()
+        self.run_filters.apply(**{k: v for k, v in values.items()
+                                  if k in self.run_filters.widgets})
+        if tab in TABS:
+            self.tabs.setCurrentWidget({"runs": self.runs_tab, "programme": self.programme_tab,
+                                        "templates": self.templates_tab}[tab])
+        elif values and run is None and chapter is None:
+            self.tabs.setCurrentWidget(self.runs_tab)
+        if run is not None:
+            self.open_run(int(run))
+        if chapter is not None and self.run_view.run_id is not None:
+            self.tabs.setCurrentIndex(self.run_tab_index)
+            self.run_view.jump_to(str(chapter))
+            self.run_view.table.setFocus()
+        if start == "gap_analysis":
+            self.start_gap_analysis()
+        elif start:
+            self.start_run(kind=str(start))
+
+    def install_gap_template(self) -> int | None:
+        """Install the shipped ISO 9001:2015 gap analysis (one undo step, the Templates tab's
+        service; nothing written when it is there); its template id."""
+        from ...services import checklists
+        from .dialogs import GAP_TEMPLATE
+
+        if not self._writable():
+            return None
+        tid = self.controller.edit(tr("Install checklist template"),
+                                   lambda ws: checklists.install_template(ws, GAP_TEMPLATE))
+        if tid is not None:
+            self.templates_tab.refresh()
+        return tid
+
+    def start_gap_analysis(self, confirm: bool = True) -> int | None:
+        """Start a gap analysis: when the workspace has no gap analysis template, ask to install
+        the shipped one first; then the Start run dialog with it selected."""
+        from ...services import checklists
+
+        if not self._writable():
+            return None
+        has = any(t.kind == "gap_analysis" and t.latest and t.items
+                  for t in checklists.list_templates(self.workspace))
+        if not has:
+            if confirm and QMessageBox.question(
+                    self, tr("Start a gap analysis"),
+                    tr("The workspace has no gap analysis template yet. Install the ISO "
+                       "9001:2015 gap analysis shipped with the application (you can undo "
+                       "it)?")) != QMessageBox.StandardButton.Yes:
+                return None
+            if self.install_gap_template() is None:
+                return None
+        return self.start_run(kind="gap_analysis")
 
     # ------------------------------------------------------------------ runs
     def selected_run_id(self) -> int | None:
@@ -419,15 +507,17 @@ class ChecklistsPage(Page):
         return w
 
     def start_run(self, template_id: int | None = None,
-                  values: dict[str, Any] | None = None) -> int | None:
-        """Start a run of a template (asked in a dialog when ``values`` is None) and open it."""
+                  values: dict[str, Any] | None = None, *, kind: str | None = None
+                  ) -> int | None:
+        """Start a run of a template (asked in a dialog when ``values`` is None, a template of
+        ``kind`` selected) and open it."""
         from ...services import checklists
         from .dialogs import StartRunDialog
 
         if not self._writable():
             return None
         if values is None:
-            dialog = StartRunDialog(self.workspace, self)
+            dialog = self.start_dialog(kind)
             if dialog.exec() != StartRunDialog.DialogCode.Accepted:
                 return None
             template_id, values = dialog.template_id(), dialog.values()
@@ -439,6 +529,14 @@ class ChecklistsPage(Page):
             return None
         self.open_run(rid)
         return rid
+
+    def start_dialog(self, kind: str | None = None):
+        """The Start run dialog (``kind``'s template selected; it offers to install the shipped
+        gap analysis when no template fits)."""
+        from .dialogs import StartRunDialog
+
+        return StartRunDialog(self.workspace, self, kind=kind,
+                              install=self.install_gap_template)
 
     def delete_selected(self, confirm: bool = True) -> bool:
         from ...services import checklists

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QDialog, QDialogButtonBox,
                                QFormLayout, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
                                QRadioButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -34,6 +34,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..pages import PageSpec
 
 TABS = ("policy", "scope", "climate", "parties", "issues")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """"1 climate issue", "2 climate issues", "0 climate issues" (``many`` has {n})."""
+    return one if n == 1 else many.format(n=n)
 
 
 class TableTab(QWidget):
@@ -395,8 +400,23 @@ class ContextPage(Page):
         else:
             hint = tr("Not yet determined: decide whether climate change is a relevant issue "
                       "and write why.")
-        hint += " " + tr("Listed now: {i} climate issue(s), {p} party need(s) mentioning "
-                         "climate or carbon.").format(i=len(issues), p=len(parties))
+        listed = [_count(len(issues), tr("1 climate issue"), tr("{n} climate issues")),
+                  _count(len(parties), tr("1 party need mentioning climate or carbon"),
+                         tr("{n} party needs mentioning climate or carbon"))]
+        if self.climate_buttons[False].isChecked() and (issues or parties):
+            # a warning, not a block: the determination is the user's, but it must hold
+            if issues and parties:
+                what = tr("{issues} and {needs} are listed").format(issues=listed[0],
+                                                                    needs=listed[1])
+            else:
+                n = len(issues or parties)
+                what = (tr("{what} is listed") if n == 1 else tr("{what} are listed")).format(
+                    what=listed[0] if issues else listed[1])
+            hint = "⚠ " + tr("{what}: explain why climate change is not relevant, or keep it "
+                             "relevant.").format(what=what)
+        else:
+            hint += " " + tr("Listed now: {issues}, {needs}.").format(
+                issues=listed[0], needs=listed[1])
         self.climate_hint.setText(hint)
         self.show_climate.setEnabled(bool(issues))
         self.tabs.setTabText(TABS.index("parties"), tr("Interested parties ({n})").format(
@@ -426,9 +446,20 @@ class ContextPage(Page):
         self.tabs.setCurrentIndex(TABS.index(key))
 
     def set_filters(self, **values: Any) -> None:
-        """Filter the issues (``kind``, ``category``, ``text``) and show them."""
-        self.show_tab("issues")
-        self.issues.filters.apply(**values)
+        """``tab`` ("policy", "scope", "climate", "parties", "issues") shows that tab (on
+        Scope with the cursor in the scope box); the issues' filters (``kind``,
+        ``category``, ``text``) filter the issues and show them (the default tab)."""
+        tab = values.pop("tab", None)
+        if tab not in TABS:
+            tab = "issues"
+        if self._stale and self.workspace is not None:
+            self._refresh_now()
+        self.show_tab(tab)
+        if values:
+            self.issues.filters.apply(**values)
+        if tab == "scope":
+            self.scope.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.scope.moveCursor(QTextCursor.MoveOperation.End)
 
     def clear_filters(self) -> None:
         for tab in (self.parties, self.issues, self.exclusions):

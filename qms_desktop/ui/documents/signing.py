@@ -71,6 +71,14 @@ class SignDialog(QDialog):
         self.sign_button = self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_button.setText(tr("&Sign"))
         self.sign_button.clicked.connect(self.try_sign)
+        # shown when the only way on is another person: a second signing user
+        self.users_button = self.ui.buttonBox.addButton(
+            tr("Signing &users…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.users_button.setObjectName("signingUsers")
+        self.users_button.setToolTip(tr("Add a second signing user to review or approve"))
+        self.users_button.setAutoDefault(False)
+        self.users_button.clicked.connect(lambda _c=False: self.open_users())
+        self.users_button.hide()
         self.ui.usernameEdit.setText(documents.default_username(ws))
         (self.ui.passwordEdit if self.ui.usernameEdit.text() else
          self.ui.usernameEdit).setFocus()
@@ -139,7 +147,14 @@ class SignDialog(QDialog):
         finally:
             secret.clear()
         if refused:
-            self.show_message(str(refused[0]))
+            text = str(refused[0])
+            duty = self.duty_refusal(text, user)
+            if duty:
+                text += " " + (tr("Add a second signing user (Signing users…) to review it.")
+                               if meaning == "reviewed" else
+                               tr("Add a second signing user (Signing users…) to approve it."))
+            self.users_button.setVisible(duty)
+            self.show_message(text)
             return False
         if result is None:  # refused by the controller (the user was told)
             self.reject()
@@ -147,6 +162,23 @@ class SignDialog(QDialog):
         self.signature_id = result if isinstance(result, int) and result is not True else None
         self.accept()
         return True
+
+    def duty_refusal(self, text: str, user: str) -> bool:
+        """True when ``text`` is the separation-of-duties refusal: someone else must sign."""
+        from ...core.documents import duty_problem
+
+        return any(text == duty_problem(user, did, self.meaning)
+                   for did in ("authored", "reviewed"))
+
+    def open_users(self) -> int:
+        """The Signing users dialog, to add the second person; then sign as them."""
+        from .users import UsersDialog
+
+        dialog = UsersDialog(self.controller, self)
+        result = dialog.exec()
+        self.ui.usernameEdit.selectAll()
+        self.ui.usernameEdit.setFocus()
+        return result
 
     def done(self, r: int) -> None:  # noqa: D401 (Qt's name)
         self.ui.passwordEdit.clear()

@@ -181,7 +181,9 @@ class UserDialog(QDialog):
         layout.addWidget(self.buttons)
         # presets
         if self.username is not None and mode == "first":
-            self.username.setText(ws.user)
+            # the login as a suggestion, not as text: typing a name replaces it ("anna", not
+            # "rootanna"); left empty, the login is used
+            self.username.setPlaceholderText(ws.user or "")
             name, self.person_id = suggest_person(ws, ws.user)
             self.full_name.setCurrentText(name)
         elif self.full_name is not None:
@@ -190,6 +192,13 @@ class UserDialog(QDialog):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def entered_username(self) -> str:
+        """The user name typed, else (first user) the login shown as its placeholder."""
+        text = self.username.text().strip() if self.username is not None else ""
+        if not text and self.mode == "first" and self.username is not None:
+            text = self.username.placeholderText().strip()
+        return text
 
     def _clear_passwords(self) -> None:
         for e in (self.password, self.repeat, self.old_password, self.admin_password):
@@ -235,7 +244,7 @@ class UserDialog(QDialog):
             try:
                 if mode in ("first", "add"):
                     return documents.add_user(
-                        ws, self.username.text(), full, take("new"), rights=rights,
+                        ws, self.entered_username(), full, take("new"), rights=rights,
                         is_admin=bool(self.is_admin and self.is_admin.isChecked()),
                         person_id=person, admin=admin)
                 if mode == "edit":

@@ -69,13 +69,30 @@ class ConfirmDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.text_edit.textChanged.connect(lambda _t: self._update())
+        self._update()
         self.resize(max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 60),
                     self.sizeHint().height())
 
+    def problem(self) -> str:
+        """Why OK is disabled ("" when it is not): both fields are required."""
+        if self.text_edit.text().strip():
+            return ""
+        return (tr("Name the certification body that will audit you.")
+                if self.what == "certification" else
+                tr("Say who confirmed the commitment (e.g. the managing director)."))
+
+    def _update(self) -> None:
+        problem = self.problem()
+        self.ok.setEnabled(not problem)
+        self.ok.setToolTip(problem)
+        self.message.setText(problem)
+        self.message.setVisible(bool(problem))
+
     def accept(self) -> None:
-        if self.what == "certification" and not self.text_edit.text().strip():
-            self.message.setText(tr("Name the certification body that will audit you."))
-            self.message.show()
+        if self.problem():
+            self._update()
             self.text_edit.setFocus()
             return
         super().accept()

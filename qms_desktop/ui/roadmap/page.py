@@ -2,7 +2,7 @@
 
 A header tells where the organization stands ("Step 4 of 10: Process maps · readiness for
 certification 62 %"); below, one card per step (number, title, state in symbol and words, a
-progress bar, its checks with ✓ / ○ and why it matters). The current step — the first not done
+progress bar, its checks with ✓ / ○ / – (not applicable) and why it matters). The current step — the first not done
 (``core.roadmap.next_step``) — is expanded and outlined, with its next action as a button that
 opens the page doing it (``openList`` / ``openRecord``, routed by the main window). The two
 facts records cannot show (leadership commitment, certification audit booked) are check boxes
@@ -186,8 +186,7 @@ class StepCard(QFrame):
         self.step = step
         self.title.setText(step.title)
         self.state.setText(state_text(step.state))
-        self.fraction.setText(tr("{n} of {total} checks").format(
-            n=step.done_checks, total=len(step.counted)))
+        self.fraction.setText(step.checks_text(tr))
         self.bar.setValue(int(round(step.fraction * 100)))
         self.bar.setAccessibleName(tr("Progress of step {n}").format(n=step.number))
         self.why.setText(step.why)
@@ -196,12 +195,15 @@ class StepCard(QFrame):
             w.deleteLater()
         self._check_labels = []
         for row, c in enumerate(step.checks):
-            sym = QLabel(rules.CHECK_SYMBOLS[c.done], self.body)
+            sym = QLabel(rules.check_symbol(c), self.body)
             label = QLabel(c.label, self.body)
             label.setObjectName(f"check_{row}")
             progress = _muted(QLabel(c.progress, self.body))
             progress.setWordWrap(True)
-            sym.setAccessibleName(tr("done") if c.done else tr("not done"))
+            sym.setAccessibleName(tr("not applicable") if c.vacuous else
+                                  tr("done") if c.done else tr("not done"))
+            if c.vacuous:
+                sym.setToolTip(tr("Not applicable: nothing to check, so not counted"))
             for col, w in enumerate((sym, label, progress)):
                 self.checks.addWidget(w, row, col)
                 self._check_labels.append(w)
