@@ -9,9 +9,11 @@ by one on a worker thread and shows each as it arrives; ``tiles(ws)`` computes t
 The rules are those of the lists a tile opens, so a tile's count is the length of its filtered
 list: actions (``services.actions``: unfinished = open or in progress, overdue = due before
 today), risks (``services.risks.level_counts``: open risks, not opportunities, by the level that
-counts now — residual where rated, else inherent — the management review's rule; the register's
-"high+" filter also lists opportunities and closed entries at that level), training
-(``services.training``'s matrix), the audit programme (``services.checklists.programme``), the
+counts now — residual where rated, else inherent — the management review's rule; the register
+lists the same with its kind "risks", "open only" and level filters), training
+(``services.training``'s matrix), the audit programme (``services.checklists.programme``; an
+audit is done once its run is completed, as the run list says — a later ISO 19011 step overdue,
+the report or the follow-up, is told apart with the day it was due), the
 latest gap analysis (``core.checklists`` scores by chapter), documents (the register's review
 state), objectives (``core.kpi.kpi_status`` of the latest measurement) and nonconformities
 (unfinished = not closed; overdue = due before today and not closed).
@@ -207,8 +209,18 @@ class AuditEntry:
     code: str
     title: str
     planned_on: dt.date | None
+    #: the programme's state (``core.checklists.programme_state``: a late step makes even a
+    #: completed audit "overdue" there)
     state: str
+    #: ISO 19011 steps planned before today and not done (report, follow-up…)
     late_steps: tuple[str, ...] = ()
+    completed_on: dt.date | None = None
+    #: the earliest planned day of the late steps
+    late_since: dt.date | None = None
+    #: done / planned / overdue / unplanned as the run list reads it: a completed run is done
+    #: (``programme_state`` without the later steps); a late report or follow-up is told
+    #: apart, in :attr:`late_steps`
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,8 +235,14 @@ class AuditsTile:
     next_code: str = ""
     next_title: str = ""
 
-    def count(self, state: str) -> int:
-        return sum(1 for a in self.audits if a.state == state)
+    def count(self, status: str) -> int:
+        """This year's audits in ``status`` (:attr:`AuditEntry.status`: completed = done)."""
+        return sum(1 for a in self.audits if a.status == status)
+
+    @property
+    def late(self) -> tuple[AuditEntry, ...]:
+        """Audits with a step overdue (done ones too: their report, follow-up…)."""
+        return tuple(a for a in self.audits if a.late_steps)
 
 
 def audits_tile(ws: Workspace, today: dt.date | None = None) -> AuditsTile:
@@ -232,12 +250,21 @@ def audits_tile(ws: Workspace, today: dt.date | None = None) -> AuditsTile:
 
     today = today or dt.date.today()
     rows = checklists.programme(ws, today.year, today)
-    audits = tuple(AuditEntry(a.run_id, a.code, a.title, a.planned_on, a.state,
-                              tuple(a.late_steps)) for row in rows for a in row.audits)
+    entries = [a for row in rows for a in row.audits]
     bare = sum(1 for row in rows if row.process_id is not None and not row.audits)
-    r = m.ChecklistRun
+    r, st = m.ChecklistRun, m.AuditStep
     nxt = None
+    since: dict[int, dt.date] = {}
     with ws.connect() as c:
+        late_runs = [a.run_id for a in entries if a.late_steps]
+        if late_runs:
+            late = {(a.run_id, s) for a in entries for s in a.late_steps}
+            for rid, step, planned in c.execute(
+                    select(st.run_id, st.step, _text(st.planned_on))
+                    .where(st.run_id.in_(late_runs))):
+                day = _day(planned)
+                if (rid, step) in late and day is not None:
+                    since[rid] = min(since.get(rid, day), day)
         for rid, code, title, planned in c.execute(
                 select(r.id, r.code, r.title, _text(r.planned_on))
                 .where(r.kind == "internal_audit", r.completed_on.is_(None),
@@ -245,6 +272,10 @@ def audits_tile(ws: Workspace, today: dt.date | None = None) -> AuditsTile:
             day = _day(planned)
             if day is not None and day >= today and (nxt is None or (day, rid) < nxt[:2]):
                 nxt = (day, rid, code or "", title or "")
+    audits = tuple(AuditEntry(a.run_id, a.code, a.title, a.planned_on, a.state,
+                              tuple(a.late_steps), a.completed_on, since.get(a.run_id),
+                              check_rules.programme_state(a.planned_on, a.completed_on, today))
+                   for a in entries)
     if nxt is None:
         return AuditsTile(today.year, audits, bare)
     return AuditsTile(today.year, audits, bare, nxt[0], nxt[2], nxt[3])

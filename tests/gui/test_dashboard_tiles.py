@@ -125,20 +125,17 @@ def test_each_tile_opens_its_list_filtered(window, demo, open_ws, qtbot):
     assert window.current_page_key() == "risks"
     risks = window.page("risks")
     assert risks.level_filter.value() == "high+"
-    # the tile counts open risks (services.risks.level_counts); the register's "high+" filter
-    # also lists opportunities ("Significant") and closed entries at that level
-    shown = [risks.proxy.risk_at(i) for i in range(risks.proxy.rowCount())]
-    assert sum(1 for r in shown if r.kind != "opportunity" and r.status != "closed") \
-        == page.data["risks"].high
+    # the tile counts open risks (services.risks.level_counts): the list it opens says so
+    assert risks.kind_filter.value() == "risk" and risks.open_filter.isChecked()
+    assert risks.proxy.rowCount() == page.data["risks"].high
 
     click("training")
     assert window.current_page_key() == "training"
     assert window.page("training").status.value() == "late"
 
-    click("audits")
+    click("audits")  # the programme (emitted as {"tab": "programme"}: see below)
     assert window.current_page_key() == "checklists"
     checklists = window.page("checklists")
-    assert checklists.filters.widgets["kind"].value() == "internal_audit"
     click("gap")
     assert checklists.filters.widgets["kind"].value() == "gap_analysis"
     from qms_desktop.services.checklists import list_runs
@@ -193,7 +190,7 @@ def test_tiles_emit_their_targets_from_the_keyboard_bars_and_links(window, demo,
     row = [b.key for b in chart.bars].index("level:critical")
     y = int((row + 0.5) * chart._row_height())
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, y))
-    assert emitted[-1] == ("risks", {"level": "critical"})
+    assert emitted[-1] == ("risks", {"kind": "risk", "open_only": True, "level": "critical"})
     window.show_page("dashboard")
     chart = page.tiles["objectives"].chart
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton,
@@ -212,6 +209,115 @@ def test_tiles_emit_their_targets_from_the_keyboard_bars_and_links(window, demo,
     assert emitted[-1][0] == "training" and emitted[-1][1]["status"] == "expiring"
     page.tiles["documents"].detail.linkActivated.emit("revising")
     assert emitted[-1] == ("documents", {"status": "pending"})
+
+
+def test_each_risk_bar_opens_a_list_of_its_figure(window, demo, open_ws, qtbot):
+    """The tile said "1 high or critical of 33" and opened 6 rows (opportunities and closed
+    entries too); High 1 opened 6, Medium 26 opened 27, "Not rated 2" opened High or critical:
+    now the tile, every bar, the opportunities link and the count card open exactly their
+    figure."""
+    ws = open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    d = page.data["risks"]
+    risks = window.page("risks")
+    bars = page.tiles["risks"].chart.bars
+    assert "level:none" in [b.key for b in bars]  # the demo has unrated risks
+    for bar in bars:
+        window.show_page("dashboard")
+        page.tiles["risks"].chart.barActivated.emit(bar.key)
+        assert window.current_page_key() == "risks"
+        assert risks.proxy.rowCount() == bar.value, bar.label
+    window.show_page("dashboard")
+    page.open_tile("risks")
+    assert risks.proxy.rowCount() == d.high == int(page.tiles["risks"].value.text())
+    window.show_page("dashboard")
+    page.tiles["risks"].detail.linkActivated.emit("opportunities")
+    assert risks.kind_filter.value() == "opportunity" and risks.open_filter.isChecked()
+    assert risks.proxy.rowCount() == d.opportunities > 0
+    window.show_page("dashboard")
+    page.cards["risks"].detail.linkActivated.emit("high")
+    assert risks.proxy.rowCount() == d.high and risks.level_filter.value() == "high+"
+    # the whole register again from the card: every filter cleared
+    window.show_page("dashboard")
+    page.open_card("risks")
+    assert risks.proxy.rowCount() == len(risks.model.rows)
+    assert risks.kind_filter.value() is None and not risks.open_filter.isChecked()
+
+
+def test_audit_tile_counts_the_completed_run_done_and_says_what_is_late(window, demo, open_ws,
+                                                                        qtbot):
+    """The demo's IA26-03 is completed, its report late: the tile said "0 / 1 done · ⚠ 1
+    overdue"; now 1 done, the late report named with its day, and it opens the Programme tab."""
+    ws = open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    d = page.data["audits"]
+    ia = next(a for a in d.audits if a.code == "IA26-03")
+    assert ia.completed_on is not None and ia.late_steps  # the demo as the tester saw it
+    t = page.tiles["audits"]
+    assert t.value.text() == f"{d.count('done')} / {len(d.audits)}"
+    assert d.count("done") >= 1
+    from qms_desktop.ui.pages.dashboard import short_date
+
+    assert f"IA26-03: Audit report overdue since {short_date(ia.late_since)}" \
+        in t.detail.text()
+    emitted = []
+    page.openList.connect(lambda key, filters: emitted.append((key, filters)))
+    page.open_tile("audits")
+    t.detail.linkActivated.emit("programme")
+    assert emitted == [("checklists", {"tab": "programme"})] * 2
+
+
+def test_gap_chapter_bars_open_the_latest_run_at_that_chapter(window, demo, open_ws, qtbot):
+    open_ws(window, demo)
+    page = dashboard(window, qtbot)
+    run = page.data["gap"].run_id
+    assert run is not None
+    emitted = []
+    page.openList.connect(lambda key, filters: emitted.append((key, filters)))
+    chart = page.tiles["gap"].chart
+    row = [b.key for b in chart.bars].index("chapter:7")
+    y = int((row + 0.5) * chart._row_height())
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, y))
+    assert emitted == [("checklists", {"tab": "runs", "run": run, "chapter": "7"})]
+
+
+def test_profile_shows_the_policy_in_force_read_only(window, demo, open_ws, make_ws, qtbot):
+    """With a policy document the profile's policy box was a second, editable policy: now the
+    text of the revision in force, read-only, with "Edit on Context & policy"."""
+    from qms_desktop.services.context import get_policy
+
+    ws = open_ws(window, demo)
+    policy = get_policy(ws)
+    assert policy.document_id is not None and policy.text_in_force  # the demo has one
+    page = dashboard(window, qtbot)
+    p = page.profile
+    assert p.policy_view.isVisible() and p.policy_view.isReadOnly()
+    assert not p.policy_edit.isVisible()
+    assert p.policy_view.toPlainText() == policy.text_in_force
+    assert policy.number in p.policy_note.text()
+    emitted = []
+    page.openList.connect(lambda key, filters: emitted.append((key, filters)))
+    assert p.policy_link.isVisible()
+    p.policy_link.linkActivated.emit("policy")
+    assert emitted == [("context", {"tab": "policy"})]
+    # without a policy document: the organization's text, editable, and the same link
+    open_ws(window, make_ws("plain.qms"))
+    page = dashboard(window, qtbot)
+    assert p.policy_edit.isVisible() and not p.policy_edit.isReadOnly()
+    assert not p.policy_view.isVisible() and p.policy_link.isVisible()
+    emitted.clear()
+    p.policy_link.linkActivated.emit("policy")
+    assert emitted == [("context", {"tab": "policy"})]
+
+
+def test_an_empty_workspace_links_no_empty_list(window, make_ws, open_ws, qtbot):
+    """An empty workspace showed a link "all 0 unfinished": no link for a zero count."""
+    open_ws(window, make_ws("empty.qms"))
+    page = dashboard(window, qtbot)
+    for key, tile in page.tiles.items():
+        assert "<a " not in tile.detail.text(), key
+    for key, card in page.cards.items():
+        assert "<a " not in card.detail.text(), key
 
 
 def test_an_edit_refreshes_only_the_tiles_it_touched(window, demo, open_ws, qtbot,

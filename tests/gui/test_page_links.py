@@ -109,12 +109,15 @@ def test_risk_and_training_cards_open_their_pages(window, demo, open_ws, qtbot):
     page = dashboard(window, qtbot)
     rows = risk_rows(ws)
     card = page.cards["risks"]
-    high = sum(1 for r in rows if r.level in ("high", "critical"))
+    # open risks (not opportunities, not closed) at high or critical: services.risks.level_counts
+    high = sum(1 for r in rows if r.level in ("high", "critical") and r.kind == "risk"
+               and r.status != "closed")
     assert f"{high} high or critical" in card.detail.text()
     card.detail.linkActivated.emit("high")
     assert window.current_page_key() == "risks"
     risks = window.page("risks")
     assert risks.proxy.rowCount() == high and risks.level_filter.value() == "high+"
+    assert risks.kind_filter.value() == "risk" and risks.open_filter.isChecked()
     window.show_page("dashboard")
     card.setFocus()
     qtbot.keyClick(card, Qt.Key.Key_Return)  # the card itself, from the keyboard

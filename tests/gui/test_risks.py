@@ -279,6 +279,31 @@ def test_filters_text_owner_process_level_overdue(page, seeded, qtbot):
     assert page.proxy.rowCount() == 12 and not page.clear_filters_button.isEnabled()
 
 
+def test_kind_open_and_not_rated_filters_list_what_the_dashboard_counts(page, seeded):
+    """The register can list exactly what the dashboard counts (services.risks.level_counts):
+    open risks, opportunities apart, by current level, "not rated" included."""
+    from qms_desktop.services.risks import level_counts
+
+    rows = list(page.model.rows)
+    n = level_counts(rows)
+    shown = lambda: [page.proxy.risk_at(i) for i in range(page.proxy.rowCount())]  # noqa: E731
+    for level in ("critical", "high", "medium", "low", "none"):
+        page.set_filters(kind="risk", open_only=True, level=level)
+        assert page.kind_filter.value() == "risk" and page.open_filter.isChecked()
+        assert page.proxy.rowCount() == n.risks["" if level == "none" else level], level
+    page.set_filters(kind="opportunity", open_only=True)
+    assert page.proxy.rowCount() == n.open_opportunities
+    assert all(r.kind == "opportunity" and r.status != "closed" for r in shown())
+    page.open_filter.setChecked(False)
+    assert page.proxy.rowCount() == sum(1 for r in rows if r.kind == "opportunity")
+    page.level_filter.set_value("none")
+    assert all(not r.level for r in shown())
+    page.set_filters(level="high+")  # the filters not named are cleared
+    assert page.kind_filter.value() is None and not page.open_filter.isChecked()
+    page.clear_filters()
+    assert page.proxy.rowCount() == len(rows)
+
+
 def test_sorting_keeps_selection_and_puts_empty_last(page, seeded):
     ids = seeded[1]["risks"]
     page.select_ids([ids["Spindle failure"]])

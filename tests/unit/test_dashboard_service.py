@@ -169,6 +169,22 @@ def test_audits_tile_programme_and_next_audit(ws, world):
     assert t.processes_without == 1
 
 
+def test_audits_tile_counts_a_completed_run_done_and_names_its_late_report(ws, world):
+    """A completed run is done, as the run list says, even when a later ISO 19011 step (the
+    audit report) is overdue — that step is told apart, with the day it was due (the tile said
+    "0 / 1 done · 1 overdue" for a completed audit whose report was late)."""
+    done = next(a for a in D.audits_tile(ws, DAY0).audits if a.completed_on is not None)
+    C.set_step(ws, done.run_id, "report", planned_on=DAY0 - 45 * D1, today=DAY0)
+    C.set_step(ws, done.run_id, "follow_up", planned_on=DAY0 + 45 * D1, today=DAY0)
+    t = D.audits_tile(ws, DAY0)
+    (entry,) = [a for a in t.audits if a.run_id == done.run_id]
+    assert entry.state == "overdue"  # the programme grid's state is unchanged
+    assert entry.status == "done" and entry.late_steps == ("report",)
+    assert entry.late_since == DAY0 - 45 * D1
+    assert (t.count("done"), t.count("planned"), t.count("overdue")) == (1, 1, 1)
+    assert t.late == (entry,)
+
+
 def test_gap_tile_scores_the_latest_gap_analysis_by_chapter(ws, world):
     t = D.gap_tile(ws, DAY0)
     assert t.run_id == world["gap"] and t.day == DAY0 - 5 * D1

@@ -86,7 +86,7 @@ def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
     """(card key, link in its detail line) → (page key, filters)."""
     return {
         ("actions", "overdue"): ("actions", {"status": "unfinished", "overdue_only": True}),
-        ("risks", "high"): ("risks", {"level": "high+"}),
+        ("risks", "high"): ("risks", _open_risks(level="high+")),
         ("risks", "overdue"): ("risks", {"overdue_only": True}),
         ("documents", "overdue"): ("documents", {"review_overdue": True}),
         ("documents", "revising"): ("documents", {"status": "pending"}),
@@ -94,6 +94,12 @@ def detail_targets() -> dict[tuple[str, str], tuple[str, dict]]:
         ("training_records", "retrain"): ("training", _training_filters(status="retrain")),
         ("training_records", "expiring"): ("training", _training_filters(status="expiring")),
     }
+
+
+def _open_risks(**values) -> dict:
+    """The register's filters that list what the risk figures count: open risks, not
+    opportunities (``services.risks.level_counts``), narrowed by ``values``."""
+    return {"kind": "risk", "open_only": True, **values}
 
 
 def _training_filters(**values) -> dict:
@@ -191,7 +197,15 @@ class StatCard(QFrame):
 
 
 class ProfilePanel(QGroupBox):
-    """The organization's name, scope, quality policy and sites; edits are undoable commands."""
+    """The organization's name, scope, quality policy and sites; edits are undoable commands.
+
+    Once the organization has a policy document (``organization.policy_document_id``) the
+    policy box shows the text of the revision in force, read-only — the policy is edited, and
+    approved, on Context & policy, never here; without one it is the organization's (legacy)
+    text, editable. Either way "Edit on Context & policy" emits ``openPolicy``."""
+
+    #: the "Edit on Context & policy" link was followed
+    openPolicy = Signal()
 
     def __init__(self, controller, parent: QWidget | None = None):
         super().__init__(tr("Organization profile"), parent)
@@ -216,10 +230,38 @@ class ProfilePanel(QGroupBox):
         self.name_edit.setObjectName("orgName")
         self.scope_edit = self._text_edit("orgScope", 6)
         self.policy_edit = self._text_edit("orgPolicy", 8, grow=True)
+        # the policy document's revision in force: shown, never edited here
+        self.policy_view = self._text_edit("orgPolicyInForce", 8, grow=True)
+        self.policy_view.setReadOnly(True)
+        self.policy_view.setBackgroundRole(QPalette.ColorRole.Window)
+        self.policy_view.hide()
+        self.policy_note = QLabel(self.form_widget)
+        self.policy_note.setObjectName("orgPolicyNote")
+        self.policy_note.setWordWrap(True)
+        self.policy_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.policy_note.hide()
+        self.policy_link = QLabel(link("policy", tr("Edit on Context & policy")),
+                                  self.form_widget)
+        self.policy_link.setObjectName("orgPolicyLink")
+        self.policy_link.setTextFormat(Qt.TextFormat.RichText)
+        self.policy_link.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.policy_link.linkActivated.connect(lambda _href: self.openPolicy.emit())
+        policy_box = QWidget(self.form_widget)
+        policy_lay = QVBoxLayout(policy_box)
+        policy_lay.setContentsMargins(0, 0, 0, 0)
+        policy_lay.addWidget(self.policy_note)
+        policy_lay.addWidget(self.policy_edit, 1)
+        policy_lay.addWidget(self.policy_view, 1)
+        policy_lay.addWidget(self.policy_link)
         self.sites_edit = self._text_edit("orgSites", 3)
         form.addRow(tr("&Name:"), self.name_edit)
         form.addRow(tr("&Scope:"), self.scope_edit)
-        form.addRow(tr("Quality &policy:"), self.policy_edit)
+        policy_label = QLabel(tr("Quality &policy:"), self.form_widget)
+        policy_label.setBuddy(self.policy_edit)
+        self.policy_label = policy_label
+        form.addRow(policy_label, policy_box)
         form.addRow(tr("S&ites:"), self.sites_edit)
         lay.addWidget(self.form_widget, 1)
         self.read_only_note = QLabel(
@@ -251,7 +293,9 @@ class ProfilePanel(QGroupBox):
             edit.setFixedHeight(height)
         return edit
 
-    def show_profile(self, profile, *, read_only: bool) -> None:
+    def show_profile(self, profile, *, read_only: bool, policy=None) -> None:
+        """``policy``: ``services.context.get_policy`` (None, or one without a document: the
+        organization's own text, editable)."""
         self.empty.setVisible(profile is None and self.controller.workspace is not None)
         self.create_button.setEnabled(not read_only)
         self.form_widget.setVisible(profile is not None)
@@ -260,6 +304,36 @@ class ProfilePanel(QGroupBox):
             binding.set_record(profile.id if profile else None,
                                getattr(profile, field) if profile else "")
             binding.set_read_only(read_only)
+        self.show_policy(policy if profile is not None else None)
+
+    def show_policy(self, policy) -> None:
+        """The policy box: the revision in force of the policy document (read-only), else the
+        organization's text (editable)."""
+        controlled = policy is not None and policy.document_id is not None
+        self.policy_edit.setVisible(not controlled)
+        self.policy_view.setVisible(controlled)
+        self.policy_note.setVisible(controlled)
+        self.policy_label.setBuddy(self.policy_view if controlled else self.policy_edit)
+        if not controlled:
+            self.policy_view.clear()
+            self.policy_note.clear()
+            return
+        name = " ".join(x for x in (policy.number, policy.title) if x)
+        if policy.in_force_id is not None:
+            note = tr("{doc}, revision {rev} in force since {day}").format(
+                doc=name, rev=policy.revision or "–", day=date_text(policy.effective_on)) \
+                if policy.effective_on else tr("{doc}, revision {rev} in force").format(
+                    doc=name, rev=policy.revision or "–")
+            text = policy.text_in_force
+        else:
+            note = tr("{doc}: no revision is in force yet").format(doc=name)
+            text = ""
+        if policy.pending:
+            note += " · " + tr("revision {rev} being worked on").format(rev=policy.pending)
+        self.policy_note.setText(note)
+        if self.policy_view.toPlainText() != text:
+            self.policy_view.setPlainText(text)
+        self.policy_view.setAccessibleName(tr("Quality policy in force"))
 
     def create_profile(self) -> None:
         ws = self.controller.workspace
@@ -291,22 +365,27 @@ def tile_captions() -> list[tuple[str, str]]:
     ]
 
 
-def tile_targets() -> dict[tuple[str, str], tuple[str, dict]]:
-    """(tile key, link or bar in it; "" the tile itself) → (page key, filters) it opens."""
+def tile_targets(gap_run: int | None = None) -> dict[tuple[str, str], tuple[str, dict]]:
+    """(tile key, link or bar in it; "" the tile itself) → (page key, filters) it opens;
+    ``gap_run``: the latest gap analysis (its chapter bars open it at that chapter)."""
     return {
         ("actions", ""): ("actions", {"status": "unfinished", "overdue_only": True}),
         ("actions", "unfinished"): ("actions", {"status": "unfinished"}),
-        ("risks", ""): ("risks", {"level": "high+"}),
+        ("risks", ""): ("risks", _open_risks(level="high+")),
         ("risks", "overdue"): ("risks", {"overdue_only": True}),
-        **{("risks", f"level:{lv}"): ("risks", {"level": lv})
-           for lv in ("critical", "high", "medium", "low")},
+        ("risks", "opportunities"): ("risks", {"kind": "opportunity", "open_only": True}),
+        **{("risks", f"level:{lv}"): ("risks", _open_risks(level=lv))
+           for lv in ("critical", "high", "medium", "low", "none")},
         ("training", ""): ("training", _training_filters(status="late")),
         ("training", "late"): ("training", _training_filters(status="late")),
         ("training", "expiring"): ("training", _training_filters(status="expiring")),
         ("training", "retrain"): ("training", _training_filters(status="retrain")),
-        ("audits", ""): ("checklists", {"kind": "internal_audit"}),
+        ("audits", ""): ("checklists", {"tab": "programme"}),
+        ("audits", "programme"): ("checklists", {"tab": "programme"}),
         ("gap", ""): ("checklists", {"kind": "gap_analysis"}),
-        **{("gap", f"chapter:{ch}"): ("checklists", {"kind": "gap_analysis"})
+        **{("gap", f"chapter:{ch}"): ("checklists", {"tab": "runs", "run": gap_run,
+                                                     "chapter": ch}
+                                      if gap_run is not None else {"kind": "gap_analysis"})
            for ch in ("4", "5", "6", "7", "8", "9", "10")},
         ("objectives", ""): ("objectives", {"status": "off"}),
         ("objectives", "late"): ("objectives", {"status": "late"}),
@@ -604,7 +683,6 @@ def audit_text(audits, gap) -> tuple[str, bool]:
     """The audits card's line: this year's programme (done, planned, overdue, late steps,
     processes without an audit) and the latest gap analysis's score."""
     from ...core.checklists import PROGRAMME_SYMBOLS
-    from ..checklists.programme import late_text
 
     parts = []
     for state in ("done", "planned", "overdue"):
@@ -613,8 +691,8 @@ def audit_text(audits, gap) -> tuple[str, bool]:
             parts.append(f"{PROGRAMME_SYMBOLS[state]} " + {
                 "done": tr("{n} done"), "planned": tr("{n} planned"),
                 "overdue": tr("{n} overdue")}[state].format(n=count_text(n)))
-    # an audit done but for a late step (report, follow-up) says which
-    parts += [late_text(a) for a in audits.audits if a.late_steps][:3]
+    # an audit done but for a late step (report, follow-up) says which, since when
+    parts += [audit_late_text(a) for a in audits.late][:3]
     bare = audits.processes_without
     if bare:
         parts.append(tr("{n} processes without an audit").format(n=count_text(bare))
@@ -624,7 +702,27 @@ def audit_text(audits, gap) -> tuple[str, bool]:
     if gap is not None and gap.run_id is not None and gap.percent is not None:
         text += " · " + tr("gap analysis {pct} % ({done} of {total} assessed)").format(
             pct=f"{gap.percent:.0f}", done=gap.answered, total=gap.items)
-    return text, audits.count("overdue") > 0
+    return text, audits.count("overdue") > 0 or bool(audits.late)
+
+
+def audit_late_text(a) -> str:
+    """What of an audit is overdue, since when: "⚠ IA26-03: Audit report overdue since 28
+    Nov" (``a``: ``services.dashboard.AuditEntry`` with late steps)."""
+    from ...core.checklists import PROGRAMME_SYMBOLS
+    from ..checklists.programme import step_label
+
+    steps = ", ".join(step_label(st) for st in a.late_steps)
+    what = f"{a.code or a.title}: " + (
+        tr("{steps} overdue since {day}").format(steps=steps, day=short_date(a.late_since))
+        if a.late_since else tr("{steps} overdue").format(steps=steps))
+    return f"{PROGRAMME_SYMBOLS['overdue']} {what}"
+
+
+def short_date(day) -> str:
+    """A day and month ("28 Nov", in the user's language)."""
+    from PySide6.QtCore import QDate
+
+    return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM")
 
 
 def documents_text(t) -> tuple[str, bool]:
@@ -734,6 +832,7 @@ class DashboardPage(Page):
         cards_col.addWidget(cards_box, 1)
         body.addLayout(cards_col, 3)
         self.profile = ProfilePanel(controller, content)
+        self.profile.openPolicy.connect(self.open_policy)
         body.addWidget(self.profile, 2, Qt.AlignmentFlag.AlignTop)
 
     # ------------------------------------------------------------------ refresh
@@ -814,7 +913,11 @@ class DashboardPage(Page):
             else:
                 card.set_value(ov.counts.get(key, 0))
         self._show_headline(self.headline)
-        self.profile.show_profile(get_profile(ws), read_only=ws.read_only)
+        from ...services.context import get_policy
+
+        profile = get_profile(ws)
+        self.profile.show_profile(profile, read_only=ws.read_only,
+                                  policy=get_policy(ws) if profile is not None else None)
 
     def _queue_dirty(self) -> None:
         if self.workspace is None:
@@ -931,14 +1034,16 @@ class DashboardPage(Page):
         if d.check_overdue:
             parts.append(escape(_plural(d.check_overdue, tr("{n} effectiveness check overdue"),
                                         tr("{n} effectiveness checks overdue"))))
-        parts.append(link("unfinished", tr("all {n} unfinished").format(n=count_text(d.open))))
+        if d.open:  # a link to an empty list says nothing
+            parts.append(link("unfinished", tr("all {n} unfinished").format(
+                n=count_text(d.open))))
         t.set_detail("<br>".join(parts))
 
     def _fill_risks(self, t: Tile, d) -> None:
         from ...core.palette import LEVEL_COLOURS
         from ...core.risk import LEVEL_LABELS
 
-        t.set_figure(count_text(d.high), tr("high or critical of {n}").format(
+        t.set_figure(count_text(d.high), tr("high or critical of {n} open risks").format(
             n=count_text(d.total)))
         t.set_warning(d.by_level.get("critical", 0) > 0)
         dark = _is_dark(self)
@@ -947,12 +1052,16 @@ class DashboardPage(Page):
                     count_text(d.by_level.get(lv, 0)), *LEVEL_COLOURS[dark][lv])
                 for lv in ("critical", "high", "medium", "low")]
         if d.by_level.get(""):
-            bars.append(Bar("", tr("Not rated"), d.by_level[""], top,
+            bars.append(Bar("level:none", tr("Not rated"), d.by_level[""], top,
                             count_text(d.by_level[""]), *_NONE[dark]))
         t.chart.set_bars(bars)
-        t.set_detail(link("overdue", _plural(d.overdue, tr("{n} overdue for review or action"),
-                                             tr("{n} overdue for review or action")))
-                     if d.overdue else escape(tr("none overdue for review")))
+        parts = [link("overdue", _plural(d.overdue, tr("{n} overdue for review or action"),
+                                         tr("{n} overdue for review or action")))
+                 if d.overdue else escape(tr("none overdue for review"))]
+        if d.opportunities:
+            parts.append(link("opportunities", _plural(
+                d.opportunities, tr("{n} open opportunity"), tr("{n} open opportunities"))))
+        t.set_detail("<br>".join(parts))
 
     def _fill_training(self, t: Tile, d) -> None:
         if not d.required:
@@ -979,12 +1088,14 @@ class DashboardPage(Page):
         total = len(d.audits)
         t.set_figure(f"{count_text(d.count('done'))} / {count_text(total)}",
                      tr("internal audits done in {year}").format(year=d.year))
-        t.set_warning(d.count("overdue") > 0 or d.next_on is None)
+        t.set_warning(d.count("overdue") > 0 or bool(d.late) or d.next_on is None)
         states = _parts([f"{PROGRAMME_SYMBOLS[s]} " + {
             "done": tr("{n} done"), "planned": tr("{n} planned"),
             "overdue": tr("{n} overdue")}[s].format(n=count_text(d.count(s)))
             for s in ("done", "planned", "overdue") if d.count(s)])
         parts = [escape(states)] if states else []
+        # a step after the audit (its report, the follow-up) overdue: which, since when
+        parts += [link("programme", audit_late_text(a)) for a in d.late[:3]]
         if d.next_on is not None:
             parts.append(escape(tr("next: {day} {code}").format(
                 day=date_text(d.next_on), code=d.next_code or d.next_title).strip()))
@@ -1075,10 +1186,16 @@ class DashboardPage(Page):
         """Open the list a tile (or a link or bar in it) stands for."""
         if self.workspace is None:
             return
-        targets = tile_targets()
+        gap = self.data.get("gap")
+        targets = tile_targets(getattr(gap, "run_id", None))
         target = targets.get((key, href)) or targets.get((key, ""))
         if target is not None:
             self.openList.emit(target[0], dict(target[1]))
+
+    def open_policy(self) -> None:
+        """The quality policy on Context & policy (where it is edited and approved)."""
+        if self.workspace is not None:
+            self.openList.emit("context", {"tab": "policy"})
 
     def open_card(self, key: str, href: str = "") -> None:
         """Open the list a count card (or a link in its detail line) stands for."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any, Callable
 
+from ...core.risk import LEVELS
 from ..table import IdRole, KeyRole, RowModel, linked_ids
 from ..table.proxy import FilterProxy, equals, flag
 from . import style
@@ -44,6 +45,8 @@ def _level_test(level: str | None):
         return None
     if level == "high+":
         return lambda r: r.level in ("high", "critical")
+    if level == "none":  # no 5×5 rating (services.risks.level_counts' "")
+        return lambda r: r.level not in LEVELS
     if level.startswith("ap:"):
         ap = level[3:]
         return lambda r: r.ap == ap
@@ -59,13 +62,16 @@ def _cell_test(cell: tuple[str, int, int] | None):
 
 
 class RiskFilterProxy(FilterProxy):
-    """Text, owner, process, level (``"high+"``, ``"ap:H"``…), overdue and a heat-map cell."""
+    """Text, owner, process, kind (risk / opportunity), level (``"high+"``, ``"none"`` = not
+    rated, ``"ap:H"``…), open only (not closed), overdue and a heat-map cell."""
 
     def __init__(self, parent=None):
         super().__init__(parent, filters={
             "owner": (None, equals(attrgetter("owner_id"))),
             "process": (None, equals(attrgetter("process_id"))),
+            "kind": (None, equals(attrgetter("kind"))),
             "level": (None, _level_test),
+            "open_only": (False, flag(lambda r: r.status != "closed")),
             "overdue_only": (False, flag(lambda r: r.review_overdue or r.overdue_actions > 0)),
             "cell": (None, _cell_test),
         })

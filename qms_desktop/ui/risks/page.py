@@ -150,9 +150,11 @@ class RisksPage(Page):
         filters.addWidget(self.search, 2)
         self.owner_filter = ValueCombo([(tr("Any owner"), None, "")], self, searchable=True)
         self.process_filter = ValueCombo([(tr("Any process"), None, "")], self, searchable=True)
+        self.kind_filter = ValueCombo(self._kind_items(), self)
         self.level_filter = ValueCombo(self._level_items(), self)
         for combo, name, stretch in ((self.owner_filter, tr("Owner filter"), 1),
                                      (self.process_filter, tr("Process filter"), 1),
+                                     (self.kind_filter, tr("Kind filter"), 0),
                                      (self.level_filter, tr("Level filter"), 0)):
             combo.setAccessibleName(name)
             combo.currentIndexChanged.connect(self._combo_filters_changed)
@@ -162,6 +164,10 @@ class RisksPage(Page):
                                           "overdue"))
         self.overdue_filter.toggled.connect(self._combo_filters_changed)
         filters.addWidget(self.overdue_filter)
+        self.open_filter = QCheckBox(tr("Open only"), self)
+        self.open_filter.setToolTip(tr("Leave out closed risks and opportunities"))
+        self.open_filter.toggled.connect(self._combo_filters_changed)
+        filters.addWidget(self.open_filter)
         self.cell_chip = QToolButton(self)
         self.cell_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.cell_chip.setToolTip(tr("Heat-map cell filter; click to remove it"))
@@ -263,10 +269,16 @@ class RisksPage(Page):
         self._build_jumps()
 
     @staticmethod
+    def _kind_items() -> list[tuple[str, Any, str]]:
+        return [(tr("Risks and opportunities"), None, ""), (tr("Risks"), "risk", ""),
+                (tr("Opportunities"), "opportunity", "")]
+
+    @staticmethod
     def _level_items() -> list[tuple[str, Any, str]]:
         return [(tr("Any level"), None, ""), (tr("Critical"), "critical", ""),
                 (tr("High or critical"), "high+", ""), (tr("High"), "high", ""),
                 (tr("Medium"), "medium", ""), (tr("Low"), "low", ""),
+                (tr("Not rated"), "none", ""),
                 (tr("FMEA: AP High"), "ap:H", ""), (tr("FMEA: AP Medium"), "ap:M", ""),
                 (tr("FMEA: AP Low"), "ap:L", "")]
 
@@ -527,7 +539,9 @@ class RisksPage(Page):
     def _combo_filters_changed(self, *_a) -> None:
         self.proxy.set_filters(owner=self.owner_filter.value(),
                                process=self.process_filter.value(),
+                               kind=self.kind_filter.value(),
                                level=self.level_filter.value(),
+                               open_only=self.open_filter.isChecked(),
                                overdue_only=self.overdue_filter.isChecked())
         self._filters_applied()
 
@@ -544,14 +558,16 @@ class RisksPage(Page):
         self._filters_applied()
 
     def clear_filters(self) -> None:
-        widgets = (self.search, self.owner_filter, self.process_filter, self.level_filter,
-                   self.overdue_filter)
+        widgets = (self.search, self.owner_filter, self.process_filter, self.kind_filter,
+                   self.level_filter, self.overdue_filter, self.open_filter)
         for w in widgets:
             w.blockSignals(True)
         self.search.clear()
-        for combo in (self.owner_filter, self.process_filter, self.level_filter):
+        for combo in (self.owner_filter, self.process_filter, self.kind_filter,
+                      self.level_filter):
             combo.set_value(None)
         self.overdue_filter.setChecked(False)
+        self.open_filter.setChecked(False)
         for w in widgets:
             w.blockSignals(False)
         self._search_timer.stop()
@@ -866,12 +882,13 @@ class RisksPage(Page):
         return True
 
     def set_filters(self, **values: Any) -> None:
-        """Show the register filtered as the filter widgets would: text, owner, process, level
-        (``"high+"``…), overdue_only; the filters not named are cleared."""
+        """Show the register filtered as the filter widgets would: text, owner, process, kind
+        (``"risk"``, ``"opportunity"``), level (``"high+"``, ``"none"`` = not rated…),
+        open_only (not closed), overdue_only; the filters not named are cleared."""
         self.clear_filters()
         combos = {"owner": self.owner_filter, "process": self.process_filter,
-                  "level": self.level_filter}
-        widgets = list(combos.values()) + [self.overdue_filter]
+                  "kind": self.kind_filter, "level": self.level_filter}
+        widgets = list(combos.values()) + [self.overdue_filter, self.open_filter]
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -879,6 +896,7 @@ class RisksPage(Page):
                 if name in values:
                     combo.set_value(values[name])
             self.overdue_filter.setChecked(bool(values.get("overdue_only")))
+            self.open_filter.setChecked(bool(values.get("open_only")))
         finally:
             for w in widgets:
                 w.blockSignals(False)
