@@ -133,8 +133,6 @@ class PolicyTab(QWidget):
         holder = QWidget()
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(8, 8, 8, 8)
-        # room to write: a new workspace's empty policy must not look like a two-line field
-        self.legacy.setMinimumHeight(self.fontMetrics().lineSpacing() * 16)
         hl.addWidget(self.legacy)
         hl.addStretch(1)
         self.legacy_scroll = QScrollArea(self)
