@@ -300,6 +300,10 @@ def test_profile_shows_the_policy_in_force_read_only(window, demo, open_ws, make
     assert p.policy_link.isVisible()
     p.policy_link.linkActivated.emit("policy")
     assert emitted == [("context", {"tab": "policy"})]
+    from qms_desktop.ui.context.page import TABS
+
+    assert window.current_page_key() == "context"
+    assert TABS[window.page("context").tabs.currentIndex()] == "policy"
     # without a policy document: the organization's text, editable, and the same link
     open_ws(window, make_ws("plain.qms"))
     page = dashboard(window, qtbot)
