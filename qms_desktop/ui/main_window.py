@@ -460,10 +460,14 @@ class MainWindow(QMainWindow):
         page = self.page(key)
         bar = getattr(page, "filters", None)
         if bar is not None and hasattr(bar, "widgets") and hasattr(bar, "clear"):
-            # a table-kit FilterBar: set its widgets, so what they show is what is filtered
+            bar.clear()  # a table-kit FilterBar: what is not given is cleared
+        setter = getattr(page, "set_filters", None)
+        if setter is not None:  # the page knows its filters (and more: a tab, a record)
+            setter(**filters)
+        elif bar is not None and hasattr(bar, "widgets"):
+            # set the FilterBar's widgets, so what they show is what is filtered
             from PySide6.QtWidgets import QCheckBox, QLineEdit
 
-            bar.clear()
             for name, value in filters.items():
                 w = bar.widgets.get(name)
                 if isinstance(w, QCheckBox):
@@ -472,8 +476,6 @@ class MainWindow(QMainWindow):
                     w.setText(value or "")
                 elif w is not None:
                     w.set_value(value)
-        elif hasattr(page, "set_filters"):
-            page.set_filters(**filters)
 
     def current_page_key(self) -> str | None:
         w = self.stack.currentWidget()

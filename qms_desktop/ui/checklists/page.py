@@ -53,20 +53,6 @@ KINDS = frozenset({"checklist_template", "checklist_item", "checklist_run", "res
 TABS = ("runs", "programme", "templates")
 
 
-class RunFilterView:
-    """``page.filters``: the runs' filter widgets by name (read them, set them). It has no
-    ``clear``, so the main window's ``openList`` hands its filters to
-    :meth:`ChecklistsPage.set_filters`, which also knows ``tab``, ``run``, ``chapter`` and
-    ``start``."""
-
-    def __init__(self, bar: FilterBar):
-        self.bar = bar
-
-    @property
-    def widgets(self) -> dict:
-        return self.bar.widgets
-
-
 class ChecklistsPage(Page):
     kinds = KINDS
     openRecord = Signal(str, int)
@@ -86,7 +72,7 @@ class ChecklistsPage(Page):
         self.run_filters = FilterBar(self.runs_proxy, tr("Search code, title, template, process, "
                                                      "auditor…"), self.runs_tab)
         self.search = self.run_filters.search
-        self.filters = RunFilterView(self.run_filters)
+        self.filters = self.run_filters
         self.run_filters.add_choice("kind", [(tr("Any kind"), None, "")] + kind_items())
         self.run_filters.add_choice("stage", [(tr("Any stage"), None, "")] + stage_items())
         self.run_filters.add_flag("open_only", tr("Not &completed"),
