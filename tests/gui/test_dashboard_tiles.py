@@ -265,6 +265,9 @@ def test_audit_tile_counts_the_completed_run_done_and_says_what_is_late(window, 
     page.open_tile("audits")
     t.detail.linkActivated.emit("programme")
     assert emitted == [("checklists", {"tab": "programme"})] * 2
+    checklists = window.page("checklists")
+    assert window.current_page_key() == "checklists"
+    assert checklists.tabs.currentWidget() is checklists.programme_tab
 
 
 def test_gap_chapter_bars_open_the_latest_run_at_that_chapter(window, demo, open_ws, qtbot):
@@ -279,6 +282,11 @@ def test_gap_chapter_bars_open_the_latest_run_at_that_chapter(window, demo, open
     y = int((row + 0.5) * chart._row_height())
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, y))
     assert emitted == [("checklists", {"tab": "runs", "run": run, "chapter": "7"})]
+    checklists = window.page("checklists")
+    assert window.current_page_key() == "checklists"
+    assert checklists.current_run_id() == run
+    assert checklists.tabs.currentIndex() == checklists.run_tab_index
+    assert checklists.run_view.current_item().clause.startswith("7")
 
 
 def test_profile_shows_the_policy_in_force_read_only(window, demo, open_ws, make_ws, qtbot):
