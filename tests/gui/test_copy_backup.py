@@ -66,6 +66,8 @@ def test_cancelled_copy_leaves_no_new_file(window, make_ws, open_ws, dialogs, qt
     import threading
 
     ws = open_ws(window, make_ws())
+    # the dashboard fills its tiles on the same runner: let it finish first
+    qtbot.waitUntil(lambda: not window.runner.active, timeout=10_000)
     real = ws.save_copy
     started, go = threading.Event(), threading.Event()
 
