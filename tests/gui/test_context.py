@@ -240,3 +240,10 @@ def test_not_relevant_with_climate_issues_listed_warns(page, ws, controller):
     assert page.set_climate(True)
     hint = page.climate_hint.text()
     assert "(s)" not in hint and "2 climate issues, 0 party needs" in hint
+
+
+def test_the_policy_box_of_a_new_workspace_has_room_to_write(page):
+    """A new workspace has no policy yet: its box invites a page of text, not two lines."""
+    box = page.policy.legacy
+    box._fit()
+    assert box.height() >= 14 * box.fontMetrics().lineSpacing()

@@ -130,6 +130,7 @@ class PolicyTab(QWidget):
         self.legacy = SectionEdit(cx.POLICY_SECTION, tr("Quality policy"))
         self.legacy.commitRequested.connect(lambda seal: self.commit_legacy(seal=seal))
         self.legacy.setPlaceholderText(tr("Our quality policy…"))
+        self.legacy.min_lines = 14
         holder = QWidget()
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(8, 8, 8, 8)

@@ -227,6 +227,8 @@ class SectionEdit(QTextEdit):
         self.stored: str | None = None
         #: document_markdown() of what was loaded or committed: typing differs from it
         self.baseline = ""
+        #: the fewest text lines the box shows (an empty policy invites writing a page)
+        self.min_lines = 2
         self.setTabChangesFocus(True)
         self.setAcceptRichText(True)
         self.setAccessibleName(title)
@@ -280,7 +282,7 @@ class SectionEdit(QTextEdit):
     def _fit(self, *_args) -> None:
         lines = self.fontMetrics().lineSpacing()
         h = int(self.document().size().height()) + 2 * self.frameWidth() + 4
-        self.setFixedHeight(max(2 * lines + 16, h))
+        self.setFixedHeight(max(self.min_lines * lines + 16, h))
 
     # -- formatting
     def toggle_bold(self) -> None:
