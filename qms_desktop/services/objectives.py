@@ -735,8 +735,10 @@ def paste_preview(ws: Workspace, objective_id: int, text: str, *, order: str | N
                          if _real_date(v))
     if reader.note and (guess.order or guess.conflict or order):
         preview.notes.append(reader.note)
-    decimal = detect_decimal(cell(r, "value") for _n, r in numbered)
-    if decimal:
+    values = [cell(r, "value") for _n, r in numbered]
+    decimal = detect_decimal(values)
+    # said only when a value shows that mark ("95.3.2" implies a comma but shows none)
+    if decimal and any(decimal in v for v in values):
         preview.notes.append("Numbers are read with a decimal comma (“95,3” is 95.3)."
                              if decimal == "," else
                              "Numbers are read with a decimal point (“95.3”).")

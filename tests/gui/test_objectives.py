@@ -454,3 +454,28 @@ def test_f2_on_a_measurement_date_stores_the_typed_iso_date(page, world, qtbot, 
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: [m.measured_on for m in O.measurements(ws, oid) if m.id == last]
                     == [dt.date(2026, 11, 28)])
+
+
+def test_paste_words_are_singular_and_the_comma_note_needs_a_comma(page, world, qtbot,
+                                                                   controller):
+    from qms_desktop.ui.objectives.paste import SKIP
+
+    oid = world["ids"]["new"]
+    select(page, qtbot, oid)
+    seen = {}
+
+    def answer(dialog):
+        seen.setdefault("skip", dialog.skip_button.text())
+        seen.setdefault("summary", dialog.summary.text())
+        dialog.choice = SKIP
+        return QDialog.DialogCode.Accepted
+
+    page.run_dialog = answer
+    assert page.paste_measurements("2026-01-31\t95.3.2\n2026-02-28\t5\n")
+    assert seen["skip"].replace("&", "") == "Skip row 1"
+    assert "comma" not in seen["summary"]
+    assert controller.undo_stack.undoText() == "Paste 1 measurement"
+    seen.clear()
+    page.run_dialog = answer
+    assert page.paste_measurements("2026-03-31\tx\n2026-04-30\ty\n2026-05-31\t7\n")
+    assert seen["skip"].replace("&", "") == "Skip rows 1, 2"

@@ -450,7 +450,7 @@ class ObjectivesPage(Page):
     def paste_measurements(self, text: str | None = None) -> bool:
         """Paste a block copied from Excel (the clipboard's text when ``text`` is None) into
         the selected objective's measurements, after the preview dialog."""
-        from .paste import SKIP, PasteDialog
+        from .paste import SKIP, PasteDialog, paste_undo_text
 
         row = self.current_row()
         if row is None or not self._writable():
@@ -482,7 +482,7 @@ class ObjectivesPage(Page):
         skip = dialog.skip_rows() if dialog.choice == SKIP else []
         order, replace = dialog.order_value, dialog.replace_same_day
         done = self.controller.edit(
-            lambda result: tr("Paste {n} measurements").format(n=sum(result or (0, 0))),
+            paste_undo_text,
             lambda ws: _service().paste_measurements(ws, oid, text, replace_same_day=replace,
                                                      skip_rows=skip, order=order))
         return done is not None

@@ -34,6 +34,23 @@ if TYPE_CHECKING:  # pragma: no cover
 PASTE, SKIP = "paste", "skip"
 
 
+def skip_text(rows: list[int]) -> str:
+    """The Skip button's words: "Skip row 1", "Skip rows 1, 2", "Skip rows 1, 2, …"."""
+    if not rows:
+        return tr("&Skip rows")
+    if len(rows) == 1:
+        return tr("&Skip row {row}").format(row=rows[0])
+    return tr("&Skip rows {rows}").format(
+        rows=", ".join(str(n) for n in rows[:8]) + ("…" if len(rows) > 8 else ""))
+
+
+def paste_undo_text(result: tuple[int, int] | None) -> str:
+    """The undo step's name after a paste: "Paste 1 measurement", "Paste 3 measurements"."""
+    n = sum(result or (0, 0))
+    return tr("Paste 1 measurement") if n == 1 else \
+        tr("Paste {n} measurements").format(n=n)
+
+
 class PasteDialog(QDialog):
     """``preview(order, replace) -> PastePreview`` reads the pasted text again when the user
     changes the date order or the replace choice; ``choice`` is PASTE, SKIP or None."""
@@ -139,9 +156,7 @@ class PasteDialog(QDialog):
                 rows="; ".join(warned[:4]) + ("…" if len(warned) > 4 else "")))
         self.summary.setText("\n".join(lines))
         self.paste_button.setEnabled(bad == 0 and good > 0)
-        self.skip_button.setText(tr("&Skip rows {rows}").format(
-            rows=", ".join(str(n) for n in self.skip_rows()[:8]) +
-            ("…" if bad > 8 else "")) if bad else tr("&Skip rows"))
+        self.skip_button.setText(skip_text(self.skip_rows()))
         self.skip_button.setEnabled(bad > 0 and good > 0)
         self.skip_button.setVisible(bad > 0)
 
