@@ -229,8 +229,15 @@ class Step:
         return sum(1 for c in self.checks if c.vacuous)
 
     def checks_text(self, tr: Tr = _same) -> str:
-        """"1 of 3 checks", "1 of 3 checks (1 not applicable)": what the ticks show."""
-        text = tr("{n} of {total} checks").format(n=self.done_checks, total=len(self.counted))
+        """"1 of 3 checks", "0 of 1 check (1 not applicable)", "Nothing to check yet (2 not
+        applicable)": what the ticks show."""
+        total = len(self.counted)
+        if not total:
+            text = tr("Nothing to check yet")
+        elif total == 1:
+            text = tr("{n} of 1 check").format(n=self.done_checks)
+        else:
+            text = tr("{n} of {total} checks").format(n=self.done_checks, total=total)
         if self.not_applicable:
             text += " " + tr("({n} not applicable)").format(n=self.not_applicable)
         return text
@@ -306,7 +313,10 @@ def _commitment(f: Facts, tr: Tr) -> Step:
              _date(f.commitment_on)),
     )
     if not f.organization.strip() or not f.scope_set:
-        act = NextAction(tr("Name your organization and write the scope of your QMS"),
+        # only what is missing: the name, the scope, or both
+        act = NextAction(tr("Name your organization") if f.scope_set else
+                         tr("Write the scope of your QMS") if f.organization.strip() else
+                         tr("Name your organization and write the scope of your QMS"),
                          "context", {"tab": "scope"}, target=tr("Context & policy"))
     elif f.exclusions_justified < f.exclusions:
         act = NextAction(tr("Justify your exclusions — {n} without a reason").format(

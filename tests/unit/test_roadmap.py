@@ -183,6 +183,22 @@ def test_vacuous_checks_are_shown_as_not_applicable():
     assert [R.check_symbol(c) for c in one.checks] == ["✓", "○", "–", "○"]
     assert one.checks_text() == "1 of 3 checks (1 not applicable)"
     assert [R.check_symbol(c) for c in nine.checks] == ["○", "–"]
-    assert nine.checks_text() == "0 of 1 checks (1 not applicable)"
+    assert nine.checks_text() == "0 of 1 check (1 not applicable)"
     # ticks shown = checks counted as done
     assert sum(R.check_symbol(c) == "✓" for c in one.checks) == one.done_checks
+
+
+def test_checks_text_says_nothing_to_check_when_all_are_not_applicable():
+    vacuous = R.Check("Exclusions justified", True, "none claimed", 1.0, vacuous=True)
+    step = R.Step(9, "x", "X", "why", (vacuous, vacuous), None)
+    assert step.checks_text() == "Nothing to check yet (2 not applicable)"
+
+
+def test_step_one_button_names_only_what_is_missing():
+    named = by_number(R.steps(R.Facts(today=TODAY, organization="Acme")))
+    assert named[1].next_action.text == "Write the scope of your QMS"
+    scoped = by_number(R.steps(R.Facts(today=TODAY, scope_set=True)))
+    assert scoped[1].next_action.text == "Name your organization"
+    neither = by_number(R.steps(R.Facts(today=TODAY)))
+    assert neither[1].next_action.text == \
+        "Name your organization and write the scope of your QMS"
