@@ -184,7 +184,9 @@ def suggested_status(status: str, nc: NcState) -> str | None:
     set on its own; None when the status is as far as the data goes (or it is closed).
 
     Contained: a containment or correction; investigating: a team or a root cause (or a
-    why written); corrective action: a root cause and at least one live action."""
+    why written); corrective action: a root cause and at least one live action. A step whose
+    needs (:func:`step_problems`) are not met is never offered (a nonconformity without a
+    description stays open)."""
     if status == "closed" or status not in STATUSES:
         return None
     contained = _filled(nc, "containment") or _filled(nc, "correction")
@@ -195,7 +197,9 @@ def suggested_status(status: str, nc: NcState) -> str | None:
     best = None
     for step, reached in (("contained", contained), ("investigating", investigating),
                           ("action", action)):
-        if reached:
+        # a step is offered only when what it stands for is there (and every step before it):
+        # a record without a description is never offered "contained"
+        if reached and not step_problems(step, nc):
             best = step
     if best is None or status_index(best) <= status_index(status):
         return None

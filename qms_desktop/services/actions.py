@@ -2,7 +2,8 @@
 
 An action (``storage.models.Action``) belongs to at most one *source* — a risk it treats, an
 audit finding or a nonconformity it corrects, a management review that decided it — or to none
-(a stand-alone improvement). Rows carry everything a view shows, the source's reference and
+(a stand-alone improvement). A finding's action that the nonconformity raised from the finding
+took over has both links; its source shows the nonconformity (where it is worked). Rows carry everything a view shows, the source's reference and
 title and the computed ``overdue`` flags included, so the UI never queries while painting.
 
 Rules every edit follows (:func:`update_actions`, :func:`add_action`; all-or-nothing — the first
@@ -201,10 +202,11 @@ def _rows(recs, today: dt.date) -> list[ActionRow]:
         due, check_due, effective = date[due], date[check_due], _BOOL[effective]
         if risk_id is not None:
             src = ("risk", risk_id, risk_ref or "", risk_title or "")
+        elif nc_id is not None:  # before the finding: a finding's action taken over by the
+            # nonconformity raised from it is worked (and closed) there
+            src = ("nonconformity", nc_id, nc_ref or "", nc_title or "")
         elif finding_id is not None:
             src = ("finding", finding_id, finding_ref or "", _first_line(finding_desc))
-        elif nc_id is not None:
-            src = ("nonconformity", nc_id, nc_ref or "", nc_title or "")
         elif review_id is not None:
             held = date[review_held]
             src = ("review", review_id, held.isoformat() if held else "", review_title or "")

@@ -477,7 +477,8 @@ def update_nonconformities(ws: Workspace, ids: Iterable[int], values: dict[str, 
 
 
 def delete_nonconformities(ws: Workspace, ids: Iterable[int]) -> Change:
-    """Delete nonconformities with their causes and actions, in one transaction."""
+    """Delete nonconformities with their causes and actions, in one transaction; an action
+    that is an audit finding's too stays with its finding."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         raise RecordError("Choose the nonconformities to delete.")
@@ -486,6 +487,11 @@ def delete_nonconformities(ws: Workspace, ids: Iterable[int]) -> Change:
             nc = s.get(m.Nonconformity, nid)
             if nc is None:
                 raise RecordError(f"Nonconformity {nid} no longer exists.")
+            for a in s.execute(select(m.Action).where(
+                    m.Action.nonconformity_id == nid,
+                    m.Action.finding_id.is_not(None))).scalars():
+                a.nonconformity_id = None
+            s.flush()
             s.delete(nc)
     return Change.of(s)
 
@@ -494,7 +500,8 @@ def raise_from_finding(ws: Workspace, finding_id: int, *, today: dt.date | None 
                        ) -> Change:
     """A nonconformity raised from an internal-audit finding: source "internal audit", the
     finding linked, its description (and correction and root cause, when written) copied, the
-    severity of a major or minor finding kept. ``result``: the new id."""
+    severity of a major or minor finding kept, and the finding's actions linked to it (they
+    keep their finding too). ``result``: the new id."""
     today = today or dt.date.today()
     with ws.session() as s:
         f = s.get(m.Finding, finding_id)
@@ -517,7 +524,27 @@ def raise_from_finding(ws: Workspace, finding_id: int, *, today: dt.date | None 
         s.add(nc)
         s.flush()
         nid = nc.id
+        # the finding's actions are the nonconformity's corrective actions too (its D5–D6):
+        # linked, not copied; the finding keeps them for its own closure rule
+        for a in s.execute(select(m.Action).where(m.Action.finding_id == f.id,
+                                                  m.Action.nonconformity_id.is_(None))
+                           ).scalars():
+            a.nonconformity_id = nid
     return Change.of(s, result=nid)
+
+
+def nc_of_findings(ws: Workspace, finding_ids: Iterable[int] | None = None
+                   ) -> dict[int, tuple[int, str]]:
+    """The nonconformity raised from each finding that has one: finding id → (id, ref)."""
+    n = m.Nonconformity
+    stmt = select(n.finding_id, n.id, n.ref).where(n.finding_id.is_not(None)).order_by(n.id)
+    if finding_ids is not None:
+        stmt = stmt.where(n.finding_id.in_(list(finding_ids)))
+    out: dict[int, tuple[int, str]] = {}
+    with ws.connect() as c:
+        for fid, nid, ref in c.execute(stmt):
+            out.setdefault(fid, (nid, ref or ""))
+    return out
 
 
 # --------------------------------------------------------------------------- causes
@@ -661,8 +688,8 @@ def delete_causes(ws: Workspace, ids: Iterable[int]) -> Change:
 
 __all__ = ["CauseRow", "NcDetail", "NcRow", "add_cause", "add_nonconformity", "causes_of",
            "delete_causes", "delete_nonconformities", "find", "get", "list_nonconformities",
-           "move_cause", "next_nc_ref", "nc_state", "raise_from_finding", "set_root",
-           "update_cause", "update_nonconformities"]
+           "move_cause", "nc_of_findings", "next_nc_ref", "nc_state", "raise_from_finding",
+           "set_root", "update_cause", "update_nonconformities"]
 
 
 def owners_of(ws: Workspace, entity: str, ids: Iterable[int]) -> list[int | None]:

@@ -154,10 +154,10 @@ def test_suggested_status_offers_the_step_the_data_has_reached():
     assert capa.suggested_status("open", contained) == "contained"
     assert capa.suggested_status("contained", contained) is None
     whys = (Cause("why", "Bar worn", False, "", 0),)
-    investigating = NcState(description="x", containment="c", causes=whys)
+    investigating = NcState(description="x", containment="c", causes=whys, team="QA")
     assert capa.suggested_status("open", investigating) == "investigating"
     full = NcState(description="x", containment="c", causes=whys, root_cause="Tool wear",
-                   actions=(ActionState("open"),))
+                   team="QA", actions=(ActionState("open"),))
     assert capa.suggested_status("open", full) == "action"
     assert capa.suggested_status("investigating", full) == "action"
     # never backwards, never to closed, nothing once closed
@@ -166,5 +166,21 @@ def test_suggested_status_offers_the_step_the_data_has_reached():
     assert capa.suggested_status("closed", full) is None
     # a cancelled action is no corrective action
     assert capa.suggested_status("open", NcState(
-        description="x", containment="c", root_cause="r",
+        description="x", containment="c", root_cause="r", team="QA",
         actions=(ActionState("cancelled"),))) == "investigating"
+
+
+def test_suggested_status_never_offers_a_step_whose_needs_are_missing():
+    # a new nonconformity with a containment but no description: "contained" would be
+    # accepted while the banner says "Describe the nonconformity." — not offered
+    bare = NcState(containment="Stock blocked")
+    assert capa.step_problems("contained", bare) == ["Describe the nonconformity."]
+    assert capa.suggested_status("open", bare) is None
+    whys = (Cause("why", "Bar worn", False, "", 0),)
+    assert capa.suggested_status("open", NcState(containment="c", causes=whys,
+                                                 root_cause="r")) is None
+    # the investigation needs a team: whys and a root cause but no team offer "contained"
+    no_team = NcState(description="x", containment="c", causes=whys, root_cause="r",
+                      actions=(ActionState("open"),))
+    assert capa.suggested_status("open", no_team) == "contained"
+    assert capa.suggested_status("contained", no_team) is None

@@ -192,6 +192,47 @@ def test_raise_from_finding(ws):
         N.raise_from_finding(ws, 999)
 
 
+def test_raise_from_finding_takes_the_findings_actions_along(ws, gemma):
+    with ws.session() as s:
+        t = m.ChecklistTemplate(name="Audit")
+        s.add(t)
+        s.flush()
+        run = m.ChecklistRun(template_id=t.id, title="IA-03")
+        s.add(run)
+        s.flush()
+        f = m.Finding(run_id=run.id, ref="IA26-03-F01", kind="minor", description="No release")
+        other = m.Finding(run_id=run.id, ref="IA26-03-F02", kind="minor", description="Other")
+        s.add_all([f, other])
+        s.flush()
+        fid, oid = f.id, other.id
+    a1 = A.add_action(ws, "finding", fid, {"title": "Block ERP"}, today=TODAY).result
+    a2 = A.add_action(ws, "finding", fid, {"title": "Train"}, today=TODAY).result
+    a3 = A.add_action(ws, "finding", oid, {"title": "Not this one"}, today=TODAY).result
+    assert N.nc_of_findings(ws) == {}
+    before = tables(ws)
+    ch = N.raise_from_finding(ws, fid, today=TODAY)
+    nid = ch.result
+    detail = N.get(ws, nid, today=TODAY)
+    assert sorted(a.id for a in detail.actions) == sorted([a1, a2])
+    with ws.session() as s:
+        assert s.get(m.Action, a1).finding_id == fid          # the finding keeps them
+        assert s.get(m.Action, a3).nonconformity_id is None
+    # the Actions page names the nonconformity as their source
+    src = {r.id: (r.source_kind, r.source_id) for r in A.list_actions(ws, today=TODAY)}
+    assert src[a1] == ("nonconformity", nid) and src[a3] == ("finding", oid)
+    assert N.nc_of_findings(ws) == {fid: (nid, detail.row.ref)}
+    assert N.nc_of_findings(ws, [oid]) == {}
+    # deleting the nonconformity leaves the finding its actions
+    gone = N.delete_nonconformities(ws, [nid])
+    with ws.session() as s:
+        assert s.get(m.Action, a1).finding_id == fid and s.get(m.Action, a1).nonconformity_id \
+            is None
+    R.invert(ws, gone.changeset)
+    assert sorted(a.id for a in N.get(ws, nid, today=TODAY).actions) == sorted([a1, a2])
+    R.invert(ws, ch.changeset)                       # one undo step
+    assert tables(ws) == before
+
+
 def test_delete_takes_causes_and_actions_and_every_edit_undoes(ws, gemma):
     start = tables(ws)
     changes = [N.add_nonconformity(ws, {"title": "A", "owner_id": gemma})]
@@ -275,6 +316,8 @@ def test_rows_name_unfinished_actions_and_suggest_the_next_step(ws, gemma):
     assert N.get(ws, nid).row.suggested_status is None
     N.update_nonconformities(ws, [nid], {"containment": "Stock blocked",
                                          "root_cause": "Tool wear"}, today=TODAY)
+    assert N.get(ws, nid).row.suggested_status == "contained"   # no team: not investigating
+    N.update_nonconformities(ws, [nid], {"team": "Gemma"}, today=TODAY)
     assert N.get(ws, nid).row.suggested_status == "investigating"
     aid = A.add_action(ws, "nonconformity", nid, {"title": "Counter"}, today=TODAY).result
     A.update_actions(ws, [aid], {"status": "in_progress"}, today=TODAY)
