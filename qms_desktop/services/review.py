@@ -1267,10 +1267,12 @@ def close_problems(ws: Workspace, review_id: int, today: dt.date | None = None) 
         lack = [w for w, bad in (("no owner", o.owner_id is None),
                                  ("no due date", o.due_date is None)) if bad]
         if lack:
-            missing.append(f"{o.action_ref or _title(o.text)} ({', '.join(lack)})")
+            name = _short(o.text)
+            missing.append(f"{name} ({o.action_ref}): {', '.join(lack)}" if o.action_ref
+                           else f"{name}: {', '.join(lack)}")
     if missing:
         problems.append("Give every output that becomes an action an owner and a due date: "
-                        + _and(missing) + ".")
+                        + "; ".join(missing) + ".")
     return problems
 
 
@@ -1405,6 +1407,12 @@ def update_item(ws: Workspace, item_id: int, text: str | None = None, *,
         elif values:
             raise RecordError("This output has no action, so it has no owner or due date.")
     return Change.of(s)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """An output named in a sentence: its first line in quotes, cut at ``limit``."""
+    line = _title(text)
+    return f"“{line if len(line) <= limit else line[:limit - 1] + '…'}”"
 
 
 def _title(text: str) -> str:

@@ -227,3 +227,65 @@ def test_enter_after_a_bold_run_starts_a_normal_paragraph(qtbot):
     qtbot.keyClick(e, Qt.Key.Key_Return)
     qtbot.keyClicks(e, "We agreed a fix.")
     assert e.markdown() == "KPI is **off target**\n\nWe agreed a fix."
+
+
+def test_new_review_dialog_needs_both_period_dates(page, qtbot):
+    from qms_desktop.ui.reviews.page import NewReviewDialog
+
+    d = NewReviewDialog("MR", (TODAY - dt.timedelta(days=30), TODAY), page)
+    qtbot.addWidget(d)
+    d.end.lineEdit().clear()
+    assert not d.ok.isEnabled() and "last day of the period" in d.problem.text()
+    assert d.ok.toolTip() == d.problem.text()
+    d.end.set_value(TODAY)
+    d.start.lineEdit().clear()
+    assert not d.ok.isEnabled() and "first day of the period" in d.problem.text()
+    d.start.set_value(TODAY)
+    assert d.ok.isEnabled()
+
+
+def test_status_line_counts_in_the_singular(page):
+    page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    page.pack.add_output("decision", text="Buy a second CMM")
+    assert "1 output, 1 action (1 open)" in page.pack.status.text()
+    page.pack.add_output("decision", text="Hire a planner")
+    assert "2 outputs, 2 actions (2 open)" in page.pack.status.text()
+
+
+def test_close_refusal_names_outputs_by_their_text(page):
+    page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    pack = page.pack
+    pack.add_output("decision", text="Buy a second CMM")
+    ref = pack.outputs.rows[0].action_ref
+    pack.fields["chair"].setText("Ann Lee")
+    pack._commit_field("chair")
+    pack.fields["held_on"].set_value(TODAY)
+    pack._commit_field("held_on")
+    assert not pack.close_review(ask=False)
+    assert f"“Buy a second CMM” ({ref}): no owner, no due date" in pack.note.text()
+
+
+def test_delete_key_in_outputs_asks_first(page, qtbot):
+    from PySide6.QtCore import Qt
+
+    page.new_review(("MR test", TODAY - dt.timedelta(days=30), TODAY))
+    pack = page.pack
+    pack.add_output("decision", text="Buy a second CMM")
+    if pack.table.state() == pack.table.State.EditingState:
+        pack.table.closePersistentEditor(pack.table.currentIndex())
+    ref = pack.outputs.rows[0].action_ref
+    asked = []
+
+    def no(title, text):
+        asked.append(text)
+        return False
+
+    pack.confirm = no
+    pack.table.setCurrentIndex(pack.outputs.index(0, 1))
+    pack.table.setFocus()
+    qtbot.keyClick(pack.table, Qt.Key.Key_Delete)
+    assert asked == [f"Delete the output “Buy a second CMM” and its action {ref}?"]
+    assert len(pack.outputs.rows) == 1
+    pack.confirm = lambda title, text: True
+    assert pack.delete_output()
+    assert pack.outputs.rows == []

@@ -411,8 +411,8 @@ def test_closing_needs_owner_and_due_and_no_changes_stands_alone(ws, data):
     with pytest.raises(RecordError, match="cannot stand beside"):
         review.add_output(ws, rid, "decision", review.NO_CHANGES, make_action=False)
     ref = review.get_review(ws, rid).outputs()[0].action_ref
-    with pytest.raises(RecordError, match=rf"an owner and a due date: {ref} \(no owner, no "
-                                          r"due date\)\."):
+    with pytest.raises(RecordError, match=rf"an owner and a due date: “Add a second shift” "
+                                          rf"\({ref}\): no owner, no due date\."):
         review.close_review(ws, rid, today=TODAY)
     o = review.get_review(ws, rid).outputs()[0]
     review.update_item(ws, o.id, owner_id=data["ann"], due_date="2027-02-01")

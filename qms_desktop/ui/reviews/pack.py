@@ -295,10 +295,9 @@ class PackPanel(QWidget):
             self.head.setText(r.row.title if r is not None else tr("Choose or add a review"))
             labels = {v: label for label, v, _t in status_items()}
             if r is not None:
-                self.status.setText(tr("Status: {s} · {n} outputs, {a} actions ({o} open)")
-                                    .format(s=labels.get(r.row.status, r.row.status),
-                                            n=r.row.outputs, a=r.row.actions,
-                                            o=r.row.open_actions))
+                self.status.setText(status_text(labels.get(r.row.status, r.row.status),
+                                                r.row.outputs, r.row.actions,
+                                                r.row.open_actions))
             else:
                 self.status.setText("")
             for key, e in self.fields.items():
@@ -571,7 +570,8 @@ class PackPanel(QWidget):
                 self.table.edit(self.table.currentIndex())
         return iid
 
-    def delete_output(self) -> bool:
+    def delete_output(self, ask: bool = True) -> bool:
+        """Delete the selected output (and its action), after asking unless ``ask`` is off."""
         from ...services import review as rv
 
         ids = selection.selected_ids(self.table)
@@ -581,8 +581,18 @@ class PackPanel(QWidget):
         if not ids:
             return False
         iid = ids[0]
+        row = self.outputs.get(iid)
+        if ask and row is not None and not self.confirm(
+                tr("Delete output"), delete_question(row.text, row.action_ref)):
+            return False
         return self.controller.edit(tr("Delete review output"),
                                     lambda ws: rv.delete_output(ws, iid)) is not None
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (tests replace this to answer it)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
 
     def focus_section(self, section: str) -> None:
         e = self.sections.get(section)
@@ -628,6 +638,27 @@ class CompareDialog:
     def ask(self) -> str:
         self.dialog.exec()
         return self.answer
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return tr(one) if n == 1 else tr(many).format(n=n)
+
+
+def status_text(status: str, outputs: int, actions: int, open_: int) -> str:
+    """"Status: Planned · 1 output, 1 action (1 open)" — counted words in the singular for 1."""
+    return tr("Status: {s} · {outputs}, {actions} ({o} open)").format(
+        s=status, outputs=_n(outputs, "1 output", "{n} outputs"),
+        actions=_n(actions, "1 action", "{n} actions"), o=open_)
+
+
+def delete_question(text: str, action_ref: str = "") -> str:
+    """The one sentence asked before an output is deleted."""
+    line = " ".join(str(text or "").split("\n", 1)[0].split())
+    line = line if len(line) <= 80 else line[:79] + "…"
+    if action_ref:
+        return tr("Delete the output “{text}” and its action {ref}?").format(text=line,
+                                                                            ref=action_ref)
+    return tr("Delete the output “{text}”?").format(text=line)
 
 
 def today() -> dt.date:

@@ -75,7 +75,11 @@ class NewReviewDialog(QDialog):
                 return tr("“{label}” is no date: {problem}").format(label=label,
                                                                     problem=d.problem)
         a, b = self.start.value(), self.end.value()
-        if a is not None and b is not None and a > b:
+        if a is None:
+            return tr("Enter the first day of the period the review looks back on.")
+        if b is None:
+            return tr("Enter the last day of the period the review looks back on (“to”).")
+        if a > b:
             return tr("The period must start before it ends: {a} is after {b}.").format(
                 a=format_date(a), b=format_date(b))
         return ""
