@@ -567,3 +567,17 @@ def test_a_nonconformity_raised_from_a_minor_finding_opens_on_its_page(page, wor
     C.update_finding(ws, fid, {"kind": "observation"})
     panel.refresh()
     assert not panel.nc_button.isEnabled()
+
+
+def test_start_run_dialog_never_proposes_the_os_login(qtbot, ws):
+    from qms_desktop.services import documents as D
+    from qms_desktop.ui.checklists.dialogs import StartRunDialog
+
+    ws.user = "root"
+    d = StartRunDialog(ws)
+    qtbot.addWidget(d)
+    assert d.auditor.text() == "" and "Who audits" in d.auditor.placeholderText()
+    D.add_user(ws, "root", "Karl Maier", "secret-pass-1")
+    d = StartRunDialog(ws)
+    qtbot.addWidget(d)
+    assert d.auditor.text() == "Karl Maier"

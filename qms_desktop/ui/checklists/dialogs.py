@@ -32,6 +32,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...storage.workspace import Workspace
 
 
+def signed_in_name(ws: "Workspace") -> str:
+    """The full name of the active signing user whose login is the computer's login, "" when
+    the workspace knows none — never the login itself ("root" is nobody's name)."""
+    from ...services import documents
+
+    try:
+        users = documents.list_users(ws)
+    except Exception:  # an old workspace without users: nothing to propose
+        return ""
+    return next((u.full_name for u in users
+                 if u.active and u.username == ws.user and u.full_name), "")
+
+
 class StartRunDialog(QDialog):
     """Template, title, scope, planned date, auditor(s), auditee, process.
 
@@ -65,8 +78,9 @@ class StartRunDialog(QDialog):
         self.planned = DateEditor(self)
         set_editor_value(self.planned, dt.date.today())
         self.auditor = QLineEdit(self)
-        self.auditor.setPlaceholderText(tr("One or more names, separated by commas"))
-        self.auditor.setText(ws.user or "")
+        self.auditor.setPlaceholderText(tr("Who audits (one or more names, separated by "
+                                           "commas)"))
+        self.auditor.setText(signed_in_name(ws))
         self.auditee = QLineEdit(self)
         self.process = ValueCombo([("—", None, tr("No process"))] + [
             (" ".join(x for x in (p.code, p.name) if x), p.id, "")
