@@ -470,7 +470,7 @@ def test_proposals_wrap_and_the_kind_is_picked_when_adding(page, world, ws, cont
     assert f.id == fid and f.kind == "minor" and f.clause == "7.1.5"
 
 
-def test_findings_table_fits_kind_and_wraps_description_at_the_default_width(page, world, ws):
+def test_findings_table_fits_kind_and_elides_description_at_the_default_width(page, world, ws):
     long = ("Two of the five gauges at the lathes were past their calibration date and "
             "nobody had noticed; the gauge register was last reviewed in January.")
     resp = C.run_items(ws, world["run"])[1].response_id
@@ -486,14 +486,15 @@ def test_findings_table_fits_kind_and_wraps_description_at_the_default_width(pag
     fm = table.fontMetrics()
     kind_text = panel.model.index(0, cols["kind"]).data()
     assert fm.horizontalAdvance(kind_text) < table.columnWidth(cols["kind"])
-    # nothing runs past the right edge: Description takes what is left, and wraps
+    # nothing runs past the right edge: Description takes what is left, on one elided line
+    # (a wrapped one made a row so tall that the table showed one finding)
     used = sum(table.columnWidth(i) for i in range(panel.model.columnCount())
                if not table.isColumnHidden(i))
     assert used <= table.viewport().width()
     desc_w = table.columnWidth(cols["description"])
     assert fm.horizontalAdvance(long) > desc_w  # the text needs more than one line
-    assert table.wordWrap()
-    assert table.rowHeight(0) >= 2 * fm.height()
+    assert not table.wordWrap()
+    assert table.rowHeight(0) <= table.verticalHeader().defaultSectionSize()
 
 
 def test_blanks_for_the_shop_floor_print_and_export_from_the_page(qtbot, page, world,
@@ -559,14 +560,66 @@ def test_a_nonconformity_raised_from_a_minor_finding_opens_on_its_page(page, wor
     got = nonconformities.get(ws, nid)
     nc = got.row if hasattr(got, "row") else got
     assert nc.source == "internal audit" and nc.severity == "minor"
-    controller.errors.clear()
-    assert panel.raise_nonconformity() is None  # one per finding
-    assert "already has its nonconformity" in str(controller.errors[-1])
+    # one per finding: the button now opens the one raised
+    ref = nc.ref
+    assert panel.nc_button.text() == f"Open {ref}" and panel.nc_button.isEnabled()
+    with qtbot.waitSignal(page.openRecord) as opened:
+        panel.nc_button.click()
+    assert opened.args == ["nonconformity", nid]
+    assert len(nonconformities.list_nonconformities(ws)) == 1
     controller.undo_stack.undo()
     assert nonconformities.list_nonconformities(ws) == []
+    panel.refresh()
+    assert panel.nc_button.text() == "Raise &nonconformity"
     C.update_finding(ws, fid, {"kind": "observation"})
     panel.refresh()
     assert not panel.nc_button.isEnabled()
+
+
+def test_raising_a_nonconformity_takes_the_findings_actions(page, world, ws, controller,
+                                                             qtbot):
+    """The finding's actions become the new nonconformity's corrective actions (D5–D6)."""
+    from qms_desktop.services import nonconformities
+
+    C.answer(ws, C.run_items(ws, world["run"])[1].response_id, result="nonconform",
+             notes="Two gauges overdue")
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    panel.proposals.setCurrentRow(0)
+    panel.add_from_proposal()
+    aid = panel.raise_action({"title": "Calibrate the gauges"})
+    assert aid is not None
+    nid = panel.raise_nonconformity()
+    assert [a.id for a in nonconformities.get(ws, nid).actions] == [aid]
+
+
+def test_the_findings_table_gives_the_description_the_room(page, world, ws, qtbot):
+    """At the run view's width the description is one elided line (the whole text in its
+    tooltip and in the panel), so rows stay one line high."""
+    long = "Batch WO-10871 (flange FL-220, 120 pcs) was shipped without a final inspection " \
+           "record or release signature;\ntwo more route cards show the same gap."
+    resp = C.run_items(ws, world["run"])[1].response_id
+    C.answer(ws, resp, result="nonconform")
+    C.add_finding(ws, world["run"], resp, {"kind": "minor", "description": long})
+    page.open_run(world["run"])
+    view = page.run_view
+    view.side.setCurrentIndex(view.findings_tab)
+    panel = view.findings
+    panel.select(panel.model.row_at(0).id)
+    panel.table.resize(540, 200)
+    table = panel.table
+    col = panel.model.column_of["description"]
+    assert not table.wordWrap()
+    assert table.rowHeight(0) <= table.verticalHeader().defaultSectionSize()
+    assert table.columnWidth(col) >= 0.4 * table.viewport().width()
+    index = panel.model.index(0, col)
+    assert "\n" not in index.data() and index.data(Qt.ItemDataRole.ToolTipRole) == long
+    assert panel.detail.description.toPlainText() == long
+    kind = panel.model.index(0, panel.model.column_of["kind"])
+    assert index.data() and kind.data() == "Minor NC"
+    assert kind.data(Qt.ItemDataRole.ToolTipRole) == "Minor nonconformity"
 
 
 def test_start_run_dialog_never_proposes_the_os_login(qtbot, ws):

@@ -17,12 +17,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QHeaderView,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -49,13 +51,35 @@ def verdict_items():
             (tr("Not effective"), False, tr("The actions did not work: raise a new action"))]
 
 
+def short_kinds() -> dict[str, str]:
+    """The kinds as the findings table shows them (the full name in the cell's tooltip)."""
+    return {"major": tr("Major NC"), "minor": tr("Minor NC"), "observation": tr("Observation"),
+            "ofi": tr("OFI")}
+
+
+def short_ref(ref: str) -> str:
+    """"IA26-03-F02" → "F02": the run is named above the table (the full ID in the tooltip)."""
+    tail = (ref or "").rsplit("-", 1)[-1]
+    return tail if tail[:1] in ("F", "f") and tail != ref else ref or ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
 def finding_columns() -> tuple[Column, ...]:
+    kinds = short_kinds()
+    full = {v: t for t, v, _ in finding_kind_items()}
     return (
-        Column("ref", tr("Ref."), sort=lambda r: natural(r.ref), samples=lambda: ["IA26-03-F02"]),
+        Column("ref", tr("Ref."), sort=lambda r: natural(r.ref), display=lambda r: short_ref(
+            r.ref), tip=lambda r: r.ref or None, samples=lambda: ["F02"]),
         Column("kind", tr("Kind"), editor=CHOICE, items=lambda r: finding_kind_items(),
-               samples=lambda: [tr("Minor nonconformity")]),
+               display=lambda r: kinds.get(r.kind, r.kind or ""),
+               tip=lambda r: full.get(r.kind) or None, samples=lambda: [tr("Observation")]),
         Column("clause", tr("Clause"), samples=lambda: ["10.2.1"]),
+        # one line, elided; the whole text in the tooltip and in the panel below
         Column("description", tr("Description"), editor=LONGTEXT, width=260,
+               display=lambda r: _one_line(r.description),
                tip=lambda r: r.description or None),
         Column("status", tr("Status"), editor=CHOICE, items=lambda r: status_items(),
                tip=lambda r: "\n".join(r.closure_problems) or None),
@@ -71,6 +95,8 @@ class FindingPanel(DetailPanel):
 
     def __init__(self, controller: "WorkspaceController", parent: QWidget | None = None):
         super().__init__(controller, "finding", parent)
+        self.description = self.bind("description", TextBox(self))
+        self.description.setObjectName("findingDescription")
         self.correction = self.bind("correction", TextBox(self))
         self.root_cause = self.bind("root_cause", TextBox(self))
         self.effectiveness_check = self.bind("effectiveness_check", TextBox(self))
@@ -81,12 +107,13 @@ class FindingPanel(DetailPanel):
         self.missing.setWordWrap(True)
         self.missing.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout(self)
+        form.addRow(tr("&Description"), self.description)
         form.addRow(tr("Co&rrection"), self.correction)
         form.addRow(tr("Root &cause"), self.root_cause)
         form.addRow(tr("Effectiveness c&heck"), self.effectiveness_check)
         form.addRow(tr("Actions &were"), self.effective)
         form.addRow(self.missing)
-        for e in (self.correction, self.root_cause, self.effectiveness_check):
+        for e in (self.description, self.correction, self.root_cause, self.effectiveness_check):
             e.setMaximumHeight(self.fontMetrics().height() * 3)
 
     def commit_value(self, field: str, value: Any) -> bool:
@@ -149,16 +176,17 @@ class FindingsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        # the description takes the width left and wraps (rows grow to fit it); the other
-        # columns fit their content, so the kind is never cut
-        self.table.setWordWrap(True)
+        # the description takes the width left on one line (elided; the whole text in its
+        # tooltip and in the panel below), so the table shows many findings; the other columns
+        # fit their (short) content
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.model.column_of["description"],
                                     QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.raise_button = QPushButton(tr("Raise a&ction"), self)
         self.raise_button.setToolTip(tr("A corrective action in the Actions list, linked to the "
@@ -170,6 +198,8 @@ class FindingsPanel(QWidget):
                                      "linked to this finding, for its root cause and "
                                      "corrective actions (8D)"))
         self.nc_button.clicked.connect(lambda: self.raise_nonconformity())
+        #: finding id → (id, ID) of the nonconformity raised from it
+        self.ncs: dict[int, tuple[int, str]] = {}
         self.close_button = QPushButton(tr("C&lose finding"), self)
         self.close_button.clicked.connect(lambda: self.close_current())
         self.detail = FindingPanel(controller, self)
@@ -192,25 +222,34 @@ class FindingsPanel(QWidget):
         row.addWidget(self.kind_combo)
         row.addStretch(1)
         tl.addLayout(row)
-        bottom = QWidget(self)
-        bl = QVBoxLayout(bottom)
+        table_box = QWidget(self)
+        bl = QVBoxLayout(table_box)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(QLabel(tr("Findings of the run"), bottom))
-        bl.addWidget(self.table, 2)
+        bl.addWidget(QLabel(tr("Findings of the run"), table_box))
+        bl.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addWidget(self.raise_button)
         row.addWidget(self.nc_button)
         row.addWidget(self.close_button)
         row.addStretch(1)
         bl.addLayout(row)
-        bl.addWidget(self.detail)
+        # the panel scrolls when the tab is short, so the table keeps its share of the height
+        scroll = QScrollArea(self)
+        scroll.setObjectName("findingDetailScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.detail)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
-        splitter.addWidget(bottom)
+        splitter.addWidget(table_box)
+        splitter.addWidget(scroll)
         splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([190, 510])
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([120, 260, 320])
+        self.splitter = splitter
         QVBoxLayout(self).addWidget(splitter)
 
     # ------------------------------------------------------------------ data
@@ -259,6 +298,11 @@ class FindingsPanel(QWidget):
         self.top.setMaximumHeight(self.top.sizeHint().height() if empty else 16777215)
         self.model.read_only = self.controller.read_only
         self.model.reload()
+        self.ncs = {}
+        if ws is not None and self.run_id is not None:
+            from ...services import nonconformities
+
+            self.ncs = nonconformities.nc_of_findings(ws, [r.id for r in self.model.rows])
         if current is not None and self.model.row_of(current.id) is not None:
             self.select(current.id)
         self._show_current()
@@ -287,7 +331,18 @@ class FindingsPanel(QWidget):
         self.add_button.setEnabled(not ro and self.run_id is not None)
         self.kind_combo.setEnabled(not ro and self.run_id is not None)
         self.raise_button.setEnabled(not ro and row is not None)
-        self.nc_button.setEnabled(not ro and row is not None and is_nonconformity(row.kind))
+        nc = self.ncs.get(row.id) if row is not None else None
+        if nc is not None:  # raised already: the button opens it (read-only too)
+            self.nc_button.setText(tr("Open {ref}").format(ref=nc[1] or nc[0]))
+            self.nc_button.setToolTip(tr("Show the nonconformity raised from this finding on "
+                                         "the Nonconformities page"))
+            self.nc_button.setEnabled(True)
+        else:
+            self.nc_button.setText(tr("Raise &nonconformity"))
+            self.nc_button.setToolTip(tr("Record the nonconformity on the Nonconformities "
+                                         "page, linked to this finding and its actions, for "
+                                         "its root cause and corrective actions (8D)"))
+            self.nc_button.setEnabled(not ro and row is not None and is_nonconformity(row.kind))
         self.close_button.setEnabled(not ro and row is not None and row.status != "closed")
 
     # ------------------------------------------------------------------ commands
@@ -323,18 +378,23 @@ class FindingsPanel(QWidget):
         return fid
 
     def raise_nonconformity(self) -> int | None:
-        """A nonconformity raised from the current (major or minor) finding, one undo step,
-        then shown on the Nonconformities page; a finding that has one already is refused
-        with its number."""
+        """A nonconformity raised from the current (major or minor) finding, with the
+        finding's actions, one undo step, then shown on the Nonconformities page; a finding
+        that has one already shows that one (its id is returned)."""
         from ...services import nonconformities
 
         row = self.current_finding()
         if row is None or self.controller.workspace is None:
             return None
+        if row.id in self.ncs:
+            nid = self.ncs[row.id][0]
+            self.openRecord.emit("nonconformity", nid)
+            return nid
         fid = row.id
         nid = self.controller.edit(tr("Raise nonconformity from {ref}").format(ref=row.ref),
                                    lambda ws: nonconformities.raise_from_finding(ws, fid))
         if nid is not None:
+            self.refresh()
             self.openRecord.emit("nonconformity", nid)
         return nid
 
