@@ -332,8 +332,14 @@ class ProgrammeEntry:
     planned_on: dt.date | None
     completed_on: dt.date | None
     state: str
-    #: its steps planned before today and not done (they make it overdue, even completed)
+    #: its steps planned before today and not done (a completed audit stays done: its late
+    #: report or follow-up is told apart, see :func:`audit_state`)
     late_steps: list[str] = field(default_factory=list)
+
+    @property
+    def late(self) -> bool:
+        """A step of it is late (the report, the follow-up…), done or not."""
+        return bool(self.late_steps)
 
     @property
     def state_label(self) -> str:
@@ -954,12 +960,6 @@ def _run_rows(c, stmt, today: dt.date) -> list[RunRow]:
                                     .where(m.Finding.run_id.in_(rid_list))):
         fcount[run_id][0] += 1
         fcount[run_id][1] += status != "closed"
-    steps: dict[int, list[tuple[str, Any, Any]]] = {}
-    a = m.AuditStep
-    for run_id, st, planned, done in c.execute(
-            select(a.run_id, a.step, a.planned_on, a.done_on)
-            .where(a.run_id.in_(rid_list))):
-        steps.setdefault(run_id, []).append((st, planned, done))
     for rec in recs:
         sc = rules.score(answers[rec.id])
         process = " ".join(x for x in (rec.process_code, rec.process_name) if x)
@@ -968,8 +968,7 @@ def _run_rows(c, stmt, today: dt.date) -> list[RunRow]:
             rec.template_version, rec.scope, rec.auditor, rec.auditee, rec.process_id, process,
             rec.planned_on, rec.started_on, rec.completed_on, rec.stage, sc.total, sc.assessed,
             sc.percent, *fcount[rec.id],
-            rules.programme_state(rec.planned_on, rec.completed_on, today,
-                                  rules.late_steps(steps.get(rec.id, ()), today))))
+            audit_state(rec.planned_on, rec.completed_on, today)))
     return out
 
 
@@ -1529,6 +1528,16 @@ def audit_steps(ws: Workspace, run_id: int) -> list[AuditStepRow]:
             if st in got else AuditStepRow(st, None, None, None, "") for st in m.AUDIT_STEPS]
 
 
+def audit_state(planned_on: dt.date | None, completed_on: dt.date | None,
+                today: dt.date) -> str:
+    """An audit's state, the one the programme, the run list and the dashboard's audit tile
+    all count by: *done* once its run is completed, *overdue* when its planned day has passed
+    without completion, *planned* before that, *unplanned* without a day. A late ISO 19011
+    step (the report, the follow-up…) does not change it: it is told apart in
+    :attr:`ProgrammeEntry.late_steps` ("✓ done, its report overdue")."""
+    return rules.programme_state(planned_on, completed_on, today)
+
+
 def programme(ws: Workspace, year: int, today: dt.date | None = None) -> list[ProgrammeRow]:
     """The internal-audit programme of ``year``: every process (by code) with its audits
     planned in that year (planned / done / overdue), then audits of no process."""
@@ -1555,8 +1564,7 @@ def programme(ws: Workspace, year: int, today: dt.date | None = None) -> list[Pr
     for rid, code, title, pid, planned, done in runs:
         late = rules.late_steps(steps.get(rid, ()), today)
         by_proc.setdefault(pid, []).append(ProgrammeEntry(
-            rid, code, title, planned, done, rules.programme_state(planned, done, today, late),
-            late))
+            rid, code, title, planned, done, audit_state(planned, done, today), late))
     out = [ProgrammeRow(pid, " ".join(x for x in (code, name) if x), by_proc.pop(pid, []))
            for pid, code, name in procs]
     for pid, audits in by_proc.items():  # a sub-process's audits, or none

@@ -209,17 +209,16 @@ class AuditEntry:
     code: str
     title: str
     planned_on: dt.date | None
-    #: the programme's state (``core.checklists.programme_state``: a late step makes even a
-    #: completed audit "overdue" there)
+    #: the programme's state (``services.checklists.audit_state``: a completed run is done,
+    #: a late report or follow-up is told apart in :attr:`late_steps`)
     state: str
     #: ISO 19011 steps planned before today and not done (report, follow-up…)
     late_steps: tuple[str, ...] = ()
     completed_on: dt.date | None = None
     #: the earliest planned day of the late steps
     late_since: dt.date | None = None
-    #: done / planned / overdue / unplanned as the run list reads it: a completed run is done
-    #: (``programme_state`` without the later steps); a late report or follow-up is told
-    #: apart, in :attr:`late_steps`
+    #: the same as :attr:`state` (kept for callers): the programme, the run list and this
+    #: tile count by one rule
     status: str = ""
 
 
@@ -274,7 +273,7 @@ def audits_tile(ws: Workspace, today: dt.date | None = None) -> AuditsTile:
                 nxt = (day, rid, code or "", title or "")
     audits = tuple(AuditEntry(a.run_id, a.code, a.title, a.planned_on, a.state,
                               tuple(a.late_steps), a.completed_on, since.get(a.run_id),
-                              check_rules.programme_state(a.planned_on, a.completed_on, today))
+                              a.state)
                    for a in entries)
     if nxt is None:
         return AuditsTile(today.year, audits, bare)

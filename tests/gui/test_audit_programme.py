@@ -164,7 +164,10 @@ def test_the_plan_dialog_offers_the_map_when_the_process_has_no_checklist(view, 
     dlg.deleteLater()
 
 
-def test_a_completed_audit_with_a_late_report_is_overdue(view, controller, world):
+def test_a_completed_audit_with_a_late_report_is_done_its_report_named(view, controller,
+                                                                        world):
+    """One rule with the dashboard's audit tile: a completed run is done ("1 ✓ done (1 with
+    its audit report overdue)"), its late report is shown ("✓⚠"), not counted overdue."""
     ws = controller.workspace
     run = code(ws, world["done"])
     done = cell(view, world["shop"], "m2")
@@ -173,12 +176,14 @@ def test_a_completed_audit_with_a_late_report_is_overdue(view, controller, world
     view.select_run(world["done"])
     assert view.set_step("report", planned_on=dt.date(2026, 5, 1))
     done = cell(view, world["shop"], "m2")
-    assert done.data() == f"⚠ {run}"
+    assert done.data() == f"✓⚠ {run}"
     assert f"⚠ {run} — Audit report overdue" in done.data(Qt.ItemDataRole.ToolTipRole)
     assert done.data(Qt.ItemDataRole.AccessibleTextRole) == f"⚠ {run} — Audit report overdue"
-    assert cell(view, world["shop"], "state").data() == "⚠ 1 overdue · ○ 1 planned"
-    assert "0 ✓ done" in view.summary.text() and "2 ⚠ overdue" in view.summary.text()
-    assert "⚠ Overdue (Audit report overdue)" in view.audit_info.text()
+    assert cell(view, world["shop"], "state").data() == \
+        "○ 1 planned · ✓ 1 done (1 with its audit report overdue)"
+    assert "1 ✓ done (1 with its audit report overdue)" in view.summary.text()
+    assert "1 ⚠ overdue" in view.summary.text()
+    assert "✓ Done (Audit report overdue)" in view.audit_info.text()
     assert view.audit_pick.currentText().endswith("Audit report overdue")
     # reported: done again (once every earlier step is done)
     for step in ("plan", "opening_meeting", "evidence", "closing_meeting"):
@@ -186,7 +191,7 @@ def test_a_completed_audit_with_a_late_report_is_overdue(view, controller, world
     assert view.set_step("report", done_on=dt.date(2026, 6, 1))
     assert cell(view, world["shop"], "m2").data() == f"✓ {run}"
     controller.undo()
-    assert cell(view, world["shop"], "m2").data() == f"⚠ {run}"
+    assert cell(view, world["shop"], "m2").data() == f"✓⚠ {run}"
 
 
 def test_a_done_day_ahead_or_out_of_order_is_refused(view, controller, world):
@@ -213,7 +218,7 @@ def test_a_done_day_ahead_or_out_of_order_is_refused(view, controller, world):
     assert checklists.audit_steps(ws, world["late"])[3].done_on is None
 
 
-def test_process_names_read_and_the_months_keep_their_width(view, controller, world, qtbot):
+def test_process_names_read_and_the_months_fit_their_codes(view, controller, world, qtbot):
     from PySide6.QtWidgets import QHeaderView
 
     long_name = "Customer complaints, returns and warranty handling"
@@ -226,14 +231,28 @@ def test_process_names_read_and_the_months_keep_their_width(view, controller, wo
     header, table = view.table.horizontalHeader(), view.table
     modes = {c.key: header.sectionResizeMode(i) for i, c in enumerate(view.model.columns)}
     assert modes["process"] == QHeaderView.ResizeMode.Stretch
-    assert {modes[f"m{k}"] for k in range(1, 13)} == {QHeaderView.ResizeMode.Fixed}
+    # a month is as wide as its audits' codes (an empty one its name): room for the names
+    assert {modes[f"m{k}"] for k in range(1, 13)} == {QHeaderView.ResizeMode.ResizeToContents}
     name = view.model.index(view.model.row_of(pid), 0).data()
     assert name == f"CP-09 {long_name}"
     col = view.model.column_of
     assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(name) + 8
     assert table.columnWidth(col["state"]) < table.columnWidth(0)
-    assert len({table.columnWidth(col[f"m{k}"]) for k in range(1, 13)}) == 1
+    assert table.columnWidth(col["m3"]) >= table.fontMetrics().horizontalAdvance(
+        view.model.index(view.model.row_of(world["sales"]), col["m3"]).data())
     # the Year column is as wide as its words, not the rest of the window
     year = max(table.fontMetrics().horizontalAdvance(view.model.index(r, col["state"]).data())
                for r in range(view.model.rowCount()))
     assert table.columnWidth(col["state"]) <= year + 60
+
+
+def test_the_process_column_is_not_cut_at_1280(view, world):
+    """At 1280×800 the Process column showed "CP-01 …": empty months are narrow now and a
+    long name wraps."""
+    view.resize(1100, 600)
+    view.show()
+    view.table.resizeRowsToContents()
+    header = view.table.horizontalHeader()
+    fm = view.table.fontMetrics()
+    assert header.sectionSize(0) >= fm.horizontalAdvance("CP-01 Sales") + 8
+    assert header.sectionSize(view.model.column_of["m4"]) < fm.horizontalAdvance("⚠ IA26-00")

@@ -634,3 +634,35 @@ def test_start_run_dialog_never_proposes_the_os_login(qtbot, ws):
     d = StartRunDialog(ws)
     qtbot.addWidget(d)
     assert d.auditor.text() == "Karl Maier"
+
+
+def test_a_chapter_opens_at_the_top_and_the_result_reads_whole(qtbot, controller, dialogs):
+    """At 1280×800 the Result column was cut ("✓ C") and a chapter's first item was the last
+    visible row: the result sits after the clause, the chapter's item is scrolled to the top."""
+    from qms_desktop.services import checklists as C
+    from qms_desktop.ui.checklists.model import result_text
+    from qms_desktop.ui.checklists.run import RunView
+
+    ws = controller.workspace
+    items = [C.ItemSpec("", f"{ch}.{k}", f"Question {ch}.{k}") for ch in (4, 5, 6, 7, 8, 9)
+             for k in range(1, 9)]
+    tid = C.create_template(ws, C.TemplateSpec("", "Gap", "1", "gap_analysis", "", "", items,
+                                               source="user")).result
+    rid = C.start_run(ws, tid, {}).result
+    view = RunView(controller)
+    qtbot.addWidget(view)
+    view.resize(1100, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_run(rid)
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == len(items))
+    assert view.jump_to("6")
+    row = view.table.currentIndex().row()
+    assert view.table.rowViewportPosition(row) == 0
+    header = view.table.horizontalHeader()
+    col = view.model.column_of["result"]
+    assert header.visualIndex(col) == header.visualIndex(view.model.column_of["clause"]) + 1
+    assert view.table.columnWidth(col) >= view.table.fontMetrics().horizontalAdvance(
+        result_text("partial"))
+    assert view.table.columnViewportPosition(col) + view.table.columnWidth(col) <= \
+        view.table.viewport().width()

@@ -282,7 +282,9 @@ def test_audit_steps_and_programme(ws):
         C.set_step(ws, late, "party")
 
 
-def test_a_completed_audit_with_a_late_report_is_overdue_in_the_programme(ws):
+def test_a_completed_audit_is_done_in_the_programme_its_late_report_told_apart(ws):
+    """One definition with the dashboard's audit tile: a completed run is done; a later
+    ISO 19011 step that is late is kept in ``late_steps`` (it made the audit "overdue")."""
     p1 = R.create(ws, "process", {"code": "CP-01", "name": "Sales"}).result
     tid = C.create_template(ws, _spec(2)).result
     run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
@@ -292,18 +294,18 @@ def test_a_completed_audit_with_a_late_report_is_overdue_in_the_programme(ws):
     C.set_step(ws, run, "report", planned_on="2026-02-28", today=TODAY)  # past, not done
     C.set_step(ws, run, "follow_up", planned_on="2026-05-01", today=TODAY)  # ahead
     entry = C.programme(ws, 2026, today=TODAY)[0].audits[0]
-    assert (entry.state, entry.late_steps) == ("overdue", ["report"])
-    assert C.programme(ws, 2026, today=TODAY)[0].state == "overdue"
+    assert (entry.state, entry.late_steps, entry.late) == ("done", ["report"], True)
+    assert C.programme(ws, 2026, today=TODAY)[0].state == "done"
     C.set_step(ws, run, "report", done_on="2026-03-02", today=TODAY)
     entry = C.programme(ws, 2026, today=TODAY)[0].audits[0]
     assert (entry.state, entry.late_steps) == ("done", [])
-    # the follow-up's day passes: overdue again
+    # the follow-up's day passes: still done, the follow-up late
     later = dt.date(2026, 5, 2)
     entry = C.programme(ws, 2026, today=later)[0].audits[0]
-    assert (entry.state, entry.late_steps) == ("overdue", ["follow_up"])
+    assert (entry.state, entry.late_steps) == ("done", ["follow_up"])
 
 
-def test_the_runs_list_calls_a_completed_audit_with_a_late_step_overdue_as_the_programme(ws):
+def test_the_runs_list_calls_a_completed_audit_with_a_late_step_done_as_the_programme(ws):
     p1 = R.create(ws, "process", {"code": "CP-01", "name": "Sales"}).result
     tid = C.create_template(ws, _spec(2)).result
     run = C.start_run(ws, tid, {"process_id": p1, "planned_on": "2026-02-01",
@@ -311,9 +313,10 @@ def test_the_runs_list_calls_a_completed_audit_with_a_late_step_overdue_as_the_p
     C.set_step(ws, run, "follow_up", planned_on="2026-02-28", today=TODAY)  # past, not done
     for step in ("plan", "opening_meeting", "evidence", "closing_meeting", "report"):
         C.set_step(ws, run, step, done_on="2026-02-03", today=TODAY)
-    assert C.programme(ws, 2026, today=TODAY)[0].audits[0].state == "overdue"
-    assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "overdue"
-    assert [r.programme_state for r in C.list_runs(ws, today=TODAY)] == ["overdue"]
+    assert C.programme(ws, 2026, today=TODAY)[0].audits[0].state == "done"
+    assert C.programme(ws, 2026, today=TODAY)[0].audits[0].late_steps == ["follow_up"]
+    assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "done"
+    assert [r.programme_state for r in C.list_runs(ws, today=TODAY)] == ["done"]
     C.set_step(ws, run, "follow_up", done_on="2026-03-02", today=TODAY)
     assert C.get_runs(ws, [run], today=TODAY)[0].programme_state == "done"
 

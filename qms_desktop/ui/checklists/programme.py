@@ -1,6 +1,7 @@
 """The yearly internal-audit programme: a row per process, the months as columns, each audit
 marked done / planned / overdue by colour *and* a symbol and word (✓ done, ○ planned,
-⚠ overdue); the ISO 19011 steps of the selected audit (plan, opening meeting, evidence, closing
+⚠ overdue) by one rule with the dashboard (``services.checklists.audit_state``: a completed
+run is done; a late report or follow-up shows as "✓⚠" and is named); the ISO 19011 steps of the selected audit (plan, opening meeting, evidence, closing
 meeting, report, follow-up) with their planned and done dates, each date one undo step
 (``services.checklists.set_step``); "Plan an audit…" starts an internal-audit run with a planned
 day (``start_run``), from a process's checklist or one generated from its map.
@@ -121,6 +122,26 @@ def late_steps_text(a: "ProgrammeEntry") -> str:
     return tr("{steps} overdue").format(steps=", ".join(step_label(st) for st in a.late_steps))
 
 
+def entry_text(a: "ProgrammeEntry") -> str:
+    """An audit in its month's cell: its state's symbol and its code, "⚠" after the symbol
+    when a later step of it is late ("✓⚠ IA26-03": done, its report overdue)."""
+    late = SYMBOLS["overdue"] if a.late_steps and a.state != "overdue" else ""
+    return f"{SYMBOLS[a.state]}{late} {a.code}"
+
+
+def late_note(audits: "list[ProgrammeEntry]") -> str:
+    """How many of ``audits`` have a late step ("1 with its audit report overdue"); empty
+    when none."""
+    late = [a for a in audits if a.late_steps]
+    if not late:
+        return ""
+    steps = {st for a in late for st in a.late_steps}
+    if len(steps) == 1:
+        return tr("{n} with its {step} overdue").format(
+            n=len(late), step=step_label(next(iter(steps))).lower())
+    return tr("{n} with a step overdue").format(n=len(late))
+
+
 def _entry_tip(a: "ProgrammeEntry") -> str:
     lines = [f"{a.code} {a.title}".strip(), state_text(a.state)]
     if a.late_steps:
@@ -139,7 +160,7 @@ def month_name(month: int) -> str:
 def programme_columns() -> tuple[Column, ...]:
     def month(k: int) -> Column:
         def display(r: ProgrammeLine) -> str:
-            return "  ".join(f"{SYMBOLS[a.state]} {a.code}" for a in r.in_month(k))
+            return "  ".join(entry_text(a) for a in r.in_month(k))
 
         def spoken(r: ProgrammeLine) -> str:
             return "; ".join(late_text(a) or f"{a.code} {state_label(a.state)}"
@@ -150,14 +171,19 @@ def programme_columns() -> tuple[Column, ...]:
                       value=lambda r: r.worst(k),
                       tip=lambda r: "\n\n".join(_entry_tip(a) for a in r.in_month(k)) or None,
                       colour=lambda r, pal: pal.of(r.worst(k)),
-                      samples=lambda: ["⚠ IA26-00"])
+                      samples=lambda: ["✓⚠ IA26-00"])
 
     def counts(r: ProgrammeLine) -> str:
         if not r.audits:
             return state_text("unplanned")
-        n = {s: sum(1 for a in r.audits if a.state == s) for s in ("overdue", "planned", "done")}
-        return " · ".join(f"{SYMBOLS[s]} {n[s]} {state_label(s).lower()}"
-                          for s in ("overdue", "planned", "done") if n[s])
+        parts = []
+        for s in ("overdue", "planned", "done"):
+            got = [a for a in r.audits if a.state == s]
+            if got:
+                note = late_note(got) if s != "overdue" else ""
+                parts.append(f"{SYMBOLS[s]} {len(got)} {state_label(s).lower()}"
+                             + (f" ({note})" if note else ""))
+        return " · ".join(parts)
 
     return (
         Column("process", tr("Process"), width=200, searchable=True,
@@ -166,7 +192,8 @@ def programme_columns() -> tuple[Column, ...]:
         *(month(k) for k in range(1, 13)),
         Column("state", tr("Year"), display=counts, sort=lambda r: _RANK[r.state], tip=counts,
                colour=lambda r, pal: pal.of(r.state),
-               tooltip=tr("The process's audits this year: overdue, planned, done"),
+               tooltip=tr("The process's audits this year: overdue, planned, done (a "
+                          "completed audit is done; a late report or follow-up is named)"),
                samples=lambda: ["⚠ 1 overdue · ○ 1 planned · ✓ 1 done"]),
     )
 
@@ -226,10 +253,10 @@ class ProgrammeView(QWidget):
         self.plan_button.clicked.connect(lambda _c=False: self.open_plan_dialog())
         self.legend = QLabel(" · ".join(state_text(s) for s in ("done", "planned", "overdue")),
                              self)
-        self.legend.setToolTip(tr("Done: completed, every planned step done. Planned: its "
-                                  "day is still ahead. Overdue: its day has passed and it is "
-                                  "not completed, or a step of it (report, follow-up…) was "
-                                  "planned for a day that has passed and is not done."))
+        self.legend.setToolTip(tr("Done: its run is completed. Planned: its day is still "
+                                  "ahead. Overdue: its day has passed and it is not completed. "
+                                  "⚠ after ✓ or ○ (“✓⚠”): a step of it (report, follow-up…) "
+                                  "was planned for a day that has passed and is not done."))
         self.summary = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(year_label)
@@ -249,19 +276,18 @@ class ProgrammeView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        # a process's name wraps onto a second line when the months leave it little room
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(
+            self.table.verticalHeader().ResizeMode.ResizeToContents)
         fm = self.table.fontMetrics()
-        cell = fm.horizontalAdvance("⚠ IA26-00") + 16
         header = self.table.horizontalHeader()
-        # the process names take the room left; the months keep one code's width, the year
-        # its counts' width
+        # the process names take the room left; a month is as wide as its audits' codes (an
+        # empty month its name only), the year its counts' width
         header.setStretchLastSection(False)
-        header.setMinimumSectionSize(min(cell, header.minimumSectionSize()))
+        header.setMinimumSectionSize(fm.horizontalAdvance("Mmm") + 12)
         for i, c in enumerate(self.model.columns):
-            if c.key.startswith("m"):
-                header.setSectionResizeMode(i, header.ResizeMode.Fixed)
-                self.table.setColumnWidth(i, cell)
-            elif c.key == "state":
+            if c.key.startswith("m") or c.key == "state":
                 header.setSectionResizeMode(i, header.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._cell_moved())
@@ -372,14 +398,14 @@ class ProgrammeView(QWidget):
 
     def _summarise(self) -> None:
         audits = [a for r in self.model.rows for a in r.audits]
-        n = {s: sum(1 for a in audits if a.state == s) for s in ("done", "planned", "overdue")}
+        part = {}
+        for s in ("done", "planned", "overdue"):
+            got = [a for a in audits if a.state == s]
+            note = late_note(got) if s != "overdue" else ""
+            part[s] = f"{len(got)} {state_text(s).lower()}" + (f" ({note})" if note else "")
         text = (tr("{year}: one audit · {done} · {planned} · {overdue}") if len(audits) == 1
                 else tr("{year}: {total} audits · {done} · {planned} · {overdue}"))
-        self.summary.setText(text.format(
-            year=self.year.value(), total=len(audits),
-            done=f"{n['done']} {state_text('done').lower()}",
-            planned=f"{n['planned']} {state_text('planned').lower()}",
-            overdue=f"{n['overdue']} {state_text('overdue').lower()}"))
+        self.summary.setText(text.format(year=self.year.value(), total=len(audits), **part))
         self.plan_button.setEnabled(self.workspace is not None and not self.controller.read_only)
 
     # ------------------------------------------------------------------ selection
@@ -405,7 +431,7 @@ class ProgrammeView(QWidget):
             in_month = [a for a in audits if month is not None and _month_of(a) == month]
             wanted = (in_month or audits or [None])[0]
             wanted = wanted.run_id if wanted is not None else None
-        items: list[Item] = [(f"{SYMBOLS[a.state]} {a.code} · {a.title} · "
+        items: list[Item] = [(f"{entry_text(a)} · {a.title} · "
                               f"{format_date(a.planned_on) or '—'} · "
                               f"{late_steps_text(a) or state_label(a.state)}",
                               a.run_id, _entry_tip(a)) for a in audits]
@@ -599,5 +625,5 @@ class PlanAuditDialog(QDialog):
                 "auditee": self.auditee.text().strip(), "title": self.title.text().strip()}
 
 
-__all__ = ["PlanAuditDialog", "ProgrammeLine", "ProgrammeView", "StepLine", "late_steps_text",
-           "late_text", "state_text"]
+__all__ = ["PlanAuditDialog", "ProgrammeLine", "ProgrammeView", "StepLine", "entry_text",
+           "late_note", "late_steps_text", "late_text", "state_text"]

@@ -274,8 +274,12 @@ class RunView(QWidget):
                                       max(self.table.fontMetrics().horizontalAdvance(s)
                                           for s in c.samples()) + 24)
             self.table.setColumnHidden(i, not c.visible)
-        self.table.horizontalHeader().setSectionResizeMode(
-            self.model.column_of["title"], self.table.horizontalHeader().ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(self.model.column_of["title"], header.ResizeMode.Stretch)
+        # the result right after the clause, so a narrow table never cuts it ("✓ C"): the
+        # question stretches, the evidence and counts follow it
+        header.moveSection(header.visualIndex(self.model.column_of["result"]),
+                           header.visualIndex(self.model.column_of["clause"]) + 1)
         self.table.installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
 
@@ -393,7 +397,9 @@ class RunView(QWidget):
         index = self.table.currentIndex()
         return self.model.get(index.data(IdRole)) if index.isValid() else None
 
-    def select_item(self, response_id: int) -> bool:
+    def select_item(self, response_id: int, *, top: bool = False) -> bool:
+        """Make item ``response_id`` current; ``top``: scrolled to the top of the table (a
+        chapter opened from the dashboard shows its items below it)."""
         pos = self.model.row_of(response_id)
         if pos is None:
             return False
@@ -402,7 +408,8 @@ class RunView(QWidget):
             self.result_filter.setCurrentIndex(0)  # a filter hides it: show everything
             index = self.proxy.mapFromSource(self.model.index(pos, self._first_column()))
         self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop if top
+                            else QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
     def _first_column(self) -> int:
@@ -463,7 +470,7 @@ class RunView(QWidget):
         if found is None:
             self.message.setText(tr("No item has clause “{clause}”.").format(clause=key))
             return False
-        self.select_item(found.id)
+        self.select_item(found.id, top=True)
         return True
 
     def _jump_entered(self) -> None:

@@ -137,7 +137,9 @@ class StatCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # a card fills its grid cell: every card of a row as high as the tallest (no staggered
+        # cards, no holes beside a long detail)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         lay = QVBoxLayout(self)
         self.value = QLabel("–", self)
         f = QFont(self.value.font())
@@ -163,6 +165,7 @@ class StatCard(QFrame):
         lay.addWidget(self.value)
         lay.addWidget(self.caption)
         lay.addLayout(row)
+        lay.addStretch(1)  # the figure, caption and detail at the top of a taller cell
         self.set_detail("")
 
     def set_value(self, n: int) -> None:
@@ -233,7 +236,12 @@ class ProfilePanel(QGroupBox):
         # the policy document's revision in force: shown, never edited here
         self.policy_view = self._text_edit("orgPolicyInForce", 8, grow=True)
         self.policy_view.setReadOnly(True)
+        # read-only: no frame and the window's background, like a label (the Scope box above
+        # is framed and white: editable)
+        self.policy_view.setFrameShape(QFrame.Shape.NoFrame)
         self.policy_view.setBackgroundRole(QPalette.ColorRole.Window)
+        self.policy_view.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        self.policy_view.viewport().setAutoFillBackground(True)
         self.policy_view.hide()
         self.policy_note = QLabel(self.form_widget)
         self.policy_note.setObjectName("orgPolicyNote")
@@ -828,6 +836,8 @@ class DashboardPage(Page):
             card.linkActivated.connect(lambda href, k=key: self.open_card(k, href))
             self.cards[key] = card
             self.grid.addWidget(card, i // columns, i % columns)
+        for c in range(columns):
+            self.grid.setColumnStretch(c, 1)
         self.grid.setRowStretch(self.grid.rowCount(), 1)
         cards_col.addWidget(cards_box, 1)
         body.addLayout(cards_col, 3)
