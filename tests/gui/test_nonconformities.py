@@ -156,7 +156,7 @@ def test_five_whys_add_edit_root_move(page, world, controller):
     w1 = d.add_why("Bar worn")
     w2 = d.add_why("Not changed")
     assert [r.text for r in d.why_model.rows] == ["Bar worn", "Not changed"]
-    assert d.why_model.index(1, 0).data() == "Why 2"
+    assert d.why_model.index(1, 0).data() == "2"
     assert d.why_model.setData(d.why_model.index(0, 1), "Bar worn out")
     assert d.why_model.rows[0].text == "Bar worn out"
     d.whys.setCurrentIndex(d.why_model.index(0, 1))
@@ -280,6 +280,92 @@ def test_a_closed_nonconformity_is_read_only_until_reopened(page, world, control
     assert d.verified_by.isEnabled()
 
 
+def test_a_closed_nonconformitys_text_boxes_look_read_only_like_the_fields(page, world):
+    """Description, containment, effectiveness check: greyed like the line edits (they stay
+    selectable), and white again once reopened."""
+    from PySide6.QtGui import QPalette
+    from qms_desktop.ui.table import TextBox
+
+    base, text = QPalette.ColorRole.Base, QPalette.ColorRole.Text
+    d = page.detail
+    page.select_ids([world["done"]])
+    boxes = [e for e in d.editors.values() if isinstance(e, TextBox)]
+    assert len(boxes) >= 3
+    grey = d.title.palette().color(QPalette.ColorGroup.Disabled, base)
+    assert not d.title.isEnabled()
+    for box in boxes:
+        assert box.isReadOnly() and box.isEnabled()
+        assert box.palette().color(base) == grey
+        assert box.palette().color(text) == d.title.palette().color(
+            QPalette.ColorGroup.Disabled, text)
+    d.reopen_button.click()
+    assert page.current_row().status == "action"
+    for box in boxes:
+        assert not box.isReadOnly()
+        assert box.palette().color(base) == d.title.palette().color(base) != grey
+
+
+def test_the_whole_fishbone_fits_at_1280_by_800_readable(window, make_ws, open_ws, qtbot):
+    """Fit is the default: every bone, the head and the causes in view without scrolling,
+    a cause at 0.8 of the table font at least; Ctrl+0 shows 100 %, "Fit" fits again."""
+    from PySide6.QtGui import QFontInfo
+    from PySide6.QtTest import QTest
+
+    from qms_desktop.ui.nonconformities import NonconformitiesPage
+    from qms_desktop.ui.nonconformities.fishbone import MIN_SCALE
+
+    ws = open_ws(window, make_ws())
+    nid = N.add_nonconformity(ws, {
+        "title": "Customer complaint: bore oversize on manifold block HM-120"}).result
+    texts = {"man": ["Night shift operator new to HM-120"],
+             "machine": ["No tool-life counter on M07", "Boring bar wear on long runs"],
+             "method": ["Control plan names no gauge for the bore"],
+             "material": ["Harder batch of 6082-T6 (checked: within spec)"],
+             "measurement": ["Calliper used for an H7 bore"],
+             "environment": ["Hall temperature 6 K above normal in the afternoon"]}
+    for cat, causes in texts.items():
+        for t in causes:
+            N.add_cause(ws, nid, "fishbone", t, category=cat)
+    window.resize(1280, 800)
+    window.page_actions["nonconformities"].trigger()
+    page = window.findChild(NonconformitiesPage)
+    page.refresh()
+    page.select_ids([nid])
+    d = page.detail
+    d.tabs.setCurrentIndex(d.root_tab)
+    view = d.fishbone
+    qtbot.waitUntil(lambda: view.isVisible() and len(view.cause_items) == 7)
+
+    def whole():
+        shown = view.mapFromScene(view.sceneRect()).boundingRect()
+        return view.viewport().rect().adjusted(-2, -2, 2, 2).contains(shown)
+
+    qtbot.waitUntil(whole)   # once the layout has settled
+    assert view.horizontalScrollBar().maximum() == 0 and view.verticalScrollBar().maximum() == 0
+    scale = view.zoom()
+    assert view.fitting and scale >= MIN_SCALE - 1e-6
+    table_px = QFontInfo(d.whys.font()).pixelSize()
+    for item in view.cause_items.values():
+        assert QFontInfo(item.font()).pixelSize() * scale >= 0.8 * table_px - 0.5
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom() == 1.0 and not view.fitting
+    d.fit_button.click()
+    assert view.fitting and abs(view.zoom() - scale) < 1e-6
+
+
+def test_a_new_nonconformity_is_not_offered_a_step_it_lacks(page, controller):
+    """A containment without a description: the banner asks for the description, and
+    "Move to: Contained" is not offered."""
+    nid = N.add_nonconformity(controller.workspace, {"title": "New"}).result
+    controller.notify(N.update_nonconformities(controller.workspace, [nid],
+                                               {"containment": "Stock blocked"}))
+    page.refresh()
+    page.select_ids([nid])
+    d = page.detail
+    assert d.suggestion() is None and d.suggest_button.isHidden()
+
+
 def test_text_edits_go_through_the_service_with_named_undo_steps(page, world, controller):
     s = world["supplier"]
     page.select_ids([s])
@@ -308,6 +394,7 @@ def test_nothing_selected_shows_empty_fields(page, world):
 
 def test_the_next_step_is_offered_not_set(page, world, controller):
     c = world["complaint"]     # containment, root cause and an action: corrective action
+    controller.notify(N.update_nonconformities(controller.workspace, [c], {"team": "Ann"}))
     page.select_ids([c])
     d = page.detail
     assert page.current_row().status == "open"
@@ -344,8 +431,8 @@ def test_fishbone_text_is_readable_and_clear_of_bones_and_each_other(page, world
     table_px = QFontInfo(d.whys.font()).pixelSize()
     items = list(view.cause_items.values())
     assert len(items) == 5
-    for item in items:   # on screen at the table font's size at least
-        assert QFontInfo(item.font()).pixelSize() * scale >= table_px - 0.5
+    for item in items:   # on screen at 0.8 of the table font's size at least
+        assert QFontInfo(item.font()).pixelSize() * scale >= 0.8 * table_px - 0.5
     item = view.cause_items[root]
     assert item.text().startswith("★ ROOT") and item.text().endswith("…")
     assert item.text().count("\n") == 1 and long in item.toolTip()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -108,11 +109,26 @@ def effective_items() -> list[Item]:
 # --------------------------------------------------------------------------- the 5 Whys
 
 
+def grey_look(box: QWidget, on: bool) -> None:
+    """Give a read-only text box the colours of a disabled field (the greyed line edits)
+    while it stays enabled, so its text can still be selected, copied and scrolled."""
+    if not on:
+        box.setPalette(QPalette())   # nothing set: the inherited palette again
+        return
+    pal = QPalette(box.parentWidget().palette() if box.parentWidget() else box.palette())
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Text):
+        disabled = pal.color(QPalette.ColorGroup.Disabled, role)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            pal.setColor(group, role, disabled)
+    box.setPalette(pal)
+
+
 def why_columns() -> tuple[Column, ...]:
     return (
-        Column("position", tr("Why"), display=lambda c: tr("Why {n}").format(n=c.position + 1),
-               samples=lambda: [tr("Why 10")]),
-        Column("text", tr("Answer (each why answers the one before)"), editor=TEXT, width=420,
+        Column("position", tr("Why"), display=lambda c: str(c.position + 1),
+               samples=lambda: ["10"]),
+        Column("text", tr("Answer"), editor=TEXT, width=420,
+               tooltip=tr("Each why answers the one before"),
                tip=lambda c: c.text or None),
         Column("is_root", tr("Root"), display=lambda c: tr("★ ROOT") if c.is_root else "",
                tooltip=tr("The root cause of the chain (Space marks the selected why)"),
@@ -267,8 +283,10 @@ class NcDetail(DetailPanel):
         self.root_cause = self._text("root_cause", tr(
             "The root cause in words; or mark a why or a fishbone cause as the root"), 3)
         lv.addWidget(self.root_cause)
-        lv.addWidget(QLabel(tr("5 Whys — each why answers the one before; the last why or the "
-                               "one marked is the root"), left))
+        whys_label = QLabel(tr("5 Whys — each why answers the one before; the last why or the "
+                               "one marked is the root"), left)
+        whys_label.setWordWrap(True)
+        lv.addWidget(whys_label)
         self.why_model = RowModel(why_columns(), kind="nc_cause", commit=self._commit_why,
                                   order=lambda c: c.position, parent=self)
         self.whys = QTableView(left)
@@ -293,11 +311,18 @@ class NcDetail(DetailPanel):
         self.add_why_button.clicked.connect(lambda: self.add_why())
         self.root_why_button = QPushButton(tr("Mark &root"), left)
         self.root_why_button.clicked.connect(lambda: self.toggle_root(self._current_why()))
-        self.up_button = QPushButton(tr("Up"), left)
+        self.up_button = QPushButton("▲", left)
+        self.up_button.setToolTip(tr("Move the why up"))
+        self.up_button.setAccessibleName(tr("Up"))
         self.up_button.clicked.connect(lambda: self.move_why(-1))
-        self.down_button = QPushButton(tr("Down"), left)
+        self.down_button = QPushButton("▼", left)
+        self.down_button.setToolTip(tr("Move the why down"))
+        self.down_button.setAccessibleName(tr("Down"))
         self.down_button.clicked.connect(lambda: self.move_why(1))
-        self.del_why_button = QPushButton(tr("Delete why"), left)
+        for b in (self.up_button, self.down_button):
+            b.setMaximumWidth(b.fontMetrics().horizontalAdvance("▲") + 24)
+        self.del_why_button = QPushButton(tr("Delete"), left)
+        self.del_why_button.setToolTip(tr("Delete the selected why"))
         self.del_why_button.clicked.connect(lambda: self.delete_cause(self._current_why()))
         for b in (self.add_why_button, self.root_why_button, self.up_button, self.down_button,
                   self.del_why_button):
@@ -317,10 +342,18 @@ class NcDetail(DetailPanel):
         self.add_cause_button = QPushButton(tr("Add &cause"), right)
         self.add_cause_button.setToolTip(tr("Add a cause on the chosen bone"))
         self.add_cause_button.clicked.connect(lambda: self.add_cause(self.bone_pick.value()))
+        self.fit_button = QPushButton(tr("Fit"), right)
+        self.fit_button.setObjectName("fishboneFit")
+        self.fit_button.setToolTip(tr("Fit the whole diagram in view (Ctrl+0: 100 %; "
+                                      "Ctrl+wheel zooms)"))
         head.addWidget(self.bone_pick)
         head.addWidget(self.add_cause_button)
+        head.addWidget(self.fit_button)
         rv.addLayout(head)
         self.fishbone = FishboneView(right)
+        self.fit_button.clicked.connect(self.fishbone.fit)
+        actual = QShortcut(QKeySequence("Ctrl+0"), page, self.fishbone.actual_size)
+        actual.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.fishbone.boneClicked.connect(lambda cat: self.add_cause(cat))
         self.fishbone.causeActivated.connect(self.edit_cause)
         self.fishbone.rootToggled.connect(self.toggle_root)
@@ -328,8 +361,13 @@ class NcDetail(DetailPanel):
         rv.addWidget(self.fishbone, 1)
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        # the diagram gets the larger share: at 1280 × 800 the whole fishbone fits at a
+        # readable size (MIN_SCALE) beside the 5 Whys
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 7)
+        split.setSizes([345, 755])
+        split.setChildrenCollapsible(False)
+        self.root_split = split
         QVBoxLayout(page).addWidget(split)
         self.root_tab = self.tabs.addTab(page, tr("D4 Root cause"))
 
@@ -512,6 +550,8 @@ class NcDetail(DetailPanel):
         for editor in self.editors.values():   # one look: greyed like the picks
             if isinstance(editor, QLineEdit):
                 editor.setEnabled(not (read_only or closed))
+            elif isinstance(editor, TextBox):   # read-only (its text stays selectable and
+                grey_look(editor, read_only or closed)   # scrolls) but greyed the same
         self.status.setEnabled(not read_only)  # reopening stays possible
         self.why_model.read_only = read_only or closed
         self.action_model.read_only = read_only or closed

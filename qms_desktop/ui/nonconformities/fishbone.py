@@ -3,8 +3,11 @@
 The problem sits in the head at the right; the six 6M bones meet the spine; each cause is a
 label along its bone, wrapped to two lines (the full text is its tooltip) and laid out clear of
 the bones and of each other (bones grow longer and further apart for more or wider causes).
-Causes are drawn at the table font's size at least: the view scales the diagram to fit but
-never below :data:`MIN_SCALE` — it scrolls instead. A root cause is bold, boxed and starts with "★ ROOT" — never marked by
+Causes are drawn at the table font's size at 100 %. The view fits the whole diagram in
+(:meth:`FishboneView.fit`, the default on first show and while the view is resized; the page's
+"Fit" button) but never below :data:`MIN_SCALE`, where a cause reads at 0.8 of the table font —
+it scrolls instead; Ctrl+0 shows it at 100 % (:meth:`FishboneView.actual_size`), Ctrl+wheel and
+Ctrl++ / Ctrl+- zoom. A root cause is bold, boxed and starts with "★ ROOT" — never marked by
 colour alone. The view never writes: clicking a bone (or its name) asks for a new cause there
 (:attr:`FishboneView.boneClicked`), double-clicking a cause asks to edit it
 (:attr:`causeActivated`), its context menu marks the root or deletes
@@ -42,9 +45,13 @@ BONE_RISE = 150.0
 BONE_SPACING = 200.0
 #: how far a bone leans: across per unit up
 RUN_PER_RISE = 140.0 / 230.0
-#: the smallest and largest scale of the view: at MIN_SCALE a cause is the table font's size
+#: the smallest and largest scale of the fit: at 1.0 (100 %) a cause is the table font's
+#: size, at MIN_SCALE 0.8 of it (still readable)
 MIN_SCALE = 0.8
 MAX_SCALE = 1.5
+#: the zoom steps of Ctrl++ / Ctrl+- and Ctrl+wheel, and their bounds
+ZOOM_STEP = 1.15
+ZOOM_RANGE = (0.3, 3.0)
 #: a cause label wraps at this many letters, on two lines at most (the tooltip is the text)
 WRAP = 20
 PAD = 4.0
@@ -84,6 +91,10 @@ class FishboneView(QGraphicsView):
         self.bones: dict[str, list] = {}
         self.cause_items: dict[int, QGraphicsSimpleTextItem] = {}
         self.bone_items: dict[str, QGraphicsLineItem] = {}
+        #: True while the view fits the diagram (it refits when resized); a zoom ends it
+        self.fitting = True
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self._build()
 
     # ------------------------------------------------------------------ drawing
@@ -103,17 +114,16 @@ class FishboneView(QGraphicsView):
         self._build()
 
     def fonts(self) -> tuple[QFont, QFont, QFont]:
-        """(cause, root cause, bone name / problem) fonts of the scene: sized so that, at the
-        smallest scale the view uses (:data:`MIN_SCALE`), a cause reads at the table font's
-        size at least."""
+        """(cause, root cause, bone name / problem) fonts of the scene: at 100 % a cause reads
+        at the table font's size."""
         base = QFont(self.font())
         px = QFontInfo(base).pixelSize() or 12
         small = QFont(base)
-        small.setPixelSize(math.ceil(px / MIN_SCALE))
+        small.setPixelSize(px)
         root = QFont(small)
         root.setBold(True)
         bold = QFont(base)
-        bold.setPixelSize(math.ceil(px * 1.1 / MIN_SCALE))
+        bold.setPixelSize(math.ceil(px * 1.1))
         bold.setBold(True)
         return small, root, bold
 
@@ -158,7 +168,7 @@ class FishboneView(QGraphicsView):
         run = rise * RUN_PER_RISE
         slant = (label_h / 2) * RUN_PER_RISE     # how far a bone moves across half a label
         gap = slant + 10
-        spacing = max(BONE_SPACING, label_w + gap + slant + 24)
+        spacing = max(BONE_SPACING, label_w + gap + slant + 12)
         name_h = QFontMetricsF(bold).lineSpacing() + 8
         spine_y = name_h + rise + 10
         first = 10 + label_w + gap + run
@@ -168,7 +178,7 @@ class FishboneView(QGraphicsView):
         arrow = QPolygonF([QPointF(head_x - 4, spine_y), QPointF(head_x - 22, spine_y - 9),
                            QPointF(head_x - 22, spine_y + 9)])
         scene.addPolygon(arrow, QPen(line_c, 1), QBrush(line_c))
-        problem = "\n".join(textwrap.wrap(" ".join(self.problem.split()), 18)[:6]) or \
+        problem = "\n".join(textwrap.wrap(" ".join(self.problem.split()), 15)[:7]) or \
             tr("The problem")
         t = scene.addSimpleText(problem, bold)
         t.setBrush(QBrush(text_c))
@@ -216,19 +226,75 @@ class FishboneView(QGraphicsView):
                         frame = scene.addRect(item.sceneBoundingRect().adjusted(
                             -PAD, -PAD / 2, PAD, PAD / 2), QPen(root_c, 1.5))
                         frame.setZValue(-1)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 10, 10))
-        self._fit()
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-6, -6, 6, 6))
+        if self.fitting:
+            self._fit()
 
-    def _fit(self) -> None:
-        """Scale the diagram to the view, but never below :data:`MIN_SCALE` (the text stays
-        readable: the view scrolls instead) nor above :data:`MAX_SCALE`."""
+    def fit_scale(self, width: float | None = None, height: float | None = None) -> float:
+        """The scale at which the whole diagram fits a viewport of ``width`` × ``height``
+        (the view's own by default), before the bounds of :meth:`fit`."""
         rect = self.scene().sceneRect()
         view = self.viewport().rect()
-        if rect.isEmpty() or view.isEmpty():
+        w = view.width() if width is None else width
+        h = view.height() if height is None else height
+        if rect.isEmpty() or w <= 0 or h <= 0:
+            return 1.0
+        return min(w / rect.width(), h / rect.height())
+
+    def _fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().rect().isEmpty():
             return
-        fit = min(view.width() / rect.width(), view.height() / rect.height())
-        scale = max(MIN_SCALE, min(MAX_SCALE, fit))
+        scale = max(MIN_SCALE, min(MAX_SCALE, self.fit_scale()))
         self.setTransform(QTransform.fromScale(scale, scale))
+        self.centerOn(rect.center())
+
+    def fit(self) -> None:
+        """Fit the whole diagram in the view (and keep fitting it while the view is
+        resized), but never below :data:`MIN_SCALE`: smaller than that, it scrolls."""
+        self.fitting = True
+        self._fit()
+
+    def actual_size(self) -> None:
+        """100 %: a cause at the table font's size."""
+        self.set_zoom(1.0)
+
+    def set_zoom(self, scale: float) -> None:
+        self.fitting = False
+        scale = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], scale))
+        self.setTransform(QTransform.fromScale(scale, scale))
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.fitting:
+            self._fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.fitting:
+            self._fit()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            step = ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP
+            self.set_zoom(self.zoom() * step)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            key = event.key()
+            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+                self.set_zoom(self.zoom() * ZOOM_STEP)
+                return
+            if key == Qt.Key.Key_Minus:
+                self.set_zoom(self.zoom() / ZOOM_STEP)
+                return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ gestures
     def hit(self, pos) -> tuple[str, object] | None:

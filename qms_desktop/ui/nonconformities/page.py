@@ -114,9 +114,11 @@ class NonconformitiesPage(Page):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 2)
+        # the list shows five or six rows at 1280 × 800; the 8D detail (the 5 Whys and the
+        # fishbone side by side) gets the rest
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 400])
+        splitter.setSizes([190, 470])
         self.splitter = splitter
 
         layout = QVBoxLayout(self)
