@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -104,7 +103,7 @@ class EffectiveDayDialog(QDialog):
     at a readable width, and the dialog grows to show them in full."""
 
     def __init__(self, rev: str, doc: str, parent: QWidget | None = None):
-        from ..table.delegates import date_format
+        from ..table import DateEditor
         from .signing import error_colour
 
         super().__init__(parent)
@@ -117,10 +116,15 @@ class EffectiveDayDialog(QDialog):
                               "obsolete.").format(rev=rev, doc=doc), self)
         self.note.setWordWrap(True)
         self.note.setMinimumWidth(width)
-        self.day = QDateEdit(QDate.currentDate(), self)
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat(date_format())
-        self.day.setMaximumDate(QDate.currentDate())
+        #: required, today or earlier: a later day (or none) is refused with a sentence and OK
+        #: keeps the dialog open
+        self.day = DateEditor(self)
+        self.day.setObjectName("effectiveDay")
+        self.day.set_required(True, tr("Give the day the revision takes effect."))
+        self.day.set_latest(dt.date.today(), tr(
+            "{day} is in the future: a revision takes effect today ({latest}) or earlier; make "
+            "it effective on that day."))
+        self.day.set_value(dt.date.today())
         #: said as soon as an earlier day is chosen (and confirmed again after OK)
         self.back = QLabel(self)
         self.back.setObjectName("backDatedNote")
@@ -129,6 +133,9 @@ class EffectiveDayDialog(QDialog):
         self.back.setStyleSheet(f"color: {error_colour()};")
         self.back.hide()
         self.day.dateChanged.connect(self.day_changed)
+        self.day.editingFinished.connect(self._day_typed)
+        self.day.lineEdit().textEdited.connect(  # said as soon as a typed day reads
+            lambda text: None if self.day.read(text).problem else self.day_changed())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
@@ -143,8 +150,21 @@ class EffectiveDayDialog(QDialog):
         layout.addWidget(self.buttons)
         self.adjustSize()
 
+    def _day_typed(self) -> None:
+        if self.day.accept_text():
+            self.day_changed()
+
+    def accept(self) -> None:
+        """OK: only with a day the field takes (else it stays open, the field saying why)."""
+        if not self.day.accept_text():
+            self.day.setFocus()
+            self.day.selectAll()
+            return
+        self.day_changed()
+        super().accept()
+
     def day_changed(self, _d=None) -> None:
-        on = self.day.date().toPython()
+        on = self.day.value()
         earlier = on < dt.date.today()
         if earlier:
             self.back.setText(back_dated_text(self.rev, self.doc, on, format_date(on)))

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDate,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -28,7 +27,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..labels import _entities, entity_label, field_label, op_label
-from ..table import ValueCombo
+from ..table import DateEditor, ValueCombo
 from .base import Page, heading
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +52,6 @@ def tr(text: str) -> str:
 
 
 #: the date edits' "no bound" value (shown as "any day")
-ANY_DATE = QDate(2000, 1, 1)
 
 #: longest text shown in a cell (the tooltip shows more)
 CELL_CHARS = 160
@@ -418,22 +415,28 @@ class AuditTrailPage(Page):
         lay.addLayout(row)
         self.kind_filter.currentIndexChanged.connect(lambda _i: self.apply_search())
         self.user_filter.currentIndexChanged.connect(lambda _i: self.apply_search())
-        self.since_filter.dateChanged.connect(lambda _d: self.apply_search())
-        self.until_filter.dateChanged.connect(lambda _d: self.apply_search())
+        for edit in (self.since_filter, self.until_filter):
+            edit.dateChanged.connect(lambda _d: self.apply_search())  # calendar, Up/Down
+            edit.editingFinished.connect(lambda e=edit: self._date_typed(e))
         self.record_filter.textChanged.connect(lambda _t: self._search_timer.start())
         self.record_filter.returnPressed.connect(self.apply_search)
 
-    def _date_edit(self, name: str, accessible: str) -> QDateEdit:
-        edit = QDateEdit(self)
+    def _date_edit(self, name: str, accessible: str) -> DateEditor:
+        """An optional day (empty: no bound), typed or picked; a day that is not one is refused
+        with a sentence and the filter keeps its last day."""
+        edit = DateEditor(self)
         edit.setObjectName(name)
         edit.setAccessibleName(accessible)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")  # the trail's times are shown ISO-like too
-        edit.setMinimumDate(ANY_DATE)
-        edit.setSpecialValueText(tr("any day"))  # shown at the minimum: no bound
-        edit.setDate(ANY_DATE)
-        edit.setToolTip(tr("Days are UTC, as the trail's times are"))
+        edit.setSpecialValueText(tr("any day"))  # shown while empty: no bound
+        edit.setToolTip(tr("Days are UTC, as the trail's times are; empty: any day"))
+        edit.applied = None  # the day the events shown were filtered by
         return edit
+
+    def _date_typed(self, edit: DateEditor) -> None:
+        """Enter or leaving a date filter: a day it takes filters (once); one it refuses is
+        marked and said, and the events stay as they are."""
+        if edit.accept_text() and edit.value() != edit.applied:
+            self.apply_search()
 
     def search_widget(self) -> QWidget | None:
         return self.search
@@ -454,7 +457,7 @@ class AuditTrailPage(Page):
                 self.user_filter.set_items(self._user_items([user]))
             self.user_filter.set_value(user)
             for edit, day in ((self.since_filter, since), (self.until_filter, until)):
-                edit.setDate(QDate(day.year, day.month, day.day) if day else ANY_DATE)
+                edit.set_value(day)
             self.search.setText(text)
         finally:
             for w in widgets:
@@ -489,8 +492,9 @@ class AuditTrailPage(Page):
         if user:
             values["exact_user"] = user
         for key, edit in (("since", self.since_filter), ("until", self.until_filter)):
-            if edit.date() != ANY_DATE:
-                values[key] = edit.date().toString("yyyy-MM-dd")
+            edit.applied = day = edit.value()
+            if day is not None:
+                values[key] = day.isoformat()
         return dataclasses.replace(flt, **values) if values else flt
 
     def _user_items(self, extra: list[str] = ()) -> list:

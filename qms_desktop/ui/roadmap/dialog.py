@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.roadmap import MAX_NAME
+from ..table import DateEditor
 
 
 def tr(text: str) -> str:
@@ -43,12 +43,15 @@ class ConfirmDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
-        self.date_edit = QDateEdit(self)
+        self.date_edit = DateEditor(self)
         self.date_edit.setObjectName("confirmDate")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        d = day or dt.date.today()
-        self.date_edit.setDate(QDate(d.year, d.month, d.day))
+        self.date_edit.set_required(True, tr("Give the first day of the audit.") if certification
+                                    else tr("Give the day the commitment was confirmed."))
+        if not certification:  # confirmed: today at the latest (an audit is booked ahead)
+            self.date_edit.set_latest(dt.date.today(), tr(
+                "{day} is in the future: record the commitment once it is confirmed (today, "
+                "{latest}, at the latest)."))
+        self.date_edit.set_value(day or dt.date.today())
         self.text_edit = QLineEdit(text, self)
         self.text_edit.setObjectName("confirmText")
         self.text_edit.setMaxLength(MAX_NAME)
@@ -71,17 +74,26 @@ class ConfirmDialog(QDialog):
         lay.addWidget(self.buttons)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.text_edit.textChanged.connect(lambda _t: self._update())
+        self.date_edit.lineEdit().textEdited.connect(lambda _t: self._update())
+        self.date_edit.editingFinished.connect(self._date_left)
         self._update()
         self.resize(max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 60),
                     self.sizeHint().height())
 
     def problem(self) -> str:
-        """Why OK is disabled ("" when it is not): both fields are required."""
+        """Why OK is disabled ("" when it is not): both fields are required, the date must be
+        one (a day after today is refused for the commitment)."""
+        if self.date_edit.property("invalid"):
+            return self.date_edit.problem
         if self.text_edit.text().strip():
             return ""
         return (tr("Name the certification body that will audit you.")
                 if self.what == "certification" else
                 tr("Say who confirmed the commitment (e.g. the managing director)."))
+
+    def _date_left(self) -> None:
+        self.date_edit.accept_text()  # a refused day is marked and said
+        self._update()
 
     def _update(self) -> None:
         problem = self.problem()
@@ -91,6 +103,11 @@ class ConfirmDialog(QDialog):
         self.message.setVisible(bool(problem))
 
     def accept(self) -> None:
+        if not self.date_edit.accept_text():
+            self._update()
+            self.date_edit.setFocus()
+            self.date_edit.selectAll()
+            return
         if self.problem():
             self._update()
             self.text_edit.setFocus()
@@ -98,5 +115,4 @@ class ConfirmDialog(QDialog):
         super().accept()
 
     def values(self) -> tuple[dt.date, str]:
-        q = self.date_edit.date()
-        return dt.date(q.year(), q.month(), q.day()), self.text_edit.text().strip()
+        return self.date_edit.value(), self.text_edit.text().strip()

@@ -10,6 +10,7 @@ multi-line text commits with Ctrl+Enter (Enter adds a line) or when left.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.dates import DMY, MDY, DateRead, read_date
+from ...core.dates import DMY, MDY, DateRead, read_date, slash_parts
 
 from .columns import CHOICE, COMBO, DATE, LONGTEXT, RATING, Item
 
@@ -149,23 +150,77 @@ def date_order() -> str:
     return DMY if 0 <= d < m else MDY
 
 
+def slash_order() -> str | None:
+    """The order typed slash dates are read in: the user's day/month order, or None when the
+    display format is year first (ISO, the C locale) and so has none — then a slash date is
+    read either way when only one way is a date (20/01/2027 is 20 January) and refused when
+    both are (03/04/2027)."""
+    fmt = date_format()
+    y, d, m = fmt.find("y"), fmt.find("d"), fmt.find("M")
+    if 0 <= y < min(d, m):
+        return None
+    return date_order()
+
+
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _examples() -> str:
+    """"2026-12-05" or "12/5/2026 or 2026-12-05": today in the user's format and ISO (once
+    when they are the same)."""
+    today = dt.date.today()
+    shown, iso = format_date(today), today.isoformat()
+    return iso if shown == iso else tr("{example} or {iso}").format(example=shown, iso=iso)
+
+
+def _slash_problem(text: str, first: int, second: int, year: int, order: str | None) -> str:
+    """The sentence for a slash date that cannot be read, said for a form field."""
+    if order is None:
+        if first <= 12 and second <= 12:  # both ways are dates
+            a, b = dt.date(year, second, first), dt.date(year, first, second)
+            return tr("“{text}” could be {a} or {b}: type it as {a_iso} or {b_iso}.").format(
+                text=text, a=f"{a.day} {a.strftime('%B')}", b=f"{b.day} {b.strftime('%B')}",
+                a_iso=a.isoformat(), b_iso=b.isoformat())
+        return ""
+    way = tr("day/month/year") if order == DMY else tr("month/day/year")
+    month = second if order == DMY else first
+    if month > 12:
+        return tr("“{text}” is not a date written {way} (there is no month {month}); type it "
+                  "as {examples}.").format(text=text, way=way, month=month,
+                                           examples=_examples())
+    return ""
+
+
 def read_typed_date(text: str) -> DateRead:
     """What a date typed by the user reads as: the user's own format first, then everything
-    :func:`core.dates.read_date` knows (ISO 2027-01-20, 20.01.2027, "20 Jan 2027"…), slash
-    dates in the user's day/month order. A bare number (other than 20270120) is refused: "15"
-    is not the 15th of some month and never Excel's serial 15."""
+    :func:`core.dates.read_date` knows (ISO 2027-01-20, 20.01.2027 day first, "20 Jan
+    2027"…), slash dates in the user's day/month order (:func:`slash_order`; under an ISO
+    display either way when only one is a date). A bare number (other than 20270120) is
+    refused: "15" is not the 15th of some month and never Excel's serial 15."""
     text = " ".join(text.split())
     if not text:
         return DateRead(None)
     q = QDate.fromString(text, date_format())
     if q.isValid():
         return DateRead(q.toPython())
-    if text.replace(".", "").replace(",", "").isdigit() and not (len(text) == 8 and
-                                                                 text.isdigit()):
-        return DateRead(None, tr("“{text}” is not a date; type it as {example} or {iso}.")
-                        .format(text=text, example=format_date(dt.date.today()),
-                                iso=dt.date.today().isoformat()))
-    return read_date(text, order=date_order())
+    if _BARE_NUMBER.fullmatch(text) and not (len(text) == 8 and text.isdigit()):
+        return DateRead(None, tr("“{text}” is not a date; type it as {examples}.")
+                        .format(text=text, examples=_examples()))
+    order = slash_order()
+    got = read_date(text, order=order)
+    if got.problem:
+        parts = slash_parts(text)
+        match = _YEAR_AT_END.search(text)
+        if parts is not None and match is not None:
+            year = int(match[1])
+            year += (2000 if year < 30 else 1900) if len(match[1]) == 2 else 0
+            problem = _slash_problem(text, parts[0], parts[1], year, order)
+            if problem:
+                return DateRead(None, problem, ambiguous=order is None)
+    return got
+
+
+_YEAR_AT_END = re.compile(r"[/-](\d{2}|\d{4})(?:\s.*)?$")
 
 
 def _calendar_icon(widget: QWidget) -> QIcon:
@@ -226,6 +281,13 @@ class DateEditor(QAbstractSpinBox):
         self._refused_text: str | None = None
         self._popup: QFrame | None = None
         self.calendar: QCalendarWidget | None = None
+        #: a date is required (emptying is refused with ``_required_why``)
+        self.required = False
+        self._required_why = ""
+        #: the first and last day allowed (None: no bound) and why, said when refused
+        self.earliest: dt.date | None = None
+        self.latest: dt.date | None = None
+        self._early_why = self._late_why = ""
         self.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel never grabs it in passing
         edit = self.lineEdit()
@@ -237,11 +299,52 @@ class DateEditor(QAbstractSpinBox):
         edit.textEdited.connect(self._edited)
         self.setProperty("invalid", False)
 
+    # ------------------------------------------------------------------ rules
+    def set_required(self, required: bool = True, why: str = "") -> None:
+        """A date must be given: emptying the field is refused with ``why`` (a sentence)."""
+        self.required = required
+        self._required_why = why
+
+    def set_latest(self, day: dt.date | None, why: str = "") -> None:
+        """Days after ``day`` are refused with ``why`` (a sentence; "{day}" is replaced by the
+        typed day and "{latest}" by ``day``, both in the user's format). None: no bound."""
+        self.latest = day
+        self._late_why = why
+
+    def set_earliest(self, day: dt.date | None, why: str = "") -> None:
+        """Days before ``day`` are refused with ``why`` (as :meth:`set_latest`)."""
+        self.earliest = day
+        self._early_why = why
+
+    def read(self, text: str) -> DateRead:
+        """What ``text`` reads as in this field: :func:`read_typed_date`, then the field's
+        rules (required, earliest, latest) — a day they do not allow is refused, never moved."""
+        got = read_typed_date(text)
+        if got.problem:
+            return got
+        day = got.date
+        if day is None:
+            if self.required:
+                return DateRead(None, self._required_why or
+                                tr("A date is required here; type one or pick it in the "
+                                   "calendar."))
+            return got
+        if self.latest is not None and day > self.latest:
+            why = self._late_why or tr("{day} is after {latest}, the last day allowed here.")
+            return DateRead(None, why.format(day=format_date(day),
+                                             latest=format_date(self.latest)))
+        if self.earliest is not None and day < self.earliest:
+            why = self._early_why or tr("{day} is before {earliest}, the first day allowed "
+                                        "here.")
+            return DateRead(None, why.format(day=format_date(day),
+                                             earliest=format_date(self.earliest)))
+        return got
+
     # ------------------------------------------------------------------ value
     def value(self) -> dt.date | None:
-        """The date the text reads as (None when empty); while the text is no date (see
-        :attr:`problem`), the last date accepted."""
-        got = read_typed_date(self.text())
+        """The date the text reads as (None when empty); while the text is no date or one the
+        field's rules refuse (see :attr:`problem`), the last date accepted."""
+        got = self.read(self.text())
         return self._value if got.problem else got.date
 
     def set_value(self, value: dt.date | None) -> None:
@@ -254,13 +357,14 @@ class DateEditor(QAbstractSpinBox):
 
     @property
     def problem(self) -> str:
-        """Why the text is not a date ("" when it is one or is empty)."""
-        return read_typed_date(self.text()).problem
+        """Why the text is not a date this field takes ("" when it is one, or is empty and may
+        be)."""
+        return self.read(self.text()).problem
 
     def accept_text(self) -> bool:
         """Read what was typed: a date (or nothing) is taken and shown in the user's format —
         True; anything else marks the field, says why (``refused``, once per text) — False."""
-        got = read_typed_date(self.text())
+        got = self.read(self.text())
         if got.problem:
             if self._refused_text != self.text():
                 self._refused_text = self.text()
@@ -287,7 +391,10 @@ class DateEditor(QAbstractSpinBox):
         v = self.value()
         return self.NONE if v is None else QDate(v.year, v.month, v.day)
 
-    def setDate(self, date: QDate) -> None:  # noqa: N802
+    def setDate(self, date: "QDate | dt.date") -> None:  # noqa: N802
+        if isinstance(date, dt.date):
+            self.set_value(date)
+            return
         self.set_value(None if date == self.NONE or not date.isValid() else date.toPython())
 
     def minimumDate(self) -> QDate:  # noqa: N802
@@ -324,7 +431,7 @@ class DateEditor(QAbstractSpinBox):
             self.lineEdit().setPalette(QPalette())  # the inherited colours again
 
     def _edited(self, text: str) -> None:
-        if self.property("invalid") and not read_typed_date(text).problem:
+        if self.property("invalid") and not self.read(text).problem:
             self._unmark()  # corrected: the mark goes as soon as it reads
 
     # ------------------------------------------------------------------ QAbstractSpinBox
@@ -341,10 +448,15 @@ class DateEditor(QAbstractSpinBox):
                 QAbstractSpinBox.StepEnabledFlag.StepDownEnabled)
 
     def stepBy(self, steps: int) -> None:  # noqa: N802
-        """Up/Down: a day later/earlier; in an empty field, today."""
-        got = read_typed_date(self.text())
+        """Up/Down: a day later/earlier (within the field's earliest/latest); in an empty
+        field, today."""
+        got = self.read(self.text())
         base = self._value if got.problem else got.date
         value = dt.date.today() if base is None else base + dt.timedelta(days=steps)
+        if self.latest is not None:
+            value = min(value, self.latest)
+        if self.earliest is not None:
+            value = max(value, self.earliest)
         self._show(value)
         self._unmark()
         self._set(value)
@@ -407,7 +519,11 @@ class DateEditor(QAbstractSpinBox):
             lay.addWidget(self.calendar)
             self.calendar.clicked.connect(self._picked)
             self.calendar.activated.connect(self._picked)
-        day = self.value() or dt.date.today()
+        first = self.earliest or dt.date(1752, 9, 14)
+        last = self.latest or dt.date(9999, 12, 31)
+        self.calendar.setDateRange(QDate(first.year, first.month, first.day),
+                                   QDate(last.year, last.month, last.day))
+        day = min(max(self.value() or dt.date.today(), first), last)
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
         self._popup.adjustSize()
         pos = self.mapToGlobal(QPoint(0, self.height()))
@@ -561,5 +677,6 @@ def edit_triggers() -> QAbstractItemView.EditTrigger:
 
 __all__ = ["DateEditor", "NONE_ITEM", "TableDelegate", "TextBox", "ValueCombo", "compact",
            "date_format", "date_order", "edit_triggers", "editor_value", "format_date",
-           "make_editor", "rating_items", "read_typed_date", "set_editor_value", "source_of",
+           "make_editor", "rating_items", "read_typed_date", "set_editor_value", "slash_order",
+           "source_of",
            "tell"]

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -47,22 +46,31 @@ def result_items():
             (tr("Failed"), "failed", tr("Does not count as a completion"))]
 
 
-def _date_edit(parent: QWidget, day: dt.date | None = None, *,
-               future: bool = False) -> QDateEdit:
-    """A date box (today by default); days after today only with ``future``."""
-    w = QDateEdit(parent)
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    d = day or dt.date.today()
-    w.setDate(QDate(d.year, d.month, d.day))
+def _date_edit(parent: QWidget, day: dt.date | None = None, *, future: bool = False,
+               late_why: str = "") -> DateEditor:
+    """A required date (today by default); days after today only with ``future`` — a later
+    one is refused with ``late_why`` (the kit's sentence without it), never moved."""
+    w = DateEditor(parent)
+    w.set_required(True, tr("A date is required here; type one or pick it in the calendar."))
+    w.set_value(day or dt.date.today())
     if not future:
-        w.setMaximumDate(QDate.currentDate())
+        w.set_latest(dt.date.today(), late_why or tr("{day} is in the future; the latest day "
+                                                     "allowed is today ({latest})."))
     return w
 
 
-def _py(date_edit: QDateEdit) -> dt.date:
-    q = date_edit.date()
-    return dt.date(q.year(), q.month(), q.day())
+def _py(date_edit: DateEditor) -> dt.date:
+    return date_edit.value()
+
+
+def date_taken(edit: DateEditor) -> bool:
+    """Whether ``edit`` holds a date it takes; if not, it is marked, says why and gets the
+    focus (the dialog stays open)."""
+    if edit.accept_text():
+        return True
+    edit.setFocus()
+    edit.selectAll()
+    return False
 
 
 def _table(parent: QWidget, headers: list[str]) -> QTableWidget:
@@ -82,7 +90,10 @@ class RecordForm(QGroupBox):
     def __init__(self, title: str, revision: str = "", parent: QWidget | None = None):
         super().__init__(title, parent)
         form = QFormLayout(self)
-        self.completed = _date_edit(self)
+        self.completed = _date_edit(self, late_why=tr(
+            "{day} is in the future: a training is recorded once it has been completed "
+            "(today, {latest}, at the latest)."))
+        self.completed.setObjectName("completedOn")
         form.addRow(tr("&Completed on"), self.completed)
         self.trainer = QLineEdit(self)
         self.trainer.setPlaceholderText(tr("Trainer or provider"))
@@ -97,6 +108,10 @@ class RecordForm(QGroupBox):
         self.revision.setToolTip(tr("The revision of the linked procedure this training "
                                     "covers"))
         form.addRow(tr("Re&vision"), self.revision)
+
+    def date_ok(self) -> bool:
+        """Whether "Completed on" holds a day it takes (if not it says why, keeps the focus)."""
+        return date_taken(self.completed)
 
     def values(self) -> dict[str, Any]:
         out = {"completed_on": _py(self.completed), "trainer": self.trainer.text(),
@@ -202,6 +217,8 @@ class CellDialog(QDialog):
     def add_record(self) -> int | None:
         from ...services import training
 
+        if not self.form.date_ok():
+            return None
         values = self.form.values()
         pid, cid = self.person.id, self.course.id
         ids = self.controller.edit(
@@ -332,6 +349,8 @@ class SessionDialog(QDialog):
     def accept_session(self) -> None:
         from ...services import training
 
+        if not self.form.date_ok():
+            return
         cid, ids, values = self.course.value(), self.attendees(), self.form.values()
         course = next((c for c in self.courses if c.id == cid), None)
         label = tr("Record {course} for {n} people").format(
@@ -456,6 +475,7 @@ class RolesDialog(QDialog):
                                self, searchable=True)
         add.addWidget(self.role, 1)
         self.start = DateEditor(self)
+        self.start.set_required(True, tr("Give the first day in the role."))
         self.start.set_value(dt.date.today())
         self.start.setToolTip(tr("First day in the role"))
         add.addWidget(self.start)
@@ -491,6 +511,8 @@ class RolesDialog(QDialog):
     def add(self) -> bool:
         from ...services import training
 
+        if not date_taken(self.start):
+            return False
         rid, start = self.role.value(), self.start.value()
         if rid is None:
             return False
@@ -593,9 +615,10 @@ def ask_date(parent: QWidget, title: str, text: str, default: dt.date | None = N
     lay.addWidget(edit)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel, dialog)
-    buttons.accepted.connect(dialog.accept)
+    buttons.accepted.connect(lambda: date_taken(edit) and dialog.accept())
     buttons.rejected.connect(dialog.reject)
     lay.addWidget(buttons)
+    dialog.date_edit = edit
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return _py(edit)

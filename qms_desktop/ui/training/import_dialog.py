@@ -10,17 +10,15 @@ with "Skip rows with errors" the other rows — and the commit becomes one undo 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -121,15 +119,20 @@ class TrainingImportDialog(QDialog):
                                         "completed on"), self)
         self.use_undated.setToolTip(tr("A training record needs the day it was completed. "
                                        "Without this, such cells are flagged as errors."))
-        self.undated_date = QDateEdit(self)
-        self.undated_date.setCalendarPopup(True)
-        self.undated_date.setDisplayFormat("yyyy-MM-dd")
-        self.undated_date.setDate(QDate.currentDate())
-        self.undated_date.setMaximumDate(QDate.currentDate())
+        from .dialogs import _date_edit
+
+        self.undated_date = _date_edit(self, late_why=tr(
+            "{day} is in the future: undated marks can be recorded as completed today "
+            "({latest}) at the latest."))
+        self.undated_date.setObjectName("undatedAs")
         self.undated_date.setEnabled(False)
+        #: the day the last check used (a typed day is taken when Enter is pressed or the
+        #: field is left; a refused one keeps the last day taken)
+        self._undated_checked = self.undated_date.value()
         self.use_undated.toggled.connect(self.undated_date.setEnabled)
         self.use_undated.toggled.connect(self._options_changed)
         self.undated_date.dateChanged.connect(self._undated_changed)
+        self.undated_date.editingFinished.connect(self._undated_typed)
         undated.addWidget(self.use_undated)
         undated.addWidget(self.undated_date)
         undated.addStretch(1)
@@ -183,8 +186,7 @@ class TrainingImportDialog(QDialog):
         svc = _service()
         undated = None
         if self.use_undated.isChecked():
-            d = self.undated_date.date()
-            undated = dt.date(d.year(), d.month(), d.day())
+            undated = self.undated_date.value()
         return svc.ImportOptions(shape=self.shape.currentData(),
                                  date_order=self.order.currentData(), undated_as=undated,
                                  new_people=sorted(self.new_people),
@@ -211,7 +213,18 @@ class TrainingImportDialog(QDialog):
         if not self._filling:
             self.check()
 
+    def _undated_typed(self) -> None:
+        if not self.undated_date.accept_text():
+            if self.report is not None:
+                self._show_summary()  # Import is greyed out, saying why
+            return
+        if self.undated_date.value() != self._undated_checked:
+            self._undated_changed()
+        elif self.report is not None:
+            self._show_summary()
+
     def _undated_changed(self, *_a) -> None:
+        self._undated_checked = self.undated_date.value()
         if self.use_undated.isChecked():
             self.check()
 
@@ -414,6 +427,8 @@ class TrainingImportDialog(QDialog):
             return ""
         if report.problem:
             return report.problem
+        if self.use_undated.isChecked() and self.undated_date.problem:
+            return self.undated_date.problem
         if not report.rows:
             return tr("No rows with people or training were found; check the sheet and the "
                       "mapping.")
@@ -437,6 +452,8 @@ class TrainingImportDialog(QDialog):
     def start_import(self):
         """Write the checked rows in the background (one transaction; Cancel rolls back)."""
         if self.report is None or self.blocked_reason():
+            return None
+        if self.use_undated.isChecked() and not self.undated_date.accept_text():
             return None
         try:
             self.controller.require_writable()
