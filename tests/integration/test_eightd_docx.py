@@ -220,3 +220,45 @@ def test_the_d8_table_is_kept_on_one_page(ws, nc, tmp_path):
         keep = [p._p.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
                 for c in row.cells for p in c.paragraphs]
         assert all(keep) if k < len(d8.rows) - 1 else not any(keep)
+
+
+def test_on_a_letterhead_the_header_is_small_the_title_whole_and_headings_clear(ws, nc,
+                                                                               tmp_path):
+    """The header's runs at 8.5 pt (not the letterhead's 11 pt Header style), the title cut
+    only by its real width, space below the header's rule, the fishbone kept with its caption
+    and its table of causes."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from qms_desktop.services.exports.eightd_docx import HEADER_PT, fit_title, text_width_pt
+
+    nid, _ = nc
+    title = "Customer complaint: bore oversize on manifold block HM-120"
+    N.update_nonconformities(ws, [nid], {"title": title})
+    template = _letterhead(tmp_path / "letterhead.docx")
+    for tpl in (template, None):
+        out = write_8d(export_data(ws, nid), tmp_path / "lh.docx", template=tpl)
+        d = docx.Document(str(out))
+        header = d.sections[0].header
+        paras = header.paragraphs
+        k = next(i for i, p in enumerate(paras) if p.text.startswith("8D report"))
+        ours = paras[k:k + 2]
+        assert "Page" in ours[1].text
+        for p in ours:
+            for r in p._p.iter(qn("w:r")):
+                sz = r.find(qn("w:rPr") + "/" + qn("w:sz"))
+                assert sz is not None and sz.get(qn("w:val")) == str(round(HEADER_PT * 2))
+        assert title in ours[0].text                       # room enough: not cut
+        after = ours[1].paragraph_format.space_after
+        assert after is not None and after.pt >= 10        # a heading at a page top clears it
+        body = d.paragraphs
+        k = next(i for i, p in enumerate(body) if p._p.find(".//" + qn("w:drawing")) is not None)
+        pic, caption = body[k], body[k + 1]
+        assert caption.text.startswith("Figure 1")
+        for p in (pic, caption):
+            assert p.paragraph_format.keep_with_next
+    # a title too long is cut to the room its real width leaves
+    long = "Bore oversize " * 12
+    cut = fit_title(long, 300.0)
+    assert cut.endswith("…") and text_width_pt(cut, HEADER_PT) <= 300.0
+    assert text_width_pt(fit_title(long, 300.0) + "xxxxx", HEADER_PT) > 290

@@ -17,7 +17,10 @@ the closure — or what still keeps it from closing. Every page: "8D report", th
 whom it was exported. All text passes ``procedure_docx.xml_text`` and is XML-escaped.
 
 Layout on any template: the header line's tab stops come from the template section's own text
-width (the style's tabs cleared) and the title is shortened to fit beside the status; dates
+width (the style's tabs cleared); its runs are :data:`HEADER_PT` whatever the template's Header
+style says, and the title is shortened to the room its measured width (:func:`text_width_pt`)
+leaves beside the status; the header ends with space below its rule, so a section heading at a
+page top never touches it; the fishbone figure keeps with its caption and its causes; dates
 never break (non-breaking hyphens, U+2011); the small tables (header block, team, whys,
 actions, D8) keep together on one page (:func:`keep_together`); the bold sub-headings
 ("5 Whys", "Fishbone …") have space before; a template whose body font is only a theme
@@ -112,24 +115,56 @@ def _explicit_fonts(doc) -> bool:
     return True
 
 
-def _header_pt(doc, style_id: str | None) -> float:
-    """The font size (pt) of the Header style, else of the defaults (11 pt if none)."""
-    from docx.oxml.ns import qn
+#: the size (pt) of the running header's lines, set on each run: a letterhead's Header style
+#: is often its body size (11 pt), too large for two lines beside its own
+HEADER_PT = 8.5
 
-    by_id = {st.get(qn("w:styleId")): st for st in doc.styles.element.findall(qn("w:style"))}
-    st, seen = by_id.get(style_id) if style_id else None, 0
-    holders = []
-    while st is not None and seen < 6:
-        holders.append(st)
-        based = st.find(qn("w:basedOn"))
-        st = by_id.get(based.get(qn("w:val"))) if based is not None else None
-        seen += 1
-    holders.append(doc.styles.element.find(qn("w:docDefaults")))
-    for h in holders:
-        sz = h.find(".//" + qn("w:sz")) if h is not None else None
-        if sz is not None and (sz.get(qn("w:val")) or "").isdigit():
-            return int(sz.get(qn("w:val"))) / 2
-    return 11.0
+
+def text_width_pt(text: str, size: float, bold: bool = False) -> float:
+    """The width (pt) of ``text`` at ``size`` pt in DejaVu Sans (matplotlib's font, read with
+    Pillow; wider than Calibri, Arial or Liberation Sans: a title that fits in it fits in
+    those), else an estimate of 0.6 em a letter."""
+    font = _measure_font(bool(bold))
+    if font is None:
+        return len(text) * size * 0.6
+    return font.getlength(text) * size / 100.0
+
+
+_FONTS: dict[bool, object] = {}
+
+
+def _measure_font(bold: bool):
+    """DejaVu Sans at 100 pt (Pillow), loaded once; None when it cannot be read."""
+    if bold not in _FONTS:
+        try:
+            from pathlib import Path as _P
+
+            import matplotlib
+            from PIL import ImageFont
+
+            name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+            _FONTS[bold] = ImageFont.truetype(
+                str(_P(matplotlib.get_data_path()) / "fonts" / "ttf" / name), 100)
+        except Exception:  # pragma: no cover - matplotlib and Pillow are dependencies
+            _FONTS[bold] = None
+    return _FONTS[bold]
+
+
+def fit_title(title: str, room_pt: float, size: float = HEADER_PT) -> str:
+    """``title`` shortened (with "…") to ``room_pt`` points at ``size`` pt."""
+    from .procedure_docx import short
+
+    title = " ".join((title or "").split())
+    if text_width_pt(title, size) <= room_pt:
+        return title
+    lo, hi = 1, len(title)
+    while lo < hi:   # the longest cut that fits
+        mid = (lo + hi + 1) // 2
+        if text_width_pt(short(title, mid), size) <= room_pt:
+            lo = mid
+        else:
+            hi = mid - 1
+    return short(title, max(lo, 4))
 
 
 def _style_tabs(doc, style_id: str | None) -> list[str]:
@@ -406,7 +441,8 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
             w.add(pic)
             w.add(w.p((R(f"Figure 1 — Fishbone of {xml_text(nc.ref)}; root causes marked "
                          f"{ROOT_MARK}.", italic=True, size=8.5, colour=GREY),), "Normal",
-                      align="center"))
+                      align="center", keep_next=True))   # the figure, its caption and
+            # its table of causes on one page
             lines += 26
         rows = []
         for cat in capa.CATEGORIES:
@@ -504,25 +540,32 @@ def write_8d(data: EightDExport, path: str | Path, *, template: Path | None = No
                     for pos in _style_tabs(w.doc, w.sid("Header"))
                     if pos != str(width))
     tab = f'<w:tabs>{clear}<w:tab w:val="right" w:pos="{width}"/></w:tabs>'
-    # the title shortened so that the line holds it and the status (about 0.6 em a letter
-    # at the header style's size)
-    fits = int(width / (_header_pt(w.doc, w.sid("Header")) * 20 * 0.6))
-    room = max(16, fits - len(f"8D report  ·  {nc.ref}  ") - len(status) - 4)
+    # the header's runs at HEADER_PT whatever the template's Header style says; the title
+    # shortened to the room its real width leaves beside the status
+    pt = HEADER_PT
+    used = (text_width_pt("8D report", pt, True) + text_width_pt("  ·  ", pt)
+            + text_width_pt(nc.ref, pt, True) + text_width_pt("  ", pt)
+            + text_width_pt(status, pt, True) + pt * 2)
+    title = fit_title(nc.title, width / 20 - used, pt)
+    size = f'<w:sz w:val="{round(pt * 2)}"/><w:szCs w:val="{round(pt * 2)}"/>'
 
     def header(own: bool) -> list[str]:
-        left = [R("8D report", bold=True), R("  ·  "), R(xml_text(nc.ref), bold=True), R("  "),
-                R(short(nc.title, room))]
+        left = [R("8D report", bold=True, size=pt), R("  ·  ", size=pt),
+                R(xml_text(nc.ref), bold=True, size=pt), R("  ", size=pt),
+                R(xml_text(title), size=pt)]
         second = f"{source}  ·  detected {_d(nc.detected_on)}"
         if not own and data.organization:
             second = f"{short(data.organization, 40)}  ·  {second}"
-        return [w.p((*left, R("\t"), R(status, bold=True)), "Header",
+        # space after the rule: a section heading at a page top never touches it (a
+        # letterhead's header runs below the top margin and pushes the text down to it)
+        return [w.p((*left, R("\t", size=pt), R(status, bold=True, size=pt)), "Header",
                     fallback=("QMS Small" if own else "Normal",), ppr=tab),
-                w.p((R(second), R("\tPage ")), "Header",
+                w.p((R(second, size=pt), R("\tPage ", size=pt)), "Header",
                     fallback=("Normal",),
                     ppr=tab + '<w:pBdr><w:bottom w:val="single" w:sz="4" w:space="3" '
-                              'w:color="A6A6A6"/></w:pBdr><w:spacing w:after="0"/>',
-                    extra=field_xml("PAGE", "1") + runs_xml((R(" of "),))
-                    + field_xml("NUMPAGES", pages))]
+                              'w:color="A6A6A6"/></w:pBdr><w:spacing w:after="240"/>',
+                    extra=field_xml("PAGE", "1", rpr=size) + runs_xml((R(" of ", size=pt),))
+                    + field_xml("NUMPAGES", pages, rpr=size))]
 
     def footer(own: bool) -> list[str]:
         out = [w.p((R(f"Audit trail head {xml_text(data.audit_head) or '—'}  ·  event "
