@@ -3,8 +3,9 @@
 An action (``storage.models.Action``) belongs to at most one *source* — a risk it treats, an
 audit finding or a nonconformity it corrects, a management review that decided it — or to none
 (a stand-alone improvement). A finding's action that the nonconformity raised from the finding
-took over has both links; its source shows the nonconformity (where it is worked). Rows carry everything a view shows, the source's reference and
-title and the computed ``overdue`` flags included, so the UI never queries while painting.
+took over has both links; its source shows the nonconformity (where it is worked). Rows carry
+everything a view shows, the source's reference and title and the computed ``overdue`` flags
+included, so the UI never queries while painting.
 
 Rules every edit follows (:func:`update_actions`, :func:`add_action`; all-or-nothing — the first
 broken rule refuses the whole edit with a sentence saying what is wrong):
