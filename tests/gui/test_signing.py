@@ -198,10 +198,10 @@ def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, 
 
     # -- make effective: a day picker defaulting to today
     def today(d):
-        from PySide6.QtWidgets import QDateEdit
+        from qms_desktop.ui.table import DateEditor
 
-        day = d.findChild(QDateEdit)
-        assert day.date().toPython() == dt.date.today()
+        day = d.findChild(DateEditor)
+        assert day.value() == dt.date.today()
         d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
     script.expect(QDialog, today)
@@ -279,10 +279,9 @@ def test_signing_users_dialog_changes_rights_and_passwords(page, controller, qtb
 
 
 def test_effective_day_dialog_says_when_it_is_back_dated(page, controller, script, dialogs):
-    from PySide6.QtCore import QDate
-    from PySide6.QtWidgets import QDateEdit, QLabel
+    from PySide6.QtWidgets import QLabel
 
-    from qms_desktop.ui.table import format_date
+    from qms_desktop.ui.table import DateEditor, format_date
 
     ws = controller.workspace
     D.add_user(ws, "tester", "Terry Tester", PW["tester"])
@@ -301,7 +300,7 @@ def test_effective_day_dialog_says_when_it_is_back_dated(page, controller, scrip
     def back_date(d):
         note = d.findChild(QLabel, "backDatedNote")
         assert not note.isVisible()  # today: nothing to say
-        d.findChild(QDateEdit).setDate(QDate(day.year, day.month, day.day))
+        d.findChild(DateEditor).set_value(day)
         seen["note"] = note.isVisible() and note.text()
         d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
@@ -317,8 +316,9 @@ def test_effective_day_dialog_says_when_it_is_back_dated(page, controller, scrip
 def test_effective_day_dialog_shows_its_texts_in_full(page, controller, script, dialogs):
     """The explanation and the red back-dated warning wrap inside the dialog: every label is
     as tall as its text needs at its width, and lies inside the dialog."""
-    from PySide6.QtCore import QDate
-    from PySide6.QtWidgets import QDateEdit, QLabel
+    from PySide6.QtWidgets import QLabel
+
+    from qms_desktop.ui.table import DateEditor
 
     ws = controller.workspace
     D.add_user(ws, "tester", "Terry Tester", PW["tester"])
@@ -349,7 +349,7 @@ def test_effective_day_dialog_shows_its_texts_in_full(page, controller, script, 
     def look(d):
         counts = [check(d, "today")]
         day = dt.date.today() - dt.timedelta(days=12)
-        d.findChild(QDateEdit).setDate(QDate(day.year, day.month, day.day))
+        d.findChild(DateEditor).set_value(day)
         counts.append(check(d, "back-dated"))
         d.reject()
         problems.extend(["the warning was not shown"] if counts[1] <= counts[0] else [])
