@@ -78,13 +78,15 @@ def next_status(status: str, step: str) -> str:
 
 
 def signing_problem(*, meaning: str, status: str, user: str, rights: tuple[str, ...],
-                    active: bool, signed: list[Signed]) -> str:
+                    active: bool, signed: list[Signed], name: str = "") -> str:
     """Why ``user`` may not sign a revision in ``status`` with ``meaning`` now, or "".
 
     ``signed`` lists the revision's valid signatures. Rules: the user holds the right; authors
     sign a draft when they submit it; reviews and approvals are signed in review; nobody reviews
     or approves what they authored (separation of duties); an approval needs a valid review
-    first; nobody signs the same meaning twice."""
+    first; nobody signs the same meaning twice. ``name`` (the user's full name) names the
+    person in the separation-of-duties sentences; without it the login does."""
+    who = name or user
     if not active:
         return "This user account is inactive."
     if meaning not in rights:
@@ -95,25 +97,74 @@ def signing_problem(*, meaning: str, status: str, user: str, rights: tuple[str, 
         return (f"Only a revision in review can be signed as {meaning}; this one is "
                 f"{STATUS_TEXT.get(status, status).lower()}.")
     if any(s.meaning == meaning and s.user == user for s in signed):
-        return f"{user} has already signed this revision as {meaning}."
+        return f"{who} has already signed this revision as {meaning}."
     if meaning in ("reviewed", "approved") and any(
             s.meaning == "authored" and s.user == user for s in signed):
-        return duty_problem(user, "authored", meaning)
+        return duty_problem(who, "authored", meaning)
     if meaning == "approved" and not any(s.meaning == "reviewed" for s in signed):
         return "A revision needs a valid review signature before it can be approved."
     if meaning == "approved" and any(s.meaning == "reviewed" and s.user == user
                                      for s in signed):
-        return duty_problem(user, "reviewed", meaning)
+        return duty_problem(who, "reviewed", meaning)
     return ""
 
 
 def duty_problem(user: str, did: str, meaning: str) -> str:
-    """The separation-of-duties refusal, one wording for every pair: the account, what it
-    already signed, and who must sign instead ("daniel authored this revision; a different
-    person must review it.")."""
-    act = {"reviewed": "review it", "approved": "approve it"}.get(meaning,
-                                                                  f"sign it as {meaning}")
-    return f"{user} {did} this revision; a different person must {act}."
+    """The separation-of-duties refusal, one wording for every pair: the person (full name),
+    what they already signed, and who must sign instead ("Daniel Berg authored this revision;
+    a different person must review it.")."""
+    return f"{user} {did} this revision; {DUTY_TAIL} {_act(meaning)}."
+
+
+#: the words every separation-of-duties refusal carries (the dialog recognises it by them)
+DUTY_TAIL = "a different person must"
+
+
+def _act(meaning: str) -> str:
+    return {"reviewed": "review it", "approved": "approve it"}.get(meaning,
+                                                                   f"sign it as {meaning}")
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A signing user as the up-front check sees them."""
+
+    user: str
+    name: str
+    rights: tuple[str, ...]
+    active: bool
+
+
+def nobody_can_sign(*, meaning: str, status: str, signed: list[Signed],
+                    signers: list[Signer]) -> str:
+    """Why no signing user at all can sign ``meaning`` now, said before any password is asked
+    ("" when at least one can, or when the revision's status is what stops it — the workflow
+    says that). Covers the two cases a second person solves: everyone who may sign
+    ``meaning`` already signed it as its author (or reviewer), and nobody holds the right.
+
+    "Karl Maier authored this revision; a different person must review it, and no other
+    active signing user may."."""
+    if not any(not signing_problem(meaning=meaning, status=status, user=u.user,
+                                   rights=u.rights, active=u.active, signed=signed)
+               for u in signers):
+        if meaning == "authored" and status != "draft":
+            return ""
+        if meaning in ("reviewed", "approved") and status != "in_review":
+            return ""
+        if meaning == "approved" and not any(s.meaning == "reviewed" for s in signed):
+            return ""
+        names = {u.user: u.name or u.user for u in signers}
+        done = [s for s in signed if s.meaning in ("authored", "reviewed")
+                and s.meaning != meaning]
+        able = [u for u in signers if u.active and meaning in u.rights]
+        if done and able and all(any(s.user == u.user for s in done) for u in able):
+            parts = [f"{names.get(s.user, s.user)} {s.meaning}" for s in done
+                     if any(s.user == u.user for u in able)]
+            return (f"{' and '.join(parts)} this revision; {DUTY_TAIL} {_act(meaning)}, and "
+                    "no other active signing user may.")
+        if not able:
+            return f"No active signing user may sign as {meaning}."
+    return ""
 
 
 #: the signatures a revision in each status holds when it was signed in the app

@@ -1057,6 +1057,24 @@ def default_username(ws: Workspace) -> str:
 # --------------------------------------------------------------------------- signing
 
 
+def signing_blocker(ws: Workspace, rid: int, meaning: str) -> str:
+    """Why no signing user can sign revision ``rid`` as ``meaning`` — asked before any password
+    (see :func:`core.documents.nobody_can_sign`); "" when someone can."""
+    with ws.connect() as conn:
+        rev = conn.execute(select(m.Revision.status).where(m.Revision.id == rid)).first()
+        if rev is None:
+            return "This revision no longer exists."
+        checks = _checks(conn, [rid]).get(rid, {})
+        signed = [rules.Signed(r.meaning, r.user) for r in conn.execute(
+            select(m.Signature.id, m.Signature.meaning, m.Signature.user).where(
+                m.Signature.entity == "revision", m.Signature.record_id == rid))
+            if checks.get(r.id, (False, ""))[0]]
+    signers = [rules.Signer(u.username, u.full_name, u.rights, u.active)
+               for u in list_users(ws)]
+    return rules.nobody_can_sign(meaning=meaning, status=rev.status, signed=signed,
+                                 signers=signers)
+
+
 def sign(ws: Workspace, rid: int, meaning: str, username: str, password: str, *,
          now: dt.datetime | None = None, local: dt.datetime | None = None) -> Change:
     """Sign revision ``rid`` as ``meaning`` after checking the password again.
@@ -1082,7 +1100,8 @@ def sign(ws: Workspace, rid: int, meaning: str, username: str, password: str, *,
                                       m.Signature.record_id == rid))
             if checks.get(r.id, (False, ""))[0]]
         problem = rules.signing_problem(meaning=meaning, status=rev.status, user=user.username,
-                                        rights=user.rights, active=user.active, signed=signed)
+                                        rights=user.rights, active=user.active, signed=signed,
+                                        name=user.full_name)
         if problem:
             raise SigningError(problem)
         if meaning == "authored":

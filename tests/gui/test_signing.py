@@ -172,8 +172,8 @@ def test_full_signing_flow_through_the_dialogs(page, controller, qtbot, script, 
         d.ui.passwordEdit.setText(PW["tester"])
         d.sign_button.click()
         assert d.isVisible() and d.ui.messageLabel.text() == \
-            "tester authored this revision; a different person must review it. Add a second " \
-            "signing user (Signing users…) to review it."
+            "Terry Tester authored this revision; a different person must review it. Add a " \
+            "second signing user (Signing users…) to review it."
         assert d.users_button.isVisible()  # the way on: the Signing users dialog
         d.ui.usernameEdit.setText("eve")
         d.ui.passwordEdit.setText(PW["eve"])
@@ -404,9 +404,9 @@ def test_self_review_refusal_offers_the_signing_users_dialog(page, controller, q
     monkeypatch.setattr(U.UsersDialog, "exec", lambda self: opened.append(self) or 0)
 
     def author_reviews(d):
-        assert not d.users_button.isVisible()
-        d.ui.passwordEdit.setText(PW["tester"])
-        d.sign_button.click()
+        # refused before any password: the only signing user authored it
+        assert not d.ui.passwordEdit.isEnabled() and not d.sign_button.isEnabled()
+        assert d.ui.messageLabel.text().startswith("Terry Tester authored this revision")
         assert "Add a second signing user (Signing users…) to review it." in \
             d.ui.messageLabel.text()
         assert d.users_button.isVisible()
@@ -417,3 +417,30 @@ def test_self_review_refusal_offers_the_signing_users_dialog(page, controller, q
     script.expect(SignDialog, author_reviews)
     assert not page.sign("reviewed")
     assert script.done()
+
+
+def test_sign_dialog_refuses_up_front_when_only_the_author_could_review(page, controller,
+                                                                         qtbot):
+    """One signing user who authored the revision: the review is refused before a password
+    is asked, naming the person, with the Signing users… button; a second user lifts it."""
+    from qms_desktop.ui.documents.signing import SignDialog
+
+    ws = controller.workspace
+    D.add_user(ws, "tester", "Terry Tester", PW["tester"])
+    did = _written(page, controller)
+    rid = D.get_document(ws, did).pending_id
+    controller.edit("sign", lambda ws: D.sign(ws, rid, "authored", "tester", PW["tester"]),
+                    final=True)
+    d = SignDialog(controller, rid, "reviewed", page)
+    qtbot.addWidget(d)
+    assert d.ui.messageLabel.text() == (
+        "Terry Tester authored this revision; a different person must review it, and no "
+        "other active signing user may. Add a second signing user (Signing users…) to "
+        "review it.")
+    assert not d.ui.passwordEdit.isEnabled() and not d.sign_button.isEnabled()
+    assert not d.users_button.isHidden()
+    D.add_user(ws, "eve", "Eve Park", PW["eve"], rights=["reviewed"],
+               admin=("tester", PW["tester"]))
+    assert d.check_blocker() == ""
+    assert d.ui.passwordEdit.isEnabled() and d.sign_button.isEnabled()
+    assert d.users_button.isHidden() and d.ui.messageLabel.isHidden()

@@ -490,3 +490,38 @@ def test_the_same_word_file_is_not_registered_twice(ws, tmp_path):
         docs.register_files(ws, [copy])
     assert len(docs.list_documents(ws)) == 1
 
+
+
+def test_nobody_can_sign_names_people_and_stays_quiet_when_someone_can():
+    from qms_desktop.core.documents import Signed, Signer, nobody_can_sign, signing_problem
+
+    karl = Signer("kmaier", "Karl Maier", ("authored", "reviewed", "approved"), True)
+    bo = Signer("bo", "Bo Berg", ("reviewed",), True)
+    authored = [Signed("authored", "kmaier")]
+    assert nobody_can_sign(meaning="reviewed", status="in_review", signed=authored,
+                           signers=[karl]) == (
+        "Karl Maier authored this revision; a different person must review it, and no other "
+        "active signing user may.")
+    assert nobody_can_sign(meaning="reviewed", status="in_review", signed=authored,
+                           signers=[karl, bo]) == ""
+    both = authored + [Signed("reviewed", "bo")]
+    assert nobody_can_sign(meaning="approved", status="in_review", signed=both,
+                           signers=[karl, bo]) == (
+        "Karl Maier authored this revision; a different person must approve it, and no other "
+        "active signing user may.")
+    assert nobody_can_sign(meaning="approved", status="draft", signed=[],
+                           signers=[karl]) == ""  # the workflow says why
+    assert signing_problem(meaning="reviewed", status="in_review", user="kmaier",
+                           rights=karl.rights, active=True, signed=authored,
+                           name="Karl Maier") == \
+        "Karl Maier authored this revision; a different person must review it."
+
+
+def test_signing_blocker_before_any_password(ws):
+    docs.add_user(ws, "kmaier", "Karl Maier", "karl signs all day")
+    did = _written_doc(ws)
+    rid = docs.get_document(ws, did).pending_id
+    docs.sign(ws, rid, "authored", "kmaier", "karl signs all day")
+    assert docs.signing_blocker(ws, rid, "reviewed").startswith("Karl Maier authored")
+    with pytest.raises(docs.SigningError, match="^Karl Maier authored this revision"):
+        docs.sign(ws, rid, "reviewed", "kmaier", "karl signs all day")

@@ -82,7 +82,36 @@ class SignDialog(QDialog):
         self.ui.usernameEdit.setText(documents.default_username(ws))
         (self.ui.passwordEdit if self.ui.usernameEdit.text() else
          self.ui.usernameEdit).setFocus()
+        #: why nobody can sign now ("" when someone can): said before any password is asked
+        self.blocker = ""
+        self.check_blocker()
         self.fit_height()
+
+    def check_blocker(self) -> str:
+        """Refuse up front when no active signing user other than the author(s) may sign this
+        meaning: the sentence in red, the "Signing users…" button, no password asked."""
+        from ...services import documents
+
+        ws = self.controller.workspace
+        text = documents.signing_blocker(ws, self.rid, self.meaning) if ws is not None else ""
+        if text:
+            text += " " + self.second_user_hint()
+        self.blocker = text
+        for w in (self.ui.usernameEdit, self.ui.passwordEdit):
+            w.setEnabled(not text)
+        self.sign_button.setEnabled(not text)
+        self.users_button.setVisible(bool(text))
+        if text:
+            self.users_button.setFocus()
+        self.show_message(text)
+        return text
+
+    def second_user_hint(self) -> str:
+        return (tr("Add a second signing user (Signing users…) to review it.")
+                if self.meaning == "reviewed" else
+                tr("Add a second signing user (Signing users…) to approve it.")
+                if self.meaning == "approved" else
+                tr("Add or change a signing user (Signing users…)."))
 
     def fit_height(self) -> None:
         """As tall as the fields and the message need, no empty band above the buttons."""
@@ -150,9 +179,7 @@ class SignDialog(QDialog):
             text = str(refused[0])
             duty = self.duty_refusal(text, user)
             if duty:
-                text += " " + (tr("Add a second signing user (Signing users…) to review it.")
-                               if meaning == "reviewed" else
-                               tr("Add a second signing user (Signing users…) to approve it."))
+                text += " " + self.second_user_hint()
             self.users_button.setVisible(duty)
             self.show_message(text)
             return False
@@ -165,10 +192,9 @@ class SignDialog(QDialog):
 
     def duty_refusal(self, text: str, user: str) -> bool:
         """True when ``text`` is the separation-of-duties refusal: someone else must sign."""
-        from ...core.documents import duty_problem
+        from ...core.documents import DUTY_TAIL
 
-        return any(text == duty_problem(user, did, self.meaning)
-                   for did in ("authored", "reviewed"))
+        return f"this revision; {DUTY_TAIL} " in text
 
     def open_users(self) -> int:
         """The Signing users dialog, to add the second person; then sign as them."""
@@ -176,6 +202,8 @@ class SignDialog(QDialog):
 
         dialog = UsersDialog(self.controller, self)
         result = dialog.exec()
+        if self.blocker and not self.check_blocker():
+            self.ui.usernameEdit.clear()  # the author cannot sign: the new person types theirs
         self.ui.usernameEdit.selectAll()
         self.ui.usernameEdit.setFocus()
         return result
