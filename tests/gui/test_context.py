@@ -247,3 +247,24 @@ def test_the_policy_box_of_a_new_workspace_has_room_to_write(page):
     box = page.policy.legacy
     box._fit()
     assert box.height() >= 14 * box.fontMetrics().lineSpacing()
+
+
+def test_policy_in_review_can_be_returned_to_draft_from_the_tab(page, ws):
+    from qms_desktop.services import documents as D
+
+    page.policy.legacy.setFocus()
+    page.policy.legacy.load("")
+    page.policy.legacy.setPlainText("We make parts that fit.")
+    page.policy.flush()
+    did = page.policy.issue(confirm=False)
+    D.add_user(ws, "kmaier", "Karl Maier", "karl signs all day")
+    rid = D.get_document(ws, did).pending_id
+    page.controller.edit("sign", lambda w: D.sign(w, rid, "authored", "kmaier",
+                                                  "karl signs all day"), final=True)
+    page.policy.refresh()
+    button = page.policy.buttons["return"]
+    assert button.isVisibleTo(page.policy) and button.isEnabled()
+    assert page.policy.return_to_draft("Wording of the second goal")
+    assert D.get_revision(ws, rid).status == "draft"
+    page.policy.refresh()
+    assert not page.policy.buttons["return"].isEnabled()

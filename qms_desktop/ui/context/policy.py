@@ -118,6 +118,7 @@ class PolicyTab(QWidget):
                 ("submit", tr("Submit for approval…"), lambda: self.sign("authored")),
                 ("review", tr("Sign review…"), lambda: self.sign("reviewed")),
                 ("approve", tr("Approve…"), lambda: self.sign("approved")),
+                ("return", tr("Return to draft…"), self.return_to_draft),
                 ("effective", tr("Make effective…"), self.make_effective),
                 ("open", tr("Open in Documents"), self.open_document)):
             b = QPushButton(text, self)
@@ -210,7 +211,7 @@ class PolicyTab(QWidget):
                 doc=self.candidates[0][1]))
         state = workflow_state(self.row, self.revs, read_only=read_only)
         for key, step in (("submit", "submit"), ("review", "review"), ("approve", "approve"),
-                          ("effective", "effective")):
+                          ("return", "return"), ("effective", "effective")):
             ok, tip = state[step]
             b[key].setVisible(controlled)
             b[key].setEnabled(controlled and ok)
@@ -289,6 +290,32 @@ class PolicyTab(QWidget):
             return False
         dialog = SignDialog(self.controller, self.row.pending_id, meaning, self)
         return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def return_to_draft(self, reason: str | None = None) -> bool:
+        """Send the policy revision in review (or approved) back to draft with a reason, as
+        the Documents page does (its banner says "return it to draft to change it")."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from ...services import documents
+
+        row = self.row
+        if row is None or row.pending_id is None or self.controller.read_only:
+            return False
+        if reason is None:
+            reason, ok = QInputDialog.getMultiLineText(
+                self, tr("Return to Draft"), tr("Why does revision {rev} of {doc} go back to "
+                                                "draft? (added to its change summary)").format(
+                    rev=row.pending, doc=row.number))
+            if not ok:
+                return False
+        if not reason.strip():
+            QMessageBox.information(self, tr("Return to Draft"),
+                                    tr("Give the reason for returning it to draft."))
+            return False
+        rid = row.pending_id
+        return self.controller.edit(
+            tr("Return {doc} rev. {rev} to draft").format(doc=row.number, rev=row.pending),
+            lambda ws: documents.return_to_draft(ws, rid, reason)) is not None
 
     def make_effective(self, on: dt.date | None = None, confirm: bool = True) -> bool:
         from ...services import documents
