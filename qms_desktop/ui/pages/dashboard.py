@@ -120,13 +120,29 @@ def count_text(n: int) -> str:
     return loc.toString(n)
 
 
-class StatCard(QFrame):
-    """One headline figure: a large number, its caption and an optional detail line. A click
-    (or Enter / Space when focused) emits ``activated``; a link in the detail line emits
-    ``linkActivated`` with its name."""
+class ActivatableFrame(QFrame):
+    """A focusable frame that a click, Enter or Space activates (the cards and the tiles)."""
 
     activated = Signal()
     linkActivated = Signal(str)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.activated.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class StatCard(ActivatableFrame):
+    """One headline figure: a large number, its caption and an optional detail line. A click
+    (or Enter / Space when focused) emits ``activated``; a link in the detail line emits
+    ``linkActivated`` with its name."""
 
     def __init__(self, key: str, caption: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -171,18 +187,6 @@ class StatCard(QFrame):
     def set_value(self, n: int) -> None:
         self.value.setText(count_text(n))
         self.setAccessibleName(f"{self.caption.text()}: {self.value.text()}")
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
-                event.position().toPoint()):
-            self.activated.emit()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.activated.emit()
-            return
-        super().keyPressEvent(event)
 
     def set_detail(self, text: str, warning: bool = False, *, html: bool = False) -> None:
         """``text`` is plain unless ``html`` (then it may hold :func:`link`\\ s)."""
@@ -528,14 +532,11 @@ class BarChart(QWidget):
         p.end()
 
 
-class Tile(QFrame):
+class Tile(ActivatableFrame):
     """One cockpit tile: caption, a large figure with a line beside it, detail lines (rich
     text, with links) and an optional bar chart. Focusable: Enter, Space or a click emits
     ``activated`` (open the tile's list); a link or a bar emits ``linkActivated`` with its
     name."""
-
-    activated = Signal()
-    linkActivated = Signal(str)
 
     def __init__(self, key: str, caption: str, *, chart: bool = False,
                  parent: QWidget | None = None):
@@ -632,18 +633,6 @@ class Tile(QFrame):
         self.setAccessibleName(" ".join(x for x in (
             f"{self.caption.text()}:", self.value.text(), self.unit.text()) if x))
         self.setAccessibleDescription(detail)
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
-                event.position().toPoint()):
-            self.activated.emit()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.activated.emit()
-            return
-        super().keyPressEvent(event)
 
 
 def _parts(parts: list[str]) -> str:
