@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -434,7 +434,11 @@ class ObjectivesPage(Page):
         index = self.measurement_model.index(self.measurement_model.row_of(mid),
                                              self.measurement_model.column_of["value"])
         if index.isValid():
-            self.measurements.setCurrentIndex(index)
+            # move to the value cell keeping the row selection just made: the view's own
+            # setCurrentIndex would apply the keyboard modifiers held at that moment (Ctrl
+            # toggles the row off again)
+            self.measurements.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.measurements.setFocus()
             self.measurements.edit(index)
 
